@@ -1,0 +1,26 @@
+//! The Rust side of every Orderflow contract.
+//!
+//! - `common::v1`: money and addresses shared by all services.
+//! - `orders::v1`: the orders service (`OrderService`, `QuotationService`)
+//!   and the events it publishes.
+//!
+//! [`FILE_DESCRIPTOR_SET`] is the encoded descriptor set of all of them, for
+//! gRPC server reflection.
+
+#![allow(clippy::all, missing_docs)]
+
+/// The encoded `FileDescriptorSet` of every Orderflow `.proto`.
+pub const FILE_DESCRIPTOR_SET: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/orderflow_descriptor.bin"));
+
+pub mod common {
+    pub mod v1 {
+        tonic::include_proto!("orderflow.common.v1");
+    }
+}
+
+pub mod orders {
+    pub mod v1 {
+        tonic::include_proto!("orderflow.orders.v1");
+    }
+}

@@ -1,0 +1,656 @@
+//! Bearer JWT authentication and per-RPC authorisation (architecture.md §7).
+//!
+//! Tokens carry `sub` and `roles`. Development signs them with a shared HS256
+//! secret (`ORDERFLOW_JWT_SECRET`, or the file `ORDERFLOW_JWT_SECRET_FILE`);
+//! production verifies RS256/ES256 signatures against public keys from a PEM
+//! file or a JWKS document (`ORDERFLOW_JWT_PUBLIC_KEYS`).
+//!
+//! Each service declares which roles may call each RPC in one [`RoleTable`];
+//! [`AuthLayer`] checks it in one place: a missing or invalid token is
+//! `UNAUTHENTICATED`, a role the RPC does not allow is `PERMISSION_DENIED`,
+//! and an RPC missing from the table is refused. Health and reflection need no
+//! token. Business checks ("never approve your own request") stay in the
+//! domain, which reads the [`Caller`] from the request extensions.
+
+use std::collections::{BTreeSet, HashMap};
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{ConfigError, Env};
+
+/// The role that service identities carry.
+pub const SERVICE_ROLE: &str = "service";
+
+/// Method path → roles allowed to call it, e.g.
+/// `("/orderflow.orders.v1.OrderService/CreateOrder", &["sales", "admin"])`.
+pub type RoleTable = &'static [(&'static str, &'static [&'static str])];
+
+#[derive(Clone, Default)]
+pub struct AuthConfig {
+    pub hs256_secret: Option<SecretString>,
+    /// A PEM public key (RSA or EC) or a JWKS document.
+    pub public_keys_path: Option<PathBuf>,
+    pub issuer: Option<String>,
+    pub audience: Option<String>,
+    /// The token this service presents to its peers when it cannot mint one
+    /// (production: issued by the identity provider).
+    pub service_token: Option<SecretString>,
+}
+
+impl std::fmt::Debug for AuthConfig {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("AuthConfig")
+            .field(
+                "hs256_secret",
+                &self.hs256_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("public_keys_path", &self.public_keys_path)
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field(
+                "service_token",
+                &self.service_token.as_ref().map(|_| "[redacted]"),
+            )
+            .finish()
+    }
+}
+
+/// HS256 secrets shorter than this are refused.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+impl AuthConfig {
+    /// Reads `ORDERFLOW_JWT_SECRET`, `ORDERFLOW_JWT_SECRET_FILE` (default
+    /// `data/jwt-secret`, used when it exists), `ORDERFLOW_JWT_PUBLIC_KEYS`,
+    /// `ORDERFLOW_JWT_ISSUER`, `ORDERFLOW_JWT_AUDIENCE` and
+    /// `ORDERFLOW_SERVICE_TOKEN`. At least a secret or public keys are required.
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let hs256_secret = match env.secret("ORDERFLOW_JWT_SECRET") {
+            Some(secret) => Some(secret),
+            None => {
+                let path = env.string_or("ORDERFLOW_JWT_SECRET_FILE", "data/jwt-secret");
+                match std::fs::read_to_string(&path) {
+                    Ok(contents) => Some(SecretString::from(contents.trim().to_owned())),
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+                    Err(error) => {
+                        return Err(ConfigError::new(
+                            "ORDERFLOW_JWT_SECRET_FILE",
+                            format!("cannot read {path}: {error}"),
+                        ));
+                    }
+                }
+            }
+        };
+        if let Some(secret) = &hs256_secret
+            && secret.expose_secret().len() < MIN_SECRET_BYTES
+        {
+            return Err(ConfigError::new(
+                "ORDERFLOW_JWT_SECRET",
+                format!("must be at least {MIN_SECRET_BYTES} bytes"),
+            ));
+        }
+        let public_keys_path = env.get("ORDERFLOW_JWT_PUBLIC_KEYS").map(PathBuf::from);
+        if hs256_secret.is_none() && public_keys_path.is_none() {
+            return Err(ConfigError::new(
+                "ORDERFLOW_JWT_SECRET",
+                "set ORDERFLOW_JWT_SECRET (development) or ORDERFLOW_JWT_PUBLIC_KEYS (production); `orderflow up` creates data/jwt-secret",
+            ));
+        }
+        Ok(Self {
+            hs256_secret,
+            public_keys_path,
+            issuer: env.get("ORDERFLOW_JWT_ISSUER").map(str::to_owned),
+            audience: env.get("ORDERFLOW_JWT_AUDIENCE").map(str::to_owned),
+            service_token: env.secret("ORDERFLOW_SERVICE_TOKEN"),
+        })
+    }
+
+    pub fn with_secret(secret: &str) -> Self {
+        Self {
+            hs256_secret: Some(SecretString::from(secret.to_owned())),
+            ..Self::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    pub exp: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<String>,
+}
+
+/// Who is calling: the token's subject and roles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub subject: String,
+    pub roles: BTreeSet<String>,
+}
+
+impl Caller {
+    pub fn new(subject: impl Into<String>, roles: &[&str]) -> Self {
+        Self {
+            subject: subject.into(),
+            roles: roles.iter().map(|role| (*role).to_owned()).collect(),
+        }
+    }
+
+    pub fn has_role(&self, role: &str) -> bool {
+        self.roles.contains(role)
+    }
+
+    pub fn has_any_role(&self, roles: &[&str]) -> bool {
+        roles.iter().any(|role| self.has_role(role))
+    }
+
+    /// The caller of a request that passed the [`AuthLayer`].
+    pub fn of<T>(request: &tonic::Request<T>) -> Result<Self, tonic::Status> {
+        request
+            .extensions()
+            .get::<Caller>()
+            .cloned()
+            .ok_or_else(|| tonic::Status::unauthenticated("no authenticated caller"))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("missing bearer token")]
+    MissingToken,
+    #[error("invalid token: {0}")]
+    InvalidToken(String),
+}
+
+struct VerificationKey {
+    key: DecodingKey,
+    algorithm: Algorithm,
+    key_id: Option<String>,
+}
+
+/// Verifies bearer tokens against the configured keys.
+pub struct Verifier {
+    keys: Vec<VerificationKey>,
+    issuer: Option<String>,
+    audience: Option<String>,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Verifier")
+            .field("keys", &self.keys.len())
+            .finish()
+    }
+}
+
+impl Verifier {
+    pub fn from_config(config: &AuthConfig) -> Result<Self, ConfigError> {
+        let mut keys = Vec::new();
+        if let Some(secret) = &config.hs256_secret {
+            keys.push(VerificationKey {
+                key: DecodingKey::from_secret(secret.expose_secret().as_bytes()),
+                algorithm: Algorithm::HS256,
+                key_id: None,
+            });
+        }
+        if let Some(path) = &config.public_keys_path {
+            keys.extend(load_public_keys(path)?);
+        }
+        Ok(Self {
+            keys,
+            issuer: config.issuer.clone(),
+            audience: config.audience.clone(),
+        })
+    }
+
+    pub fn verify(&self, token: &str) -> Result<Caller, AuthError> {
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|error| AuthError::InvalidToken(error.to_string()))?;
+        let mut last_error =
+            AuthError::InvalidToken(format!("no key for algorithm {:?}", header.alg));
+        let candidates = self.keys.iter().filter(|candidate| {
+            candidate.algorithm == header.alg
+                && (header.kid.is_none()
+                    || candidate.key_id.is_none()
+                    || candidate.key_id == header.kid)
+        });
+        for candidate in candidates {
+            let mut validation = Validation::new(candidate.algorithm);
+            validation.leeway = 30;
+            match &self.audience {
+                Some(audience) => validation.set_audience(&[audience]),
+                None => validation.validate_aud = false,
+            }
+            if let Some(issuer) = &self.issuer {
+                validation.set_issuer(&[issuer]);
+                validation.set_required_spec_claims(&["exp", "iss"]);
+            }
+            match jsonwebtoken::decode::<Claims>(token, &candidate.key, &validation) {
+                Ok(data) => {
+                    if data.claims.sub.trim().is_empty() {
+                        return Err(AuthError::InvalidToken("empty sub".to_owned()));
+                    }
+                    return Ok(Caller {
+                        subject: data.claims.sub,
+                        roles: data.claims.roles.into_iter().collect(),
+                    });
+                }
+                Err(error) => last_error = AuthError::InvalidToken(error.to_string()),
+            }
+        }
+        Err(last_error)
+    }
+}
+
+fn load_public_keys(path: &PathBuf) -> Result<Vec<VerificationKey>, ConfigError> {
+    let variable = "ORDERFLOW_JWT_PUBLIC_KEYS";
+    let contents = std::fs::read(path).map_err(|error| {
+        ConfigError::new(variable, format!("cannot read {}: {error}", path.display()))
+    })?;
+    let text = String::from_utf8_lossy(&contents);
+    if text.trim_start().starts_with('{') {
+        let set: JwkSet = serde_json::from_slice(&contents)
+            .map_err(|error| ConfigError::new(variable, format!("not a JWKS document: {error}")))?;
+        let mut keys = Vec::new();
+        for jwk in &set.keys {
+            let key = DecodingKey::from_jwk(jwk)
+                .map_err(|error| ConfigError::new(variable, format!("unusable key: {error}")))?;
+            let algorithm = match jwk.common.key_algorithm {
+                Some(jsonwebtoken::jwk::KeyAlgorithm::ES256) => Algorithm::ES256,
+                Some(jsonwebtoken::jwk::KeyAlgorithm::RS256) | None => match &jwk.algorithm {
+                    jsonwebtoken::jwk::AlgorithmParameters::EllipticCurve(_) => Algorithm::ES256,
+                    _ => Algorithm::RS256,
+                },
+                Some(other) => {
+                    return Err(ConfigError::new(
+                        variable,
+                        format!("unsupported key algorithm {other:?}; use RS256 or ES256"),
+                    ));
+                }
+            };
+            keys.push(VerificationKey {
+                key,
+                algorithm,
+                key_id: jwk.common.key_id.clone(),
+            });
+        }
+        return Ok(keys);
+    }
+    if let Ok(key) = DecodingKey::from_rsa_pem(&contents) {
+        return Ok(vec![VerificationKey {
+            key,
+            algorithm: Algorithm::RS256,
+            key_id: None,
+        }]);
+    }
+    if let Ok(key) = DecodingKey::from_ec_pem(&contents) {
+        return Ok(vec![VerificationKey {
+            key,
+            algorithm: Algorithm::ES256,
+            key_id: None,
+        }]);
+    }
+    Err(ConfigError::new(
+        variable,
+        "neither a JWKS document nor an RSA or EC public key in PEM",
+    ))
+}
+
+/// Signs a development token with the shared HS256 secret.
+pub fn mint_hs256(
+    secret: &SecretString,
+    subject: &str,
+    roles: &[String],
+    lifetime: Duration,
+) -> anyhow::Result<String> {
+    let claims = Claims {
+        sub: subject.to_owned(),
+        roles: roles.to_vec(),
+        exp: jsonwebtoken::get_current_timestamp() + lifetime.as_secs(),
+        iss: None,
+        aud: None,
+    };
+    Ok(jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(secret.expose_secret().as_bytes()),
+    )?)
+}
+
+/// The identity a service presents when it calls its peers: minted from the
+/// shared secret in development, or the configured `ORDERFLOW_SERVICE_TOKEN`.
+#[derive(Clone)]
+pub struct ServiceIdentity {
+    subject: String,
+    secret: Option<SecretString>,
+    fixed_token: Option<SecretString>,
+    cached: Arc<Mutex<Option<(String, std::time::Instant)>>>,
+}
+
+impl std::fmt::Debug for ServiceIdentity {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ServiceIdentity")
+            .field("subject", &self.subject)
+            .finish()
+    }
+}
+
+impl ServiceIdentity {
+    pub fn new(service: &str, config: &AuthConfig) -> Self {
+        Self {
+            subject: format!("service:{service}"),
+            secret: config.hs256_secret.clone(),
+            fixed_token: config.service_token.clone(),
+            cached: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// A bearer token, refreshed well before it expires.
+    pub fn token(&self) -> anyhow::Result<String> {
+        if let Some(token) = &self.fixed_token {
+            return Ok(token.expose_secret().to_owned());
+        }
+        let Some(secret) = &self.secret else {
+            anyhow::bail!("no ORDERFLOW_SERVICE_TOKEN and no secret to mint one");
+        };
+        let lifetime = Duration::from_secs(3600);
+        let mut cached = self
+            .cached
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((token, minted_at)) = cached.as_ref()
+            && minted_at.elapsed() < lifetime / 2
+        {
+            return Ok(token.clone());
+        }
+        let token = mint_hs256(secret, &self.subject, &[SERVICE_ROLE.to_owned()], lifetime)?;
+        *cached = Some((token.clone(), std::time::Instant::now()));
+        Ok(token)
+    }
+}
+
+/// A tonic client interceptor: the service identity's bearer token and the
+/// current trace context on every outgoing call.
+#[derive(Debug, Clone)]
+pub struct ClientInterceptor {
+    identity: ServiceIdentity,
+}
+
+impl ClientInterceptor {
+    pub fn new(identity: ServiceIdentity) -> Self {
+        Self { identity }
+    }
+}
+
+impl tonic::service::Interceptor for ClientInterceptor {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
+        let token = self
+            .identity
+            .token()
+            .map_err(|error| tonic::Status::unauthenticated(error.to_string()))?;
+        let value = tonic::metadata::MetadataValue::try_from(format!("Bearer {token}"))
+            .map_err(|_| tonic::Status::internal("service token is not a valid header"))?;
+        request.metadata_mut().insert("authorization", value);
+        crate::telemetry::inject_into_metadata(request.metadata_mut());
+        Ok(request)
+    }
+}
+
+/// Paths that need no token: probes and grpcurl use them.
+fn is_public(path: &str) -> bool {
+    path.starts_with("/grpc.health.v1.") || path.starts_with("/grpc.reflection.")
+}
+
+/// The tower layer that authenticates every call and checks the role table.
+#[derive(Clone)]
+pub struct AuthLayer {
+    verifier: Arc<Verifier>,
+    table: Arc<HashMap<&'static str, &'static [&'static str]>>,
+}
+
+impl std::fmt::Debug for AuthLayer {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("AuthLayer")
+            .field("rpcs", &self.table.len())
+            .finish()
+    }
+}
+
+impl AuthLayer {
+    pub fn new(verifier: Arc<Verifier>, table: RoleTable) -> Self {
+        Self {
+            verifier,
+            table: Arc::new(table.iter().copied().collect()),
+        }
+    }
+
+    /// The caller of `path` with these headers, or the status to answer with.
+    pub fn authorize(
+        &self,
+        path: &str,
+        headers: &http::HeaderMap,
+    ) -> Result<Caller, tonic::Status> {
+        let token = bearer_token(headers)
+            .ok_or_else(|| tonic::Status::unauthenticated(AuthError::MissingToken.to_string()))?;
+        let caller = self
+            .verifier
+            .verify(token)
+            .map_err(|error| tonic::Status::unauthenticated(error.to_string()))?;
+        let Some(allowed) = self.table.get(path) else {
+            return Err(tonic::Status::permission_denied(format!(
+                "{path} is not open to any role"
+            )));
+        };
+        if !caller.has_any_role(allowed) {
+            return Err(tonic::Status::permission_denied(format!(
+                "{} may not call {path}; allowed roles: {}",
+                caller.subject,
+                allowed.join(", ")
+            )));
+        }
+        Ok(caller)
+    }
+}
+
+fn bearer_token(headers: &http::HeaderMap) -> Option<&str> {
+    let value = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|token| !token.is_empty())
+}
+
+impl<S> tower::Layer<S> for AuthLayer {
+    type Service = Authenticated<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Authenticated {
+            inner,
+            layer: self.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Authenticated<S> {
+    inner: S,
+    layer: AuthLayer,
+}
+
+impl<S> std::fmt::Debug for Authenticated<S> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Authenticated")
+            .finish_non_exhaustive()
+    }
+}
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+impl<S, ReqBody, ResBody> tower::Service<http::Request<ReqBody>> for Authenticated<S>
+where
+    S: tower::Service<http::Request<ReqBody>, Response = http::Response<ResBody>>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    ReqBody: Send + 'static,
+    ResBody: Default + Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = BoxFuture<Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: http::Request<ReqBody>) -> Self::Future {
+        let path = request.uri().path().to_owned();
+        if !is_public(&path) {
+            match self.layer.authorize(&path, request.headers()) {
+                Ok(caller) => {
+                    tracing::Span::current().record("enduser.id", caller.subject.as_str());
+                    request.extensions_mut().insert(caller);
+                }
+                Err(status) => {
+                    tracing::info!(path = %path, code = ?status.code(), message = status.message(), "call refused");
+                    return Box::pin(async move { Ok(status.into_http()) });
+                }
+            }
+        }
+        // The service that polled ready is the one that must be called.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        Box::pin(inner.call(request))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef-test";
+    const TABLE: RoleTable = &[("/pkg.Svc/Do", &["sales", "admin"])];
+
+    fn layer() -> AuthLayer {
+        let verifier = Verifier::from_config(&AuthConfig::with_secret(SECRET))
+            .unwrap_or_else(|error| panic!("{error}"));
+        AuthLayer::new(Arc::new(verifier), TABLE)
+    }
+
+    fn headers_with(token: &str) -> http::HeaderMap {
+        let mut headers = http::HeaderMap::new();
+        if let Ok(value) = http::HeaderValue::from_str(&format!("Bearer {token}")) {
+            headers.insert(http::header::AUTHORIZATION, value);
+        }
+        headers
+    }
+
+    fn token(roles: &[&str]) -> String {
+        let roles: Vec<String> = roles.iter().map(|r| (*r).to_owned()).collect();
+        mint_hs256(
+            &SecretString::from(SECRET.to_owned()),
+            "alice",
+            &roles,
+            Duration::from_secs(60),
+        )
+        .unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    #[test]
+    fn a_call_without_a_token_is_unauthenticated() {
+        let status = layer()
+            .authorize("/pkg.Svc/Do", &http::HeaderMap::new())
+            .err();
+        assert_eq!(status.map(|s| s.code()), Some(tonic::Code::Unauthenticated));
+    }
+
+    #[test]
+    fn a_token_signed_with_another_secret_is_unauthenticated() {
+        let roles = vec!["sales".to_owned()];
+        let forged = mint_hs256(
+            &SecretString::from("another-secret-another-secret-xx".to_owned()),
+            "mallory",
+            &roles,
+            Duration::from_secs(60),
+        )
+        .unwrap_or_default();
+        let status = layer()
+            .authorize("/pkg.Svc/Do", &headers_with(&forged))
+            .err();
+        assert_eq!(status.map(|s| s.code()), Some(tonic::Code::Unauthenticated));
+    }
+
+    #[test]
+    fn a_role_the_rpc_does_not_allow_is_permission_denied() {
+        let status = layer()
+            .authorize("/pkg.Svc/Do", &headers_with(&token(&["warehouse"])))
+            .err();
+        assert_eq!(
+            status.map(|s| s.code()),
+            Some(tonic::Code::PermissionDenied)
+        );
+    }
+
+    #[test]
+    fn an_rpc_missing_from_the_table_is_refused() {
+        let status = layer()
+            .authorize("/pkg.Svc/Other", &headers_with(&token(&["admin"])))
+            .err();
+        assert_eq!(
+            status.map(|s| s.code()),
+            Some(tonic::Code::PermissionDenied)
+        );
+    }
+
+    #[test]
+    fn an_allowed_role_passes_with_its_subject() {
+        let caller = layer().authorize("/pkg.Svc/Do", &headers_with(&token(&["sales"])));
+        assert_eq!(caller.ok().map(|c| c.subject), Some("alice".to_owned()));
+    }
+
+    #[test]
+    fn a_short_secret_is_refused_naming_the_variable() {
+        let env = Env::from_pairs([("ORDERFLOW_JWT_SECRET", "short")]);
+        let error = AuthConfig::from_env(&env).err();
+        assert_eq!(
+            error.map(|e| e.variable),
+            Some("ORDERFLOW_JWT_SECRET".to_owned())
+        );
+    }
+
+    #[test]
+    fn no_key_at_all_is_refused_naming_the_variable() {
+        let env = Env::from_pairs([("ORDERFLOW_JWT_SECRET_FILE", "/nonexistent/secret")]);
+        let error = AuthConfig::from_env(&env).err();
+        assert_eq!(
+            error.map(|e| e.variable),
+            Some("ORDERFLOW_JWT_SECRET".to_owned())
+        );
+    }
+}

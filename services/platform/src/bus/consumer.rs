@@ -1,0 +1,406 @@
+//! Durable pull consumers with an inbox.
+//!
+//! One durable consumer per (consuming service, stream), shared by all
+//! replicas. For each message: open a transaction, record
+//! `(consumer, event id)` in the inbox, run the handler in the same
+//! transaction, commit, ack. A duplicate inbox key means "already done": ack
+//! and move on. A handler failure is retried with back-off (`-NAK` with a
+//! delay) until `max_deliver`; a message that still fails, or one that can
+//! never succeed (it does not decode), is copied to the dead-letter stream and
+//! terminated, so it never blocks the consumer. After NATS restarts or any
+//! consumer error, a watchdog declares the stream and consumer again and goes
+//! on.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::jetstream::{self, AckKind, consumer::pull};
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use sea_orm::entity::prelude::*;
+use sea_orm::{ActiveValue::Set, DatabaseTransaction};
+use tracing::Instrument;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+
+use super::headers;
+use super::outbox::OutboxSignal;
+use crate::clock::SharedClock;
+use crate::config::ConsumerSettings;
+use crate::db::Database;
+use crate::shutdown::Shutdown;
+
+/// The inbox: one row per handled event and consumer.
+pub mod inbox {
+    use super::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "inbox")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub consumer: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub event_id: String,
+        pub subject: String,
+        pub handled_at: DateTime<Utc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    /// Records the event for `consumer`; false when it was already handled.
+    pub async fn record<C: ConnectionTrait>(
+        connection: &C,
+        consumer: &str,
+        event_id: &str,
+        subject: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbErr> {
+        let row = ActiveModel {
+            consumer: Set(consumer.to_owned()),
+            event_id: Set(event_id.to_owned()),
+            subject: Set(subject.to_owned()),
+            handled_at: Set(now),
+        };
+        let outcome = Entity::insert(row)
+            .on_conflict_do_nothing_on([Column::Consumer, Column::EventId])
+            .exec_without_returning(connection)
+            .await?;
+        Ok(matches!(outcome, sea_orm::TryInsertResult::Inserted(rows) if rows > 0))
+    }
+}
+
+/// An event as a handler sees it.
+#[derive(Debug, Clone)]
+pub struct IncomingEvent {
+    pub event_id: String,
+    pub subject: String,
+    pub event_type: Option<String>,
+    pub payload: Bytes,
+    /// 1 on the first delivery.
+    pub delivery: i64,
+}
+
+impl IncomingEvent {
+    /// Decodes the payload; a payload that does not decode is permanent.
+    pub fn decode<M: prost::Message + Default>(&self) -> Result<M, HandlerError> {
+        M::decode(self.payload.as_ref()).map_err(|error| {
+            HandlerError::Permanent(format!("cannot decode {}: {error}", self.subject))
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HandlerError {
+    /// Retrying cannot help (undecodable, violates an invariant): dead-letter now.
+    #[error("{0}")]
+    Permanent(String),
+    /// Might succeed later (database busy, a peer down): retry with back-off.
+    #[error(transparent)]
+    Transient(#[from] anyhow::Error),
+}
+
+impl From<DbErr> for HandlerError {
+    fn from(error: DbErr) -> Self {
+        Self::Transient(anyhow::Error::new(error))
+    }
+}
+
+/// What a consumer does with each event, inside the inbox transaction.
+#[async_trait::async_trait]
+pub trait EventHandler: Send + Sync + 'static {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError>;
+}
+
+/// Which events a consumer reads.
+#[derive(Debug, Clone)]
+pub struct ConsumerSpec {
+    /// Durable name, shared by all replicas: `<service>-<purpose>`.
+    pub durable_name: String,
+    /// The producing service's stream config (declared if missing).
+    pub stream: jetstream::stream::Config,
+    /// One subject filter, or `None` for the whole stream.
+    pub filter_subject: Option<String>,
+    pub settings: ConsumerSettings,
+}
+
+/// Runs a consumer until shutdown.
+pub struct Consumer {
+    spec: ConsumerSpec,
+    jetstream: jetstream::Context,
+    database: Database,
+    handler: Arc<dyn EventHandler>,
+    clock: SharedClock,
+    outbox_signal: OutboxSignal,
+    dead_letter_replicas: usize,
+}
+
+impl std::fmt::Debug for Consumer {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Consumer")
+            .field("durable_name", &self.spec.durable_name)
+            .finish_non_exhaustive()
+    }
+}
+
+enum Outcome {
+    Ack,
+    Retry(Duration),
+    DeadLetter(String),
+}
+
+impl Consumer {
+    pub fn new(
+        spec: ConsumerSpec,
+        jetstream: jetstream::Context,
+        database: Database,
+        handler: Arc<dyn EventHandler>,
+        clock: SharedClock,
+        outbox_signal: OutboxSignal,
+    ) -> Self {
+        let dead_letter_replicas = spec.stream.num_replicas;
+        Self {
+            spec,
+            jetstream,
+            database,
+            handler,
+            clock,
+            outbox_signal,
+            dead_letter_replicas,
+        }
+    }
+
+    pub async fn run(self, shutdown: Shutdown) {
+        let mut backoff = Duration::from_millis(200);
+        while !shutdown.is_triggered() {
+            match self.consume(&shutdown).await {
+                Ok(()) => return,
+                Err(error) => {
+                    tracing::warn!(consumer = %self.spec.durable_name, error = %format!("{error:#}"), "consumer interrupted; declaring it again");
+                    tokio::select! {
+                        _ = shutdown.wait() => return,
+                        _ = tokio::time::sleep(backoff) => {}
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(10));
+                }
+            }
+        }
+    }
+
+    async fn declare(&self) -> anyhow::Result<jetstream::consumer::Consumer<pull::Config>> {
+        super::ensure_stream(&self.jetstream, self.spec.stream.clone()).await?;
+        super::ensure_stream(
+            &self.jetstream,
+            super::dead_letter_stream_config(self.dead_letter_replicas),
+        )
+        .await?;
+        let stream = self.jetstream.get_stream(&self.spec.stream.name).await?;
+        let config = pull::Config {
+            durable_name: Some(self.spec.durable_name.clone()),
+            description: Some(format!("durable consumer {}", self.spec.durable_name)),
+            ack_policy: jetstream::consumer::AckPolicy::Explicit,
+            ack_wait: self.spec.settings.ack_wait,
+            max_deliver: self.spec.settings.max_deliver,
+            filter_subject: self.spec.filter_subject.clone().unwrap_or_default(),
+            max_ack_pending: 1000,
+            ..Default::default()
+        };
+        Ok(stream
+            .get_or_create_consumer(&self.spec.durable_name, config)
+            .await?)
+    }
+
+    /// Returns `Ok` on shutdown, `Err` when the consumer must be declared again.
+    async fn consume(&self, shutdown: &Shutdown) -> anyhow::Result<()> {
+        let consumer = self.declare().await?;
+        let mut messages = consumer
+            .stream()
+            .max_messages_per_batch(64)
+            .heartbeat(Duration::from_secs(5))
+            .expires(Duration::from_secs(30))
+            .messages()
+            .await?;
+        loop {
+            let next = tokio::select! {
+                _ = shutdown.wait() => return Ok(()),
+                next = messages.next() => next,
+            };
+            match next {
+                None => anyhow::bail!("message stream ended"),
+                Some(Err(error)) => {
+                    use jetstream::consumer::pull::MessagesErrorKind;
+                    match error.kind() {
+                        MessagesErrorKind::MissingHeartbeat
+                        | MessagesErrorKind::ConsumerDeleted
+                        | MessagesErrorKind::NoResponders => {
+                            anyhow::bail!("{error}")
+                        }
+                        _ => {
+                            tracing::debug!(consumer = %self.spec.durable_name, %error, "transient consumer error")
+                        }
+                    }
+                }
+                Some(Ok(message)) => self.process(message).await,
+            }
+        }
+    }
+
+    async fn process(&self, message: jetstream::Message) {
+        let (delivery, stream_sequence) = match message.info() {
+            Ok(info) => (info.delivered, info.stream_sequence),
+            Err(_) => (1, 0),
+        };
+        let header = |name: &str| {
+            message
+                .headers
+                .as_ref()
+                .and_then(|headers| headers.get(name))
+                .map(|value| value.as_str().to_owned())
+        };
+        let event = IncomingEvent {
+            event_id: header(headers::MESSAGE_ID)
+                .unwrap_or_else(|| format!("{}:{stream_sequence}", self.spec.stream.name)),
+            subject: message.subject.to_string(),
+            event_type: header(headers::EVENT_TYPE),
+            payload: message.payload.clone(),
+            delivery,
+        };
+        let span = tracing::info_span!(
+            "event",
+            otel.name = %format!("{} {}", self.spec.durable_name, event.subject),
+            otel.kind = "consumer",
+            messaging.system = "nats",
+            messaging.destination = %event.subject,
+            messaging.message_id = %event.event_id,
+            messaging.consumer = %self.spec.durable_name,
+            delivery,
+        );
+        let _ = span.set_parent(crate::telemetry::extract_from_nats(
+            message.headers.as_ref(),
+        ));
+        let outcome = self.handle(&event).instrument(span.clone()).await;
+        let _entered = span.enter();
+        let ack = match outcome {
+            Outcome::Ack => message.ack().await,
+            Outcome::Retry(delay) => message.ack_with(AckKind::Nak(Some(delay))).await,
+            Outcome::DeadLetter(reason) => {
+                match self.dead_letter(&message, &event, &reason).await {
+                    Ok(()) => {
+                        tracing::error!(event_id = %event.event_id, subject = %event.subject, reason = %reason, "event dead-lettered");
+                        message.ack_with(AckKind::Term).await
+                    }
+                    Err(error) => {
+                        tracing::error!(event_id = %event.event_id, error = %format!("{error:#}"), "cannot dead-letter; will retry");
+                        message
+                            .ack_with(AckKind::Nak(Some(self.delay_after(delivery))))
+                            .await
+                    }
+                }
+            }
+        };
+        if let Err(error) = ack {
+            // The message comes back after ack_wait; the inbox makes that safe.
+            tracing::warn!(event_id = %event.event_id, %error, "ack failed");
+        }
+    }
+
+    async fn handle(&self, event: &IncomingEvent) -> Outcome {
+        match self.handle_in_transaction(event).await {
+            Ok(()) => Outcome::Ack,
+            Err(HandlerError::Permanent(reason)) => Outcome::DeadLetter(reason),
+            Err(HandlerError::Transient(error)) => {
+                let reason = format!("{error:#}");
+                if event.delivery >= self.spec.settings.max_deliver {
+                    Outcome::DeadLetter(format!("failed {} times: {reason}", event.delivery))
+                } else {
+                    tracing::warn!(event_id = %event.event_id, delivery = event.delivery, error = %reason, "handler failed; will retry");
+                    Outcome::Retry(self.delay_after(event.delivery))
+                }
+            }
+        }
+    }
+
+    async fn handle_in_transaction(&self, event: &IncomingEvent) -> Result<(), HandlerError> {
+        let transaction = self.database.begin_write().await?;
+        let first_time = inbox::record(
+            &*transaction,
+            &self.spec.durable_name,
+            &event.event_id,
+            &event.subject,
+            self.clock.now(),
+        )
+        .await?;
+        if !first_time {
+            tracing::debug!(event_id = %event.event_id, "already handled");
+            return Ok(());
+        }
+        self.handler.handle(&transaction, event).await?;
+        transaction.commit().await?;
+        // The handler may have written events of its own.
+        self.outbox_signal.notify();
+        Ok(())
+    }
+
+    fn delay_after(&self, delivery: i64) -> Duration {
+        let backoff = &self.spec.settings.backoff;
+        let index = usize::try_from(delivery.saturating_sub(1)).unwrap_or(0);
+        backoff
+            .get(index)
+            .or(backoff.last())
+            .copied()
+            .unwrap_or(Duration::from_secs(1))
+    }
+
+    async fn dead_letter(
+        &self,
+        message: &jetstream::Message,
+        event: &IncomingEvent,
+        reason: &str,
+    ) -> anyhow::Result<()> {
+        let mut dead_headers = message.headers.clone().unwrap_or_default();
+        dead_headers.insert(
+            headers::MESSAGE_ID,
+            format!("{}:{}", self.spec.durable_name, event.event_id).as_str(),
+        );
+        dead_headers.insert(
+            headers::DEAD_LETTER_REASON,
+            sanitize_header(reason).as_str(),
+        );
+        dead_headers.insert(
+            headers::DEAD_LETTER_CONSUMER,
+            self.spec.durable_name.as_str(),
+        );
+        dead_headers.insert(headers::DEAD_LETTER_SUBJECT, event.subject.as_str());
+        dead_headers.insert(
+            headers::DEAD_LETTER_DELIVERIES,
+            event.delivery.to_string().as_str(),
+        );
+        let subject = format!(
+            "{}.{}.{}",
+            super::DEAD_LETTER_PREFIX,
+            self.spec.durable_name,
+            event.subject
+        );
+        self.jetstream
+            .publish_with_headers(subject, dead_headers, event.payload.clone())
+            .await?
+            .await?;
+        Ok(())
+    }
+}
+
+/// Header values cannot hold line breaks.
+fn sanitize_header(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(1024)
+        .collect()
+}

@@ -1,0 +1,104 @@
+//! The transactional outbox: [`enqueue`] writes an event in the caller's
+//! transaction; after the commit, [`OutboxSignal::notify`] wakes the relay.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use sea_orm::entity::prelude::*;
+use sea_orm::{ActiveValue::Set, ConnectionTrait};
+use tokio::sync::Notify;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "outbox")]
+pub struct Model {
+    /// The event id (UUIDv7, so ids sort by creation); `Nats-Msg-Id`.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub subject: String,
+    pub event_type: String,
+    pub payload: Vec<u8>,
+    /// JSON object: `traceparent`, `tracestate`.
+    #[sea_orm(column_type = "Text")]
+    pub headers: String,
+    pub created_at: DateTime<Utc>,
+    pub attempts: i32,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub last_error: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+/// A new event id: UUIDv7, time-ordered.
+pub fn new_event_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// An event to publish once the transaction commits.
+#[derive(Debug, Clone)]
+pub struct OutgoingEvent {
+    pub id: String,
+    /// `<service>.<aggregate>.<event>`, e.g. `orders.order.submitted`.
+    pub subject: String,
+    /// The protobuf message's full name, e.g. `orderflow.orders.v1.OrderEvent`.
+    pub event_type: String,
+    pub payload: Vec<u8>,
+}
+
+impl OutgoingEvent {
+    pub fn new<M: prost::Message + prost::Name>(id: String, subject: String, message: &M) -> Self {
+        Self {
+            id,
+            subject,
+            event_type: M::full_name(),
+            payload: message.encode_to_vec(),
+        }
+    }
+}
+
+/// Writes `event` to the outbox in the caller's transaction, with the current
+/// span's trace context.
+pub async fn enqueue<C: ConnectionTrait>(
+    connection: &C,
+    event: OutgoingEvent,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let headers: HashMap<String, String> = crate::telemetry::current_context_headers();
+    let headers = serde_json::to_string(&headers).unwrap_or_else(|_| "{}".to_owned());
+    let row = ActiveModel {
+        id: Set(event.id),
+        subject: Set(event.subject),
+        event_type: Set(event.event_type),
+        payload: Set(event.payload),
+        headers: Set(headers),
+        created_at: Set(now),
+        attempts: Set(0),
+        last_error: Set(None),
+    };
+    Entity::insert(row)
+        .exec_without_returning(connection)
+        .await?;
+    Ok(())
+}
+
+/// Wakes the relay after a commit that wrote outbox rows.
+#[derive(Debug, Clone, Default)]
+pub struct OutboxSignal(Arc<Notify>);
+
+impl OutboxSignal {
+    pub fn notify(&self) {
+        self.0.notify_one();
+    }
+
+    pub async fn notified(&self) {
+        self.0.notified().await;
+    }
+}
+
+/// Rows not yet published: the backlog operators watch.
+pub async fn backlog<C: ConnectionTrait>(connection: &C) -> Result<u64, DbErr> {
+    Entity::find().count(connection).await
+}

@@ -1,0 +1,257 @@
+//! Configuration from the environment, with working local defaults (12-factor),
+//! validated at start-up with an error that names the variable.
+//!
+//! The environment is read through an [`Env`] map passed in, so tests build one
+//! from pairs and never touch the process environment.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::time::Duration;
+
+use secrecy::SecretString;
+
+use crate::auth::AuthConfig;
+use crate::telemetry::TelemetryConfig;
+
+/// A snapshot of environment variables. An empty value counts as unset.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    vars: HashMap<String, String>,
+}
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+#[error("invalid configuration: {variable}: {message}")]
+pub struct ConfigError {
+    pub variable: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn new(variable: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            variable: variable.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl Env {
+    pub fn from_process() -> Self {
+        Self {
+            vars: std::env::vars().collect(),
+        }
+    }
+
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        Self {
+            vars: pairs
+                .into_iter()
+                .map(|(key, value)| (key.into(), value.into()))
+                .collect(),
+        }
+    }
+
+    /// A copy with `name` set to `value`.
+    pub fn with(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.vars.insert(name.into(), value.into());
+        self
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.vars
+            .get(name)
+            .map(|value| value.trim())
+            .filter(|value| !value.is_empty())
+    }
+
+    pub fn string_or(&self, name: &str, default: &str) -> String {
+        self.get(name).unwrap_or(default).to_owned()
+    }
+
+    pub fn secret(&self, name: &str) -> Option<SecretString> {
+        self.get(name)
+            .map(|value| SecretString::from(value.to_owned()))
+    }
+
+    /// Parses `name`, or returns `default` when it is unset.
+    pub fn parse_or<T>(&self, name: &str, default: T) -> Result<T, ConfigError>
+    where
+        T: FromStr,
+        T::Err: std::fmt::Display,
+    {
+        match self.get(name) {
+            None => Ok(default),
+            Some(raw) => raw
+                .parse()
+                .map_err(|error| ConfigError::new(name, format!("cannot parse {raw:?}: {error}"))),
+        }
+    }
+
+    /// A duration given in whole seconds.
+    pub fn seconds_or(&self, name: &str, default: Duration) -> Result<Duration, ConfigError> {
+        let seconds: u64 = self.parse_or(name, default.as_secs())?;
+        Ok(Duration::from_secs(seconds))
+    }
+
+    pub fn bool_or(&self, name: &str, default: bool) -> Result<bool, ConfigError> {
+        match self.get(name).map(str::to_ascii_lowercase).as_deref() {
+            None => Ok(default),
+            Some("1" | "true" | "yes" | "on") => Ok(true),
+            Some("0" | "false" | "no" | "off") => Ok(false),
+            Some(other) => Err(ConfigError::new(
+                name,
+                format!("expected true or false, got {other:?}"),
+            )),
+        }
+    }
+}
+
+/// How durable consumers redeliver (architecture.md §4).
+#[derive(Debug, Clone)]
+pub struct ConsumerSettings {
+    /// Deliveries before a failing message goes to the dead-letter stream.
+    pub max_deliver: i64,
+    /// How long a delivered message may stay unacknowledged.
+    pub ack_wait: Duration,
+    /// Redelivery delays after a failed attempt, the last one repeating.
+    pub backoff: Vec<Duration>,
+}
+
+impl Default for ConsumerSettings {
+    fn default() -> Self {
+        Self {
+            max_deliver: 5,
+            ack_wait: Duration::from_secs(30),
+            backoff: vec![
+                Duration::from_millis(200),
+                Duration::from_secs(1),
+                Duration::from_secs(5),
+                Duration::from_secs(30),
+            ],
+        }
+    }
+}
+
+/// What every service reads.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    /// The service's name: `orders`, `approvals`, ...
+    pub service: &'static str,
+    pub grpc_addr: SocketAddr,
+    pub database_url: String,
+    pub database_max_connections: u32,
+    pub nats_url: String,
+    /// JetStream stream replicas (1 locally, 3 on a NATS cluster).
+    pub stream_replicas: usize,
+    pub consumer: ConsumerSettings,
+    pub auth: AuthConfig,
+    pub telemetry: TelemetryConfig,
+    /// How long shutdown waits for in-flight calls and handlers.
+    pub shutdown_grace: Duration,
+}
+
+impl ServiceConfig {
+    /// Reads `GRPC_ADDR`, `DATABASE_URL`, `DATABASE_MAX_CONNECTIONS`,
+    /// `NATS_URL`, `NATS_STREAM_REPLICAS`, `CONSUMER_MAX_DELIVER`,
+    /// `CONSUMER_ACK_WAIT_SECS`, `SHUTDOWN_GRACE_SECS`, the `ORDERFLOW_JWT_*`
+    /// variables and the telemetry variables.
+    pub fn from_env(
+        service: &'static str,
+        default_port: u16,
+        env: &Env,
+    ) -> Result<Self, ConfigError> {
+        let grpc_addr = env.parse_or(
+            "GRPC_ADDR",
+            SocketAddr::from(([127, 0, 0, 1], default_port)),
+        )?;
+        let database_url = env.string_or(
+            "DATABASE_URL",
+            &format!("sqlite://data/{service}.db?mode=rwc"),
+        );
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
+            return Err(ConfigError::new(
+                "DATABASE_URL",
+                "expected a sqlite:// or postgres:// URL",
+            ));
+        }
+        let database_max_connections = env.parse_or("DATABASE_MAX_CONNECTIONS", 16u32)?;
+        if database_max_connections == 0 {
+            return Err(ConfigError::new(
+                "DATABASE_MAX_CONNECTIONS",
+                "must be at least 1",
+            ));
+        }
+        let nats_url = env.string_or("NATS_URL", "nats://127.0.0.1:4222");
+        let stream_replicas = env.parse_or("NATS_STREAM_REPLICAS", 1usize)?;
+        if !(1..=5).contains(&stream_replicas) {
+            return Err(ConfigError::new("NATS_STREAM_REPLICAS", "must be 1 to 5"));
+        }
+        let defaults = ConsumerSettings::default();
+        let consumer = ConsumerSettings {
+            max_deliver: env.parse_or("CONSUMER_MAX_DELIVER", defaults.max_deliver)?,
+            ack_wait: env.seconds_or("CONSUMER_ACK_WAIT_SECS", defaults.ack_wait)?,
+            backoff: defaults.backoff,
+        };
+        if consumer.max_deliver < 1 {
+            return Err(ConfigError::new(
+                "CONSUMER_MAX_DELIVER",
+                "must be at least 1",
+            ));
+        }
+        Ok(Self {
+            service,
+            grpc_addr,
+            database_url,
+            database_max_connections,
+            nats_url,
+            stream_replicas,
+            consumer,
+            auth: AuthConfig::from_env(env)?,
+            telemetry: TelemetryConfig::from_env(service, env)?,
+            shutdown_grace: env.seconds_or("SHUTDOWN_GRACE_SECS", Duration::from_secs(20))?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Env {
+        Env::from_pairs([(
+            "ORDERFLOW_JWT_SECRET",
+            "a-development-secret-of-some-length",
+        )])
+    }
+
+    #[test]
+    fn defaults_are_local() {
+        let config =
+            ServiceConfig::from_env("orders", 50051, &base()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.grpc_addr.port(), 50051);
+        assert_eq!(config.database_url, "sqlite://data/orders.db?mode=rwc");
+        assert_eq!(config.nats_url, "nats://127.0.0.1:4222");
+    }
+
+    #[test]
+    fn a_bad_value_names_the_variable() {
+        let env = base().with("GRPC_ADDR", "not-an-address");
+        let error = ServiceConfig::from_env("orders", 50051, &env).err();
+        assert_eq!(error.map(|e| e.variable), Some("GRPC_ADDR".to_owned()));
+
+        let env = base().with("DATABASE_URL", "mysql://x");
+        let error = ServiceConfig::from_env("orders", 50051, &env).err();
+        assert_eq!(error.map(|e| e.variable), Some("DATABASE_URL".to_owned()));
+    }
+
+    #[test]
+    fn empty_values_count_as_unset() {
+        let env = base().with("NATS_URL", "  ");
+        let config =
+            ServiceConfig::from_env("orders", 50051, &env).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.nats_url, "nats://127.0.0.1:4222");
+    }
+}

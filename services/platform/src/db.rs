@@ -1,0 +1,250 @@
+//! The service's database: SQLite (embedded default) or PostgreSQL.
+//!
+//! - [`Database::connect`] from `DATABASE_URL`; SQLite gets WAL, a busy
+//!   timeout and foreign keys.
+//! - [`Database::migrate`] runs a service's migrations at start-up; on
+//!   PostgreSQL under an advisory lock, so replicas starting together take
+//!   turns.
+//! - [`Database::begin_write`] starts a write transaction. SQLite allows one
+//!   writer at a time, so writers queue in-process instead of failing with
+//!   `SQLITE_BUSY`.
+//! - [`idempotency`]: request ids of mutating calls (AIP-155).
+//! - [`migrations`]: the platform's own tables (outbox, inbox, idempotency keys),
+//!   which every service's migrator includes.
+
+pub mod idempotency;
+pub mod migrations;
+
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    Statement, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+/// A connection pool plus what the platform needs to write safely.
+#[derive(Clone, Debug)]
+pub struct Database {
+    connection: DatabaseConnection,
+    /// SQLite only: the in-process queue of writers.
+    write_gate: Option<Arc<Mutex<()>>>,
+}
+
+impl Database {
+    pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Self> {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .max_connections(max_connections)
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(10))
+            .sqlx_logging(false);
+        let is_sqlite = url.starts_with("sqlite:");
+        if is_sqlite {
+            create_sqlite_parent_dir(url)?;
+            options.map_sqlx_sqlite_opts(|sqlite| {
+                use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+                sqlite
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(15))
+                    .foreign_keys(true)
+            });
+        }
+        let connection = sea_orm::Database::connect(options)
+            .await
+            .with_context(|| format!("cannot connect to the database at {}", redact(url)))?;
+        Ok(Self {
+            connection,
+            write_gate: is_sqlite.then(|| Arc::new(Mutex::new(()))),
+        })
+    }
+
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.connection
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.connection.get_database_backend()
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.backend() == DbBackend::Postgres
+    }
+
+    /// Runs the pending migrations of `M` in one transaction that first takes
+    /// a lock, so that instances starting at once on one database take turns:
+    /// an advisory lock on PostgreSQL, the write lock on SQLite.
+    pub async fn migrate<M: MigratorTrait>(&self, service: &str) -> anyhow::Result<()> {
+        let _writer = self.write_gate().await;
+        let transaction = self.connection.begin().await?;
+        let lock = if self.is_postgres() {
+            Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT pg_advisory_xact_lock($1)",
+                [advisory_key(service).into()],
+            )
+        } else {
+            // A write as the first statement takes SQLite's write lock before
+            // the transaction reads anything, so the snapshot cannot go stale.
+            Statement::from_string(
+                DbBackend::Sqlite,
+                "CREATE TABLE IF NOT EXISTS orderflow_migration_lock (id INTEGER PRIMARY KEY)",
+            )
+        };
+        transaction
+            .execute_raw(lock)
+            .await
+            .context("cannot take the migration lock")?;
+        if !self.is_postgres() {
+            transaction
+                .execute_raw(Statement::from_string(
+                    DbBackend::Sqlite,
+                    "DELETE FROM orderflow_migration_lock",
+                ))
+                .await
+                .context("cannot take the migration lock")?;
+        }
+        M::up(&transaction, None)
+            .await
+            .with_context(|| format!("migrations of {service} failed"))?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// A transaction for writing. Commit it with [`WriteTransaction::commit`];
+    /// dropping it rolls back.
+    pub async fn begin_write(&self) -> Result<WriteTransaction, DbErr> {
+        let writer = self.write_gate().await;
+        let transaction = self.connection.begin().await?;
+        Ok(WriteTransaction {
+            transaction,
+            _writer: writer,
+        })
+    }
+
+    async fn write_gate(&self) -> Option<OwnedMutexGuard<()>> {
+        match &self.write_gate {
+            Some(gate) => Some(gate.clone().lock_owned().await),
+            None => None,
+        }
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> bool {
+        self.connection.ping().await.is_ok()
+    }
+
+    pub async fn close(self) {
+        if let Err(error) = self.connection.close().await {
+            tracing::warn!(%error, "closing the database pool failed");
+        }
+    }
+}
+
+/// A write transaction; on SQLite it also holds the writer's turn.
+pub struct WriteTransaction {
+    transaction: DatabaseTransaction,
+    _writer: Option<OwnedMutexGuard<()>>,
+}
+
+impl std::fmt::Debug for WriteTransaction {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("WriteTransaction")
+            .finish_non_exhaustive()
+    }
+}
+
+impl WriteTransaction {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.transaction.commit().await
+    }
+}
+
+impl Deref for WriteTransaction {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &Self::Target {
+        &self.transaction
+    }
+}
+
+/// Whether an error is a unique-constraint violation.
+pub fn is_unique_violation(error: &DbErr) -> bool {
+    matches!(
+        error.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}
+
+fn advisory_key(service: &str) -> i64 {
+    // FNV-1a: stable across builds and platforms, unlike `DefaultHasher`.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in format!("orderflow-migrations-{service}").bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    i64::from_ne_bytes(hash.to_ne_bytes())
+}
+
+fn create_sqlite_parent_dir(url: &str) -> anyhow::Result<()> {
+    let path = url
+        .trim_start_matches("sqlite:")
+        .trim_start_matches("//")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path.contains(":memory:") {
+        return Ok(());
+    }
+    if let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    Ok(())
+}
+
+/// The URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(
+            redact("postgres://orders:s3cret@db:5432/orders"),
+            "postgres://orders:***@db:5432/orders"
+        );
+        assert_eq!(
+            redact("sqlite://data/orders.db?mode=rwc"),
+            "sqlite://data/orders.db?mode=rwc"
+        );
+    }
+
+    #[test]
+    fn advisory_keys_differ_per_service_and_are_stable() {
+        assert_ne!(advisory_key("orders"), advisory_key("finance"));
+        assert_eq!(advisory_key("orders"), advisory_key("orders"));
+    }
+}

@@ -1,0 +1,61 @@
+//! Request ids of mutating calls (AIP-155): a repeat returns the original
+//! result. The key is recorded in the same transaction as the change it
+//! guards, so a crash between the two cannot happen.
+
+use chrono::{DateTime, Utc};
+use sea_orm::entity::prelude::*;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "idempotency_keys")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub operation: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub request_id: String,
+    pub resource_id: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+/// The resource a request id already produced for `operation`, if any.
+pub async fn find<C: ConnectionTrait>(
+    connection: &C,
+    operation: &str,
+    request_id: &str,
+) -> Result<Option<String>, DbErr> {
+    Ok(
+        Entity::find_by_id((operation.to_owned(), request_id.to_owned()))
+            .one(connection)
+            .await?
+            .map(|row| row.resource_id),
+    )
+}
+
+/// Records that `request_id` produced `resource_id`. Returns `false` when the
+/// key already exists (a concurrent duplicate won the race).
+pub async fn record<C: ConnectionTrait>(
+    connection: &C,
+    operation: &str,
+    request_id: &str,
+    resource_id: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let row = ActiveModel {
+        operation: Set(operation.to_owned()),
+        request_id: Set(request_id.to_owned()),
+        resource_id: Set(resource_id.to_owned()),
+        created_at: Set(now),
+    };
+    // ON CONFLICT DO NOTHING rather than catching the violation: on
+    // PostgreSQL a failed statement would abort the caller's transaction.
+    let outcome = Entity::insert(row)
+        .on_conflict_do_nothing_on([Column::Operation, Column::RequestId])
+        .exec_without_returning(connection)
+        .await?;
+    Ok(matches!(outcome, sea_orm::TryInsertResult::Inserted(rows) if rows > 0))
+}

@@ -1,0 +1,128 @@
+//! gRPC server bootstrap and the helpers every API layer uses.
+//!
+//! [`serve`] runs a service's routes with, around every call, the telemetry
+//! layer (server span from `traceparent`, `x-trace-id` in the response) and
+//! the auth layer; adds health (`grpc.health.v1`) and reflection (v1 and
+//! v1alpha, health included); drains in-flight calls on shutdown.
+
+pub mod paging;
+pub mod status;
+
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tonic::service::Routes;
+use tonic_health::ServingStatus;
+use tonic_health::server::HealthReporter;
+
+use crate::auth::AuthLayer;
+use crate::db::Database;
+use crate::shutdown::Shutdown;
+use crate::telemetry::GrpcTelemetryLayer;
+
+/// Health and reflection, ready to be added to a service's routes.
+pub struct StandardServices {
+    pub health: HealthReporter,
+    routes: Routes,
+}
+
+impl std::fmt::Debug for StandardServices {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("StandardServices")
+            .finish_non_exhaustive()
+    }
+}
+
+impl StandardServices {
+    pub fn new() -> anyhow::Result<Self> {
+        let (health, health_service) = tonic_health::server::health_reporter();
+        let reflection_v1 = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(orderflow_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .build_v1()?;
+        let reflection_v1alpha = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(orderflow_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .build_v1alpha()?;
+        let routes = Routes::new(health_service)
+            .add_service(reflection_v1)
+            .add_service(reflection_v1alpha);
+        Ok(Self { health, routes })
+    }
+
+    /// The health reporter, and the routes to which the service adds its own.
+    pub fn into_parts(self) -> (HealthReporter, Routes) {
+        (self.health, self.routes)
+    }
+}
+
+/// Serves `routes` on `listener` until `shutdown` fires, then lets in-flight
+/// calls finish (up to `grace`).
+pub async fn serve(
+    listener: TcpListener,
+    routes: Routes,
+    auth: AuthLayer,
+    shutdown: Shutdown,
+    grace: Duration,
+) -> anyhow::Result<()> {
+    let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+    let layers = tower::ServiceBuilder::new()
+        .layer(GrpcTelemetryLayer)
+        .layer(auth)
+        .into_inner();
+    let server = tonic::transport::Server::builder()
+        .layer(layers)
+        .add_routes(routes)
+        .serve_with_incoming_shutdown(incoming, {
+            let shutdown = shutdown.clone();
+            async move { shutdown.wait().await }
+        });
+    tokio::pin!(server);
+    tokio::select! {
+        result = &mut server => result?,
+        () = async {
+            shutdown.wait().await;
+            tokio::time::sleep(grace).await;
+        } => tracing::warn!("in-flight calls still running after the grace period; stopping"),
+    }
+    Ok(())
+}
+
+/// Keeps health in step with the database and NATS: NOT_SERVING while either
+/// is unreachable.
+pub async fn watch_health(
+    reporter: HealthReporter,
+    service_names: Vec<String>,
+    database: Database,
+    nats: async_nats::Client,
+    shutdown: Shutdown,
+) {
+    let mut last: Option<ServingStatus> = None;
+    loop {
+        let database_ok = database.ping().await;
+        let nats_ok = nats.connection_state() == async_nats::connection::State::Connected;
+        let status = if shutdown.is_triggered() || !(database_ok && nats_ok) {
+            ServingStatus::NotServing
+        } else {
+            ServingStatus::Serving
+        };
+        if last != Some(status) {
+            if status == ServingStatus::NotServing && !shutdown.is_triggered() {
+                tracing::warn!(database_ok, nats_ok, "not serving");
+            }
+            reporter.set_service_status("", status).await;
+            for name in &service_names {
+                reporter.set_service_status(name, status).await;
+            }
+            last = Some(status);
+        }
+        if shutdown.is_triggered() {
+            return;
+        }
+        tokio::select! {
+            _ = shutdown.wait() => {}
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+    }
+}

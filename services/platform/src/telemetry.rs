@@ -1,0 +1,378 @@
+//! Logs and traces.
+//!
+//! - A `tracing` subscriber: human-readable logs locally, JSON when
+//!   `LOG_FORMAT=json`; filter from `RUST_LOG` (default `info`).
+//! - OpenTelemetry: a tracer provider is always installed so that every span
+//!   has a trace id and W3C trace context propagates even without a backend;
+//!   spans are exported over OTLP/gRPC when `OTEL_EXPORTER_OTLP_ENDPOINT` is set.
+//! - Propagation helpers for gRPC metadata ([`GrpcTelemetryLayer`],
+//!   [`inject_into_metadata`]) and NATS headers ([`inject_into_nats`],
+//!   [`extract_from_nats`]); the outbox stores [`current_context_headers`].
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::OnceLock;
+use std::task::{Context as TaskContext, Poll};
+
+use opentelemetry::Context;
+use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
+use opentelemetry::trace::{TraceContextExt, TracerProvider as _};
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::propagation::TraceContextPropagator;
+use opentelemetry_sdk::trace::SdkTracerProvider;
+use tracing::Instrument;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
+
+use crate::config::{ConfigError, Env};
+
+const DEFAULT_TRACE_FILTER: &str =
+    "info,h2=off,tower=off,hyper=off,sqlx=off,sea_orm=off,async_nats=off";
+
+/// The response header that carries the trace id of every gRPC call.
+pub const TRACE_ID_HEADER: &str = "x-trace-id";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct TelemetryConfig {
+    /// `service.name` of the exported spans.
+    pub service_name: String,
+    pub otlp_endpoint: Option<String>,
+    pub log_format: LogFormat,
+    pub log_filter: String,
+    /// Which spans become OpenTelemetry spans (`OTEL_TRACES_FILTER`).
+    pub trace_filter: String,
+}
+
+impl TelemetryConfig {
+    /// Reads `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_SERVICE_NAME`, `LOG_FORMAT`
+    /// (`text` or `json`) and `RUST_LOG`.
+    pub fn from_env(service: &str, env: &Env) -> Result<Self, ConfigError> {
+        let log_format = match env.string_or("LOG_FORMAT", "text").as_str() {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            other => {
+                return Err(ConfigError::new(
+                    "LOG_FORMAT",
+                    format!("expected text or json, got {other:?}"),
+                ));
+            }
+        };
+        let otlp_endpoint = env.get("OTEL_EXPORTER_OTLP_ENDPOINT").map(str::to_owned);
+        if let Some(endpoint) = &otlp_endpoint
+            && !(endpoint.starts_with("http://") || endpoint.starts_with("https://"))
+        {
+            return Err(ConfigError::new(
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                "expected an http:// or https:// URL",
+            ));
+        }
+        Ok(Self {
+            service_name: env.string_or("OTEL_SERVICE_NAME", &format!("orderflow-{service}")),
+            otlp_endpoint,
+            log_format,
+            log_filter: env.string_or("RUST_LOG", "info,sqlx=warn,sea_orm=warn,async_nats=warn"),
+            trace_filter: env.string_or("OTEL_TRACES_FILTER", DEFAULT_TRACE_FILTER),
+        })
+    }
+}
+
+/// Flushes and shuts down trace export when the service stops.
+#[derive(Debug)]
+pub struct TelemetryGuard {
+    provider: Option<SdkTracerProvider>,
+}
+
+impl TelemetryGuard {
+    pub fn shutdown(mut self) {
+        self.flush_and_stop();
+    }
+
+    fn flush_and_stop(&mut self) {
+        if let Some(provider) = self.provider.take() {
+            if let Err(error) = provider.force_flush() {
+                eprintln!("trace flush failed: {error}");
+            }
+            if let Err(error) = provider.shutdown() {
+                eprintln!("trace exporter shutdown failed: {error}");
+            }
+        }
+    }
+}
+
+impl Drop for TelemetryGuard {
+    fn drop(&mut self) {
+        self.flush_and_stop();
+    }
+}
+
+/// Installs the global subscriber, tracer provider and W3C propagator.
+///
+/// Only the first call in a process installs anything (several services may
+/// run in one process under `orderflow up` or in tests); later calls return a
+/// guard that does nothing.
+pub fn init(config: &TelemetryConfig) -> anyhow::Result<TelemetryGuard> {
+    init_with(config, false)
+}
+
+fn init_with(config: &TelemetryConfig, test_writer: bool) -> anyhow::Result<TelemetryGuard> {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    if INSTALLED.set(()).is_err() {
+        return Ok(TelemetryGuard { provider: None });
+    }
+    opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
+
+    let resource = Resource::builder()
+        .with_service_name(config.service_name.clone())
+        .build();
+    let mut builder = SdkTracerProvider::builder().with_resource(resource);
+    if let Some(endpoint) = &config.otlp_endpoint {
+        use opentelemetry_otlp::WithExportConfig;
+        let exporter = opentelemetry_otlp::SpanExporter::builder()
+            .with_tonic()
+            .with_endpoint(endpoint.clone())
+            .build()?;
+        builder = builder.with_batch_exporter(exporter);
+    }
+    let provider = builder.build();
+    opentelemetry::global::set_tracer_provider(provider.clone());
+    let tracer = provider.tracer("orderflow");
+
+    let filter = EnvFilter::try_new(&config.log_filter)
+        .map_err(|error| anyhow::anyhow!("RUST_LOG: {error}"))?;
+    let fmt_layer = match config.log_format {
+        LogFormat::Text if test_writer => {
+            tracing_subscriber::fmt::layer().with_test_writer().boxed()
+        }
+        LogFormat::Text => tracing_subscriber::fmt::layer().with_target(true).boxed(),
+        LogFormat::Json => tracing_subscriber::fmt::layer()
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .boxed(),
+    };
+    // Logs follow RUST_LOG; traces always record the info-level spans, so a
+    // quiet log level never breaks trace propagation.
+    let trace_filter = EnvFilter::try_new(&config.trace_filter)
+        .map_err(|error| anyhow::anyhow!("OTEL_TRACES_FILTER: {error}"))?;
+    tracing_subscriber::registry()
+        .with(fmt_layer.with_filter(filter))
+        .with(
+            tracing_opentelemetry::layer()
+                .with_tracer(tracer)
+                .with_filter(trace_filter),
+        )
+        .try_init()?;
+    Ok(TelemetryGuard {
+        provider: Some(provider),
+    })
+}
+
+/// Telemetry for tests: spans get trace ids, logs go to the test's output at
+/// `RUST_LOG` (default `warn`). Safe to call from every test.
+pub fn init_for_tests() {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        let config = TelemetryConfig {
+            service_name: "orderflow-tests".to_owned(),
+            otlp_endpoint: None,
+            log_format: LogFormat::Text,
+            log_filter: std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".to_owned()),
+            trace_filter: DEFAULT_TRACE_FILTER.to_owned(),
+        };
+        // The guard would flush an exporter; tests have none.
+        if let Ok(guard) = init_with(&config, true) {
+            std::mem::forget(guard);
+        }
+    });
+}
+
+/// The trace id of the current span, as 32 lowercase hex digits.
+pub fn current_trace_id() -> Option<String> {
+    trace_id_of(&tracing::Span::current())
+}
+
+pub fn trace_id_of(span: &tracing::Span) -> Option<String> {
+    let context = span.context();
+    let span_context = context.span().span_context().clone();
+    span_context
+        .is_valid()
+        .then(|| span_context.trace_id().to_string())
+}
+
+/// The W3C trace context of the current span (`traceparent`, `tracestate`),
+/// to be stored with an outbox row and sent as message headers.
+pub fn current_context_headers() -> HashMap<String, String> {
+    let mut headers = HashMap::new();
+    let context = tracing::Span::current().context();
+    TraceContextPropagator::new().inject_context(&context, &mut headers);
+    headers
+}
+
+/// A context from stored `traceparent` / `tracestate` pairs.
+pub fn context_from_headers(headers: &HashMap<String, String>) -> Context {
+    TraceContextPropagator::new().extract(headers)
+}
+
+struct NatsHeaders<'a>(&'a async_nats::HeaderMap);
+
+impl Extractor for NatsHeaders<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(|value| value.as_str())
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        self.0.iter().map(|(name, _)| name.as_ref()).collect()
+    }
+}
+
+/// The trace context a NATS message carries.
+pub fn extract_from_nats(headers: Option<&async_nats::HeaderMap>) -> Context {
+    match headers {
+        Some(headers) => TraceContextPropagator::new().extract(&NatsHeaders(headers)),
+        None => Context::new(),
+    }
+}
+
+/// Adds the current span's trace context to NATS headers.
+pub fn inject_into_nats(headers: &mut async_nats::HeaderMap) {
+    for (name, value) in current_context_headers() {
+        headers.insert(name.as_str(), value.as_str());
+    }
+}
+
+struct HttpHeaders<'a>(&'a http::HeaderMap);
+
+impl Extractor for HttpHeaders<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(|value| value.to_str().ok())
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        self.0.keys().map(http::HeaderName::as_str).collect()
+    }
+}
+
+struct MetadataInjector<'a>(&'a mut tonic::metadata::MetadataMap);
+
+impl Injector for MetadataInjector<'_> {
+    fn set(&mut self, key: &str, value: String) {
+        if let (Ok(key), Ok(value)) = (
+            tonic::metadata::MetadataKey::from_bytes(key.as_bytes()),
+            tonic::metadata::MetadataValue::try_from(value.as_str()),
+        ) {
+            self.0.insert(key, value);
+        }
+    }
+}
+
+/// Adds the current span's trace context to outgoing gRPC metadata; used by
+/// the client interceptor.
+pub fn inject_into_metadata(metadata: &mut tonic::metadata::MetadataMap) {
+    let context = tracing::Span::current().context();
+    TraceContextPropagator::new().inject_context(&context, &mut MetadataInjector(metadata));
+}
+
+/// Wraps every gRPC call in a server span whose parent is the caller's
+/// `traceparent`, and returns the trace id in the `x-trace-id` header.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GrpcTelemetryLayer;
+
+impl<S> tower::Layer<S> for GrpcTelemetryLayer {
+    type Service = GrpcTelemetry<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        GrpcTelemetry { inner }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct GrpcTelemetry<S> {
+    inner: S,
+}
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+impl<S, ReqBody, ResBody> tower::Service<http::Request<ReqBody>> for GrpcTelemetry<S>
+where
+    S: tower::Service<http::Request<ReqBody>, Response = http::Response<ResBody>> + Send + 'static,
+    S::Future: Send + 'static,
+    ReqBody: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = BoxFuture<Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<ReqBody>) -> Self::Future {
+        let path = request.uri().path().to_owned();
+        let (service, method) = split_grpc_path(&path);
+        let quiet = service.starts_with("grpc.health") || service.starts_with("grpc.reflection");
+        let span = if quiet {
+            tracing::debug_span!("grpc", otel.name = %path, rpc.system = "grpc", rpc.service = %service, rpc.method = %method, otel.kind = "server", trace_id = tracing::field::Empty)
+        } else {
+            tracing::info_span!("grpc", otel.name = %path, rpc.system = "grpc", rpc.service = %service, rpc.method = %method, otel.kind = "server", trace_id = tracing::field::Empty)
+        };
+        let parent = TraceContextPropagator::new().extract(&HttpHeaders(request.headers()));
+        if parent.span().span_context().is_valid() {
+            let _ = span.set_parent(parent);
+        }
+        let trace_id = trace_id_of(&span);
+        if let Some(trace_id) = &trace_id {
+            span.record("trace_id", trace_id.as_str());
+        }
+        let future = self.inner.call(request).instrument(span);
+        Box::pin(async move {
+            let mut response = future.await?;
+            if let Some(value) = trace_id.and_then(|id| http::HeaderValue::from_str(&id).ok()) {
+                response.headers_mut().insert(TRACE_ID_HEADER, value);
+            }
+            Ok(response)
+        })
+    }
+}
+
+/// `/orderflow.orders.v1.OrderService/CreateOrder` → (`orderflow.orders.v1.OrderService`, `CreateOrder`).
+pub fn split_grpc_path(path: &str) -> (&str, &str) {
+    let trimmed = path.trim_start_matches('/');
+    trimmed.split_once('/').unwrap_or((trimmed, ""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_grpc_path_splits_into_service_and_method() {
+        assert_eq!(
+            split_grpc_path("/orderflow.orders.v1.OrderService/CreateOrder"),
+            ("orderflow.orders.v1.OrderService", "CreateOrder")
+        );
+        assert_eq!(split_grpc_path("/weird"), ("weird", ""));
+    }
+
+    #[test]
+    fn trace_context_survives_a_round_trip_through_stored_headers() {
+        init_for_tests();
+        let span = tracing::info_span!("outer");
+        let headers = span.in_scope(current_context_headers);
+        let expected = trace_id_of(&span);
+        assert!(expected.is_some());
+        let restored = context_from_headers(&headers);
+        assert_eq!(
+            Some(restored.span().span_context().trace_id().to_string()),
+            expected
+        );
+    }
+}

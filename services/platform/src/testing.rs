@@ -1,0 +1,361 @@
+//! Test support: a throw-away `nats-server -js` per test, a fresh database per
+//! test (SQLite always; PostgreSQL when `ORDERFLOW_TEST_DATABASE_URL` names a
+//! server), and development tokens.
+//!
+//! [`backend_tests!`](crate::backend_tests) turns `async fn name(backend)`
+//! into two tests, `name::sqlite` and `name::postgres`.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use sea_orm::{ConnectionTrait, Statement};
+use secrecy::SecretString;
+
+use crate::auth::{self, AuthConfig};
+use crate::db::Database;
+
+/// The HS256 secret of test tokens.
+pub const TEST_SECRET: &str = "orderflow-test-secret-0123456789abcdef";
+
+pub fn auth_config() -> AuthConfig {
+    AuthConfig::with_secret(TEST_SECRET)
+}
+
+/// A token for `subject` with `roles`, valid for an hour.
+pub fn token(subject: &str, roles: &[&str]) -> String {
+    let roles: Vec<String> = roles.iter().map(|role| (*role).to_owned()).collect();
+    auth::mint_hs256(
+        &SecretString::from(TEST_SECRET.to_owned()),
+        subject,
+        &roles,
+        Duration::from_secs(3600),
+    )
+    .unwrap_or_else(|error| panic!("cannot mint a test token: {error}"))
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .unwrap_or_else(|error| panic!("no free port: {error}"))
+}
+
+fn nats_server_binary() -> PathBuf {
+    if let Ok(path) = std::env::var("NATS_SERVER_BIN") {
+        return PathBuf::from(path);
+    }
+    for candidate in [
+        "/usr/sbin/nats-server",
+        "/usr/local/bin/nats-server",
+        "/usr/bin/nats-server",
+    ] {
+        if std::path::Path::new(candidate).exists() {
+            return PathBuf::from(candidate);
+        }
+    }
+    PathBuf::from("nats-server")
+}
+
+/// A `nats-server -js` of this test's own, on a free port, with its own store.
+/// Stopped when dropped.
+#[derive(Debug)]
+pub struct TestNats {
+    port: u16,
+    store: tempfile::TempDir,
+    process: NatsStopper,
+}
+
+/// Stops a [`TestNats`] from anywhere, even from synchronous code inside a
+/// handler under test.
+#[derive(Debug, Clone, Default)]
+pub struct NatsStopper(std::sync::Arc<std::sync::Mutex<Option<Child>>>);
+
+impl NatsStopper {
+    /// Stops the server as a crash would (SIGKILL).
+    pub fn stop(&self) {
+        let mut slot = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(mut child) = slot.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    fn set(&self, child: Child) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(child);
+    }
+}
+
+impl TestNats {
+    pub async fn start() -> Self {
+        let store = tempfile::tempdir().unwrap_or_else(|error| panic!("no temp dir: {error}"));
+        let mut nats = Self {
+            port: free_port(),
+            store,
+            process: NatsStopper::default(),
+        };
+        nats.start_process().await;
+        nats
+    }
+
+    pub fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    pub async fn client(&self) -> async_nats::Client {
+        async_nats::connect(self.url())
+            .await
+            .unwrap_or_else(|error| panic!("cannot connect to the test NATS: {error}"))
+    }
+
+    /// Stops the server (as a crash would: SIGKILL).
+    pub fn stop(&mut self) {
+        self.process.stop();
+    }
+
+    pub fn stopper(&self) -> NatsStopper {
+        self.process.clone()
+    }
+
+    /// Starts it again on the same port with the same store.
+    pub async fn restart(&mut self) {
+        self.stop();
+        self.start_process().await;
+    }
+
+    async fn start_process(&mut self) {
+        let binary = nats_server_binary();
+        let child = Command::new(&binary)
+            .args(["-js", "-a", "127.0.0.1", "-p"])
+            .arg(self.port.to_string())
+            .arg("-sd")
+            .arg(self.store.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| {
+                panic!(
+                    "cannot start {} (install nats-server or set NATS_SERVER_BIN): {error}",
+                    binary.display()
+                )
+            });
+        self.process.set(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(client) = async_nats::connect(self.url()).await {
+                // Any answer from the JetStream API, even "not found", means
+                // JetStream is up.
+                let jetstream = async_nats::jetstream::new(client);
+                if let Err(error) = jetstream.get_stream("READINESS-PROBE").await
+                    && matches!(
+                        error.kind(),
+                        async_nats::jetstream::context::GetStreamErrorKind::JetStream(_)
+                    )
+                {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("nats-server on port {} did not come up", self.port);
+    }
+}
+
+impl Drop for TestNats {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const POSTGRES_URL_VARIABLE: &str = "ORDERFLOW_TEST_DATABASE_URL";
+
+pub fn postgres_configured() -> bool {
+    std::env::var(POSTGRES_URL_VARIABLE).is_ok_and(|url| url.starts_with("postgres"))
+}
+
+/// A database of the test's own; a PostgreSQL one is dropped afterwards.
+#[derive(Debug)]
+pub struct TestDatabase {
+    pub url: String,
+    pub backend: Backend,
+    _directory: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    pub async fn create(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let directory =
+                    tempfile::tempdir().unwrap_or_else(|error| panic!("no temp dir: {error}"));
+                let url = format!(
+                    "sqlite://{}?mode=rwc",
+                    directory.path().join("test.db").display()
+                );
+                Self {
+                    url,
+                    backend,
+                    _directory: Some(directory),
+                    postgres: None,
+                }
+            }
+            Backend::Postgres => {
+                let admin_url = std::env::var(POSTGRES_URL_VARIABLE)
+                    .unwrap_or_else(|_| panic!("{POSTGRES_URL_VARIABLE} is not set"));
+                let name = format!("orderflow_test_{}", uuid::Uuid::now_v7().simple());
+                let admin = Database::connect(&admin_url, 1)
+                    .await
+                    .unwrap_or_else(|error| panic!("cannot reach PostgreSQL: {error:#}"));
+                admin
+                    .connection()
+                    .execute_raw(Statement::from_string(
+                        admin.backend(),
+                        format!("CREATE DATABASE \"{name}\""),
+                    ))
+                    .await
+                    .unwrap_or_else(|error| panic!("cannot create database {name}: {error}"));
+                admin.close().await;
+                Self {
+                    url: with_database_name(&admin_url, &name),
+                    backend,
+                    _directory: None,
+                    postgres: Some((admin_url, name)),
+                }
+            }
+        }
+    }
+
+    pub async fn connect(&self) -> Database {
+        Database::connect(&self.url, 8)
+            .await
+            .unwrap_or_else(|error| panic!("cannot connect to the test database: {error:#}"))
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((admin_url, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs outside any runtime we could borrow: use a small one.
+        let dropper = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            if let Ok(runtime) = runtime {
+                runtime.block_on(async move {
+                    if let Ok(admin) = Database::connect(&admin_url, 1).await {
+                        let _ = admin
+                            .connection()
+                            .execute_raw(Statement::from_string(
+                                admin.backend(),
+                                format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+                            ))
+                            .await;
+                        admin.close().await;
+                    }
+                });
+            }
+        });
+        let _ = dropper.join();
+    }
+}
+
+/// `postgres://u@h:5432/postgres?x=y` with the database replaced by `name`.
+fn with_database_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let authority_start = base.find("://").map_or(0, |index| index + 3);
+    let prefix = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{prefix}/{name}?{query}"),
+        None => format!("{prefix}/{name}"),
+    }
+}
+
+/// Polls `check` until it returns `Some`, or panics after `timeout`.
+pub async fn eventually<T, F, Fut>(timeout: Duration, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        if Instant::now() > deadline {
+            panic!("timed out after {timeout:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// Declares `async fn name(backend: Backend)` as two tests, `name::sqlite`
+/// and `name::postgres`; the PostgreSQL one says it is skipped when
+/// `ORDERFLOW_TEST_DATABASE_URL` is not set (CI always sets it).
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::testing::Backend::Sqlite).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if !$crate::testing::postgres_configured() {
+                        eprintln!("skipped: {} is not set", $crate::testing::POSTGRES_URL_VARIABLE);
+                        return;
+                    }
+                    super::$name($crate::testing::Backend::Postgres).await;
+                }
+            }
+        )*
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_database_name_is_replaced_in_a_postgres_url() {
+        assert_eq!(
+            with_database_name("postgres://root@127.0.0.1:5432/postgres", "t1"),
+            "postgres://root@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            with_database_name(
+                "postgres://root@127.0.0.1:5432/postgres?sslmode=disable",
+                "t1"
+            ),
+            "postgres://root@127.0.0.1:5432/t1?sslmode=disable"
+        );
+        assert_eq!(
+            with_database_name("postgres://root@h", "t1"),
+            "postgres://root@h/t1"
+        );
+    }
+}

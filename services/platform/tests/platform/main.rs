@@ -1,0 +1,551 @@
+//! The platform against a real NATS server and real databases: outbox and
+//! relay, inbox, dead letters, trace context, migrations.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use async_nats::jetstream;
+use orderflow_platform::backend_tests;
+use orderflow_platform::bus::consumer::{
+    Consumer, ConsumerSpec, EventHandler, HandlerError, IncomingEvent,
+};
+use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
+use orderflow_platform::bus::relay::Relay;
+use orderflow_platform::bus::{self, headers};
+use orderflow_platform::clock;
+use orderflow_platform::config::ConsumerSettings;
+use orderflow_platform::db::Database;
+use orderflow_platform::shutdown::Shutdown;
+use orderflow_platform::testing::{Backend, TestDatabase, TestNats, eventually};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, Statement};
+use sea_orm_migration::prelude::*;
+
+struct TestMigrator;
+
+struct CreateEffects;
+
+impl MigrationName for CreateEffects {
+    fn name(&self) -> &str {
+        "m0001_test_effects"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateEffects {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("effects")
+                    .col(ColumnDef::new("id").string().not_null().primary_key())
+                    .col(ColumnDef::new("subject").string().not_null())
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+impl MigratorTrait for TestMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        let mut migrations = orderflow_platform::db::migrations::platform_migrations();
+        migrations.push(Box::new(CreateEffects));
+        migrations
+    }
+}
+
+const SERVICE: &str = "testsvc";
+
+async fn database(backend: Backend) -> (TestDatabase, Database) {
+    orderflow_platform::telemetry::init_for_tests();
+    let test_database = TestDatabase::create(backend).await;
+    let database = test_database.connect().await;
+    database
+        .migrate::<TestMigrator>(SERVICE)
+        .await
+        .unwrap_or_else(|error| panic!("{error:#}"));
+    (test_database, database)
+}
+
+async fn enqueue(database: &Database, subject: &str, payload: &[u8]) -> String {
+    let id = outbox::new_event_id();
+    let transaction = database
+        .begin_write()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    outbox::enqueue(
+        &*transaction,
+        OutgoingEvent {
+            id: id.clone(),
+            subject: subject.to_owned(),
+            event_type: "test.Event".to_owned(),
+            payload: payload.to_vec(),
+        },
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    transaction.commit().await.unwrap_or_else(|e| panic!("{e}"));
+    id
+}
+
+fn start_relay(
+    database: &Database,
+    client: async_nats::Client,
+    signal: &OutboxSignal,
+    shutdown: &Shutdown,
+) {
+    let relay = Relay::new(
+        database.clone(),
+        bus::jetstream(client),
+        signal.clone(),
+        bus::stream_config(SERVICE, 1),
+    );
+    tokio::spawn(relay.run(shutdown.clone()));
+}
+
+async fn stream_messages(nats: &TestNats) -> u64 {
+    let context = jetstream::new(nats.client().await);
+    match context.get_stream(bus::stream_name(SERVICE)).await {
+        Ok(mut stream) => stream
+            .info()
+            .await
+            .map(|info| info.state.messages)
+            .unwrap_or(0),
+        Err(_) => 0,
+    }
+}
+
+async fn backlog(database: &Database) -> u64 {
+    outbox::backlog(database.connection())
+        .await
+        .unwrap_or(u64::MAX)
+}
+
+backend_tests!(
+    an_event_written_while_nats_is_down_is_published_once_it_is_back,
+    the_relay_publishes_each_row_with_its_event_id_and_trace_context,
+    a_redelivered_event_is_handled_once,
+    a_consumer_carries_on_after_nats_restarts,
+    an_undecodable_event_is_dead_lettered_and_does_not_block_the_consumer,
+    a_handler_that_keeps_failing_ends_in_the_dead_letter_stream,
+    migrations_run_twice_and_concurrently_without_harm,
+);
+
+async fn an_event_written_while_nats_is_down_is_published_once_it_is_back(backend: Backend) {
+    let (_test_database, database) = database(backend).await;
+    let mut nats = TestNats::start().await;
+    let client = bus::connect(&nats.url(), "test")
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    nats.stop();
+
+    let shutdown = Shutdown::new();
+    let signal = OutboxSignal::default();
+    start_relay(&database, client, &signal, &shutdown);
+    let id = enqueue(&database, "testsvc.thing.happened", b"while down").await;
+    signal.notify();
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(
+        backlog(&database).await,
+        1,
+        "nothing can be published while NATS is down"
+    );
+
+    nats.restart().await;
+    eventually(Duration::from_secs(30), "the outbox to drain", || async {
+        (backlog(&database).await == 0).then_some(())
+    })
+    .await;
+    assert_eq!(stream_messages(&nats).await, 1);
+    let context = jetstream::new(nats.client().await);
+    let mut stream = context
+        .get_stream(bus::stream_name(SERVICE))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let message = stream
+        .get_raw_message(1)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(message.payload.as_ref(), b"while down");
+    assert_eq!(
+        message
+            .headers
+            .get(headers::MESSAGE_ID)
+            .map(|v| v.as_str().to_owned()),
+        Some(id)
+    );
+    let _ = stream.info().await;
+    shutdown.trigger();
+}
+
+async fn the_relay_publishes_each_row_with_its_event_id_and_trace_context(backend: Backend) {
+    let (_test_database, database) = database(backend).await;
+    let nats = TestNats::start().await;
+    let shutdown = Shutdown::new();
+    let signal = OutboxSignal::default();
+    start_relay(&database, nats.client().await, &signal, &shutdown);
+
+    let span = tracing::info_span!("a business operation");
+    let expected_trace = orderflow_platform::telemetry::trace_id_of(&span)
+        .unwrap_or_else(|| panic!("the test span has no trace id"));
+    let mut ids = Vec::new();
+    {
+        use tracing::Instrument;
+        for n in 0..300 {
+            let id = enqueue(
+                &database,
+                "testsvc.thing.counted",
+                format!("{n}").as_bytes(),
+            )
+            .instrument(span.clone())
+            .await;
+            ids.push(id);
+        }
+    }
+    signal.notify();
+    eventually(Duration::from_secs(30), "300 events published", || async {
+        (stream_messages(&nats).await == 300).then_some(())
+    })
+    .await;
+    assert_eq!(backlog(&database).await, 0);
+
+    let context = jetstream::new(nats.client().await);
+    let stream = context
+        .get_stream(bus::stream_name(SERVICE))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    for (sequence, expected_id) in [(1u64, &ids[0]), (300, &ids[299])] {
+        let message = stream
+            .get_raw_message(sequence)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            message.headers.get(headers::MESSAGE_ID).map(|v| v.as_str()),
+            Some(expected_id.as_str()),
+            "rows are published oldest first"
+        );
+        let traceparent = message
+            .headers
+            .get("traceparent")
+            .map(|v| v.as_str().to_owned())
+            .unwrap_or_default();
+        assert_eq!(
+            traceparent.split('-').nth(1),
+            Some(expected_trace.as_str()),
+            "the event carries the trace of the operation that wrote it"
+        );
+        assert_eq!(
+            message.headers.get(headers::EVENT_TYPE).map(|v| v.as_str()),
+            Some("test.Event")
+        );
+    }
+    shutdown.trigger();
+}
+
+/// Records each event in `effects`, in the inbox transaction.
+struct RecordingHandler {
+    calls: Arc<AtomicUsize>,
+}
+
+#[async_trait::async_trait]
+impl EventHandler for RecordingHandler {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        if event.payload.as_ref() == b"poison" {
+            return Err(HandlerError::Permanent("cannot decode poison".to_owned()));
+        }
+        if event.payload.as_ref() == b"always fails" {
+            return Err(HandlerError::Transient(anyhow::anyhow!(
+                "downstream is down"
+            )));
+        }
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        transaction
+            .execute_raw(Statement::from_sql_and_values(
+                transaction.get_database_backend(),
+                match transaction.get_database_backend() {
+                    sea_orm::DbBackend::Postgres => {
+                        "INSERT INTO effects (id, subject) VALUES ($1, $2)"
+                    }
+                    _ => "INSERT INTO effects (id, subject) VALUES (?, ?)",
+                },
+                [event.event_id.clone().into(), event.subject.clone().into()],
+            ))
+            .await?;
+        Ok(())
+    }
+}
+
+async fn effects(database: &Database) -> usize {
+    database
+        .connection()
+        .query_all_raw(Statement::from_string(
+            database.backend(),
+            "SELECT id FROM effects",
+        ))
+        .await
+        .map(|rows| rows.len())
+        .unwrap_or(usize::MAX)
+}
+
+fn consumer_settings() -> ConsumerSettings {
+    ConsumerSettings {
+        max_deliver: 3,
+        ack_wait: Duration::from_secs(2),
+        backoff: vec![Duration::from_millis(100)],
+    }
+}
+
+fn start_consumer(
+    database: &Database,
+    client: async_nats::Client,
+    handler: RecordingHandler,
+    shutdown: &Shutdown,
+) {
+    let consumer = Consumer::new(
+        ConsumerSpec {
+            durable_name: "testsvc-recorder".to_owned(),
+            stream: bus::stream_config(SERVICE, 1),
+            filter_subject: None,
+            settings: consumer_settings(),
+        },
+        bus::jetstream(client),
+        database.clone(),
+        Arc::new(handler),
+        clock::system(),
+        OutboxSignal::default(),
+    );
+    tokio::spawn(consumer.run(shutdown.clone()));
+}
+
+async fn publish(nats: &TestNats, id: &str, payload: &'static [u8]) {
+    let context = jetstream::new(nats.client().await);
+    bus::ensure_stream(&context, bus::stream_config(SERVICE, 1))
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let mut message_headers = async_nats::HeaderMap::new();
+    message_headers.insert(headers::MESSAGE_ID, id);
+    context
+        .publish_with_headers("testsvc.thing.happened", message_headers, payload.into())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+async fn a_redelivered_event_is_handled_once(backend: Backend) {
+    let (_test_database, database) = database(backend).await;
+    let nats = TestNats::start().await;
+    // A stream whose duplicate window has passed: the same event published
+    // again (a relay that crashed between publishing and deleting its row,
+    // restarted later) is stored twice and delivered twice.
+    let context = jetstream::new(nats.client().await);
+    let mut config = bus::stream_config(SERVICE, 1);
+    config.duplicate_window = Duration::from_millis(100);
+    bus::ensure_stream(&context, config)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    publish(&nats, "event-1", b"payload").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    publish(&nats, "event-1", b"payload").await;
+    publish(&nats, "event-2", b"payload").await;
+
+    let calls = Arc::new(AtomicUsize::new(0));
+    let shutdown = Shutdown::new();
+    start_consumer(
+        &database,
+        nats.client().await,
+        RecordingHandler {
+            calls: calls.clone(),
+        },
+        &shutdown,
+    );
+    eventually(
+        Duration::from_secs(20),
+        "all three messages acknowledged",
+        || async {
+            let mut consumer: jetstream::consumer::PullConsumer = context
+                .get_consumer_from_stream("testsvc-recorder", bus::stream_name(SERVICE))
+                .await
+                .ok()?;
+            let info = consumer.info().await.ok()?;
+            (info.ack_floor.stream_sequence == 3 && info.num_ack_pending == 0).then_some(())
+        },
+    )
+    .await;
+    assert_eq!(effects(&database).await, 2, "event-1 had its effect once");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        2,
+        "the handler never saw the copy"
+    );
+    assert!(dead_letters(&nats).await.is_empty());
+    shutdown.trigger();
+}
+
+async fn a_consumer_carries_on_after_nats_restarts(backend: Backend) {
+    let (_test_database, database) = database(backend).await;
+    let mut nats = TestNats::start().await;
+    let client = bus::connect(&nats.url(), "test")
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let shutdown = Shutdown::new();
+    start_consumer(
+        &database,
+        client,
+        RecordingHandler {
+            calls: Arc::new(AtomicUsize::new(0)),
+        },
+        &shutdown,
+    );
+    publish(&nats, "before", b"payload").await;
+    eventually(
+        Duration::from_secs(20),
+        "the event before the restart",
+        || async { (effects(&database).await == 1).then_some(()) },
+    )
+    .await;
+    nats.restart().await;
+    publish(&nats, "after", b"payload").await;
+    eventually(
+        Duration::from_secs(40),
+        "the event after the restart",
+        || async { (effects(&database).await == 2).then_some(()) },
+    )
+    .await;
+    shutdown.trigger();
+}
+
+async fn dead_letters(nats: &TestNats) -> Vec<async_nats::jetstream::message::StreamMessage> {
+    let context = jetstream::new(nats.client().await);
+    let Ok(stream) = context.get_stream(bus::DEAD_LETTER_STREAM).await else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    let mut sequence = 1;
+    while let Ok(message) = stream.get_raw_message(sequence).await {
+        found.push(message);
+        sequence += 1;
+    }
+    found
+}
+
+async fn an_undecodable_event_is_dead_lettered_and_does_not_block_the_consumer(backend: Backend) {
+    let (_test_database, database) = database(backend).await;
+    let nats = TestNats::start().await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let shutdown = Shutdown::new();
+    publish(&nats, "poison-1", b"poison").await;
+    publish(&nats, "good-1", b"fine").await;
+    start_consumer(
+        &database,
+        nats.client().await,
+        RecordingHandler {
+            calls: calls.clone(),
+        },
+        &shutdown,
+    );
+    eventually(
+        Duration::from_secs(20),
+        "the good event behind the poison one",
+        || async { (effects(&database).await == 1).then_some(()) },
+    )
+    .await;
+    let letters = eventually(Duration::from_secs(20), "the dead letter", || async {
+        let letters = dead_letters(&nats).await;
+        (!letters.is_empty()).then_some(letters)
+    })
+    .await;
+    assert_eq!(letters.len(), 1);
+    let letter = &letters[0];
+    assert_eq!(letter.payload.as_ref(), b"poison");
+    assert_eq!(
+        letter.subject.as_str(),
+        "deadletter.testsvc-recorder.testsvc.thing.happened"
+    );
+    let reason = letter
+        .headers
+        .get(headers::DEAD_LETTER_REASON)
+        .map(|v| v.as_str().to_owned())
+        .unwrap_or_default();
+    assert!(reason.contains("cannot decode"), "reason: {reason}");
+    shutdown.trigger();
+}
+
+async fn a_handler_that_keeps_failing_ends_in_the_dead_letter_stream(backend: Backend) {
+    let (_test_database, database) = database(backend).await;
+    let nats = TestNats::start().await;
+    let shutdown = Shutdown::new();
+    publish(&nats, "failing-1", b"always fails").await;
+    start_consumer(
+        &database,
+        nats.client().await,
+        RecordingHandler {
+            calls: Arc::new(AtomicUsize::new(0)),
+        },
+        &shutdown,
+    );
+    let letters = eventually(Duration::from_secs(30), "the dead letter", || async {
+        let letters = dead_letters(&nats).await;
+        (!letters.is_empty()).then_some(letters)
+    })
+    .await;
+    let deliveries = letters[0]
+        .headers
+        .get(headers::DEAD_LETTER_DELIVERIES)
+        .map(|v| v.as_str().to_owned());
+    assert_eq!(
+        deliveries.as_deref(),
+        Some("3"),
+        "max_deliver attempts first"
+    );
+    assert_eq!(effects(&database).await, 0);
+    shutdown.trigger();
+}
+
+async fn migrations_run_twice_and_concurrently_without_harm(backend: Backend) {
+    orderflow_platform::telemetry::init_for_tests();
+    let test_database = TestDatabase::create(backend).await;
+    let first = test_database.connect().await;
+    let second = test_database.connect().await;
+    let (a, b) = tokio::join!(
+        first.migrate::<TestMigrator>(SERVICE),
+        second.migrate::<TestMigrator>(SERVICE)
+    );
+    a.unwrap_or_else(|e| panic!("{e:#}"));
+    b.unwrap_or_else(|e| panic!("{e:#}"));
+    first
+        .migrate::<TestMigrator>(SERVICE)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(backlog(&first).await, 0);
+}
+
+#[tokio::test]
+async fn the_stream_is_declared_once_and_left_alone() {
+    let nats = TestNats::start().await;
+    let context = jetstream::new(nats.client().await);
+    let mut first = bus::ensure_stream(&context, bus::stream_config(SERVICE, 1))
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let mut again = bus::ensure_stream(&context, bus::stream_config(SERVICE, 1))
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let first_info = first.info().await.map(|i| i.created).ok();
+    let again_info = again.info().await.map(|i| i.created).ok();
+    assert_eq!(first_info, again_info);
+    let subjects = again
+        .info()
+        .await
+        .map(|i| i.config.subjects.clone())
+        .unwrap_or_default();
+    assert_eq!(subjects, vec!["testsvc.>".to_owned()]);
+}
