@@ -1,1 +1,89 @@
+//! The orders service: customers, quotations, orders, order review and the
+//! order-fulfilment saga.
+//!
+//! - [`domain`]: rules and state machines, plain Rust.
+//! - [`store`]: sea-orm entities, migrations and the queries the use cases need.
+//! - [`app`]: the use cases: one transaction each, with their events.
+//! - [`api`]: the tonic services: proto ⇄ domain, errors → status.
+//! - [`events`]: what the service publishes.
+//! - [`saga`]: the order-fulfilment saga and the SLA sweeper.
+//! - [`config`]: the service's settings.
 
+pub mod api;
+pub mod app;
+pub mod config;
+pub mod domain;
+pub mod events;
+pub mod saga;
+pub mod store;
+
+use std::sync::Arc;
+
+use orderflow_platform::clock::SharedClock;
+use orderflow_platform::service::{RunningService, ServiceRuntime};
+use orderflow_platform::shutdown::Shutdown;
+use orderflow_proto::orders::v1::order_service_server::OrderServiceServer;
+use orderflow_proto::orders::v1::quotation_service_server::QuotationServiceServer;
+
+use crate::config::OrdersConfig;
+
+/// Starts the service and returns once it is serving (its address is in the
+/// result). It stops when `shutdown` fires.
+pub async fn start(
+    config: OrdersConfig,
+    clock: SharedClock,
+    shutdown: Shutdown,
+) -> anyhow::Result<RunningService> {
+    let mut runtime = ServiceRuntime::start::<store::Migrator>(
+        config.service.clone(),
+        clock.clone(),
+        shutdown.clone(),
+    )
+    .await?;
+    let numbers = Arc::new(store::numbers::NumberAllocator::new(
+        runtime.database.clone(),
+        config.number_block_size,
+    ));
+    let orders = app::Orders::new(
+        runtime.database.clone(),
+        clock,
+        runtime.outbox.clone(),
+        numbers,
+        app::Settings {
+            business_time_zone: config.business_time_zone,
+            confirmation_sla: config.confirmation_sla,
+        },
+    );
+    runtime.spawn_consumer(
+        saga::consumer_spec(
+            config.service.stream_replicas,
+            config.service.consumer.clone(),
+        ),
+        Arc::new(saga::FulfilmentSaga::new(orders.clone())),
+    );
+    runtime.spawn_task(saga::run_sla_sweeper(
+        orders.clone(),
+        config.sla_sweep_interval,
+        shutdown,
+    ));
+    let order_api = OrderServiceServer::new(api::OrderApi::new(orders.clone()));
+    let quotation_api = QuotationServiceServer::new(api::QuotationApi::new(orders));
+    runtime
+        .serve(
+            |routes| routes.add_service(order_api).add_service(quotation_api),
+            vec![
+                "orderflow.orders.v1.OrderService".to_owned(),
+                "orderflow.orders.v1.QuotationService".to_owned(),
+            ],
+            api::ROLES,
+        )
+        .await
+}
+
+/// Runs the service until `shutdown` fires and it has drained.
+pub async fn run(config: OrdersConfig, shutdown: Shutdown) -> anyhow::Result<()> {
+    start(config, orderflow_platform::clock::system(), shutdown)
+        .await?
+        .wait()
+        .await
+}

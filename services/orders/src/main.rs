@@ -1,1 +1,19 @@
-fn main() {}
+//! `orderflow-orders`: config → telemetry → run.
+
+use orderflow_orders::config::OrdersConfig;
+use orderflow_platform::config::Env;
+use orderflow_platform::shutdown::Shutdown;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let config = OrdersConfig::from_env(&Env::from_process())?;
+    let telemetry = orderflow_platform::telemetry::init(&config.service.telemetry)?;
+    let shutdown = Shutdown::new();
+    shutdown.trigger_on_os_signal();
+    let result = orderflow_orders::run(config, shutdown).await;
+    if let Err(error) = &result {
+        tracing::error!(error = %format!("{error:#}"), "orders service failed");
+    }
+    telemetry.shutdown();
+    result
+}

@@ -1,0 +1,684 @@
+//! The tonic services: proto ⇄ domain conversion and error → status mapping.
+//! The use cases are in [`crate::app`].
+
+pub mod convert;
+
+use orderflow_platform::FieldViolation;
+use orderflow_platform::auth::{Caller, RoleTable};
+use orderflow_platform::grpc::paging::PageRequest;
+use orderflow_platform::grpc::status;
+use orderflow_proto::orders::v1 as pb;
+use pb::order_service_server::OrderService;
+use pb::quotation_service_server::QuotationService;
+use tonic::{Request, Response, Status};
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+
+use crate::app::{Acceptance, Orders};
+use crate::domain::customer::NewCustomer;
+use crate::domain::order::{Choice, Order};
+use crate::domain::quotation::QuotationTerms;
+use crate::domain::text::Violations;
+use crate::domain::{Actor, OrderError};
+use crate::store::orders::OrderFilter;
+
+/// Every role that may read orders.
+const READERS: &[&str] = &[
+    "sales",
+    "sales_assistant",
+    "sales_supervisor",
+    "dept_manager",
+    "admin_reviewer",
+    "gm",
+    "finance",
+    "docs_clerk",
+    "warehouse",
+    "planner",
+    "production_manager",
+    "logistics",
+    "customer_service",
+    "tech",
+    "commerce",
+    "store",
+    "admin",
+    "service",
+];
+const ORDER_WRITERS: &[&str] = &["sales", "sales_assistant", "admin"];
+const REVIEWERS: &[&str] = &["sales_assistant", "sales_supervisor", "admin"];
+const CANCELLERS: &[&str] = &[
+    "sales",
+    "sales_assistant",
+    "sales_supervisor",
+    "dept_manager",
+    "admin",
+    "service",
+];
+const QUOTERS: &[&str] = &["sales", "admin"];
+
+/// Which roles may call each RPC (checked by the platform's auth layer).
+pub const ROLES: RoleTable = &[
+    (
+        "/orderflow.orders.v1.OrderService/CreateCustomer",
+        &["sales", "sales_assistant", "admin"],
+    ),
+    ("/orderflow.orders.v1.OrderService/GetCustomer", READERS),
+    ("/orderflow.orders.v1.OrderService/ListCustomers", READERS),
+    (
+        "/orderflow.orders.v1.OrderService/SetListPrice",
+        &["sales_supervisor", "admin"],
+    ),
+    ("/orderflow.orders.v1.OrderService/ListListPrices", READERS),
+    (
+        "/orderflow.orders.v1.OrderService/CreateOrder",
+        &["sales", "sales_assistant", "admin", "service"],
+    ),
+    ("/orderflow.orders.v1.OrderService/GetOrder", READERS),
+    ("/orderflow.orders.v1.OrderService/ListOrders", READERS),
+    (
+        "/orderflow.orders.v1.OrderService/UpdateOrder",
+        ORDER_WRITERS,
+    ),
+    (
+        "/orderflow.orders.v1.OrderService/SubmitOrder",
+        ORDER_WRITERS,
+    ),
+    ("/orderflow.orders.v1.OrderService/ConfirmOrder", REVIEWERS),
+    ("/orderflow.orders.v1.OrderService/RejectOrder", REVIEWERS),
+    ("/orderflow.orders.v1.OrderService/CancelOrder", CANCELLERS),
+    ("/orderflow.orders.v1.OrderService/CopyOrder", ORDER_WRITERS),
+    (
+        "/orderflow.orders.v1.OrderService/GetOrderTimeline",
+        READERS,
+    ),
+    (
+        "/orderflow.orders.v1.QuotationService/CreateQuotation",
+        QUOTERS,
+    ),
+    (
+        "/orderflow.orders.v1.QuotationService/GetQuotation",
+        READERS,
+    ),
+    (
+        "/orderflow.orders.v1.QuotationService/ListQuotations",
+        READERS,
+    ),
+    (
+        "/orderflow.orders.v1.QuotationService/ReviseQuotation",
+        QUOTERS,
+    ),
+    (
+        "/orderflow.orders.v1.QuotationService/AcceptQuotation",
+        QUOTERS,
+    ),
+];
+
+impl From<OrderError> for Status {
+    fn from(error: OrderError) -> Self {
+        match error {
+            OrderError::InvalidInput(violations) => status::invalid_argument(&violations),
+            OrderError::NotFound { resource, id } => status::not_found(resource, &id),
+            OrderError::IllegalTransition { from, action } => status::failed_precondition(
+                "ILLEGAL_TRANSITION",
+                from.as_str(),
+                &format!("an order in state {from} cannot be {action}"),
+            ),
+            OrderError::PreconditionFailed(unmet) => {
+                let mut details = tonic_types::ErrorDetails::new();
+                for item in &unmet {
+                    details.add_precondition_failure_violation(
+                        item.kind,
+                        item.subject.clone(),
+                        item.description.clone(),
+                    );
+                }
+                let message = unmet
+                    .iter()
+                    .map(|u| u.description.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                <Status as tonic_types::StatusExt>::with_error_details(
+                    tonic::Code::FailedPrecondition,
+                    message,
+                    details,
+                )
+            }
+            OrderError::PermissionDenied(message) => status::permission_denied(&message),
+            OrderError::Conflict(message) => Status::aborted(message),
+            OrderError::Internal(error) => status::internal(&error),
+        }
+    }
+}
+
+fn actor(caller: &Caller) -> Actor {
+    Actor {
+        id: caller.subject.clone(),
+        roles: caller.roles.clone(),
+    }
+}
+
+fn caller_of<T>(request: &Request<T>) -> Result<Actor, Status> {
+    Caller::of(request).map(|caller| actor(&caller))
+}
+
+fn request_id(raw: &str) -> Result<Option<String>, Status> {
+    let mut violations = Violations::new();
+    let id = violations.request_id(raw);
+    violations.finish(id).map_err(Status::from)
+}
+
+fn id_field(field: &str, raw: &str) -> Result<String, Status> {
+    let mut violations = Violations::new();
+    let id = violations.required_id(field, raw);
+    violations.finish(id).map_err(Status::from)
+}
+
+fn page(page_size: i32, page_token: &str, filters: &str) -> Result<PageRequest, Status> {
+    PageRequest::parse(page_size, page_token, filters)
+        .map_err(|violation| status::invalid_argument(&[violation]))
+}
+
+/// Puts the order's business keys on the current (server) span, so that an
+/// operator finds the trace by order number.
+fn tag_span(order: &Order) {
+    let span = tracing::Span::current();
+    span.set_attribute("order.number", order.number.clone());
+    span.set_attribute("order.id", order.id.clone());
+}
+
+fn reply(order: Order) -> Response<pb::Order> {
+    tag_span(&order);
+    Response::new(convert::order(&order))
+}
+
+#[derive(Debug, Clone)]
+pub struct OrderApi {
+    orders: Orders,
+}
+
+impl OrderApi {
+    pub fn new(orders: Orders) -> Self {
+        Self { orders }
+    }
+}
+
+#[tonic::async_trait]
+impl OrderService for OrderApi {
+    async fn create_customer(
+        &self,
+        request: Request<pb::CreateCustomerRequest>,
+    ) -> Result<Response<pb::Customer>, Status> {
+        let actor = caller_of(&request)?;
+        let request = request.into_inner();
+        let request_id = request_id(&request.request_id)?;
+        let address = request
+            .address
+            .as_ref()
+            .map(convert::address_in)
+            .unwrap_or_default();
+        let new = NewCustomer::parse(&request.name, &request.phone, &request.email, &address)?;
+        let customer = self.orders.create_customer(&actor, new, request_id).await?;
+        Ok(Response::new(convert::customer(&customer)))
+    }
+
+    async fn get_customer(
+        &self,
+        request: Request<pb::GetCustomerRequest>,
+    ) -> Result<Response<pb::Customer>, Status> {
+        let id = id_field("customer_id", &request.get_ref().customer_id)?;
+        let customer = self.orders.customer(&id).await?;
+        Ok(Response::new(convert::customer(&customer)))
+    }
+
+    async fn list_customers(
+        &self,
+        request: Request<pb::ListCustomersRequest>,
+    ) -> Result<Response<pb::ListCustomersResponse>, Status> {
+        let request = request.into_inner();
+        let name = request.name_contains.trim();
+        let page = page(request.page_size, &request.page_token, name)?;
+        let mut customers = self
+            .orders
+            .list_customers(
+                (!name.is_empty()).then_some(name),
+                page.after.as_deref(),
+                page.fetch_limit(),
+            )
+            .await?;
+        let next_page_token = page.finish(&mut customers, |customer| customer.id.clone());
+        Ok(Response::new(pb::ListCustomersResponse {
+            customers: customers.iter().map(convert::customer).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn set_list_price(
+        &self,
+        request: Request<pb::SetListPriceRequest>,
+    ) -> Result<Response<pb::ListPrice>, Status> {
+        let actor = caller_of(&request)?;
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        violations.request_id(&request.request_id);
+        let sku = violations.required("sku", &request.sku, 64);
+        let price = request.unit_price.unwrap_or_default();
+        let currency = match Orders::currency_of(&price.currency_code) {
+            Ok(currency) => Some(currency),
+            Err(_) => {
+                violations.add(
+                    "unit_price.currency_code",
+                    "must be an ISO 4217 currency code",
+                );
+                None
+            }
+        };
+        if price.minor_units <= 0 {
+            violations.add("unit_price.minor_units", "must be greater than zero");
+        }
+        let currency = violations
+            .finish(currency)?
+            .ok_or_else(|| Status::internal("currency checked above"))?;
+        let money = crate::domain::money::Money::new(currency, price.minor_units);
+        let saved = self.orders.set_list_price(&actor, &sku, money).await?;
+        Ok(Response::new(convert::list_price(&saved)))
+    }
+
+    async fn list_list_prices(
+        &self,
+        request: Request<pb::ListListPricesRequest>,
+    ) -> Result<Response<pb::ListListPricesResponse>, Status> {
+        let request = request.into_inner();
+        let prefix = request.sku_prefix.trim();
+        let page = page(request.page_size, &request.page_token, prefix)?;
+        let after = page
+            .after
+            .as_deref()
+            .and_then(|cursor| cursor.split_once('/'));
+        let mut prices = self
+            .orders
+            .list_prices(
+                (!prefix.is_empty()).then_some(prefix),
+                after,
+                page.fetch_limit(),
+            )
+            .await?;
+        let next_page_token = page.finish(&mut prices, |price| {
+            format!("{}/{}", price.sku, price.unit_price.currency)
+        });
+        Ok(Response::new(pb::ListListPricesResponse {
+            prices: prices.iter().map(convert::list_price).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn create_order(
+        &self,
+        request: Request<pb::CreateOrderRequest>,
+    ) -> Result<Response<pb::Order>, Status> {
+        let actor = caller_of(&request)?;
+        let request = request.into_inner();
+        let request_id = request_id(&request.request_id)?;
+        let input = convert::create_order_input(&request);
+        let order = self.orders.create_order(&actor, &input, request_id).await?;
+        Ok(reply(order))
+    }
+
+    async fn get_order(
+        &self,
+        request: Request<pb::GetOrderRequest>,
+    ) -> Result<Response<pb::Order>, Status> {
+        let id = id_field("order_id", &request.get_ref().order_id)?;
+        Ok(reply(self.orders.order(&id).await?))
+    }
+
+    async fn list_orders(
+        &self,
+        request: Request<pb::ListOrdersRequest>,
+    ) -> Result<Response<pb::ListOrdersResponse>, Status> {
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let state = match convert::order_state_in(request.state) {
+            Choice::Value(state) => Some(state),
+            Choice::Unspecified => None,
+            Choice::Unknown(number) => {
+                violations.add("state", format!("{number} is not a known state"));
+                None
+            }
+        };
+        let kind = match convert::order_kind_in(request.kind) {
+            Choice::Value(kind) => Some(kind),
+            Choice::Unspecified => None,
+            Choice::Unknown(number) => {
+                violations.add("kind", format!("{number} is not a known kind"));
+                None
+            }
+        };
+        let customer_id = violations.optional_id("customer_id", &request.customer_id);
+        let salesperson = violations.optional("salesperson", &request.salesperson, 100);
+        let created_after = request
+            .created_after
+            .as_ref()
+            .and_then(convert::from_timestamp);
+        let created_before = request
+            .created_before
+            .as_ref()
+            .and_then(convert::from_timestamp);
+        if let (Some(after), Some(before)) = (created_after, created_before)
+            && after >= before
+        {
+            violations.add("created_before", "must be after created_after");
+        }
+        let filter = violations.finish(OrderFilter {
+            state,
+            kind,
+            customer_id,
+            salesperson: (!salesperson.is_empty()).then_some(salesperson),
+            created_after,
+            created_before,
+            confirmation_overdue_only: request.confirmation_overdue_only,
+        })?;
+        let page = page(
+            request.page_size,
+            &request.page_token,
+            &filter.fingerprint(),
+        )?;
+        let mut orders = self
+            .orders
+            .list_orders(&filter, page.after.as_deref(), page.fetch_limit())
+            .await?;
+        let next_page_token = page.finish(&mut orders, |order| order.id.clone());
+        Ok(Response::new(pb::ListOrdersResponse {
+            orders: orders.iter().map(convert::order).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn update_order(
+        &self,
+        request: Request<pb::UpdateOrderRequest>,
+    ) -> Result<Response<pb::Order>, Status> {
+        let actor = caller_of(&request)?;
+        let request = request.into_inner();
+        let request_id = request_id(&request.request_id)?;
+        let order_id = id_field("order_id", &request.order_id)?;
+        let mask: Vec<String> = request
+            .update_mask
+            .map(|mask| mask.paths)
+            .unwrap_or_default();
+        let update = convert::update_input(&request.order.unwrap_or_default());
+        if request.reason.chars().count() > 1000 {
+            return Err(status::invalid_argument(&[FieldViolation::new(
+                "reason",
+                "must be at most 1000 characters",
+            )]));
+        }
+        let order = self
+            .orders
+            .update_order(
+                &actor,
+                &order_id,
+                &mask,
+                &update,
+                &request.reason,
+                request_id,
+            )
+            .await?;
+        Ok(reply(order))
+    }
+
+    async fn submit_order(
+        &self,
+        request: Request<pb::SubmitOrderRequest>,
+    ) -> Result<Response<pb::Order>, Status> {
+        let actor = caller_of(&request)?;
+        let request = request.into_inner();
+        let request_id = request_id(&request.request_id)?;
+        let order_id = id_field("order_id", &request.order_id)?;
+        Ok(reply(
+            self.orders
+                .submit_order(&actor, &order_id, request_id)
+                .await?,
+        ))
+    }
+
+    async fn confirm_order(
+        &self,
+        request: Request<pb::ConfirmOrderRequest>,
+    ) -> Result<Response<pb::Order>, Status> {
+        let actor = caller_of(&request)?;
+        let request = request.into_inner();
+        let request_id = request_id(&request.request_id)?;
+        let order_id = id_field("order_id", &request.order_id)?;
+        let order = self
+            .orders
+            .confirm_order(
+                &actor,
+                &order_id,
+                request.accept_price_deviation,
+                request_id,
+            )
+            .await?;
+        Ok(reply(order))
+    }
+
+    async fn reject_order(
+        &self,
+        request: Request<pb::RejectOrderRequest>,
+    ) -> Result<Response<pb::Order>, Status> {
+        let actor = caller_of(&request)?;
+        let request = request.into_inner();
+        let request_id = request_id(&request.request_id)?;
+        let order_id = id_field("order_id", &request.order_id)?;
+        Ok(reply(
+            self.orders
+                .reject_order(&actor, &order_id, &request.reason, request_id)
+                .await?,
+        ))
+    }
+
+    async fn cancel_order(
+        &self,
+        request: Request<pb::CancelOrderRequest>,
+    ) -> Result<Response<pb::Order>, Status> {
+        let actor = caller_of(&request)?;
+        let request = request.into_inner();
+        let request_id = request_id(&request.request_id)?;
+        let order_id = id_field("order_id", &request.order_id)?;
+        Ok(reply(
+            self.orders
+                .cancel_order(&actor, &order_id, &request.reason, request_id)
+                .await?,
+        ))
+    }
+
+    async fn copy_order(
+        &self,
+        request: Request<pb::CopyOrderRequest>,
+    ) -> Result<Response<pb::Order>, Status> {
+        let actor = caller_of(&request)?;
+        let request = request.into_inner();
+        let request_id = request_id(&request.request_id)?;
+        let order_id = id_field("order_id", &request.order_id)?;
+        Ok(reply(
+            self.orders
+                .copy_order(&actor, &order_id, request_id)
+                .await?,
+        ))
+    }
+
+    async fn get_order_timeline(
+        &self,
+        request: Request<pb::GetOrderTimelineRequest>,
+    ) -> Result<Response<pb::GetOrderTimelineResponse>, Status> {
+        let id = id_field("order_id", &request.get_ref().order_id)?;
+        let (order, entries) = self.orders.timeline(&id).await?;
+        tag_span(&order);
+        Ok(Response::new(pb::GetOrderTimelineResponse {
+            order_id: order.id.clone(),
+            order_number: order.number.clone(),
+            entries: entries.iter().map(convert::timeline_entry).collect(),
+        }))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct QuotationApi {
+    orders: Orders,
+}
+
+impl QuotationApi {
+    pub fn new(orders: Orders) -> Self {
+        Self { orders }
+    }
+}
+
+#[tonic::async_trait]
+impl QuotationService for QuotationApi {
+    async fn create_quotation(
+        &self,
+        request: Request<pb::CreateQuotationRequest>,
+    ) -> Result<Response<pb::Quotation>, Status> {
+        let actor = caller_of(&request)?;
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let request_id = violations.request_id(&request.request_id);
+        let customer_id = violations.required_id("customer_id", &request.customer_id);
+        let inquiry = convert::inquiry_in(request.inquiry.as_ref());
+        violations.optional("inquiry.reference", &inquiry.reference, 100);
+        violations.optional("inquiry.text", &inquiry.text, 5000);
+        let salesperson = violations.optional("salesperson", &request.salesperson, 100);
+        let terms = QuotationTerms::parse(
+            &convert::terms_in(request.terms.as_ref()),
+            self.orders.today(),
+        );
+        let terms = match terms {
+            Ok(terms) => violations.finish(terms)?,
+            Err(OrderError::InvalidInput(more)) => {
+                let mut all = violations.into_vec();
+                all.extend(more);
+                return Err(status::invalid_argument(&all));
+            }
+            Err(other) => return Err(other.into()),
+        };
+        let quotation = self
+            .orders
+            .create_quotation(
+                &actor,
+                &customer_id,
+                inquiry,
+                terms,
+                &salesperson,
+                request_id,
+            )
+            .await?;
+        Ok(Response::new(convert::quotation(&quotation)))
+    }
+
+    async fn get_quotation(
+        &self,
+        request: Request<pb::GetQuotationRequest>,
+    ) -> Result<Response<pb::Quotation>, Status> {
+        let id = id_field("quotation_id", &request.get_ref().quotation_id)?;
+        Ok(Response::new(convert::quotation(
+            &self.orders.quotation(&id).await?,
+        )))
+    }
+
+    async fn list_quotations(
+        &self,
+        request: Request<pb::ListQuotationsRequest>,
+    ) -> Result<Response<pb::ListQuotationsResponse>, Status> {
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let customer_id = violations.optional_id("customer_id", &request.customer_id);
+        let state = match convert::quotation_state_in(request.state) {
+            Choice::Value(state) => Some(state),
+            Choice::Unspecified => None,
+            Choice::Unknown(number) => {
+                violations.add("state", format!("{number} is not a known state"));
+                None
+            }
+        };
+        violations.finish(())?;
+        let filters = format!("{customer_id:?}/{state:?}");
+        let page = page(request.page_size, &request.page_token, &filters)?;
+        let mut quotations = self
+            .orders
+            .list_quotations(
+                customer_id.as_deref(),
+                state,
+                page.after.as_deref(),
+                page.fetch_limit(),
+            )
+            .await?;
+        let next_page_token = page.finish(&mut quotations, |quotation| quotation.id.clone());
+        Ok(Response::new(pb::ListQuotationsResponse {
+            quotations: quotations.iter().map(convert::quotation).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn revise_quotation(
+        &self,
+        request: Request<pb::ReviseQuotationRequest>,
+    ) -> Result<Response<pb::Quotation>, Status> {
+        let actor = caller_of(&request)?;
+        let request = request.into_inner();
+        let request_id = request_id(&request.request_id)?;
+        let quotation_id = id_field("quotation_id", &request.quotation_id)?;
+        let terms = QuotationTerms::parse(
+            &convert::terms_in(request.terms.as_ref()),
+            self.orders.today(),
+        )?;
+        let quotation = self
+            .orders
+            .revise_quotation(
+                &actor,
+                &quotation_id,
+                terms,
+                &request.change_note,
+                request.base_version,
+                request_id,
+            )
+            .await?;
+        Ok(Response::new(convert::quotation(&quotation)))
+    }
+
+    async fn accept_quotation(
+        &self,
+        request: Request<pb::AcceptQuotationRequest>,
+    ) -> Result<Response<pb::AcceptQuotationResponse>, Status> {
+        let actor = caller_of(&request)?;
+        let request = request.into_inner();
+        let request_id = request_id(&request.request_id)?;
+        let quotation_id = id_field("quotation_id", &request.quotation_id)?;
+        let kind = match convert::order_kind_in(request.order_kind) {
+            Choice::Value(kind) => Some(kind),
+            Choice::Unspecified => None,
+            Choice::Unknown(number) => {
+                return Err(status::invalid_argument(&[FieldViolation::new(
+                    "order_kind",
+                    format!("{number} is not a known kind"),
+                )]));
+            }
+        };
+        let ship_to = request.ship_to.as_ref().map(convert::address_in);
+        let (quotation, order) = self
+            .orders
+            .accept_quotation(
+                &actor,
+                &quotation_id,
+                Acceptance {
+                    version: request.version,
+                    customer_po_number: request.customer_po_number.clone(),
+                    order_kind: kind,
+                    ship_to,
+                },
+                request_id,
+            )
+            .await?;
+        tag_span(&order);
+        Ok(Response::new(pb::AcceptQuotationResponse {
+            quotation: Some(convert::quotation(&quotation)),
+            order: Some(convert::order(&order)),
+        }))
+    }
+}

@@ -1,0 +1,439 @@
+//! proto ⇄ domain.
+
+use chrono::{DateTime, Utc};
+use orderflow_proto::common::v1 as common;
+use orderflow_proto::orders::v1 as pb;
+
+use crate::domain::customer::{Address, Customer};
+use crate::domain::money::Money;
+use crate::domain::order::{
+    Choice, CostBearer, LineInput, Order, OrderInput, OrderKind, OrderState, PaymentTermKind,
+    PaymentTerms, PaymentTermsInput,
+};
+use crate::domain::quotation::{
+    Inquiry, Quotation, QuotationLineInput, QuotationState, TermsInput,
+};
+use crate::store::prices::ListPrice;
+use crate::store::timeline::TimelineEntry;
+
+pub fn timestamp(at: DateTime<Utc>) -> prost_types::Timestamp {
+    prost_types::Timestamp {
+        seconds: at.timestamp(),
+        nanos: i32::try_from(at.timestamp_subsec_nanos()).unwrap_or(0),
+    }
+}
+
+pub fn from_timestamp(at: &prost_types::Timestamp) -> Option<DateTime<Utc>> {
+    let nanos = u32::try_from(at.nanos).ok()?;
+    DateTime::from_timestamp(at.seconds, nanos)
+}
+
+pub fn money(money: Money) -> common::Money {
+    common::Money {
+        currency_code: money.currency.code().to_owned(),
+        minor_units: money.minor_units,
+    }
+}
+
+pub fn address(address: &Address) -> common::Address {
+    common::Address {
+        recipient_name: address.recipient_name.clone(),
+        phone: address.phone.clone(),
+        country_code: address.country_code.clone(),
+        region: address.region.clone(),
+        city: address.city.clone(),
+        district: address.district.clone(),
+        street: address.street.clone(),
+        postal_code: address.postal_code.clone(),
+    }
+}
+
+pub fn address_in(address: &common::Address) -> Address {
+    Address {
+        recipient_name: address.recipient_name.clone(),
+        phone: address.phone.clone(),
+        country_code: address.country_code.clone(),
+        region: address.region.clone(),
+        city: address.city.clone(),
+        district: address.district.clone(),
+        street: address.street.clone(),
+        postal_code: address.postal_code.clone(),
+    }
+}
+
+pub fn order_kind(kind: OrderKind) -> pb::OrderKind {
+    match kind {
+        OrderKind::Standard => pb::OrderKind::Standard,
+        OrderKind::Export => pb::OrderKind::Export,
+        OrderKind::MonthlySettlement => pb::OrderKind::MonthlySettlement,
+        OrderKind::FreeSample => pb::OrderKind::FreeSample,
+        OrderKind::ReshipZeroProfit => pb::OrderKind::ReshipZeroProfit,
+        OrderKind::ReshipNegativeProfit => pb::OrderKind::ReshipNegativeProfit,
+        OrderKind::MaterialPrep => pb::OrderKind::MaterialPrep,
+        OrderKind::SelfStock => pb::OrderKind::SelfStock,
+        OrderKind::MadeToMeasure => pb::OrderKind::MadeToMeasure,
+        OrderKind::Return => pb::OrderKind::Return,
+    }
+}
+
+pub fn order_kind_in(value: i32) -> Choice<OrderKind> {
+    match pb::OrderKind::try_from(value) {
+        Ok(pb::OrderKind::Unspecified) => Choice::Unspecified,
+        Ok(kind) => OrderKind::ALL
+            .iter()
+            .copied()
+            .find(|candidate| order_kind(*candidate) == kind)
+            .map_or(Choice::Unknown(value), Choice::Value),
+        Err(_) => Choice::Unknown(value),
+    }
+}
+
+pub fn order_state(state: OrderState) -> pb::OrderState {
+    match state {
+        OrderState::Draft => pb::OrderState::Draft,
+        OrderState::Submitted => pb::OrderState::Submitted,
+        OrderState::PendingApproval => pb::OrderState::PendingApproval,
+        OrderState::AwaitingPayment => pb::OrderState::AwaitingPayment,
+        OrderState::Released => pb::OrderState::Released,
+        OrderState::InProduction => pb::OrderState::InProduction,
+        OrderState::ReadyToShip => pb::OrderState::ReadyToShip,
+        OrderState::Shipped => pb::OrderState::Shipped,
+        OrderState::Delivered => pb::OrderState::Delivered,
+        OrderState::Completed => pb::OrderState::Completed,
+        OrderState::Rejected => pb::OrderState::Rejected,
+        OrderState::Cancelled => pb::OrderState::Cancelled,
+        OrderState::Closed => pb::OrderState::Closed,
+    }
+}
+
+pub fn order_state_in(value: i32) -> Choice<OrderState> {
+    match pb::OrderState::try_from(value) {
+        Ok(pb::OrderState::Unspecified) => Choice::Unspecified,
+        Ok(state) => OrderState::ALL
+            .iter()
+            .copied()
+            .find(|candidate| order_state(*candidate) == state)
+            .map_or(Choice::Unknown(value), Choice::Value),
+        Err(_) => Choice::Unknown(value),
+    }
+}
+
+fn payment_term_kind(kind: PaymentTermKind) -> pb::PaymentTermKind {
+    match kind {
+        PaymentTermKind::Prepaid => pb::PaymentTermKind::Prepaid,
+        PaymentTermKind::TtDeposit => pb::PaymentTermKind::TtDeposit,
+        PaymentTermKind::Lc => pb::PaymentTermKind::Lc,
+        PaymentTermKind::Da => pb::PaymentTermKind::Da,
+        PaymentTermKind::OpenAccount => pb::PaymentTermKind::OpenAccount,
+        PaymentTermKind::MonthlySettlement => pb::PaymentTermKind::MonthlySettlement,
+    }
+}
+
+fn payment_term_kind_in(value: i32) -> Choice<PaymentTermKind> {
+    match pb::PaymentTermKind::try_from(value) {
+        Ok(pb::PaymentTermKind::Unspecified) => Choice::Unspecified,
+        Ok(kind) => PaymentTermKind::ALL
+            .iter()
+            .copied()
+            .find(|candidate| payment_term_kind(*candidate) == kind)
+            .map_or(Choice::Unknown(value), Choice::Value),
+        Err(_) => Choice::Unknown(value),
+    }
+}
+
+fn cost_bearer(bearer: CostBearer) -> pb::CostBearer {
+    match bearer {
+        CostBearer::Us => pb::CostBearer::Us,
+        CostBearer::Carrier => pb::CostBearer::Carrier,
+        CostBearer::Customer => pb::CostBearer::Customer,
+    }
+}
+
+fn cost_bearer_in(value: i32) -> Choice<CostBearer> {
+    match pb::CostBearer::try_from(value) {
+        Ok(pb::CostBearer::Unspecified) => Choice::Unspecified,
+        Ok(bearer) => CostBearer::ALL
+            .iter()
+            .copied()
+            .find(|candidate| cost_bearer(*candidate) == bearer)
+            .map_or(Choice::Unknown(value), Choice::Value),
+        Err(_) => Choice::Unknown(value),
+    }
+}
+
+pub fn payment_terms(terms: &PaymentTerms) -> pb::PaymentTerms {
+    pb::PaymentTerms {
+        kind: payment_term_kind(terms.kind) as i32,
+        deposit_percent: i32::from(terms.deposit_percent),
+        has_prepayment_clause: terms.prepayment_clause,
+        has_commission_clause: terms.commission_clause,
+    }
+}
+
+fn payment_terms_in(terms: Option<&pb::PaymentTerms>) -> Option<PaymentTermsInput> {
+    terms.map(|terms| PaymentTermsInput {
+        kind: payment_term_kind_in(terms.kind),
+        deposit_percent: terms.deposit_percent,
+        prepayment_clause: terms.has_prepayment_clause,
+        commission_clause: terms.has_commission_clause,
+    })
+}
+
+fn lines_in(lines: &[pb::OrderLineInput]) -> Vec<LineInput> {
+    lines
+        .iter()
+        .map(|line| LineInput {
+            sku: line.sku.clone(),
+            description: line.description.clone(),
+            quantity: line.quantity,
+            unit_price_currency: line
+                .unit_price
+                .as_ref()
+                .map(|price| price.currency_code.clone())
+                .unwrap_or_default(),
+            unit_price: line
+                .unit_price
+                .as_ref()
+                .map_or(0, |price| price.minor_units),
+        })
+        .collect()
+}
+
+pub fn create_order_input(request: &pb::CreateOrderRequest) -> OrderInput {
+    OrderInput {
+        kind: order_kind_in(request.kind),
+        customer_id: request.customer_id.clone(),
+        currency_code: request.currency_code.clone(),
+        lines: lines_in(&request.lines),
+        requested_delivery_date: request.requested_delivery_date.clone(),
+        payment_terms: payment_terms_in(request.payment_terms.as_ref()),
+        salesperson: request.salesperson.clone(),
+        ship_to: request.ship_to.as_ref().map(address_in),
+        buyer_message: request.buyer_message.clone(),
+        seller_note: request.seller_note.clone(),
+        special_requirements: request.special_requirements.clone(),
+        replaces_order_id: request.replaces_order_id.clone(),
+        cost_bearer: cost_bearer_in(request.cost_bearer),
+        customer_po_number: request.customer_po_number.clone(),
+    }
+}
+
+/// The update's values; only the fields named in the mask are used.
+pub fn update_input(update: &pb::OrderUpdate) -> OrderInput {
+    OrderInput {
+        kind: Choice::Unspecified,
+        customer_id: String::new(),
+        currency_code: update.currency_code.clone(),
+        lines: lines_in(&update.lines),
+        requested_delivery_date: update.requested_delivery_date.clone(),
+        payment_terms: payment_terms_in(update.payment_terms.as_ref()),
+        salesperson: String::new(),
+        ship_to: Some(update.ship_to.as_ref().map(address_in).unwrap_or_default()),
+        buyer_message: update.buyer_message.clone(),
+        seller_note: update.seller_note.clone(),
+        special_requirements: update.special_requirements.clone(),
+        replaces_order_id: String::new(),
+        cost_bearer: cost_bearer_in(update.cost_bearer),
+        customer_po_number: update.customer_po_number.clone(),
+    }
+}
+
+pub fn order(order: &Order) -> pb::Order {
+    pb::Order {
+        id: order.id.clone(),
+        number: order.number.clone(),
+        kind: order_kind(order.kind) as i32,
+        state: order_state(order.state) as i32,
+        customer_id: order.customer_id.clone(),
+        salesperson: order.salesperson.clone(),
+        currency_code: order.currency.code().to_owned(),
+        lines: order
+            .lines
+            .iter()
+            .map(|line| pb::OrderLine {
+                line_no: i32::try_from(line.line_no).unwrap_or(i32::MAX),
+                sku: line.sku.clone(),
+                description: line.description.clone(),
+                quantity: line.quantity,
+                unit_price: Some(money(order.money(line.unit_price))),
+                line_total: Some(money(order.money(line.total()))),
+                list_price: line.list_price.map(|price| money(order.money(price))),
+            })
+            .collect(),
+        total: Some(money(order.money(order.total))),
+        requested_delivery_date: order.requested_delivery_date.to_string(),
+        payment_terms: order.payment_terms.as_ref().map(payment_terms),
+        ship_to: Some(address(&order.ship_to)),
+        buyer_message: order.buyer_message.clone(),
+        seller_note: order.seller_note.clone(),
+        special_requirements: order.special_requirements.clone(),
+        replaces_order_id: order.replaces_order_id.clone().unwrap_or_default(),
+        copied_from_order_id: order.copied_from_order_id.clone().unwrap_or_default(),
+        quotation_id: order.quotation_id.clone().unwrap_or_default(),
+        customer_po_number: order.customer_po_number.clone(),
+        cost_bearer: order
+            .cost_bearer
+            .map_or(pb::CostBearer::Unspecified, cost_bearer) as i32,
+        revision: order.revision,
+        flags: order.flags.iter().cloned().collect(),
+        confirmation_due_time: order.confirmation_due_at.map(timestamp),
+        confirmation_overdue: order.confirmation_overdue,
+        create_time: Some(timestamp(order.created_at)),
+        update_time: Some(timestamp(order.updated_at)),
+        created_by: order.created_by.clone(),
+        approval_request_id: order.approval_request_id.clone().unwrap_or_default(),
+        amount_paid: Some(money(order.money(order.amount_paid))),
+    }
+}
+
+pub fn customer(customer: &Customer) -> pb::Customer {
+    pb::Customer {
+        id: customer.id.clone(),
+        name: customer.name.clone(),
+        phone: customer.phone.clone(),
+        email: customer.email.clone(),
+        address: Some(address(&customer.address)),
+        create_time: Some(timestamp(customer.created_at)),
+        created_by: customer.created_by.clone(),
+    }
+}
+
+pub fn list_price(price: &ListPrice) -> pb::ListPrice {
+    pb::ListPrice {
+        sku: price.sku.clone(),
+        unit_price: Some(money(price.unit_price)),
+        update_time: Some(timestamp(price.updated_at)),
+        updated_by: price.updated_by.clone(),
+    }
+}
+
+pub fn timeline_entry(entry: &TimelineEntry) -> pb::TimelineEntry {
+    pb::TimelineEntry {
+        time: Some(timestamp(entry.at)),
+        actor: entry.actor.clone(),
+        action: entry.action.clone(),
+        from_state: entry
+            .from_state
+            .map_or(pb::OrderState::Unspecified, order_state) as i32,
+        to_state: entry
+            .to_state
+            .map_or(pb::OrderState::Unspecified, order_state) as i32,
+        reason: entry.reason.clone(),
+        detail: entry.detail.clone(),
+        source: entry.source.clone(),
+    }
+}
+
+pub fn quotation_state(state: QuotationState) -> pb::QuotationState {
+    match state {
+        QuotationState::Open => pb::QuotationState::Open,
+        QuotationState::Accepted => pb::QuotationState::Accepted,
+    }
+}
+
+pub fn quotation_state_in(value: i32) -> Choice<QuotationState> {
+    match pb::QuotationState::try_from(value) {
+        Ok(pb::QuotationState::Unspecified) => Choice::Unspecified,
+        Ok(pb::QuotationState::Open) => Choice::Value(QuotationState::Open),
+        Ok(pb::QuotationState::Accepted) => Choice::Value(QuotationState::Accepted),
+        Err(_) => Choice::Unknown(value),
+    }
+}
+
+pub fn quotation(quotation: &Quotation) -> pb::Quotation {
+    pb::Quotation {
+        id: quotation.id.clone(),
+        number: quotation.number.clone(),
+        customer_id: quotation.customer_id.clone(),
+        salesperson: quotation.salesperson.clone(),
+        state: quotation_state(quotation.state) as i32,
+        inquiry: Some(pb::Inquiry {
+            reference: quotation.inquiry.reference.clone(),
+            text: quotation.inquiry.text.clone(),
+            receive_time: quotation.inquiry.received_at.map(timestamp),
+        }),
+        current_version: quotation.current_version(),
+        versions: quotation
+            .versions
+            .iter()
+            .map(|version| {
+                let terms = &version.terms;
+                let price = |minor| Some(money(Money::new(terms.currency, minor)));
+                pb::QuotationVersion {
+                    version: version.version,
+                    terms: Some(pb::QuotationTerms {
+                        currency_code: terms.currency.code().to_owned(),
+                        lines: terms
+                            .lines
+                            .iter()
+                            .map(|line| pb::QuotationLine {
+                                sku: line.sku.clone(),
+                                description: line.description.clone(),
+                                model: line.model.clone(),
+                                manufacturer: line.manufacturer.clone(),
+                                quantity: line.quantity,
+                                unit_price: price(line.unit_price),
+                                line_total: price(line.unit_price.saturating_mul(line.quantity)),
+                            })
+                            .collect(),
+                        delivery_date: terms.delivery_date.to_string(),
+                        payment_terms: Some(payment_terms(&terms.payment_terms)),
+                        packaging: terms.packaging.clone(),
+                        container_type: terms.container_type.clone(),
+                        valid_until: terms
+                            .valid_until
+                            .map(|date| date.to_string())
+                            .unwrap_or_default(),
+                    }),
+                    total: price(terms.total()),
+                    change_note: version.change_note.clone(),
+                    create_time: Some(timestamp(version.created_at)),
+                    created_by: version.created_by.clone(),
+                }
+            })
+            .collect(),
+        order_id: quotation.order_id.clone().unwrap_or_default(),
+        customer_po_number: quotation.customer_po_number.clone(),
+        create_time: Some(timestamp(quotation.created_at)),
+    }
+}
+
+pub fn inquiry_in(inquiry: Option<&pb::Inquiry>) -> Inquiry {
+    inquiry.map_or_else(Inquiry::default, |inquiry| Inquiry {
+        reference: inquiry.reference.trim().to_owned(),
+        text: inquiry.text.trim().to_owned(),
+        received_at: inquiry.receive_time.as_ref().and_then(from_timestamp),
+    })
+}
+
+pub fn terms_in(terms: Option<&pb::QuotationTerms>) -> TermsInput {
+    let terms = terms.cloned().unwrap_or_default();
+    TermsInput {
+        currency_code: terms.currency_code,
+        lines: terms
+            .lines
+            .iter()
+            .map(|line| QuotationLineInput {
+                sku: line.sku.clone(),
+                description: line.description.clone(),
+                model: line.model.clone(),
+                manufacturer: line.manufacturer.clone(),
+                quantity: line.quantity,
+                unit_price_currency: line
+                    .unit_price
+                    .as_ref()
+                    .map(|price| price.currency_code.clone())
+                    .unwrap_or_default(),
+                unit_price: line
+                    .unit_price
+                    .as_ref()
+                    .map_or(0, |price| price.minor_units),
+            })
+            .collect(),
+        delivery_date: terms.delivery_date,
+        payment_terms: payment_terms_in(terms.payment_terms.as_ref()),
+        packaging: terms.packaging,
+        container_type: terms.container_type,
+        valid_until: terms.valid_until,
+    }
+}

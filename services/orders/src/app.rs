@@ -1,0 +1,959 @@
+//! The use cases of the orders service. Each runs in one write transaction
+//! that holds the change, its timeline entry, its events (outbox) and its
+//! request id (AIP-155), and wakes the relay after the commit.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
+use orderflow_platform::clock::SharedClock;
+use orderflow_platform::db::{Database, idempotency};
+use sea_orm::ConnectionTrait;
+
+use crate::domain::customer::{Customer, NewCustomer};
+use crate::domain::money::{Currency, Money};
+use crate::domain::order::{
+    NewOrder, Order, OrderInput, OrderKind, OrderState, PriceDeviation, Review,
+};
+use crate::domain::quotation::{
+    Inquiry, Quotation, QuotationState, QuotationTerms, QuotationVersion,
+};
+use crate::domain::{Actor, OrderError, number};
+use crate::events;
+use crate::store::numbers::NumberAllocator;
+use crate::store::orders::OrderFilter;
+use crate::store::prices::ListPrice;
+use crate::store::sagas::{Saga, SagaStep};
+use crate::store::timeline::TimelineEntry;
+use crate::store::{customers, orders, prices, quotations, sagas, timeline};
+
+/// The business settings the use cases need.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub business_time_zone: Tz,
+    pub confirmation_sla: chrono::Duration,
+}
+
+/// The customer's purchase order accepting a quotation (ORD-13).
+#[derive(Debug, Clone)]
+pub struct Acceptance {
+    pub version: i32,
+    pub customer_po_number: String,
+    /// Defaults to export.
+    pub order_kind: Option<OrderKind>,
+    /// Defaults to the customer's address.
+    pub ship_to: Option<crate::domain::customer::Address>,
+}
+
+/// A change of an order: what the timeline and the event say about it.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// Timeline action and event name: "submitted", "cancelled", ...
+    pub action: &'static str,
+    pub from: Option<OrderState>,
+    pub reason: String,
+    pub detail: String,
+}
+
+impl Change {
+    pub fn new(action: &'static str, from: Option<OrderState>) -> Self {
+        Self {
+            action,
+            from,
+            reason: String::new(),
+            detail: String::new(),
+        }
+    }
+
+    pub fn because(mut self, reason: &str) -> Self {
+        self.reason = reason.trim().to_owned();
+        self
+    }
+
+    pub fn detail(mut self, detail: String) -> Self {
+        self.detail = detail;
+        self
+    }
+}
+
+/// The orders service's use cases.
+#[derive(Debug, Clone)]
+pub struct Orders {
+    database: Database,
+    clock: SharedClock,
+    outbox: OutboxSignal,
+    numbers: Arc<NumberAllocator>,
+    settings: Settings,
+}
+
+impl Orders {
+    pub fn new(
+        database: Database,
+        clock: SharedClock,
+        outbox: OutboxSignal,
+        numbers: Arc<NumberAllocator>,
+        settings: Settings,
+    ) -> Self {
+        Self {
+            database,
+            clock,
+            outbox,
+            numbers,
+            settings,
+        }
+    }
+
+    pub fn database(&self) -> &Database {
+        &self.database
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The business date now (ORD-2).
+    pub fn today(&self) -> NaiveDate {
+        self.now()
+            .with_timezone(&self.settings.business_time_zone)
+            .date_naive()
+    }
+
+    /// Writes the order, its timeline entry and its event, in `connection`'s
+    /// transaction.
+    pub async fn record<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        order: &Order,
+        actor: &Actor,
+        change: Change,
+    ) -> Result<(), OrderError> {
+        let now = order.updated_at;
+        orders::update(connection, order).await?;
+        self.note(connection, order, actor, &change, now).await
+    }
+
+    async fn note<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        order: &Order,
+        actor: &Actor,
+        change: &Change,
+        now: DateTime<Utc>,
+    ) -> Result<(), OrderError> {
+        let entry = match change.from {
+            Some(from) => TimelineEntry::transition(
+                now,
+                &actor.id,
+                change.action,
+                from,
+                order.state,
+                &change.reason,
+            )
+            .with_detail(change.detail.clone()),
+            None => {
+                let mut entry =
+                    TimelineEntry::note(now, &actor.id, change.action, change.detail.clone());
+                entry.reason = change.reason.clone();
+                entry
+            }
+        };
+        timeline::append(connection, &order.id, &entry).await?;
+        let event = events::order_event(
+            order,
+            change.action,
+            &actor.id,
+            &change.reason,
+            change.from,
+            now,
+        );
+        outbox::enqueue(connection, event, now).await?;
+        Ok(())
+    }
+
+    async fn enqueue<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        event: OutgoingEvent,
+    ) -> Result<(), OrderError> {
+        outbox::enqueue(connection, event, self.now()).await?;
+        Ok(())
+    }
+
+    fn committed(&self) {
+        self.outbox.notify();
+    }
+
+    async fn next_number(&self, scope: &str, prefix: &str) -> Result<String, OrderError> {
+        let today = self.today();
+        let sequence = self.numbers.next(scope, today).await?;
+        number::format(prefix, today, sequence)
+            .ok_or_else(|| OrderError::Conflict(format!("no {scope} numbers left for {today}")))
+    }
+
+    // ---------------------------------------------------------- customers
+
+    pub async fn create_customer(
+        &self,
+        actor: &Actor,
+        new: NewCustomer,
+        request_id: Option<String>,
+    ) -> Result<Customer, OrderError> {
+        const OPERATION: &str = "CreateCustomer";
+        if let Some(existing) = self.replayed(OPERATION, request_id.as_deref()).await? {
+            return self.customer(&existing).await;
+        }
+        let now = self.now();
+        let customer = Customer {
+            id: uuid::Uuid::now_v7().to_string(),
+            name: new.name,
+            phone: new.phone,
+            email: new.email,
+            address: new.address,
+            created_at: now,
+            created_by: actor.id.clone(),
+        };
+        let transaction = self.database.begin_write().await?;
+        customers::insert(&*transaction, &customer).await?;
+        self.enqueue(
+            &*transaction,
+            events::customer_created(&customer, &actor.id, now),
+        )
+        .await?;
+        if let Some(winner) = self
+            .claim(
+                &*transaction,
+                OPERATION,
+                request_id.as_deref(),
+                &customer.id,
+            )
+            .await?
+        {
+            drop(transaction);
+            return self.customer(&winner).await;
+        }
+        transaction.commit().await?;
+        self.committed();
+        Ok(customer)
+    }
+
+    pub async fn customer(&self, id: &str) -> Result<Customer, OrderError> {
+        customers::find(self.database.connection(), id)
+            .await?
+            .ok_or_else(|| OrderError::not_found("customer", id))
+    }
+
+    pub async fn list_customers(
+        &self,
+        name_contains: Option<&str>,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<Customer>, OrderError> {
+        customers::list(self.database.connection(), name_contains, after, limit).await
+    }
+
+    /// The resource a request id already produced, if any.
+    async fn replayed(
+        &self,
+        operation: &str,
+        request_id: Option<&str>,
+    ) -> Result<Option<String>, OrderError> {
+        match request_id {
+            Some(request_id) => {
+                Ok(idempotency::find(self.database.connection(), operation, request_id).await?)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Records the request id with the resource it produced. When another
+    /// call with the same id committed first, returns that call's resource:
+    /// the caller must roll back and answer with it.
+    async fn claim<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        operation: &str,
+        request_id: Option<&str>,
+        resource_id: &str,
+    ) -> Result<Option<String>, OrderError> {
+        let Some(request_id) = request_id else {
+            return Ok(None);
+        };
+        if idempotency::record(connection, operation, request_id, resource_id, self.now()).await? {
+            return Ok(None);
+        }
+        let winner = idempotency::find(connection, operation, request_id).await?;
+        winner.map(Some).ok_or_else(|| {
+            OrderError::Conflict(
+                "a concurrent request with this request_id failed; retry".to_owned(),
+            )
+        })
+    }
+
+    // --------------------------------------------------------- price list
+
+    pub async fn set_list_price(
+        &self,
+        actor: &Actor,
+        sku: &str,
+        price: Money,
+    ) -> Result<ListPrice, OrderError> {
+        let list_price = ListPrice {
+            sku: sku.to_owned(),
+            unit_price: price,
+            updated_at: self.now(),
+            updated_by: actor.id.clone(),
+        };
+        let transaction = self.database.begin_write().await?;
+        prices::set(&*transaction, &list_price).await?;
+        transaction.commit().await?;
+        Ok(list_price)
+    }
+
+    pub async fn list_prices(
+        &self,
+        sku_prefix: Option<&str>,
+        after: Option<(&str, &str)>,
+        limit: u64,
+    ) -> Result<Vec<ListPrice>, OrderError> {
+        prices::list(self.database.connection(), sku_prefix, after, limit).await
+    }
+
+    // ------------------------------------------------------------- orders
+
+    /// ORD-1: a new order in DRAFT, idempotent by request id.
+    pub async fn create_order(
+        &self,
+        actor: &Actor,
+        input: &OrderInput,
+        request_id: Option<String>,
+    ) -> Result<Order, OrderError> {
+        const OPERATION: &str = "CreateOrder";
+        if let Some(existing) = self.replayed(OPERATION, request_id.as_deref()).await? {
+            return self.order(&existing).await;
+        }
+        let new = NewOrder::parse(input, actor, self.today(), "")?;
+        if new.kind == OrderKind::Return && !actor.has_role("service") {
+            return Err(OrderError::PermissionDenied(
+                "return orders are created by after-sales only (AFS-6)".to_owned(),
+            ));
+        }
+        let number = self.next_number("order", "").await?;
+        let transaction = self.database.begin_write().await?;
+        let customer = self.referenced(&*transaction, &new).await?;
+        let now = self.now();
+        let order = Order::create(
+            new,
+            uuid::Uuid::now_v7().to_string(),
+            number,
+            &customer.address,
+            actor,
+            now,
+        );
+        orders::insert(&*transaction, &order).await?;
+        self.note(
+            &*transaction,
+            &order,
+            actor,
+            &Change::new("created", None),
+            now,
+        )
+        .await?;
+        if let Some(winner) = self
+            .claim(&*transaction, OPERATION, request_id.as_deref(), &order.id)
+            .await?
+        {
+            drop(transaction);
+            return self.order(&winner).await;
+        }
+        transaction.commit().await?;
+        self.committed();
+        tracing::info!(order.number = %order.number, order.id = %order.id, kind = %order.kind, "order created");
+        Ok(order)
+    }
+
+    /// The customer and the replaced order must exist (ORD-1, ORD-14).
+    async fn referenced<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        new: &NewOrder,
+    ) -> Result<Customer, OrderError> {
+        let mut violations = crate::domain::text::Violations::new();
+        let customer = customers::find(connection, &new.customer_id).await?;
+        if customer.is_none() {
+            violations.add("customer_id", "no such customer");
+        }
+        if let Some(replaced) = &new.replaces_order_id
+            && orders::find(connection, replaced).await?.is_none()
+        {
+            violations.add("replaces_order_id", "no such order");
+        }
+        match customer {
+            Some(customer) if violations.is_empty() => Ok(customer),
+            _ => Err(OrderError::InvalidInput(violations.into_vec())),
+        }
+    }
+
+    pub async fn order(&self, id: &str) -> Result<Order, OrderError> {
+        orders::load(self.database.connection(), id).await
+    }
+
+    pub async fn list_orders(
+        &self,
+        filter: &OrderFilter,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<Order>, OrderError> {
+        orders::list(self.database.connection(), filter, after, limit).await
+    }
+
+    pub async fn timeline(&self, id: &str) -> Result<(Order, Vec<TimelineEntry>), OrderError> {
+        let order = self.order(id).await?;
+        let entries = timeline::of_order(self.database.connection(), id).await?;
+        Ok((order, entries))
+    }
+
+    /// Runs `change` on the order under a row lock, records it, and makes the
+    /// request id return the same order when repeated.
+    async fn change_order<F>(
+        &self,
+        operation: &'static str,
+        request_id: Option<String>,
+        order_id: &str,
+        actor: &Actor,
+        change: F,
+    ) -> Result<Order, OrderError>
+    where
+        F: FnOnce(&mut Order, DateTime<Utc>) -> Result<Change, OrderError>,
+    {
+        let key = request_id.map(|id| format!("{order_id}/{id}"));
+        let transaction = self.database.begin_write().await?;
+        let mut order = orders::load_for_update(&*transaction, order_id).await?;
+        if already_done(&*transaction, operation, key.as_deref()).await? {
+            return Ok(order);
+        }
+        let now = self.now();
+        let recorded = change(&mut order, now)?;
+        self.record(&*transaction, &order, actor, recorded).await?;
+        if self
+            .claim(&*transaction, operation, key.as_deref(), order_id)
+            .await?
+            .is_some()
+        {
+            drop(transaction);
+            return self.order(order_id).await;
+        }
+        transaction.commit().await?;
+        self.committed();
+        Ok(order)
+    }
+
+    /// ORD-7: edits before review, each kept in the history.
+    pub async fn update_order(
+        &self,
+        actor: &Actor,
+        order_id: &str,
+        mask: &[String],
+        update: &OrderInput,
+        reason: &str,
+        request_id: Option<String>,
+    ) -> Result<Order, OrderError> {
+        let today = self.today();
+        let key = request_id.map(|id| format!("{order_id}/{id}"));
+        let transaction = self.database.begin_write().await?;
+        let mut order = orders::load_for_update(&*transaction, order_id).await?;
+        if already_done(&*transaction, "UpdateOrder", key.as_deref()).await? {
+            return Ok(order);
+        }
+        let previous = order.editable_fields();
+        let now = self.now();
+        let (from, changed) = order.edit(mask, update, actor, today, now)?;
+        if let Some(ship_to) = mask
+            .iter()
+            .any(|field| field == "ship_to")
+            .then(|| update.ship_to.clone())
+            .flatten()
+            && ship_to.is_empty()
+        {
+            // An emptied ship-to falls back to the customer's address.
+            if let Some(customer) = customers::find(&*transaction, &order.customer_id).await? {
+                order.ship_to = customer.address;
+            }
+        }
+        let revision = orders::Revision {
+            order_id: &order.id,
+            revision: order.revision,
+            previous: &previous,
+            changed: &changed,
+            reason: reason.trim(),
+            actor: &actor.id,
+            at: now,
+        };
+        orders::record_revision(&*transaction, &revision).await?;
+        let action = if from == OrderState::Draft {
+            "edited"
+        } else {
+            "revised"
+        };
+        let change = Change::new(action, Some(from))
+            .because(reason)
+            .detail(format!(
+                "revision {}: changed {}",
+                order.revision,
+                if changed.is_empty() {
+                    "nothing".to_owned()
+                } else {
+                    changed.join(", ")
+                }
+            ));
+        self.record(&*transaction, &order, actor, change).await?;
+        if self
+            .claim(&*transaction, "UpdateOrder", key.as_deref(), order_id)
+            .await?
+            .is_some()
+        {
+            drop(transaction);
+            return self.order(order_id).await;
+        }
+        transaction.commit().await?;
+        self.committed();
+        Ok(order)
+    }
+
+    pub async fn submit_order(
+        &self,
+        actor: &Actor,
+        order_id: &str,
+        request_id: Option<String>,
+    ) -> Result<Order, OrderError> {
+        let sla = self.settings.confirmation_sla;
+        self.change_order("SubmitOrder", request_id, order_id, actor, |order, now| {
+            order.ensure_editable_by(actor)?;
+            let from = order.submit(sla, now)?;
+            let due = order
+                .confirmation_due_at
+                .map(|due| due.to_rfc3339())
+                .unwrap_or_default();
+            Ok(Change::new("submitted", Some(from))
+                .detail(format!("confirmation due by {due} (SLA-1)")))
+        })
+        .await
+    }
+
+    /// ORD-5: review and confirmation. Price deviations are flagged on the
+    /// order even when confirmation is refused for them.
+    pub async fn confirm_order(
+        &self,
+        actor: &Actor,
+        order_id: &str,
+        accept_price_deviation: bool,
+        request_id: Option<String>,
+    ) -> Result<Order, OrderError> {
+        let key = request_id.map(|id| format!("{order_id}/{id}"));
+        let transaction = self.database.begin_write().await?;
+        let mut order = orders::load_for_update(&*transaction, order_id).await?;
+        if already_done(&*transaction, "ConfirmOrder", key.as_deref()).await? {
+            return Ok(order);
+        }
+        let skus: BTreeSet<String> = order.lines.iter().map(|line| line.sku.clone()).collect();
+        let list_prices = prices::for_skus(&*transaction, order.currency, skus).await?;
+        let now = self.now();
+        match order.review(actor, &list_prices, accept_price_deviation)? {
+            Review::NeedsSupervisor { deviations } => {
+                if order.flag_price_deviations(&deviations, now) {
+                    let change = Change::new("flagged", None).detail(describe(&order, &deviations));
+                    self.record(&*transaction, &order, actor, change).await?;
+                    transaction.commit().await?;
+                    self.committed();
+                }
+                Err(OrderError::precondition(
+                    "PRICE_MISMATCH",
+                    format!("orders/{order_id}"),
+                    format!(
+                        "{}; a sales_supervisor must confirm with accept_price_deviation",
+                        describe(&order, &deviations)
+                    ),
+                ))
+            }
+            Review::Passed {
+                accepted_deviations,
+            } => {
+                let from = order.confirm(&accepted_deviations, now)?;
+                let mut change = Change::new("confirmed", Some(from));
+                if !accepted_deviations.is_empty() {
+                    change = change.detail(format!(
+                        "accepted by a sales supervisor: {}",
+                        describe(&order, &accepted_deviations)
+                    ));
+                }
+                self.record(&*transaction, &order, actor, change).await?;
+                sagas::start(
+                    &*transaction,
+                    &Saga {
+                        order_id: order.id.clone(),
+                        step: SagaStep::Started,
+                        approval_chain: None,
+                        started_at: now,
+                        updated_at: now,
+                    },
+                )
+                .await?;
+                if self
+                    .claim(&*transaction, "ConfirmOrder", key.as_deref(), order_id)
+                    .await?
+                    .is_some()
+                {
+                    drop(transaction);
+                    return self.order(order_id).await;
+                }
+                transaction.commit().await?;
+                self.committed();
+                tracing::info!(order.number = %order.number, "order confirmed");
+                Ok(order)
+            }
+        }
+    }
+
+    pub async fn reject_order(
+        &self,
+        actor: &Actor,
+        order_id: &str,
+        reason: &str,
+        request_id: Option<String>,
+    ) -> Result<Order, OrderError> {
+        self.change_order("RejectOrder", request_id, order_id, actor, |order, now| {
+            let from = order.reject(reason, now)?;
+            Ok(Change::new("rejected", Some(from)).because(reason))
+        })
+        .await
+    }
+
+    /// ORD-6: before shipment only. The event says whether money was paid,
+    /// so that finance raises the refund and inventory releases stock.
+    pub async fn cancel_order(
+        &self,
+        actor: &Actor,
+        order_id: &str,
+        reason: &str,
+        request_id: Option<String>,
+    ) -> Result<Order, OrderError> {
+        self.change_order("CancelOrder", request_id, order_id, actor, |order, now| {
+            let from = order.cancel(reason, now)?;
+            let detail = if order.amount_paid > 0 {
+                format!(
+                    "{} was paid: a refund is due",
+                    order.money(order.amount_paid)
+                )
+            } else {
+                "nothing was paid".to_owned()
+            };
+            Ok(Change::new("cancelled", Some(from))
+                .because(reason)
+                .detail(detail))
+        })
+        .await
+    }
+
+    /// ORD-15: copies a closed or finished order into a new draft.
+    pub async fn copy_order(
+        &self,
+        actor: &Actor,
+        order_id: &str,
+        request_id: Option<String>,
+    ) -> Result<Order, OrderError> {
+        const OPERATION: &str = "CopyOrder";
+        if let Some(existing) = self.replayed(OPERATION, request_id.as_deref()).await? {
+            return self.order(&existing).await;
+        }
+        let source = self.order(order_id).await?;
+        let number = self.next_number("order", "").await?;
+        let now = self.now();
+        let copy = source.copy_as_new(uuid::Uuid::now_v7().to_string(), number, actor, now)?;
+        let transaction = self.database.begin_write().await?;
+        orders::insert(&*transaction, &copy).await?;
+        let change =
+            Change::new("created", None).detail(format!("copied from order {}", source.number));
+        self.note(&*transaction, &copy, actor, &change, now).await?;
+        let entry = TimelineEntry::note(
+            now,
+            &actor.id,
+            "copied",
+            format!("copied into order {}", copy.number),
+        );
+        timeline::append(&*transaction, &source.id, &entry).await?;
+        if let Some(winner) = self
+            .claim(&*transaction, OPERATION, request_id.as_deref(), &copy.id)
+            .await?
+        {
+            drop(transaction);
+            return self.order(&winner).await;
+        }
+        transaction.commit().await?;
+        self.committed();
+        Ok(copy)
+    }
+
+    /// SLA-1: marks submitted orders not confirmed in time, once each.
+    pub async fn sweep_overdue_confirmations(&self) -> Result<usize, OrderError> {
+        let now = self.now();
+        let due = orders::due_for_confirmation(self.database.connection(), now, 200).await?;
+        let mut marked = 0;
+        for order_id in due {
+            let transaction = self.database.begin_write().await?;
+            let mut order = orders::load_for_update(&*transaction, &order_id).await?;
+            if !order.mark_confirmation_overdue(now) {
+                continue;
+            }
+            let due_at = order
+                .confirmation_due_at
+                .map(|due| due.to_rfc3339())
+                .unwrap_or_default();
+            let change = Change::new("confirmation_overdue", None)
+                .detail(format!("SLA-1 missed: confirmation was due by {due_at}"));
+            self.record(&*transaction, &order, &Actor::saga(), change)
+                .await?;
+            transaction.commit().await?;
+            marked += 1;
+            tracing::warn!(order.number = %order.number, "order confirmation overdue (SLA-1)");
+        }
+        if marked > 0 {
+            self.committed();
+        }
+        Ok(marked)
+    }
+
+    // --------------------------------------------------------- quotations
+
+    pub async fn create_quotation(
+        &self,
+        actor: &Actor,
+        customer_id: &str,
+        inquiry: Inquiry,
+        terms: QuotationTerms,
+        salesperson: &str,
+        request_id: Option<String>,
+    ) -> Result<Quotation, OrderError> {
+        const OPERATION: &str = "CreateQuotation";
+        if let Some(existing) = self.replayed(OPERATION, request_id.as_deref()).await? {
+            return self.quotation(&existing).await;
+        }
+        let number = self.next_number("quotation", "PI").await?;
+        let now = self.now();
+        let quotation = Quotation {
+            id: uuid::Uuid::now_v7().to_string(),
+            number,
+            customer_id: customer_id.to_owned(),
+            salesperson: if salesperson.trim().is_empty() {
+                actor.id.clone()
+            } else {
+                salesperson.trim().to_owned()
+            },
+            state: QuotationState::Open,
+            inquiry,
+            versions: vec![QuotationVersion {
+                version: 1,
+                terms,
+                change_note: "first quotation".to_owned(),
+                created_at: now,
+                created_by: actor.id.clone(),
+            }],
+            order_id: None,
+            customer_po_number: String::new(),
+            created_at: now,
+        };
+        let transaction = self.database.begin_write().await?;
+        if customers::find(&*transaction, customer_id).await?.is_none() {
+            return Err(OrderError::invalid("customer_id", "no such customer"));
+        }
+        quotations::insert(&*transaction, &quotation).await?;
+        self.enqueue(
+            &*transaction,
+            events::quotation_event(&quotation, "created", &actor.id, now),
+        )
+        .await?;
+        if let Some(winner) = self
+            .claim(
+                &*transaction,
+                OPERATION,
+                request_id.as_deref(),
+                &quotation.id,
+            )
+            .await?
+        {
+            drop(transaction);
+            return self.quotation(&winner).await;
+        }
+        transaction.commit().await?;
+        self.committed();
+        Ok(quotation)
+    }
+
+    pub async fn quotation(&self, id: &str) -> Result<Quotation, OrderError> {
+        quotations::find(self.database.connection(), id)
+            .await?
+            .ok_or_else(|| OrderError::not_found("quotation", id))
+    }
+
+    pub async fn list_quotations(
+        &self,
+        customer_id: Option<&str>,
+        state: Option<QuotationState>,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<Quotation>, OrderError> {
+        quotations::list(self.database.connection(), customer_id, state, after, limit).await
+    }
+
+    pub async fn revise_quotation(
+        &self,
+        actor: &Actor,
+        quotation_id: &str,
+        terms: QuotationTerms,
+        change_note: &str,
+        base_version: i32,
+        request_id: Option<String>,
+    ) -> Result<Quotation, OrderError> {
+        let key = request_id.map(|id| format!("{quotation_id}/{id}"));
+        let transaction = self.database.begin_write().await?;
+        let mut quotation = quotations::load_for_update(&*transaction, quotation_id).await?;
+        if already_done(&*transaction, "ReviseQuotation", key.as_deref()).await? {
+            return Ok(quotation);
+        }
+        let now = self.now();
+        let version = quotation
+            .revise(terms, change_note, base_version, actor, now)?
+            .clone();
+        quotations::insert_version(&*transaction, quotation_id, &version).await?;
+        self.enqueue(
+            &*transaction,
+            events::quotation_event(&quotation, "revised", &actor.id, now),
+        )
+        .await?;
+        if self
+            .claim(
+                &*transaction,
+                "ReviseQuotation",
+                key.as_deref(),
+                quotation_id,
+            )
+            .await?
+            .is_some()
+        {
+            drop(transaction);
+            return self.quotation(quotation_id).await;
+        }
+        transaction.commit().await?;
+        self.committed();
+        Ok(quotation)
+    }
+
+    /// ORD-13: the customer's PO turns the current version into a sales order.
+    pub async fn accept_quotation(
+        &self,
+        actor: &Actor,
+        quotation_id: &str,
+        acceptance: Acceptance,
+        request_id: Option<String>,
+    ) -> Result<(Quotation, Order), OrderError> {
+        let Acceptance {
+            version,
+            customer_po_number,
+            order_kind,
+            ship_to,
+        } = acceptance;
+        let key = request_id.map(|id| format!("{quotation_id}/{id}"));
+        let today = self.today();
+        let number = self.next_number("order", "").await?;
+        let transaction = self.database.begin_write().await?;
+        let mut quotation = quotations::load_for_update(&*transaction, quotation_id).await?;
+        if already_done(&*transaction, "AcceptQuotation", key.as_deref()).await? {
+            let order_id = quotation.order_id.clone().unwrap_or_default();
+            let order = orders::load(&*transaction, &order_id).await?;
+            return Ok((quotation, order));
+        }
+        let mut input = quotation.accept(version, &customer_po_number, order_kind, today)?;
+        input.ship_to = ship_to;
+        let new = NewOrder::parse(&input, actor, today, "")?;
+        let customer = self.referenced(&*transaction, &new).await?;
+        let now = self.now();
+        let mut order = Order::create(
+            new,
+            uuid::Uuid::now_v7().to_string(),
+            number,
+            &customer.address,
+            actor,
+            now,
+        );
+        order.quotation_id = Some(quotation.id.clone());
+        quotation.order_id = Some(order.id.clone());
+        orders::insert(&*transaction, &order).await?;
+        let change = Change::new("created", None).detail(format!(
+            "from quotation {} version {version}, customer PO {}",
+            quotation.number, quotation.customer_po_number
+        ));
+        self.note(&*transaction, &order, actor, &change, now)
+            .await?;
+        quotations::update_header(&*transaction, &quotation).await?;
+        self.enqueue(
+            &*transaction,
+            events::quotation_event(&quotation, "accepted", &actor.id, now),
+        )
+        .await?;
+        if self
+            .claim(
+                &*transaction,
+                "AcceptQuotation",
+                key.as_deref(),
+                quotation_id,
+            )
+            .await?
+            .is_some()
+        {
+            drop(transaction);
+            let quotation = self.quotation(quotation_id).await?;
+            let order = self
+                .order(&quotation.order_id.clone().unwrap_or_default())
+                .await?;
+            return Ok((quotation, order));
+        }
+        transaction.commit().await?;
+        self.committed();
+        Ok((quotation, order))
+    }
+
+    pub fn currency_of(code: &str) -> Result<Currency, OrderError> {
+        Currency::parse(code)
+            .map_err(|problem| OrderError::invalid("unit_price.currency_code", problem))
+    }
+}
+
+/// Whether a request id was already used for `operation` (checked under the
+/// row lock, so a concurrent duplicate sees the first call's commit).
+async fn already_done<C: ConnectionTrait>(
+    connection: &C,
+    operation: &str,
+    key: Option<&str>,
+) -> Result<bool, OrderError> {
+    match key {
+        Some(key) => Ok(idempotency::find(connection, operation, key)
+            .await?
+            .is_some()),
+        None => Ok(false),
+    }
+}
+
+fn describe(order: &Order, deviations: &[PriceDeviation]) -> String {
+    let parts: Vec<String> = deviations
+        .iter()
+        .map(|deviation| {
+            format!(
+                "line {} at {} against list price {}",
+                deviation.line_no,
+                order.money(deviation.unit_price),
+                order.money(deviation.list_price)
+            )
+        })
+        .collect();
+    format!("price differs from the price list: {}", parts.join("; "))
+}

@@ -1,0 +1,92 @@
+//! The orders service's settings: the shared ones plus business settings.
+
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use orderflow_platform::config::{ConfigError, Env, ServiceConfig};
+
+pub const SERVICE: &str = "orders";
+pub const DEFAULT_PORT: u16 = 50051;
+
+#[derive(Debug, Clone)]
+pub struct OrdersConfig {
+    pub service: ServiceConfig,
+    /// The time zone of business dates in order numbers (ORD-2).
+    pub business_time_zone: Tz,
+    /// SLA-1: how long after submission an order must be confirmed.
+    pub confirmation_sla: chrono::Duration,
+    /// How often overdue confirmations are looked for.
+    pub sla_sweep_interval: Duration,
+    /// Order numbers each instance reserves at a time (ORD-2).
+    pub number_block_size: i64,
+}
+
+impl OrdersConfig {
+    /// The shared variables (see [`ServiceConfig::from_env`]) plus
+    /// `BUSINESS_TIME_ZONE` (default Asia/Shanghai),
+    /// `ORDER_CONFIRMATION_SLA_MINUTES` (60), `SLA_SWEEP_INTERVAL_SECS` (30)
+    /// and `ORDER_NUMBER_BLOCK_SIZE` (100).
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let service = ServiceConfig::from_env(SERVICE, DEFAULT_PORT, env)?;
+        let zone = env.string_or("BUSINESS_TIME_ZONE", "Asia/Shanghai");
+        let business_time_zone: Tz = zone.parse().map_err(|_| {
+            ConfigError::new(
+                "BUSINESS_TIME_ZONE",
+                format!("{zone:?} is not an IANA time zone"),
+            )
+        })?;
+        let sla_minutes: i64 = env.parse_or("ORDER_CONFIRMATION_SLA_MINUTES", 60)?;
+        if sla_minutes < 1 {
+            return Err(ConfigError::new(
+                "ORDER_CONFIRMATION_SLA_MINUTES",
+                "must be at least 1",
+            ));
+        }
+        let sla_sweep_interval =
+            env.seconds_or("SLA_SWEEP_INTERVAL_SECS", Duration::from_secs(30))?;
+        if sla_sweep_interval.is_zero() {
+            return Err(ConfigError::new(
+                "SLA_SWEEP_INTERVAL_SECS",
+                "must be at least 1",
+            ));
+        }
+        let number_block_size: i64 = env.parse_or("ORDER_NUMBER_BLOCK_SIZE", 100)?;
+        if !(1..=10_000).contains(&number_block_size) {
+            return Err(ConfigError::new(
+                "ORDER_NUMBER_BLOCK_SIZE",
+                "must be 1 to 10000",
+            ));
+        }
+        Ok(Self {
+            service,
+            business_time_zone,
+            confirmation_sla: chrono::Duration::minutes(sla_minutes),
+            sla_sweep_interval,
+            number_block_size,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env() -> Env {
+        Env::from_pairs([(
+            "ORDERFLOW_JWT_SECRET",
+            "a-development-secret-of-some-length-0123",
+        )])
+    }
+
+    #[test]
+    fn business_settings_have_defaults_and_name_bad_variables() {
+        let config = OrdersConfig::from_env(&env()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.business_time_zone, chrono_tz::Asia::Shanghai);
+        assert_eq!(config.confirmation_sla, chrono::Duration::hours(1));
+        let bad = OrdersConfig::from_env(&env().with("BUSINESS_TIME_ZONE", "Mars/Olympus")).err();
+        assert_eq!(
+            bad.map(|e| e.variable),
+            Some("BUSINESS_TIME_ZONE".to_owned())
+        );
+    }
+}

@@ -1,0 +1,1206 @@
+//! Orders: kinds, lifecycle, lines, validation, edits and review.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::customer::Address;
+use super::error::Unmet;
+use super::money::{Currency, Money};
+use super::text::Violations;
+use super::{Actor, OrderError};
+
+/// A value from the API that may be unset or a number this build does not
+/// know; validation reports both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice<T> {
+    Unspecified,
+    Unknown(i32),
+    Value(T),
+}
+
+impl<T: Copy> Choice<T> {
+    fn required(self, field: &str, violations: &mut Violations) -> Option<T> {
+        match self {
+            Choice::Value(value) => Some(value),
+            Choice::Unspecified => {
+                violations.add(field, "is required");
+                None
+            }
+            Choice::Unknown(number) => {
+                violations.add(field, format!("{number} is not a known value"));
+                None
+            }
+        }
+    }
+
+    fn optional(self, field: &str, violations: &mut Violations) -> Option<T> {
+        match self {
+            Choice::Value(value) => Some(value),
+            Choice::Unspecified => None,
+            Choice::Unknown(number) => {
+                violations.add(field, format!("{number} is not a known value"));
+                None
+            }
+        }
+    }
+}
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                formatter.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// The order kinds of domain.md §2.
+    OrderKind {
+        Standard => "standard",
+        Export => "export",
+        MonthlySettlement => "monthly_settlement",
+        FreeSample => "free_sample",
+        ReshipZeroProfit => "reship_zero_profit",
+        ReshipNegativeProfit => "reship_negative_profit",
+        MaterialPrep => "material_prep",
+        SelfStock => "self_stock",
+        MadeToMeasure => "made_to_measure",
+        Return => "return",
+    }
+);
+
+string_enum!(
+    /// The lifecycle of domain.md §3.
+    OrderState {
+        Draft => "draft",
+        Submitted => "submitted",
+        PendingApproval => "pending_approval",
+        AwaitingPayment => "awaiting_payment",
+        Released => "released",
+        InProduction => "in_production",
+        ReadyToShip => "ready_to_ship",
+        Shipped => "shipped",
+        Delivered => "delivered",
+        Completed => "completed",
+        Rejected => "rejected",
+        Cancelled => "cancelled",
+        Closed => "closed",
+    }
+);
+
+string_enum!(
+    /// Payment terms (FIN-2).
+    PaymentTermKind {
+        Prepaid => "prepaid",
+        TtDeposit => "tt_deposit",
+        Lc => "lc",
+        Da => "da",
+        OpenAccount => "open_account",
+        MonthlySettlement => "monthly_settlement",
+    }
+);
+
+string_enum!(
+    /// Who bears the cost of a reship (FIN-12).
+    CostBearer {
+        Us => "us",
+        Carrier => "carrier",
+        Customer => "customer",
+    }
+);
+
+/// What unit prices a kind allows (ORD-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PriceRule {
+    /// A sale: every unit price is above zero.
+    Positive,
+    /// No sale: every unit price is zero.
+    Zero,
+    /// Price at cost or below (reships): zero or more.
+    NonNegative,
+    /// The negative of an original sale (returns).
+    Negative,
+}
+
+impl OrderKind {
+    pub fn price_rule(self) -> PriceRule {
+        match self {
+            OrderKind::Standard
+            | OrderKind::Export
+            | OrderKind::MonthlySettlement
+            | OrderKind::MadeToMeasure => PriceRule::Positive,
+            OrderKind::FreeSample | OrderKind::MaterialPrep | OrderKind::SelfStock => {
+                PriceRule::Zero
+            }
+            OrderKind::ReshipZeroProfit | OrderKind::ReshipNegativeProfit => PriceRule::NonNegative,
+            OrderKind::Return => PriceRule::Negative,
+        }
+    }
+
+    /// The approval chain an order of this kind goes through, named as the
+    /// approvals service's subject kind; `None` passes PENDING_APPROVAL at once.
+    pub fn approval_chain(self) -> Option<&'static str> {
+        match self {
+            OrderKind::Standard | OrderKind::Return => None,
+            OrderKind::Export => Some("export_contract"),
+            OrderKind::MonthlySettlement
+            | OrderKind::FreeSample
+            | OrderKind::ReshipZeroProfit
+            | OrderKind::ReshipNegativeProfit => Some("special_order"),
+            OrderKind::MaterialPrep => Some("material_prep"),
+            OrderKind::SelfStock => Some("self_stock"),
+            OrderKind::MadeToMeasure => Some("made_to_measure"),
+        }
+    }
+
+    /// Kinds that sell need payment terms.
+    pub fn is_sale(self) -> bool {
+        matches!(self.price_rule(), PriceRule::Positive)
+    }
+
+    /// Reships and returns point at the order they replace (ORD-14).
+    pub fn replaces_an_order(self) -> bool {
+        matches!(
+            self,
+            OrderKind::ReshipZeroProfit | OrderKind::ReshipNegativeProfit | OrderKind::Return
+        )
+    }
+
+    /// Sales are checked against the price list at confirmation (ORD-5).
+    pub fn checks_price_list(self) -> bool {
+        self.is_sale()
+    }
+}
+
+/// What can happen to an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Edit,
+    Submit,
+    Confirm,
+    Reject,
+    Revise,
+    PassApproval,
+    FailApproval,
+    Release,
+    StartProduction,
+    MarkReadyToShip,
+    Ship,
+    Deliver,
+    Complete,
+    Cancel,
+    Close,
+}
+
+impl Action {
+    pub fn past_tense(self) -> &'static str {
+        match self {
+            Action::Edit => "edited",
+            Action::Submit => "submitted",
+            Action::Confirm => "confirmed",
+            Action::Reject => "rejected",
+            Action::Revise => "revised",
+            Action::PassApproval => "approved",
+            Action::FailApproval => "rejected by approval",
+            Action::Release => "released",
+            Action::StartProduction => "put into production",
+            Action::MarkReadyToShip => "marked ready to ship",
+            Action::Ship => "shipped",
+            Action::Deliver => "delivered",
+            Action::Complete => "completed",
+            Action::Cancel => "cancelled",
+            Action::Close => "closed",
+        }
+    }
+}
+
+impl OrderState {
+    /// ORD-4: the only transitions there are (domain.md §3).
+    pub fn apply(self, action: Action) -> Result<OrderState, OrderError> {
+        use Action as A;
+        use OrderState as S;
+        let next = match (self, action) {
+            (S::Draft, A::Edit) => S::Draft,
+            (S::Draft, A::Submit) => S::Submitted,
+            (S::Submitted, A::Confirm) => S::PendingApproval,
+            (S::Submitted, A::Reject) => S::Rejected,
+            (S::Submitted | S::Rejected, A::Revise) => S::Draft,
+            (S::PendingApproval, A::PassApproval) => S::AwaitingPayment,
+            (S::PendingApproval, A::FailApproval) => S::Rejected,
+            (S::AwaitingPayment, A::Release) => S::Released,
+            (S::Released, A::StartProduction) => S::InProduction,
+            (S::Released | S::InProduction, A::MarkReadyToShip) => S::ReadyToShip,
+            (S::ReadyToShip, A::Ship) => S::Shipped,
+            (S::Shipped, A::Deliver) => S::Delivered,
+            (S::Delivered, A::Complete) => S::Completed,
+            (
+                S::Draft
+                | S::Submitted
+                | S::PendingApproval
+                | S::AwaitingPayment
+                | S::Released
+                | S::InProduction
+                | S::ReadyToShip
+                | S::Rejected,
+                A::Cancel,
+            ) => S::Cancelled,
+            (
+                S::Draft | S::Submitted | S::PendingApproval | S::AwaitingPayment | S::Rejected,
+                A::Close,
+            ) => S::Closed,
+            _ => {
+                return Err(OrderError::IllegalTransition {
+                    from: self,
+                    action: action.past_tense(),
+                });
+            }
+        };
+        Ok(next)
+    }
+
+    /// Before confirmation lines may change (ORD-7).
+    pub fn is_editable(self) -> bool {
+        matches!(
+            self,
+            OrderState::Draft | OrderState::Submitted | OrderState::Rejected
+        )
+    }
+
+    pub fn has_shipped(self) -> bool {
+        matches!(
+            self,
+            OrderState::Shipped | OrderState::Delivered | OrderState::Completed
+        )
+    }
+
+    /// Closed or finished: may be copied into a new order (ORD-15).
+    pub fn is_closed_or_finished(self) -> bool {
+        matches!(
+            self,
+            OrderState::Closed | OrderState::Cancelled | OrderState::Completed
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentTerms {
+    pub kind: PaymentTermKind,
+    /// TT_DEPOSIT only: 1-99.
+    pub deposit_percent: u8,
+    pub prepayment_clause: bool,
+    pub commission_clause: bool,
+}
+
+/// Payment terms as given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaymentTermsInput {
+    pub kind: Choice<PaymentTermKind>,
+    pub deposit_percent: i32,
+    pub prepayment_clause: bool,
+    pub commission_clause: bool,
+}
+
+impl PaymentTerms {
+    /// `None` when no terms were given at all.
+    pub fn parse(
+        field: &str,
+        input: Option<PaymentTermsInput>,
+        violations: &mut Violations,
+    ) -> Option<PaymentTerms> {
+        let input = input?;
+        let kind = input.kind.optional(&format!("{field}.kind"), violations)?;
+        let deposit_percent = match (kind, input.deposit_percent) {
+            (PaymentTermKind::TtDeposit, percent @ 1..=99) => u8::try_from(percent).unwrap_or(0),
+            (PaymentTermKind::TtDeposit, _) => {
+                violations.add(
+                    format!("{field}.deposit_percent"),
+                    "must be 1 to 99 for tt_deposit",
+                );
+                0
+            }
+            (_, 0) => 0,
+            (_, _) => {
+                violations.add(
+                    format!("{field}.deposit_percent"),
+                    "is only allowed with tt_deposit",
+                );
+                0
+            }
+        };
+        Some(PaymentTerms {
+            kind,
+            deposit_percent,
+            prepayment_clause: input.prepayment_clause,
+            commission_clause: input.commission_clause,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLine {
+    pub line_no: u32,
+    pub sku: String,
+    pub description: String,
+    pub quantity: i64,
+    /// Minor units of the order's currency.
+    pub unit_price: i64,
+    /// The list price at confirmation, when it differed (ORD-5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_price: Option<i64>,
+}
+
+impl OrderLine {
+    /// Quantity × unit price; validated not to overflow at creation.
+    pub fn total(&self) -> i64 {
+        self.unit_price.saturating_mul(self.quantity)
+    }
+}
+
+/// A line as given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineInput {
+    pub sku: String,
+    pub description: String,
+    pub quantity: i64,
+    /// Empty: the order's currency.
+    pub unit_price_currency: String,
+    pub unit_price: i64,
+}
+
+pub const MAX_LINES: usize = 500;
+pub const MAX_QUANTITY: i64 = 1_000_000_000;
+
+/// Everything a new order is made of, as given (ORD-1).
+#[derive(Debug, Clone)]
+pub struct OrderInput {
+    pub kind: Choice<OrderKind>,
+    pub customer_id: String,
+    pub currency_code: String,
+    pub lines: Vec<LineInput>,
+    pub requested_delivery_date: String,
+    pub payment_terms: Option<PaymentTermsInput>,
+    pub salesperson: String,
+    pub ship_to: Option<Address>,
+    pub buyer_message: String,
+    pub seller_note: String,
+    pub special_requirements: String,
+    pub replaces_order_id: String,
+    pub cost_bearer: Choice<CostBearer>,
+    pub customer_po_number: String,
+}
+
+/// A validated new order, before it has an id or a number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrder {
+    pub kind: OrderKind,
+    pub customer_id: String,
+    pub currency: Currency,
+    pub lines: Vec<OrderLine>,
+    pub total: i64,
+    pub requested_delivery_date: NaiveDate,
+    pub payment_terms: Option<PaymentTerms>,
+    pub salesperson: String,
+    /// `None`: take the customer's address.
+    pub ship_to: Option<Address>,
+    pub buyer_message: String,
+    pub seller_note: String,
+    pub special_requirements: String,
+    pub replaces_order_id: Option<String>,
+    pub cost_bearer: Option<CostBearer>,
+    pub customer_po_number: String,
+}
+
+impl NewOrder {
+    /// ORD-1 and ORD-3: checks every field and reports each bad one.
+    /// `prefix` is prepended to field names ("order." for updates).
+    pub fn parse(
+        input: &OrderInput,
+        actor: &Actor,
+        today: NaiveDate,
+        prefix: &str,
+    ) -> Result<Self, OrderError> {
+        let field = |name: &str| format!("{prefix}{name}");
+        let mut violations = Violations::new();
+        let kind = input.kind.required(&field("kind"), &mut violations);
+        let customer_id = violations.required_id(&field("customer_id"), &input.customer_id);
+        let currency = match Currency::parse(&input.currency_code) {
+            Ok(currency) => Some(currency),
+            Err(problem) => {
+                violations.add(field("currency_code"), problem);
+                None
+            }
+        };
+        let lines = parse_lines(&input.lines, kind, currency, prefix, &mut violations);
+        let total = lines.iter().try_fold(0i64, |sum, line| {
+            line.unit_price
+                .checked_mul(line.quantity)
+                .and_then(|t| sum.checked_add(t))
+        });
+        if total.is_none() {
+            violations.add(field("lines"), "the order total is too large");
+        }
+        let requested_delivery_date = violations.date(
+            &field("requested_delivery_date"),
+            &input.requested_delivery_date,
+        );
+        if let Some(date) = requested_delivery_date
+            && date < today
+        {
+            violations.add(
+                field("requested_delivery_date"),
+                format!("must not be before today ({today})"),
+            );
+        }
+        let payment_terms = PaymentTerms::parse(
+            &field("payment_terms"),
+            input.payment_terms,
+            &mut violations,
+        );
+        if let Some(kind) = kind {
+            check_payment_terms(
+                kind,
+                payment_terms,
+                &field("payment_terms"),
+                &mut violations,
+            );
+        }
+        let salesperson = match input.salesperson.trim() {
+            "" => actor.id.clone(),
+            given => violations.optional(&field("salesperson"), given, 100),
+        };
+        let ship_to = input
+            .ship_to
+            .as_ref()
+            .filter(|address| !address.is_empty())
+            .map(|address| Address::parse(&field("ship_to"), address, &mut violations));
+        let buyer_message =
+            violations.optional(&field("buyer_message"), &input.buyer_message, 2000);
+        let seller_note = violations.optional(&field("seller_note"), &input.seller_note, 2000);
+        let special_requirements = violations.optional(
+            &field("special_requirements"),
+            &input.special_requirements,
+            2000,
+        );
+        let replaces_order_id =
+            violations.optional_id(&field("replaces_order_id"), &input.replaces_order_id);
+        let cost_bearer = input
+            .cost_bearer
+            .optional(&field("cost_bearer"), &mut violations);
+        if let Some(kind) = kind {
+            if kind.replaces_an_order()
+                && replaces_order_id.is_none()
+                && input.replaces_order_id.trim().is_empty()
+            {
+                violations.add(
+                    field("replaces_order_id"),
+                    format!("is required for {kind} orders (ORD-14)"),
+                );
+            }
+            check_cost_bearer(kind, cost_bearer, &field("cost_bearer"), &mut violations);
+        }
+        let customer_po_number =
+            violations.optional(&field("customer_po_number"), &input.customer_po_number, 100);
+
+        let (Some(kind), Some(currency), Some(requested_delivery_date), Some(total)) =
+            (kind, currency, requested_delivery_date, total)
+        else {
+            // Something required is missing, so there are violations.
+            return Err(OrderError::InvalidInput(violations.into_vec()));
+        };
+        violations.finish(Self {
+            kind,
+            customer_id,
+            currency,
+            lines,
+            total,
+            requested_delivery_date,
+            payment_terms,
+            salesperson,
+            ship_to,
+            buyer_message,
+            seller_note,
+            special_requirements,
+            replaces_order_id,
+            cost_bearer,
+            customer_po_number,
+        })
+    }
+}
+
+fn parse_lines(
+    inputs: &[LineInput],
+    kind: Option<OrderKind>,
+    currency: Option<Currency>,
+    prefix: &str,
+    violations: &mut Violations,
+) -> Vec<OrderLine> {
+    if inputs.is_empty() {
+        violations.add(format!("{prefix}lines"), "at least one line is required");
+    }
+    if inputs.len() > MAX_LINES {
+        violations.add(
+            format!("{prefix}lines"),
+            format!("at most {MAX_LINES} lines"),
+        );
+    }
+    let mut lines = Vec::with_capacity(inputs.len());
+    for (index, input) in inputs.iter().enumerate() {
+        let field = |name: &str| format!("{prefix}lines[{index}].{name}");
+        let sku = violations.required(&field("sku"), &input.sku, 64);
+        if sku.chars().any(char::is_whitespace) {
+            violations.add(field("sku"), "must not contain spaces");
+        }
+        let description = violations.optional(&field("description"), &input.description, 500);
+        if input.quantity <= 0 {
+            violations.add(field("quantity"), "must be greater than zero");
+        } else if input.quantity > MAX_QUANTITY {
+            violations.add(field("quantity"), format!("must be at most {MAX_QUANTITY}"));
+        }
+        let price_currency = input.unit_price_currency.trim();
+        if let Some(currency) = currency
+            && !price_currency.is_empty()
+            && price_currency != currency.code()
+        {
+            violations.add(
+                field("unit_price.currency_code"),
+                format!("must be the order's currency {currency}"),
+            );
+        }
+        if let Some(kind) = kind {
+            let price = input.unit_price;
+            let problem = match kind.price_rule() {
+                PriceRule::Positive if price <= 0 => Some("must be greater than zero"),
+                PriceRule::Zero if price != 0 => Some("must be zero"),
+                PriceRule::NonNegative if price < 0 => Some("must not be negative"),
+                PriceRule::Negative if price >= 0 => {
+                    Some("must be negative (the negative of the original)")
+                }
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                violations.add(
+                    field("unit_price.minor_units"),
+                    format!("{problem} for {kind} orders"),
+                );
+            }
+        }
+        if input.unit_price.checked_mul(input.quantity).is_none() {
+            violations.add(field("unit_price.minor_units"), "line total is too large");
+        }
+        lines.push(OrderLine {
+            line_no: u32::try_from(index + 1).unwrap_or(u32::MAX),
+            sku,
+            description,
+            quantity: input.quantity,
+            unit_price: input.unit_price,
+            list_price: None,
+        });
+    }
+    lines
+}
+
+fn check_payment_terms(
+    kind: OrderKind,
+    terms: Option<PaymentTerms>,
+    field: &str,
+    violations: &mut Violations,
+) {
+    match (kind, terms) {
+        (OrderKind::MonthlySettlement, Some(terms))
+            if terms.kind != PaymentTermKind::MonthlySettlement =>
+        {
+            violations.add(
+                format!("{field}.kind"),
+                "monthly_settlement orders are billed monthly",
+            );
+        }
+        (kind, Some(terms))
+            if kind != OrderKind::MonthlySettlement
+                && terms.kind == PaymentTermKind::MonthlySettlement =>
+        {
+            violations.add(
+                format!("{field}.kind"),
+                "monthly_settlement terms are for monthly_settlement orders",
+            );
+        }
+        (kind, None) if kind.is_sale() => {
+            violations.add(
+                format!("{field}.kind"),
+                format!("is required for {kind} orders"),
+            );
+        }
+        (kind, Some(_)) if !kind.is_sale() => {
+            violations.add(
+                format!("{field}.kind"),
+                format!("{kind} orders are not sales and have no payment terms"),
+            );
+        }
+        _ => {}
+    }
+}
+
+fn check_cost_bearer(
+    kind: OrderKind,
+    bearer: Option<CostBearer>,
+    field: &str,
+    violations: &mut Violations,
+) {
+    match (kind, bearer) {
+        (OrderKind::ReshipZeroProfit | OrderKind::ReshipNegativeProfit, None) => {
+            violations.add(field, format!("is required for {kind} orders (FIN-12)"));
+        }
+        (OrderKind::ReshipNegativeProfit, Some(bearer)) if bearer != CostBearer::Us => {
+            violations.add(
+                field,
+                "a negative-profit reship is one where we bear the cost; when the carrier or customer pays, it is zero-profit",
+            );
+        }
+        (OrderKind::ReshipZeroProfit | OrderKind::ReshipNegativeProfit, Some(_)) => {}
+        (_, Some(_)) => violations.add(field, "is only for reship orders"),
+        (_, None) => {}
+    }
+}
+
+/// An order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    pub id: String,
+    pub number: String,
+    pub kind: OrderKind,
+    pub state: OrderState,
+    pub customer_id: String,
+    pub salesperson: String,
+    pub currency: Currency,
+    pub lines: Vec<OrderLine>,
+    pub total: i64,
+    pub requested_delivery_date: NaiveDate,
+    pub payment_terms: Option<PaymentTerms>,
+    pub ship_to: Address,
+    pub buyer_message: String,
+    pub seller_note: String,
+    pub special_requirements: String,
+    pub replaces_order_id: Option<String>,
+    pub copied_from_order_id: Option<String>,
+    pub quotation_id: Option<String>,
+    pub customer_po_number: String,
+    pub cost_bearer: Option<CostBearer>,
+    pub revision: i32,
+    pub flags: BTreeSet<String>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub confirmation_due_at: Option<DateTime<Utc>>,
+    pub confirmation_overdue: bool,
+    pub amount_paid: i64,
+    pub approval_request_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub created_by: String,
+}
+
+pub const FLAG_PRICE_MISMATCH: &str = "price_mismatch";
+pub const FLAG_CONFIRMATION_OVERDUE: &str = "confirmation_overdue";
+
+/// The part of an order an edit may change, as kept in the history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditableFields {
+    pub currency: Currency,
+    pub lines: Vec<OrderLine>,
+    pub requested_delivery_date: NaiveDate,
+    pub payment_terms: Option<PaymentTerms>,
+    pub ship_to: Address,
+    pub buyer_message: String,
+    pub seller_note: String,
+    pub special_requirements: String,
+    pub customer_po_number: String,
+    pub cost_bearer: Option<CostBearer>,
+}
+
+/// The fields `UpdateOrder` may name in its mask.
+pub const EDITABLE_FIELDS: &[&str] = &[
+    "lines",
+    "currency_code",
+    "requested_delivery_date",
+    "payment_terms",
+    "ship_to",
+    "buyer_message",
+    "seller_note",
+    "special_requirements",
+    "customer_po_number",
+    "cost_bearer",
+];
+
+/// A price that differs from the price list (ORD-5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PriceDeviation {
+    pub line_no: u32,
+    pub unit_price: i64,
+    pub list_price: i64,
+}
+
+/// The outcome of order review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Review {
+    /// Confirmed; deviations (if any) were accepted by a sales supervisor.
+    Passed {
+        accepted_deviations: Vec<PriceDeviation>,
+    },
+    /// Prices differ from the price list and nobody entitled accepted them.
+    NeedsSupervisor { deviations: Vec<PriceDeviation> },
+}
+
+impl Order {
+    /// A new order from validated input.
+    pub fn create(
+        new: NewOrder,
+        id: String,
+        number: String,
+        customer_address: &Address,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id,
+            number,
+            kind: new.kind,
+            state: OrderState::Draft,
+            customer_id: new.customer_id,
+            salesperson: new.salesperson,
+            currency: new.currency,
+            lines: new.lines,
+            total: new.total,
+            requested_delivery_date: new.requested_delivery_date,
+            payment_terms: new.payment_terms,
+            ship_to: new.ship_to.unwrap_or_else(|| customer_address.clone()),
+            buyer_message: new.buyer_message,
+            seller_note: new.seller_note,
+            special_requirements: new.special_requirements,
+            replaces_order_id: new.replaces_order_id,
+            copied_from_order_id: None,
+            quotation_id: None,
+            customer_po_number: new.customer_po_number,
+            cost_bearer: new.cost_bearer,
+            revision: 1,
+            flags: BTreeSet::new(),
+            submitted_at: None,
+            confirmation_due_at: None,
+            confirmation_overdue: false,
+            amount_paid: 0,
+            approval_request_id: None,
+            created_at: now,
+            updated_at: now,
+            created_by: actor.id.clone(),
+        }
+    }
+
+    pub fn money(&self, minor_units: i64) -> Money {
+        Money::new(self.currency, minor_units)
+    }
+
+    /// The input that would re-create this order; edits start from it.
+    pub fn to_input(&self) -> OrderInput {
+        OrderInput {
+            kind: Choice::Value(self.kind),
+            customer_id: self.customer_id.clone(),
+            currency_code: self.currency.code().to_owned(),
+            lines: self
+                .lines
+                .iter()
+                .map(|line| LineInput {
+                    sku: line.sku.clone(),
+                    description: line.description.clone(),
+                    quantity: line.quantity,
+                    unit_price_currency: String::new(),
+                    unit_price: line.unit_price,
+                })
+                .collect(),
+            requested_delivery_date: self.requested_delivery_date.to_string(),
+            payment_terms: self.payment_terms.map(|terms| PaymentTermsInput {
+                kind: Choice::Value(terms.kind),
+                deposit_percent: i32::from(terms.deposit_percent),
+                prepayment_clause: terms.prepayment_clause,
+                commission_clause: terms.commission_clause,
+            }),
+            salesperson: self.salesperson.clone(),
+            ship_to: Some(self.ship_to.clone()),
+            buyer_message: self.buyer_message.clone(),
+            seller_note: self.seller_note.clone(),
+            special_requirements: self.special_requirements.clone(),
+            replaces_order_id: self.replaces_order_id.clone().unwrap_or_default(),
+            cost_bearer: self.cost_bearer.map_or(Choice::Unspecified, Choice::Value),
+            customer_po_number: self.customer_po_number.clone(),
+        }
+    }
+
+    pub fn editable_fields(&self) -> EditableFields {
+        EditableFields {
+            currency: self.currency,
+            lines: self.lines.clone(),
+            requested_delivery_date: self.requested_delivery_date,
+            payment_terms: self.payment_terms,
+            ship_to: self.ship_to.clone(),
+            buyer_message: self.buyer_message.clone(),
+            seller_note: self.seller_note.clone(),
+            special_requirements: self.special_requirements.clone(),
+            customer_po_number: self.customer_po_number.clone(),
+            cost_bearer: self.cost_bearer,
+        }
+    }
+
+    /// Only the order's salesperson, a sales assistant or an admin changes an
+    /// order's content.
+    pub fn ensure_editable_by(&self, actor: &Actor) -> Result<(), OrderError> {
+        let privileged = ["sales_assistant", "sales_supervisor", "admin"]
+            .iter()
+            .any(|role| actor.has_role(role));
+        if privileged || actor.id == self.salesperson {
+            Ok(())
+        } else {
+            Err(OrderError::PermissionDenied(format!(
+                "order {} belongs to salesperson {}; {} may not change it",
+                self.number, self.salesperson, actor.id
+            )))
+        }
+    }
+
+    fn transition(&mut self, action: Action, now: DateTime<Utc>) -> Result<OrderState, OrderError> {
+        let from = self.state;
+        self.state = from.apply(action)?;
+        self.updated_at = now;
+        Ok(from)
+    }
+
+    /// ORD-7: edits before review; a submitted or rejected order goes back to
+    /// DRAFT. Returns the names of the fields that changed, with the state the
+    /// order left.
+    pub fn edit(
+        &mut self,
+        mask: &[String],
+        update: &OrderInput,
+        actor: &Actor,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<(OrderState, Vec<&'static str>), OrderError> {
+        if !self.state.is_editable() {
+            return Err(OrderError::precondition(
+                "EDIT_AFTER_REVIEW",
+                format!("orders/{}", self.id),
+                format!(
+                    "order {} is {} and can no longer be edited (审单之后无法修改): cancel it and create a new one",
+                    self.number, self.state
+                ),
+            ));
+        }
+        self.ensure_editable_by(actor)?;
+        let mut violations = Violations::new();
+        if mask.is_empty() {
+            violations.add("update_mask", "name at least one field to change");
+        }
+        let mut merged = self.to_input();
+        let mut named: Vec<&'static str> = Vec::new();
+        for path in mask {
+            let Some(name) = EDITABLE_FIELDS.iter().find(|name| **name == path.as_str()) else {
+                violations.add(
+                    "update_mask",
+                    format!(
+                        "{path} is not an editable field; editable: {}",
+                        EDITABLE_FIELDS.join(", ")
+                    ),
+                );
+                continue;
+            };
+            named.push(name);
+            match *name {
+                "lines" => merged.lines = update.lines.clone(),
+                "currency_code" => merged.currency_code = update.currency_code.clone(),
+                "requested_delivery_date" => {
+                    merged.requested_delivery_date = update.requested_delivery_date.clone()
+                }
+                "payment_terms" => merged.payment_terms = update.payment_terms,
+                "ship_to" => merged.ship_to = update.ship_to.clone(),
+                "buyer_message" => merged.buyer_message = update.buyer_message.clone(),
+                "seller_note" => merged.seller_note = update.seller_note.clone(),
+                "special_requirements" => {
+                    merged.special_requirements = update.special_requirements.clone()
+                }
+                "customer_po_number" => {
+                    merged.customer_po_number = update.customer_po_number.clone()
+                }
+                "cost_bearer" => merged.cost_bearer = update.cost_bearer,
+                _ => {}
+            }
+        }
+        if !violations.is_empty() {
+            return Err(OrderError::InvalidInput(violations.into_vec()));
+        }
+        let parsed = NewOrder::parse(&merged, actor, today, "order.")?;
+        let before = self.editable_fields();
+        self.currency = parsed.currency;
+        self.lines = parsed.lines;
+        self.total = parsed.total;
+        self.requested_delivery_date = parsed.requested_delivery_date;
+        self.payment_terms = parsed.payment_terms;
+        self.ship_to = parsed.ship_to.unwrap_or_default();
+        self.buyer_message = parsed.buyer_message;
+        self.seller_note = parsed.seller_note;
+        self.special_requirements = parsed.special_requirements;
+        self.customer_po_number = parsed.customer_po_number;
+        self.cost_bearer = parsed.cost_bearer;
+        let after = self.editable_fields();
+        let changed = changed_fields(&before, &after);
+        let action = if self.state == OrderState::Draft {
+            Action::Edit
+        } else {
+            Action::Revise
+        };
+        let from = self.transition(action, now)?;
+        self.revision += 1;
+        // A revised order is reviewed afresh.
+        self.flags.remove(FLAG_PRICE_MISMATCH);
+        self.confirmation_overdue = false;
+        self.flags.remove(FLAG_CONFIRMATION_OVERDUE);
+        self.submitted_at = None;
+        self.confirmation_due_at = None;
+        Ok((from, changed))
+    }
+
+    pub fn submit(
+        &mut self,
+        confirmation_sla: chrono::Duration,
+        now: DateTime<Utc>,
+    ) -> Result<OrderState, OrderError> {
+        let from = self.transition(Action::Submit, now)?;
+        self.submitted_at = Some(now);
+        self.confirmation_due_at = Some(now + confirmation_sla);
+        Ok(from)
+    }
+
+    /// ORD-5: completeness and price-list checks. `list_prices` maps SKU to
+    /// the list price in the order's currency.
+    pub fn review(
+        &self,
+        actor: &Actor,
+        list_prices: &BTreeMap<String, i64>,
+        accept_price_deviation: bool,
+    ) -> Result<Review, OrderError> {
+        self.state.apply(Action::Confirm)?;
+        let missing: Vec<Unmet> = self.ship_to.missing_for_shipping("ship_to");
+        if !missing.is_empty() {
+            return Err(OrderError::PreconditionFailed(missing));
+        }
+        let deviations: Vec<PriceDeviation> = if self.kind.checks_price_list() {
+            self.lines
+                .iter()
+                .filter_map(|line| {
+                    let list_price = *list_prices.get(&line.sku)?;
+                    (list_price != line.unit_price).then_some(PriceDeviation {
+                        line_no: line.line_no,
+                        unit_price: line.unit_price,
+                        list_price,
+                    })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if deviations.is_empty() {
+            return Ok(Review::Passed {
+                accepted_deviations: Vec::new(),
+            });
+        }
+        if accept_price_deviation && actor.has_role("sales_supervisor") {
+            Ok(Review::Passed {
+                accepted_deviations: deviations,
+            })
+        } else {
+            Ok(Review::NeedsSupervisor { deviations })
+        }
+    }
+
+    /// Records price deviations on the lines and flags the order.
+    pub fn flag_price_deviations(
+        &mut self,
+        deviations: &[PriceDeviation],
+        now: DateTime<Utc>,
+    ) -> bool {
+        let mut changed = self.flags.insert(FLAG_PRICE_MISMATCH.to_owned());
+        for deviation in deviations {
+            if let Some(line) = self
+                .lines
+                .iter_mut()
+                .find(|line| line.line_no == deviation.line_no)
+                && line.list_price != Some(deviation.list_price)
+            {
+                line.list_price = Some(deviation.list_price);
+                changed = true;
+            }
+        }
+        if changed {
+            self.updated_at = now;
+        }
+        changed
+    }
+
+    pub fn confirm(
+        &mut self,
+        accepted: &[PriceDeviation],
+        now: DateTime<Utc>,
+    ) -> Result<OrderState, OrderError> {
+        if !accepted.is_empty() {
+            self.flag_price_deviations(accepted, now);
+        }
+        self.transition(Action::Confirm, now)
+    }
+
+    pub fn reject(&mut self, reason: &str, now: DateTime<Utc>) -> Result<OrderState, OrderError> {
+        require_reason(reason)?;
+        self.transition(Action::Reject, now)
+    }
+
+    /// The fulfilment saga found no approval chain for the kind.
+    pub fn pass_approval(&mut self, now: DateTime<Utc>) -> Result<OrderState, OrderError> {
+        self.transition(Action::PassApproval, now)
+    }
+
+    /// ORD-6: before shipment only; a reason is required.
+    pub fn cancel(&mut self, reason: &str, now: DateTime<Utc>) -> Result<OrderState, OrderError> {
+        require_reason(reason)?;
+        if self.state.has_shipped() {
+            return Err(OrderError::precondition(
+                "ALREADY_SHIPPED",
+                format!("orders/{}", self.id),
+                format!(
+                    "order {} has shipped and can no longer be cancelled; goods come back only through after-sales (request a return)",
+                    self.number
+                ),
+            ));
+        }
+        self.transition(Action::Cancel, now)
+    }
+
+    /// SLA-1: confirmation is late. True when this is news.
+    pub fn mark_confirmation_overdue(&mut self, now: DateTime<Utc>) -> bool {
+        let due = self.confirmation_due_at.is_some_and(|due| due <= now);
+        if self.state != OrderState::Submitted || self.confirmation_overdue || !due {
+            return false;
+        }
+        self.confirmation_overdue = true;
+        self.flags.insert(FLAG_CONFIRMATION_OVERDUE.to_owned());
+        self.updated_at = now;
+        true
+    }
+
+    /// ORD-15: a closed or finished order copied into a new draft.
+    pub fn copy_as_new(
+        &self,
+        id: String,
+        number: String,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Order, OrderError> {
+        if !self.state.is_closed_or_finished() {
+            return Err(OrderError::precondition(
+                "NOT_CLOSED",
+                format!("orders/{}", self.id),
+                format!(
+                    "only closed, cancelled or completed orders can be copied; order {} is {}",
+                    self.number, self.state
+                ),
+            ));
+        }
+        let mut lines = self.lines.clone();
+        for line in &mut lines {
+            line.list_price = None;
+        }
+        Ok(Order {
+            id,
+            number,
+            state: OrderState::Draft,
+            lines,
+            copied_from_order_id: Some(self.id.clone()),
+            revision: 1,
+            flags: BTreeSet::new(),
+            submitted_at: None,
+            confirmation_due_at: None,
+            confirmation_overdue: false,
+            amount_paid: 0,
+            approval_request_id: None,
+            created_at: now,
+            updated_at: now,
+            created_by: actor.id.clone(),
+            ..self.clone()
+        })
+    }
+}
+
+fn require_reason(reason: &str) -> Result<(), OrderError> {
+    let trimmed = reason.trim();
+    if trimmed.is_empty() {
+        return Err(OrderError::invalid("reason", "a reason is required"));
+    }
+    if trimmed.chars().count() > 1000 {
+        return Err(OrderError::invalid(
+            "reason",
+            "must be at most 1000 characters",
+        ));
+    }
+    Ok(())
+}
+
+fn changed_fields(before: &EditableFields, after: &EditableFields) -> Vec<&'static str> {
+    let mut changed = Vec::new();
+    if before.currency != after.currency {
+        changed.push("currency_code");
+    }
+    if before.lines != after.lines {
+        changed.push("lines");
+    }
+    if before.requested_delivery_date != after.requested_delivery_date {
+        changed.push("requested_delivery_date");
+    }
+    if before.payment_terms != after.payment_terms {
+        changed.push("payment_terms");
+    }
+    if before.ship_to != after.ship_to {
+        changed.push("ship_to");
+    }
+    if before.buyer_message != after.buyer_message {
+        changed.push("buyer_message");
+    }
+    if before.seller_note != after.seller_note {
+        changed.push("seller_note");
+    }
+    if before.special_requirements != after.special_requirements {
+        changed.push("special_requirements");
+    }
+    if before.customer_po_number != after.customer_po_number {
+        changed.push("customer_po_number");
+    }
+    if before.cost_bearer != after.cost_bearer {
+        changed.push("cost_bearer");
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests;

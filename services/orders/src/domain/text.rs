@@ -1,0 +1,169 @@
+//! Validation of free-text fields, collecting every violation of a request.
+
+use chrono::NaiveDate;
+use orderflow_platform::FieldViolation;
+
+/// Collects the field violations of one request.
+#[derive(Debug, Default)]
+pub struct Violations(Vec<FieldViolation>);
+
+impl Violations {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, field: impl Into<String>, description: impl Into<String>) {
+        self.0.push(FieldViolation::new(field, description));
+    }
+
+    pub fn extend(&mut self, other: Violations) {
+        self.0.extend(other.0);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(value)` when nothing was violated.
+    pub fn finish<T>(self, value: T) -> Result<T, super::OrderError> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(super::OrderError::InvalidInput(self.0))
+        }
+    }
+
+    pub fn into_vec(self) -> Vec<FieldViolation> {
+        self.0
+    }
+
+    /// A required text field: trimmed, not empty, at most `max` characters.
+    pub fn required(&mut self, field: &str, value: &str, max: usize) -> String {
+        let trimmed = value.trim();
+        if trimmed.is_empty() {
+            self.add(field, "is required");
+        } else {
+            self.max_len(field, trimmed, max);
+        }
+        trimmed.to_owned()
+    }
+
+    /// An optional text field: trimmed, at most `max` characters.
+    pub fn optional(&mut self, field: &str, value: &str, max: usize) -> String {
+        let trimmed = value.trim();
+        self.max_len(field, trimmed, max);
+        trimmed.to_owned()
+    }
+
+    fn max_len(&mut self, field: &str, value: &str, max: usize) {
+        if value.chars().count() > max {
+            self.add(field, format!("must be at most {max} characters"));
+        }
+        if value
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
+            self.add(field, "must not contain control characters");
+        }
+    }
+
+    /// A business date `YYYY-MM-DD`.
+    pub fn date(&mut self, field: &str, value: &str) -> Option<NaiveDate> {
+        match NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d") {
+            Ok(date) => Some(date),
+            Err(_) if value.trim().is_empty() => {
+                self.add(field, "is required (YYYY-MM-DD)");
+                None
+            }
+            Err(_) => {
+                self.add(field, "must be a date YYYY-MM-DD");
+                None
+            }
+        }
+    }
+
+    /// An optional id given as a UUID.
+    pub fn optional_id(&mut self, field: &str, value: &str) -> Option<String> {
+        let trimmed = value.trim();
+        if trimmed.is_empty() {
+            return None;
+        }
+        match uuid::Uuid::parse_str(trimmed) {
+            Ok(id) => Some(id.to_string()),
+            Err(_) => {
+                self.add(field, "must be an id returned by this service");
+                None
+            }
+        }
+    }
+
+    pub fn required_id(&mut self, field: &str, value: &str) -> String {
+        if value.trim().is_empty() {
+            self.add(field, "is required");
+            return String::new();
+        }
+        self.optional_id(field, value).unwrap_or_default()
+    }
+
+    /// An optional request id (AIP-155).
+    pub fn request_id(&mut self, value: &str) -> Option<String> {
+        let trimmed = value.trim();
+        if trimmed.is_empty() {
+            return None;
+        }
+        if trimmed.len() > 128 || trimmed.chars().any(char::is_control) {
+            self.add("request_id", "must be at most 128 printable characters");
+            return None;
+        }
+        Some(trimmed.to_owned())
+    }
+
+    /// A phone number: digits with optional `+`, spaces, dashes, dots and
+    /// parentheses; 5 to 20 digits.
+    pub fn phone(&mut self, field: &str, value: &str) -> String {
+        let trimmed = value.trim();
+        if trimmed.is_empty() {
+            return String::new();
+        }
+        let allowed = trimmed
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.'));
+        let digits = trimmed.chars().filter(char::is_ascii_digit).count();
+        if !allowed || !(5..=20).contains(&digits) || trimmed[1..].contains('+') {
+            self.add(
+                field,
+                "must be a phone number (digits, optional +, spaces, dashes)",
+            );
+        }
+        trimmed.to_owned()
+    }
+}
+
+/// A validated request id, if any.
+pub type RequestId = Option<String>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_are_checked_loosely_but_really() {
+        let mut violations = Violations::new();
+        violations.phone("p", "+86 138-0013-8000");
+        violations.phone("p", "(0571) 8888 6666");
+        assert!(violations.is_empty());
+        violations.phone("p", "call me");
+        violations.phone("p", "123");
+        violations.phone("p", "12+345678");
+        assert_eq!(violations.into_vec().len(), 3);
+    }
+
+    #[test]
+    fn dates_must_be_iso() {
+        let mut violations = Violations::new();
+        assert!(violations.date("d", "2026-02-28").is_some());
+        assert!(violations.date("d", "2026-02-30").is_none());
+        assert!(violations.date("d", "28/02/2026").is_none());
+        assert_eq!(violations.into_vec().len(), 2);
+    }
+}

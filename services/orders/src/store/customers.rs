@@ -1,0 +1,77 @@
+//! Customers.
+
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+
+use super::entities::customer;
+use super::{json, parse_json};
+use crate::domain::OrderError;
+use crate::domain::customer::Customer;
+
+fn from_model(model: customer::Model) -> Result<Customer, OrderError> {
+    Ok(Customer {
+        address: parse_json("customer address", &model.address)?,
+        id: model.id,
+        name: model.name,
+        phone: model.phone,
+        email: model.email,
+        created_at: model.created_at,
+        created_by: model.created_by,
+    })
+}
+
+pub async fn insert<C: ConnectionTrait>(
+    connection: &C,
+    customer: &Customer,
+) -> Result<(), OrderError> {
+    let model = customer::Model {
+        id: customer.id.clone(),
+        name: customer.name.clone(),
+        phone: customer.phone.clone(),
+        email: customer.email.clone(),
+        address: json(&customer.address)?,
+        created_at: customer.created_at,
+        created_by: customer.created_by.clone(),
+    };
+    customer::Entity::insert(model.into_active_model())
+        .exec_without_returning(connection)
+        .await?;
+    Ok(())
+}
+
+pub async fn find<C: ConnectionTrait>(
+    connection: &C,
+    id: &str,
+) -> Result<Option<Customer>, OrderError> {
+    customer::Entity::find_by_id(id.to_owned())
+        .one(connection)
+        .await?
+        .map(from_model)
+        .transpose()
+}
+
+/// Newest first, optionally by a substring of the name.
+pub async fn list<C: ConnectionTrait>(
+    connection: &C,
+    name_contains: Option<&str>,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<Customer>, OrderError> {
+    let mut query = customer::Entity::find();
+    if let Some(fragment) = name_contains {
+        query = query.filter(customer::Column::Name.contains(fragment));
+    }
+    if let Some(after) = after {
+        query = query.filter(customer::Column::Id.lt(after));
+    }
+    query
+        .order_by_desc(customer::Column::Id)
+        .limit(limit)
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(from_model)
+        .collect()
+}

@@ -1,0 +1,215 @@
+//! sea-orm entities of the orders database.
+
+macro_rules! no_relations {
+    () => {
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+}
+
+pub mod customer {
+    use chrono::{DateTime, Utc};
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "customers")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub name: String,
+        pub phone: String,
+        pub email: String,
+        #[sea_orm(column_type = "Text")]
+        pub address: String,
+        pub created_at: DateTime<Utc>,
+        pub created_by: String,
+    }
+
+    no_relations!();
+}
+
+pub mod order {
+    use chrono::{DateTime, Utc};
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "orders")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        #[sea_orm(unique)]
+        pub number: String,
+        pub kind: String,
+        pub state: String,
+        pub customer_id: String,
+        pub salesperson: String,
+        pub currency: String,
+        #[sea_orm(column_type = "Text")]
+        pub lines: String,
+        pub total: i64,
+        pub requested_delivery_date: String,
+        #[sea_orm(column_type = "Text")]
+        pub payment_terms: String,
+        #[sea_orm(column_type = "Text")]
+        pub ship_to: String,
+        #[sea_orm(column_type = "Text")]
+        pub buyer_message: String,
+        #[sea_orm(column_type = "Text")]
+        pub seller_note: String,
+        #[sea_orm(column_type = "Text")]
+        pub special_requirements: String,
+        pub replaces_order_id: Option<String>,
+        pub copied_from_order_id: Option<String>,
+        pub quotation_id: Option<String>,
+        pub customer_po_number: String,
+        pub cost_bearer: Option<String>,
+        pub revision: i32,
+        #[sea_orm(column_type = "Text")]
+        pub flags: String,
+        pub submitted_at: Option<DateTime<Utc>>,
+        pub confirmation_due_at: Option<DateTime<Utc>>,
+        pub confirmation_overdue: bool,
+        pub amount_paid: i64,
+        pub approval_request_id: Option<String>,
+        pub created_at: DateTime<Utc>,
+        pub updated_at: DateTime<Utc>,
+        pub created_by: String,
+    }
+
+    no_relations!();
+}
+
+pub mod timeline_entry {
+    use chrono::{DateTime, Utc};
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "order_timeline")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub order_id: String,
+        pub at: DateTime<Utc>,
+        pub actor: String,
+        pub action: String,
+        pub from_state: Option<String>,
+        pub to_state: Option<String>,
+        #[sea_orm(column_type = "Text")]
+        pub reason: String,
+        #[sea_orm(column_type = "Text")]
+        pub detail: String,
+        pub source: String,
+    }
+
+    no_relations!();
+}
+
+pub mod order_revision {
+    use chrono::{DateTime, Utc};
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "order_revisions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub order_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub revision: i32,
+        /// The editable fields before the edit, as JSON.
+        #[sea_orm(column_type = "Text")]
+        pub previous: String,
+        #[sea_orm(column_type = "Text")]
+        pub changed_fields: String,
+        #[sea_orm(column_type = "Text")]
+        pub reason: String,
+        pub actor: String,
+        pub at: DateTime<Utc>,
+    }
+
+    no_relations!();
+}
+
+pub mod list_price {
+    use chrono::{DateTime, Utc};
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "list_prices")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub sku: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub currency: String,
+        pub unit_price: i64,
+        pub updated_at: DateTime<Utc>,
+        pub updated_by: String,
+    }
+
+    no_relations!();
+}
+
+pub mod quotation {
+    use chrono::{DateTime, Utc};
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "quotations")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        #[sea_orm(unique)]
+        pub number: String,
+        pub customer_id: String,
+        pub salesperson: String,
+        pub state: String,
+        #[sea_orm(column_type = "Text")]
+        pub inquiry: String,
+        pub order_id: Option<String>,
+        pub customer_po_number: String,
+        pub created_at: DateTime<Utc>,
+    }
+
+    no_relations!();
+}
+
+pub mod quotation_version {
+    use chrono::{DateTime, Utc};
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "quotation_versions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub quotation_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub version: i32,
+        #[sea_orm(column_type = "Text")]
+        pub terms: String,
+        #[sea_orm(column_type = "Text")]
+        pub change_note: String,
+        pub created_at: DateTime<Utc>,
+        pub created_by: String,
+    }
+
+    no_relations!();
+}
+
+pub mod fulfilment_saga {
+    use chrono::{DateTime, Utc};
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "fulfilment_sagas")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub order_id: String,
+        pub step: String,
+        pub approval_chain: Option<String>,
+        pub started_at: DateTime<Utc>,
+        pub updated_at: DateTime<Utc>,
+    }
+
+    no_relations!();
+}

@@ -1,0 +1,212 @@
+//! The orders database: the platform's tables, then the service's own.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::{
+    big_integer, boolean, integer, string, string_null, text, timestamp_with_time_zone,
+    timestamp_with_time_zone_null,
+};
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        let mut migrations = orderflow_platform::db::migrations::platform_migrations();
+        migrations.push(Box::new(CreateOrderTables));
+        migrations
+    }
+}
+
+struct CreateOrderTables;
+
+impl MigrationName for CreateOrderTables {
+    fn name(&self) -> &str {
+        "m0001_orders_customers_quotations_saga"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateOrderTables {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("customers")
+                    .col(string("id").primary_key())
+                    .col(string("name"))
+                    .col(string("phone"))
+                    .col(string("email"))
+                    .col(text("address"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .col(string("created_by"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("orders")
+                    .col(string("id").primary_key())
+                    .col(string("number").unique_key())
+                    .col(string("kind"))
+                    .col(string("state"))
+                    .col(string("customer_id"))
+                    .col(string("salesperson"))
+                    .col(string("currency"))
+                    .col(text("lines"))
+                    .col(big_integer("total"))
+                    .col(string("requested_delivery_date"))
+                    .col(text("payment_terms"))
+                    .col(text("ship_to"))
+                    .col(text("buyer_message"))
+                    .col(text("seller_note"))
+                    .col(text("special_requirements"))
+                    .col(string_null("replaces_order_id"))
+                    .col(string_null("copied_from_order_id"))
+                    .col(string_null("quotation_id"))
+                    .col(string("customer_po_number"))
+                    .col(string_null("cost_bearer"))
+                    .col(integer("revision"))
+                    .col(text("flags"))
+                    .col(timestamp_with_time_zone_null("submitted_at"))
+                    .col(timestamp_with_time_zone_null("confirmation_due_at"))
+                    .col(boolean("confirmation_overdue"))
+                    .col(big_integer("amount_paid"))
+                    .col(string_null("approval_request_id"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .col(timestamp_with_time_zone("updated_at"))
+                    .col(string("created_by"))
+                    .to_owned(),
+            )
+            .await?;
+        for (name, columns) in [
+            ("orders_by_state", vec!["state", "id"]),
+            ("orders_by_customer", vec!["customer_id", "id"]),
+            ("orders_by_salesperson", vec!["salesperson", "id"]),
+            ("orders_by_created_at", vec!["created_at"]),
+            (
+                "orders_by_confirmation_due",
+                vec!["state", "confirmation_due_at"],
+            ),
+        ] {
+            let mut index = Index::create();
+            index.name(name).table("orders");
+            for column in columns {
+                index.col(column);
+            }
+            manager.create_index(index.to_owned()).await?;
+        }
+        manager
+            .create_table(
+                Table::create()
+                    .table("order_timeline")
+                    .col(string("id").primary_key())
+                    .col(string("order_id"))
+                    .col(timestamp_with_time_zone("at"))
+                    .col(string("actor"))
+                    .col(string("action"))
+                    .col(string_null("from_state"))
+                    .col(string_null("to_state"))
+                    .col(text("reason"))
+                    .col(text("detail"))
+                    .col(string("source"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("order_timeline_by_order")
+                    .table("order_timeline")
+                    .col("order_id")
+                    .col("id")
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("order_revisions")
+                    .col(string("order_id"))
+                    .col(integer("revision"))
+                    .col(text("previous"))
+                    .col(text("changed_fields"))
+                    .col(text("reason"))
+                    .col(string("actor"))
+                    .col(timestamp_with_time_zone("at"))
+                    .primary_key(Index::create().col("order_id").col("revision"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("list_prices")
+                    .col(string("sku"))
+                    .col(string("currency"))
+                    .col(big_integer("unit_price"))
+                    .col(timestamp_with_time_zone("updated_at"))
+                    .col(string("updated_by"))
+                    .primary_key(Index::create().col("sku").col("currency"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("quotations")
+                    .col(string("id").primary_key())
+                    .col(string("number").unique_key())
+                    .col(string("customer_id"))
+                    .col(string("salesperson"))
+                    .col(string("state"))
+                    .col(text("inquiry"))
+                    .col(string_null("order_id"))
+                    .col(string("customer_po_number"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("quotation_versions")
+                    .col(string("quotation_id"))
+                    .col(integer("version"))
+                    .col(text("terms"))
+                    .col(text("change_note"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .col(string("created_by"))
+                    .primary_key(Index::create().col("quotation_id").col("version"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("number_blocks")
+                    .col(string("scope"))
+                    .col(string("day"))
+                    .col(big_integer("next_value"))
+                    .primary_key(Index::create().col("scope").col("day"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("fulfilment_sagas")
+                    .col(string("order_id").primary_key())
+                    .col(string("step"))
+                    .col(string_null("approval_chain"))
+                    .col(timestamp_with_time_zone("started_at"))
+                    .col(timestamp_with_time_zone("updated_at"))
+                    .to_owned(),
+            )
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,263 @@
+//! Orders, their revisions, and the lists operators read.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::entities::{order, order_revision};
+use super::{corrupt, json, parse_json};
+use crate::domain::OrderError;
+use crate::domain::money::Currency;
+use crate::domain::order::{CostBearer, EditableFields, Order, OrderKind, OrderState};
+
+fn to_model(order: &Order) -> Result<order::Model, OrderError> {
+    Ok(order::Model {
+        id: order.id.clone(),
+        number: order.number.clone(),
+        kind: order.kind.as_str().to_owned(),
+        state: order.state.as_str().to_owned(),
+        customer_id: order.customer_id.clone(),
+        salesperson: order.salesperson.clone(),
+        currency: order.currency.code().to_owned(),
+        lines: json(&order.lines)?,
+        total: order.total,
+        requested_delivery_date: order.requested_delivery_date.to_string(),
+        payment_terms: json(&order.payment_terms)?,
+        ship_to: json(&order.ship_to)?,
+        buyer_message: order.buyer_message.clone(),
+        seller_note: order.seller_note.clone(),
+        special_requirements: order.special_requirements.clone(),
+        replaces_order_id: order.replaces_order_id.clone(),
+        copied_from_order_id: order.copied_from_order_id.clone(),
+        quotation_id: order.quotation_id.clone(),
+        customer_po_number: order.customer_po_number.clone(),
+        cost_bearer: order.cost_bearer.map(|bearer| bearer.as_str().to_owned()),
+        revision: order.revision,
+        flags: json(&order.flags)?,
+        submitted_at: order.submitted_at,
+        confirmation_due_at: order.confirmation_due_at,
+        confirmation_overdue: order.confirmation_overdue,
+        amount_paid: order.amount_paid,
+        approval_request_id: order.approval_request_id.clone(),
+        created_at: order.created_at,
+        updated_at: order.updated_at,
+        created_by: order.created_by.clone(),
+    })
+}
+
+pub(crate) fn from_model(model: order::Model) -> Result<Order, OrderError> {
+    Ok(Order {
+        kind: OrderKind::parse(&model.kind).ok_or_else(|| corrupt("order kind", &model.kind))?,
+        state: OrderState::parse(&model.state)
+            .ok_or_else(|| corrupt("order state", &model.state))?,
+        currency: Currency::parse(&model.currency).map_err(|error| corrupt("currency", error))?,
+        lines: parse_json("order lines", &model.lines)?,
+        requested_delivery_date: NaiveDate::parse_from_str(
+            &model.requested_delivery_date,
+            "%Y-%m-%d",
+        )
+        .map_err(|error| corrupt("delivery date", error))?,
+        payment_terms: parse_json("payment terms", &model.payment_terms)?,
+        ship_to: parse_json("ship-to address", &model.ship_to)?,
+        cost_bearer: match &model.cost_bearer {
+            Some(text) => {
+                Some(CostBearer::parse(text).ok_or_else(|| corrupt("cost bearer", text))?)
+            }
+            None => None,
+        },
+        flags: parse_json("flags", &model.flags)?,
+        id: model.id,
+        number: model.number,
+        customer_id: model.customer_id,
+        salesperson: model.salesperson,
+        total: model.total,
+        buyer_message: model.buyer_message,
+        seller_note: model.seller_note,
+        special_requirements: model.special_requirements,
+        replaces_order_id: model.replaces_order_id,
+        copied_from_order_id: model.copied_from_order_id,
+        quotation_id: model.quotation_id,
+        customer_po_number: model.customer_po_number,
+        revision: model.revision,
+        submitted_at: model.submitted_at,
+        confirmation_due_at: model.confirmation_due_at,
+        confirmation_overdue: model.confirmation_overdue,
+        amount_paid: model.amount_paid,
+        approval_request_id: model.approval_request_id,
+        created_at: model.created_at,
+        updated_at: model.updated_at,
+        created_by: model.created_by,
+    })
+}
+
+pub async fn insert<C: ConnectionTrait>(connection: &C, order: &Order) -> Result<(), OrderError> {
+    let model = to_model(order)?;
+    order::Entity::insert(model.into_active_model())
+        .exec_without_returning(connection)
+        .await?;
+    Ok(())
+}
+
+/// Writes every column of the order back.
+pub async fn update<C: ConnectionTrait>(connection: &C, order: &Order) -> Result<(), OrderError> {
+    let active = to_model(order)?.into_active_model().reset_all();
+    order::Entity::update(active).exec(connection).await?;
+    Ok(())
+}
+
+pub async fn find<C: ConnectionTrait>(
+    connection: &C,
+    id: &str,
+) -> Result<Option<Order>, OrderError> {
+    order::Entity::find_by_id(id.to_owned())
+        .one(connection)
+        .await?
+        .map(from_model)
+        .transpose()
+}
+
+/// Loads the order and locks its row until the transaction ends
+/// (PostgreSQL; SQLite writers are serialised anyway).
+pub async fn load_for_update<C: ConnectionTrait>(
+    connection: &C,
+    id: &str,
+) -> Result<Order, OrderError> {
+    order::Entity::find_by_id(id.to_owned())
+        .lock_exclusive()
+        .one(connection)
+        .await?
+        .map(from_model)
+        .transpose()?
+        .ok_or_else(|| OrderError::not_found("order", id))
+}
+
+pub async fn load<C: ConnectionTrait>(connection: &C, id: &str) -> Result<Order, OrderError> {
+    find(connection, id)
+        .await?
+        .ok_or_else(|| OrderError::not_found("order", id))
+}
+
+/// The filters of `ListOrders`.
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    pub state: Option<OrderState>,
+    pub kind: Option<OrderKind>,
+    pub customer_id: Option<String>,
+    pub salesperson: Option<String>,
+    pub created_after: Option<DateTime<Utc>>,
+    pub created_before: Option<DateTime<Utc>>,
+    pub confirmation_overdue_only: bool,
+}
+
+impl OrderFilter {
+    /// A stable rendering, to bind page tokens to these filters.
+    pub fn fingerprint(&self) -> String {
+        format!("{self:?}")
+    }
+}
+
+/// Newest first; `after` is the id of the last order of the previous page.
+pub async fn list<C: ConnectionTrait>(
+    connection: &C,
+    filter: &OrderFilter,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<Order>, OrderError> {
+    let mut query = order::Entity::find();
+    if let Some(state) = filter.state {
+        query = query.filter(order::Column::State.eq(state.as_str()));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(order::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(customer_id) = &filter.customer_id {
+        query = query.filter(order::Column::CustomerId.eq(customer_id.as_str()));
+    }
+    if let Some(salesperson) = &filter.salesperson {
+        query = query.filter(order::Column::Salesperson.eq(salesperson.as_str()));
+    }
+    if let Some(after) = filter.created_after {
+        query = query.filter(order::Column::CreatedAt.gte(after));
+    }
+    if let Some(before) = filter.created_before {
+        query = query.filter(order::Column::CreatedAt.lt(before));
+    }
+    if filter.confirmation_overdue_only {
+        query = query.filter(order::Column::ConfirmationOverdue.eq(true));
+    }
+    if let Some(after) = after {
+        query = query.filter(order::Column::Id.lt(after));
+    }
+    query
+        .order_by_desc(order::Column::Id)
+        .limit(limit)
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(from_model)
+        .collect()
+}
+
+/// Submitted orders whose confirmation is due by `now` and not yet marked
+/// overdue (SLA-1).
+pub async fn due_for_confirmation<C: ConnectionTrait>(
+    connection: &C,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<String>, OrderError> {
+    Ok(order::Entity::find()
+        .select_only()
+        .column(order::Column::Id)
+        .filter(order::Column::State.eq(OrderState::Submitted.as_str()))
+        .filter(order::Column::ConfirmationOverdue.eq(false))
+        .filter(order::Column::ConfirmationDueAt.lte(now))
+        .limit(limit)
+        .into_tuple::<String>()
+        .all(connection)
+        .await?)
+}
+
+/// One edit of an order, with the fields it replaced (ORD-7).
+#[derive(Debug)]
+pub struct Revision<'a> {
+    pub order_id: &'a str,
+    pub revision: i32,
+    pub previous: &'a EditableFields,
+    pub changed: &'a [&'a str],
+    pub reason: &'a str,
+    pub actor: &'a str,
+    pub at: DateTime<Utc>,
+}
+
+/// Keeps the fields an edit replaced.
+pub async fn record_revision<C: ConnectionTrait>(
+    connection: &C,
+    revision: &Revision<'_>,
+) -> Result<(), OrderError> {
+    let row = order_revision::ActiveModel {
+        order_id: Set(revision.order_id.to_owned()),
+        revision: Set(revision.revision),
+        previous: Set(json(revision.previous)?),
+        changed_fields: Set(json(revision.changed)?),
+        reason: Set(revision.reason.to_owned()),
+        actor: Set(revision.actor.to_owned()),
+        at: Set(revision.at),
+    };
+    order_revision::Entity::insert(row)
+        .exec_without_returning(connection)
+        .await?;
+    Ok(())
+}
+
+/// How many revisions an order has kept.
+pub async fn revision_count<C: ConnectionTrait>(
+    connection: &C,
+    order_id: &str,
+) -> Result<u64, OrderError> {
+    Ok(order_revision::Entity::find()
+        .filter(order_revision::Column::OrderId.eq(order_id))
+        .count(connection)
+        .await?)
+}

@@ -1,0 +1,123 @@
+//! The order timeline: who did what, when and why (ORD-4), plus what other
+//! services reported about the order.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+};
+
+use super::entities::timeline_entry;
+use crate::domain::OrderError;
+use crate::domain::order::OrderState;
+
+/// The service that reports an entry when it is the order's own change.
+pub const OWN_SOURCE: &str = "orders";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineEntry {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub from_state: Option<OrderState>,
+    pub to_state: Option<OrderState>,
+    pub reason: String,
+    pub detail: String,
+    pub source: String,
+}
+
+impl TimelineEntry {
+    /// A change of state by the orders service itself.
+    pub fn transition(
+        at: DateTime<Utc>,
+        actor: &str,
+        action: &str,
+        from: OrderState,
+        to: OrderState,
+        reason: &str,
+    ) -> Self {
+        Self {
+            at,
+            actor: actor.to_owned(),
+            action: action.to_owned(),
+            from_state: Some(from),
+            to_state: Some(to),
+            reason: reason.to_owned(),
+            detail: String::new(),
+            source: OWN_SOURCE.to_owned(),
+        }
+    }
+
+    /// Something noted without a change of state.
+    pub fn note(at: DateTime<Utc>, actor: &str, action: &str, detail: String) -> Self {
+        Self {
+            at,
+            actor: actor.to_owned(),
+            action: action.to_owned(),
+            from_state: None,
+            to_state: None,
+            reason: String::new(),
+            detail,
+            source: OWN_SOURCE.to_owned(),
+        }
+    }
+
+    pub fn with_detail(mut self, detail: String) -> Self {
+        self.detail = detail;
+        self
+    }
+}
+
+pub async fn append<C: ConnectionTrait>(
+    connection: &C,
+    order_id: &str,
+    entry: &TimelineEntry,
+) -> Result<(), OrderError> {
+    let model = timeline_entry::Model {
+        id: uuid::Uuid::now_v7().to_string(),
+        order_id: order_id.to_owned(),
+        at: entry.at,
+        actor: entry.actor.clone(),
+        action: entry.action.clone(),
+        from_state: entry.from_state.map(|state| state.as_str().to_owned()),
+        to_state: entry.to_state.map(|state| state.as_str().to_owned()),
+        reason: entry.reason.clone(),
+        detail: entry.detail.clone(),
+        source: entry.source.clone(),
+    };
+    timeline_entry::Entity::insert(model.into_active_model())
+        .exec_without_returning(connection)
+        .await?;
+    Ok(())
+}
+
+/// Oldest first.
+pub async fn of_order<C: ConnectionTrait>(
+    connection: &C,
+    order_id: &str,
+) -> Result<Vec<TimelineEntry>, OrderError> {
+    let rows = timeline_entry::Entity::find()
+        .filter(timeline_entry::Column::OrderId.eq(order_id))
+        .order_by_asc(timeline_entry::Column::Id)
+        .all(connection)
+        .await?;
+    rows.into_iter()
+        .map(|row| {
+            let state = |text: &Option<String>| match text {
+                Some(text) => OrderState::parse(text)
+                    .map(Some)
+                    .ok_or_else(|| super::corrupt("timeline state", text)),
+                None => Ok(None),
+            };
+            Ok(TimelineEntry {
+                from_state: state(&row.from_state)?,
+                to_state: state(&row.to_state)?,
+                at: row.at,
+                actor: row.actor,
+                action: row.action,
+                reason: row.reason,
+                detail: row.detail,
+                source: row.source,
+            })
+        })
+        .collect()
+}
