@@ -1,1 +1,12 @@
+//! The orders service through its gRPC API, against a real NATS server and a
+//! real database (SQLite always; PostgreSQL when `ORDERFLOW_TEST_DATABASE_URL`
+//! is set).
 
+mod support;
+
+mod auth_and_platform;
+mod confirmation;
+mod creation;
+mod events;
+mod lifecycle;
+mod quotations;

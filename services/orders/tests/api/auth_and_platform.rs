@@ -1,0 +1,127 @@
+//! Authentication, health and reflection on the orders service.
+
+use std::time::Duration;
+
+use orderflow_platform::backend_tests;
+use orderflow_platform::testing::{self, Backend};
+use orderflow_proto::orders::v1 as pb;
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+
+use crate::support::*;
+
+backend_tests!(
+    a_call_without_a_token_is_unauthenticated_and_a_wrong_role_is_denied,
+    health_is_not_serving_while_nats_is_down,
+    reflection_lists_the_services_without_a_token,
+);
+
+async fn a_call_without_a_token_is_unauthenticated_and_a_wrong_role_is_denied(backend: Backend) {
+    let app = spawn_orders(backend).await;
+    let status = app
+        .anonymous()
+        .await
+        .list_orders(pb::ListOrdersRequest::default())
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("anonymous call accepted"));
+    assert_eq!(status.code(), tonic::Code::Unauthenticated);
+    assert!(
+        status.metadata().get("x-trace-id").is_some(),
+        "refusals carry the trace id too"
+    );
+
+    let mut warehouse = app.orders_as("wang", &["warehouse"]).await;
+    let status = warehouse
+        .create_order(standard_order(&uuid::Uuid::now_v7().to_string()))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("warehouse created an order"));
+    assert_eq!(status.code(), tonic::Code::PermissionDenied);
+    // Reading is open to the warehouse.
+    warehouse
+        .list_orders(pb::ListOrdersRequest::default())
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+
+    let mut assistant = app.assistant().await;
+    let status = assistant
+        .set_list_price(pb::SetListPriceRequest {
+            sku: "PUMP-100".to_owned(),
+            unit_price: cny(1),
+            ..Default::default()
+        })
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("an assistant changed the price list"));
+    assert_eq!(status.code(), tonic::Code::PermissionDenied);
+}
+
+async fn health_status(app: &TestApp) -> Option<i32> {
+    let mut health = HealthClient::new(channel(app.address).await);
+    health
+        .check(HealthCheckRequest {
+            service: "orderflow.orders.v1.OrderService".to_owned(),
+        })
+        .await
+        .ok()
+        .map(|response| response.into_inner().status)
+}
+
+async fn health_is_not_serving_while_nats_is_down(backend: Backend) {
+    let mut app = spawn_orders(backend).await;
+    testing::eventually(Duration::from_secs(10), "SERVING", || async {
+        (health_status(&app).await == Some(ServingStatus::Serving as i32)).then_some(())
+    })
+    .await;
+    app.nats.stop();
+    testing::eventually(Duration::from_secs(15), "NOT_SERVING", || async {
+        (health_status(&app).await == Some(ServingStatus::NotServing as i32)).then_some(())
+    })
+    .await;
+    app.nats.restart().await;
+    testing::eventually(Duration::from_secs(20), "SERVING again", || async {
+        (health_status(&app).await == Some(ServingStatus::Serving as i32)).then_some(())
+    })
+    .await;
+}
+
+async fn reflection_lists_the_services_without_a_token(backend: Backend) {
+    use tonic_reflection::pb::v1::ServerReflectionRequest;
+    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+    use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+
+    let app = spawn_orders(backend).await;
+    let mut client = ServerReflectionClient::new(channel(app.address).await);
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let mut responses = client
+        .server_reflection_info(futures::stream::iter(vec![request]))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    let response = responses
+        .message()
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let services: Vec<String> = match response.and_then(|r| r.message_response) {
+        Some(MessageResponse::ListServicesResponse(list)) => {
+            list.service.into_iter().map(|s| s.name).collect()
+        }
+        other => panic!("unexpected reflection answer: {other:?}"),
+    };
+    for expected in [
+        "orderflow.orders.v1.OrderService",
+        "orderflow.orders.v1.QuotationService",
+        "grpc.health.v1.Health",
+    ] {
+        assert!(
+            services.contains(&expected.to_owned()),
+            "{expected} missing from {services:?}"
+        );
+    }
+}

@@ -1,0 +1,462 @@
+//! The lifecycle: ORD-4, ORD-6, ORD-7, ORD-15, the saga for kinds without
+//! an approval chain, SLA-1.
+
+use chrono::Duration;
+use orderflow_platform::backend_tests;
+use orderflow_platform::testing::{self, Backend};
+use orderflow_proto::orders::v1 as pb;
+
+use crate::support::*;
+
+backend_tests!(
+    ord_4_illegal_transitions_are_refused_and_the_timeline_shows_who_when_why,
+    ord_4_a_standard_order_passes_approval_at_once_and_the_history_shows_both_steps,
+    ord_4_a_kind_with_an_approval_chain_waits_in_pending_approval,
+    ord_6_cancelling_needs_a_reason_and_happens_once,
+    ord_7_edits_before_review_are_kept_and_after_review_refused,
+    ord_7_a_salesperson_edits_only_their_own_orders,
+    ord_15_a_cancelled_order_is_copied_into_a_new_draft,
+    sla_1_an_order_not_confirmed_within_an_hour_is_reported_once,
+    a_repeated_request_id_on_a_transition_returns_the_same_order,
+    a_restarted_service_keeps_its_orders_and_carries_on,
+);
+
+async fn ord_4_illegal_transitions_are_refused_and_the_timeline_shows_who_when_why(
+    backend: Backend,
+) {
+    let app = spawn_orders(backend).await;
+    let mut sales = app.sales().await;
+    let customer = create_customer(&mut sales).await;
+    let order = create_order(&mut sales, standard_order(&customer.id)).await;
+
+    let mut assistant = app.assistant().await;
+    let status = assistant
+        .confirm_order(pb::ConfirmOrderRequest {
+            order_id: order.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("a draft was confirmed"));
+    assert_eq!(status.code(), tonic::Code::FailedPrecondition);
+    assert_eq!(
+        get_order(&app, &order.id).await.state,
+        pb::OrderState::Draft as i32,
+        "unchanged"
+    );
+
+    sales
+        .submit_order(pb::SubmitOrderRequest {
+            order_id: order.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    app.clock.advance(Duration::minutes(5));
+    assistant
+        .reject_order(pb::RejectOrderRequest {
+            order_id: order.id.clone(),
+            reason: "customer phone number is wrong".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let status = sales
+        .submit_order(pb::SubmitOrderRequest {
+            order_id: order.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("a rejected order was submitted without a revision"));
+    assert_eq!(status.code(), tonic::Code::FailedPrecondition);
+
+    let entries = timeline(&app, &order.id).await;
+    let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, vec!["created", "submitted", "rejected"]);
+    let rejected = &entries[2];
+    assert_eq!(rejected.actor, "carol");
+    assert_eq!(rejected.reason, "customer phone number is wrong");
+    assert_eq!(rejected.from_state, pb::OrderState::Submitted as i32);
+    assert_eq!(rejected.to_state, pb::OrderState::Rejected as i32);
+    let expected_time = start_time() + Duration::minutes(5);
+    assert_eq!(
+        rejected.time.as_ref().map(|t| t.seconds),
+        Some(expected_time.timestamp())
+    );
+    assert_eq!(rejected.source, "orders");
+}
+
+async fn confirm(app: &TestApp, order_id: &str) -> pb::Order {
+    app.assistant()
+        .await
+        .confirm_order(pb::ConfirmOrderRequest {
+            order_id: order_id.to_owned(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("confirm: {s:?}"))
+        .into_inner()
+}
+
+async fn ord_4_a_standard_order_passes_approval_at_once_and_the_history_shows_both_steps(
+    backend: Backend,
+) {
+    let app = spawn_orders(backend).await;
+    let order = submitted_order(&app).await;
+    let confirmed = confirm(&app, &order.id).await;
+    assert_eq!(confirmed.state, pb::OrderState::PendingApproval as i32);
+    wait_for_state(&app, &order.id, pb::OrderState::AwaitingPayment).await;
+    let entries = timeline(&app, &order.id).await;
+    let steps: Vec<(&str, i32, i32)> = entries
+        .iter()
+        .map(|e| (e.action.as_str(), e.from_state, e.to_state))
+        .collect();
+    assert_eq!(
+        steps[2..],
+        [
+            (
+                "confirmed",
+                pb::OrderState::Submitted as i32,
+                pb::OrderState::PendingApproval as i32
+            ),
+            (
+                "approval_not_required",
+                pb::OrderState::PendingApproval as i32,
+                pb::OrderState::AwaitingPayment as i32
+            ),
+        ]
+    );
+    app.wait_for_published("orders.order.approval_not_required", 1)
+        .await;
+}
+
+async fn ord_4_a_kind_with_an_approval_chain_waits_in_pending_approval(backend: Backend) {
+    let app = spawn_orders(backend).await;
+    let mut sales = app.sales().await;
+    let customer = create_customer(&mut sales).await;
+    let mut sample = standard_order(&customer.id);
+    sample.kind = pb::OrderKind::FreeSample as i32;
+    sample.lines[0].unit_price = cny(0);
+    sample.payment_terms = None;
+    let order = create_order(&mut sales, sample).await;
+    sales
+        .submit_order(pb::SubmitOrderRequest {
+            order_id: order.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    confirm(&app, &order.id).await;
+    app.wait_for_published("orders.order.approval_requested", 1)
+        .await;
+    let order = get_order(&app, &order.id).await;
+    assert_eq!(
+        order.state,
+        pb::OrderState::PendingApproval as i32,
+        "APR-5: blocked until signed"
+    );
+    let last = timeline(&app, &order.id).await.pop().unwrap_or_default();
+    assert_eq!(last.action, "approval_requested");
+    assert!(last.detail.contains("special_order"), "{}", last.detail);
+}
+
+async fn ord_6_cancelling_needs_a_reason_and_happens_once(backend: Backend) {
+    let app = spawn_orders(backend).await;
+    let order = submitted_order(&app).await;
+    confirm(&app, &order.id).await;
+    wait_for_state(&app, &order.id, pb::OrderState::AwaitingPayment).await;
+    let mut sales = app.sales().await;
+    let status = sales
+        .cancel_order(pb::CancelOrderRequest {
+            order_id: order.id.clone(),
+            reason: "  ".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("cancelled without a reason"));
+    assert_eq!(violated_fields(&status), vec!["reason"]);
+
+    let cancelled = sales
+        .cancel_order(pb::CancelOrderRequest {
+            order_id: order.id.clone(),
+            reason: "customer withdrew the order".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(cancelled.state, pb::OrderState::Cancelled as i32);
+    let again = sales
+        .cancel_order(pb::CancelOrderRequest {
+            order_id: order.id.clone(),
+            reason: "again".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("cancelled twice"));
+    assert_eq!(again.code(), tonic::Code::FailedPrecondition);
+    let events = app.wait_for_published("orders.order.cancelled", 1).await;
+    let event: pb::OrderEvent =
+        prost::Message::decode(events[0].payload.as_ref()).unwrap_or_default();
+    assert_eq!(event.reason, "customer withdrew the order");
+    assert_eq!(event.from_state, pb::OrderState::AwaitingPayment as i32);
+}
+
+async fn ord_7_edits_before_review_are_kept_and_after_review_refused(backend: Backend) {
+    let app = spawn_orders(backend).await;
+    let order = submitted_order(&app).await;
+    let mut sales = app.sales().await;
+    let mut lines = vec![pb::OrderLineInput {
+        sku: "PUMP-100".to_owned(),
+        description: "Water pump".to_owned(),
+        quantity: 5,
+        unit_price: cny(125_000),
+    }];
+    let edited = sales
+        .update_order(pb::UpdateOrderRequest {
+            order_id: order.id.clone(),
+            update_mask: Some(prost_types::FieldMask {
+                paths: vec!["lines".to_owned()],
+            }),
+            order: Some(pb::OrderUpdate {
+                lines: lines.clone(),
+                ..Default::default()
+            }),
+            reason: "customer wants five".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(
+        edited.state,
+        pb::OrderState::Draft as i32,
+        "a revised order is submitted again"
+    );
+    assert_eq!(edited.total, cny(625_000));
+    assert_eq!(edited.revision, 2);
+    let revised = timeline(&app, &order.id).await.pop().unwrap_or_default();
+    assert_eq!(revised.action, "revised");
+    assert_eq!(revised.reason, "customer wants five");
+    assert!(revised.detail.contains("lines"), "{}", revised.detail);
+
+    sales
+        .submit_order(pb::SubmitOrderRequest {
+            order_id: order.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    confirm(&app, &order.id).await;
+    lines[0].quantity = 7;
+    let status = sales
+        .update_order(pb::UpdateOrderRequest {
+            order_id: order.id.clone(),
+            update_mask: Some(prost_types::FieldMask {
+                paths: vec!["lines".to_owned()],
+            }),
+            order: Some(pb::OrderUpdate {
+                lines,
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("edited after review"));
+    assert_eq!(status.code(), tonic::Code::FailedPrecondition);
+    assert!(status.message().contains("cancel"), "{}", status.message());
+    assert_eq!(
+        get_order(&app, &order.id).await.total,
+        cny(625_000),
+        "unchanged"
+    );
+}
+
+async fn ord_7_a_salesperson_edits_only_their_own_orders(backend: Backend) {
+    let app = spawn_orders(backend).await;
+    let order = submitted_order(&app).await;
+    let mut bob = app.orders_as("bob", &["sales"]).await;
+    let status = bob
+        .update_order(pb::UpdateOrderRequest {
+            order_id: order.id.clone(),
+            update_mask: Some(prost_types::FieldMask {
+                paths: vec!["seller_note".to_owned()],
+            }),
+            order: Some(pb::OrderUpdate {
+                seller_note: "mine now".to_owned(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("bob edited alice's order"));
+    assert_eq!(status.code(), tonic::Code::PermissionDenied);
+    let status = app
+        .sales()
+        .await
+        .update_order(pb::UpdateOrderRequest {
+            order_id: order.id.clone(),
+            update_mask: Some(prost_types::FieldMask {
+                paths: vec!["kind".to_owned()],
+            }),
+            ..Default::default()
+        })
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("kind changed"));
+    assert_eq!(violated_fields(&status), vec!["update_mask"]);
+}
+
+async fn ord_15_a_cancelled_order_is_copied_into_a_new_draft(backend: Backend) {
+    let app = spawn_orders(backend).await;
+    let order = submitted_order(&app).await;
+    let mut sales = app.sales().await;
+    let status = sales
+        .copy_order(pb::CopyOrderRequest {
+            order_id: order.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("an open order was copied"));
+    assert_eq!(status.code(), tonic::Code::FailedPrecondition);
+    sales
+        .cancel_order(pb::CancelOrderRequest {
+            order_id: order.id.clone(),
+            reason: "wrong warehouse".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let copy = sales
+        .copy_order(pb::CopyOrderRequest {
+            order_id: order.id.clone(),
+            request_id: "copy-1".to_owned(),
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(copy.state, pb::OrderState::Draft as i32);
+    assert_eq!(copy.copied_from_order_id, order.id);
+    assert_ne!(copy.number, order.number);
+    assert_eq!(copy.lines, order.lines);
+    let source_timeline = timeline(&app, &order.id).await;
+    assert!(
+        source_timeline
+            .iter()
+            .any(|e| e.action == "copied" && e.detail.contains(&copy.number))
+    );
+}
+
+async fn sla_1_an_order_not_confirmed_within_an_hour_is_reported_once(backend: Backend) {
+    let app = spawn_orders(backend).await;
+    let order = submitted_order(&app).await;
+    app.clock.advance(Duration::minutes(59));
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert!(
+        !get_order(&app, &order.id).await.confirmation_overdue,
+        "not yet due"
+    );
+    app.clock.advance(Duration::minutes(2));
+    let overdue = testing::eventually(
+        std::time::Duration::from_secs(10),
+        "SLA-1 breach",
+        || async {
+            let order = get_order(&app, &order.id).await;
+            order.confirmation_overdue.then_some(order)
+        },
+    )
+    .await;
+    assert!(overdue.flags.contains(&"confirmation_overdue".to_owned()));
+    app.wait_for_published("orders.order.confirmation_overdue", 1)
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(
+        app.published("orders.order.confirmation_overdue")
+            .await
+            .len(),
+        1,
+        "reported once"
+    );
+    let listed = app
+        .sales()
+        .await
+        .list_orders(pb::ListOrdersRequest {
+            confirmation_overdue_only: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(
+        listed
+            .orders
+            .iter()
+            .map(|o| o.id.clone())
+            .collect::<Vec<_>>(),
+        vec![order.id]
+    );
+}
+
+async fn a_repeated_request_id_on_a_transition_returns_the_same_order(backend: Backend) {
+    let app = spawn_orders(backend).await;
+    let mut sales = app.sales().await;
+    let customer = create_customer(&mut sales).await;
+    let order = create_order(&mut sales, standard_order(&customer.id)).await;
+    let request = pb::SubmitOrderRequest {
+        order_id: order.id.clone(),
+        request_id: "submit-once".to_owned(),
+    };
+    let first = sales
+        .submit_order(request.clone())
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    let again = sales
+        .submit_order(request)
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(first, again);
+    let submitted = timeline(&app, &order.id)
+        .await
+        .into_iter()
+        .filter(|e| e.action == "submitted")
+        .count();
+    assert_eq!(submitted, 1);
+}
+
+async fn a_restarted_service_keeps_its_orders_and_carries_on(backend: Backend) {
+    let mut app = spawn_orders(backend).await;
+    let order = submitted_order(&app).await;
+    app.restart().await;
+    assert_eq!(
+        get_order(&app, &order.id).await.state,
+        pb::OrderState::Submitted as i32
+    );
+    confirm(&app, &order.id).await;
+    wait_for_state(&app, &order.id, pb::OrderState::AwaitingPayment).await;
+    assert_eq!(
+        app.wait_for_published("orders.order.created", 1)
+            .await
+            .len(),
+        1
+    );
+    assert_eq!(
+        app.wait_for_published("orders.order.submitted", 1)
+            .await
+            .len(),
+        1
+    );
+    let created = app.published("orders.order.created").await;
+    assert_eq!(
+        created.len(),
+        1,
+        "nothing published twice across the restart"
+    );
+}
