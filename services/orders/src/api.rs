@@ -15,7 +15,7 @@ use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::app::{Acceptance, Orders};
 use crate::domain::customer::NewCustomer;
-use crate::domain::order::{Choice, Order};
+use crate::domain::order::Order;
 use crate::domain::quotation::QuotationTerms;
 use crate::domain::text::Violations;
 use crate::domain::{Actor, OrderError};
@@ -335,22 +335,8 @@ impl OrderService for OrderApi {
     ) -> Result<Response<pb::ListOrdersResponse>, Status> {
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let state = match convert::order_state_in(request.state) {
-            Choice::Value(state) => Some(state),
-            Choice::Unspecified => None,
-            Choice::Unknown(number) => {
-                violations.add("state", format!("{number} is not a known state"));
-                None
-            }
-        };
-        let kind = match convert::order_kind_in(request.kind) {
-            Choice::Value(kind) => Some(kind),
-            Choice::Unspecified => None,
-            Choice::Unknown(number) => {
-                violations.add("kind", format!("{number} is not a known kind"));
-                None
-            }
-        };
+        let state = convert::order_state_in(request.state).optional("state", &mut violations);
+        let kind = convert::order_kind_in(request.kind).optional("kind", &mut violations);
         let customer_id = violations.optional_id("customer_id", &request.customer_id);
         let salesperson = violations.optional("salesperson", &request.salesperson, 100);
         let created_after = request
@@ -589,14 +575,7 @@ impl QuotationService for QuotationApi {
         let request = request.into_inner();
         let mut violations = Violations::new();
         let customer_id = violations.optional_id("customer_id", &request.customer_id);
-        let state = match convert::quotation_state_in(request.state) {
-            Choice::Value(state) => Some(state),
-            Choice::Unspecified => None,
-            Choice::Unknown(number) => {
-                violations.add("state", format!("{number} is not a known state"));
-                None
-            }
-        };
+        let state = convert::quotation_state_in(request.state).optional("state", &mut violations);
         violations.finish(())?;
         let filters = format!("{customer_id:?}/{state:?}");
         let page = page(request.page_size, &request.page_token, &filters)?;
@@ -650,16 +629,10 @@ impl QuotationService for QuotationApi {
         let request = request.into_inner();
         let request_id = request_id(&request.request_id)?;
         let quotation_id = id_field("quotation_id", &request.quotation_id)?;
-        let kind = match convert::order_kind_in(request.order_kind) {
-            Choice::Value(kind) => Some(kind),
-            Choice::Unspecified => None,
-            Choice::Unknown(number) => {
-                return Err(status::invalid_argument(&[FieldViolation::new(
-                    "order_kind",
-                    format!("{number} is not a known kind"),
-                )]));
-            }
-        };
+        let mut violations = Violations::new();
+        let kind =
+            convert::order_kind_in(request.order_kind).optional("order_kind", &mut violations);
+        violations.finish(())?;
         let ship_to = request.ship_to.as_ref().map(convert::address_in);
         let (quotation, order) = self
             .orders

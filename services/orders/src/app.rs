@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
 use orderflow_platform::clock::SharedClock;
-use orderflow_platform::db::{Database, idempotency};
+use orderflow_platform::db::{Database, WriteTransaction, idempotency};
 use sea_orm::ConnectionTrait;
 
 use crate::domain::customer::{Customer, NewCustomer};
@@ -222,19 +222,11 @@ impl Orders {
         )
         .await?;
         if let Some(winner) = self
-            .claim(
-                &*transaction,
-                OPERATION,
-                request_id.as_deref(),
-                &customer.id,
-            )
+            .commit(transaction, OPERATION, request_id.as_deref(), &customer.id)
             .await?
         {
-            drop(transaction);
             return self.customer(&winner).await;
         }
-        transaction.commit().await?;
-        self.committed();
         Ok(customer)
     }
 
@@ -265,6 +257,27 @@ impl Orders {
             }
             None => Ok(None),
         }
+    }
+
+    /// Records the request id and commits. When a concurrent call with the
+    /// same request id committed first, rolls back and returns that call's
+    /// resource instead.
+    async fn commit(
+        &self,
+        transaction: WriteTransaction,
+        operation: &str,
+        request_id: Option<&str>,
+        resource_id: &str,
+    ) -> Result<Option<String>, OrderError> {
+        if let Some(winner) = self
+            .claim(&*transaction, operation, request_id, resource_id)
+            .await?
+        {
+            return Ok(Some(winner));
+        }
+        transaction.commit().await?;
+        self.committed();
+        Ok(None)
     }
 
     /// Records the request id with the resource it produced. When another
@@ -361,14 +374,11 @@ impl Orders {
         )
         .await?;
         if let Some(winner) = self
-            .claim(&*transaction, OPERATION, request_id.as_deref(), &order.id)
+            .commit(transaction, OPERATION, request_id.as_deref(), &order.id)
             .await?
         {
-            drop(transaction);
             return self.order(&winner).await;
         }
-        transaction.commit().await?;
-        self.committed();
         tracing::info!(order.number = %order.number, order.id = %order.id, kind = %order.kind, "order created");
         Ok(order)
     }
@@ -437,15 +447,12 @@ impl Orders {
         let recorded = change(&mut order, now)?;
         self.record(&*transaction, &order, actor, recorded).await?;
         if self
-            .claim(&*transaction, operation, key.as_deref(), order_id)
+            .commit(transaction, operation, key.as_deref(), order_id)
             .await?
             .is_some()
         {
-            drop(transaction);
             return self.order(order_id).await;
         }
-        transaction.commit().await?;
-        self.committed();
         Ok(order)
     }
 
@@ -509,15 +516,12 @@ impl Orders {
             ));
         self.record(&*transaction, &order, actor, change).await?;
         if self
-            .claim(&*transaction, "UpdateOrder", key.as_deref(), order_id)
+            .commit(transaction, "UpdateOrder", key.as_deref(), order_id)
             .await?
             .is_some()
         {
-            drop(transaction);
             return self.order(order_id).await;
         }
-        transaction.commit().await?;
-        self.committed();
         Ok(order)
     }
 
@@ -600,15 +604,12 @@ impl Orders {
                 )
                 .await?;
                 if self
-                    .claim(&*transaction, "ConfirmOrder", key.as_deref(), order_id)
+                    .commit(transaction, "ConfirmOrder", key.as_deref(), order_id)
                     .await?
                     .is_some()
                 {
-                    drop(transaction);
                     return self.order(order_id).await;
                 }
-                transaction.commit().await?;
-                self.committed();
                 tracing::info!(order.number = %order.number, "order confirmed");
                 Ok(order)
             }
@@ -683,14 +684,11 @@ impl Orders {
         );
         timeline::append(&*transaction, &source.id, &entry).await?;
         if let Some(winner) = self
-            .claim(&*transaction, OPERATION, request_id.as_deref(), &copy.id)
+            .commit(transaction, OPERATION, request_id.as_deref(), &copy.id)
             .await?
         {
-            drop(transaction);
             return self.order(&winner).await;
         }
-        transaction.commit().await?;
-        self.committed();
         Ok(copy)
     }
 
@@ -773,19 +771,11 @@ impl Orders {
         )
         .await?;
         if let Some(winner) = self
-            .claim(
-                &*transaction,
-                OPERATION,
-                request_id.as_deref(),
-                &quotation.id,
-            )
+            .commit(transaction, OPERATION, request_id.as_deref(), &quotation.id)
             .await?
         {
-            drop(transaction);
             return self.quotation(&winner).await;
         }
-        transaction.commit().await?;
-        self.committed();
         Ok(quotation)
     }
 
@@ -831,20 +821,12 @@ impl Orders {
         )
         .await?;
         if self
-            .claim(
-                &*transaction,
-                "ReviseQuotation",
-                key.as_deref(),
-                quotation_id,
-            )
+            .commit(transaction, "ReviseQuotation", key.as_deref(), quotation_id)
             .await?
             .is_some()
         {
-            drop(transaction);
             return self.quotation(quotation_id).await;
         }
-        transaction.commit().await?;
-        self.committed();
         Ok(quotation)
     }
 
@@ -901,24 +883,16 @@ impl Orders {
         )
         .await?;
         if self
-            .claim(
-                &*transaction,
-                "AcceptQuotation",
-                key.as_deref(),
-                quotation_id,
-            )
+            .commit(transaction, "AcceptQuotation", key.as_deref(), quotation_id)
             .await?
             .is_some()
         {
-            drop(transaction);
             let quotation = self.quotation(quotation_id).await?;
             let order = self
                 .order(&quotation.order_id.clone().unwrap_or_default())
                 .await?;
             return Ok((quotation, order));
         }
-        transaction.commit().await?;
-        self.committed();
         Ok((quotation, order))
     }
 

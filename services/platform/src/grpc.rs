@@ -108,8 +108,13 @@ pub async fn watch_health(
             ServingStatus::Serving
         };
         if last != Some(status) {
-            if status == ServingStatus::NotServing && !shutdown.is_triggered() {
+            if status == ServingStatus::NotServing
+                && last == Some(ServingStatus::Serving)
+                && !shutdown.is_triggered()
+            {
                 tracing::warn!(database_ok, nats_ok, "not serving");
+            } else if status == ServingStatus::Serving {
+                tracing::info!("serving");
             }
             reporter.set_service_status("", status).await;
             for name in &service_names {

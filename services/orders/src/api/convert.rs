@@ -61,6 +61,24 @@ pub fn address_in(address: &common::Address) -> Address {
     }
 }
 
+/// A proto enum number as a domain value: unspecified, unknown, or one of `all`.
+fn choice_in<D: Copy, P: TryFrom<i32> + PartialEq>(
+    value: i32,
+    unspecified: P,
+    all: &[D],
+    to_proto: fn(D) -> P,
+) -> Choice<D> {
+    match P::try_from(value) {
+        Ok(proto) if proto == unspecified => Choice::Unspecified,
+        Ok(proto) => all
+            .iter()
+            .copied()
+            .find(|candidate| to_proto(*candidate) == proto)
+            .map_or(Choice::Unknown(value), Choice::Value),
+        Err(_) => Choice::Unknown(value),
+    }
+}
+
 pub fn order_kind(kind: OrderKind) -> pb::OrderKind {
     match kind {
         OrderKind::Standard => pb::OrderKind::Standard,
@@ -77,15 +95,12 @@ pub fn order_kind(kind: OrderKind) -> pb::OrderKind {
 }
 
 pub fn order_kind_in(value: i32) -> Choice<OrderKind> {
-    match pb::OrderKind::try_from(value) {
-        Ok(pb::OrderKind::Unspecified) => Choice::Unspecified,
-        Ok(kind) => OrderKind::ALL
-            .iter()
-            .copied()
-            .find(|candidate| order_kind(*candidate) == kind)
-            .map_or(Choice::Unknown(value), Choice::Value),
-        Err(_) => Choice::Unknown(value),
-    }
+    choice_in(
+        value,
+        pb::OrderKind::Unspecified,
+        OrderKind::ALL,
+        order_kind,
+    )
 }
 
 pub fn order_state(state: OrderState) -> pb::OrderState {
@@ -107,15 +122,12 @@ pub fn order_state(state: OrderState) -> pb::OrderState {
 }
 
 pub fn order_state_in(value: i32) -> Choice<OrderState> {
-    match pb::OrderState::try_from(value) {
-        Ok(pb::OrderState::Unspecified) => Choice::Unspecified,
-        Ok(state) => OrderState::ALL
-            .iter()
-            .copied()
-            .find(|candidate| order_state(*candidate) == state)
-            .map_or(Choice::Unknown(value), Choice::Value),
-        Err(_) => Choice::Unknown(value),
-    }
+    choice_in(
+        value,
+        pb::OrderState::Unspecified,
+        OrderState::ALL,
+        order_state,
+    )
 }
 
 fn payment_term_kind(kind: PaymentTermKind) -> pb::PaymentTermKind {
@@ -130,15 +142,12 @@ fn payment_term_kind(kind: PaymentTermKind) -> pb::PaymentTermKind {
 }
 
 fn payment_term_kind_in(value: i32) -> Choice<PaymentTermKind> {
-    match pb::PaymentTermKind::try_from(value) {
-        Ok(pb::PaymentTermKind::Unspecified) => Choice::Unspecified,
-        Ok(kind) => PaymentTermKind::ALL
-            .iter()
-            .copied()
-            .find(|candidate| payment_term_kind(*candidate) == kind)
-            .map_or(Choice::Unknown(value), Choice::Value),
-        Err(_) => Choice::Unknown(value),
-    }
+    choice_in(
+        value,
+        pb::PaymentTermKind::Unspecified,
+        PaymentTermKind::ALL,
+        payment_term_kind,
+    )
 }
 
 fn cost_bearer(bearer: CostBearer) -> pb::CostBearer {
@@ -150,15 +159,12 @@ fn cost_bearer(bearer: CostBearer) -> pb::CostBearer {
 }
 
 fn cost_bearer_in(value: i32) -> Choice<CostBearer> {
-    match pb::CostBearer::try_from(value) {
-        Ok(pb::CostBearer::Unspecified) => Choice::Unspecified,
-        Ok(bearer) => CostBearer::ALL
-            .iter()
-            .copied()
-            .find(|candidate| cost_bearer(*candidate) == bearer)
-            .map_or(Choice::Unknown(value), Choice::Value),
-        Err(_) => Choice::Unknown(value),
-    }
+    choice_in(
+        value,
+        pb::CostBearer::Unspecified,
+        CostBearer::ALL,
+        cost_bearer,
+    )
 }
 
 pub fn payment_terms(terms: &PaymentTerms) -> pb::PaymentTerms {

@@ -36,7 +36,8 @@ impl<T: Copy> Choice<T> {
         }
     }
 
-    fn optional(self, field: &str, violations: &mut Violations) -> Option<T> {
+    /// The value, `None` when unspecified; an unknown number is a violation.
+    pub fn optional(self, field: &str, violations: &mut Violations) -> Option<T> {
         match self {
             Choice::Value(value) => Some(value),
             Choice::Unspecified => None,
@@ -1168,38 +1169,30 @@ fn require_reason(reason: &str) -> Result<(), OrderError> {
 }
 
 fn changed_fields(before: &EditableFields, after: &EditableFields) -> Vec<&'static str> {
-    let mut changed = Vec::new();
-    if before.currency != after.currency {
-        changed.push("currency_code");
-    }
-    if before.lines != after.lines {
-        changed.push("lines");
-    }
-    if before.requested_delivery_date != after.requested_delivery_date {
-        changed.push("requested_delivery_date");
-    }
-    if before.payment_terms != after.payment_terms {
-        changed.push("payment_terms");
-    }
-    if before.ship_to != after.ship_to {
-        changed.push("ship_to");
-    }
-    if before.buyer_message != after.buyer_message {
-        changed.push("buyer_message");
-    }
-    if before.seller_note != after.seller_note {
-        changed.push("seller_note");
-    }
-    if before.special_requirements != after.special_requirements {
-        changed.push("special_requirements");
-    }
-    if before.customer_po_number != after.customer_po_number {
-        changed.push("customer_po_number");
-    }
-    if before.cost_bearer != after.cost_bearer {
-        changed.push("cost_bearer");
-    }
-    changed
+    [
+        ("currency_code", before.currency != after.currency),
+        ("lines", before.lines != after.lines),
+        (
+            "requested_delivery_date",
+            before.requested_delivery_date != after.requested_delivery_date,
+        ),
+        ("payment_terms", before.payment_terms != after.payment_terms),
+        ("ship_to", before.ship_to != after.ship_to),
+        ("buyer_message", before.buyer_message != after.buyer_message),
+        ("seller_note", before.seller_note != after.seller_note),
+        (
+            "special_requirements",
+            before.special_requirements != after.special_requirements,
+        ),
+        (
+            "customer_po_number",
+            before.customer_po_number != after.customer_po_number,
+        ),
+        ("cost_bearer", before.cost_bearer != after.cost_bearer),
+    ]
+    .into_iter()
+    .filter_map(|(name, changed)| changed.then_some(name))
+    .collect()
 }
 
 #[cfg(test)]

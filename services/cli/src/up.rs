@@ -1,0 +1,232 @@
+//! `orderflow up`: every service that exists, on its local defaults, in one
+//! process.
+//!
+//! - NATS: the server at `NATS_URL` (default `nats://127.0.0.1:4222`) if one
+//!   answers; otherwise `nats-server -js` is started with its store under
+//!   `data/nats` (a clear error names the binary if it is missing).
+//! - The development JWT secret is created once under `data/` and given to
+//!   every service.
+//! - Each service gets its default port and `sqlite://data/<service>.db`;
+//!   `<SERVICE>_GRPC_ADDR` and `<SERVICE>_DATABASE_URL` override them.
+//! - Ctrl-C stops the services (draining calls and handlers), then NATS.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use orderflow_platform::config::Env;
+use orderflow_platform::shutdown::Shutdown;
+use secrecy::ExposeSecret;
+
+use crate::{demo, secret};
+
+#[derive(clap::Args, Debug)]
+pub struct UpArgs {
+    /// After start-up, walk a demo order through the services.
+    #[arg(long)]
+    demo: bool,
+}
+
+/// The environment one service sees: `<SERVICE>_GRPC_ADDR` and
+/// `<SERVICE>_DATABASE_URL` become its `GRPC_ADDR` and `DATABASE_URL`; the
+/// unprefixed ones would make every service collide and are ignored.
+pub fn service_env(base: &Env, service_prefix: &str) -> Env {
+    let mut env = base.clone().with("GRPC_ADDR", "").with("DATABASE_URL", "");
+    for variable in ["GRPC_ADDR", "DATABASE_URL"] {
+        if let Some(value) = base.get(&format!("{service_prefix}_{variable}")) {
+            env = env.with(variable, value);
+        }
+    }
+    env
+}
+
+pub async fn run(args: UpArgs) -> anyhow::Result<()> {
+    let secret = secret::load_or_create()?;
+    let process_env = Env::from_process();
+    let nats_url = process_env.string_or("NATS_URL", "nats://127.0.0.1:4222");
+    let base = process_env
+        .with("ORDERFLOW_JWT_SECRET", secret.expose_secret())
+        .with("NATS_URL", nats_url.as_str());
+    let telemetry_config = orderflow_platform::telemetry::TelemetryConfig::from_env(
+        "up",
+        &base.clone().with(
+            "OTEL_SERVICE_NAME",
+            base.get("OTEL_SERVICE_NAME").unwrap_or("orderflow"),
+        ),
+    )?;
+    let telemetry = orderflow_platform::telemetry::init(&telemetry_config)?;
+    let mut nats = ensure_nats(&nats_url).await?;
+
+    let shutdown = Shutdown::new();
+    shutdown.trigger_on_os_signal();
+    let orders_config =
+        orderflow_orders::config::OrdersConfig::from_env(&service_env(&base, "ORDERS"))?;
+    let orders = orderflow_orders::start(
+        orders_config,
+        orderflow_platform::clock::system(),
+        shutdown.clone(),
+    )
+    .await
+    .context("the orders service did not start")?;
+
+    println!();
+    println!("Orderflow is up.");
+    println!(
+        "  NATS    {nats_url}{}",
+        if nats.is_some() {
+            " (started by orderflow up)"
+        } else {
+            ""
+        }
+    );
+    println!(
+        "  orders  {}   (orderflow.orders.v1.OrderService, QuotationService)",
+        orders.local_addr
+    );
+    println!();
+    println!("Try:");
+    println!("  grpcurl -plaintext {} list", orders.local_addr);
+    println!("  TOKEN=$(cargo run -q --bin orderflow -- token --sub alice --roles sales)");
+    println!(
+        "  grpcurl -plaintext -H \"authorization: Bearer $TOKEN\" {} orderflow.orders.v1.OrderService/ListOrders",
+        orders.local_addr
+    );
+    println!("Ctrl-C stops everything.");
+    println!();
+
+    if args.demo {
+        let url = format!("http://{}", orders.local_addr);
+        if let Err(error) = demo::walk(&url, &secret).await {
+            eprintln!("demo failed: {error:#}");
+        }
+    }
+
+    let result = orders.wait().await;
+    if let Some(child) = nats.as_mut() {
+        let _ = child.kill().await;
+    }
+    telemetry.shutdown();
+    result
+}
+
+/// A NATS server to use: the one at `url` if it answers, else one started
+/// here (only for a local URL).
+async fn ensure_nats(url: &str) -> anyhow::Result<Option<tokio::process::Child>> {
+    if nats_answers(url).await {
+        return Ok(None);
+    }
+    let (host, port) = host_and_port(url).with_context(|| format!("cannot read NATS_URL {url}"))?;
+    if !matches!(host.as_str(), "127.0.0.1" | "localhost") {
+        anyhow::bail!(
+            "no NATS server answers at {url}; start it, or unset NATS_URL to let orderflow start one locally"
+        );
+    }
+    let binary = find_nats_server().ok_or_else(|| {
+        anyhow::anyhow!(
+            "no NATS server answers at {url}, and the `nats-server` binary was not found on PATH: \
+             install it (Debian/Ubuntu: `apt install nats-server`; or https://github.com/nats-io/nats-server/releases) \
+             or set NATS_SERVER_BIN to its path"
+        )
+    })?;
+    std::fs::create_dir_all("data/nats").context("cannot create data/nats")?;
+    let log = std::fs::File::create("data/nats-server.log")
+        .context("cannot create data/nats-server.log")?;
+    let child = tokio::process::Command::new(&binary)
+        .args([
+            "-js",
+            "-a",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+            "-sd",
+            "data/nats",
+        ])
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("cannot start {}", binary.display()))?;
+    for _ in 0..100 {
+        if nats_answers(url).await {
+            eprintln!(
+                "started {} on port {port} (log: data/nats-server.log)",
+                binary.display()
+            );
+            return Ok(Some(child));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    anyhow::bail!(
+        "{} did not come up on port {port}; see data/nats-server.log",
+        binary.display()
+    )
+}
+
+async fn nats_answers(url: &str) -> bool {
+    let connect = async_nats::ConnectOptions::new()
+        .connection_timeout(Duration::from_secs(1))
+        .connect(url);
+    matches!(
+        tokio::time::timeout(Duration::from_secs(2), connect).await,
+        Ok(Ok(_))
+    )
+}
+
+fn host_and_port(url: &str) -> Option<(String, u16)> {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split('/').next()?;
+    let authority = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    match authority.rsplit_once(':') {
+        Some((host, port)) => Some((host.to_owned(), port.parse().ok()?)),
+        None => Some((authority.to_owned(), 4222)),
+    }
+}
+
+fn find_nats_server() -> Option<PathBuf> {
+    if let Ok(path) = std::env::var("NATS_SERVER_BIN") {
+        return Some(PathBuf::from(path)).filter(|path| path.exists());
+    }
+    let mut directories: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|path| std::env::split_paths(&path).collect())
+        .unwrap_or_default();
+    directories.extend(["/usr/sbin", "/usr/local/sbin", "/usr/local/bin"].map(PathBuf::from));
+    directories
+        .into_iter()
+        .map(|directory| directory.join("nats-server"))
+        .find(|candidate| Path::new(candidate).is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nats_urls_give_host_and_port() {
+        assert_eq!(
+            host_and_port("nats://127.0.0.1:4222"),
+            Some(("127.0.0.1".to_owned(), 4222))
+        );
+        assert_eq!(
+            host_and_port("nats://user:pw@localhost:5000"),
+            Some(("localhost".to_owned(), 5000))
+        );
+        assert_eq!(
+            host_and_port("nats://nats.example"),
+            Some(("nats.example".to_owned(), 4222))
+        );
+    }
+
+    #[test]
+    fn each_service_gets_its_own_address_and_database() {
+        let base = Env::from_pairs([
+            ("GRPC_ADDR", "0.0.0.0:1"),
+            ("DATABASE_URL", "postgres://shared"),
+            ("ORDERS_DATABASE_URL", "postgres://orders"),
+        ]);
+        let orders = service_env(&base, "ORDERS");
+        assert_eq!(orders.get("DATABASE_URL"), Some("postgres://orders"));
+        assert_eq!(orders.get("GRPC_ADDR"), None);
+    }
+}

@@ -1,0 +1,164 @@
+//! The README's first command, for real: `orderflow up --demo` in an empty
+//! directory starts NATS and every service, walks an order, answers
+//! reflection and stops cleanly on SIGTERM.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use orderflow_platform::testing::free_port;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Command;
+
+const ORDERFLOW: &str = env!("CARGO_BIN_EXE_orderflow");
+
+async fn nats_answers(url: &str) -> bool {
+    matches!(
+        tokio::time::timeout(Duration::from_secs(2), async_nats::connect(url)).await,
+        Ok(Ok(_))
+    )
+}
+
+async fn list_services(port: u16) -> Vec<String> {
+    use tonic_reflection::pb::v1::ServerReflectionRequest;
+    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+    use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+
+    let channel = tonic::transport::Channel::from_shared(format!("http://127.0.0.1:{port}"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .connect()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let mut answers = ServerReflectionClient::new(channel)
+        .server_reflection_info(futures::stream::iter(vec![request]))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    match answers
+        .message()
+        .await
+        .ok()
+        .flatten()
+        .and_then(|a| a.message_response)
+    {
+        Some(MessageResponse::ListServicesResponse(list)) => {
+            list.service.into_iter().map(|s| s.name).collect()
+        }
+        other => panic!("unexpected reflection answer: {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
+    let directory = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let nats_url = format!("nats://127.0.0.1:{}", free_port());
+    let port = free_port();
+    let mut up = Command::new(ORDERFLOW)
+        .args(["up", "--demo"])
+        .current_dir(directory.path())
+        .env("NATS_URL", &nats_url)
+        .env("ORDERS_GRPC_ADDR", format!("127.0.0.1:{port}"))
+        .env_remove("ORDERFLOW_JWT_SECRET")
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run orderflow: {e}"));
+    let stdout = up.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let mut lines = BufReader::new(stdout).lines();
+    let mut seen = Vec::new();
+    let walked = tokio::time::timeout(Duration::from_secs(90), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            let done = line.contains("approval_not_required");
+            seen.push(line);
+            if done {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    let output = seen.join("\n");
+    assert_eq!(
+        walked.ok(),
+        Some(true),
+        "the demo did not finish:\n{output}"
+    );
+    assert!(output.contains("Orderflow is up."), "{output}");
+    assert!(
+        output.contains("(started by orderflow up)"),
+        "NATS was started for us:\n{output}"
+    );
+    assert!(output.contains("is AWAITING_PAYMENT"), "{output}");
+    assert!(nats_answers(&nats_url).await);
+
+    let services = list_services(port).await;
+    assert!(
+        services.contains(&"orderflow.orders.v1.OrderService".to_owned()),
+        "{services:?}"
+    );
+    assert!(
+        services.contains(&"grpc.health.v1.Health".to_owned()),
+        "{services:?}"
+    );
+    assert!(directory.path().join("data/jwt-secret").exists());
+    assert!(directory.path().join("data/orders.db").exists());
+
+    let token = Command::new(ORDERFLOW)
+        .args([
+            "token",
+            "--sub",
+            "alice",
+            "--roles",
+            "sales,sales_assistant",
+        ])
+        .current_dir(directory.path())
+        .env_remove("ORDERFLOW_JWT_SECRET")
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(token.status.success());
+    let token = String::from_utf8_lossy(&token.stdout).trim().to_owned();
+    assert_eq!(token.split('.').count(), 3, "a JWT: {token}");
+
+    let pid = up.id().unwrap_or_else(|| panic!("no pid"));
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .await;
+    assert!(killed.is_ok_and(|status| status.success()));
+    let status = tokio::time::timeout(Duration::from_secs(30), up.wait())
+        .await
+        .unwrap_or_else(|_| panic!("orderflow up did not stop on SIGTERM"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(status.success(), "exit status {status:?}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !nats_answers(&nats_url).await,
+        "the NATS server it started is stopped too"
+    );
+}
+
+#[tokio::test]
+async fn orderflow_up_names_the_missing_nats_server_binary() {
+    let directory = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let output = Command::new(ORDERFLOW)
+        .arg("up")
+        .current_dir(directory.path())
+        .env("NATS_URL", format!("nats://127.0.0.1:{}", free_port()))
+        .env("NATS_SERVER_BIN", "/nonexistent/nats-server")
+        .env("ORDERS_GRPC_ADDR", format!("127.0.0.1:{}", free_port()))
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("nats-server"), "{stderr}");
+    assert!(stderr.contains("NATS_SERVER_BIN"), "{stderr}");
+}

@@ -1,0 +1,78 @@
+//! A whole Orderflow in one test process: a NATS server of its own, a fresh
+//! database per service (PostgreSQL when `ORDERFLOW_TEST_DATABASE_URL` is set,
+//! else SQLite), and every service started in-process on port 0, as
+//! `orderflow up` runs them. Services are added here as they land.
+
+use std::net::SocketAddr;
+
+use orderflow_platform::clock::{self, SharedClock};
+use orderflow_platform::config::Env;
+use orderflow_platform::shutdown::Shutdown;
+use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats};
+use tonic::transport::Channel;
+
+/// Every running service and what it runs on.
+pub struct Cluster {
+    pub nats: TestNats,
+    pub orders: SocketAddr,
+    pub shutdown: Shutdown,
+    _databases: Vec<TestDatabase>,
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        self.shutdown.trigger();
+    }
+}
+
+fn service_env(database: &TestDatabase, nats: &TestNats) -> Env {
+    Env::from_pairs([
+        ("GRPC_ADDR", "127.0.0.1:0"),
+        ("DATABASE_URL", database.url.as_str()),
+        ("NATS_URL", nats.url().as_str()),
+        ("ORDERFLOW_JWT_SECRET", testing::TEST_SECRET),
+        ("CONSUMER_ACK_WAIT_SECS", "2"),
+    ])
+}
+
+impl Cluster {
+    /// Starts every service, each with its own database.
+    pub async fn start() -> anyhow::Result<Self> {
+        orderflow_platform::telemetry::init_for_tests();
+        let backend = if testing::postgres_configured() {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
+        let nats = TestNats::start().await;
+        let shutdown = Shutdown::new();
+        let clock: SharedClock = clock::system();
+        let orders_database = TestDatabase::create(backend).await;
+        let orders_config = orderflow_orders::config::OrdersConfig::from_env(&service_env(
+            &orders_database,
+            &nats,
+        ))?;
+        let orders = orderflow_orders::start(orders_config, clock, shutdown.clone()).await?;
+        Ok(Self {
+            nats,
+            orders: orders.local_addr,
+            shutdown,
+            _databases: vec![orders_database],
+        })
+    }
+
+    pub async fn channel(address: SocketAddr) -> anyhow::Result<Channel> {
+        Ok(Channel::from_shared(format!("http://{address}"))?
+            .connect()
+            .await?)
+    }
+}
+
+/// A request carrying a development token for `subject` with `roles`.
+pub fn authorized<T>(message: T, subject: &str, roles: &[&str]) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    if let Ok(value) = format!("Bearer {}", testing::token(subject, roles)).parse() {
+        request.metadata_mut().insert("authorization", value);
+    }
+    request
+}

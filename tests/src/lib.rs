@@ -1,1 +1,0 @@
-//! The end-to-end suite lives in `e2e/`; this crate has no library code.
