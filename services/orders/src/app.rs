@@ -1,6 +1,9 @@
 //! The use cases of the orders service. Each runs in one write transaction
 //! that holds the change, its timeline entry, its events (outbox) and its
-//! request id (AIP-155), and wakes the relay after the commit.
+//! request id (AIP-155), and wakes the relay after the commit. Order creation
+//! is batched: see [`creation`].
+
+pub mod creation;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -85,6 +88,7 @@ pub struct Orders {
     clock: SharedClock,
     outbox: OutboxSignal,
     numbers: Arc<NumberAllocator>,
+    creator: creation::OrderCreator,
     settings: Settings,
 }
 
@@ -96,11 +100,17 @@ impl Orders {
         numbers: Arc<NumberAllocator>,
         settings: Settings,
     ) -> Self {
+        // Writes to SQLite queue anyway; PostgreSQL gains from a few batches
+        // in flight at once.
+        let writers = if database.is_postgres() { 4 } else { 1 };
+        let creator =
+            creation::OrderCreator::start(database.clone(), clock.clone(), outbox.clone(), writers);
         Self {
             database,
             clock,
             outbox,
             numbers,
+            creator,
             settings,
         }
     }
@@ -335,17 +345,14 @@ impl Orders {
 
     // ------------------------------------------------------------- orders
 
-    /// ORD-1: a new order in DRAFT, idempotent by request id.
+    /// ORD-1: a new order in DRAFT, idempotent by request id. Written in a
+    /// batch with the other orders being created at the same moment.
     pub async fn create_order(
         &self,
         actor: &Actor,
         input: &OrderInput,
         request_id: Option<String>,
     ) -> Result<Order, OrderError> {
-        const OPERATION: &str = "CreateOrder";
-        if let Some(existing) = self.replayed(OPERATION, request_id.as_deref()).await? {
-            return self.order(&existing).await;
-        }
         let new = NewOrder::parse(input, actor, self.today(), "")?;
         if new.kind == OrderKind::Return && !actor.has_role("service") {
             return Err(OrderError::PermissionDenied(
@@ -353,32 +360,17 @@ impl Orders {
             ));
         }
         let number = self.next_number("order", "").await?;
-        let transaction = self.database.begin_write().await?;
-        let customer = self.referenced(&*transaction, &new).await?;
-        let now = self.now();
-        let order = Order::create(
-            new,
-            uuid::Uuid::now_v7().to_string(),
-            number,
-            &customer.address,
-            actor,
-            now,
-        );
-        orders::insert(&*transaction, &order).await?;
-        self.note(
-            &*transaction,
-            &order,
-            actor,
-            &Change::new("created", None),
-            now,
-        )
-        .await?;
-        if let Some(winner) = self
-            .commit(transaction, OPERATION, request_id.as_deref(), &order.id)
-            .await?
-        {
-            return self.order(&winner).await;
-        }
+        let order = self
+            .creator
+            .create(creation::CreateRequest {
+                new,
+                id: uuid::Uuid::now_v7().to_string(),
+                number,
+                actor: actor.clone(),
+                request_id,
+                trace_context: orderflow_platform::telemetry::current_context_headers(),
+            })
+            .await?;
         tracing::info!(order.number = %order.number, order.id = %order.id, kind = %order.kind, "order created");
         Ok(order)
     }

@@ -634,6 +634,95 @@ mod tests {
         assert_eq!(caller.ok().map(|c| c.subject), Some("alice".to_owned()));
     }
 
+    fn fixture(name: &str) -> PathBuf {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")).join(name)
+    }
+
+    fn signed(algorithm: Algorithm, private_key: &str, key_id: Option<&str>) -> String {
+        let pem = std::fs::read(fixture(private_key)).unwrap_or_default();
+        let key = match algorithm {
+            Algorithm::ES256 => EncodingKey::from_ec_pem(&pem),
+            _ => EncodingKey::from_rsa_pem(&pem),
+        }
+        .unwrap_or_else(|error| panic!("{error}"));
+        let mut header = Header::new(algorithm);
+        header.kid = key_id.map(str::to_owned);
+        let claims = Claims {
+            sub: "svc-gateway".to_owned(),
+            roles: vec!["sales".to_owned()],
+            exp: jsonwebtoken::get_current_timestamp() + 60,
+            iss: None,
+            aud: None,
+        };
+        jsonwebtoken::encode(&header, &claims, &key).unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    fn verifier_with_public_keys(file: &str) -> Verifier {
+        let config = AuthConfig {
+            public_keys_path: Some(fixture(file)),
+            ..AuthConfig::default()
+        };
+        Verifier::from_config(&config).unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    #[test]
+    fn an_es256_token_verifies_against_a_pem_public_key() {
+        let verifier = verifier_with_public_keys("es256-public.pem");
+        let caller = verifier.verify(&signed(Algorithm::ES256, "es256-private.pem", None));
+        assert_eq!(
+            caller.ok().map(|c| c.subject),
+            Some("svc-gateway".to_owned())
+        );
+        let rsa = verifier.verify(&signed(Algorithm::RS256, "rs256-private.pem", None));
+        assert!(rsa.is_err(), "a key that is not configured");
+    }
+
+    #[test]
+    fn rs256_and_es256_tokens_verify_against_a_jwks_document() {
+        let verifier = verifier_with_public_keys("jwks.json");
+        for (algorithm, key, kid) in [
+            (Algorithm::RS256, "rs256-private.pem", "rsa-1"),
+            (Algorithm::ES256, "es256-private.pem", "ec-1"),
+        ] {
+            let caller = verifier.verify(&signed(algorithm, key, Some(kid)));
+            assert_eq!(
+                caller.map(|c| c.roles.contains("sales")).ok(),
+                Some(true),
+                "{algorithm:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_hs256_token_is_refused_when_only_public_keys_are_configured() {
+        let verifier = verifier_with_public_keys("jwks.json");
+        let roles = vec!["admin".to_owned()];
+        let forged = mint_hs256(
+            &SecretString::from(SECRET.to_owned()),
+            "mallory",
+            &roles,
+            Duration::from_secs(60),
+        )
+        .unwrap_or_default();
+        assert!(verifier.verify(&forged).is_err());
+    }
+
+    #[test]
+    fn a_service_identity_mints_a_service_token() {
+        let identity = ServiceIdentity::new("orders", &AuthConfig::with_secret(SECRET));
+        let token = identity.token().unwrap_or_default();
+        let verifier = Verifier::from_config(&AuthConfig::with_secret(SECRET))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let caller = verifier.verify(&token).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(caller.subject, "service:orders");
+        assert!(caller.has_role(SERVICE_ROLE));
+        assert_eq!(
+            identity.token().ok(),
+            Some(token),
+            "cached until half its life"
+        );
+    }
+
     #[test]
     fn a_short_secret_is_refused_naming_the_variable() {
         let env = Env::from_pairs([("ORDERFLOW_JWT_SECRET", "short")]);

@@ -66,7 +66,10 @@ pub async fn serve(
     shutdown: Shutdown,
     grace: Duration,
 ) -> anyhow::Result<()> {
-    let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+    // No Nagle: small gRPC frames would otherwise wait for delayed ACKs.
+    let incoming = tonic::transport::server::TcpIncoming::from(listener)
+        .with_nodelay(Some(true))
+        .with_keepalive(Some(Duration::from_secs(60)));
     let layers = tower::ServiceBuilder::new()
         .layer(GrpcTelemetryLayer)
         .layer(auth)

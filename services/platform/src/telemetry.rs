@@ -156,7 +156,7 @@ fn init_with(config: &TelemetryConfig, test_writer: bool) -> anyhow::Result<Tele
         LogFormat::Json => tracing_subscriber::fmt::layer()
             .json()
             .with_current_span(true)
-            .with_span_list(false)
+            .with_span_list(true)
             .boxed(),
     };
     // Logs follow RUST_LOG; traces always record the info-level spans, so a

@@ -52,6 +52,20 @@ pub async fn find<C: ConnectionTrait>(
         .transpose()
 }
 
+/// The customers among `ids`, by id.
+pub async fn find_many<C: ConnectionTrait>(
+    connection: &C,
+    ids: impl IntoIterator<Item = String>,
+) -> Result<std::collections::HashMap<String, Customer>, OrderError> {
+    customer::Entity::find()
+        .filter(customer::Column::Id.is_in(ids))
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|model| from_model(model).map(|customer| (customer.id.clone(), customer)))
+        .collect()
+}
+
 /// Newest first, optionally by a substring of the name.
 pub async fn list<C: ConnectionTrait>(
     connection: &C,

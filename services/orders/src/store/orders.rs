@@ -100,6 +100,40 @@ pub async fn insert<C: ConnectionTrait>(connection: &C, order: &Order) -> Result
     Ok(())
 }
 
+/// Inserts several orders with one statement.
+pub async fn insert_many<C: ConnectionTrait>(
+    connection: &C,
+    orders: &[Order],
+) -> Result<(), OrderError> {
+    if orders.is_empty() {
+        return Ok(());
+    }
+    let models = orders
+        .iter()
+        .map(|order| to_model(order).map(IntoActiveModel::into_active_model))
+        .collect::<Result<Vec<_>, _>>()?;
+    order::Entity::insert_many(models)
+        .exec_without_returning(connection)
+        .await?;
+    Ok(())
+}
+
+/// Which of `ids` are orders.
+pub async fn existing<C: ConnectionTrait>(
+    connection: &C,
+    ids: impl IntoIterator<Item = String>,
+) -> Result<std::collections::HashSet<String>, OrderError> {
+    Ok(order::Entity::find()
+        .select_only()
+        .column(order::Column::Id)
+        .filter(order::Column::Id.is_in(ids))
+        .into_tuple::<String>()
+        .all(connection)
+        .await?
+        .into_iter()
+        .collect())
+}
+
 /// Writes every column of the order back.
 pub async fn update<C: ConnectionTrait>(connection: &C, order: &Order) -> Result<(), OrderError> {
     let active = to_model(order)?.into_active_model().reset_all();

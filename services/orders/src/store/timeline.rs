@@ -67,12 +67,8 @@ impl TimelineEntry {
     }
 }
 
-pub async fn append<C: ConnectionTrait>(
-    connection: &C,
-    order_id: &str,
-    entry: &TimelineEntry,
-) -> Result<(), OrderError> {
-    let model = timeline_entry::Model {
+fn to_model(order_id: &str, entry: &TimelineEntry) -> timeline_entry::Model {
+    timeline_entry::Model {
         id: uuid::Uuid::now_v7().to_string(),
         order_id: order_id.to_owned(),
         at: entry.at,
@@ -83,8 +79,32 @@ pub async fn append<C: ConnectionTrait>(
         reason: entry.reason.clone(),
         detail: entry.detail.clone(),
         source: entry.source.clone(),
-    };
-    timeline_entry::Entity::insert(model.into_active_model())
+    }
+}
+
+pub async fn append<C: ConnectionTrait>(
+    connection: &C,
+    order_id: &str,
+    entry: &TimelineEntry,
+) -> Result<(), OrderError> {
+    timeline_entry::Entity::insert(to_model(order_id, entry).into_active_model())
+        .exec_without_returning(connection)
+        .await?;
+    Ok(())
+}
+
+/// Appends entries of several orders with one statement.
+pub async fn append_many<C: ConnectionTrait>(
+    connection: &C,
+    entries: &[(&str, TimelineEntry)],
+) -> Result<(), OrderError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let models = entries
+        .iter()
+        .map(|(order_id, entry)| to_model(order_id, entry).into_active_model());
+    timeline_entry::Entity::insert_many(models)
         .exec_without_returning(connection)
         .await?;
     Ok(())

@@ -15,6 +15,7 @@ backend_tests!(
     a_call_without_a_token_is_unauthenticated_and_a_wrong_role_is_denied,
     health_is_not_serving_while_nats_is_down,
     reflection_lists_the_services_without_a_token,
+    a_peer_service_calls_with_its_identity_and_continues_the_trace,
 );
 
 async fn a_call_without_a_token_is_unauthenticated_and_a_wrong_role_is_denied(backend: Backend) {
@@ -124,4 +125,31 @@ async fn reflection_lists_the_services_without_a_token(backend: Backend) {
             "{expected} missing from {services:?}"
         );
     }
+}
+
+async fn a_peer_service_calls_with_its_identity_and_continues_the_trace(backend: Backend) {
+    use orderflow_platform::auth::{ClientInterceptor, ServiceIdentity};
+    use tracing::Instrument;
+
+    let app = spawn_orders(backend).await;
+    let identity = ServiceIdentity::new("aftersales", &testing::auth_config());
+    let mut client = pb::order_service_client::OrderServiceClient::with_interceptor(
+        channel(app.address).await,
+        ClientInterceptor::new(identity),
+    );
+    let span = tracing::info_span!("aftersales handles a return");
+    let expected =
+        orderflow_platform::telemetry::trace_id_of(&span).unwrap_or_else(|| panic!("no trace"));
+    let response = async { client.list_orders(pb::ListOrdersRequest::default()).await }
+        .instrument(span)
+        .await
+        .unwrap_or_else(|status| panic!("the service identity was refused: {status:?}"));
+    assert_eq!(
+        response
+            .metadata()
+            .get("x-trace-id")
+            .and_then(|v| v.to_str().ok()),
+        Some(expected.as_str()),
+        "the call joined the caller's trace"
+    );
 }

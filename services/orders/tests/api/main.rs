@@ -5,6 +5,7 @@
 mod support;
 
 mod auth_and_platform;
+mod binary;
 mod confirmation;
 mod creation;
 mod events;

@@ -46,29 +46,34 @@ pub struct OutgoingEvent {
     /// The protobuf message's full name, e.g. `orderflow.orders.v1.OrderEvent`.
     pub event_type: String,
     pub payload: Vec<u8>,
+    /// W3C trace context (`traceparent`, `tracestate`) of the operation that
+    /// caused the event; published as headers.
+    pub trace_context: HashMap<String, String>,
 }
 
 impl OutgoingEvent {
+    /// An event caused by the operation of the current span.
     pub fn new<M: prost::Message + prost::Name>(id: String, subject: String, message: &M) -> Self {
         Self {
             id,
             subject,
             event_type: M::full_name(),
             payload: message.encode_to_vec(),
+            trace_context: crate::telemetry::current_context_headers(),
         }
+    }
+
+    /// The same event, caused by the operation whose trace context is given
+    /// (for work done on behalf of a caller in another task).
+    pub fn caused_by(mut self, trace_context: HashMap<String, String>) -> Self {
+        self.trace_context = trace_context;
+        self
     }
 }
 
-/// Writes `event` to the outbox in the caller's transaction, with the current
-/// span's trace context.
-pub async fn enqueue<C: ConnectionTrait>(
-    connection: &C,
-    event: OutgoingEvent,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    let headers: HashMap<String, String> = crate::telemetry::current_context_headers();
-    let headers = serde_json::to_string(&headers).unwrap_or_else(|_| "{}".to_owned());
-    let row = ActiveModel {
+fn row(event: OutgoingEvent, now: DateTime<Utc>) -> ActiveModel {
+    let headers = serde_json::to_string(&event.trace_context).unwrap_or_else(|_| "{}".to_owned());
+    ActiveModel {
         id: Set(event.id),
         subject: Set(event.subject),
         event_type: Set(event.event_type),
@@ -77,8 +82,31 @@ pub async fn enqueue<C: ConnectionTrait>(
         created_at: Set(now),
         attempts: Set(0),
         last_error: Set(None),
-    };
-    Entity::insert(row)
+    }
+}
+
+/// Writes `event` to the outbox in the caller's transaction.
+pub async fn enqueue<C: ConnectionTrait>(
+    connection: &C,
+    event: OutgoingEvent,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    Entity::insert(row(event, now))
+        .exec_without_returning(connection)
+        .await?;
+    Ok(())
+}
+
+/// Writes several events with one statement.
+pub async fn enqueue_many<C: ConnectionTrait>(
+    connection: &C,
+    events: Vec<OutgoingEvent>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    Entity::insert_many(events.into_iter().map(|event| row(event, now)))
         .exec_without_returning(connection)
         .await?;
     Ok(())

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, QueryFilter};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "idempotency_keys")]
@@ -58,4 +58,50 @@ pub async fn record<C: ConnectionTrait>(
         .exec_without_returning(connection)
         .await?;
     Ok(matches!(outcome, sea_orm::TryInsertResult::Inserted(rows) if rows > 0))
+}
+
+/// The resources already produced by any of `request_ids`, by request id.
+pub async fn find_many<C: ConnectionTrait>(
+    connection: &C,
+    operation: &str,
+    request_ids: &[String],
+) -> Result<std::collections::HashMap<String, String>, DbErr> {
+    if request_ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    Ok(Entity::find()
+        .filter(Column::Operation.eq(operation))
+        .filter(Column::RequestId.is_in(request_ids.iter().cloned()))
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|row| (row.request_id, row.resource_id))
+        .collect())
+}
+
+/// Records several request ids at once; returns how many were new (fewer
+/// than given means a concurrent call used one of them first).
+pub async fn record_many<C: ConnectionTrait>(
+    connection: &C,
+    operation: &str,
+    keys: &[(String, String)],
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    if keys.is_empty() {
+        return Ok(0);
+    }
+    let rows = keys.iter().map(|(request_id, resource_id)| ActiveModel {
+        operation: Set(operation.to_owned()),
+        request_id: Set(request_id.clone()),
+        resource_id: Set(resource_id.clone()),
+        created_at: Set(now),
+    });
+    let outcome = Entity::insert_many(rows)
+        .on_conflict_do_nothing_on([Column::Operation, Column::RequestId])
+        .exec_without_returning(connection)
+        .await?;
+    Ok(match outcome {
+        sea_orm::TryInsertResult::Inserted(rows) => rows,
+        sea_orm::TryInsertResult::Empty | sea_orm::TryInsertResult::Conflicted => 0,
+    })
 }

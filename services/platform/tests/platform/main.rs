@@ -84,6 +84,7 @@ async fn enqueue(database: &Database, subject: &str, payload: &[u8]) -> String {
             subject: subject.to_owned(),
             event_type: "test.Event".to_owned(),
             payload: payload.to_vec(),
+            trace_context: orderflow_platform::telemetry::current_context_headers(),
         },
         chrono::Utc::now(),
     )

@@ -1,0 +1,141 @@
+//! The `orderflow-orders` binary itself: configuration from the environment,
+//! JSON logs with trace ids, a clear error naming a bad variable, and a clean
+//! exit on SIGTERM.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats};
+use orderflow_proto::orders::v1 as pb;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Command;
+
+use crate::support::*;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_orderflow-orders");
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_logs_json_with_trace_ids_and_stops_on_sigterm() {
+    let database = TestDatabase::create(Backend::Sqlite).await;
+    let nats = TestNats::start().await;
+    let port = testing::free_port();
+    let mut child = Command::new(BINARY)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("GRPC_ADDR", format!("127.0.0.1:{port}"))
+        .env("DATABASE_URL", &database.url)
+        .env("NATS_URL", nats.url())
+        .env("ORDERFLOW_JWT_SECRET", testing::TEST_SECRET)
+        .env("LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut lines =
+        BufReader::new(child.stdout.take().unwrap_or_else(|| panic!("no stdout"))).lines();
+    let address: std::net::SocketAddr = format!("127.0.0.1:{port}")
+        .parse()
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let serving = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if line.contains("serving gRPC") {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(serving.ok(), Some(true), "the binary did not start");
+
+    let mut client = pb::order_service_client::OrderServiceClient::new(channel(address).await);
+    let mut request = tonic::Request::new(pb::CreateCustomerRequest {
+        name: "Json Logs Ltd".to_owned(),
+        ..Default::default()
+    });
+    let token = testing::token("alice", &["sales"]);
+    request.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {token}")
+            .parse()
+            .unwrap_or_else(|_| panic!("header")),
+    );
+    let customer = client
+        .create_customer(request)
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    let mut order = standard_order(&customer.id);
+    // This binary runs on the wall clock.
+    order.requested_delivery_date = (chrono::Utc::now() + chrono::Duration::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
+    let mut request = tonic::Request::new(order);
+    request.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {token}")
+            .parse()
+            .unwrap_or_else(|_| panic!("header")),
+    );
+    let response = client
+        .create_order(request)
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let trace_id = response
+        .metadata()
+        .get("x-trace-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .unwrap_or_default();
+
+    let logged = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            let Ok(json) = serde_json::from_str::<serde_json::Value>(&line) else {
+                panic!("a log line that is not JSON: {line}");
+            };
+            if json["fields"]["message"] == "order created" {
+                return Some(json);
+            }
+        }
+        None
+    })
+    .await
+    .ok()
+    .flatten()
+    .unwrap_or_else(|| panic!("no 'order created' log line"));
+    let spans = logged["spans"].as_array().cloned().unwrap_or_default();
+    assert!(
+        spans
+            .iter()
+            .any(|span| span["trace_id"] == trace_id.as_str()),
+        "the log line carries the call's trace id {trace_id}: {logged}"
+    );
+
+    let pid = child.id().unwrap_or_else(|| panic!("no pid"));
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .await;
+    assert!(killed.is_ok_and(|status| status.success()));
+    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .unwrap_or_else(|_| panic!("no exit after SIGTERM"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test]
+async fn a_bad_variable_is_named_at_start_up() {
+    let output = Command::new(BINARY)
+        .env_clear()
+        .env("ORDERFLOW_JWT_SECRET", testing::TEST_SECRET)
+        .env("BUSINESS_TIME_ZONE", "Mars/Olympus")
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("BUSINESS_TIME_ZONE"), "{stderr}");
+}
