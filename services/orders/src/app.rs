@@ -37,6 +37,10 @@ use crate::store::{customers, orders, prices, quotations, sagas, timeline};
 pub struct Settings {
     pub business_time_zone: Tz,
     pub confirmation_sla: chrono::Duration,
+    /// Concurrent order-creation batches (PostgreSQL).
+    pub order_writers: usize,
+    /// Orders written together at most.
+    pub order_write_batch: usize,
 }
 
 /// The customer's purchase order accepting a quotation (ORD-13).
@@ -100,11 +104,19 @@ impl Orders {
         numbers: Arc<NumberAllocator>,
         settings: Settings,
     ) -> Self {
-        // Writes to SQLite queue anyway; PostgreSQL gains from a few batches
-        // in flight at once.
-        let writers = if database.is_postgres() { 4 } else { 1 };
-        let creator =
-            creation::OrderCreator::start(database.clone(), clock.clone(), outbox.clone(), writers);
+        // SQLite takes one writer at a time: one batch in flight there.
+        let writers = if database.is_postgres() {
+            settings.order_writers
+        } else {
+            1
+        };
+        let creator = creation::OrderCreator::start(
+            database.clone(),
+            clock.clone(),
+            outbox.clone(),
+            writers,
+            settings.order_write_batch,
+        );
         Self {
             database,
             clock,

@@ -19,13 +19,18 @@ pub struct OrdersConfig {
     pub sla_sweep_interval: Duration,
     /// Order numbers each instance reserves at a time (ORD-2).
     pub number_block_size: i64,
+    /// Concurrent order-creation batches on PostgreSQL.
+    pub order_writers: usize,
+    /// Orders written together at most.
+    pub order_write_batch: usize,
 }
 
 impl OrdersConfig {
     /// The shared variables (see [`ServiceConfig::from_env`]) plus
     /// `BUSINESS_TIME_ZONE` (default Asia/Shanghai),
     /// `ORDER_CONFIRMATION_SLA_MINUTES` (60), `SLA_SWEEP_INTERVAL_SECS` (30)
-    /// and `ORDER_NUMBER_BLOCK_SIZE` (100).
+    /// `ORDER_NUMBER_BLOCK_SIZE` (1000), `ORDER_WRITERS` (3) and
+    /// `ORDER_WRITE_BATCH` (32).
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let service = ServiceConfig::from_env(SERVICE, DEFAULT_PORT, env)?;
         let zone = env.string_or("BUSINESS_TIME_ZONE", "Asia/Shanghai");
@@ -50,15 +55,25 @@ impl OrdersConfig {
                 "must be at least 1",
             ));
         }
-        let number_block_size: i64 = env.parse_or("ORDER_NUMBER_BLOCK_SIZE", 100)?;
+        let number_block_size: i64 = env.parse_or("ORDER_NUMBER_BLOCK_SIZE", 1000)?;
         if !(1..=10_000).contains(&number_block_size) {
             return Err(ConfigError::new(
                 "ORDER_NUMBER_BLOCK_SIZE",
                 "must be 1 to 10000",
             ));
         }
+        let order_writers: usize = env.parse_or("ORDER_WRITERS", 3)?;
+        if !(1..=64).contains(&order_writers) {
+            return Err(ConfigError::new("ORDER_WRITERS", "must be 1 to 64"));
+        }
+        let order_write_batch: usize = env.parse_or("ORDER_WRITE_BATCH", 32)?;
+        if !(1..=256).contains(&order_write_batch) {
+            return Err(ConfigError::new("ORDER_WRITE_BATCH", "must be 1 to 256"));
+        }
         Ok(Self {
             service,
+            order_writers,
+            order_write_batch,
             business_time_zone,
             confirmation_sla: chrono::Duration::minutes(sla_minutes),
             sla_sweep_interval,

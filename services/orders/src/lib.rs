@@ -52,6 +52,8 @@ pub async fn start(
         app::Settings {
             business_time_zone: config.business_time_zone,
             confirmation_sla: config.confirmation_sla,
+            order_writers: config.order_writers,
+            order_write_batch: config.order_write_batch,
         },
     );
     runtime.spawn_consumer(

@@ -45,6 +45,9 @@ impl Database {
             .acquire_timeout(Duration::from_secs(10))
             .sqlx_logging(false);
         let is_sqlite = url.starts_with("sqlite:");
+        // Batched writes produce one statement text per batch size; keep all
+        // of them prepared instead of re-preparing on every batch.
+        options.map_sqlx_postgres_opts(|postgres| postgres.statement_cache_capacity(1024));
         if is_sqlite {
             create_sqlite_parent_dir(url)?;
             options.map_sqlx_sqlite_opts(|sqlite| {

@@ -1,7 +1,7 @@
 //! Order creation, batched.
 //!
 //! Concurrent `CreateOrder` calls are written together: a few workers take
-//! whatever requests are waiting (up to `MAX_BATCH`) and write them in one
+//! whatever requests are waiting (up to a configured size) and write them in one
 //! transaction with one multi-row insert per table — orders, timeline,
 //! outbox, request ids — instead of one transaction and eight round trips
 //! per order. Under load this cuts the database work per order several
@@ -31,7 +31,6 @@ use crate::store::timeline::TimelineEntry;
 use crate::store::{customers, orders, timeline};
 
 pub const OPERATION: &str = "CreateOrder";
-const MAX_BATCH: usize = 64;
 
 /// A validated order waiting to be written.
 #[derive(Debug, Clone)]
@@ -74,14 +73,17 @@ impl std::fmt::Debug for Pending {
 }
 
 impl OrderCreator {
-    /// Starts `workers` writers; they stop when the last handle is dropped.
+    /// Starts `workers` writers taking up to `max_batch` orders each; they
+    /// stop when the last handle is dropped.
     pub fn start(
         database: Database,
         clock: SharedClock,
         outbox: OutboxSignal,
         workers: usize,
+        max_batch: usize,
     ) -> Self {
-        let (sender, receiver) = mpsc::channel::<Pending>(MAX_BATCH * 16);
+        let max_batch = max_batch.max(1);
+        let (sender, receiver) = mpsc::channel::<Pending>(max_batch * 16);
         let receiver = Arc::new(Mutex::new(receiver));
         let writer = Writer {
             database,
@@ -99,7 +101,7 @@ impl OrderCreator {
                             return;
                         };
                         let mut batch = vec![first];
-                        while batch.len() < MAX_BATCH {
+                        while batch.len() < max_batch {
                             match receiver.try_recv() {
                                 Ok(pending) => batch.push(pending),
                                 Err(_) => break,
@@ -146,8 +148,14 @@ impl Writer {
                     .is_none_or(|id| seen.insert(id.clone()))
             });
         let requests: Vec<&CreateRequest> = first.iter().map(|pending| &pending.request).collect();
+        let started = std::time::Instant::now();
         match self.write_batch(&requests).await {
             Ok(results) => {
+                tracing::debug!(
+                    size = requests.len(),
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "order batch written"
+                );
                 for (pending, result) in first.into_iter().zip(results) {
                     let _ = pending.reply.send(result);
                 }

@@ -89,8 +89,9 @@ pub mod timeline_entry {
     #[sea_orm(table_name = "order_timeline")]
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
-        pub id: String,
         pub order_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
         pub at: DateTime<Utc>,
         pub actor: String,
         pub action: String,

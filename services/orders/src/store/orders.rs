@@ -123,6 +123,10 @@ pub async fn existing<C: ConnectionTrait>(
     connection: &C,
     ids: impl IntoIterator<Item = String>,
 ) -> Result<std::collections::HashSet<String>, OrderError> {
+    let ids: Vec<String> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
     Ok(order::Entity::find()
         .select_only()
         .column(order::Column::Id)
