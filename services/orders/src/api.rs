@@ -171,6 +171,32 @@ fn id_field(field: &str, raw: &str) -> Result<String, Status> {
     violations.finish(id).map_err(Status::from)
 }
 
+/// What every order command starts with: the caller, the message, its
+/// request id and its order id.
+struct OrderCommand<T> {
+    actor: Actor,
+    message: T,
+    request_id: Option<String>,
+    order_id: String,
+}
+
+fn order_command<T>(
+    request: Request<T>,
+    ids: impl Fn(&T) -> (&str, &str),
+) -> Result<OrderCommand<T>, Status> {
+    let actor = caller_of(&request)?;
+    let message = request.into_inner();
+    let (raw_request_id, raw_order_id) = ids(&message);
+    let request_id = request_id(raw_request_id)?;
+    let order_id = id_field("order_id", raw_order_id)?;
+    Ok(OrderCommand {
+        actor,
+        message,
+        request_id,
+        order_id,
+    })
+}
+
 fn page(page_size: i32, page_token: &str, filters: &str) -> Result<PageRequest, Status> {
     PageRequest::parse(page_size, page_token, filters)
         .map_err(|violation| status::invalid_argument(&[violation]))
@@ -381,10 +407,12 @@ impl OrderService for OrderApi {
         &self,
         request: Request<pb::UpdateOrderRequest>,
     ) -> Result<Response<pb::Order>, Status> {
-        let actor = caller_of(&request)?;
-        let request = request.into_inner();
-        let request_id = request_id(&request.request_id)?;
-        let order_id = id_field("order_id", &request.order_id)?;
+        let OrderCommand {
+            actor,
+            message: request,
+            request_id,
+            order_id,
+        } = order_command(request, |r| (&r.request_id, &r.order_id))?;
         let mask: Vec<String> = request
             .update_mask
             .map(|mask| mask.paths)
@@ -414,10 +442,12 @@ impl OrderService for OrderApi {
         &self,
         request: Request<pb::SubmitOrderRequest>,
     ) -> Result<Response<pb::Order>, Status> {
-        let actor = caller_of(&request)?;
-        let request = request.into_inner();
-        let request_id = request_id(&request.request_id)?;
-        let order_id = id_field("order_id", &request.order_id)?;
+        let OrderCommand {
+            actor,
+            message: _,
+            request_id,
+            order_id,
+        } = order_command(request, |r| (&r.request_id, &r.order_id))?;
         Ok(reply(
             self.orders
                 .submit_order(&actor, &order_id, request_id)
@@ -429,10 +459,12 @@ impl OrderService for OrderApi {
         &self,
         request: Request<pb::ConfirmOrderRequest>,
     ) -> Result<Response<pb::Order>, Status> {
-        let actor = caller_of(&request)?;
-        let request = request.into_inner();
-        let request_id = request_id(&request.request_id)?;
-        let order_id = id_field("order_id", &request.order_id)?;
+        let OrderCommand {
+            actor,
+            message: request,
+            request_id,
+            order_id,
+        } = order_command(request, |r| (&r.request_id, &r.order_id))?;
         let order = self
             .orders
             .confirm_order(
@@ -449,10 +481,12 @@ impl OrderService for OrderApi {
         &self,
         request: Request<pb::RejectOrderRequest>,
     ) -> Result<Response<pb::Order>, Status> {
-        let actor = caller_of(&request)?;
-        let request = request.into_inner();
-        let request_id = request_id(&request.request_id)?;
-        let order_id = id_field("order_id", &request.order_id)?;
+        let OrderCommand {
+            actor,
+            message: request,
+            request_id,
+            order_id,
+        } = order_command(request, |r| (&r.request_id, &r.order_id))?;
         Ok(reply(
             self.orders
                 .reject_order(&actor, &order_id, &request.reason, request_id)
@@ -464,10 +498,12 @@ impl OrderService for OrderApi {
         &self,
         request: Request<pb::CancelOrderRequest>,
     ) -> Result<Response<pb::Order>, Status> {
-        let actor = caller_of(&request)?;
-        let request = request.into_inner();
-        let request_id = request_id(&request.request_id)?;
-        let order_id = id_field("order_id", &request.order_id)?;
+        let OrderCommand {
+            actor,
+            message: request,
+            request_id,
+            order_id,
+        } = order_command(request, |r| (&r.request_id, &r.order_id))?;
         Ok(reply(
             self.orders
                 .cancel_order(&actor, &order_id, &request.reason, request_id)
@@ -479,10 +515,12 @@ impl OrderService for OrderApi {
         &self,
         request: Request<pb::CopyOrderRequest>,
     ) -> Result<Response<pb::Order>, Status> {
-        let actor = caller_of(&request)?;
-        let request = request.into_inner();
-        let request_id = request_id(&request.request_id)?;
-        let order_id = id_field("order_id", &request.order_id)?;
+        let OrderCommand {
+            actor,
+            message: _,
+            request_id,
+            order_id,
+        } = order_command(request, |r| (&r.request_id, &r.order_id))?;
         Ok(reply(
             self.orders
                 .copy_order(&actor, &order_id, request_id)
