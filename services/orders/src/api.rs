@@ -17,9 +17,9 @@ use crate::app::{Acceptance, Orders};
 use crate::domain::customer::NewCustomer;
 use crate::domain::order::Order;
 use crate::domain::quotation::QuotationTerms;
-use crate::domain::text::Violations;
 use crate::domain::{Actor, OrderError};
 use crate::store::orders::OrderFilter;
+use orderflow_platform::validation::Violations;
 
 /// Every role that may read orders.
 const READERS: &[&str] = &[

@@ -13,6 +13,7 @@ use chrono_tz::Tz;
 use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
 use orderflow_platform::clock::SharedClock;
 use orderflow_platform::db::{Database, WriteTransaction, idempotency};
+use orderflow_platform::validation::Violations;
 use sea_orm::ConnectionTrait;
 
 use crate::domain::customer::{Customer, NewCustomer};
@@ -393,7 +394,7 @@ impl Orders {
         connection: &C,
         new: &NewOrder,
     ) -> Result<Customer, OrderError> {
-        let mut violations = crate::domain::text::Violations::new();
+        let mut violations = Violations::new();
         let customer = customers::find(connection, &new.customer_id).await?;
         if customer.is_none() {
             violations.add("customer_id", "no such customer");

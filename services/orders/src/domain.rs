@@ -15,7 +15,6 @@ pub mod money;
 pub mod number;
 pub mod order;
 pub mod quotation;
-pub mod text;
 
 pub use error::OrderError;
 

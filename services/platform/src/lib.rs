@@ -11,6 +11,7 @@
 //! - [`grpc`]: server bootstrap (health, reflection, auth, tracing, graceful
 //!   shutdown), status helpers and page tokens.
 //! - [`clock`]: a clock that tests can set.
+//! - [`validation`]: request validation reporting every bad field.
 //! - [`testing`] (feature `testing`): throw-away NATS servers and databases.
 
 pub mod auth;
@@ -24,6 +25,7 @@ pub mod shutdown;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod validation;
 
 /// A field of a request and what is wrong with it; becomes a
 /// `google.rpc.BadRequest` field violation at the API edge.

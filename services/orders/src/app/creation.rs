@@ -24,11 +24,11 @@ use orderflow_platform::db::{Database, idempotency};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::domain::order::{NewOrder, Order};
-use crate::domain::text::Violations;
 use crate::domain::{Actor, OrderError};
 use crate::events;
 use crate::store::timeline::TimelineEntry;
 use crate::store::{customers, orders, timeline};
+use orderflow_platform::validation::Violations;
 
 pub const OPERATION: &str = "CreateOrder";
 

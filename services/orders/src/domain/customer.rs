@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::error::Unmet;
-use super::text::Violations;
+use orderflow_platform::validation::Violations;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Address {
@@ -115,12 +115,12 @@ impl NewCustomer {
             }
         }
         let address = Address::parse("address", address, &mut violations);
-        violations.finish(Self {
+        Ok(violations.finish(Self {
             name,
             phone,
             email,
             address,
-        })
+        })?)
     }
 }
 

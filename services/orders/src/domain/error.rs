@@ -69,6 +69,12 @@ impl OrderError {
     }
 }
 
+impl From<orderflow_platform::validation::InvalidInput> for OrderError {
+    fn from(invalid: orderflow_platform::validation::InvalidInput) -> Self {
+        Self::InvalidInput(invalid.0)
+    }
+}
+
 impl From<sea_orm::DbErr> for OrderError {
     fn from(error: sea_orm::DbErr) -> Self {
         Self::Internal(anyhow::Error::new(error).context("database error"))

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::customer::Address;
 use super::error::Unmet;
 use super::money::{Currency, Money};
-use super::text::Violations;
 use super::{Actor, OrderError};
+use orderflow_platform::validation::Violations;
 
 /// A value from the API that may be unset or a number this build does not
 /// know; validation reports both.
@@ -530,7 +530,7 @@ impl NewOrder {
             // Something required is missing, so there are violations.
             return Err(OrderError::InvalidInput(violations.into_vec()));
         };
-        violations.finish(Self {
+        Ok(violations.finish(Self {
             kind,
             customer_id,
             currency,
@@ -546,7 +546,7 @@ impl NewOrder {
             replaces_order_id,
             cost_bearer,
             customer_po_number,
-        })
+        })?)
     }
 }
 

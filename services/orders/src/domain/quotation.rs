@@ -11,8 +11,8 @@ use super::order::{
     Choice, LineInput, MAX_LINES, MAX_QUANTITY, OrderInput, OrderKind, PaymentTerms,
     PaymentTermsInput,
 };
-use super::text::Violations;
 use super::{Actor, OrderError};
+use orderflow_platform::validation::Violations;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -179,7 +179,7 @@ impl QuotationTerms {
         else {
             return Err(OrderError::InvalidInput(violations.into_vec()));
         };
-        violations.finish(Self {
+        Ok(violations.finish(Self {
             currency,
             lines,
             delivery_date,
@@ -187,7 +187,7 @@ impl QuotationTerms {
             packaging,
             container_type,
             valid_until,
-        })
+        })?)
     }
 
     pub fn total(&self) -> i64 {

@@ -1,7 +1,22 @@
-//! Validation of free-text fields, collecting every violation of a request.
+//! Request validation that reports every bad field at once: text, ids,
+//! dates, phone numbers, request ids. Services turn [`InvalidInput`] into
+//! their own error; the API edge turns it into `INVALID_ARGUMENT` with one
+//! field violation per bad field.
 
 use chrono::NaiveDate;
-use orderflow_platform::FieldViolation;
+
+use crate::FieldViolation;
+
+/// Every field violation of one request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid request: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+pub struct InvalidInput(pub Vec<FieldViolation>);
+
+impl From<InvalidInput> for tonic::Status {
+    fn from(invalid: InvalidInput) -> Self {
+        crate::grpc::status::invalid_argument(&invalid.0)
+    }
+}
 
 /// Collects the field violations of one request.
 #[derive(Debug, Default)]
@@ -25,11 +40,11 @@ impl Violations {
     }
 
     /// `Ok(value)` when nothing was violated.
-    pub fn finish<T>(self, value: T) -> Result<T, super::OrderError> {
+    pub fn finish<T>(self, value: T) -> Result<T, InvalidInput> {
         if self.0.is_empty() {
             Ok(value)
         } else {
-            Err(super::OrderError::InvalidInput(self.0))
+            Err(InvalidInput(self.0))
         }
     }
 
@@ -138,9 +153,6 @@ impl Violations {
         trimmed.to_owned()
     }
 }
-
-/// A validated request id, if any.
-pub type RequestId = Option<String>;
 
 #[cfg(test)]
 mod tests {
