@@ -1,6 +1,7 @@
 //! The Rust side of every Orderflow contract.
 //!
 //! - `common::v1`: money and addresses shared by all services.
+//! - `approvals::v1`: the approvals service and its events.
 //! - `orders::v1`: the orders service (`OrderService`, `QuotationService`)
 //!   and the events it publishes.
 //!
@@ -16,6 +17,12 @@ pub const FILE_DESCRIPTOR_SET: &[u8] =
 pub mod common {
     pub mod v1 {
         tonic::include_proto!("orderflow.common.v1");
+    }
+}
+
+pub mod approvals {
+    pub mod v1 {
+        tonic::include_proto!("orderflow.approvals.v1");
     }
 }
 

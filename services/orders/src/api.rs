@@ -302,7 +302,7 @@ impl OrderService for OrderApi {
         let currency = violations
             .finish(currency)?
             .ok_or_else(|| Status::internal("currency checked above"))?;
-        let money = crate::domain::money::Money::new(currency, price.minor_units);
+        let money = orderflow_platform::money::Money::new(currency, price.minor_units);
         let saved = self.orders.set_list_price(&actor, &sku, money).await?;
         Ok(Response::new(convert::list_price(&saved)))
     }

@@ -17,7 +17,6 @@ use orderflow_platform::validation::Violations;
 use sea_orm::ConnectionTrait;
 
 use crate::domain::customer::{Customer, NewCustomer};
-use crate::domain::money::{Currency, Money};
 use crate::domain::order::{
     NewOrder, Order, OrderInput, OrderKind, OrderState, PriceDeviation, Review,
 };
@@ -32,6 +31,7 @@ use crate::store::prices::ListPrice;
 use crate::store::sagas::{Saga, SagaStep};
 use crate::store::timeline::TimelineEntry;
 use crate::store::{customers, orders, prices, quotations, sagas, timeline};
+use orderflow_platform::money::{Currency, Money};
 
 /// The business settings the use cases need.
 #[derive(Debug, Clone)]

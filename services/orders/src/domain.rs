@@ -1,6 +1,5 @@
 //! The orders domain: plain Rust, no transport or storage.
 //!
-//! - [`money`]: currencies and amounts in minor units (FIN-11).
 //! - [`order`]: order kinds and their price rules, the lifecycle state
 //!   machine (ORD-4), lines, payment terms, new-order validation (ORD-1, ORD-3),
 //!   edits (ORD-7) and review (ORD-5).
@@ -11,7 +10,6 @@
 
 pub mod customer;
 pub mod error;
-pub mod money;
 pub mod number;
 pub mod order;
 pub mod quotation;

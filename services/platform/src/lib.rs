@@ -10,6 +10,7 @@
 //! - [`auth`]: bearer JWT verification, per-RPC role tables, service identity.
 //! - [`grpc`]: server bootstrap (health, reflection, auth, tracing, graceful
 //!   shutdown), status helpers and page tokens.
+//! - [`money`]: currencies and amounts in minor units.
 //! - [`clock`]: a clock that tests can set.
 //! - [`validation`]: request validation reporting every bad field.
 //! - [`testing`] (feature `testing`): throw-away NATS servers and databases.
@@ -20,6 +21,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod grpc;
+pub mod money;
 pub mod service;
 pub mod shutdown;
 pub mod telemetry;

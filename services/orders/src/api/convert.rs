@@ -5,7 +5,6 @@ use orderflow_proto::common::v1 as common;
 use orderflow_proto::orders::v1 as pb;
 
 use crate::domain::customer::{Address, Customer};
-use crate::domain::money::Money;
 use crate::domain::order::{
     Choice, CostBearer, LineInput, Order, OrderInput, OrderKind, OrderState, PaymentTermKind,
     PaymentTerms, PaymentTermsInput,
@@ -15,6 +14,7 @@ use crate::domain::quotation::{
 };
 use crate::store::prices::ListPrice;
 use crate::store::timeline::TimelineEntry;
+use orderflow_platform::money::Money;
 
 pub fn timestamp(at: DateTime<Utc>) -> prost_types::Timestamp {
     prost_types::Timestamp {

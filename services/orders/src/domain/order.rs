@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::customer::Address;
 use super::error::Unmet;
-use super::money::{Currency, Money};
 use super::{Actor, OrderError};
+use orderflow_platform::money::{Currency, Money};
 use orderflow_platform::validation::Violations;
 
 /// A value from the API that may be unset or a number this build does not

@@ -6,12 +6,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::money::Currency;
 use super::order::{
     Choice, LineInput, MAX_LINES, MAX_QUANTITY, OrderInput, OrderKind, PaymentTerms,
     PaymentTermsInput,
 };
 use super::{Actor, OrderError};
+use orderflow_platform::money::Currency;
 use orderflow_platform::validation::Violations;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,8 +9,8 @@ use sea_orm::{
 use super::entities::{order, order_revision};
 use super::{corrupt, json, parse_json};
 use crate::domain::OrderError;
-use crate::domain::money::Currency;
 use crate::domain::order::{CostBearer, EditableFields, Order, OrderKind, OrderState};
+use orderflow_platform::money::Currency;
 
 fn to_model(order: &Order) -> Result<order::Model, OrderError> {
     Ok(order::Model {

@@ -11,7 +11,7 @@ use sea_orm::{
 
 use super::entities::list_price;
 use crate::domain::OrderError;
-use crate::domain::money::{Currency, Money};
+use orderflow_platform::money::{Currency, Money};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListPrice {

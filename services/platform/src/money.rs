@@ -1,5 +1,5 @@
-//! Money: an ISO 4217 currency and an amount in integer minor units (FIN-11).
-//! No floating point anywhere near it.
+//! Money: an ISO 4217 currency and an amount in integer minor units
+//! (architecture.md §3, FIN-11). No floating point anywhere near it.
 
 use std::fmt;
 

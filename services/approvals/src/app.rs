@@ -1,0 +1,580 @@
+//! The use cases of the approvals service: one write transaction each, with
+//! the change, its events (outbox) and its request id (AIP-155).
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
+use orderflow_platform::clock::SharedClock;
+use orderflow_platform::db::{Database, WriteTransaction, idempotency};
+use orderflow_platform::money::{Currency, Money};
+use sea_orm::ConnectionTrait;
+
+use crate::domain::policy::{self, Policy, StepRule};
+use crate::domain::rates::Rate;
+use crate::domain::request::{ApprovalRequest, Decision, NewRequest, RequestState};
+use crate::domain::{Actor, ApprovalError};
+use crate::events::approval_event;
+use crate::store::rates::StoredRate;
+use crate::store::requests::{Cursor, PendingStep, RequestFilter};
+use crate::store::{policies, rates, requests};
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub base_currency: Currency,
+    pub gm_threshold: Money,
+    pub default_sla_minutes: i32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Approvals {
+    database: Database,
+    clock: SharedClock,
+    outbox: OutboxSignal,
+    settings: Settings,
+}
+
+/// New terms for a resubmitted round.
+pub type Terms = (Money, BTreeSet<String>, Vec<String>);
+
+impl Approvals {
+    pub fn new(
+        database: Database,
+        clock: SharedClock,
+        outbox: OutboxSignal,
+        settings: Settings,
+    ) -> Self {
+        Self {
+            database,
+            clock,
+            outbox,
+            settings,
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn base_currency(&self) -> Currency {
+        self.settings.base_currency
+    }
+
+    async fn enqueue<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        event: OutgoingEvent,
+    ) -> Result<(), ApprovalError> {
+        outbox::enqueue(connection, event, self.now()).await?;
+        Ok(())
+    }
+
+    /// Commits unless a concurrent call with the same request id committed
+    /// first; then returns that call's resource instead.
+    async fn commit(
+        &self,
+        transaction: WriteTransaction,
+        operation: &str,
+        request_id: Option<&str>,
+        resource_id: &str,
+    ) -> Result<Option<String>, ApprovalError> {
+        if let Some(request_id) = request_id
+            && !idempotency::record(
+                &*transaction,
+                operation,
+                request_id,
+                resource_id,
+                self.now(),
+            )
+            .await?
+        {
+            let winner = idempotency::find(&*transaction, operation, request_id).await?;
+            return Ok(Some(winner.unwrap_or_else(|| resource_id.to_owned())));
+        }
+        transaction.commit().await?;
+        self.outbox.notify();
+        Ok(None)
+    }
+
+    async fn replayed(
+        &self,
+        operation: &str,
+        request_id: Option<&str>,
+    ) -> Result<Option<String>, ApprovalError> {
+        match request_id {
+            Some(request_id) => {
+                Ok(idempotency::find(self.database.connection(), operation, request_id).await?)
+            }
+            None => Ok(None),
+        }
+    }
+
+    // ------------------------------------------------------------- policies
+
+    /// APR-1: the chains of domain.md, as version 1 of each policy that does
+    /// not exist yet. Safe with several replicas starting at once.
+    pub async fn ensure_default_policies(&self) -> Result<(), ApprovalError> {
+        let defaults = policy::default_policies(
+            self.settings.gm_threshold,
+            self.settings.default_sla_minutes,
+        );
+        let transaction = self.database.begin_write().await?;
+        for (kind, name, steps) in defaults {
+            if policies::latest(&*transaction, kind).await?.is_some() {
+                continue;
+            }
+            let policy = Policy {
+                id: uuid::Uuid::now_v7().to_string(),
+                subject_kind: kind.to_owned(),
+                version: 1,
+                name: name.to_owned(),
+                steps,
+                created_at: self.now(),
+                created_by: "system".to_owned(),
+            };
+            policies::insert(&*transaction, &policy).await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    pub async fn create_policy(
+        &self,
+        actor: &Actor,
+        subject_kind: &str,
+        name: &str,
+        steps: Vec<StepRule>,
+        request_id: Option<String>,
+    ) -> Result<Policy, ApprovalError> {
+        const OPERATION: &str = "CreatePolicy";
+        if self
+            .replayed(OPERATION, request_id.as_deref())
+            .await?
+            .is_some()
+        {
+            return self.policy(subject_kind, 0).await;
+        }
+        let transaction = self.database.begin_write().await?;
+        if policies::latest(&*transaction, subject_kind)
+            .await?
+            .is_some()
+        {
+            return Err(ApprovalError::AlreadyExists {
+                resource: "policy",
+                id: subject_kind.to_owned(),
+            });
+        }
+        let policy = Policy {
+            id: uuid::Uuid::now_v7().to_string(),
+            subject_kind: subject_kind.to_owned(),
+            version: 1,
+            name: name.to_owned(),
+            steps,
+            created_at: self.now(),
+            created_by: actor.subject.clone(),
+        };
+        if !policies::insert(&*transaction, &policy).await? {
+            return Err(ApprovalError::Conflict(
+                "the policy was created concurrently; reload it".to_owned(),
+            ));
+        }
+        if self
+            .commit(transaction, OPERATION, request_id.as_deref(), &policy.id)
+            .await?
+            .is_some()
+        {
+            return self.policy(subject_kind, 0).await;
+        }
+        tracing::info!(policy = %subject_kind, version = 1, "policy created");
+        Ok(policy)
+    }
+
+    /// APR-1: a new version; requests already running keep theirs.
+    pub async fn update_policy(
+        &self,
+        actor: &Actor,
+        subject_kind: &str,
+        name: &str,
+        steps: Vec<StepRule>,
+        base_version: i32,
+        request_id: Option<String>,
+    ) -> Result<Policy, ApprovalError> {
+        const OPERATION: &str = "UpdatePolicy";
+        if self
+            .replayed(OPERATION, request_id.as_deref())
+            .await?
+            .is_some()
+        {
+            return self.policy(subject_kind, 0).await;
+        }
+        let transaction = self.database.begin_write().await?;
+        let current = policies::latest(&*transaction, subject_kind)
+            .await?
+            .ok_or_else(|| ApprovalError::not_found("policy", subject_kind))?;
+        if base_version != 0 && base_version != current.version {
+            return Err(ApprovalError::precondition(
+                "STALE_VERSION",
+                format!("policies/{subject_kind}"),
+                format!(
+                    "the policy is at version {}, not {base_version}; reload it",
+                    current.version
+                ),
+            ));
+        }
+        let policy = Policy {
+            id: uuid::Uuid::now_v7().to_string(),
+            subject_kind: subject_kind.to_owned(),
+            version: current.version + 1,
+            name: if name.trim().is_empty() {
+                current.name.clone()
+            } else {
+                name.trim().to_owned()
+            },
+            steps,
+            created_at: self.now(),
+            created_by: actor.subject.clone(),
+        };
+        if !policies::insert(&*transaction, &policy).await? {
+            return Err(ApprovalError::Conflict(
+                "the policy changed concurrently; reload it".to_owned(),
+            ));
+        }
+        if self
+            .commit(transaction, OPERATION, request_id.as_deref(), &policy.id)
+            .await?
+            .is_some()
+        {
+            return self.policy(subject_kind, 0).await;
+        }
+        tracing::info!(policy = %subject_kind, version = policy.version, "policy updated");
+        Ok(policy)
+    }
+
+    /// A version of a policy; 0 for the latest.
+    pub async fn policy(&self, subject_kind: &str, version: i32) -> Result<Policy, ApprovalError> {
+        let found = if version == 0 {
+            policies::latest(self.database.connection(), subject_kind).await?
+        } else {
+            policies::version(self.database.connection(), subject_kind, version).await?
+        };
+        found
+            .ok_or_else(|| ApprovalError::not_found("policy", format!("{subject_kind} v{version}")))
+    }
+
+    pub async fn list_policies(
+        &self,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<Policy>, ApprovalError> {
+        policies::list_latest(self.database.connection(), after, limit).await
+    }
+
+    // ------------------------------------------------------------- requests
+
+    pub async fn create_request(
+        &self,
+        actor: &Actor,
+        new: NewRequest,
+        request_id: Option<String>,
+    ) -> Result<ApprovalRequest, ApprovalError> {
+        const OPERATION: &str = "CreateApprovalRequest";
+        if let Some(existing) = self.replayed(OPERATION, request_id.as_deref()).await? {
+            return self.request(&existing).await;
+        }
+        let transaction = self.database.begin_write().await?;
+        let policy = policies::latest(&*transaction, &new.subject_kind)
+            .await?
+            .ok_or_else(|| {
+                ApprovalError::precondition(
+                    "NO_POLICY",
+                    format!("policies/{}", new.subject_kind),
+                    format!("there is no approval policy for {}", new.subject_kind),
+                )
+            })?;
+        let rates = rates::current(&*transaction, self.settings.base_currency).await?;
+        let now = self.now();
+        let request =
+            ApprovalRequest::open(uuid::Uuid::now_v7().to_string(), new, &policy, &rates, now);
+        if !requests::insert(&*transaction, &request).await? {
+            let existing = requests::find_by_subject(
+                &*transaction,
+                &request.subject_kind,
+                &request.subject_id,
+            )
+            .await?
+            .map(|existing| existing.id)
+            .unwrap_or_default();
+            return Err(ApprovalError::AlreadyExists {
+                resource: "approval request",
+                id: existing,
+            });
+        }
+        self.enqueue(
+            &*transaction,
+            approval_event(&request, None, "request.created", &actor.subject, "", now),
+        )
+        .await?;
+        if request.state == RequestState::Approved {
+            let reason = "no step of the policy applies";
+            self.enqueue(
+                &*transaction,
+                approval_event(
+                    &request,
+                    None,
+                    "request.approved",
+                    &actor.subject,
+                    reason,
+                    now,
+                ),
+            )
+            .await?;
+        }
+        if let Some(winner) = self
+            .commit(transaction, OPERATION, request_id.as_deref(), &request.id)
+            .await?
+        {
+            return self.request(&winner).await;
+        }
+        tracing::info!(approval.id = %request.id, subject = %request.subject_ref, kind = %request.subject_kind, steps = request.steps.len(), "approval requested");
+        Ok(request)
+    }
+
+    pub async fn request(&self, id: &str) -> Result<ApprovalRequest, ApprovalError> {
+        requests::load(self.database.connection(), id).await
+    }
+
+    pub async fn list_requests(
+        &self,
+        filter: &RequestFilter,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<ApprovalRequest>, ApprovalError> {
+        requests::list(self.database.connection(), filter, after, limit).await
+    }
+
+    /// APR-3/APR-4: a decision on the active step.
+    pub async fn decide(
+        &self,
+        actor: &Actor,
+        approval_id: &str,
+        step_id: &str,
+        decision: Decision,
+        reason: &str,
+        request_id: Option<String>,
+    ) -> Result<ApprovalRequest, ApprovalError> {
+        const OPERATION: &str = "DecideStep";
+        let key = request_id.map(|id| format!("{approval_id}/{id}"));
+        let transaction = self.database.begin_write().await?;
+        let mut request = requests::load_for_update(&*transaction, approval_id).await?;
+        if let Some(key) = &key
+            && idempotency::find(&*transaction, OPERATION, key)
+                .await?
+                .is_some()
+        {
+            return Ok(request);
+        }
+        let now = self.now();
+        let decided = request.decide(step_id, actor, decision, reason, now)?;
+        if decided.repeated {
+            return Ok(request);
+        }
+        requests::save(&*transaction, &request).await?;
+        let reason = decided.step.reason.clone();
+        self.enqueue(
+            &*transaction,
+            approval_event(
+                &request,
+                Some(&decided.step),
+                "step.decided",
+                &actor.subject,
+                &reason,
+                now,
+            ),
+        )
+        .await?;
+        match decided.finished {
+            Some(RequestState::Approved) => {
+                self.enqueue(
+                    &*transaction,
+                    approval_event(
+                        &request,
+                        Some(&decided.step),
+                        "request.approved",
+                        &actor.subject,
+                        "",
+                        now,
+                    ),
+                )
+                .await?;
+            }
+            Some(RequestState::Rejected) => {
+                self.enqueue(
+                    &*transaction,
+                    approval_event(
+                        &request,
+                        Some(&decided.step),
+                        "request.rejected",
+                        &actor.subject,
+                        &reason,
+                        now,
+                    ),
+                )
+                .await?;
+            }
+            Some(RequestState::Pending) | None => {}
+        }
+        self.commit(transaction, OPERATION, key.as_deref(), approval_id)
+            .await?;
+        tracing::info!(approval.id = %request.id, subject = %request.subject_ref, step = decided.step.position, decision = ?decision, by = %actor.subject, "step decided");
+        Ok(request)
+    }
+
+    /// APR-3: a new round after a rejection.
+    pub async fn resubmit(
+        &self,
+        actor: &Actor,
+        approval_id: &str,
+        change_note: &str,
+        terms: Option<Terms>,
+        request_id: Option<String>,
+    ) -> Result<ApprovalRequest, ApprovalError> {
+        const OPERATION: &str = "ResubmitApprovalRequest";
+        let key = request_id.map(|id| format!("{approval_id}/{id}"));
+        let transaction = self.database.begin_write().await?;
+        let mut request = requests::load_for_update(&*transaction, approval_id).await?;
+        if let Some(key) = &key
+            && idempotency::find(&*transaction, OPERATION, key)
+                .await?
+                .is_some()
+        {
+            return Ok(request);
+        }
+        let rates = rates::current(&*transaction, self.settings.base_currency).await?;
+        let now = self.now();
+        request.resubmit(actor, change_note, terms, &rates, now)?;
+        requests::save(&*transaction, &request).await?;
+        self.enqueue(
+            &*transaction,
+            approval_event(
+                &request,
+                None,
+                "request.resubmitted",
+                &actor.subject,
+                change_note.trim(),
+                now,
+            ),
+        )
+        .await?;
+        if request.state == RequestState::Approved {
+            self.enqueue(
+                &*transaction,
+                approval_event(
+                    &request,
+                    None,
+                    "request.approved",
+                    &actor.subject,
+                    "no step of the policy applies",
+                    now,
+                ),
+            )
+            .await?;
+        }
+        self.commit(transaction, OPERATION, key.as_deref(), approval_id)
+            .await?;
+        Ok(request)
+    }
+
+    pub async fn inbox(
+        &self,
+        actor: &Actor,
+        after: Option<&Cursor>,
+        limit: u64,
+    ) -> Result<Vec<PendingStep>, ApprovalError> {
+        let roles: Vec<String> = actor.roles.iter().cloned().collect();
+        requests::inbox(
+            self.database.connection(),
+            &actor.subject,
+            &roles,
+            after,
+            limit,
+        )
+        .await
+    }
+
+    pub async fn overdue(
+        &self,
+        after: Option<&Cursor>,
+        limit: u64,
+    ) -> Result<Vec<PendingStep>, ApprovalError> {
+        requests::overdue(self.database.connection(), self.now(), after, limit).await
+    }
+
+    /// APR-10: reports each step that became overdue, once.
+    pub async fn sweep_overdue(&self) -> Result<usize, ApprovalError> {
+        let now = self.now();
+        let ids = requests::with_unreported_overdue(self.database.connection(), now, 200).await?;
+        let mut reported = 0;
+        for id in ids {
+            let transaction = self.database.begin_write().await?;
+            let mut request = requests::load_for_update(&*transaction, &id).await?;
+            let overdue = request.take_newly_overdue(now);
+            if overdue.is_empty() {
+                continue;
+            }
+            requests::save(&*transaction, &request).await?;
+            for step in &overdue {
+                let due = step.due_at.map(|due| due.to_rfc3339()).unwrap_or_default();
+                let detail = format!("step {} ({}) was due by {due}", step.position, step.role);
+                self.enqueue(
+                    &*transaction,
+                    approval_event(
+                        &request,
+                        Some(step),
+                        "step.overdue",
+                        "approvals:sla",
+                        &detail,
+                        now,
+                    ),
+                )
+                .await?;
+                tracing::warn!(approval.id = %request.id, subject = %request.subject_ref, role = %step.role, "approval step overdue (APR-10)");
+            }
+            transaction.commit().await?;
+            reported += overdue.len();
+        }
+        if reported > 0 {
+            self.outbox.notify();
+        }
+        Ok(reported)
+    }
+
+    // --------------------------------------------------------------- rates
+
+    pub async fn set_rate(
+        &self,
+        actor: &Actor,
+        currency: Currency,
+        rate: Rate,
+    ) -> Result<StoredRate, ApprovalError> {
+        if currency == self.settings.base_currency {
+            return Err(ApprovalError::invalid(
+                "currency_code",
+                format!("{currency} is the base currency; its rate is 1"),
+            ));
+        }
+        let stored = StoredRate {
+            currency,
+            rate,
+            updated_at: self.now(),
+            updated_by: actor.subject.clone(),
+        };
+        let transaction = self.database.begin_write().await?;
+        rates::set(&*transaction, &stored).await?;
+        transaction.commit().await?;
+        Ok(stored)
+    }
+
+    pub async fn rates(&self) -> Result<Vec<StoredRate>, ApprovalError> {
+        rates::all(self.database.connection()).await
+    }
+}

@@ -1,0 +1,31 @@
+//! What the approvals service publishes (stream `APPROVALS`):
+//! `approvals.request.{created, approved, rejected, resubmitted}` and
+//! `approvals.step.{decided, overdue}`, each an `ApprovalEvent` with the
+//! request after the change (and the step, for step events).
+
+use chrono::{DateTime, Utc};
+use orderflow_platform::bus::outbox::{self, OutgoingEvent};
+use orderflow_proto::approvals::v1 as pb;
+
+use crate::api::convert;
+use crate::domain::request::{ApprovalRequest, Step};
+
+pub fn approval_event(
+    request: &ApprovalRequest,
+    step: Option<&Step>,
+    subject: &str,
+    actor: &str,
+    reason: &str,
+    at: DateTime<Utc>,
+) -> OutgoingEvent {
+    let id = outbox::new_event_id();
+    let message = pb::ApprovalEvent {
+        event_id: id.clone(),
+        occur_time: Some(convert::timestamp(at)),
+        actor: actor.to_owned(),
+        reason: reason.to_owned(),
+        request: Some(convert::request(request)),
+        step: step.map(convert::step),
+    };
+    OutgoingEvent::new(id, format!("approvals.{subject}"), &message)
+}

@@ -1,0 +1,87 @@
+//! The approvals service: approval policies, requests, steps, decisions and
+//! their SLAs (APR-1 … APR-10).
+//!
+//! - [`domain`]: policies, requests walking their chain, exchange rates.
+//! - [`store`]: entities, migrations, queries.
+//! - [`app`]: the use cases.
+//! - [`api`]: the tonic service.
+//! - [`events`]: what the service publishes.
+//! - [`config`]: the service's settings.
+
+pub mod api;
+pub mod app;
+pub mod config;
+pub mod domain;
+pub mod events;
+pub mod store;
+
+use std::time::Duration;
+
+use orderflow_platform::clock::SharedClock;
+use orderflow_platform::service::{RunningService, ServiceRuntime};
+use orderflow_platform::shutdown::Shutdown;
+use orderflow_proto::approvals::v1::approval_service_server::ApprovalServiceServer;
+
+use crate::config::ApprovalsConfig;
+
+/// Starts the service and returns once it is serving.
+pub async fn start(
+    config: ApprovalsConfig,
+    clock: SharedClock,
+    shutdown: Shutdown,
+) -> anyhow::Result<RunningService> {
+    let mut runtime = ServiceRuntime::start::<store::Migrator>(
+        config.service.clone(),
+        clock.clone(),
+        shutdown.clone(),
+    )
+    .await?;
+    let approvals = app::Approvals::new(
+        runtime.database.clone(),
+        clock,
+        runtime.outbox.clone(),
+        app::Settings {
+            base_currency: config.base_currency,
+            gm_threshold: config.gm_threshold,
+            default_sla_minutes: config.default_sla_minutes,
+        },
+    );
+    approvals
+        .ensure_default_policies()
+        .await
+        .map_err(|error| anyhow::anyhow!("cannot create the default policies: {error}"))?;
+    runtime.spawn_task(run_sla_sweeper(
+        approvals.clone(),
+        config.sla_sweep_interval,
+        shutdown,
+    ));
+    let api = ApprovalServiceServer::new(api::ApprovalApi::new(approvals));
+    runtime
+        .serve(
+            |routes| routes.add_service(api),
+            vec!["orderflow.approvals.v1.ApprovalService".to_owned()],
+            api::ROLES,
+        )
+        .await
+}
+
+/// Runs the service until `shutdown` fires and it has drained.
+pub async fn run(config: ApprovalsConfig, shutdown: Shutdown) -> anyhow::Result<()> {
+    start(config, orderflow_platform::clock::system(), shutdown)
+        .await?
+        .wait()
+        .await
+}
+
+/// APR-10: reports overdue steps every `interval` until shutdown.
+async fn run_sla_sweeper(approvals: app::Approvals, interval: Duration, shutdown: Shutdown) {
+    loop {
+        tokio::select! {
+            _ = shutdown.wait() => return,
+            _ = tokio::time::sleep(interval) => {}
+        }
+        if let Err(error) = approvals.sweep_overdue().await {
+            tracing::warn!(%error, "approval SLA sweep failed");
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! The approvals database: the platform's tables, then the service's own.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::{
+    big_integer, boolean, integer, string, string_null, text, timestamp_with_time_zone,
+    timestamp_with_time_zone_null,
+};
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        let mut migrations = orderflow_platform::db::migrations::platform_migrations();
+        migrations.push(Box::new(CreateApprovalTables));
+        migrations
+    }
+}
+
+struct CreateApprovalTables;
+
+impl MigrationName for CreateApprovalTables {
+    fn name(&self) -> &str {
+        "m0001_policies_requests_steps_rates"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateApprovalTables {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("policies")
+                    .col(string("id").primary_key())
+                    .col(string("subject_kind"))
+                    .col(integer("version"))
+                    .col(string("name"))
+                    .col(text("steps"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .col(string("created_by"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("policies_by_kind_and_version")
+                    .table("policies")
+                    .col("subject_kind")
+                    .col("version")
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("approval_requests")
+                    .col(string("id").primary_key())
+                    .col(string("subject_kind"))
+                    .col(string("subject_id"))
+                    .col(string("subject_ref"))
+                    .col(string("currency"))
+                    .col(big_integer("amount"))
+                    .col(text("flags"))
+                    .col(text("attachments"))
+                    .col(string("requester"))
+                    .col(string("policy_id"))
+                    .col(integer("policy_version"))
+                    .col(text("rules"))
+                    .col(string("state"))
+                    .col(integer("round"))
+                    .col(text("rounds"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .col(timestamp_with_time_zone("updated_at"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("approval_requests_by_subject")
+                    .table("approval_requests")
+                    .col("subject_kind")
+                    .col("subject_id")
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("approval_steps")
+                    .col(string("id").primary_key())
+                    .col(string("request_id"))
+                    .col(integer("round"))
+                    .col(integer("position"))
+                    .col(string("name"))
+                    .col(string("role"))
+                    .col(boolean("signed_by_requester"))
+                    .col(integer("sla_minutes"))
+                    .col(string("state"))
+                    .col(timestamp_with_time_zone_null("activated_at"))
+                    .col(timestamp_with_time_zone_null("due_at"))
+                    .col(boolean("overdue_reported"))
+                    .col(string_null("decided_by"))
+                    .col(timestamp_with_time_zone_null("decided_at"))
+                    .col(text("reason"))
+                    .col(string("requester"))
+                    .col(string("subject_kind"))
+                    .col(string("subject_id"))
+                    .col(string("subject_ref"))
+                    .col(string("currency"))
+                    .col(big_integer("amount"))
+                    .to_owned(),
+            )
+            .await?;
+        for (name, columns) in [
+            (
+                "approval_steps_by_request",
+                vec!["request_id", "round", "position"],
+            ),
+            (
+                "approval_steps_inbox",
+                vec!["state", "role", "activated_at", "id"],
+            ),
+            ("approval_steps_by_due", vec!["state", "due_at", "id"]),
+        ] {
+            let mut index = Index::create();
+            index.name(name).table("approval_steps");
+            for column in columns {
+                index.col(column);
+            }
+            manager.create_index(index.to_owned()).await?;
+        }
+        manager
+            .create_table(
+                Table::create()
+                    .table("exchange_rates")
+                    .col(string("currency").primary_key())
+                    .col(big_integer("mantissa"))
+                    .col(integer("scale"))
+                    .col(timestamp_with_time_zone("updated_at"))
+                    .col(string("updated_by"))
+                    .to_owned(),
+            )
+            .await?;
+        Ok(())
+    }
+}
