@@ -1,0 +1,213 @@
+//! `spawn_approvals()`: the service in-process on port 0, with its own
+//! database and NATS server, a settable clock and typed clients.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use orderflow_approvals::config::ApprovalsConfig;
+use orderflow_platform::clock::ManualClock;
+use orderflow_platform::config::Env;
+use orderflow_platform::shutdown::Shutdown;
+use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats};
+use orderflow_proto::approvals::v1 as pb;
+use orderflow_proto::common::v1 as common;
+use pb::approval_service_client::ApprovalServiceClient;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::Channel;
+
+#[derive(Clone)]
+pub struct Bearer(tonic::metadata::MetadataValue<tonic::metadata::Ascii>);
+
+impl tonic::service::Interceptor for Bearer {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
+        request
+            .metadata_mut()
+            .insert("authorization", self.0.clone());
+        Ok(request)
+    }
+}
+
+pub type Client = ApprovalServiceClient<InterceptedService<Channel, Bearer>>;
+
+pub fn start_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+pub struct TestApp {
+    pub address: std::net::SocketAddr,
+    pub nats: TestNats,
+    pub clock: Arc<ManualClock>,
+    pub shutdown: Shutdown,
+    _database: TestDatabase,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.trigger();
+    }
+}
+
+pub async fn spawn_approvals(backend: Backend) -> TestApp {
+    orderflow_platform::telemetry::init_for_tests();
+    let database = TestDatabase::create(backend).await;
+    let nats = TestNats::start().await;
+    let env = Env::from_pairs([
+        ("GRPC_ADDR", "127.0.0.1:0".to_owned()),
+        ("DATABASE_URL", database.url.clone()),
+        ("DATABASE_MAX_CONNECTIONS", "8".to_owned()),
+        ("NATS_URL", nats.url()),
+        ("ORDERFLOW_JWT_SECRET", testing::TEST_SECRET.to_owned()),
+        ("SLA_SWEEP_INTERVAL_SECS", "1".to_owned()),
+    ]);
+    let config = ApprovalsConfig::from_env(&env).unwrap_or_else(|error| panic!("{error}"));
+    let clock = ManualClock::new(start_time());
+    let shutdown = Shutdown::new();
+    let running = orderflow_approvals::start(config, clock.clone(), shutdown.clone())
+        .await
+        .unwrap_or_else(|error| panic!("cannot start the approvals service: {error:#}"));
+    TestApp {
+        address: running.local_addr,
+        nats,
+        clock,
+        shutdown,
+        _database: database,
+    }
+}
+
+impl TestApp {
+    pub async fn client(&self, subject: &str, roles: &[&str]) -> Client {
+        let channel = Channel::from_shared(format!("http://{}", self.address))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .connect()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let token = testing::token(subject, roles);
+        let value = format!("Bearer {token}")
+            .parse()
+            .unwrap_or_else(|_| panic!("header"));
+        ApprovalServiceClient::with_interceptor(channel, Bearer(value))
+    }
+
+    /// Messages on `subject` in the APPROVALS stream so far.
+    pub async fn published(
+        &self,
+        subject: &str,
+    ) -> Vec<async_nats::jetstream::message::StreamMessage> {
+        let context = async_nats::jetstream::new(self.nats.client().await);
+        let Ok(mut stream) = context.get_stream("APPROVALS").await else {
+            return Vec::new();
+        };
+        let last = stream
+            .info()
+            .await
+            .map(|info| info.state.last_sequence)
+            .unwrap_or(0);
+        let mut found = Vec::new();
+        for sequence in 1..=last {
+            if let Ok(message) = stream.get_raw_message(sequence).await
+                && message.subject.as_str() == subject
+            {
+                found.push(message);
+            }
+        }
+        found
+    }
+
+    pub async fn wait_for_published(
+        &self,
+        subject: &str,
+        count: usize,
+    ) -> Vec<async_nats::jetstream::message::StreamMessage> {
+        testing::eventually(
+            Duration::from_secs(20),
+            &format!("{count} × {subject}"),
+            || async {
+                let found = self.published(subject).await;
+                (found.len() >= count).then_some(found)
+            },
+        )
+        .await
+    }
+}
+
+pub fn cny(minor_units: i64) -> Option<common::Money> {
+    Some(common::Money {
+        currency_code: "CNY".to_owned(),
+        minor_units,
+    })
+}
+
+/// An export contract review for `amount` (minor units of CNY), filed by the
+/// orders service on behalf of salesperson alice.
+pub fn export_review(
+    subject_id: &str,
+    amount: Option<common::Money>,
+    flags: &[&str],
+) -> pb::CreateApprovalRequestRequest {
+    pb::CreateApprovalRequestRequest {
+        request_id: String::new(),
+        subject_kind: "export_contract".to_owned(),
+        subject_id: subject_id.to_owned(),
+        subject_ref: format!("order {subject_id}"),
+        amount,
+        flags: flags.iter().map(|flag| (*flag).to_owned()).collect(),
+        attachments: vec![
+            "customer-po/PO-88.pdf".to_owned(),
+            "factory-contract/FC-12.pdf".to_owned(),
+        ],
+        requester: "alice".to_owned(),
+    }
+}
+
+pub async fn file(app: &TestApp, request: pb::CreateApprovalRequestRequest) -> pb::ApprovalRequest {
+    app.client("service:orders", &["service"])
+        .await
+        .create_approval_request(request)
+        .await
+        .unwrap_or_else(|status| panic!("create: {status:?}"))
+        .into_inner()
+}
+
+/// The roles of the current round's steps, in order.
+pub fn chain(request: &pb::ApprovalRequest) -> Vec<String> {
+    request
+        .steps
+        .iter()
+        .filter(|step| step.round == request.round)
+        .map(|step| step.role.clone())
+        .collect()
+}
+
+pub fn step_of(request: &pb::ApprovalRequest, role: &str) -> String {
+    request
+        .steps
+        .iter()
+        .find(|step| step.round == request.round && step.role == role)
+        .map(|step| step.id.clone())
+        .unwrap_or_else(|| panic!("no {role} step in round {}", request.round))
+}
+
+pub fn decide(
+    request: &pb::ApprovalRequest,
+    role: &str,
+    approve: bool,
+    reason: &str,
+) -> pb::DecideStepRequest {
+    pb::DecideStepRequest {
+        request_id: String::new(),
+        approval_request_id: request.id.clone(),
+        step_id: step_of(request, role),
+        decision: if approve {
+            pb::Decision::Approve
+        } else {
+            pb::Decision::Reject
+        } as i32,
+        reason: reason.to_owned(),
+    }
+}
