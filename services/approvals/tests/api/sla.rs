@@ -15,7 +15,7 @@ async fn apr_10_an_overdue_step_is_reported_once(backend: Backend) {
     let mut request = export_review("refund-late", cny(100), &[]);
     request.subject_kind = "refund".to_owned();
     let filed = file(&app, request).await;
-    let due = filed.steps[0].due_time.clone().unwrap_or_default();
+    let due = filed.steps[0].due_time.unwrap_or_default();
     assert_eq!(
         due.seconds,
         (start_time() + chrono::Duration::minutes(240)).timestamp()
