@@ -15,6 +15,7 @@ use tonic::transport::Channel;
 pub struct Cluster {
     pub nats: TestNats,
     pub orders: SocketAddr,
+    pub approvals: SocketAddr,
     pub shutdown: Shutdown,
     _databases: Vec<TestDatabase>,
 }
@@ -47,17 +48,24 @@ impl Cluster {
         let nats = TestNats::start().await;
         let shutdown = Shutdown::new();
         let clock: SharedClock = clock::system();
+        let approvals_database = TestDatabase::create(backend).await;
+        let approvals_config = orderflow_approvals::config::ApprovalsConfig::from_env(
+            &service_env(&approvals_database, &nats),
+        )?;
+        let approvals =
+            orderflow_approvals::start(approvals_config, clock.clone(), shutdown.clone()).await?;
+
         let orders_database = TestDatabase::create(backend).await;
-        let orders_config = orderflow_orders::config::OrdersConfig::from_env(&service_env(
-            &orders_database,
-            &nats,
-        ))?;
+        let orders_env = service_env(&orders_database, &nats)
+            .with("APPROVALS_URL", format!("http://{}", approvals.local_addr));
+        let orders_config = orderflow_orders::config::OrdersConfig::from_env(&orders_env)?;
         let orders = orderflow_orders::start(orders_config, clock, shutdown.clone()).await?;
         Ok(Self {
             nats,
             orders: orders.local_addr,
+            approvals: approvals.local_addr,
             shutdown,
-            _databases: vec![orders_database],
+            _databases: vec![approvals_database, orders_database],
         })
     }
 

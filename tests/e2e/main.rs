@@ -1,6 +1,8 @@
 //! The domain.md scenarios through the public gRPC APIs of the running
 //! services. Each scenario goes as far as the services that exist allow.
 
+mod s13;
+
 use std::time::Duration;
 
 use orderflow_e2e::{Cluster, authorized};
@@ -9,7 +11,7 @@ use orderflow_proto::orders::v1 as pb;
 use pb::order_service_client::OrderServiceClient;
 use pb::quotation_service_client::QuotationServiceClient;
 
-fn address() -> common::Address {
+pub(crate) fn address() -> common::Address {
     common::Address {
         recipient_name: "John Smith".to_owned(),
         phone: "+44 20 7946 0000".to_owned(),
@@ -29,7 +31,7 @@ fn usd(minor_units: i64) -> Option<common::Money> {
     })
 }
 
-async fn wait_for_state(
+pub(crate) async fn wait_for_state(
     orders: &mut OrderServiceClient<tonic::transport::Channel>,
     id: &str,
     state: pb::OrderState,
@@ -289,7 +291,7 @@ async fn a_standard_order_passes_approval_and_awaits_payment() {
 }
 
 /// A business date `days` from today.
-fn in_days(days: i64) -> String {
+pub(crate) fn in_days(days: i64) -> String {
     (chrono::Utc::now() + chrono::Duration::days(days))
         .format("%Y-%m-%d")
         .to_string()

@@ -63,6 +63,8 @@ pub struct Change {
     pub from: Option<OrderState>,
     pub reason: String,
     pub detail: String,
+    /// The service whose report caused the change ("orders" for its own).
+    pub source: &'static str,
 }
 
 impl Change {
@@ -72,7 +74,14 @@ impl Change {
             from,
             reason: String::new(),
             detail: String::new(),
+            source: crate::store::timeline::OWN_SOURCE,
         }
+    }
+
+    /// A change another service reported (an approval, a payment, ...).
+    pub fn reported_by(mut self, source: &'static str) -> Self {
+        self.source = source;
+        self
     }
 
     pub fn because(mut self, reason: &str) -> Self {
@@ -181,6 +190,10 @@ impl Orders {
                 entry.reason = change.reason.clone();
                 entry
             }
+        };
+        let entry = TimelineEntry {
+            source: change.source.to_owned(),
+            ..entry
         };
         timeline::append(connection, &order.id, &entry).await?;
         let event = events::order_event(
@@ -603,6 +616,7 @@ impl Orders {
                         order_id: order.id.clone(),
                         step: SagaStep::Started,
                         approval_chain: None,
+                        approval_round: 0,
                         started_at: now,
                         updated_at: now,
                     },

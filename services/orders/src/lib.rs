@@ -22,6 +22,7 @@ use std::sync::Arc;
 use orderflow_platform::clock::SharedClock;
 use orderflow_platform::service::{RunningService, ServiceRuntime};
 use orderflow_platform::shutdown::Shutdown;
+use orderflow_proto::approvals::v1::approval_service_client::ApprovalServiceClient;
 use orderflow_proto::orders::v1::order_service_server::OrderServiceServer;
 use orderflow_proto::orders::v1::quotation_service_server::QuotationServiceServer;
 
@@ -56,12 +57,28 @@ pub async fn start(
             order_write_batch: config.order_write_batch,
         },
     );
+    let identity =
+        orderflow_platform::auth::ServiceIdentity::new(config::SERVICE, &config.service.auth);
+    let approvals = orderflow_platform::grpc::with_identity(
+        orderflow_platform::grpc::peer_channel("APPROVALS_URL", &config.approvals_url)?,
+        identity,
+    );
     runtime.spawn_consumer(
         saga::consumer_spec(
             config.service.stream_replicas,
             config.service.consumer.clone(),
         ),
-        Arc::new(saga::FulfilmentSaga::new(orders.clone())),
+        Arc::new(saga::FulfilmentSaga::new(
+            orders.clone(),
+            ApprovalServiceClient::new(approvals),
+        )),
+    );
+    runtime.spawn_consumer(
+        saga::approvals_consumer_spec(
+            config.service.stream_replicas,
+            config.service.consumer.clone(),
+        ),
+        Arc::new(saga::ApprovalOutcomes::new(orders.clone())),
     );
     runtime.spawn_task(saga::run_sla_sweeper(
         orders.clone(),

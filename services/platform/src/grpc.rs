@@ -8,6 +8,8 @@
 pub mod paging;
 pub mod status;
 
+use crate::auth::{ClientInterceptor, ServiceIdentity};
+
 use std::time::Duration;
 
 use tokio::net::TcpListener;
@@ -133,4 +135,30 @@ pub async fn watch_health(
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}
         }
     }
+}
+
+/// A channel to a peer service that connects on first use (so services can
+/// start in any order) and reconnects after failures.
+pub fn peer_channel(
+    variable: &str,
+    url: &str,
+) -> Result<tonic::transport::Channel, crate::config::ConfigError> {
+    tonic::transport::Channel::from_shared(url.to_owned())
+        .map(|endpoint| {
+            endpoint
+                .connect_timeout(Duration::from_secs(5))
+                .timeout(Duration::from_secs(15))
+                .tcp_nodelay(true)
+                .connect_lazy()
+        })
+        .map_err(|error| crate::config::ConfigError::new(variable, format!("not a URL: {error}")))
+}
+
+/// A peer's channel with this service's identity and the current trace
+/// context on every call.
+pub type PeerChannel =
+    tonic::service::interceptor::InterceptedService<tonic::transport::Channel, ClientInterceptor>;
+
+pub fn with_identity(channel: tonic::transport::Channel, identity: ServiceIdentity) -> PeerChannel {
+    tonic::service::interceptor::InterceptedService::new(channel, ClientInterceptor::new(identity))
 }

@@ -1083,6 +1083,16 @@ impl Order {
         self.transition(Action::PassApproval, now)
     }
 
+    /// APR-3: an approver rejected the order; the reason goes on its timeline.
+    pub fn fail_approval(
+        &mut self,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<OrderState, OrderError> {
+        require_reason(reason)?;
+        self.transition(Action::FailApproval, now)
+    }
+
     /// ORD-6: before shipment only; a reason is required.
     pub fn cancel(&mut self, reason: &str, now: DateTime<Utc>) -> Result<OrderState, OrderError> {
         require_reason(reason)?;

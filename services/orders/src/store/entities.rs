@@ -208,6 +208,7 @@ pub mod fulfilment_saga {
         pub order_id: String,
         pub step: String,
         pub approval_chain: Option<String>,
+        pub approval_round: i32,
         pub started_at: DateTime<Utc>,
         pub updated_at: DateTime<Utc>,
     }

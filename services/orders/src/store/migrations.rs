@@ -12,6 +12,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         let mut migrations = orderflow_platform::db::migrations::platform_migrations();
         migrations.push(Box::new(CreateOrderTables));
+        migrations.push(Box::new(SagaApprovalRound));
         migrations
     }
 }
@@ -196,5 +197,32 @@ impl MigrationTrait for CreateOrderTables {
             )
             .await?;
         Ok(())
+    }
+}
+
+/// The fulfilment saga remembers which approval round it waits for.
+struct SagaApprovalRound;
+
+impl MigrationName for SagaApprovalRound {
+    fn name(&self) -> &str {
+        "m0002_saga_approval_round"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for SagaApprovalRound {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("fulfilment_sagas")
+                    .add_column(integer("approval_round").default(0))
+                    .to_owned(),
+            )
+            .await
     }
 }

@@ -16,6 +16,8 @@ pub enum SagaStep {
     AwaitingApproval,
     /// Approved (or no chain); waiting for the payment gate.
     AwaitingPayment,
+    /// The approval chain rejected the order; it waits for a revision.
+    ApprovalRejected,
     /// The order left the saga (cancelled).
     Ended,
 }
@@ -26,6 +28,7 @@ impl SagaStep {
             SagaStep::Started => "started",
             SagaStep::AwaitingApproval => "awaiting_approval",
             SagaStep::AwaitingPayment => "awaiting_payment",
+            SagaStep::ApprovalRejected => "approval_rejected",
             SagaStep::Ended => "ended",
         }
     }
@@ -35,6 +38,7 @@ impl SagaStep {
             "started" => Some(SagaStep::Started),
             "awaiting_approval" => Some(SagaStep::AwaitingApproval),
             "awaiting_payment" => Some(SagaStep::AwaitingPayment),
+            "approval_rejected" => Some(SagaStep::ApprovalRejected),
             "ended" => Some(SagaStep::Ended),
             _ => None,
         }
@@ -46,6 +50,9 @@ pub struct Saga {
     pub order_id: String,
     pub step: SagaStep,
     pub approval_chain: Option<String>,
+    /// The round of the approval request the saga waits for; reports of
+    /// earlier rounds are stale.
+    pub approval_round: i32,
     pub started_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -55,6 +62,7 @@ fn to_model(saga: &Saga) -> fulfilment_saga::Model {
         order_id: saga.order_id.clone(),
         step: saga.step.as_str().to_owned(),
         approval_chain: saga.approval_chain.clone(),
+        approval_round: saga.approval_round,
         started_at: saga.started_at,
         updated_at: saga.updated_at,
     }
@@ -93,6 +101,7 @@ pub async fn load_for_update<C: ConnectionTrait>(
             .ok_or_else(|| super::corrupt("saga step", &model.step))?,
         order_id: model.order_id,
         approval_chain: model.approval_chain,
+        approval_round: model.approval_round,
         started_at: model.started_at,
         updated_at: model.updated_at,
     }))
@@ -103,6 +112,7 @@ pub async fn save<C: ConnectionTrait>(connection: &C, saga: &Saga) -> Result<(),
         order_id: Set(saga.order_id.clone()),
         step: Set(saga.step.as_str().to_owned()),
         approval_chain: Set(saga.approval_chain.clone()),
+        approval_round: Set(saga.approval_round),
         started_at: Set(saga.started_at),
         updated_at: Set(saga.updated_at),
     };

@@ -97,9 +97,15 @@ pub enum HandlerError {
     /// Retrying cannot help (undecodable, violates an invariant): dead-letter now.
     #[error("{0}")]
     Permanent(String),
-    /// Might succeed later (database busy, a peer down): retry with back-off.
+    /// Might succeed later (database busy, a bug being fixed): retried with
+    /// back-off, dead-lettered after `max_deliver` deliveries.
     #[error(transparent)]
     Transient(#[from] anyhow::Error),
+    /// A dependency is down (a peer service, the network): retried with
+    /// back-off for as long as it takes, never dead-lettered, so that
+    /// nothing is lost while a peer restarts.
+    #[error("unavailable: {0}")]
+    Unavailable(anyhow::Error),
 }
 
 impl From<DbErr> for HandlerError {
@@ -207,7 +213,9 @@ impl Consumer {
             description: Some(format!("durable consumer {}", self.spec.durable_name)),
             ack_policy: jetstream::consumer::AckPolicy::Explicit,
             ack_wait: self.spec.settings.ack_wait,
-            max_deliver: self.spec.settings.max_deliver,
+            // Unlimited on the server: the consumer decides when a failing
+            // message is dead-lettered, and a peer outage never is.
+            max_deliver: -1,
             filter_subject: self.spec.filter_subject.clone().unwrap_or_default(),
             max_ack_pending: 1000,
             ..Default::default()
@@ -315,6 +323,10 @@ impl Consumer {
         match self.handle_in_transaction(event).await {
             Ok(()) => Outcome::Ack,
             Err(HandlerError::Permanent(reason)) => Outcome::DeadLetter(reason),
+            Err(HandlerError::Unavailable(error)) => {
+                tracing::warn!(event_id = %event.event_id, delivery = event.delivery, error = %format!("{error:#}"), "a dependency is unavailable; will retry");
+                Outcome::Retry(self.delay_after(event.delivery))
+            }
             Err(HandlerError::Transient(error)) => {
                 let reason = format!("{error:#}");
                 if event.delivery >= self.spec.settings.max_deliver {

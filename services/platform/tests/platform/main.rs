@@ -134,6 +134,7 @@ backend_tests!(
     a_consumer_carries_on_after_nats_restarts,
     an_undecodable_event_is_dead_lettered_and_does_not_block_the_consumer,
     a_handler_that_keeps_failing_ends_in_the_dead_letter_stream,
+    an_unavailable_peer_is_waited_for_beyond_max_deliver,
     migrations_run_twice_and_concurrently_without_harm,
 );
 
@@ -509,6 +510,32 @@ async fn a_handler_that_keeps_failing_ends_in_the_dead_letter_stream(backend: Ba
         "max_deliver attempts first"
     );
     assert_eq!(effects(&database).await, 0);
+    shutdown.trigger();
+}
+
+async fn an_unavailable_peer_is_waited_for_beyond_max_deliver(backend: Backend) {
+    let (_test_database, database) = database(backend).await;
+    let nats = TestNats::start().await;
+    let shutdown = Shutdown::new();
+    publish(&nats, "waits-1", b"peer down for a while").await;
+    start_consumer(
+        &database,
+        nats.client().await,
+        RecordingHandler {
+            calls: Arc::new(AtomicUsize::new(0)),
+        },
+        &shutdown,
+    );
+    eventually(
+        Duration::from_secs(30),
+        "the event handled on its sixth delivery",
+        || async { (effects(&database).await == 1).then_some(()) },
+    )
+    .await;
+    assert!(
+        dead_letters(&nats).await.is_empty(),
+        "max_deliver is 3, yet nothing was dead-lettered"
+    );
     shutdown.trigger();
 }
 

@@ -1,0 +1,414 @@
+//! S13 Approval discipline, across orders and approvals: self-approval
+//! refused, wrong role refused, double decision refused, rejection with its
+//! reason on the order's timeline, revision and resubmission approved, the
+//! order moves on; a redelivered decision changes nothing.
+
+use std::time::Duration;
+
+use approvals::approval_service_client::ApprovalServiceClient;
+use orderflow_e2e::{Cluster, authorized};
+use orderflow_proto::approvals::v1 as approvals;
+use orderflow_proto::common::v1 as common;
+use orderflow_proto::orders::v1 as pb;
+use pb::order_service_client::OrderServiceClient;
+use tonic::transport::Channel;
+
+use crate::{address, in_days, wait_for_state};
+
+fn cny(minor_units: i64) -> Option<common::Money> {
+    Some(common::Money {
+        currency_code: "CNY".to_owned(),
+        minor_units,
+    })
+}
+
+async fn approval_of(
+    approvals: &mut ApprovalServiceClient<Channel>,
+    orders: &mut OrderServiceClient<Channel>,
+    order_id: &str,
+    round: i32,
+) -> approvals::ApprovalRequest {
+    for _ in 0..400 {
+        let order = orders
+            .get_order(authorized(
+                pb::GetOrderRequest {
+                    order_id: order_id.to_owned(),
+                },
+                "e2e",
+                &["sales"],
+            ))
+            .await
+            .unwrap_or_else(|s| panic!("{s:?}"))
+            .into_inner();
+        if !order.approval_request_id.is_empty() {
+            let request = approvals
+                .get_approval_request(authorized(
+                    approvals::GetApprovalRequestRequest {
+                        approval_request_id: order.approval_request_id.clone(),
+                    },
+                    "e2e",
+                    &["sales"],
+                ))
+                .await
+                .unwrap_or_else(|s| panic!("{s:?}"))
+                .into_inner();
+            if request.round == round && request.state == approvals::ApprovalState::Pending as i32 {
+                return request;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("order {order_id} never got approval round {round}");
+}
+
+fn decision(
+    request: &approvals::ApprovalRequest,
+    role: &str,
+    approve: bool,
+    reason: &str,
+) -> approvals::DecideStepRequest {
+    let step = request
+        .steps
+        .iter()
+        .find(|step| step.round == request.round && step.role == role)
+        .unwrap_or_else(|| panic!("no {role} step"));
+    approvals::DecideStepRequest {
+        request_id: String::new(),
+        approval_request_id: request.id.clone(),
+        step_id: step.id.clone(),
+        decision: if approve {
+            approvals::Decision::Approve
+        } else {
+            approvals::Decision::Reject
+        } as i32,
+        reason: reason.to_owned(),
+    }
+}
+
+async fn timeline(
+    orders: &mut OrderServiceClient<Channel>,
+    order_id: &str,
+) -> Vec<pb::TimelineEntry> {
+    orders
+        .get_order_timeline(authorized(
+            pb::GetOrderTimelineRequest {
+                order_id: order_id.to_owned(),
+            },
+            "e2e",
+            &["sales"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+        .entries
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s13_approval_discipline_across_orders_and_approvals() {
+    let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
+    let mut orders = OrderServiceClient::new(
+        Cluster::channel(cluster.orders)
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}")),
+    );
+    let mut approvals = ApprovalServiceClient::new(
+        Cluster::channel(cluster.approvals)
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}")),
+    );
+    let tom = ("tom", &["sales", "dept_manager"][..]);
+
+    let customer = orders
+        .create_customer(authorized(
+            pb::CreateCustomerRequest {
+                name: "Baker Street Imports Ltd".to_owned(),
+                address: Some(address()),
+                ..Default::default()
+            },
+            tom.0,
+            tom.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    let request = pb::CreateOrderRequest {
+        customer_id: customer.id.clone(),
+        kind: pb::OrderKind::Export as i32,
+        currency_code: "CNY".to_owned(),
+        lines: vec![pb::OrderLineInput {
+            sku: "PUMP-100".to_owned(),
+            description: "Water pump".to_owned(),
+            quantity: 80,
+            unit_price: cny(125_000),
+        }],
+        requested_delivery_date: in_days(60),
+        payment_terms: Some(pb::PaymentTerms {
+            kind: pb::PaymentTermKind::Lc as i32,
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let order = orders
+        .create_order(authorized(request, tom.0, tom.1))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(order.total, cny(10_000_000), "100,000.00 CNY");
+    orders
+        .submit_order(authorized(
+            pb::SubmitOrderRequest {
+                order_id: order.id.clone(),
+                ..Default::default()
+            },
+            tom.0,
+            tom.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    orders
+        .confirm_order(authorized(
+            pb::ConfirmOrderRequest {
+                order_id: order.id.clone(),
+                ..Default::default()
+            },
+            "amy",
+            &["sales_assistant"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+
+    let round_one = approval_of(&mut approvals, &mut orders, &order.id, 1).await;
+    let chain: Vec<&str> = round_one
+        .steps
+        .iter()
+        .map(|step| step.role.as_str())
+        .collect();
+    assert_eq!(
+        chain,
+        vec!["sales", "dept_manager", "admin_reviewer"],
+        "APR-2 without prepayment or commission"
+    );
+    assert_eq!(
+        round_one.requester, "tom",
+        "filed on behalf of the salesperson"
+    );
+
+    // Editing while the approval is pending is refused: no bypass.
+    let edit = orders
+        .update_order(authorized(
+            pb::UpdateOrderRequest {
+                order_id: order.id.clone(),
+                update_mask: Some(prost_types::FieldMask {
+                    paths: vec!["seller_note".to_owned()],
+                }),
+                order: Some(pb::OrderUpdate {
+                    seller_note: "discount agreed by phone".to_owned(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            tom.0,
+            tom.1,
+        ))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("an order under approval was edited"));
+    assert_eq!(edit.code(), tonic::Code::FailedPrecondition);
+
+    approvals
+        .decide_step(authorized(
+            decision(&round_one, "sales", true, ""),
+            tom.0,
+            tom.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("the salesperson signs his form: {s:?}"));
+    let self_approval = approvals
+        .decide_step(authorized(
+            decision(&round_one, "dept_manager", true, ""),
+            tom.0,
+            tom.1,
+        ))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("self-approval went through"));
+    assert_eq!(self_approval.code(), tonic::Code::PermissionDenied);
+    let wrong_role = approvals
+        .decide_step(authorized(
+            decision(&round_one, "dept_manager", true, ""),
+            "wang",
+            &["warehouse"],
+        ))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("the warehouse approved"));
+    assert_eq!(wrong_role.code(), tonic::Code::PermissionDenied);
+    approvals
+        .decide_step(authorized(
+            decision(&round_one, "dept_manager", true, ""),
+            "bob",
+            &["dept_manager"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let double = approvals
+        .decide_step(authorized(
+            decision(&round_one, "dept_manager", false, "no"),
+            "carol",
+            &["dept_manager"],
+        ))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("a second decision went through"));
+    assert_eq!(double.code(), tonic::Code::FailedPrecondition);
+    approvals
+        .decide_step(authorized(
+            decision(
+                &round_one,
+                "admin_reviewer",
+                false,
+                "the customs HS code is missing from the contract",
+            ),
+            "rita",
+            &["admin_reviewer"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+
+    wait_for_state(&mut orders, &order.id, pb::OrderState::Rejected).await;
+    let entries = timeline(&mut orders, &order.id).await;
+    let rejection = entries
+        .iter()
+        .find(|entry| entry.action == "approval_rejected")
+        .cloned()
+        .unwrap_or_else(|| panic!("no rejection on the timeline: {entries:?}"));
+    assert_eq!(
+        rejection.reason,
+        "the customs HS code is missing from the contract"
+    );
+    assert_eq!(rejection.actor, "rita");
+    assert_eq!(rejection.source, "approvals");
+    assert!(
+        entries
+            .iter()
+            .any(|entry| entry.action == "approval_step_decided" && entry.actor == "bob")
+    );
+
+    // Revise and resubmit: a new round on the same request.
+    orders
+        .update_order(authorized(
+            pb::UpdateOrderRequest {
+                order_id: order.id.clone(),
+                update_mask: Some(prost_types::FieldMask {
+                    paths: vec!["special_requirements".to_owned()],
+                }),
+                order: Some(pb::OrderUpdate {
+                    special_requirements: "HS code 8413.70 on the contract and invoice".to_owned(),
+                    ..Default::default()
+                }),
+                reason: "HS code added".to_owned(),
+                ..Default::default()
+            },
+            tom.0,
+            tom.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    orders
+        .submit_order(authorized(
+            pb::SubmitOrderRequest {
+                order_id: order.id.clone(),
+                ..Default::default()
+            },
+            tom.0,
+            tom.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    orders
+        .confirm_order(authorized(
+            pb::ConfirmOrderRequest {
+                order_id: order.id.clone(),
+                ..Default::default()
+            },
+            "amy",
+            &["sales_assistant"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let round_two = approval_of(&mut approvals, &mut orders, &order.id, 2).await;
+    assert_eq!(round_two.id, round_one.id, "the same request");
+    assert_eq!(round_two.rounds.len(), 2, "earlier rounds stay visible");
+    for (role, actor) in [
+        ("sales", tom),
+        ("dept_manager", ("bob", &["dept_manager"][..])),
+        ("admin_reviewer", ("rita", &["admin_reviewer"][..])),
+    ] {
+        approvals
+            .decide_step(authorized(
+                decision(&round_two, role, true, ""),
+                actor.0,
+                actor.1,
+            ))
+            .await
+            .unwrap_or_else(|s| panic!("{role}: {s:?}"));
+    }
+    wait_for_state(&mut orders, &order.id, pb::OrderState::AwaitingPayment).await;
+    let approved = approvals
+        .get_approval_request(authorized(
+            approvals::GetApprovalRequestRequest {
+                approval_request_id: round_one.id.clone(),
+            },
+            "e2e",
+            &["sales"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(
+        approved.state,
+        approvals::ApprovalState::Approved as i32,
+        "approvals and orders agree"
+    );
+
+    // The approval arrives again (a redelivery after the duplicate window):
+    // nothing changes.
+    let context = async_nats::jetstream::new(cluster.nats.client().await);
+    let stream = context
+        .get_stream("APPROVALS")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut sequence = 1;
+    let mut approval_event = None;
+    while let Ok(message) = stream.get_raw_message(sequence).await {
+        if message.subject.as_str() == "approvals.request.approved" {
+            approval_event = Some(message);
+        }
+        sequence += 1;
+    }
+    let approval_event = approval_event.unwrap_or_else(|| panic!("no approved event"));
+    let mut headers = approval_event.headers.clone();
+    headers.insert("Nats-Msg-Id", "redelivered-approval");
+    context
+        .publish_with_headers(
+            "approvals.request.approved",
+            headers,
+            approval_event.payload.clone(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let entries = timeline(&mut orders, &order.id).await;
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|entry| entry.action == "approved")
+            .count(),
+        1,
+        "handled once"
+    );
+    let order = wait_for_state(&mut orders, &order.id, pb::OrderState::AwaitingPayment).await;
+    assert_eq!(order.approval_request_id, round_one.id);
+}
