@@ -5,6 +5,8 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
+use approvals::approval_service_client::ApprovalServiceClient;
+use orderflow_proto::approvals::v1 as approvals;
 use orderflow_proto::common::v1 as common;
 use orderflow_proto::orders::v1 as pb;
 use pb::order_service_client::OrderServiceClient;
@@ -18,14 +20,18 @@ pub struct DemoArgs {
     /// The orders service.
     #[arg(long, env = "ORDERS_URL", default_value = "http://127.0.0.1:50051")]
     orders_url: String,
+    /// The approvals service.
+    #[arg(long, env = "APPROVALS_URL", default_value = "http://127.0.0.1:50052")]
+    approvals_url: String,
 }
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let secret = secret::load()?;
-    walk(&args.orders_url, &secret).await
+    walk(&args.orders_url, &args.approvals_url, &secret).await
 }
 
-type Client = OrderServiceClient<tonic::service::interceptor::InterceptedService<Channel, Bearer>>;
+type Authorized = tonic::service::interceptor::InterceptedService<Channel, Bearer>;
+type Client = OrderServiceClient<Authorized>;
 
 #[derive(Clone)]
 struct Bearer(tonic::metadata::MetadataValue<tonic::metadata::Ascii>);
@@ -42,22 +48,33 @@ impl tonic::service::Interceptor for Bearer {
     }
 }
 
-async fn client(
+async fn authorized(
     url: &str,
     secret: &SecretString,
     subject: &str,
     roles: &[&str],
-) -> anyhow::Result<Client> {
+) -> anyhow::Result<Authorized> {
     let roles: Vec<String> = roles.iter().map(|role| (*role).to_owned()).collect();
     let token =
         orderflow_platform::auth::mint_hs256(secret, subject, &roles, Duration::from_secs(600))?;
     let channel = Channel::from_shared(url.to_owned())?
         .connect()
         .await
-        .with_context(|| format!("cannot reach the orders service at {url}"))?;
-    Ok(OrderServiceClient::with_interceptor(
+        .with_context(|| format!("cannot reach {url}"))?;
+    Ok(tonic::service::interceptor::InterceptedService::new(
         channel,
         Bearer(format!("Bearer {token}").parse()?),
+    ))
+}
+
+async fn client(
+    url: &str,
+    secret: &SecretString,
+    subject: &str,
+    roles: &[&str],
+) -> anyhow::Result<Client> {
+    Ok(OrderServiceClient::new(
+        authorized(url, secret, subject, roles).await?,
     ))
 }
 
@@ -72,108 +89,228 @@ fn state_name(state: i32) -> String {
         .unwrap_or_else(|_| state.to_string())
 }
 
-pub async fn walk(orders_url: &str, secret: &SecretString) -> anyhow::Result<()> {
-    let mut sales = client(orders_url, secret, "demo-sales", &["sales"]).await?;
-    let mut assistant = client(orders_url, secret, "demo-assistant", &["sales_assistant"]).await?;
+fn customer_request() -> pb::CreateCustomerRequest {
+    pb::CreateCustomerRequest {
+        request_id: String::new(),
+        name: "Hangzhou Water Works".to_owned(),
+        phone: "+86 571 8888 6666".to_owned(),
+        email: "buyer@hzwater.example".to_owned(),
+        address: Some(common::Address {
+            recipient_name: "Li Lei".to_owned(),
+            phone: "+86 138 0013 8000".to_owned(),
+            country_code: "CN".to_owned(),
+            region: "Zhejiang".to_owned(),
+            city: "Hangzhou".to_owned(),
+            district: "Xihu".to_owned(),
+            street: "1 Wensan Road".to_owned(),
+            postal_code: "310000".to_owned(),
+        }),
+    }
+}
 
-    let customer = sales
-        .create_customer(pb::CreateCustomerRequest {
-            request_id: String::new(),
-            name: "Hangzhou Water Works".to_owned(),
-            phone: "+86 571 8888 6666".to_owned(),
-            email: "buyer@hzwater.example".to_owned(),
-            address: Some(common::Address {
-                recipient_name: "Li Lei".to_owned(),
-                phone: "+86 138 0013 8000".to_owned(),
-                country_code: "CN".to_owned(),
-                region: "Zhejiang".to_owned(),
-                city: "Hangzhou".to_owned(),
-                district: "Xihu".to_owned(),
-                street: "1 Wensan Road".to_owned(),
-                postal_code: "310000".to_owned(),
+fn order_request(
+    customer_id: &str,
+    kind: pb::OrderKind,
+    terms: pb::PaymentTermKind,
+    quantity: i64,
+    unit_price: i64,
+) -> pb::CreateOrderRequest {
+    pb::CreateOrderRequest {
+        customer_id: customer_id.to_owned(),
+        kind: kind as i32,
+        currency_code: "CNY".to_owned(),
+        lines: vec![pb::OrderLineInput {
+            sku: "PUMP-100".to_owned(),
+            description: "Water pump".to_owned(),
+            quantity,
+            unit_price: Some(common::Money {
+                currency_code: "CNY".to_owned(),
+                minor_units: unit_price,
             }),
-        })
-        .await?
-        .into_inner();
-    println!("customer  {} ({})", customer.name, customer.id);
-
-    let delivery = (chrono::Utc::now() + chrono::Duration::days(30))
-        .format("%Y-%m-%d")
-        .to_string();
-    let order = sales
-        .create_order(pb::CreateOrderRequest {
-            customer_id: customer.id.clone(),
-            kind: pb::OrderKind::Standard as i32,
-            currency_code: "CNY".to_owned(),
-            lines: vec![pb::OrderLineInput {
-                sku: "PUMP-100".to_owned(),
-                description: "Water pump".to_owned(),
-                quantity: 3,
-                unit_price: Some(common::Money {
-                    currency_code: "CNY".to_owned(),
-                    minor_units: 125_000,
-                }),
-            }],
-            requested_delivery_date: delivery,
-            payment_terms: Some(pb::PaymentTerms {
-                kind: pb::PaymentTermKind::Prepaid as i32,
-                ..Default::default()
-            }),
-            special_requirements: "gift: one spare seal kit".to_owned(),
+        }],
+        requested_delivery_date: (chrono::Utc::now() + chrono::Duration::days(45))
+            .format("%Y-%m-%d")
+            .to_string(),
+        payment_terms: Some(pb::PaymentTerms {
+            kind: terms as i32,
             ..Default::default()
-        })
-        .await?;
-    let trace_id = order
+        }),
+        special_requirements: "gift: one spare seal kit".to_owned(),
+        ..Default::default()
+    }
+}
+
+/// Creates, submits and confirms an order; returns it once the saga acted.
+async fn place(
+    sales: &mut Client,
+    assistant: &mut Client,
+    request: pb::CreateOrderRequest,
+) -> anyhow::Result<pb::Order> {
+    let response = sales.create_order(request).await?;
+    let trace_id = response
         .metadata()
         .get("x-trace-id")
         .and_then(|value| value.to_str().ok())
         .unwrap_or("-")
         .to_owned();
-    let order = order.into_inner();
-    println!("order     {} created (trace {trace_id})", order.number);
-
+    let order = response.into_inner();
+    println!(
+        "   order {} created (trace {trace_id}), total {}",
+        order.number,
+        money_text(order.total.as_ref())
+    );
     sales
         .submit_order(pb::SubmitOrderRequest {
             request_id: String::new(),
             order_id: order.id.clone(),
         })
         .await?;
-    println!("order     {} submitted", order.number);
     assistant
         .confirm_order(pb::ConfirmOrderRequest {
             order_id: order.id.clone(),
             ..Default::default()
         })
         .await?;
-    println!("order     {} confirmed", order.number);
+    println!("   submitted and confirmed");
+    wait_for(sales, &order.id, |order| {
+        order.state != pb::OrderState::PendingApproval as i32
+            || !order.approval_request_id.is_empty()
+    })
+    .await
+}
 
-    let mut current = order.clone();
-    for _ in 0..100 {
-        current = sales
+async fn wait_for(
+    sales: &mut Client,
+    order_id: &str,
+    done: impl Fn(&pb::Order) -> bool,
+) -> anyhow::Result<pb::Order> {
+    for _ in 0..200 {
+        let order = sales
             .get_order(pb::GetOrderRequest {
-                order_id: order.id.clone(),
+                order_id: order_id.to_owned(),
             })
             .await?
             .into_inner();
-        if current.state != pb::OrderState::PendingApproval as i32 {
-            break;
+        if done(&order) {
+            return Ok(order);
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    println!(
-        "order     {} is {} (the services that exist end here)",
-        current.number,
-        state_name(current.state)
-    );
+    anyhow::bail!("order {order_id} did not move on")
+}
 
-    let timeline = sales
-        .get_order_timeline(pb::GetOrderTimelineRequest {
-            order_id: order.id.clone(),
+fn money_text(money: Option<&common::Money>) -> String {
+    money.map_or_else(String::new, |money| {
+        format!(
+            "{}.{:02} {}",
+            money.minor_units / 100,
+            (money.minor_units % 100).abs(),
+            money.currency_code
+        )
+    })
+}
+
+/// Walks a standard order (no approval chain) and an export order through
+/// its contract review, and prints both timelines.
+pub async fn walk(
+    orders_url: &str,
+    approvals_url: &str,
+    secret: &SecretString,
+) -> anyhow::Result<()> {
+    let mut sales = client(orders_url, secret, "demo-sales", &["sales"]).await?;
+    let mut assistant = client(orders_url, secret, "demo-assistant", &["sales_assistant"]).await?;
+    let customer = sales
+        .create_customer(customer_request())
+        .await?
+        .into_inner();
+    println!("customer {} ({})", customer.name, customer.id);
+
+    println!();
+    println!("1. A standard prepaid order: no approval chain, straight on to the payment gate.");
+    let standard = order_request(
+        &customer.id,
+        pb::OrderKind::Standard,
+        pb::PaymentTermKind::Prepaid,
+        3,
+        125_000,
+    );
+    let standard = place(&mut sales, &mut assistant, standard).await?;
+    println!("   now {}", state_name(standard.state));
+    print_timeline(&mut sales, &standard.id).await?;
+
+    println!();
+    println!(
+        "2. An export order of 680,000.00 CNY on L/C terms: the export contract review (APR-2), with the GM."
+    );
+    let export = order_request(
+        &customer.id,
+        pb::OrderKind::Export,
+        pb::PaymentTermKind::Lc,
+        8,
+        8_500_000,
+    );
+    let export = place(&mut sales, &mut assistant, export).await?;
+    let request_id = export.approval_request_id.clone();
+    let mut reader = ApprovalServiceClient::new(
+        authorized(approvals_url, secret, "demo-reader", &["sales"]).await?,
+    );
+    let request = reader
+        .get_approval_request(approvals::GetApprovalRequestRequest {
+            approval_request_id: request_id.clone(),
         })
         .await?
         .into_inner();
-    println!();
-    println!("Timeline of order {}:", timeline.order_number);
+    let deciders = [
+        ("sales", "demo-sales"),
+        ("dept_manager", "demo-manager"),
+        ("admin_reviewer", "demo-reviewer"),
+        ("gm", "demo-gm"),
+    ];
+    for step in request
+        .steps
+        .iter()
+        .filter(|step| step.round == request.round)
+    {
+        let subject = deciders
+            .iter()
+            .find(|(role, _)| *role == step.role)
+            .map_or("demo-approver", |(_, subject)| *subject);
+        let mut approver = ApprovalServiceClient::new(
+            authorized(approvals_url, secret, subject, &[step.role.as_str()]).await?,
+        );
+        approver
+            .decide_step(approvals::DecideStepRequest {
+                request_id: String::new(),
+                approval_request_id: request.id.clone(),
+                step_id: step.id.clone(),
+                decision: approvals::Decision::Approve as i32,
+                reason: String::new(),
+            })
+            .await?;
+        println!(
+            "   step {} ({}) approved by {subject}",
+            step.position, step.role
+        );
+    }
+    let export = wait_for(&mut sales, &export.id, |order| {
+        order.state == pb::OrderState::AwaitingPayment as i32
+    })
+    .await?;
+    println!(
+        "   now {} (the services that exist end here)",
+        state_name(export.state)
+    );
+    print_timeline(&mut sales, &export.id).await
+}
+
+async fn print_timeline(sales: &mut Client, order_id: &str) -> anyhow::Result<()> {
+    let timeline = sales
+        .get_order_timeline(pb::GetOrderTimelineRequest {
+            order_id: order_id.to_owned(),
+        })
+        .await?
+        .into_inner();
+    println!("   timeline of order {}:", timeline.order_number);
     for entry in timeline.entries {
         let time = entry
             .time
@@ -198,8 +335,8 @@ pub async fn walk(orders_url: &str, secret: &SecretString) -> anyhow::Result<()>
             .collect::<Vec<_>>()
             .join(" — ");
         println!(
-            "  {time}  {:<22} {:<34} by {:<16} {why}",
-            entry.action, states, entry.actor
+            "     {time}  {:<22} {:<34} {:<10} by {:<16} {why}",
+            entry.action, states, entry.source, entry.actor
         );
     }
     Ok(())

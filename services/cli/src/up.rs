@@ -59,20 +59,26 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
 
     let shutdown = Shutdown::new();
     shutdown.trigger_on_os_signal();
-    let orders_config =
-        orderflow_orders::config::OrdersConfig::from_env(&service_env(&base, "ORDERS"))?;
-    let orders = orderflow_orders::start(
-        orders_config,
-        orderflow_platform::clock::system(),
-        shutdown.clone(),
-    )
-    .await
-    .context("the orders service did not start")?;
+    let clock = orderflow_platform::clock::system();
+    let approvals_config =
+        orderflow_approvals::config::ApprovalsConfig::from_env(&service_env(&base, "APPROVALS"))?;
+    let approvals = orderflow_approvals::start(approvals_config, clock.clone(), shutdown.clone())
+        .await
+        .context("the approvals service did not start")?;
+    let approvals_url = base
+        .get("APPROVALS_URL")
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("http://{}", approvals.local_addr));
+    let orders_env = service_env(&base, "ORDERS").with("APPROVALS_URL", approvals_url);
+    let orders_config = orderflow_orders::config::OrdersConfig::from_env(&orders_env)?;
+    let orders = orderflow_orders::start(orders_config, clock, shutdown.clone())
+        .await
+        .context("the orders service did not start")?;
 
     println!();
     println!("Orderflow is up.");
     println!(
-        "  NATS    {nats_url}{}",
+        "  NATS       {nats_url}{}",
         if nats.is_some() {
             " (started by orderflow up)"
         } else {
@@ -80,8 +86,12 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         }
     );
     println!(
-        "  orders  {}   (orderflow.orders.v1.OrderService, QuotationService)",
+        "  orders     {}   (orderflow.orders.v1.OrderService, QuotationService)",
         orders.local_addr
+    );
+    println!(
+        "  approvals  {}   (orderflow.approvals.v1.ApprovalService)",
+        approvals.local_addr
     );
     println!();
     println!("Try:");
@@ -91,22 +101,28 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         "  grpcurl -plaintext -H \"authorization: Bearer $TOKEN\" {} orderflow.orders.v1.OrderService/ListOrders",
         orders.local_addr
     );
+    println!(
+        "  grpcurl -plaintext -H \"authorization: Bearer $TOKEN\" {} orderflow.approvals.v1.ApprovalService/ListMyPendingSteps",
+        approvals.local_addr
+    );
     println!("Ctrl-C stops everything.");
     println!();
 
     if args.demo {
-        let url = format!("http://{}", orders.local_addr);
-        if let Err(error) = demo::walk(&url, &secret).await {
+        let orders_url = format!("http://{}", orders.local_addr);
+        let approvals_url = format!("http://{}", approvals.local_addr);
+        if let Err(error) = demo::walk(&orders_url, &approvals_url, &secret).await {
             eprintln!("demo failed: {error:#}");
         }
     }
 
     let result = orders.wait().await;
+    let approvals_result = approvals.wait().await;
     if let Some(child) = nats.as_mut() {
         let _ = child.kill().await;
     }
     telemetry.shutdown();
-    result
+    result.and(approvals_result)
 }
 
 /// A NATS server to use: the one at `url` if it answers, else one started

@@ -57,11 +57,14 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
     let directory = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let nats_url = format!("nats://127.0.0.1:{}", free_port());
     let port = free_port();
+    let approvals_port = free_port();
     let mut up = Command::new(ORDERFLOW)
         .args(["up", "--demo"])
         .current_dir(directory.path())
         .env("NATS_URL", &nats_url)
         .env("ORDERS_GRPC_ADDR", format!("127.0.0.1:{port}"))
+        .env("APPROVALS_GRPC_ADDR", format!("127.0.0.1:{approvals_port}"))
+        .env_remove("APPROVALS_URL")
         .env_remove("ORDERFLOW_JWT_SECRET")
         .env_remove("DATABASE_URL")
         .env("RUST_LOG", "warn")
@@ -75,7 +78,8 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
     let mut seen = Vec::new();
     let walked = tokio::time::timeout(Duration::from_secs(90), async {
         while let Ok(Some(line)) = lines.next_line().await {
-            let done = line.contains("approval_not_required");
+            // The export order's approval, the demo's last step.
+            let done = line.contains("PENDING_APPROVAL → AWAITING_PAYMENT approvals");
             seen.push(line);
             if done {
                 return true;
@@ -95,7 +99,14 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
         output.contains("(started by orderflow up)"),
         "NATS was started for us:\n{output}"
     );
-    assert!(output.contains("is AWAITING_PAYMENT"), "{output}");
+    assert!(
+        output.contains("approval_not_required"),
+        "the standard order passed: {output}"
+    );
+    assert!(
+        output.contains("step 4 (gm) approved"),
+        "the export order went through the GM: {output}"
+    );
     assert!(nats_answers(&nats_url).await);
 
     let services = list_services(port).await;
@@ -109,6 +120,7 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
     );
     assert!(directory.path().join("data/jwt-secret").exists());
     assert!(directory.path().join("data/orders.db").exists());
+    assert!(directory.path().join("data/approvals.db").exists());
 
     let token = Command::new(ORDERFLOW)
         .args([
