@@ -5,7 +5,9 @@ mod s13;
 
 use std::time::Duration;
 
+use approvals::approval_service_client::ApprovalServiceClient;
 use orderflow_e2e::{Cluster, authorized};
+use orderflow_proto::approvals::v1 as approvals;
 use orderflow_proto::common::v1 as common;
 use orderflow_proto::orders::v1 as pb;
 use pb::order_service_client::OrderServiceClient;
@@ -56,10 +58,11 @@ pub(crate) async fn wait_for_state(
     panic!("order {id} never reached {state:?}");
 }
 
-/// S1, as far as orders goes: inquiry → quotation revised once → PO → export
-/// order → review; the order then waits for the export contract review chain.
+/// S1, as far as the services that exist go: inquiry → quotation revised
+/// once → PO → export order → review → contract review with the GM (the USD
+/// amount is over the CNY threshold at the day's rate) → awaiting payment.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn s1_export_pre_sale_reaches_the_contract_review() {
+async fn s1_export_order_through_quotation_and_contract_review_with_the_gm() {
     let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
     let channel = Cluster::channel(cluster.orders)
         .await
@@ -67,6 +70,22 @@ async fn s1_export_pre_sale_reaches_the_contract_review() {
     let mut orders = OrderServiceClient::new(channel.clone());
     let mut quotations = QuotationServiceClient::new(channel);
     let sales = ("tom", &["sales"][..]);
+    ApprovalServiceClient::new(
+        Cluster::channel(cluster.approvals)
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}")),
+    )
+    .set_exchange_rate(authorized(
+        approvals::SetExchangeRateRequest {
+            request_id: String::new(),
+            currency_code: "USD".to_owned(),
+            rate: "7.1".to_owned(),
+        },
+        "fiona",
+        &["finance"],
+    ))
+    .await
+    .unwrap_or_else(|s| panic!("{s:?}"));
 
     let customer = orders
         .create_customer(authorized(
@@ -201,11 +220,62 @@ async fn s1_export_pre_sale_reaches_the_contract_review() {
         .cloned()
         .unwrap_or_default();
     assert!(
-        waiting.detail.contains("export_contract"),
-        "{}",
+        waiting.detail.contains("export_contract")
+            && waiting
+                .detail
+                .contains("sales → dept_manager → admin_reviewer → gm"),
+        "90,000.00 USD at 7.1 is 639,000.00 CNY, over the GM threshold: {}",
         waiting.detail
     );
-    let order = wait_for_state(&mut orders, &order.id, pb::OrderState::PendingApproval).await;
+    let mut approvals = ApprovalServiceClient::new(
+        Cluster::channel(cluster.approvals)
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}")),
+    );
+    let request_id = orders
+        .get_order(authorized(
+            pb::GetOrderRequest {
+                order_id: order.id.clone(),
+            },
+            "e2e",
+            &["sales"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+        .approval_request_id;
+    let request = approvals
+        .get_approval_request(authorized(
+            approvals::GetApprovalRequestRequest {
+                approval_request_id: request_id,
+            },
+            "e2e",
+            &["sales"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    for step in &request.steps {
+        let role = step.role.as_str();
+        let subject = if role == "sales" { "tom" } else { "approver" };
+        let roles = [role];
+        approvals
+            .decide_step(authorized(
+                approvals::DecideStepRequest {
+                    request_id: String::new(),
+                    approval_request_id: request.id.clone(),
+                    step_id: step.id.clone(),
+                    decision: approvals::Decision::Approve as i32,
+                    reason: String::new(),
+                },
+                subject,
+                &roles,
+            ))
+            .await
+            .unwrap_or_else(|s| panic!("{}: {s:?}", step.role));
+    }
+    wait_for_state(&mut orders, &order.id, pb::OrderState::AwaitingPayment).await;
+    let order = wait_for_state(&mut orders, &order.id, pb::OrderState::AwaitingPayment).await;
     assert_eq!(order.quotation_id, quotation.id);
 }
 
