@@ -132,11 +132,6 @@ fn caller<T>(request: &Request<T>) -> Result<Actor, Status> {
     Caller::of(request)
 }
 
-fn page(page_size: i32, page_token: &str, filters: &str) -> Result<PageRequest, Status> {
-    PageRequest::parse(page_size, page_token, filters)
-        .map_err(|violation| status::invalid_argument(&[violation]))
-}
-
 fn money_in(
     field: &str,
     raw: Option<&orderflow_proto::common::v1::Money>,
@@ -300,7 +295,7 @@ impl ApprovalService for ApprovalApi {
         request: Request<pb::ListPoliciesRequest>,
     ) -> Result<Response<pb::ListPoliciesResponse>, Status> {
         let request = request.into_inner();
-        let page = page(request.page_size, &request.page_token, "policies")?;
+        let page = PageRequest::parse(request.page_size, &request.page_token, "policies")?;
         let mut policies = self
             .approvals
             .list_policies(page.after.as_deref(), page.fetch_limit())
@@ -397,7 +392,7 @@ impl ApprovalService for ApprovalApi {
             requester: text(&request.requester),
         };
         violations.finish(())?;
-        let page = page(
+        let page = PageRequest::parse(
             request.page_size,
             &request.page_token,
             &format!("{filter:?}"),
@@ -495,7 +490,7 @@ impl ApprovalService for ApprovalApi {
     ) -> Result<Response<pb::ListPendingStepsResponse>, Status> {
         let actor = caller(&request)?;
         let request = request.into_inner();
-        let page = page(request.page_size, &request.page_token, &actor.subject)?;
+        let page = PageRequest::parse(request.page_size, &request.page_token, &actor.subject)?;
         let after = decode_cursor(page.after.as_deref())?;
         let steps = self
             .approvals
@@ -511,7 +506,7 @@ impl ApprovalService for ApprovalApi {
         request: Request<pb::ListOverdueStepsRequest>,
     ) -> Result<Response<pb::ListPendingStepsResponse>, Status> {
         let request = request.into_inner();
-        let page = page(request.page_size, &request.page_token, "overdue")?;
+        let page = PageRequest::parse(request.page_size, &request.page_token, "overdue")?;
         let after = decode_cursor(page.after.as_deref())?;
         let steps = self
             .approvals

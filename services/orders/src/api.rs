@@ -197,11 +197,6 @@ fn order_command<T>(
     })
 }
 
-fn page(page_size: i32, page_token: &str, filters: &str) -> Result<PageRequest, Status> {
-    PageRequest::parse(page_size, page_token, filters)
-        .map_err(|violation| status::invalid_argument(&[violation]))
-}
-
 /// Puts the order's business keys on the current (server) span, so that an
 /// operator finds the trace by order number.
 fn tag_span(order: &Order) {
@@ -260,7 +255,7 @@ impl OrderService for OrderApi {
     ) -> Result<Response<pb::ListCustomersResponse>, Status> {
         let request = request.into_inner();
         let name = request.name_contains.trim();
-        let page = page(request.page_size, &request.page_token, name)?;
+        let page = PageRequest::parse(request.page_size, &request.page_token, name)?;
         let mut customers = self
             .orders
             .list_customers(
@@ -313,7 +308,7 @@ impl OrderService for OrderApi {
     ) -> Result<Response<pb::ListListPricesResponse>, Status> {
         let request = request.into_inner();
         let prefix = request.sku_prefix.trim();
-        let page = page(request.page_size, &request.page_token, prefix)?;
+        let page = PageRequest::parse(request.page_size, &request.page_token, prefix)?;
         let after = page
             .after
             .as_deref()
@@ -387,7 +382,7 @@ impl OrderService for OrderApi {
             created_before,
             confirmation_overdue_only: request.confirmation_overdue_only,
         })?;
-        let page = page(
+        let page = PageRequest::parse(
             request.page_size,
             &request.page_token,
             &filter.fingerprint(),
@@ -616,7 +611,7 @@ impl QuotationService for QuotationApi {
         let state = convert::quotation_state_in(request.state).optional("state", &mut violations);
         violations.finish(())?;
         let filters = format!("{customer_id:?}/{state:?}");
-        let page = page(request.page_size, &request.page_token, &filters)?;
+        let page = PageRequest::parse(request.page_size, &request.page_token, &filters)?;
         let mut quotations = self
             .orders
             .list_quotations(

@@ -5,6 +5,7 @@
 //! the auth layer; adds health (`grpc.health.v1`) and reflection (v1 and
 //! v1alpha, health included); drains in-flight calls on shutdown.
 
+pub mod convert;
 pub mod paging;
 pub mod status;
 

@@ -1,28 +1,13 @@
 //! proto ⇄ domain.
 
-use chrono::{DateTime, Utc};
-use orderflow_platform::money::Money;
+pub use orderflow_platform::grpc::convert::{money, timestamp};
+
 use orderflow_proto::approvals::v1 as pb;
-use orderflow_proto::common::v1 as common;
 
 use crate::domain::policy::{Policy, StepRule, StepRuleInput};
 use crate::domain::request::{ApprovalRequest, RequestState, Step, StepState};
 use crate::store::rates::StoredRate;
 use crate::store::requests::PendingStep;
-
-pub fn timestamp(at: DateTime<Utc>) -> prost_types::Timestamp {
-    prost_types::Timestamp {
-        seconds: at.timestamp(),
-        nanos: i32::try_from(at.timestamp_subsec_nanos()).unwrap_or(0),
-    }
-}
-
-pub fn money(money: Money) -> common::Money {
-    common::Money {
-        currency_code: money.currency.code().to_owned(),
-        minor_units: money.minor_units,
-    }
-}
 
 pub fn rule_input(rule: &pb::StepRule) -> StepRuleInput {
     let condition = rule.condition.clone().unwrap_or_default();

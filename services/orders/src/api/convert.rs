@@ -1,6 +1,7 @@
 //! proto ⇄ domain.
 
-use chrono::{DateTime, Utc};
+pub use orderflow_platform::grpc::convert::{from_timestamp, money, timestamp};
+
 use orderflow_proto::common::v1 as common;
 use orderflow_proto::orders::v1 as pb;
 
@@ -15,25 +16,6 @@ use crate::domain::quotation::{
 use crate::store::prices::ListPrice;
 use crate::store::timeline::TimelineEntry;
 use orderflow_platform::money::Money;
-
-pub fn timestamp(at: DateTime<Utc>) -> prost_types::Timestamp {
-    prost_types::Timestamp {
-        seconds: at.timestamp(),
-        nanos: i32::try_from(at.timestamp_subsec_nanos()).unwrap_or(0),
-    }
-}
-
-pub fn from_timestamp(at: &prost_types::Timestamp) -> Option<DateTime<Utc>> {
-    let nanos = u32::try_from(at.nanos).ok()?;
-    DateTime::from_timestamp(at.seconds, nanos)
-}
-
-pub fn money(money: Money) -> common::Money {
-    common::Money {
-        currency_code: money.currency.code().to_owned(),
-        minor_units: money.minor_units,
-    }
-}
 
 pub fn address(address: &Address) -> common::Address {
     common::Address {

@@ -23,6 +23,12 @@ pub fn invalid_argument(violations: &[FieldViolation]) -> Status {
     )
 }
 
+impl From<FieldViolation> for Status {
+    fn from(violation: FieldViolation) -> Self {
+        invalid_argument(&[violation])
+    }
+}
+
 /// `FAILED_PRECONDITION` with a `PreconditionFailure` violation.
 pub fn failed_precondition(kind: &str, subject: &str, description: &str) -> Status {
     let mut details = ErrorDetails::new();
