@@ -19,7 +19,9 @@ use tracing_opentelemetry::OpenTelemetrySpanExt;
 use crate::app::Approvals;
 use crate::domain::policy::{self, StepRule};
 use crate::domain::rates::Rate;
-use crate::domain::request::{ApprovalRequest, Decision, NewRequest, RequestState};
+use crate::domain::request::{
+    ApprovalRequest, CostEstimate, Decision, NewRequest, RequestState, Terms,
+};
 use crate::domain::{Actor, ApprovalError};
 use crate::store::requests::{Cursor, PendingStep, RequestFilter};
 
@@ -159,6 +161,21 @@ fn attachments_in(raw: &[String], violations: &mut Violations) -> Vec<String> {
         .enumerate()
         .map(|(index, reference)| {
             violations.required(&format!("attachments[{index}]"), reference, 500)
+        })
+        .collect()
+}
+
+fn costs_in(raw: &[pb::CostEstimate], violations: &mut Violations) -> Vec<CostEstimate> {
+    if raw.len() > 30 {
+        violations.add("estimated_costs", "at most 30 lines");
+    }
+    raw.iter()
+        .enumerate()
+        .filter_map(|(index, cost)| {
+            let field = format!("estimated_costs[{index}]");
+            let name = violations.required(&format!("{field}.name"), &cost.name, 100);
+            money_in(&format!("{field}.amount"), cost.amount.as_ref(), violations)
+                .map(|amount| CostEstimate { name, amount })
         })
         .collect()
 }
@@ -321,6 +338,7 @@ impl ApprovalService for ApprovalApi {
         let amount = money_in("amount", request.amount.as_ref(), &mut violations);
         let flags = policy::parse_flags("flags", &request.flags, &mut violations);
         let attachments = attachments_in(&request.attachments, &mut violations);
+        let estimated_costs = costs_in(&request.estimated_costs, &mut violations);
         let named = violations.optional("requester", &request.requester, 100);
         let amount = violations
             .finish(amount)?
@@ -346,6 +364,7 @@ impl ApprovalService for ApprovalApi {
             amount,
             flags,
             attachments,
+            estimated_costs,
             requester,
         };
         Ok(reply(
@@ -466,7 +485,13 @@ impl ApprovalService for ApprovalApi {
             let flags: BTreeSet<String> =
                 policy::parse_flags("flags", &request.flags, &mut violations);
             let attachments = attachments_in(&request.attachments, &mut violations);
-            amount.map(|amount| (amount, flags, attachments))
+            let estimated_costs = costs_in(&request.estimated_costs, &mut violations);
+            amount.map(|amount| Terms {
+                amount,
+                flags,
+                attachments,
+                estimated_costs,
+            })
         } else {
             None
         };

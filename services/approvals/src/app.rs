@@ -1,8 +1,6 @@
 //! The use cases of the approvals service: one write transaction each, with
 //! the change, its events (outbox) and its request id (AIP-155).
 
-use std::collections::BTreeSet;
-
 use chrono::{DateTime, Utc};
 use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
 use orderflow_platform::clock::SharedClock;
@@ -12,7 +10,7 @@ use sea_orm::ConnectionTrait;
 
 use crate::domain::policy::{self, Policy, StepRule};
 use crate::domain::rates::Rate;
-use crate::domain::request::{ApprovalRequest, Decision, NewRequest, RequestState};
+use crate::domain::request::{ApprovalRequest, Decision, NewRequest, RequestState, Terms};
 use crate::domain::{Actor, ApprovalError};
 use crate::events::approval_event;
 use crate::store::rates::StoredRate;
@@ -33,9 +31,6 @@ pub struct Approvals {
     outbox: OutboxSignal,
     settings: Settings,
 }
-
-/// New terms for a resubmitted round.
-pub type Terms = (Money, BTreeSet<String>, Vec<String>);
 
 impl Approvals {
     pub fn new(

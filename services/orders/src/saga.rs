@@ -201,6 +201,9 @@ impl FulfilmentSaga {
                         amount,
                         flags,
                         attachments: Vec::new(),
+                        // The salesperson adds the cost estimates on the
+                        // review form; the order does not know them.
+                        estimated_costs: Vec::new(),
                         requester: order.salesperson.clone(),
                     })
                     .await
@@ -218,6 +221,7 @@ impl FulfilmentSaga {
                         amount,
                         flags,
                         attachments: Vec::new(),
+                        estimated_costs: Vec::new(),
                     })
                     .await
             }

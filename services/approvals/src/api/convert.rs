@@ -113,6 +113,14 @@ pub fn request(request: &ApprovalRequest) -> pb::ApprovalRequest {
             .collect(),
         create_time: Some(timestamp(request.created_at)),
         update_time: Some(timestamp(request.updated_at)),
+        estimated_costs: request
+            .estimated_costs
+            .iter()
+            .map(|cost| pb::CostEstimate {
+                name: cost.name.clone(),
+                amount: Some(money(cost.amount)),
+            })
+            .collect(),
     }
 }
 

@@ -115,6 +115,25 @@ pub struct Round {
     pub notes: Vec<String>,
 }
 
+/// A line of the estimated costs on an export contract review form
+/// (freight, commission, duties, ..., APR-2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CostEstimate {
+    pub name: String,
+    pub amount: Money,
+}
+
+/// What a resubmission may change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Terms {
+    pub amount: Money,
+    pub flags: BTreeSet<String>,
+    /// Empty: keep the attachments.
+    pub attachments: Vec<String>,
+    /// Empty: keep the estimates.
+    pub estimated_costs: Vec<CostEstimate>,
+}
+
 /// A validated new request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewRequest {
@@ -124,6 +143,7 @@ pub struct NewRequest {
     pub amount: Money,
     pub flags: BTreeSet<String>,
     pub attachments: Vec<String>,
+    pub estimated_costs: Vec<CostEstimate>,
     pub requester: String,
 }
 
@@ -136,6 +156,7 @@ pub struct ApprovalRequest {
     pub amount: Money,
     pub flags: BTreeSet<String>,
     pub attachments: Vec<String>,
+    pub estimated_costs: Vec<CostEstimate>,
     pub requester: String,
     pub policy_id: String,
     pub policy_version: i32,
@@ -176,6 +197,7 @@ impl ApprovalRequest {
             amount: new.amount,
             flags: new.flags,
             attachments: new.attachments,
+            estimated_costs: new.estimated_costs,
             requester: new.requester.clone(),
             policy_id: policy.id.clone(),
             policy_version: policy.version,
@@ -402,7 +424,7 @@ impl ApprovalRequest {
         &mut self,
         actor: &Actor,
         change_note: &str,
-        terms: Option<(Money, BTreeSet<String>, Vec<String>)>,
+        terms: Option<Terms>,
         rates: &Rates,
         now: DateTime<Utc>,
     ) -> Result<(), ApprovalError> {
@@ -434,11 +456,14 @@ impl ApprovalRequest {
                 ),
             ));
         }
-        if let Some((amount, flags, attachments)) = terms {
-            self.amount = amount;
-            self.flags = flags;
-            if !attachments.is_empty() {
-                self.attachments = attachments;
+        if let Some(terms) = terms {
+            self.amount = terms.amount;
+            self.flags = terms.flags;
+            if !terms.attachments.is_empty() {
+                self.attachments = terms.attachments;
+            }
+            if !terms.estimated_costs.is_empty() {
+                self.estimated_costs = terms.estimated_costs;
             }
         }
         self.start_round(&actor.subject, note.to_owned(), rates, now);

@@ -48,6 +48,8 @@ pub mod request {
         pub flags: String,
         #[sea_orm(column_type = "Text")]
         pub attachments: String,
+        #[sea_orm(column_type = "Text")]
+        pub estimated_costs: String,
         pub requester: String,
         pub policy_id: String,
         pub policy_version: i32,

@@ -25,6 +25,7 @@ fn request_model(request: &ApprovalRequest) -> Result<request::Model, ApprovalEr
         amount: request.amount.minor_units,
         flags: json(&request.flags)?,
         attachments: json(&request.attachments)?,
+        estimated_costs: json(&request.estimated_costs)?,
         requester: request.requester.clone(),
         policy_id: request.policy_id.clone(),
         policy_version: request.policy_version,
@@ -104,6 +105,7 @@ async fn assemble<C: ConnectionTrait>(
         amount: money(&model.currency, model.amount)?,
         flags: parse_json::<BTreeSet<String>>("flags", &model.flags)?,
         attachments: parse_json("attachments", &model.attachments)?,
+        estimated_costs: parse_json("estimated costs", &model.estimated_costs)?,
         rules: parse_json("policy rules", &model.rules)?,
         state: RequestState::parse(&model.state)
             .ok_or_else(|| corrupt("request state", &model.state))?,

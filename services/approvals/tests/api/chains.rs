@@ -26,6 +26,21 @@ async fn apr_2_an_export_contract_of_600000_needs_the_gm(backend: Backend) {
     );
     assert_eq!(request.requester, "alice");
     assert_eq!(request.state, pb::ApprovalState::Pending as i32);
+    assert_eq!(
+        request.attachments.len(),
+        2,
+        "customer PO and factory contract"
+    );
+    let costs: Vec<&str> = request
+        .estimated_costs
+        .iter()
+        .map(|cost| cost.name.as_str())
+        .collect();
+    assert_eq!(
+        costs,
+        vec!["ocean freight", "agent commission"],
+        "APR-2: the review form lists the estimated costs"
+    );
 }
 
 async fn apr_2_an_export_contract_of_100000_without_prepayment_or_commission_stops_at_admin_review(

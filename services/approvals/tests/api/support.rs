@@ -161,6 +161,16 @@ pub fn export_review(
             "customer-po/PO-88.pdf".to_owned(),
             "factory-contract/FC-12.pdf".to_owned(),
         ],
+        estimated_costs: vec![
+            pb::CostEstimate {
+                name: "ocean freight".to_owned(),
+                amount: cny(320_000),
+            },
+            pb::CostEstimate {
+                name: "agent commission".to_owned(),
+                amount: cny(150_000),
+            },
+        ],
         requester: "alice".to_owned(),
     }
 }

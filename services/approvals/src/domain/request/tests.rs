@@ -41,6 +41,10 @@ fn export_request(amount: i64) -> ApprovalRequest {
         amount: cny(amount),
         flags: BTreeSet::new(),
         attachments: vec!["po/PO-88.pdf".to_owned()],
+        estimated_costs: vec![CostEstimate {
+            name: "ocean freight".to_owned(),
+            amount: cny(320_000),
+        }],
         requester: "alice".to_owned(),
     };
     let rates = Rates::new(Currency::parse("CNY").unwrap_or_else(|e| panic!("{e}")));
@@ -206,7 +210,12 @@ fn apr_3_a_rejection_needs_a_reason_and_a_resubmission_starts_a_new_round() {
         .resubmit(
             &alice(),
             "freight added: 3,200 CNY",
-            Some((cny(60_000_000), BTreeSet::new(), vec![])),
+            Some(Terms {
+                amount: cny(60_000_000),
+                flags: BTreeSet::new(),
+                attachments: vec![],
+                estimated_costs: vec![],
+            }),
             &rates,
             now(),
         )
