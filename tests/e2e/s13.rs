@@ -412,3 +412,105 @@ async fn s13_approval_discipline_across_orders_and_approvals() {
     let order = wait_for_state(&mut orders, &order.id, pb::OrderState::AwaitingPayment).await;
     assert_eq!(order.approval_request_id, round_one.id);
 }
+
+/// A policy whose steps all have conditions the order does not meet approves
+/// at once; the order moves on even though the approval arrives while the
+/// saga is still recording the request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chain_that_asks_nobody_lets_the_order_through_at_once() {
+    let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
+    let mut orders = OrderServiceClient::new(
+        Cluster::channel(cluster.orders)
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}")),
+    );
+    let mut approvals = ApprovalServiceClient::new(
+        Cluster::channel(cluster.approvals)
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}")),
+    );
+    approvals
+        .update_policy(authorized(
+            approvals::UpdatePolicyRequest {
+                request_id: String::new(),
+                subject_kind: "material_prep".to_owned(),
+                name: "GM signs material prep above 1,000,000.00 CNY".to_owned(),
+                steps: vec![approvals::StepRule {
+                    name: "general manager signs".to_owned(),
+                    role: "gm".to_owned(),
+                    sla_minutes: 240,
+                    condition: Some(approvals::StepCondition {
+                        min_amount: cny(100_000_000),
+                        any_flags: Vec::new(),
+                    }),
+                    signed_by_requester: false,
+                }],
+                base_version: 0,
+            },
+            "root",
+            &["admin"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let customer = orders
+        .create_customer(authorized(
+            pb::CreateCustomerRequest {
+                name: "Own materials store".to_owned(),
+                address: Some(address()),
+                ..Default::default()
+            },
+            "tom",
+            &["sales"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    let order = orders
+        .create_order(authorized(
+            pb::CreateOrderRequest {
+                customer_id: customer.id,
+                kind: pb::OrderKind::MaterialPrep as i32,
+                currency_code: "CNY".to_owned(),
+                lines: vec![pb::OrderLineInput {
+                    sku: "STEEL-2MM".to_owned(),
+                    description: "Steel sheet 2 mm".to_owned(),
+                    quantity: 500,
+                    unit_price: cny(0),
+                }],
+                requested_delivery_date: in_days(20),
+                ..Default::default()
+            },
+            "tom",
+            &["sales"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    orders
+        .submit_order(authorized(
+            pb::SubmitOrderRequest {
+                order_id: order.id.clone(),
+                ..Default::default()
+            },
+            "tom",
+            &["sales"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    orders
+        .confirm_order(authorized(
+            pb::ConfirmOrderRequest {
+                order_id: order.id.clone(),
+                ..Default::default()
+            },
+            "amy",
+            &["sales_assistant"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let passed = wait_for_state(&mut orders, &order.id, pb::OrderState::AwaitingPayment).await;
+    assert!(
+        !passed.approval_request_id.is_empty(),
+        "it went through the approvals service"
+    );
+}

@@ -274,9 +274,15 @@ impl ApprovalOutcomes {
         if !is_order_chain {
             return Ok(());
         }
-        let Some(mut order) = orders::find(transaction, &request.subject_id).await? else {
-            tracing::warn!(approval.id = %request.id, subject = %request.subject_id, "an approval for an order this service does not know");
-            return Ok(());
+        // Locked first: the saga may still be recording this very request on
+        // the order (an approval with no applicable step is decided at once).
+        let mut order = match orders::load_for_update(transaction, &request.subject_id).await {
+            Ok(order) => order,
+            Err(OrderError::NotFound { .. }) => {
+                tracing::warn!(approval.id = %request.id, subject = %request.subject_id, "an approval for an order this service does not know");
+                return Ok(());
+            }
+            Err(error) => return Err(error),
         };
         if order.approval_request_id.as_deref() != Some(request.id.as_str()) {
             return Ok(());
@@ -296,7 +302,6 @@ impl ApprovalOutcomes {
                     tracing::debug!(order.number = %order.number, round = request.round, "a stale approval outcome");
                     return Ok(());
                 }
-                order = orders::load_for_update(transaction, &order.id).await?;
                 let change = if approved {
                     let from = order.pass_approval(now)?;
                     saga.step = SagaStep::AwaitingPayment;
