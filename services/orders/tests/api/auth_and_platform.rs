@@ -153,3 +153,59 @@ async fn a_peer_service_calls_with_its_identity_and_continues_the_trace(backend:
         "the call joined the caller's trace"
     );
 }
+
+/// PostgreSQL only: connections to the service's database are cut and
+/// refused, then allowed again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_is_not_serving_while_the_database_is_unreachable() {
+    use sea_orm::{ConnectionTrait, Statement};
+
+    if !testing::postgres_configured() {
+        eprintln!("skipped: {} is not set", testing::POSTGRES_URL_VARIABLE);
+        return;
+    }
+    let app = spawn_orders(Backend::Postgres).await;
+    let name = app
+        .database
+        .url
+        .rsplit('/')
+        .next()
+        .and_then(|tail| tail.split('?').next())
+        .unwrap_or_default()
+        .to_owned();
+    let admin_url = std::env::var(testing::POSTGRES_URL_VARIABLE).unwrap_or_default();
+    let admin = orderflow_platform::db::Database::connect(&admin_url, 1)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let run = |sql: String| {
+        let admin = admin.clone();
+        async move {
+            admin
+                .connection()
+                .execute_raw(Statement::from_string(admin.backend(), sql))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    };
+    testing::eventually(Duration::from_secs(10), "SERVING", || async {
+        (health_status(&app).await == Some(ServingStatus::Serving as i32)).then_some(())
+    })
+    .await;
+
+    run(format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false")).await;
+    run(format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+    ))
+    .await;
+    testing::eventually(Duration::from_secs(20), "NOT_SERVING", || async {
+        (health_status(&app).await == Some(ServingStatus::NotServing as i32)).then_some(())
+    })
+    .await;
+
+    run(format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS true")).await;
+    testing::eventually(Duration::from_secs(30), "SERVING again", || async {
+        (health_status(&app).await == Some(ServingStatus::Serving as i32)).then_some(())
+    })
+    .await;
+    admin.close().await;
+}
