@@ -1,0 +1,792 @@
+//! The use cases of the inventory service: one write transaction each, with
+//! the change, its movements and its events.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
+use orderflow_platform::clock::SharedClock;
+use orderflow_platform::db::{Database, idempotency};
+use sea_orm::ConnectionTrait;
+
+use crate::domain::item::{Component, Item, Kit};
+use crate::domain::picking::{PickList, PickState};
+use crate::domain::reservation::{Reservation, ReservationState};
+use crate::domain::stock::{Line, QUARANTINE, Reason};
+use crate::domain::{Actor, InventoryError};
+use crate::events;
+use crate::store::records::{self, WorkContactSheet};
+use crate::store::stock::{self, Level, Movement, StockRow};
+
+#[derive(Debug, Clone)]
+pub struct Inventory {
+    database: Database,
+    clock: SharedClock,
+    outbox: OutboxSignal,
+}
+
+/// What a receipt, an outbound or an issue moved.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    pub id: String,
+    pub warehouse: String,
+    pub lines: Vec<Line>,
+    pub reference: String,
+    pub movements: Vec<Movement>,
+}
+
+/// Goods moving in or out of a warehouse for a reference (a production or
+/// purchase order, a return).
+#[derive(Debug, Clone)]
+pub struct Goods {
+    pub warehouse: String,
+    pub lines: Vec<Line>,
+    pub reference: String,
+}
+
+/// Where inbound goods come from (INV-6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// After QA.
+    Production,
+    /// After IQC.
+    Purchase,
+}
+
+impl Inventory {
+    pub fn new(database: Database, clock: SharedClock, outbox: OutboxSignal) -> Self {
+        Self {
+            database,
+            clock,
+            outbox,
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    async fn enqueue<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        event: OutgoingEvent,
+    ) -> Result<(), InventoryError> {
+        outbox::enqueue(connection, event, self.now()).await?;
+        Ok(())
+    }
+
+    /// Whether a request id was used for `operation`; the resource if so.
+    async fn replayed(
+        &self,
+        operation: &str,
+        request_id: Option<&str>,
+    ) -> Result<Option<String>, InventoryError> {
+        match request_id {
+            Some(request_id) => {
+                Ok(idempotency::find(self.database.connection(), operation, request_id).await?)
+            }
+            None => Ok(None),
+        }
+    }
+
+    async fn remember<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        operation: &str,
+        request_id: Option<&str>,
+        resource: &str,
+    ) -> Result<(), InventoryError> {
+        if let Some(request_id) = request_id
+            && !idempotency::record(connection, operation, request_id, resource, self.now()).await?
+        {
+            return Err(InventoryError::AlreadyExists {
+                resource: "request",
+                id: request_id.to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------- items & kits
+
+    pub async fn create_item(&self, item: Item) -> Result<Item, InventoryError> {
+        let transaction = self.database.begin_write().await?;
+        if !records::insert_item(&*transaction, &item).await? {
+            let existing = records::item(&*transaction, &item.sku).await?;
+            // The same item again is a retry; a different one is a conflict.
+            return match existing {
+                Some(existing)
+                    if existing.name == item.name
+                        && existing.unit == item.unit
+                        && existing.weight_grams == item.weight_grams =>
+                {
+                    Ok(existing)
+                }
+                _ => Err(InventoryError::AlreadyExists {
+                    resource: "item",
+                    id: item.sku.clone(),
+                }),
+            };
+        }
+        transaction.commit().await?;
+        Ok(item)
+    }
+
+    pub async fn item(&self, sku: &str) -> Result<Item, InventoryError> {
+        records::item(self.database.connection(), sku)
+            .await?
+            .ok_or_else(|| InventoryError::not_found("item", sku))
+    }
+
+    pub async fn list_items(
+        &self,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<Item>, InventoryError> {
+        records::list_items(self.database.connection(), after, limit).await
+    }
+
+    /// ORD-8: a kit, its weight computed from its components.
+    pub async fn define_kit(
+        &self,
+        sku: &str,
+        name: &str,
+        components: &[Component],
+    ) -> Result<Kit, InventoryError> {
+        let transaction = self.database.begin_write().await?;
+        let skus: Vec<String> = components.iter().map(|c| c.sku.clone()).collect();
+        let weights: BTreeMap<String, i64> = records::items(&*transaction, skus)
+            .await?
+            .into_iter()
+            .map(|item| (item.sku, item.weight_grams))
+            .collect();
+        let kit = Kit::define(sku, name, components, &weights)?;
+        if records::item(&*transaction, &kit.sku).await?.is_none() {
+            let as_item = Item {
+                sku: kit.sku.clone(),
+                name: kit.name.clone(),
+                unit: "set".to_owned(),
+                weight_grams: kit.total_weight_grams,
+                created_at: self.now(),
+            };
+            records::insert_item(&*transaction, &as_item).await?;
+        }
+        records::save_kit(&*transaction, &kit).await?;
+        transaction.commit().await?;
+        Ok(kit)
+    }
+
+    /// ORD-8: a kit line's differences from the kit's definition.
+    pub async fn check_kit(
+        &self,
+        kit_sku: &str,
+        components: &[Component],
+        weight_grams: i64,
+    ) -> Result<(Kit, Vec<String>), InventoryError> {
+        let kit = records::kit(self.database.connection(), kit_sku)
+            .await?
+            .ok_or_else(|| InventoryError::not_found("kit", kit_sku))?;
+        let discrepancies = kit.discrepancies(components, weight_grams);
+        Ok((kit, discrepancies))
+    }
+
+    // -------------------------------------------------------------- stock
+
+    pub async fn level(&self, sku: &str, warehouse: &str) -> Result<Level, InventoryError> {
+        stock::level(self.database.connection(), sku, warehouse).await
+    }
+
+    pub async fn list_stock(
+        &self,
+        warehouse: Option<&str>,
+        sku: Option<&str>,
+        after: Option<(&str, &str)>,
+        limit: u64,
+    ) -> Result<Vec<StockRow>, InventoryError> {
+        stock::list(self.database.connection(), warehouse, sku, after, limit).await
+    }
+
+    /// ORD-5: what each line could take now, without reserving.
+    pub async fn availability(
+        &self,
+        warehouse: &str,
+        lines: &[Line],
+    ) -> Result<Vec<(Line, i64)>, InventoryError> {
+        let mut answers = Vec::with_capacity(lines.len());
+        for line in lines {
+            let level = stock::level(self.database.connection(), &line.sku, warehouse).await?;
+            answers.push((line.clone(), level.available().max(0)));
+        }
+        Ok(answers)
+    }
+
+    pub async fn movements(
+        &self,
+        sku: Option<&str>,
+        warehouse: Option<&str>,
+        reference: Option<&str>,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<Movement>, InventoryError> {
+        stock::movements(
+            self.database.connection(),
+            sku,
+            warehouse,
+            reference,
+            after,
+            limit,
+        )
+        .await
+    }
+
+    pub async fn ledger_total(&self, sku: &str, warehouse: &str) -> Result<i64, InventoryError> {
+        stock::ledger_total(self.database.connection(), sku, warehouse).await
+    }
+
+    /// Moves stock and records the movement, in the caller's transaction.
+    #[allow(clippy::too_many_arguments)]
+    async fn move_stock<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        batch: &str,
+        line: &Line,
+        warehouse: &str,
+        delta: i64,
+        consumed: i64,
+        reason: Reason,
+        reference: &str,
+        note: &str,
+        actor: &Actor,
+    ) -> Result<Movement, InventoryError> {
+        stock::ensure(connection, &line.sku, warehouse).await?;
+        if !stock::change_on_hand(connection, &line.sku, warehouse, delta, consumed).await? {
+            let level = stock::level(connection, &line.sku, warehouse).await?;
+            return Err(InventoryError::precondition(
+                "INSUFFICIENT_STOCK",
+                format!("stock/{}/{warehouse}", line.sku),
+                format!(
+                    "{} in {warehouse}: {} on hand, {} reserved; cannot move {delta}",
+                    line.sku, level.on_hand, level.reserved
+                ),
+            ));
+        }
+        let movement = Movement::new(
+            batch,
+            &line.sku,
+            warehouse,
+            delta,
+            reason,
+            reference,
+            note,
+            &actor.subject,
+            self.now(),
+        );
+        stock::record(connection, &movement).await?;
+        Ok(movement)
+    }
+
+    async fn require_items<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        lines: &[Line],
+    ) -> Result<(), InventoryError> {
+        let skus: Vec<String> = lines.iter().map(|line| line.sku.clone()).collect();
+        let known: Vec<String> = records::items(connection, skus)
+            .await?
+            .into_iter()
+            .map(|item| item.sku)
+            .collect();
+        let unknown: Vec<orderflow_platform::FieldViolation> = lines
+            .iter()
+            .enumerate()
+            .filter(|(_, line)| !known.contains(&line.sku))
+            .map(|(index, _)| {
+                orderflow_platform::FieldViolation::new(
+                    format!("lines[{index}].sku"),
+                    "no such item",
+                )
+            })
+            .collect();
+        if unknown.is_empty() {
+            Ok(())
+        } else {
+            Err(InventoryError::InvalidInput(unknown))
+        }
+    }
+
+    /// INV-7: a counted correction.
+    pub async fn adjust(
+        &self,
+        actor: &Actor,
+        line: Line,
+        warehouse: &str,
+        note: &str,
+        request_id: Option<String>,
+    ) -> Result<Movement, InventoryError> {
+        const OPERATION: &str = "AdjustStock";
+        if let Some(existing) = self.replayed(OPERATION, request_id.as_deref()).await? {
+            return stock::movement(self.database.connection(), &existing)
+                .await?
+                .ok_or_else(|| InventoryError::not_found("movement", existing));
+        }
+        let transaction = self.database.begin_write().await?;
+        self.require_items(&*transaction, std::slice::from_ref(&line))
+            .await?;
+        let batch = uuid::Uuid::now_v7().to_string();
+        let movement = self
+            .move_stock(
+                &*transaction,
+                &batch,
+                &line,
+                warehouse,
+                line.quantity,
+                0,
+                Reason::Adjustment,
+                "adjustment",
+                note,
+                actor,
+            )
+            .await?;
+        self.remember(
+            &*transaction,
+            OPERATION,
+            request_id.as_deref(),
+            &movement.id,
+        )
+        .await?;
+        self.enqueue(
+            &*transaction,
+            events::stock_moved(
+                std::slice::from_ref(&movement),
+                None,
+                &actor.subject,
+                self.now(),
+            ),
+        )
+        .await?;
+        transaction.commit().await?;
+        self.outbox.notify();
+        Ok(movement)
+    }
+
+    // ------------------------------------------------------- reservations
+
+    /// INV-3/INV-4: each line in full from what is available, or short;
+    /// once per order.
+    pub async fn reserve(
+        &self,
+        actor: &Actor,
+        order_id: &str,
+        order_number: &str,
+        warehouse: &str,
+        lines: &[Line],
+    ) -> Result<Reservation, InventoryError> {
+        let transaction = self.database.begin_write().await?;
+        let now = self.now();
+        let mut reservation = Reservation::new(
+            order_id.to_owned(),
+            order_number.to_owned(),
+            warehouse.to_owned(),
+            lines,
+            now,
+        );
+        if !records::claim_reservation(&*transaction, &reservation).await? {
+            drop(transaction);
+            return self.reservation(order_id).await;
+        }
+        for line in &mut reservation.lines {
+            stock::ensure(&*transaction, &line.sku, warehouse).await?;
+            if stock::try_reserve(&*transaction, &line.sku, warehouse, line.requested).await? {
+                line.reserved = line.requested;
+            }
+        }
+        records::save_reservation(&*transaction, &reservation).await?;
+        self.enqueue(
+            &*transaction,
+            events::reservation(&reservation, "reservation.reserved", &actor.subject, now),
+        )
+        .await?;
+        if !reservation.fully_reserved() {
+            self.enqueue(
+                &*transaction,
+                events::reservation(&reservation, "stock.short", &actor.subject, now),
+            )
+            .await?;
+        }
+        transaction.commit().await?;
+        self.outbox.notify();
+        tracing::info!(order.number = %order_number, fully = reservation.fully_reserved(), "stock reserved");
+        Ok(reservation)
+    }
+
+    pub async fn reservation(&self, order_id: &str) -> Result<Reservation, InventoryError> {
+        records::reservation(self.database.connection(), order_id, false)
+            .await?
+            .ok_or_else(|| InventoryError::not_found("reservation", order_id))
+    }
+
+    /// Gives the order's reserved stock back (ORD-6); idempotent.
+    pub async fn release(
+        &self,
+        actor: &Actor,
+        order_id: &str,
+        reason: &str,
+    ) -> Result<Reservation, InventoryError> {
+        let transaction = self.database.begin_write().await?;
+        let Some(reservation) = self
+            .release_in(&*transaction, actor, order_id, reason)
+            .await?
+        else {
+            drop(transaction);
+            return self.reservation(order_id).await;
+        };
+        transaction.commit().await?;
+        self.outbox.notify();
+        Ok(reservation)
+    }
+
+    /// Releases in the caller's transaction; `None` when there was nothing to
+    /// release (no reservation, or not active).
+    pub async fn release_in<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        actor: &Actor,
+        order_id: &str,
+        reason: &str,
+    ) -> Result<Option<Reservation>, InventoryError> {
+        let Some(mut reservation) = records::reservation(connection, order_id, true).await? else {
+            return Ok(None);
+        };
+        if reservation.state != ReservationState::Active {
+            return Ok(None);
+        }
+        for line in reservation.held() {
+            stock::unreserve(connection, &line.sku, &reservation.warehouse, line.quantity).await?;
+        }
+        reservation.state = ReservationState::Released;
+        reservation.updated_at = self.now();
+        records::save_reservation(connection, &reservation).await?;
+        self.enqueue(
+            connection,
+            events::reservation(
+                &reservation,
+                "reservation.released",
+                &actor.subject,
+                self.now(),
+            ),
+        )
+        .await?;
+        tracing::info!(order.number = %reservation.order_number, reason, "reservation released");
+        Ok(Some(reservation))
+    }
+
+    // ------------------------------------------------------------ picking
+
+    /// INV-5/ORD-12: a pick list of what the order's reservation holds, with
+    /// the order's special notes.
+    pub async fn create_pick_list(
+        &self,
+        order_id: &str,
+        notes: &str,
+    ) -> Result<PickList, InventoryError> {
+        let transaction = self.database.begin_write().await?;
+        let reservation = records::reservation(&*transaction, order_id, true)
+            .await?
+            .ok_or_else(|| InventoryError::not_found("reservation", order_id))?;
+        if reservation.state != ReservationState::Active || reservation.held().is_empty() {
+            return Err(InventoryError::precondition(
+                "NOTHING_TO_PICK",
+                format!("reservations/{order_id}"),
+                format!(
+                    "the reservation of order {} holds nothing to pick",
+                    reservation.order_number
+                ),
+            ));
+        }
+        let order_notes = records::order_notes(&*transaction, order_id)
+            .await?
+            .unwrap_or_default();
+        let notes = [order_notes.as_str(), notes.trim()]
+            .iter()
+            .filter(|part| !part.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n");
+        let list = PickList {
+            id: uuid::Uuid::now_v7().to_string(),
+            order_id: order_id.to_owned(),
+            order_number: reservation.order_number.clone(),
+            warehouse: reservation.warehouse.clone(),
+            lines: reservation.held(),
+            notes,
+            state: PickState::Open,
+            inspected_by: None,
+            inspection_note: String::new(),
+            created_at: self.now(),
+        };
+        records::insert_pick_list(&*transaction, &list).await?;
+        transaction.commit().await?;
+        Ok(list)
+    }
+
+    pub async fn inspect(
+        &self,
+        actor: &Actor,
+        pick_list_id: &str,
+        passed: bool,
+        note: &str,
+    ) -> Result<PickList, InventoryError> {
+        let transaction = self.database.begin_write().await?;
+        let mut list = records::pick_list(&*transaction, pick_list_id).await?;
+        list.inspect(passed, &actor.subject, note)?;
+        records::save_pick_list(&*transaction, &list).await?;
+        transaction.commit().await?;
+        Ok(list)
+    }
+
+    /// INV-5: the goods leave: on hand and reserved go down together, one
+    /// movement per line; the reservation is consumed.
+    pub async fn post_outbound(
+        &self,
+        actor: &Actor,
+        pick_list_id: &str,
+    ) -> Result<PickList, InventoryError> {
+        let transaction = self.database.begin_write().await?;
+        let mut list = records::pick_list(&*transaction, pick_list_id).await?;
+        list.post()?;
+        let mut moved = Vec::with_capacity(list.lines.len());
+        for line in &list.lines {
+            let movement = self
+                .move_stock(
+                    &*transaction,
+                    &list.id,
+                    line,
+                    &list.warehouse,
+                    -line.quantity,
+                    line.quantity,
+                    Reason::Outbound,
+                    &list.order_id,
+                    &format!("order {}", list.order_number),
+                    actor,
+                )
+                .await?;
+            moved.push(movement);
+        }
+        if let Some(mut reservation) =
+            records::reservation(&*transaction, &list.order_id, true).await?
+        {
+            reservation.state = ReservationState::Consumed;
+            reservation.updated_at = self.now();
+            records::save_reservation(&*transaction, &reservation).await?;
+        }
+        records::save_pick_list(&*transaction, &list).await?;
+        self.enqueue(
+            &*transaction,
+            events::stock_moved(&moved, Some(&list), &actor.subject, self.now()),
+        )
+        .await?;
+        transaction.commit().await?;
+        self.outbox.notify();
+        Ok(list)
+    }
+
+    // ------------------------------------------------------------ inbound
+
+    async fn post_goods(
+        &self,
+        actor: &Actor,
+        goods: Goods,
+        reason: Reason,
+        note: &str,
+        operation: &str,
+        request_id: Option<String>,
+    ) -> Result<Receipt, InventoryError> {
+        let transaction = self.database.begin_write().await?;
+        self.require_items(&*transaction, &goods.lines).await?;
+        let batch = uuid::Uuid::now_v7().to_string();
+        self.remember(&*transaction, operation, request_id.as_deref(), &batch)
+            .await?;
+        let mut moved = Vec::with_capacity(goods.lines.len());
+        for line in &goods.lines {
+            let delta = if reason == Reason::MaterialIssue {
+                -line.quantity
+            } else {
+                line.quantity
+            };
+            moved.push(
+                self.move_stock(
+                    &*transaction,
+                    &batch,
+                    line,
+                    &goods.warehouse,
+                    delta,
+                    0,
+                    reason,
+                    &goods.reference,
+                    note,
+                    actor,
+                )
+                .await?,
+            );
+        }
+        self.enqueue(
+            &*transaction,
+            events::stock_moved(&moved, None, &actor.subject, self.now()),
+        )
+        .await?;
+        transaction.commit().await?;
+        self.outbox.notify();
+        Ok(Receipt {
+            id: batch,
+            warehouse: goods.warehouse,
+            lines: goods.lines,
+            reference: goods.reference,
+            movements: moved,
+        })
+    }
+
+    /// INV-6: finished goods after QA, purchased goods after IQC.
+    pub async fn receive(
+        &self,
+        actor: &Actor,
+        source: Source,
+        goods: Goods,
+        inspection_passed: bool,
+        inspection_reference: &str,
+        request_id: Option<String>,
+    ) -> Result<Receipt, InventoryError> {
+        let (reason, inspection, operation) = match source {
+            Source::Production => (Reason::InboundProduction, "QA", "ReceiveFromProduction"),
+            Source::Purchase => (Reason::InboundPurchase, "IQC", "ReceiveFromPurchase"),
+        };
+        if !inspection_passed {
+            return Err(InventoryError::precondition(
+                "NOT_INSPECTED",
+                format!("receipts/{}", goods.reference),
+                format!("goods come in only after passing {inspection} (INV-6)"),
+            ));
+        }
+        if let Some(existing) = self.replayed(operation, request_id.as_deref()).await? {
+            return self.receipt(&existing, goods).await;
+        }
+        let note = format!("{inspection} {inspection_reference}");
+        self.post_goods(actor, goods, reason, note.trim(), operation, request_id)
+            .await
+    }
+
+    /// INV-6: returned goods after inspection: restocked, or quarantined.
+    pub async fn receive_return(
+        &self,
+        actor: &Actor,
+        mut goods: Goods,
+        restock: bool,
+        inspection_note: &str,
+        request_id: Option<String>,
+    ) -> Result<Receipt, InventoryError> {
+        if !restock {
+            goods.warehouse = QUARANTINE.to_owned();
+        }
+        const OPERATION: &str = "ReceiveReturn";
+        if let Some(existing) = self.replayed(OPERATION, request_id.as_deref()).await? {
+            return self.receipt(&existing, goods).await;
+        }
+        self.post_goods(
+            actor,
+            goods,
+            Reason::InboundReturn,
+            inspection_note,
+            OPERATION,
+            request_id,
+        )
+        .await
+    }
+
+    /// INV-8: materials issued to a production order (领料单); the goods'
+    /// reference is the production order.
+    pub async fn issue_materials(
+        &self,
+        actor: &Actor,
+        goods: Goods,
+        request_id: Option<String>,
+    ) -> Result<Receipt, InventoryError> {
+        const OPERATION: &str = "IssueMaterials";
+        if let Some(existing) = self.replayed(OPERATION, request_id.as_deref()).await? {
+            return self.receipt(&existing, goods).await;
+        }
+        self.post_goods(
+            actor,
+            goods,
+            Reason::MaterialIssue,
+            "material issue",
+            OPERATION,
+            request_id,
+        )
+        .await
+    }
+
+    async fn receipt(&self, batch: &str, goods: Goods) -> Result<Receipt, InventoryError> {
+        let movements = stock::movements(
+            self.database.connection(),
+            None,
+            None,
+            Some(&goods.reference),
+            None,
+            10_000,
+        )
+        .await?
+        .into_iter()
+        .filter(|movement| movement.batch == batch)
+        .collect();
+        Ok(Receipt {
+            id: batch.to_owned(),
+            warehouse: goods.warehouse,
+            lines: goods.lines,
+            reference: goods.reference,
+            movements,
+        })
+    }
+
+    /// INV-8: the work contact sheet (工作联系单).
+    pub async fn create_sheet(
+        &self,
+        actor: &Actor,
+        reference: &str,
+        subject: &str,
+        body: &str,
+        lines: Vec<Line>,
+        request_id: Option<String>,
+    ) -> Result<WorkContactSheet, InventoryError> {
+        const OPERATION: &str = "CreateWorkContactSheet";
+        if let Some(existing) = self.replayed(OPERATION, request_id.as_deref()).await? {
+            return records::sheet(self.database.connection(), &existing)
+                .await?
+                .ok_or_else(|| InventoryError::not_found("work contact sheet", existing));
+        }
+        let sheet = WorkContactSheet {
+            id: uuid::Uuid::now_v7().to_string(),
+            reference: reference.to_owned(),
+            subject: subject.to_owned(),
+            body: body.to_owned(),
+            lines,
+            created_by: actor.subject.clone(),
+            created_at: self.now(),
+        };
+        let transaction = self.database.begin_write().await?;
+        records::insert_sheet(&*transaction, &sheet).await?;
+        self.remember(&*transaction, OPERATION, request_id.as_deref(), &sheet.id)
+            .await?;
+        transaction.commit().await?;
+        Ok(sheet)
+    }
+
+    /// Keeps the order's special notes for its pick list (ORD-12).
+    pub async fn remember_order<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        order_id: &str,
+        order_number: &str,
+        notes: &str,
+    ) -> Result<(), InventoryError> {
+        records::remember_order_notes(connection, order_id, order_number, notes, self.now()).await
+    }
+}

@@ -1,0 +1,161 @@
+//! Warehouses, order lines and why stock moves (INV-1, INV-2, INV-7).
+
+use orderflow_platform::validation::Violations;
+use serde::{Deserialize, Serialize};
+
+pub const MAX_QUANTITY: i64 = 1_000_000_000;
+pub const MAX_LINES: usize = 500;
+
+/// The warehouses every installation has.
+pub const FINISHED_GOODS: &str = "FG";
+pub const OVERSEAS: &str = "OVERSEAS";
+pub const MATERIALS: &str = "MATERIALS";
+pub const QUARANTINE: &str = "QUARANTINE";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WarehouseKind {
+    FinishedGoods,
+    Overseas,
+    Materials,
+    Quarantine,
+}
+
+/// The default warehouses: code, name, kind.
+pub const WAREHOUSES: &[(&str, &str, WarehouseKind)] = &[
+    (
+        FINISHED_GOODS,
+        "Finished goods warehouse (成品仓)",
+        WarehouseKind::FinishedGoods,
+    ),
+    (
+        OVERSEAS,
+        "Overseas warehouse (海外仓)",
+        WarehouseKind::Overseas,
+    ),
+    (
+        MATERIALS,
+        "Materials store (材料库)",
+        WarehouseKind::Materials,
+    ),
+    (
+        QUARANTINE,
+        "Quarantine for damaged returns",
+        WarehouseKind::Quarantine,
+    ),
+];
+
+pub fn is_warehouse(code: &str) -> bool {
+    WAREHOUSES.iter().any(|(known, _, _)| *known == code)
+}
+
+/// A warehouse code: one of [`WAREHOUSES`]; empty means finished goods.
+pub fn parse_warehouse(field: &str, raw: &str, violations: &mut Violations) -> String {
+    let code = raw.trim();
+    if code.is_empty() {
+        return FINISHED_GOODS.to_owned();
+    }
+    if !is_warehouse(code) {
+        let known: Vec<&str> = WAREHOUSES.iter().map(|(code, _, _)| *code).collect();
+        violations.add(
+            field,
+            format!("unknown warehouse; one of {}", known.join(", ")),
+        );
+    }
+    code.to_owned()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Line {
+    pub sku: String,
+    pub quantity: i64,
+}
+
+/// Lines of positive quantities; a SKU at most once.
+pub fn parse_lines(raw: &[(String, i64)], violations: &mut Violations) -> Vec<Line> {
+    if raw.is_empty() {
+        violations.add("lines", "at least one line is required");
+    }
+    if raw.len() > MAX_LINES {
+        violations.add("lines", format!("at most {MAX_LINES} lines"));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    raw.iter()
+        .enumerate()
+        .map(|(index, (sku, quantity))| {
+            let sku = violations.required(&format!("lines[{index}].sku"), sku, 64);
+            if !seen.insert(sku.clone()) {
+                violations.add(
+                    format!("lines[{index}].sku"),
+                    "listed twice; add the quantities up",
+                );
+            }
+            if !(1..=MAX_QUANTITY).contains(quantity) {
+                violations.add(
+                    format!("lines[{index}].quantity"),
+                    format!("must be 1 to {MAX_QUANTITY}"),
+                );
+            }
+            Line {
+                sku,
+                quantity: *quantity,
+            }
+        })
+        .collect()
+}
+
+/// Why on-hand changed; every change is a movement (INV-7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    Adjustment,
+    Outbound,
+    InboundProduction,
+    InboundPurchase,
+    InboundReturn,
+    MaterialIssue,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Adjustment => "adjustment",
+            Reason::Outbound => "outbound",
+            Reason::InboundProduction => "inbound_production",
+            Reason::InboundPurchase => "inbound_purchase",
+            Reason::InboundReturn => "inbound_return",
+            Reason::MaterialIssue => "material_issue",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_need_a_sku_once_and_a_positive_quantity() {
+        let mut violations = Violations::new();
+        parse_lines(
+            &[("A".to_owned(), 1), ("A".to_owned(), 2), ("".to_owned(), 0)],
+            &mut violations,
+        );
+        let fields: Vec<String> = violations.into_vec().into_iter().map(|v| v.field).collect();
+        assert_eq!(
+            fields,
+            vec!["lines[1].sku", "lines[2].sku", "lines[2].quantity"]
+        );
+    }
+
+    #[test]
+    fn inv_1_the_warehouses_of_the_domain_exist() {
+        for code in [FINISHED_GOODS, OVERSEAS, MATERIALS, QUARANTINE] {
+            assert!(is_warehouse(code));
+        }
+        let mut violations = Violations::new();
+        assert_eq!(
+            parse_warehouse("warehouse", "", &mut violations),
+            FINISHED_GOODS
+        );
+        parse_warehouse("warehouse", "MARS", &mut violations);
+        assert_eq!(violations.into_vec().len(), 1);
+    }
+}

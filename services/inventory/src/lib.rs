@@ -1,0 +1,60 @@
+//! The inventory service: items, kits, warehouses, stock, reservations,
+//! movements, picking, inbound and material issue (INV-1 … INV-9).
+//!
+//! - [`domain`]: items and kits, lines, reservations, pick lists.
+//! - [`store`]: entities, migrations, conditional stock updates, the ledger.
+//! - [`app`]: the use cases.
+//! - [`api`]: the tonic service.
+//! - [`events`]: what the service publishes and consumes.
+//! - [`config`]: the service's settings.
+
+pub mod api;
+pub mod app;
+pub mod config;
+pub mod domain;
+pub mod events;
+pub mod store;
+
+use std::sync::Arc;
+
+use orderflow_platform::clock::SharedClock;
+use orderflow_platform::service::{RunningService, ServiceRuntime};
+use orderflow_platform::shutdown::Shutdown;
+use orderflow_proto::inventory::v1::inventory_service_server::InventoryServiceServer;
+
+use crate::config::InventoryConfig;
+
+/// Starts the service and returns once it is serving.
+pub async fn start(
+    config: InventoryConfig,
+    clock: SharedClock,
+    shutdown: Shutdown,
+) -> anyhow::Result<RunningService> {
+    let mut runtime =
+        ServiceRuntime::start::<store::Migrator>(config.service.clone(), clock.clone(), shutdown)
+            .await?;
+    let inventory = app::Inventory::new(runtime.database.clone(), clock, runtime.outbox.clone());
+    runtime.spawn_consumer(
+        events::orders_consumer_spec(
+            config.service.stream_replicas,
+            config.service.consumer.clone(),
+        ),
+        Arc::new(events::OrderEvents::new(inventory.clone())),
+    );
+    let api = InventoryServiceServer::new(api::InventoryApi::new(inventory));
+    runtime
+        .serve(
+            |routes| routes.add_service(api),
+            vec!["orderflow.inventory.v1.InventoryService".to_owned()],
+            api::ROLES,
+        )
+        .await
+}
+
+/// Runs the service until `shutdown` fires and it has drained.
+pub async fn run(config: InventoryConfig, shutdown: Shutdown) -> anyhow::Result<()> {
+    start(config, orderflow_platform::clock::system(), shutdown)
+        .await?
+        .wait()
+        .await
+}

@@ -1,0 +1,130 @@
+//! The inventory database: the platform's tables, then the service's own.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::{big_integer, string, string_null, text, timestamp_with_time_zone};
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        let mut migrations = orderflow_platform::db::migrations::platform_migrations();
+        migrations.push(Box::new(CreateInventoryTables));
+        migrations
+    }
+}
+
+struct CreateInventoryTables;
+
+impl MigrationName for CreateInventoryTables {
+    fn name(&self) -> &str {
+        "m0001_items_stock_movements_reservations_picking"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateInventoryTables {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let tables = [
+            Table::create()
+                .table("items")
+                .col(string("sku").primary_key())
+                .col(string("name"))
+                .col(string("unit"))
+                .col(big_integer("weight_grams"))
+                .col(timestamp_with_time_zone("created_at"))
+                .to_owned(),
+            Table::create()
+                .table("kits")
+                .col(string("sku").primary_key())
+                .col(string("name"))
+                .col(text("components"))
+                .col(big_integer("total_weight_grams"))
+                .to_owned(),
+            Table::create()
+                .table("stock")
+                .col(string("sku"))
+                .col(string("warehouse"))
+                .col(big_integer("on_hand"))
+                .col(big_integer("reserved"))
+                .primary_key(Index::create().col("sku").col("warehouse"))
+                .to_owned(),
+            Table::create()
+                .table("movements")
+                .col(string("id").primary_key())
+                .col(string("batch"))
+                .col(string("sku"))
+                .col(string("warehouse"))
+                .col(big_integer("quantity"))
+                .col(string("reason"))
+                .col(string("reference"))
+                .col(text("note"))
+                .col(string("actor"))
+                .col(timestamp_with_time_zone("at"))
+                .to_owned(),
+            Table::create()
+                .table("reservations")
+                .col(string("order_id").primary_key())
+                .col(string("order_number"))
+                .col(string("warehouse"))
+                .col(string("state"))
+                .col(text("lines"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .to_owned(),
+            Table::create()
+                .table("pick_lists")
+                .col(string("id").primary_key())
+                .col(string("order_id"))
+                .col(string("order_number"))
+                .col(string("warehouse"))
+                .col(text("lines"))
+                .col(text("notes"))
+                .col(string("state"))
+                .col(string_null("inspected_by"))
+                .col(text("inspection_note"))
+                .col(timestamp_with_time_zone("created_at"))
+                .to_owned(),
+            Table::create()
+                .table("order_notes")
+                .col(string("order_id").primary_key())
+                .col(string("order_number"))
+                .col(text("notes"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .to_owned(),
+            Table::create()
+                .table("work_contact_sheets")
+                .col(string("id").primary_key())
+                .col(string("reference"))
+                .col(string("subject"))
+                .col(text("body"))
+                .col(text("lines"))
+                .col(string("created_by"))
+                .col(timestamp_with_time_zone("created_at"))
+                .to_owned(),
+        ];
+        for table in tables {
+            manager.create_table(table).await?;
+        }
+        for (name, table, columns) in [
+            (
+                "movements_by_stock",
+                "movements",
+                vec!["sku", "warehouse", "id"],
+            ),
+            ("movements_by_reference", "movements", vec!["reference"]),
+            ("pick_lists_by_order", "pick_lists", vec!["order_id"]),
+        ] {
+            let mut index = Index::create();
+            index.name(name).table(table);
+            for column in columns {
+                index.col(column);
+            }
+            manager.create_index(index.to_owned()).await?;
+        }
+        Ok(())
+    }
+}
