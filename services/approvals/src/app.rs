@@ -47,8 +47,11 @@ impl Approvals {
         }
     }
 
+    /// Now, to the microsecond: what the databases keep, so that a value
+    /// returned at once equals the same value read back later.
     pub fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
+        use chrono::SubsecRound;
+        self.clock.now().trunc_subsecs(6)
     }
 
     pub fn base_currency(&self) -> Currency {

@@ -62,8 +62,11 @@ impl Inventory {
         }
     }
 
+    /// Now, to the microsecond: what the databases keep, so that a value
+    /// returned at once equals the same value read back later.
     pub fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
+        use chrono::SubsecRound;
+        self.clock.now().trunc_subsecs(6)
     }
 
     async fn enqueue<C: ConnectionTrait>(

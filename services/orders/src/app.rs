@@ -141,8 +141,11 @@ impl Orders {
         &self.database
     }
 
+    /// Now, to the microsecond: what the databases keep, so that a value
+    /// returned at once equals the same value read back later.
     pub fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
+        use chrono::SubsecRound;
+        self.clock.now().trunc_subsecs(6)
     }
 
     /// The business date now (ORD-2).

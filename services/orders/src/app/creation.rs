@@ -137,6 +137,12 @@ enum Outcome {
 }
 
 impl Writer {
+    /// Now, to the microsecond (what the databases keep).
+    fn now(&self) -> DateTime<Utc> {
+        use chrono::SubsecRound;
+        self.clock.now().trunc_subsecs(6)
+    }
+
     async fn write(&self, batch: Vec<Pending>) {
         let mut seen = HashSet::new();
         let (first, repeated): (Vec<Pending>, Vec<Pending>) =
@@ -179,7 +185,7 @@ impl Writer {
         requests: &[&CreateRequest],
     ) -> Result<Vec<Result<Order, OrderError>>, OrderError> {
         let transaction = self.database.begin_write().await?;
-        let now = self.clock.now();
+        let now = self.now();
         let request_ids: Vec<String> = requests
             .iter()
             .filter_map(|r| r.request_id.clone())
@@ -286,7 +292,7 @@ impl Writer {
             return orders::load(self.database.connection(), &existing).await;
         }
         let transaction = self.database.begin_write().await?;
-        let now = self.clock.now();
+        let now = self.now();
         let Some(customer) = customers::find(&*transaction, &request.new.customer_id).await? else {
             return Err(OrderError::invalid("customer_id", "no such customer"));
         };

@@ -1,0 +1,302 @@
+//! Kits, picking and outbound, inbound, returns, material issue.
+
+use orderflow_platform::backend_tests;
+use orderflow_platform::testing::Backend;
+use orderflow_proto::inventory::v1 as pb;
+
+use crate::support::*;
+
+backend_tests!(
+    ord_8_a_kit_line_with_a_wrong_quantity_or_weight_is_flagged,
+    inv_5_picking_carries_the_notes_and_goods_leave_after_inspection,
+    inv_6_goods_come_in_after_inspection_and_damaged_returns_go_to_quarantine,
+    inv_8_materials_are_issued_to_production_and_a_work_contact_sheet_is_kept,
+);
+
+async fn ord_8_a_kit_line_with_a_wrong_quantity_or_weight_is_flagged(backend: Backend) {
+    let app = spawn_inventory(backend).await;
+    let mut warehouse = app.warehouse().await;
+    stocked(&mut warehouse, "PUMP-100", 0).await;
+    warehouse
+        .create_item(pb::CreateItemRequest {
+            sku: "SEAL-KIT".to_owned(),
+            name: "Seal kit".to_owned(),
+            weight_grams: 150,
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let kit = warehouse
+        .define_kit(pb::DefineKitRequest {
+            request_id: String::new(),
+            sku: "PUMP-SET".to_owned(),
+            name: "Pump with two seal kits".to_owned(),
+            components: vec![
+                pb::KitComponent {
+                    sku: "PUMP-100".to_owned(),
+                    quantity: 1,
+                },
+                pb::KitComponent {
+                    sku: "SEAL-KIT".to_owned(),
+                    quantity: 2,
+                },
+            ],
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(kit.total_weight_grams, 4_500);
+
+    let check = |components: Vec<pb::KitComponent>, weight| pb::CheckKitRequest {
+        kit_sku: "PUMP-SET".to_owned(),
+        components,
+        total_weight_grams: weight,
+    };
+    let right = warehouse
+        .check_kit(check(
+            vec![
+                pb::KitComponent {
+                    sku: "PUMP-100".to_owned(),
+                    quantity: 1,
+                },
+                pb::KitComponent {
+                    sku: "SEAL-KIT".to_owned(),
+                    quantity: 2,
+                },
+            ],
+            4_500,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert!(right.matches, "{:?}", right.discrepancies);
+    let wrong = warehouse
+        .check_kit(check(
+            vec![
+                pb::KitComponent {
+                    sku: "PUMP-100".to_owned(),
+                    quantity: 1,
+                },
+                pb::KitComponent {
+                    sku: "SEAL-KIT".to_owned(),
+                    quantity: 1,
+                },
+            ],
+            4_350,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert!(!wrong.matches);
+    assert_eq!(wrong.discrepancies.len(), 2, "{:?}", wrong.discrepancies);
+}
+
+async fn inv_5_picking_carries_the_notes_and_goods_leave_after_inspection(backend: Backend) {
+    let app = spawn_inventory(backend).await;
+    let mut warehouse = app.warehouse().await;
+    stocked(&mut warehouse, "PUMP-100", 10).await;
+    warehouse
+        .reserve_for_order(pb::ReserveForOrderRequest {
+            order_id: "order-9".to_owned(),
+            order_number: "2026030200000009".to_owned(),
+            warehouse: "FG".to_owned(),
+            lines: vec![line("PUMP-100", 3)],
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let list = warehouse
+        .create_pick_list(pb::CreatePickListRequest {
+            request_id: String::new(),
+            order_id: "order-9".to_owned(),
+            notes: "gift: one spare seal kit; double carton".to_owned(),
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert!(
+        list.notes.contains("gift: one spare seal kit"),
+        "ORD-12: {}",
+        list.notes
+    );
+    assert_eq!(list.lines, vec![line("PUMP-100", 3)]);
+
+    let early = warehouse
+        .post_outbound(pb::PostOutboundRequest {
+            pick_list_id: list.id.clone(),
+        })
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("posted without inspection"));
+    assert_eq!(early.code(), tonic::Code::FailedPrecondition);
+    let not_qc = warehouse
+        .record_outbound_inspection(pb::RecordOutboundInspectionRequest {
+            pick_list_id: list.id.clone(),
+            passed: true,
+            note: String::new(),
+        })
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("the warehouse inspected its own picking"));
+    assert_eq!(not_qc.code(), tonic::Code::PermissionDenied);
+    app.client("li", &["qc"])
+        .await
+        .record_outbound_inspection(pb::RecordOutboundInspectionRequest {
+            pick_list_id: list.id.clone(),
+            passed: true,
+            note: "3 cartons checked".to_owned(),
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let posted = warehouse
+        .post_outbound(pb::PostOutboundRequest {
+            pick_list_id: list.id.clone(),
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(posted.state, pb::PickListState::Posted as i32);
+    let level = stock(&mut warehouse, "PUMP-100", "FG").await;
+    assert_eq!((level.on_hand, level.reserved), (7, 0));
+    assert_eq!(ledger(&mut warehouse, "PUMP-100", "FG").await, 7, "INV-7");
+    let reservation = warehouse
+        .get_reservation(pb::GetReservationRequest {
+            order_id: "order-9".to_owned(),
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(reservation.state, pb::ReservationState::Consumed as i32);
+}
+
+async fn inv_6_goods_come_in_after_inspection_and_damaged_returns_go_to_quarantine(
+    backend: Backend,
+) {
+    let app = spawn_inventory(backend).await;
+    let mut warehouse = app.warehouse().await;
+    stocked(&mut warehouse, "PUMP-100", 0).await;
+    let uninspected = warehouse
+        .receive_from_production(pb::ReceiveRequest {
+            warehouse: "FG".to_owned(),
+            lines: vec![line("PUMP-100", 50)],
+            reference: "PO-PROD-1".to_owned(),
+            inspection_passed: false,
+            ..Default::default()
+        })
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("received without QA"));
+    assert_eq!(uninspected.code(), tonic::Code::FailedPrecondition);
+    let receipt = warehouse
+        .receive_from_production(pb::ReceiveRequest {
+            warehouse: "FG".to_owned(),
+            lines: vec![line("PUMP-100", 50)],
+            reference: "PO-PROD-1".to_owned(),
+            inspection_passed: true,
+            inspection_reference: "QA-77".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(receipt.movements.len(), 1);
+    assert_eq!(receipt.movements[0].reason, "inbound_production");
+    warehouse
+        .receive_from_purchase(pb::ReceiveRequest {
+            warehouse: "FG".to_owned(),
+            lines: vec![line("PUMP-100", 5)],
+            reference: "PUR-3".to_owned(),
+            inspection_passed: true,
+            inspection_reference: "IQC-9".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    for (restock, expected_warehouse) in [(true, "FG"), (false, "QUARANTINE")] {
+        let returned = warehouse
+            .receive_return(pb::ReceiveReturnRequest {
+                request_id: String::new(),
+                warehouse: "FG".to_owned(),
+                lines: vec![line("PUMP-100", 1)],
+                reference: "RMA-1".to_owned(),
+                restock,
+                inspection_note: if restock {
+                    "complete, tags on"
+                } else {
+                    "housing cracked"
+                }
+                .to_owned(),
+            })
+            .await
+            .unwrap_or_else(|s| panic!("{s:?}"))
+            .into_inner();
+        assert_eq!(returned.warehouse, expected_warehouse);
+    }
+    assert_eq!(stock(&mut warehouse, "PUMP-100", "FG").await.on_hand, 56);
+    assert_eq!(
+        stock(&mut warehouse, "PUMP-100", "QUARANTINE")
+            .await
+            .on_hand,
+        1
+    );
+    assert_eq!(ledger(&mut warehouse, "PUMP-100", "FG").await, 56);
+}
+
+async fn inv_8_materials_are_issued_to_production_and_a_work_contact_sheet_is_kept(
+    backend: Backend,
+) {
+    let app = spawn_inventory(backend).await;
+    let mut warehouse = app.warehouse().await;
+    stocked(&mut warehouse, "STEEL-2MM", 0).await;
+    warehouse
+        .adjust_stock(pb::AdjustStockRequest {
+            request_id: String::new(),
+            sku: "STEEL-2MM".to_owned(),
+            warehouse: "MATERIALS".to_owned(),
+            quantity: 100,
+            note: "opening count".to_owned(),
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let issued = warehouse
+        .issue_materials(pb::IssueMaterialsRequest {
+            request_id: "issue-1".to_owned(),
+            warehouse: String::new(),
+            lines: vec![line("STEEL-2MM", 30)],
+            production_order: "MO-2026-001".to_owned(),
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(issued.movements[0].quantity, -30);
+    let too_much = warehouse
+        .issue_materials(pb::IssueMaterialsRequest {
+            request_id: String::new(),
+            warehouse: "MATERIALS".to_owned(),
+            lines: vec![line("STEEL-2MM", 71)],
+            production_order: "MO-2026-002".to_owned(),
+        })
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("issued more than there is"));
+    assert_eq!(too_much.code(), tonic::Code::FailedPrecondition);
+    assert_eq!(
+        stock(&mut warehouse, "STEEL-2MM", "MATERIALS")
+            .await
+            .on_hand,
+        70
+    );
+
+    let sheet = warehouse
+        .create_work_contact_sheet(pb::CreateWorkContactSheetRequest {
+            request_id: String::new(),
+            reference: "material-prep order 2026030200000042".to_owned(),
+            subject: "Prepare steel for the Q2 pump run".to_owned(),
+            body: "GM signed the material-prep order.".to_owned(),
+            lines: vec![line("STEEL-2MM", 500)],
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(sheet.created_by, "wang");
+    assert_eq!(sheet.lines, vec![line("STEEL-2MM", 500)]);
+}

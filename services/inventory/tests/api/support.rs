@@ -1,0 +1,173 @@
+//! `spawn_inventory()`: the service in-process on port 0 with its own
+//! database and NATS server, and typed clients.
+
+use std::sync::Arc;
+
+use orderflow_inventory::config::InventoryConfig;
+use orderflow_platform::clock;
+use orderflow_platform::config::Env;
+use orderflow_platform::shutdown::Shutdown;
+use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats};
+use orderflow_proto::inventory::v1 as pb;
+use pb::inventory_service_client::InventoryServiceClient;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::Channel;
+
+#[derive(Clone)]
+pub struct Bearer(tonic::metadata::MetadataValue<tonic::metadata::Ascii>);
+
+impl tonic::service::Interceptor for Bearer {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
+        request
+            .metadata_mut()
+            .insert("authorization", self.0.clone());
+        Ok(request)
+    }
+}
+
+pub type Client = InventoryServiceClient<InterceptedService<Channel, Bearer>>;
+
+pub struct TestApp {
+    pub address: std::net::SocketAddr,
+    pub nats: TestNats,
+    pub database: Arc<TestDatabase>,
+    pub shutdown: Shutdown,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.trigger();
+    }
+}
+
+fn config(database_url: &str, nats_url: &str) -> InventoryConfig {
+    let env = Env::from_pairs([
+        ("GRPC_ADDR", "127.0.0.1:0".to_owned()),
+        ("DATABASE_URL", database_url.to_owned()),
+        ("DATABASE_MAX_CONNECTIONS", "8".to_owned()),
+        ("NATS_URL", nats_url.to_owned()),
+        ("ORDERFLOW_JWT_SECRET", testing::TEST_SECRET.to_owned()),
+    ]);
+    InventoryConfig::from_env(&env).unwrap_or_else(|error| panic!("{error}"))
+}
+
+pub async fn spawn_inventory(backend: Backend) -> TestApp {
+    orderflow_platform::telemetry::init_for_tests();
+    let database = Arc::new(TestDatabase::create(backend).await);
+    let nats = TestNats::start().await;
+    let shutdown = Shutdown::new();
+    let running = orderflow_inventory::start(
+        config(&database.url, &nats.url()),
+        clock::system(),
+        shutdown.clone(),
+    )
+    .await
+    .unwrap_or_else(|error| panic!("cannot start the inventory service: {error:#}"));
+    TestApp {
+        address: running.local_addr,
+        nats,
+        database,
+        shutdown,
+    }
+}
+
+impl TestApp {
+    /// Another instance on the same database and NATS.
+    pub async fn replica(&self) -> (std::net::SocketAddr, Shutdown) {
+        let shutdown = Shutdown::new();
+        let running = orderflow_inventory::start(
+            config(&self.database.url, &self.nats.url()),
+            clock::system(),
+            shutdown.clone(),
+        )
+        .await
+        .unwrap_or_else(|error| panic!("cannot start a replica: {error:#}"));
+        (running.local_addr, shutdown)
+    }
+
+    pub async fn client(&self, subject: &str, roles: &[&str]) -> Client {
+        client_at(self.address, subject, roles).await
+    }
+
+    pub async fn warehouse(&self) -> Client {
+        self.client("wang", &["warehouse"]).await
+    }
+}
+
+pub async fn client_at(address: std::net::SocketAddr, subject: &str, roles: &[&str]) -> Client {
+    let channel = Channel::from_shared(format!("http://{address}"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .connect()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let token = testing::token(subject, roles);
+    let value = format!("Bearer {token}")
+        .parse()
+        .unwrap_or_else(|_| panic!("header"));
+    InventoryServiceClient::with_interceptor(channel, Bearer(value))
+}
+
+pub fn line(sku: &str, quantity: i64) -> pb::Line {
+    pb::Line {
+        sku: sku.to_owned(),
+        quantity,
+    }
+}
+
+/// An item with `on_hand` units in finished goods (counted in).
+pub async fn stocked(client: &mut Client, sku: &str, on_hand: i64) {
+    client
+        .create_item(pb::CreateItemRequest {
+            request_id: String::new(),
+            sku: sku.to_owned(),
+            name: format!("item {sku}"),
+            unit: "pcs".to_owned(),
+            weight_grams: 4_200,
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    if on_hand > 0 {
+        client
+            .adjust_stock(pb::AdjustStockRequest {
+                request_id: String::new(),
+                sku: sku.to_owned(),
+                warehouse: "FG".to_owned(),
+                quantity: on_hand,
+                note: "opening count".to_owned(),
+            })
+            .await
+            .unwrap_or_else(|s| panic!("{s:?}"));
+    }
+}
+
+pub async fn stock(client: &mut Client, sku: &str, warehouse: &str) -> pb::Stock {
+    client
+        .get_stock(pb::GetStockRequest {
+            sku: sku.to_owned(),
+            warehouse: warehouse.to_owned(),
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+}
+
+/// The sum of the movements of a stock row (INV-7).
+pub async fn ledger(client: &mut Client, sku: &str, warehouse: &str) -> i64 {
+    client
+        .list_movements(pb::ListMovementsRequest {
+            page_size: 500,
+            sku: sku.to_owned(),
+            warehouse: warehouse.to_owned(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+        .movements
+        .iter()
+        .map(|movement| movement.quantity)
+        .sum()
+}
