@@ -9,6 +9,9 @@ use orderflow_platform::clock::{self, SharedClock};
 use orderflow_platform::config::Env;
 use orderflow_platform::shutdown::Shutdown;
 use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats};
+use orderflow_proto::approvals::v1::approval_service_client::ApprovalServiceClient;
+use orderflow_proto::inventory::v1::inventory_service_client::InventoryServiceClient;
+use orderflow_proto::orders::v1::order_service_client::OrderServiceClient;
 use tonic::transport::Channel;
 
 /// Every running service and what it runs on.
@@ -16,6 +19,7 @@ pub struct Cluster {
     pub nats: TestNats,
     pub orders: SocketAddr,
     pub approvals: SocketAddr,
+    pub inventory: SocketAddr,
     pub shutdown: Shutdown,
     _databases: Vec<TestDatabase>,
 }
@@ -55,17 +59,26 @@ impl Cluster {
         let approvals =
             orderflow_approvals::start(approvals_config, clock.clone(), shutdown.clone()).await?;
 
+        let inventory_database = TestDatabase::create(backend).await;
+        let inventory_config = orderflow_inventory::config::InventoryConfig::from_env(
+            &service_env(&inventory_database, &nats),
+        )?;
+        let inventory =
+            orderflow_inventory::start(inventory_config, clock.clone(), shutdown.clone()).await?;
+
         let orders_database = TestDatabase::create(backend).await;
         let orders_env = service_env(&orders_database, &nats)
-            .with("APPROVALS_URL", format!("http://{}", approvals.local_addr));
+            .with("APPROVALS_URL", format!("http://{}", approvals.local_addr))
+            .with("INVENTORY_URL", format!("http://{}", inventory.local_addr));
         let orders_config = orderflow_orders::config::OrdersConfig::from_env(&orders_env)?;
         let orders = orderflow_orders::start(orders_config, clock, shutdown.clone()).await?;
         Ok(Self {
             nats,
             orders: orders.local_addr,
             approvals: approvals.local_addr,
+            inventory: inventory.local_addr,
             shutdown,
-            _databases: vec![approvals_database, orders_database],
+            _databases: vec![approvals_database, inventory_database, orders_database],
         })
     }
 
@@ -73,6 +86,24 @@ impl Cluster {
         Ok(Channel::from_shared(format!("http://{address}"))?
             .connect()
             .await?)
+    }
+
+    async fn connected(address: SocketAddr) -> Channel {
+        Self::channel(address)
+            .await
+            .unwrap_or_else(|e| panic!("connecting to {address}: {e:#}"))
+    }
+
+    pub async fn orders_client(&self) -> OrderServiceClient<Channel> {
+        OrderServiceClient::new(Self::connected(self.orders).await)
+    }
+
+    pub async fn approvals_client(&self) -> ApprovalServiceClient<Channel> {
+        ApprovalServiceClient::new(Self::connected(self.approvals).await)
+    }
+
+    pub async fn inventory_client(&self) -> InventoryServiceClient<Channel> {
+        InventoryServiceClient::new(Self::connected(self.inventory).await)
     }
 }
 

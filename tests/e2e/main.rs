@@ -2,10 +2,10 @@
 //! services. Each scenario goes as far as the services that exist allow.
 
 mod s13;
+mod stock;
 
 use std::time::Duration;
 
-use approvals::approval_service_client::ApprovalServiceClient;
 use orderflow_e2e::{Cluster, authorized};
 use orderflow_proto::approvals::v1 as approvals;
 use orderflow_proto::common::v1 as common;
@@ -58,6 +58,94 @@ pub(crate) async fn wait_for_state(
     panic!("order {id} never reached {state:?}");
 }
 
+/// Someone selling: a subject and their roles.
+pub(crate) type Seller<'a> = (&'a str, &'a [&'a str]);
+
+pub(crate) async fn create_customer(
+    orders: &mut OrderServiceClient<tonic::transport::Channel>,
+    name: &str,
+    seller: Seller<'_>,
+) -> pb::Customer {
+    orders
+        .create_customer(authorized(
+            pb::CreateCustomerRequest {
+                name: name.to_owned(),
+                address: Some(address()),
+                ..Default::default()
+            },
+            seller.0,
+            seller.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+}
+
+/// The seller submits the order and the sales assistant confirms it (ORD-4).
+pub(crate) async fn submit_and_confirm(
+    orders: &mut OrderServiceClient<tonic::transport::Channel>,
+    order_id: &str,
+    seller: Seller<'_>,
+) -> pb::Order {
+    orders
+        .submit_order(authorized(
+            pb::SubmitOrderRequest {
+                order_id: order_id.to_owned(),
+                ..Default::default()
+            },
+            seller.0,
+            seller.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    orders
+        .confirm_order(authorized(
+            pb::ConfirmOrderRequest {
+                order_id: order_id.to_owned(),
+                ..Default::default()
+            },
+            "amy",
+            &["sales_assistant"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+}
+
+pub(crate) async fn timeline(
+    orders: &mut OrderServiceClient<tonic::transport::Channel>,
+    order_id: &str,
+) -> Vec<pb::TimelineEntry> {
+    orders
+        .get_order_timeline(authorized(
+            pb::GetOrderTimelineRequest {
+                order_id: order_id.to_owned(),
+            },
+            "e2e",
+            &["sales"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+        .entries
+}
+
+/// The order's first timeline entry with `action`, once it is there.
+pub(crate) async fn wait_for_entry(
+    orders: &mut OrderServiceClient<tonic::transport::Channel>,
+    order_id: &str,
+    action: &str,
+) -> pb::TimelineEntry {
+    for _ in 0..200 {
+        let entries = timeline(orders, order_id).await;
+        if let Some(entry) = entries.into_iter().find(|e| e.action == action) {
+            return entry;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("order {order_id} never got a {action:?} entry");
+}
+
 /// S1, as far as the services that exist go: inquiry → quotation revised
 /// once → PO → export order → review → contract review with the GM (the USD
 /// amount is over the CNY threshold at the day's rate) → awaiting payment.
@@ -70,22 +158,20 @@ async fn s1_export_order_through_quotation_and_contract_review_with_the_gm() {
     let mut orders = OrderServiceClient::new(channel.clone());
     let mut quotations = QuotationServiceClient::new(channel);
     let sales = ("tom", &["sales"][..]);
-    ApprovalServiceClient::new(
-        Cluster::channel(cluster.approvals)
-            .await
-            .unwrap_or_else(|e| panic!("{e:#}")),
-    )
-    .set_exchange_rate(authorized(
-        approvals::SetExchangeRateRequest {
-            request_id: String::new(),
-            currency_code: "USD".to_owned(),
-            rate: "7.1".to_owned(),
-        },
-        "fiona",
-        &["finance"],
-    ))
-    .await
-    .unwrap_or_else(|s| panic!("{s:?}"));
+    cluster
+        .approvals_client()
+        .await
+        .set_exchange_rate(authorized(
+            approvals::SetExchangeRateRequest {
+                request_id: String::new(),
+                currency_code: "USD".to_owned(),
+                rate: "7.1".to_owned(),
+            },
+            "fiona",
+            &["finance"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
 
     let customer = orders
         .create_customer(authorized(
@@ -170,55 +256,8 @@ async fn s1_export_order_through_quotation_and_contract_review_with_the_gm() {
     let order = accepted.order.unwrap_or_default();
     assert_eq!(order.total, usd(9_000_000));
 
-    orders
-        .submit_order(authorized(
-            pb::SubmitOrderRequest {
-                order_id: order.id.clone(),
-                ..Default::default()
-            },
-            sales.0,
-            sales.1,
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
-    orders
-        .confirm_order(authorized(
-            pb::ConfirmOrderRequest {
-                order_id: order.id.clone(),
-                ..Default::default()
-            },
-            "amy",
-            &["sales_assistant"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
-    let timeline = loop {
-        let timeline = orders
-            .get_order_timeline(authorized(
-                pb::GetOrderTimelineRequest {
-                    order_id: order.id.clone(),
-                },
-                "e2e",
-                &["sales"],
-            ))
-            .await
-            .unwrap_or_else(|s| panic!("{s:?}"))
-            .into_inner();
-        if timeline
-            .entries
-            .iter()
-            .any(|e| e.action == "approval_requested")
-        {
-            break timeline;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    let waiting = timeline
-        .entries
-        .iter()
-        .find(|e| e.action == "approval_requested")
-        .cloned()
-        .unwrap_or_default();
+    submit_and_confirm(&mut orders, &order.id, sales).await;
+    let waiting = wait_for_entry(&mut orders, &order.id, "approval_requested").await;
     assert!(
         waiting.detail.contains("export_contract")
             && waiting
@@ -227,11 +266,7 @@ async fn s1_export_order_through_quotation_and_contract_review_with_the_gm() {
         "90,000.00 USD at 7.1 is 639,000.00 CNY, over the GM threshold: {}",
         waiting.detail
     );
-    let mut approvals = ApprovalServiceClient::new(
-        Cluster::channel(cluster.approvals)
-            .await
-            .unwrap_or_else(|e| panic!("{e:#}")),
-    );
+    let mut approvals = cluster.approvals_client().await;
     let request_id = orders
         .get_order(authorized(
             pb::GetOrderRequest {
@@ -284,11 +319,7 @@ async fn s1_export_order_through_quotation_and_contract_review_with_the_gm() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_standard_order_passes_approval_and_awaits_payment() {
     let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
-    let mut orders = OrderServiceClient::new(
-        Cluster::channel(cluster.orders)
-            .await
-            .unwrap_or_else(|e| panic!("{e:#}")),
-    );
+    let mut orders = cluster.orders_client().await;
     let customer = orders
         .create_customer(authorized(
             pb::CreateCustomerRequest {
@@ -335,28 +366,7 @@ async fn a_standard_order_passes_approval_and_awaits_payment() {
         .await
         .unwrap_or_else(|s| panic!("{s:?}"))
         .into_inner();
-    orders
-        .submit_order(authorized(
-            pb::SubmitOrderRequest {
-                order_id: order.id.clone(),
-                ..Default::default()
-            },
-            "tom",
-            &["sales"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
-    orders
-        .confirm_order(authorized(
-            pb::ConfirmOrderRequest {
-                order_id: order.id.clone(),
-                ..Default::default()
-            },
-            "amy",
-            &["sales_assistant"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
+    submit_and_confirm(&mut orders, &order.id, ("tom", &["sales"])).await;
     wait_for_state(&mut orders, &order.id, pb::OrderState::AwaitingPayment).await;
 }
 

@@ -13,7 +13,7 @@ use orderflow_proto::orders::v1 as pb;
 use pb::order_service_client::OrderServiceClient;
 use tonic::transport::Channel;
 
-use crate::{address, in_days, wait_for_state};
+use crate::{create_customer, in_days, submit_and_confirm, timeline, wait_for_state};
 
 fn cny(minor_units: i64) -> Option<common::Money> {
     Some(common::Money {
@@ -85,52 +85,14 @@ fn decision(
     }
 }
 
-async fn timeline(
-    orders: &mut OrderServiceClient<Channel>,
-    order_id: &str,
-) -> Vec<pb::TimelineEntry> {
-    orders
-        .get_order_timeline(authorized(
-            pb::GetOrderTimelineRequest {
-                order_id: order_id.to_owned(),
-            },
-            "e2e",
-            &["sales"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"))
-        .into_inner()
-        .entries
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s13_approval_discipline_across_orders_and_approvals() {
     let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
-    let mut orders = OrderServiceClient::new(
-        Cluster::channel(cluster.orders)
-            .await
-            .unwrap_or_else(|e| panic!("{e:#}")),
-    );
-    let mut approvals = ApprovalServiceClient::new(
-        Cluster::channel(cluster.approvals)
-            .await
-            .unwrap_or_else(|e| panic!("{e:#}")),
-    );
+    let mut orders = cluster.orders_client().await;
+    let mut approvals = cluster.approvals_client().await;
     let tom = ("tom", &["sales", "dept_manager"][..]);
 
-    let customer = orders
-        .create_customer(authorized(
-            pb::CreateCustomerRequest {
-                name: "Baker Street Imports Ltd".to_owned(),
-                address: Some(address()),
-                ..Default::default()
-            },
-            tom.0,
-            tom.1,
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"))
-        .into_inner();
+    let customer = create_customer(&mut orders, "Baker Street Imports Ltd", tom).await;
     let request = pb::CreateOrderRequest {
         customer_id: customer.id.clone(),
         kind: pb::OrderKind::Export as i32,
@@ -154,28 +116,7 @@ async fn s13_approval_discipline_across_orders_and_approvals() {
         .unwrap_or_else(|s| panic!("{s:?}"))
         .into_inner();
     assert_eq!(order.total, cny(10_000_000), "100,000.00 CNY");
-    orders
-        .submit_order(authorized(
-            pb::SubmitOrderRequest {
-                order_id: order.id.clone(),
-                ..Default::default()
-            },
-            tom.0,
-            tom.1,
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
-    orders
-        .confirm_order(authorized(
-            pb::ConfirmOrderRequest {
-                order_id: order.id.clone(),
-                ..Default::default()
-            },
-            "amy",
-            &["sales_assistant"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
+    submit_and_confirm(&mut orders, &order.id, tom).await;
 
     let round_one = approval_of(&mut approvals, &mut orders, &order.id, 1).await;
     let chain: Vec<&str> = round_one
@@ -314,28 +255,7 @@ async fn s13_approval_discipline_across_orders_and_approvals() {
         ))
         .await
         .unwrap_or_else(|s| panic!("{s:?}"));
-    orders
-        .submit_order(authorized(
-            pb::SubmitOrderRequest {
-                order_id: order.id.clone(),
-                ..Default::default()
-            },
-            tom.0,
-            tom.1,
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
-    orders
-        .confirm_order(authorized(
-            pb::ConfirmOrderRequest {
-                order_id: order.id.clone(),
-                ..Default::default()
-            },
-            "amy",
-            &["sales_assistant"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
+    submit_and_confirm(&mut orders, &order.id, tom).await;
     let round_two = approval_of(&mut approvals, &mut orders, &order.id, 2).await;
     assert_eq!(round_two.id, round_one.id, "the same request");
     assert_eq!(round_two.rounds.len(), 2, "earlier rounds stay visible");
@@ -419,16 +339,8 @@ async fn s13_approval_discipline_across_orders_and_approvals() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_chain_that_asks_nobody_lets_the_order_through_at_once() {
     let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
-    let mut orders = OrderServiceClient::new(
-        Cluster::channel(cluster.orders)
-            .await
-            .unwrap_or_else(|e| panic!("{e:#}")),
-    );
-    let mut approvals = ApprovalServiceClient::new(
-        Cluster::channel(cluster.approvals)
-            .await
-            .unwrap_or_else(|e| panic!("{e:#}")),
-    );
+    let mut orders = cluster.orders_client().await;
+    let mut approvals = cluster.approvals_client().await;
     approvals
         .update_policy(authorized(
             approvals::UpdatePolicyRequest {
@@ -452,19 +364,7 @@ async fn a_chain_that_asks_nobody_lets_the_order_through_at_once() {
         ))
         .await
         .unwrap_or_else(|s| panic!("{s:?}"));
-    let customer = orders
-        .create_customer(authorized(
-            pb::CreateCustomerRequest {
-                name: "Own materials store".to_owned(),
-                address: Some(address()),
-                ..Default::default()
-            },
-            "tom",
-            &["sales"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"))
-        .into_inner();
+    let customer = create_customer(&mut orders, "Own materials store", ("tom", &["sales"])).await;
     let order = orders
         .create_order(authorized(
             pb::CreateOrderRequest {
@@ -486,28 +386,7 @@ async fn a_chain_that_asks_nobody_lets_the_order_through_at_once() {
         .await
         .unwrap_or_else(|s| panic!("{s:?}"))
         .into_inner();
-    orders
-        .submit_order(authorized(
-            pb::SubmitOrderRequest {
-                order_id: order.id.clone(),
-                ..Default::default()
-            },
-            "tom",
-            &["sales"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
-    orders
-        .confirm_order(authorized(
-            pb::ConfirmOrderRequest {
-                order_id: order.id.clone(),
-                ..Default::default()
-            },
-            "amy",
-            &["sales_assistant"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
+    submit_and_confirm(&mut orders, &order.id, ("tom", &["sales"])).await;
     let passed = wait_for_state(&mut orders, &order.id, pb::OrderState::AwaitingPayment).await;
     assert!(
         !passed.approval_request_id.is_empty(),

@@ -103,6 +103,7 @@ pub struct Orders {
     outbox: OutboxSignal,
     numbers: Arc<NumberAllocator>,
     creator: creation::OrderCreator,
+    stock: crate::peers::Stock,
     settings: Settings,
 }
 
@@ -112,6 +113,7 @@ impl Orders {
         clock: SharedClock,
         outbox: OutboxSignal,
         numbers: Arc<NumberAllocator>,
+        stock: crate::peers::Stock,
         settings: Settings,
     ) -> Self {
         // SQLite takes one writer at a time: one batch in flight there.
@@ -133,6 +135,7 @@ impl Orders {
             outbox,
             numbers,
             creator,
+            stock,
             settings,
         }
     }
@@ -576,6 +579,14 @@ impl Orders {
         request_id: Option<String>,
     ) -> Result<Order, OrderError> {
         let key = request_id.map(|id| format!("{order_id}/{id}"));
+        // ORD-5: ask inventory before taking the row lock; the answer goes on
+        // the timeline and does not block (shortages go to production).
+        let stock = match orders::find(self.database.connection(), order_id).await? {
+            Some(order) if order.state == OrderState::Submitted => {
+                self.stock.availability(&order).await
+            }
+            _ => String::new(),
+        };
         let transaction = self.database.begin_write().await?;
         let mut order = orders::load_for_update(&*transaction, order_id).await?;
         if already_done(&*transaction, "ConfirmOrder", key.as_deref()).await? {
@@ -605,13 +616,15 @@ impl Orders {
                 accepted_deviations,
             } => {
                 let from = order.confirm(&accepted_deviations, now)?;
-                let mut change = Change::new("confirmed", Some(from));
+                let mut details = vec![stock];
                 if !accepted_deviations.is_empty() {
-                    change = change.detail(format!(
+                    details.push(format!(
                         "accepted by a sales supervisor: {}",
                         describe(&order, &accepted_deviations)
                     ));
                 }
+                details.retain(|detail| !detail.is_empty());
+                let change = Change::new("confirmed", Some(from)).detail(details.join("; "));
                 self.record(&*transaction, &order, actor, change).await?;
                 sagas::start(
                     &*transaction,

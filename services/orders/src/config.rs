@@ -25,6 +25,8 @@ pub struct OrdersConfig {
     pub order_write_batch: usize,
     /// The approvals service (`APPROVALS_URL`).
     pub approvals_url: String,
+    /// The inventory service (`INVENTORY_URL`).
+    pub inventory_url: String,
 }
 
 impl OrdersConfig {
@@ -32,7 +34,8 @@ impl OrdersConfig {
     /// `BUSINESS_TIME_ZONE` (default Asia/Shanghai),
     /// `ORDER_CONFIRMATION_SLA_MINUTES` (60), `SLA_SWEEP_INTERVAL_SECS` (30)
     /// `ORDER_NUMBER_BLOCK_SIZE` (1000), `ORDER_WRITERS` (3) and
-    /// `ORDER_WRITE_BATCH` (32), and `APPROVALS_URL` (http://127.0.0.1:50052).
+    /// `ORDER_WRITE_BATCH` (32), `APPROVALS_URL` (http://127.0.0.1:50052) and
+    /// `INVENTORY_URL` (http://127.0.0.1:50054).
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let service = ServiceConfig::from_env(SERVICE, DEFAULT_PORT, env)?;
         let zone = env.string_or("BUSINESS_TIME_ZONE", "Asia/Shanghai");
@@ -72,16 +75,23 @@ impl OrdersConfig {
         if !(1..=256).contains(&order_write_batch) {
             return Err(ConfigError::new("ORDER_WRITE_BATCH", "must be 1 to 256"));
         }
-        let approvals_url = env.string_or("APPROVALS_URL", "http://127.0.0.1:50052");
-        if !(approvals_url.starts_with("http://") || approvals_url.starts_with("https://")) {
-            return Err(ConfigError::new(
-                "APPROVALS_URL",
-                "expected an http:// or https:// URL",
-            ));
-        }
+        let peer_url = |variable: &str, default: &str| {
+            let url = env.string_or(variable, default);
+            if url.starts_with("http://") || url.starts_with("https://") {
+                Ok(url)
+            } else {
+                Err(ConfigError::new(
+                    variable,
+                    "expected an http:// or https:// URL",
+                ))
+            }
+        };
+        let approvals_url = peer_url("APPROVALS_URL", "http://127.0.0.1:50052")?;
+        let inventory_url = peer_url("INVENTORY_URL", "http://127.0.0.1:50054")?;
         Ok(Self {
             service,
             approvals_url,
+            inventory_url,
             order_writers,
             order_write_batch,
             business_time_zone,

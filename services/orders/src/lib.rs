@@ -6,6 +6,7 @@
 //! - [`app`]: the use cases: one transaction each, with their events.
 //! - [`api`]: the tonic services: proto ⇄ domain, errors → status.
 //! - [`events`]: what the service publishes.
+//! - [`peers`]: the services it asks (inventory).
 //! - [`saga`]: the order-fulfilment saga and the SLA sweeper.
 //! - [`config`]: the service's settings.
 
@@ -14,6 +15,7 @@ pub mod app;
 pub mod config;
 pub mod domain;
 pub mod events;
+pub mod peers;
 pub mod saga;
 pub mod store;
 
@@ -45,11 +47,18 @@ pub async fn start(
         runtime.database.clone(),
         config.number_block_size,
     ));
+    let identity =
+        orderflow_platform::auth::ServiceIdentity::new(config::SERVICE, &config.service.auth);
+    let stock = peers::Stock::new(orderflow_platform::grpc::with_identity(
+        orderflow_platform::grpc::peer_channel("INVENTORY_URL", &config.inventory_url)?,
+        identity.clone(),
+    ));
     let orders = app::Orders::new(
         runtime.database.clone(),
         clock,
         runtime.outbox.clone(),
         numbers,
+        stock,
         app::Settings {
             business_time_zone: config.business_time_zone,
             confirmation_sla: config.confirmation_sla,
@@ -57,8 +66,6 @@ pub async fn start(
             order_write_batch: config.order_write_batch,
         },
     );
-    let identity =
-        orderflow_platform::auth::ServiceIdentity::new(config::SERVICE, &config.service.auth);
     let approvals = orderflow_platform::grpc::with_identity(
         orderflow_platform::grpc::peer_channel("APPROVALS_URL", &config.approvals_url)?,
         identity,

@@ -60,10 +60,13 @@ impl Drop for TestApp {
 }
 
 pub fn config(database_url: &str, nats_url: &str) -> OrdersConfig {
-    // No approvals service in these tests: its address answers nothing.
+    // No approvals or inventory service in these tests: their addresses
+    // answer nothing.
     let approvals_url = format!("http://127.0.0.1:{}", testing::free_port());
+    let inventory_url = format!("http://127.0.0.1:{}", testing::free_port());
     let env = Env::from_pairs([
         ("APPROVALS_URL", approvals_url.as_str()),
+        ("INVENTORY_URL", inventory_url.as_str()),
         ("GRPC_ADDR", "127.0.0.1:0"),
         ("DATABASE_URL", database_url),
         ("DATABASE_MAX_CONNECTIONS", "8"),
