@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use approvals::approval_service_client::ApprovalServiceClient;
+use inventory::inventory_service_client::InventoryServiceClient;
 use orderflow_proto::approvals::v1 as approvals;
 use orderflow_proto::common::v1 as common;
+use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::orders::v1 as pb;
 use pb::order_service_client::OrderServiceClient;
 use secrecy::SecretString;
@@ -23,11 +25,26 @@ pub struct DemoArgs {
     /// The approvals service.
     #[arg(long, env = "APPROVALS_URL", default_value = "http://127.0.0.1:50052")]
     approvals_url: String,
+    /// The inventory service.
+    #[arg(long, env = "INVENTORY_URL", default_value = "http://127.0.0.1:50054")]
+    inventory_url: String,
+}
+
+/// Where the demo finds each service.
+pub struct Urls {
+    pub orders: String,
+    pub approvals: String,
+    pub inventory: String,
 }
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let secret = secret::load()?;
-    walk(&args.orders_url, &args.approvals_url, &secret).await
+    let urls = Urls {
+        orders: args.orders_url,
+        approvals: args.approvals_url,
+        inventory: args.inventory_url,
+    };
+    walk(&urls, &secret).await
 }
 
 type Authorized = tonic::service::interceptor::InterceptedService<Channel, Bearer>;
@@ -210,15 +227,99 @@ fn money_text(money: Option<&common::Money>) -> String {
     })
 }
 
-/// Walks a standard order (no approval chain) and an export order through
-/// its contract review, and prints both timelines.
-pub async fn walk(
-    orders_url: &str,
-    approvals_url: &str,
-    secret: &SecretString,
-) -> anyhow::Result<()> {
-    let mut sales = client(orders_url, secret, "demo-sales", &["sales"]).await?;
-    let mut assistant = client(orders_url, secret, "demo-assistant", &["sales_assistant"]).await?;
+/// The demo's stock: five pumps on hand in finished goods, counted in once.
+const PUMPS_ON_HAND: i64 = 5;
+
+/// Puts the pump on the books and counts the finished-goods warehouse up to
+/// [`PUMPS_ON_HAND`] (a rerun against the same data adds nothing).
+async fn stock_pumps(url: &str, secret: &SecretString) -> anyhow::Result<()> {
+    let mut warehouse = InventoryServiceClient::new(
+        authorized(url, secret, "demo-warehouse", &["warehouse"]).await?,
+    );
+    match warehouse
+        .create_item(inventory::CreateItemRequest {
+            request_id: String::new(),
+            sku: "PUMP-100".to_owned(),
+            name: "Water pump".to_owned(),
+            unit: "pcs".to_owned(),
+            weight_grams: 4_200,
+        })
+        .await
+    {
+        Ok(_) => {}
+        Err(status) if status.code() == tonic::Code::AlreadyExists => {}
+        Err(status) => return Err(status.into()),
+    }
+    let stock = warehouse
+        .get_stock(inventory::GetStockRequest {
+            sku: "PUMP-100".to_owned(),
+            warehouse: "FG".to_owned(),
+        })
+        .await?
+        .into_inner();
+    if stock.on_hand < PUMPS_ON_HAND {
+        warehouse
+            .adjust_stock(inventory::AdjustStockRequest {
+                request_id: String::new(),
+                sku: "PUMP-100".to_owned(),
+                warehouse: "FG".to_owned(),
+                quantity: PUMPS_ON_HAND - stock.on_hand,
+                note: "demo opening count".to_owned(),
+            })
+            .await?;
+    }
+    let stock = warehouse
+        .get_stock(inventory::GetStockRequest {
+            sku: "PUMP-100".to_owned(),
+            warehouse: "FG".to_owned(),
+        })
+        .await?
+        .into_inner();
+    println!(
+        "stock PUMP-100 in FG: {} on hand, {} reserved, {} available",
+        stock.on_hand, stock.reserved, stock.available
+    );
+    Ok(())
+}
+
+/// The sales assistant reserves the order's lines in finished goods.
+async fn reserve(url: &str, secret: &SecretString, order: &pb::Order) -> anyhow::Result<()> {
+    let mut assistant = InventoryServiceClient::new(
+        authorized(url, secret, "demo-assistant", &["sales_assistant"]).await?,
+    );
+    let reservation = assistant
+        .reserve_for_order(inventory::ReserveForOrderRequest {
+            order_id: order.id.clone(),
+            order_number: order.number.clone(),
+            warehouse: "FG".to_owned(),
+            lines: order
+                .lines
+                .iter()
+                .map(|line| inventory::Line {
+                    sku: line.sku.clone(),
+                    quantity: line.quantity,
+                })
+                .collect(),
+        })
+        .await?
+        .into_inner();
+    for line in &reservation.lines {
+        println!(
+            "   reserved {} of {} {} in FG ({} short)",
+            line.reserved, line.requested, line.sku, line.short
+        );
+    }
+    Ok(())
+}
+
+/// Stocks the pump, walks a standard order (no approval chain; its stock is
+/// reserved) and an export order (more than the warehouse has) through its
+/// contract review, and prints both timelines.
+pub async fn walk(urls: &Urls, secret: &SecretString) -> anyhow::Result<()> {
+    let mut sales = client(&urls.orders, secret, "demo-sales", &["sales"]).await?;
+    let mut assistant =
+        client(&urls.orders, secret, "demo-assistant", &["sales_assistant"]).await?;
+    stock_pumps(&urls.inventory, secret).await?;
     let customer = sales
         .create_customer(customer_request())
         .await?
@@ -236,6 +337,7 @@ pub async fn walk(
     );
     let standard = place(&mut sales, &mut assistant, standard).await?;
     println!("   now {}", state_name(standard.state));
+    reserve(&urls.inventory, secret, &standard).await?;
     print_timeline(&mut sales, &standard.id).await?;
 
     println!();
@@ -252,7 +354,7 @@ pub async fn walk(
     let export = place(&mut sales, &mut assistant, export).await?;
     let request_id = export.approval_request_id.clone();
     let mut reader = ApprovalServiceClient::new(
-        authorized(approvals_url, secret, "demo-reader", &["sales"]).await?,
+        authorized(&urls.approvals, secret, "demo-reader", &["sales"]).await?,
     );
     let request = reader
         .get_approval_request(approvals::GetApprovalRequestRequest {
@@ -276,7 +378,7 @@ pub async fn walk(
             .find(|(role, _)| *role == step.role)
             .map_or("demo-approver", |(_, subject)| *subject);
         let mut approver = ApprovalServiceClient::new(
-            authorized(approvals_url, secret, subject, &[step.role.as_str()]).await?,
+            authorized(&urls.approvals, secret, subject, &[step.role.as_str()]).await?,
         );
         approver
             .decide_step(approvals::DecideStepRequest {

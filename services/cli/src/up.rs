@@ -69,7 +69,18 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         .get("APPROVALS_URL")
         .map(str::to_owned)
         .unwrap_or_else(|| format!("http://{}", approvals.local_addr));
-    let orders_env = service_env(&base, "ORDERS").with("APPROVALS_URL", approvals_url);
+    let inventory_config =
+        orderflow_inventory::config::InventoryConfig::from_env(&service_env(&base, "INVENTORY"))?;
+    let inventory = orderflow_inventory::start(inventory_config, clock.clone(), shutdown.clone())
+        .await
+        .context("the inventory service did not start")?;
+    let inventory_url = base
+        .get("INVENTORY_URL")
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("http://{}", inventory.local_addr));
+    let orders_env = service_env(&base, "ORDERS")
+        .with("APPROVALS_URL", approvals_url)
+        .with("INVENTORY_URL", inventory_url);
     let orders_config = orderflow_orders::config::OrdersConfig::from_env(&orders_env)?;
     let orders = orderflow_orders::start(orders_config, clock, shutdown.clone())
         .await
@@ -93,6 +104,10 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         "  approvals  {}   (orderflow.approvals.v1.ApprovalService)",
         approvals.local_addr
     );
+    println!(
+        "  inventory  {}   (orderflow.inventory.v1.InventoryService)",
+        inventory.local_addr
+    );
     println!();
     println!("Try:");
     println!("  grpcurl -plaintext {} list", orders.local_addr);
@@ -105,24 +120,32 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         "  grpcurl -plaintext -H \"authorization: Bearer $TOKEN\" {} orderflow.approvals.v1.ApprovalService/ListMyPendingSteps",
         approvals.local_addr
     );
+    println!(
+        "  grpcurl -plaintext -H \"authorization: Bearer $TOKEN\" {} orderflow.inventory.v1.InventoryService/ListStock",
+        inventory.local_addr
+    );
     println!("Ctrl-C stops everything.");
     println!();
 
     if args.demo {
-        let orders_url = format!("http://{}", orders.local_addr);
-        let approvals_url = format!("http://{}", approvals.local_addr);
-        if let Err(error) = demo::walk(&orders_url, &approvals_url, &secret).await {
+        let urls = demo::Urls {
+            orders: format!("http://{}", orders.local_addr),
+            approvals: format!("http://{}", approvals.local_addr),
+            inventory: format!("http://{}", inventory.local_addr),
+        };
+        if let Err(error) = demo::walk(&urls, &secret).await {
             eprintln!("demo failed: {error:#}");
         }
     }
 
     let result = orders.wait().await;
     let approvals_result = approvals.wait().await;
+    let inventory_result = inventory.wait().await;
     if let Some(child) = nats.as_mut() {
         let _ = child.kill().await;
     }
     telemetry.shutdown();
-    result.and(approvals_result)
+    result.and(approvals_result).and(inventory_result)
 }
 
 /// A NATS server to use: the one at `url` if it answers, else one started

@@ -58,13 +58,16 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
     let nats_url = format!("nats://127.0.0.1:{}", free_port());
     let port = free_port();
     let approvals_port = free_port();
+    let inventory_port = free_port();
     let mut up = Command::new(ORDERFLOW)
         .args(["up", "--demo"])
         .current_dir(directory.path())
         .env("NATS_URL", &nats_url)
         .env("ORDERS_GRPC_ADDR", format!("127.0.0.1:{port}"))
         .env("APPROVALS_GRPC_ADDR", format!("127.0.0.1:{approvals_port}"))
+        .env("INVENTORY_GRPC_ADDR", format!("127.0.0.1:{inventory_port}"))
         .env_remove("APPROVALS_URL")
+        .env_remove("INVENTORY_URL")
         .env_remove("ORDERFLOW_JWT_SECRET")
         .env_remove("DATABASE_URL")
         .env("RUST_LOG", "warn")
@@ -107,6 +110,15 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
         output.contains("step 4 (gm) approved"),
         "the export order went through the GM: {output}"
     );
+    assert!(
+        output.contains("stock: all available (PUMP-100 3 of 3 available)")
+            && output.contains("reserved 3 of 3 PUMP-100 in FG (0 short)"),
+        "the standard order found its pumps and reserved them: {output}"
+    );
+    assert!(
+        output.contains("stock: short (PUMP-100 2 of 8 available)"),
+        "the export order wants more than is left: {output}"
+    );
     assert!(nats_answers(&nats_url).await);
 
     let services = list_services(port).await;
@@ -121,6 +133,12 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
     assert!(directory.path().join("data/jwt-secret").exists());
     assert!(directory.path().join("data/orders.db").exists());
     assert!(directory.path().join("data/approvals.db").exists());
+    assert!(directory.path().join("data/inventory.db").exists());
+    let services = list_services(inventory_port).await;
+    assert!(
+        services.contains(&"orderflow.inventory.v1.InventoryService".to_owned()),
+        "{services:?}"
+    );
 
     let token = Command::new(ORDERFLOW)
         .args([
