@@ -352,6 +352,7 @@ async fn a_standard_order_passes_approval_and_awaits_payment() {
                         currency_code: "CNY".to_owned(),
                         minor_units: 8_800,
                     }),
+                    kit: None,
                 }],
                 requested_delivery_date: in_days(10),
                 payment_terms: Some(pb::PaymentTerms {

@@ -35,6 +35,7 @@ async fn place_and_confirm(
                         currency_code: "CNY".to_owned(),
                         minor_units: 125_000,
                     }),
+                    kit: None,
                 }],
                 requested_delivery_date: in_days(10),
                 payment_terms: Some(pb::PaymentTerms {
@@ -54,14 +55,19 @@ async fn place_and_confirm(
     submit_and_confirm(orders, &order.id, ("tom", &["sales"])).await
 }
 
-async fn stock_up(inventory: &mut InventoryServiceClient<tonic::transport::Channel>, on_hand: i64) {
+/// Puts `sku` on the books and counts `on_hand` of it into finished goods.
+async fn stock_item(
+    inventory: &mut InventoryServiceClient<tonic::transport::Channel>,
+    (sku, name, weight_grams): (&str, &str, i64),
+    on_hand: i64,
+) {
     inventory
         .create_item(authorized(
             inventory::CreateItemRequest {
-                sku: "PUMP-100".to_owned(),
-                name: "Water pump".to_owned(),
+                sku: sku.to_owned(),
+                name: name.to_owned(),
                 unit: "pcs".to_owned(),
-                weight_grams: 4_200,
+                weight_grams,
                 ..Default::default()
             },
             WAREHOUSE.0,
@@ -72,7 +78,7 @@ async fn stock_up(inventory: &mut InventoryServiceClient<tonic::transport::Chann
     inventory
         .adjust_stock(authorized(
             inventory::AdjustStockRequest {
-                sku: "PUMP-100".to_owned(),
+                sku: sku.to_owned(),
                 warehouse: "FG".to_owned(),
                 quantity: on_hand,
                 note: "opening count".to_owned(),
@@ -85,12 +91,14 @@ async fn stock_up(inventory: &mut InventoryServiceClient<tonic::transport::Chann
         .unwrap_or_else(|s| panic!("{s:?}"));
 }
 
+const PUMP: (&str, &str, i64) = ("PUMP-100", "Water pump", 4_200);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ord_5_confirmation_records_what_the_warehouse_has() {
     let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
     let mut orders = cluster.orders_client().await;
     let mut stock = cluster.inventory_client().await;
-    stock_up(&mut stock, 2).await;
+    stock_item(&mut stock, PUMP, 2).await;
     let order = place_and_confirm(&mut orders, 3, "").await;
     let confirmed = wait_for_entry(&mut orders, &order.id, "confirmed").await;
     assert!(
@@ -107,7 +115,7 @@ async fn ord_12_the_pick_list_carries_the_orders_notes_and_ord_6_a_cancellation_
     let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
     let mut orders = cluster.orders_client().await;
     let mut stock = cluster.inventory_client().await;
-    stock_up(&mut stock, 10).await;
+    stock_item(&mut stock, PUMP, 10).await;
     let order = place_and_confirm(&mut orders, 3, "").await;
     wait_for_state(&mut orders, &order.id, pb::OrderState::AwaitingPayment).await;
 
@@ -207,4 +215,170 @@ async fn ord_12_the_pick_list_carries_the_orders_notes_and_ord_6_a_cancellation_
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("the cancelled order's reservation was never released");
+}
+
+fn garden_set(components: &[(&str, i64)], weight: i64) -> pb::OrderLineInput {
+    pb::OrderLineInput {
+        sku: "GARDEN-SET".to_owned(),
+        description: "Pump with two spare seal kits".to_owned(),
+        quantity: 2,
+        unit_price: Some(common::Money {
+            currency_code: "CNY".to_owned(),
+            minor_units: 150_000,
+        }),
+        kit: Some(pb::KitComposition {
+            components: components
+                .iter()
+                .map(|(sku, quantity)| pb::KitComponent {
+                    sku: (*sku).to_owned(),
+                    quantity: *quantity,
+                })
+                .collect(),
+            total_weight_grams: weight,
+        }),
+    }
+}
+
+/// ORD-8 at review: the kit line lists one seal kit where the kit has two
+/// (and so the wrong weight); confirmation is refused with both differences
+/// and the order is untouched. Corrected, it is confirmed, and the stock
+/// answer is about the components, not the kit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ord_8_a_kit_line_that_differs_from_its_definition_is_refused_at_review() {
+    use tonic_types::StatusExt;
+
+    let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
+    let mut orders = cluster.orders_client().await;
+    let mut stock = cluster.inventory_client().await;
+    stock_item(&mut stock, PUMP, 10).await;
+    stock_item(&mut stock, ("SEAL-KIT", "Spare seal kit", 300), 10).await;
+    let kit = stock
+        .define_kit(authorized(
+            inventory::DefineKitRequest {
+                sku: "GARDEN-SET".to_owned(),
+                name: "Garden set".to_owned(),
+                components: vec![
+                    inventory::KitComponent {
+                        sku: "PUMP-100".to_owned(),
+                        quantity: 1,
+                    },
+                    inventory::KitComponent {
+                        sku: "SEAL-KIT".to_owned(),
+                        quantity: 2,
+                    },
+                ],
+                ..Default::default()
+            },
+            WAREHOUSE.0,
+            WAREHOUSE.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(kit.total_weight_grams, 4_800);
+
+    let customer =
+        create_customer(&mut orders, "Suzhou Garden Supplies", ("tom", &["sales"])).await;
+    let order = orders
+        .create_order(authorized(
+            pb::CreateOrderRequest {
+                customer_id: customer.id,
+                kind: pb::OrderKind::Standard as i32,
+                currency_code: "CNY".to_owned(),
+                lines: vec![garden_set(&[("PUMP-100", 1), ("SEAL-KIT", 1)], 4_500)],
+                requested_delivery_date: in_days(10),
+                payment_terms: Some(pb::PaymentTerms {
+                    kind: pb::PaymentTermKind::Prepaid as i32,
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            "tom",
+            &["sales"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    let confirm = pb::ConfirmOrderRequest {
+        order_id: order.id.clone(),
+        ..Default::default()
+    };
+    orders
+        .submit_order(authorized(
+            pb::SubmitOrderRequest {
+                order_id: order.id.clone(),
+                ..Default::default()
+            },
+            "tom",
+            &["sales"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let status = orders
+        .confirm_order(authorized(confirm.clone(), "amy", &["sales_assistant"]))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("a wrong kit was confirmed"));
+    assert_eq!(status.code(), tonic::Code::FailedPrecondition, "{status:?}");
+    let flagged: Vec<(String, String, String)> = status
+        .get_error_details()
+        .precondition_failure()
+        .map(|failure| {
+            failure
+                .violations
+                .iter()
+                .map(|v| (v.r#type.clone(), v.subject.clone(), v.description.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(flagged.len(), 2, "{flagged:?}");
+    assert!(
+        flagged
+            .iter()
+            .all(|(kind, subject, _)| kind == "KIT_MISMATCH" && subject == "lines[0].kit"),
+        "{flagged:?}"
+    );
+    assert!(
+        flagged[0]
+            .2
+            .contains("SEAL-KIT: 2 per kit, the line says 1")
+            && flagged[1].2.contains("4800"),
+        "{flagged:?}"
+    );
+    assert_eq!(
+        wait_for_state(&mut orders, &order.id, pb::OrderState::Submitted)
+            .await
+            .revision,
+        1,
+        "the refused confirmation changed nothing"
+    );
+
+    orders
+        .update_order(authorized(
+            pb::UpdateOrderRequest {
+                order_id: order.id.clone(),
+                update_mask: Some(prost_types::FieldMask {
+                    paths: vec!["lines".to_owned()],
+                }),
+                order: Some(pb::OrderUpdate {
+                    lines: vec![garden_set(&[("PUMP-100", 1), ("SEAL-KIT", 2)], 4_800)],
+                    ..Default::default()
+                }),
+                reason: "the kit has two seal kits".to_owned(),
+                ..Default::default()
+            },
+            "tom",
+            &["sales"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    submit_and_confirm(&mut orders, &order.id, ("tom", &["sales"])).await;
+    let confirmed = wait_for_entry(&mut orders, &order.id, "confirmed").await;
+    assert!(
+        confirmed.detail.contains(
+            "stock: all available (PUMP-100 2 of 2 available, SEAL-KIT 4 of 4 available)"
+        ),
+        "{}",
+        confirmed.detail
+    );
 }

@@ -64,6 +64,7 @@ fn request(customer_id: &str, delivery: &str) -> tonic::Request<pb::CreateOrderR
                     currency_code: "CNY".to_owned(),
                     minor_units: 125_000,
                 }),
+                kit: None,
             },
             pb::OrderLineInput {
                 sku: "SEAL-KIT".to_owned(),
@@ -73,6 +74,7 @@ fn request(customer_id: &str, delivery: &str) -> tonic::Request<pb::CreateOrderR
                     currency_code: "CNY".to_owned(),
                     minor_units: 4_500,
                 }),
+                kit: None,
             },
         ],
         requested_delivery_date: delivery.to_owned(),

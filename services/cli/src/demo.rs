@@ -144,6 +144,7 @@ fn order_request(
                 currency_code: "CNY".to_owned(),
                 minor_units: unit_price,
             }),
+            kit: None,
         }],
         requested_delivery_date: (chrono::Utc::now() + chrono::Duration::days(45))
             .format("%Y-%m-%d")

@@ -143,6 +143,7 @@ impl From<OrderError> for Status {
             }
             OrderError::PermissionDenied(message) => status::permission_denied(&message),
             OrderError::Conflict(message) => Status::aborted(message),
+            OrderError::Unavailable(message) => Status::unavailable(message),
             OrderError::Internal(error) => status::internal(&error),
         }
     }

@@ -581,16 +581,26 @@ impl Orders {
         let key = request_id.map(|id| format!("{order_id}/{id}"));
         // ORD-5: ask inventory before taking the row lock; the answer goes on
         // the timeline and does not block (shortages go to production).
-        let stock = match orders::find(self.database.connection(), order_id).await? {
-            Some(order) if order.state == OrderState::Submitted => {
-                self.stock.availability(&order).await
-            }
-            _ => String::new(),
-        };
+        // ORD-8: kit lines are checked against their definitions first; a
+        // mismatch refuses the confirmation and changes nothing.
+        let (checked_lines, stock) =
+            match orders::find(self.database.connection(), order_id).await? {
+                Some(order) if order.state == OrderState::Submitted => {
+                    self.stock.check_kits(&order).await?;
+                    let stock = self.stock.availability(&order).await;
+                    (Some(order.lines), stock)
+                }
+                _ => (None, String::new()),
+            };
         let transaction = self.database.begin_write().await?;
         let mut order = orders::load_for_update(&*transaction, order_id).await?;
         if already_done(&*transaction, "ConfirmOrder", key.as_deref()).await? {
             return Ok(order);
+        }
+        if order.state == OrderState::Submitted && checked_lines.as_ref() != Some(&order.lines) {
+            return Err(OrderError::Conflict(
+                "the order changed while it was being checked; confirm it again".to_owned(),
+            ));
         }
         let skus: BTreeSet<String> = order.lines.iter().map(|line| line.sku.clone()).collect();
         let list_prices = prices::for_skus(&*transaction, order.currency, skus).await?;

@@ -7,7 +7,12 @@ use inventory::inventory_service_client::InventoryServiceClient;
 use orderflow_platform::grpc::PeerChannel;
 use orderflow_proto::inventory::v1 as inventory;
 
+use crate::domain::error::{OrderError, Unmet};
 use crate::domain::order::Order;
+
+/// How long a call to a peer may take before the caller is told it is
+/// unavailable.
+const PEER_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The inventory service, for ORD-5's availability check.
 #[derive(Debug, Clone)]
@@ -29,16 +34,9 @@ impl Stock {
         let mut client = self.client.clone();
         let mut request = tonic::Request::new(inventory::CheckAvailabilityRequest {
             warehouse: String::new(),
-            lines: order
-                .lines
-                .iter()
-                .map(|line| inventory::Line {
-                    sku: line.sku.clone(),
-                    quantity: line.quantity,
-                })
-                .collect(),
+            lines: stock_lines(order),
         });
-        request.set_timeout(Duration::from_secs(3));
+        request.set_timeout(PEER_TIMEOUT);
         match client.check_availability(request).await {
             Ok(answer) => {
                 let answer = answer.into_inner();
@@ -67,4 +65,85 @@ impl Stock {
             }
         }
     }
+
+    /// ORD-8: every kit line's components and weight equal the kit's
+    /// definition. A mismatch, or a kit inventory does not know, is an unmet
+    /// precondition naming the line; when inventory cannot be asked the
+    /// confirmation waits (`Unavailable`) rather than pass an unchecked kit.
+    pub async fn check_kits(&self, order: &Order) -> Result<(), OrderError> {
+        let mut unmet = Vec::new();
+        for (index, line) in order.lines.iter().enumerate() {
+            let Some(kit) = &line.kit else { continue };
+            let subject = format!("lines[{index}].kit");
+            let mut client = self.client.clone();
+            let mut request = tonic::Request::new(inventory::CheckKitRequest {
+                kit_sku: line.sku.clone(),
+                components: kit
+                    .components
+                    .iter()
+                    .map(|component| inventory::KitComponent {
+                        sku: component.sku.clone(),
+                        quantity: component.quantity,
+                    })
+                    .collect(),
+                total_weight_grams: kit.total_weight_grams,
+            });
+            request.set_timeout(PEER_TIMEOUT);
+            match client.check_kit(request).await {
+                Ok(answer) => {
+                    for discrepancy in answer.into_inner().discrepancies {
+                        unmet.push(Unmet::new(
+                            "KIT_MISMATCH",
+                            subject.clone(),
+                            format!("kit {}: {discrepancy}", line.sku),
+                        ));
+                    }
+                }
+                Err(status) if status.code() == tonic::Code::NotFound => unmet.push(Unmet::new(
+                    "KIT_UNKNOWN",
+                    subject,
+                    format!("{} is not a kit defined in inventory", line.sku),
+                )),
+                Err(status) => {
+                    tracing::warn!(order.number = %order.number, code = ?status.code(), "kit not checked");
+                    return Err(OrderError::Unavailable(format!(
+                        "the kit lines cannot be checked now (inventory answered {:?}); try again",
+                        status.code()
+                    )));
+                }
+            }
+        }
+        if unmet.is_empty() {
+            Ok(())
+        } else {
+            Err(OrderError::PreconditionFailed(unmet))
+        }
+    }
+}
+
+/// What the order takes from stock: a kit line's components (ORD-8), every
+/// other line as it is; the same SKU from several lines summed.
+fn stock_lines(order: &Order) -> Vec<inventory::Line> {
+    let mut lines: Vec<inventory::Line> = Vec::new();
+    let mut add = |sku: &str, quantity: i64| match lines.iter_mut().find(|line| line.sku == sku) {
+        Some(line) => line.quantity = line.quantity.saturating_add(quantity),
+        None => lines.push(inventory::Line {
+            sku: sku.to_owned(),
+            quantity,
+        }),
+    };
+    for line in &order.lines {
+        match &line.kit {
+            Some(kit) => {
+                for component in &kit.components {
+                    add(
+                        &component.sku,
+                        component.quantity.saturating_mul(line.quantity),
+                    );
+                }
+            }
+            None => add(&line.sku, line.quantity),
+        }
+    }
+    lines
 }

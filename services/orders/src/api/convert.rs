@@ -7,8 +7,8 @@ use orderflow_proto::orders::v1 as pb;
 
 use crate::domain::customer::{Address, Customer};
 use crate::domain::order::{
-    Choice, CostBearer, LineInput, Order, OrderInput, OrderKind, OrderState, PaymentTermKind,
-    PaymentTerms, PaymentTermsInput,
+    Choice, CostBearer, Kit, KitComponent, LineInput, Order, OrderInput, OrderKind, OrderState,
+    PaymentTermKind, PaymentTerms, PaymentTermsInput,
 };
 use crate::domain::quotation::{
     Inquiry, Quotation, QuotationLineInput, QuotationState, TermsInput,
@@ -183,8 +183,33 @@ fn lines_in(lines: &[pb::OrderLineInput]) -> Vec<LineInput> {
                 .unit_price
                 .as_ref()
                 .map_or(0, |price| price.minor_units),
+            kit: line.kit.as_ref().map(|kit| Kit {
+                components: kit
+                    .components
+                    .iter()
+                    .map(|component| KitComponent {
+                        sku: component.sku.clone(),
+                        quantity: component.quantity,
+                    })
+                    .collect(),
+                total_weight_grams: kit.total_weight_grams,
+            }),
         })
         .collect()
+}
+
+pub fn kit(kit: &Kit) -> pb::KitComposition {
+    pb::KitComposition {
+        components: kit
+            .components
+            .iter()
+            .map(|component| pb::KitComponent {
+                sku: component.sku.clone(),
+                quantity: component.quantity,
+            })
+            .collect(),
+        total_weight_grams: kit.total_weight_grams,
+    }
 }
 
 pub fn create_order_input(request: &pb::CreateOrderRequest) -> OrderInput {
@@ -246,6 +271,7 @@ pub fn order(order: &Order) -> pb::Order {
                 unit_price: Some(money(order.money(line.unit_price))),
                 line_total: Some(money(order.money(line.total()))),
                 list_price: line.list_price.map(|price| money(order.money(price))),
+                kit: line.kit.as_ref().map(kit),
             })
             .collect(),
         total: Some(money(order.money(order.total))),

@@ -44,6 +44,10 @@ pub enum OrderError {
     PermissionDenied(String),
     #[error("{0}")]
     Conflict(String),
+    /// A peer service needed for the answer cannot be reached; retrying later
+    /// may succeed.
+    #[error("{0}")]
+    Unavailable(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }

@@ -370,7 +370,26 @@ pub struct OrderLine {
     /// The list price at confirmation, when it differed (ORD-5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list_price: Option<i64>,
+    /// A kit line's composition, per kit (ORD-8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kit: Option<Kit>,
 }
+
+/// What one kit (套餐) is made of, as the order line lists it (ORD-8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Kit {
+    pub components: Vec<KitComponent>,
+    pub total_weight_grams: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KitComponent {
+    pub sku: String,
+    /// Per kit.
+    pub quantity: i64,
+}
+
+pub const MAX_KIT_COMPONENTS: usize = 100;
 
 impl OrderLine {
     /// Quantity × unit price; validated not to overflow at creation.
@@ -380,7 +399,7 @@ impl OrderLine {
 }
 
 /// A line as given.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LineInput {
     pub sku: String,
     pub description: String,
@@ -388,6 +407,8 @@ pub struct LineInput {
     /// Empty: the order's currency.
     pub unit_price_currency: String,
     pub unit_price: i64,
+    /// A kit line's composition as given (ORD-8).
+    pub kit: Option<Kit>,
 }
 
 pub const MAX_LINES: usize = 500;
@@ -610,6 +631,10 @@ fn parse_lines(
         if input.unit_price.checked_mul(input.quantity).is_none() {
             violations.add(field("unit_price.minor_units"), "line total is too large");
         }
+        let kit = input
+            .kit
+            .as_ref()
+            .map(|kit| parse_kit(kit, &field("kit"), violations));
         lines.push(OrderLine {
             line_no: u32::try_from(index + 1).unwrap_or(u32::MAX),
             sku,
@@ -617,9 +642,61 @@ fn parse_lines(
             quantity: input.quantity,
             unit_price: input.unit_price,
             list_price: None,
+            kit,
         });
     }
     lines
+}
+
+/// ORD-8: a kit line names at least one component, each once, with a
+/// quantity, and the kit's weight.
+fn parse_kit(kit: &Kit, field: &str, violations: &mut Violations) -> Kit {
+    if kit.components.is_empty() {
+        violations.add(
+            format!("{field}.components"),
+            "a kit line lists at least one component",
+        );
+    }
+    if kit.components.len() > MAX_KIT_COMPONENTS {
+        violations.add(
+            format!("{field}.components"),
+            format!("at most {MAX_KIT_COMPONENTS} components"),
+        );
+    }
+    let mut components = Vec::with_capacity(kit.components.len());
+    for (index, component) in kit.components.iter().enumerate() {
+        let name = |part: &str| format!("{field}.components[{index}].{part}");
+        let sku = violations.required(&name("sku"), &component.sku, 64);
+        if sku.chars().any(char::is_whitespace) {
+            violations.add(name("sku"), "must not contain spaces");
+        } else if !sku.is_empty()
+            && components
+                .iter()
+                .any(|earlier: &KitComponent| earlier.sku == sku)
+        {
+            violations.add(name("sku"), "listed twice");
+        }
+        if !(1..=MAX_QUANTITY).contains(&component.quantity) {
+            violations.add(
+                name("quantity"),
+                format!("must be 1 to {MAX_QUANTITY} per kit"),
+            );
+        }
+        components.push(KitComponent {
+            sku,
+            quantity: component.quantity,
+        });
+    }
+    if kit.total_weight_grams <= 0 {
+        violations.add(
+            format!("{field}.total_weight_grams"),
+            "must be greater than zero",
+        );
+    }
+    Kit {
+        components,
+        total_weight_grams: kit.total_weight_grams,
+    }
 }
 
 fn check_payment_terms(
@@ -833,6 +910,7 @@ impl Order {
                     quantity: line.quantity,
                     unit_price_currency: String::new(),
                     unit_price: line.unit_price,
+                    kit: line.kit.clone(),
                 })
                 .collect(),
             requested_delivery_date: self.requested_delivery_date.to_string(),

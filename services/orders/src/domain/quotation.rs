@@ -350,6 +350,7 @@ impl Quotation {
                     quantity: line.quantity,
                     unit_price_currency: String::new(),
                     unit_price: line.unit_price,
+                    kit: None,
                 })
                 .collect(),
             requested_delivery_date: terms.delivery_date.to_string(),

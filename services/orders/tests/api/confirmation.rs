@@ -10,6 +10,8 @@ use crate::support::*;
 backend_tests!(
     ord_5_an_order_without_a_complete_ship_to_is_not_confirmed,
     ord_5_a_price_off_the_list_is_flagged_and_needs_a_sales_supervisor,
+    ord_8_a_kit_line_is_not_confirmed_unchecked_while_inventory_is_down,
+    ord_8_a_kit_line_needs_its_components_and_weight,
 );
 
 async fn ord_5_an_order_without_a_complete_ship_to_is_not_confirmed(backend: Backend) {
@@ -135,5 +137,130 @@ async fn ord_5_a_price_off_the_list_is_flagged_and_needs_a_sales_supervisor(back
         entry.detail.contains("accepted by a sales supervisor"),
         "{}",
         entry.detail
+    );
+}
+
+fn garden_set_line(components: Vec<pb::KitComponent>, weight: i64) -> pb::OrderLineInput {
+    pb::OrderLineInput {
+        sku: "GARDEN-SET".to_owned(),
+        description: "Pump with two spare seal kits".to_owned(),
+        quantity: 2,
+        unit_price: cny(150_000),
+        kit: Some(pb::KitComposition {
+            components,
+            total_weight_grams: weight,
+        }),
+    }
+}
+
+fn component(sku: &str, quantity: i64) -> pb::KitComponent {
+    pb::KitComponent {
+        sku: sku.to_owned(),
+        quantity,
+    }
+}
+
+/// The test service's inventory is a dead port: the kit cannot be checked,
+/// so the confirmation is refused as UNAVAILABLE and the order stays as it
+/// was (a plain order is still confirmed with "stock not checked").
+async fn ord_8_a_kit_line_is_not_confirmed_unchecked_while_inventory_is_down(backend: Backend) {
+    let app = spawn_orders(backend).await;
+    let mut sales = app.sales().await;
+    let customer = create_customer(&mut sales).await;
+    let mut request = standard_order(&customer.id);
+    request.lines = vec![garden_set_line(
+        vec![component("PUMP-100", 1), component("SEAL-KIT", 2)],
+        4_800,
+    )];
+    let order = create_order(&mut sales, request).await;
+    assert_eq!(
+        order.lines[0].kit.as_ref().map(|kit| kit.components.len()),
+        Some(2),
+        "the composition is kept on the line"
+    );
+    sales
+        .submit_order(pb::SubmitOrderRequest {
+            order_id: order.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let status = app
+        .assistant()
+        .await
+        .confirm_order(pb::ConfirmOrderRequest {
+            order_id: order.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("a kit line was confirmed without being checked"));
+    assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
+    assert_eq!(
+        get_order(&app, &order.id).await.state,
+        pb::OrderState::Submitted as i32
+    );
+    assert!(
+        !timeline(&app, &order.id)
+            .await
+            .iter()
+            .any(|entry| entry.action == "confirmed")
+    );
+
+    let plain = submitted_order(&app).await;
+    let confirmed = app
+        .assistant()
+        .await
+        .confirm_order(pb::ConfirmOrderRequest {
+            order_id: plain.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(confirmed.state, pb::OrderState::PendingApproval as i32);
+    let entry = timeline(&app, &plain.id)
+        .await
+        .into_iter()
+        .find(|entry| entry.action == "confirmed")
+        .unwrap_or_default();
+    assert!(
+        entry.detail.contains("stock not checked"),
+        "{}",
+        entry.detail
+    );
+}
+
+async fn ord_8_a_kit_line_needs_its_components_and_weight(backend: Backend) {
+    let app = spawn_orders(backend).await;
+    let mut sales = app.sales().await;
+    let customer = create_customer(&mut sales).await;
+    let mut request = standard_order(&customer.id);
+    request.lines = vec![
+        garden_set_line(Vec::new(), 0),
+        garden_set_line(
+            vec![
+                component("SEAL-KIT", 2),
+                component("SEAL-KIT", 1),
+                component("PUMP 100", 0),
+            ],
+            4_800,
+        ),
+    ];
+    let status = sales
+        .create_order(request)
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("a kit line without components was taken"));
+    assert_eq!(status.code(), tonic::Code::InvalidArgument);
+    assert_eq!(
+        violated_fields(&status),
+        vec![
+            "lines[0].kit.components",
+            "lines[0].kit.total_weight_grams",
+            "lines[1].kit.components[1].sku",
+            "lines[1].kit.components[2].sku",
+            "lines[1].kit.components[2].quantity",
+        ]
     );
 }

@@ -151,6 +151,7 @@ async fn ord_3_invalid_input_names_each_field_and_stores_nothing(backend: Backen
         description: String::new(),
         quantity: 1,
         unit_price: cny(0),
+        kit: None,
     });
     bad.requested_delivery_date = "next week".to_owned();
     let status = sales

@@ -286,6 +286,7 @@ pub fn standard_order(customer_id: &str) -> pb::CreateOrderRequest {
             description: "Water pump".to_owned(),
             quantity: 3,
             unit_price: cny(125_000),
+            kit: None,
         }],
         requested_delivery_date: "2026-04-15".to_owned(),
         payment_terms: prepaid(),

@@ -27,6 +27,7 @@ fn input(kind: OrderKind, unit_price: i64) -> OrderInput {
             quantity: 3,
             unit_price_currency: "CNY".to_owned(),
             unit_price,
+            kit: None,
         }],
         requested_delivery_date: "2026-04-01".to_owned(),
         payment_terms: kind.is_sale().then_some(PaymentTermsInput {
@@ -203,6 +204,7 @@ fn ord_3_every_bad_field_is_named() {
         quantity: 0,
         unit_price_currency: "USD".to_owned(),
         unit_price: 5,
+        kit: None,
     });
     bad.requested_delivery_date = "2026-02-01".to_owned();
     bad.payment_terms = Some(PaymentTermsInput {
