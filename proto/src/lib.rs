@@ -2,6 +2,7 @@
 //!
 //! - `common::v1`: money and addresses shared by all services.
 //! - `approvals::v1`: the approvals service and its events.
+//! - `finance::v1`: the finance service and its events.
 //! - `inventory::v1`: the inventory service and its events.
 //! - `orders::v1`: the orders service (`OrderService`, `QuotationService`)
 //!   and the events it publishes.
@@ -24,6 +25,12 @@ pub mod common {
 pub mod approvals {
     pub mod v1 {
         tonic::include_proto!("orderflow.approvals.v1");
+    }
+}
+
+pub mod finance {
+    pub mod v1 {
+        tonic::include_proto!("orderflow.finance.v1");
     }
 }
 

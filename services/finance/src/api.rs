@@ -1,0 +1,534 @@
+//! The tonic service: proto ⇄ domain conversion and error → status mapping.
+//! The use cases are in [`crate::app`].
+
+pub mod convert;
+
+use orderflow_platform::auth::{Caller, RoleTable};
+use orderflow_platform::grpc::paging::PageRequest;
+use orderflow_platform::grpc::status;
+use orderflow_platform::money::{Currency, Money};
+use orderflow_platform::validation::Violations;
+use orderflow_proto::common::v1 as common;
+use orderflow_proto::finance::v1 as pb;
+use pb::finance_service_server::FinanceService;
+use tonic::{Request, Response, Status};
+
+use crate::app::{Finance, NewPayment};
+use crate::domain::credit::{CreditRating, RatingInput};
+use crate::domain::lc::{LcTerms, MAX_DISCREPANCIES};
+use crate::domain::ledger::totals;
+use crate::domain::{Actor, FinanceError};
+use crate::store::ledger::EntryFilter;
+
+const EVERYONE: &[&str] = &[
+    "sales",
+    "sales_assistant",
+    "sales_supervisor",
+    "dept_manager",
+    "gm",
+    "finance",
+    "docs_clerk",
+    "warehouse",
+    "planner",
+    "production_manager",
+    "logistics",
+    "customer_service",
+    "admin",
+    "service",
+];
+const LC_DESK: &[&str] = &["sales", "docs_clerk", "finance", "admin"];
+const LEDGER_READERS: &[&str] = &["sales", "dept_manager", "finance", "gm", "admin"];
+
+/// Which roles may call each RPC (checked by the platform's auth layer).
+pub const ROLES: RoleTable = &[
+    (
+        "/orderflow.finance.v1.FinanceService/RateCustomer",
+        &["finance", "admin"],
+    ),
+    (
+        "/orderflow.finance.v1.FinanceService/GetCreditStatus",
+        EVERYONE,
+    ),
+    (
+        "/orderflow.finance.v1.FinanceService/RecordPayment",
+        &["sales", "sales_assistant", "finance", "admin"],
+    ),
+    (
+        "/orderflow.finance.v1.FinanceService/ConfirmPayment",
+        &["finance"],
+    ),
+    (
+        "/orderflow.finance.v1.FinanceService/ListPayments",
+        EVERYONE,
+    ),
+    (
+        "/orderflow.finance.v1.FinanceService/RegisterLetterOfCredit",
+        LC_DESK,
+    ),
+    (
+        "/orderflow.finance.v1.FinanceService/GetLetterOfCredit",
+        EVERYONE,
+    ),
+    (
+        "/orderflow.finance.v1.FinanceService/ReviewLetterOfCredit",
+        &["sales", "docs_clerk"],
+    ),
+    (
+        "/orderflow.finance.v1.FinanceService/RequestAmendment",
+        &["sales", "docs_clerk"],
+    ),
+    (
+        "/orderflow.finance.v1.FinanceService/RecordAmendment",
+        LC_DESK,
+    ),
+    (
+        "/orderflow.finance.v1.FinanceService/GetReleaseGate",
+        EVERYONE,
+    ),
+    (
+        "/orderflow.finance.v1.FinanceService/ConfirmRelease",
+        &["dept_manager"],
+    ),
+    (
+        "/orderflow.finance.v1.FinanceService/ListLedgerEntries",
+        LEDGER_READERS,
+    ),
+    (
+        "/orderflow.finance.v1.FinanceService/SignSalesDetail",
+        &["dept_manager"],
+    ),
+    (
+        "/orderflow.finance.v1.FinanceService/ConfirmSalesDetail",
+        &["finance"],
+    ),
+    (
+        "/orderflow.finance.v1.FinanceService/ListSalesDetails",
+        LEDGER_READERS,
+    ),
+];
+
+impl From<FinanceError> for Status {
+    fn from(error: FinanceError) -> Self {
+        match error {
+            FinanceError::InvalidInput(violations) => status::invalid_argument(&violations),
+            FinanceError::NotFound { resource, id } => status::not_found(resource, &id),
+            FinanceError::AlreadyExists { resource, id } => {
+                Status::already_exists(format!("{resource} {id} already exists"))
+            }
+            FinanceError::PreconditionFailed {
+                kind,
+                subject,
+                description,
+            } => status::failed_precondition(kind, &subject, &description),
+            FinanceError::PermissionDenied(message) => status::permission_denied(&message),
+            FinanceError::Internal(error) => status::internal(&error),
+        }
+    }
+}
+
+fn caller<T>(request: &Request<T>) -> Result<Actor, Status> {
+    Caller::of(request)
+}
+
+/// A positive amount of a known currency.
+fn amount(field: &str, raw: Option<&common::Money>, violations: &mut Violations) -> Option<Money> {
+    let Some(raw) = raw else {
+        violations.add(field, "is required");
+        return None;
+    };
+    let currency = match Currency::parse(&raw.currency_code) {
+        Ok(currency) => Some(currency),
+        Err(problem) => {
+            violations.add(format!("{field}.currency_code"), problem);
+            None
+        }
+    };
+    if raw.minor_units <= 0 {
+        violations.add(format!("{field}.minor_units"), "must be greater than zero");
+        return None;
+    }
+    Some(Money::new(currency?, raw.minor_units))
+}
+
+fn texts(field: &str, raw: &[String], violations: &mut Violations) -> Vec<String> {
+    if raw.len() > MAX_DISCREPANCIES {
+        violations.add(field, format!("at most {MAX_DISCREPANCIES} entries"));
+    }
+    raw.iter()
+        .enumerate()
+        .map(|(index, text)| violations.required(&format!("{field}[{index}]"), text, 500))
+        .collect()
+}
+
+fn optional_date(field: &str, raw: &str, violations: &mut Violations) -> Option<chrono::NaiveDate> {
+    if raw.trim().is_empty() {
+        None
+    } else {
+        violations.date(field, raw)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FinanceApi {
+    finance: Finance,
+}
+
+impl FinanceApi {
+    pub fn new(finance: Finance) -> Self {
+        Self { finance }
+    }
+}
+
+#[tonic::async_trait]
+impl FinanceService for FinanceApi {
+    async fn rate_customer(
+        &self,
+        request: Request<pb::RateCustomerRequest>,
+    ) -> Result<Response<pb::CreditStatus>, Status> {
+        let actor = caller(&request)?;
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        violations.request_id(&request.request_id);
+        let limit = request.credit_limit.clone().unwrap_or_default();
+        let input = RatingInput {
+            customer_id: request.customer_id,
+            rating: request.rating,
+            currency_code: limit.currency_code,
+            limit: limit.minor_units,
+            note: request.note,
+        };
+        let rating =
+            CreditRating::parse(&input, &actor.subject, self.finance.now(), &mut violations);
+        let rating = violations.finish(rating)?;
+        let Some(rating) = rating else {
+            return Err(Status::invalid_argument("invalid rating"));
+        };
+        let status = self.finance.rate_customer(&actor, rating).await?;
+        Ok(Response::new(convert::credit_status(&status)))
+    }
+
+    async fn get_credit_status(
+        &self,
+        request: Request<pb::GetCreditStatusRequest>,
+    ) -> Result<Response<pb::CreditStatus>, Status> {
+        let mut violations = Violations::new();
+        let customer_id = violations.required_id("customer_id", &request.get_ref().customer_id);
+        violations.finish(())?;
+        let status = self.finance.credit_status(&customer_id).await?;
+        Ok(Response::new(convert::credit_status(&status)))
+    }
+
+    async fn record_payment(
+        &self,
+        request: Request<pb::RecordPaymentRequest>,
+    ) -> Result<Response<pb::Payment>, Status> {
+        let actor = caller(&request)?;
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let request_id = violations.request_id(&request.request_id);
+        let order_id = violations.required_id("order_id", &request.order_id);
+        let kind = convert::payment_kind_in(request.kind());
+        if kind.is_none() {
+            violations.add("kind", "must be DEPOSIT, BALANCE or FULL");
+        }
+        let amount = amount("amount", request.amount.as_ref(), &mut violations);
+        let method = violations.required("method", &request.method, 100);
+        let reference = violations.optional("reference", &request.reference, 200);
+        violations.finish(())?;
+        let (Some(kind), Some(amount)) = (kind, amount) else {
+            return Err(Status::invalid_argument("invalid payment"));
+        };
+        let new = NewPayment {
+            order_id,
+            kind,
+            amount,
+            method,
+            reference,
+        };
+        let payment = self
+            .finance
+            .record_payment(&actor, request_id.as_deref(), new)
+            .await?;
+        Ok(Response::new(convert::payment(&payment)))
+    }
+
+    async fn confirm_payment(
+        &self,
+        request: Request<pb::ConfirmPaymentRequest>,
+    ) -> Result<Response<pb::Payment>, Status> {
+        let actor = caller(&request)?;
+        let mut violations = Violations::new();
+        violations.request_id(&request.get_ref().request_id);
+        let payment_id = violations.required_id("payment_id", &request.get_ref().payment_id);
+        violations.finish(())?;
+        let payment = self.finance.confirm_payment(&actor, &payment_id).await?;
+        Ok(Response::new(convert::payment(&payment)))
+    }
+
+    async fn list_payments(
+        &self,
+        request: Request<pb::ListPaymentsRequest>,
+    ) -> Result<Response<pb::ListPaymentsResponse>, Status> {
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let order_id = violations.required_id("order_id", &request.order_id);
+        violations.finish(())?;
+        let page = PageRequest::parse(request.page_size, &request.page_token, &order_id)?;
+        let mut payments = self
+            .finance
+            .payments(&order_id, page.after.as_deref(), page.fetch_limit())
+            .await?;
+        let next_page_token = page.finish(&mut payments, |payment| payment.id.clone());
+        Ok(Response::new(pb::ListPaymentsResponse {
+            payments: payments.iter().map(convert::payment).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn register_letter_of_credit(
+        &self,
+        request: Request<pb::RegisterLetterOfCreditRequest>,
+    ) -> Result<Response<pb::LetterOfCredit>, Status> {
+        let actor = caller(&request)?;
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let request_id = violations.request_id(&request.request_id);
+        let order_id = violations.required_id("order_id", &request.order_id);
+        if request.terms.is_none() {
+            violations.add("terms", "is required");
+        }
+        let terms = LcTerms::parse(
+            &convert::lc_terms_in(request.terms.as_ref()),
+            "terms.",
+            &mut violations,
+        );
+        let received = optional_date("received_date", &request.received_date, &mut violations);
+        let terms = violations.finish(terms)?;
+        let Some(terms) = terms else {
+            return Err(Status::invalid_argument("invalid terms"));
+        };
+        let lc = self
+            .finance
+            .register_lc(&actor, request_id.as_deref(), &order_id, terms, received)
+            .await?;
+        Ok(Response::new(convert::letter_of_credit(&lc)))
+    }
+
+    async fn get_letter_of_credit(
+        &self,
+        request: Request<pb::GetLetterOfCreditRequest>,
+    ) -> Result<Response<pb::LetterOfCredit>, Status> {
+        let mut violations = Violations::new();
+        let order_id = violations.required_id("order_id", &request.get_ref().order_id);
+        violations.finish(())?;
+        let lc = self.finance.lc_of_order(&order_id).await?;
+        Ok(Response::new(convert::letter_of_credit(&lc)))
+    }
+
+    async fn review_letter_of_credit(
+        &self,
+        request: Request<pb::ReviewLetterOfCreditRequest>,
+    ) -> Result<Response<pb::LetterOfCredit>, Status> {
+        let actor = caller(&request)?;
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let request_id = violations.request_id(&request.request_id);
+        let lc_id = violations.required_id("letter_of_credit_id", &request.letter_of_credit_id);
+        let discrepancies = texts("discrepancies", &request.discrepancies, &mut violations);
+        violations.finish(())?;
+        let lc = self
+            .finance
+            .review_lc(&actor, request_id.as_deref(), &lc_id, discrepancies)
+            .await?;
+        Ok(Response::new(convert::letter_of_credit(&lc)))
+    }
+
+    async fn request_amendment(
+        &self,
+        request: Request<pb::RequestAmendmentRequest>,
+    ) -> Result<Response<pb::LetterOfCredit>, Status> {
+        let actor = caller(&request)?;
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let request_id = violations.request_id(&request.request_id);
+        let lc_id = violations.required_id("letter_of_credit_id", &request.letter_of_credit_id);
+        let reasons = texts("reasons", &request.reasons, &mut violations);
+        violations.finish(())?;
+        let lc = self
+            .finance
+            .request_amendment(&actor, request_id.as_deref(), &lc_id, reasons)
+            .await?;
+        Ok(Response::new(convert::letter_of_credit(&lc)))
+    }
+
+    async fn record_amendment(
+        &self,
+        request: Request<pb::RecordAmendmentRequest>,
+    ) -> Result<Response<pb::LetterOfCredit>, Status> {
+        let actor = caller(&request)?;
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let request_id = violations.request_id(&request.request_id);
+        let lc_id = violations.required_id("letter_of_credit_id", &request.letter_of_credit_id);
+        if request.terms.is_none() {
+            violations.add("terms", "is required");
+        }
+        let terms = LcTerms::parse(
+            &convert::lc_terms_in(request.terms.as_ref()),
+            "terms.",
+            &mut violations,
+        );
+        let terms = violations.finish(terms)?;
+        let Some(terms) = terms else {
+            return Err(Status::invalid_argument("invalid terms"));
+        };
+        let lc = self
+            .finance
+            .record_amendment(&actor, request_id.as_deref(), &lc_id, terms)
+            .await?;
+        Ok(Response::new(convert::letter_of_credit(&lc)))
+    }
+
+    async fn get_release_gate(
+        &self,
+        request: Request<pb::GetReleaseGateRequest>,
+    ) -> Result<Response<pb::ReleaseGate>, Status> {
+        let mut violations = Violations::new();
+        let order_id = violations.required_id("order_id", &request.get_ref().order_id);
+        violations.finish(())?;
+        let view = self.finance.release_gate(&order_id).await?;
+        Ok(Response::new(convert::gate(&view.account, &view.gate)))
+    }
+
+    async fn confirm_release(
+        &self,
+        request: Request<pb::ConfirmReleaseRequest>,
+    ) -> Result<Response<pb::ReleaseGate>, Status> {
+        let actor = caller(&request)?;
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let request_id = violations.request_id(&request.request_id);
+        let order_id = violations.required_id("order_id", &request.order_id);
+        let note = violations.optional("note", &request.note, 1000);
+        violations.finish(())?;
+        let view = self
+            .finance
+            .confirm_release(&actor, request_id.as_deref(), &order_id, &note)
+            .await?;
+        Ok(Response::new(convert::gate(&view.account, &view.gate)))
+    }
+
+    async fn list_ledger_entries(
+        &self,
+        request: Request<pb::ListLedgerEntriesRequest>,
+    ) -> Result<Response<pb::ListLedgerEntriesResponse>, Status> {
+        let actor = caller(&request)?;
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let text = |value: &str| (!value.trim().is_empty()).then(|| value.trim().to_owned());
+        let mut salesperson = text(&request.salesperson);
+        let order_id = text(&request.order_id);
+        let from = optional_date("from_date", &request.from_date, &mut violations);
+        let to = optional_date("to_date", &request.to_date, &mut violations);
+        if let (Some(from), Some(to)) = (from, to)
+            && from > to
+        {
+            violations.add("to_date", "must not be before from_date");
+        }
+        violations.finish(())?;
+        // A salesperson sees their own sales only.
+        if !actor.has_any_role(&["dept_manager", "finance", "gm", "admin"]) {
+            if salesperson
+                .as_deref()
+                .is_some_and(|who| who != actor.subject)
+            {
+                return Err(status::permission_denied(
+                    "a salesperson lists their own sales detail only",
+                ));
+            }
+            salesperson = Some(actor.subject.clone());
+        }
+        let filter = EntryFilter {
+            salesperson,
+            order_id,
+            from,
+            to,
+        };
+        let page = PageRequest::parse(
+            request.page_size,
+            &request.page_token,
+            &format!("{filter:?}"),
+        )?;
+        let mut entries = self
+            .finance
+            .ledger_entries(&filter, page.after.as_deref(), page.fetch_limit())
+            .await?;
+        let next_page_token = page.finish(&mut entries, |entry| entry.id.clone());
+        Ok(Response::new(pb::ListLedgerEntriesResponse {
+            totals: convert::totals(&totals(&entries)),
+            entries: entries.iter().map(convert::ledger_entry).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn sign_sales_detail(
+        &self,
+        request: Request<pb::SignSalesDetailRequest>,
+    ) -> Result<Response<pb::SalesDetail>, Status> {
+        let actor = caller(&request)?;
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let request_id = violations.request_id(&request.request_id);
+        let salesperson = violations.required("salesperson", &request.salesperson, 100);
+        let day = violations.date("entry_date", &request.entry_date);
+        let day = violations.finish(day)?;
+        let Some(day) = day else {
+            return Err(Status::invalid_argument("invalid entry_date"));
+        };
+        let detail = self
+            .finance
+            .sign_sales_detail(&actor, request_id.as_deref(), &salesperson, day)
+            .await?;
+        Ok(Response::new(convert::sales_detail(&detail)))
+    }
+
+    async fn confirm_sales_detail(
+        &self,
+        request: Request<pb::ConfirmSalesDetailRequest>,
+    ) -> Result<Response<pb::SalesDetail>, Status> {
+        let actor = caller(&request)?;
+        let mut violations = Violations::new();
+        violations.request_id(&request.get_ref().request_id);
+        let id = violations.required_id("sales_detail_id", &request.get_ref().sales_detail_id);
+        violations.finish(())?;
+        let detail = self.finance.confirm_sales_detail(&actor, &id).await?;
+        Ok(Response::new(convert::sales_detail(&detail)))
+    }
+
+    async fn list_sales_details(
+        &self,
+        request: Request<pb::ListSalesDetailsRequest>,
+    ) -> Result<Response<pb::ListSalesDetailsResponse>, Status> {
+        let request = request.into_inner();
+        let salesperson =
+            (!request.salesperson.trim().is_empty()).then(|| request.salesperson.trim().to_owned());
+        let page = PageRequest::parse(
+            request.page_size,
+            &request.page_token,
+            &format!("{salesperson:?}"),
+        )?;
+        let mut details = self
+            .finance
+            .sales_details(
+                salesperson.as_deref(),
+                page.after.as_deref(),
+                page.fetch_limit(),
+            )
+            .await?;
+        let next_page_token = page.finish(&mut details, |detail| detail.id.clone());
+        Ok(Response::new(pb::ListSalesDetailsResponse {
+            sales_details: details.iter().map(convert::sales_detail).collect(),
+            next_page_token,
+        }))
+    }
+}

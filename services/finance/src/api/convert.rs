@@ -1,0 +1,201 @@
+//! proto ⇄ domain.
+
+pub use orderflow_platform::grpc::convert::timestamp;
+use orderflow_platform::money::{Currency, Money};
+use orderflow_proto::common::v1 as common;
+use orderflow_proto::finance::v1 as pb;
+
+use crate::app::CreditStatus;
+use crate::domain::account::{OrderAccount, Stage};
+use crate::domain::gate::{Condition, Gate};
+use crate::domain::lc::{LcState, LcTermsInput, LetterOfCredit};
+use crate::domain::ledger::{DetailState, EntryKind, LedgerEntry, SalesDetail};
+use crate::domain::payment::{Payment, PaymentKind};
+
+pub fn money(currency: Currency, minor_units: i64) -> common::Money {
+    orderflow_platform::grpc::convert::money(Money::new(currency, minor_units))
+}
+
+fn conditions(conditions: &[Condition]) -> Vec<pb::GateCondition> {
+    conditions
+        .iter()
+        .map(|condition| pb::GateCondition {
+            code: condition.code.clone(),
+            description: condition.description.clone(),
+        })
+        .collect()
+}
+
+pub fn gate(account: &OrderAccount, gate: &Gate) -> pb::ReleaseGate {
+    pb::ReleaseGate {
+        order_id: account.order_id.clone(),
+        order_number: account.order_number.clone(),
+        open: gate.is_open(),
+        blockers: conditions(&gate.blockers),
+        flags: conditions(&gate.flags),
+        rule: gate.rule.clone(),
+        open_time: account.gate_opened_at.map(timestamp),
+        awaiting_payment: account.stage != Stage::BeforePayment,
+    }
+}
+
+pub fn payment_kind(kind: PaymentKind) -> pb::PaymentKind {
+    match kind {
+        PaymentKind::Deposit => pb::PaymentKind::Deposit,
+        PaymentKind::Balance => pb::PaymentKind::Balance,
+        PaymentKind::Full => pb::PaymentKind::Full,
+    }
+}
+
+pub fn payment_kind_in(kind: pb::PaymentKind) -> Option<PaymentKind> {
+    match kind {
+        pb::PaymentKind::Deposit => Some(PaymentKind::Deposit),
+        pb::PaymentKind::Balance => Some(PaymentKind::Balance),
+        pb::PaymentKind::Full => Some(PaymentKind::Full),
+        pb::PaymentKind::Unspecified => None,
+    }
+}
+
+pub fn payment(payment: &Payment) -> pb::Payment {
+    pb::Payment {
+        id: payment.id.clone(),
+        order_id: payment.order_id.clone(),
+        order_number: payment.order_number.clone(),
+        kind: payment_kind(payment.kind).into(),
+        amount: Some(money(payment.currency, payment.amount)),
+        method: payment.method.clone(),
+        reference: payment.reference.clone(),
+        recorded_by: payment.recorded_by.clone(),
+        record_time: Some(timestamp(payment.recorded_at)),
+        confirmed_by: payment.confirmed_by.clone().unwrap_or_default(),
+        confirm_time: payment.confirmed_at.map(timestamp),
+    }
+}
+
+fn lc_state(state: LcState) -> pb::LetterOfCreditState {
+    match state {
+        LcState::UnderReview => pb::LetterOfCreditState::UnderReview,
+        LcState::Discrepant => pb::LetterOfCreditState::Discrepant,
+        LcState::AmendmentRequested => pb::LetterOfCreditState::AmendmentRequested,
+        LcState::Accepted => pb::LetterOfCreditState::Accepted,
+    }
+}
+
+pub fn letter_of_credit(lc: &LetterOfCredit) -> pb::LetterOfCredit {
+    pb::LetterOfCredit {
+        id: lc.id.clone(),
+        order_id: lc.order_id.clone(),
+        order_number: lc.order_number.clone(),
+        number: lc.terms.number.clone(),
+        issuing_bank: lc.terms.issuing_bank.clone(),
+        amount: Some(money(lc.terms.currency, lc.terms.amount)),
+        expiry_date: lc.terms.expiry_date.to_string(),
+        latest_shipment_date: lc.terms.latest_shipment_date.to_string(),
+        required_documents: lc.terms.required_documents.clone(),
+        received_date: lc.received_date.to_string(),
+        state: lc_state(lc.state).into(),
+        version: i32::try_from(lc.version).unwrap_or(i32::MAX),
+        reviews: lc
+            .reviews
+            .iter()
+            .map(|review| pb::LetterOfCreditReview {
+                role: review.role.clone(),
+                reviewer: review.reviewer.clone(),
+                discrepancies: review.discrepancies.clone(),
+                review_time: Some(timestamp(review.at)),
+            })
+            .collect(),
+        amendment_reasons: lc.amendment_reasons.clone(),
+        reviewed_date: lc
+            .reviewed_on()
+            .map(|day| day.to_string())
+            .unwrap_or_default(),
+        create_time: Some(timestamp(lc.created_at)),
+        update_time: Some(timestamp(lc.updated_at)),
+    }
+}
+
+pub fn lc_terms_in(terms: Option<&pb::LetterOfCreditTerms>) -> LcTermsInput {
+    let Some(terms) = terms else {
+        return LcTermsInput::default();
+    };
+    let amount = terms.amount.clone().unwrap_or_default();
+    LcTermsInput {
+        number: terms.number.clone(),
+        issuing_bank: terms.issuing_bank.clone(),
+        currency_code: amount.currency_code,
+        amount: amount.minor_units,
+        expiry_date: terms.expiry_date.clone(),
+        latest_shipment_date: terms.latest_shipment_date.clone(),
+        required_documents: terms.required_documents.clone(),
+    }
+}
+
+fn entry_kind(kind: EntryKind) -> pb::LedgerEntryKind {
+    match kind {
+        EntryKind::Sale => pb::LedgerEntryKind::Sale,
+        EntryKind::Return => pb::LedgerEntryKind::Return,
+        EntryKind::Correction => pb::LedgerEntryKind::Correction,
+    }
+}
+
+pub fn ledger_entry(entry: &LedgerEntry) -> pb::LedgerEntry {
+    pb::LedgerEntry {
+        id: entry.id.clone(),
+        order_id: entry.order_id.clone(),
+        order_number: entry.order_number.clone(),
+        salesperson: entry.salesperson.clone(),
+        customer_id: entry.customer_id.clone(),
+        kind: entry_kind(entry.kind).into(),
+        amount: Some(money(entry.currency, entry.amount)),
+        entry_date: entry.entry_date.to_string(),
+        offsets_entry_id: entry.offsets_entry_id.clone().unwrap_or_default(),
+        reference: entry.reference.clone(),
+        note: entry.note.clone(),
+        create_time: Some(timestamp(entry.created_at)),
+    }
+}
+
+pub fn totals(totals: &[(Currency, i64)]) -> Vec<common::Money> {
+    totals
+        .iter()
+        .map(|(currency, sum)| money(*currency, *sum))
+        .collect()
+}
+
+pub fn sales_detail(detail: &SalesDetail) -> pb::SalesDetail {
+    let state = match detail.state {
+        DetailState::Signed => pb::SalesDetailState::Signed,
+        DetailState::Confirmed => pb::SalesDetailState::Confirmed,
+    };
+    pb::SalesDetail {
+        id: detail.id.clone(),
+        salesperson: detail.salesperson.clone(),
+        entry_date: detail.entry_date.to_string(),
+        state: state.into(),
+        entry_ids: detail.entry_ids.clone(),
+        totals: totals(&detail.totals),
+        signed_by: detail.signed_by.clone(),
+        sign_time: Some(timestamp(detail.signed_at)),
+        confirmed_by: detail.confirmed_by.clone().unwrap_or_default(),
+        confirm_time: detail.confirmed_at.map(timestamp),
+    }
+}
+
+pub fn credit_status(status: &CreditStatus) -> pb::CreditStatus {
+    let Some(rating) = &status.rating else {
+        return pb::CreditStatus {
+            customer_id: status.customer_id.clone(),
+            ..Default::default()
+        };
+    };
+    pb::CreditStatus {
+        customer_id: status.customer_id.clone(),
+        rating: rating.rating.clone(),
+        credit_limit: Some(money(rating.currency, rating.limit)),
+        used: Some(money(rating.currency, status.used)),
+        available: Some(money(rating.currency, rating.available(status.used))),
+        rated_by: rating.rated_by.clone(),
+        rate_time: Some(timestamp(rating.rated_at)),
+    }
+}

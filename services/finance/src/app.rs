@@ -1,0 +1,860 @@
+//! The use cases of the finance service: one write transaction each, with
+//! the change, the release gate it may open and its events.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
+use orderflow_platform::clock::SharedClock;
+use orderflow_platform::db::{Database, idempotency};
+use orderflow_platform::money::Money;
+use sea_orm::ConnectionTrait;
+
+use crate::domain::account::{Confirmation, OrderAccount, Stage};
+use crate::domain::credit::CreditRating;
+use crate::domain::gate::{self, CreditRoom, Facts, Gate};
+use crate::domain::lc::{LcState, LcTerms, LetterOfCredit};
+use crate::domain::ledger::{EntryKind, LedgerEntry, SalesDetail};
+use crate::domain::payment::{self, Payment, PaymentKind};
+use crate::domain::{Actor, FinanceError};
+use crate::events;
+use crate::store::accounts;
+use crate::store::ledger::{self, EntryFilter};
+
+/// The settings the use cases need.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// Business days (ledger dates, L/C review days) are days here.
+    pub time_zone: Tz,
+    /// FIN-5: an L/C reviewed fewer days than this before delivery is flagged.
+    pub lc_lead_days: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Finance {
+    database: Database,
+    clock: SharedClock,
+    outbox: OutboxSignal,
+    settings: Settings,
+}
+
+/// An order's gate as `GetReleaseGate` shows it.
+#[derive(Debug, Clone)]
+pub struct GateView {
+    pub account: OrderAccount,
+    pub gate: Gate,
+}
+
+/// The credit a customer has, uses and has left (FIN-1).
+#[derive(Debug, Clone)]
+pub struct CreditStatus {
+    pub customer_id: String,
+    pub rating: Option<CreditRating>,
+    pub used: i64,
+}
+
+/// A payment to record, validated.
+#[derive(Debug, Clone)]
+pub struct NewPayment {
+    pub order_id: String,
+    pub kind: PaymentKind,
+    pub amount: Money,
+    pub method: String,
+    pub reference: String,
+}
+
+/// Goods received back for an order (a return's stock movement).
+#[derive(Debug, Clone)]
+pub struct ReturnedGoods {
+    /// Makes the entry once: the stock movement's id.
+    pub movement_id: String,
+    /// The order, by id or number.
+    pub order_reference: String,
+    pub sku: String,
+    pub quantity: i64,
+    pub received_at: DateTime<Utc>,
+    pub note: String,
+}
+
+fn sale_key(order_id: &str) -> String {
+    format!("sale:{order_id}")
+}
+
+impl Finance {
+    pub fn new(
+        database: Database,
+        clock: SharedClock,
+        outbox: OutboxSignal,
+        settings: Settings,
+    ) -> Self {
+        Self {
+            database,
+            clock,
+            outbox,
+            settings,
+        }
+    }
+
+    /// Now, to the microsecond, as the databases keep it.
+    pub fn now(&self) -> DateTime<Utc> {
+        use chrono::SubsecRound;
+        self.clock.now().trunc_subsecs(6)
+    }
+
+    /// The business day of `at`.
+    pub fn day_of(&self, at: DateTime<Utc>) -> NaiveDate {
+        at.with_timezone(&self.settings.time_zone).date_naive()
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.day_of(self.now())
+    }
+
+    async fn enqueue<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        event: OutgoingEvent,
+    ) -> Result<(), FinanceError> {
+        outbox::enqueue(connection, event, self.now()).await?;
+        Ok(())
+    }
+
+    async fn replayed(
+        &self,
+        operation: &str,
+        request_id: Option<&str>,
+    ) -> Result<Option<String>, FinanceError> {
+        match request_id {
+            Some(request_id) => {
+                Ok(idempotency::find(self.database.connection(), operation, request_id).await?)
+            }
+            None => Ok(None),
+        }
+    }
+
+    async fn remember<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        operation: &str,
+        request_id: Option<&str>,
+        resource: &str,
+    ) -> Result<(), FinanceError> {
+        if let Some(request_id) = request_id
+            && !idempotency::record(connection, operation, request_id, resource, self.now()).await?
+        {
+            return Err(FinanceError::AlreadyExists {
+                resource: "request",
+                id: request_id.to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    async fn account_in<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        order_id: &str,
+        for_update: bool,
+    ) -> Result<OrderAccount, FinanceError> {
+        accounts::account(connection, order_id, for_update)
+            .await?
+            .ok_or_else(|| FinanceError::not_found("order", order_id))
+    }
+
+    // ------------------------------------------------------------ the gate
+
+    /// What the customer may still draw on credit in the order's currency,
+    /// besides this order (FIN-1): the limit less the unpaid part of their
+    /// other credit orders already released or cleared for release.
+    async fn credit_room<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        account: &OrderAccount,
+    ) -> Result<CreditRoom, FinanceError> {
+        let Some(rating) = accounts::rating(connection, &account.customer_id).await? else {
+            return Ok(CreditRoom { available: None });
+        };
+        if rating.currency != account.currency {
+            return Ok(CreditRoom { available: None });
+        }
+        let used = self
+            .credit_used(connection, &account.customer_id, Some(&account.order_id))
+            .await?;
+        Ok(CreditRoom {
+            available: Some(rating.available(used)),
+        })
+    }
+
+    async fn credit_used<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        customer_id: &str,
+        except_order: Option<&str>,
+    ) -> Result<i64, FinanceError> {
+        let rating = accounts::rating(connection, customer_id).await?;
+        let mut used = 0_i64;
+        for other in accounts::credit_accounts(connection, customer_id).await? {
+            let counts = other.gate_opened_at.is_some()
+                && Some(other.order_id.as_str()) != except_order
+                && rating
+                    .as_ref()
+                    .is_some_and(|rating| rating.currency == other.currency);
+            if counts {
+                let paid = payment::confirmed_total(
+                    &accounts::payments(connection, &other.order_id, None, None).await?,
+                    other.currency,
+                );
+                used = used.saturating_add(other.total.saturating_sub(paid).max(0));
+            }
+        }
+        Ok(used)
+    }
+
+    async fn evaluate_in<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        account: &OrderAccount,
+    ) -> Result<Gate, FinanceError> {
+        let payments = accounts::payments(connection, &account.order_id, None, None).await?;
+        let letter_of_credit = accounts::lc_of_order(connection, &account.order_id).await?;
+        let sales_detail_confirmed =
+            match ledger::entry_by_key(connection, &sale_key(&account.order_id)).await? {
+                Some(entry) => ledger::entry_confirmed(connection, &entry.id).await?,
+                None => false,
+            };
+        let credit = match account.terms {
+            Some(terms) if terms.kind.is_credit() => self.credit_room(connection, account).await?,
+            _ => CreditRoom { available: None },
+        };
+        let facts = Facts {
+            confirmed_paid: payment::confirmed_total(&payments, account.currency),
+            letter_of_credit: letter_of_credit.as_ref(),
+            sales_detail_confirmed,
+            credit,
+            lc_lead_days: self.settings.lc_lead_days,
+        };
+        Ok(gate::evaluate(account, &facts))
+    }
+
+    /// Opens the gate of an order waiting for payment when nothing blocks
+    /// it any more: once, announcing `finance.gate.opened` for the orders
+    /// service to release the order.
+    async fn open_if_ready<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        account: &mut OrderAccount,
+        actor: &str,
+    ) -> Result<Gate, FinanceError> {
+        let gate = self.evaluate_in(connection, account).await?;
+        if account.stage == Stage::AwaitingPayment
+            && account.gate_opened_at.is_none()
+            && gate.is_open()
+        {
+            let now = self.now();
+            account.gate_opened_at = Some(now);
+            accounts::save_account(connection, account).await?;
+            self.enqueue(connection, events::gate_opened(account, &gate, actor, now))
+                .await?;
+            tracing::info!(order.number = %account.order_number, rule = %gate.rule, "release gate opened");
+        }
+        Ok(gate)
+    }
+
+    async fn open_waiting<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        waiting: Vec<OrderAccount>,
+        actor: &str,
+    ) -> Result<(), FinanceError> {
+        for mut account in waiting {
+            if let Some(mut locked) = accounts::account(connection, &account.order_id, true).await?
+            {
+                self.open_if_ready(connection, &mut locked, actor).await?;
+            } else {
+                self.open_if_ready(connection, &mut account, actor).await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn release_gate(&self, order_id: &str) -> Result<GateView, FinanceError> {
+        let connection = self.database.connection();
+        let account = self.account_in(connection, order_id, false).await?;
+        let gate = self.evaluate_in(connection, &account).await?;
+        Ok(GateView { account, gate })
+    }
+
+    /// FIN-5 / FIN-1: a `dept_manager` confirms the release of a D/A or
+    /// open-account order, or of a credit order over the limit.
+    pub async fn confirm_release(
+        &self,
+        actor: &Actor,
+        request_id: Option<&str>,
+        order_id: &str,
+        note: &str,
+    ) -> Result<GateView, FinanceError> {
+        if self
+            .replayed("confirm_release", request_id)
+            .await?
+            .is_some()
+        {
+            return self.release_gate(order_id).await;
+        }
+        let transaction = self.database.begin_write().await?;
+        let mut account = self.account_in(&*transaction, order_id, true).await?;
+        let subject = format!("orders/{order_id}");
+        if account.gate_opened_at.is_some() {
+            return Err(FinanceError::precondition(
+                "GATE_ALREADY_OPEN",
+                subject,
+                "the release gate of this order is open already",
+            ));
+        }
+        if account.salesperson == actor.subject {
+            return Err(FinanceError::PermissionDenied(
+                "a release is confirmed by a manager, not by the order's salesperson".to_owned(),
+            ));
+        }
+        let gate = self.evaluate_in(&*transaction, &account).await?;
+        let liftable = gate.blockers.iter().any(|blocker| {
+            matches!(
+                blocker.code.as_str(),
+                "MANAGER_CONFIRMATION" | "CREDIT_LIMIT"
+            )
+        });
+        if !liftable && account.manager_confirmation.is_none() {
+            return Err(FinanceError::precondition(
+                "NOTHING_TO_CONFIRM",
+                subject,
+                format!(
+                    "the gate ({}) does not wait for a manager's confirmation",
+                    gate.rule
+                ),
+            ));
+        }
+        if account.manager_confirmation.is_none() {
+            account.manager_confirmation = Some(Confirmation {
+                by: actor.subject.clone(),
+                at: self.now(),
+                note: note.to_owned(),
+            });
+            accounts::save_account(&*transaction, &account).await?;
+        }
+        self.remember(&*transaction, "confirm_release", request_id, order_id)
+            .await?;
+        let gate = self
+            .open_if_ready(&*transaction, &mut account, &actor.subject)
+            .await?;
+        transaction.commit().await?;
+        self.outbox.notify();
+        Ok(GateView { account, gate })
+    }
+
+    // ------------------------------------------------------- from orders
+
+    /// Keeps finance's account of an order up to date from the orders
+    /// service's events; an older version than the one kept changes
+    /// nothing. An order accepted as a sale gets its sale entry (once); one
+    /// cancelled after that gets the negative entry (FIN-7).
+    pub async fn sync_order<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        mut incoming: OrderAccount,
+        actor: &str,
+    ) -> Result<(), FinanceError> {
+        let existing = accounts::account(connection, &incoming.order_id, true).await?;
+        if let Some(existing) = &existing {
+            if !existing.is_older_than(incoming.order_updated_at) {
+                return Ok(());
+            }
+            incoming.manager_confirmation = existing.manager_confirmation.clone();
+            incoming.gate_opened_at = existing.gate_opened_at;
+        }
+        accounts::save_account(connection, &incoming).await?;
+        let now = self.now();
+        if incoming.stage.is_accepted() && incoming.kind.is_sale() && incoming.total != 0 {
+            let entry = LedgerEntry {
+                id: uuid::Uuid::now_v7().to_string(),
+                order_id: incoming.order_id.clone(),
+                order_number: incoming.order_number.clone(),
+                salesperson: incoming.salesperson.clone(),
+                customer_id: incoming.customer_id.clone(),
+                kind: EntryKind::Sale,
+                currency: incoming.currency,
+                amount: incoming.total,
+                entry_date: self.day_of(incoming.order_updated_at),
+                offsets_entry_id: None,
+                reference: format!("orders/{}", incoming.order_id),
+                note: format!("{} order accepted", incoming.kind.as_str()),
+                created_at: now,
+            };
+            if ledger::append(connection, &sale_key(&incoming.order_id), &entry).await? {
+                self.enqueue(connection, events::ledger_entry(&entry, actor, now))
+                    .await?;
+            }
+        }
+        if incoming.stage == Stage::Ended
+            && let Some(sale) =
+                ledger::entry_by_key(connection, &sale_key(&incoming.order_id)).await?
+        {
+            let entry = LedgerEntry {
+                id: uuid::Uuid::now_v7().to_string(),
+                kind: EntryKind::Correction,
+                amount: sale.amount.saturating_neg(),
+                entry_date: self.day_of(incoming.order_updated_at),
+                offsets_entry_id: Some(sale.id.clone()),
+                reference: format!("orders/{}", incoming.order_id),
+                note: "order cancelled after it was accepted".to_owned(),
+                created_at: now,
+                ..sale
+            };
+            let key = format!("cancel:{}", incoming.order_id);
+            if ledger::append(connection, &key, &entry).await? {
+                self.enqueue(connection, events::ledger_entry(&entry, actor, now))
+                    .await?;
+            }
+        }
+        self.open_if_ready(connection, &mut incoming, actor).await?;
+        Ok(())
+    }
+
+    /// FIN-7: goods received back are the negative of what they were sold
+    /// for, dated the day of receipt; the sale entry stays as it was.
+    /// Goods that cannot be matched to an order's line are left to a
+    /// manual correction (logged).
+    pub async fn record_return<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        goods: &ReturnedGoods,
+        actor: &str,
+    ) -> Result<Option<LedgerEntry>, FinanceError> {
+        let Some(account) =
+            accounts::account_by_reference(connection, &goods.order_reference).await?
+        else {
+            tracing::warn!(reference = %goods.order_reference, "returned goods for no known order: no ledger entry");
+            return Ok(None);
+        };
+        let Some(unit_price) = account.unit_price_of(&goods.sku) else {
+            tracing::warn!(order.number = %account.order_number, sku = %goods.sku, "returned goods the order did not sell: no ledger entry");
+            return Ok(None);
+        };
+        let sale = ledger::entry_by_key(connection, &sale_key(&account.order_id)).await?;
+        let amount = unit_price
+            .checked_mul(goods.quantity)
+            .and_then(i64::checked_neg)
+            .ok_or_else(|| {
+                FinanceError::Internal(anyhow::anyhow!(
+                    "the value of {} × {} overflows",
+                    goods.quantity,
+                    goods.sku
+                ))
+            })?;
+        let now = self.now();
+        let entry = LedgerEntry {
+            id: uuid::Uuid::now_v7().to_string(),
+            order_id: account.order_id.clone(),
+            order_number: account.order_number.clone(),
+            salesperson: account.salesperson.clone(),
+            customer_id: account.customer_id.clone(),
+            kind: EntryKind::Return,
+            currency: account.currency,
+            amount,
+            entry_date: self.day_of(goods.received_at),
+            offsets_entry_id: sale.map(|sale| sale.id),
+            reference: format!("inventory/movements/{}", goods.movement_id),
+            note: format!(
+                "{} × {} received back. {}",
+                goods.quantity, goods.sku, goods.note
+            )
+            .trim()
+            .to_owned(),
+            created_at: now,
+        };
+        let key = format!("return:{}", goods.movement_id);
+        if !ledger::append(connection, &key, &entry).await? {
+            return ledger::entry_by_key(connection, &key).await;
+        }
+        self.enqueue(connection, events::ledger_entry(&entry, actor, now))
+            .await?;
+        Ok(Some(entry))
+    }
+
+    // ------------------------------------------------------------- credit
+
+    pub async fn rate_customer(
+        &self,
+        actor: &Actor,
+        rating: CreditRating,
+    ) -> Result<CreditStatus, FinanceError> {
+        let transaction = self.database.begin_write().await?;
+        accounts::save_rating(&*transaction, &rating).await?;
+        let waiting =
+            accounts::waiting_accounts(&*transaction, Some(&rating.customer_id), None).await?;
+        self.open_waiting(&*transaction, waiting, &actor.subject)
+            .await?;
+        transaction.commit().await?;
+        self.outbox.notify();
+        self.credit_status(&rating.customer_id).await
+    }
+
+    pub async fn credit_status(&self, customer_id: &str) -> Result<CreditStatus, FinanceError> {
+        let connection = self.database.connection();
+        let rating = accounts::rating(connection, customer_id).await?;
+        let used = self.credit_used(connection, customer_id, None).await?;
+        Ok(CreditStatus {
+            customer_id: customer_id.to_owned(),
+            rating,
+            used,
+        })
+    }
+
+    // ----------------------------------------------------------- payments
+
+    pub async fn record_payment(
+        &self,
+        actor: &Actor,
+        request_id: Option<&str>,
+        new: NewPayment,
+    ) -> Result<Payment, FinanceError> {
+        if let Some(id) = self.replayed("record_payment", request_id).await? {
+            return self.payment(&id).await;
+        }
+        let transaction = self.database.begin_write().await?;
+        let account = self.account_in(&*transaction, &new.order_id, false).await?;
+        if new.amount.currency != account.currency {
+            return Err(FinanceError::invalid(
+                "amount.currency_code",
+                format!(
+                    "the order is in {}; record the payment in it",
+                    account.currency
+                ),
+            ));
+        }
+        if account.stage == Stage::Ended {
+            return Err(FinanceError::precondition(
+                "ORDER_ENDED",
+                format!("orders/{}", account.order_id),
+                "the order was rejected, cancelled or closed",
+            ));
+        }
+        let now = self.now();
+        let payment = Payment {
+            id: uuid::Uuid::now_v7().to_string(),
+            order_id: account.order_id.clone(),
+            order_number: account.order_number.clone(),
+            kind: new.kind,
+            currency: new.amount.currency,
+            amount: new.amount.minor_units,
+            method: new.method,
+            reference: new.reference,
+            recorded_by: actor.subject.clone(),
+            recorded_at: now,
+            confirmed_by: None,
+            confirmed_at: None,
+        };
+        accounts::insert_payment(&*transaction, &payment).await?;
+        self.remember(&*transaction, "record_payment", request_id, &payment.id)
+            .await?;
+        self.enqueue(
+            &*transaction,
+            events::payment(&payment, "payment.recorded", &actor.subject, now),
+        )
+        .await?;
+        transaction.commit().await?;
+        self.outbox.notify();
+        Ok(payment)
+    }
+
+    /// FIN-3: `finance` confirms a payment as genuine; it counts from then
+    /// on, which may open the order's gate.
+    pub async fn confirm_payment(
+        &self,
+        actor: &Actor,
+        payment_id: &str,
+    ) -> Result<Payment, FinanceError> {
+        let transaction = self.database.begin_write().await?;
+        let mut payment = accounts::payment(&*transaction, payment_id, true)
+            .await?
+            .ok_or_else(|| FinanceError::not_found("payment", payment_id))?;
+        let now = self.now();
+        if !payment.confirm(&actor.subject, now)? {
+            return Ok(payment);
+        }
+        accounts::confirm_payment(&*transaction, &payment).await?;
+        self.enqueue(
+            &*transaction,
+            events::payment(&payment, "payment.confirmed", &actor.subject, now),
+        )
+        .await?;
+        if let Some(mut account) = accounts::account(&*transaction, &payment.order_id, true).await?
+        {
+            self.open_if_ready(&*transaction, &mut account, &actor.subject)
+                .await?;
+        }
+        transaction.commit().await?;
+        self.outbox.notify();
+        Ok(payment)
+    }
+
+    pub async fn payment(&self, id: &str) -> Result<Payment, FinanceError> {
+        accounts::payment(self.database.connection(), id, false)
+            .await?
+            .ok_or_else(|| FinanceError::not_found("payment", id))
+    }
+
+    pub async fn payments(
+        &self,
+        order_id: &str,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<Payment>, FinanceError> {
+        accounts::payments(self.database.connection(), order_id, after, Some(limit)).await
+    }
+
+    // -------------------------------------------------- letters of credit
+
+    pub async fn register_lc(
+        &self,
+        actor: &Actor,
+        request_id: Option<&str>,
+        order_id: &str,
+        terms: LcTerms,
+        received_date: Option<NaiveDate>,
+    ) -> Result<LetterOfCredit, FinanceError> {
+        if self.replayed("register_lc", request_id).await?.is_some() {
+            return self.lc_of_order(order_id).await;
+        }
+        let transaction = self.database.begin_write().await?;
+        let mut account = self.account_in(&*transaction, order_id, true).await?;
+        if !account
+            .terms
+            .is_some_and(|terms| terms.kind == crate::domain::account::TermKind::Lc)
+        {
+            return Err(FinanceError::precondition(
+                "NOT_LC_TERMS",
+                format!("orders/{order_id}"),
+                "the order's payment terms are not a letter of credit",
+            ));
+        }
+        let now = self.now();
+        let lc = LetterOfCredit::register(
+            order_id,
+            &account.order_number,
+            terms,
+            received_date.unwrap_or_else(|| self.today()),
+            now,
+        );
+        if !accounts::insert_lc(&*transaction, &lc).await? {
+            return Err(FinanceError::AlreadyExists {
+                resource: "letter of credit for order",
+                id: order_id.to_owned(),
+            });
+        }
+        self.remember(&*transaction, "register_lc", request_id, &lc.id)
+            .await?;
+        self.enqueue(
+            &*transaction,
+            events::letter_of_credit(&lc, "lc.registered", &actor.subject, now),
+        )
+        .await?;
+        self.open_if_ready(&*transaction, &mut account, &actor.subject)
+            .await?;
+        transaction.commit().await?;
+        self.outbox.notify();
+        Ok(lc)
+    }
+
+    pub async fn lc_of_order(&self, order_id: &str) -> Result<LetterOfCredit, FinanceError> {
+        accounts::lc_of_order(self.database.connection(), order_id)
+            .await?
+            .ok_or_else(|| FinanceError::not_found("letter of credit for order", order_id))
+    }
+
+    /// Applies `change` to the L/C under a row lock, announces it on
+    /// `finance.<subject>` (or `lc.accepted` once both reviews are clean)
+    /// and re-evaluates the order's gate.
+    async fn change_lc(
+        &self,
+        actor: &Actor,
+        request_id: Option<&str>,
+        operation: &str,
+        lc_id: &str,
+        subject: &str,
+        change: impl FnOnce(&mut LetterOfCredit, DateTime<Utc>, NaiveDate) -> Result<(), FinanceError>,
+    ) -> Result<LetterOfCredit, FinanceError> {
+        if self.replayed(operation, request_id).await?.is_some() {
+            return accounts::lc(self.database.connection(), lc_id, false)
+                .await?
+                .ok_or_else(|| FinanceError::not_found("letter of credit", lc_id));
+        }
+        let transaction = self.database.begin_write().await?;
+        let mut lc = accounts::lc(&*transaction, lc_id, true)
+            .await?
+            .ok_or_else(|| FinanceError::not_found("letter of credit", lc_id))?;
+        let now = self.now();
+        change(&mut lc, now, self.day_of(now))?;
+        accounts::update_lc(&*transaction, &lc).await?;
+        self.remember(&*transaction, operation, request_id, &lc.id)
+            .await?;
+        let subject = if lc.state == LcState::Accepted {
+            "lc.accepted"
+        } else {
+            subject
+        };
+        self.enqueue(
+            &*transaction,
+            events::letter_of_credit(&lc, subject, &actor.subject, now),
+        )
+        .await?;
+        if let Some(mut account) = accounts::account(&*transaction, &lc.order_id, true).await? {
+            self.open_if_ready(&*transaction, &mut account, &actor.subject)
+                .await?;
+        }
+        transaction.commit().await?;
+        self.outbox.notify();
+        Ok(lc)
+    }
+
+    pub async fn review_lc(
+        &self,
+        actor: &Actor,
+        request_id: Option<&str>,
+        lc_id: &str,
+        discrepancies: Vec<String>,
+    ) -> Result<LetterOfCredit, FinanceError> {
+        let roles: Vec<String> = actor.roles.iter().cloned().collect();
+        self.change_lc(
+            actor,
+            request_id,
+            "review_lc",
+            lc_id,
+            "lc.reviewed",
+            |lc, now, today| lc.review(&actor.subject, &roles, discrepancies, now, today),
+        )
+        .await
+    }
+
+    pub async fn request_amendment(
+        &self,
+        actor: &Actor,
+        request_id: Option<&str>,
+        lc_id: &str,
+        reasons: Vec<String>,
+    ) -> Result<LetterOfCredit, FinanceError> {
+        self.change_lc(
+            actor,
+            request_id,
+            "request_amendment",
+            lc_id,
+            "lc.amendment_requested",
+            |lc, now, _| lc.request_amendment(reasons, now),
+        )
+        .await
+    }
+
+    pub async fn record_amendment(
+        &self,
+        actor: &Actor,
+        request_id: Option<&str>,
+        lc_id: &str,
+        terms: LcTerms,
+    ) -> Result<LetterOfCredit, FinanceError> {
+        self.change_lc(
+            actor,
+            request_id,
+            "record_amendment",
+            lc_id,
+            "lc.amended",
+            |lc, now, _| lc.record_amendment(terms, now),
+        )
+        .await
+    }
+
+    // ------------------------------------------------------------- ledger
+
+    pub async fn ledger_entries(
+        &self,
+        filter: &EntryFilter,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<LedgerEntry>, FinanceError> {
+        ledger::entries(self.database.connection(), filter, after, Some(limit)).await
+    }
+
+    /// ORD-20: a `dept_manager` signs what `salesperson` sold on `day` and
+    /// is not on a sales detail yet.
+    pub async fn sign_sales_detail(
+        &self,
+        actor: &Actor,
+        request_id: Option<&str>,
+        salesperson: &str,
+        day: NaiveDate,
+    ) -> Result<SalesDetail, FinanceError> {
+        if let Some(id) = self.replayed("sign_sales_detail", request_id).await? {
+            return self.sales_detail(&id).await;
+        }
+        let transaction = self.database.begin_write().await?;
+        let entries = ledger::unsigned_entries(&*transaction, salesperson, day).await?;
+        let detail = SalesDetail::sign(salesperson, day, &entries, &actor.subject, self.now())?;
+        if !ledger::insert_detail(&*transaction, &detail).await? {
+            return Err(FinanceError::precondition(
+                "SIGNED_MEANWHILE",
+                format!("sales_details/{salesperson}/{day}"),
+                "some of these entries were signed by someone else meanwhile; sign again",
+            ));
+        }
+        self.remember(&*transaction, "sign_sales_detail", request_id, &detail.id)
+            .await?;
+        transaction.commit().await?;
+        Ok(detail)
+    }
+
+    /// ORD-20: `finance` confirms a signed sales detail; the standard orders
+    /// on it may be released now.
+    pub async fn confirm_sales_detail(
+        &self,
+        actor: &Actor,
+        id: &str,
+    ) -> Result<SalesDetail, FinanceError> {
+        let transaction = self.database.begin_write().await?;
+        let mut detail = ledger::detail(&*transaction, id, true)
+            .await?
+            .ok_or_else(|| FinanceError::not_found("sales detail", id))?;
+        if !detail.confirm(&actor.subject, self.now())? {
+            return Ok(detail);
+        }
+        ledger::confirm_detail(&*transaction, &detail).await?;
+        let filter = EntryFilter {
+            salesperson: Some(detail.salesperson.clone()),
+            from: Some(detail.entry_date),
+            to: Some(detail.entry_date),
+            ..EntryFilter::default()
+        };
+        let order_ids: Vec<String> = ledger::entries(&*transaction, &filter, None, None)
+            .await?
+            .into_iter()
+            .filter(|entry| detail.entry_ids.contains(&entry.id))
+            .map(|entry| entry.order_id)
+            .collect();
+        let waiting = accounts::waiting_accounts(&*transaction, None, Some(order_ids)).await?;
+        self.open_waiting(&*transaction, waiting, &actor.subject)
+            .await?;
+        transaction.commit().await?;
+        self.outbox.notify();
+        Ok(detail)
+    }
+
+    pub async fn sales_detail(&self, id: &str) -> Result<SalesDetail, FinanceError> {
+        ledger::detail(self.database.connection(), id, false)
+            .await?
+            .ok_or_else(|| FinanceError::not_found("sales detail", id))
+    }
+
+    pub async fn sales_details(
+        &self,
+        salesperson: Option<&str>,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<SalesDetail>, FinanceError> {
+        ledger::details(self.database.connection(), salesperson, after, limit).await
+    }
+}

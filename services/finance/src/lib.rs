@@ -1,0 +1,72 @@
+//! The finance service: credit, payments, letters of credit, the production
+//! release gate and the append-only sales ledger (FIN-1 … FIN-12, ORD-20).
+//!
+//! - [`domain`]: order accounts, the gate, L/Cs, payments, ledger, credit.
+//! - [`store`]: entities, migrations (with the ledger's append-only
+//!   triggers), queries.
+//! - [`app`]: the use cases.
+//! - [`api`]: the tonic service.
+//! - [`events`]: what the service publishes and consumes.
+//! - [`config`]: the service's settings.
+
+pub mod api;
+pub mod app;
+pub mod config;
+pub mod domain;
+pub mod events;
+pub mod store;
+
+use std::sync::Arc;
+
+use orderflow_platform::clock::SharedClock;
+use orderflow_platform::service::{RunningService, ServiceRuntime};
+use orderflow_platform::shutdown::Shutdown;
+use orderflow_proto::finance::v1::finance_service_server::FinanceServiceServer;
+
+use crate::config::FinanceConfig;
+
+/// Starts the service and returns once it is serving.
+pub async fn start(
+    config: FinanceConfig,
+    clock: SharedClock,
+    shutdown: Shutdown,
+) -> anyhow::Result<RunningService> {
+    let mut runtime =
+        ServiceRuntime::start::<store::Migrator>(config.service.clone(), clock.clone(), shutdown)
+            .await?;
+    let settings = app::Settings {
+        time_zone: config.business_time_zone,
+        lc_lead_days: config.lc_lead_days,
+    };
+    let finance = app::Finance::new(
+        runtime.database.clone(),
+        clock,
+        runtime.outbox.clone(),
+        settings,
+    );
+    let replicas = config.service.stream_replicas;
+    runtime.spawn_consumer(
+        events::orders_consumer_spec(replicas, config.service.consumer.clone()),
+        Arc::new(events::OrderEvents::new(finance.clone())),
+    );
+    runtime.spawn_consumer(
+        events::inventory_consumer_spec(replicas, config.service.consumer.clone()),
+        Arc::new(events::StockEvents::new(finance.clone())),
+    );
+    let api = FinanceServiceServer::new(api::FinanceApi::new(finance));
+    runtime
+        .serve(
+            |routes| routes.add_service(api),
+            vec!["orderflow.finance.v1.FinanceService".to_owned()],
+            api::ROLES,
+        )
+        .await
+}
+
+/// Runs the service until `shutdown` fires and it has drained.
+pub async fn run(config: FinanceConfig, shutdown: Shutdown) -> anyhow::Result<()> {
+    start(config, orderflow_platform::clock::system(), shutdown)
+        .await?
+        .wait()
+        .await
+}

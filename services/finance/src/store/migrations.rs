@@ -1,0 +1,188 @@
+//! The finance database: the platform's tables, then the service's own.
+//! Ledger rows are append-only in the database too: on either backend a
+//! trigger refuses any UPDATE or DELETE of `ledger_entries` (FIN-7).
+
+use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::{
+    big_integer, integer, string, string_null, text, text_null, timestamp_with_time_zone,
+    timestamp_with_time_zone_null,
+};
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        let mut migrations = orderflow_platform::db::migrations::platform_migrations();
+        migrations.push(Box::new(CreateFinanceTables));
+        migrations
+    }
+}
+
+struct CreateFinanceTables;
+
+impl MigrationName for CreateFinanceTables {
+    fn name(&self) -> &str {
+        "m0001_accounts_payments_lcs_ledger_credit"
+    }
+}
+
+const POSTGRES_APPEND_ONLY: [&str; 2] = [
+    "CREATE FUNCTION ledger_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+       RAISE EXCEPTION 'ledger entries are append-only (FIN-7): add a negative entry instead';
+     END $$",
+    "CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entries
+     FOR EACH ROW EXECUTE FUNCTION ledger_entries_append_only()",
+];
+
+const SQLITE_APPEND_ONLY: [&str; 2] = [
+    "CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries
+     BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only (FIN-7): add a negative entry instead'); END",
+    "CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries
+     BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only (FIN-7): add a negative entry instead'); END",
+];
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateFinanceTables {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let tables = [
+            Table::create()
+                .table("order_accounts")
+                .col(string("order_id").primary_key())
+                .col(string("order_number"))
+                .col(string("kind"))
+                .col(string("customer_id"))
+                .col(string("salesperson"))
+                .col(string("currency"))
+                .col(big_integer("total"))
+                .col(text_null("terms"))
+                .col(string("delivery_date"))
+                .col(text("lines"))
+                .col(string("stage"))
+                .col(timestamp_with_time_zone("order_updated_at"))
+                .col(text_null("manager_confirmation"))
+                .col(timestamp_with_time_zone_null("gate_opened_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .to_owned(),
+            Table::create()
+                .table("payments")
+                .col(string("id").primary_key())
+                .col(string("order_id"))
+                .col(string("order_number"))
+                .col(string("kind"))
+                .col(string("currency"))
+                .col(big_integer("amount"))
+                .col(string("method"))
+                .col(string("reference"))
+                .col(string("recorded_by"))
+                .col(timestamp_with_time_zone("recorded_at"))
+                .col(string_null("confirmed_by"))
+                .col(timestamp_with_time_zone_null("confirmed_at"))
+                .to_owned(),
+            Table::create()
+                .table("letters_of_credit")
+                .col(string("id").primary_key())
+                .col(string("order_id").unique_key())
+                .col(string("order_number"))
+                .col(text("terms"))
+                .col(string("received_date"))
+                .col(string("state"))
+                .col(integer("version"))
+                .col(text("reviews"))
+                .col(text("amendment_reasons"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .to_owned(),
+            Table::create()
+                .table("ledger_entries")
+                .col(string("id").primary_key())
+                // What makes an entry once: `sale:<order>`, `return:<receipt>:<sku>`.
+                .col(string("dedupe_key").unique_key())
+                .col(string("order_id"))
+                .col(string("order_number"))
+                .col(string("salesperson"))
+                .col(string("customer_id"))
+                .col(string("kind"))
+                .col(string("currency"))
+                .col(big_integer("amount"))
+                .col(string("entry_date"))
+                .col(string_null("offsets_entry_id"))
+                .col(string("reference"))
+                .col(text("note"))
+                .col(timestamp_with_time_zone("created_at"))
+                .to_owned(),
+            Table::create()
+                .table("sales_details")
+                .col(string("id").primary_key())
+                .col(string("salesperson"))
+                .col(string("entry_date"))
+                .col(string("state"))
+                .col(text("entry_ids"))
+                .col(text("totals"))
+                .col(string("signed_by"))
+                .col(timestamp_with_time_zone("signed_at"))
+                .col(string_null("confirmed_by"))
+                .col(timestamp_with_time_zone_null("confirmed_at"))
+                .to_owned(),
+            // One row per signed entry: an entry is signed once.
+            Table::create()
+                .table("sales_detail_entries")
+                .col(string("entry_id").primary_key())
+                .col(string("sales_detail_id"))
+                .to_owned(),
+            Table::create()
+                .table("credit_ratings")
+                .col(string("customer_id").primary_key())
+                .col(string("rating"))
+                .col(string("currency"))
+                .col(big_integer("credit_limit"))
+                .col(text("note"))
+                .col(string("rated_by"))
+                .col(timestamp_with_time_zone("rated_at"))
+                .to_owned(),
+        ];
+        for table in tables {
+            manager.create_table(table).await?;
+        }
+        for (name, table, columns) in [
+            ("payments_by_order", "payments", vec!["order_id", "id"]),
+            (
+                "ledger_by_salesperson",
+                "ledger_entries",
+                vec!["salesperson", "entry_date", "id"],
+            ),
+            ("ledger_by_order", "ledger_entries", vec!["order_id", "id"]),
+            (
+                "accounts_by_customer",
+                "order_accounts",
+                vec!["customer_id"],
+            ),
+            (
+                "sales_details_by_salesperson",
+                "sales_details",
+                vec!["salesperson", "id"],
+            ),
+        ] {
+            let mut index = Index::create();
+            index.name(name).table(table);
+            for column in columns {
+                index.col(column);
+            }
+            manager.create_index(index.to_owned()).await?;
+        }
+        let connection = manager.get_connection();
+        let statements: &[&str] = match connection.get_database_backend() {
+            DbBackend::Postgres => &POSTGRES_APPEND_ONLY,
+            _ => &SQLITE_APPEND_ONLY,
+        };
+        for statement in statements {
+            connection.execute_unprepared(statement).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,437 @@
+//! `spawn_finance()`: the service in-process on port 0 with its own database,
+//! NATS server and settable clock; typed clients; orders and inventory
+//! events published the way those services publish them.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::jetstream;
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use orderflow_finance::config::FinanceConfig;
+use orderflow_platform::clock::ManualClock;
+use orderflow_platform::config::Env;
+use orderflow_platform::grpc::convert::timestamp;
+use orderflow_platform::shutdown::Shutdown;
+use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats};
+use orderflow_proto::common::v1 as common;
+use orderflow_proto::finance::v1 as pb;
+use orderflow_proto::inventory::v1 as inventory;
+use orderflow_proto::orders::v1 as orders;
+use prost::Message;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::Channel;
+
+pub use pb::finance_service_client::FinanceServiceClient;
+
+#[derive(Clone)]
+pub struct Bearer(tonic::metadata::MetadataValue<tonic::metadata::Ascii>);
+
+impl tonic::service::Interceptor for Bearer {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
+        request
+            .metadata_mut()
+            .insert("authorization", self.0.clone());
+        Ok(request)
+    }
+}
+
+pub type Client = FinanceServiceClient<InterceptedService<Channel, Bearer>>;
+
+pub struct TestApp {
+    pub address: std::net::SocketAddr,
+    pub nats: TestNats,
+    pub clock: Arc<ManualClock>,
+    pub database: TestDatabase,
+    pub shutdown: Shutdown,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.trigger();
+    }
+}
+
+/// 2027-01-04 09:00 in Shanghai.
+pub fn start_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2027, 1, 4, 1, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+pub fn day(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+pub async fn spawn_finance(backend: Backend) -> TestApp {
+    orderflow_platform::telemetry::init_for_tests();
+    let database = TestDatabase::create(backend).await;
+    let nats = TestNats::start().await;
+    let env = Env::from_pairs([
+        ("GRPC_ADDR", "127.0.0.1:0".to_owned()),
+        ("DATABASE_URL", database.url.clone()),
+        ("DATABASE_MAX_CONNECTIONS", "8".to_owned()),
+        ("NATS_URL", nats.url()),
+        ("ORDERFLOW_JWT_SECRET", testing::TEST_SECRET.to_owned()),
+    ]);
+    let config = FinanceConfig::from_env(&env).unwrap_or_else(|error| panic!("{error}"));
+    let clock = ManualClock::new(start_time());
+    let shutdown = Shutdown::new();
+    let running = orderflow_finance::start(config, clock.clone(), shutdown.clone())
+        .await
+        .unwrap_or_else(|error| panic!("cannot start the finance service: {error:#}"));
+    TestApp {
+        address: running.local_addr,
+        nats,
+        clock,
+        database,
+        shutdown,
+    }
+}
+
+impl TestApp {
+    pub async fn client(&self, subject: &str, roles: &[&str]) -> Client {
+        let channel = Channel::from_shared(format!("http://{}", self.address))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .connect()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let token = testing::token(subject, roles);
+        let value = format!("Bearer {token}")
+            .parse()
+            .unwrap_or_else(|_| panic!("header"));
+        FinanceServiceClient::with_interceptor(channel, Bearer(value))
+    }
+
+    /// `tom`, the salesperson of every order here.
+    pub async fn sales(&self) -> Client {
+        self.client("tom", &["sales"]).await
+    }
+
+    pub async fn finance(&self) -> Client {
+        self.client("fiona", &["finance"]).await
+    }
+
+    pub async fn manager(&self) -> Client {
+        self.client("mia", &["dept_manager"]).await
+    }
+
+    pub async fn docs_clerk(&self) -> Client {
+        self.client("dora", &["docs_clerk"]).await
+    }
+
+    /// Publishes an event on a stream declared the way its service does.
+    async fn publish(&self, service: &str, subject: &str, payload: Vec<u8>) {
+        let context = jetstream::new(self.nats.client().await);
+        context
+            .get_or_create_stream(orderflow_platform::bus::stream_config(service, 1))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert("Nats-Msg-Id", uuid::Uuid::now_v7().to_string().as_str());
+        context
+            .publish_with_headers(subject.to_owned(), headers, payload.into())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// The orders service reporting `order` on `orders.order.<event>`.
+    pub async fn order_event(&self, event: &str, order: &orders::Order) {
+        let message = orders::OrderEvent {
+            event_id: uuid::Uuid::now_v7().to_string(),
+            occur_time: order.update_time,
+            actor: "orders".to_owned(),
+            reason: String::new(),
+            from_state: 0,
+            order: Some(order.clone()),
+        };
+        self.publish(
+            "orders",
+            &format!("orders.order.{event}"),
+            message.encode_to_vec(),
+        )
+        .await;
+    }
+
+    /// Inventory reporting goods received back for `reference`.
+    pub async fn goods_returned(
+        &self,
+        movement_id: &str,
+        reference: &str,
+        sku: &str,
+        quantity: i64,
+        at: DateTime<Utc>,
+    ) {
+        let message = inventory::StockEvent {
+            event_id: uuid::Uuid::now_v7().to_string(),
+            occur_time: Some(timestamp(at)),
+            actor: "wang".to_owned(),
+            movements: vec![inventory::Movement {
+                id: movement_id.to_owned(),
+                sku: sku.to_owned(),
+                warehouse: "FG".to_owned(),
+                quantity,
+                reason: "inbound_return".to_owned(),
+                reference: reference.to_owned(),
+                note: "returned by the customer".to_owned(),
+                actor: "wang".to_owned(),
+                time: Some(timestamp(at)),
+            }],
+            pick_list: None,
+        };
+        self.publish(
+            "inventory",
+            "inventory.stock.moved",
+            message.encode_to_vec(),
+        )
+        .await;
+    }
+
+    /// Messages on `subject` in the FINANCE stream so far.
+    pub async fn published(&self, subject: &str) -> Vec<jetstream::message::StreamMessage> {
+        let context = jetstream::new(self.nats.client().await);
+        let Ok(mut stream) = context.get_stream("FINANCE").await else {
+            return Vec::new();
+        };
+        let last = stream
+            .info()
+            .await
+            .map(|info| info.state.last_sequence)
+            .unwrap_or(0);
+        let mut found = Vec::new();
+        for sequence in 1..=last {
+            if let Ok(message) = stream.get_raw_message(sequence).await
+                && message.subject.as_str() == subject
+            {
+                found.push(message);
+            }
+        }
+        found
+    }
+
+    /// The gates opened so far, as announced.
+    pub async fn opened_gates(&self) -> Vec<pb::ReleaseGate> {
+        self.published("finance.gate.opened")
+            .await
+            .into_iter()
+            .filter_map(|message| pb::GateEvent::decode(message.payload.as_ref()).ok())
+            .filter_map(|event| event.gate)
+            .collect()
+    }
+
+    /// The gate once finance has taken in the order as of `revision` time.
+    pub async fn gate(&self, order: &orders::Order) -> pb::ReleaseGate {
+        let mut client = self.finance().await;
+        testing::eventually(Duration::from_secs(20), "the order's account", || {
+            let mut client = client.clone();
+            let order_id = order.id.clone();
+            async move {
+                client
+                    .get_release_gate(pb::GetReleaseGateRequest { order_id })
+                    .await
+                    .ok()
+                    .map(tonic::Response::into_inner)
+            }
+        })
+        .await;
+        client
+            .get_release_gate(pb::GetReleaseGateRequest {
+                order_id: order.id.clone(),
+            })
+            .await
+            .unwrap_or_else(|s| panic!("{s:?}"))
+            .into_inner()
+    }
+
+    /// Waits for finance to announce the order's gate open.
+    pub async fn wait_opened(&self, order: &orders::Order) -> pb::ReleaseGate {
+        testing::eventually(Duration::from_secs(20), "finance.gate.opened", || async {
+            self.opened_gates()
+                .await
+                .into_iter()
+                .find(|gate| gate.order_id == order.id)
+        })
+        .await
+    }
+
+    /// The orders whose gate was announced open (each once).
+    pub async fn opened_count(&self, order: &orders::Order) -> usize {
+        self.opened_gates()
+            .await
+            .iter()
+            .filter(|gate| gate.order_id == order.id)
+            .count()
+    }
+}
+
+pub fn codes(gate: &pb::ReleaseGate) -> Vec<String> {
+    gate.blockers.iter().map(|c| c.code.clone()).collect()
+}
+
+pub fn flags(gate: &pb::ReleaseGate) -> Vec<String> {
+    gate.flags.iter().map(|c| c.code.clone()).collect()
+}
+
+pub fn cny(minor_units: i64) -> common::Money {
+    common::Money {
+        currency_code: "CNY".to_owned(),
+        minor_units,
+    }
+}
+
+/// An order of `quantity` PUMP-100 at `unit_price` CNY, in the state
+/// given, updated `at`.
+pub struct OrderSpec {
+    pub kind: orders::OrderKind,
+    pub terms: Option<(orders::PaymentTermKind, i32)>,
+    pub unit_price: i64,
+    pub quantity: i64,
+    pub delivery: &'static str,
+    pub customer_id: String,
+}
+
+impl OrderSpec {
+    pub fn new(kind: orders::OrderKind, terms: Option<(orders::PaymentTermKind, i32)>) -> Self {
+        Self {
+            kind,
+            terms,
+            unit_price: 1_000_000,
+            quantity: 10,
+            delivery: "2027-03-01",
+            customer_id: uuid::Uuid::now_v7().to_string(),
+        }
+    }
+
+    pub fn order(&self) -> orders::Order {
+        let total = self.unit_price * self.quantity;
+        orders::Order {
+            id: uuid::Uuid::now_v7().to_string(),
+            number: format!("20270104{:08}", rand_suffix()),
+            kind: self.kind.into(),
+            state: orders::OrderState::PendingApproval.into(),
+            customer_id: self.customer_id.clone(),
+            salesperson: "tom".to_owned(),
+            currency_code: "CNY".to_owned(),
+            lines: vec![orders::OrderLine {
+                line_no: 1,
+                sku: "PUMP-100".to_owned(),
+                quantity: self.quantity,
+                unit_price: Some(cny(self.unit_price)),
+                line_total: Some(cny(total)),
+                ..Default::default()
+            }],
+            total: Some(cny(total)),
+            requested_delivery_date: self.delivery.to_owned(),
+            payment_terms: self
+                .terms
+                .map(|(kind, deposit_percent)| orders::PaymentTerms {
+                    kind: kind.into(),
+                    deposit_percent,
+                    ..Default::default()
+                }),
+            update_time: Some(timestamp(start_time())),
+            ..Default::default()
+        }
+    }
+}
+
+fn rand_suffix() -> u32 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The order moved to `state` a second later than its last version.
+pub fn moved(order: &orders::Order, state: orders::OrderState) -> orders::Order {
+    let mut next = order.clone();
+    next.state = state.into();
+    let seconds = order.update_time.map_or(0, |t| t.seconds) + 1;
+    next.update_time = Some(prost_types::Timestamp { seconds, nanos: 0 });
+    next
+}
+
+/// Publishes the order pending approval, then approved (awaiting payment),
+/// and returns the latter once finance has it.
+pub async fn awaiting_payment(app: &TestApp, spec: &OrderSpec) -> orders::Order {
+    let order = spec.order();
+    app.order_event("confirmed", &order).await;
+    let approved = moved(&order, orders::OrderState::AwaitingPayment);
+    app.order_event("approved", &approved).await;
+    testing::eventually(
+        Duration::from_secs(20),
+        "the order awaiting payment",
+        || async { app.gate(&approved).await.awaiting_payment.then_some(()) },
+    )
+    .await;
+    approved
+}
+
+pub async fn record_payment(
+    client: &mut Client,
+    order: &orders::Order,
+    kind: pb::PaymentKind,
+    minor_units: i64,
+) -> pb::Payment {
+    client
+        .record_payment(pb::RecordPaymentRequest {
+            order_id: order.id.clone(),
+            kind: kind.into(),
+            amount: Some(cny(minor_units)),
+            method: "bank transfer".to_owned(),
+            reference: "BOC-0001".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+}
+
+pub async fn confirm_payment(app: &TestApp, payment: &pb::Payment) -> pb::Payment {
+    app.finance()
+        .await
+        .confirm_payment(pb::ConfirmPaymentRequest {
+            payment_id: payment.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+}
+
+/// Lets the consumers and the relay catch up before asserting that
+/// something did not happen.
+pub async fn settle() {
+    tokio::time::sleep(Duration::from_millis(700)).await;
+}
+
+/// The field names of an INVALID_ARGUMENT's BadRequest details.
+pub fn violated_fields(status: &tonic::Status) -> Vec<String> {
+    use tonic_types::StatusExt;
+    assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
+    status
+        .get_error_details()
+        .bad_request()
+        .map(|bad| {
+            bad.field_violations
+                .iter()
+                .map(|v| v.field.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub async fn ledger(app: &TestApp, order: &orders::Order) -> pb::ListLedgerEntriesResponse {
+    app.finance()
+        .await
+        .list_ledger_entries(pb::ListLedgerEntriesRequest {
+            order_id: order.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+}
