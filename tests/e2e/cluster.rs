@@ -10,6 +10,7 @@ use orderflow_platform::config::Env;
 use orderflow_platform::shutdown::Shutdown;
 use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats};
 use orderflow_proto::approvals::v1::approval_service_client::ApprovalServiceClient;
+use orderflow_proto::finance::v1::finance_service_client::FinanceServiceClient;
 use orderflow_proto::inventory::v1::inventory_service_client::InventoryServiceClient;
 use orderflow_proto::orders::v1::order_service_client::OrderServiceClient;
 use tonic::transport::Channel;
@@ -20,6 +21,7 @@ pub struct Cluster {
     pub orders: SocketAddr,
     pub approvals: SocketAddr,
     pub inventory: SocketAddr,
+    pub finance: SocketAddr,
     pub shutdown: Shutdown,
     _databases: Vec<TestDatabase>,
 }
@@ -66,6 +68,14 @@ impl Cluster {
         let inventory =
             orderflow_inventory::start(inventory_config, clock.clone(), shutdown.clone()).await?;
 
+        let finance_database = TestDatabase::create(backend).await;
+        let finance_config = orderflow_finance::config::FinanceConfig::from_env(&service_env(
+            &finance_database,
+            &nats,
+        ))?;
+        let finance =
+            orderflow_finance::start(finance_config, clock.clone(), shutdown.clone()).await?;
+
         let orders_database = TestDatabase::create(backend).await;
         let orders_env = service_env(&orders_database, &nats)
             .with("APPROVALS_URL", format!("http://{}", approvals.local_addr))
@@ -77,8 +87,14 @@ impl Cluster {
             orders: orders.local_addr,
             approvals: approvals.local_addr,
             inventory: inventory.local_addr,
+            finance: finance.local_addr,
             shutdown,
-            _databases: vec![approvals_database, inventory_database, orders_database],
+            _databases: vec![
+                approvals_database,
+                inventory_database,
+                finance_database,
+                orders_database,
+            ],
         })
     }
 
@@ -100,6 +116,10 @@ impl Cluster {
 
     pub async fn approvals_client(&self) -> ApprovalServiceClient<Channel> {
         ApprovalServiceClient::new(Self::connected(self.approvals).await)
+    }
+
+    pub async fn finance_client(&self) -> FinanceServiceClient<Channel> {
+        FinanceServiceClient::new(Self::connected(self.finance).await)
     }
 
     pub async fn inventory_client(&self) -> InventoryServiceClient<Channel> {

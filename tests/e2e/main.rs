@@ -1,6 +1,7 @@
 //! The domain.md scenarios through the public gRPC APIs of the running
 //! services. Each scenario goes as far as the services that exist allow.
 
+mod finance;
 mod s13;
 mod stock;
 
@@ -33,23 +34,30 @@ fn usd(minor_units: i64) -> Option<common::Money> {
     })
 }
 
+pub(crate) async fn get_order(
+    orders: &mut OrderServiceClient<tonic::transport::Channel>,
+    id: &str,
+) -> pb::Order {
+    orders
+        .get_order(authorized(
+            pb::GetOrderRequest {
+                order_id: id.to_owned(),
+            },
+            "e2e",
+            &["sales"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+}
+
 pub(crate) async fn wait_for_state(
     orders: &mut OrderServiceClient<tonic::transport::Channel>,
     id: &str,
     state: pb::OrderState,
 ) -> pb::Order {
     for _ in 0..200 {
-        let order = orders
-            .get_order(authorized(
-                pb::GetOrderRequest {
-                    order_id: id.to_owned(),
-                },
-                "e2e",
-                &["sales"],
-            ))
-            .await
-            .unwrap_or_else(|s| panic!("{s:?}"))
-            .into_inner();
+        let order = get_order(orders, id).await;
         if order.state == state as i32 {
             return order;
         }

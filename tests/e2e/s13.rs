@@ -13,7 +13,7 @@ use orderflow_proto::orders::v1 as pb;
 use pb::order_service_client::OrderServiceClient;
 use tonic::transport::Channel;
 
-use crate::{create_customer, in_days, submit_and_confirm, timeline, wait_for_state};
+use crate::{create_customer, get_order, in_days, submit_and_confirm, timeline, wait_for_state};
 
 fn cny(minor_units: i64) -> Option<common::Money> {
     Some(common::Money {
@@ -22,24 +22,14 @@ fn cny(minor_units: i64) -> Option<common::Money> {
     })
 }
 
-async fn approval_of(
+pub(crate) async fn approval_of(
     approvals: &mut ApprovalServiceClient<Channel>,
     orders: &mut OrderServiceClient<Channel>,
     order_id: &str,
     round: i32,
 ) -> approvals::ApprovalRequest {
     for _ in 0..400 {
-        let order = orders
-            .get_order(authorized(
-                pb::GetOrderRequest {
-                    order_id: order_id.to_owned(),
-                },
-                "e2e",
-                &["sales"],
-            ))
-            .await
-            .unwrap_or_else(|s| panic!("{s:?}"))
-            .into_inner();
+        let order = get_order(orders, order_id).await;
         if !order.approval_request_id.is_empty() {
             let request = approvals
                 .get_approval_request(authorized(
@@ -61,7 +51,7 @@ async fn approval_of(
     panic!("order {order_id} never got approval round {round}");
 }
 
-fn decision(
+pub(crate) fn decision(
     request: &approvals::ApprovalRequest,
     role: &str,
     approve: bool,
@@ -389,9 +379,18 @@ async fn a_chain_that_asks_nobody_lets_the_order_through_at_once() {
         .unwrap_or_else(|s| panic!("{s:?}"))
         .into_inner();
     submit_and_confirm(&mut orders, &order.id, ("tom", &["sales"])).await;
-    let passed = wait_for_state(&mut orders, &order.id, pb::OrderState::AwaitingPayment).await;
+    // Material preparation sells nothing: once approved, finance's gate is
+    // open and the order is released at once.
+    let passed = wait_for_state(&mut orders, &order.id, pb::OrderState::Released).await;
     assert!(
         !passed.approval_request_id.is_empty(),
         "it went through the approvals service"
     );
+    let actions: Vec<String> = timeline(&mut orders, &order.id)
+        .await
+        .into_iter()
+        .filter(|entry| entry.to_state != 0)
+        .map(|entry| entry.action)
+        .collect();
+    assert_eq!(actions, ["submitted", "confirmed", "approved", "released"]);
 }

@@ -56,7 +56,7 @@ async fn place_and_confirm(
 }
 
 /// Puts `sku` on the books and counts `on_hand` of it into finished goods.
-async fn stock_item(
+pub(crate) async fn stock_item(
     inventory: &mut InventoryServiceClient<tonic::transport::Channel>,
     (sku, name, weight_grams): (&str, &str, i64),
     on_hand: i64,
@@ -91,7 +91,7 @@ async fn stock_item(
         .unwrap_or_else(|s| panic!("{s:?}"));
 }
 
-const PUMP: (&str, &str, i64) = ("PUMP-100", "Water pump", 4_200);
+pub(crate) const PUMP: (&str, &str, i64) = ("PUMP-100", "Water pump", 4_200);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ord_5_confirmation_records_what_the_warehouse_has() {

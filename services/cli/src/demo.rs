@@ -6,9 +6,11 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use approvals::approval_service_client::ApprovalServiceClient;
+use finance::finance_service_client::FinanceServiceClient;
 use inventory::inventory_service_client::InventoryServiceClient;
 use orderflow_proto::approvals::v1 as approvals;
 use orderflow_proto::common::v1 as common;
+use orderflow_proto::finance::v1 as finance;
 use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::orders::v1 as pb;
 use pb::order_service_client::OrderServiceClient;
@@ -28,6 +30,9 @@ pub struct DemoArgs {
     /// The inventory service.
     #[arg(long, env = "INVENTORY_URL", default_value = "http://127.0.0.1:50054")]
     inventory_url: String,
+    /// The finance service.
+    #[arg(long, env = "FINANCE_URL", default_value = "http://127.0.0.1:50053")]
+    finance_url: String,
 }
 
 /// Where the demo finds each service.
@@ -35,6 +40,7 @@ pub struct Urls {
     pub orders: String,
     pub approvals: String,
     pub inventory: String,
+    pub finance: String,
 }
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
@@ -43,6 +49,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         orders: args.orders_url,
         approvals: args.approvals_url,
         inventory: args.inventory_url,
+        finance: args.finance_url,
     };
     walk(&urls, &secret).await
 }
@@ -197,6 +204,31 @@ async fn place(
     .await
 }
 
+/// Waits for the order to be released and its stock reservation (in full
+/// or short) to be on its timeline.
+async fn released_and_reserved(sales: &mut Client, order_id: &str) -> anyhow::Result<pb::Order> {
+    for _ in 0..200 {
+        let entries = sales
+            .get_order_timeline(pb::GetOrderTimelineRequest {
+                order_id: order_id.to_owned(),
+            })
+            .await?
+            .into_inner()
+            .entries;
+        if entries
+            .iter()
+            .any(|entry| matches!(entry.action.as_str(), "stock_reserved" | "stock_short"))
+        {
+            return wait_for(sales, order_id, |order| {
+                order.state == pb::OrderState::Released as i32
+            })
+            .await;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    anyhow::bail!("order {order_id} was not released and reserved")
+}
+
 async fn wait_for(
     sales: &mut Client,
     order_id: &str,
@@ -283,33 +315,127 @@ async fn stock_pumps(url: &str, secret: &SecretString) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The sales assistant reserves the order's lines in finished goods.
-async fn reserve(url: &str, secret: &SecretString, order: &pb::Order) -> anyhow::Result<()> {
-    let mut assistant = InventoryServiceClient::new(
-        authorized(url, secret, "demo-assistant", &["sales_assistant"]).await?,
-    );
-    let reservation = assistant
-        .reserve_for_order(inventory::ReserveForOrderRequest {
+async fn finance_client(
+    url: &str,
+    secret: &SecretString,
+    subject: &str,
+    roles: &[&str],
+) -> anyhow::Result<FinanceServiceClient<Authorized>> {
+    Ok(FinanceServiceClient::new(
+        authorized(url, secret, subject, roles).await?,
+    ))
+}
+
+/// The prepaid standard order's way through finance: the payment recorded
+/// by sales and confirmed by finance (FIN-3), the day's sales detail signed
+/// by the manager and confirmed by finance (ORD-20).
+async fn pay_and_sign(url: &str, secret: &SecretString, order: &pb::Order) -> anyhow::Result<()> {
+    let mut sales = finance_client(url, secret, "demo-sales", &["sales"]).await?;
+    let mut finance = finance_client(url, secret, "demo-finance", &["finance"]).await?;
+    let mut manager = finance_client(url, secret, "demo-manager", &["dept_manager"]).await?;
+    let payment = sales
+        .record_payment(finance::RecordPaymentRequest {
+            request_id: format!("demo-payment:{}", order.id),
             order_id: order.id.clone(),
-            order_number: order.number.clone(),
-            warehouse: "FG".to_owned(),
-            lines: order
-                .lines
-                .iter()
-                .map(|line| inventory::Line {
-                    sku: line.sku.clone(),
-                    quantity: line.quantity,
-                })
-                .collect(),
+            kind: finance::PaymentKind::Full as i32,
+            amount: order.total.clone(),
+            method: "bank transfer".to_owned(),
+            reference: "ICBC-2027-0001".to_owned(),
         })
         .await?
         .into_inner();
-    for line in &reservation.lines {
-        println!(
-            "   reserved {} of {} {} in FG ({} short)",
-            line.reserved, line.requested, line.sku, line.short
-        );
+    finance
+        .confirm_payment(finance::ConfirmPaymentRequest {
+            request_id: String::new(),
+            payment_id: payment.id.clone(),
+        })
+        .await?;
+    println!(
+        "   payment of {} recorded by demo-sales, confirmed by demo-finance",
+        money_text(payment.amount.as_ref())
+    );
+    let mut entries = Vec::new();
+    for _ in 0..200 {
+        entries = finance
+            .list_ledger_entries(finance::ListLedgerEntriesRequest {
+                order_id: order.id.clone(),
+                ..Default::default()
+            })
+            .await?
+            .into_inner()
+            .entries;
+        if !entries.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let entry = entries
+        .first()
+        .context("finance wrote no sale entry for the order")?;
+    let detail = manager
+        .sign_sales_detail(finance::SignSalesDetailRequest {
+            request_id: String::new(),
+            salesperson: entry.salesperson.clone(),
+            entry_date: entry.entry_date.clone(),
+        })
+        .await?
+        .into_inner();
+    finance
+        .confirm_sales_detail(finance::ConfirmSalesDetailRequest {
+            request_id: String::new(),
+            sales_detail_id: detail.id.clone(),
+        })
+        .await?;
+    println!(
+        "   sales detail of {} for {} signed by demo-manager, confirmed by demo-finance",
+        entry.salesperson, entry.entry_date
+    );
+    Ok(())
+}
+
+/// The export order's L/C: registered, reviewed by sales and by the
+/// documents clerk (FIN-4).
+async fn letter_of_credit(
+    url: &str,
+    secret: &SecretString,
+    order: &pb::Order,
+) -> anyhow::Result<()> {
+    let mut sales = finance_client(url, secret, "demo-sales", &["sales"]).await?;
+    let mut clerk = finance_client(url, secret, "demo-docs", &["docs_clerk"]).await?;
+    let delivery = chrono::NaiveDate::parse_from_str(&order.requested_delivery_date, "%Y-%m-%d")?;
+    let lc = sales
+        .register_letter_of_credit(finance::RegisterLetterOfCreditRequest {
+            request_id: format!("demo-lc:{}", order.id),
+            order_id: order.id.clone(),
+            terms: Some(finance::LetterOfCreditTerms {
+                number: "LC-DEMO-0001".to_owned(),
+                issuing_bank: "Bank of China, Hangzhou".to_owned(),
+                amount: order.total.clone(),
+                expiry_date: (delivery + chrono::Duration::days(30)).to_string(),
+                latest_shipment_date: (delivery + chrono::Duration::days(10)).to_string(),
+                required_documents: vec![
+                    "commercial invoice x3".to_owned(),
+                    "packing list".to_owned(),
+                    "bill of lading".to_owned(),
+                ],
+            }),
+            received_date: String::new(),
+        })
+        .await?
+        .into_inner();
+    for client in [&mut sales, &mut clerk] {
+        client
+            .review_letter_of_credit(finance::ReviewLetterOfCreditRequest {
+                request_id: String::new(),
+                letter_of_credit_id: lc.id.clone(),
+                discrepancies: Vec::new(),
+            })
+            .await?;
+    }
+    println!(
+        "   L/C {} registered, reviewed by demo-sales and demo-docs",
+        lc.number
+    );
     Ok(())
 }
 
@@ -338,7 +464,12 @@ pub async fn walk(urls: &Urls, secret: &SecretString) -> anyhow::Result<()> {
     );
     let standard = place(&mut sales, &mut assistant, standard).await?;
     println!("   now {}", state_name(standard.state));
-    reserve(&urls.inventory, secret, &standard).await?;
+    pay_and_sign(&urls.finance, secret, &standard).await?;
+    let standard = released_and_reserved(&mut sales, &standard.id).await?;
+    println!(
+        "   now {}: finance opened the gate, the saga reserved the stock",
+        state_name(standard.state)
+    );
     print_timeline(&mut sales, &standard.id).await?;
 
     println!();
@@ -399,11 +530,14 @@ pub async fn walk(urls: &Urls, secret: &SecretString) -> anyhow::Result<()> {
         order.state == pb::OrderState::AwaitingPayment as i32
     })
     .await?;
-    println!(
-        "   now {} (the services that exist end here)",
-        state_name(export.state)
-    );
-    print_timeline(&mut sales, &export.id).await
+    println!("   now {}", state_name(export.state));
+    letter_of_credit(&urls.finance, secret, &export).await?;
+    let export = released_and_reserved(&mut sales, &export.id).await?;
+    println!("   now {}", state_name(export.state));
+    print_timeline(&mut sales, &export.id).await?;
+    println!();
+    println!("The demo ends here: the services that exist go this far.");
+    Ok(())
 }
 
 async fn print_timeline(sales: &mut Client, order_id: &str) -> anyhow::Result<()> {

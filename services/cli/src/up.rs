@@ -78,6 +78,11 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         .get("INVENTORY_URL")
         .map(str::to_owned)
         .unwrap_or_else(|| format!("http://{}", inventory.local_addr));
+    let finance_config =
+        orderflow_finance::config::FinanceConfig::from_env(&service_env(&base, "FINANCE"))?;
+    let finance = orderflow_finance::start(finance_config, clock.clone(), shutdown.clone())
+        .await
+        .context("the finance service did not start")?;
     let orders_env = service_env(&base, "ORDERS")
         .with("APPROVALS_URL", approvals_url)
         .with("INVENTORY_URL", inventory_url);
@@ -105,6 +110,10 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         approvals.local_addr
     );
     println!(
+        "  finance    {}   (orderflow.finance.v1.FinanceService)",
+        finance.local_addr
+    );
+    println!(
         "  inventory  {}   (orderflow.inventory.v1.InventoryService)",
         inventory.local_addr
     );
@@ -124,6 +133,10 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         "  grpcurl -plaintext -H \"authorization: Bearer $TOKEN\" {} orderflow.inventory.v1.InventoryService/ListStock",
         inventory.local_addr
     );
+    println!(
+        "  grpcurl -plaintext -H \"authorization: Bearer $TOKEN\" -d '{{\"order_id\": \"<order id>\"}}' {} orderflow.finance.v1.FinanceService/GetReleaseGate",
+        finance.local_addr
+    );
     println!("Ctrl-C stops everything.");
     println!();
 
@@ -132,6 +145,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
             orders: format!("http://{}", orders.local_addr),
             approvals: format!("http://{}", approvals.local_addr),
             inventory: format!("http://{}", inventory.local_addr),
+            finance: format!("http://{}", finance.local_addr),
         };
         if let Err(error) = demo::walk(&urls, &secret).await {
             eprintln!("demo failed: {error:#}");
@@ -141,11 +155,15 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     let result = orders.wait().await;
     let approvals_result = approvals.wait().await;
     let inventory_result = inventory.wait().await;
+    let finance_result = finance.wait().await;
     if let Some(child) = nats.as_mut() {
         let _ = child.kill().await;
     }
     telemetry.shutdown();
-    result.and(approvals_result).and(inventory_result)
+    result
+        .and(approvals_result)
+        .and(inventory_result)
+        .and(finance_result)
 }
 
 /// A NATS server to use: the one at `url` if it answers, else one started

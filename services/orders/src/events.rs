@@ -2,12 +2,14 @@
 //!
 //! Published, each an `OrderEvent` with the order after the change:
 //! `orders.order.{created, edited, revised, submitted, confirmed, rejected,
-//! flagged, approval_requested, approval_not_required, cancelled,
-//! confirmation_overdue}`; `orders.customer.created` (`CustomerEvent`);
+//! flagged, approval_requested, approval_not_required, approved,
+//! approval_rejected, released, cancelled, confirmation_overdue}`; `orders.customer.created` (`CustomerEvent`);
 //! `orders.quotation.{created, revised, accepted}` (`QuotationEvent`).
 //!
 //! Consumed: `orders.order.confirmed` by the fulfilment saga (durable
-//! consumer `orders-saga`).
+//! consumer `orders-saga`), `approvals.>` (`orders-approvals`), `finance.>`
+//! (`orders-finance`) and `orders.order.released` (`orders-reservation`);
+//! see [`crate::saga`] and [`crate::release`].
 
 use chrono::{DateTime, Utc};
 use orderflow_platform::bus::outbox::{self, OutgoingEvent};

@@ -8,6 +8,7 @@
 //! - [`events`]: what the service publishes.
 //! - [`peers`]: the services it asks (inventory).
 //! - [`saga`]: the order-fulfilment saga and the SLA sweeper.
+//! - [`release`]: the saga from the payment gate on (release, reservation).
 //! - [`config`]: the service's settings.
 
 pub mod api;
@@ -16,6 +17,7 @@ pub mod config;
 pub mod domain;
 pub mod events;
 pub mod peers;
+pub mod release;
 pub mod saga;
 pub mod store;
 
@@ -58,7 +60,7 @@ pub async fn start(
         clock,
         runtime.outbox.clone(),
         numbers,
-        stock,
+        stock.clone(),
         app::Settings {
             business_time_zone: config.business_time_zone,
             confirmation_sla: config.confirmation_sla,
@@ -86,6 +88,20 @@ pub async fn start(
             config.service.consumer.clone(),
         ),
         Arc::new(saga::ApprovalOutcomes::new(orders.clone())),
+    );
+    runtime.spawn_consumer(
+        release::finance_consumer_spec(
+            config.service.stream_replicas,
+            config.service.consumer.clone(),
+        ),
+        Arc::new(release::FinanceReports::new(orders.clone())),
+    );
+    runtime.spawn_consumer(
+        release::reservation_consumer_spec(
+            config.service.stream_replicas,
+            config.service.consumer.clone(),
+        ),
+        Arc::new(release::ReserveOnRelease::new(orders.clone(), stock)),
     );
     runtime.spawn_task(saga::run_sla_sweeper(
         orders.clone(),

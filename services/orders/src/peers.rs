@@ -121,6 +121,25 @@ impl Stock {
     }
 }
 
+impl Stock {
+    /// On RELEASED: reserves what the order takes from finished goods
+    /// (INV-3, keyed by the order, so a retry returns the same reservation).
+    pub async fn reserve(&self, order: &Order) -> Result<inventory::Reservation, tonic::Status> {
+        let mut client = self.client.clone();
+        let mut request = tonic::Request::new(inventory::ReserveForOrderRequest {
+            order_id: order.id.clone(),
+            order_number: order.number.clone(),
+            warehouse: String::new(),
+            lines: stock_lines(order),
+        });
+        request.set_timeout(PEER_TIMEOUT);
+        client
+            .reserve_for_order(request)
+            .await
+            .map(tonic::Response::into_inner)
+    }
+}
+
 /// What the order takes from stock: a kit line's components (ORD-8), every
 /// other line as it is; the same SKU from several lines summed.
 fn stock_lines(order: &Order) -> Vec<inventory::Line> {

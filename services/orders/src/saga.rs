@@ -59,7 +59,7 @@ pub fn approvals_consumer_spec(replicas: usize, settings: ConsumerSettings) -> C
 }
 
 /// A failed call to a peer: retried when it may succeed later.
-fn peer_failure(what: &str, status: &tonic::Status) -> HandlerError {
+pub(crate) fn peer_failure(what: &str, status: &tonic::Status) -> HandlerError {
     use tonic::Code;
     let message = format!("{what}: {:?} {}", status.code(), status.message());
     match status.code() {
@@ -73,7 +73,7 @@ fn peer_failure(what: &str, status: &tonic::Status) -> HandlerError {
     }
 }
 
-fn order_error(error: OrderError) -> HandlerError {
+pub(crate) fn order_error(error: OrderError) -> HandlerError {
     match error {
         OrderError::NotFound { resource, id } => {
             HandlerError::Permanent(format!("{resource} {id} does not exist here"))

@@ -59,6 +59,7 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
     let port = free_port();
     let approvals_port = free_port();
     let inventory_port = free_port();
+    let finance_port = free_port();
     let mut up = Command::new(ORDERFLOW)
         .args(["up", "--demo"])
         .current_dir(directory.path())
@@ -66,6 +67,7 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
         .env("ORDERS_GRPC_ADDR", format!("127.0.0.1:{port}"))
         .env("APPROVALS_GRPC_ADDR", format!("127.0.0.1:{approvals_port}"))
         .env("INVENTORY_GRPC_ADDR", format!("127.0.0.1:{inventory_port}"))
+        .env("FINANCE_GRPC_ADDR", format!("127.0.0.1:{finance_port}"))
         .env_remove("APPROVALS_URL")
         .env_remove("INVENTORY_URL")
         .env_remove("ORDERFLOW_JWT_SECRET")
@@ -81,8 +83,8 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
     let mut seen = Vec::new();
     let walked = tokio::time::timeout(Duration::from_secs(90), async {
         while let Ok(Some(line)) = lines.next_line().await {
-            // The export order's approval, the demo's last step.
-            let done = line.contains("PENDING_APPROVAL → AWAITING_PAYMENT approvals");
+            // The export order's release, the demo's last step.
+            let done = line.contains("The demo ends here");
             seen.push(line);
             if done {
                 return true;
@@ -112,8 +114,21 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
     );
     assert!(
         output.contains("stock: all available (PUMP-100 3 of 3 available)")
-            && output.contains("reserved 3 of 3 PUMP-100 in FG (0 short)"),
-        "the standard order found its pumps and reserved them: {output}"
+            && output.contains("stock reserved in FG: PUMP-100 3 of 3"),
+        "the standard order found its pumps and, once released, reserved them: {output}"
+    );
+    assert!(
+        output.contains("release gate open: standard: the sales detail signed")
+            || output.contains("release gate open: prepaid: the full amount confirmed"),
+        "finance released the standard order: {output}"
+    );
+    assert!(
+        output.contains("release gate open: lc: the L/C received and reviewed twice"),
+        "finance released the export order on its L/C: {output}"
+    );
+    assert!(
+        output.contains("stock short in FG (PUMP-100 0 of 8)"),
+        "the export order's pumps are short, for production: {output}"
     );
     assert!(
         output.contains("stock: short (PUMP-100 2 of 8 available)"),
@@ -134,6 +149,12 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
     assert!(directory.path().join("data/orders.db").exists());
     assert!(directory.path().join("data/approvals.db").exists());
     assert!(directory.path().join("data/inventory.db").exists());
+    assert!(directory.path().join("data/finance.db").exists());
+    let services = list_services(finance_port).await;
+    assert!(
+        services.contains(&"orderflow.finance.v1.FinanceService".to_owned()),
+        "{services:?}"
+    );
     let services = list_services(inventory_port).await;
     assert!(
         services.contains(&"orderflow.inventory.v1.InventoryService".to_owned()),

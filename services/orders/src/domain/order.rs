@@ -1161,6 +1161,11 @@ impl Order {
         self.transition(Action::PassApproval, now)
     }
 
+    /// FIN-5: finance reported the order's release gate open (下达生产通知).
+    pub fn release(&mut self, now: DateTime<Utc>) -> Result<OrderState, OrderError> {
+        self.transition(Action::Release, now)
+    }
+
     /// APR-3: an approver rejected the order; the reason goes on its timeline.
     pub fn fail_approval(
         &mut self,

@@ -18,6 +18,10 @@ pub enum SagaStep {
     AwaitingPayment,
     /// The approval chain rejected the order; it waits for a revision.
     ApprovalRejected,
+    /// Finance opened the release gate; the order's stock is to be reserved.
+    Released,
+    /// Stock reserved (in full or short) for the released order.
+    Reserved,
     /// The order left the saga (cancelled).
     Ended,
 }
@@ -29,6 +33,8 @@ impl SagaStep {
             SagaStep::AwaitingApproval => "awaiting_approval",
             SagaStep::AwaitingPayment => "awaiting_payment",
             SagaStep::ApprovalRejected => "approval_rejected",
+            SagaStep::Released => "released",
+            SagaStep::Reserved => "reserved",
             SagaStep::Ended => "ended",
         }
     }
@@ -39,6 +45,8 @@ impl SagaStep {
             "awaiting_approval" => Some(SagaStep::AwaitingApproval),
             "awaiting_payment" => Some(SagaStep::AwaitingPayment),
             "approval_rejected" => Some(SagaStep::ApprovalRejected),
+            "released" => Some(SagaStep::Released),
+            "reserved" => Some(SagaStep::Reserved),
             "ended" => Some(SagaStep::Ended),
             _ => None,
         }

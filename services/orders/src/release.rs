@@ -1,0 +1,278 @@
+//! The saga from the payment gate on (architecture.md §4):
+//! - `finance.>` (consumer `orders-finance`): a confirmed payment adds to
+//!   the order's paid amount and goes on its timeline (FIN-3); the release
+//!   gate opening (`finance.gate.opened`, FIN-5) moves the order from
+//!   AWAITING_PAYMENT to RELEASED with the gate's rule and flags (an L/C
+//!   reviewed late shows here).
+//! - `orders.order.released` (consumer `orders-reservation`): the released
+//!   order's stock is reserved in finished goods (INV-3, kit lines as their
+//!   components); what is short goes on the timeline for production and
+//!   purchasing (INV-9). Inventory keys the reservation by order, so a
+//!   redelivery returns the same one; while inventory is down the event is
+//!   retried, never dropped.
+
+use async_trait::async_trait;
+use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
+use orderflow_platform::config::ConsumerSettings;
+use orderflow_proto::finance::v1 as finance;
+use orderflow_proto::inventory::v1 as inventory;
+use orderflow_proto::orders::v1 as pb;
+use sea_orm::DatabaseTransaction;
+
+use crate::app::{Change, Orders};
+use crate::domain::order::OrderState;
+use crate::domain::{Actor, OrderError};
+use crate::peers::Stock;
+use crate::saga::{order_error, peer_failure};
+use crate::store::orders;
+use crate::store::sagas::{self, SagaStep};
+use crate::store::timeline::{self, TimelineEntry};
+
+pub const FINANCE_CONSUMER: &str = "orders-finance";
+pub const RESERVATION_CONSUMER: &str = "orders-reservation";
+const FINANCE_SOURCE: &str = "finance";
+const INVENTORY_SOURCE: &str = "inventory";
+
+pub fn finance_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+    ConsumerSpec {
+        durable_name: FINANCE_CONSUMER.to_owned(),
+        stream: orderflow_platform::bus::stream_config("finance", replicas),
+        filter_subject: None,
+        settings,
+    }
+}
+
+pub fn reservation_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+    ConsumerSpec {
+        durable_name: RESERVATION_CONSUMER.to_owned(),
+        stream: orderflow_platform::bus::stream_config(crate::config::SERVICE, replicas),
+        filter_subject: Some(crate::events::order_subject("released")),
+        settings,
+    }
+}
+
+/// The finance service's reports about orders.
+pub struct FinanceReports {
+    orders: Orders,
+}
+
+impl FinanceReports {
+    pub fn new(orders: Orders) -> Self {
+        Self { orders }
+    }
+
+    async fn gate_opened(
+        &self,
+        transaction: &DatabaseTransaction,
+        actor: &str,
+        gate: finance::ReleaseGate,
+    ) -> Result<(), OrderError> {
+        let mut order = match orders::load_for_update(transaction, &gate.order_id).await {
+            Ok(order) => order,
+            Err(OrderError::NotFound { .. }) => {
+                tracing::warn!(order.id = %gate.order_id, "a release gate for an order this service does not know");
+                return Ok(());
+            }
+            Err(error) => return Err(error),
+        };
+        if order.state != OrderState::AwaitingPayment {
+            // Cancelled meanwhile, or a redelivery after the release.
+            tracing::debug!(order.number = %order.number, state = %order.state, "release gate for an order not awaiting payment");
+            return Ok(());
+        }
+        let now = self.orders.now();
+        let from = order.release(now)?;
+        let mut detail = format!("release gate open: {}", gate.rule);
+        for flag in &gate.flags {
+            detail.push_str(&format!("; flag {}: {}", flag.code, flag.description));
+        }
+        let change = Change::new("released", Some(from))
+            .detail(detail)
+            .reported_by(FINANCE_SOURCE);
+        self.orders
+            .record(transaction, &order, &Actor::new(actor, &[]), change)
+            .await?;
+        if let Some(mut saga) = sagas::load_for_update(transaction, &order.id).await? {
+            saga.step = SagaStep::Released;
+            saga.updated_at = now;
+            sagas::save(transaction, &saga).await?;
+        }
+        tracing::info!(order.number = %order.number, "order released");
+        Ok(())
+    }
+
+    async fn payment_confirmed(
+        &self,
+        transaction: &DatabaseTransaction,
+        actor: &str,
+        payment: finance::Payment,
+    ) -> Result<(), OrderError> {
+        let mut order = match orders::load_for_update(transaction, &payment.order_id).await {
+            Ok(order) => order,
+            Err(OrderError::NotFound { .. }) => return Ok(()),
+            Err(error) => return Err(error),
+        };
+        let amount = payment.amount.unwrap_or_default();
+        if amount.currency_code != order.currency.code() {
+            tracing::warn!(order.number = %order.number, currency = %amount.currency_code, "a payment in another currency than the order's");
+            return Ok(());
+        }
+        let now = self.orders.now();
+        order.amount_paid = order.amount_paid.saturating_add(amount.minor_units);
+        order.updated_at = now;
+        orders::update(transaction, &order).await?;
+        let kind = finance::PaymentKind::try_from(payment.kind)
+            .map(|kind| {
+                kind.as_str_name()
+                    .trim_start_matches("PAYMENT_KIND_")
+                    .to_lowercase()
+            })
+            .unwrap_or_default();
+        let mut entry = TimelineEntry::note(
+            now,
+            actor,
+            "payment_confirmed",
+            format!(
+                "{kind} payment of {} confirmed ({} {}); paid so far {}",
+                order.money(amount.minor_units),
+                payment.method,
+                payment.reference,
+                order.money(order.amount_paid)
+            ),
+        );
+        entry.source = FINANCE_SOURCE.to_owned();
+        timeline::append(transaction, &order.id, &entry).await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl EventHandler for FinanceReports {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        match event.subject.as_str() {
+            "finance.gate.opened" => {
+                let message: finance::GateEvent = event.decode()?;
+                let Some(gate) = message.gate else {
+                    return Err(HandlerError::Permanent(
+                        "a gate event without a gate".to_owned(),
+                    ));
+                };
+                self.gate_opened(transaction, &message.actor, gate)
+                    .await
+                    .map_err(order_error)
+            }
+            "finance.payment.confirmed" => {
+                let message: finance::PaymentEvent = event.decode()?;
+                let Some(payment) = message.payment else {
+                    return Ok(());
+                };
+                self.payment_confirmed(transaction, &message.actor, payment)
+                    .await
+                    .map_err(order_error)
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Reserves a released order's stock.
+pub struct ReserveOnRelease {
+    orders: Orders,
+    stock: Stock,
+}
+
+impl ReserveOnRelease {
+    pub fn new(orders: Orders, stock: Stock) -> Self {
+        Self { orders, stock }
+    }
+}
+
+fn reservation_detail(reservation: &inventory::Reservation) -> String {
+    let lines: Vec<String> = reservation
+        .lines
+        .iter()
+        .map(|line| format!("{} {} of {}", line.sku, line.reserved, line.requested))
+        .collect();
+    if reservation.fully_reserved {
+        format!(
+            "stock reserved in {}: {}",
+            reservation.warehouse,
+            lines.join(", ")
+        )
+    } else {
+        let short: Vec<String> = reservation
+            .lines
+            .iter()
+            .filter(|line| line.short > 0)
+            .map(|line| format!("{} {}", line.sku, line.short))
+            .collect();
+        format!(
+            "stock short in {} ({}); to production/purchasing: {}",
+            reservation.warehouse,
+            lines.join(", "),
+            short.join(", ")
+        )
+    }
+}
+
+#[async_trait]
+impl EventHandler for ReserveOnRelease {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        let message: pb::OrderEvent = event.decode()?;
+        let Some(order) = message.order else {
+            return Err(HandlerError::Permanent(
+                "an order event without an order".to_owned(),
+            ));
+        };
+        let Some(mut saga) = sagas::load_for_update(transaction, &order.id)
+            .await
+            .map_err(order_error)?
+        else {
+            return Ok(());
+        };
+        if saga.step != SagaStep::Released {
+            return Ok(());
+        }
+        let order = orders::load_for_update(transaction, &order.id)
+            .await
+            .map_err(order_error)?;
+        if order.state != OrderState::Released {
+            // Cancelled before its stock was reserved: nothing to hold.
+            return Ok(());
+        }
+        let reservation = self
+            .stock
+            .reserve(&order)
+            .await
+            .map_err(|status| peer_failure("inventory refused the reservation", &status))?;
+        let now = self.orders.now();
+        let action = if reservation.fully_reserved {
+            "stock_reserved"
+        } else {
+            "stock_short"
+        };
+        let mut entry = TimelineEntry::note(
+            now,
+            &Actor::saga().id,
+            action,
+            reservation_detail(&reservation),
+        );
+        entry.source = INVENTORY_SOURCE.to_owned();
+        timeline::append(transaction, &order.id, &entry)
+            .await
+            .map_err(order_error)?;
+        saga.step = SagaStep::Reserved;
+        saga.updated_at = now;
+        sagas::save(transaction, &saga).await.map_err(order_error)?;
+        tracing::info!(order.number = %order.number, fully = reservation.fully_reserved, "released order's stock reserved");
+        Ok(())
+    }
+}

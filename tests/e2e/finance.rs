@@ -1,0 +1,359 @@
+//! The payment gate across orders, approvals, finance and inventory: S2 up
+//! to RELEASED with the released order's stock reserved, S4/S5 blocked
+//! until GM and finance have both signed.
+
+use std::time::Duration;
+
+use orderflow_e2e::{Cluster, authorized};
+use orderflow_proto::common::v1 as common;
+use orderflow_proto::finance::v1 as finance;
+use orderflow_proto::inventory::v1 as inventory;
+use orderflow_proto::orders::v1 as pb;
+use pb::order_service_client::OrderServiceClient;
+use tonic::transport::Channel;
+
+use crate::s13::{approval_of, decision};
+use crate::stock::{PUMP, stock_item};
+use crate::{
+    Seller, create_customer, get_order, in_days, submit_and_confirm, timeline, wait_for_entry,
+    wait_for_state,
+};
+
+const TOM: Seller<'static> = ("tom", &["sales"]);
+const FIONA: (&str, &[&str]) = ("fiona", &["finance"]);
+const MIA: (&str, &[&str]) = ("mia", &["dept_manager"]);
+
+fn cny(minor_units: i64) -> Option<common::Money> {
+    Some(common::Money {
+        currency_code: "CNY".to_owned(),
+        minor_units,
+    })
+}
+
+async fn order_of(
+    orders: &mut OrderServiceClient<Channel>,
+    customer_id: &str,
+    kind: pb::OrderKind,
+    terms: Option<pb::PaymentTerms>,
+    quantity: i64,
+    unit_price: i64,
+) -> pb::Order {
+    orders
+        .create_order(authorized(
+            pb::CreateOrderRequest {
+                customer_id: customer_id.to_owned(),
+                kind: kind as i32,
+                currency_code: "CNY".to_owned(),
+                lines: vec![pb::OrderLineInput {
+                    sku: PUMP.0.to_owned(),
+                    description: PUMP.1.to_owned(),
+                    quantity,
+                    unit_price: cny(unit_price),
+                    kit: None,
+                }],
+                requested_delivery_date: in_days(45),
+                payment_terms: terms,
+                ..Default::default()
+            },
+            TOM.0,
+            TOM.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+}
+
+/// The gate once finance knows the order waits for payment.
+async fn gate_awaiting_payment(cluster: &Cluster, order_id: &str) -> finance::ReleaseGate {
+    let mut client = cluster.finance_client().await;
+    for _ in 0..400 {
+        if let Ok(gate) = client
+            .get_release_gate(authorized(
+                finance::GetReleaseGateRequest {
+                    order_id: order_id.to_owned(),
+                },
+                FIONA.0,
+                FIONA.1,
+            ))
+            .await
+        {
+            let gate = gate.into_inner();
+            if gate.awaiting_payment {
+                return gate;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("finance never saw order {order_id} awaiting payment");
+}
+
+fn codes(gate: &finance::ReleaseGate) -> Vec<&str> {
+    gate.blockers.iter().map(|c| c.code.as_str()).collect()
+}
+
+async fn state_after_a_while(orders: &mut OrderServiceClient<Channel>, order_id: &str) -> i32 {
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    get_order(orders, order_id).await.state
+}
+
+/// S2: a domestic standard order on a 30 % T/T deposit: the deposit is
+/// recorded and confirmed, the day's sales detail signed and confirmed
+/// (ORD-20), then — and only then — the order is released and its pumps
+/// reserved in finished goods.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s2_tt_deposit_order_is_released_on_its_deposit_and_sales_detail_and_its_stock_reserved() {
+    let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
+    let mut orders = cluster.orders_client().await;
+    let mut money = cluster.finance_client().await;
+    let mut stock = cluster.inventory_client().await;
+    stock_item(&mut stock, PUMP, 5).await;
+    let customer = create_customer(&mut orders, "Hangzhou Irrigation Co", TOM).await;
+    let terms = pb::PaymentTerms {
+        kind: pb::PaymentTermKind::TtDeposit as i32,
+        deposit_percent: 30,
+        ..Default::default()
+    };
+    let order = order_of(
+        &mut orders,
+        &customer.id,
+        pb::OrderKind::Standard,
+        Some(terms),
+        3,
+        420_000,
+    )
+    .await;
+    submit_and_confirm(&mut orders, &order.id, TOM).await;
+    wait_for_state(&mut orders, &order.id, pb::OrderState::AwaitingPayment).await;
+    let gate = gate_awaiting_payment(&cluster, &order.id).await;
+    assert_eq!(
+        codes(&gate),
+        ["DEPOSIT_NOT_CONFIRMED", "SALES_DETAIL_NOT_CONFIRMED"]
+    );
+
+    // The deposit: 30 % of 12,600.00 = 3,780.00, recorded by sales,
+    // confirmed by finance.
+    let payment = money
+        .record_payment(authorized(
+            finance::RecordPaymentRequest {
+                order_id: order.id.clone(),
+                kind: finance::PaymentKind::Deposit as i32,
+                amount: cny(378_000),
+                method: "bank transfer".to_owned(),
+                reference: "ICBC-7781".to_owned(),
+                ..Default::default()
+            },
+            TOM.0,
+            TOM.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    money
+        .confirm_payment(authorized(
+            finance::ConfirmPaymentRequest {
+                payment_id: payment.id.clone(),
+                ..Default::default()
+            },
+            FIONA.0,
+            FIONA.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let paid = wait_for_entry(&mut orders, &order.id, "payment_confirmed").await;
+    assert_eq!(paid.source, "finance");
+    assert_eq!(
+        state_after_a_while(&mut orders, &order.id).await,
+        pb::OrderState::AwaitingPayment as i32,
+        "ORD-20: not released before the sales detail is confirmed"
+    );
+
+    // The day's sales detail: the manager signs, finance confirms.
+    let entries = money
+        .list_ledger_entries(authorized(
+            finance::ListLedgerEntriesRequest {
+                order_id: order.id.clone(),
+                ..Default::default()
+            },
+            FIONA.0,
+            FIONA.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(entries.totals, [cny(1_260_000).unwrap_or_default()]);
+    let detail = money
+        .sign_sales_detail(authorized(
+            finance::SignSalesDetailRequest {
+                salesperson: TOM.0.to_owned(),
+                entry_date: entries.entries[0].entry_date.clone(),
+                ..Default::default()
+            },
+            MIA.0,
+            MIA.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    money
+        .confirm_sales_detail(authorized(
+            finance::ConfirmSalesDetailRequest {
+                sales_detail_id: detail.id.clone(),
+                ..Default::default()
+            },
+            FIONA.0,
+            FIONA.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+
+    let released = wait_for_state(&mut orders, &order.id, pb::OrderState::Released).await;
+    assert_eq!(released.amount_paid, cny(378_000));
+    let entry = wait_for_entry(&mut orders, &order.id, "released").await;
+    assert_eq!(entry.source, "finance");
+    assert!(entry.detail.contains("tt_deposit 30%"), "{}", entry.detail);
+
+    // On RELEASED the saga reserves the order's pumps.
+    let reserved = wait_for_entry(&mut orders, &order.id, "stock_reserved").await;
+    assert!(
+        reserved.detail.contains("PUMP-100 3 of 3"),
+        "{}",
+        reserved.detail
+    );
+    let reservation = stock
+        .get_reservation(authorized(
+            inventory::GetReservationRequest {
+                order_id: order.id.clone(),
+            },
+            "wang",
+            &["warehouse"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert!(reservation.fully_reserved);
+    let available = stock
+        .check_availability(authorized(
+            inventory::CheckAvailabilityRequest {
+                warehouse: String::new(),
+                lines: vec![inventory::Line {
+                    sku: PUMP.0.to_owned(),
+                    quantity: 3,
+                }],
+            },
+            "wang",
+            &["warehouse"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(available.lines[0].available, 2);
+    let actions: Vec<String> = timeline(&mut orders, &order.id)
+        .await
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions.iter().filter(|a| *a == "stock_reserved").count(),
+        1,
+        "{actions:?}"
+    );
+}
+
+/// Walks the APR-5 chain of `order`: GM first — the order is still not
+/// released — then finance, after which it is released.
+async fn gm_then_finance_release(cluster: &Cluster, order: &pb::Order) -> pb::TimelineEntry {
+    let mut orders = cluster.orders_client().await;
+    let mut approvals = cluster.approvals_client().await;
+    submit_and_confirm(&mut orders, &order.id, TOM).await;
+    let request = approval_of(&mut approvals, &mut orders, &order.id, 1).await;
+    let roles: Vec<&str> = request.steps.iter().map(|s| s.role.as_str()).collect();
+    assert_eq!(roles, ["gm", "finance"]);
+    approvals
+        .decide_step(authorized(
+            decision(&request, "gm", true, ""),
+            "gary",
+            &["gm"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    wait_for_entry(&mut orders, &order.id, "approval_step_decided").await;
+    assert_eq!(
+        state_after_a_while(&mut orders, &order.id).await,
+        pb::OrderState::PendingApproval as i32,
+        "APR-5: the GM alone does not release it"
+    );
+    approvals
+        .decide_step(authorized(
+            decision(&request, "finance", true, ""),
+            FIONA.0,
+            FIONA.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    wait_for_state(&mut orders, &order.id, pb::OrderState::Released).await;
+    wait_for_entry(&mut orders, &order.id, "released").await
+}
+
+/// S4 and S5: a monthly-settlement order (within its customer's credit) and
+/// a free sample wait for GM and finance; once both signed they are released
+/// without a payment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s4_s5_monthly_settlement_and_free_sample_wait_until_gm_and_finance_signed() {
+    let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
+    let mut orders = cluster.orders_client().await;
+    let mut stock = cluster.inventory_client().await;
+    stock_item(&mut stock, PUMP, 10).await;
+    let customer = create_customer(&mut orders, "Ningbo Municipal Works", TOM).await;
+    cluster
+        .finance_client()
+        .await
+        .rate_customer(authorized(
+            finance::RateCustomerRequest {
+                customer_id: customer.id.clone(),
+                rating: "A".to_owned(),
+                credit_limit: cny(100_000_000),
+                note: "municipal customer".to_owned(),
+                ..Default::default()
+            },
+            FIONA.0,
+            FIONA.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+
+    let monthly = order_of(
+        &mut orders,
+        &customer.id,
+        pb::OrderKind::MonthlySettlement,
+        Some(pb::PaymentTerms {
+            kind: pb::PaymentTermKind::MonthlySettlement as i32,
+            ..Default::default()
+        }),
+        2,
+        420_000,
+    )
+    .await;
+    let released = gm_then_finance_release(&cluster, &monthly).await;
+    assert!(
+        released.detail.contains("gm and finance"),
+        "{}",
+        released.detail
+    );
+    wait_for_entry(&mut orders, &monthly.id, "stock_reserved").await;
+
+    let sample = order_of(
+        &mut orders,
+        &customer.id,
+        pb::OrderKind::FreeSample,
+        None,
+        1,
+        0,
+    )
+    .await;
+    let released = gm_then_finance_release(&cluster, &sample).await;
+    assert!(
+        released.detail.contains("free_sample"),
+        "{}",
+        released.detail
+    );
+}
