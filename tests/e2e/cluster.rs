@@ -69,10 +69,9 @@ impl Cluster {
             orderflow_inventory::start(inventory_config, clock.clone(), shutdown.clone()).await?;
 
         let finance_database = TestDatabase::create(backend).await;
-        let finance_config = orderflow_finance::config::FinanceConfig::from_env(&service_env(
-            &finance_database,
-            &nats,
-        ))?;
+        let finance_env = service_env(&finance_database, &nats)
+            .with("APPROVALS_URL", format!("http://{}", approvals.local_addr));
+        let finance_config = orderflow_finance::config::FinanceConfig::from_env(&finance_env)?;
         let finance =
             orderflow_finance::start(finance_config, clock.clone(), shutdown.clone()).await?;
 

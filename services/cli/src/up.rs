@@ -78,8 +78,8 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         .get("INVENTORY_URL")
         .map(str::to_owned)
         .unwrap_or_else(|| format!("http://{}", inventory.local_addr));
-    let finance_config =
-        orderflow_finance::config::FinanceConfig::from_env(&service_env(&base, "FINANCE"))?;
+    let finance_env = service_env(&base, "FINANCE").with("APPROVALS_URL", approvals_url.clone());
+    let finance_config = orderflow_finance::config::FinanceConfig::from_env(&finance_env)?;
     let finance = orderflow_finance::start(finance_config, clock.clone(), shutdown.clone())
         .await
         .context("the finance service did not start")?;

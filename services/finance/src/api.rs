@@ -13,7 +13,7 @@ use orderflow_proto::finance::v1 as pb;
 use pb::finance_service_server::FinanceService;
 use tonic::{Request, Response, Status};
 
-use crate::app::{Finance, NewPayment};
+use crate::app::{Finance, NewPayment, NewRefund};
 use crate::domain::credit::{CreditRating, RatingInput};
 use crate::domain::lc::{LcTerms, MAX_DISCREPANCIES};
 use crate::domain::ledger::totals;
@@ -104,6 +104,16 @@ pub const ROLES: RoleTable = &[
     (
         "/orderflow.finance.v1.FinanceService/ListSalesDetails",
         LEDGER_READERS,
+    ),
+    (
+        "/orderflow.finance.v1.FinanceService/RequestRefund",
+        &["sales", "sales_assistant", "customer_service", "finance"],
+    ),
+    ("/orderflow.finance.v1.FinanceService/GetRefund", EVERYONE),
+    ("/orderflow.finance.v1.FinanceService/ListRefunds", EVERYONE),
+    (
+        "/orderflow.finance.v1.FinanceService/ExecuteRefund",
+        &["finance"],
     ),
 ];
 
@@ -530,5 +540,93 @@ impl FinanceService for FinanceApi {
             sales_details: details.iter().map(convert::sales_detail).collect(),
             next_page_token,
         }))
+    }
+
+    async fn request_refund(
+        &self,
+        request: Request<pb::RequestRefundRequest>,
+    ) -> Result<Response<pb::Refund>, Status> {
+        let actor = caller(&request)?;
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let request_id = violations.request_id(&request.request_id);
+        let order_id = violations.required_id("order_id", &request.order_id);
+        let amount = amount("amount", request.amount.as_ref(), &mut violations);
+        let reason = violations.required("reason", &request.reason, 1000);
+        let handling = violations.required("handling", &request.handling, 1000);
+        let method = convert::refund_method_in(request.method());
+        if method.is_none() {
+            violations.add(
+                "method",
+                "must be BANK_TRANSFER, ORIGINAL_ROUTE or PERSONAL_ACCOUNT",
+            );
+        }
+        violations.finish(())?;
+        let (Some(amount), Some(method)) = (amount, method) else {
+            return Err(Status::invalid_argument("invalid refund"));
+        };
+        let new = NewRefund {
+            order_id,
+            amount,
+            reason,
+            handling,
+            method,
+        };
+        let refund = self
+            .finance
+            .request_refund(&actor, request_id.as_deref(), new)
+            .await?;
+        Ok(Response::new(convert::refund(&refund)))
+    }
+
+    async fn get_refund(
+        &self,
+        request: Request<pb::GetRefundRequest>,
+    ) -> Result<Response<pb::Refund>, Status> {
+        let mut violations = Violations::new();
+        let id = violations.required_id("refund_id", &request.get_ref().refund_id);
+        violations.finish(())?;
+        Ok(Response::new(convert::refund(
+            &self.finance.refund(&id).await?,
+        )))
+    }
+
+    async fn list_refunds(
+        &self,
+        request: Request<pb::ListRefundsRequest>,
+    ) -> Result<Response<pb::ListRefundsResponse>, Status> {
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let order_id = violations.required_id("order_id", &request.order_id);
+        violations.finish(())?;
+        let page = PageRequest::parse(request.page_size, &request.page_token, &order_id)?;
+        let mut refunds = self
+            .finance
+            .refunds(&order_id, page.after.as_deref(), page.fetch_limit())
+            .await?;
+        let next_page_token = page.finish(&mut refunds, |refund| refund.id.clone());
+        Ok(Response::new(pb::ListRefundsResponse {
+            refunds: refunds.iter().map(convert::refund).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn execute_refund(
+        &self,
+        request: Request<pb::ExecuteRefundRequest>,
+    ) -> Result<Response<pb::Refund>, Status> {
+        let actor = caller(&request)?;
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let request_id = violations.request_id(&request.request_id);
+        let id = violations.required_id("refund_id", &request.refund_id);
+        let reference =
+            violations.optional("execution_reference", &request.execution_reference, 200);
+        violations.finish(())?;
+        let refund = self
+            .finance
+            .execute_refund(&actor, request_id.as_deref(), &id, &reference)
+            .await?;
+        Ok(Response::new(convert::refund(&refund)))
     }
 }

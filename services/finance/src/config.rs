@@ -14,11 +14,14 @@ pub struct FinanceConfig {
     /// FIN-5: an L/C reviewed fewer days than this before the delivery date
     /// is flagged.
     pub lc_lead_days: i64,
+    /// The approvals service (`APPROVALS_URL`): refunds need the GM.
+    pub approvals_url: String,
 }
 
 impl FinanceConfig {
     /// The shared variables (see [`ServiceConfig::from_env`]) plus
-    /// `BUSINESS_TIME_ZONE` (default Asia/Shanghai) and `LC_LEAD_DAYS` (30).
+    /// `BUSINESS_TIME_ZONE` (default Asia/Shanghai), `LC_LEAD_DAYS` (30) and
+    /// `APPROVALS_URL` (http://127.0.0.1:50052).
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let service = ServiceConfig::from_env(SERVICE, DEFAULT_PORT, env)?;
         let zone = env.string_or("BUSINESS_TIME_ZONE", "Asia/Shanghai");
@@ -36,6 +39,7 @@ impl FinanceConfig {
             service,
             business_time_zone,
             lc_lead_days,
+            approvals_url: env.string_or("APPROVALS_URL", "http://127.0.0.1:50052"),
         })
     }
 }

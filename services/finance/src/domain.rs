@@ -6,6 +6,7 @@
 //! - [`payment`]: payments, recorded and confirmed (FIN-3).
 //! - [`ledger`]: the append-only sales ledger and sales details (FIN-7, ORD-20).
 //! - [`credit`]: customer ratings and limits (FIN-1).
+//! - [`refund`]: refunds, approved by the GM and executed once (FIN-8).
 //! - [`error`]: the service's error enum.
 
 pub mod account;
@@ -15,6 +16,7 @@ pub mod gate;
 pub mod lc;
 pub mod ledger;
 pub mod payment;
+pub mod refund;
 
 pub use error::FinanceError;
 pub use orderflow_platform::auth::Caller as Actor;

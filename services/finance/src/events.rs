@@ -18,6 +18,7 @@ use orderflow_platform::bus::outbox::{self, OutgoingEvent};
 use orderflow_platform::config::ConsumerSettings;
 use orderflow_platform::grpc::convert::from_timestamp;
 use orderflow_platform::money::Currency;
+use orderflow_proto::approvals::v1 as approvals;
 use orderflow_proto::finance::v1 as pb;
 use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::orders::v1 as orders;
@@ -31,6 +32,8 @@ use crate::domain::gate::Gate;
 use crate::domain::lc::LetterOfCredit;
 use crate::domain::ledger::LedgerEntry;
 use crate::domain::payment::Payment;
+use crate::domain::refund::Refund;
+use crate::peers::Approvals;
 
 pub fn gate_opened(
     account: &OrderAccount,
@@ -86,7 +89,20 @@ pub fn ledger_entry(entry: &LedgerEntry, actor: &str, at: DateTime<Utc>) -> Outg
     OutgoingEvent::new(id, "finance.ledger.entry_added".to_owned(), &message)
 }
 
+pub fn refund(refund: &Refund, subject: &str, actor: &str, at: DateTime<Utc>) -> OutgoingEvent {
+    let id = outbox::new_event_id();
+    let message = pb::RefundEvent {
+        event_id: id.clone(),
+        occur_time: Some(convert::timestamp(at)),
+        actor: actor.to_owned(),
+        refund: Some(convert::refund(refund)),
+    };
+    OutgoingEvent::new(id, format!("finance.{subject}"), &message)
+}
+
 pub const ORDERS_CONSUMER: &str = "finance-orders";
+pub const APPROVALS_CONSUMER: &str = "finance-approvals";
+pub const REFUNDS_CONSUMER: &str = "finance-refunds";
 pub const INVENTORY_CONSUMER: &str = "finance-inventory";
 
 pub fn orders_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
@@ -103,6 +119,24 @@ pub fn inventory_consumer_spec(replicas: usize, settings: ConsumerSettings) -> C
         durable_name: INVENTORY_CONSUMER.to_owned(),
         stream: orderflow_platform::bus::stream_config("inventory", replicas),
         filter_subject: Some("inventory.stock.moved".to_owned()),
+        settings,
+    }
+}
+
+pub fn approvals_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+    ConsumerSpec {
+        durable_name: APPROVALS_CONSUMER.to_owned(),
+        stream: orderflow_platform::bus::stream_config("approvals", replicas),
+        filter_subject: Some("approvals.request.>".to_owned()),
+        settings,
+    }
+}
+
+pub fn refunds_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+    ConsumerSpec {
+        durable_name: REFUNDS_CONSUMER.to_owned(),
+        stream: orderflow_platform::bus::stream_config(crate::config::SERVICE, replicas),
+        filter_subject: Some("finance.refund.requested".to_owned()),
         settings,
     }
 }
@@ -227,6 +261,117 @@ impl EventHandler for OrderEvents {
         let account = account_of(&order).map_err(HandlerError::Permanent)?;
         self.finance
             .sync_order(transaction, account, &message.actor)
+            .await
+            .map_err(failure)
+    }
+}
+
+/// A failed call to a peer: retried for as long as the peer is away.
+fn peer_failure(what: &str, status: &tonic::Status) -> HandlerError {
+    use tonic::Code;
+    let message = format!("{what}: {:?} {}", status.code(), status.message());
+    match status.code() {
+        Code::Unavailable | Code::DeadlineExceeded | Code::ResourceExhausted | Code::Cancelled => {
+            HandlerError::Unavailable(anyhow::anyhow!(message))
+        }
+        Code::Aborted | Code::Internal | Code::Unknown => {
+            HandlerError::Transient(anyhow::anyhow!(message))
+        }
+        _ => HandlerError::Permanent(message),
+    }
+}
+
+/// Files a requested refund's `gm` approval with the approvals service.
+pub struct RefundRequests {
+    finance: Finance,
+    approvals: Approvals,
+}
+
+impl RefundRequests {
+    pub fn new(finance: Finance, approvals: Approvals) -> Self {
+        Self { finance, approvals }
+    }
+}
+
+#[async_trait]
+impl EventHandler for RefundRequests {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        let message: pb::RefundEvent = event.decode()?;
+        let Some(refund) = message.refund else {
+            return Err(HandlerError::Permanent(
+                "a refund event without a refund".to_owned(),
+            ));
+        };
+        let Some(refund) = self
+            .finance
+            .refund_to_file(transaction, &refund.id)
+            .await
+            .map_err(failure)?
+        else {
+            return Ok(());
+        };
+        let request = self
+            .approvals
+            .request_refund_approval(&refund)
+            .await
+            .map_err(|status| peer_failure("the approvals service refused the refund", &status))?;
+        self.finance
+            .approval_filed(transaction, refund, &request.id)
+            .await
+            .map_err(failure)
+    }
+}
+
+/// The approvals service's decisions on refunds.
+pub struct RefundDecisions {
+    finance: Finance,
+}
+
+impl RefundDecisions {
+    pub fn new(finance: Finance) -> Self {
+        Self { finance }
+    }
+}
+
+/// Whether the request's current round has an approved `gm` step.
+fn gm_approved(request: &approvals::ApprovalRequest) -> bool {
+    request.steps.iter().any(|step| {
+        step.round == request.round
+            && step.role == "gm"
+            && step.state == approvals::StepState::Approved as i32
+    })
+}
+
+#[async_trait]
+impl EventHandler for RefundDecisions {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        let approved = match event.subject.as_str() {
+            "approvals.request.approved" => true,
+            "approvals.request.rejected" => false,
+            _ => return Ok(()),
+        };
+        let message: approvals::ApprovalEvent = event.decode()?;
+        let Some(request) = message.request else {
+            return Ok(());
+        };
+        if request.subject_kind != "refund" {
+            return Ok(());
+        }
+        let decision = if approved {
+            Ok(gm_approved(&request))
+        } else {
+            Err(message.reason.as_str())
+        };
+        self.finance
+            .approval_decided(transaction, &request.subject_id, decision, &message.actor)
             .await
             .map_err(failure)
     }

@@ -7,6 +7,7 @@
 //! - [`app`]: the use cases.
 //! - [`api`]: the tonic service.
 //! - [`events`]: what the service publishes and consumes.
+//! - [`peers`]: the services it asks (approvals, for refunds).
 //! - [`config`]: the service's settings.
 
 pub mod api;
@@ -14,6 +15,7 @@ pub mod app;
 pub mod config;
 pub mod domain;
 pub mod events;
+pub mod peers;
 pub mod store;
 
 use std::sync::Arc;
@@ -52,6 +54,20 @@ pub async fn start(
     runtime.spawn_consumer(
         events::inventory_consumer_spec(replicas, config.service.consumer.clone()),
         Arc::new(events::StockEvents::new(finance.clone())),
+    );
+    let identity =
+        orderflow_platform::auth::ServiceIdentity::new(config::SERVICE, &config.service.auth);
+    let approvals = peers::Approvals::new(orderflow_platform::grpc::with_identity(
+        orderflow_platform::grpc::peer_channel("APPROVALS_URL", &config.approvals_url)?,
+        identity,
+    ));
+    runtime.spawn_consumer(
+        events::refunds_consumer_spec(replicas, config.service.consumer.clone()),
+        Arc::new(events::RefundRequests::new(finance.clone(), approvals)),
+    );
+    runtime.spawn_consumer(
+        events::approvals_consumer_spec(replicas, config.service.consumer.clone()),
+        Arc::new(events::RefundDecisions::new(finance.clone())),
     );
     let api = FinanceServiceServer::new(api::FinanceApi::new(finance));
     runtime

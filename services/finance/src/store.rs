@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod entities;
 pub mod ledger;
 pub mod migrations;
+pub mod refunds;
 
 pub use migrations::Migrator;
 

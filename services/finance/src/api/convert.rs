@@ -11,6 +11,7 @@ use crate::domain::gate::{Condition, Gate};
 use crate::domain::lc::{LcState, LcTermsInput, LetterOfCredit};
 use crate::domain::ledger::{DetailState, EntryKind, LedgerEntry, SalesDetail};
 use crate::domain::payment::{Payment, PaymentKind};
+use crate::domain::refund::{Refund, RefundMethod, RefundState};
 
 pub fn money(currency: Currency, minor_units: i64) -> common::Money {
     orderflow_platform::grpc::convert::money(Money::new(currency, minor_units))
@@ -136,6 +137,7 @@ fn entry_kind(kind: EntryKind) -> pb::LedgerEntryKind {
         EntryKind::Sale => pb::LedgerEntryKind::Sale,
         EntryKind::Return => pb::LedgerEntryKind::Return,
         EntryKind::Correction => pb::LedgerEntryKind::Correction,
+        EntryKind::Refund => pb::LedgerEntryKind::Refund,
     }
 }
 
@@ -197,5 +199,46 @@ pub fn credit_status(status: &CreditStatus) -> pb::CreditStatus {
         available: Some(money(rating.currency, rating.available(status.used))),
         rated_by: rating.rated_by.clone(),
         rate_time: Some(timestamp(rating.rated_at)),
+    }
+}
+
+pub fn refund_method_in(method: pb::RefundMethod) -> Option<RefundMethod> {
+    match method {
+        pb::RefundMethod::BankTransfer => Some(RefundMethod::BankTransfer),
+        pb::RefundMethod::OriginalRoute => Some(RefundMethod::OriginalRoute),
+        pb::RefundMethod::PersonalAccount => Some(RefundMethod::PersonalAccount),
+        pb::RefundMethod::Unspecified => None,
+    }
+}
+
+pub fn refund(refund: &Refund) -> pb::Refund {
+    let method = match refund.method {
+        RefundMethod::BankTransfer => pb::RefundMethod::BankTransfer,
+        RefundMethod::OriginalRoute => pb::RefundMethod::OriginalRoute,
+        RefundMethod::PersonalAccount => pb::RefundMethod::PersonalAccount,
+    };
+    let state = match refund.state {
+        RefundState::AwaitingApproval => pb::RefundState::AwaitingApproval,
+        RefundState::Approved => pb::RefundState::Approved,
+        RefundState::Rejected => pb::RefundState::Rejected,
+        RefundState::Executed => pb::RefundState::Executed,
+    };
+    pb::Refund {
+        id: refund.id.clone(),
+        order_id: refund.order_id.clone(),
+        order_number: refund.order_number.clone(),
+        amount: Some(money(refund.currency, refund.amount)),
+        reason: refund.reason.clone(),
+        handling: refund.handling.clone(),
+        method: method.into(),
+        state: state.into(),
+        requested_by: refund.requested_by.clone(),
+        request_time: Some(timestamp(refund.requested_at)),
+        approval_request_id: refund.approval_request_id.clone().unwrap_or_default(),
+        decided_by: refund.decided_by.clone().unwrap_or_default(),
+        rejection_reason: refund.rejection_reason.clone(),
+        executed_by: refund.executed_by.clone().unwrap_or_default(),
+        execute_time: refund.executed_at.map(timestamp),
+        execution_reference: refund.execution_reference.clone(),
     }
 }

@@ -15,6 +15,8 @@ pub enum EntryKind {
     Sale,
     Return,
     Correction,
+    /// Money refunded beyond what returns and corrections already took off.
+    Refund,
 }
 
 impl EntryKind {
@@ -23,11 +25,12 @@ impl EntryKind {
             Self::Sale => "sale",
             Self::Return => "return",
             Self::Correction => "correction",
+            Self::Refund => "refund",
         }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Sale, Self::Return, Self::Correction]
+        [Self::Sale, Self::Return, Self::Correction, Self::Refund]
             .into_iter()
             .find(|kind| kind.as_str() == text)
     }

@@ -181,3 +181,36 @@ pub mod credit_rating {
 
     no_relations!();
 }
+
+pub mod refund {
+    use chrono::{DateTime, Utc};
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "refunds")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub order_id: String,
+        pub order_number: String,
+        pub currency: String,
+        pub amount: i64,
+        #[sea_orm(column_type = "Text")]
+        pub reason: String,
+        #[sea_orm(column_type = "Text")]
+        pub handling: String,
+        pub method: String,
+        pub state: String,
+        pub requested_by: String,
+        pub requested_at: DateTime<Utc>,
+        pub approval_request_id: Option<String>,
+        pub decided_by: Option<String>,
+        #[sea_orm(column_type = "Text")]
+        pub rejection_reason: String,
+        pub executed_by: Option<String>,
+        pub executed_at: Option<DateTime<Utc>>,
+        pub execution_reference: String,
+    }
+
+    no_relations!();
+}

@@ -15,6 +15,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         let mut migrations = orderflow_platform::db::migrations::platform_migrations();
         migrations.push(Box::new(CreateFinanceTables));
+        migrations.push(Box::new(CreateRefunds));
         migrations
     }
 }
@@ -184,5 +185,57 @@ impl MigrationTrait for CreateFinanceTables {
             connection.execute_unprepared(statement).await?;
         }
         Ok(())
+    }
+}
+
+struct CreateRefunds;
+
+impl MigrationName for CreateRefunds {
+    fn name(&self) -> &str {
+        "m0002_refunds"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateRefunds {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("refunds")
+                    .col(string("id").primary_key())
+                    .col(string("order_id"))
+                    .col(string("order_number"))
+                    .col(string("currency"))
+                    .col(big_integer("amount"))
+                    .col(text("reason"))
+                    .col(text("handling"))
+                    .col(string("method"))
+                    .col(string("state"))
+                    .col(string("requested_by"))
+                    .col(timestamp_with_time_zone("requested_at"))
+                    .col(string_null("approval_request_id"))
+                    .col(string_null("decided_by"))
+                    .col(text("rejection_reason"))
+                    .col(string_null("executed_by"))
+                    .col(timestamp_with_time_zone_null("executed_at"))
+                    .col(string("execution_reference"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("refunds_by_order")
+                    .table("refunds")
+                    .col("order_id")
+                    .col("id")
+                    .to_owned(),
+            )
+            .await
     }
 }

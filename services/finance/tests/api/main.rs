@@ -7,3 +7,4 @@ mod support;
 
 mod gates;
 mod ledger;
+mod refunds;

@@ -157,6 +157,49 @@ impl TestApp {
         .await;
     }
 
+    /// The approvals service reporting a refund's request decided; `gm`
+    /// says whether its round has an approved gm step.
+    pub async fn refund_decided(&self, refund_id: &str, approved: bool, gm: bool) {
+        use orderflow_proto::approvals::v1 as approvals;
+        let role = if gm { "gm" } else { "dept_manager" };
+        let message = approvals::ApprovalEvent {
+            event_id: uuid::Uuid::now_v7().to_string(),
+            occur_time: Some(timestamp(start_time())),
+            actor: "gary".to_owned(),
+            reason: if approved {
+                String::new()
+            } else {
+                "no".to_owned()
+            },
+            request: Some(approvals::ApprovalRequest {
+                id: uuid::Uuid::now_v7().to_string(),
+                subject_kind: "refund".to_owned(),
+                subject_id: refund_id.to_owned(),
+                round: 1,
+                steps: vec![approvals::Step {
+                    role: role.to_owned(),
+                    round: 1,
+                    state: if approved {
+                        approvals::StepState::Approved
+                    } else {
+                        approvals::StepState::Rejected
+                    }
+                    .into(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }),
+            step: None,
+        };
+        let subject = if approved {
+            "approvals.request.approved"
+        } else {
+            "approvals.request.rejected"
+        };
+        self.publish("approvals", subject, message.encode_to_vec())
+            .await;
+    }
+
     /// Inventory reporting goods received back for `reference`.
     pub async fn goods_returned(
         &self,
