@@ -70,7 +70,8 @@ impl Cluster {
 
         let finance_database = TestDatabase::create(backend).await;
         let finance_env = service_env(&finance_database, &nats)
-            .with("APPROVALS_URL", format!("http://{}", approvals.local_addr));
+            .with("APPROVALS_URL", format!("http://{}", approvals.local_addr))
+            .with("FINANCE_SWEEP_INTERVAL_SECS", "1");
         let finance_config = orderflow_finance::config::FinanceConfig::from_env(&finance_env)?;
         let finance =
             orderflow_finance::start(finance_config, clock.clone(), shutdown.clone()).await?;

@@ -38,6 +38,18 @@ async fn order_of(
     quantity: i64,
     unit_price: i64,
 ) -> pb::Order {
+    order_delivered_in(orders, customer_id, kind, terms, quantity, unit_price, 45).await
+}
+
+async fn order_delivered_in(
+    orders: &mut OrderServiceClient<Channel>,
+    customer_id: &str,
+    kind: pb::OrderKind,
+    terms: Option<pb::PaymentTerms>,
+    quantity: i64,
+    unit_price: i64,
+    days: i64,
+) -> pb::Order {
     orders
         .create_order(authorized(
             pb::CreateOrderRequest {
@@ -51,7 +63,7 @@ async fn order_of(
                     unit_price: cny(unit_price),
                     kit: None,
                 }],
-                requested_delivery_date: in_days(45),
+                requested_delivery_date: in_days(days),
                 payment_terms: terms,
                 ..Default::default()
             },
@@ -99,7 +111,7 @@ async fn state_after_a_while(orders: &mut OrderServiceClient<Channel>, order_id:
 /// S2: a domestic standard order on a 30 % T/T deposit: the deposit is
 /// recorded and confirmed, the day's sales detail signed and confirmed
 /// (ORD-20), then — and only then — the order is released and its pumps
-/// reserved in finished goods.
+/// reserved in finished goods; the balance is urged before shipment.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s2_tt_deposit_order_is_released_on_its_deposit_and_sales_detail_and_its_stock_reserved() {
     let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
@@ -113,13 +125,15 @@ async fn s2_tt_deposit_order_is_released_on_its_deposit_and_sales_detail_and_its
         deposit_percent: 30,
         ..Default::default()
     };
-    let order = order_of(
+    // Wanted in two days: the balance reminder (SLA-5) is due at once.
+    let order = order_delivered_in(
         &mut orders,
         &customer.id,
         pb::OrderKind::Standard,
         Some(terms),
         3,
         420_000,
+        2,
     )
     .await;
     submit_and_confirm(&mut orders, &order.id, TOM).await;
@@ -257,6 +271,12 @@ async fn s2_tt_deposit_order_is_released_on_its_deposit_and_sales_detail_and_its
         1,
         "{actions:?}"
     );
+
+    // FIN-6 / SLA-5: the balance (8,820.00) is still open days before the
+    // goods are expected: the assistant is reminded on the order.
+    let reminder = wait_for_entry(&mut orders, &order.id, "balance_reminder").await;
+    assert_eq!(reminder.source, "finance");
+    assert!(reminder.detail.contains("8820.00"), "{}", reminder.detail);
 }
 
 /// Walks the APR-5 chain of `order`: GM first — the order is still not

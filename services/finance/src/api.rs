@@ -15,6 +15,7 @@ use tonic::{Request, Response, Status};
 
 use crate::app::{Finance, NewPayment, NewRefund};
 use crate::domain::credit::{CreditRating, RatingInput};
+use crate::domain::document::DocumentKind;
 use crate::domain::lc::{LcTerms, MAX_DISCREPANCIES};
 use crate::domain::ledger::totals;
 use crate::domain::{Actor, FinanceError};
@@ -115,6 +116,30 @@ pub const ROLES: RoleTable = &[
         "/orderflow.finance.v1.FinanceService/ExecuteRefund",
         &["finance"],
     ),
+    (
+        "/orderflow.finance.v1.FinanceService/IssueProformaInvoice",
+        &["sales", "sales_assistant", "docs_clerk", "finance"],
+    ),
+    (
+        "/orderflow.finance.v1.FinanceService/IssueCommercialInvoice",
+        &["docs_clerk", "finance"],
+    ),
+    (
+        "/orderflow.finance.v1.FinanceService/IssueFinalInvoice",
+        &["finance"],
+    ),
+    (
+        "/orderflow.finance.v1.FinanceService/ListDocuments",
+        EVERYONE,
+    ),
+    (
+        "/orderflow.finance.v1.FinanceService/ListReceivables",
+        LEDGER_READERS,
+    ),
+    (
+        "/orderflow.finance.v1.FinanceService/GetShipmentGate",
+        EVERYONE,
+    ),
 ];
 
 impl From<FinanceError> for Status {
@@ -178,6 +203,19 @@ fn optional_date(field: &str, raw: &str, violations: &mut Violations) -> Option<
     }
 }
 
+/// The order and the optional due date of an IssueDocumentRequest.
+fn document_request(
+    request: &pb::IssueDocumentRequest,
+) -> Result<(String, Option<chrono::NaiveDate>, String), Status> {
+    let mut violations = Violations::new();
+    violations.request_id(&request.request_id);
+    let order_id = violations.required_id("order_id", &request.order_id);
+    let due_date = optional_date("due_date", &request.due_date, &mut violations);
+    let note = violations.optional("note", &request.note, 1000);
+    violations.finish(())?;
+    Ok((order_id, due_date, note))
+}
+
 #[derive(Debug, Clone)]
 pub struct FinanceApi {
     finance: Finance,
@@ -186,6 +224,27 @@ pub struct FinanceApi {
 impl FinanceApi {
     pub fn new(finance: Finance) -> Self {
         Self { finance }
+    }
+
+    async fn issue(
+        &self,
+        kind: DocumentKind,
+        request: Request<pb::IssueDocumentRequest>,
+    ) -> Result<Response<pb::Document>, Status> {
+        let actor = caller(&request)?;
+        let (order_id, due_date, note) = document_request(request.get_ref())?;
+        if due_date.is_some() && kind != DocumentKind::Commercial {
+            return Err(FinanceError::invalid(
+                "due_date",
+                "only a commercial invoice has a due date",
+            )
+            .into());
+        }
+        let document = self
+            .finance
+            .issue_document(&actor, kind, &order_id, due_date, &note)
+            .await?;
+        Ok(Response::new(convert::document(&document)))
     }
 }
 
@@ -628,5 +687,84 @@ impl FinanceService for FinanceApi {
             .execute_refund(&actor, request_id.as_deref(), &id, &reference)
             .await?;
         Ok(Response::new(convert::refund(&refund)))
+    }
+
+    async fn issue_proforma_invoice(
+        &self,
+        request: Request<pb::IssueDocumentRequest>,
+    ) -> Result<Response<pb::Document>, Status> {
+        self.issue(DocumentKind::Proforma, request).await
+    }
+
+    async fn issue_commercial_invoice(
+        &self,
+        request: Request<pb::IssueDocumentRequest>,
+    ) -> Result<Response<pb::Document>, Status> {
+        self.issue(DocumentKind::Commercial, request).await
+    }
+
+    async fn issue_final_invoice(
+        &self,
+        request: Request<pb::IssueDocumentRequest>,
+    ) -> Result<Response<pb::Document>, Status> {
+        self.issue(DocumentKind::Final, request).await
+    }
+
+    async fn list_documents(
+        &self,
+        request: Request<pb::ListDocumentsRequest>,
+    ) -> Result<Response<pb::ListDocumentsResponse>, Status> {
+        let mut violations = Violations::new();
+        let order_id = violations.required_id("order_id", &request.get_ref().order_id);
+        violations.finish(())?;
+        let documents = self.finance.documents(&order_id).await?;
+        Ok(Response::new(pb::ListDocumentsResponse {
+            documents: documents.iter().map(convert::document).collect(),
+        }))
+    }
+
+    async fn list_receivables(
+        &self,
+        request: Request<pb::ListReceivablesRequest>,
+    ) -> Result<Response<pb::ListReceivablesResponse>, Status> {
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let customer_id = violations.optional_id("customer_id", &request.customer_id);
+        violations.finish(())?;
+        let page = PageRequest::parse(
+            request.page_size,
+            &request.page_token,
+            &format!("{customer_id:?}/{}", request.overdue_only),
+        )?;
+        let mut receivables = self
+            .finance
+            .receivables(
+                customer_id.as_deref(),
+                request.overdue_only,
+                page.after.as_deref(),
+                page.fetch_limit(),
+            )
+            .await?;
+        let next_page_token =
+            page.finish(&mut receivables, |receivable| receivable.invoice.id.clone());
+        let today = self.finance.today();
+        Ok(Response::new(pb::ListReceivablesResponse {
+            receivables: receivables
+                .iter()
+                .map(|receivable| convert::receivable(receivable, today))
+                .collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn get_shipment_gate(
+        &self,
+        request: Request<pb::GetShipmentGateRequest>,
+    ) -> Result<Response<pb::ShipmentGate>, Status> {
+        let mut violations = Violations::new();
+        let order_id = violations.required_id("order_id", &request.get_ref().order_id);
+        violations.finish(())?;
+        let view = self.finance.shipment_gate(&order_id).await?;
+        Ok(Response::new(convert::shipment_gate(&order_id, &view.gate)))
     }
 }

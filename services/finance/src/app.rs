@@ -11,6 +11,7 @@ use sea_orm::ConnectionTrait;
 
 use crate::domain::account::{Confirmation, OrderAccount, Stage};
 use crate::domain::credit::CreditRating;
+use crate::domain::document::{Document, DocumentKind, Receivable, Settlement};
 use crate::domain::gate::{self, CreditRoom, Facts, Gate};
 use crate::domain::lc::{LcState, LcTerms, LetterOfCredit};
 use crate::domain::ledger::{EntryKind, LedgerEntry, SalesDetail};
@@ -18,9 +19,9 @@ use crate::domain::payment::{self, Payment, PaymentKind};
 use crate::domain::refund::{self, Refund, RefundMethod, RefundState};
 use crate::domain::{Actor, FinanceError};
 use crate::events;
-use crate::store::accounts;
 use crate::store::ledger::{self, EntryFilter};
 use crate::store::refunds;
+use crate::store::{accounts, documents};
 
 /// The settings the use cases need.
 #[derive(Debug, Clone, Copy)]
@@ -29,6 +30,12 @@ pub struct Settings {
     pub time_zone: Tz,
     /// FIN-5: an L/C reviewed fewer days than this before delivery is flagged.
     pub lc_lead_days: i64,
+    /// FIN-10: a commercial invoice is due this many days after issue
+    /// unless it says otherwise.
+    pub receivable_term_days: i64,
+    /// FIN-6 / SLA-5: the balance reminder goes out this many days before
+    /// the goods are expected.
+    pub balance_reminder_days: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -380,6 +387,7 @@ impl Finance {
             }
             incoming.manager_confirmation = existing.manager_confirmation.clone();
             incoming.gate_opened_at = existing.gate_opened_at;
+            incoming.balance_reminded_at = existing.balance_reminded_at;
         }
         accounts::save_account(connection, &incoming).await?;
         let now = self.now();
@@ -602,6 +610,8 @@ impl Finance {
             self.open_if_ready(&*transaction, &mut account, &actor.subject)
                 .await?;
         }
+        self.settle_if_due(&*transaction, &payment.order_id, &actor.subject)
+            .await?;
         transaction.commit().await?;
         self.outbox.notify();
         Ok(payment)
@@ -1048,6 +1058,8 @@ impl Finance {
             events::refund(&refund, "refund.executed", &actor.subject, now),
         )
         .await?;
+        self.settle_if_due(&*transaction, &refund.order_id, &actor.subject)
+            .await?;
         transaction.commit().await?;
         self.outbox.notify();
         tracing::info!(order.number = %refund.order_number, refund.id = %refund.id, "refund executed");
@@ -1095,5 +1107,295 @@ impl Finance {
         };
         ledger::append(connection, &format!("refund:{}", refund.id), &entry).await?;
         Ok(Some(entry))
+    }
+
+    // ------------------------------------------- documents & receivables
+
+    /// Net sales after returns and refunds (the order's ledger), and what was
+    /// received net of refunds.
+    async fn settlement_of<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        account: &OrderAccount,
+    ) -> Result<Settlement, FinanceError> {
+        let filter = EntryFilter {
+            order_id: Some(account.order_id.clone()),
+            ..EntryFilter::default()
+        };
+        let net_sales = ledger::entries(connection, &filter, None, None)
+            .await?
+            .iter()
+            .filter(|entry| entry.currency == account.currency)
+            .fold(0_i64, |sum, entry| sum.saturating_add(entry.amount));
+        let paid = payment::confirmed_total(
+            &accounts::payments(connection, &account.order_id, None, None).await?,
+            account.currency,
+        );
+        let refunded = refunds::of_order(connection, &account.order_id, None, None)
+            .await?
+            .iter()
+            .filter(|refund| refund.state == RefundState::Executed)
+            .fold(0_i64, |sum, refund| sum.saturating_add(refund.amount));
+        Ok(Settlement {
+            net_sales,
+            received: paid.saturating_sub(refunded),
+        })
+    }
+
+    /// FIN-9: an invoice of `kind` for the order, once; issuing again
+    /// returns it. The final invoice records the settlement.
+    pub async fn issue_document(
+        &self,
+        actor: &Actor,
+        kind: DocumentKind,
+        order_id: &str,
+        due_date: Option<NaiveDate>,
+        note: &str,
+    ) -> Result<Document, FinanceError> {
+        let transaction = self.database.begin_write().await?;
+        let account = self.account_in(&*transaction, order_id, true).await?;
+        if let Some(existing) = documents::of_kind(&*transaction, order_id, kind, false).await? {
+            return Ok(existing);
+        }
+        kind.may_issue(&account)?;
+        let now = self.now();
+        let today = self.day_of(now);
+        let due_date = match kind {
+            DocumentKind::Commercial => Some(due_date.unwrap_or_else(|| {
+                today + chrono::Duration::days(self.settings.receivable_term_days)
+            })),
+            _ => None,
+        };
+        if let Some(due) = due_date
+            && due < today
+        {
+            return Err(FinanceError::invalid(
+                "due_date",
+                "must not be before the issue date",
+            ));
+        }
+        let mut document =
+            Document::issue(kind, &account, today, due_date, &actor.subject, now, note);
+        if kind == DocumentKind::Final {
+            document.settlement = Some(self.settlement_of(&*transaction, &account).await?);
+        }
+        if !documents::insert(&*transaction, &document).await? {
+            drop(transaction);
+            return documents::of_kind(self.database.connection(), order_id, kind, false)
+                .await?
+                .ok_or_else(|| FinanceError::not_found("document", order_id));
+        }
+        self.enqueue(
+            &*transaction,
+            events::document(&document, "document.issued", &actor.subject, now),
+        )
+        .await?;
+        if kind == DocumentKind::Final {
+            self.settle_if_due(&*transaction, order_id, &actor.subject)
+                .await?;
+            document = documents::of_kind(&*transaction, order_id, kind, false)
+                .await?
+                .unwrap_or(document);
+        }
+        transaction.commit().await?;
+        self.outbox.notify();
+        Ok(document)
+    }
+
+    /// FIN-9: once the final invoice is out and nothing is left to pay, the
+    /// order is settled (once): `finance.order.settled`.
+    async fn settle_if_due<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        order_id: &str,
+        actor: &str,
+    ) -> Result<(), FinanceError> {
+        let Some(mut invoice) =
+            documents::of_kind(connection, order_id, DocumentKind::Final, true).await?
+        else {
+            return Ok(());
+        };
+        if invoice.settled_at.is_some() {
+            return Ok(());
+        }
+        let Some(account) = accounts::account(connection, order_id, false).await? else {
+            return Ok(());
+        };
+        let settlement = self.settlement_of(connection, &account).await?;
+        invoice.settlement = Some(settlement);
+        let now = self.now();
+        if settlement.is_settled() {
+            invoice.settled_at = Some(now);
+        }
+        documents::update(connection, &invoice).await?;
+        if settlement.is_settled() {
+            self.enqueue(
+                connection,
+                events::document(&invoice, "order.settled", actor, now),
+            )
+            .await?;
+            tracing::info!(order.number = %invoice.order_number, "order settled");
+        }
+        Ok(())
+    }
+
+    pub async fn documents(&self, order_id: &str) -> Result<Vec<Document>, FinanceError> {
+        documents::of_order(self.database.connection(), order_id).await
+    }
+
+    async fn receivable_of<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        invoice: Document,
+    ) -> Result<Option<Receivable>, FinanceError> {
+        let Some(account) = accounts::account(connection, &invoice.order_id, false).await? else {
+            return Ok(None);
+        };
+        let settlement = self.settlement_of(connection, &account).await?;
+        Ok(Some(Receivable {
+            invoice,
+            salesperson: account.salesperson,
+            net_sales: settlement.net_sales,
+            received: settlement.received,
+        }))
+    }
+
+    /// FIN-10: invoiced and not yet collected (overdue ones only, when
+    /// asked), in invoice order.
+    pub async fn receivables(
+        &self,
+        customer_id: Option<&str>,
+        overdue_only: bool,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<Receivable>, FinanceError> {
+        let connection = self.database.connection();
+        let today = self.today();
+        let mut found = Vec::new();
+        let mut cursor = after.map(str::to_owned);
+        loop {
+            let batch =
+                documents::invoices(connection, customer_id, false, cursor.as_deref(), 200).await?;
+            let Some(last) = batch.last() else { break };
+            cursor = Some(last.id.clone());
+            for invoice in batch {
+                let Some(receivable) = self.receivable_of(connection, invoice).await? else {
+                    continue;
+                };
+                let wanted =
+                    receivable.outstanding() > 0 && (!overdue_only || receivable.is_overdue(today));
+                if wanted {
+                    found.push(receivable);
+                    if found.len() as u64 >= limit {
+                        return Ok(found);
+                    }
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// FIN-6: whether the order may ship as far as money goes.
+    pub async fn shipment_gate(&self, order_id: &str) -> Result<GateView, FinanceError> {
+        let connection = self.database.connection();
+        let account = self.account_in(connection, order_id, false).await?;
+        let paid = payment::confirmed_total(
+            &accounts::payments(connection, order_id, None, None).await?,
+            account.currency,
+        );
+        let letter_of_credit = accounts::lc_of_order(connection, order_id).await?;
+        let gate = gate::shipment(&account, paid, letter_of_credit.as_ref(), self.today());
+        Ok(GateView { account, gate })
+    }
+
+    /// The periodic duties: overdue receivables announced once (FIN-10);
+    /// the balance reminder a few days before the goods are expected
+    /// (FIN-6, SLA-5). Returns how many of each were announced.
+    pub async fn sweep(&self) -> Result<(usize, usize), FinanceError> {
+        let today = self.today();
+        let mut overdue = 0;
+        let mut cursor: Option<String> = None;
+        loop {
+            let batch = documents::invoices(
+                self.database.connection(),
+                None,
+                true,
+                cursor.as_deref(),
+                200,
+            )
+            .await?;
+            let Some(last) = batch.last() else { break };
+            cursor = Some(last.id.clone());
+            for invoice in batch {
+                if invoice.due_date.is_none_or(|due| due >= today) {
+                    continue;
+                }
+                let transaction = self.database.begin_write().await?;
+                let Some(mut locked) = documents::of_kind(
+                    &*transaction,
+                    &invoice.order_id,
+                    DocumentKind::Commercial,
+                    true,
+                )
+                .await?
+                .filter(|locked| locked.overdue_announced_at.is_none()) else {
+                    continue;
+                };
+                let Some(receivable) = self.receivable_of(&*transaction, locked.clone()).await?
+                else {
+                    continue;
+                };
+                if !receivable.is_overdue(today) {
+                    continue;
+                }
+                let now = self.now();
+                locked.overdue_announced_at = Some(now);
+                documents::update(&*transaction, &locked).await?;
+                self.enqueue(
+                    &*transaction,
+                    events::receivable_overdue(&receivable, today, now),
+                )
+                .await?;
+                transaction.commit().await?;
+                overdue += 1;
+            }
+        }
+        let mut reminded = 0;
+        for account in accounts::awaiting_balance(self.database.connection()).await? {
+            let due_from =
+                account.delivery_date - chrono::Duration::days(self.settings.balance_reminder_days);
+            if today < due_from {
+                continue;
+            }
+            let transaction = self.database.begin_write().await?;
+            let Some(mut locked) = accounts::account(&*transaction, &account.order_id, true)
+                .await?
+                .filter(|locked| locked.balance_reminded_at.is_none())
+            else {
+                continue;
+            };
+            let paid = payment::confirmed_total(
+                &accounts::payments(&*transaction, &locked.order_id, None, None).await?,
+                locked.currency,
+            );
+            let outstanding = locked.total.saturating_sub(paid);
+            if outstanding <= 0 {
+                continue;
+            }
+            let now = self.now();
+            locked.balance_reminded_at = Some(now);
+            accounts::save_account(&*transaction, &locked).await?;
+            self.enqueue(
+                &*transaction,
+                events::balance_reminder(&locked, outstanding, now),
+            )
+            .await?;
+            transaction.commit().await?;
+            reminded += 1;
+        }
+        if overdue + reminded > 0 {
+            self.outbox.notify();
+        }
+        Ok((overdue, reminded))
     }
 }

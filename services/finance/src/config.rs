@@ -16,12 +16,20 @@ pub struct FinanceConfig {
     pub lc_lead_days: i64,
     /// The approvals service (`APPROVALS_URL`): refunds need the GM.
     pub approvals_url: String,
+    /// FIN-10: days a commercial invoice is due after issue by default.
+    pub receivable_term_days: i64,
+    /// FIN-6 / SLA-5: days before the expected date the balance reminder
+    /// goes out.
+    pub balance_reminder_days: i64,
+    /// How often overdue receivables and open balances are looked for.
+    pub sweep_interval: std::time::Duration,
 }
 
 impl FinanceConfig {
     /// The shared variables (see [`ServiceConfig::from_env`]) plus
-    /// `BUSINESS_TIME_ZONE` (default Asia/Shanghai), `LC_LEAD_DAYS` (30) and
-    /// `APPROVALS_URL` (http://127.0.0.1:50052).
+    /// `BUSINESS_TIME_ZONE` (default Asia/Shanghai), `LC_LEAD_DAYS` (30),
+    /// `APPROVALS_URL` (http://127.0.0.1:50052), `RECEIVABLE_TERM_DAYS` (30),
+    /// `BALANCE_REMINDER_DAYS` (3) and `FINANCE_SWEEP_INTERVAL_SECS` (60).
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let service = ServiceConfig::from_env(SERVICE, DEFAULT_PORT, env)?;
         let zone = env.string_or("BUSINESS_TIME_ZONE", "Asia/Shanghai");
@@ -35,11 +43,32 @@ impl FinanceConfig {
         if !(0..=365).contains(&lc_lead_days) {
             return Err(ConfigError::new("LC_LEAD_DAYS", "must be 0 to 365"));
         }
+        let receivable_term_days: i64 = env.parse_or("RECEIVABLE_TERM_DAYS", 30)?;
+        if !(0..=365).contains(&receivable_term_days) {
+            return Err(ConfigError::new("RECEIVABLE_TERM_DAYS", "must be 0 to 365"));
+        }
+        let balance_reminder_days: i64 = env.parse_or("BALANCE_REMINDER_DAYS", 3)?;
+        if !(0..=60).contains(&balance_reminder_days) {
+            return Err(ConfigError::new("BALANCE_REMINDER_DAYS", "must be 0 to 60"));
+        }
+        let sweep_interval = env.seconds_or(
+            "FINANCE_SWEEP_INTERVAL_SECS",
+            std::time::Duration::from_secs(60),
+        )?;
+        if sweep_interval.is_zero() {
+            return Err(ConfigError::new(
+                "FINANCE_SWEEP_INTERVAL_SECS",
+                "must be at least 1",
+            ));
+        }
         Ok(Self {
             service,
             business_time_zone,
             lc_lead_days,
             approvals_url: env.string_or("APPROVALS_URL", "http://127.0.0.1:50052"),
+            receivable_term_days,
+            balance_reminder_days,
+            sweep_interval,
         })
     }
 }

@@ -6,11 +6,13 @@
 //! - [`payment`]: payments, recorded and confirmed (FIN-3).
 //! - [`ledger`]: the append-only sales ledger and sales details (FIN-7, ORD-20).
 //! - [`credit`]: customer ratings and limits (FIN-1).
+//! - [`document`]: invoices and receivables (FIN-9, FIN-10).
 //! - [`refund`]: refunds, approved by the GM and executed once (FIN-8).
 //! - [`error`]: the service's error enum.
 
 pub mod account;
 pub mod credit;
+pub mod document;
 pub mod error;
 pub mod gate;
 pub mod lc;

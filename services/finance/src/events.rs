@@ -28,6 +28,7 @@ use crate::api::convert;
 use crate::app::{Finance, ReturnedGoods};
 use crate::domain::FinanceError;
 use crate::domain::account::{AccountLine, OrderAccount, OrderKind, Stage, TermKind, Terms};
+use crate::domain::document::{Document, Receivable};
 use crate::domain::gate::Gate;
 use crate::domain::lc::LetterOfCredit;
 use crate::domain::ledger::LedgerEntry;
@@ -100,6 +101,56 @@ pub fn refund(refund: &Refund, subject: &str, actor: &str, at: DateTime<Utc>) ->
     OutgoingEvent::new(id, format!("finance.{subject}"), &message)
 }
 
+pub fn document(
+    document: &Document,
+    subject: &str,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> OutgoingEvent {
+    let id = outbox::new_event_id();
+    let message = pb::DocumentEvent {
+        event_id: id.clone(),
+        occur_time: Some(convert::timestamp(at)),
+        actor: actor.to_owned(),
+        document: Some(convert::document(document)),
+    };
+    OutgoingEvent::new(id, format!("finance.{subject}"), &message)
+}
+
+pub fn receivable_overdue(
+    receivable: &Receivable,
+    today: NaiveDate,
+    at: DateTime<Utc>,
+) -> OutgoingEvent {
+    let id = outbox::new_event_id();
+    let message = pb::ReceivableEvent {
+        event_id: id.clone(),
+        occur_time: Some(convert::timestamp(at)),
+        actor: "finance".to_owned(),
+        receivable: Some(convert::receivable(receivable, today)),
+    };
+    OutgoingEvent::new(id, "finance.receivable.overdue".to_owned(), &message)
+}
+
+pub fn balance_reminder(
+    account: &OrderAccount,
+    outstanding: i64,
+    at: DateTime<Utc>,
+) -> OutgoingEvent {
+    let id = outbox::new_event_id();
+    let message = pb::BalanceReminderEvent {
+        event_id: id.clone(),
+        occur_time: Some(convert::timestamp(at)),
+        actor: "finance".to_owned(),
+        order_id: account.order_id.clone(),
+        order_number: account.order_number.clone(),
+        salesperson: account.salesperson.clone(),
+        outstanding: Some(convert::money(account.currency, outstanding)),
+        expected_date: account.delivery_date.to_string(),
+    };
+    OutgoingEvent::new(id, "finance.balance.reminder".to_owned(), &message)
+}
+
 pub const ORDERS_CONSUMER: &str = "finance-orders";
 pub const APPROVALS_CONSUMER: &str = "finance-approvals";
 pub const REFUNDS_CONSUMER: &str = "finance-refunds";
@@ -149,9 +200,8 @@ fn stage_of(state: orders::OrderState) -> Stage {
     use orders::OrderState as S;
     match state {
         S::AwaitingPayment => Stage::AwaitingPayment,
-        S::Released | S::InProduction | S::ReadyToShip | S::Shipped | S::Delivered => {
-            Stage::Released
-        }
+        S::Released | S::InProduction | S::ReadyToShip | S::Shipped => Stage::Released,
+        S::Delivered => Stage::Delivered,
         S::Completed => Stage::Completed,
         S::Rejected | S::Cancelled | S::Closed => Stage::Ended,
         S::Unspecified | S::Draft | S::Submitted | S::PendingApproval => Stage::BeforePayment,
@@ -231,6 +281,7 @@ pub fn account_of(order: &orders::Order) -> Result<OrderAccount, String> {
         order_updated_at: updated_at,
         manager_confirmation: None,
         gate_opened_at: None,
+        balance_reminded_at: None,
     })
 }
 

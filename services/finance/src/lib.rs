@@ -39,6 +39,8 @@ pub async fn start(
     let settings = app::Settings {
         time_zone: config.business_time_zone,
         lc_lead_days: config.lc_lead_days,
+        receivable_term_days: config.receivable_term_days,
+        balance_reminder_days: config.balance_reminder_days,
     };
     let finance = app::Finance::new(
         runtime.database.clone(),
@@ -69,6 +71,11 @@ pub async fn start(
         events::approvals_consumer_spec(replicas, config.service.consumer.clone()),
         Arc::new(events::RefundDecisions::new(finance.clone())),
     );
+    runtime.spawn_task(run_sweeper(
+        finance.clone(),
+        config.sweep_interval,
+        runtime.shutdown.clone(),
+    ));
     let api = FinanceServiceServer::new(api::FinanceApi::new(finance));
     runtime
         .serve(
@@ -77,6 +84,24 @@ pub async fn start(
             api::ROLES,
         )
         .await
+}
+
+/// Looks for overdue receivables and open balances every `interval` until
+/// shutdown.
+async fn run_sweeper(finance: app::Finance, interval: std::time::Duration, shutdown: Shutdown) {
+    loop {
+        tokio::select! {
+            _ = shutdown.wait() => return,
+            _ = tokio::time::sleep(interval) => {}
+        }
+        match finance.sweep().await {
+            Ok((0, 0)) => {}
+            Ok((overdue, reminded)) => {
+                tracing::info!(overdue, reminded, "receivables and balances swept");
+            }
+            Err(error) => tracing::warn!(%error, "finance sweep failed"),
+        }
+    }
 }
 
 /// Runs the service until `shutdown` fires and it has drained.

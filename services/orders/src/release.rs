@@ -4,6 +4,9 @@
 //!   gate opening (`finance.gate.opened`, FIN-5) moves the order from
 //!   AWAITING_PAYMENT to RELEASED with the gate's rule and flags (an L/C
 //!   reviewed late shows here).
+//!   A settled order (`finance.order.settled`, FIN-9) goes from DELIVERED to
+//!   COMPLETED; the balance reminder (`finance.balance.reminder`, FIN-6,
+//!   SLA-5) goes on the timeline for the sales assistant.
 //! - `orders.order.released` (consumer `orders-reservation`): the released
 //!   order's stock is reserved in finished goods (INV-3, kit lines as their
 //!   components); what is short goes on the timeline for production and
@@ -101,6 +104,49 @@ impl FinanceReports {
         Ok(())
     }
 
+    async fn settled(
+        &self,
+        transaction: &DatabaseTransaction,
+        actor: &str,
+        document: finance::Document,
+    ) -> Result<(), OrderError> {
+        let mut order = match orders::load_for_update(transaction, &document.order_id).await {
+            Ok(order) => order,
+            Err(OrderError::NotFound { .. }) => return Ok(()),
+            Err(error) => return Err(error),
+        };
+        if order.state != OrderState::Delivered {
+            tracing::debug!(order.number = %order.number, state = %order.state, "settled, but not delivered");
+            return Ok(());
+        }
+        let now = self.orders.now();
+        let from = order.complete(now)?;
+        let change = Change::new("completed", Some(from))
+            .detail(format!("settled with final invoice {}", document.number))
+            .reported_by(FINANCE_SOURCE);
+        self.orders
+            .record(transaction, &order, &Actor::new(actor, &[]), change)
+            .await
+    }
+
+    async fn note(
+        &self,
+        transaction: &DatabaseTransaction,
+        order_id: &str,
+        actor: &str,
+        action: &str,
+        detail: impl FnOnce(&crate::domain::order::Order) -> String,
+    ) -> Result<(), OrderError> {
+        let order = match orders::load_for_update(transaction, order_id).await {
+            Ok(order) => order,
+            Err(OrderError::NotFound { .. }) => return Ok(()),
+            Err(error) => return Err(error),
+        };
+        let mut entry = TimelineEntry::note(self.orders.now(), actor, action, detail(&order));
+        entry.source = FINANCE_SOURCE.to_owned();
+        timeline::append(transaction, &order.id, &entry).await
+    }
+
     async fn payment_confirmed(
         &self,
         transaction: &DatabaseTransaction,
@@ -164,6 +210,37 @@ impl EventHandler for FinanceReports {
                 self.gate_opened(transaction, &message.actor, gate)
                     .await
                     .map_err(order_error)
+            }
+            "finance.order.settled" => {
+                let message: finance::DocumentEvent = event.decode()?;
+                let Some(document) = message.document else {
+                    return Ok(());
+                };
+                self.settled(transaction, &message.actor, document)
+                    .await
+                    .map_err(order_error)
+            }
+            "finance.balance.reminder" => {
+                let message: finance::BalanceReminderEvent = event.decode()?;
+                let outstanding = message
+                    .outstanding
+                    .as_ref()
+                    .map_or(0, |money| money.minor_units);
+                self.note(
+                    transaction,
+                    &message.order_id,
+                    &message.actor,
+                    "balance_reminder",
+                    |order| {
+                        format!(
+                            "balance of {} still open; goods expected {}: urge the customer (SLA-5)",
+                            order.money(outstanding),
+                            message.expected_date
+                        )
+                    },
+                )
+                .await
+                .map_err(order_error)
             }
             "finance.payment.confirmed" => {
                 let message: finance::PaymentEvent = event.decode()?;

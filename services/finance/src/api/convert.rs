@@ -7,6 +7,7 @@ use orderflow_proto::finance::v1 as pb;
 
 use crate::app::CreditStatus;
 use crate::domain::account::{OrderAccount, Stage};
+use crate::domain::document::{Document, DocumentKind, Receivable};
 use crate::domain::gate::{Condition, Gate};
 use crate::domain::lc::{LcState, LcTermsInput, LetterOfCredit};
 use crate::domain::ledger::{DetailState, EntryKind, LedgerEntry, SalesDetail};
@@ -240,5 +241,83 @@ pub fn refund(refund: &Refund) -> pb::Refund {
         executed_by: refund.executed_by.clone().unwrap_or_default(),
         execute_time: refund.executed_at.map(timestamp),
         execution_reference: refund.execution_reference.clone(),
+    }
+}
+
+pub fn document(document: &Document) -> pb::Document {
+    let kind = match document.kind {
+        DocumentKind::Proforma => pb::DocumentKind::ProformaInvoice,
+        DocumentKind::Commercial => pb::DocumentKind::CommercialInvoice,
+        DocumentKind::Final => pb::DocumentKind::FinalInvoice,
+    };
+    let currency = document.currency;
+    pb::Document {
+        id: document.id.clone(),
+        kind: kind.into(),
+        number: document.number.clone(),
+        order_id: document.order_id.clone(),
+        order_number: document.order_number.clone(),
+        customer_id: document.customer_id.clone(),
+        lines: document
+            .lines
+            .iter()
+            .map(|line| pb::DocumentLine {
+                sku: line.sku.clone(),
+                quantity: line.quantity,
+                unit_price: Some(money(currency, line.unit_price)),
+                line_total: Some(money(
+                    currency,
+                    line.unit_price.saturating_mul(line.quantity),
+                )),
+            })
+            .collect(),
+        total: Some(money(currency, document.total)),
+        issue_date: document.issue_date.to_string(),
+        due_date: document
+            .due_date
+            .map(|day| day.to_string())
+            .unwrap_or_default(),
+        issued_by: document.issued_by.clone(),
+        issue_time: Some(timestamp(document.issued_at)),
+        note: document.note.clone(),
+        net_sales: document
+            .settlement
+            .map(|settlement| money(currency, settlement.net_sales)),
+        received: document
+            .settlement
+            .map(|settlement| money(currency, settlement.received)),
+        balance: document
+            .settlement
+            .map(|settlement| money(currency, settlement.balance())),
+    }
+}
+
+pub fn receivable(receivable: &Receivable, today: chrono::NaiveDate) -> pb::Receivable {
+    let currency = receivable.invoice.currency;
+    pb::Receivable {
+        order_id: receivable.invoice.order_id.clone(),
+        order_number: receivable.invoice.order_number.clone(),
+        customer_id: receivable.invoice.customer_id.clone(),
+        salesperson: receivable.salesperson.clone(),
+        invoice_number: receivable.invoice.number.clone(),
+        invoiced: Some(money(currency, receivable.net_sales)),
+        received: Some(money(currency, receivable.received)),
+        outstanding: Some(money(currency, receivable.outstanding())),
+        due_date: receivable
+            .invoice
+            .due_date
+            .map(|day| day.to_string())
+            .unwrap_or_default(),
+        overdue: receivable.is_overdue(today),
+        days_overdue: i32::try_from(receivable.days_overdue(today)).unwrap_or(i32::MAX),
+    }
+}
+
+pub fn shipment_gate(order_id: &str, gate: &Gate) -> pb::ShipmentGate {
+    pb::ShipmentGate {
+        order_id: order_id.to_owned(),
+        open: gate.is_open(),
+        blockers: conditions(&gate.blockers),
+        rule: gate.rule.clone(),
     }
 }

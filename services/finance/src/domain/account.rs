@@ -115,8 +115,10 @@ pub enum Stage {
     /// Draft, submitted, under review or approval.
     BeforePayment,
     AwaitingPayment,
-    /// Released or further on (production, shipping, delivered).
+    /// Released or further on (production, shipping).
     Released,
+    /// Delivered to the customer; waiting for settlement (FIN-9).
+    Delivered,
     Completed,
     /// Rejected, cancelled or closed.
     Ended,
@@ -128,6 +130,7 @@ impl Stage {
             Self::BeforePayment => "before_payment",
             Self::AwaitingPayment => "awaiting_payment",
             Self::Released => "released",
+            Self::Delivered => "delivered",
             Self::Completed => "completed",
             Self::Ended => "ended",
         }
@@ -138,6 +141,7 @@ impl Stage {
             Self::BeforePayment,
             Self::AwaitingPayment,
             Self::Released,
+            Self::Delivered,
             Self::Completed,
             Self::Ended,
         ]
@@ -190,6 +194,8 @@ pub struct OrderAccount {
     pub order_updated_at: DateTime<Utc>,
     pub manager_confirmation: Option<Confirmation>,
     pub gate_opened_at: Option<DateTime<Utc>>,
+    /// SLA-5: when the assistant was reminded to urge the balance.
+    pub balance_reminded_at: Option<DateTime<Utc>>,
 }
 
 impl OrderAccount {

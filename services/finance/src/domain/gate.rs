@@ -209,6 +209,87 @@ pub fn evaluate(order: &OrderAccount, facts: &Facts<'_>) -> Gate {
     }
 }
 
+/// FIN-6: whether a released order may ship as far as money goes:
+/// - `prepaid` / `tt_deposit`: the whole amount confirmed (the balance is
+///   paid before shipment);
+/// - `lc`: an accepted L/C still valid, its latest shipment date not passed
+///   (shipping later makes the documents discrepant);
+/// - `da`, `open_account`, `monthly_settlement` and the APR-5 kinds: on
+///   credit or signed off, no payment before shipment.
+pub fn shipment(
+    order: &OrderAccount,
+    confirmed_paid: i64,
+    letter_of_credit: Option<&LetterOfCredit>,
+    today: NaiveDate,
+) -> Gate {
+    use super::account::Stage;
+    let mut blockers = Vec::new();
+    let money = |minor: i64| {
+        format!(
+            "{}",
+            orderflow_platform::money::Money::new(order.currency, minor)
+        )
+    };
+    if !matches!(
+        order.stage,
+        Stage::Released | Stage::Delivered | Stage::Completed
+    ) {
+        blockers.push(Condition::new(
+            "NOT_RELEASED",
+            format!("order {} is {}", order.order_number, order.stage.as_str()),
+        ));
+    }
+    let rule = match order.terms.map(|terms| terms.kind) {
+        _ if !order.kind.is_sale() => "nothing sold".to_owned(),
+        Some(TermKind::Prepaid | TermKind::TtDeposit) => {
+            if confirmed_paid < order.total {
+                blockers.push(Condition::new(
+                    "BALANCE_NOT_CONFIRMED",
+                    format!(
+                        "{} of {} confirmed; the balance of {} is due before shipment",
+                        money(confirmed_paid),
+                        money(order.total),
+                        money(order.total.saturating_sub(confirmed_paid))
+                    ),
+                ));
+            }
+            "the balance confirmed before shipment".to_owned()
+        }
+        Some(TermKind::Lc) => {
+            match letter_of_credit {
+                Some(lc) if lc.state == LcState::Accepted => {
+                    if lc.terms.expiry_date < today {
+                        blockers.push(Condition::new(
+                            "LC_EXPIRED",
+                            format!("the L/C expired on {}", lc.terms.expiry_date),
+                        ));
+                    } else if lc.terms.latest_shipment_date < today {
+                        blockers.push(Condition::new(
+                            "LC_SHIPMENT_DATE_PASSED",
+                            format!(
+                                "the L/C's latest shipment date {} has passed; ask for an amendment",
+                                lc.terms.latest_shipment_date
+                            ),
+                        ));
+                    }
+                }
+                _ => blockers.push(Condition::new(
+                    "LC_NOT_ACCEPTED",
+                    "the L/C is not accepted (reviewed twice without discrepancy)",
+                )),
+            }
+            "lc: shipped against a valid L/C".to_owned()
+        }
+        Some(kind) => format!("{}: no payment before shipment", kind.as_str()),
+        None => "signed off (APR-5): no payment before shipment".to_owned(),
+    };
+    Gate {
+        rule,
+        blockers,
+        flags: Vec::new(),
+    }
+}
+
 fn lc_conditions(
     order: &OrderAccount,
     facts: &Facts<'_>,
@@ -326,6 +407,7 @@ mod tests {
             order_updated_at: DateTime::<Utc>::UNIX_EPOCH,
             manager_confirmation: None,
             gate_opened_at: None,
+            balance_reminded_at: None,
         }
     }
 
@@ -548,5 +630,46 @@ mod tests {
         for kind in [OrderKind::MaterialPrep, OrderKind::SelfStock] {
             assert!(evaluate(&order(kind, None), &facts()).is_open());
         }
+    }
+
+    #[test]
+    fn fin_6_the_balance_is_paid_before_shipment_where_the_terms_say_so() {
+        let today = day(2027, 2, 20);
+        let mut order = order(OrderKind::Export, Some(TermKind::TtDeposit));
+        assert_eq!(
+            codes(&shipment(&order, 10_000_000, None, today)),
+            ["NOT_RELEASED"]
+        );
+        order.stage = Stage::Released;
+        assert_eq!(
+            codes(&shipment(&order, 3_000_000, None, today)),
+            ["BALANCE_NOT_CONFIRMED"]
+        );
+        assert!(shipment(&order, 10_000_000, None, today).is_open());
+        for credit in [
+            TermKind::Da,
+            TermKind::OpenAccount,
+            TermKind::MonthlySettlement,
+        ] {
+            let mut order = self::order(OrderKind::Export, Some(credit));
+            order.stage = Stage::Released;
+            assert!(shipment(&order, 0, None, today).is_open(), "{credit:?}");
+        }
+        let mut lc_order = self::order(OrderKind::Export, Some(TermKind::Lc));
+        lc_order.stage = Stage::Released;
+        assert_eq!(
+            codes(&shipment(&lc_order, 0, None, today)),
+            ["LC_NOT_ACCEPTED"]
+        );
+        let accepted = lc(10_000_000, Some(day(2027, 1, 10)));
+        assert!(shipment(&lc_order, 0, Some(&accepted), today).is_open());
+        assert_eq!(
+            codes(&shipment(&lc_order, 0, Some(&accepted), day(2027, 3, 16))),
+            ["LC_SHIPMENT_DATE_PASSED"]
+        );
+        assert_eq!(
+            codes(&shipment(&lc_order, 0, Some(&accepted), day(2027, 5, 1))),
+            ["LC_EXPIRED"]
+        );
     }
 }

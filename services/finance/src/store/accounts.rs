@@ -37,6 +37,7 @@ fn account_model(account: &OrderAccount) -> Result<order_account::Model, Finance
             .transpose()?,
         gate_opened_at: account.gate_opened_at,
         updated_at: account.order_updated_at,
+        balance_reminded_at: account.balance_reminded_at,
     })
 }
 
@@ -64,6 +65,7 @@ fn account_from(model: order_account::Model) -> Result<OrderAccount, FinanceErro
         total: model.total,
         order_updated_at: model.order_updated_at,
         gate_opened_at: model.gate_opened_at,
+        balance_reminded_at: model.balance_reminded_at,
     })
 }
 
@@ -119,6 +121,7 @@ pub async fn save_account<C: ConnectionTrait>(
                     Column::ManagerConfirmation,
                     Column::GateOpenedAt,
                     Column::UpdatedAt,
+                    Column::BalanceRemindedAt,
                 ])
                 .to_owned(),
         )
@@ -135,10 +138,11 @@ pub async fn credit_accounts<C: ConnectionTrait>(
 ) -> Result<Vec<OrderAccount>, FinanceError> {
     order_account::Entity::find()
         .filter(order_account::Column::CustomerId.eq(customer_id))
-        .filter(
-            order_account::Column::Stage
-                .is_in([Stage::AwaitingPayment.as_str(), Stage::Released.as_str()]),
-        )
+        .filter(order_account::Column::Stage.is_in([
+            Stage::AwaitingPayment.as_str(),
+            Stage::Released.as_str(),
+            Stage::Delivered.as_str(),
+        ]))
         .all(connection)
         .await?
         .into_iter()
@@ -146,6 +150,30 @@ pub async fn credit_accounts<C: ConnectionTrait>(
         .filter(|account| {
             account.as_ref().map_or(true, |account| {
                 account.terms.is_some_and(|terms| terms.kind.is_credit())
+            })
+        })
+        .collect()
+}
+
+/// SLA-5: released orders paid before shipment (prepaid, T/T deposit) not
+/// yet reminded of their balance.
+pub async fn awaiting_balance<C: ConnectionTrait>(
+    connection: &C,
+) -> Result<Vec<OrderAccount>, FinanceError> {
+    use crate::domain::account::TermKind;
+    order_account::Entity::find()
+        .filter(order_account::Column::Stage.eq(Stage::Released.as_str()))
+        .filter(order_account::Column::BalanceRemindedAt.is_null())
+        .order_by_asc(order_account::Column::OrderId)
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(account_from)
+        .filter(|account| {
+            account.as_ref().map_or(true, |account| {
+                account.terms.is_some_and(|terms| {
+                    matches!(terms.kind, TermKind::Prepaid | TermKind::TtDeposit)
+                })
             })
         })
         .collect()

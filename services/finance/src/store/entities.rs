@@ -35,6 +35,7 @@ pub mod order_account {
         pub manager_confirmation: Option<String>,
         pub gate_opened_at: Option<DateTime<Utc>>,
         pub updated_at: DateTime<Utc>,
+        pub balance_reminded_at: Option<DateTime<Utc>>,
     }
 
     no_relations!();
@@ -210,6 +211,39 @@ pub mod refund {
         pub executed_by: Option<String>,
         pub executed_at: Option<DateTime<Utc>>,
         pub execution_reference: String,
+    }
+
+    no_relations!();
+}
+
+pub mod document {
+    use chrono::{DateTime, Utc};
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "documents")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub kind: String,
+        pub number: String,
+        pub order_id: String,
+        pub order_number: String,
+        pub customer_id: String,
+        pub currency: String,
+        #[sea_orm(column_type = "Text")]
+        pub lines: String,
+        pub total: i64,
+        pub issue_date: String,
+        pub due_date: Option<String>,
+        pub issued_by: String,
+        pub issued_at: DateTime<Utc>,
+        #[sea_orm(column_type = "Text")]
+        pub note: String,
+        #[sea_orm(column_type = "Text", nullable)]
+        pub settlement: Option<String>,
+        pub settled_at: Option<DateTime<Utc>>,
+        pub overdue_announced_at: Option<DateTime<Utc>>,
     }
 
     no_relations!();

@@ -16,6 +16,7 @@ impl MigratorTrait for Migrator {
         let mut migrations = orderflow_platform::db::migrations::platform_migrations();
         migrations.push(Box::new(CreateFinanceTables));
         migrations.push(Box::new(CreateRefunds));
+        migrations.push(Box::new(CreateDocuments));
         migrations
     }
 }
@@ -234,6 +235,78 @@ impl MigrationTrait for CreateRefunds {
                     .table("refunds")
                     .col("order_id")
                     .col("id")
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+struct CreateDocuments;
+
+impl MigrationName for CreateDocuments {
+    fn name(&self) -> &str {
+        "m0003_documents_and_balance_reminders"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateDocuments {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("documents")
+                    .col(string("id").primary_key())
+                    .col(string("kind"))
+                    .col(string("number"))
+                    .col(string("order_id"))
+                    .col(string("order_number"))
+                    .col(string("customer_id"))
+                    .col(string("currency"))
+                    .col(text("lines"))
+                    .col(big_integer("total"))
+                    .col(string("issue_date"))
+                    .col(string_null("due_date"))
+                    .col(string("issued_by"))
+                    .col(timestamp_with_time_zone("issued_at"))
+                    .col(text("note"))
+                    .col(text_null("settlement"))
+                    .col(timestamp_with_time_zone_null("settled_at"))
+                    .col(timestamp_with_time_zone_null("overdue_announced_at"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("documents_one_per_kind")
+                    .table("documents")
+                    .col("order_id")
+                    .col("kind")
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("documents_by_kind")
+                    .table("documents")
+                    .col("kind")
+                    .col("id")
+                    .to_owned(),
+            )
+            .await?;
+        // SLA-5: the balance reminder is sent once per order.
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("order_accounts")
+                    .add_column(timestamp_with_time_zone_null("balance_reminded_at"))
                     .to_owned(),
             )
             .await

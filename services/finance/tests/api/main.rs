@@ -5,6 +5,7 @@
 
 mod support;
 
+mod documents;
 mod gates;
 mod ledger;
 mod refunds;

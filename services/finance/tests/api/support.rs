@@ -75,6 +75,7 @@ pub async fn spawn_finance(backend: Backend) -> TestApp {
         ("DATABASE_MAX_CONNECTIONS", "8".to_owned()),
         ("NATS_URL", nats.url()),
         ("ORDERFLOW_JWT_SECRET", testing::TEST_SECRET.to_owned()),
+        ("FINANCE_SWEEP_INTERVAL_SECS", "1".to_owned()),
     ]);
     let config = FinanceConfig::from_env(&env).unwrap_or_else(|error| panic!("{error}"));
     let clock = ManualClock::new(start_time());

@@ -1166,6 +1166,11 @@ impl Order {
         self.transition(Action::Release, now)
     }
 
+    /// FIN-9: finance settled the delivered order.
+    pub fn complete(&mut self, now: DateTime<Utc>) -> Result<OrderState, OrderError> {
+        self.transition(Action::Complete, now)
+    }
+
     /// APR-3: an approver rejected the order; the reason goes on its timeline.
     pub fn fail_approval(
         &mut self,
