@@ -314,6 +314,13 @@ async fn gm_then_finance_release(cluster: &Cluster, order: &pb::Order) -> pb::Ti
     wait_for_entry(&mut orders, &order.id, "released").await
 }
 
+fn monthly_terms() -> Option<pb::PaymentTerms> {
+    Some(pb::PaymentTerms {
+        kind: pb::PaymentTermKind::MonthlySettlement as i32,
+        ..Default::default()
+    })
+}
+
 /// S4 and S5: a monthly-settlement order (within its customer's credit) and
 /// a free sample wait for GM and finance; once both signed they are released
 /// without a payment.
@@ -345,10 +352,7 @@ async fn s4_s5_monthly_settlement_and_free_sample_wait_until_gm_and_finance_sign
         &mut orders,
         &customer.id,
         pb::OrderKind::MonthlySettlement,
-        Some(pb::PaymentTerms {
-            kind: pb::PaymentTermKind::MonthlySettlement as i32,
-            ..Default::default()
-        }),
+        monthly_terms(),
         2,
         420_000,
     )
@@ -373,6 +377,58 @@ async fn s4_s5_monthly_settlement_and_free_sample_wait_until_gm_and_finance_sign
     let released = gm_then_finance_release(&cluster, &sample).await;
     assert!(
         released.detail.contains("free_sample"),
+        "{}",
+        released.detail
+    );
+    // FIN-1: a monthly-settlement order beyond the customer's credit
+    // (1,260,000.00 of 1,000,000.00) is held after GM and finance signed, the
+    // reason on its timeline, until a department manager confirms it.
+    let big = order_of(
+        &mut orders,
+        &customer.id,
+        pb::OrderKind::MonthlySettlement,
+        monthly_terms(),
+        300,
+        420_000,
+    )
+    .await;
+    submit_and_confirm(&mut orders, &big.id, TOM).await;
+    let mut approvals = cluster.approvals_client().await;
+    let request = approval_of(&mut approvals, &mut orders, &big.id, 1).await;
+    for (role, subject) in [("gm", "gary"), ("finance", FIONA.0)] {
+        approvals
+            .decide_step(authorized(
+                decision(&request, role, true, ""),
+                subject,
+                &[role],
+            ))
+            .await
+            .unwrap_or_else(|s| panic!("{s:?}"));
+    }
+    wait_for_state(&mut orders, &big.id, pb::OrderState::AwaitingPayment).await;
+    let held = wait_for_entry(&mut orders, &big.id, "payment_gate_blocked").await;
+    assert!(held.detail.contains("CREDIT_LIMIT"), "{}", held.detail);
+    assert_eq!(
+        state_after_a_while(&mut orders, &big.id).await,
+        pb::OrderState::AwaitingPayment as i32
+    );
+    cluster
+        .finance_client()
+        .await
+        .confirm_release(authorized(
+            finance::ConfirmReleaseRequest {
+                order_id: big.id.clone(),
+                note: "municipal budget approved".to_owned(),
+                ..Default::default()
+            },
+            MIA.0,
+            MIA.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let released = wait_for_entry(&mut orders, &big.id, "released").await;
+    assert!(
+        released.detail.contains("flag CREDIT_LIMIT"),
         "{}",
         released.detail
     );

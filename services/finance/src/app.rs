@@ -256,7 +256,9 @@ impl Finance {
 
     /// Opens the gate of an order waiting for payment when nothing blocks
     /// it any more: once, announcing `finance.gate.opened` for the orders
-    /// service to release the order.
+    /// service to release the order. While it is closed, each new set of
+    /// reasons is announced on `finance.gate.blocked` (the order's timeline
+    /// shows why it waits, e.g. a credit hold, FIN-1).
     async fn open_if_ready<C: ConnectionTrait>(
         &self,
         connection: &C,
@@ -274,6 +276,18 @@ impl Finance {
             self.enqueue(connection, events::gate_opened(account, &gate, actor, now))
                 .await?;
             tracing::info!(order.number = %account.order_number, rule = %gate.rule, "release gate opened");
+        } else if account.stage == Stage::AwaitingPayment && account.gate_opened_at.is_none() {
+            let codes: Vec<&str> = gate.blockers.iter().map(|b| b.code.as_str()).collect();
+            let codes = Some(codes.join(","));
+            if account.announced_blockers != codes {
+                account.announced_blockers = codes;
+                accounts::save_account(connection, account).await?;
+                self.enqueue(
+                    connection,
+                    events::gate_event(account, &gate, "gate.blocked", actor, self.now()),
+                )
+                .await?;
+            }
         }
         Ok(gate)
     }
@@ -388,6 +402,7 @@ impl Finance {
             incoming.manager_confirmation = existing.manager_confirmation.clone();
             incoming.gate_opened_at = existing.gate_opened_at;
             incoming.balance_reminded_at = existing.balance_reminded_at;
+            incoming.announced_blockers = existing.announced_blockers.clone();
         }
         accounts::save_account(connection, &incoming).await?;
         let now = self.now();

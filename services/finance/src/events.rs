@@ -1,7 +1,8 @@
 //! What the finance service publishes (stream `FINANCE`) and consumes.
 //!
 //! Published: `finance.gate.opened` (`GateEvent`, once per order: the
-//! orders service releases it), `finance.payment.{recorded, confirmed}`,
+//! orders service releases it), `finance.gate.blocked` (why a waiting order
+//! is not released, each time the reasons change), `finance.payment.{recorded, confirmed}`,
 //! `finance.lc.{registered, reviewed, amendment_requested, amended,
 //! accepted}` and `finance.ledger.entry_added`.
 //!
@@ -42,6 +43,16 @@ pub fn gate_opened(
     actor: &str,
     at: DateTime<Utc>,
 ) -> OutgoingEvent {
+    gate_event(account, gate, "gate.opened", actor, at)
+}
+
+pub fn gate_event(
+    account: &OrderAccount,
+    gate: &Gate,
+    subject: &str,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> OutgoingEvent {
     let id = outbox::new_event_id();
     let message = pb::GateEvent {
         event_id: id.clone(),
@@ -49,7 +60,7 @@ pub fn gate_opened(
         actor: actor.to_owned(),
         gate: Some(convert::gate(account, gate)),
     };
-    OutgoingEvent::new(id, "finance.gate.opened".to_owned(), &message)
+    OutgoingEvent::new(id, format!("finance.{subject}"), &message)
 }
 
 pub fn payment(payment: &Payment, subject: &str, actor: &str, at: DateTime<Utc>) -> OutgoingEvent {
@@ -282,6 +293,7 @@ pub fn account_of(order: &orders::Order) -> Result<OrderAccount, String> {
         manager_confirmation: None,
         gate_opened_at: None,
         balance_reminded_at: None,
+        announced_blockers: None,
     })
 }
 

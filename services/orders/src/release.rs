@@ -4,6 +4,8 @@
 //!   gate opening (`finance.gate.opened`, FIN-5) moves the order from
 //!   AWAITING_PAYMENT to RELEASED with the gate's rule and flags (an L/C
 //!   reviewed late shows here).
+//!   While the gate is closed, its reasons (`finance.gate.blocked`) go on the
+//!   timeline: a credit hold (FIN-1), a missing deposit, an L/C discrepancy.
 //!   A settled order (`finance.order.settled`, FIN-9) goes from DELIVERED to
 //!   COMPLETED; the balance reminder (`finance.balance.reminder`, FIN-6,
 //!   SLA-5) goes on the timeline for the sales assistant.
@@ -210,6 +212,26 @@ impl EventHandler for FinanceReports {
                 self.gate_opened(transaction, &message.actor, gate)
                     .await
                     .map_err(order_error)
+            }
+            "finance.gate.blocked" => {
+                let message: finance::GateEvent = event.decode()?;
+                let Some(gate) = message.gate else {
+                    return Ok(());
+                };
+                let reasons: Vec<String> = gate
+                    .blockers
+                    .iter()
+                    .map(|blocker| format!("{}: {}", blocker.code, blocker.description))
+                    .collect();
+                self.note(
+                    transaction,
+                    &gate.order_id,
+                    &message.actor,
+                    "payment_gate_blocked",
+                    |_| format!("not released yet ({}): {}", gate.rule, reasons.join("; ")),
+                )
+                .await
+                .map_err(order_error)
             }
             "finance.order.settled" => {
                 let message: finance::DocumentEvent = event.decode()?;

@@ -196,6 +196,8 @@ pub struct OrderAccount {
     pub gate_opened_at: Option<DateTime<Utc>>,
     /// SLA-5: when the assistant was reminded to urge the balance.
     pub balance_reminded_at: Option<DateTime<Utc>>,
+    /// The blocker codes last announced on `finance.gate.blocked`.
+    pub announced_blockers: Option<String>,
 }
 
 impl OrderAccount {

@@ -408,6 +408,7 @@ mod tests {
             manager_confirmation: None,
             gate_opened_at: None,
             balance_reminded_at: None,
+            announced_blockers: None,
         }
     }
 

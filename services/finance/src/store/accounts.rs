@@ -38,6 +38,7 @@ fn account_model(account: &OrderAccount) -> Result<order_account::Model, Finance
         gate_opened_at: account.gate_opened_at,
         updated_at: account.order_updated_at,
         balance_reminded_at: account.balance_reminded_at,
+        announced_blockers: account.announced_blockers.clone(),
     })
 }
 
@@ -66,6 +67,7 @@ fn account_from(model: order_account::Model) -> Result<OrderAccount, FinanceErro
         order_updated_at: model.order_updated_at,
         gate_opened_at: model.gate_opened_at,
         balance_reminded_at: model.balance_reminded_at,
+        announced_blockers: model.announced_blockers,
     })
 }
 
@@ -122,6 +124,7 @@ pub async fn save_account<C: ConnectionTrait>(
                     Column::GateOpenedAt,
                     Column::UpdatedAt,
                     Column::BalanceRemindedAt,
+                    Column::AnnouncedBlockers,
                 ])
                 .to_owned(),
         )

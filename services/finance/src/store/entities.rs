@@ -36,6 +36,8 @@ pub mod order_account {
         pub gate_opened_at: Option<DateTime<Utc>>,
         pub updated_at: DateTime<Utc>,
         pub balance_reminded_at: Option<DateTime<Utc>>,
+        #[sea_orm(column_type = "Text", nullable)]
+        pub announced_blockers: Option<String>,
     }
 
     no_relations!();

@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
         migrations.push(Box::new(CreateFinanceTables));
         migrations.push(Box::new(CreateRefunds));
         migrations.push(Box::new(CreateDocuments));
+        migrations.push(Box::new(AddAnnouncedBlockers));
         migrations
     }
 }
@@ -307,6 +308,32 @@ impl MigrationTrait for CreateDocuments {
                 Table::alter()
                     .table("order_accounts")
                     .add_column(timestamp_with_time_zone_null("balance_reminded_at"))
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+struct AddAnnouncedBlockers;
+
+impl MigrationName for AddAnnouncedBlockers {
+    fn name(&self) -> &str {
+        "m0004_announced_blockers"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AddAnnouncedBlockers {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("order_accounts")
+                    .add_column(text_null("announced_blockers"))
                     .to_owned(),
             )
             .await

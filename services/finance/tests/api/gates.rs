@@ -2,12 +2,16 @@
 //! the API: each gate closed, then opened by exactly the right event, and
 //! announced once.
 
+use std::time::Duration as Wait;
+
 use chrono::Duration;
 use orderflow_platform::backend_tests;
+use orderflow_platform::testing;
 use orderflow_platform::testing::Backend;
 use orderflow_proto::finance::v1 as pb;
 use orderflow_proto::orders::v1 as orders;
 use orders::{OrderKind, OrderState, PaymentTermKind as Term};
+use prost::Message;
 use tonic::Code;
 
 use crate::support::*;
@@ -379,6 +383,19 @@ async fn fin_1_a_credit_order_beyond_the_available_credit_is_held(backend: Backe
             .description
             .contains("held for a dept_manager")
     );
+    // The hold is announced for the order's timeline.
+    let held = testing::eventually(Wait::from_secs(20), "finance.gate.blocked", || async {
+        app.published("finance.gate.blocked")
+            .await
+            .into_iter()
+            .filter_map(|message| pb::GateEvent::decode(message.payload.as_ref()).ok())
+            .filter_map(|event| event.gate)
+            .find(|gate| {
+                gate.order_id == second.id && codes(gate).contains(&"CREDIT_LIMIT".to_owned())
+            })
+    })
+    .await;
+    assert!(!held.open);
 
     // Raising the limit clears the hold; the manager's confirmation is still needed.
     rate(&app, &customer, "A", 20_000_000).await;
