@@ -4,6 +4,7 @@
 //! - `approvals::v1`: the approvals service and its events.
 //! - `finance::v1`: the finance service and its events.
 //! - `inventory::v1`: the inventory service and its events.
+//! - `logistics::v1`: the logistics service and its events.
 //! - `orders::v1`: the orders service (`OrderService`, `QuotationService`)
 //!   and the events it publishes.
 //!
@@ -37,6 +38,12 @@ pub mod finance {
 pub mod inventory {
     pub mod v1 {
         tonic::include_proto!("orderflow.inventory.v1");
+    }
+}
+
+pub mod logistics {
+    pub mod v1 {
+        tonic::include_proto!("orderflow.logistics.v1");
     }
 }
 

@@ -220,7 +220,8 @@ async fn s2_tt_deposit_order_is_released_on_its_deposit_and_sales_detail_and_its
         .await
         .unwrap_or_else(|s| panic!("{s:?}"));
 
-    let released = wait_for_state(&mut orders, &order.id, pb::OrderState::Released).await;
+    // Released, and with every pump on the shelf, ready to ship at once.
+    let released = wait_for_state(&mut orders, &order.id, pb::OrderState::ReadyToShip).await;
     assert_eq!(released.amount_paid, cny(378_000));
     let entry = wait_for_entry(&mut orders, &order.id, "released").await;
     assert_eq!(entry.source, "finance");
@@ -310,7 +311,6 @@ async fn gm_then_finance_release(cluster: &Cluster, order: &pb::Order) -> pb::Ti
         ))
         .await
         .unwrap_or_else(|s| panic!("{s:?}"));
-    wait_for_state(&mut orders, &order.id, pb::OrderState::Released).await;
     wait_for_entry(&mut orders, &order.id, "released").await
 }
 

@@ -221,6 +221,7 @@ async fn released_and_reserved(sales: &mut Client, order_id: &str) -> anyhow::Re
         {
             return wait_for(sales, order_id, |order| {
                 order.state == pb::OrderState::Released as i32
+                    || order.state == pb::OrderState::ReadyToShip as i32
             })
             .await;
         }

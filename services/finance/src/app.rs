@@ -403,6 +403,7 @@ impl Finance {
             incoming.gate_opened_at = existing.gate_opened_at;
             incoming.balance_reminded_at = existing.balance_reminded_at;
             incoming.announced_blockers = existing.announced_blockers.clone();
+            incoming.receipt_confirmed_at = existing.receipt_confirmed_at;
         }
         accounts::save_account(connection, &incoming).await?;
         let now = self.now();
@@ -449,6 +450,7 @@ impl Finance {
             }
         }
         self.open_if_ready(connection, &mut incoming, actor).await?;
+        self.final_invoice_if_due(connection, &incoming).await?;
         Ok(())
     }
 
@@ -1169,10 +1171,36 @@ impl Finance {
     ) -> Result<Document, FinanceError> {
         let transaction = self.database.begin_write().await?;
         let account = self.account_in(&*transaction, order_id, true).await?;
-        if let Some(existing) = documents::of_kind(&*transaction, order_id, kind, false).await? {
+        let document = self
+            .issue_in(
+                &*transaction,
+                &actor.subject,
+                kind,
+                &account,
+                due_date,
+                note,
+            )
+            .await?;
+        transaction.commit().await?;
+        self.outbox.notify();
+        Ok(document)
+    }
+
+    /// Issues (or returns) the document of `kind` for the locked account.
+    async fn issue_in<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        actor: &str,
+        kind: DocumentKind,
+        account: &OrderAccount,
+        due_date: Option<NaiveDate>,
+        note: &str,
+    ) -> Result<Document, FinanceError> {
+        let order_id = account.order_id.as_str();
+        if let Some(existing) = documents::of_kind(connection, order_id, kind, false).await? {
             return Ok(existing);
         }
-        kind.may_issue(&account)?;
+        kind.may_issue(account)?;
         let now = self.now();
         let today = self.day_of(now);
         let due_date = match kind {
@@ -1189,32 +1217,67 @@ impl Finance {
                 "must not be before the issue date",
             ));
         }
-        let mut document =
-            Document::issue(kind, &account, today, due_date, &actor.subject, now, note);
+        let mut document = Document::issue(kind, account, today, due_date, actor, now, note);
         if kind == DocumentKind::Final {
-            document.settlement = Some(self.settlement_of(&*transaction, &account).await?);
+            document.settlement = Some(self.settlement_of(connection, account).await?);
         }
-        if !documents::insert(&*transaction, &document).await? {
-            drop(transaction);
-            return documents::of_kind(self.database.connection(), order_id, kind, false)
+        if !documents::insert(connection, &document).await? {
+            return documents::of_kind(connection, order_id, kind, false)
                 .await?
                 .ok_or_else(|| FinanceError::not_found("document", order_id));
         }
         self.enqueue(
-            &*transaction,
-            events::document(&document, "document.issued", &actor.subject, now),
+            connection,
+            events::document(&document, "document.issued", actor, now),
         )
         .await?;
         if kind == DocumentKind::Final {
-            self.settle_if_due(&*transaction, order_id, &actor.subject)
-                .await?;
-            document = documents::of_kind(&*transaction, order_id, kind, false)
+            self.settle_if_due(connection, order_id, actor).await?;
+            document = documents::of_kind(connection, order_id, kind, false)
                 .await?
                 .unwrap_or(document);
         }
-        transaction.commit().await?;
-        self.outbox.notify();
         Ok(document)
+    }
+
+    /// LOG-5 → FIN-9: once the customer's receipt is confirmed and the order
+    /// is delivered, finance issues the final invoice itself (the
+    /// settlement); whichever of the two reports comes second triggers it.
+    pub async fn receipt_confirmed<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        order_id: &str,
+    ) -> Result<(), FinanceError> {
+        let Some(mut account) = accounts::account(connection, order_id, true).await? else {
+            tracing::warn!(order.id = %order_id, "a receipt for an order finance does not know");
+            return Ok(());
+        };
+        if account.receipt_confirmed_at.is_none() {
+            account.receipt_confirmed_at = Some(self.now());
+            accounts::save_account(connection, &account).await?;
+        }
+        self.final_invoice_if_due(connection, &account).await
+    }
+
+    async fn final_invoice_if_due<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        account: &OrderAccount,
+    ) -> Result<(), FinanceError> {
+        let due = account.receipt_confirmed_at.is_some()
+            && matches!(account.stage, Stage::Delivered | Stage::Completed);
+        if due {
+            self.issue_in(
+                connection,
+                "finance:settlement",
+                DocumentKind::Final,
+                account,
+                None,
+                "issued on the confirmed receipt",
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// FIN-9: once the final invoice is out and nothing is left to pay, the

@@ -165,6 +165,45 @@ pub fn balance_reminder(
 pub const ORDERS_CONSUMER: &str = "finance-orders";
 pub const APPROVALS_CONSUMER: &str = "finance-approvals";
 pub const REFUNDS_CONSUMER: &str = "finance-refunds";
+pub const LOGISTICS_CONSUMER: &str = "finance-logistics";
+
+pub fn logistics_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+    ConsumerSpec {
+        durable_name: LOGISTICS_CONSUMER.to_owned(),
+        stream: orderflow_platform::bus::stream_config("logistics", replicas),
+        filter_subject: Some("logistics.shipment.receipt_confirmed".to_owned()),
+        settings,
+    }
+}
+
+/// LOG-5 → FIN-9: the customer's receipt starts the settlement.
+pub struct ReceiptEvents {
+    finance: Finance,
+}
+
+impl ReceiptEvents {
+    pub fn new(finance: Finance) -> Self {
+        Self { finance }
+    }
+}
+
+#[async_trait]
+impl EventHandler for ReceiptEvents {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        let message: orderflow_proto::logistics::v1::ShipmentEvent = event.decode()?;
+        let Some(shipment) = message.shipment else {
+            return Ok(());
+        };
+        self.finance
+            .receipt_confirmed(transaction, &shipment.order_id)
+            .await
+            .map_err(failure)
+    }
+}
 pub const INVENTORY_CONSUMER: &str = "finance-inventory";
 
 pub fn orders_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
@@ -294,6 +333,7 @@ pub fn account_of(order: &orders::Order) -> Result<OrderAccount, String> {
         gate_opened_at: None,
         balance_reminded_at: None,
         announced_blockers: None,
+        receipt_confirmed_at: None,
     })
 }
 

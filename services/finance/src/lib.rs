@@ -71,6 +71,10 @@ pub async fn start(
         events::approvals_consumer_spec(replicas, config.service.consumer.clone()),
         Arc::new(events::RefundDecisions::new(finance.clone())),
     );
+    runtime.spawn_consumer(
+        events::logistics_consumer_spec(replicas, config.service.consumer.clone()),
+        Arc::new(events::ReceiptEvents::new(finance.clone())),
+    );
     runtime.spawn_task(run_sweeper(
         finance.clone(),
         config.sweep_interval,

@@ -103,6 +103,13 @@ pub async fn start(
         ),
         Arc::new(release::ReserveOnRelease::new(orders.clone(), stock)),
     );
+    runtime.spawn_consumer(
+        release::logistics_consumer_spec(
+            config.service.stream_replicas,
+            config.service.consumer.clone(),
+        ),
+        Arc::new(release::LogisticsReports::new(orders.clone())),
+    );
     runtime.spawn_task(saga::run_sla_sweeper(
         orders.clone(),
         config.sla_sweep_interval,

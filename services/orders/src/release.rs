@@ -21,6 +21,7 @@ use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError
 use orderflow_platform::config::ConsumerSettings;
 use orderflow_proto::finance::v1 as finance;
 use orderflow_proto::inventory::v1 as inventory;
+use orderflow_proto::logistics::v1 as logistics;
 use orderflow_proto::orders::v1 as pb;
 use sea_orm::DatabaseTransaction;
 
@@ -35,6 +36,8 @@ use crate::store::timeline::{self, TimelineEntry};
 
 pub const FINANCE_CONSUMER: &str = "orders-finance";
 pub const RESERVATION_CONSUMER: &str = "orders-reservation";
+pub const LOGISTICS_CONSUMER: &str = "orders-logistics";
+const LOGISTICS_SOURCE: &str = "logistics";
 const FINANCE_SOURCE: &str = "finance";
 const INVENTORY_SOURCE: &str = "inventory";
 
@@ -43,6 +46,15 @@ pub fn finance_consumer_spec(replicas: usize, settings: ConsumerSettings) -> Con
         durable_name: FINANCE_CONSUMER.to_owned(),
         stream: orderflow_platform::bus::stream_config("finance", replicas),
         filter_subject: None,
+        settings,
+    }
+}
+
+pub fn logistics_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+    ConsumerSpec {
+        durable_name: LOGISTICS_CONSUMER.to_owned(),
+        stream: orderflow_platform::bus::stream_config("logistics", replicas),
+        filter_subject: Some("logistics.shipment.>".to_owned()),
         settings,
     }
 }
@@ -372,6 +384,134 @@ impl EventHandler for ReserveOnRelease {
         saga.updated_at = now;
         sagas::save(transaction, &saga).await.map_err(order_error)?;
         tracing::info!(order.number = %order.number, fully = reservation.fully_reserved, "released order's stock reserved");
+        if reservation.fully_reserved {
+            // Everything is on the shelf: the order can ship (no production).
+            let mut order = order;
+            let from = order.mark_ready_to_ship(now).map_err(order_error)?;
+            let change = Change::new("ready_to_ship", Some(from))
+                .detail("all stock reserved in finished goods".to_owned())
+                .reported_by(INVENTORY_SOURCE);
+            self.orders
+                .record(transaction, &order, &Actor::saga(), change)
+                .await
+                .map_err(order_error)?;
+        }
         Ok(())
+    }
+}
+
+/// The logistics service's reports: dispatched → SHIPPED with carrier and
+/// tracking number (LOG-3), tracking and delays on the timeline (LOG-4),
+/// delivered → DELIVERED, receipt confirmed on the timeline (LOG-5).
+pub struct LogisticsReports {
+    orders: Orders,
+}
+
+impl LogisticsReports {
+    pub fn new(orders: Orders) -> Self {
+        Self { orders }
+    }
+
+    async fn apply(
+        &self,
+        transaction: &DatabaseTransaction,
+        subject: &str,
+        message: logistics::ShipmentEvent,
+    ) -> Result<(), OrderError> {
+        let Some(shipment) = message.shipment else {
+            return Ok(());
+        };
+        let mut order = match orders::load_for_update(transaction, &shipment.order_id).await {
+            Ok(order) => order,
+            Err(OrderError::NotFound { .. }) => return Ok(()),
+            Err(error) => return Err(error),
+        };
+        let now = self.orders.now();
+        let actor = Actor::new(message.actor.clone(), &[]);
+        let note = |action: &str, detail: String| {
+            let mut entry = TimelineEntry::note(now, &message.actor, action, detail);
+            entry.source = LOGISTICS_SOURCE.to_owned();
+            entry
+        };
+        match subject {
+            "logistics.shipment.dispatched" => {
+                if order.state != OrderState::ReadyToShip {
+                    tracing::debug!(order.number = %order.number, state = %order.state, "dispatched, but not ready to ship here");
+                    return Ok(());
+                }
+                let from = order.ship(&shipment.carrier_code, &shipment.tracking_number, now)?;
+                let change = Change::new("shipped", Some(from))
+                    .detail(format!(
+                        "{} tracking {} (note {})",
+                        shipment.carrier_code, shipment.tracking_number, shipment.note_number
+                    ))
+                    .reported_by(LOGISTICS_SOURCE);
+                self.orders
+                    .record(transaction, &order, &actor, change)
+                    .await
+            }
+            "logistics.shipment.delivered" => {
+                if order.state != OrderState::Shipped {
+                    return Ok(());
+                }
+                let from = order.deliver(now)?;
+                let change = Change::new("delivered", Some(from))
+                    .detail(format!(
+                        "{} {}",
+                        shipment.carrier_code, shipment.tracking_number
+                    ))
+                    .reported_by(LOGISTICS_SOURCE);
+                self.orders
+                    .record(transaction, &order, &actor, change)
+                    .await
+            }
+            "logistics.shipment.tracked" => {
+                let Some(tracking) = message.tracking else {
+                    return Ok(());
+                };
+                let entry = note(
+                    "tracking",
+                    format!(
+                        "{} {} {}",
+                        tracking.status, tracking.location, tracking.description
+                    )
+                    .trim()
+                    .to_owned(),
+                );
+                timeline::append(transaction, &order.id, &entry).await
+            }
+            "logistics.shipment.delayed" => {
+                let entry = note(
+                    "shipment_delayed",
+                    format!(
+                        "{} {} is past the carrier's promised time",
+                        shipment.carrier_code, shipment.tracking_number
+                    ),
+                );
+                timeline::append(transaction, &order.id, &entry).await
+            }
+            "logistics.shipment.receipt_confirmed" => {
+                let entry = note(
+                    "receipt_confirmed",
+                    format!("receipt confirmed ({})", shipment.receipt_confirmed_by),
+                );
+                timeline::append(transaction, &order.id, &entry).await
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+#[async_trait]
+impl EventHandler for LogisticsReports {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        let message: logistics::ShipmentEvent = event.decode()?;
+        self.apply(transaction, &event.subject, message)
+            .await
+            .map_err(order_error)
     }
 }

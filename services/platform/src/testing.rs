@@ -292,6 +292,50 @@ fn with_database_name(url: &str, name: &str) -> String {
     }
 }
 
+/// Publishes `payload` on `subject` as `service` would: on its stream
+/// (declared as the service declares it), with a fresh message id.
+pub async fn publish_event(nats: &TestNats, service: &str, subject: &str, payload: Vec<u8>) {
+    let context = async_nats::jetstream::new(nats.client().await);
+    context
+        .get_or_create_stream(crate::bus::stream_config(service, 1))
+        .await
+        .unwrap_or_else(|error| panic!("cannot declare the {service} stream: {error}"));
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert("Nats-Msg-Id", uuid::Uuid::now_v7().to_string().as_str());
+    context
+        .publish_with_headers(subject.to_owned(), headers, payload.into())
+        .await
+        .unwrap_or_else(|error| panic!("cannot publish {subject}: {error}"))
+        .await
+        .unwrap_or_else(|error| panic!("{subject} was not acknowledged: {error}"));
+}
+
+/// The messages on `subject` in the stream `stream` so far, oldest first.
+pub async fn stream_messages(
+    nats: &TestNats,
+    stream: &str,
+    subject: &str,
+) -> Vec<async_nats::jetstream::message::StreamMessage> {
+    let context = async_nats::jetstream::new(nats.client().await);
+    let Ok(mut stream) = context.get_stream(stream).await else {
+        return Vec::new();
+    };
+    let last = stream
+        .info()
+        .await
+        .map(|info| info.state.last_sequence)
+        .unwrap_or(0);
+    let mut found = Vec::new();
+    for sequence in 1..=last {
+        if let Ok(message) = stream.get_raw_message(sequence).await
+            && message.subject.as_str() == subject
+        {
+            found.push(message);
+        }
+    }
+    found
+}
+
 /// Polls `check` until it returns `Some`, or panics after `timeout`.
 pub async fn eventually<T, F, Fut>(timeout: Duration, what: &str, mut check: F) -> T
 where

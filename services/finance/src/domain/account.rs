@@ -198,6 +198,8 @@ pub struct OrderAccount {
     pub balance_reminded_at: Option<DateTime<Utc>>,
     /// The blocker codes last announced on `finance.gate.blocked`.
     pub announced_blockers: Option<String>,
+    /// LOG-5: when logistics reported the customer's receipt.
+    pub receipt_confirmed_at: Option<DateTime<Utc>>,
 }
 
 impl OrderAccount {

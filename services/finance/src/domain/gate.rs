@@ -409,6 +409,7 @@ mod tests {
             gate_opened_at: None,
             balance_reminded_at: None,
             announced_blockers: None,
+            receipt_confirmed_at: None,
         }
     }
 

@@ -39,6 +39,7 @@ fn account_model(account: &OrderAccount) -> Result<order_account::Model, Finance
         updated_at: account.order_updated_at,
         balance_reminded_at: account.balance_reminded_at,
         announced_blockers: account.announced_blockers.clone(),
+        receipt_confirmed_at: account.receipt_confirmed_at,
     })
 }
 
@@ -68,6 +69,7 @@ fn account_from(model: order_account::Model) -> Result<OrderAccount, FinanceErro
         gate_opened_at: model.gate_opened_at,
         balance_reminded_at: model.balance_reminded_at,
         announced_blockers: model.announced_blockers,
+        receipt_confirmed_at: model.receipt_confirmed_at,
     })
 }
 
@@ -125,6 +127,7 @@ pub async fn save_account<C: ConnectionTrait>(
                     Column::UpdatedAt,
                     Column::BalanceRemindedAt,
                     Column::AnnouncedBlockers,
+                    Column::ReceiptConfirmedAt,
                 ])
                 .to_owned(),
         )

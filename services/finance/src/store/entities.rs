@@ -38,6 +38,7 @@ pub mod order_account {
         pub balance_reminded_at: Option<DateTime<Utc>>,
         #[sea_orm(column_type = "Text", nullable)]
         pub announced_blockers: Option<String>,
+        pub receipt_confirmed_at: Option<DateTime<Utc>>,
     }
 
     no_relations!();

@@ -18,6 +18,7 @@ impl MigratorTrait for Migrator {
         migrations.push(Box::new(CreateRefunds));
         migrations.push(Box::new(CreateDocuments));
         migrations.push(Box::new(AddAnnouncedBlockers));
+        migrations.push(Box::new(AddReceiptConfirmed));
         migrations
     }
 }
@@ -334,6 +335,32 @@ impl MigrationTrait for AddAnnouncedBlockers {
                 Table::alter()
                     .table("order_accounts")
                     .add_column(text_null("announced_blockers"))
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+struct AddReceiptConfirmed;
+
+impl MigrationName for AddReceiptConfirmed {
+    fn name(&self) -> &str {
+        "m0005_receipt_confirmed"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AddReceiptConfirmed {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("order_accounts")
+                    .add_column(timestamp_with_time_zone_null("receipt_confirmed_at"))
                     .to_owned(),
             )
             .await

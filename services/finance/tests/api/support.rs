@@ -125,19 +125,7 @@ impl TestApp {
 
     /// Publishes an event on a stream declared the way its service does.
     async fn publish(&self, service: &str, subject: &str, payload: Vec<u8>) {
-        let context = jetstream::new(self.nats.client().await);
-        context
-            .get_or_create_stream(orderflow_platform::bus::stream_config(service, 1))
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let mut headers = async_nats::HeaderMap::new();
-        headers.insert("Nats-Msg-Id", uuid::Uuid::now_v7().to_string().as_str());
-        context
-            .publish_with_headers(subject.to_owned(), headers, payload.into())
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        testing::publish_event(&self.nats, service, subject, payload).await;
     }
 
     /// The orders service reporting `order` on `orders.order.<event>`.
@@ -237,24 +225,7 @@ impl TestApp {
 
     /// Messages on `subject` in the FINANCE stream so far.
     pub async fn published(&self, subject: &str) -> Vec<jetstream::message::StreamMessage> {
-        let context = jetstream::new(self.nats.client().await);
-        let Ok(mut stream) = context.get_stream("FINANCE").await else {
-            return Vec::new();
-        };
-        let last = stream
-            .info()
-            .await
-            .map(|info| info.state.last_sequence)
-            .unwrap_or(0);
-        let mut found = Vec::new();
-        for sequence in 1..=last {
-            if let Ok(message) = stream.get_raw_message(sequence).await
-                && message.subject.as_str() == subject
-            {
-                found.push(message);
-            }
-        }
-        found
+        testing::stream_messages(&self.nats, "FINANCE", subject).await
     }
 
     /// The gates opened so far, as announced.

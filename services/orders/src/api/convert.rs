@@ -297,6 +297,8 @@ pub fn order(order: &Order) -> pb::Order {
         created_by: order.created_by.clone(),
         approval_request_id: order.approval_request_id.clone().unwrap_or_default(),
         amount_paid: Some(money(order.money(order.amount_paid))),
+        carrier_code: order.carrier_code.clone(),
+        tracking_number: order.tracking_number.clone(),
     }
 }
 

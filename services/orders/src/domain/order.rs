@@ -791,6 +791,9 @@ pub struct Order {
     pub confirmation_overdue: bool,
     pub amount_paid: i64,
     pub approval_request_id: Option<String>,
+    /// Set when logistics dispatched the order (LOG-3).
+    pub carrier_code: String,
+    pub tracking_number: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub created_by: String,
@@ -884,6 +887,8 @@ impl Order {
             confirmation_due_at: None,
             confirmation_overdue: false,
             amount_paid: 0,
+            carrier_code: String::new(),
+            tracking_number: String::new(),
             approval_request_id: None,
             created_at: now,
             updated_at: now,
@@ -1166,6 +1171,29 @@ impl Order {
         self.transition(Action::Release, now)
     }
 
+    /// On RELEASED with all stock reserved: ready to ship.
+    pub fn mark_ready_to_ship(&mut self, now: DateTime<Utc>) -> Result<OrderState, OrderError> {
+        self.transition(Action::MarkReadyToShip, now)
+    }
+
+    /// LOG-3: dispatched by logistics with a carrier and a tracking number.
+    pub fn ship(
+        &mut self,
+        carrier_code: &str,
+        tracking_number: &str,
+        now: DateTime<Utc>,
+    ) -> Result<OrderState, OrderError> {
+        let from = self.transition(Action::Ship, now)?;
+        self.carrier_code = carrier_code.to_owned();
+        self.tracking_number = tracking_number.to_owned();
+        Ok(from)
+    }
+
+    /// LOG-4: the carrier delivered it.
+    pub fn deliver(&mut self, now: DateTime<Utc>) -> Result<OrderState, OrderError> {
+        self.transition(Action::Deliver, now)
+    }
+
     /// FIN-9: finance settled the delivered order.
     pub fn complete(&mut self, now: DateTime<Utc>) -> Result<OrderState, OrderError> {
         self.transition(Action::Complete, now)
@@ -1243,6 +1271,8 @@ impl Order {
             confirmation_due_at: None,
             confirmation_overdue: false,
             amount_paid: 0,
+            carrier_code: String::new(),
+            tracking_number: String::new(),
             approval_request_id: None,
             created_at: now,
             updated_at: now,

@@ -73,6 +73,8 @@ pub mod order {
         pub confirmation_overdue: bool,
         pub amount_paid: i64,
         pub approval_request_id: Option<String>,
+        pub carrier_code: String,
+        pub tracking_number: String,
         pub created_at: DateTime<Utc>,
         pub updated_at: DateTime<Utc>,
         pub created_by: String,

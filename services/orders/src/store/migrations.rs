@@ -13,6 +13,7 @@ impl MigratorTrait for Migrator {
         let mut migrations = orderflow_platform::db::migrations::platform_migrations();
         migrations.push(Box::new(CreateOrderTables));
         migrations.push(Box::new(SagaApprovalRound));
+        migrations.push(Box::new(OrderShipment));
         migrations
     }
 }
@@ -224,5 +225,35 @@ impl MigrationTrait for SagaApprovalRound {
                     .to_owned(),
             )
             .await
+    }
+}
+
+/// The carrier and tracking number logistics dispatched the order with.
+struct OrderShipment;
+
+impl MigrationName for OrderShipment {
+    fn name(&self) -> &str {
+        "m0003_order_carrier_and_tracking"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for OrderShipment {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for column in ["carrier_code", "tracking_number"] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table("orders")
+                        .add_column(string(column).default(""))
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
     }
 }

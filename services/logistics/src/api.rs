@@ -1,0 +1,483 @@
+//! The tonic service: proto ⇄ domain conversion and error → status mapping.
+//! The use cases are in [`crate::app`].
+
+pub mod convert;
+
+use orderflow_platform::auth::{Caller, RoleTable};
+use orderflow_platform::grpc::status;
+use orderflow_platform::validation::Violations;
+use orderflow_proto::logistics::v1 as pb;
+use pb::logistics_service_server::LogisticsService;
+use tonic::{Request, Response, Status};
+
+use crate::app::Logistics;
+use crate::domain::export::Packing;
+use crate::domain::routing::Carrier;
+use crate::domain::shipment::Tracking;
+use crate::domain::{Actor, LogisticsError};
+
+const EVERYONE: &[&str] = &[
+    "sales",
+    "sales_assistant",
+    "dept_manager",
+    "gm",
+    "finance",
+    "docs_clerk",
+    "warehouse",
+    "logistics",
+    "customer_service",
+    "admin",
+    "service",
+];
+const SHIPPING: &[&str] = &["logistics", "warehouse", "sales_assistant", "admin"];
+
+/// Which roles may call each RPC (checked by the platform's auth layer).
+pub const ROLES: RoleTable = &[
+    (
+        "/orderflow.logistics.v1.LogisticsService/CreateCarrier",
+        &["logistics", "admin"],
+    ),
+    (
+        "/orderflow.logistics.v1.LogisticsService/ListCarriers",
+        EVERYONE,
+    ),
+    (
+        "/orderflow.logistics.v1.LogisticsService/SetRoutingRules",
+        &["logistics", "admin"],
+    ),
+    (
+        "/orderflow.logistics.v1.LogisticsService/GetRoutingRules",
+        EVERYONE,
+    ),
+    (
+        "/orderflow.logistics.v1.LogisticsService/ChooseCarrier",
+        EVERYONE,
+    ),
+    (
+        "/orderflow.logistics.v1.LogisticsService/GetShipment",
+        EVERYONE,
+    ),
+    (
+        "/orderflow.logistics.v1.LogisticsService/PlanShipment",
+        SHIPPING,
+    ),
+    (
+        "/orderflow.logistics.v1.LogisticsService/CreateShippingNote",
+        SHIPPING,
+    ),
+    (
+        "/orderflow.logistics.v1.LogisticsService/ApproveShippingNote",
+        &["finance"],
+    ),
+    (
+        "/orderflow.logistics.v1.LogisticsService/DispatchShipment",
+        &["warehouse", "logistics"],
+    ),
+    (
+        "/orderflow.logistics.v1.LogisticsService/RecordTrackingEvent",
+        &["logistics", "service", "admin"],
+    ),
+    (
+        "/orderflow.logistics.v1.LogisticsService/IngestTrackingFeed",
+        &["logistics", "service", "admin"],
+    ),
+    (
+        "/orderflow.logistics.v1.LogisticsService/ConfirmReceipt",
+        &["customer_service", "sales", "sales_assistant", "service"],
+    ),
+    (
+        "/orderflow.logistics.v1.LogisticsService/GenerateExportDocuments",
+        &["docs_clerk", "logistics", "sales", "admin"],
+    ),
+    (
+        "/orderflow.logistics.v1.LogisticsService/SchedulePickup",
+        &["customer_service", "logistics", "service"],
+    ),
+];
+
+impl From<LogisticsError> for Status {
+    fn from(error: LogisticsError) -> Self {
+        match error {
+            LogisticsError::InvalidInput(violations) => status::invalid_argument(&violations),
+            LogisticsError::NotFound { resource, id } => status::not_found(resource, &id),
+            LogisticsError::AlreadyExists { resource, id } => {
+                Status::already_exists(format!("{resource} {id} already exists"))
+            }
+            LogisticsError::PreconditionFailed {
+                kind,
+                subject,
+                description,
+            } => status::failed_precondition(kind, &subject, &description),
+            LogisticsError::PermissionDenied(message) => status::permission_denied(&message),
+            LogisticsError::Unavailable(message) => status::unavailable(&message),
+            LogisticsError::Internal(error) => status::internal(&error),
+        }
+    }
+}
+
+fn caller<T>(request: &Request<T>) -> Result<Actor, Status> {
+    Caller::of(request)
+}
+
+fn order_id(raw: &str, violations: &mut Violations) -> String {
+    violations.required_id("order_id", raw)
+}
+
+/// The built-in carrier adapter (LOG-4): one record per line,
+/// `tracking_number,time,status,location,description` (RFC 3339 time;
+/// `#` starts a comment; the description may contain commas).
+pub fn parse_csv_feed(content: &str) -> (Vec<(String, Tracking)>, Vec<String>) {
+    let mut accepted = Vec::new();
+    let mut rejected = Vec::new();
+    for (index, line) in content.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = line.splitn(5, ',').map(str::trim).collect();
+        let [tracking_number, time, status, location, description] = fields[..] else {
+            rejected.push(format!("line {}: expected 5 fields", index + 1));
+            continue;
+        };
+        let Ok(at) = chrono::DateTime::parse_from_rfc3339(time) else {
+            rejected.push(format!("line {}: time is not RFC 3339", index + 1));
+            continue;
+        };
+        if tracking_number.is_empty() || status.is_empty() {
+            rejected.push(format!(
+                "line {}: tracking number and status are required",
+                index + 1
+            ));
+            continue;
+        }
+        accepted.push((
+            tracking_number.to_owned(),
+            Tracking {
+                at: at.with_timezone(&chrono::Utc),
+                status: status.to_lowercase(),
+                location: location.to_owned(),
+                description: description.to_owned(),
+            },
+        ));
+    }
+    (accepted, rejected)
+}
+
+#[derive(Debug, Clone)]
+pub struct LogisticsApi {
+    logistics: Logistics,
+}
+
+impl LogisticsApi {
+    pub fn new(logistics: Logistics) -> Self {
+        Self { logistics }
+    }
+
+    fn shipment(&self, shipment: &crate::domain::shipment::Shipment) -> Response<pb::Shipment> {
+        Response::new(convert::shipment(shipment, self.logistics.now()))
+    }
+}
+
+#[tonic::async_trait]
+impl LogisticsService for LogisticsApi {
+    async fn create_carrier(
+        &self,
+        request: Request<pb::CreateCarrierRequest>,
+    ) -> Result<Response<pb::Carrier>, Status> {
+        let raw = request.into_inner().carrier.unwrap_or_default();
+        let carrier = Carrier::parse(
+            &raw.code,
+            &raw.name,
+            raw.promised_days,
+            &raw.tracking_url_template,
+            self.logistics.now(),
+        )?;
+        let carrier = self.logistics.create_carrier(carrier).await?;
+        Ok(Response::new(convert::carrier(&carrier)))
+    }
+
+    async fn list_carriers(
+        &self,
+        _request: Request<pb::ListCarriersRequest>,
+    ) -> Result<Response<pb::ListCarriersResponse>, Status> {
+        let carriers = self.logistics.carriers().await?;
+        Ok(Response::new(pb::ListCarriersResponse {
+            carriers: carriers.iter().map(convert::carrier).collect(),
+        }))
+    }
+
+    async fn set_routing_rules(
+        &self,
+        request: Request<pb::SetRoutingRulesRequest>,
+    ) -> Result<Response<pb::RoutingRules>, Status> {
+        let actor = caller(&request)?;
+        let request = request.into_inner();
+        let rules = self
+            .logistics
+            .set_rules(
+                &actor,
+                convert::rules_in(&request.rules),
+                &request.default_carrier_code,
+                request.base_version,
+            )
+            .await?;
+        Ok(Response::new(convert::rules(&rules)))
+    }
+
+    async fn get_routing_rules(
+        &self,
+        _request: Request<pb::GetRoutingRulesRequest>,
+    ) -> Result<Response<pb::RoutingRules>, Status> {
+        Ok(Response::new(convert::rules(
+            &self.logistics.rules().await?,
+        )))
+    }
+
+    async fn choose_carrier(
+        &self,
+        request: Request<pb::ChooseCarrierRequest>,
+    ) -> Result<Response<pb::CarrierChoice>, Status> {
+        let mut violations = Violations::new();
+        let Some(address) = request.into_inner().address else {
+            violations.add("address", "is required");
+            violations.finish(())?;
+            return Err(Status::invalid_argument("address is required"));
+        };
+        if address.country_code.trim().is_empty() {
+            violations.add("address.country_code", "is required");
+        }
+        if address.region.trim().is_empty() {
+            violations.add("address.region", "is required (routing goes by region)");
+        }
+        violations.finish(())?;
+        let choice = self
+            .logistics
+            .choose(&address.country_code, &address.region)
+            .await?;
+        Ok(Response::new(pb::CarrierChoice {
+            carrier: Some(convert::carrier(&choice.carrier)),
+            matched_rule: choice.matched_rule,
+            rules_version: choice.rules_version,
+        }))
+    }
+
+    async fn get_shipment(
+        &self,
+        request: Request<pb::GetShipmentRequest>,
+    ) -> Result<Response<pb::Shipment>, Status> {
+        let mut violations = Violations::new();
+        let order_id = order_id(&request.get_ref().order_id, &mut violations);
+        violations.finish(())?;
+        Ok(self.shipment(&self.logistics.shipment(&order_id).await?))
+    }
+
+    async fn plan_shipment(
+        &self,
+        request: Request<pb::PlanShipmentRequest>,
+    ) -> Result<Response<pb::Shipment>, Status> {
+        let actor = caller(&request)?;
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        violations.request_id(&request.request_id);
+        let order_id = order_id(&request.order_id, &mut violations);
+        let date = violations.date("planned_ship_date", &request.planned_ship_date);
+        let carrier = request.carrier_code.trim().to_uppercase();
+        let reason = request.override_reason.trim().to_owned();
+        if !carrier.is_empty() && reason.is_empty() {
+            violations.add("override_reason", "a manual carrier needs a reason (LOG-1)");
+        }
+        let date = violations.finish(date)?;
+        let Some(date) = date else {
+            return Err(Status::invalid_argument("planned_ship_date"));
+        };
+        let carrier_override = (!carrier.is_empty()).then_some((carrier, reason));
+        let shipment = self
+            .logistics
+            .plan(&actor, &order_id, date, carrier_override)
+            .await?;
+        Ok(self.shipment(&shipment))
+    }
+
+    async fn create_shipping_note(
+        &self,
+        request: Request<pb::CreateShippingNoteRequest>,
+    ) -> Result<Response<pb::Shipment>, Status> {
+        let actor = caller(&request)?;
+        let mut violations = Violations::new();
+        violations.request_id(&request.get_ref().request_id);
+        let order_id = order_id(&request.get_ref().order_id, &mut violations);
+        violations.finish(())?;
+        Ok(self.shipment(&self.logistics.create_note(&actor, &order_id).await?))
+    }
+
+    async fn approve_shipping_note(
+        &self,
+        request: Request<pb::ApproveShippingNoteRequest>,
+    ) -> Result<Response<pb::Shipment>, Status> {
+        let actor = caller(&request)?;
+        let mut violations = Violations::new();
+        violations.request_id(&request.get_ref().request_id);
+        let order_id = order_id(&request.get_ref().order_id, &mut violations);
+        violations.finish(())?;
+        Ok(self.shipment(&self.logistics.approve_note(&actor, &order_id).await?))
+    }
+
+    async fn dispatch_shipment(
+        &self,
+        request: Request<pb::DispatchShipmentRequest>,
+    ) -> Result<Response<pb::Shipment>, Status> {
+        let actor = caller(&request)?;
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        violations.request_id(&request.request_id);
+        let order_id = order_id(&request.order_id, &mut violations);
+        let tracking = violations.required("tracking_number", &request.tracking_number, 64);
+        violations.finish(())?;
+        Ok(self.shipment(
+            &self
+                .logistics
+                .dispatch(&actor, &order_id, &tracking)
+                .await?,
+        ))
+    }
+
+    async fn record_tracking_event(
+        &self,
+        request: Request<pb::RecordTrackingEventRequest>,
+    ) -> Result<Response<pb::Shipment>, Status> {
+        let actor = caller(&request)?;
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        violations.request_id(&request.request_id);
+        let tracking_number = violations.required("tracking_number", &request.tracking_number, 64);
+        let event = request.event.unwrap_or_default();
+        let status = violations.required("event.status", &event.status, 40);
+        let location = violations.optional("event.location", &event.location, 200);
+        let description = violations.optional("event.description", &event.description, 500);
+        let at = event.time.as_ref().and_then(convert::from_timestamp);
+        if at.is_none() {
+            violations.add("event.time", "is required");
+        }
+        violations.finish(())?;
+        let tracking = Tracking {
+            at: at.unwrap_or_default(),
+            status: status.to_lowercase(),
+            location,
+            description,
+        };
+        let shipment = self
+            .logistics
+            .track(&actor.subject, &tracking_number, tracking)
+            .await?;
+        Ok(self.shipment(&shipment))
+    }
+
+    async fn ingest_tracking_feed(
+        &self,
+        request: Request<pb::IngestTrackingFeedRequest>,
+    ) -> Result<Response<pb::IngestTrackingFeedResponse>, Status> {
+        let actor = caller(&request)?;
+        let request = request.into_inner();
+        if !matches!(request.format.as_str(), "" | "csv") {
+            return Err(
+                LogisticsError::invalid("format", "the built-in adapter reads \"csv\"").into(),
+            );
+        }
+        let (records, mut rejected) = parse_csv_feed(&request.content);
+        let mut accepted = 0;
+        for (tracking_number, tracking) in records {
+            match self
+                .logistics
+                .track(&actor.subject, &tracking_number, tracking)
+                .await
+            {
+                Ok(_) => accepted += 1,
+                Err(
+                    error @ (LogisticsError::NotFound { .. }
+                    | LogisticsError::PreconditionFailed { .. }),
+                ) => {
+                    rejected.push(format!("{tracking_number}: {error}"));
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Ok(Response::new(pb::IngestTrackingFeedResponse {
+            accepted,
+            rejected,
+        }))
+    }
+
+    async fn confirm_receipt(
+        &self,
+        request: Request<pb::ConfirmReceiptRequest>,
+    ) -> Result<Response<pb::Shipment>, Status> {
+        let actor = caller(&request)?;
+        let mut violations = Violations::new();
+        violations.request_id(&request.get_ref().request_id);
+        let order_id = order_id(&request.get_ref().order_id, &mut violations);
+        violations.finish(())?;
+        Ok(self.shipment(&self.logistics.confirm_receipt(&actor, &order_id).await?))
+    }
+
+    async fn generate_export_documents(
+        &self,
+        request: Request<pb::GenerateExportDocumentsRequest>,
+    ) -> Result<Response<pb::ExportDocuments>, Status> {
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let order_id = order_id(&request.order_id, &mut violations);
+        if request.packing.is_empty() {
+            violations.add("packing", "say how each line is packed");
+        }
+        violations.finish(())?;
+        let packing: Vec<Packing> = request
+            .packing
+            .iter()
+            .map(|pack| Packing {
+                sku: pack.sku.trim().to_owned(),
+                packages: pack.packages,
+                net_weight_grams: pack.net_weight_grams,
+                gross_weight_grams: pack.gross_weight_grams,
+                dimensions: pack.package_dimensions.trim().to_owned(),
+            })
+            .collect();
+        let documents = self
+            .logistics
+            .export_documents(
+                &order_id,
+                &packing,
+                &request.container_type,
+                request.statutory_inspection,
+            )
+            .await?;
+        let shipment = self.logistics.shipment(&order_id).await?;
+        Ok(Response::new(convert::export_documents(
+            &documents,
+            &shipment.ship_to,
+        )))
+    }
+
+    async fn schedule_pickup(
+        &self,
+        request: Request<pb::SchedulePickupRequest>,
+    ) -> Result<Response<pb::Pickup>, Status> {
+        let actor = caller(&request)?;
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        violations.request_id(&request.request_id);
+        let order_id = order_id(&request.order_id, &mut violations);
+        let reference = violations.required("reference", &request.reference, 100);
+        let date = violations.date("pickup_date", &request.pickup_date);
+        let reason = violations.required("reason", &request.reason, 500);
+        let date = violations.finish(date)?;
+        let Some(date) = date else {
+            return Err(Status::invalid_argument("pickup_date"));
+        };
+        let address = request.address.as_ref().map(convert::address_in);
+        let pickup = self
+            .logistics
+            .schedule_pickup(&actor, &order_id, &reference, address, date, &reason)
+            .await?;
+        Ok(Response::new(convert::pickup(&pickup)))
+    }
+}

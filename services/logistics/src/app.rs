@@ -1,0 +1,560 @@
+//! The use cases of the logistics service: one write transaction each, with
+//! the change and its events. Calls to finance happen before the
+//! transaction opens.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
+use orderflow_platform::clock::SharedClock;
+use orderflow_platform::db::Database;
+use sea_orm::ConnectionTrait;
+
+use crate::domain::export::{ExportDocuments, Packing};
+use crate::domain::pickup::Pickup;
+use crate::domain::routing::{Carrier, Rule, Rules, default_carriers};
+use crate::domain::shipment::{Address, OrderSnapshot, Shipment, ShipmentState, Tracking};
+use crate::domain::{Actor, LogisticsError};
+use crate::events;
+use crate::peers;
+use crate::store::records;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub time_zone: Tz,
+    /// LOG-5: receipt is confirmed automatically this many days after
+    /// delivery.
+    pub receipt_auto_confirm_days: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Logistics {
+    database: Database,
+    clock: SharedClock,
+    outbox: OutboxSignal,
+    finance: peers::Finance,
+    settings: Settings,
+}
+
+/// The carrier for an address and why.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub carrier: Carrier,
+    pub matched_rule: String,
+    pub rules_version: i32,
+}
+
+impl Logistics {
+    pub fn new(
+        database: Database,
+        clock: SharedClock,
+        outbox: OutboxSignal,
+        finance: peers::Finance,
+        settings: Settings,
+    ) -> Self {
+        Self {
+            database,
+            clock,
+            outbox,
+            finance,
+            settings,
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        use chrono::SubsecRound;
+        self.clock.now().trunc_subsecs(6)
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.now()
+            .with_timezone(&self.settings.time_zone)
+            .date_naive()
+    }
+
+    async fn enqueue<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        event: OutgoingEvent,
+    ) -> Result<(), LogisticsError> {
+        outbox::enqueue(connection, event, self.now()).await?;
+        Ok(())
+    }
+
+    /// The default carriers and LOG-1 rules, when there are none yet.
+    pub async fn seed_defaults(&self) -> Result<(), LogisticsError> {
+        let transaction = self.database.begin_write().await?;
+        let now = self.now();
+        for carrier in default_carriers(now) {
+            records::insert_carrier(&*transaction, &carrier).await?;
+        }
+        if records::rules(&*transaction).await?.is_none() {
+            records::insert_rules(&*transaction, &Rules::defaults(now)).await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    // ------------------------------------------------------- carriers/rules
+
+    pub async fn create_carrier(&self, carrier: Carrier) -> Result<Carrier, LogisticsError> {
+        let transaction = self.database.begin_write().await?;
+        if !records::insert_carrier(&*transaction, &carrier).await? {
+            let existing = records::carrier(&*transaction, &carrier.code).await?;
+            return match existing {
+                Some(existing)
+                    if existing.name == carrier.name
+                        && existing.promised_days == carrier.promised_days =>
+                {
+                    Ok(existing)
+                }
+                _ => Err(LogisticsError::AlreadyExists {
+                    resource: "carrier",
+                    id: carrier.code,
+                }),
+            };
+        }
+        transaction.commit().await?;
+        Ok(carrier)
+    }
+
+    pub async fn carriers(&self) -> Result<Vec<Carrier>, LogisticsError> {
+        records::carriers(self.database.connection()).await
+    }
+
+    pub async fn rules(&self) -> Result<Rules, LogisticsError> {
+        records::rules(self.database.connection())
+            .await?
+            .ok_or_else(|| LogisticsError::not_found("routing rules", "current"))
+    }
+
+    /// LOG-1: the rules replaced as a whole; in effect for the next choice.
+    pub async fn set_rules(
+        &self,
+        actor: &Actor,
+        rules: Vec<Rule>,
+        default_carrier_code: &str,
+        base_version: i32,
+    ) -> Result<Rules, LogisticsError> {
+        let transaction = self.database.begin_write().await?;
+        let current = records::rules(&*transaction)
+            .await?
+            .ok_or_else(|| LogisticsError::not_found("routing rules", "current"))?;
+        let known: Vec<String> = records::carriers(&*transaction)
+            .await?
+            .into_iter()
+            .map(|carrier| carrier.code)
+            .collect();
+        let next = current.replace(
+            rules,
+            default_carrier_code,
+            base_version,
+            &known,
+            &actor.subject,
+            self.now(),
+        )?;
+        if !records::insert_rules(&*transaction, &next).await? {
+            return Err(LogisticsError::precondition(
+                "STALE_RULES",
+                "routing_rules",
+                "the rules were replaced meanwhile; read them again",
+            ));
+        }
+        transaction.commit().await?;
+        Ok(next)
+    }
+
+    async fn choose_in<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        country_code: &str,
+        region: &str,
+    ) -> Result<Choice, LogisticsError> {
+        let rules = records::rules(connection)
+            .await?
+            .ok_or_else(|| LogisticsError::not_found("routing rules", "current"))?;
+        let (code, matched_rule) = rules.choose(country_code, region);
+        let carrier = records::carrier(connection, &code)
+            .await?
+            .ok_or_else(|| LogisticsError::not_found("carrier", code.clone()))?;
+        Ok(Choice {
+            carrier,
+            matched_rule,
+            rules_version: rules.version,
+        })
+    }
+
+    pub async fn choose(&self, country_code: &str, region: &str) -> Result<Choice, LogisticsError> {
+        self.choose_in(self.database.connection(), country_code, region)
+            .await
+    }
+
+    // ----------------------------------------------------------- from orders
+
+    /// Keeps the order's shipment from the orders service's events. A new
+    /// ship-to before dispatch (an edit, a merge — ORD-9) chooses the carrier
+    /// again unless it was overridden; a cancelled order's shipment stops.
+    pub async fn sync_order<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        order_id: &str,
+        snapshot: OrderSnapshot,
+        ship_to: Address,
+    ) -> Result<(), LogisticsError> {
+        let now = self.now();
+        let existing = records::shipment(connection, order_id, true).await?;
+        let mut shipment = match existing {
+            Some(existing) if existing.order.updated_at >= snapshot.updated_at => return Ok(()),
+            Some(existing) => existing,
+            None => {
+                let choice = self
+                    .choose_in(connection, &ship_to.country_code, &ship_to.region)
+                    .await?;
+                Shipment {
+                    order_id: order_id.to_owned(),
+                    order: snapshot.clone(),
+                    ship_to: ship_to.clone(),
+                    state: ShipmentState::Open,
+                    carrier_code: choice.carrier.code,
+                    carrier_reason: format!("rule: {}", choice.matched_rule),
+                    planned_ship_date: None,
+                    note_number: String::new(),
+                    note_approved_by: String::new(),
+                    tracking_number: String::new(),
+                    dispatched_at: None,
+                    promised_at: None,
+                    delay_announced: false,
+                    tracking: Vec::new(),
+                    delivered_at: None,
+                    received_at: None,
+                    receipt_confirmed_by: String::new(),
+                    goods_out: false,
+                    updated_at: now,
+                }
+            }
+        };
+        let before_dispatch = matches!(
+            shipment.state,
+            ShipmentState::Open
+                | ShipmentState::Planned
+                | ShipmentState::NotePending
+                | ShipmentState::NoteApproved
+        );
+        if shipment.ship_to != ship_to
+            && before_dispatch
+            && !shipment.carrier_reason.starts_with("override")
+        {
+            let choice = self
+                .choose_in(connection, &ship_to.country_code, &ship_to.region)
+                .await?;
+            shipment.carrier_code = choice.carrier.code;
+            shipment.carrier_reason = format!("rule: {} (address changed)", choice.matched_rule);
+        }
+        shipment.ship_to = ship_to;
+        let cancelled = matches!(snapshot.state.as_str(), "cancelled" | "closed" | "rejected");
+        shipment.order = snapshot;
+        if cancelled {
+            shipment.cancel(now);
+        }
+        shipment.updated_at = now;
+        records::save_shipment(connection, &shipment).await
+    }
+
+    /// Inventory posted the order's outbound: the goods are out.
+    pub async fn goods_out<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        order_id: &str,
+    ) -> Result<(), LogisticsError> {
+        let Some(mut shipment) = records::shipment(connection, order_id, true).await? else {
+            tracing::warn!(order.id = %order_id, "an outbound for an order logistics does not know");
+            return Ok(());
+        };
+        if !shipment.goods_out {
+            shipment.goods_out = true;
+            shipment.updated_at = self.now();
+            records::save_shipment(connection, &shipment).await?;
+        }
+        Ok(())
+    }
+
+    // -------------------------------------------------------------- shipping
+
+    pub async fn shipment(&self, order_id: &str) -> Result<Shipment, LogisticsError> {
+        records::shipment(self.database.connection(), order_id, false)
+            .await?
+            .ok_or_else(|| LogisticsError::not_found("shipment for order", order_id))
+    }
+
+    /// Applies `change` to the order's shipment under a row lock; announces
+    /// `logistics.shipment.<subject>` when it changed something.
+    async fn change<F>(
+        &self,
+        actor: &str,
+        order_id: &str,
+        subject: &str,
+        change: F,
+    ) -> Result<Shipment, LogisticsError>
+    where
+        F: FnOnce(&mut Shipment, DateTime<Utc>) -> Result<bool, LogisticsError>,
+    {
+        let transaction = self.database.begin_write().await?;
+        let mut shipment = records::shipment(&*transaction, order_id, true)
+            .await?
+            .ok_or_else(|| LogisticsError::not_found("shipment for order", order_id))?;
+        let now = self.now();
+        if !change(&mut shipment, now)? {
+            return Ok(shipment);
+        }
+        records::save_shipment(&*transaction, &shipment).await?;
+        self.enqueue(
+            &*transaction,
+            events::shipment(&shipment, subject, actor, None, now),
+        )
+        .await?;
+        transaction.commit().await?;
+        self.outbox.notify();
+        Ok(shipment)
+    }
+
+    /// LOG-2: the shipping notice, ≥ 2 days ahead; the carrier by the rules
+    /// or overridden with a reason (LOG-1).
+    pub async fn plan(
+        &self,
+        actor: &Actor,
+        order_id: &str,
+        ship_date: NaiveDate,
+        carrier_override: Option<(String, String)>,
+    ) -> Result<Shipment, LogisticsError> {
+        let override_carrier = match &carrier_override {
+            Some((code, reason)) => Some((
+                records::carrier(self.database.connection(), code)
+                    .await?
+                    .ok_or_else(|| {
+                        LogisticsError::invalid("carrier_code", "is not a known carrier")
+                    })?,
+                reason.clone(),
+            )),
+            None => None,
+        };
+        let today = self.today();
+        self.change(&actor.subject, order_id, "planned", |shipment, now| {
+            let (code, reason) = match override_carrier {
+                Some((carrier, reason)) => (carrier.code, format!("override: {reason}")),
+                None => (
+                    shipment.carrier_code.clone(),
+                    shipment.carrier_reason.clone(),
+                ),
+            };
+            shipment.plan(ship_date, today, code, reason, now)?;
+            Ok(true)
+        })
+        .await
+    }
+
+    pub async fn create_note(
+        &self,
+        actor: &Actor,
+        order_id: &str,
+    ) -> Result<Shipment, LogisticsError> {
+        self.change(&actor.subject, order_id, "note_created", |shipment, now| {
+            shipment.create_note(now)
+        })
+        .await
+    }
+
+    /// LOG-2 + FIN-6: `finance` approves the note when the money lets the
+    /// order ship.
+    pub async fn approve_note(
+        &self,
+        actor: &Actor,
+        order_id: &str,
+    ) -> Result<Shipment, LogisticsError> {
+        self.finance.require_shipment_allowed(order_id).await?;
+        self.change(
+            &actor.subject,
+            order_id,
+            "note_approved",
+            |shipment, now| shipment.approve_note(&actor.subject, now),
+        )
+        .await
+    }
+
+    /// LOG-3: dispatched against the approved note with the goods out, the
+    /// money checked again (FIN-6); `logistics.shipment.dispatched` is the
+    /// customer's notification.
+    pub async fn dispatch(
+        &self,
+        actor: &Actor,
+        order_id: &str,
+        tracking_number: &str,
+    ) -> Result<Shipment, LogisticsError> {
+        self.finance.require_shipment_allowed(order_id).await?;
+        let shipment = self.shipment(order_id).await?;
+        let promised_days = records::carrier(self.database.connection(), &shipment.carrier_code)
+            .await?
+            .map_or(7, |carrier| carrier.promised_days);
+        self.change(&actor.subject, order_id, "dispatched", |shipment, now| {
+            shipment.dispatch(tracking_number, promised_days, now)
+        })
+        .await
+    }
+
+    /// LOG-4: one tracking event for a tracking number; "delivered" delivers.
+    pub async fn track(
+        &self,
+        actor: &str,
+        tracking_number: &str,
+        event: Tracking,
+    ) -> Result<Shipment, LogisticsError> {
+        let transaction = self.database.begin_write().await?;
+        let mut shipment = records::shipment_by_tracking(&*transaction, tracking_number)
+            .await?
+            .ok_or_else(|| {
+                LogisticsError::not_found("shipment with tracking number", tracking_number)
+            })?;
+        let was = shipment.state;
+        let now = self.now();
+        if !shipment.track(event.clone(), now)? {
+            return Ok(shipment);
+        }
+        records::save_shipment(&*transaction, &shipment).await?;
+        self.enqueue(
+            &*transaction,
+            events::shipment(&shipment, "tracked", actor, Some(&event), now),
+        )
+        .await?;
+        if was != ShipmentState::Delivered && shipment.state == ShipmentState::Delivered {
+            self.enqueue(
+                &*transaction,
+                events::shipment(&shipment, "delivered", actor, Some(&event), now),
+            )
+            .await?;
+        }
+        transaction.commit().await?;
+        self.outbox.notify();
+        Ok(shipment)
+    }
+
+    /// LOG-5: the customer confirms receipt.
+    pub async fn confirm_receipt(
+        &self,
+        actor: &Actor,
+        order_id: &str,
+    ) -> Result<Shipment, LogisticsError> {
+        self.change(
+            &actor.subject,
+            order_id,
+            "receipt_confirmed",
+            |shipment, now| shipment.confirm_receipt("customer", now),
+        )
+        .await
+    }
+
+    /// Late shipments announced once (LOG-4); deliveries confirmed
+    /// automatically after the configured days (LOG-5). Returns how many
+    /// of each.
+    pub async fn sweep(&self) -> Result<(usize, usize), LogisticsError> {
+        let now = self.now();
+        let mut late = 0;
+        for shipment in
+            records::shipments_in(self.database.connection(), ShipmentState::Dispatched, 500)
+                .await?
+        {
+            if shipment.delay_announced || !shipment.is_late(now) {
+                continue;
+            }
+            self.change("logistics", &shipment.order_id, "delayed", |shipment, _| {
+                if shipment.delay_announced || !shipment.is_late(now) {
+                    return Ok(false);
+                }
+                shipment.delay_announced = true;
+                Ok(true)
+            })
+            .await?;
+            late += 1;
+        }
+        let mut received = 0;
+        let after = Duration::days(self.settings.receipt_auto_confirm_days);
+        for shipment in
+            records::shipments_in(self.database.connection(), ShipmentState::Delivered, 500).await?
+        {
+            if shipment.delivered_at.is_none_or(|at| now < at + after) {
+                continue;
+            }
+            self.change(
+                "logistics",
+                &shipment.order_id,
+                "receipt_confirmed",
+                |shipment, now| shipment.confirm_receipt("automatic", now),
+            )
+            .await?;
+            received += 1;
+        }
+        Ok((late, received))
+    }
+
+    // ------------------------------------------------------ export, pickups
+
+    /// LOG-6: the export documents of an export order.
+    pub async fn export_documents(
+        &self,
+        order_id: &str,
+        packing: &[Packing],
+        container_type: &str,
+        statutory_inspection: bool,
+    ) -> Result<ExportDocuments, LogisticsError> {
+        let shipment = self.shipment(order_id).await?;
+        if shipment.order.kind != "export" {
+            return Err(LogisticsError::precondition(
+                "NOT_EXPORT",
+                format!("orders/{order_id}"),
+                format!("order {} is not an export order", shipment.order.number),
+            ));
+        }
+        ExportDocuments::compose(&shipment, packing, container_type, statutory_inspection)
+    }
+
+    /// LOG-7: a pick-up for after-sales, by the carrier the rules choose for
+    /// the pick-up address.
+    pub async fn schedule_pickup(
+        &self,
+        actor: &Actor,
+        order_id: &str,
+        reference: &str,
+        address: Option<Address>,
+        pickup_date: NaiveDate,
+        reason: &str,
+    ) -> Result<Pickup, LogisticsError> {
+        if pickup_date < self.today() {
+            return Err(LogisticsError::invalid(
+                "pickup_date",
+                "must be today or later",
+            ));
+        }
+        let transaction = self.database.begin_write().await?;
+        let shipment = records::shipment(&*transaction, order_id, false)
+            .await?
+            .ok_or_else(|| LogisticsError::not_found("shipment for order", order_id))?;
+        let address = address.unwrap_or(shipment.ship_to);
+        let choice = self
+            .choose_in(&*transaction, &address.country_code, &address.region)
+            .await?;
+        let now = self.now();
+        let pickup = Pickup {
+            id: uuid::Uuid::now_v7().to_string(),
+            order_id: order_id.to_owned(),
+            reference: reference.to_owned(),
+            address,
+            pickup_date,
+            carrier_code: choice.carrier.code,
+            reason: reason.to_owned(),
+            created_at: now,
+        };
+        records::insert_pickup(&*transaction, &pickup).await?;
+        self.enqueue(&*transaction, events::pickup(&pickup, &actor.subject, now))
+            .await?;
+        transaction.commit().await?;
+        self.outbox.notify();
+        Ok(pickup)
+    }
+}

@@ -1,0 +1,62 @@
+use orderflow_platform::FieldViolation;
+use orderflow_platform::validation::InvalidInput;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LogisticsError {
+    #[error("{}", InvalidInput(.0.clone()))]
+    InvalidInput(Vec<FieldViolation>),
+    #[error("{resource} {id} not found")]
+    NotFound { resource: &'static str, id: String },
+    #[error("{resource} {id} already exists")]
+    AlreadyExists { resource: &'static str, id: String },
+    #[error("{description}")]
+    PreconditionFailed {
+        kind: &'static str,
+        subject: String,
+        description: String,
+    },
+    #[error("{0}")]
+    PermissionDenied(String),
+    /// A peer that must be asked cannot be.
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl LogisticsError {
+    pub fn invalid(field: impl Into<String>, description: impl Into<String>) -> Self {
+        Self::InvalidInput(vec![FieldViolation::new(field, description)])
+    }
+
+    pub fn precondition(
+        kind: &'static str,
+        subject: impl Into<String>,
+        description: impl Into<String>,
+    ) -> Self {
+        Self::PreconditionFailed {
+            kind,
+            subject: subject.into(),
+            description: description.into(),
+        }
+    }
+
+    pub fn not_found(resource: &'static str, id: impl Into<String>) -> Self {
+        Self::NotFound {
+            resource,
+            id: id.into(),
+        }
+    }
+}
+
+impl From<InvalidInput> for LogisticsError {
+    fn from(invalid: InvalidInput) -> Self {
+        Self::InvalidInput(invalid.0)
+    }
+}
+
+impl From<sea_orm::DbErr> for LogisticsError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        Self::Internal(anyhow::Error::new(error).context("database error"))
+    }
+}

@@ -1,0 +1,23 @@
+//! `orderflow-logistics`: config → telemetry → run.
+
+use orderflow_logistics::config::LogisticsConfig;
+use orderflow_platform::config::Env;
+use orderflow_platform::shutdown::Shutdown;
+
+/// mimalloc: many small, short-lived allocations per call.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let config = LogisticsConfig::from_env(&Env::from_process())?;
+    let telemetry = orderflow_platform::telemetry::init(&config.service.telemetry)?;
+    let shutdown = Shutdown::new();
+    shutdown.trigger_on_os_signal();
+    let result = orderflow_logistics::run(config, shutdown).await;
+    if let Err(error) = &result {
+        tracing::error!(error = %format!("{error:#}"), "logistics service failed");
+    }
+    telemetry.shutdown();
+    result
+}

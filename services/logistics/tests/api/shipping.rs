@@ -1,0 +1,450 @@
+//! LOG-2 … LOG-6 with finance's FIN-6 check: no shipping without an
+//! approved note or the balance; dispatch, tracking, delivery, receipt;
+//! late shipments; export documents and their PDF.
+
+use std::time::Duration;
+
+use orderflow_platform::backend_tests;
+use orderflow_platform::testing::{self, Backend};
+use orderflow_proto::finance::v1 as finance;
+use orderflow_proto::logistics::v1 as pb;
+use orderflow_proto::orders::v1 as orders;
+use orders::{OrderKind, OrderState, PaymentTermKind as Term};
+use tonic::Code;
+
+use crate::support::*;
+
+backend_tests!(
+    log_2_no_shipping_without_an_approved_note_nor_without_the_balance,
+    log_4_a_late_shipment_is_announced_and_log_5_receipt_confirms_itself,
+    log_6_export_documents_add_up_and_the_pdf_opens,
+);
+
+/// A 30 % T/T order for 10 pumps to Hangzhou, deposit paid, released and
+/// ready to ship, known to logistics and finance.
+async fn ready_order(
+    app: &TestApp,
+    kind: OrderKind,
+    lines: &[(&str, &str, i64, i64)],
+) -> orders::Order {
+    let order = order(
+        kind,
+        (Term::TtDeposit, 30),
+        lines,
+        address("Zhejiang", "Hangzhou"),
+    );
+    app.order_event("confirmed", &order).await;
+    let awaiting = moved(&order, OrderState::AwaitingPayment);
+    app.order_event("approved", &awaiting).await;
+    let total: i64 = lines.iter().map(|(_, _, q, p)| q * p).sum();
+    pay(
+        app,
+        &awaiting,
+        finance::PaymentKind::Deposit,
+        (total * 3 + 9) / 10,
+    )
+    .await;
+    let released = moved(&awaiting, OrderState::Released);
+    app.order_event("released", &released).await;
+    let ready = moved(&released, OrderState::ReadyToShip);
+    app.order_event("ready_to_ship", &ready).await;
+    testing::eventually(Duration::from_secs(20), "ready to ship", || async {
+        let shipment = app.shipment_in(&ready, "known").await;
+        (shipment.state == pb::ShipmentState::Open as i32).then_some(())
+    })
+    .await;
+    ready
+}
+
+async fn pay(app: &TestApp, order: &orders::Order, kind: finance::PaymentKind, amount: i64) {
+    let mut sales = app.finance_client("tom", &["sales"]).await;
+    let payment = testing::eventually(Duration::from_secs(20), "finance to know the order", || {
+        let mut sales = sales.clone();
+        let request = finance::RecordPaymentRequest {
+            order_id: order.id.clone(),
+            kind: kind.into(),
+            amount: Some(cny(amount)),
+            method: "bank transfer".to_owned(),
+            ..Default::default()
+        };
+        async move { sales.record_payment(request).await.ok() }
+    })
+    .await
+    .into_inner();
+    let _ = &mut sales;
+    app.finance_client("fiona", &["finance"])
+        .await
+        .confirm_payment(finance::ConfirmPaymentRequest {
+            payment_id: payment.id,
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+}
+
+fn shipping_date(days: i64) -> String {
+    (chrono::NaiveDate::from_ymd_opt(2027, 1, 4).unwrap_or_default() + chrono::Duration::days(days))
+        .to_string()
+}
+
+async fn plan(
+    app: &TestApp,
+    order: &orders::Order,
+    days: i64,
+) -> Result<pb::Shipment, tonic::Status> {
+    app.logistics()
+        .await
+        .plan_shipment(pb::PlanShipmentRequest {
+            order_id: order.id.clone(),
+            planned_ship_date: shipping_date(days),
+            ..Default::default()
+        })
+        .await
+        .map(tonic::Response::into_inner)
+}
+
+async fn approve(app: &TestApp, order: &orders::Order) -> Result<pb::Shipment, tonic::Status> {
+    app.finance_approver()
+        .await
+        .approve_shipping_note(pb::ApproveShippingNoteRequest {
+            order_id: order.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .map(tonic::Response::into_inner)
+}
+
+async fn dispatch(app: &TestApp, order: &orders::Order) -> Result<pb::Shipment, tonic::Status> {
+    app.warehouse()
+        .await
+        .dispatch_shipment(pb::DispatchShipmentRequest {
+            order_id: order.id.clone(),
+            tracking_number: format!("TT{}", order.number),
+            ..Default::default()
+        })
+        .await
+        .map(tonic::Response::into_inner)
+}
+
+/// Planned, note created and approved, goods out, dispatched.
+async fn dispatched(app: &TestApp, order: &orders::Order) -> pb::Shipment {
+    plan(app, order, 2)
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    app.logistics()
+        .await
+        .create_shipping_note(pb::CreateShippingNoteRequest {
+            order_id: order.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    approve(app, order)
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    app.outbound_posted(order).await;
+    testing::eventually(Duration::from_secs(20), "the goods out", || async {
+        dispatch(app, order).await.ok()
+    })
+    .await
+}
+
+async fn log_2_no_shipping_without_an_approved_note_nor_without_the_balance(backend: Backend) {
+    let app = spawn_logistics(backend).await;
+    let order = ready_order(
+        &app,
+        OrderKind::Standard,
+        &[("PUMP-100", "Water pump", 10, 100_000)],
+    )
+    .await;
+    let shipment = app.shipment_in(&order, "known").await;
+    assert_eq!(
+        shipment.carrier_code, "TTKD",
+        "Hangzhou by the default rule"
+    );
+
+    // LOG-2: the notice is planned two days ahead.
+    let soon = plan(&app, &order, 1)
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("planned"));
+    assert_eq!(violated_fields(&soon), ["planned_ship_date"]);
+    plan(&app, &order, 2)
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let no_note = dispatch(&app, &order).await.err().map(|s| s.code());
+    assert_eq!(no_note, Some(Code::FailedPrecondition), "no shipping note");
+    app.logistics()
+        .await
+        .create_shipping_note(pb::CreateShippingNoteRequest {
+            order_id: order.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let unapproved = dispatch(&app, &order).await.err().map(|s| s.code());
+    assert_eq!(
+        unapproved,
+        Some(Code::FailedPrecondition),
+        "note not approved"
+    );
+
+    // FIN-6: T/T terms — finance approves only with the balance confirmed.
+    let refused = approve(&app, &order)
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("approved"));
+    assert_eq!(refused.code(), Code::FailedPrecondition);
+    assert!(
+        refused.message().contains("BALANCE_NOT_CONFIRMED"),
+        "{}",
+        refused.message()
+    );
+    pay(&app, &order, finance::PaymentKind::Balance, 700_000).await;
+    let approved = approve(&app, &order)
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    assert_eq!(approved.note_approved_by, "fiona");
+    assert_eq!(approved.note_number, format!("SN-{}", order.number));
+
+    // The goods must be out of the warehouse first.
+    let in_warehouse = dispatch(&app, &order)
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("shipped"));
+    assert!(
+        in_warehouse.message().contains("outbound"),
+        "{}",
+        in_warehouse.message()
+    );
+    app.outbound_posted(&order).await;
+    let shipped = testing::eventually(Duration::from_secs(20), "the goods out", || async {
+        dispatch(&app, &order).await.ok()
+    })
+    .await;
+    assert_eq!(shipped.state, pb::ShipmentState::Dispatched as i32);
+    assert_eq!(shipped.tracking_number, format!("TT{}", order.number));
+    // LOG-3: the customer notification is the dispatched event.
+    testing::eventually(
+        Duration::from_secs(20),
+        "logistics.shipment.dispatched",
+        || async {
+            (app.published("logistics.shipment.dispatched").await.len() == 1).then_some(())
+        },
+    )
+    .await;
+
+    // LOG-4: a carrier feed through the built-in CSV adapter; delivered.
+    let feed = format!(
+        "# tracking_number,time,status,location,description\n\
+         TT{n},2027-01-06T02:00:00Z,in_transit,Hangzhou hub,sorted\n\
+         TT{n},2027-01-07T03:00:00Z,delivered,Hangzhou,signed by Li Lei\n\
+         NOPE,2027-01-07T03:00:00Z,delivered,Nowhere,unknown\n\
+         broken line\n",
+        n = order.number
+    );
+    let ingested = app
+        .logistics()
+        .await
+        .ingest_tracking_feed(pb::IngestTrackingFeedRequest {
+            format: "csv".to_owned(),
+            content: feed,
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(ingested.accepted, 2);
+    assert_eq!(ingested.rejected.len(), 2, "{:?}", ingested.rejected);
+    let delivered = app.shipment_in(&order, "delivered").await;
+    assert_eq!(delivered.state, pb::ShipmentState::Delivered as i32);
+    assert_eq!(delivered.tracking.len(), 2);
+    assert_eq!(app.published("logistics.shipment.delivered").await.len(), 1);
+
+    // LOG-5: the customer confirms receipt.
+    let received = app
+        .client("cathy", &["customer_service"])
+        .await
+        .confirm_receipt(pb::ConfirmReceiptRequest {
+            order_id: order.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(received.receipt_confirmed_by, "customer");
+}
+
+async fn log_4_a_late_shipment_is_announced_and_log_5_receipt_confirms_itself(backend: Backend) {
+    let app = spawn_logistics(backend).await;
+    let order = ready_order(
+        &app,
+        OrderKind::Standard,
+        &[("PUMP-100", "Water pump", 1, 100_000)],
+    )
+    .await;
+    pay(&app, &order, finance::PaymentKind::Balance, 70_000).await;
+    let shipment = dispatched(&app, &order).await;
+    assert!(!shipment.delayed);
+    // TTKD promises 3 days.
+    app.clock.advance(chrono::Duration::days(4));
+    testing::eventually(
+        Duration::from_secs(20),
+        "logistics.shipment.delayed",
+        || async { (!app.published("logistics.shipment.delayed").await.is_empty()).then_some(()) },
+    )
+    .await;
+    settle().await;
+    settle().await;
+    assert_eq!(
+        app.published("logistics.shipment.delayed").await.len(),
+        1,
+        "once"
+    );
+    assert!(app.shipment_in(&order, "late").await.delayed);
+
+    app.logistics()
+        .await
+        .record_tracking_event(pb::RecordTrackingEventRequest {
+            tracking_number: format!("TT{}", order.number),
+            event: Some(pb::TrackingEvent {
+                time: Some(orderflow_platform::grpc::convert::timestamp(
+                    app.clock_now(),
+                )),
+                status: "delivered".to_owned(),
+                location: "Hangzhou".to_owned(),
+                description: "late but there".to_owned(),
+            }),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    // Seven days later nobody confirmed: it confirms itself.
+    app.clock.advance(chrono::Duration::days(7));
+    let received =
+        testing::eventually(Duration::from_secs(20), "the automatic receipt", || async {
+            let shipment = app.shipment_in(&order, "received").await;
+            (shipment.state == pb::ShipmentState::Received as i32).then_some(shipment)
+        })
+        .await;
+    assert_eq!(received.receipt_confirmed_by, "automatic");
+}
+
+async fn log_6_export_documents_add_up_and_the_pdf_opens(backend: Backend) {
+    let app = spawn_logistics(backend).await;
+    let order = ready_order(
+        &app,
+        OrderKind::Export,
+        &[
+            ("PUMP-100", "Water pump WP-100", 40, 95_000),
+            ("SEAL-KIT", "Seal kit", 80, 1_250),
+        ],
+    )
+    .await;
+    let mut clerk = app.client("dora", &["docs_clerk"]).await;
+    let bad = clerk
+        .generate_export_documents(pb::GenerateExportDocumentsRequest {
+            order_id: order.id.clone(),
+            packing: vec![pb::PackingLine {
+                sku: "PUMP-100".to_owned(),
+                packages: 0,
+                net_weight_grams: 10_000,
+                gross_weight_grams: 9_000,
+                ..Default::default()
+            }],
+            container_type: "99XX".to_owned(),
+            statutory_inspection: true,
+        })
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("accepted"));
+    assert_eq!(
+        violated_fields(&bad),
+        [
+            "container_type",
+            "packing",
+            "packing[0].gross_weight_grams",
+            "packing[0].packages"
+        ]
+    );
+    let documents = clerk
+        .generate_export_documents(pb::GenerateExportDocumentsRequest {
+            order_id: order.id.clone(),
+            packing: vec![
+                pb::PackingLine {
+                    sku: "PUMP-100".to_owned(),
+                    packages: 20,
+                    net_weight_grams: 168_000,
+                    gross_weight_grams: 176_500,
+                    package_dimensions: "60x40x40 cm".to_owned(),
+                },
+                pb::PackingLine {
+                    sku: "SEAL-KIT".to_owned(),
+                    packages: 2,
+                    net_weight_grams: 12_000,
+                    gross_weight_grams: 12_750,
+                    package_dimensions: "40x30x20 cm".to_owned(),
+                },
+            ],
+            container_type: "20gp".to_owned(),
+            statutory_inspection: true,
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    // 40 × 950.00 + 80 × 12.50 = 39,000.00; 22 packages; 180 / 189.25 kg.
+    assert_eq!(documents.total, Some(cny(3_900_000)));
+    let line_sum: i64 = documents
+        .lines
+        .iter()
+        .map(|line| line.line_total.as_ref().map_or(0, |m| m.minor_units))
+        .sum();
+    assert_eq!(line_sum, 3_900_000);
+    assert_eq!(documents.total_packages, 22);
+    assert_eq!(documents.total_net_weight_grams, 180_000);
+    assert_eq!(documents.total_gross_weight_grams, 189_250);
+    assert!(documents.statutory_inspection);
+    assert_eq!(documents.container_type, "20GP");
+    assert_eq!(documents.invoice_number, format!("CI-{}", order.number));
+
+    // The PDF opens in a PDF parser and says the same.
+    let pdf = lopdf::Document::load_mem(&documents.pdf).unwrap_or_else(|e| panic!("{e}"));
+    let pages: Vec<u32> = pdf.get_pages().keys().copied().collect();
+    assert!(!pages.is_empty());
+    let text = pdf.extract_text(&pages).unwrap_or_else(|e| panic!("{e}"));
+    for expected in [
+        format!("COMMERCIAL INVOICE CI-{}", order.number),
+        "PACKING LIST".to_owned(),
+        "TOTAL 39000.00 CNY".to_owned(),
+        "TOTAL 22 packages".to_owned(),
+        "gross 189.250 kg".to_owned(),
+        "Container: 20GP".to_owned(),
+        "Statutory inspection (CIQ): required".to_owned(),
+    ] {
+        assert!(text.contains(&expected), "{expected:?} not in:\n{text}");
+    }
+
+    // A standard order has no export documents.
+    let standard = ready_order(
+        &app,
+        OrderKind::Standard,
+        &[("PUMP-100", "Water pump", 1, 100_000)],
+    )
+    .await;
+    let refused = clerk
+        .generate_export_documents(pb::GenerateExportDocumentsRequest {
+            order_id: standard.id.clone(),
+            packing: vec![pb::PackingLine {
+                sku: "PUMP-100".to_owned(),
+                packages: 1,
+                net_weight_grams: 1,
+                gross_weight_grams: 1,
+                ..Default::default()
+            }],
+            container_type: "LCL".to_owned(),
+            statutory_inspection: false,
+        })
+        .await
+        .err()
+        .map(|s| s.code());
+    assert_eq!(refused, Some(Code::FailedPrecondition));
+}

@@ -1,0 +1,313 @@
+//! `spawn_logistics()`: logistics and finance in-process on port 0, each
+//! with its own database, one NATS server and one settable clock.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::jetstream;
+use chrono::{DateTime, TimeZone, Utc};
+use orderflow_platform::clock::ManualClock;
+use orderflow_platform::config::Env;
+use orderflow_platform::grpc::convert::timestamp;
+use orderflow_platform::shutdown::Shutdown;
+use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats};
+use orderflow_proto::common::v1 as common;
+use orderflow_proto::finance::v1 as finance;
+use orderflow_proto::inventory::v1 as inventory;
+use orderflow_proto::logistics::v1 as pb;
+use orderflow_proto::orders::v1 as orders;
+use prost::Message;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::Channel;
+
+#[derive(Clone)]
+pub struct Bearer(tonic::metadata::MetadataValue<tonic::metadata::Ascii>);
+
+impl tonic::service::Interceptor for Bearer {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
+        request
+            .metadata_mut()
+            .insert("authorization", self.0.clone());
+        Ok(request)
+    }
+}
+
+pub type Client =
+    pb::logistics_service_client::LogisticsServiceClient<InterceptedService<Channel, Bearer>>;
+pub type FinanceClient =
+    finance::finance_service_client::FinanceServiceClient<InterceptedService<Channel, Bearer>>;
+
+pub struct TestApp {
+    pub address: std::net::SocketAddr,
+    pub finance: std::net::SocketAddr,
+    pub nats: TestNats,
+    pub clock: Arc<ManualClock>,
+    pub shutdown: Shutdown,
+    _databases: [TestDatabase; 2],
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.trigger();
+    }
+}
+
+/// 2027-01-04 09:00 in Shanghai.
+pub fn start_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2027, 1, 4, 1, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+fn env(database: &TestDatabase, nats: &TestNats) -> Env {
+    Env::from_pairs([
+        ("GRPC_ADDR", "127.0.0.1:0".to_owned()),
+        ("DATABASE_URL", database.url.clone()),
+        ("DATABASE_MAX_CONNECTIONS", "8".to_owned()),
+        ("NATS_URL", nats.url()),
+        ("ORDERFLOW_JWT_SECRET", testing::TEST_SECRET.to_owned()),
+        ("LOGISTICS_SWEEP_INTERVAL_SECS", "1".to_owned()),
+        ("FINANCE_SWEEP_INTERVAL_SECS", "1".to_owned()),
+    ])
+}
+
+pub async fn spawn_logistics(backend: Backend) -> TestApp {
+    orderflow_platform::telemetry::init_for_tests();
+    let finance_database = TestDatabase::create(backend).await;
+    let database = TestDatabase::create(backend).await;
+    let nats = TestNats::start().await;
+    let clock = ManualClock::new(start_time());
+    let shutdown = Shutdown::new();
+    let finance_config =
+        orderflow_finance::config::FinanceConfig::from_env(&env(&finance_database, &nats))
+            .unwrap_or_else(|error| panic!("{error}"));
+    let finance = orderflow_finance::start(finance_config, clock.clone(), shutdown.clone())
+        .await
+        .unwrap_or_else(|error| panic!("cannot start finance: {error:#}"));
+    let config = orderflow_logistics::config::LogisticsConfig::from_env(
+        &env(&database, &nats).with("FINANCE_URL", format!("http://{}", finance.local_addr)),
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    let running = orderflow_logistics::start(config, clock.clone(), shutdown.clone())
+        .await
+        .unwrap_or_else(|error| panic!("cannot start logistics: {error:#}"));
+    TestApp {
+        address: running.local_addr,
+        finance: finance.local_addr,
+        nats,
+        clock,
+        shutdown,
+        _databases: [finance_database, database],
+    }
+}
+
+async fn bearer(address: std::net::SocketAddr, subject: &str, roles: &[&str]) -> (Channel, Bearer) {
+    let channel = Channel::from_shared(format!("http://{address}"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .connect()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let token = testing::token(subject, roles);
+    let value = format!("Bearer {token}")
+        .parse()
+        .unwrap_or_else(|_| panic!("header"));
+    (channel, Bearer(value))
+}
+
+impl TestApp {
+    pub async fn client(&self, subject: &str, roles: &[&str]) -> Client {
+        let (channel, bearer) = bearer(self.address, subject, roles).await;
+        pb::logistics_service_client::LogisticsServiceClient::with_interceptor(channel, bearer)
+    }
+
+    pub fn clock_now(&self) -> DateTime<Utc> {
+        use orderflow_platform::clock::Clock;
+        self.clock.now()
+    }
+
+    pub async fn logistics(&self) -> Client {
+        self.client("lou", &["logistics"]).await
+    }
+
+    pub async fn warehouse(&self) -> Client {
+        self.client("wang", &["warehouse"]).await
+    }
+
+    pub async fn finance_approver(&self) -> Client {
+        self.client("fiona", &["finance"]).await
+    }
+
+    pub async fn finance_client(&self, subject: &str, roles: &[&str]) -> FinanceClient {
+        let (channel, bearer) = bearer(self.finance, subject, roles).await;
+        finance::finance_service_client::FinanceServiceClient::with_interceptor(channel, bearer)
+    }
+
+    async fn publish(&self, service: &str, subject: &str, payload: Vec<u8>) {
+        testing::publish_event(&self.nats, service, subject, payload).await;
+    }
+
+    /// The orders service reporting `order` on `orders.order.<event>`.
+    pub async fn order_event(&self, event: &str, order: &orders::Order) {
+        let message = orders::OrderEvent {
+            event_id: uuid::Uuid::now_v7().to_string(),
+            occur_time: order.update_time,
+            actor: "orders".to_owned(),
+            reason: String::new(),
+            from_state: 0,
+            order: Some(order.clone()),
+        };
+        self.publish(
+            "orders",
+            &format!("orders.order.{event}"),
+            message.encode_to_vec(),
+        )
+        .await;
+    }
+
+    /// Inventory posting the order's outbound.
+    pub async fn outbound_posted(&self, order: &orders::Order) {
+        let message = inventory::StockEvent {
+            event_id: uuid::Uuid::now_v7().to_string(),
+            occur_time: Some(timestamp(start_time())),
+            actor: "wang".to_owned(),
+            movements: Vec::new(),
+            pick_list: Some(inventory::PickList {
+                id: uuid::Uuid::now_v7().to_string(),
+                order_id: order.id.clone(),
+                order_number: order.number.clone(),
+                ..Default::default()
+            }),
+        };
+        self.publish(
+            "inventory",
+            "inventory.outbound.posted",
+            message.encode_to_vec(),
+        )
+        .await;
+    }
+
+    /// Messages on `subject` in the LOGISTICS stream so far.
+    pub async fn published(&self, subject: &str) -> Vec<jetstream::message::StreamMessage> {
+        testing::stream_messages(&self.nats, "LOGISTICS", subject).await
+    }
+
+    /// The shipment once logistics knows the order in `state`.
+    pub async fn shipment_in(&self, order: &orders::Order, state: &str) -> pb::Shipment {
+        let client = self.logistics().await;
+        testing::eventually(Duration::from_secs(20), state, || {
+            let mut client = client.clone();
+            let order_id = order.id.clone();
+            async move {
+                let shipment = client
+                    .get_shipment(pb::GetShipmentRequest { order_id })
+                    .await
+                    .ok()?
+                    .into_inner();
+                (shipment.order_number == order.number).then_some(shipment)
+            }
+        })
+        .await
+    }
+}
+
+pub fn address(region: &str, city: &str) -> common::Address {
+    common::Address {
+        recipient_name: "Li Lei".to_owned(),
+        phone: "+86 138 0013 8000".to_owned(),
+        country_code: "CN".to_owned(),
+        region: region.to_owned(),
+        city: city.to_owned(),
+        district: String::new(),
+        street: "1 Wensan Road".to_owned(),
+        postal_code: "310000".to_owned(),
+    }
+}
+
+pub fn cny(minor_units: i64) -> common::Money {
+    common::Money {
+        currency_code: "CNY".to_owned(),
+        minor_units,
+    }
+}
+
+static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
+/// An order in `state`, `seconds` after the start (versions must grow).
+pub fn order(
+    kind: orders::OrderKind,
+    terms: (orders::PaymentTermKind, i32),
+    lines: &[(&str, &str, i64, i64)],
+    ship_to: common::Address,
+) -> orders::Order {
+    let total: i64 = lines.iter().map(|(_, _, q, p)| q * p).sum();
+    let number = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    orders::Order {
+        id: uuid::Uuid::now_v7().to_string(),
+        number: format!("20270104{number:08}"),
+        kind: kind.into(),
+        state: orders::OrderState::PendingApproval.into(),
+        customer_id: uuid::Uuid::now_v7().to_string(),
+        salesperson: "tom".to_owned(),
+        currency_code: "CNY".to_owned(),
+        lines: lines
+            .iter()
+            .enumerate()
+            .map(
+                |(index, (sku, description, quantity, price))| orders::OrderLine {
+                    line_no: i32::try_from(index + 1).unwrap_or(1),
+                    sku: (*sku).to_owned(),
+                    description: (*description).to_owned(),
+                    quantity: *quantity,
+                    unit_price: Some(cny(*price)),
+                    line_total: Some(cny(quantity * price)),
+                    ..Default::default()
+                },
+            )
+            .collect(),
+        total: Some(cny(total)),
+        requested_delivery_date: "2027-03-01".to_owned(),
+        payment_terms: Some(orders::PaymentTerms {
+            kind: terms.0.into(),
+            deposit_percent: terms.1,
+            ..Default::default()
+        }),
+        ship_to: Some(ship_to),
+        customer_po_number: "PO-7788".to_owned(),
+        update_time: Some(timestamp(start_time())),
+        ..Default::default()
+    }
+}
+
+/// The order moved to `state` a second later.
+pub fn moved(order: &orders::Order, state: orders::OrderState) -> orders::Order {
+    let mut next = order.clone();
+    next.state = state.into();
+    let seconds = order.update_time.map_or(0, |t| t.seconds) + 1;
+    next.update_time = Some(prost_types::Timestamp { seconds, nanos: 0 });
+    next
+}
+
+/// Lets consumers catch up before asserting that nothing happened.
+pub async fn settle() {
+    tokio::time::sleep(Duration::from_millis(700)).await;
+}
+
+pub fn violated_fields(status: &tonic::Status) -> Vec<String> {
+    use tonic_types::StatusExt;
+    assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
+    let mut fields: Vec<String> = status
+        .get_error_details()
+        .bad_request()
+        .map(|bad| {
+            bad.field_violations
+                .iter()
+                .map(|v| v.field.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    fields.sort();
+    fields
+}
