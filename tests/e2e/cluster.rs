@@ -12,6 +12,7 @@ use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats};
 use orderflow_proto::approvals::v1::approval_service_client::ApprovalServiceClient;
 use orderflow_proto::finance::v1::finance_service_client::FinanceServiceClient;
 use orderflow_proto::inventory::v1::inventory_service_client::InventoryServiceClient;
+use orderflow_proto::logistics::v1::logistics_service_client::LogisticsServiceClient;
 use orderflow_proto::orders::v1::order_service_client::OrderServiceClient;
 use tonic::transport::Channel;
 
@@ -22,6 +23,7 @@ pub struct Cluster {
     pub approvals: SocketAddr,
     pub inventory: SocketAddr,
     pub finance: SocketAddr,
+    pub logistics: SocketAddr,
     pub shutdown: Shutdown,
     _databases: Vec<TestDatabase>,
 }
@@ -76,6 +78,15 @@ impl Cluster {
         let finance =
             orderflow_finance::start(finance_config, clock.clone(), shutdown.clone()).await?;
 
+        let logistics_database = TestDatabase::create(backend).await;
+        let logistics_env = service_env(&logistics_database, &nats)
+            .with("FINANCE_URL", format!("http://{}", finance.local_addr))
+            .with("LOGISTICS_SWEEP_INTERVAL_SECS", "1");
+        let logistics_config =
+            orderflow_logistics::config::LogisticsConfig::from_env(&logistics_env)?;
+        let logistics =
+            orderflow_logistics::start(logistics_config, clock.clone(), shutdown.clone()).await?;
+
         let orders_database = TestDatabase::create(backend).await;
         let orders_env = service_env(&orders_database, &nats)
             .with("APPROVALS_URL", format!("http://{}", approvals.local_addr))
@@ -88,11 +99,13 @@ impl Cluster {
             approvals: approvals.local_addr,
             inventory: inventory.local_addr,
             finance: finance.local_addr,
+            logistics: logistics.local_addr,
             shutdown,
             _databases: vec![
                 approvals_database,
                 inventory_database,
                 finance_database,
+                logistics_database,
                 orders_database,
             ],
         })
@@ -120,6 +133,10 @@ impl Cluster {
 
     pub async fn finance_client(&self) -> FinanceServiceClient<Channel> {
         FinanceServiceClient::new(Self::connected(self.finance).await)
+    }
+
+    pub async fn logistics_client(&self) -> LogisticsServiceClient<Channel> {
+        LogisticsServiceClient::new(Self::connected(self.logistics).await)
     }
 
     pub async fn inventory_client(&self) -> InventoryServiceClient<Channel> {

@@ -2,6 +2,7 @@
 //! services. Each scenario goes as far as the services that exist allow.
 
 mod finance;
+mod fulfilment;
 mod s13;
 mod stock;
 

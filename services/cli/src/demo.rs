@@ -12,6 +12,7 @@ use orderflow_proto::approvals::v1 as approvals;
 use orderflow_proto::common::v1 as common;
 use orderflow_proto::finance::v1 as finance;
 use orderflow_proto::inventory::v1 as inventory;
+use orderflow_proto::logistics::v1 as logistics;
 use orderflow_proto::orders::v1 as pb;
 use pb::order_service_client::OrderServiceClient;
 use secrecy::SecretString;
@@ -33,6 +34,9 @@ pub struct DemoArgs {
     /// The finance service.
     #[arg(long, env = "FINANCE_URL", default_value = "http://127.0.0.1:50053")]
     finance_url: String,
+    /// The logistics service.
+    #[arg(long, env = "LOGISTICS_URL", default_value = "http://127.0.0.1:50057")]
+    logistics_url: String,
 }
 
 /// Where the demo finds each service.
@@ -41,6 +45,7 @@ pub struct Urls {
     pub approvals: String,
     pub inventory: String,
     pub finance: String,
+    pub logistics: String,
 }
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
@@ -50,6 +55,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         approvals: args.approvals_url,
         inventory: args.inventory_url,
         finance: args.finance_url,
+        logistics: args.logistics_url,
     };
     walk(&urls, &secret).await
 }
@@ -202,6 +208,154 @@ async fn place(
             || !order.approval_request_id.is_empty()
     })
     .await
+}
+
+/// Calls `attempt` until it succeeds (another service may not have caught
+/// up yet), for up to ten seconds.
+async fn retry<T, F, Fut>(what: &str, mut attempt: F) -> anyhow::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<tonic::Response<T>, tonic::Status>>,
+{
+    let mut last = None;
+    for _ in 0..200 {
+        match attempt().await {
+            Ok(response) => return Ok(response.into_inner()),
+            Err(status) => last = Some(status),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    anyhow::bail!("{what}: {last:?}")
+}
+
+/// The standard order's way out: shipping notice and note (logistics),
+/// the note approved by finance, picked, inspected and posted out
+/// (inventory), dispatched, delivered, receipt confirmed.
+async fn ship_and_complete(
+    urls: &Urls,
+    secret: &SecretString,
+    order: &pb::Order,
+) -> anyhow::Result<()> {
+    use logistics::logistics_service_client::LogisticsServiceClient;
+    let planner = LogisticsServiceClient::new(
+        authorized(&urls.logistics, secret, "demo-logistics", &["logistics"]).await?,
+    );
+    let approver = LogisticsServiceClient::new(
+        authorized(&urls.logistics, secret, "demo-finance", &["finance"]).await?,
+    );
+    let dispatcher = LogisticsServiceClient::new(
+        authorized(&urls.logistics, secret, "demo-warehouse", &["warehouse"]).await?,
+    );
+    let service = LogisticsServiceClient::new(
+        authorized(
+            &urls.logistics,
+            secret,
+            "demo-service",
+            &["customer_service"],
+        )
+        .await?,
+    );
+    let mut warehouse = InventoryServiceClient::new(
+        authorized(&urls.inventory, secret, "demo-warehouse", &["warehouse"]).await?,
+    );
+    let mut qc =
+        InventoryServiceClient::new(authorized(&urls.inventory, secret, "demo-qc", &["qc"]).await?);
+    let order_id = order.id.clone();
+    let ship_date = (chrono::Utc::now() + chrono::Duration::days(3))
+        .format("%Y-%m-%d")
+        .to_string();
+    let planned = retry("planning the shipment", || {
+        let mut client = planner.clone();
+        let request = logistics::PlanShipmentRequest {
+            order_id: order_id.clone(),
+            planned_ship_date: ship_date.clone(),
+            ..Default::default()
+        };
+        async move { client.plan_shipment(request).await }
+    })
+    .await?;
+    println!(
+        "   shipping notice for {} by {} ({})",
+        planned.planned_ship_date, planned.carrier_code, planned.carrier_reason
+    );
+    let noted = retry("the shipping note", || {
+        let mut client = planner.clone();
+        let request = logistics::CreateShippingNoteRequest {
+            order_id: order_id.clone(),
+            ..Default::default()
+        };
+        async move { client.create_shipping_note(request).await }
+    })
+    .await?;
+    let mut approver = approver;
+    approver
+        .approve_shipping_note(logistics::ApproveShippingNoteRequest {
+            order_id: order_id.clone(),
+            ..Default::default()
+        })
+        .await?;
+    println!(
+        "   shipping note {} approved by demo-finance",
+        noted.note_number
+    );
+    let pick_list = warehouse
+        .create_pick_list(inventory::CreatePickListRequest {
+            order_id: order_id.clone(),
+            ..Default::default()
+        })
+        .await?
+        .into_inner();
+    qc.record_outbound_inspection(inventory::RecordOutboundInspectionRequest {
+        pick_list_id: pick_list.id.clone(),
+        passed: true,
+        note: "cartons intact".to_owned(),
+    })
+    .await?;
+    warehouse
+        .post_outbound(inventory::PostOutboundRequest {
+            pick_list_id: pick_list.id.clone(),
+        })
+        .await?;
+    println!("   picked, inspected and posted out of FG");
+    let tracking = format!("TT{}", order.number);
+    retry("the dispatch", || {
+        let mut client = dispatcher.clone();
+        let request = logistics::DispatchShipmentRequest {
+            order_id: order_id.clone(),
+            tracking_number: tracking.clone(),
+            ..Default::default()
+        };
+        async move { client.dispatch_shipment(request).await }
+    })
+    .await?;
+    let mut planner = planner;
+    planner
+        .record_tracking_event(logistics::RecordTrackingEventRequest {
+            tracking_number: tracking.clone(),
+            event: Some(logistics::TrackingEvent {
+                time: Some(prost_types::Timestamp {
+                    seconds: chrono::Utc::now().timestamp(),
+                    nanos: 0,
+                }),
+                status: "delivered".to_owned(),
+                location: "Hangzhou".to_owned(),
+                description: "signed by Li Lei".to_owned(),
+            }),
+            ..Default::default()
+        })
+        .await?;
+    println!("   dispatched with {tracking}, delivered");
+    retry("the receipt", || {
+        let mut client = service.clone();
+        let request = logistics::ConfirmReceiptRequest {
+            order_id: order_id.clone(),
+            ..Default::default()
+        };
+        async move { client.confirm_receipt(request).await }
+    })
+    .await?;
+    println!("   receipt confirmed by the customer");
+    Ok(())
 }
 
 /// Waits for the order to be released and its stock reservation (in full
@@ -469,6 +623,15 @@ pub async fn walk(urls: &Urls, secret: &SecretString) -> anyhow::Result<()> {
     let standard = released_and_reserved(&mut sales, &standard.id).await?;
     println!(
         "   now {}: finance opened the gate, the saga reserved the stock",
+        state_name(standard.state)
+    );
+    ship_and_complete(urls, secret, &standard).await?;
+    let standard = wait_for(&mut sales, &standard.id, |order| {
+        order.state == pb::OrderState::Completed as i32
+    })
+    .await?;
+    println!(
+        "   now {}: delivered, receipt confirmed, settled by finance",
         state_name(standard.state)
     );
     print_timeline(&mut sales, &standard.id).await?;

@@ -83,6 +83,15 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     let finance = orderflow_finance::start(finance_config, clock.clone(), shutdown.clone())
         .await
         .context("the finance service did not start")?;
+    let finance_url = base
+        .get("FINANCE_URL")
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("http://{}", finance.local_addr));
+    let logistics_env = service_env(&base, "LOGISTICS").with("FINANCE_URL", finance_url);
+    let logistics_config = orderflow_logistics::config::LogisticsConfig::from_env(&logistics_env)?;
+    let logistics = orderflow_logistics::start(logistics_config, clock.clone(), shutdown.clone())
+        .await
+        .context("the logistics service did not start")?;
     let orders_env = service_env(&base, "ORDERS")
         .with("APPROVALS_URL", approvals_url)
         .with("INVENTORY_URL", inventory_url);
@@ -117,6 +126,10 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         "  inventory  {}   (orderflow.inventory.v1.InventoryService)",
         inventory.local_addr
     );
+    println!(
+        "  logistics  {}   (orderflow.logistics.v1.LogisticsService)",
+        logistics.local_addr
+    );
     println!();
     println!("Try:");
     println!("  grpcurl -plaintext {} list", orders.local_addr);
@@ -146,6 +159,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
             approvals: format!("http://{}", approvals.local_addr),
             inventory: format!("http://{}", inventory.local_addr),
             finance: format!("http://{}", finance.local_addr),
+            logistics: format!("http://{}", logistics.local_addr),
         };
         if let Err(error) = demo::walk(&urls, &secret).await {
             eprintln!("demo failed: {error:#}");
@@ -156,6 +170,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     let approvals_result = approvals.wait().await;
     let inventory_result = inventory.wait().await;
     let finance_result = finance.wait().await;
+    let logistics_result = logistics.wait().await;
     if let Some(child) = nats.as_mut() {
         let _ = child.kill().await;
     }
@@ -164,6 +179,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         .and(approvals_result)
         .and(inventory_result)
         .and(finance_result)
+        .and(logistics_result)
 }
 
 /// A NATS server to use: the one at `url` if it answers, else one started

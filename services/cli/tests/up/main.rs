@@ -60,6 +60,7 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
     let approvals_port = free_port();
     let inventory_port = free_port();
     let finance_port = free_port();
+    let logistics_port = free_port();
     let mut up = Command::new(ORDERFLOW)
         .args(["up", "--demo"])
         .current_dir(directory.path())
@@ -68,8 +69,10 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
         .env("APPROVALS_GRPC_ADDR", format!("127.0.0.1:{approvals_port}"))
         .env("INVENTORY_GRPC_ADDR", format!("127.0.0.1:{inventory_port}"))
         .env("FINANCE_GRPC_ADDR", format!("127.0.0.1:{finance_port}"))
+        .env("LOGISTICS_GRPC_ADDR", format!("127.0.0.1:{logistics_port}"))
         .env_remove("APPROVALS_URL")
         .env_remove("INVENTORY_URL")
+        .env_remove("FINANCE_URL")
         .env_remove("ORDERFLOW_JWT_SECRET")
         .env_remove("DATABASE_URL")
         .env("RUST_LOG", "warn")
@@ -123,6 +126,14 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
         "finance released the standard order: {output}"
     );
     assert!(
+        output.contains("AWAITING_PAYMENT → RELEASED")
+            && output.contains("RELEASED → READY_TO_SHIP")
+            && output.contains("READY_TO_SHIP → SHIPPED")
+            && output.contains("SHIPPED → DELIVERED")
+            && output.contains("DELIVERED → COMPLETED"),
+        "the standard order went all the way to COMPLETED: {output}"
+    );
+    assert!(
         output.contains("release gate open: lc: the L/C received and reviewed twice"),
         "finance released the export order on its L/C: {output}"
     );
@@ -150,6 +161,7 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
     assert!(directory.path().join("data/approvals.db").exists());
     assert!(directory.path().join("data/inventory.db").exists());
     assert!(directory.path().join("data/finance.db").exists());
+    assert!(directory.path().join("data/logistics.db").exists());
     let services = list_services(finance_port).await;
     assert!(
         services.contains(&"orderflow.finance.v1.FinanceService".to_owned()),
