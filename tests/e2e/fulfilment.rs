@@ -228,30 +228,34 @@ async fn a_prepaid_standard_order_is_completed_through_five_services_in_one_trac
         "TTKD",
         "Zhejiang (LOG-1)"
     );
-    shipping
-        .create_shipping_note(traced(
+    // Logistics and finance may still be catching up with READY_TO_SHIP.
+    testing::eventually(Duration::from_secs(20), "the shipping note", || {
+        let mut shipping = shipping.clone();
+        let request = traced(
             logistics::CreateShippingNoteRequest {
                 order_id: id.clone(),
                 ..Default::default()
             },
             "lou",
             &["logistics"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
-    traces.push(trace_of(
-        &shipping
-            .approve_shipping_note(traced(
-                logistics::ApproveShippingNoteRequest {
-                    order_id: id.clone(),
-                    ..Default::default()
-                },
-                "fiona",
-                &["finance"],
-            ))
-            .await
-            .unwrap_or_else(|s| panic!("{s:?}")),
-    ));
+        );
+        async move { shipping.create_shipping_note(request).await.ok() }
+    })
+    .await;
+    let approved = testing::eventually(Duration::from_secs(20), "finance's approval", || {
+        let mut shipping = shipping.clone();
+        let request = traced(
+            logistics::ApproveShippingNoteRequest {
+                order_id: id.clone(),
+                ..Default::default()
+            },
+            "fiona",
+            &["finance"],
+        );
+        async move { shipping.approve_shipping_note(request).await.ok() }
+    })
+    .await;
+    traces.push(trace_of(&approved));
 
     // Inventory: pick, inspect, post the outbound.
     let pick_list = stock

@@ -287,13 +287,15 @@ async fn ship_and_complete(
         async move { client.create_shipping_note(request).await }
     })
     .await?;
-    let mut approver = approver;
-    approver
-        .approve_shipping_note(logistics::ApproveShippingNoteRequest {
+    retry("finance's approval of the note", || {
+        let mut client = approver.clone();
+        let request = logistics::ApproveShippingNoteRequest {
             order_id: order_id.clone(),
             ..Default::default()
-        })
-        .await?;
+        };
+        async move { client.approve_shipping_note(request).await }
+    })
+    .await?;
     println!(
         "   shipping note {} approved by demo-finance",
         noted.note_number

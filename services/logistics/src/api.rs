@@ -14,6 +14,7 @@ use crate::app::Logistics;
 use crate::domain::export::Packing;
 use crate::domain::routing::Carrier;
 use crate::domain::shipment::Tracking;
+use crate::domain::tracking;
 use crate::domain::{Actor, LogisticsError};
 
 const EVERYONE: &[&str] = &[
@@ -121,46 +122,6 @@ fn caller<T>(request: &Request<T>) -> Result<Actor, Status> {
 
 fn order_id(raw: &str, violations: &mut Violations) -> String {
     violations.required_id("order_id", raw)
-}
-
-/// The built-in carrier adapter (LOG-4): one record per line,
-/// `tracking_number,time,status,location,description` (RFC 3339 time;
-/// `#` starts a comment; the description may contain commas).
-pub fn parse_csv_feed(content: &str) -> (Vec<(String, Tracking)>, Vec<String>) {
-    let mut accepted = Vec::new();
-    let mut rejected = Vec::new();
-    for (index, line) in content.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let fields: Vec<&str> = line.splitn(5, ',').map(str::trim).collect();
-        let [tracking_number, time, status, location, description] = fields[..] else {
-            rejected.push(format!("line {}: expected 5 fields", index + 1));
-            continue;
-        };
-        let Ok(at) = chrono::DateTime::parse_from_rfc3339(time) else {
-            rejected.push(format!("line {}: time is not RFC 3339", index + 1));
-            continue;
-        };
-        if tracking_number.is_empty() || status.is_empty() {
-            rejected.push(format!(
-                "line {}: tracking number and status are required",
-                index + 1
-            ));
-            continue;
-        }
-        accepted.push((
-            tracking_number.to_owned(),
-            Tracking {
-                at: at.with_timezone(&chrono::Utc),
-                status: status.to_lowercase(),
-                location: location.to_owned(),
-                description: description.to_owned(),
-            },
-        ));
-    }
-    (accepted, rejected)
 }
 
 #[derive(Debug, Clone)]
@@ -378,14 +339,17 @@ impl LogisticsService for LogisticsApi {
     ) -> Result<Response<pb::IngestTrackingFeedResponse>, Status> {
         let actor = caller(&request)?;
         let request = request.into_inner();
-        if !matches!(request.format.as_str(), "" | "csv") {
-            return Err(
-                LogisticsError::invalid("format", "the built-in adapter reads \"csv\"").into(),
-            );
-        }
-        let (records, mut rejected) = parse_csv_feed(&request.content);
+        let Some(adapter) = tracking::adapter(&request.format) else {
+            return Err(LogisticsError::invalid(
+                "format",
+                "no carrier adapter reads it (built in: \"csv\")",
+            )
+            .into());
+        };
+        let feed = adapter.read(&request.content);
+        let mut rejected = feed.rejected;
         let mut accepted = 0;
-        for (tracking_number, tracking) in records {
+        for (tracking_number, tracking) in feed.events {
             match self
                 .logistics
                 .track(&actor.subject, &tracking_number, tracking)

@@ -400,6 +400,16 @@ impl EventHandler for ReserveOnRelease {
     }
 }
 
+/// SLA-6: the customer is told of the shipment within an hour of dispatch;
+/// how late the notification was when it was not.
+pub fn notification_late_by(
+    dispatched_at: chrono::DateTime<chrono::Utc>,
+    notified_at: chrono::DateTime<chrono::Utc>,
+) -> Option<chrono::Duration> {
+    let taken = notified_at - dispatched_at;
+    (taken > chrono::Duration::hours(1)).then_some(taken)
+}
+
 /// The logistics service's reports: dispatched → SHIPPED with carrier and
 /// tracking number (LOG-3), tracking and delays on the timeline (LOG-4),
 /// delivered → DELIVERED, receipt confirmed on the timeline (LOG-5).
@@ -448,7 +458,24 @@ impl LogisticsReports {
                     .reported_by(LOGISTICS_SOURCE);
                 self.orders
                     .record(transaction, &order, &actor, change)
-                    .await
+                    .await?;
+                // SLA-6: the customer is told within the hour; a late
+                // notification stays visible on the order.
+                let dispatched_at = shipment
+                    .dispatch_time
+                    .as_ref()
+                    .and_then(orderflow_platform::grpc::convert::from_timestamp);
+                if let Some(late) = dispatched_at.and_then(|at| notification_late_by(at, now)) {
+                    let entry = note(
+                        "sla_missed",
+                        format!(
+                            "SLA-6 missed: the customer was notified {} minutes after dispatch",
+                            late.num_minutes()
+                        ),
+                    );
+                    timeline::append(transaction, &order.id, &entry).await?;
+                }
+                Ok(())
             }
             "logistics.shipment.delivered" => {
                 if order.state != OrderState::Shipped {
@@ -513,5 +540,25 @@ impl EventHandler for LogisticsReports {
         self.apply(transaction, &event.subject, message)
             .await
             .map_err(order_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Duration, Utc};
+
+    use super::notification_late_by;
+
+    #[test]
+    fn sla_6_a_notification_more_than_an_hour_after_dispatch_is_late() {
+        let dispatched = DateTime::<Utc>::UNIX_EPOCH;
+        assert_eq!(
+            notification_late_by(dispatched, dispatched + Duration::minutes(60)),
+            None
+        );
+        assert_eq!(
+            notification_late_by(dispatched, dispatched + Duration::minutes(61)),
+            Some(Duration::minutes(61))
+        );
     }
 }

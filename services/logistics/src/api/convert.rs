@@ -121,6 +121,7 @@ pub fn shipment(shipment: &Shipment, now: chrono::DateTime<chrono::Utc>) -> pb::
         receipt_time: shipment.received_at.map(timestamp),
         receipt_confirmed_by: shipment.receipt_confirmed_by.clone(),
         goods_out: shipment.goods_out,
+        order_state: shipment.order.state.clone(),
         update_time: Some(timestamp(shipment.updated_at)),
     }
 }

@@ -3,11 +3,18 @@
 use orderflow_platform::backend_tests;
 use orderflow_platform::testing::Backend;
 use orderflow_proto::logistics::v1 as pb;
+use std::time::Duration;
+
+use orderflow_platform::testing;
+use orderflow_proto::orders::v1 as orders;
 use tonic::Code;
 
 use crate::support::*;
 
-backend_tests!(log_1_hangzhou_goes_by_ttkd_chengdu_by_ems_and_a_new_rule_takes_effect_at_once,);
+backend_tests!(
+    log_1_hangzhou_goes_by_ttkd_chengdu_by_ems_and_a_new_rule_takes_effect_at_once,
+    log_1_a_changed_address_chooses_again_and_an_override_needs_a_reason,
+);
 
 async fn choose(client: &mut Client, region: &str, city: &str) -> pb::CarrierChoice {
     client
@@ -107,4 +114,67 @@ async fn log_1_hangzhou_goes_by_ttkd_chengdu_by_ems_and_a_new_rule_takes_effect_
         .err()
         .map(|s| s.code());
     assert_eq!(denied, Some(Code::PermissionDenied));
+}
+
+async fn log_1_a_changed_address_chooses_again_and_an_override_needs_a_reason(backend: Backend) {
+    let app = spawn_logistics(backend).await;
+    let first = order(
+        orders::OrderKind::Standard,
+        (orders::PaymentTermKind::Prepaid, 0),
+        &[("PUMP-100", "Water pump", 1, 100_000)],
+        address("Zhejiang", "Hangzhou"),
+    );
+    app.order_event("confirmed", &first).await;
+    assert_eq!(app.shipment_in(&first, "known").await.carrier_code, "TTKD");
+
+    // The address changes before dispatch (an edit, a merge — ORD-9).
+    let mut moved_west = moved(&first, orders::OrderState::Released);
+    moved_west.ship_to = Some(address("Sichuan", "Chengdu"));
+    app.order_event("released", &moved_west).await;
+    let shipment = testing::eventually(
+        Duration::from_secs(20),
+        "the carrier chosen again",
+        || async {
+            let shipment = app.shipment_in(&moved_west, "known").await;
+            (shipment.carrier_code == "EMS").then_some(shipment)
+        },
+    )
+    .await;
+    assert!(
+        shipment.carrier_reason.contains("address changed"),
+        "{}",
+        shipment.carrier_reason
+    );
+
+    // A manual carrier needs a reason, and must exist.
+    let mut client = app.logistics().await;
+    let plan = |carrier: &str, reason: &str| pb::PlanShipmentRequest {
+        order_id: first.id.clone(),
+        planned_ship_date: "2027-01-07".to_owned(),
+        carrier_code: carrier.to_owned(),
+        override_reason: reason.to_owned(),
+        ..Default::default()
+    };
+    let no_reason = client
+        .plan_shipment(plan("TTKD", ""))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("planned"));
+    assert_eq!(violated_fields(&no_reason), ["override_reason"]);
+    let unknown = client
+        .plan_shipment(plan("NOPE", "cheaper"))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("planned"));
+    assert_eq!(violated_fields(&unknown), ["carrier_code"]);
+    let planned = client
+        .plan_shipment(plan("TTKD", "the customer asked for TTK"))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(planned.carrier_code, "TTKD");
+    assert_eq!(
+        planned.carrier_reason,
+        "override: the customer asked for TTK"
+    );
 }

@@ -50,8 +50,27 @@ async fn ready_order(
     app.order_event("ready_to_ship", &ready).await;
     testing::eventually(Duration::from_secs(20), "ready to ship", || async {
         let shipment = app.shipment_in(&ready, "known").await;
-        (shipment.state == pb::ShipmentState::Open as i32).then_some(())
+        (shipment.order_state == "ready_to_ship").then_some(())
     })
+    .await;
+    // Finance has seen the release too (its shipment gate depends on it).
+    let finance = app.finance_client("fiona", &["finance"]).await;
+    testing::eventually(
+        Duration::from_secs(20),
+        "finance to see the release",
+        || {
+            let mut finance = finance.clone();
+            let order_id = ready.id.clone();
+            async move {
+                let gate = finance
+                    .get_shipment_gate(finance::GetShipmentGateRequest { order_id })
+                    .await
+                    .ok()?
+                    .into_inner();
+                (!gate.blockers.iter().any(|b| b.code == "NOT_RELEASED")).then_some(())
+            }
+        },
+    )
     .await;
     ready
 }
