@@ -14,6 +14,7 @@ use crate::support::*;
 backend_tests!(
     log_1_hangzhou_goes_by_ttkd_chengdu_by_ems_and_a_new_rule_takes_effect_at_once,
     log_1_a_changed_address_chooses_again_and_an_override_needs_a_reason,
+    log_7_a_return_pickup_is_scheduled_with_the_carrier_for_its_address,
 );
 
 async fn choose(client: &mut Client, region: &str, city: &str) -> pb::CarrierChoice {
@@ -177,4 +178,53 @@ async fn log_1_a_changed_address_chooses_again_and_an_override_needs_a_reason(ba
         planned.carrier_reason,
         "override: the customer asked for TTK"
     );
+}
+
+async fn log_7_a_return_pickup_is_scheduled_with_the_carrier_for_its_address(backend: Backend) {
+    let app = spawn_logistics(backend).await;
+    let sold = order(
+        orders::OrderKind::Standard,
+        (orders::PaymentTermKind::Prepaid, 0),
+        &[("PUMP-100", "Water pump", 1, 100_000)],
+        address("Zhejiang", "Hangzhou"),
+    );
+    app.order_event("confirmed", &sold).await;
+    app.shipment_in(&sold, "known").await;
+    let mut service = app.client("cathy", &["customer_service"]).await;
+    let request = |date: &str, address: Option<orderflow_proto::common::v1::Address>| {
+        pb::SchedulePickupRequest {
+            order_id: sold.id.clone(),
+            reference: "AFS-0001".to_owned(),
+            address,
+            pickup_date: date.to_owned(),
+            reason: "return: housing cracked".to_owned(),
+            ..Default::default()
+        }
+    };
+    let past = service
+        .schedule_pickup(request("2027-01-03", None))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("scheduled in the past"));
+    assert_eq!(violated_fields(&past), ["pickup_date"]);
+    // From the ship-to (Hangzhou: TTKD), or from another address (Chengdu: EMS).
+    let here = service
+        .schedule_pickup(request("2027-01-05", None))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(here.carrier_code, "TTKD");
+    assert_eq!(here.address.map(|a| a.city), Some("Hangzhou".to_owned()));
+    let there = service
+        .schedule_pickup(request("2027-01-05", Some(address("Sichuan", "Chengdu"))))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(there.carrier_code, "EMS");
+    testing::eventually(
+        Duration::from_secs(20),
+        "logistics.pickup.scheduled",
+        || async { (app.published("logistics.pickup.scheduled").await.len() == 2).then_some(()) },
+    )
+    .await;
 }
