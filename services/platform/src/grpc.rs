@@ -97,6 +97,10 @@ pub async fn serve(
 
 /// Keeps health in step with the database and NATS: NOT_SERVING while either
 /// is unreachable.
+/// The health service name that reports the process alive, whatever its
+/// dependencies do (for liveness probes).
+pub const LIVENESS: &str = "liveness";
+
 pub async fn watch_health(
     reporter: HealthReporter,
     service_names: Vec<String>,
@@ -104,6 +108,13 @@ pub async fn watch_health(
     nats: async_nats::Client,
     shutdown: Shutdown,
 ) {
+    // Liveness (the Kubernetes liveness probe asks for it): the process
+    // answers. Readiness is the overall status below, which follows the
+    // database and NATS; a pod whose dependencies are down is taken out of
+    // its Service but not restarted.
+    reporter
+        .set_service_status(LIVENESS, ServingStatus::Serving)
+        .await;
     let mut last: Option<ServingStatus> = None;
     loop {
         let database_ok = database.ping().await;

@@ -60,10 +60,14 @@ async fn a_call_without_a_token_is_unauthenticated_and_a_wrong_role_is_denied(ba
 }
 
 async fn health_status(app: &TestApp) -> Option<i32> {
+    health_of(app, "orderflow.orders.v1.OrderService").await
+}
+
+async fn health_of(app: &TestApp, service: &str) -> Option<i32> {
     let mut health = HealthClient::new(channel(app.address).await);
     health
         .check(HealthCheckRequest {
-            service: "orderflow.orders.v1.OrderService".to_owned(),
+            service: service.to_owned(),
         })
         .await
         .ok()
@@ -81,6 +85,11 @@ async fn health_is_not_serving_while_nats_is_down(backend: Backend) {
         (health_status(&app).await == Some(ServingStatus::NotServing as i32)).then_some(())
     })
     .await;
+    // Not ready, but alive: the liveness probe must not restart the pod.
+    assert_eq!(
+        health_of(&app, orderflow_platform::grpc::LIVENESS).await,
+        Some(ServingStatus::Serving as i32)
+    );
     app.nats.restart().await;
     testing::eventually(Duration::from_secs(20), "SERVING again", || async {
         (health_status(&app).await == Some(ServingStatus::Serving as i32)).then_some(())

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Fails when the Kubernetes manifests drift from the code.
+
+Usage: check-manifests.py RENDERED.yaml [RENDERED.yaml ...]
+
+For every service binary in the workspace (`services/<name>/Cargo.toml` with
+a `[[bin]]` named `orderflow-<name>`; the CLI is not a service), each
+rendered overlay must have:
+- a Deployment `<name>` whose container runs `orderflow-<name>`, exposes the
+  service's DEFAULT_PORT (from `services/<name>/src/config.rs`), probes that
+  port with gRPC (readiness on the overall health, liveness on `liveness`),
+  and listens on it (`GRPC_ADDR` ends with `:<port>`);
+- a Service `<name>` on that port;
+- every variable the service needs set, directly or through a ConfigMap it
+  loads: `GRPC_ADDR`, `DATABASE_URL` (the default is a local SQLite file),
+  `NATS_URL`, `OTEL_EXPORTER_OTLP_ENDPOINT`, and each `<PEER>_URL` its
+  config reads.
+"""
+
+import pathlib
+import re
+import sys
+
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+ALWAYS = ["GRPC_ADDR", "DATABASE_URL", "NATS_URL", "OTEL_EXPORTER_OTLP_ENDPOINT"]
+
+
+def services():
+    found = {}
+    for cargo in sorted((ROOT / "services").glob("*/Cargo.toml")):
+        name = cargo.parent.name
+        binary = re.search(r'\[\[bin\]\]\s*name = "([^"]+)"', cargo.read_text())
+        if not binary or binary.group(1) != f"orderflow-{name}":
+            continue
+        config = (cargo.parent / "src" / "config.rs").read_text()
+        port = re.search(r"DEFAULT_PORT: u16 = (\d+);", config)
+        if not port:
+            raise SystemExit(f"services/{name}/src/config.rs has no DEFAULT_PORT")
+        peers = sorted(set(re.findall(r'"([A-Z]+_URL)"', config)) - {"DATABASE_URL", "NATS_URL"})
+        found[name] = (int(port.group(1)), ALWAYS + peers)
+    return found
+
+
+def check(path, expected):
+    documents = [doc for doc in yaml.safe_load_all(pathlib.Path(path).read_text()) if doc]
+    by_kind = {}
+    for doc in documents:
+        by_kind.setdefault(doc["kind"], {})[doc["metadata"]["name"]] = doc
+    config_maps = by_kind.get("ConfigMap", {})
+    problems = []
+    for name, (port, required) in expected.items():
+        where = f"{path}: {name}"
+        deployment = by_kind.get("Deployment", {}).get(name)
+        service = by_kind.get("Service", {}).get(name)
+        if deployment is None:
+            problems.append(f"{where}: no Deployment")
+            continue
+        if service is None:
+            problems.append(f"{where}: no Service")
+        elif [p.get("port") for p in service["spec"]["ports"]] != [port]:
+            problems.append(f"{where}: Service ports {service['spec']['ports']} are not [{port}]")
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        if container.get("command") != [f"orderflow-{name}"]:
+            problems.append(f"{where}: runs {container.get('command')}, not orderflow-{name}")
+        if [p["containerPort"] for p in container.get("ports", [])] != [port]:
+            problems.append(f"{where}: container ports are not [{port}]")
+        for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
+            grpc = container.get(probe, {}).get("grpc")
+            if not grpc or grpc.get("port") != port:
+                problems.append(f"{where}: {probe} is not a gRPC probe on {port}")
+        if container.get("livenessProbe", {}).get("grpc", {}).get("service") != "liveness":
+            problems.append(f"{where}: the liveness probe must ask for the `liveness` service")
+        env = {item["name"]: item for item in container.get("env", [])}
+        for source in container.get("envFrom", []):
+            ref = source.get("configMapRef", {}).get("name")
+            if ref not in config_maps:
+                problems.append(f"{where}: loads ConfigMap {ref}, which is not rendered")
+                continue
+            for key in config_maps[ref].get("data", {}):
+                env.setdefault(key, {"name": key})
+        for variable in required:
+            if variable not in env:
+                problems.append(f"{where}: {variable} is not set")
+        grpc_addr = env.get("GRPC_ADDR", {}).get("value", "")
+        if not grpc_addr.endswith(f":{port}"):
+            problems.append(f"{where}: GRPC_ADDR {grpc_addr!r} does not listen on {port}")
+    return problems
+
+
+def main():
+    expected = services()
+    if not expected:
+        raise SystemExit("no services found")
+    problems = []
+    for path in sys.argv[1:]:
+        problems += check(path, expected)
+    for problem in problems:
+        print(f"manifest drift: {problem}", file=sys.stderr)
+    if problems:
+        sys.exit(1)
+    print(f"manifests match the code: {', '.join(sorted(expected))} in {len(sys.argv) - 1} overlays")
+
+
+if __name__ == "__main__":
+    main()
