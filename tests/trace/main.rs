@@ -1,0 +1,392 @@
+//! The trace test: the services of a flow export their spans over OTLP to a
+//! receiver started here (built from the OpenTelemetry protocol
+//! definitions); the spans of one order, from every service it passed
+//! through and across gRPC calls and NATS events, share one trace id and
+//! form a connected tree whose root carries `order.number`.
+//!
+//! Its own test binary: it installs the process-wide tracer with OTLP export.
+
+use std::collections::{BTreeSet, HashMap};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
+    TraceService, TraceServiceServer,
+};
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTraceServiceRequest, ExportTraceServiceResponse,
+};
+use opentelemetry_proto::tonic::common::v1::any_value::Value;
+use opentelemetry_proto::tonic::trace::v1::Span;
+use orderflow_e2e::Cluster;
+use orderflow_platform::config::Env;
+use orderflow_platform::telemetry::{self, TelemetryConfig};
+use orderflow_platform::testing;
+use orderflow_proto::common::v1 as common;
+use orderflow_proto::finance::v1 as finance;
+use orderflow_proto::inventory::v1 as inventory;
+use orderflow_proto::orders::v1 as pb;
+use tracing::Instrument;
+
+/// Every span exported to it.
+#[derive(Clone, Default)]
+struct Receiver {
+    spans: Arc<Mutex<Vec<Span>>>,
+}
+
+#[tonic::async_trait]
+impl TraceService for Receiver {
+    async fn export(
+        &self,
+        request: tonic::Request<ExportTraceServiceRequest>,
+    ) -> Result<tonic::Response<ExportTraceServiceResponse>, tonic::Status> {
+        let mut spans = self
+            .spans
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for resource in request.into_inner().resource_spans {
+            for scope in resource.scope_spans {
+                spans.extend(scope.spans);
+            }
+        }
+        Ok(tonic::Response::new(ExportTraceServiceResponse::default()))
+    }
+}
+
+async fn start_receiver() -> (SocketAddr, Receiver) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    let receiver = Receiver::default();
+    let service = TraceServiceServer::new(receiver.clone());
+    tokio::spawn(async move {
+        tonic::transport::Server::builder()
+            .add_service(service)
+            .serve_with_incoming(tonic::transport::server::TcpIncoming::from(listener))
+            .await
+    });
+    (address, receiver)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn attribute(span: &Span, key: &str) -> Option<String> {
+    span.attributes
+        .iter()
+        .find(|kv| kv.key == key)
+        .and_then(|kv| kv.value.as_ref())
+        .and_then(|value| value.value.as_ref())
+        .map(|value| match value {
+            Value::StringValue(text) => text.clone(),
+            other => format!("{other:?}"),
+        })
+}
+
+/// A request with a development token, continuing the current span.
+fn traced<T>(message: T, subject: &str, roles: &[&str]) -> tonic::Request<T> {
+    let mut request = orderflow_e2e::authorized(message, subject, roles);
+    telemetry::inject_into_metadata(request.metadata_mut());
+    request
+}
+
+fn cny(minor_units: i64) -> Option<common::Money> {
+    Some(common::Money {
+        currency_code: "CNY".to_owned(),
+        minor_units,
+    })
+}
+
+/// A prepaid standard order from creation to READY_TO_SHIP: orders,
+/// inventory (stock check, reservation), finance (payment, sales detail,
+/// gate) and the events between them. Returns the order.
+async fn journey(cluster: &Cluster) -> pb::Order {
+    let mut orders = cluster.orders_client().await;
+    let mut money = cluster.finance_client().await;
+    let mut stock = cluster.inventory_client().await;
+    stock
+        .create_item(traced(
+            inventory::CreateItemRequest {
+                sku: "PUMP-100".to_owned(),
+                name: "Water pump".to_owned(),
+                unit: "pcs".to_owned(),
+                weight_grams: 4_200,
+                ..Default::default()
+            },
+            "wang",
+            &["warehouse"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    stock
+        .adjust_stock(traced(
+            inventory::AdjustStockRequest {
+                sku: "PUMP-100".to_owned(),
+                warehouse: "FG".to_owned(),
+                quantity: 3,
+                note: "opening count".to_owned(),
+                ..Default::default()
+            },
+            "wang",
+            &["warehouse"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let customer = orders
+        .create_customer(traced(
+            pb::CreateCustomerRequest {
+                name: "Hangzhou Water Works".to_owned(),
+                address: Some(common::Address {
+                    recipient_name: "Li Lei".to_owned(),
+                    phone: "+86 138 0013 8000".to_owned(),
+                    country_code: "CN".to_owned(),
+                    region: "Zhejiang".to_owned(),
+                    city: "Hangzhou".to_owned(),
+                    street: "1 Wensan Road".to_owned(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            "tom",
+            &["sales"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    let order = orders
+        .create_order(traced(
+            pb::CreateOrderRequest {
+                customer_id: customer.id,
+                kind: pb::OrderKind::Standard as i32,
+                currency_code: "CNY".to_owned(),
+                lines: vec![pb::OrderLineInput {
+                    sku: "PUMP-100".to_owned(),
+                    description: "Water pump".to_owned(),
+                    quantity: 1,
+                    unit_price: cny(420_000),
+                    kit: None,
+                }],
+                requested_delivery_date: (chrono::Utc::now() + chrono::Duration::days(20))
+                    .format("%Y-%m-%d")
+                    .to_string(),
+                payment_terms: Some(pb::PaymentTerms {
+                    kind: pb::PaymentTermKind::Prepaid as i32,
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            "tom",
+            &["sales"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    tracing::Span::current().record("order.number", order.number.as_str());
+    let id = order.id.clone();
+    orders
+        .submit_order(traced(
+            pb::SubmitOrderRequest {
+                order_id: id.clone(),
+                ..Default::default()
+            },
+            "tom",
+            &["sales"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    orders
+        .confirm_order(traced(
+            pb::ConfirmOrderRequest {
+                order_id: id.clone(),
+                ..Default::default()
+            },
+            "amy",
+            &["sales_assistant"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let payment = testing::eventually(Duration::from_secs(20), "finance to know the order", || {
+        let mut money = money.clone();
+        let request = traced(
+            finance::RecordPaymentRequest {
+                order_id: id.clone(),
+                kind: finance::PaymentKind::Full as i32,
+                amount: cny(420_000),
+                method: "bank transfer".to_owned(),
+                ..Default::default()
+            },
+            "tom",
+            &["sales"],
+        );
+        async move { money.record_payment(request).await.ok() }
+    })
+    .await
+    .into_inner();
+    money
+        .confirm_payment(traced(
+            finance::ConfirmPaymentRequest {
+                payment_id: payment.id,
+                ..Default::default()
+            },
+            "fiona",
+            &["finance"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let entries = testing::eventually(Duration::from_secs(20), "the sale entry", || {
+        let mut money = money.clone();
+        let request = traced(
+            finance::ListLedgerEntriesRequest {
+                order_id: id.clone(),
+                ..Default::default()
+            },
+            "fiona",
+            &["finance"],
+        );
+        async move {
+            let entries = money.list_ledger_entries(request).await.ok()?.into_inner();
+            (!entries.entries.is_empty()).then_some(entries.entries)
+        }
+    })
+    .await;
+    let detail = money
+        .sign_sales_detail(traced(
+            finance::SignSalesDetailRequest {
+                salesperson: "tom".to_owned(),
+                entry_date: entries[0].entry_date.clone(),
+                ..Default::default()
+            },
+            "mia",
+            &["dept_manager"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    money
+        .confirm_sales_detail(traced(
+            finance::ConfirmSalesDetailRequest {
+                sales_detail_id: detail.id,
+                ..Default::default()
+            },
+            "fiona",
+            &["finance"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    testing::eventually(Duration::from_secs(30), "READY_TO_SHIP", || {
+        let mut orders = orders.clone();
+        let request = traced(
+            pb::GetOrderRequest {
+                order_id: id.clone(),
+            },
+            "tom",
+            &["sales"],
+        );
+        async move {
+            let order = orders.get_order(request).await.ok()?.into_inner();
+            (order.state == pb::OrderState::ReadyToShip as i32).then_some(())
+        }
+    })
+    .await;
+    order
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_orders_journey_is_one_connected_trace_across_services_and_events() {
+    let (receiver_address, receiver) = start_receiver().await;
+    let config = TelemetryConfig::from_env(
+        "trace-test",
+        &Env::from_pairs([
+            (
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                format!("http://{receiver_address}"),
+            ),
+            ("RUST_LOG", "warn".to_owned()),
+        ]),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let guard = telemetry::init(&config).unwrap_or_else(|e| panic!("{e:#}"));
+    let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
+
+    let root = tracing::info_span!("order journey", order.number = tracing::field::Empty);
+    let trace_id = telemetry::trace_id_of(&root).unwrap_or_else(|| panic!("no trace id"));
+    let order = journey(&cluster).instrument(root.clone()).await;
+    drop(root);
+    // Let the consumers' spans end, then flush everything to the receiver.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    drop(cluster);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::task::spawn_blocking(move || guard.shutdown())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let spans: Vec<Span> = receiver
+        .spans
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .iter()
+        .filter(|span| hex(&span.trace_id) == trace_id)
+        .cloned()
+        .collect();
+    assert!(spans.len() > 10, "only {} spans of the trace", spans.len());
+
+    // A connected tree: one root, every other span's parent is in the trace.
+    let ids: BTreeSet<String> = spans.iter().map(|span| hex(&span.span_id)).collect();
+    let roots: Vec<&Span> = spans
+        .iter()
+        .filter(|span| span.parent_span_id.is_empty())
+        .collect();
+    assert_eq!(
+        roots.len(),
+        1,
+        "roots: {:?}",
+        roots.iter().map(|s| &s.name).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        attribute(roots[0], "order.number").as_deref(),
+        Some(order.number.as_str())
+    );
+    let orphans: Vec<(&str, String)> = spans
+        .iter()
+        .filter(|span| !span.parent_span_id.is_empty() && !ids.contains(&hex(&span.parent_span_id)))
+        .map(|span| (span.name.as_str(), hex(&span.parent_span_id)))
+        .collect();
+    assert!(
+        orphans.is_empty(),
+        "spans whose parent is missing: {orphans:?}"
+    );
+
+    // Every service it passed through, over gRPC and over NATS.
+    let services: BTreeSet<String> = spans
+        .iter()
+        .filter_map(|span| attribute(span, "rpc.service"))
+        .collect();
+    for expected in [
+        "orderflow.orders.v1.OrderService",
+        "orderflow.finance.v1.FinanceService",
+        "orderflow.inventory.v1.InventoryService",
+    ] {
+        assert!(
+            services.contains(expected),
+            "no {expected} span: {services:?}"
+        );
+    }
+    let names: HashMap<&str, usize> = spans.iter().fold(HashMap::new(), |mut names, span| {
+        *names.entry(span.name.as_str()).or_default() += 1;
+        names
+    });
+    for consumer in [
+        "orders-saga orders.order.confirmed",
+        "finance-orders orders.order.approval_not_required",
+        "orders-finance finance.gate.opened",
+        "orders-reservation orders.order.released",
+    ] {
+        assert!(
+            names.contains_key(consumer),
+            "no {consumer:?} span: {names:?}"
+        );
+    }
+}
