@@ -137,5 +137,12 @@ async fn fin_8_a_refund_needs_an_approved_gm_step_and_the_ledger_counts_returns_
     assert_eq!(refund_entries.len(), 1);
     assert_eq!(refund_entries[0].amount, Some(cny(-500_000)));
     assert_eq!(listed.totals, [cny(7_500_000)]);
+    testing::eventually(
+        Duration::from_secs(20),
+        "finance.refund.executed",
+        || async { (!app.published("finance.refund.executed").await.is_empty()).then_some(()) },
+    )
+    .await;
+    settle().await;
     assert_eq!(app.published("finance.refund.executed").await.len(), 1);
 }

@@ -277,6 +277,19 @@ async fn log_2_no_shipping_without_an_approved_note_nor_without_the_balance(back
     let delivered = app.shipment_in(&order, "delivered").await;
     assert_eq!(delivered.state, pb::ShipmentState::Delivered as i32);
     assert_eq!(delivered.tracking.len(), 2);
+    testing::eventually(
+        Duration::from_secs(20),
+        "logistics.shipment.delivered",
+        || async {
+            (!app
+                .published("logistics.shipment.delivered")
+                .await
+                .is_empty())
+            .then_some(())
+        },
+    )
+    .await;
+    settle().await;
     assert_eq!(app.published("logistics.shipment.delivered").await.len(), 1);
 
     // LOG-5: the customer confirms receipt.
