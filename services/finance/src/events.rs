@@ -369,21 +369,6 @@ impl EventHandler for OrderEvents {
     }
 }
 
-/// A failed call to a peer: retried for as long as the peer is away.
-fn peer_failure(what: &str, status: &tonic::Status) -> HandlerError {
-    use tonic::Code;
-    let message = format!("{what}: {:?} {}", status.code(), status.message());
-    match status.code() {
-        Code::Unavailable | Code::DeadlineExceeded | Code::ResourceExhausted | Code::Cancelled => {
-            HandlerError::Unavailable(anyhow::anyhow!(message))
-        }
-        Code::Aborted | Code::Internal | Code::Unknown => {
-            HandlerError::Transient(anyhow::anyhow!(message))
-        }
-        _ => HandlerError::Permanent(message),
-    }
-}
-
 /// Files a requested refund's `gm` approval with the approvals service.
 pub struct RefundRequests {
     finance: Finance,
@@ -421,7 +406,9 @@ impl EventHandler for RefundRequests {
             .approvals
             .request_refund_approval(&refund)
             .await
-            .map_err(|status| peer_failure("the approvals service refused the refund", &status))?;
+            .map_err(|status| {
+                HandlerError::from_peer("the approvals service refused the refund", &status)
+            })?;
         self.finance
             .approval_filed(transaction, refund, &request.id)
             .await

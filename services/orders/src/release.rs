@@ -29,7 +29,7 @@ use crate::app::{Change, Orders};
 use crate::domain::order::OrderState;
 use crate::domain::{Actor, OrderError};
 use crate::peers::Stock;
-use crate::saga::{order_error, peer_failure};
+use crate::saga::order_error;
 use crate::store::orders;
 use crate::store::sagas::{self, SagaStep};
 use crate::store::timeline::{self, TimelineEntry};
@@ -359,11 +359,9 @@ impl EventHandler for ReserveOnRelease {
             // Cancelled before its stock was reserved: nothing to hold.
             return Ok(());
         }
-        let reservation = self
-            .stock
-            .reserve(&order)
-            .await
-            .map_err(|status| peer_failure("inventory refused the reservation", &status))?;
+        let reservation = self.stock.reserve(&order).await.map_err(|status| {
+            HandlerError::from_peer("inventory refused the reservation", &status)
+        })?;
         let now = self.orders.now();
         let action = if reservation.fully_reserved {
             "stock_reserved"

@@ -58,21 +58,6 @@ pub fn approvals_consumer_spec(replicas: usize, settings: ConsumerSettings) -> C
     }
 }
 
-/// A failed call to a peer: retried when it may succeed later.
-pub(crate) fn peer_failure(what: &str, status: &tonic::Status) -> HandlerError {
-    use tonic::Code;
-    let message = format!("{what}: {:?} {}", status.code(), status.message());
-    match status.code() {
-        Code::Unavailable | Code::DeadlineExceeded | Code::ResourceExhausted | Code::Cancelled => {
-            HandlerError::Unavailable(anyhow::anyhow!(message))
-        }
-        Code::Aborted | Code::Internal | Code::Unknown => {
-            HandlerError::Transient(anyhow::anyhow!(message))
-        }
-        _ => HandlerError::Permanent(message),
-    }
-}
-
 pub(crate) fn order_error(error: OrderError) -> HandlerError {
     match error {
         OrderError::NotFound { resource, id } => {
@@ -226,9 +211,9 @@ impl FulfilmentSaga {
                     .await
             }
         };
-        response
-            .map(tonic::Response::into_inner)
-            .map_err(|status| peer_failure("the approvals service refused the request", &status))
+        response.map(tonic::Response::into_inner).map_err(|status| {
+            HandlerError::from_peer("the approvals service refused the request", &status)
+        })
     }
 }
 

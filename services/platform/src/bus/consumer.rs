@@ -108,6 +108,27 @@ pub enum HandlerError {
     Unavailable(anyhow::Error),
 }
 
+impl HandlerError {
+    /// A failed call to a peer service: waited for while the peer is away
+    /// (unavailable, too slow, overloaded), retried with back-off when the
+    /// peer may succeed later (aborted, internal), permanent otherwise (the
+    /// peer refused the request itself).
+    pub fn from_peer(what: &str, status: &tonic::Status) -> Self {
+        use tonic::Code;
+        let message = format!("{what}: {:?} {}", status.code(), status.message());
+        match status.code() {
+            Code::Unavailable
+            | Code::DeadlineExceeded
+            | Code::ResourceExhausted
+            | Code::Cancelled => Self::Unavailable(anyhow::anyhow!(message)),
+            Code::Aborted | Code::Internal | Code::Unknown => {
+                Self::Transient(anyhow::anyhow!(message))
+            }
+            _ => Self::Permanent(message),
+        }
+    }
+}
+
 impl From<DbErr> for HandlerError {
     fn from(error: DbErr) -> Self {
         Self::Transient(anyhow::Error::new(error))
