@@ -196,36 +196,44 @@ impl Finance {
             return Ok(CreditRoom { available: None });
         }
         let used = self
-            .credit_used(connection, &account.customer_id, Some(&account.order_id))
+            .credit_used(connection, &rating, Some(&account.order_id))
             .await?;
         Ok(CreditRoom {
             available: Some(rating.available(used)),
         })
     }
 
+    /// The unpaid part of the rated customer's credit orders already
+    /// released or cleared for release, in the limit's currency.
     async fn credit_used<C: ConnectionTrait>(
         &self,
         connection: &C,
-        customer_id: &str,
+        rating: &CreditRating,
         except_order: Option<&str>,
     ) -> Result<i64, FinanceError> {
-        let rating = accounts::rating(connection, customer_id).await?;
         let mut used = 0_i64;
-        for other in accounts::credit_accounts(connection, customer_id).await? {
+        for other in accounts::credit_accounts(connection, &rating.customer_id).await? {
             let counts = other.gate_opened_at.is_some()
                 && Some(other.order_id.as_str()) != except_order
-                && rating
-                    .as_ref()
-                    .is_some_and(|rating| rating.currency == other.currency);
+                && rating.currency == other.currency;
             if counts {
-                let paid = payment::confirmed_total(
-                    &accounts::payments(connection, &other.order_id, None, None).await?,
-                    other.currency,
-                );
+                let paid = self.confirmed_paid(connection, &other).await?;
                 used = used.saturating_add(other.total.saturating_sub(paid).max(0));
             }
         }
         Ok(used)
+    }
+
+    /// FIN-3: what was paid for the order and confirmed, in its currency.
+    async fn confirmed_paid<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        account: &OrderAccount,
+    ) -> Result<i64, FinanceError> {
+        Ok(payment::confirmed_total(
+            &accounts::payments(connection, &account.order_id, None, None).await?,
+            account.currency,
+        ))
     }
 
     async fn evaluate_in<C: ConnectionTrait>(
@@ -233,7 +241,7 @@ impl Finance {
         connection: &C,
         account: &OrderAccount,
     ) -> Result<Gate, FinanceError> {
-        let payments = accounts::payments(connection, &account.order_id, None, None).await?;
+        let confirmed_paid = self.confirmed_paid(connection, account).await?;
         let letter_of_credit = accounts::lc_of_order(connection, &account.order_id).await?;
         let sales_detail_confirmed =
             match ledger::entry_by_key(connection, &sale_key(&account.order_id)).await? {
@@ -245,7 +253,7 @@ impl Finance {
             _ => CreditRoom { available: None },
         };
         let facts = Facts {
-            confirmed_paid: payment::confirmed_total(&payments, account.currency),
+            confirmed_paid,
             letter_of_credit: letter_of_credit.as_ref(),
             sales_detail_confirmed,
             credit,
@@ -298,12 +306,11 @@ impl Finance {
         waiting: Vec<OrderAccount>,
         actor: &str,
     ) -> Result<(), FinanceError> {
-        for mut account in waiting {
+        for account in waiting {
+            // Locked afresh: the list was read without locks.
             if let Some(mut locked) = accounts::account(connection, &account.order_id, true).await?
             {
                 self.open_if_ready(connection, &mut locked, actor).await?;
-            } else {
-                self.open_if_ready(connection, &mut account, actor).await?;
             }
         }
         Ok(())
@@ -536,7 +543,10 @@ impl Finance {
     pub async fn credit_status(&self, customer_id: &str) -> Result<CreditStatus, FinanceError> {
         let connection = self.database.connection();
         let rating = accounts::rating(connection, customer_id).await?;
-        let used = self.credit_used(connection, customer_id, None).await?;
+        let used = match &rating {
+            Some(rating) => self.credit_used(connection, rating, None).await?,
+            None => 0,
+        };
         Ok(CreditStatus {
             customer_id: customer_id.to_owned(),
             rating,
@@ -919,10 +929,7 @@ impl Finance {
                 format!("the order is in {}; refund in it", account.currency),
             ));
         }
-        let paid = payment::confirmed_total(
-            &accounts::payments(&*transaction, &account.order_id, None, None).await?,
-            account.currency,
-        );
+        let paid = self.confirmed_paid(&*transaction, &account).await?;
         let existing = refunds::of_order(&*transaction, &account.order_id, None, None).await?;
         let left = refund::refundable(paid, &existing);
         if new.amount.minor_units > left {
@@ -1144,10 +1151,7 @@ impl Finance {
             .iter()
             .filter(|entry| entry.currency == account.currency)
             .fold(0_i64, |sum, entry| sum.saturating_add(entry.amount));
-        let paid = payment::confirmed_total(
-            &accounts::payments(connection, &account.order_id, None, None).await?,
-            account.currency,
-        );
+        let paid = self.confirmed_paid(connection, account).await?;
         let refunded = refunds::of_order(connection, &account.order_id, None, None)
             .await?
             .iter()
@@ -1377,10 +1381,7 @@ impl Finance {
     pub async fn shipment_gate(&self, order_id: &str) -> Result<GateView, FinanceError> {
         let connection = self.database.connection();
         let account = self.account_in(connection, order_id, false).await?;
-        let paid = payment::confirmed_total(
-            &accounts::payments(connection, order_id, None, None).await?,
-            account.currency,
-        );
+        let paid = self.confirmed_paid(connection, &account).await?;
         let letter_of_credit = accounts::lc_of_order(connection, order_id).await?;
         let gate = gate::shipment(&account, paid, letter_of_credit.as_ref(), self.today());
         Ok(GateView { account, gate })
@@ -1452,10 +1453,7 @@ impl Finance {
             else {
                 continue;
             };
-            let paid = payment::confirmed_total(
-                &accounts::payments(&*transaction, &locked.order_id, None, None).await?,
-                locked.currency,
-            );
+            let paid = self.confirmed_paid(&*transaction, &locked).await?;
             let outstanding = locked.total.saturating_sub(paid);
             if outstanding <= 0 {
                 continue;
