@@ -35,6 +35,65 @@ pub fn token(subject: &str, roles: &[&str]) -> String {
     .unwrap_or_else(|error| panic!("cannot mint a test token: {error}"))
 }
 
+/// Puts a bearer token on every call of a test client; `None` calls
+/// anonymously.
+#[derive(Clone, Debug)]
+pub struct Bearer(Option<tonic::metadata::MetadataValue<tonic::metadata::Ascii>>);
+
+impl Bearer {
+    /// A development token for `subject` with `roles`.
+    pub fn token(subject: &str, roles: &[&str]) -> Self {
+        let value = format!("Bearer {}", token(subject, roles))
+            .parse()
+            .unwrap_or_else(|_| panic!("a token is not a header value"));
+        Self(Some(value))
+    }
+
+    pub fn anonymous() -> Self {
+        Self(None)
+    }
+}
+
+impl tonic::service::Interceptor for Bearer {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
+        if let Some(value) = &self.0 {
+            request
+                .metadata_mut()
+                .insert("authorization", value.clone());
+        }
+        Ok(request)
+    }
+}
+
+/// A connection whose calls carry a [`Bearer`].
+pub type Authorized =
+    tonic::service::interceptor::InterceptedService<tonic::transport::Channel, Bearer>;
+
+/// A connection to a service under test.
+pub async fn channel(address: std::net::SocketAddr) -> tonic::transport::Channel {
+    tonic::transport::Channel::from_shared(format!("http://{address}"))
+        .unwrap_or_else(|error| panic!("{error}"))
+        .connect()
+        .await
+        .unwrap_or_else(|error| panic!("cannot connect to {address}: {error}"))
+}
+
+/// A connection to `address` whose calls carry a development token for
+/// `subject` with `roles`.
+pub async fn authorized(
+    address: std::net::SocketAddr,
+    subject: &str,
+    roles: &[&str],
+) -> Authorized {
+    tonic::service::interceptor::InterceptedService::new(
+        channel(address).await,
+        Bearer::token(subject, roles),
+    )
+}
+
 /// A free TCP port on 127.0.0.1.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

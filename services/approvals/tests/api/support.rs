@@ -13,25 +13,8 @@ use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats};
 use orderflow_proto::approvals::v1 as pb;
 use orderflow_proto::common::v1 as common;
 use pb::approval_service_client::ApprovalServiceClient;
-use tonic::service::interceptor::InterceptedService;
-use tonic::transport::Channel;
 
-#[derive(Clone)]
-pub struct Bearer(tonic::metadata::MetadataValue<tonic::metadata::Ascii>);
-
-impl tonic::service::Interceptor for Bearer {
-    fn call(
-        &mut self,
-        mut request: tonic::Request<()>,
-    ) -> Result<tonic::Request<()>, tonic::Status> {
-        request
-            .metadata_mut()
-            .insert("authorization", self.0.clone());
-        Ok(request)
-    }
-}
-
-pub type Client = ApprovalServiceClient<InterceptedService<Channel, Bearer>>;
+pub type Client = ApprovalServiceClient<testing::Authorized>;
 
 pub fn start_time() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0)
@@ -82,16 +65,7 @@ pub async fn spawn_approvals(backend: Backend) -> TestApp {
 
 impl TestApp {
     pub async fn client(&self, subject: &str, roles: &[&str]) -> Client {
-        let channel = Channel::from_shared(format!("http://{}", self.address))
-            .unwrap_or_else(|e| panic!("{e}"))
-            .connect()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let token = testing::token(subject, roles);
-        let value = format!("Bearer {token}")
-            .parse()
-            .unwrap_or_else(|_| panic!("header"));
-        ApprovalServiceClient::with_interceptor(channel, Bearer(value))
+        ApprovalServiceClient::new(testing::authorized(self.address, subject, roles).await)
     }
 
     /// Messages on `subject` in the APPROVALS stream so far.

@@ -18,27 +18,10 @@ use orderflow_proto::finance::v1 as pb;
 use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::orders::v1 as orders;
 use prost::Message;
-use tonic::service::interceptor::InterceptedService;
-use tonic::transport::Channel;
 
 pub use pb::finance_service_client::FinanceServiceClient;
 
-#[derive(Clone)]
-pub struct Bearer(tonic::metadata::MetadataValue<tonic::metadata::Ascii>);
-
-impl tonic::service::Interceptor for Bearer {
-    fn call(
-        &mut self,
-        mut request: tonic::Request<()>,
-    ) -> Result<tonic::Request<()>, tonic::Status> {
-        request
-            .metadata_mut()
-            .insert("authorization", self.0.clone());
-        Ok(request)
-    }
-}
-
-pub type Client = FinanceServiceClient<InterceptedService<Channel, Bearer>>;
+pub type Client = FinanceServiceClient<testing::Authorized>;
 
 pub struct TestApp {
     pub address: std::net::SocketAddr,
@@ -94,16 +77,7 @@ pub async fn spawn_finance(backend: Backend) -> TestApp {
 
 impl TestApp {
     pub async fn client(&self, subject: &str, roles: &[&str]) -> Client {
-        let channel = Channel::from_shared(format!("http://{}", self.address))
-            .unwrap_or_else(|e| panic!("{e}"))
-            .connect()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let token = testing::token(subject, roles);
-        let value = format!("Bearer {token}")
-            .parse()
-            .unwrap_or_else(|_| panic!("header"));
-        FinanceServiceClient::with_interceptor(channel, Bearer(value))
+        FinanceServiceClient::new(testing::authorized(self.address, subject, roles).await)
     }
 
     /// `tom`, the salesperson of every order here.

@@ -10,25 +10,8 @@ use orderflow_platform::shutdown::Shutdown;
 use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats};
 use orderflow_proto::inventory::v1 as pb;
 use pb::inventory_service_client::InventoryServiceClient;
-use tonic::service::interceptor::InterceptedService;
-use tonic::transport::Channel;
 
-#[derive(Clone)]
-pub struct Bearer(tonic::metadata::MetadataValue<tonic::metadata::Ascii>);
-
-impl tonic::service::Interceptor for Bearer {
-    fn call(
-        &mut self,
-        mut request: tonic::Request<()>,
-    ) -> Result<tonic::Request<()>, tonic::Status> {
-        request
-            .metadata_mut()
-            .insert("authorization", self.0.clone());
-        Ok(request)
-    }
-}
-
-pub type Client = InventoryServiceClient<InterceptedService<Channel, Bearer>>;
+pub type Client = InventoryServiceClient<testing::Authorized>;
 
 pub struct TestApp {
     pub address: std::net::SocketAddr,
@@ -98,16 +81,7 @@ impl TestApp {
 }
 
 pub async fn client_at(address: std::net::SocketAddr, subject: &str, roles: &[&str]) -> Client {
-    let channel = Channel::from_shared(format!("http://{address}"))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .connect()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let token = testing::token(subject, roles);
-    let value = format!("Bearer {token}")
-        .parse()
-        .unwrap_or_else(|_| panic!("header"));
-    InventoryServiceClient::with_interceptor(channel, Bearer(value))
+    InventoryServiceClient::new(testing::authorized(address, subject, roles).await)
 }
 
 pub fn line(sku: &str, quantity: i64) -> pb::Line {

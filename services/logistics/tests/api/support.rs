@@ -17,28 +17,9 @@ use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::logistics::v1 as pb;
 use orderflow_proto::orders::v1 as orders;
 use prost::Message;
-use tonic::service::interceptor::InterceptedService;
-use tonic::transport::Channel;
 
-#[derive(Clone)]
-pub struct Bearer(tonic::metadata::MetadataValue<tonic::metadata::Ascii>);
-
-impl tonic::service::Interceptor for Bearer {
-    fn call(
-        &mut self,
-        mut request: tonic::Request<()>,
-    ) -> Result<tonic::Request<()>, tonic::Status> {
-        request
-            .metadata_mut()
-            .insert("authorization", self.0.clone());
-        Ok(request)
-    }
-}
-
-pub type Client =
-    pb::logistics_service_client::LogisticsServiceClient<InterceptedService<Channel, Bearer>>;
-pub type FinanceClient =
-    finance::finance_service_client::FinanceServiceClient<InterceptedService<Channel, Bearer>>;
+pub type Client = pb::logistics_service_client::LogisticsServiceClient<testing::Authorized>;
+pub type FinanceClient = finance::finance_service_client::FinanceServiceClient<testing::Authorized>;
 
 pub struct TestApp {
     pub address: std::net::SocketAddr,
@@ -104,23 +85,11 @@ pub async fn spawn_logistics(backend: Backend) -> TestApp {
     }
 }
 
-async fn bearer(address: std::net::SocketAddr, subject: &str, roles: &[&str]) -> (Channel, Bearer) {
-    let channel = Channel::from_shared(format!("http://{address}"))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .connect()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let token = testing::token(subject, roles);
-    let value = format!("Bearer {token}")
-        .parse()
-        .unwrap_or_else(|_| panic!("header"));
-    (channel, Bearer(value))
-}
-
 impl TestApp {
     pub async fn client(&self, subject: &str, roles: &[&str]) -> Client {
-        let (channel, bearer) = bearer(self.address, subject, roles).await;
-        pb::logistics_service_client::LogisticsServiceClient::with_interceptor(channel, bearer)
+        pb::logistics_service_client::LogisticsServiceClient::new(
+            testing::authorized(self.address, subject, roles).await,
+        )
     }
 
     pub fn clock_now(&self) -> DateTime<Utc> {
@@ -141,8 +110,9 @@ impl TestApp {
     }
 
     pub async fn finance_client(&self, subject: &str, roles: &[&str]) -> FinanceClient {
-        let (channel, bearer) = bearer(self.finance, subject, roles).await;
-        finance::finance_service_client::FinanceServiceClient::with_interceptor(channel, bearer)
+        finance::finance_service_client::FinanceServiceClient::new(
+            testing::authorized(self.finance, subject, roles).await,
+        )
     }
 
     async fn publish(&self, service: &str, subject: &str, payload: Vec<u8>) {

@@ -15,27 +15,9 @@ use orderflow_proto::common::v1 as common;
 use orderflow_proto::orders::v1 as pb;
 use pb::order_service_client::OrderServiceClient;
 use pb::quotation_service_client::QuotationServiceClient;
-use tonic::service::interceptor::InterceptedService;
-use tonic::transport::Channel;
 
-pub type Authorized = InterceptedService<Channel, BearerToken>;
-
-#[derive(Clone)]
-pub struct BearerToken(Option<tonic::metadata::MetadataValue<tonic::metadata::Ascii>>);
-
-impl tonic::service::Interceptor for BearerToken {
-    fn call(
-        &mut self,
-        mut request: tonic::Request<()>,
-    ) -> Result<tonic::Request<()>, tonic::Status> {
-        if let Some(value) = &self.0 {
-            request
-                .metadata_mut()
-                .insert("authorization", value.clone());
-        }
-        Ok(request)
-    }
-}
+use orderflow_platform::testing::Bearer;
+pub use orderflow_platform::testing::{Authorized, channel};
 
 /// 2026-03-02 09:00 in Shanghai.
 pub fn start_time() -> DateTime<Utc> {
@@ -121,30 +103,16 @@ async fn spawn_with(database: Arc<TestDatabase>, nats: TestNats) -> TestApp {
     }
 }
 
-pub async fn channel(address: std::net::SocketAddr) -> Channel {
-    Channel::from_shared(format!("http://{address}"))
-        .unwrap_or_else(|error| panic!("{error}"))
-        .connect()
-        .await
-        .unwrap_or_else(|error| panic!("cannot connect: {error}"))
-}
-
-fn bearer(subject: &str, roles: &[&str]) -> BearerToken {
-    let token = testing::token(subject, roles);
-    BearerToken(Some(
-        format!("Bearer {token}")
-            .parse()
-            .unwrap_or_else(|_| panic!("token is not a header value")),
-    ))
-}
-
 impl TestApp {
     pub async fn orders_as(&self, subject: &str, roles: &[&str]) -> OrderServiceClient<Authorized> {
-        OrderServiceClient::with_interceptor(channel(self.address).await, bearer(subject, roles))
+        OrderServiceClient::with_interceptor(
+            channel(self.address).await,
+            Bearer::token(subject, roles),
+        )
     }
 
     pub async fn anonymous(&self) -> OrderServiceClient<Authorized> {
-        OrderServiceClient::with_interceptor(channel(self.address).await, BearerToken(None))
+        OrderServiceClient::with_interceptor(channel(self.address).await, Bearer::anonymous())
     }
 
     pub async fn quotations_as(
@@ -154,7 +122,7 @@ impl TestApp {
     ) -> QuotationServiceClient<Authorized> {
         QuotationServiceClient::with_interceptor(
             channel(self.address).await,
-            bearer(subject, roles),
+            Bearer::token(subject, roles),
         )
     }
 
