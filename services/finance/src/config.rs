@@ -32,13 +32,7 @@ impl FinanceConfig {
     /// `BALANCE_REMINDER_DAYS` (3) and `FINANCE_SWEEP_INTERVAL_SECS` (60).
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let service = ServiceConfig::from_env(SERVICE, DEFAULT_PORT, env)?;
-        let zone = env.string_or("BUSINESS_TIME_ZONE", "Asia/Shanghai");
-        let business_time_zone: Tz = zone.parse().map_err(|_| {
-            ConfigError::new(
-                "BUSINESS_TIME_ZONE",
-                format!("{zone:?} is not an IANA time zone"),
-            )
-        })?;
+        let business_time_zone = env.business_time_zone()?;
         let lc_lead_days: i64 = env.parse_or("LC_LEAD_DAYS", 30)?;
         if !(0..=365).contains(&lc_lead_days) {
             return Err(ConfigError::new("LC_LEAD_DAYS", "must be 0 to 365"));

@@ -24,13 +24,7 @@ impl LogisticsConfig {
     /// (7) and `LOGISTICS_SWEEP_INTERVAL_SECS` (60).
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let service = ServiceConfig::from_env(SERVICE, DEFAULT_PORT, env)?;
-        let zone = env.string_or("BUSINESS_TIME_ZONE", "Asia/Shanghai");
-        let business_time_zone: Tz = zone.parse().map_err(|_| {
-            ConfigError::new(
-                "BUSINESS_TIME_ZONE",
-                format!("{zone:?} is not an IANA time zone"),
-            )
-        })?;
+        let business_time_zone = env.business_time_zone()?;
         let receipt_auto_confirm_days: i64 = env.parse_or("RECEIPT_AUTO_CONFIRM_DAYS", 7)?;
         if !(1..=90).contains(&receipt_auto_confirm_days) {
             return Err(ConfigError::new(

@@ -38,13 +38,7 @@ impl OrdersConfig {
     /// `INVENTORY_URL` (http://127.0.0.1:50054).
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let service = ServiceConfig::from_env(SERVICE, DEFAULT_PORT, env)?;
-        let zone = env.string_or("BUSINESS_TIME_ZONE", "Asia/Shanghai");
-        let business_time_zone: Tz = zone.parse().map_err(|_| {
-            ConfigError::new(
-                "BUSINESS_TIME_ZONE",
-                format!("{zone:?} is not an IANA time zone"),
-            )
-        })?;
+        let business_time_zone = env.business_time_zone()?;
         let sla_minutes: i64 = env.parse_or("ORDER_CONFIRMATION_SLA_MINUTES", 60)?;
         if sla_minutes < 1 {
             return Err(ConfigError::new(

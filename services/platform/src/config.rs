@@ -96,6 +96,18 @@ impl Env {
         Ok(Duration::from_secs(seconds))
     }
 
+    /// `BUSINESS_TIME_ZONE` (an IANA name, default Asia/Shanghai): business
+    /// dates (order numbers, ledger days, notice days) are days there.
+    pub fn business_time_zone(&self) -> Result<chrono_tz::Tz, ConfigError> {
+        let zone = self.string_or("BUSINESS_TIME_ZONE", "Asia/Shanghai");
+        zone.parse().map_err(|_| {
+            ConfigError::new(
+                "BUSINESS_TIME_ZONE",
+                format!("{zone:?} is not an IANA time zone"),
+            )
+        })
+    }
+
     pub fn bool_or(&self, name: &str, default: bool) -> Result<bool, ConfigError> {
         match self.get(name).map(str::to_ascii_lowercase).as_deref() {
             None => Ok(default),
