@@ -369,6 +369,44 @@ pub async fn publish_event(nats: &TestNats, service: &str, subject: &str, payloa
         .unwrap_or_else(|error| panic!("{subject} was not acknowledged: {error}"));
 }
 
+/// The orders service reporting `order` on `orders.order.<event>`, as it
+/// publishes it (for the tests of the services that follow orders).
+pub async fn publish_order_event(
+    nats: &TestNats,
+    event: &str,
+    order: &orderflow_proto::orders::v1::Order,
+) {
+    use prost::Message;
+    let message = orderflow_proto::orders::v1::OrderEvent {
+        event_id: uuid::Uuid::now_v7().to_string(),
+        occur_time: order.update_time,
+        actor: "orders".to_owned(),
+        reason: String::new(),
+        from_state: 0,
+        order: Some(order.clone()),
+    };
+    publish_event(
+        nats,
+        "orders",
+        &format!("orders.order.{event}"),
+        message.encode_to_vec(),
+    )
+    .await;
+}
+
+/// `order` moved to `state`, a second after its last version (later
+/// versions win in the services that keep a copy).
+pub fn order_moved(
+    order: &orderflow_proto::orders::v1::Order,
+    state: orderflow_proto::orders::v1::OrderState,
+) -> orderflow_proto::orders::v1::Order {
+    let mut next = order.clone();
+    next.state = state.into();
+    let seconds = order.update_time.map_or(0, |t| t.seconds) + 1;
+    next.update_time = Some(prost_types::Timestamp { seconds, nanos: 0 });
+    next
+}
+
 /// The messages on `subject` in the stream `stream` so far, oldest first.
 pub async fn stream_messages(
     nats: &TestNats,

@@ -104,20 +104,7 @@ impl TestApp {
 
     /// The orders service reporting `order` on `orders.order.<event>`.
     pub async fn order_event(&self, event: &str, order: &orders::Order) {
-        let message = orders::OrderEvent {
-            event_id: uuid::Uuid::now_v7().to_string(),
-            occur_time: order.update_time,
-            actor: "orders".to_owned(),
-            reason: String::new(),
-            from_state: 0,
-            order: Some(order.clone()),
-        };
-        self.publish(
-            "orders",
-            &format!("orders.order.{event}"),
-            message.encode_to_vec(),
-        )
-        .await;
+        testing::publish_order_event(&self.nats, event, order).await;
     }
 
     /// The approvals service reporting a refund's request decided; `gm`
@@ -336,11 +323,7 @@ fn rand_suffix() -> u32 {
 
 /// The order moved to `state` a second later than its last version.
 pub fn moved(order: &orders::Order, state: orders::OrderState) -> orders::Order {
-    let mut next = order.clone();
-    next.state = state.into();
-    let seconds = order.update_time.map_or(0, |t| t.seconds) + 1;
-    next.update_time = Some(prost_types::Timestamp { seconds, nanos: 0 });
-    next
+    testing::order_moved(order, state)
 }
 
 /// Publishes the order pending approval, then approved (awaiting payment),
