@@ -492,7 +492,7 @@ async fn execute(cluster: &Cluster, id: &str) -> Result<finance::Refund, tonic::
 /// approvals service; then finance executes it once — a redelivered approval
 /// changes nothing — and the ledger gets the negative entry (FIN-7).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fin_8_a_refund_executes_only_with_the_gms_approval_and_only_once() {
+async fn fin_8_apr_6_a_refund_executes_only_with_the_gms_approval_and_only_once() {
     let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
     let mut orders = cluster.orders_client().await;
     let mut money = cluster.finance_client().await;

@@ -16,7 +16,7 @@ backend_tests!(
     fin_9_invoices_follow_the_order_and_the_final_one_settles_it,
     fin_9_a_final_invoice_with_a_balance_settles_when_the_balance_is_paid,
     fin_10_overdue_receivables_are_listed_and_announced_once,
-    fin_6_the_balance_reminder_goes_out_once_three_days_before,
+    fin_6_sla_5_the_balance_reminder_goes_out_once_three_days_before,
 );
 
 fn issue(order: &orders::Order) -> pb::IssueDocumentRequest {
@@ -293,7 +293,7 @@ async fn fin_10_overdue_receivables_are_listed_and_announced_once(backend: Backe
     assert!(receivables(&app, false).await.is_empty());
 }
 
-async fn fin_6_the_balance_reminder_goes_out_once_three_days_before(backend: Backend) {
+async fn fin_6_sla_5_the_balance_reminder_goes_out_once_three_days_before(backend: Backend) {
     let app = spawn_finance(backend).await;
     // Delivery 2027-03-01: the reminder is due from 2027-02-26.
     let order = awaiting_payment(

@@ -14,7 +14,7 @@ use tonic::Code;
 
 use crate::support::*;
 
-backend_tests!(fin_8_a_refund_needs_an_approved_gm_step_and_the_ledger_counts_returns_once,);
+backend_tests!(fin_8_apr_6_a_refund_needs_an_approved_gm_step_and_the_ledger_counts_returns_once,);
 
 async fn refund_state(app: &TestApp, id: &str) -> pb::Refund {
     app.finance()
@@ -39,7 +39,7 @@ async fn execute(app: &TestApp, id: &str, reference: &str) -> Result<pb::Refund,
         .map(tonic::Response::into_inner)
 }
 
-async fn fin_8_a_refund_needs_an_approved_gm_step_and_the_ledger_counts_returns_once(
+async fn fin_8_apr_6_a_refund_needs_an_approved_gm_step_and_the_ledger_counts_returns_once(
     backend: Backend,
 ) {
     let app = spawn_finance(backend).await;

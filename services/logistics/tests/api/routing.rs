@@ -13,7 +13,7 @@ use crate::support::*;
 
 backend_tests!(
     log_1_hangzhou_goes_by_ttkd_chengdu_by_ems_and_a_new_rule_takes_effect_at_once,
-    log_1_a_changed_address_chooses_again_and_an_override_needs_a_reason,
+    log_1_ord_9_a_changed_address_chooses_again_and_an_override_needs_a_reason,
     log_7_a_return_pickup_is_scheduled_with_the_carrier_for_its_address,
 );
 
@@ -117,7 +117,9 @@ async fn log_1_hangzhou_goes_by_ttkd_chengdu_by_ems_and_a_new_rule_takes_effect_
     assert_eq!(denied, Some(Code::PermissionDenied));
 }
 
-async fn log_1_a_changed_address_chooses_again_and_an_override_needs_a_reason(backend: Backend) {
+async fn log_1_ord_9_a_changed_address_chooses_again_and_an_override_needs_a_reason(
+    backend: Backend,
+) {
     let app = spawn_logistics(backend).await;
     let first = order(
         orders::OrderKind::Standard,

@@ -15,7 +15,7 @@ use tonic::Code;
 use crate::support::*;
 
 backend_tests!(
-    log_2_no_shipping_without_an_approved_note_nor_without_the_balance,
+    log_2_log_3_fin_6_no_shipping_without_an_approved_note_nor_without_the_balance,
     log_4_a_late_shipment_is_announced_and_log_5_receipt_confirms_itself,
     log_6_export_documents_add_up_and_the_pdf_opens,
 );
@@ -168,7 +168,9 @@ async fn dispatched(app: &TestApp, order: &orders::Order) -> pb::Shipment {
     .await
 }
 
-async fn log_2_no_shipping_without_an_approved_note_nor_without_the_balance(backend: Backend) {
+async fn log_2_log_3_fin_6_no_shipping_without_an_approved_note_nor_without_the_balance(
+    backend: Backend,
+) {
     let app = spawn_logistics(backend).await;
     let order = ready_order(
         &app,
