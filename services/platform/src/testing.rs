@@ -354,19 +354,50 @@ fn with_database_name(url: &str, name: &str) -> String {
 /// Publishes `payload` on `subject` as `service` would: on its stream
 /// (declared as the service declares it), with a fresh message id.
 pub async fn publish_event(nats: &TestNats, service: &str, subject: &str, payload: Vec<u8>) {
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert(
+        crate::bus::headers::MESSAGE_ID,
+        uuid::Uuid::now_v7().to_string().as_str(),
+    );
+    publish_message(nats, service, subject, headers, payload.into()).await;
+}
+
+/// Publishes a message with the given headers (which carry its message id)
+/// on `service`'s stream, declared as the service declares it.
+///
+/// The service under test declares the same stream while it starts; for a
+/// moment after that the server may know the stream but not route its
+/// subjects yet ("no stream found"), so that answer is retried. A retry
+/// carries the same message id: the stream keeps one copy.
+pub async fn publish_message(
+    nats: &TestNats,
+    service: &str,
+    subject: &str,
+    headers: async_nats::HeaderMap,
+    payload: bytes::Bytes,
+) {
+    use async_nats::jetstream::context::PublishErrorKind;
     let context = async_nats::jetstream::new(nats.client().await);
     context
         .get_or_create_stream(crate::bus::stream_config(service, 1))
         .await
         .unwrap_or_else(|error| panic!("cannot declare the {service} stream: {error}"));
-    let mut headers = async_nats::HeaderMap::new();
-    headers.insert("Nats-Msg-Id", uuid::Uuid::now_v7().to_string().as_str());
-    context
-        .publish_with_headers(subject.to_owned(), headers, payload.into())
-        .await
-        .unwrap_or_else(|error| panic!("cannot publish {subject}: {error}"))
-        .await
-        .unwrap_or_else(|error| panic!("{subject} was not acknowledged: {error}"));
+    let mut attempts = 0;
+    loop {
+        let acknowledged = context
+            .publish_with_headers(subject.to_owned(), headers.clone(), payload.clone())
+            .await
+            .unwrap_or_else(|error| panic!("cannot publish {subject}: {error}"))
+            .await;
+        match acknowledged {
+            Ok(_) => return,
+            Err(error) if error.kind() == PublishErrorKind::StreamNotFound && attempts < 50 => {
+                attempts += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(error) => panic!("{subject} was not acknowledged: {error}"),
+        }
+    }
 }
 
 /// The orders service reporting `order` on `orders.order.<event>`, as it

@@ -102,25 +102,16 @@ async fn wait_until_consumed(app: &TestApp) {
 
 async fn an_undecodable_event_is_dead_lettered_and_the_saga_carries_on(backend: Backend) {
     let app = spawn_orders(backend).await;
-    let context = jetstream::new(app.nats.client().await);
-    orderflow_platform::bus::ensure_stream(
-        &context,
-        orderflow_platform::bus::stream_config("orders", 1),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{e:#}"));
     let mut poison_headers = async_nats::HeaderMap::new();
     poison_headers.insert(headers::MESSAGE_ID, "poison-1");
-    context
-        .publish_with_headers(
-            "orders.order.confirmed",
-            poison_headers,
-            "\u{1}not protobuf\u{ff}".into(),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    testing::publish_message(
+        &app.nats,
+        "orders",
+        "orders.order.confirmed",
+        poison_headers,
+        "\u{1}not protobuf\u{ff}".into(),
+    )
+    .await;
 
     let order = submitted_order(&app).await;
     app.assistant()
@@ -133,6 +124,7 @@ async fn an_undecodable_event_is_dead_lettered_and_the_saga_carries_on(backend: 
         .unwrap_or_else(|s| panic!("{s:?}"));
     wait_for_state(&app, &order.id, pb::OrderState::AwaitingPayment).await;
 
+    let context = jetstream::new(app.nats.client().await);
     let dead = testing::eventually(Duration::from_secs(20), "the dead letter", || async {
         let stream = context.get_stream("DEADLETTER").await.ok()?;
         stream.get_raw_message(1).await.ok()

@@ -17,7 +17,7 @@ use orderflow_platform::clock;
 use orderflow_platform::config::ConsumerSettings;
 use orderflow_platform::db::Database;
 use orderflow_platform::shutdown::Shutdown;
-use orderflow_platform::testing::{Backend, TestDatabase, TestNats, eventually};
+use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats, eventually};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, Statement};
 use sea_orm_migration::prelude::*;
 
@@ -329,18 +329,16 @@ fn start_consumer(
 }
 
 async fn publish(nats: &TestNats, id: &str, payload: &'static [u8]) {
-    let context = jetstream::new(nats.client().await);
-    bus::ensure_stream(&context, bus::stream_config(SERVICE, 1))
-        .await
-        .unwrap_or_else(|e| panic!("{e:#}"));
     let mut message_headers = async_nats::HeaderMap::new();
     message_headers.insert(headers::MESSAGE_ID, id);
-    context
-        .publish_with_headers("testsvc.thing.happened", message_headers, payload.into())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    testing::publish_message(
+        nats,
+        SERVICE,
+        "testsvc.thing.happened",
+        message_headers,
+        payload.into(),
+    )
+    .await;
 }
 
 async fn a_redelivered_event_is_handled_once(backend: Backend) {
