@@ -2,22 +2,33 @@
 //! receiver started here (built from the OpenTelemetry protocol
 //! definitions); the spans of one order, from every service it passed
 //! through and across gRPC calls and NATS events, share one trace id and
-//! form a connected tree whose root carries `order.number`.
+//! form a connected tree whose root carries `order.number`. The same export
+//! carries the metrics: RED per RPC and per event handler, outbox backlog and
+//! consumer lag.
 //!
-//! Its own test binary: it installs the process-wide tracer with OTLP export.
+//! Its own test binary: it installs the process-wide tracer and meter
+//! provider with OTLP export.
 
 use std::collections::{BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use opentelemetry_proto::tonic::collector::metrics::v1::metrics_service_server::{
+    MetricsService, MetricsServiceServer,
+};
+use opentelemetry_proto::tonic::collector::metrics::v1::{
+    ExportMetricsServiceRequest, ExportMetricsServiceResponse,
+};
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
     TraceService, TraceServiceServer,
 };
 use opentelemetry_proto::tonic::collector::trace::v1::{
     ExportTraceServiceRequest, ExportTraceServiceResponse,
 };
+use opentelemetry_proto::tonic::common::v1::KeyValue;
 use opentelemetry_proto::tonic::common::v1::any_value::Value;
+use opentelemetry_proto::tonic::metrics::v1::{Metric, metric::Data};
 use opentelemetry_proto::tonic::trace::v1::Span;
 use orderflow_e2e::Cluster;
 use orderflow_platform::config::Env;
@@ -29,10 +40,103 @@ use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::orders::v1 as pb;
 use tracing::Instrument;
 
-/// Every span exported to it.
+/// Every span and metric exported to it.
 #[derive(Clone, Default)]
 struct Receiver {
     spans: Arc<Mutex<Vec<Span>>>,
+    metrics: Arc<Mutex<Vec<Metric>>>,
+}
+
+#[tonic::async_trait]
+impl MetricsService for Receiver {
+    async fn export(
+        &self,
+        request: tonic::Request<ExportMetricsServiceRequest>,
+    ) -> Result<tonic::Response<ExportMetricsServiceResponse>, tonic::Status> {
+        let mut metrics = self
+            .metrics
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for resource in request.into_inner().resource_metrics {
+            for scope in resource.scope_metrics {
+                metrics.extend(scope.metrics);
+            }
+        }
+        Ok(tonic::Response::new(ExportMetricsServiceResponse::default()))
+    }
+}
+
+/// One exported data point: its metric, attributes and value (a gauge's
+/// value, a histogram's count).
+#[derive(Debug)]
+struct Point {
+    metric: String,
+    attributes: HashMap<String, String>,
+    value: i64,
+}
+
+fn points(metrics: &[Metric]) -> Vec<Point> {
+    use opentelemetry_proto::tonic::metrics::v1::number_data_point::Value as Number;
+    let mut points = Vec::new();
+    for metric in metrics {
+        match &metric.data {
+            Some(Data::Histogram(histogram)) => {
+                points.extend(histogram.data_points.iter().map(|point| Point {
+                    metric: metric.name.clone(),
+                    attributes: attributes(&point.attributes),
+                    value: i64::try_from(point.count).unwrap_or(i64::MAX),
+                }));
+            }
+            Some(Data::Gauge(gauge)) => {
+                points.extend(gauge.data_points.iter().map(|point| Point {
+                    metric: metric.name.clone(),
+                    attributes: attributes(&point.attributes),
+                    value: match point.value {
+                        Some(Number::AsInt(value)) => value,
+                        _ => -1,
+                    },
+                }));
+            }
+            _ => {}
+        }
+    }
+    points
+}
+
+fn attributes(pairs: &[KeyValue]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|kv| {
+            let value = kv
+                .value
+                .as_ref()
+                .and_then(|value| value.value.as_ref())
+                .map(text)
+                .unwrap_or_default();
+            (kv.key.clone(), value)
+        })
+        .collect()
+}
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::StringValue(text) => text.clone(),
+        Value::IntValue(number) => number.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// The points of `metric` whose attributes include every pair of `with`.
+fn matching<'a>(points: &'a [Point], metric: &str, with: &[(&str, &str)]) -> Vec<&'a Point> {
+    points
+        .iter()
+        .filter(|point| {
+            point.metric == metric
+                && with.iter().all(|(key, value)| {
+                    point.attributes.get(*key).map(String::as_str) == Some(*value)
+                })
+        })
+        .collect()
 }
 
 #[tonic::async_trait]
@@ -60,10 +164,12 @@ async fn start_receiver() -> (SocketAddr, Receiver) {
         .unwrap_or_else(|e| panic!("{e}"));
     let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
     let receiver = Receiver::default();
-    let service = TraceServiceServer::new(receiver.clone());
+    let traces = TraceServiceServer::new(receiver.clone());
+    let metrics = MetricsServiceServer::new(receiver.clone());
     tokio::spawn(async move {
         tonic::transport::Server::builder()
-            .add_service(service)
+            .add_service(traces)
+            .add_service(metrics)
             .serve_with_incoming(tonic::transport::server::TcpIncoming::from(listener))
             .await
     });
@@ -80,10 +186,7 @@ fn attribute(span: &Span, key: &str) -> Option<String> {
         .find(|kv| kv.key == key)
         .and_then(|kv| kv.value.as_ref())
         .and_then(|value| value.value.as_ref())
-        .map(|value| match value {
-            Value::StringValue(text) => text.clone(),
-            other => format!("{other:?}"),
-        })
+        .map(text)
 }
 
 /// A request with a development token, continuing the current span.
@@ -295,7 +398,7 @@ async fn journey(cluster: &Cluster) -> pb::Order {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_orders_journey_is_one_connected_trace_across_services_and_events() {
+async fn one_orders_journey_is_one_connected_trace_across_services_and_events_with_its_metrics() {
     let (receiver_address, receiver) = start_receiver().await;
     let config = TelemetryConfig::from_env(
         "trace-test",
@@ -315,6 +418,20 @@ async fn one_orders_journey_is_one_connected_trace_across_services_and_events() 
     let trace_id = telemetry::trace_id_of(&root).unwrap_or_else(|| panic!("no trace id"));
     let order = journey(&cluster).instrument(root.clone()).await;
     drop(root);
+    // A failed call, for the error side of the RPC metrics.
+    let refused = cluster
+        .orders_client()
+        .await
+        .get_order(traced(
+            pb::GetOrderRequest {
+                order_id: "no-such-order".to_owned(),
+            },
+            "ann",
+            &["sales_assistant"],
+        ))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("an unknown order was found"));
     // Let the consumers' spans end, then flush everything to the receiver.
     tokio::time::sleep(Duration::from_secs(2)).await;
     drop(cluster);
@@ -387,6 +504,92 @@ async fn one_orders_journey_is_one_connected_trace_across_services_and_events() 
         assert!(
             names.contains_key(consumer),
             "no {consumer:?} span: {names:?}"
+        );
+    }
+    metrics_were_exported(&receiver, refused.code());
+}
+
+/// architecture.md §6: RED per RPC (with the status code a caller saw) and
+/// per event handler, the outbox backlog and consumer lag, exported by the
+/// same OTLP pipeline as the spans.
+fn metrics_were_exported(receiver: &Receiver, refused: tonic::Code) {
+    let exported = receiver
+        .metrics
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .clone();
+    let points = points(&exported);
+    let names: BTreeSet<&str> = points.iter().map(|point| point.metric.as_str()).collect();
+    let rpc = "rpc.server.call.duration";
+    let served = matching(
+        &points,
+        rpc,
+        &[
+            ("rpc.service", "orderflow.orders.v1.OrderService"),
+            ("rpc.method", "CreateOrder"),
+            ("rpc.grpc.status_code", "0"),
+        ],
+    );
+    assert!(
+        served.iter().any(|point| point.value >= 1),
+        "no successful CreateOrder in {rpc}: {names:?}"
+    );
+    let code = (refused as i32).to_string();
+    assert_ne!(code, "0");
+    let failed = matching(
+        &points,
+        rpc,
+        &[("rpc.method", "GetOrder"), ("rpc.grpc.status_code", &code)],
+    );
+    assert!(
+        failed.iter().any(|point| point.value >= 1),
+        "the refused GetOrder is not counted with status {code}: {:?}",
+        matching(&points, rpc, &[("rpc.method", "GetOrder")])
+    );
+    assert!(
+        matching(&points, rpc, &[("rpc.service", "grpc.health.v1.Health")]).is_empty(),
+        "health checks are not business calls"
+    );
+    for (consumer, subject) in [
+        ("orders-saga", "orders.order.confirmed"),
+        ("orders-finance", "finance.gate.opened"),
+        ("finance-orders", "orders.order.approval_not_required"),
+    ] {
+        let handled = matching(
+            &points,
+            "messaging.process.duration",
+            &[
+                ("messaging.consumer.group.name", consumer),
+                ("messaging.destination.name", subject),
+                ("orderflow.outcome", "ack"),
+            ],
+        );
+        assert!(
+            handled.iter().any(|point| point.value >= 1),
+            "{consumer} handling {subject} not measured: {names:?}"
+        );
+    }
+    let lag = matching(
+        &points,
+        "orderflow.consumer.lag",
+        &[
+            ("messaging.consumer.group.name", "orders-saga"),
+            ("messaging.destination.name", "ORDERS"),
+        ],
+    );
+    assert!(
+        !lag.is_empty(),
+        "no consumer lag for orders-saga: {names:?}"
+    );
+    for service in ["orders", "finance", "inventory"] {
+        let backlog = matching(
+            &points,
+            "orderflow.outbox.backlog",
+            &[("orderflow.service", service)],
+        );
+        assert!(
+            backlog.iter().all(|point| point.value >= 0) && !backlog.is_empty(),
+            "no outbox backlog for {service}: {names:?}"
         );
     }
 }

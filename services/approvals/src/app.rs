@@ -539,6 +539,9 @@ impl Approvals {
             }
             transaction.commit().await?;
             reported += overdue.len();
+            for _ in &overdue {
+                orderflow_platform::metrics::sla_breached("approvals", "APR-10");
+            }
         }
         if reported > 0 {
             self.outbox.notify();

@@ -1437,6 +1437,7 @@ impl Finance {
                 .await?;
                 transaction.commit().await?;
                 overdue += 1;
+                orderflow_platform::metrics::sla_breached("finance", "FIN-10");
             }
         }
         let mut reminded = 0;

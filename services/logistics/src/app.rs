@@ -472,6 +472,7 @@ impl Logistics {
             })
             .await?;
             late += 1;
+            orderflow_platform::metrics::sla_breached("logistics", "LOG-4");
         }
         let mut received = 0;
         let after = Duration::days(self.settings.receipt_auto_confirm_days);

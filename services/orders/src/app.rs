@@ -758,6 +758,7 @@ impl Orders {
                 .await?;
             transaction.commit().await?;
             marked += 1;
+            orderflow_platform::metrics::sla_breached("orders", "SLA-1");
             tracing::warn!(order.number = %order.number, "order confirmation overdue (SLA-1)");
         }
         if marked > 0 {

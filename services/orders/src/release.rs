@@ -472,6 +472,7 @@ impl LogisticsReports {
                         ),
                     );
                     timeline::append(transaction, &order.id, &entry).await?;
+                    orderflow_platform::metrics::sla_breached("orders", "SLA-6");
                 }
                 Ok(())
             }

@@ -21,6 +21,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod grpc;
+pub mod metrics;
 pub mod money;
 pub mod service;
 pub mod shutdown;

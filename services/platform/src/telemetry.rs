@@ -4,7 +4,8 @@
 //!   `LOG_FORMAT=json`; filter from `RUST_LOG` (default `info`).
 //! - OpenTelemetry: a tracer provider is always installed so that every span
 //!   has a trace id and W3C trace context propagates even without a backend;
-//!   spans are exported over OTLP/gRPC when `OTEL_EXPORTER_OTLP_ENDPOINT` is set.
+//!   spans are exported over OTLP/gRPC when `OTEL_EXPORTER_OTLP_ENDPOINT` is set,
+//!   and so are the [`crate::metrics`] unless `OTEL_METRICS_EXPORTER=none`.
 //! - Propagation helpers for gRPC metadata ([`GrpcTelemetryLayer`],
 //!   [`inject_into_metadata`]) and NATS headers ([`inject_into_nats`],
 //!   [`extract_from_nats`]); the outbox stores [`current_context_headers`].
@@ -14,11 +15,13 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::OnceLock;
 use std::task::{Context as TaskContext, Poll};
+use std::time::{Duration, Instant};
 
 use opentelemetry::Context;
 use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
 use opentelemetry::trace::{TraceContextExt, TracerProvider as _};
 use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing::Instrument;
@@ -50,10 +53,16 @@ pub struct TelemetryConfig {
     pub log_filter: String,
     /// Which spans become OpenTelemetry spans (`OTEL_TRACES_FILTER`).
     pub trace_filter: String,
+    /// Whether metrics go to the OTLP endpoint too (`OTEL_METRICS_EXPORTER`:
+    /// `otlp`, the default, or `none` for a backend that takes only traces).
+    pub export_metrics: bool,
+    /// How often metrics are exported (`OTEL_METRIC_EXPORT_INTERVAL`, ms).
+    pub metric_export_interval: Duration,
 }
 
 impl TelemetryConfig {
-    /// Reads `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_SERVICE_NAME`, `LOG_FORMAT`
+    /// Reads `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_SERVICE_NAME`,
+    /// `OTEL_METRICS_EXPORTER`, `OTEL_METRIC_EXPORT_INTERVAL`, `LOG_FORMAT`
     /// (`text` or `json`) and `RUST_LOG`.
     pub fn from_env(service: &str, env: &Env) -> Result<Self, ConfigError> {
         let log_format = match env.string_or("LOG_FORMAT", "text").as_str() {
@@ -75,7 +84,26 @@ impl TelemetryConfig {
                 "expected an http:// or https:// URL",
             ));
         }
+        let export_metrics = match env.string_or("OTEL_METRICS_EXPORTER", "otlp").as_str() {
+            "otlp" => true,
+            "none" => false,
+            other => {
+                return Err(ConfigError::new(
+                    "OTEL_METRICS_EXPORTER",
+                    format!("expected otlp or none, got {other:?}"),
+                ));
+            }
+        };
+        let interval_ms = env.parse_or("OTEL_METRIC_EXPORT_INTERVAL", 60_000_u64)?;
+        if interval_ms == 0 {
+            return Err(ConfigError::new(
+                "OTEL_METRIC_EXPORT_INTERVAL",
+                "expected a number of milliseconds above zero",
+            ));
+        }
         Ok(Self {
+            export_metrics,
+            metric_export_interval: Duration::from_millis(interval_ms),
             service_name: env.string_or("OTEL_SERVICE_NAME", &format!("orderflow-{service}")),
             otlp_endpoint,
             log_format,
@@ -85,10 +113,11 @@ impl TelemetryConfig {
     }
 }
 
-/// Flushes and shuts down trace export when the service stops.
+/// Flushes and shuts down trace and metric export when the service stops.
 #[derive(Debug)]
 pub struct TelemetryGuard {
     provider: Option<SdkTracerProvider>,
+    meter_provider: Option<SdkMeterProvider>,
 }
 
 impl TelemetryGuard {
@@ -103,6 +132,12 @@ impl TelemetryGuard {
             }
             if let Err(error) = provider.shutdown() {
                 eprintln!("trace exporter shutdown failed: {error}");
+            }
+        }
+        if let Some(meter_provider) = self.meter_provider.take() {
+            // Shutting down exports what was recorded since the last export.
+            if let Err(error) = meter_provider.shutdown() {
+                eprintln!("metric exporter shutdown failed: {error}");
             }
         }
     }
@@ -126,14 +161,18 @@ pub fn init(config: &TelemetryConfig) -> anyhow::Result<TelemetryGuard> {
 fn init_with(config: &TelemetryConfig, test_writer: bool) -> anyhow::Result<TelemetryGuard> {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     if INSTALLED.set(()).is_err() {
-        return Ok(TelemetryGuard { provider: None });
+        return Ok(TelemetryGuard {
+            provider: None,
+            meter_provider: None,
+        });
     }
     opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
 
     let resource = Resource::builder()
         .with_service_name(config.service_name.clone())
         .build();
-    let mut builder = SdkTracerProvider::builder().with_resource(resource);
+    let mut builder = SdkTracerProvider::builder().with_resource(resource.clone());
+    let mut meter_provider = None;
     if let Some(endpoint) = &config.otlp_endpoint {
         use opentelemetry_otlp::WithExportConfig;
         let exporter = opentelemetry_otlp::SpanExporter::builder()
@@ -141,6 +180,21 @@ fn init_with(config: &TelemetryConfig, test_writer: bool) -> anyhow::Result<Tele
             .with_endpoint(endpoint.clone())
             .build()?;
         builder = builder.with_batch_exporter(exporter);
+        if config.export_metrics {
+            let exporter = opentelemetry_otlp::MetricExporter::builder()
+                .with_tonic()
+                .with_endpoint(endpoint.clone())
+                .build()?;
+            let reader = PeriodicReader::builder(exporter)
+                .with_interval(config.metric_export_interval)
+                .build();
+            let provider = SdkMeterProvider::builder()
+                .with_resource(resource)
+                .with_reader(reader)
+                .build();
+            opentelemetry::global::set_meter_provider(provider.clone());
+            meter_provider = Some(provider);
+        }
     }
     let provider = builder.build();
     opentelemetry::global::set_tracer_provider(provider.clone());
@@ -173,6 +227,7 @@ fn init_with(config: &TelemetryConfig, test_writer: bool) -> anyhow::Result<Tele
         .try_init()?;
     Ok(TelemetryGuard {
         provider: Some(provider),
+        meter_provider,
     })
 }
 
@@ -187,6 +242,8 @@ pub fn init_for_tests() {
             log_format: LogFormat::Text,
             log_filter: std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".to_owned()),
             trace_filter: DEFAULT_TRACE_FILTER.to_owned(),
+            export_metrics: false,
+            metric_export_interval: Duration::from_secs(60),
         };
         // The guard would flush an exporter; tests have none.
         if let Ok(guard) = init_with(&config, true) {
@@ -333,14 +390,34 @@ where
             span.record("trace_id", trace_id.as_str());
         }
         let future = self.inner.call(request).instrument(span);
+        let measured = (!quiet).then(|| (service.to_owned(), method.to_owned(), Instant::now()));
         Box::pin(async move {
-            let mut response = future.await?;
+            let result = future.await;
+            if let Some((service, method, start)) = measured {
+                let status_code = match &result {
+                    Ok(response) => grpc_status_code(response.headers()),
+                    Err(_) => i64::from(tonic::Code::Unknown as i32),
+                };
+                crate::metrics::rpc_served(&service, &method, status_code, start.elapsed());
+            }
+            let mut response = result?;
             if let Some(value) = trace_id.and_then(|id| http::HeaderValue::from_str(&id).ok()) {
                 response.headers_mut().insert(TRACE_ID_HEADER, value);
             }
             Ok(response)
         })
     }
+}
+
+/// The gRPC status of a response from its headers: a failed call is
+/// "trailers only" (`grpc-status` in the headers); a successful one sends its
+/// status in the trailers after the body, so no `grpc-status` header means OK.
+fn grpc_status_code(headers: &http::HeaderMap) -> i64 {
+    headers
+        .get("grpc-status")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(0)
 }
 
 /// `/orderflow.orders.v1.OrderService/CreateOrder` → (`orderflow.orders.v1.OrderService`, `CreateOrder`).
@@ -360,6 +437,42 @@ mod tests {
             ("orderflow.orders.v1.OrderService", "CreateOrder")
         );
         assert_eq!(split_grpc_path("/weird"), ("weird", ""));
+    }
+
+    #[test]
+    fn a_response_without_grpc_status_is_ok_and_a_trailers_only_one_has_its_code() {
+        let mut headers = http::HeaderMap::new();
+        assert_eq!(grpc_status_code(&headers), 0);
+        headers.insert("grpc-status", http::HeaderValue::from_static("5"));
+        assert_eq!(grpc_status_code(&headers), 5);
+    }
+
+    #[test]
+    fn metric_export_settings_are_read_and_bad_ones_named() {
+        let config = TelemetryConfig::from_env(
+            "orders",
+            &Env::from_pairs([
+                ("OTEL_METRICS_EXPORTER", "none"),
+                ("OTEL_METRIC_EXPORT_INTERVAL", "2500"),
+            ]),
+        )
+        .unwrap_or_else(|error| panic!("{error}"));
+        assert!(!config.export_metrics);
+        assert_eq!(config.metric_export_interval, Duration::from_millis(2500));
+        let defaults = TelemetryConfig::from_env("orders", &Env::from_pairs::<&str, &str>([]))
+            .unwrap_or_else(|error| panic!("{error}"));
+        assert!(defaults.export_metrics);
+        assert_eq!(defaults.metric_export_interval, Duration::from_secs(60));
+        for (variable, value) in [
+            ("OTEL_METRICS_EXPORTER", "prometheus"),
+            ("OTEL_METRIC_EXPORT_INTERVAL", "0"),
+            ("OTEL_METRIC_EXPORT_INTERVAL", "soon"),
+        ] {
+            let error = TelemetryConfig::from_env("orders", &Env::from_pairs([(variable, value)]))
+                .err()
+                .unwrap_or_else(|| panic!("{variable}={value} was accepted"));
+            assert!(error.to_string().contains(variable), "{error}");
+        }
     }
 
     #[test]

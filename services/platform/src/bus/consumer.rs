@@ -183,6 +183,17 @@ enum Outcome {
     DeadLetter(String),
 }
 
+impl Outcome {
+    /// The `orderflow.outcome` of the handling metric.
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Ack => "ack",
+            Self::Retry(_) => "retry",
+            Self::DeadLetter(_) => "dead_letter",
+        }
+    }
+}
+
 impl Consumer {
     pub fn new(
         spec: ConsumerSpec,
@@ -282,8 +293,16 @@ impl Consumer {
     }
 
     async fn process(&self, message: jetstream::Message) {
+        let started = std::time::Instant::now();
         let (delivery, stream_sequence) = match message.info() {
-            Ok(info) => (info.delivered, info.stream_sequence),
+            Ok(info) => {
+                crate::metrics::consumer_lag(
+                    &self.spec.durable_name,
+                    &self.spec.stream.name,
+                    info.pending,
+                );
+                (info.delivered, info.stream_sequence)
+            }
             Err(_) => (1, 0),
         };
         let header = |name: &str| {
@@ -315,6 +334,12 @@ impl Consumer {
             message.headers.as_ref(),
         ));
         let outcome = self.handle(&event).instrument(span.clone()).await;
+        crate::metrics::event_handled(
+            &self.spec.durable_name,
+            &event.subject,
+            outcome.name(),
+            started.elapsed(),
+        );
         let _entered = span.enter();
         let ack = match outcome {
             Outcome::Ack => message.ack().await,

@@ -15,8 +15,8 @@ use async_nats::jetstream::{self, message::PublishMessage};
 use chrono::Utc;
 use sea_orm::sea_query::{LockBehavior, LockType};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use tracing::Instrument;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
@@ -32,6 +32,8 @@ const BATCH: u64 = 256;
 /// replicas' rows, rows left by a crash).
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
+/// How often the backlog is counted for the `orderflow.outbox.backlog` metric.
+const BACKLOG_SAMPLE_INTERVAL: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone)]
 pub struct Relay {
@@ -62,7 +64,12 @@ impl Relay {
     pub async fn run(self, shutdown: Shutdown) {
         let mut stream_declared = false;
         let mut backoff = Duration::from_millis(100);
+        let mut backlog_sampled: Option<std::time::Instant> = None;
         loop {
+            if backlog_sampled.is_none_or(|at| at.elapsed() >= BACKLOG_SAMPLE_INTERVAL) {
+                self.sample_backlog().await;
+                backlog_sampled = Some(std::time::Instant::now());
+            }
             if !stream_declared {
                 match super::ensure_stream(&self.jetstream, self.stream.clone()).await {
                     Ok(_) => stream_declared = true,
@@ -102,6 +109,19 @@ impl Relay {
                 _ = self.signal.notified() => {}
                 _ = tokio::time::sleep(POLL_INTERVAL) => {}
             }
+        }
+    }
+
+    /// Counts the rows waiting to be published (all replicas' together).
+    async fn sample_backlog(&self) {
+        match outbox::Entity::find()
+            .count(self.database.connection())
+            .await
+        {
+            Ok(rows) => {
+                crate::metrics::outbox_backlog(&self.stream.name.to_ascii_lowercase(), rows);
+            }
+            Err(error) => tracing::debug!(%error, "cannot count the outbox backlog"),
         }
     }
 
