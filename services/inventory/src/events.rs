@@ -95,6 +95,7 @@ impl EventHandler for OrderEvents {
         let relevant = matches!(
             event.subject.as_str(),
             "orders.order.created"
+                | "orders.order.merged"
                 | "orders.order.edited"
                 | "orders.order.revised"
                 | "orders.order.confirmed"

@@ -53,6 +53,8 @@ const CANCELLERS: &[&str] = &[
     "service",
 ];
 const QUOTERS: &[&str] = &["sales", "admin"];
+/// ORD-9: how many orders one merge may take.
+const MAX_MERGED_ORDERS: usize = 50;
 
 /// Which roles may call each RPC (checked by the platform's auth layer).
 pub const ROLES: RoleTable = &[
@@ -85,6 +87,7 @@ pub const ROLES: RoleTable = &[
     ("/orderflow.orders.v1.OrderService/RejectOrder", REVIEWERS),
     ("/orderflow.orders.v1.OrderService/CancelOrder", CANCELLERS),
     ("/orderflow.orders.v1.OrderService/CopyOrder", ORDER_WRITERS),
+    ("/orderflow.orders.v1.OrderService/MergeOrders", REVIEWERS),
     (
         "/orderflow.orders.v1.OrderService/GetOrderTimeline",
         READERS,
@@ -522,6 +525,44 @@ impl OrderService for OrderApi {
                 .copy_order(&actor, &order_id, request_id)
                 .await?,
         ))
+    }
+
+    async fn merge_orders(
+        &self,
+        request: Request<pb::MergeOrdersRequest>,
+    ) -> Result<Response<pb::Order>, Status> {
+        let actor = caller_of(&request)?;
+        let message = request.get_ref();
+        let mut violations = Violations::new();
+        let request_id = violations.request_id(&message.request_id);
+        let order_ids: Vec<String> = message
+            .order_ids
+            .iter()
+            .enumerate()
+            .map(|(index, id)| violations.required_id(&format!("order_ids[{index}]"), id))
+            .collect();
+        if order_ids.len() < 2 {
+            violations.add("order_ids", "name at least two orders to merge");
+        }
+        if order_ids.len() > MAX_MERGED_ORDERS {
+            violations.add(
+                "order_ids",
+                format!("at most {MAX_MERGED_ORDERS} orders merge at once"),
+            );
+        }
+        for (index, id) in order_ids.iter().enumerate() {
+            if !id.is_empty() && order_ids[..index].contains(id) {
+                violations.add(format!("order_ids[{index}]"), "names an order twice");
+            }
+        }
+        let (request_id, order_ids) = violations
+            .finish((request_id, order_ids))
+            .map_err(Status::from)?;
+        let merged = self
+            .orders
+            .merge_orders(&actor, &order_ids, request_id)
+            .await?;
+        Ok(reply(merged))
     }
 
     async fn get_order_timeline(

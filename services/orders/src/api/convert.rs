@@ -283,6 +283,8 @@ pub fn order(order: &Order) -> pb::Order {
         special_requirements: order.special_requirements.clone(),
         replaces_order_id: order.replaces_order_id.clone().unwrap_or_default(),
         copied_from_order_id: order.copied_from_order_id.clone().unwrap_or_default(),
+        merged_from_order_ids: order.merged_from_order_ids.clone(),
+        merged_into_order_id: order.merged_into_order_id.clone().unwrap_or_default(),
         quotation_id: order.quotation_id.clone().unwrap_or_default(),
         customer_po_number: order.customer_po_number.clone(),
         cost_bearer: order

@@ -62,6 +62,9 @@ pub mod order {
         pub special_requirements: String,
         pub replaces_order_id: Option<String>,
         pub copied_from_order_id: Option<String>,
+        #[sea_orm(column_type = "Text")]
+        pub merged_from_order_ids: String,
+        pub merged_into_order_id: Option<String>,
         pub quotation_id: Option<String>,
         pub customer_po_number: String,
         pub cost_bearer: Option<String>,

@@ -14,6 +14,7 @@ impl MigratorTrait for Migrator {
         migrations.push(Box::new(CreateOrderTables));
         migrations.push(Box::new(SagaApprovalRound));
         migrations.push(Box::new(OrderShipment));
+        migrations.push(Box::new(OrderMerges));
         migrations
     }
 }
@@ -222,6 +223,41 @@ impl MigrationTrait for SagaApprovalRound {
                 Table::alter()
                     .table("fulfilment_sagas")
                     .add_column(integer("approval_round").default(0))
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+/// ORD-9: the orders merged into an order, and the order a source went into.
+struct OrderMerges;
+
+impl MigrationName for OrderMerges {
+    fn name(&self) -> &str {
+        "m0004_order_merges"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for OrderMerges {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("orders")
+                    .add_column(text("merged_from_order_ids").default("[]"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("orders")
+                    .add_column(string_null("merged_into_order_id"))
                     .to_owned(),
             )
             .await

@@ -10,4 +10,5 @@ mod confirmation;
 mod creation;
 mod events;
 mod lifecycle;
+mod merge;
 mod quotations;
