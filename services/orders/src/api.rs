@@ -86,6 +86,10 @@ pub const ROLES: RoleTable = &[
     ("/orderflow.orders.v1.OrderService/ConfirmOrder", REVIEWERS),
     ("/orderflow.orders.v1.OrderService/RejectOrder", REVIEWERS),
     ("/orderflow.orders.v1.OrderService/CancelOrder", CANCELLERS),
+    (
+        "/orderflow.orders.v1.OrderService/DecideHeldOrder",
+        &["sales_supervisor", "admin"],
+    ),
     ("/orderflow.orders.v1.OrderService/CopyOrder", ORDER_WRITERS),
     ("/orderflow.orders.v1.OrderService/MergeOrders", REVIEWERS),
     (
@@ -464,12 +468,43 @@ impl OrderService for OrderApi {
             request_id,
             order_id,
         } = order_command(request, |r| (&r.request_id, &r.order_id))?;
+        if request.fake_order_reason.chars().count() > 1000 {
+            return Err(OrderError::invalid(
+                "fake_order_reason",
+                "must be at most 1000 characters",
+            )
+            .into());
+        }
         let order = self
             .orders
             .confirm_order(
                 &actor,
                 &order_id,
                 request.accept_price_deviation,
+                &request.fake_order_reason,
+                request_id,
+            )
+            .await?;
+        Ok(reply(order))
+    }
+
+    async fn decide_held_order(
+        &self,
+        request: Request<pb::DecideHeldOrderRequest>,
+    ) -> Result<Response<pb::Order>, Status> {
+        let OrderCommand {
+            actor,
+            message: request,
+            request_id,
+            order_id,
+        } = order_command(request, |r| (&r.request_id, &r.order_id))?;
+        let order = self
+            .orders
+            .decide_held_order(
+                &actor,
+                &order_id,
+                request.genuine,
+                &request.reason,
                 request_id,
             )
             .await?;

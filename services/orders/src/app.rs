@@ -576,6 +576,7 @@ impl Orders {
         actor: &Actor,
         order_id: &str,
         accept_price_deviation: bool,
+        fake_order_reason: &str,
         request_id: Option<String>,
     ) -> Result<Order, OrderError> {
         let key = request_id.map(|id| format!("{order_id}/{id}"));
@@ -631,6 +632,22 @@ impl Orders {
                     details.push(format!(
                         "accepted by a sales supervisor: {}",
                         describe(&order, &accepted_deviations)
+                    ));
+                }
+                // ORD-11: what the buyer and the seller wrote is part of the
+                // review; a fake or brushing order is held for a person.
+                for (label, text) in [
+                    ("buyer message", &order.buyer_message),
+                    ("seller note", &order.seller_note),
+                ] {
+                    if !text.trim().is_empty() {
+                        details.push(format!("{label}: {}", text.trim()));
+                    }
+                }
+                if let Some(why) = order.fake_order_suspicion(fake_order_reason) {
+                    order.hold_as_suspected_fake(now);
+                    details.push(format!(
+                        "held as a suspected fake order (ORD-11): {why}; it is not released until a sales supervisor decides"
                     ));
                 }
                 details.retain(|detail| !detail.is_empty());
@@ -735,6 +752,87 @@ impl Orders {
             return self.order(&winner).await;
         }
         Ok(copy)
+    }
+
+    /// FIN-5: AWAITING_PAYMENT → RELEASED in `connection`'s transaction; the
+    /// saga goes on to reserve the stock.
+    pub async fn release_in<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        order: &mut Order,
+        actor: &Actor,
+        change: impl FnOnce(OrderState) -> Change,
+    ) -> Result<(), OrderError> {
+        let now = self.now();
+        let from = order.release(now)?;
+        self.record(connection, order, actor, change(from)).await?;
+        if let Some(mut saga) = sagas::load_for_update(connection, &order.id).await? {
+            saga.step = SagaStep::Released;
+            saga.updated_at = now;
+            sagas::save(connection, &saga).await?;
+        }
+        tracing::info!(order.number = %order.number, "order released");
+        Ok(())
+    }
+
+    /// ORD-11: a sales supervisor decides on an order held as a suspected
+    /// fake: genuine — the hold ends, and the order is released at once if
+    /// its payment gate opened meanwhile; fake — the order is cancelled.
+    pub async fn decide_held_order(
+        &self,
+        actor: &Actor,
+        order_id: &str,
+        genuine: bool,
+        reason: &str,
+        request_id: Option<String>,
+    ) -> Result<Order, OrderError> {
+        const OPERATION: &str = "DecideHeldOrder";
+        let key = request_id.map(|id| format!("{order_id}/{id}"));
+        let transaction = self.database.begin_write().await?;
+        let mut order = orders::load_for_update(&*transaction, order_id).await?;
+        if already_done(&*transaction, OPERATION, key.as_deref()).await? {
+            return Ok(order);
+        }
+        let now = self.now();
+        if genuine {
+            if order.clear_hold(reason, now)? {
+                self.release_in(&*transaction, &mut order, actor, |from| {
+                    Change::new("released", Some(from))
+                        .because(reason)
+                        .detail("judged genuine by a sales supervisor after its release gate had opened (ORD-11)".to_owned())
+                })
+                .await?;
+            } else {
+                let change = Change::new("hold_cleared", None)
+                    .because(reason)
+                    .detail("judged genuine by a sales supervisor (ORD-11); released when its payment gate opens".to_owned());
+                self.record(&*transaction, &order, actor, change).await?;
+            }
+        } else {
+            if !order.is_held() {
+                return Err(OrderError::precondition(
+                    "NOT_HELD",
+                    format!("orders/{order_id}"),
+                    format!(
+                        "order {} is not held as a suspected fake order",
+                        order.number
+                    ),
+                ));
+            }
+            let from = order.cancel(reason, now)?;
+            let change = Change::new("cancelled", Some(from))
+                .because(reason)
+                .detail("judged a fake order by a sales supervisor (ORD-11)".to_owned());
+            self.record(&*transaction, &order, actor, change).await?;
+        }
+        if self
+            .commit(transaction, OPERATION, key.as_deref(), order_id)
+            .await?
+            .is_some()
+        {
+            return self.order(order_id).await;
+        }
+        Ok(order)
     }
 
     /// ORD-9: merges orders not yet reviewed that go to the identical

@@ -97,25 +97,32 @@ impl FinanceReports {
             tracing::debug!(order.number = %order.number, state = %order.state, "release gate for an order not awaiting payment");
             return Ok(());
         }
-        let now = self.orders.now();
-        let from = order.release(now)?;
         let mut detail = format!("release gate open: {}", gate.rule);
         for flag in &gate.flags {
             detail.push_str(&format!("; flag {}: {}", flag.code, flag.description));
         }
-        let change = Change::new("released", Some(from))
-            .detail(detail)
-            .reported_by(FINANCE_SOURCE);
-        self.orders
-            .record(transaction, &order, &Actor::new(actor, &[]), change)
-            .await?;
-        if let Some(mut saga) = sagas::load_for_update(transaction, &order.id).await? {
-            saga.step = SagaStep::Released;
-            saga.updated_at = now;
-            sagas::save(transaction, &saga).await?;
+        let actor = Actor::new(actor, &[]);
+        if order.is_held() {
+            // ORD-11: never released automatically; a person decides.
+            if order.note_release_held(self.orders.now()) {
+                let change = Change::new("release_held", None)
+                    .detail(format!(
+                        "{detail}; held as a suspected fake order (ORD-11): a sales supervisor decides"
+                    ))
+                    .reported_by(FINANCE_SOURCE);
+                self.orders
+                    .record(transaction, &order, &actor, change)
+                    .await?;
+            }
+            return Ok(());
         }
-        tracing::info!(order.number = %order.number, "order released");
-        Ok(())
+        self.orders
+            .release_in(transaction, &mut order, &actor, |from| {
+                Change::new("released", Some(from))
+                    .detail(detail)
+                    .reported_by(FINANCE_SOURCE)
+            })
+            .await
     }
 
     async fn settled(

@@ -805,6 +805,15 @@ pub struct Order {
 
 pub const FLAG_PRICE_MISMATCH: &str = "price_mismatch";
 pub const FLAG_CONFIRMATION_OVERDUE: &str = "confirmation_overdue";
+/// ORD-11: held as a suspected fake or brushing order (刷单) until a human decides.
+pub const FLAG_SUSPECTED_FAKE: &str = "suspected_fake";
+/// ORD-11: the payment gate opened while the order was held.
+pub const FLAG_RELEASE_HELD: &str = "release_held";
+/// ORD-11: a sales supervisor judged the held order genuine.
+pub const FLAG_HOLD_CLEARED: &str = "hold_cleared";
+
+/// ORD-11: words in a seller note that mark a fake or brushing order.
+const FAKE_ORDER_MARKERS: &[&str] = &["刷单", "刷單", "brushing", "fake order"];
 
 /// The part of an order an edit may change, as kept in the history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -1165,6 +1174,61 @@ impl Order {
     pub fn reject(&mut self, reason: &str, now: DateTime<Utc>) -> Result<OrderState, OrderError> {
         require_reason(reason)?;
         self.transition(Action::Reject, now)
+    }
+
+    /// ORD-11: why review holds this order as a fake or brushing order — the
+    /// reviewer's reason, or the seller note that marks it — if it does.
+    pub fn fake_order_suspicion(&self, reviewer_reason: &str) -> Option<String> {
+        let reviewer_reason = reviewer_reason.trim();
+        if !reviewer_reason.is_empty() {
+            return Some(reviewer_reason.to_owned());
+        }
+        let note = self.seller_note.to_lowercase();
+        FAKE_ORDER_MARKERS
+            .iter()
+            .find(|marker| note.contains(*marker))
+            .map(|marker| format!("the seller note mentions \"{marker}\""))
+    }
+
+    /// ORD-11: held for a human decision.
+    pub fn hold_as_suspected_fake(&mut self, now: DateTime<Utc>) {
+        self.flags.insert(FLAG_SUSPECTED_FAKE.to_owned());
+        self.updated_at = now;
+    }
+
+    /// ORD-11: held and not yet judged genuine by a person.
+    pub fn is_held(&self) -> bool {
+        self.flags.contains(FLAG_SUSPECTED_FAKE) && !self.flags.contains(FLAG_HOLD_CLEARED)
+    }
+
+    /// ORD-11: the payment gate opened, but a held order is never released
+    /// automatically; remembered for the person who decides. True when this
+    /// is news.
+    pub fn note_release_held(&mut self, now: DateTime<Utc>) -> bool {
+        let news = self.flags.insert(FLAG_RELEASE_HELD.to_owned());
+        if news {
+            self.updated_at = now;
+        }
+        news
+    }
+
+    /// ORD-11: a sales supervisor judges the held order genuine. Returns
+    /// whether it is to be released now (its gate opened while it was held).
+    pub fn clear_hold(&mut self, reason: &str, now: DateTime<Utc>) -> Result<bool, OrderError> {
+        require_reason(reason)?;
+        if !self.is_held() {
+            return Err(OrderError::precondition(
+                "NOT_HELD",
+                format!("orders/{}", self.id),
+                format!(
+                    "order {} is not held as a suspected fake order",
+                    self.number
+                ),
+            ));
+        }
+        self.flags.insert(FLAG_HOLD_CLEARED.to_owned());
+        self.updated_at = now;
+        Ok(self.state == OrderState::AwaitingPayment && self.flags.contains(FLAG_RELEASE_HELD))
     }
 
     /// The fulfilment saga found no approval chain for the kind.

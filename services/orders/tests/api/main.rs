@@ -9,6 +9,7 @@ mod binary;
 mod confirmation;
 mod creation;
 mod events;
+mod fake_orders;
 mod lifecycle;
 mod merge;
 mod quotations;

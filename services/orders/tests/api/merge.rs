@@ -24,21 +24,12 @@ async fn submitted(
     ship_to: common::Address,
     note: &str,
 ) -> pb::Order {
-    let mut sales = app.sales().await;
     let mut request = standard_order(&customer.id);
     request.lines[0].sku = sku.to_owned();
     request.lines[0].quantity = quantity;
     request.ship_to = Some(ship_to);
     request.special_requirements = note.to_owned();
-    let order = create_order(&mut sales, request).await;
-    sales
-        .submit_order(pb::SubmitOrderRequest {
-            request_id: String::new(),
-            order_id: order.id.clone(),
-        })
-        .await
-        .unwrap_or_else(|status| panic!("submit: {status:?}"))
-        .into_inner()
+    create_and_submit(app, request).await
 }
 
 fn merge(ids: &[&str], request_id: &str) -> pb::MergeOrdersRequest {

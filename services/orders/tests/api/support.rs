@@ -275,9 +275,14 @@ pub async fn create_order(
 
 /// A customer and a submitted standard order.
 pub async fn submitted_order(app: &TestApp) -> pb::Order {
+    let customer = create_customer(&mut app.sales().await).await;
+    create_and_submit(app, standard_order(&customer.id)).await
+}
+
+/// The order `request` describes, created and submitted by the salesperson.
+pub async fn create_and_submit(app: &TestApp, request: pb::CreateOrderRequest) -> pb::Order {
     let mut sales = app.sales().await;
-    let customer = create_customer(&mut sales).await;
-    let order = create_order(&mut sales, standard_order(&customer.id)).await;
+    let order = create_order(&mut sales, request).await;
     sales
         .submit_order(pb::SubmitOrderRequest {
             request_id: String::new(),
