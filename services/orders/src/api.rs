@@ -53,6 +53,8 @@ const CANCELLERS: &[&str] = &[
     "service",
 ];
 const QUOTERS: &[&str] = &["sales", "admin"];
+/// ORD-10: how many orders one channel import may carry.
+const MAX_IMPORTED_ORDERS: usize = 500;
 /// ORD-9: how many orders one merge may take.
 const MAX_MERGED_ORDERS: usize = 50;
 
@@ -86,6 +88,12 @@ pub const ROLES: RoleTable = &[
     ("/orderflow.orders.v1.OrderService/ConfirmOrder", REVIEWERS),
     ("/orderflow.orders.v1.OrderService/RejectOrder", REVIEWERS),
     ("/orderflow.orders.v1.OrderService/CancelOrder", CANCELLERS),
+    (
+        "/orderflow.orders.v1.OrderService/ImportChannelOrders",
+        &["sales_assistant", "admin", "service"],
+    ),
+    ("/orderflow.orders.v1.OrderService/ClaimOrders", REVIEWERS),
+    ("/orderflow.orders.v1.OrderService/ReleaseClaims", REVIEWERS),
     (
         "/orderflow.orders.v1.OrderService/DecideHeldOrder",
         &["sales_supervisor", "admin"],
@@ -362,6 +370,7 @@ impl OrderService for OrderApi {
         &self,
         request: Request<pb::ListOrdersRequest>,
     ) -> Result<Response<pb::ListOrdersResponse>, Status> {
+        let actor = caller_of(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
         let state = convert::order_state_in(request.state).optional("state", &mut violations);
@@ -389,6 +398,10 @@ impl OrderService for OrderApi {
             created_after,
             created_before,
             confirmation_overdue_only: request.confirmation_overdue_only,
+            // ORD-10: supervisors see every order; other reviewers not the
+            // submitted ones a colleague has claimed.
+            reviewer: (!actor.has_role("sales_supervisor") && !actor.has_role("admin"))
+                .then(|| actor.id.clone()),
         })?;
         let page = PageRequest::parse(
             request.page_size,
@@ -486,6 +499,101 @@ impl OrderService for OrderApi {
             )
             .await?;
         Ok(reply(order))
+    }
+
+    async fn import_channel_orders(
+        &self,
+        request: Request<pb::ImportChannelOrdersRequest>,
+    ) -> Result<Response<pb::ImportChannelOrdersResponse>, Status> {
+        let actor = caller_of(&request)?;
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let channel = violations.required("channel", &request.channel, 32);
+        if !channel
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            violations.add("channel", "letters, digits, '-' and '_' only");
+        }
+        if request.orders.is_empty() || request.orders.len() > MAX_IMPORTED_ORDERS {
+            violations.add("orders", format!("name 1 to {MAX_IMPORTED_ORDERS} orders"));
+        }
+        let mut items = Vec::with_capacity(request.orders.len());
+        for (index, item) in request.orders.iter().enumerate() {
+            let field = format!("orders[{index}].external_id");
+            let external_id = violations.required(&field, &item.external_id, 64);
+            if items
+                .iter()
+                .any(|(seen, _): &(String, _)| !external_id.is_empty() && *seen == external_id)
+            {
+                violations.add(field, "names an order twice");
+            }
+            let input = convert::create_order_input(&item.order.clone().unwrap_or_default());
+            items.push((external_id, input));
+        }
+        let items = violations.finish(items).map_err(Status::from)?;
+        let imported = self
+            .orders
+            .import_channel_orders(&actor, &channel, &items)
+            .await?;
+        Ok(Response::new(pb::ImportChannelOrdersResponse {
+            orders: items
+                .iter()
+                .zip(imported)
+                .map(|((external_id, _), (order, duplicate))| pb::ImportedOrder {
+                    external_id: external_id.clone(),
+                    order: Some(convert::order(&order)),
+                    duplicate,
+                })
+                .collect(),
+        }))
+    }
+
+    async fn claim_orders(
+        &self,
+        request: Request<pb::ClaimOrdersRequest>,
+    ) -> Result<Response<pb::ClaimOrdersResponse>, Status> {
+        let actor = caller_of(&request)?;
+        let count = request.get_ref().count;
+        let count = match count {
+            0 => None,
+            1..=1000 => u32::try_from(count).ok(),
+            _ => {
+                return Err(
+                    OrderError::invalid("count", "must be 0 (the batch size) to 1000").into(),
+                );
+            }
+        };
+        let held = self.orders.claim_orders(&actor, count).await?;
+        Ok(Response::new(pb::ClaimOrdersResponse {
+            orders: held
+                .iter()
+                .map(|(order, expires_at)| pb::ClaimedOrder {
+                    order: Some(convert::order(order)),
+                    claim_expire_time: Some(convert::timestamp(*expires_at)),
+                })
+                .collect(),
+        }))
+    }
+
+    async fn release_claims(
+        &self,
+        request: Request<pb::ReleaseClaimsRequest>,
+    ) -> Result<Response<pb::ReleaseClaimsResponse>, Status> {
+        let actor = caller_of(&request)?;
+        let mut violations = Violations::new();
+        let order_ids: Vec<String> = request
+            .get_ref()
+            .order_ids
+            .iter()
+            .enumerate()
+            .map(|(index, id)| violations.required_id(&format!("order_ids[{index}]"), id))
+            .collect();
+        let order_ids = violations.finish(order_ids).map_err(Status::from)?;
+        let released = self.orders.release_claims(&actor, &order_ids).await?;
+        Ok(Response::new(pb::ReleaseClaimsResponse {
+            released: i32::try_from(released).unwrap_or(i32::MAX),
+        }))
     }
 
     async fn decide_held_order(

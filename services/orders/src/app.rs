@@ -30,7 +30,7 @@ use crate::store::orders::OrderFilter;
 use crate::store::prices::ListPrice;
 use crate::store::sagas::{Saga, SagaStep};
 use crate::store::timeline::TimelineEntry;
-use crate::store::{customers, orders, prices, quotations, sagas, timeline};
+use crate::store::{claims, customers, orders, prices, quotations, sagas, timeline};
 use orderflow_platform::money::{Currency, Money};
 
 /// The business settings the use cases need.
@@ -42,6 +42,10 @@ pub struct Settings {
     pub order_writers: usize,
     /// Orders written together at most.
     pub order_write_batch: usize,
+    /// ORD-10: orders a reviewer claims at once by default.
+    pub claim_batch_size: u32,
+    /// ORD-10: how long a claim lasts unless released.
+    pub claim_ttl: chrono::Duration,
 }
 
 /// The customer's purchase order accepting a quotation (ORD-13).
@@ -439,7 +443,7 @@ impl Orders {
         after: Option<&str>,
         limit: u64,
     ) -> Result<Vec<Order>, OrderError> {
-        orders::list(self.database.connection(), filter, after, limit).await
+        orders::list(self.database.connection(), filter, self.now(), after, limit).await
     }
 
     pub async fn timeline(&self, id: &str) -> Result<(Order, Vec<TimelineEntry>), OrderError> {
@@ -598,6 +602,8 @@ impl Orders {
         if already_done(&*transaction, "ConfirmOrder", key.as_deref()).await? {
             return Ok(order);
         }
+        self.ensure_not_claimed_by_another(&*transaction, &order, actor)
+            .await?;
         if order.state == OrderState::Submitted && checked_lines.as_ref() != Some(&order.lines) {
             return Err(OrderError::Conflict(
                 "the order changed while it was being checked; confirm it again".to_owned(),
@@ -685,6 +691,9 @@ impl Orders {
         reason: &str,
         request_id: Option<String>,
     ) -> Result<Order, OrderError> {
+        let order = self.order(order_id).await?;
+        self.ensure_not_claimed_by_another(self.database.connection(), &order, actor)
+            .await?;
         self.change_order("RejectOrder", request_id, order_id, actor, |order, now| {
             let from = order.reject(reason, now)?;
             Ok(Change::new("rejected", Some(from)).because(reason))
@@ -752,6 +761,145 @@ impl Orders {
             return self.order(&winner).await;
         }
         Ok(copy)
+    }
+
+    /// ORD-10: a submitted order another reviewer holds is theirs to review.
+    /// Reviewing it ends the claim (the caller's or an expired one).
+    async fn ensure_not_claimed_by_another<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        order: &Order,
+        actor: &Actor,
+    ) -> Result<(), OrderError> {
+        if order.state != OrderState::Submitted {
+            return Ok(());
+        }
+        if let Some(claim) = claims::holder(connection, &order.id, self.now()).await?
+            && claim.claimed_by != actor.id
+        {
+            return Err(OrderError::precondition(
+                "CLAIMED",
+                format!("orders/{}", order.id),
+                format!(
+                    "order {} is claimed by {} until {}",
+                    order.number,
+                    claim.claimed_by,
+                    claim.expires_at.to_rfc3339()
+                ),
+            ));
+        }
+        claims::clear(connection, &order.id).await
+    }
+
+    /// ORD-10: claims up to `count` (the configured batch when `None`)
+    /// submitted orders nobody holds, oldest first, for `actor` until the
+    /// claim expires; returns every order `actor` holds now, with the time
+    /// their claims end.
+    pub async fn claim_orders(
+        &self,
+        actor: &Actor,
+        count: Option<u32>,
+    ) -> Result<Vec<(Order, DateTime<Utc>)>, OrderError> {
+        let wanted = u64::from(count.unwrap_or(self.settings.claim_batch_size));
+        let now = self.now();
+        let expires_at = now + self.settings.claim_ttl;
+        let transaction = self.database.begin_write().await?;
+        claims::expire(&*transaction, now).await?;
+        transaction.commit().await?;
+        let connection = self.database.connection();
+        let mut taken = 0;
+        // Another reviewer may take some of these first: look again until
+        // enough are taken or none are left.
+        while taken < wanted {
+            let candidates = claims::unclaimed(connection, wanted - taken).await?;
+            if candidates.is_empty() {
+                break;
+            }
+            for order_id in candidates {
+                let transaction = self.database.begin_write().await?;
+                if claims::take(&*transaction, &order_id, &actor.id, now, expires_at).await? {
+                    taken += 1;
+                }
+                transaction.commit().await?;
+            }
+        }
+        let mut held = Vec::new();
+        for claim in claims::held_by(connection, &actor.id, now).await? {
+            let order = self.order(&claim.order_id).await?;
+            if order.state == OrderState::Submitted {
+                held.push((order, claim.expires_at));
+            }
+        }
+        Ok(held)
+    }
+
+    /// ORD-10: orders from a shop channel, de-duplicated by (channel,
+    /// external id): a new one is created and submitted for review; one
+    /// imported before is returned as it is now. Every item is validated
+    /// first (fields named `orders[i].order.…`), so bad input creates none.
+    pub async fn import_channel_orders(
+        &self,
+        actor: &Actor,
+        channel: &str,
+        items: &[(String, OrderInput)],
+    ) -> Result<Vec<(Order, bool)>, OrderError> {
+        let mut violations = Vec::new();
+        for (index, (_, input)) in items.iter().enumerate() {
+            let prefix = format!("orders[{index}].order.");
+            let checked = match NewOrder::parse(input, actor, self.today(), "") {
+                Ok(new) => self
+                    .referenced(self.database.connection(), &new)
+                    .await
+                    .map(|_| ()),
+                Err(error) => Err(error),
+            };
+            match checked {
+                Ok(()) => {}
+                Err(OrderError::InvalidInput(found)) => {
+                    violations.extend(found.into_iter().map(|violation| {
+                        orderflow_platform::FieldViolation::new(
+                            format!("{prefix}{}", violation.field),
+                            violation.description,
+                        )
+                    }));
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        if !violations.is_empty() {
+            return Err(OrderError::InvalidInput(violations));
+        }
+        let mut imported = Vec::with_capacity(items.len());
+        for (external_id, input) in items {
+            let key = format!("channel:{channel}:{external_id}");
+            let duplicate = self
+                .replayed(creation::OPERATION, Some(&key))
+                .await?
+                .is_some();
+            let mut order = self.create_order(actor, input, Some(key)).await?;
+            if order.state == OrderState::Draft {
+                order = self
+                    .submit_order(actor, &order.id, Some("channel-import".to_owned()))
+                    .await?;
+            }
+            if !duplicate {
+                tracing::info!(order.number = %order.number, %channel, %external_id, "channel order imported");
+            }
+            imported.push((order, duplicate));
+        }
+        Ok(imported)
+    }
+
+    /// ORD-10: gives back `actor`'s claims on `order_ids` (all when empty).
+    pub async fn release_claims(
+        &self,
+        actor: &Actor,
+        order_ids: &[String],
+    ) -> Result<u64, OrderError> {
+        let transaction = self.database.begin_write().await?;
+        let released = claims::release(&*transaction, &actor.id, order_ids).await?;
+        transaction.commit().await?;
+        Ok(released)
     }
 
     /// FIN-5: AWAITING_PAYMENT → RELEASED in `connection`'s transaction; the
@@ -858,6 +1006,8 @@ impl Orders {
         for id in locking {
             let order = orders::load_for_update(&*transaction, id).await?;
             order.ensure_editable_by(actor)?;
+            self.ensure_not_claimed_by_another(&*transaction, &order, actor)
+                .await?;
             locked.insert(id.clone(), order);
         }
         let mut sources: Vec<Order> = order_ids

@@ -27,6 +27,10 @@ pub struct OrdersConfig {
     pub approvals_url: String,
     /// The inventory service (`INVENTORY_URL`).
     pub inventory_url: String,
+    /// ORD-10: orders a reviewer claims at once by default.
+    pub claim_batch_size: u32,
+    /// ORD-10: how long a claim lasts unless released.
+    pub claim_ttl: chrono::Duration,
 }
 
 impl OrdersConfig {
@@ -34,8 +38,9 @@ impl OrdersConfig {
     /// `BUSINESS_TIME_ZONE` (default Asia/Shanghai),
     /// `ORDER_CONFIRMATION_SLA_MINUTES` (60), `SLA_SWEEP_INTERVAL_SECS` (30)
     /// `ORDER_NUMBER_BLOCK_SIZE` (1000), `ORDER_WRITERS` (3) and
-    /// `ORDER_WRITE_BATCH` (32), `APPROVALS_URL` (http://127.0.0.1:50052) and
-    /// `INVENTORY_URL` (http://127.0.0.1:50054).
+    /// `ORDER_WRITE_BATCH` (32), `APPROVALS_URL` (http://127.0.0.1:50052),
+    /// `INVENTORY_URL` (http://127.0.0.1:50054), `CLAIM_BATCH_SIZE` (100) and
+    /// `CLAIM_TTL_MINUTES` (120).
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let service = ServiceConfig::from_env(SERVICE, DEFAULT_PORT, env)?;
         let business_time_zone = env.business_time_zone()?;
@@ -80,6 +85,17 @@ impl OrdersConfig {
                 ))
             }
         };
+        let claim_batch_size: u32 = env.parse_or("CLAIM_BATCH_SIZE", 100)?;
+        if !(1..=1000).contains(&claim_batch_size) {
+            return Err(ConfigError::new("CLAIM_BATCH_SIZE", "must be 1 to 1000"));
+        }
+        let claim_ttl_minutes: i64 = env.parse_or("CLAIM_TTL_MINUTES", 120)?;
+        if !(1..=7 * 24 * 60).contains(&claim_ttl_minutes) {
+            return Err(ConfigError::new(
+                "CLAIM_TTL_MINUTES",
+                "must be 1 to 10080 (a week)",
+            ));
+        }
         let approvals_url = peer_url("APPROVALS_URL", "http://127.0.0.1:50052")?;
         let inventory_url = peer_url("INVENTORY_URL", "http://127.0.0.1:50054")?;
         Ok(Self {
@@ -92,6 +108,8 @@ impl OrdersConfig {
             confirmation_sla: chrono::Duration::minutes(sla_minutes),
             sla_sweep_interval,
             number_block_size,
+            claim_batch_size,
+            claim_ttl: chrono::Duration::minutes(claim_ttl_minutes),
         })
     }
 }
@@ -112,6 +130,12 @@ mod tests {
         let config = OrdersConfig::from_env(&env()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(config.business_time_zone, chrono_tz::Asia::Shanghai);
         assert_eq!(config.confirmation_sla, chrono::Duration::hours(1));
+        assert_eq!(config.claim_batch_size, 100);
+        assert_eq!(config.claim_ttl, chrono::Duration::hours(2));
+        for (variable, value) in [("CLAIM_BATCH_SIZE", "0"), ("CLAIM_TTL_MINUTES", "soon")] {
+            let bad = OrdersConfig::from_env(&env().with(variable, value)).err();
+            assert_eq!(bad.map(|e| e.variable), Some(variable.to_owned()));
+        }
         let bad = OrdersConfig::from_env(&env().with("BUSINESS_TIME_ZONE", "Mars/Olympus")).err();
         assert_eq!(
             bad.map(|e| e.variable),

@@ -66,6 +66,8 @@ pub async fn start(
             confirmation_sla: config.confirmation_sla,
             order_writers: config.order_writers,
             order_write_batch: config.order_write_batch,
+            claim_batch_size: config.claim_batch_size,
+            claim_ttl: config.claim_ttl,
         },
     );
     let approvals = orderflow_platform::grpc::with_identity(

@@ -4,6 +4,7 @@
 //! the order row: they are always read and written with the order, and one
 //! row per order keeps creation to one insert.
 
+pub mod claims;
 pub mod customers;
 pub mod entities;
 pub mod migrations;

@@ -969,7 +969,7 @@ impl Order {
     /// Only the order's salesperson, a sales assistant or an admin changes an
     /// order's content.
     pub fn ensure_editable_by(&self, actor: &Actor) -> Result<(), OrderError> {
-        let privileged = ["sales_assistant", "sales_supervisor", "admin"]
+        let privileged = ["sales_assistant", "sales_supervisor", "admin", "service"]
             .iter()
             .any(|role| actor.has_role(role));
         if privileged || actor.id == self.salesperson {

@@ -220,3 +220,21 @@ pub mod fulfilment_saga {
 
     no_relations!();
 }
+
+pub mod order_claim {
+    use chrono::{DateTime, Utc};
+    use sea_orm::entity::prelude::*;
+
+    /// ORD-10: a reviewer's claim on a submitted order, until it expires.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "order_claims")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub order_id: String,
+        pub claimed_by: String,
+        pub claimed_at: DateTime<Utc>,
+        pub expires_at: DateTime<Utc>,
+    }
+
+    no_relations!();
+}

@@ -15,6 +15,7 @@ impl MigratorTrait for Migrator {
         migrations.push(Box::new(SagaApprovalRound));
         migrations.push(Box::new(OrderShipment));
         migrations.push(Box::new(OrderMerges));
+        migrations.push(Box::new(OrderClaims));
         migrations
     }
 }
@@ -223,6 +224,36 @@ impl MigrationTrait for SagaApprovalRound {
                 Table::alter()
                     .table("fulfilment_sagas")
                     .add_column(integer("approval_round").default(0))
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+/// ORD-10: reviewers' claims on submitted orders.
+struct OrderClaims;
+
+impl MigrationName for OrderClaims {
+    fn name(&self) -> &str {
+        "m0005_order_claims"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for OrderClaims {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("order_claims")
+                    .col(string("order_id").primary_key())
+                    .col(string("claimed_by"))
+                    .col(timestamp_with_time_zone("claimed_at"))
+                    .col(timestamp_with_time_zone("expires_at"))
                     .to_owned(),
             )
             .await

@@ -195,6 +195,9 @@ pub struct OrderFilter {
     pub created_after: Option<DateTime<Utc>>,
     pub created_before: Option<DateTime<Utc>>,
     pub confirmation_overdue_only: bool,
+    /// ORD-10: the reviewer asking, who does not see submitted orders
+    /// another reviewer holds.
+    pub reviewer: Option<String>,
 }
 
 impl OrderFilter {
@@ -208,6 +211,7 @@ impl OrderFilter {
 pub async fn list<C: ConnectionTrait>(
     connection: &C,
     filter: &OrderFilter,
+    now: DateTime<Utc>,
     after: Option<&str>,
     limit: u64,
 ) -> Result<Vec<Order>, OrderError> {
@@ -232,6 +236,15 @@ pub async fn list<C: ConnectionTrait>(
     }
     if filter.confirmation_overdue_only {
         query = query.filter(order::Column::ConfirmationOverdue.eq(true));
+    }
+    if let Some(reviewer) = &filter.reviewer {
+        query = query.filter(
+            sea_orm::Condition::any()
+                .add(order::Column::State.ne(OrderState::Submitted.as_str()))
+                .add(
+                    order::Column::Id.not_in_subquery(super::claims::held_by_others(reviewer, now)),
+                ),
+        );
     }
     if let Some(after) = after {
         query = query.filter(order::Column::Id.lt(after));

@@ -6,6 +6,7 @@ mod support;
 
 mod auth_and_platform;
 mod binary;
+mod channel;
 mod confirmation;
 mod creation;
 mod events;

@@ -4,7 +4,6 @@ use orderflow_platform::backend_tests;
 use orderflow_platform::testing::Backend;
 use orderflow_proto::common::v1 as common;
 use orderflow_proto::orders::v1 as pb;
-use tonic_types::StatusExt;
 
 use crate::support::*;
 
@@ -40,17 +39,7 @@ fn merge(ids: &[&str], request_id: &str) -> pb::MergeOrdersRequest {
 }
 
 async fn order_count(app: &TestApp) -> usize {
-    app.sales()
-        .await
-        .list_orders(pb::ListOrdersRequest {
-            page_size: 100,
-            ..Default::default()
-        })
-        .await
-        .unwrap_or_else(|status| panic!("list: {status:?}"))
-        .into_inner()
-        .orders
-        .len()
+    list_all(&mut app.sales().await).await.len()
 }
 
 async fn ord_9_orders_to_the_identical_recipient_merge_into_one_listing_its_sources(
@@ -167,18 +156,7 @@ async fn ord_9_another_phone_or_a_reviewed_order_refuses_the_merge_and_changes_n
         .await
         .err()
         .unwrap_or_else(|| panic!("orders to another phone were merged"));
-    assert_eq!(status.code(), tonic::Code::FailedPrecondition, "{status:?}");
-    let violations: Vec<(String, String)> = status
-        .get_error_details()
-        .precondition_failure()
-        .map(|failure| {
-            failure
-                .violations
-                .iter()
-                .map(|v| (v.r#type.clone(), v.subject.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let violations = unmet_preconditions(&status);
     assert!(
         violations.contains(&(
             "MERGE_RECIPIENT".to_owned(),

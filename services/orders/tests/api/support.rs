@@ -344,3 +344,33 @@ pub fn violated_fields(status: &tonic::Status) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// Every order `client` may see (one page of up to 100).
+pub async fn list_all(client: &mut OrderServiceClient<Authorized>) -> Vec<pb::Order> {
+    client
+        .list_orders(pb::ListOrdersRequest {
+            page_size: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|status| panic!("list: {status:?}"))
+        .into_inner()
+        .orders
+}
+
+/// The (type, subject) of each violation of a FAILED_PRECONDITION.
+pub fn unmet_preconditions(status: &tonic::Status) -> Vec<(String, String)> {
+    use tonic_types::StatusExt;
+    assert_eq!(status.code(), tonic::Code::FailedPrecondition, "{status:?}");
+    status
+        .get_error_details()
+        .precondition_failure()
+        .map(|failure| {
+            failure
+                .violations
+                .iter()
+                .map(|v| (v.r#type.clone(), v.subject.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
