@@ -602,7 +602,7 @@ impl Orders {
         if already_done(&*transaction, "ConfirmOrder", key.as_deref()).await? {
             return Ok(order);
         }
-        self.ensure_not_claimed_by_another(&*transaction, &order, actor)
+        self.refuse_if_claimed_by_another(&*transaction, &order, actor)
             .await?;
         if order.state == OrderState::Submitted && checked_lines.as_ref() != Some(&order.lines) {
             return Err(OrderError::Conflict(
@@ -659,6 +659,7 @@ impl Orders {
                 details.retain(|detail| !detail.is_empty());
                 let change = Change::new("confirmed", Some(from)).detail(details.join("; "));
                 self.record(&*transaction, &order, actor, change).await?;
+                claims::clear(&*transaction, &order.id).await?;
                 sagas::start(
                     &*transaction,
                     &Saga {
@@ -692,7 +693,7 @@ impl Orders {
         request_id: Option<String>,
     ) -> Result<Order, OrderError> {
         let order = self.order(order_id).await?;
-        self.ensure_not_claimed_by_another(self.database.connection(), &order, actor)
+        self.refuse_if_claimed_by_another(self.database.connection(), &order, actor)
             .await?;
         self.change_order("RejectOrder", request_id, order_id, actor, |order, now| {
             let from = order.reject(reason, now)?;
@@ -764,8 +765,23 @@ impl Orders {
     }
 
     /// ORD-10: a submitted order another reviewer holds is theirs to review.
-    /// Reviewing it ends the claim (the caller's or an expired one).
+    /// Reviewing it ends the claim (the caller's or an expired one), in the
+    /// review's transaction.
     async fn ensure_not_claimed_by_another<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        order: &Order,
+        actor: &Actor,
+    ) -> Result<(), OrderError> {
+        self.refuse_if_claimed_by_another(connection, order, actor)
+            .await?;
+        claims::clear(connection, &order.id).await
+    }
+
+    /// ORD-10: the check alone, for a use case that writes in its own
+    /// transaction later (a claim left on a reviewed order is ignored and
+    /// expires).
+    async fn refuse_if_claimed_by_another<C: ConnectionTrait>(
         &self,
         connection: &C,
         order: &Order,
@@ -788,7 +804,7 @@ impl Orders {
                 ),
             ));
         }
-        claims::clear(connection, &order.id).await
+        Ok(())
     }
 
     /// ORD-10: claims up to `count` (the configured batch when `None`)
