@@ -15,8 +15,8 @@ use async_nats::jetstream::{self, message::PublishMessage};
 use chrono::Utc;
 use sea_orm::sea_query::{LockBehavior, LockType};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
 };
 use tracing::Instrument;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
@@ -114,10 +114,7 @@ impl Relay {
 
     /// Counts the rows waiting to be published (all replicas' together).
     async fn sample_backlog(&self) {
-        match outbox::Entity::find()
-            .count(self.database.connection())
-            .await
-        {
+        match outbox::backlog(self.database.connection()).await {
             Ok(rows) => {
                 crate::metrics::outbox_backlog(&self.stream.name.to_ascii_lowercase(), rows);
             }
