@@ -2,8 +2,12 @@
 //!
 //! Tokens carry `sub` and `roles`. Development signs them with a shared HS256
 //! secret (`ORDERFLOW_JWT_SECRET`, or the file `ORDERFLOW_JWT_SECRET_FILE`);
-//! production verifies RS256/ES256 signatures against public keys from a PEM
-//! file or a JWKS document (`ORDERFLOW_JWT_PUBLIC_KEYS`).
+//! production verifies RS256/ES256 signatures against a PEM public key or a
+//! JWKS document, given as the variable's value (`ORDERFLOW_JWT_PUBLIC_KEYS`,
+//! as a Kubernetes `secretKeyRef` injects it) or as a file
+//! (`ORDERFLOW_JWT_PUBLIC_KEYS_FILE`). Key material is parsed when the
+//! configuration is read, so a bad key stops a service before it touches its
+//! database or NATS.
 //!
 //! Each service declares which roles may call each RPC in one [`RoleTable`];
 //! [`AuthLayer`] checks it in one place: a missing or invalid token is
@@ -14,7 +18,6 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
-use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
@@ -37,8 +40,9 @@ pub type RoleTable = &'static [(&'static str, &'static [&'static str])];
 #[derive(Clone, Default)]
 pub struct AuthConfig {
     pub hs256_secret: Option<SecretString>,
-    /// A PEM public key (RSA or EC) or a JWKS document.
-    pub public_keys_path: Option<PathBuf>,
+    /// A PEM public key (RSA or EC) or a JWKS document, already checked to
+    /// parse.
+    pub public_keys: Option<PublicKeys>,
     pub issuer: Option<String>,
     pub audience: Option<String>,
     /// The token this service presents to its peers when it cannot mint one
@@ -54,7 +58,10 @@ impl std::fmt::Debug for AuthConfig {
                 "hs256_secret",
                 &self.hs256_secret.as_ref().map(|_| "[redacted]"),
             )
-            .field("public_keys_path", &self.public_keys_path)
+            .field(
+                "public_keys",
+                &self.public_keys.as_ref().map(|keys| keys.variable),
+            )
             .field("issuer", &self.issuer)
             .field("audience", &self.audience)
             .field(
@@ -70,9 +77,11 @@ pub const MIN_SECRET_BYTES: usize = 32;
 
 impl AuthConfig {
     /// Reads `ORDERFLOW_JWT_SECRET`, `ORDERFLOW_JWT_SECRET_FILE` (default
-    /// `data/jwt-secret`, used when it exists), `ORDERFLOW_JWT_PUBLIC_KEYS`,
-    /// `ORDERFLOW_JWT_ISSUER`, `ORDERFLOW_JWT_AUDIENCE` and
-    /// `ORDERFLOW_SERVICE_TOKEN`. At least a secret or public keys are required.
+    /// `data/jwt-secret`, used when it exists), `ORDERFLOW_JWT_PUBLIC_KEYS`
+    /// (the keys themselves) or `ORDERFLOW_JWT_PUBLIC_KEYS_FILE` (a path to
+    /// them), `ORDERFLOW_JWT_ISSUER`, `ORDERFLOW_JWT_AUDIENCE` and
+    /// `ORDERFLOW_SERVICE_TOKEN`. At least a secret or public keys are
+    /// required; public keys that do not parse are refused here.
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let hs256_secret = match env.secret("ORDERFLOW_JWT_SECRET") {
             Some(secret) => Some(secret),
@@ -98,16 +107,16 @@ impl AuthConfig {
                 format!("must be at least {MIN_SECRET_BYTES} bytes"),
             ));
         }
-        let public_keys_path = env.get("ORDERFLOW_JWT_PUBLIC_KEYS").map(PathBuf::from);
-        if hs256_secret.is_none() && public_keys_path.is_none() {
+        let public_keys = PublicKeys::from_env(env)?;
+        if hs256_secret.is_none() && public_keys.is_none() {
             return Err(ConfigError::new(
                 "ORDERFLOW_JWT_SECRET",
-                "set ORDERFLOW_JWT_SECRET (development) or ORDERFLOW_JWT_PUBLIC_KEYS (production); `orderflow up` creates data/jwt-secret",
+                "set ORDERFLOW_JWT_SECRET (development) or ORDERFLOW_JWT_PUBLIC_KEYS / ORDERFLOW_JWT_PUBLIC_KEYS_FILE (production); `orderflow up` creates data/jwt-secret",
             ));
         }
         Ok(Self {
             hs256_secret,
-            public_keys_path,
+            public_keys,
             issuer: env.get("ORDERFLOW_JWT_ISSUER").map(str::to_owned),
             audience: env.get("ORDERFLOW_JWT_AUDIENCE").map(str::to_owned),
             service_token: env.secret("ORDERFLOW_SERVICE_TOKEN"),
@@ -119,6 +128,71 @@ impl AuthConfig {
             hs256_secret: Some(SecretString::from(secret.to_owned())),
             ..Self::default()
         }
+    }
+}
+
+/// Verification key material (a PEM public key or a JWKS document) and the
+/// variable it came from, for error messages.
+#[derive(Clone)]
+pub struct PublicKeys {
+    contents: Arc<[u8]>,
+    variable: &'static str,
+}
+
+impl std::fmt::Debug for PublicKeys {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("PublicKeys")
+            .field("variable", &self.variable)
+            .field("bytes", &self.contents.len())
+            .finish()
+    }
+}
+
+impl PublicKeys {
+    const VALUE: &'static str = "ORDERFLOW_JWT_PUBLIC_KEYS";
+    const FILE: &'static str = "ORDERFLOW_JWT_PUBLIC_KEYS_FILE";
+
+    /// The keys from `ORDERFLOW_JWT_PUBLIC_KEYS` (the value is the key) or
+    /// `ORDERFLOW_JWT_PUBLIC_KEYS_FILE` (the value is a path), parsed; both
+    /// set at once is refused as ambiguous.
+    fn from_env(env: &Env) -> Result<Option<Self>, ConfigError> {
+        let keys = match (env.get(Self::VALUE), env.get(Self::FILE)) {
+            (None, None) => return Ok(None),
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::new(
+                    Self::VALUE,
+                    format!("set either {} or {}, not both", Self::VALUE, Self::FILE),
+                ));
+            }
+            (Some(value), None) => Self::from_value(value),
+            (None, Some(path)) => Self::from_file(path)?,
+        };
+        keys.parse()?;
+        Ok(Some(keys))
+    }
+
+    /// Key material given as a value.
+    pub fn from_value(value: &str) -> Self {
+        Self {
+            contents: Arc::from(value.as_bytes()),
+            variable: Self::VALUE,
+        }
+    }
+
+    /// Key material read from a file.
+    pub fn from_file(path: &str) -> Result<Self, ConfigError> {
+        let contents = std::fs::read(path).map_err(|error| {
+            ConfigError::new(Self::FILE, format!("cannot read {path}: {error}"))
+        })?;
+        Ok(Self {
+            contents: Arc::from(contents),
+            variable: Self::FILE,
+        })
+    }
+
+    fn parse(&self) -> Result<Vec<VerificationKey>, ConfigError> {
+        parse_public_keys(&self.contents, self.variable)
     }
 }
 
@@ -207,8 +281,8 @@ impl Verifier {
                 key_id: None,
             });
         }
-        if let Some(path) = &config.public_keys_path {
-            keys.extend(load_public_keys(path)?);
+        if let Some(public_keys) = &config.public_keys {
+            keys.extend(public_keys.parse()?);
         }
         Ok(Self {
             keys,
@@ -256,14 +330,13 @@ impl Verifier {
     }
 }
 
-fn load_public_keys(path: &PathBuf) -> Result<Vec<VerificationKey>, ConfigError> {
-    let variable = "ORDERFLOW_JWT_PUBLIC_KEYS";
-    let contents = std::fs::read(path).map_err(|error| {
-        ConfigError::new(variable, format!("cannot read {}: {error}", path.display()))
-    })?;
-    let text = String::from_utf8_lossy(&contents);
+fn parse_public_keys(
+    contents: &[u8],
+    variable: &'static str,
+) -> Result<Vec<VerificationKey>, ConfigError> {
+    let text = String::from_utf8_lossy(contents);
     if text.trim_start().starts_with('{') {
-        let set: JwkSet = serde_json::from_slice(&contents)
+        let set: JwkSet = serde_json::from_slice(contents)
             .map_err(|error| ConfigError::new(variable, format!("not a JWKS document: {error}")))?;
         let mut keys = Vec::new();
         for jwk in &set.keys {
@@ -290,14 +363,14 @@ fn load_public_keys(path: &PathBuf) -> Result<Vec<VerificationKey>, ConfigError>
         }
         return Ok(keys);
     }
-    if let Ok(key) = DecodingKey::from_rsa_pem(&contents) {
+    if let Ok(key) = DecodingKey::from_rsa_pem(contents) {
         return Ok(vec![VerificationKey {
             key,
             algorithm: Algorithm::RS256,
             key_id: None,
         }]);
     }
-    if let Ok(key) = DecodingKey::from_ec_pem(&contents) {
+    if let Ok(key) = DecodingKey::from_ec_pem(contents) {
         return Ok(vec![VerificationKey {
             key,
             algorithm: Algorithm::ES256,
@@ -553,6 +626,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     const SECRET: &str = "0123456789abcdef0123456789abcdef-test";
     const TABLE: RoleTable = &[("/pkg.Svc/Do", &["sales", "admin"])];
@@ -658,11 +732,94 @@ mod tests {
     }
 
     fn verifier_with_public_keys(file: &str) -> Verifier {
+        let path = fixture(file).display().to_string();
         let config = AuthConfig {
-            public_keys_path: Some(fixture(file)),
+            public_keys: Some(PublicKeys::from_file(&path).unwrap_or_else(|e| panic!("{e}"))),
             ..AuthConfig::default()
         };
         Verifier::from_config(&config).unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    fn verifier_from_env(pairs: &[(&str, &str)]) -> Result<Verifier, ConfigError> {
+        let config = AuthConfig::from_env(&Env::from_pairs(pairs.iter().copied()))?;
+        Verifier::from_config(&config)
+    }
+
+    #[test]
+    fn public_keys_given_as_the_variables_value_verify_tokens() {
+        // What a Kubernetes secretKeyRef injects: the key itself.
+        let pem = std::fs::read_to_string(fixture("es256-public.pem")).unwrap_or_default();
+        let verifier = verifier_from_env(&[("ORDERFLOW_JWT_PUBLIC_KEYS", pem.as_str())])
+            .unwrap_or_else(|error| panic!("{error}"));
+        let caller = verifier.verify(&signed(Algorithm::ES256, "es256-private.pem", None));
+        assert_eq!(
+            caller.ok().map(|c| c.subject),
+            Some("svc-gateway".to_owned())
+        );
+
+        let jwks = std::fs::read_to_string(fixture("jwks.json")).unwrap_or_default();
+        let verifier = verifier_from_env(&[("ORDERFLOW_JWT_PUBLIC_KEYS", jwks.as_str())])
+            .unwrap_or_else(|error| panic!("{error}"));
+        let caller = verifier.verify(&signed(
+            Algorithm::RS256,
+            "rs256-private.pem",
+            Some("rsa-1"),
+        ));
+        assert_eq!(
+            caller.ok().map(|c| c.subject),
+            Some("svc-gateway".to_owned())
+        );
+    }
+
+    #[test]
+    fn public_keys_given_as_a_file_verify_tokens() {
+        let path = fixture("jwks.json").display().to_string();
+        let verifier = verifier_from_env(&[("ORDERFLOW_JWT_PUBLIC_KEYS_FILE", path.as_str())])
+            .unwrap_or_else(|error| panic!("{error}"));
+        let caller = verifier.verify(&signed(Algorithm::ES256, "es256-private.pem", Some("ec-1")));
+        assert_eq!(
+            caller.ok().map(|c| c.subject),
+            Some("svc-gateway".to_owned())
+        );
+    }
+
+    #[test]
+    fn unusable_public_keys_are_refused_when_the_configuration_is_read() {
+        let refused = |pairs: &[(&str, &str)]| {
+            AuthConfig::from_env(&Env::from_pairs(pairs.iter().copied()))
+                .err()
+                .map(|error| error.variable)
+        };
+        let path = fixture("es256-public.pem").display().to_string();
+        // A path where the key itself belongs does not parse as a key.
+        assert_eq!(
+            refused(&[("ORDERFLOW_JWT_PUBLIC_KEYS", path.as_str())]),
+            Some("ORDERFLOW_JWT_PUBLIC_KEYS".to_owned())
+        );
+        assert_eq!(
+            refused(&[("ORDERFLOW_JWT_PUBLIC_KEYS_FILE", "/nonexistent/jwks.json")]),
+            Some("ORDERFLOW_JWT_PUBLIC_KEYS_FILE".to_owned())
+        );
+        let not_a_key = fixture("README.md").display().to_string();
+        assert_eq!(
+            refused(&[("ORDERFLOW_JWT_PUBLIC_KEYS_FILE", not_a_key.as_str())]),
+            Some("ORDERFLOW_JWT_PUBLIC_KEYS_FILE".to_owned())
+        );
+        assert_eq!(
+            refused(&[(
+                "ORDERFLOW_JWT_PUBLIC_KEYS",
+                "{\"keys\": [{\"kty\": \"oct\"}]}"
+            )]),
+            Some("ORDERFLOW_JWT_PUBLIC_KEYS".to_owned())
+        );
+        let pem = std::fs::read_to_string(fixture("es256-public.pem")).unwrap_or_default();
+        assert_eq!(
+            refused(&[
+                ("ORDERFLOW_JWT_PUBLIC_KEYS", pem.as_str()),
+                ("ORDERFLOW_JWT_PUBLIC_KEYS_FILE", path.as_str()),
+            ]),
+            Some("ORDERFLOW_JWT_PUBLIC_KEYS".to_owned())
+        );
     }
 
     #[test]
