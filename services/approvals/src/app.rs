@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
 use orderflow_platform::clock::SharedClock;
-use orderflow_platform::db::{Database, WriteTransaction, idempotency};
+use orderflow_platform::db::request_ids as idempotency;
+use orderflow_platform::db::{Database, WriteTransaction};
 use orderflow_platform::money::{Currency, Money};
 use sea_orm::ConnectionTrait;
 

@@ -294,7 +294,12 @@ impl FinanceService for FinanceApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let request_id = violations.request_id(&request.request_id);
+        let key = violations.request_key(
+            "record_payment",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
         let order_id = violations.required_id("order_id", &request.order_id);
         let kind = convert::payment_kind_in(request.kind());
         if kind.is_none() {
@@ -316,7 +321,7 @@ impl FinanceService for FinanceApi {
         };
         let payment = self
             .finance
-            .record_payment(&actor, request_id.as_deref(), new)
+            .record_payment(&actor, key.as_ref(), new)
             .await?;
         Ok(Response::new(convert::payment(&payment)))
     }
@@ -361,7 +366,8 @@ impl FinanceService for FinanceApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let request_id = violations.request_id(&request.request_id);
+        let key =
+            violations.request_key("register_lc", &actor.subject, &request.request_id, &request);
         let order_id = violations.required_id("order_id", &request.order_id);
         if request.terms.is_none() {
             violations.add("terms", "is required");
@@ -378,7 +384,7 @@ impl FinanceService for FinanceApi {
         };
         let lc = self
             .finance
-            .register_lc(&actor, request_id.as_deref(), &order_id, terms, received)
+            .register_lc(&actor, key.as_ref(), &order_id, terms, received)
             .await?;
         Ok(Response::new(convert::letter_of_credit(&lc)))
     }
@@ -401,13 +407,14 @@ impl FinanceService for FinanceApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let request_id = violations.request_id(&request.request_id);
+        let key =
+            violations.request_key("review_lc", &actor.subject, &request.request_id, &request);
         let lc_id = violations.required_id("letter_of_credit_id", &request.letter_of_credit_id);
         let discrepancies = texts("discrepancies", &request.discrepancies, &mut violations);
         violations.finish(())?;
         let lc = self
             .finance
-            .review_lc(&actor, request_id.as_deref(), &lc_id, discrepancies)
+            .review_lc(&actor, key.as_ref(), &lc_id, discrepancies)
             .await?;
         Ok(Response::new(convert::letter_of_credit(&lc)))
     }
@@ -419,13 +426,18 @@ impl FinanceService for FinanceApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let request_id = violations.request_id(&request.request_id);
+        let key = violations.request_key(
+            "request_amendment",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
         let lc_id = violations.required_id("letter_of_credit_id", &request.letter_of_credit_id);
         let reasons = texts("reasons", &request.reasons, &mut violations);
         violations.finish(())?;
         let lc = self
             .finance
-            .request_amendment(&actor, request_id.as_deref(), &lc_id, reasons)
+            .request_amendment(&actor, key.as_ref(), &lc_id, reasons)
             .await?;
         Ok(Response::new(convert::letter_of_credit(&lc)))
     }
@@ -437,7 +449,12 @@ impl FinanceService for FinanceApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let request_id = violations.request_id(&request.request_id);
+        let key = violations.request_key(
+            "record_amendment",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
         let lc_id = violations.required_id("letter_of_credit_id", &request.letter_of_credit_id);
         if request.terms.is_none() {
             violations.add("terms", "is required");
@@ -453,7 +470,7 @@ impl FinanceService for FinanceApi {
         };
         let lc = self
             .finance
-            .record_amendment(&actor, request_id.as_deref(), &lc_id, terms)
+            .record_amendment(&actor, key.as_ref(), &lc_id, terms)
             .await?;
         Ok(Response::new(convert::letter_of_credit(&lc)))
     }
@@ -476,13 +493,18 @@ impl FinanceService for FinanceApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let request_id = violations.request_id(&request.request_id);
+        let key = violations.request_key(
+            "confirm_release",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
         let order_id = violations.required_id("order_id", &request.order_id);
         let note = violations.optional("note", &request.note, 1000);
         violations.finish(())?;
         let view = self
             .finance
-            .confirm_release(&actor, request_id.as_deref(), &order_id, &note)
+            .confirm_release(&actor, key.as_ref(), &order_id, &note)
             .await?;
         Ok(Response::new(convert::gate(&view.account, &view.gate)))
     }
@@ -547,7 +569,12 @@ impl FinanceService for FinanceApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let request_id = violations.request_id(&request.request_id);
+        let key = violations.request_key(
+            "sign_sales_detail",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
         let salesperson = violations.required("salesperson", &request.salesperson, 100);
         let day = violations.date("entry_date", &request.entry_date);
         let day = violations.finish(day)?;
@@ -556,7 +583,7 @@ impl FinanceService for FinanceApi {
         };
         let detail = self
             .finance
-            .sign_sales_detail(&actor, request_id.as_deref(), &salesperson, day)
+            .sign_sales_detail(&actor, key.as_ref(), &salesperson, day)
             .await?;
         Ok(Response::new(convert::sales_detail(&detail)))
     }
@@ -608,7 +635,12 @@ impl FinanceService for FinanceApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let request_id = violations.request_id(&request.request_id);
+        let key = violations.request_key(
+            "request_refund",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
         let order_id = violations.required_id("order_id", &request.order_id);
         let amount = amount("amount", request.amount.as_ref(), &mut violations);
         let reason = violations.required("reason", &request.reason, 1000);
@@ -633,7 +665,7 @@ impl FinanceService for FinanceApi {
         };
         let refund = self
             .finance
-            .request_refund(&actor, request_id.as_deref(), new)
+            .request_refund(&actor, key.as_ref(), new)
             .await?;
         Ok(Response::new(convert::refund(&refund)))
     }
@@ -677,14 +709,19 @@ impl FinanceService for FinanceApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let request_id = violations.request_id(&request.request_id);
+        let key = violations.request_key(
+            "execute_refund",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
         let id = violations.required_id("refund_id", &request.refund_id);
         let reference =
             violations.optional("execution_reference", &request.execution_reference, 200);
         violations.finish(())?;
         let refund = self
             .finance
-            .execute_refund(&actor, request_id.as_deref(), &id, &reference)
+            .execute_refund(&actor, key.as_ref(), &id, &reference)
             .await?;
         Ok(Response::new(convert::refund(&refund)))
     }

@@ -5,7 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
 use orderflow_platform::clock::SharedClock;
-use orderflow_platform::db::{Database, idempotency};
+use orderflow_platform::db::Database;
+use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
 use orderflow_platform::money::Money;
 use sea_orm::ConnectionTrait;
 
@@ -137,35 +138,20 @@ impl Finance {
         Ok(())
     }
 
-    async fn replayed(
-        &self,
-        operation: &str,
-        request_id: Option<&str>,
-    ) -> Result<Option<String>, FinanceError> {
-        match request_id {
-            Some(request_id) => {
-                Ok(idempotency::find(self.database.connection(), operation, request_id).await?)
-            }
-            None => Ok(None),
-        }
-    }
-
-    async fn remember<C: ConnectionTrait>(
+    /// Claims the request's key as the first write of `connection`'s
+    /// transaction: `Some(resource)` when a call with this key committed
+    /// already (answer with that resource), `None` to go ahead.
+    async fn claim<C: ConnectionTrait>(
         &self,
         connection: &C,
-        operation: &str,
-        request_id: Option<&str>,
-        resource: &str,
-    ) -> Result<(), FinanceError> {
-        if let Some(request_id) = request_id
-            && !idempotency::record(connection, operation, request_id, resource, self.now()).await?
-        {
-            return Err(FinanceError::AlreadyExists {
-                resource: "request",
-                id: request_id.to_owned(),
-            });
-        }
-        Ok(())
+        key: Option<&RequestKey>,
+    ) -> Result<Option<String>, FinanceError> {
+        Ok(
+            match idempotency::claim(connection, key, self.now()).await? {
+                Claim::New => None,
+                Claim::Replay(resource) => Some(resource),
+            },
+        )
     }
 
     async fn account_in<C: ConnectionTrait>(
@@ -328,18 +314,14 @@ impl Finance {
     pub async fn confirm_release(
         &self,
         actor: &Actor,
-        request_id: Option<&str>,
+        key: Option<&RequestKey>,
         order_id: &str,
         note: &str,
     ) -> Result<GateView, FinanceError> {
-        if self
-            .replayed("confirm_release", request_id)
-            .await?
-            .is_some()
-        {
+        let transaction = self.database.begin_write().await?;
+        if self.claim(&*transaction, key).await?.is_some() {
             return self.release_gate(order_id).await;
         }
-        let transaction = self.database.begin_write().await?;
         let mut account = self.account_in(&*transaction, order_id, true).await?;
         let subject = format!("orders/{order_id}");
         if account.gate_opened_at.is_some() {
@@ -379,8 +361,7 @@ impl Finance {
             });
             accounts::save_account(&*transaction, &account).await?;
         }
-        self.remember(&*transaction, "confirm_release", request_id, order_id)
-            .await?;
+        idempotency::complete(&*transaction, key, order_id).await?;
         let gate = self
             .open_if_ready(&*transaction, &mut account, &actor.subject)
             .await?;
@@ -559,13 +540,13 @@ impl Finance {
     pub async fn record_payment(
         &self,
         actor: &Actor,
-        request_id: Option<&str>,
+        key: Option<&RequestKey>,
         new: NewPayment,
     ) -> Result<Payment, FinanceError> {
-        if let Some(id) = self.replayed("record_payment", request_id).await? {
+        let transaction = self.database.begin_write().await?;
+        if let Some(id) = self.claim(&*transaction, key).await? {
             return self.payment(&id).await;
         }
-        let transaction = self.database.begin_write().await?;
         let account = self.account_in(&*transaction, &new.order_id, false).await?;
         if new.amount.currency != account.currency {
             return Err(FinanceError::invalid(
@@ -599,8 +580,7 @@ impl Finance {
             confirmed_at: None,
         };
         accounts::insert_payment(&*transaction, &payment).await?;
-        self.remember(&*transaction, "record_payment", request_id, &payment.id)
-            .await?;
+        idempotency::complete(&*transaction, key, &payment.id).await?;
         self.enqueue(
             &*transaction,
             events::payment(&payment, "payment.recorded", &actor.subject, now),
@@ -664,15 +644,15 @@ impl Finance {
     pub async fn register_lc(
         &self,
         actor: &Actor,
-        request_id: Option<&str>,
+        key: Option<&RequestKey>,
         order_id: &str,
         terms: LcTerms,
         received_date: Option<NaiveDate>,
     ) -> Result<LetterOfCredit, FinanceError> {
-        if self.replayed("register_lc", request_id).await?.is_some() {
+        let transaction = self.database.begin_write().await?;
+        if self.claim(&*transaction, key).await?.is_some() {
             return self.lc_of_order(order_id).await;
         }
-        let transaction = self.database.begin_write().await?;
         let mut account = self.account_in(&*transaction, order_id, true).await?;
         if !account
             .terms
@@ -698,8 +678,7 @@ impl Finance {
                 id: order_id.to_owned(),
             });
         }
-        self.remember(&*transaction, "register_lc", request_id, &lc.id)
-            .await?;
+        idempotency::complete(&*transaction, key, &lc.id).await?;
         self.enqueue(
             &*transaction,
             events::letter_of_credit(&lc, "lc.registered", &actor.subject, now),
@@ -724,26 +703,24 @@ impl Finance {
     async fn change_lc(
         &self,
         actor: &Actor,
-        request_id: Option<&str>,
-        operation: &str,
+        key: Option<&RequestKey>,
         lc_id: &str,
         subject: &str,
         change: impl FnOnce(&mut LetterOfCredit, DateTime<Utc>, NaiveDate) -> Result<(), FinanceError>,
     ) -> Result<LetterOfCredit, FinanceError> {
-        if self.replayed(operation, request_id).await?.is_some() {
-            return accounts::lc(self.database.connection(), lc_id, false)
+        let transaction = self.database.begin_write().await?;
+        if self.claim(&*transaction, key).await?.is_some() {
+            return accounts::lc(&*transaction, lc_id, false)
                 .await?
                 .ok_or_else(|| FinanceError::not_found("letter of credit", lc_id));
         }
-        let transaction = self.database.begin_write().await?;
         let mut lc = accounts::lc(&*transaction, lc_id, true)
             .await?
             .ok_or_else(|| FinanceError::not_found("letter of credit", lc_id))?;
         let now = self.now();
         change(&mut lc, now, self.day_of(now))?;
         accounts::update_lc(&*transaction, &lc).await?;
-        self.remember(&*transaction, operation, request_id, &lc.id)
-            .await?;
+        idempotency::complete(&*transaction, key, &lc.id).await?;
         let subject = if lc.state == LcState::Accepted {
             "lc.accepted"
         } else {
@@ -766,55 +743,40 @@ impl Finance {
     pub async fn review_lc(
         &self,
         actor: &Actor,
-        request_id: Option<&str>,
+        key: Option<&RequestKey>,
         lc_id: &str,
         discrepancies: Vec<String>,
     ) -> Result<LetterOfCredit, FinanceError> {
         let roles: Vec<String> = actor.roles.iter().cloned().collect();
-        self.change_lc(
-            actor,
-            request_id,
-            "review_lc",
-            lc_id,
-            "lc.reviewed",
-            |lc, now, today| lc.review(&actor.subject, &roles, discrepancies, now, today),
-        )
+        self.change_lc(actor, key, lc_id, "lc.reviewed", |lc, now, today| {
+            lc.review(&actor.subject, &roles, discrepancies, now, today)
+        })
         .await
     }
 
     pub async fn request_amendment(
         &self,
         actor: &Actor,
-        request_id: Option<&str>,
+        key: Option<&RequestKey>,
         lc_id: &str,
         reasons: Vec<String>,
     ) -> Result<LetterOfCredit, FinanceError> {
-        self.change_lc(
-            actor,
-            request_id,
-            "request_amendment",
-            lc_id,
-            "lc.amendment_requested",
-            |lc, now, _| lc.request_amendment(reasons, now),
-        )
+        self.change_lc(actor, key, lc_id, "lc.amendment_requested", |lc, now, _| {
+            lc.request_amendment(reasons, now)
+        })
         .await
     }
 
     pub async fn record_amendment(
         &self,
         actor: &Actor,
-        request_id: Option<&str>,
+        key: Option<&RequestKey>,
         lc_id: &str,
         terms: LcTerms,
     ) -> Result<LetterOfCredit, FinanceError> {
-        self.change_lc(
-            actor,
-            request_id,
-            "record_amendment",
-            lc_id,
-            "lc.amended",
-            |lc, now, _| lc.record_amendment(terms, now),
-        )
+        self.change_lc(actor, key, lc_id, "lc.amended", |lc, now, _| {
+            lc.record_amendment(terms, now)
+        })
         .await
     }
 
@@ -834,14 +796,14 @@ impl Finance {
     pub async fn sign_sales_detail(
         &self,
         actor: &Actor,
-        request_id: Option<&str>,
+        key: Option<&RequestKey>,
         salesperson: &str,
         day: NaiveDate,
     ) -> Result<SalesDetail, FinanceError> {
-        if let Some(id) = self.replayed("sign_sales_detail", request_id).await? {
+        let transaction = self.database.begin_write().await?;
+        if let Some(id) = self.claim(&*transaction, key).await? {
             return self.sales_detail(&id).await;
         }
-        let transaction = self.database.begin_write().await?;
         let entries = ledger::unsigned_entries(&*transaction, salesperson, day).await?;
         let detail = SalesDetail::sign(salesperson, day, &entries, &actor.subject, self.now())?;
         if !ledger::insert_detail(&*transaction, &detail).await? {
@@ -851,8 +813,7 @@ impl Finance {
                 "some of these entries were signed by someone else meanwhile; sign again",
             ));
         }
-        self.remember(&*transaction, "sign_sales_detail", request_id, &detail.id)
-            .await?;
+        idempotency::complete(&*transaction, key, &detail.id).await?;
         transaction.commit().await?;
         Ok(detail)
     }
@@ -915,13 +876,13 @@ impl Finance {
     pub async fn request_refund(
         &self,
         actor: &Actor,
-        request_id: Option<&str>,
+        key: Option<&RequestKey>,
         new: NewRefund,
     ) -> Result<Refund, FinanceError> {
-        if let Some(id) = self.replayed("request_refund", request_id).await? {
+        let transaction = self.database.begin_write().await?;
+        if let Some(id) = self.claim(&*transaction, key).await? {
             return self.refund(&id).await;
         }
-        let transaction = self.database.begin_write().await?;
         let account = self.account_in(&*transaction, &new.order_id, true).await?;
         if new.amount.currency != account.currency {
             return Err(FinanceError::invalid(
@@ -964,8 +925,7 @@ impl Finance {
             execution_reference: String::new(),
         };
         refunds::insert(&*transaction, &refund).await?;
-        self.remember(&*transaction, "request_refund", request_id, &refund.id)
-            .await?;
+        idempotency::complete(&*transaction, key, &refund.id).await?;
         self.enqueue(
             &*transaction,
             events::refund(&refund, "refund.requested", &actor.subject, now),
@@ -1052,14 +1012,14 @@ impl Finance {
     pub async fn execute_refund(
         &self,
         actor: &Actor,
-        request_id: Option<&str>,
+        key: Option<&RequestKey>,
         refund_id: &str,
         reference: &str,
     ) -> Result<Refund, FinanceError> {
-        if self.replayed("execute_refund", request_id).await?.is_some() {
+        let transaction = self.database.begin_write().await?;
+        if self.claim(&*transaction, key).await?.is_some() {
             return self.refund(refund_id).await;
         }
-        let transaction = self.database.begin_write().await?;
         let mut refund = refunds::get(&*transaction, refund_id, true)
             .await?
             .ok_or_else(|| FinanceError::not_found("refund", refund_id))?;
@@ -1068,8 +1028,7 @@ impl Finance {
             return Ok(refund);
         }
         refunds::update(&*transaction, &refund).await?;
-        self.remember(&*transaction, "execute_refund", request_id, &refund.id)
-            .await?;
+        idempotency::complete(&*transaction, key, &refund.id).await?;
         if let Some(entry) = self.refund_entry(&*transaction, &refund, now).await? {
             self.enqueue(
                 &*transaction,

@@ -353,7 +353,8 @@ impl InventoryService for InventoryApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let request_id = violations.request_id(&request.request_id);
+        let key =
+            violations.request_key("AdjustStock", &actor.subject, &request.request_id, &request);
         let sku = parse_sku("sku", &request.sku, &mut violations);
         let warehouse = stock::parse_warehouse("warehouse", &request.warehouse, &mut violations);
         if request.quantity == 0 || request.quantity.abs() > stock::MAX_QUANTITY {
@@ -367,7 +368,7 @@ impl InventoryService for InventoryApi {
         };
         let movement = self
             .inventory
-            .adjust(&actor, line, &warehouse, &note, request_id)
+            .adjust(&actor, line, &warehouse, &note, key)
             .await?;
         Ok(Response::new(convert::movement(&movement)))
     }
@@ -522,7 +523,12 @@ impl InventoryService for InventoryApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let request_id = violations.request_id(&request.request_id);
+        let key = violations.request_key(
+            "ReceiveReturn",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
         let (lines, warehouse) =
             lines_and_warehouse(&request.lines, &request.warehouse, &mut violations);
         let reference = violations.required("reference", &request.reference, 100);
@@ -535,7 +541,7 @@ impl InventoryService for InventoryApi {
         };
         let receipt = self
             .inventory
-            .receive_return(&actor, goods, request.restock, &note, request_id)
+            .receive_return(&actor, goods, request.restock, &note, key)
             .await?;
         Ok(Response::new(convert::receipt(&receipt)))
     }
@@ -547,7 +553,12 @@ impl InventoryService for InventoryApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let request_id = violations.request_id(&request.request_id);
+        let key = violations.request_key(
+            "IssueMaterials",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
         let warehouse = if request.warehouse.trim().is_empty() {
             MATERIALS.to_owned()
         } else {
@@ -562,10 +573,7 @@ impl InventoryService for InventoryApi {
             lines,
             reference: production_order,
         };
-        let receipt = self
-            .inventory
-            .issue_materials(&actor, goods, request_id)
-            .await?;
+        let receipt = self.inventory.issue_materials(&actor, goods, key).await?;
         Ok(Response::new(convert::receipt(&receipt)))
     }
 
@@ -576,7 +584,12 @@ impl InventoryService for InventoryApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let request_id = violations.request_id(&request.request_id);
+        let key = violations.request_key(
+            "CreateWorkContactSheet",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
         let reference = violations.required("reference", &request.reference, 100);
         let subject = violations.required("subject", &request.subject, 200);
         let body = violations.optional("body", &request.body, 5000);
@@ -588,7 +601,7 @@ impl InventoryService for InventoryApi {
         violations.finish(())?;
         let sheet = self
             .inventory
-            .create_sheet(&actor, &reference, &subject, &body, lines, request_id)
+            .create_sheet(&actor, &reference, &subject, &body, lines, key)
             .await?;
         Ok(Response::new(convert::sheet(&sheet)))
     }
@@ -603,7 +616,11 @@ impl InventoryApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let request_id = violations.request_id(&request.request_id);
+        let operation = match source {
+            Source::Production => "ReceiveFromProduction",
+            Source::Purchase => "ReceiveFromPurchase",
+        };
+        let key = violations.request_key(operation, &actor.subject, &request.request_id, &request);
         let (lines, warehouse) =
             lines_and_warehouse(&request.lines, &request.warehouse, &mut violations);
         let reference = violations.required("reference", &request.reference, 100);
@@ -623,7 +640,7 @@ impl InventoryApi {
                 goods,
                 request.inspection_passed,
                 &inspection_reference,
-                request_id,
+                key,
             )
             .await?;
         Ok(Response::new(convert::receipt(&receipt)))

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
 use orderflow_platform::clock::SharedClock;
-use orderflow_platform::db::{Database, idempotency};
+use orderflow_platform::db::Database;
+use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
 use sea_orm::ConnectionTrait;
 
 use crate::domain::item::{Component, Item, Kit};
@@ -79,35 +80,20 @@ impl Inventory {
     }
 
     /// Whether a request id was used for `operation`; the resource if so.
-    async fn replayed(
-        &self,
-        operation: &str,
-        request_id: Option<&str>,
-    ) -> Result<Option<String>, InventoryError> {
-        match request_id {
-            Some(request_id) => {
-                Ok(idempotency::find(self.database.connection(), operation, request_id).await?)
-            }
-            None => Ok(None),
-        }
-    }
-
-    async fn remember<C: ConnectionTrait>(
+    /// Claims the request's key as the first write of `connection`'s
+    /// transaction: `Some(resource)` when a call with this key committed
+    /// already (answer with that resource), `None` to go ahead.
+    async fn claim<C: ConnectionTrait>(
         &self,
         connection: &C,
-        operation: &str,
-        request_id: Option<&str>,
-        resource: &str,
-    ) -> Result<(), InventoryError> {
-        if let Some(request_id) = request_id
-            && !idempotency::record(connection, operation, request_id, resource, self.now()).await?
-        {
-            return Err(InventoryError::AlreadyExists {
-                resource: "request",
-                id: request_id.to_owned(),
-            });
-        }
-        Ok(())
+        key: Option<&RequestKey>,
+    ) -> Result<Option<String>, InventoryError> {
+        Ok(
+            match idempotency::claim(connection, key, self.now()).await? {
+                Claim::New => None,
+                Claim::Replay(resource) => Some(resource),
+            },
+        )
     }
 
     // ------------------------------------------------------- items & kits
@@ -324,15 +310,14 @@ impl Inventory {
         line: Line,
         warehouse: &str,
         note: &str,
-        request_id: Option<String>,
+        key: Option<RequestKey>,
     ) -> Result<Movement, InventoryError> {
-        const OPERATION: &str = "AdjustStock";
-        if let Some(existing) = self.replayed(OPERATION, request_id.as_deref()).await? {
-            return stock::movement(self.database.connection(), &existing)
+        let transaction = self.database.begin_write().await?;
+        if let Some(existing) = self.claim(&*transaction, key.as_ref()).await? {
+            return stock::movement(&*transaction, &existing)
                 .await?
                 .ok_or_else(|| InventoryError::not_found("movement", existing));
         }
-        let transaction = self.database.begin_write().await?;
         self.require_items(&*transaction, std::slice::from_ref(&line))
             .await?;
         let batch = uuid::Uuid::now_v7().to_string();
@@ -350,13 +335,7 @@ impl Inventory {
                 actor,
             )
             .await?;
-        self.remember(
-            &*transaction,
-            OPERATION,
-            request_id.as_deref(),
-            &movement.id,
-        )
-        .await?;
+        idempotency::complete(&*transaction, key.as_ref(), &movement.id).await?;
         self.enqueue(
             &*transaction,
             events::stock_moved(
@@ -601,14 +580,16 @@ impl Inventory {
         goods: Goods,
         reason: Reason,
         note: &str,
-        operation: &str,
-        request_id: Option<String>,
+        key: Option<RequestKey>,
     ) -> Result<Receipt, InventoryError> {
         let transaction = self.database.begin_write().await?;
+        if let Some(existing) = self.claim(&*transaction, key.as_ref()).await? {
+            drop(transaction);
+            return self.receipt(&existing, goods).await;
+        }
         self.require_items(&*transaction, &goods.lines).await?;
         let batch = uuid::Uuid::now_v7().to_string();
-        self.remember(&*transaction, operation, request_id.as_deref(), &batch)
-            .await?;
+        idempotency::complete(&*transaction, key.as_ref(), &batch).await?;
         let mut moved = Vec::with_capacity(goods.lines.len());
         for line in &goods.lines {
             let delta = if reason == Reason::MaterialIssue {
@@ -656,11 +637,11 @@ impl Inventory {
         goods: Goods,
         inspection_passed: bool,
         inspection_reference: &str,
-        request_id: Option<String>,
+        key: Option<RequestKey>,
     ) -> Result<Receipt, InventoryError> {
-        let (reason, inspection, operation) = match source {
-            Source::Production => (Reason::InboundProduction, "QA", "ReceiveFromProduction"),
-            Source::Purchase => (Reason::InboundPurchase, "IQC", "ReceiveFromPurchase"),
+        let (reason, inspection) = match source {
+            Source::Production => (Reason::InboundProduction, "QA"),
+            Source::Purchase => (Reason::InboundPurchase, "IQC"),
         };
         if !inspection_passed {
             return Err(InventoryError::precondition(
@@ -669,11 +650,8 @@ impl Inventory {
                 format!("goods come in only after passing {inspection} (INV-6)"),
             ));
         }
-        if let Some(existing) = self.replayed(operation, request_id.as_deref()).await? {
-            return self.receipt(&existing, goods).await;
-        }
         let note = format!("{inspection} {inspection_reference}");
-        self.post_goods(actor, goods, reason, note.trim(), operation, request_id)
+        self.post_goods(actor, goods, reason, note.trim(), key)
             .await
     }
 
@@ -684,24 +662,13 @@ impl Inventory {
         mut goods: Goods,
         restock: bool,
         inspection_note: &str,
-        request_id: Option<String>,
+        key: Option<RequestKey>,
     ) -> Result<Receipt, InventoryError> {
         if !restock {
             goods.warehouse = QUARANTINE.to_owned();
         }
-        const OPERATION: &str = "ReceiveReturn";
-        if let Some(existing) = self.replayed(OPERATION, request_id.as_deref()).await? {
-            return self.receipt(&existing, goods).await;
-        }
-        self.post_goods(
-            actor,
-            goods,
-            Reason::InboundReturn,
-            inspection_note,
-            OPERATION,
-            request_id,
-        )
-        .await
+        self.post_goods(actor, goods, Reason::InboundReturn, inspection_note, key)
+            .await
     }
 
     /// INV-8: materials issued to a production order (领料单); the goods'
@@ -710,21 +677,10 @@ impl Inventory {
         &self,
         actor: &Actor,
         goods: Goods,
-        request_id: Option<String>,
+        key: Option<RequestKey>,
     ) -> Result<Receipt, InventoryError> {
-        const OPERATION: &str = "IssueMaterials";
-        if let Some(existing) = self.replayed(OPERATION, request_id.as_deref()).await? {
-            return self.receipt(&existing, goods).await;
-        }
-        self.post_goods(
-            actor,
-            goods,
-            Reason::MaterialIssue,
-            "material issue",
-            OPERATION,
-            request_id,
-        )
-        .await
+        self.post_goods(actor, goods, Reason::MaterialIssue, "material issue", key)
+            .await
     }
 
     async fn receipt(&self, batch: &str, goods: Goods) -> Result<Receipt, InventoryError> {
@@ -757,11 +713,11 @@ impl Inventory {
         subject: &str,
         body: &str,
         lines: Vec<Line>,
-        request_id: Option<String>,
+        key: Option<RequestKey>,
     ) -> Result<WorkContactSheet, InventoryError> {
-        const OPERATION: &str = "CreateWorkContactSheet";
-        if let Some(existing) = self.replayed(OPERATION, request_id.as_deref()).await? {
-            return records::sheet(self.database.connection(), &existing)
+        let transaction = self.database.begin_write().await?;
+        if let Some(existing) = self.claim(&*transaction, key.as_ref()).await? {
+            return records::sheet(&*transaction, &existing)
                 .await?
                 .ok_or_else(|| InventoryError::not_found("work contact sheet", existing));
         }
@@ -774,10 +730,8 @@ impl Inventory {
             created_by: actor.subject.clone(),
             created_at: self.now(),
         };
-        let transaction = self.database.begin_write().await?;
         records::insert_sheet(&*transaction, &sheet).await?;
-        self.remember(&*transaction, OPERATION, request_id.as_deref(), &sheet.id)
-            .await?;
+        idempotency::complete(&*transaction, key.as_ref(), &sheet.id).await?;
         transaction.commit().await?;
         Ok(sheet)
     }

@@ -10,7 +10,7 @@ use orderflow_proto::logistics::v1 as pb;
 use pb::logistics_service_server::LogisticsService;
 use tonic::{Request, Response, Status};
 
-use crate::app::Logistics;
+use crate::app::{Logistics, PickupRequest};
 use crate::domain::export::Packing;
 use crate::domain::routing::Carrier;
 use crate::domain::shipment::Tracking;
@@ -145,7 +145,17 @@ impl LogisticsService for LogisticsApi {
         &self,
         request: Request<pb::CreateCarrierRequest>,
     ) -> Result<Response<pb::Carrier>, Status> {
-        let raw = request.into_inner().carrier.unwrap_or_default();
+        let actor = caller(&request)?;
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let key = violations.request_key(
+            "CreateCarrier",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
+        violations.finish(())?;
+        let raw = request.carrier.unwrap_or_default();
         let carrier = Carrier::parse(
             &raw.code,
             &raw.name,
@@ -153,7 +163,7 @@ impl LogisticsService for LogisticsApi {
             &raw.tracking_url_template,
             self.logistics.now(),
         )?;
-        let carrier = self.logistics.create_carrier(carrier).await?;
+        let carrier = self.logistics.create_carrier(key.as_ref(), carrier).await?;
         Ok(Response::new(convert::carrier(&carrier)))
     }
 
@@ -173,10 +183,19 @@ impl LogisticsService for LogisticsApi {
     ) -> Result<Response<pb::RoutingRules>, Status> {
         let actor = caller(&request)?;
         let request = request.into_inner();
+        let mut violations = Violations::new();
+        let key = violations.request_key(
+            "SetRoutingRules",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
+        violations.finish(())?;
         let rules = self
             .logistics
             .set_rules(
                 &actor,
+                key.as_ref(),
                 convert::rules_in(&request.rules),
                 &request.default_carrier_code,
                 request.base_version,
@@ -239,7 +258,12 @@ impl LogisticsService for LogisticsApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        violations.request_id(&request.request_id);
+        let key = violations.request_key(
+            "PlanShipment",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
         let order_id = order_id(&request.order_id, &mut violations);
         let date = violations.date("planned_ship_date", &request.planned_ship_date);
         let carrier = request.carrier_code.trim().to_uppercase();
@@ -254,7 +278,7 @@ impl LogisticsService for LogisticsApi {
         let carrier_override = (!carrier.is_empty()).then_some((carrier, reason));
         let shipment = self
             .logistics
-            .plan(&actor, &order_id, date, carrier_override)
+            .plan(&actor, key.as_ref(), &order_id, date, carrier_override)
             .await?;
         Ok(self.shipment(&shipment))
     }
@@ -264,11 +288,22 @@ impl LogisticsService for LogisticsApi {
         request: Request<pb::CreateShippingNoteRequest>,
     ) -> Result<Response<pb::Shipment>, Status> {
         let actor = caller(&request)?;
+        let request = request.into_inner();
         let mut violations = Violations::new();
-        violations.request_id(&request.get_ref().request_id);
-        let order_id = order_id(&request.get_ref().order_id, &mut violations);
+        let key = violations.request_key(
+            "CreateShippingNote",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
+        let order_id = order_id(&request.order_id, &mut violations);
         violations.finish(())?;
-        Ok(self.shipment(&self.logistics.create_note(&actor, &order_id).await?))
+        Ok(self.shipment(
+            &self
+                .logistics
+                .create_note(&actor, key.as_ref(), &order_id)
+                .await?,
+        ))
     }
 
     async fn approve_shipping_note(
@@ -276,11 +311,22 @@ impl LogisticsService for LogisticsApi {
         request: Request<pb::ApproveShippingNoteRequest>,
     ) -> Result<Response<pb::Shipment>, Status> {
         let actor = caller(&request)?;
+        let request = request.into_inner();
         let mut violations = Violations::new();
-        violations.request_id(&request.get_ref().request_id);
-        let order_id = order_id(&request.get_ref().order_id, &mut violations);
+        let key = violations.request_key(
+            "ApproveShippingNote",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
+        let order_id = order_id(&request.order_id, &mut violations);
         violations.finish(())?;
-        Ok(self.shipment(&self.logistics.approve_note(&actor, &order_id).await?))
+        Ok(self.shipment(
+            &self
+                .logistics
+                .approve_note(&actor, key.as_ref(), &order_id)
+                .await?,
+        ))
     }
 
     async fn dispatch_shipment(
@@ -290,14 +336,19 @@ impl LogisticsService for LogisticsApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        violations.request_id(&request.request_id);
+        let key = violations.request_key(
+            "DispatchShipment",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
         let order_id = order_id(&request.order_id, &mut violations);
         let tracking = violations.required("tracking_number", &request.tracking_number, 64);
         violations.finish(())?;
         Ok(self.shipment(
             &self
                 .logistics
-                .dispatch(&actor, &order_id, &tracking)
+                .dispatch(&actor, key.as_ref(), &order_id, &tracking)
                 .await?,
         ))
     }
@@ -309,7 +360,12 @@ impl LogisticsService for LogisticsApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        violations.request_id(&request.request_id);
+        let key = violations.request_key(
+            "RecordTrackingEvent",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
         let tracking_number = violations.required("tracking_number", &request.tracking_number, 64);
         let event = request.event.unwrap_or_default();
         let status = violations.required("event.status", &event.status, 40);
@@ -328,7 +384,7 @@ impl LogisticsService for LogisticsApi {
         };
         let shipment = self
             .logistics
-            .track(&actor.subject, &tracking_number, tracking)
+            .track(&actor.subject, key.as_ref(), &tracking_number, tracking)
             .await?;
         Ok(self.shipment(&shipment))
     }
@@ -352,7 +408,7 @@ impl LogisticsService for LogisticsApi {
         for (tracking_number, tracking) in feed.events {
             match self
                 .logistics
-                .track(&actor.subject, &tracking_number, tracking)
+                .track(&actor.subject, None, &tracking_number, tracking)
                 .await
             {
                 Ok(_) => accepted += 1,
@@ -376,11 +432,22 @@ impl LogisticsService for LogisticsApi {
         request: Request<pb::ConfirmReceiptRequest>,
     ) -> Result<Response<pb::Shipment>, Status> {
         let actor = caller(&request)?;
+        let request = request.into_inner();
         let mut violations = Violations::new();
-        violations.request_id(&request.get_ref().request_id);
-        let order_id = order_id(&request.get_ref().order_id, &mut violations);
+        let key = violations.request_key(
+            "ConfirmReceipt",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
+        let order_id = order_id(&request.order_id, &mut violations);
         violations.finish(())?;
-        Ok(self.shipment(&self.logistics.confirm_receipt(&actor, &order_id).await?))
+        Ok(self.shipment(
+            &self
+                .logistics
+                .confirm_receipt(&actor, key.as_ref(), &order_id)
+                .await?,
+        ))
     }
 
     async fn generate_export_documents(
@@ -428,7 +495,12 @@ impl LogisticsService for LogisticsApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        violations.request_id(&request.request_id);
+        let key = violations.request_key(
+            "SchedulePickup",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
         let order_id = order_id(&request.order_id, &mut violations);
         let reference = violations.required("reference", &request.reference, 100);
         let date = violations.date("pickup_date", &request.pickup_date);
@@ -440,7 +512,17 @@ impl LogisticsService for LogisticsApi {
         let address = request.address.as_ref().map(convert::address_in);
         let pickup = self
             .logistics
-            .schedule_pickup(&actor, &order_id, &reference, address, date, &reason)
+            .schedule_pickup(
+                &actor,
+                key.as_ref(),
+                PickupRequest {
+                    order_id,
+                    reference,
+                    address,
+                    pickup_date: date,
+                    reason,
+                },
+            )
             .await?;
         Ok(Response::new(convert::pickup(&pickup)))
     }

@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
 use orderflow_platform::clock::SharedClock;
 use orderflow_platform::db::Database;
+use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
 use sea_orm::ConnectionTrait;
 
 use crate::domain::export::{ExportDocuments, Packing};
@@ -33,6 +34,17 @@ pub struct Logistics {
     outbox: OutboxSignal,
     finance: peers::Finance,
     settings: Settings,
+}
+
+/// What a return pick-up is asked for (LOG-7): the order, the after-sales
+/// reference, another address than the ship-to if any, the day, the reason.
+#[derive(Debug, Clone)]
+pub struct PickupRequest {
+    pub order_id: String,
+    pub reference: String,
+    pub address: Option<Address>,
+    pub pickup_date: NaiveDate,
+    pub reason: String,
 }
 
 /// The carrier for an address and why.
@@ -96,8 +108,17 @@ impl Logistics {
 
     // ------------------------------------------------------- carriers/rules
 
-    pub async fn create_carrier(&self, carrier: Carrier) -> Result<Carrier, LogisticsError> {
+    pub async fn create_carrier(
+        &self,
+        key: Option<&RequestKey>,
+        carrier: Carrier,
+    ) -> Result<Carrier, LogisticsError> {
         let transaction = self.database.begin_write().await?;
+        if let Claim::Replay(code) = idempotency::claim(&*transaction, key, self.now()).await? {
+            return records::carrier(&*transaction, &code)
+                .await?
+                .ok_or_else(|| LogisticsError::not_found("carrier", code));
+        }
         if !records::insert_carrier(&*transaction, &carrier).await? {
             let existing = records::carrier(&*transaction, &carrier.code).await?;
             return match existing {
@@ -113,6 +134,7 @@ impl Logistics {
                 }),
             };
         }
+        idempotency::complete(&*transaction, key, &carrier.code).await?;
         transaction.commit().await?;
         Ok(carrier)
     }
@@ -131,11 +153,20 @@ impl Logistics {
     pub async fn set_rules(
         &self,
         actor: &Actor,
+        key: Option<&RequestKey>,
         rules: Vec<Rule>,
         default_carrier_code: &str,
         base_version: i32,
     ) -> Result<Rules, LogisticsError> {
         let transaction = self.database.begin_write().await?;
+        if let Claim::Replay(version) = idempotency::claim(&*transaction, key, self.now()).await? {
+            let version = version
+                .parse::<i32>()
+                .map_err(|error| crate::store::corrupt("request key", error))?;
+            return records::rules_version(&*transaction, version)
+                .await?
+                .ok_or_else(|| LogisticsError::not_found("routing rules", version.to_string()));
+        }
         let current = records::rules(&*transaction)
             .await?
             .ok_or_else(|| LogisticsError::not_found("routing rules", "current"))?;
@@ -159,6 +190,7 @@ impl Logistics {
                 "the rules were replaced meanwhile; read them again",
             ));
         }
+        idempotency::complete(&*transaction, key, &next.version.to_string()).await?;
         transaction.commit().await?;
         Ok(next)
     }
@@ -285,11 +317,25 @@ impl Logistics {
             .ok_or_else(|| LogisticsError::not_found("shipment for order", order_id))
     }
 
+    /// The shipment a committed call with `key` changed, if there was one: a
+    /// repeat answers with it before asking any peer again.
+    async fn replayed(&self, key: Option<&RequestKey>) -> Result<Option<Shipment>, LogisticsError> {
+        match key {
+            Some(key) => match idempotency::find(self.database.connection(), key).await? {
+                Some(order_id) => Ok(Some(self.shipment(&order_id).await?)),
+                None => Ok(None),
+            },
+            None => Ok(None),
+        }
+    }
+
     /// Applies `change` to the order's shipment under a row lock; announces
-    /// `logistics.shipment.<subject>` when it changed something.
+    /// `logistics.shipment.<subject>` when it changed something. A repeated
+    /// request (`key`) returns the shipment without applying it again.
     async fn change<F>(
         &self,
         actor: &str,
+        key: Option<&RequestKey>,
         order_id: &str,
         subject: &str,
         change: F,
@@ -298,6 +344,11 @@ impl Logistics {
         F: FnOnce(&mut Shipment, DateTime<Utc>) -> Result<bool, LogisticsError>,
     {
         let transaction = self.database.begin_write().await?;
+        if let Claim::Replay(order_id) = idempotency::claim(&*transaction, key, self.now()).await? {
+            return records::shipment(&*transaction, &order_id, false)
+                .await?
+                .ok_or_else(|| LogisticsError::not_found("shipment for order", order_id));
+        }
         let mut shipment = records::shipment(&*transaction, order_id, true)
             .await?
             .ok_or_else(|| LogisticsError::not_found("shipment for order", order_id))?;
@@ -311,6 +362,7 @@ impl Logistics {
             events::shipment(&shipment, subject, actor, None, now),
         )
         .await?;
+        idempotency::complete(&*transaction, key, order_id).await?;
         transaction.commit().await?;
         self.outbox.notify();
         Ok(shipment)
@@ -321,6 +373,7 @@ impl Logistics {
     pub async fn plan(
         &self,
         actor: &Actor,
+        key: Option<&RequestKey>,
         order_id: &str,
         ship_date: NaiveDate,
         carrier_override: Option<(String, String)>,
@@ -337,7 +390,7 @@ impl Logistics {
             None => None,
         };
         let today = self.today();
-        self.change(&actor.subject, order_id, "planned", |shipment, now| {
+        self.change(&actor.subject, key, order_id, "planned", |shipment, now| {
             let (code, reason) = match override_carrier {
                 Some((carrier, reason)) => (carrier.code, format!("override: {reason}")),
                 None => (
@@ -354,11 +407,16 @@ impl Logistics {
     pub async fn create_note(
         &self,
         actor: &Actor,
+        key: Option<&RequestKey>,
         order_id: &str,
     ) -> Result<Shipment, LogisticsError> {
-        self.change(&actor.subject, order_id, "note_created", |shipment, now| {
-            shipment.create_note(now)
-        })
+        self.change(
+            &actor.subject,
+            key,
+            order_id,
+            "note_created",
+            |shipment, now| shipment.create_note(now),
+        )
         .await
     }
 
@@ -367,11 +425,16 @@ impl Logistics {
     pub async fn approve_note(
         &self,
         actor: &Actor,
+        key: Option<&RequestKey>,
         order_id: &str,
     ) -> Result<Shipment, LogisticsError> {
+        if let Some(shipment) = self.replayed(key).await? {
+            return Ok(shipment);
+        }
         self.finance.require_shipment_allowed(order_id).await?;
         self.change(
             &actor.subject,
+            key,
             order_id,
             "note_approved",
             |shipment, now| shipment.approve_note(&actor.subject, now),
@@ -385,17 +448,25 @@ impl Logistics {
     pub async fn dispatch(
         &self,
         actor: &Actor,
+        key: Option<&RequestKey>,
         order_id: &str,
         tracking_number: &str,
     ) -> Result<Shipment, LogisticsError> {
+        if let Some(shipment) = self.replayed(key).await? {
+            return Ok(shipment);
+        }
         self.finance.require_shipment_allowed(order_id).await?;
         let shipment = self.shipment(order_id).await?;
         let promised_days = records::carrier(self.database.connection(), &shipment.carrier_code)
             .await?
             .map_or(7, |carrier| carrier.promised_days);
-        self.change(&actor.subject, order_id, "dispatched", |shipment, now| {
-            shipment.dispatch(tracking_number, promised_days, now)
-        })
+        self.change(
+            &actor.subject,
+            key,
+            order_id,
+            "dispatched",
+            |shipment, now| shipment.dispatch(tracking_number, promised_days, now),
+        )
         .await
     }
 
@@ -403,10 +474,16 @@ impl Logistics {
     pub async fn track(
         &self,
         actor: &str,
+        key: Option<&RequestKey>,
         tracking_number: &str,
         event: Tracking,
     ) -> Result<Shipment, LogisticsError> {
         let transaction = self.database.begin_write().await?;
+        if let Claim::Replay(order_id) = idempotency::claim(&*transaction, key, self.now()).await? {
+            return records::shipment(&*transaction, &order_id, false)
+                .await?
+                .ok_or_else(|| LogisticsError::not_found("shipment for order", order_id));
+        }
         let mut shipment = records::shipment_by_tracking(&*transaction, tracking_number)
             .await?
             .ok_or_else(|| {
@@ -430,6 +507,7 @@ impl Logistics {
             )
             .await?;
         }
+        idempotency::complete(&*transaction, key, &shipment.order_id).await?;
         transaction.commit().await?;
         self.outbox.notify();
         Ok(shipment)
@@ -439,10 +517,12 @@ impl Logistics {
     pub async fn confirm_receipt(
         &self,
         actor: &Actor,
+        key: Option<&RequestKey>,
         order_id: &str,
     ) -> Result<Shipment, LogisticsError> {
         self.change(
             &actor.subject,
+            key,
             order_id,
             "receipt_confirmed",
             |shipment, now| shipment.confirm_receipt("customer", now),
@@ -463,13 +543,19 @@ impl Logistics {
             if shipment.delay_announced || !shipment.is_late(now) {
                 continue;
             }
-            self.change("logistics", &shipment.order_id, "delayed", |shipment, _| {
-                if shipment.delay_announced || !shipment.is_late(now) {
-                    return Ok(false);
-                }
-                shipment.delay_announced = true;
-                Ok(true)
-            })
+            self.change(
+                "logistics",
+                None,
+                &shipment.order_id,
+                "delayed",
+                |shipment, _| {
+                    if shipment.delay_announced || !shipment.is_late(now) {
+                        return Ok(false);
+                    }
+                    shipment.delay_announced = true;
+                    Ok(true)
+                },
+            )
             .await?;
             late += 1;
             orderflow_platform::metrics::sla_breached("logistics", "LOG-4");
@@ -484,6 +570,7 @@ impl Logistics {
             }
             self.change(
                 "logistics",
+                None,
                 &shipment.order_id,
                 "receipt_confirmed",
                 |shipment, now| shipment.confirm_receipt("automatic", now),
@@ -520,12 +607,16 @@ impl Logistics {
     pub async fn schedule_pickup(
         &self,
         actor: &Actor,
-        order_id: &str,
-        reference: &str,
-        address: Option<Address>,
-        pickup_date: NaiveDate,
-        reason: &str,
+        key: Option<&RequestKey>,
+        request: PickupRequest,
     ) -> Result<Pickup, LogisticsError> {
+        let PickupRequest {
+            order_id,
+            reference,
+            address,
+            pickup_date,
+            reason,
+        } = request;
         if pickup_date < self.today() {
             return Err(LogisticsError::invalid(
                 "pickup_date",
@@ -533,9 +624,14 @@ impl Logistics {
             ));
         }
         let transaction = self.database.begin_write().await?;
-        let shipment = records::shipment(&*transaction, order_id, false)
+        if let Claim::Replay(id) = idempotency::claim(&*transaction, key, self.now()).await? {
+            return records::pickup(&*transaction, &id)
+                .await?
+                .ok_or_else(|| LogisticsError::not_found("pick-up", id));
+        }
+        let shipment = records::shipment(&*transaction, &order_id, false)
             .await?
-            .ok_or_else(|| LogisticsError::not_found("shipment for order", order_id))?;
+            .ok_or_else(|| LogisticsError::not_found("shipment for order", &order_id))?;
         let address = address.unwrap_or(shipment.ship_to);
         let choice = self
             .choose_in(&*transaction, &address.country_code, &address.region)
@@ -543,17 +639,18 @@ impl Logistics {
         let now = self.now();
         let pickup = Pickup {
             id: uuid::Uuid::now_v7().to_string(),
-            order_id: order_id.to_owned(),
-            reference: reference.to_owned(),
+            order_id,
+            reference,
             address,
             pickup_date,
             carrier_code: choice.carrier.code,
-            reason: reason.to_owned(),
+            reason,
             created_at: now,
         };
         records::insert_pickup(&*transaction, &pickup).await?;
         self.enqueue(&*transaction, events::pickup(&pickup, &actor.subject, now))
             .await?;
+        idempotency::complete(&*transaction, key, &pickup.id).await?;
         transaction.commit().await?;
         self.outbox.notify();
         Ok(pickup)

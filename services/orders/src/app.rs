@@ -12,7 +12,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
 use orderflow_platform::clock::SharedClock;
-use orderflow_platform::db::{Database, WriteTransaction, idempotency};
+use orderflow_platform::db::request_ids as idempotency;
+use orderflow_platform::db::{Database, WriteTransaction};
 use orderflow_platform::validation::Violations;
 use sea_orm::ConnectionTrait;
 

@@ -8,12 +8,15 @@
 //! - [`Database::begin_write`] starts a write transaction. SQLite allows one
 //!   writer at a time, so writers queue in-process instead of failing with
 //!   `SQLITE_BUSY`.
-//! - [`idempotency`]: request ids of mutating calls (AIP-155).
+//! - [`idempotency`]: request ids of mutating calls (AIP-155), scoped by
+//!   operation and caller and fingerprinted; [`request_ids`] is the older
+//!   form that orders and approvals still use.
 //! - [`migrations`]: the platform's own tables (outbox, inbox, idempotency keys),
 //!   which every service's migrator includes.
 
 pub mod idempotency;
 pub mod migrations;
+pub mod request_ids;
 
 use std::ops::Deref;
 use std::sync::Arc;

@@ -482,6 +482,64 @@ where
     }
 }
 
+/// The fields an `INVALID_ARGUMENT` status names in its `BadRequest`
+/// details, in the order given (panics on another code).
+pub fn violated_fields(status: &tonic::Status) -> Vec<String> {
+    use tonic_types::StatusExt;
+    assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
+    status
+        .get_error_details()
+        .bad_request()
+        .map(|bad| {
+            bad.field_violations
+                .iter()
+                .map(|violation| violation.field.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The one idempotency rule of every mutating RPC (architecture.md §3),
+/// checked through `call(request_id, variant)`, which makes the call with
+/// that request id and a body chosen by `variant` (0 and 1 give different
+/// bodies) and answers with the id of what the call produced:
+/// - a repeat with the same request id returns the first result;
+/// - two identical requests at once return the same result;
+/// - the same request id with another body is refused with
+///   `INVALID_ARGUMENT` naming `request_id`.
+///
+/// Returns the ids produced (the first call's, the concurrent pair's), so
+/// that the caller can check that nothing more changed (no second row, no
+/// second event).
+pub async fn assert_idempotent<F, Fut>(what: &str, call: F) -> (String, String)
+where
+    F: Fn(String, u8) -> Fut,
+    Fut: std::future::Future<Output = Result<String, tonic::Status>>,
+{
+    let first = call(format!("{what}-1"), 0)
+        .await
+        .unwrap_or_else(|status| panic!("{what}: first call failed: {status:?}"));
+    let again = call(format!("{what}-1"), 0)
+        .await
+        .unwrap_or_else(|status| panic!("{what}: repeat failed: {status:?}"));
+    assert_eq!(again, first, "{what}: a repeat returns the first result");
+
+    let (left, right) = tokio::join!(call(format!("{what}-2"), 0), call(format!("{what}-2"), 0));
+    let left = left.unwrap_or_else(|status| panic!("{what}: concurrent call failed: {status:?}"));
+    let right = right.unwrap_or_else(|status| panic!("{what}: concurrent call failed: {status:?}"));
+    assert_eq!(
+        left, right,
+        "{what}: concurrent identical requests get one result"
+    );
+
+    let reused = call(format!("{what}-1"), 1)
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("{what}: a reused request id with another body was accepted"));
+    assert_eq!(violated_fields(&reused), ["request_id"], "{what}");
+    (first, left)
+}
+
 /// Declares `async fn name(backend: Backend)` as two tests, `name::sqlite`
 /// and `name::postgres`; the PostgreSQL one says it is skipped when
 /// `ORDERFLOW_TEST_DATABASE_URL` is not set (CI always sets it).

@@ -133,6 +133,22 @@ impl Violations {
         Some(trimmed.to_owned())
     }
 
+    /// The idempotency key of a mutating call (architecture.md §3): the
+    /// request id validated as [`Self::request_id`], scoped by `operation`
+    /// and the caller, with `message` fingerprinted so that a reused request
+    /// id with another body is refused. `None` when no request id was sent.
+    pub fn request_key(
+        &mut self,
+        operation: &str,
+        caller: &str,
+        request_id: &str,
+        message: &impl prost::Message,
+    ) -> Option<crate::db::idempotency::RequestKey> {
+        self.request_id(request_id).map(|request_id| {
+            crate::db::idempotency::RequestKey::of_message(operation, caller, &request_id, message)
+        })
+    }
+
     /// A phone number: digits with optional `+`, spaces, dashes, dots and
     /// parentheses; 5 to 20 digits.
     pub fn phone(&mut self, field: &str, value: &str) -> String {

@@ -2,7 +2,6 @@
 //! Ledger rows are append-only in the database too: on either backend a
 //! trigger refuses any UPDATE or DELETE of `ledger_entries` (FIN-7).
 
-use sea_orm::{ConnectionTrait, DbBackend};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{
     big_integer, integer, string, string_null, text, text_null, timestamp_with_time_zone,
@@ -30,22 +29,6 @@ impl MigrationName for CreateFinanceTables {
         "m0001_accounts_payments_lcs_ledger_credit"
     }
 }
-
-const POSTGRES_APPEND_ONLY: [&str; 2] = [
-    "CREATE FUNCTION ledger_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-     BEGIN
-       RAISE EXCEPTION 'ledger entries are append-only (FIN-7): add a negative entry instead';
-     END $$",
-    "CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entries
-     FOR EACH ROW EXECUTE FUNCTION ledger_entries_append_only()",
-];
-
-const SQLITE_APPEND_ONLY: [&str; 2] = [
-    "CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries
-     BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only (FIN-7): add a negative entry instead'); END",
-    "CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries
-     BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only (FIN-7): add a negative entry instead'); END",
-];
 
 #[async_trait::async_trait]
 impl MigrationTrait for CreateFinanceTables {
@@ -179,15 +162,12 @@ impl MigrationTrait for CreateFinanceTables {
             }
             manager.create_index(index.to_owned()).await?;
         }
-        let connection = manager.get_connection();
-        let statements: &[&str] = match connection.get_database_backend() {
-            DbBackend::Postgres => &POSTGRES_APPEND_ONLY,
-            _ => &SQLITE_APPEND_ONLY,
-        };
-        for statement in statements {
-            connection.execute_unprepared(statement).await?;
-        }
-        Ok(())
+        orderflow_platform::db::migrations::make_append_only(
+            manager,
+            "ledger_entries",
+            "ledger entries are append-only (FIN-7): add a negative entry instead",
+        )
+        .await
     }
 }
 

@@ -20,6 +20,7 @@ backend_tests!(
     fin_3_a_payment_is_confirmed_by_finance_not_by_who_recorded_it,
     bad_input_is_refused_with_every_field_named_and_changes_nothing,
     a_salesperson_lists_only_their_own_sales,
+    a_repeated_payment_request_returns_the_first_payment_and_records_nothing_more,
 );
 
 async fn wait_for_entries(
@@ -358,4 +359,53 @@ async fn a_salesperson_lists_only_their_own_sales(backend: Backend) {
         .unwrap_or_else(|s| panic!("{s:?}"))
         .into_inner();
     assert_eq!(mine.entries.len(), 1);
+}
+
+async fn a_repeated_payment_request_returns_the_first_payment_and_records_nothing_more(
+    backend: Backend,
+) {
+    let app = spawn_finance(backend).await;
+    let order = awaiting_payment(
+        &app,
+        &OrderSpec::new(OrderKind::Export, Some((Term::Prepaid, 0))),
+    )
+    .await;
+    let sales = app.sales().await;
+    let (first, second) = testing::assert_idempotent("payment", |request_id, variant| {
+        let mut sales = sales.clone();
+        let request = pb::RecordPaymentRequest {
+            request_id,
+            order_id: order.id.clone(),
+            kind: pb::PaymentKind::Deposit.into(),
+            amount: Some(cny([1_000_000, 2_000_000][usize::from(variant)])),
+            method: "bank transfer".to_owned(),
+            reference: "BOC-0002".to_owned(),
+        };
+        async move {
+            sales
+                .record_payment(request)
+                .await
+                .map(|payment| payment.into_inner().id)
+        }
+    })
+    .await;
+    assert_ne!(first, second);
+    // Two payments were recorded, not five.
+    let payments = app
+        .finance()
+        .await
+        .list_payments(pb::ListPaymentsRequest {
+            order_id: order.id.clone(),
+            page_size: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+        .payments;
+    let mut ids: Vec<String> = payments.into_iter().map(|payment| payment.id).collect();
+    ids.sort();
+    let mut expected = vec![first, second];
+    expected.sort();
+    assert_eq!(ids, expected);
 }

@@ -380,21 +380,7 @@ pub async fn settle() {
     tokio::time::sleep(Duration::from_millis(700)).await;
 }
 
-/// The field names of an INVALID_ARGUMENT's BadRequest details.
-pub fn violated_fields(status: &tonic::Status) -> Vec<String> {
-    use tonic_types::StatusExt;
-    assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
-    status
-        .get_error_details()
-        .bad_request()
-        .map(|bad| {
-            bad.field_violations
-                .iter()
-                .map(|v| v.field.clone())
-                .collect()
-        })
-        .unwrap_or_default()
-}
+pub use orderflow_platform::testing::violated_fields;
 
 pub async fn ledger(app: &TestApp, order: &orders::Order) -> pb::ListLedgerEntriesResponse {
     app.finance()

@@ -1,4 +1,6 @@
 //! The inventory database: the platform's tables, then the service's own.
+//! Stock movements are append-only in the database too: on either backend a
+//! trigger refuses any UPDATE or DELETE of `movements` (INV-7).
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{big_integer, string, string_null, text, timestamp_with_time_zone};
@@ -9,6 +11,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         let mut migrations = orderflow_platform::db::migrations::platform_migrations();
         migrations.push(Box::new(CreateInventoryTables));
+        migrations.push(Box::new(MovementsAppendOnly));
         migrations
     }
 }
@@ -126,5 +129,29 @@ impl MigrationTrait for CreateInventoryTables {
             manager.create_index(index.to_owned()).await?;
         }
         Ok(())
+    }
+}
+
+struct MovementsAppendOnly;
+
+impl MigrationName for MovementsAppendOnly {
+    fn name(&self) -> &str {
+        "m0002_movements_append_only"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for MovementsAppendOnly {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        orderflow_platform::db::migrations::make_append_only(
+            manager,
+            "movements",
+            "stock movements are append-only (INV-7): record a correcting movement instead",
+        )
+        .await
     }
 }

@@ -1,8 +1,9 @@
 //! Kits, picking and outbound, inbound, returns, material issue.
 
 use orderflow_platform::backend_tests;
-use orderflow_platform::testing::Backend;
+use orderflow_platform::testing::{self, Backend};
 use orderflow_proto::inventory::v1 as pb;
+use sea_orm::ConnectionTrait;
 
 use crate::support::*;
 
@@ -11,6 +12,8 @@ backend_tests!(
     inv_5_picking_carries_the_notes_and_goods_leave_after_inspection,
     inv_6_goods_come_in_after_inspection_and_damaged_returns_go_to_quarantine,
     inv_8_materials_are_issued_to_production_and_a_work_contact_sheet_is_kept,
+    inv_7_the_store_refuses_to_change_or_delete_a_stock_movement,
+    a_repeated_adjustment_returns_the_first_movement_and_counts_nothing_more,
 );
 
 async fn ord_8_a_kit_line_with_a_wrong_quantity_or_weight_is_flagged(backend: Backend) {
@@ -299,4 +302,53 @@ async fn inv_8_materials_are_issued_to_production_and_a_work_contact_sheet_is_ke
         .into_inner();
     assert_eq!(sheet.created_by, "wang");
     assert_eq!(sheet.lines, vec![line("STEEL-2MM", 500)]);
+}
+
+async fn inv_7_the_store_refuses_to_change_or_delete_a_stock_movement(backend: Backend) {
+    let app = spawn_inventory(backend).await;
+    let mut warehouse = app.warehouse().await;
+    stocked(&mut warehouse, "PUMP-100", 5).await;
+    let database = app.database.connect().await;
+    let connection = database.connection();
+    let update = connection
+        .execute_unprepared("UPDATE movements SET quantity = 500")
+        .await;
+    assert!(
+        update.is_err(),
+        "an UPDATE of a stock movement went through"
+    );
+    let delete = connection.execute_unprepared("DELETE FROM movements").await;
+    assert!(delete.is_err(), "a DELETE of a stock movement went through");
+    assert_eq!(ledger(&mut warehouse, "PUMP-100", "FG").await, 5);
+    assert_eq!(stock(&mut warehouse, "PUMP-100", "FG").await.on_hand, 5);
+}
+
+async fn a_repeated_adjustment_returns_the_first_movement_and_counts_nothing_more(
+    backend: Backend,
+) {
+    let app = spawn_inventory(backend).await;
+    let mut warehouse = app.warehouse().await;
+    stocked(&mut warehouse, "PUMP-100", 0).await;
+    let client = warehouse.clone();
+    let (first, second) = testing::assert_idempotent("adjust", |request_id, variant| {
+        let mut client = client.clone();
+        let request = pb::AdjustStockRequest {
+            request_id,
+            sku: "PUMP-100".to_owned(),
+            warehouse: "FG".to_owned(),
+            quantity: [3, 4][usize::from(variant)],
+            note: "cycle count".to_owned(),
+        };
+        async move {
+            client
+                .adjust_stock(request)
+                .await
+                .map(|movement| movement.into_inner().id)
+        }
+    })
+    .await;
+    assert_ne!(first, second);
+    // Two adjustments of 3 were counted, not five.
+    assert_eq!(stock(&mut warehouse, "PUMP-100", "FG").await.on_hand, 6);
+    assert_eq!(ledger(&mut warehouse, "PUMP-100", "FG").await, 6);
 }

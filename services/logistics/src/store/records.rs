@@ -63,21 +63,35 @@ pub async fn carrier<C: ConnectionTrait>(
         .map(carrier_from))
 }
 
+fn rules_from(model: routing_rules::Model) -> Result<Rules, LogisticsError> {
+    Ok(Rules {
+        rules: parse_json("routing rules", &model.rules)?,
+        default_carrier_code: model.default_carrier_code,
+        version: model.version,
+        updated_by: model.updated_by,
+        updated_at: model.updated_at,
+    })
+}
+
 /// The rules in effect: the highest version.
 pub async fn rules<C: ConnectionTrait>(connection: &C) -> Result<Option<Rules>, LogisticsError> {
     routing_rules::Entity::find()
         .order_by_desc(routing_rules::Column::Version)
         .one(connection)
         .await?
-        .map(|model| {
-            Ok(Rules {
-                rules: parse_json("routing rules", &model.rules)?,
-                default_carrier_code: model.default_carrier_code,
-                version: model.version,
-                updated_by: model.updated_by,
-                updated_at: model.updated_at,
-            })
-        })
+        .map(rules_from)
+        .transpose()
+}
+
+/// One version of the rules, current or not.
+pub async fn rules_version<C: ConnectionTrait>(
+    connection: &C,
+    version: i32,
+) -> Result<Option<Rules>, LogisticsError> {
+    routing_rules::Entity::find_by_id(version)
+        .one(connection)
+        .await?
+        .map(rules_from)
         .transpose()
 }
 
@@ -251,4 +265,29 @@ pub async fn insert_pickup<C: ConnectionTrait>(
         .exec_without_returning(connection)
         .await?;
     Ok(())
+}
+
+pub async fn pickup<C: ConnectionTrait>(
+    connection: &C,
+    id: &str,
+) -> Result<Option<Pickup>, LogisticsError> {
+    pickup::Entity::find_by_id(id.to_owned())
+        .one(connection)
+        .await?
+        .map(|model| {
+            Ok(Pickup {
+                address: parse_json("pick-up address", &model.address)?,
+                pickup_date: model
+                    .pickup_date
+                    .parse::<NaiveDate>()
+                    .map_err(|error| corrupt("pick-up date", error))?,
+                id: model.id,
+                order_id: model.order_id,
+                reference: model.reference,
+                carrier_code: model.carrier_code,
+                reason: model.reason,
+                created_at: model.created_at,
+            })
+        })
+        .transpose()
 }

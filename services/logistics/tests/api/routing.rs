@@ -15,6 +15,7 @@ backend_tests!(
     log_1_hangzhou_goes_by_ttkd_chengdu_by_ems_and_a_new_rule_takes_effect_at_once,
     log_1_ord_9_a_changed_address_chooses_again_and_an_override_needs_a_reason,
     log_7_a_return_pickup_is_scheduled_with_the_carrier_for_its_address,
+    a_repeated_pickup_request_returns_the_first_pickup_and_schedules_nothing_more,
 );
 
 async fn choose(client: &mut Client, region: &str, city: &str) -> pb::CarrierChoice {
@@ -184,14 +185,7 @@ async fn log_1_ord_9_a_changed_address_chooses_again_and_an_override_needs_a_rea
 
 async fn log_7_a_return_pickup_is_scheduled_with_the_carrier_for_its_address(backend: Backend) {
     let app = spawn_logistics(backend).await;
-    let sold = order(
-        orders::OrderKind::Standard,
-        (orders::PaymentTermKind::Prepaid, 0),
-        &[("PUMP-100", "Water pump", 1, 100_000)],
-        address("Zhejiang", "Hangzhou"),
-    );
-    app.order_event("confirmed", &sold).await;
-    app.shipment_in(&sold, "known").await;
+    let sold = one_pump_to_hangzhou(&app).await;
     let mut service = app.client("cathy", &["customer_service"]).await;
     let request = |date: &str, address: Option<orderflow_proto::common::v1::Address>| {
         pb::SchedulePickupRequest {
@@ -229,4 +223,48 @@ async fn log_7_a_return_pickup_is_scheduled_with_the_carrier_for_its_address(bac
         || async { (app.published("logistics.pickup.scheduled").await.len() == 2).then_some(()) },
     )
     .await;
+}
+
+async fn a_repeated_pickup_request_returns_the_first_pickup_and_schedules_nothing_more(
+    backend: Backend,
+) {
+    let app = spawn_logistics(backend).await;
+    let sold = one_pump_to_hangzhou(&app).await;
+    let service = app.client("cathy", &["customer_service"]).await;
+    let (first, second) = testing::assert_idempotent("pickup", |request_id, variant| {
+        let mut service = service.clone();
+        let request = pb::SchedulePickupRequest {
+            request_id,
+            order_id: sold.id.clone(),
+            reference: "AFS-0002".to_owned(),
+            pickup_date: "2027-01-05".to_owned(),
+            reason: ["return: housing cracked", "exchange: wrong colour"][usize::from(variant)]
+                .to_owned(),
+            ..Default::default()
+        };
+        async move {
+            service
+                .schedule_pickup(request)
+                .await
+                .map(|pickup| pickup.into_inner().id)
+        }
+    })
+    .await;
+    assert_ne!(first, second);
+    // Two pick-ups were scheduled, not five.
+    app.outbox_drained().await;
+    assert_eq!(app.published("logistics.pickup.scheduled").await.len(), 2);
+}
+
+/// A prepaid order of one pump to Hangzhou, confirmed and known to logistics.
+async fn one_pump_to_hangzhou(app: &TestApp) -> orders::Order {
+    let sold = order(
+        orders::OrderKind::Standard,
+        (orders::PaymentTermKind::Prepaid, 0),
+        &[("PUMP-100", "Water pump", 1, 100_000)],
+        address("Zhejiang", "Hangzhou"),
+    );
+    app.order_event("confirmed", &sold).await;
+    app.shipment_in(&sold, "known").await;
+    sold
 }

@@ -86,6 +86,20 @@ pub async fn spawn_logistics(backend: Backend) -> TestApp {
 }
 
 impl TestApp {
+    /// Waits until logistics' relay has published everything committed.
+    pub async fn outbox_drained(&self) {
+        let database = self._databases[1].connect().await;
+        testing::eventually(
+            Duration::from_secs(20),
+            "logistics' outbox to drain",
+            || async {
+                let backlog = orderflow_platform::bus::outbox::backlog(database.connection()).await;
+                (backlog.ok() == Some(0)).then_some(())
+            },
+        )
+        .await;
+    }
+
     pub async fn client(&self, subject: &str, roles: &[&str]) -> Client {
         pb::logistics_service_client::LogisticsServiceClient::new(
             testing::authorized(self.address, subject, roles).await,
@@ -248,19 +262,9 @@ pub async fn settle() {
     tokio::time::sleep(Duration::from_millis(700)).await;
 }
 
+/// The fields a refusal names, sorted.
 pub fn violated_fields(status: &tonic::Status) -> Vec<String> {
-    use tonic_types::StatusExt;
-    assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
-    let mut fields: Vec<String> = status
-        .get_error_details()
-        .bad_request()
-        .map(|bad| {
-            bad.field_violations
-                .iter()
-                .map(|v| v.field.clone())
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut fields = testing::violated_fields(status);
     fields.sort();
     fields
 }

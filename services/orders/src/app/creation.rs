@@ -20,7 +20,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use orderflow_platform::bus::outbox::{self, OutboxSignal};
 use orderflow_platform::clock::SharedClock;
-use orderflow_platform::db::{Database, idempotency};
+use orderflow_platform::db::Database;
+use orderflow_platform::db::request_ids as idempotency;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::domain::order::{NewOrder, Order};

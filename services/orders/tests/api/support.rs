@@ -329,21 +329,7 @@ pub async fn wait_for_state(app: &TestApp, id: &str, state: pb::OrderState) -> p
     .await
 }
 
-/// The field names of an INVALID_ARGUMENT's BadRequest details.
-pub fn violated_fields(status: &tonic::Status) -> Vec<String> {
-    use tonic_types::StatusExt;
-    assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
-    status
-        .get_error_details()
-        .bad_request()
-        .map(|bad| {
-            bad.field_violations
-                .iter()
-                .map(|v| v.field.clone())
-                .collect()
-        })
-        .unwrap_or_default()
-}
+pub use orderflow_platform::testing::violated_fields;
 
 /// Every order `client` may see (one page of up to 100).
 pub async fn list_all(client: &mut OrderServiceClient<Authorized>) -> Vec<pb::Order> {
