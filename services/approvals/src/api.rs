@@ -254,14 +254,19 @@ impl ApprovalService for ApprovalApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let request_id = violations.request_id(&request.request_id);
+        let key = violations.request_key(
+            "CreatePolicy",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
         let kind = policy::parse_subject_kind(&request.subject_kind, &mut violations);
         let name = violations.required("name", &request.name, 200);
         violations.finish(())?;
         let steps = rules_in(&request.steps)?;
         let created = self
             .approvals
-            .create_policy(&actor, &kind, &name, steps, request_id)
+            .create_policy(&actor, &kind, &name, steps, key)
             .await?;
         Ok(Response::new(convert::policy(&created)))
     }
@@ -273,21 +278,19 @@ impl ApprovalService for ApprovalApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let request_id = violations.request_id(&request.request_id);
+        let key = violations.request_key(
+            "UpdatePolicy",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
         let kind = policy::parse_subject_kind(&request.subject_kind, &mut violations);
         let name = violations.optional("name", &request.name, 200);
         violations.finish(())?;
         let steps = rules_in(&request.steps)?;
         let updated = self
             .approvals
-            .update_policy(
-                &actor,
-                &kind,
-                &name,
-                steps,
-                request.base_version,
-                request_id,
-            )
+            .update_policy(&actor, &kind, &name, steps, request.base_version, key)
             .await?;
         Ok(Response::new(convert::policy(&updated)))
     }
@@ -331,7 +334,21 @@ impl ApprovalService for ApprovalApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let request_id = violations.request_id(&request.request_id);
+        // Filing is "one request per subject": a repeat names the same
+        // subject, whatever amount or flags it carries by then (the orders
+        // saga and finance file with ids derived from the subject and may
+        // retry after the subject moved on), so only the subject is
+        // fingerprinted.
+        let key = violations.request_key(
+            "CreateApprovalRequest",
+            &actor.subject,
+            &request.request_id,
+            &pb::CreateApprovalRequestRequest {
+                subject_kind: request.subject_kind.clone(),
+                subject_id: request.subject_id.clone(),
+                ..Default::default()
+            },
+        );
         let subject_kind = policy::parse_subject_kind(&request.subject_kind, &mut violations);
         let subject_id = violations.required("subject_id", &request.subject_id, 100);
         let subject_ref = violations.optional("subject_ref", &request.subject_ref, 100);
@@ -368,9 +385,7 @@ impl ApprovalService for ApprovalApi {
             requester,
         };
         Ok(reply(
-            self.approvals
-                .create_request(&actor, new, request_id)
-                .await?,
+            self.approvals.create_request(&actor, new, key).await?,
         ))
     }
 
@@ -434,7 +449,8 @@ impl ApprovalService for ApprovalApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let request_id = violations.request_id(&request.request_id);
+        let key =
+            violations.request_key("DecideStep", &actor.subject, &request.request_id, &request);
         let approval_id =
             violations.required_id("approval_request_id", &request.approval_request_id);
         let step_id = violations.required_id("step_id", &request.step_id);
@@ -464,7 +480,7 @@ impl ApprovalService for ApprovalApi {
                 &step_id,
                 decision,
                 &request.reason,
-                request_id,
+                key,
             )
             .await?;
         Ok(reply(decided))
@@ -477,7 +493,12 @@ impl ApprovalService for ApprovalApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let request_id = violations.request_id(&request.request_id);
+        let key = violations.request_key(
+            "ResubmitApprovalRequest",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
         let approval_id =
             violations.required_id("approval_request_id", &request.approval_request_id);
         let terms = if request.update_terms {
@@ -498,13 +519,7 @@ impl ApprovalService for ApprovalApi {
         violations.finish(())?;
         let resubmitted = self
             .approvals
-            .resubmit(
-                &actor,
-                &approval_id,
-                &request.change_note,
-                terms,
-                request_id,
-            )
+            .resubmit(&actor, &approval_id, &request.change_note, terms, key)
             .await?;
         Ok(reply(resubmitted))
     }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
 use orderflow_platform::clock::SharedClock;
-use orderflow_platform::db::request_ids as idempotency;
+use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
 use orderflow_platform::db::{Database, WriteTransaction};
 use orderflow_platform::money::{Currency, Money};
 use sea_orm::ConnectionTrait;
@@ -73,37 +73,22 @@ impl Approvals {
     async fn commit(
         &self,
         transaction: WriteTransaction,
-        operation: &str,
-        request_id: Option<&str>,
+        key: Option<&RequestKey>,
         resource_id: &str,
     ) -> Result<Option<String>, ApprovalError> {
-        if let Some(request_id) = request_id
-            && !idempotency::record(
-                &*transaction,
-                operation,
-                request_id,
-                resource_id,
-                self.now(),
-            )
-            .await?
+        if let Some(winner) =
+            idempotency::record(&*transaction, key, resource_id, self.now()).await?
         {
-            let winner = idempotency::find(&*transaction, operation, request_id).await?;
-            return Ok(Some(winner.unwrap_or_else(|| resource_id.to_owned())));
+            return Ok(Some(winner));
         }
         transaction.commit().await?;
         self.outbox.notify();
         Ok(None)
     }
 
-    async fn replayed(
-        &self,
-        operation: &str,
-        request_id: Option<&str>,
-    ) -> Result<Option<String>, ApprovalError> {
-        match request_id {
-            Some(request_id) => {
-                Ok(idempotency::find(self.database.connection(), operation, request_id).await?)
-            }
+    async fn replayed(&self, key: Option<&RequestKey>) -> Result<Option<String>, ApprovalError> {
+        match key {
+            Some(key) => Ok(idempotency::find(self.database.connection(), key).await?),
             None => Ok(None),
         }
     }
@@ -143,14 +128,9 @@ impl Approvals {
         subject_kind: &str,
         name: &str,
         steps: Vec<StepRule>,
-        request_id: Option<String>,
+        key: Option<RequestKey>,
     ) -> Result<Policy, ApprovalError> {
-        const OPERATION: &str = "CreatePolicy";
-        if self
-            .replayed(OPERATION, request_id.as_deref())
-            .await?
-            .is_some()
-        {
+        if self.replayed(key.as_ref()).await?.is_some() {
             return self.policy(subject_kind, 0).await;
         }
         let transaction = self.database.begin_write().await?;
@@ -178,7 +158,7 @@ impl Approvals {
             ));
         }
         if self
-            .commit(transaction, OPERATION, request_id.as_deref(), &policy.id)
+            .commit(transaction, key.as_ref(), &policy.id)
             .await?
             .is_some()
         {
@@ -196,14 +176,9 @@ impl Approvals {
         name: &str,
         steps: Vec<StepRule>,
         base_version: i32,
-        request_id: Option<String>,
+        key: Option<RequestKey>,
     ) -> Result<Policy, ApprovalError> {
-        const OPERATION: &str = "UpdatePolicy";
-        if self
-            .replayed(OPERATION, request_id.as_deref())
-            .await?
-            .is_some()
-        {
+        if self.replayed(key.as_ref()).await?.is_some() {
             return self.policy(subject_kind, 0).await;
         }
         let transaction = self.database.begin_write().await?;
@@ -239,7 +214,7 @@ impl Approvals {
             ));
         }
         if self
-            .commit(transaction, OPERATION, request_id.as_deref(), &policy.id)
+            .commit(transaction, key.as_ref(), &policy.id)
             .await?
             .is_some()
         {
@@ -274,13 +249,18 @@ impl Approvals {
         &self,
         actor: &Actor,
         new: NewRequest,
-        request_id: Option<String>,
+        key: Option<RequestKey>,
     ) -> Result<ApprovalRequest, ApprovalError> {
-        const OPERATION: &str = "CreateApprovalRequest";
-        if let Some(existing) = self.replayed(OPERATION, request_id.as_deref()).await? {
+        let transaction = self.database.begin_write().await?;
+        // The key first: a concurrent copy of this request waits here for
+        // this one and replays it, instead of meeting the one-request-per-
+        // subject rule below.
+        if let Claim::Replay(existing) =
+            idempotency::claim(&*transaction, key.as_ref(), self.now()).await?
+        {
+            drop(transaction);
             return self.request(&existing).await;
         }
-        let transaction = self.database.begin_write().await?;
         let policy = policies::latest(&*transaction, &new.subject_kind)
             .await?
             .ok_or_else(|| {
@@ -328,12 +308,9 @@ impl Approvals {
             )
             .await?;
         }
-        if let Some(winner) = self
-            .commit(transaction, OPERATION, request_id.as_deref(), &request.id)
-            .await?
-        {
-            return self.request(&winner).await;
-        }
+        idempotency::complete(&*transaction, key.as_ref(), &request.id).await?;
+        transaction.commit().await?;
+        self.outbox.notify();
         tracing::info!(approval.id = %request.id, subject = %request.subject_ref, kind = %request.subject_kind, steps = request.steps.len(), "approval requested");
         Ok(request)
     }
@@ -359,16 +336,13 @@ impl Approvals {
         step_id: &str,
         decision: Decision,
         reason: &str,
-        request_id: Option<String>,
+        key: Option<RequestKey>,
     ) -> Result<ApprovalRequest, ApprovalError> {
-        const OPERATION: &str = "DecideStep";
-        let key = request_id.map(|id| format!("{approval_id}/{id}"));
+        let key = key.map(|key| key.within(approval_id));
         let transaction = self.database.begin_write().await?;
         let mut request = requests::load_for_update(&*transaction, approval_id).await?;
         if let Some(key) = &key
-            && idempotency::find(&*transaction, OPERATION, key)
-                .await?
-                .is_some()
+            && idempotency::find(&*transaction, key).await?.is_some()
         {
             return Ok(request);
         }
@@ -422,8 +396,7 @@ impl Approvals {
             }
             Some(RequestState::Pending) | None => {}
         }
-        self.commit(transaction, OPERATION, key.as_deref(), approval_id)
-            .await?;
+        self.commit(transaction, key.as_ref(), approval_id).await?;
         tracing::info!(approval.id = %request.id, subject = %request.subject_ref, step = decided.step.position, decision = ?decision, by = %actor.subject, "step decided");
         Ok(request)
     }
@@ -435,16 +408,13 @@ impl Approvals {
         approval_id: &str,
         change_note: &str,
         terms: Option<Terms>,
-        request_id: Option<String>,
+        key: Option<RequestKey>,
     ) -> Result<ApprovalRequest, ApprovalError> {
-        const OPERATION: &str = "ResubmitApprovalRequest";
-        let key = request_id.map(|id| format!("{approval_id}/{id}"));
+        let key = key.map(|key| key.within(approval_id));
         let transaction = self.database.begin_write().await?;
         let mut request = requests::load_for_update(&*transaction, approval_id).await?;
         if let Some(key) = &key
-            && idempotency::find(&*transaction, OPERATION, key)
-                .await?
-                .is_some()
+            && idempotency::find(&*transaction, key).await?.is_some()
         {
             return Ok(request);
         }
@@ -478,8 +448,7 @@ impl Approvals {
             )
             .await?;
         }
-        self.commit(transaction, OPERATION, key.as_deref(), approval_id)
-            .await?;
+        self.commit(transaction, key.as_ref(), approval_id).await?;
         Ok(request)
     }
 

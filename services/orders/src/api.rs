@@ -5,6 +5,7 @@ pub mod convert;
 
 use orderflow_platform::FieldViolation;
 use orderflow_platform::auth::{Caller, RoleTable};
+use orderflow_platform::db::idempotency::RequestKey;
 use orderflow_platform::grpc::paging::PageRequest;
 use orderflow_platform::grpc::status;
 use orderflow_proto::orders::v1 as pb;
@@ -175,10 +176,17 @@ fn caller_of<T>(request: &Request<T>) -> Result<Actor, Status> {
     Caller::of(request).map(|caller| actor(&caller))
 }
 
-fn request_id(raw: &str) -> Result<Option<String>, Status> {
+/// The idempotency key of a mutating call: its request id, scoped by
+/// operation and caller, with the message fingerprinted.
+fn request_key(
+    operation: &str,
+    actor: &Actor,
+    raw: &str,
+    message: &impl prost::Message,
+) -> Result<Option<RequestKey>, Status> {
     let mut violations = Violations::new();
-    let id = violations.request_id(raw);
-    violations.finish(id).map_err(Status::from)
+    let key = violations.request_key(operation, &actor.id, raw, message);
+    violations.finish(key).map_err(Status::from)
 }
 
 fn id_field(field: &str, raw: &str) -> Result<String, Status> {
@@ -188,27 +196,28 @@ fn id_field(field: &str, raw: &str) -> Result<String, Status> {
 }
 
 /// What every order command starts with: the caller, the message, its
-/// request id and its order id.
+/// idempotency key and its order id.
 struct OrderCommand<T> {
     actor: Actor,
     message: T,
-    request_id: Option<String>,
+    key: Option<RequestKey>,
     order_id: String,
 }
 
-fn order_command<T>(
+fn order_command<T: prost::Message>(
+    operation: &str,
     request: Request<T>,
     ids: impl Fn(&T) -> (&str, &str),
 ) -> Result<OrderCommand<T>, Status> {
     let actor = caller_of(&request)?;
     let message = request.into_inner();
     let (raw_request_id, raw_order_id) = ids(&message);
-    let request_id = request_id(raw_request_id)?;
+    let key = request_key(operation, &actor, raw_request_id, &message)?;
     let order_id = id_field("order_id", raw_order_id)?;
     Ok(OrderCommand {
         actor,
         message,
-        request_id,
+        key,
         order_id,
     })
 }
@@ -245,14 +254,14 @@ impl OrderService for OrderApi {
     ) -> Result<Response<pb::Customer>, Status> {
         let actor = caller_of(&request)?;
         let request = request.into_inner();
-        let request_id = request_id(&request.request_id)?;
+        let key = request_key("CreateCustomer", &actor, &request.request_id, &request)?;
         let address = request
             .address
             .as_ref()
             .map(convert::address_in)
             .unwrap_or_default();
         let new = NewCustomer::parse(&request.name, &request.phone, &request.email, &address)?;
-        let customer = self.orders.create_customer(&actor, new, request_id).await?;
+        let customer = self.orders.create_customer(&actor, new, key).await?;
         Ok(Response::new(convert::customer(&customer)))
     }
 
@@ -352,9 +361,9 @@ impl OrderService for OrderApi {
     ) -> Result<Response<pb::Order>, Status> {
         let actor = caller_of(&request)?;
         let request = request.into_inner();
-        let request_id = request_id(&request.request_id)?;
+        let key = request_key("CreateOrder", &actor, &request.request_id, &request)?;
         let input = convert::create_order_input(&request);
-        let order = self.orders.create_order(&actor, &input, request_id).await?;
+        let order = self.orders.create_order(&actor, &input, key).await?;
         Ok(reply(order))
     }
 
@@ -426,9 +435,9 @@ impl OrderService for OrderApi {
         let OrderCommand {
             actor,
             message: request,
-            request_id,
+            key,
             order_id,
-        } = order_command(request, |r| (&r.request_id, &r.order_id))?;
+        } = order_command("UpdateOrder", request, |r| (&r.request_id, &r.order_id))?;
         let mask: Vec<String> = request
             .update_mask
             .map(|mask| mask.paths)
@@ -442,14 +451,7 @@ impl OrderService for OrderApi {
         }
         let order = self
             .orders
-            .update_order(
-                &actor,
-                &order_id,
-                &mask,
-                &update,
-                &request.reason,
-                request_id,
-            )
+            .update_order(&actor, &order_id, &mask, &update, &request.reason, key)
             .await?;
         Ok(reply(order))
     }
@@ -461,13 +463,11 @@ impl OrderService for OrderApi {
         let OrderCommand {
             actor,
             message: _,
-            request_id,
+            key,
             order_id,
-        } = order_command(request, |r| (&r.request_id, &r.order_id))?;
+        } = order_command("SubmitOrder", request, |r| (&r.request_id, &r.order_id))?;
         Ok(reply(
-            self.orders
-                .submit_order(&actor, &order_id, request_id)
-                .await?,
+            self.orders.submit_order(&actor, &order_id, key).await?,
         ))
     }
 
@@ -478,9 +478,9 @@ impl OrderService for OrderApi {
         let OrderCommand {
             actor,
             message: request,
-            request_id,
+            key,
             order_id,
-        } = order_command(request, |r| (&r.request_id, &r.order_id))?;
+        } = order_command("ConfirmOrder", request, |r| (&r.request_id, &r.order_id))?;
         if request.fake_order_reason.chars().count() > 1000 {
             return Err(OrderError::invalid(
                 "fake_order_reason",
@@ -495,7 +495,7 @@ impl OrderService for OrderApi {
                 &order_id,
                 request.accept_price_deviation,
                 &request.fake_order_reason,
-                request_id,
+                key,
             )
             .await?;
         Ok(reply(order))
@@ -603,18 +603,12 @@ impl OrderService for OrderApi {
         let OrderCommand {
             actor,
             message: request,
-            request_id,
+            key,
             order_id,
-        } = order_command(request, |r| (&r.request_id, &r.order_id))?;
+        } = order_command("DecideHeldOrder", request, |r| (&r.request_id, &r.order_id))?;
         let order = self
             .orders
-            .decide_held_order(
-                &actor,
-                &order_id,
-                request.genuine,
-                &request.reason,
-                request_id,
-            )
+            .decide_held_order(&actor, &order_id, request.genuine, &request.reason, key)
             .await?;
         Ok(reply(order))
     }
@@ -626,12 +620,12 @@ impl OrderService for OrderApi {
         let OrderCommand {
             actor,
             message: request,
-            request_id,
+            key,
             order_id,
-        } = order_command(request, |r| (&r.request_id, &r.order_id))?;
+        } = order_command("RejectOrder", request, |r| (&r.request_id, &r.order_id))?;
         Ok(reply(
             self.orders
-                .reject_order(&actor, &order_id, &request.reason, request_id)
+                .reject_order(&actor, &order_id, &request.reason, key)
                 .await?,
         ))
     }
@@ -643,12 +637,12 @@ impl OrderService for OrderApi {
         let OrderCommand {
             actor,
             message: request,
-            request_id,
+            key,
             order_id,
-        } = order_command(request, |r| (&r.request_id, &r.order_id))?;
+        } = order_command("CancelOrder", request, |r| (&r.request_id, &r.order_id))?;
         Ok(reply(
             self.orders
-                .cancel_order(&actor, &order_id, &request.reason, request_id)
+                .cancel_order(&actor, &order_id, &request.reason, key)
                 .await?,
         ))
     }
@@ -660,14 +654,10 @@ impl OrderService for OrderApi {
         let OrderCommand {
             actor,
             message: _,
-            request_id,
+            key,
             order_id,
-        } = order_command(request, |r| (&r.request_id, &r.order_id))?;
-        Ok(reply(
-            self.orders
-                .copy_order(&actor, &order_id, request_id)
-                .await?,
-        ))
+        } = order_command("CopyOrder", request, |r| (&r.request_id, &r.order_id))?;
+        Ok(reply(self.orders.copy_order(&actor, &order_id, key).await?))
     }
 
     async fn merge_orders(
@@ -677,7 +667,7 @@ impl OrderService for OrderApi {
         let actor = caller_of(&request)?;
         let message = request.get_ref();
         let mut violations = Violations::new();
-        let request_id = violations.request_id(&message.request_id);
+        let key = violations.request_key("MergeOrders", &actor.id, &message.request_id, message);
         let order_ids: Vec<String> = message
             .order_ids
             .iter()
@@ -698,13 +688,8 @@ impl OrderService for OrderApi {
                 violations.add(format!("order_ids[{index}]"), "names an order twice");
             }
         }
-        let (request_id, order_ids) = violations
-            .finish((request_id, order_ids))
-            .map_err(Status::from)?;
-        let merged = self
-            .orders
-            .merge_orders(&actor, &order_ids, request_id)
-            .await?;
+        let (key, order_ids) = violations.finish((key, order_ids)).map_err(Status::from)?;
+        let merged = self.orders.merge_orders(&actor, &order_ids, key).await?;
         Ok(reply(merged))
     }
 
@@ -743,7 +728,8 @@ impl QuotationService for QuotationApi {
         let actor = caller_of(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let request_id = violations.request_id(&request.request_id);
+        let key =
+            violations.request_key("CreateQuotation", &actor.id, &request.request_id, &request);
         let customer_id = violations.required_id("customer_id", &request.customer_id);
         let inquiry = convert::inquiry_in(request.inquiry.as_ref());
         violations.optional("inquiry.reference", &inquiry.reference, 100);
@@ -764,14 +750,7 @@ impl QuotationService for QuotationApi {
         };
         let quotation = self
             .orders
-            .create_quotation(
-                &actor,
-                &customer_id,
-                inquiry,
-                terms,
-                &salesperson,
-                request_id,
-            )
+            .create_quotation(&actor, &customer_id, inquiry, terms, &salesperson, key)
             .await?;
         Ok(Response::new(convert::quotation(&quotation)))
     }
@@ -819,7 +798,7 @@ impl QuotationService for QuotationApi {
     ) -> Result<Response<pb::Quotation>, Status> {
         let actor = caller_of(&request)?;
         let request = request.into_inner();
-        let request_id = request_id(&request.request_id)?;
+        let key = request_key("ReviseQuotation", &actor, &request.request_id, &request)?;
         let quotation_id = id_field("quotation_id", &request.quotation_id)?;
         let terms = QuotationTerms::parse(
             &convert::terms_in(request.terms.as_ref()),
@@ -833,7 +812,7 @@ impl QuotationService for QuotationApi {
                 terms,
                 &request.change_note,
                 request.base_version,
-                request_id,
+                key,
             )
             .await?;
         Ok(Response::new(convert::quotation(&quotation)))
@@ -845,7 +824,7 @@ impl QuotationService for QuotationApi {
     ) -> Result<Response<pb::AcceptQuotationResponse>, Status> {
         let actor = caller_of(&request)?;
         let request = request.into_inner();
-        let request_id = request_id(&request.request_id)?;
+        let key = request_key("AcceptQuotation", &actor, &request.request_id, &request)?;
         let quotation_id = id_field("quotation_id", &request.quotation_id)?;
         let mut violations = Violations::new();
         let kind =
@@ -863,7 +842,7 @@ impl QuotationService for QuotationApi {
                     order_kind: kind,
                     ship_to,
                 },
-                request_id,
+                key,
             )
             .await?;
         tag_span(&order);

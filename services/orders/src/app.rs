@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
 use orderflow_platform::clock::SharedClock;
-use orderflow_platform::db::request_ids as idempotency;
+use orderflow_platform::db::idempotency::{self, RequestKey};
 use orderflow_platform::db::{Database, WriteTransaction};
 use orderflow_platform::validation::Violations;
 use sea_orm::ConnectionTrait;
@@ -245,10 +245,9 @@ impl Orders {
         &self,
         actor: &Actor,
         new: NewCustomer,
-        request_id: Option<String>,
+        key: Option<RequestKey>,
     ) -> Result<Customer, OrderError> {
-        const OPERATION: &str = "CreateCustomer";
-        if let Some(existing) = self.replayed(OPERATION, request_id.as_deref()).await? {
+        if let Some(existing) = self.replayed(key.as_ref()).await? {
             return self.customer(&existing).await;
         }
         let now = self.now();
@@ -268,10 +267,7 @@ impl Orders {
             events::customer_created(&customer, &actor.id, now),
         )
         .await?;
-        if let Some(winner) = self
-            .commit(transaction, OPERATION, request_id.as_deref(), &customer.id)
-            .await?
-        {
+        if let Some(winner) = self.commit(transaction, key.as_ref(), &customer.id).await? {
             return self.customer(&winner).await;
         }
         Ok(customer)
@@ -293,15 +289,9 @@ impl Orders {
     }
 
     /// The resource a request id already produced, if any.
-    async fn replayed(
-        &self,
-        operation: &str,
-        request_id: Option<&str>,
-    ) -> Result<Option<String>, OrderError> {
-        match request_id {
-            Some(request_id) => {
-                Ok(idempotency::find(self.database.connection(), operation, request_id).await?)
-            }
+    async fn replayed(&self, key: Option<&RequestKey>) -> Result<Option<String>, OrderError> {
+        match key {
+            Some(key) => Ok(idempotency::find(self.database.connection(), key).await?),
             None => Ok(None),
         }
     }
@@ -312,14 +302,10 @@ impl Orders {
     async fn commit(
         &self,
         transaction: WriteTransaction,
-        operation: &str,
-        request_id: Option<&str>,
+        key: Option<&RequestKey>,
         resource_id: &str,
     ) -> Result<Option<String>, OrderError> {
-        if let Some(winner) = self
-            .claim(&*transaction, operation, request_id, resource_id)
-            .await?
-        {
+        if let Some(winner) = self.claim(&*transaction, key, resource_id).await? {
             return Ok(Some(winner));
         }
         transaction.commit().await?;
@@ -333,22 +319,10 @@ impl Orders {
     async fn claim<C: ConnectionTrait>(
         &self,
         connection: &C,
-        operation: &str,
-        request_id: Option<&str>,
+        key: Option<&RequestKey>,
         resource_id: &str,
     ) -> Result<Option<String>, OrderError> {
-        let Some(request_id) = request_id else {
-            return Ok(None);
-        };
-        if idempotency::record(connection, operation, request_id, resource_id, self.now()).await? {
-            return Ok(None);
-        }
-        let winner = idempotency::find(connection, operation, request_id).await?;
-        winner.map(Some).ok_or_else(|| {
-            OrderError::Conflict(
-                "a concurrent request with this request_id failed; retry".to_owned(),
-            )
-        })
+        Ok(idempotency::record(connection, key, resource_id, self.now()).await?)
     }
 
     // --------------------------------------------------------- price list
@@ -388,7 +362,7 @@ impl Orders {
         &self,
         actor: &Actor,
         input: &OrderInput,
-        request_id: Option<String>,
+        key: Option<RequestKey>,
     ) -> Result<Order, OrderError> {
         let new = NewOrder::parse(input, actor, self.today(), "")?;
         if new.kind == OrderKind::Return && !actor.has_role("service") {
@@ -404,7 +378,7 @@ impl Orders {
                 id: uuid::Uuid::now_v7().to_string(),
                 number,
                 actor: actor.clone(),
-                request_id,
+                key,
                 trace_context: orderflow_platform::telemetry::current_context_headers(),
             })
             .await?;
@@ -457,8 +431,7 @@ impl Orders {
     /// request id return the same order when repeated.
     async fn change_order<F>(
         &self,
-        operation: &'static str,
-        request_id: Option<String>,
+        key: Option<RequestKey>,
         order_id: &str,
         actor: &Actor,
         change: F,
@@ -466,17 +439,17 @@ impl Orders {
     where
         F: FnOnce(&mut Order, DateTime<Utc>) -> Result<Change, OrderError>,
     {
-        let key = request_id.map(|id| format!("{order_id}/{id}"));
+        let key = key.map(|key| key.within(order_id));
         let transaction = self.database.begin_write().await?;
         let mut order = orders::load_for_update(&*transaction, order_id).await?;
-        if already_done(&*transaction, operation, key.as_deref()).await? {
+        if already_done(&*transaction, key.as_ref()).await? {
             return Ok(order);
         }
         let now = self.now();
         let recorded = change(&mut order, now)?;
         self.record(&*transaction, &order, actor, recorded).await?;
         if self
-            .commit(transaction, operation, key.as_deref(), order_id)
+            .commit(transaction, key.as_ref(), order_id)
             .await?
             .is_some()
         {
@@ -493,13 +466,13 @@ impl Orders {
         mask: &[String],
         update: &OrderInput,
         reason: &str,
-        request_id: Option<String>,
+        key: Option<RequestKey>,
     ) -> Result<Order, OrderError> {
         let today = self.today();
-        let key = request_id.map(|id| format!("{order_id}/{id}"));
+        let key = key.map(|key| key.within(order_id));
         let transaction = self.database.begin_write().await?;
         let mut order = orders::load_for_update(&*transaction, order_id).await?;
-        if already_done(&*transaction, "UpdateOrder", key.as_deref()).await? {
+        if already_done(&*transaction, key.as_ref()).await? {
             return Ok(order);
         }
         let previous = order.editable_fields();
@@ -545,7 +518,7 @@ impl Orders {
             ));
         self.record(&*transaction, &order, actor, change).await?;
         if self
-            .commit(transaction, "UpdateOrder", key.as_deref(), order_id)
+            .commit(transaction, key.as_ref(), order_id)
             .await?
             .is_some()
         {
@@ -558,10 +531,10 @@ impl Orders {
         &self,
         actor: &Actor,
         order_id: &str,
-        request_id: Option<String>,
+        key: Option<RequestKey>,
     ) -> Result<Order, OrderError> {
         let sla = self.settings.confirmation_sla;
-        self.change_order("SubmitOrder", request_id, order_id, actor, |order, now| {
+        self.change_order(key, order_id, actor, |order, now| {
             order.ensure_editable_by(actor)?;
             let from = order.submit(sla, now)?;
             let due = order
@@ -582,9 +555,9 @@ impl Orders {
         order_id: &str,
         accept_price_deviation: bool,
         fake_order_reason: &str,
-        request_id: Option<String>,
+        key: Option<RequestKey>,
     ) -> Result<Order, OrderError> {
-        let key = request_id.map(|id| format!("{order_id}/{id}"));
+        let key = key.map(|key| key.within(order_id));
         // ORD-5: ask inventory before taking the row lock; the answer goes on
         // the timeline and does not block (shortages go to production).
         // ORD-8: kit lines are checked against their definitions first; a
@@ -600,7 +573,7 @@ impl Orders {
             };
         let transaction = self.database.begin_write().await?;
         let mut order = orders::load_for_update(&*transaction, order_id).await?;
-        if already_done(&*transaction, "ConfirmOrder", key.as_deref()).await? {
+        if already_done(&*transaction, key.as_ref()).await? {
             return Ok(order);
         }
         self.refuse_if_claimed_by_another(&*transaction, &order, actor)
@@ -674,7 +647,7 @@ impl Orders {
                 )
                 .await?;
                 if self
-                    .commit(transaction, "ConfirmOrder", key.as_deref(), order_id)
+                    .commit(transaction, key.as_ref(), order_id)
                     .await?
                     .is_some()
                 {
@@ -691,12 +664,12 @@ impl Orders {
         actor: &Actor,
         order_id: &str,
         reason: &str,
-        request_id: Option<String>,
+        key: Option<RequestKey>,
     ) -> Result<Order, OrderError> {
         let order = self.order(order_id).await?;
         self.refuse_if_claimed_by_another(self.database.connection(), &order, actor)
             .await?;
-        self.change_order("RejectOrder", request_id, order_id, actor, |order, now| {
+        self.change_order(key, order_id, actor, |order, now| {
             let from = order.reject(reason, now)?;
             Ok(Change::new("rejected", Some(from)).because(reason))
         })
@@ -710,9 +683,9 @@ impl Orders {
         actor: &Actor,
         order_id: &str,
         reason: &str,
-        request_id: Option<String>,
+        key: Option<RequestKey>,
     ) -> Result<Order, OrderError> {
-        self.change_order("CancelOrder", request_id, order_id, actor, |order, now| {
+        self.change_order(key, order_id, actor, |order, now| {
             let from = order.cancel(reason, now)?;
             let detail = if order.amount_paid > 0 {
                 format!(
@@ -734,10 +707,9 @@ impl Orders {
         &self,
         actor: &Actor,
         order_id: &str,
-        request_id: Option<String>,
+        key: Option<RequestKey>,
     ) -> Result<Order, OrderError> {
-        const OPERATION: &str = "CopyOrder";
-        if let Some(existing) = self.replayed(OPERATION, request_id.as_deref()).await? {
+        if let Some(existing) = self.replayed(key.as_ref()).await? {
             return self.order(&existing).await;
         }
         let source = self.order(order_id).await?;
@@ -756,10 +728,7 @@ impl Orders {
             format!("copied into order {}", copy.number),
         );
         timeline::append(&*transaction, &source.id, &entry).await?;
-        if let Some(winner) = self
-            .commit(transaction, OPERATION, request_id.as_deref(), &copy.id)
-            .await?
-        {
+        if let Some(winner) = self.commit(transaction, key.as_ref(), &copy.id).await? {
             return self.order(&winner).await;
         }
         Ok(copy)
@@ -888,16 +857,16 @@ impl Orders {
         }
         let mut imported = Vec::with_capacity(items.len());
         for (external_id, input) in items {
-            let key = format!("channel:{channel}:{external_id}");
-            let duplicate = self
-                .replayed(creation::OPERATION, Some(&key))
-                .await?
-                .is_some();
+            // The shop's order number is the request id: whoever imports it.
+            let key = RequestKey::derived(
+                creation::OPERATION,
+                &format!("channel:{channel}:{external_id}"),
+            );
+            let duplicate = self.replayed(Some(&key)).await?.is_some();
             let mut order = self.create_order(actor, input, Some(key)).await?;
             if order.state == OrderState::Draft {
-                order = self
-                    .submit_order(actor, &order.id, Some("channel-import".to_owned()))
-                    .await?;
+                let submit = RequestKey::derived("SubmitOrder", "channel-import");
+                order = self.submit_order(actor, &order.id, Some(submit)).await?;
             }
             if !duplicate {
                 tracing::info!(order.number = %order.number, %channel, %external_id, "channel order imported");
@@ -949,13 +918,12 @@ impl Orders {
         order_id: &str,
         genuine: bool,
         reason: &str,
-        request_id: Option<String>,
+        key: Option<RequestKey>,
     ) -> Result<Order, OrderError> {
-        const OPERATION: &str = "DecideHeldOrder";
-        let key = request_id.map(|id| format!("{order_id}/{id}"));
+        let key = key.map(|key| key.within(order_id));
         let transaction = self.database.begin_write().await?;
         let mut order = orders::load_for_update(&*transaction, order_id).await?;
-        if already_done(&*transaction, OPERATION, key.as_deref()).await? {
+        if already_done(&*transaction, key.as_ref()).await? {
             return Ok(order);
         }
         let now = self.now();
@@ -991,7 +959,7 @@ impl Orders {
             self.record(&*transaction, &order, actor, change).await?;
         }
         if self
-            .commit(transaction, OPERATION, key.as_deref(), order_id)
+            .commit(transaction, key.as_ref(), order_id)
             .await?
             .is_some()
         {
@@ -1009,10 +977,9 @@ impl Orders {
         &self,
         actor: &Actor,
         order_ids: &[String],
-        request_id: Option<String>,
+        key: Option<RequestKey>,
     ) -> Result<Order, OrderError> {
-        const OPERATION: &str = "MergeOrders";
-        if let Some(existing) = self.replayed(OPERATION, request_id.as_deref()).await? {
+        if let Some(existing) = self.replayed(key.as_ref()).await? {
             return self.order(&existing).await;
         }
         let number = self.next_number("order", "").await?;
@@ -1056,10 +1023,7 @@ impl Orders {
                 .because(&format!("merged into order {}", merged.number));
             self.record(&*transaction, source, actor, change).await?;
         }
-        if let Some(winner) = self
-            .commit(transaction, OPERATION, request_id.as_deref(), &merged.id)
-            .await?
-        {
+        if let Some(winner) = self.commit(transaction, key.as_ref(), &merged.id).await? {
             return self.order(&winner).await;
         }
         Ok(merged)
@@ -1104,10 +1068,9 @@ impl Orders {
         inquiry: Inquiry,
         terms: QuotationTerms,
         salesperson: &str,
-        request_id: Option<String>,
+        key: Option<RequestKey>,
     ) -> Result<Quotation, OrderError> {
-        const OPERATION: &str = "CreateQuotation";
-        if let Some(existing) = self.replayed(OPERATION, request_id.as_deref()).await? {
+        if let Some(existing) = self.replayed(key.as_ref()).await? {
             return self.quotation(&existing).await;
         }
         let number = self.next_number("quotation", "PI").await?;
@@ -1145,7 +1108,7 @@ impl Orders {
         )
         .await?;
         if let Some(winner) = self
-            .commit(transaction, OPERATION, request_id.as_deref(), &quotation.id)
+            .commit(transaction, key.as_ref(), &quotation.id)
             .await?
         {
             return self.quotation(&winner).await;
@@ -1176,12 +1139,12 @@ impl Orders {
         terms: QuotationTerms,
         change_note: &str,
         base_version: i32,
-        request_id: Option<String>,
+        key: Option<RequestKey>,
     ) -> Result<Quotation, OrderError> {
-        let key = request_id.map(|id| format!("{quotation_id}/{id}"));
+        let key = key.map(|key| key.within(quotation_id));
         let transaction = self.database.begin_write().await?;
         let mut quotation = quotations::load_for_update(&*transaction, quotation_id).await?;
-        if already_done(&*transaction, "ReviseQuotation", key.as_deref()).await? {
+        if already_done(&*transaction, key.as_ref()).await? {
             return Ok(quotation);
         }
         let now = self.now();
@@ -1195,7 +1158,7 @@ impl Orders {
         )
         .await?;
         if self
-            .commit(transaction, "ReviseQuotation", key.as_deref(), quotation_id)
+            .commit(transaction, key.as_ref(), quotation_id)
             .await?
             .is_some()
         {
@@ -1210,7 +1173,7 @@ impl Orders {
         actor: &Actor,
         quotation_id: &str,
         acceptance: Acceptance,
-        request_id: Option<String>,
+        key: Option<RequestKey>,
     ) -> Result<(Quotation, Order), OrderError> {
         let Acceptance {
             version,
@@ -1218,12 +1181,12 @@ impl Orders {
             order_kind,
             ship_to,
         } = acceptance;
-        let key = request_id.map(|id| format!("{quotation_id}/{id}"));
+        let key = key.map(|key| key.within(quotation_id));
         let today = self.today();
         let number = self.next_number("order", "").await?;
         let transaction = self.database.begin_write().await?;
         let mut quotation = quotations::load_for_update(&*transaction, quotation_id).await?;
-        if already_done(&*transaction, "AcceptQuotation", key.as_deref()).await? {
+        if already_done(&*transaction, key.as_ref()).await? {
             let order_id = quotation.order_id.clone().unwrap_or_default();
             let order = orders::load(&*transaction, &order_id).await?;
             return Ok((quotation, order));
@@ -1257,7 +1220,7 @@ impl Orders {
         )
         .await?;
         if self
-            .commit(transaction, "AcceptQuotation", key.as_deref(), quotation_id)
+            .commit(transaction, key.as_ref(), quotation_id)
             .await?
             .is_some()
         {
@@ -1276,17 +1239,14 @@ impl Orders {
     }
 }
 
-/// Whether a request id was already used for `operation` (checked under the
-/// row lock, so a concurrent duplicate sees the first call's commit).
+/// Whether a request id was already used (checked under the row lock, so a
+/// concurrent duplicate sees the first call's commit).
 async fn already_done<C: ConnectionTrait>(
     connection: &C,
-    operation: &str,
-    key: Option<&str>,
+    key: Option<&RequestKey>,
 ) -> Result<bool, OrderError> {
     match key {
-        Some(key) => Ok(idempotency::find(connection, operation, key)
-            .await?
-            .is_some()),
+        Some(key) => Ok(idempotency::find(connection, key).await?.is_some()),
         None => Ok(false),
     }
 }

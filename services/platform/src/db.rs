@@ -9,14 +9,12 @@
 //!   writer at a time, so writers queue in-process instead of failing with
 //!   `SQLITE_BUSY`.
 //! - [`idempotency`]: request ids of mutating calls (AIP-155), scoped by
-//!   operation and caller and fingerprinted; [`request_ids`] is the older
-//!   form that orders and approvals still use.
+//!   operation and caller and fingerprinted: one rule for every service.
 //! - [`migrations`]: the platform's own tables (outbox, inbox, idempotency keys),
 //!   which every service's migrator includes.
 
 pub mod idempotency;
 pub mod migrations;
-pub mod request_ids;
 
 use std::ops::Deref;
 use std::sync::Arc;

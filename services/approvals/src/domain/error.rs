@@ -60,3 +60,13 @@ impl From<sea_orm::DbErr> for ApprovalError {
         Self::Internal(anyhow::Error::new(error).context("database error"))
     }
 }
+
+impl From<orderflow_platform::db::idempotency::IdempotencyError> for ApprovalError {
+    fn from(error: orderflow_platform::db::idempotency::IdempotencyError) -> Self {
+        use orderflow_platform::db::idempotency::IdempotencyError;
+        match error {
+            IdempotencyError::Reused(_) => Self::invalid("request_id", error.to_string()),
+            IdempotencyError::Database(error) => error.into(),
+        }
+    }
+}

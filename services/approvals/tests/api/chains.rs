@@ -1,7 +1,7 @@
 //! Which chain a request walks (APR-1, APR-2, APR-5 … APR-9).
 
 use orderflow_platform::backend_tests;
-use orderflow_platform::testing::Backend;
+use orderflow_platform::testing::{self, Backend};
 use orderflow_proto::approvals::v1 as pb;
 use orderflow_proto::common::v1 as common;
 
@@ -15,6 +15,7 @@ backend_tests!(
     apr_5_to_9_each_chain_of_the_domain_is_there,
     bad_input_names_each_field_and_files_nothing,
     a_subject_has_one_request_and_only_a_service_files_for_someone_else,
+    a_repeated_filing_returns_the_first_request_and_files_nothing_more,
 );
 
 async fn apr_2_an_export_contract_of_600000_needs_the_gm(backend: Backend) {
@@ -242,4 +243,36 @@ async fn a_subject_has_one_request_and_only_a_service_files_for_someone_else(bac
         again.id, filed.id,
         "the request id makes a retry return the first request"
     );
+}
+
+async fn a_repeated_filing_returns_the_first_request_and_files_nothing_more(backend: Backend) {
+    let app = spawn_approvals(backend).await;
+    let tom = app.client("tom", &["sales"]).await;
+    let (first, second) = testing::assert_idempotent("filing", |request_id, variant| {
+        let mut tom = tom.clone();
+        // Another body for the same request id: another subject.
+        let subject = ["", "-other"][usize::from(variant)];
+        let mut request = export_review(&format!("order-{request_id}{subject}"), cny(100), &[]);
+        request.requester = String::new();
+        request.request_id = request_id;
+        async move {
+            tom.create_approval_request(request)
+                .await
+                .map(|filed| filed.into_inner().id)
+        }
+    })
+    .await;
+    assert_ne!(first, second);
+    let filed = tom
+        .clone()
+        .list_approval_requests(pb::ListApprovalRequestsRequest {
+            requester: "tom".to_owned(),
+            page_size: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+        .approval_requests;
+    assert_eq!(filed.len(), 2, "two requests filed, not five");
 }

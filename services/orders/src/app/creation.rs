@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use orderflow_platform::bus::outbox::{self, OutboxSignal};
 use orderflow_platform::clock::SharedClock;
 use orderflow_platform::db::Database;
-use orderflow_platform::db::request_ids as idempotency;
+use orderflow_platform::db::idempotency::{self, RequestKey};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::domain::order::{NewOrder, Order};
@@ -40,7 +40,7 @@ pub struct CreateRequest {
     pub id: String,
     pub number: String,
     pub actor: Actor,
-    pub request_id: Option<String>,
+    pub key: Option<RequestKey>,
     /// The caller's trace context, for the order's event.
     pub trace_context: HashMap<String, String>,
 }
@@ -150,9 +150,9 @@ impl Writer {
             batch.into_iter().partition(|pending| {
                 pending
                     .request
-                    .request_id
+                    .key
                     .as_ref()
-                    .is_none_or(|id| seen.insert(id.clone()))
+                    .is_none_or(|key| seen.insert(key.clone()))
             });
         let requests: Vec<&CreateRequest> = first.iter().map(|pending| &pending.request).collect();
         let started = std::time::Instant::now();
@@ -187,11 +187,8 @@ impl Writer {
     ) -> Result<Vec<Result<Order, OrderError>>, OrderError> {
         let transaction = self.database.begin_write().await?;
         let now = self.now();
-        let request_ids: Vec<String> = requests
-            .iter()
-            .filter_map(|r| r.request_id.clone())
-            .collect();
-        let replays = idempotency::find_many(&*transaction, OPERATION, &request_ids).await?;
+        let keys: Vec<RequestKey> = requests.iter().filter_map(|r| r.key.clone()).collect();
+        let replays = idempotency::find_many(&*transaction, &keys).await?;
         let customers = customers::find_many(
             &*transaction,
             requests.iter().map(|r| r.new.customer_id.clone()),
@@ -208,7 +205,7 @@ impl Writer {
         let outcomes: Vec<Outcome> = requests
             .iter()
             .map(|request| {
-                if let Some(existing) = request.request_id.as_ref().and_then(|id| replays.get(id)) {
+                if let Some(existing) = request.key.as_ref().and_then(|key| replays.get(key)) {
                     return Outcome::Replay(existing.clone());
                 }
                 let mut violations = Violations::new();
@@ -253,13 +250,11 @@ impl Writer {
             })
             .collect();
         outbox::enqueue_many(&*transaction, created_events, now).await?;
-        let keys: Vec<(String, String)> = created
+        let keys: Vec<(RequestKey, String)> = created
             .iter()
-            .filter_map(|(request, order)| {
-                request.request_id.clone().map(|id| (id, order.id.clone()))
-            })
+            .filter_map(|(request, order)| request.key.clone().map(|key| (key, order.id.clone())))
             .collect();
-        let recorded = idempotency::record_many(&*transaction, OPERATION, &keys, now).await?;
+        let recorded = idempotency::record_many(&*transaction, &keys, now).await?;
         if recorded != keys.len() as u64 {
             return Err(OrderError::Conflict(
                 "a request id was used concurrently".to_owned(),
@@ -286,9 +281,8 @@ impl Writer {
     /// One order in a transaction of its own: the path for what a batch could
     /// not take.
     async fn write_one(&self, request: &CreateRequest) -> Result<Order, OrderError> {
-        if let Some(request_id) = &request.request_id
-            && let Some(existing) =
-                idempotency::find(self.database.connection(), OPERATION, request_id).await?
+        if let Some(key) = &request.key
+            && let Some(existing) = idempotency::find(self.database.connection(), key).await?
         {
             return orders::load(self.database.connection(), &existing).await;
         }
@@ -308,17 +302,10 @@ impl Writer {
         let event = events::order_event(&order, "created", &request.actor.id, "", None, now)
             .caused_by(request.trace_context.clone());
         outbox::enqueue(&*transaction, event, now).await?;
-        if let Some(request_id) = &request.request_id
-            && !idempotency::record(&*transaction, OPERATION, request_id, &order.id, now).await?
+        if let Some(winner) =
+            idempotency::record(&*transaction, request.key.as_ref(), &order.id, now).await?
         {
             drop(transaction);
-            let winner = idempotency::find(self.database.connection(), OPERATION, request_id)
-                .await?
-                .ok_or_else(|| {
-                    OrderError::Conflict(
-                        "a concurrent request with this request_id failed; retry".to_owned(),
-                    )
-                })?;
             return orders::load(self.database.connection(), &winner).await;
         }
         transaction.commit().await?;

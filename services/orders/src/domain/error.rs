@@ -92,3 +92,13 @@ fn render(violations: &[FieldViolation]) -> String {
         .collect::<Vec<_>>()
         .join("; ")
 }
+
+impl From<orderflow_platform::db::idempotency::IdempotencyError> for OrderError {
+    fn from(error: orderflow_platform::db::idempotency::IdempotencyError) -> Self {
+        use orderflow_platform::db::idempotency::IdempotencyError;
+        match error {
+            IdempotencyError::Reused(_) => Self::invalid("request_id", error.to_string()),
+            IdempotencyError::Database(error) => error.into(),
+        }
+    }
+}

@@ -78,6 +78,28 @@ async fn ord_2_a_repeated_request_id_returns_the_first_order(backend: Backend) {
         .unwrap_or_else(|s| panic!("{s:?}"))
         .into_inner();
     assert_eq!(listed.orders.len(), 2);
+
+    // The same request id for another order is refused and creates nothing.
+    let mut other_body = request.clone();
+    other_body.lines[0].quantity = 4;
+    let reused = sales
+        .create_order(other_body)
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("a reused request id with another body was accepted"));
+    assert_eq!(violated_fields(&reused), ["request_id"]);
+    // A request id is its caller's: another salesperson's same id is theirs.
+    let mut jane = app.orders_as("jane", &["sales"]).await;
+    let hers = create_order(&mut jane, request.clone()).await;
+    assert_ne!(hers.id, first.id);
+    let listed = app
+        .orders_as("boss", &["sales_supervisor"])
+        .await
+        .list_orders(pb::ListOrdersRequest::default())
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(listed.orders.len(), 3);
 }
 
 fn is_well_formed(number: &str) -> bool {

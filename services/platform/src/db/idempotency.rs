@@ -50,7 +50,7 @@ impl ActiveModelBehavior for ActiveModel {}
 
 /// One request's idempotency key: which operation, who called, the request
 /// id the caller chose, and a fingerprint of the request body.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RequestKey {
     operation: String,
     caller: String,
@@ -161,6 +161,26 @@ pub async fn claim<C: ConnectionTrait>(
     }
 }
 
+/// Claims and completes `key` in one step, for a call that takes its row
+/// locks first and records its key last (orders, approvals): `None` when the
+/// key is now recorded with `resource_id`; the winner's resource when a
+/// concurrent call with this key committed first (roll back and answer with
+/// it).
+pub async fn record<C: ConnectionTrait>(
+    connection: &C,
+    key: Option<&RequestKey>,
+    resource_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, IdempotencyError> {
+    match claim(connection, key, now).await? {
+        Claim::New => {
+            complete(connection, key, resource_id).await?;
+            Ok(None)
+        }
+        Claim::Replay(winner) => Ok(Some(winner)),
+    }
+}
+
 /// Records the resource the claimed call produced (in the same transaction).
 pub async fn complete<C: ConnectionTrait>(
     connection: &C,
@@ -202,16 +222,34 @@ pub async fn find<C: ConnectionTrait>(
     }
 }
 
-/// The resources already produced for any of `keys`, by request id (keys of
-/// one operation and caller, as a batch call has them).
+/// The resources already produced for any of `keys` (a batch call's), by
+/// key, in one query per operation.
 pub async fn find_many<C: ConnectionTrait>(
     connection: &C,
     keys: &[RequestKey],
-) -> Result<std::collections::HashMap<String, String>, IdempotencyError> {
+) -> Result<std::collections::HashMap<RequestKey, String>, IdempotencyError> {
     let mut found = std::collections::HashMap::new();
+    if keys.is_empty() {
+        return Ok(found);
+    }
+    let rows = Entity::find()
+        .filter(Column::RequestId.is_in(keys.iter().map(|key| key.request_id.clone())))
+        .all(connection)
+        .await?;
     for key in keys {
-        if let Some(resource_id) = find(connection, key).await? {
-            found.insert(key.request_id.clone(), resource_id);
+        let row = rows.iter().find(|row| {
+            row.operation == key.operation
+                && row.caller == key.caller
+                && row.request_id == key.request_id
+        });
+        match row {
+            None => {}
+            Some(row) if !key.fingerprint.is_empty() && row.fingerprint != key.fingerprint => {
+                return Err(IdempotencyError::Reused(key.request_id.clone()));
+            }
+            Some(row) => {
+                found.insert(key.clone(), row.resource_id.clone());
+            }
         }
     }
     Ok(found)

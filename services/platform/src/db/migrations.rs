@@ -113,8 +113,9 @@ impl MigrationTrait for CreatePlatformTables {
 
 /// The request ids of mutating calls, scoped by operation and caller, with a
 /// fingerprint of the request body (see [`crate::db::idempotency`]). Replaces
-/// `idempotency_keys`, which is left in place (expand now, contract in a later
-/// release) so that a binary of the previous release still finds its table.
+/// `idempotency_keys`, which nothing reads any more but is left in place
+/// (expand now, contract in a later release) so that a binary of the previous
+/// release, after a rollback, still finds its table.
 struct CreateRequestKeys;
 
 impl MigrationName for CreateRequestKeys {
