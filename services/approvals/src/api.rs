@@ -564,7 +564,12 @@ impl ApprovalService for ApprovalApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        violations.request_id(&request.request_id);
+        let key = violations.request_key(
+            "SetExchangeRate",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
         let currency = match Currency::parse(&request.currency_code) {
             Ok(currency) => Some(currency),
             Err(problem) => {
@@ -583,7 +588,7 @@ impl ApprovalService for ApprovalApi {
             (Some(currency), Some(rate)) => (currency, rate),
             _ => return Err(Status::internal("rate checked above")),
         };
-        let stored = self.approvals.set_rate(&actor, currency, rate).await?;
+        let stored = self.approvals.set_rate(&actor, key, currency, rate).await?;
         Ok(Response::new(convert::rate(
             &stored,
             self.approvals.base_currency().code(),

@@ -524,6 +524,7 @@ impl Approvals {
     pub async fn set_rate(
         &self,
         actor: &Actor,
+        key: Option<RequestKey>,
         currency: Currency,
         rate: Rate,
     ) -> Result<StoredRate, ApprovalError> {
@@ -540,7 +541,18 @@ impl Approvals {
             updated_by: actor.subject.clone(),
         };
         let transaction = self.database.begin_write().await?;
+        if let Claim::Replay(code) =
+            idempotency::claim(&*transaction, key.as_ref(), self.now()).await?
+        {
+            // One rate per currency: the repeat answers with it as it is now.
+            return rates::all(&*transaction)
+                .await?
+                .into_iter()
+                .find(|kept| kept.currency.code() == code)
+                .ok_or_else(|| ApprovalError::not_found("exchange rate", code));
+        }
         rates::set(&*transaction, &stored).await?;
+        idempotency::complete(&*transaction, key.as_ref(), currency.code()).await?;
         transaction.commit().await?;
         Ok(stored)
     }

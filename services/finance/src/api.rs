@@ -4,6 +4,7 @@
 pub mod convert;
 
 use orderflow_platform::auth::{Caller, RoleTable};
+use orderflow_platform::db::idempotency::RequestKey;
 use orderflow_platform::grpc::paging::PageRequest;
 use orderflow_platform::grpc::status;
 use orderflow_platform::money::{Currency, Money};
@@ -205,15 +206,25 @@ fn optional_date(field: &str, raw: &str, violations: &mut Violations) -> Option<
 
 /// The order and the optional due date of an IssueDocumentRequest.
 fn document_request(
+    operation: &str,
+    actor: &Actor,
     request: &pb::IssueDocumentRequest,
-) -> Result<(String, Option<chrono::NaiveDate>, String), Status> {
+) -> Result<
+    (
+        Option<RequestKey>,
+        String,
+        Option<chrono::NaiveDate>,
+        String,
+    ),
+    Status,
+> {
     let mut violations = Violations::new();
-    violations.request_id(&request.request_id);
+    let key = violations.request_key(operation, &actor.subject, &request.request_id, request);
     let order_id = violations.required_id("order_id", &request.order_id);
     let due_date = optional_date("due_date", &request.due_date, &mut violations);
     let note = violations.optional("note", &request.note, 1000);
     violations.finish(())?;
-    Ok((order_id, due_date, note))
+    Ok((key, order_id, due_date, note))
 }
 
 #[derive(Debug, Clone)]
@@ -232,7 +243,13 @@ impl FinanceApi {
         request: Request<pb::IssueDocumentRequest>,
     ) -> Result<Response<pb::Document>, Status> {
         let actor = caller(&request)?;
-        let (order_id, due_date, note) = document_request(request.get_ref())?;
+        let operation = match kind {
+            DocumentKind::Proforma => "IssueProformaInvoice",
+            DocumentKind::Commercial => "IssueCommercialInvoice",
+            DocumentKind::Final => "IssueFinalInvoice",
+        };
+        let (key, order_id, due_date, note) =
+            document_request(operation, &actor, request.get_ref())?;
         if due_date.is_some() && kind != DocumentKind::Commercial {
             return Err(FinanceError::invalid(
                 "due_date",
@@ -242,7 +259,7 @@ impl FinanceApi {
         }
         let document = self
             .finance
-            .issue_document(&actor, kind, &order_id, due_date, &note)
+            .issue_document(&actor, key.as_ref(), kind, &order_id, due_date, &note)
             .await?;
         Ok(Response::new(convert::document(&document)))
     }
@@ -257,7 +274,12 @@ impl FinanceService for FinanceApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        violations.request_id(&request.request_id);
+        let key = violations.request_key(
+            "RateCustomer",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
         let limit = request.credit_limit.clone().unwrap_or_default();
         let input = RatingInput {
             customer_id: request.customer_id,
@@ -272,7 +294,10 @@ impl FinanceService for FinanceApi {
         let Some(rating) = rating else {
             return Err(Status::invalid_argument("invalid rating"));
         };
-        let status = self.finance.rate_customer(&actor, rating).await?;
+        let status = self
+            .finance
+            .rate_customer(&actor, key.as_ref(), rating)
+            .await?;
         Ok(Response::new(convert::credit_status(&status)))
     }
 
@@ -331,11 +356,20 @@ impl FinanceService for FinanceApi {
         request: Request<pb::ConfirmPaymentRequest>,
     ) -> Result<Response<pb::Payment>, Status> {
         let actor = caller(&request)?;
+        let request = request.into_inner();
         let mut violations = Violations::new();
-        violations.request_id(&request.get_ref().request_id);
-        let payment_id = violations.required_id("payment_id", &request.get_ref().payment_id);
+        let key = violations.request_key(
+            "ConfirmPayment",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
+        let payment_id = violations.required_id("payment_id", &request.payment_id);
         violations.finish(())?;
-        let payment = self.finance.confirm_payment(&actor, &payment_id).await?;
+        let payment = self
+            .finance
+            .confirm_payment(&actor, key.as_ref(), &payment_id)
+            .await?;
         Ok(Response::new(convert::payment(&payment)))
     }
 
@@ -593,11 +627,20 @@ impl FinanceService for FinanceApi {
         request: Request<pb::ConfirmSalesDetailRequest>,
     ) -> Result<Response<pb::SalesDetail>, Status> {
         let actor = caller(&request)?;
+        let request = request.into_inner();
         let mut violations = Violations::new();
-        violations.request_id(&request.get_ref().request_id);
-        let id = violations.required_id("sales_detail_id", &request.get_ref().sales_detail_id);
+        let key = violations.request_key(
+            "ConfirmSalesDetail",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
+        let id = violations.required_id("sales_detail_id", &request.sales_detail_id);
         violations.finish(())?;
-        let detail = self.finance.confirm_sales_detail(&actor, &id).await?;
+        let detail = self
+            .finance
+            .confirm_sales_detail(&actor, key.as_ref(), &id)
+            .await?;
         Ok(Response::new(convert::sales_detail(&detail)))
     }
 

@@ -508,9 +508,15 @@ impl Finance {
     pub async fn rate_customer(
         &self,
         actor: &Actor,
+        key: Option<&RequestKey>,
         rating: CreditRating,
     ) -> Result<CreditStatus, FinanceError> {
         let transaction = self.database.begin_write().await?;
+        if self.claim(&*transaction, key).await?.is_some() {
+            drop(transaction);
+            return self.credit_status(&rating.customer_id).await;
+        }
+        idempotency::complete(&*transaction, key, &rating.customer_id).await?;
         accounts::save_rating(&*transaction, &rating).await?;
         let waiting =
             accounts::waiting_accounts(&*transaction, Some(&rating.customer_id), None).await?;
@@ -596,9 +602,14 @@ impl Finance {
     pub async fn confirm_payment(
         &self,
         actor: &Actor,
+        key: Option<&RequestKey>,
         payment_id: &str,
     ) -> Result<Payment, FinanceError> {
         let transaction = self.database.begin_write().await?;
+        if self.claim(&*transaction, key).await?.is_some() {
+            return self.payment(payment_id).await;
+        }
+        idempotency::complete(&*transaction, key, payment_id).await?;
         let mut payment = accounts::payment(&*transaction, payment_id, true)
             .await?
             .ok_or_else(|| FinanceError::not_found("payment", payment_id))?;
@@ -823,9 +834,14 @@ impl Finance {
     pub async fn confirm_sales_detail(
         &self,
         actor: &Actor,
+        key: Option<&RequestKey>,
         id: &str,
     ) -> Result<SalesDetail, FinanceError> {
         let transaction = self.database.begin_write().await?;
+        if self.claim(&*transaction, key).await?.is_some() {
+            return self.sales_detail(id).await;
+        }
+        idempotency::complete(&*transaction, key, id).await?;
         let mut detail = ledger::detail(&*transaction, id, true)
             .await?
             .ok_or_else(|| FinanceError::not_found("sales detail", id))?;
@@ -1127,12 +1143,22 @@ impl Finance {
     pub async fn issue_document(
         &self,
         actor: &Actor,
+        key: Option<&RequestKey>,
         kind: DocumentKind,
         order_id: &str,
         due_date: Option<NaiveDate>,
         note: &str,
     ) -> Result<Document, FinanceError> {
         let transaction = self.database.begin_write().await?;
+        if let Some(id) = self.claim(&*transaction, key).await? {
+            drop(transaction);
+            return self
+                .documents(order_id)
+                .await?
+                .into_iter()
+                .find(|document| document.id == id)
+                .ok_or_else(|| FinanceError::not_found("document", id));
+        }
         let account = self.account_in(&*transaction, order_id, true).await?;
         let document = self
             .issue_in(
@@ -1144,6 +1170,7 @@ impl Finance {
                 note,
             )
             .await?;
+        idempotency::complete(&*transaction, key, &document.id).await?;
         transaction.commit().await?;
         self.outbox.notify();
         Ok(document)

@@ -4,6 +4,7 @@
 pub mod convert;
 
 use orderflow_platform::auth::{Caller, RoleTable};
+use orderflow_platform::db::idempotency::RequestKey;
 use orderflow_platform::grpc::paging::PageRequest;
 use orderflow_platform::grpc::status;
 use orderflow_platform::validation::Violations;
@@ -175,13 +176,27 @@ impl InventoryApi {
     }
 }
 
+/// The idempotency key of a call whose other fields are checked further in.
+fn request_key(
+    operation: &str,
+    actor: &Actor,
+    raw: &str,
+    message: &impl prost::Message,
+) -> Result<Option<RequestKey>, Status> {
+    let mut violations = Violations::new();
+    let key = violations.request_key(operation, &actor.subject, raw, message);
+    Ok(violations.finish(key)?)
+}
+
 #[tonic::async_trait]
 impl InventoryService for InventoryApi {
     async fn create_item(
         &self,
         request: Request<pb::CreateItemRequest>,
     ) -> Result<Response<pb::Item>, Status> {
+        let actor = caller(&request)?;
         let request = request.into_inner();
+        let key = request_key("CreateItem", &actor, &request.request_id, &request)?;
         let new = item::parse_item(
             &request.sku,
             &request.name,
@@ -190,7 +205,7 @@ impl InventoryService for InventoryApi {
             self.inventory.now(),
         )?;
         Ok(Response::new(convert::item(
-            &self.inventory.create_item(new).await?,
+            &self.inventory.create_item(key.as_ref(), new).await?,
         )))
     }
 
@@ -227,11 +242,13 @@ impl InventoryService for InventoryApi {
         &self,
         request: Request<pb::DefineKitRequest>,
     ) -> Result<Response<pb::Kit>, Status> {
+        let actor = caller(&request)?;
         let request = request.into_inner();
+        let key = request_key("DefineKit", &actor, &request.request_id, &request)?;
         let components = convert::components_in(&request.components);
         let kit = self
             .inventory
-            .define_kit(&request.sku, &request.name, &components)
+            .define_kit(key.as_ref(), &request.sku, &request.name, &components)
             .await?;
         Ok(Response::new(convert::kit(&kit)))
     }
@@ -461,13 +478,23 @@ impl InventoryService for InventoryApi {
         &self,
         request: Request<pb::CreatePickListRequest>,
     ) -> Result<Response<pb::PickList>, Status> {
+        let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
+        let key = violations.request_key(
+            "CreatePickList",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
         let order_id = required_id("order_id", &request.order_id, &mut violations);
         let notes = violations.optional("notes", &request.notes, 2000);
         violations.finish(())?;
         Ok(Response::new(convert::pick_list(
-            &self.inventory.create_pick_list(&order_id, &notes).await?,
+            &self
+                .inventory
+                .create_pick_list(key.as_ref(), &order_id, &notes)
+                .await?,
         )))
     }
 

@@ -98,8 +98,18 @@ impl Inventory {
 
     // ------------------------------------------------------- items & kits
 
-    pub async fn create_item(&self, item: Item) -> Result<Item, InventoryError> {
+    pub async fn create_item(
+        &self,
+        key: Option<&RequestKey>,
+        item: Item,
+    ) -> Result<Item, InventoryError> {
         let transaction = self.database.begin_write().await?;
+        if let Some(sku) = self.claim(&*transaction, key).await? {
+            return records::item(&*transaction, &sku)
+                .await?
+                .ok_or_else(|| InventoryError::not_found("item", sku));
+        }
+        idempotency::complete(&*transaction, key, &item.sku).await?;
         if !records::insert_item(&*transaction, &item).await? {
             let existing = records::item(&*transaction, &item.sku).await?;
             // The same item again is a retry; a different one is a conflict.
@@ -138,11 +148,17 @@ impl Inventory {
     /// ORD-8: a kit, its weight computed from its components.
     pub async fn define_kit(
         &self,
+        key: Option<&RequestKey>,
         sku: &str,
         name: &str,
         components: &[Component],
     ) -> Result<Kit, InventoryError> {
         let transaction = self.database.begin_write().await?;
+        if let Some(sku) = self.claim(&*transaction, key).await? {
+            return records::kit(&*transaction, &sku)
+                .await?
+                .ok_or_else(|| InventoryError::not_found("kit", sku));
+        }
         let skus: Vec<String> = components.iter().map(|c| c.sku.clone()).collect();
         let weights: BTreeMap<String, i64> = records::items(&*transaction, skus)
             .await?
@@ -161,6 +177,7 @@ impl Inventory {
             records::insert_item(&*transaction, &as_item).await?;
         }
         records::save_kit(&*transaction, &kit).await?;
+        idempotency::complete(&*transaction, key, &kit.sku).await?;
         transaction.commit().await?;
         Ok(kit)
     }
@@ -468,10 +485,14 @@ impl Inventory {
     /// the order's special notes.
     pub async fn create_pick_list(
         &self,
+        key: Option<&RequestKey>,
         order_id: &str,
         notes: &str,
     ) -> Result<PickList, InventoryError> {
         let transaction = self.database.begin_write().await?;
+        if let Some(id) = self.claim(&*transaction, key).await? {
+            return records::pick_list(&*transaction, &id).await;
+        }
         let reservation = records::reservation(&*transaction, order_id, true)
             .await?
             .ok_or_else(|| InventoryError::not_found("reservation", order_id))?;
@@ -507,6 +528,7 @@ impl Inventory {
             created_at: self.now(),
         };
         records::insert_pick_list(&*transaction, &list).await?;
+        idempotency::complete(&*transaction, key, &list.id).await?;
         transaction.commit().await?;
         Ok(list)
     }

@@ -303,7 +303,7 @@ impl OrderService for OrderApi {
         let actor = caller_of(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        violations.request_id(&request.request_id);
+        let key = violations.request_key("SetListPrice", &actor.id, &request.request_id, &request);
         let sku = violations.required("sku", &request.sku, 64);
         let price = request.unit_price.unwrap_or_default();
         let currency = match Orders::currency_of(&price.currency_code) {
@@ -323,7 +323,7 @@ impl OrderService for OrderApi {
             .finish(currency)?
             .ok_or_else(|| Status::internal("currency checked above"))?;
         let money = orderflow_platform::money::Money::new(currency, price.minor_units);
-        let saved = self.orders.set_list_price(&actor, &sku, money).await?;
+        let saved = self.orders.set_list_price(&actor, key, &sku, money).await?;
         Ok(Response::new(convert::list_price(&saved)))
     }
 

@@ -330,6 +330,7 @@ impl Orders {
     pub async fn set_list_price(
         &self,
         actor: &Actor,
+        key: Option<RequestKey>,
         sku: &str,
         price: Money,
     ) -> Result<ListPrice, OrderError> {
@@ -340,8 +341,20 @@ impl Orders {
             updated_by: actor.id.clone(),
         };
         let transaction = self.database.begin_write().await?;
+        if already_done(&*transaction, key.as_ref()).await? {
+            // A list price is one row per SKU and currency: the repeat
+            // answers with that row as it is now.
+            return prices::list(&*transaction, Some(sku), None, 100)
+                .await?
+                .into_iter()
+                .find(|kept| kept.sku == sku && kept.unit_price.currency == price.currency)
+                .ok_or_else(|| OrderError::not_found("list price", sku));
+        }
         prices::set(&*transaction, &list_price).await?;
-        transaction.commit().await?;
+        // A concurrent copy that committed first set the same row: either
+        // way the answer is this price.
+        let resource = format!("{sku}/{}", price.currency);
+        self.commit(transaction, key.as_ref(), &resource).await?;
         Ok(list_price)
     }
 

@@ -107,15 +107,23 @@ async fn inv_5_picking_carries_the_notes_and_goods_leave_after_inspection(backen
         })
         .await
         .unwrap_or_else(|s| panic!("{s:?}"));
+    let pick = pb::CreatePickListRequest {
+        request_id: "pick-order-9".to_owned(),
+        order_id: "order-9".to_owned(),
+        notes: "gift: one spare seal kit; double carton".to_owned(),
+    };
     let list = warehouse
-        .create_pick_list(pb::CreatePickListRequest {
-            request_id: String::new(),
-            order_id: "order-9".to_owned(),
-            notes: "gift: one spare seal kit; double carton".to_owned(),
-        })
+        .create_pick_list(pick.clone())
         .await
         .unwrap_or_else(|s| panic!("{s:?}"))
         .into_inner();
+    // A retried request gets the same pick list, not a second one.
+    let again = warehouse
+        .create_pick_list(pick)
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(again.id, list.id);
     assert!(
         list.notes.contains("gift: one spare seal kit"),
         "ORD-12: {}",
