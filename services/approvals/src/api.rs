@@ -17,12 +17,12 @@ use tonic::{Request, Response, Status};
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::app::Approvals;
+use crate::domain::Actor;
 use crate::domain::policy::{self, StepRule};
 use crate::domain::rates::Rate;
 use crate::domain::request::{
     ApprovalRequest, CostEstimate, Decision, NewRequest, RequestState, Terms,
 };
-use crate::domain::{Actor, ApprovalError};
 use crate::store::requests::{Cursor, PendingStep, RequestFilter};
 
 /// Every person's role (everyone but services).
@@ -109,26 +109,6 @@ pub const ROLES: RoleTable = &[
         EVERYONE,
     ),
 ];
-
-impl From<ApprovalError> for Status {
-    fn from(error: ApprovalError) -> Self {
-        match error {
-            ApprovalError::InvalidInput(violations) => status::invalid_argument(&violations),
-            ApprovalError::NotFound { resource, id } => status::not_found(resource, &id),
-            ApprovalError::AlreadyExists { resource, id } => {
-                Status::already_exists(format!("{resource} {id} already exists"))
-            }
-            ApprovalError::PreconditionFailed {
-                kind,
-                subject,
-                description,
-            } => status::failed_precondition(kind, &subject, &description),
-            ApprovalError::PermissionDenied(message) => status::permission_denied(&message),
-            ApprovalError::Conflict(message) => Status::aborted(message),
-            ApprovalError::Internal(error) => status::internal(&error),
-        }
-    }
-}
 
 fn caller<T>(request: &Request<T>) -> Result<Actor, Status> {
     Caller::of(request)

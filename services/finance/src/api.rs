@@ -143,25 +143,6 @@ pub const ROLES: RoleTable = &[
     ),
 ];
 
-impl From<FinanceError> for Status {
-    fn from(error: FinanceError) -> Self {
-        match error {
-            FinanceError::InvalidInput(violations) => status::invalid_argument(&violations),
-            FinanceError::NotFound { resource, id } => status::not_found(resource, &id),
-            FinanceError::AlreadyExists { resource, id } => {
-                Status::already_exists(format!("{resource} {id} already exists"))
-            }
-            FinanceError::PreconditionFailed {
-                kind,
-                subject,
-                description,
-            } => status::failed_precondition(kind, &subject, &description),
-            FinanceError::PermissionDenied(message) => status::permission_denied(&message),
-            FinanceError::Internal(error) => status::internal(&error),
-        }
-    }
-}
-
 fn caller<T>(request: &Request<T>) -> Result<Actor, Status> {
     Caller::of(request)
 }

@@ -6,16 +6,15 @@ pub mod convert;
 use orderflow_platform::auth::{Caller, RoleTable};
 use orderflow_platform::db::idempotency::RequestKey;
 use orderflow_platform::grpc::paging::PageRequest;
-use orderflow_platform::grpc::status;
 use orderflow_platform::validation::Violations;
 use orderflow_proto::inventory::v1 as pb;
 use pb::inventory_service_server::InventoryService;
 use tonic::{Request, Response, Status};
 
 use crate::app::{Goods, Inventory, Source};
+use crate::domain::Actor;
 use crate::domain::item::{self, parse_sku};
 use crate::domain::stock::{self, Line, MATERIALS};
-use crate::domain::{Actor, InventoryError};
 
 const EVERYONE: &[&str] = &[
     "sales",
@@ -127,24 +126,6 @@ pub const ROLES: RoleTable = &[
         &["warehouse", "planner", "admin"],
     ),
 ];
-
-impl From<InventoryError> for Status {
-    fn from(error: InventoryError) -> Self {
-        match error {
-            InventoryError::InvalidInput(violations) => status::invalid_argument(&violations),
-            InventoryError::NotFound { resource, id } => status::not_found(resource, &id),
-            InventoryError::AlreadyExists { resource, id } => {
-                Status::already_exists(format!("{resource} {id} already exists"))
-            }
-            InventoryError::PreconditionFailed {
-                kind,
-                subject,
-                description,
-            } => status::failed_precondition(kind, &subject, &description),
-            InventoryError::Internal(error) => status::internal(&error),
-        }
-    }
-}
 
 fn caller<T>(request: &Request<T>) -> Result<Actor, Status> {
     Caller::of(request)

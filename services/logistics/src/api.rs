@@ -4,7 +4,6 @@
 pub mod convert;
 
 use orderflow_platform::auth::{Caller, RoleTable};
-use orderflow_platform::grpc::status;
 use orderflow_platform::validation::Violations;
 use orderflow_proto::logistics::v1 as pb;
 use pb::logistics_service_server::LogisticsService;
@@ -95,26 +94,6 @@ pub const ROLES: RoleTable = &[
         &["customer_service", "logistics", "service"],
     ),
 ];
-
-impl From<LogisticsError> for Status {
-    fn from(error: LogisticsError) -> Self {
-        match error {
-            LogisticsError::InvalidInput(violations) => status::invalid_argument(&violations),
-            LogisticsError::NotFound { resource, id } => status::not_found(resource, &id),
-            LogisticsError::AlreadyExists { resource, id } => {
-                Status::already_exists(format!("{resource} {id} already exists"))
-            }
-            LogisticsError::PreconditionFailed {
-                kind,
-                subject,
-                description,
-            } => status::failed_precondition(kind, &subject, &description),
-            LogisticsError::PermissionDenied(message) => status::permission_denied(&message),
-            LogisticsError::Unavailable(message) => status::unavailable(&message),
-            LogisticsError::Internal(error) => status::internal(&error),
-        }
-    }
-}
 
 fn caller<T>(request: &Request<T>) -> Result<Actor, Status> {
     Caller::of(request)
@@ -414,7 +393,7 @@ impl LogisticsService for LogisticsApi {
                 Ok(_) => accepted += 1,
                 Err(
                     error @ (LogisticsError::NotFound { .. }
-                    | LogisticsError::PreconditionFailed { .. }),
+                    | LogisticsError::PreconditionFailed(_)),
                 ) => {
                     rejected.push(format!("{tracking_number}: {error}"));
                 }

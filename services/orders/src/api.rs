@@ -127,44 +127,6 @@ pub const ROLES: RoleTable = &[
     ),
 ];
 
-impl From<OrderError> for Status {
-    fn from(error: OrderError) -> Self {
-        match error {
-            OrderError::InvalidInput(violations) => status::invalid_argument(&violations),
-            OrderError::NotFound { resource, id } => status::not_found(resource, &id),
-            OrderError::IllegalTransition { from, action } => status::failed_precondition(
-                "ILLEGAL_TRANSITION",
-                from.as_str(),
-                &format!("an order in state {from} cannot be {action}"),
-            ),
-            OrderError::PreconditionFailed(unmet) => {
-                let mut details = tonic_types::ErrorDetails::new();
-                for item in &unmet {
-                    details.add_precondition_failure_violation(
-                        item.kind,
-                        item.subject.clone(),
-                        item.description.clone(),
-                    );
-                }
-                let message = unmet
-                    .iter()
-                    .map(|u| u.description.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                <Status as tonic_types::StatusExt>::with_error_details(
-                    tonic::Code::FailedPrecondition,
-                    message,
-                    details,
-                )
-            }
-            OrderError::PermissionDenied(message) => status::permission_denied(&message),
-            OrderError::Conflict(message) => Status::aborted(message),
-            OrderError::Unavailable(message) => Status::unavailable(message),
-            OrderError::Internal(error) => status::internal(&error),
-        }
-    }
-}
-
 fn actor(caller: &Caller) -> Actor {
     Actor {
         id: caller.subject.clone(),

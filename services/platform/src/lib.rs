@@ -10,6 +10,8 @@
 //! - [`auth`]: bearer JWT verification, per-RPC role tables, service identity.
 //! - [`grpc`]: server bootstrap (health, reflection, auth, tracing, graceful
 //!   shutdown), status helpers and page tokens.
+//! - [`error`]: the one error type of the services' use cases and its gRPC
+//!   status mapping.
 //! - [`money`]: currencies and amounts in minor units.
 //! - [`clock`]: a clock that tests can set.
 //! - [`validation`]: request validation reporting every bad field.
@@ -20,6 +22,7 @@ pub mod bus;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod error;
 pub mod grpc;
 pub mod metrics;
 pub mod money;

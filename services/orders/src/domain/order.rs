@@ -272,10 +272,7 @@ impl OrderState {
                 A::Close,
             ) => S::Closed,
             _ => {
-                return Err(OrderError::IllegalTransition {
-                    from: self,
-                    action: action.past_tense(),
-                });
+                return Err(super::error::illegal_transition(self, action.past_tense()));
             }
         };
         Ok(next)

@@ -36,6 +36,25 @@ pub fn failed_precondition(kind: &str, subject: &str, description: &str) -> Stat
     Status::with_error_details(Code::FailedPrecondition, description.to_owned(), details)
 }
 
+/// `FAILED_PRECONDITION` with one `PreconditionFailure` violation per unmet
+/// precondition; the message joins their descriptions.
+pub fn failed_preconditions(unmet: &[crate::error::Unmet]) -> Status {
+    let mut details = ErrorDetails::new();
+    for item in unmet {
+        details.add_precondition_failure_violation(
+            item.kind,
+            item.subject.clone(),
+            item.description.clone(),
+        );
+    }
+    let message = unmet
+        .iter()
+        .map(|item| item.description.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    Status::with_error_details(Code::FailedPrecondition, message, details)
+}
+
 /// `NOT_FOUND` with `ResourceInfo`.
 pub fn not_found(resource_type: &str, resource_name: &str) -> Status {
     let details = ErrorDetails::with_resource_info(

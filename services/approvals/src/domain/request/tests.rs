@@ -144,7 +144,9 @@ fn apr_4_one_decision_per_step_and_a_retry_changes_nothing() {
     assert!(retry.repeated, "the same decision again is idempotent");
     let carol = Actor::new("carol", &["dept_manager"]);
     match request.decide(&manager_step, &carol, Decision::Reject, "no", now()) {
-        Err(ApprovalError::PreconditionFailed { kind, .. }) => assert_eq!(kind, "ALREADY_DECIDED"),
+        Err(error @ ApprovalError::PreconditionFailed(_)) => {
+            assert_eq!(error.precondition_kinds(), ["ALREADY_DECIDED"])
+        }
         other => panic!("a second decision went through: {other:?}"),
     }
     match request.decide(
@@ -154,7 +156,9 @@ fn apr_4_one_decision_per_step_and_a_retry_changes_nothing() {
         "changed my mind",
         now(),
     ) {
-        Err(ApprovalError::PreconditionFailed { kind, .. }) => assert_eq!(kind, "ALREADY_DECIDED"),
+        Err(error @ ApprovalError::PreconditionFailed(_)) => {
+            assert_eq!(error.precondition_kinds(), ["ALREADY_DECIDED"])
+        }
         other => panic!("a changed decision went through: {other:?}"),
     }
 }
@@ -165,7 +169,9 @@ fn steps_are_decided_in_order() {
     let review = step_id(&request, "admin_reviewer");
     let reviewer = Actor::new("rita", &["admin_reviewer"]);
     match request.decide(&review, &reviewer, Decision::Approve, "", now()) {
-        Err(ApprovalError::PreconditionFailed { kind, .. }) => assert_eq!(kind, "NOT_ITS_TURN"),
+        Err(error @ ApprovalError::PreconditionFailed(_)) => {
+            assert_eq!(error.precondition_kinds(), ["NOT_ITS_TURN"])
+        }
         other => panic!("decided out of turn: {other:?}"),
     }
 }
