@@ -111,6 +111,14 @@ impl Cluster {
         })
     }
 
+    /// Waits until every service has handled every event and published
+    /// every row of its outbox: what has not happened by then is not on its
+    /// way either.
+    pub async fn quiescent(&self) {
+        let databases: Vec<&TestDatabase> = self._databases.iter().collect();
+        testing::quiescent(&self.nats, &databases, &[]).await;
+    }
+
     pub async fn channel(address: SocketAddr) -> anyhow::Result<Channel> {
         Ok(Channel::from_shared(format!("http://{address}"))?
             .connect()

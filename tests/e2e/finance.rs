@@ -103,8 +103,13 @@ fn codes(gate: &finance::ReleaseGate) -> Vec<&str> {
     gate.blockers.iter().map(|c| c.code.as_str()).collect()
 }
 
-async fn state_after_a_while(orders: &mut OrderServiceClient<Channel>, order_id: &str) -> i32 {
-    tokio::time::sleep(Duration::from_millis(1_500)).await;
+/// The order's state once every service is idle (nothing more on its way).
+async fn state_when_idle(
+    cluster: &Cluster,
+    orders: &mut OrderServiceClient<Channel>,
+    order_id: &str,
+) -> i32 {
+    cluster.quiescent().await;
     get_order(orders, order_id).await.state
 }
 
@@ -176,7 +181,7 @@ async fn s2_tt_deposit_order_is_released_on_its_deposit_and_sales_detail_and_its
     let paid = wait_for_entry(&mut orders, &order.id, "payment_confirmed").await;
     assert_eq!(paid.source, "finance");
     assert_eq!(
-        state_after_a_while(&mut orders, &order.id).await,
+        state_when_idle(&cluster, &mut orders, &order.id).await,
         pb::OrderState::AwaitingPayment as i32,
         "ORD-20: not released before the sales detail is confirmed"
     );
@@ -299,7 +304,7 @@ async fn gm_then_finance_release(cluster: &Cluster, order: &pb::Order) -> pb::Ti
         .unwrap_or_else(|s| panic!("{s:?}"));
     wait_for_entry(&mut orders, &order.id, "approval_step_decided").await;
     assert_eq!(
-        state_after_a_while(&mut orders, &order.id).await,
+        state_when_idle(cluster, &mut orders, &order.id).await,
         pb::OrderState::PendingApproval as i32,
         "APR-5: the GM alone does not release it"
     );
@@ -409,7 +414,7 @@ async fn s4_s5_monthly_settlement_and_free_sample_wait_until_gm_and_finance_sign
     let held = wait_for_entry(&mut orders, &big.id, "payment_gate_blocked").await;
     assert!(held.detail.contains("CREDIT_LIMIT"), "{}", held.detail);
     assert_eq!(
-        state_after_a_while(&mut orders, &big.id).await,
+        state_when_idle(&cluster, &mut orders, &big.id).await,
         pb::OrderState::AwaitingPayment as i32
     );
     cluster
@@ -643,7 +648,7 @@ async fn fin_8_apr_6_a_refund_executes_only_with_the_gms_approval_and_only_once(
         .await
         .unwrap_or_else(|s| panic!("{s:?}"));
     assert_eq!(again.execute_time, executed.execute_time);
-    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    cluster.quiescent().await;
     assert_eq!(
         refund_of(&cluster, &refund.id).await.state,
         finance::RefundState::Executed as i32

@@ -15,8 +15,6 @@ pub mod domain;
 pub mod events;
 pub mod store;
 
-use std::time::Duration;
-
 use orderflow_platform::clock::SharedClock;
 use orderflow_platform::service::{RunningService, ServiceRuntime};
 use orderflow_platform::shutdown::Shutdown;
@@ -50,11 +48,16 @@ pub async fn start(
         .ensure_default_policies()
         .await
         .map_err(|error| anyhow::anyhow!("cannot create the default policies: {error}"))?;
-    runtime.spawn_task(run_sla_sweeper(
-        approvals.clone(),
-        config.sla_sweep_interval,
-        shutdown,
-    ));
+    let sweeper = approvals.clone();
+    runtime.spawn_sweeper(config.sla_sweep_interval, move || {
+        let approvals = sweeper.clone();
+        async move {
+            // Steps past their SLA (APR-10).
+            if let Err(error) = approvals.sweep_overdue().await {
+                tracing::warn!(%error, "approval SLA sweep failed");
+            }
+        }
+    });
     let api = ApprovalServiceServer::new(api::ApprovalApi::new(approvals));
     runtime
         .serve(
@@ -71,17 +74,4 @@ pub async fn run(config: ApprovalsConfig, shutdown: Shutdown) -> anyhow::Result<
         .await?
         .wait()
         .await
-}
-
-/// APR-10: reports overdue steps every `interval` until shutdown.
-async fn run_sla_sweeper(approvals: app::Approvals, interval: Duration, shutdown: Shutdown) {
-    loop {
-        tokio::select! {
-            _ = shutdown.wait() => return,
-            _ = tokio::time::sleep(interval) => {}
-        }
-        if let Err(error) = approvals.sweep_overdue().await {
-            tracing::warn!(%error, "approval SLA sweep failed");
-        }
-    }
 }

@@ -75,11 +75,20 @@ pub async fn start(
         events::logistics_consumer_spec(replicas, config.service.consumer.clone()),
         Arc::new(events::ReceiptEvents::new(finance.clone())),
     );
-    runtime.spawn_task(run_sweeper(
-        finance.clone(),
-        config.sweep_interval,
-        runtime.shutdown.clone(),
-    ));
+    let sweeper = finance.clone();
+    runtime.spawn_sweeper(config.sweep_interval, move || {
+        let finance = sweeper.clone();
+        async move {
+            // Overdue receivables (FIN-10) and balance reminders (SLA-5).
+            match finance.sweep().await {
+                Ok((0, 0)) => {}
+                Ok((overdue, reminded)) => {
+                    tracing::info!(overdue, reminded, "receivables and balances swept");
+                }
+                Err(error) => tracing::warn!(%error, "finance sweep failed"),
+            }
+        }
+    });
     let api = FinanceServiceServer::new(api::FinanceApi::new(finance));
     runtime
         .serve(
@@ -88,24 +97,6 @@ pub async fn start(
             api::ROLES,
         )
         .await
-}
-
-/// Looks for overdue receivables and open balances every `interval` until
-/// shutdown.
-async fn run_sweeper(finance: app::Finance, interval: std::time::Duration, shutdown: Shutdown) {
-    loop {
-        tokio::select! {
-            _ = shutdown.wait() => return,
-            _ = tokio::time::sleep(interval) => {}
-        }
-        match finance.sweep().await {
-            Ok((0, 0)) => {}
-            Ok((overdue, reminded)) => {
-                tracing::info!(overdue, reminded, "receivables and balances swept");
-            }
-            Err(error) => tracing::warn!(%error, "finance sweep failed"),
-        }
-    }
 }
 
 /// Runs the service until `shutdown` fires and it has drained.

@@ -62,11 +62,18 @@ pub async fn start(
         events::inventory_consumer_spec(replicas, config.service.consumer.clone()),
         Arc::new(events::OutboundEvents::new(logistics.clone())),
     );
-    runtime.spawn_task(run_sweeper(
-        logistics.clone(),
-        config.sweep_interval,
-        runtime.shutdown.clone(),
-    ));
+    let sweeper = logistics.clone();
+    runtime.spawn_sweeper(config.sweep_interval, move || {
+        let logistics = sweeper.clone();
+        async move {
+            // Late shipments (LOG-4) and automatic receipts (LOG-5).
+            match logistics.sweep().await {
+                Ok((0, 0)) => {}
+                Ok((late, received)) => tracing::info!(late, received, "shipments swept"),
+                Err(error) => tracing::warn!(%error, "logistics sweep failed"),
+            }
+        }
+    });
     let api = LogisticsServiceServer::new(api::LogisticsApi::new(logistics));
     runtime
         .serve(
@@ -75,21 +82,6 @@ pub async fn start(
             api::ROLES,
         )
         .await
-}
-
-/// Looks for late shipments and due automatic receipts every `interval`.
-async fn run_sweeper(logistics: app::Logistics, interval: std::time::Duration, shutdown: Shutdown) {
-    loop {
-        tokio::select! {
-            _ = shutdown.wait() => return,
-            _ = tokio::time::sleep(interval) => {}
-        }
-        match logistics.sweep().await {
-            Ok((0, 0)) => {}
-            Ok((late, received)) => tracing::info!(late, received, "shipments swept"),
-            Err(error) => tracing::warn!(%error, "logistics sweep failed"),
-        }
-    }
 }
 
 /// Runs the service until `shutdown` fires and it has drained.

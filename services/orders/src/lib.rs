@@ -112,11 +112,16 @@ pub async fn start(
         ),
         Arc::new(release::LogisticsReports::new(orders.clone())),
     );
-    runtime.spawn_task(saga::run_sla_sweeper(
-        orders.clone(),
-        config.sla_sweep_interval,
-        shutdown,
-    ));
+    let sweeper = orders.clone();
+    runtime.spawn_sweeper(config.sla_sweep_interval, move || {
+        let orders = sweeper.clone();
+        async move {
+            // Confirmations past their SLA (SLA-1).
+            if let Err(error) = orders.sweep_overdue_confirmations().await {
+                tracing::warn!(%error, "SLA sweep failed");
+            }
+        }
+    });
     let order_api = OrderServiceServer::new(api::OrderApi::new(orders.clone()));
     let quotation_api = QuotationServiceServer::new(api::QuotationApi::new(orders));
     runtime

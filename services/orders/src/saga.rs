@@ -15,14 +15,12 @@
 //!   REJECTED with the approver's reason.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use approvals::approval_service_client::ApprovalServiceClient;
 use async_trait::async_trait;
 use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
 use orderflow_platform::config::ConsumerSettings;
 use orderflow_platform::grpc::PeerChannel;
-use orderflow_platform::shutdown::Shutdown;
 use orderflow_proto::approvals::v1 as approvals;
 use orderflow_proto::orders::v1 as pb;
 use sea_orm::DatabaseTransaction;
@@ -361,18 +359,5 @@ impl EventHandler for ApprovalOutcomes {
         self.apply(transaction, &event.subject, message)
             .await
             .map_err(order_error)
-    }
-}
-
-/// Marks overdue confirmations (SLA-1) every `interval` until shutdown.
-pub async fn run_sla_sweeper(orders: Orders, interval: Duration, shutdown: Shutdown) {
-    loop {
-        tokio::select! {
-            _ = shutdown.wait() => return,
-            _ = tokio::time::sleep(interval) => {}
-        }
-        if let Err(error) = orders.sweep_overdue_confirmations().await {
-            tracing::warn!(%error, "SLA sweep failed");
-        }
     }
 }

@@ -31,7 +31,44 @@ pub struct ServiceRuntime {
     pub outbox: OutboxSignal,
     pub clock: SharedClock,
     pub shutdown: Shutdown,
+    sweeps: Sweeps,
     background: JoinSet<()>,
+}
+
+/// How many passes a service's periodic sweepers have completed: what a test
+/// waits on instead of sleeping ("two more sweeps and it was still announced
+/// only once").
+#[derive(Debug, Clone)]
+pub struct Sweeps(Arc<tokio::sync::watch::Sender<u64>>);
+
+impl Default for Sweeps {
+    fn default() -> Self {
+        Self(Arc::new(tokio::sync::watch::Sender::new(0)))
+    }
+}
+
+impl Sweeps {
+    fn completed(&self) {
+        self.0.send_modify(|passes| *passes += 1);
+    }
+
+    /// Passes completed so far, by all sweepers together.
+    pub fn passes(&self) -> u64 {
+        *self.0.borrow()
+    }
+
+    /// Waits until `count` more passes have completed (every sweeper of the
+    /// service has then run at least once since the call when `count` is at
+    /// least one more than the number of sweepers); `None` after `timeout`.
+    pub async fn more(&self, count: u64, timeout: std::time::Duration) -> Option<u64> {
+        let mut receiver = self.0.subscribe();
+        let target = *receiver.borrow_and_update() + count;
+        tokio::time::timeout(timeout, receiver.wait_for(|passes| *passes >= target))
+            .await
+            .ok()?
+            .ok()
+            .map(|passes| *passes)
+    }
 }
 
 impl std::fmt::Debug for ServiceRuntime {
@@ -75,6 +112,7 @@ impl ServiceRuntime {
             outbox,
             clock,
             shutdown,
+            sweeps: Sweeps::default(),
             background,
         })
     }
@@ -92,9 +130,31 @@ impl ServiceRuntime {
         self.background.spawn(consumer.run(self.shutdown.clone()));
     }
 
-    /// Starts any other background task (sweepers) that ends on shutdown.
+    /// Starts any other background task that ends on shutdown.
     pub fn spawn_task(&mut self, task: impl std::future::Future<Output = ()> + Send + 'static) {
         self.background.spawn(task);
+    }
+
+    /// Runs `pass` every `interval` until shutdown (the first after one
+    /// interval), counting completed passes in [`RunningService::sweeps`].
+    /// A pass reports its own failures; the next one runs regardless.
+    pub fn spawn_sweeper<F, Fut>(&mut self, interval: std::time::Duration, pass: F)
+    where
+        F: Fn() -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()> + Send,
+    {
+        let shutdown = self.shutdown.clone();
+        let sweeps = self.sweeps.clone();
+        self.background.spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = shutdown.wait() => return,
+                    _ = tokio::time::sleep(interval) => {}
+                }
+                pass().await;
+                sweeps.completed();
+            }
+        });
     }
 
     /// Binds the configured address and serves; see [`RunningService`].
@@ -116,6 +176,7 @@ impl ServiceRuntime {
             database,
             nats,
             shutdown,
+            sweeps,
             mut background,
             ..
         } = self;
@@ -159,7 +220,11 @@ impl ServiceRuntime {
             tracing::info!(service, "stopped");
             served
         });
-        Ok(RunningService { local_addr, task })
+        Ok(RunningService {
+            local_addr,
+            sweeps,
+            task,
+        })
     }
 }
 
@@ -167,6 +232,8 @@ impl ServiceRuntime {
 #[derive(Debug)]
 pub struct RunningService {
     pub local_addr: SocketAddr,
+    /// The passes of the service's sweepers.
+    pub sweeps: Sweeps,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 

@@ -464,6 +464,71 @@ pub async fn stream_messages(
     found
 }
 
+/// Waits until nothing is in flight between the services under test: every
+/// durable consumer on `nats` has had everything delivered and acknowledged,
+/// and the outboxes of `databases` are empty — seen twice in a row. What a
+/// test checks after this cannot still be on its way, so "X was announced
+/// once" or "the gate stayed closed" needs no fixed sleep. Consumers named
+/// in `ignoring` are not waited for (one that keeps retrying a peer the test
+/// does not run).
+pub async fn quiescent(nats: &TestNats, databases: &[&TestDatabase], ignoring: &[&str]) {
+    let jetstream = crate::bus::jetstream(nats.client().await);
+    let mut connected = Vec::with_capacity(databases.len());
+    for database in databases {
+        connected.push(database.connect().await);
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut calm = 0;
+    while calm < 2 {
+        if idle(&jetstream, &connected, ignoring).await {
+            calm += 1;
+        } else {
+            calm = 0;
+        }
+        if Instant::now() > deadline {
+            panic!("the services under test were still busy after 30 s");
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    for database in connected {
+        database.close().await;
+    }
+}
+
+/// No consumer has anything pending or unacknowledged, and no outbox holds a
+/// row (false also when one of them cannot be asked).
+async fn idle(
+    jetstream: &async_nats::jetstream::Context,
+    databases: &[Database],
+    ignoring: &[&str],
+) -> bool {
+    use futures::TryStreamExt;
+    let Ok(streams) = jetstream.streams().try_collect::<Vec<_>>().await else {
+        return false;
+    };
+    for info in streams {
+        let Ok(stream) = jetstream.get_stream(&info.config.name).await else {
+            return false;
+        };
+        let Ok(consumers) = stream.consumers().try_collect::<Vec<_>>().await else {
+            return false;
+        };
+        if consumers.iter().any(|consumer| {
+            !ignoring.contains(&consumer.name.as_str())
+                && (consumer.num_pending > 0 || consumer.num_ack_pending > 0)
+        }) {
+            return false;
+        }
+    }
+    for database in databases {
+        match crate::bus::outbox::backlog(database.connection()).await {
+            Ok(0) => {}
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// Polls `check` until it returns `Some`, or panics after `timeout`.
 pub async fn eventually<T, F, Fut>(timeout: Duration, what: &str, mut check: F) -> T
 where

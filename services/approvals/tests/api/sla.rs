@@ -22,7 +22,7 @@ async fn apr_10_an_overdue_step_is_reported_once(backend: Backend) {
     );
 
     app.clock.advance(chrono::Duration::minutes(239));
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    app.after_a_sweep().await;
     assert!(
         app.published("approvals.step.overdue").await.is_empty(),
         "not yet due"
@@ -33,7 +33,7 @@ async fn apr_10_an_overdue_step_is_reported_once(backend: Backend) {
     let event: pb::ApprovalEvent =
         prost::Message::decode(events[0].payload.as_ref()).unwrap_or_default();
     assert_eq!(event.step.map(|step| step.role), Some("gm".to_owned()));
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    app.after_a_sweep().await;
     assert_eq!(
         app.published("approvals.step.overdue").await.len(),
         1,

@@ -27,7 +27,8 @@ pub struct TestApp {
     pub nats: TestNats,
     pub clock: Arc<ManualClock>,
     pub shutdown: Shutdown,
-    _database: TestDatabase,
+    sweeps: orderflow_platform::service::Sweeps,
+    database: TestDatabase,
 }
 
 impl Drop for TestApp {
@@ -59,11 +60,22 @@ pub async fn spawn_approvals(backend: Backend) -> TestApp {
         nats,
         clock,
         shutdown,
-        _database: database,
+        sweeps: running.sweeps.clone(),
+        database,
     }
 }
 
 impl TestApp {
+    /// Waits for two more passes of the SLA sweeper (so one ran entirely
+    /// after this call) and for what it announced to be published.
+    pub async fn after_a_sweep(&self) {
+        self.sweeps
+            .more(2, std::time::Duration::from_secs(30))
+            .await
+            .unwrap_or_else(|| panic!("the SLA sweeper did not run"));
+        testing::quiescent(&self.nats, &[&self.database], &[]).await;
+    }
+
     pub async fn client(&self, subject: &str, roles: &[&str]) -> Client {
         ApprovalServiceClient::new(testing::authorized(self.address, subject, roles).await)
     }

@@ -67,7 +67,7 @@ async fn advance(
     .await;
     if state == OrderState::Delivered {
         // The final invoice is refused until finance saw the delivery.
-        settle().await;
+        app.quiescent().await;
     }
     next
 }
@@ -155,7 +155,7 @@ async fn fin_9_invoices_follow_the_order_and_the_final_one_settles_it(backend: B
         .issue_final_invoice(issue(&delivered))
         .await
         .unwrap_or_else(|s| panic!("{s:?}"));
-    settle().await;
+    app.quiescent().await;
     assert_eq!(
         app.published("finance.order.settled").await.len(),
         1,
@@ -220,7 +220,7 @@ async fn fin_9_a_final_invoice_with_a_balance_settles_when_the_balance_is_paid(b
     .await
     .into_inner();
     assert_eq!(last.balance, Some(cny(10_000_000)));
-    settle().await;
+    app.quiescent().await;
     assert!(app.published("finance.order.settled").await.is_empty());
     let payment = record_payment(
         &mut app.sales().await,
@@ -258,8 +258,7 @@ async fn fin_10_overdue_receivables_are_listed_and_announced_once(backend: Backe
     assert_eq!(open[0].due_date, "2027-02-03");
     assert!(!open[0].overdue);
     assert!(receivables(&app, true).await.is_empty());
-    settle().await;
-    settle().await;
+    app.after_a_sweep().await;
     assert!(app.published("finance.receivable.overdue").await.is_empty());
 
     // A day past the due date.
@@ -273,8 +272,7 @@ async fn fin_10_overdue_receivables_are_listed_and_announced_once(backend: Backe
         || async { (!app.published("finance.receivable.overdue").await.is_empty()).then_some(()) },
     )
     .await;
-    settle().await;
-    settle().await;
+    app.after_a_sweep().await;
     assert_eq!(
         app.published("finance.receivable.overdue").await.len(),
         1,
@@ -313,8 +311,7 @@ async fn fin_6_sla_5_the_balance_reminder_goes_out_once_three_days_before(backen
     advance(&app, &order, OrderState::Released, "released").await;
     let at = |text: &str| day(text).and_hms_opt(2, 0, 0).unwrap_or_default().and_utc();
     app.clock.set(at("2027-02-25"));
-    settle().await;
-    settle().await;
+    app.after_a_sweep().await;
     assert!(
         app.published("finance.balance.reminder").await.is_empty(),
         "too early"
@@ -334,8 +331,7 @@ async fn fin_6_sla_5_the_balance_reminder_goes_out_once_three_days_before(backen
             .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(reminder.outstanding, Some(cny(7_000_000)));
     assert_eq!(reminder.expected_date, "2027-03-01");
-    settle().await;
-    settle().await;
+    app.after_a_sweep().await;
     assert_eq!(
         app.published("finance.balance.reminder").await.len(),
         1,

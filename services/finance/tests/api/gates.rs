@@ -39,7 +39,7 @@ async fn fin_5_prepaid_opens_on_the_confirmed_full_payment_only(backend: Backend
 
     let mut sales = app.sales().await;
     let payment = record_payment(&mut sales, &order, pb::PaymentKind::Full, 10_000_000).await;
-    settle().await;
+    app.quiescent().await;
     assert_eq!(
         codes(&app.gate(&order).await),
         ["PAYMENT_NOT_CONFIRMED"],
@@ -57,7 +57,7 @@ async fn fin_5_prepaid_opens_on_the_confirmed_full_payment_only(backend: Backend
 
     // Confirming again is a retry; the gate is announced once.
     confirm_payment(&app, &payment).await;
-    settle().await;
+    app.quiescent().await;
     assert_eq!(app.opened_count(&order).await, 1);
 }
 
@@ -76,13 +76,13 @@ async fn fin_5_tt_deposit_opens_on_the_confirmed_deposit_s2(backend: Backend) {
     let mut sales = app.sales().await;
     let first = record_payment(&mut sales, &order, pb::PaymentKind::Deposit, 2_999_999).await;
     confirm_payment(&app, &first).await;
-    settle().await;
+    app.quiescent().await;
     assert_eq!(codes(&app.gate(&order).await), ["DEPOSIT_NOT_CONFIRMED"]);
     assert_eq!(app.opened_count(&order).await, 0);
 
     // The last cent, recorded but not yet confirmed: still closed.
     let second = record_payment(&mut sales, &order, pb::PaymentKind::Deposit, 1).await;
-    settle().await;
+    app.quiescent().await;
     assert_eq!(app.opened_count(&order).await, 0);
     confirm_payment(&app, &second).await;
     let opened = app.wait_opened(&order).await;
@@ -167,7 +167,7 @@ async fn lc_reviewed(backend: Backend, days_before: i64) -> (TestApp, orders::Or
         .await
         .unwrap_or_else(|s| panic!("{s:?}"));
     assert_eq!(reviewed.state, pb::LetterOfCreditState::UnderReview as i32);
-    settle().await;
+    app.quiescent().await;
     assert_eq!(
         codes(&app.gate(&order).await),
         ["LC_NOT_REVIEWED"],
@@ -265,7 +265,7 @@ async fn fin_4_an_lc_discrepancy_blocks_until_amended_and_reviewed_again(backend
     assert_eq!(amended.version, 2);
     assert!(amended.reviews.is_empty());
     assert_eq!(codes(&app.gate(&order).await), ["LC_NOT_REVIEWED"]);
-    settle().await;
+    app.quiescent().await;
     assert_eq!(app.opened_count(&order).await, 0);
 
     review(&mut sales, &lc, &[])
@@ -322,7 +322,7 @@ async fn fin_5_da_and_open_account_open_on_a_dept_managers_confirmation(backend:
             not_manager.err().map(|s| s.code()),
             Some(Code::PermissionDenied)
         );
-        settle().await;
+        app.quiescent().await;
         assert_eq!(app.opened_count(&order).await, 0);
 
         let gate = confirm_release(&mut app.manager().await, &order)
@@ -449,7 +449,7 @@ async fn ord_20_a_standard_order_waits_for_its_signed_and_confirmed_sales_detail
     let mut sales = app.sales().await;
     let payment = record_payment(&mut sales, &order, pb::PaymentKind::Full, 10_000_000).await;
     confirm_payment(&app, &payment).await;
-    settle().await;
+    app.quiescent().await;
     assert_eq!(
         codes(&app.gate(&order).await),
         ["SALES_DETAIL_NOT_CONFIRMED"]
@@ -473,7 +473,7 @@ async fn ord_20_a_standard_order_waits_for_its_signed_and_confirmed_sales_detail
         .unwrap_or_else(|s| panic!("{s:?}"));
     assert_eq!(detail.entry_ids.len(), 1);
     assert_eq!(detail.totals, [cny(10_000_000)]);
-    settle().await;
+    app.quiescent().await;
     assert_eq!(
         codes(&app.gate(&order).await),
         ["SALES_DETAIL_NOT_CONFIRMED"],
@@ -504,7 +504,7 @@ async fn apr_5_free_samples_and_monthly_settlement_wait_for_their_sign_off(backe
     app.order_event("confirmed", &pending).await;
     let gate = app.gate(&pending).await;
     assert!(!gate.awaiting_payment);
-    settle().await;
+    app.quiescent().await;
     assert_eq!(app.opened_count(&pending).await, 0);
     // Approved by both: released without any payment.
     let approved = moved(&pending, OrderState::AwaitingPayment);

@@ -85,7 +85,7 @@ async fn fin_7_a_return_is_a_negative_entry_on_the_receipt_day_and_the_sale_stay
     // The same receipt delivered again adds nothing; the sum is the net.
     app.goods_returned(&movement, &order.number, "PUMP-100", 2, received)
         .await;
-    settle().await;
+    app.quiescent().await;
     let listed = ledger(&app, &order).await;
     assert_eq!(listed.entries.len(), 2);
     assert_eq!(listed.totals, [cny(8_000_000)]);
@@ -141,7 +141,7 @@ async fn fin_7_an_accepted_order_cancelled_gets_a_negative_entry(backend: Backen
     // Delivered twice: one correction.
     app.order_event("cancelled", &cancelled).await;
     let entries = wait_for_entries(&app, &order, 2).await;
-    settle().await;
+    app.quiescent().await;
     let listed = ledger(&app, &order).await;
     assert_eq!(listed.entries.len(), 2);
     assert_eq!(listed.totals, [cny(0)]);
@@ -152,7 +152,7 @@ async fn fin_7_an_accepted_order_cancelled_gets_a_negative_entry(backend: Backen
     assert_eq!(correction.offsets_entry_id, sale.id);
     // An older version of the order arriving late changes nothing.
     app.order_event("approved", &order).await;
-    settle().await;
+    app.quiescent().await;
     let gate = app.gate(&order).await;
     assert!(gate.awaiting_payment);
     assert_eq!(ledger(&app, &order).await.entries.len(), 2);
@@ -187,7 +187,7 @@ async fn fin_3_a_payment_is_confirmed_by_finance_not_by_who_recorded_it(backend:
         .err()
         .map(|s| s.code());
     assert_eq!(by_sales, Some(Code::PermissionDenied));
-    settle().await;
+    app.quiescent().await;
     assert_eq!(codes(&app.gate(&order).await), ["PAYMENT_NOT_CONFIRMED"]);
     let confirmed = app
         .client("frank", &["finance"])

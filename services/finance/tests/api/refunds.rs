@@ -92,7 +92,7 @@ async fn fin_8_apr_6_a_refund_needs_an_approved_gm_step_and_the_ledger_counts_re
 
     // An approval without a gm step (a policy changed by mistake) grants nothing.
     app.refund_decided(&refund.id, true, false).await;
-    settle().await;
+    app.quiescent().await;
     assert_eq!(
         refund_state(&app, &refund.id).await.state,
         pb::RefundState::AwaitingApproval as i32
@@ -111,7 +111,7 @@ async fn fin_8_apr_6_a_refund_needs_an_approved_gm_step_and_the_ledger_counts_re
     .await;
     // A rejection arriving late changes nothing.
     app.refund_decided(&refund.id, false, true).await;
-    settle().await;
+    app.quiescent().await;
     assert_eq!(
         refund_state(&app, &refund.id).await.state,
         pb::RefundState::Approved as i32
@@ -143,6 +143,6 @@ async fn fin_8_apr_6_a_refund_needs_an_approved_gm_step_and_the_ledger_counts_re
         || async { (!app.published("finance.refund.executed").await.is_empty()).then_some(()) },
     )
     .await;
-    settle().await;
+    app.quiescent().await;
     assert_eq!(app.published("finance.refund.executed").await.len(), 1);
 }

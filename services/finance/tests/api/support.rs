@@ -29,6 +29,7 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub database: TestDatabase,
     pub shutdown: Shutdown,
+    pub sweeps: orderflow_platform::service::Sweeps,
 }
 
 impl Drop for TestApp {
@@ -67,6 +68,7 @@ pub async fn spawn_finance(backend: Backend) -> TestApp {
         .await
         .unwrap_or_else(|error| panic!("cannot start the finance service: {error:#}"));
     TestApp {
+        sweeps: running.sweeps.clone(),
         address: running.local_addr,
         nats,
         clock,
@@ -76,6 +78,29 @@ pub async fn spawn_finance(backend: Backend) -> TestApp {
 }
 
 impl TestApp {
+    /// Waits until finance has handled every event and published every row
+    /// of its outbox: then what did not happen is not on its way either. The
+    /// consumer that files refunds with the approvals service keeps retrying
+    /// here (no approvals service runs in these tests) and is not waited for.
+    pub async fn quiescent(&self) {
+        testing::quiescent(
+            &self.nats,
+            &[&self.database],
+            &[orderflow_finance::events::REFUNDS_CONSUMER],
+        )
+        .await;
+    }
+
+    /// Waits for two more passes of the sweeper (so one ran entirely after
+    /// this call) and for what they announced to be published.
+    pub async fn after_a_sweep(&self) {
+        self.sweeps
+            .more(2, Duration::from_secs(30))
+            .await
+            .unwrap_or_else(|| panic!("finance's sweeper did not run"));
+        self.quiescent().await;
+    }
+
     pub async fn client(&self, subject: &str, roles: &[&str]) -> Client {
         FinanceServiceClient::new(testing::authorized(self.address, subject, roles).await)
     }
@@ -372,12 +397,6 @@ pub async fn confirm_payment(app: &TestApp, payment: &pb::Payment) -> pb::Paymen
         .await
         .unwrap_or_else(|s| panic!("{s:?}"))
         .into_inner()
-}
-
-/// Lets the consumers and the relay catch up before asserting that
-/// something did not happen.
-pub async fn settle() {
-    tokio::time::sleep(Duration::from_millis(700)).await;
 }
 
 pub use orderflow_platform::testing::violated_fields;

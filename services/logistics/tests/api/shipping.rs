@@ -291,7 +291,7 @@ async fn log_2_log_3_fin_6_no_shipping_without_an_approved_note_nor_without_the_
         },
     )
     .await;
-    settle().await;
+    app.quiescent().await;
     assert_eq!(app.published("logistics.shipment.delivered").await.len(), 1);
 
     // LOG-5: the customer confirms receipt.
@@ -327,8 +327,7 @@ async fn log_4_a_late_shipment_is_announced_and_log_5_receipt_confirms_itself(ba
         || async { (!app.published("logistics.shipment.delayed").await.is_empty()).then_some(()) },
     )
     .await;
-    settle().await;
-    settle().await;
+    app.after_a_sweep().await;
     assert_eq!(
         app.published("logistics.shipment.delayed").await.len(),
         1,

@@ -27,6 +27,7 @@ pub struct TestApp {
     pub nats: TestNats,
     pub clock: Arc<ManualClock>,
     pub shutdown: Shutdown,
+    pub sweeps: orderflow_platform::service::Sweeps,
     _databases: [TestDatabase; 2],
 }
 
@@ -76,6 +77,7 @@ pub async fn spawn_logistics(backend: Backend) -> TestApp {
         .await
         .unwrap_or_else(|error| panic!("cannot start logistics: {error:#}"));
     TestApp {
+        sweeps: running.sweeps.clone(),
         address: running.local_addr,
         finance: finance.local_addr,
         nats,
@@ -86,6 +88,27 @@ pub async fn spawn_logistics(backend: Backend) -> TestApp {
 }
 
 impl TestApp {
+    /// Waits until logistics and finance have handled every event and
+    /// published every row of their outboxes.
+    pub async fn quiescent(&self) {
+        testing::quiescent(
+            &self.nats,
+            &[&self._databases[0], &self._databases[1]],
+            &[orderflow_finance::events::REFUNDS_CONSUMER],
+        )
+        .await;
+    }
+
+    /// Waits for two more passes of logistics' sweeper (so one ran entirely
+    /// after this call) and for what they announced to be published.
+    pub async fn after_a_sweep(&self) {
+        self.sweeps
+            .more(2, Duration::from_secs(30))
+            .await
+            .unwrap_or_else(|| panic!("logistics' sweeper did not run"));
+        self.quiescent().await;
+    }
+
     /// Waits until logistics' relay has published everything committed.
     pub async fn outbox_drained(&self) {
         let database = self._databases[1].connect().await;
@@ -255,11 +278,6 @@ pub fn order(
 /// The order moved to `state` a second later.
 pub fn moved(order: &orders::Order, state: orders::OrderState) -> orders::Order {
     testing::order_moved(order, state)
-}
-
-/// Lets consumers catch up before asserting that nothing happened.
-pub async fn settle() {
-    tokio::time::sleep(Duration::from_millis(700)).await;
 }
 
 /// The fields a refusal names, sorted.

@@ -1,7 +1,6 @@
 //! Creating customers and orders: ORD-1, ORD-2, ORD-3, ORD-14, paging.
 
 use std::collections::HashSet;
-use std::time::Duration;
 
 use orderflow_platform::backend_tests;
 use orderflow_platform::testing::Backend;
@@ -215,7 +214,7 @@ async fn ord_3_invalid_input_names_each_field_and_stores_nothing(backend: Backen
         .unwrap_or_else(|s| panic!("{s:?}"))
         .into_inner();
     assert!(listed.orders.is_empty(), "nothing stored");
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    app.quiescent().await;
     assert!(
         app.published("orders.order.created").await.is_empty(),
         "no event"

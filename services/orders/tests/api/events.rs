@@ -32,7 +32,7 @@ async fn an_order_created_while_nats_is_down_is_published_once_nats_is_back(back
     let event: pb::OrderEvent =
         prost::Message::decode(published[0].payload.as_ref()).unwrap_or_default();
     assert_eq!(event.order.map(|o| o.number), Some(order.number));
-    tokio::time::sleep(Duration::from_millis(1000)).await;
+    app.quiescent().await;
     assert_eq!(
         app.published("orders.order.created").await.len(),
         1,

@@ -150,7 +150,7 @@ async fn ord_4_a_kind_with_an_approval_chain_waits_in_pending_approval(backend: 
         .await
         .unwrap_or_else(|s| panic!("{s:?}"));
     confirm(&app, &order.id).await;
-    tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
+    app.quiescent().await;
     let order = get_order(&app, &order.id).await;
     assert_eq!(
         order.state,
@@ -376,7 +376,7 @@ async fn sla_1_an_order_not_confirmed_within_an_hour_is_reported_once(backend: B
     let app = spawn_orders(backend).await;
     let order = submitted_order(&app).await;
     app.clock.advance(Duration::minutes(59));
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    app.after_a_sweep().await;
     assert!(
         !get_order(&app, &order.id).await.confirmation_overdue,
         "not yet due"
@@ -394,7 +394,7 @@ async fn sla_1_an_order_not_confirmed_within_an_hour_is_reported_once(backend: B
     assert!(overdue.flags.contains(&"confirmation_overdue".to_owned()));
     app.wait_for_published("orders.order.confirmation_overdue", 1)
         .await;
-    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    app.after_a_sweep().await;
     assert_eq!(
         app.published("orders.order.confirmation_overdue")
             .await

@@ -104,6 +104,37 @@ async fn spawn_with(database: Arc<TestDatabase>, nats: TestNats) -> TestApp {
 }
 
 impl TestApp {
+    /// Waits until orders has handled every event and published every row of
+    /// its outbox. The saga and the reservation step keep retrying their
+    /// peers (no approvals or inventory service runs in these tests) and are
+    /// not waited for.
+    pub async fn quiescent(&self) {
+        testing::quiescent(
+            &self.nats,
+            &[&self.database],
+            &[
+                orderflow_orders::saga::SAGA_CONSUMER,
+                orderflow_orders::release::RESERVATION_CONSUMER,
+            ],
+        )
+        .await;
+    }
+
+    /// Waits for two more passes of the SLA sweeper (so one ran entirely
+    /// after this call) and for what it announced to be published.
+    pub async fn after_a_sweep(&self) {
+        let running = self
+            .running
+            .as_ref()
+            .unwrap_or_else(|| panic!("the service is not running"));
+        running
+            .sweeps
+            .more(2, Duration::from_secs(30))
+            .await
+            .unwrap_or_else(|| panic!("the SLA sweeper did not run"));
+        self.quiescent().await;
+    }
+
     pub async fn orders_as(&self, subject: &str, roles: &[&str]) -> OrderServiceClient<Authorized> {
         OrderServiceClient::with_interceptor(
             channel(self.address).await,
