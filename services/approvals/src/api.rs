@@ -6,7 +6,7 @@ pub mod convert;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use orderflow_platform::auth::{Caller, RoleTable, SERVICE_ROLE};
+use orderflow_platform::auth::{Caller, Role, RoleTable, SERVICE_ROLE};
 use orderflow_platform::grpc::paging::PageRequest;
 use orderflow_platform::grpc::status;
 use orderflow_platform::money::{Currency, Money};
@@ -26,46 +26,21 @@ use crate::domain::request::{
 use crate::store::requests::{Cursor, PendingStep, RequestFilter};
 
 /// Every person's role (everyone but services).
-const PEOPLE: &[&str] = crate::domain::ROLES;
+const PEOPLE: &[Role] = &Role::PEOPLE;
 
 /// People and services: who may read and request.
-const EVERYONE: &[&str] = &[
-    "sales",
-    "sales_assistant",
-    "sales_supervisor",
-    "dept_manager",
-    "admin_reviewer",
-    "gm",
-    "finance",
-    "docs_clerk",
-    "warehouse",
-    "planner",
-    "production_manager",
-    "vp_production",
-    "qc",
-    "purchaser",
-    "purchasing_manager",
-    "logistics",
-    "customer_service",
-    "tech",
-    "commerce",
-    "store",
-    "supplier",
-    "manufacturer",
-    "admin",
-    "service",
-];
+const EVERYONE: &[Role] = &Role::ALL;
 
 /// Which roles may call each RPC (checked by the platform's auth layer);
 /// who decides a given step is the domain's business (APR-4).
 pub const ROLES: RoleTable = &[
     (
         "/orderflow.approvals.v1.ApprovalService/CreatePolicy",
-        &["admin"],
+        &[Role::Admin],
     ),
     (
         "/orderflow.approvals.v1.ApprovalService/UpdatePolicy",
-        &["admin"],
+        &[Role::Admin],
     ),
     (
         "/orderflow.approvals.v1.ApprovalService/GetPolicy",
@@ -102,7 +77,7 @@ pub const ROLES: RoleTable = &[
     ),
     (
         "/orderflow.approvals.v1.ApprovalService/SetExchangeRate",
-        &["admin", "finance"],
+        &[Role::Admin, Role::Finance],
     ),
     (
         "/orderflow.approvals.v1.ApprovalService/ListExchangeRates",

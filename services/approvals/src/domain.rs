@@ -15,29 +15,9 @@ pub mod request;
 pub use error::ApprovalError;
 pub use orderflow_platform::auth::Caller as Actor;
 
-/// The roles of domain.md §1; a policy step names one of them.
-pub const ROLES: &[&str] = &[
-    "sales",
-    "sales_assistant",
-    "sales_supervisor",
-    "dept_manager",
-    "admin_reviewer",
-    "gm",
-    "finance",
-    "docs_clerk",
-    "warehouse",
-    "planner",
-    "production_manager",
-    "vp_production",
-    "qc",
-    "purchaser",
-    "purchasing_manager",
-    "logistics",
-    "customer_service",
-    "tech",
-    "commerce",
-    "store",
-    "supplier",
-    "manufacturer",
-    "admin",
-];
+/// Whether `role` is a role a person holds (domain.md §1): what an approval
+/// step may name.
+pub fn is_person_role(role: &str) -> bool {
+    orderflow_platform::auth::Role::parse(role)
+        .is_some_and(|role| role != orderflow_platform::auth::Role::Service)
+}

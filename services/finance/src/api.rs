@@ -3,7 +3,7 @@
 
 pub mod convert;
 
-use orderflow_platform::auth::{Caller, RoleTable};
+use orderflow_platform::auth::{Caller, Role, RoleTable};
 use orderflow_platform::db::idempotency::RequestKey;
 use orderflow_platform::grpc::paging::PageRequest;
 use orderflow_platform::grpc::status;
@@ -22,30 +22,36 @@ use crate::domain::ledger::totals;
 use crate::domain::{Actor, FinanceError};
 use crate::store::ledger::EntryFilter;
 
-const EVERYONE: &[&str] = &[
-    "sales",
-    "sales_assistant",
-    "sales_supervisor",
-    "dept_manager",
-    "gm",
-    "finance",
-    "docs_clerk",
-    "warehouse",
-    "planner",
-    "production_manager",
-    "logistics",
-    "customer_service",
-    "admin",
-    "service",
+const EVERYONE: &[Role] = &[
+    Role::Sales,
+    Role::SalesAssistant,
+    Role::SalesSupervisor,
+    Role::DeptManager,
+    Role::Gm,
+    Role::Finance,
+    Role::DocsClerk,
+    Role::Warehouse,
+    Role::Planner,
+    Role::ProductionManager,
+    Role::Logistics,
+    Role::CustomerService,
+    Role::Admin,
+    Role::Service,
 ];
-const LC_DESK: &[&str] = &["sales", "docs_clerk", "finance", "admin"];
-const LEDGER_READERS: &[&str] = &["sales", "dept_manager", "finance", "gm", "admin"];
+const LC_DESK: &[Role] = &[Role::Sales, Role::DocsClerk, Role::Finance, Role::Admin];
+const LEDGER_READERS: &[Role] = &[
+    Role::Sales,
+    Role::DeptManager,
+    Role::Finance,
+    Role::Gm,
+    Role::Admin,
+];
 
 /// Which roles may call each RPC (checked by the platform's auth layer).
 pub const ROLES: RoleTable = &[
     (
         "/orderflow.finance.v1.FinanceService/RateCustomer",
-        &["finance", "admin"],
+        &[Role::Finance, Role::Admin],
     ),
     (
         "/orderflow.finance.v1.FinanceService/GetCreditStatus",
@@ -53,11 +59,16 @@ pub const ROLES: RoleTable = &[
     ),
     (
         "/orderflow.finance.v1.FinanceService/RecordPayment",
-        &["sales", "sales_assistant", "finance", "admin"],
+        &[
+            Role::Sales,
+            Role::SalesAssistant,
+            Role::Finance,
+            Role::Admin,
+        ],
     ),
     (
         "/orderflow.finance.v1.FinanceService/ConfirmPayment",
-        &["finance"],
+        &[Role::Finance],
     ),
     (
         "/orderflow.finance.v1.FinanceService/ListPayments",
@@ -73,11 +84,11 @@ pub const ROLES: RoleTable = &[
     ),
     (
         "/orderflow.finance.v1.FinanceService/ReviewLetterOfCredit",
-        &["sales", "docs_clerk"],
+        &[Role::Sales, Role::DocsClerk],
     ),
     (
         "/orderflow.finance.v1.FinanceService/RequestAmendment",
-        &["sales", "docs_clerk"],
+        &[Role::Sales, Role::DocsClerk],
     ),
     (
         "/orderflow.finance.v1.FinanceService/RecordAmendment",
@@ -89,7 +100,7 @@ pub const ROLES: RoleTable = &[
     ),
     (
         "/orderflow.finance.v1.FinanceService/ConfirmRelease",
-        &["dept_manager"],
+        &[Role::DeptManager],
     ),
     (
         "/orderflow.finance.v1.FinanceService/ListLedgerEntries",
@@ -97,11 +108,11 @@ pub const ROLES: RoleTable = &[
     ),
     (
         "/orderflow.finance.v1.FinanceService/SignSalesDetail",
-        &["dept_manager"],
+        &[Role::DeptManager],
     ),
     (
         "/orderflow.finance.v1.FinanceService/ConfirmSalesDetail",
-        &["finance"],
+        &[Role::Finance],
     ),
     (
         "/orderflow.finance.v1.FinanceService/ListSalesDetails",
@@ -109,25 +120,35 @@ pub const ROLES: RoleTable = &[
     ),
     (
         "/orderflow.finance.v1.FinanceService/RequestRefund",
-        &["sales", "sales_assistant", "customer_service", "finance"],
+        &[
+            Role::Sales,
+            Role::SalesAssistant,
+            Role::CustomerService,
+            Role::Finance,
+        ],
     ),
     ("/orderflow.finance.v1.FinanceService/GetRefund", EVERYONE),
     ("/orderflow.finance.v1.FinanceService/ListRefunds", EVERYONE),
     (
         "/orderflow.finance.v1.FinanceService/ExecuteRefund",
-        &["finance"],
+        &[Role::Finance],
     ),
     (
         "/orderflow.finance.v1.FinanceService/IssueProformaInvoice",
-        &["sales", "sales_assistant", "docs_clerk", "finance"],
+        &[
+            Role::Sales,
+            Role::SalesAssistant,
+            Role::DocsClerk,
+            Role::Finance,
+        ],
     ),
     (
         "/orderflow.finance.v1.FinanceService/IssueCommercialInvoice",
-        &["docs_clerk", "finance"],
+        &[Role::DocsClerk, Role::Finance],
     ),
     (
         "/orderflow.finance.v1.FinanceService/IssueFinalInvoice",
-        &["finance"],
+        &[Role::Finance],
     ),
     (
         "/orderflow.finance.v1.FinanceService/ListDocuments",
@@ -543,7 +564,7 @@ impl FinanceService for FinanceApi {
         }
         violations.finish(())?;
         // A salesperson sees their own sales only.
-        if !actor.has_any_role(&["dept_manager", "finance", "gm", "admin"]) {
+        if !actor.has_any_role(&[Role::DeptManager, Role::Finance, Role::Gm, Role::Admin]) {
             if salesperson
                 .as_deref()
                 .is_some_and(|who| who != actor.subject)

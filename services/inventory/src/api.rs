@@ -3,7 +3,7 @@
 
 pub mod convert;
 
-use orderflow_platform::auth::{Caller, RoleTable};
+use orderflow_platform::auth::{Caller, Role, RoleTable};
 use orderflow_platform::db::idempotency::RequestKey;
 use orderflow_platform::grpc::paging::PageRequest;
 use orderflow_platform::validation::Violations;
@@ -16,27 +16,32 @@ use crate::domain::Actor;
 use crate::domain::item::{self, parse_sku};
 use crate::domain::stock::{self, Line, MATERIALS};
 
-const EVERYONE: &[&str] = &[
-    "sales",
-    "sales_assistant",
-    "sales_supervisor",
-    "dept_manager",
-    "gm",
-    "finance",
-    "warehouse",
-    "planner",
-    "production_manager",
-    "qc",
-    "purchaser",
-    "purchasing_manager",
-    "logistics",
-    "customer_service",
-    "admin",
-    "service",
+const EVERYONE: &[Role] = &[
+    Role::Sales,
+    Role::SalesAssistant,
+    Role::SalesSupervisor,
+    Role::DeptManager,
+    Role::Gm,
+    Role::Finance,
+    Role::Warehouse,
+    Role::Planner,
+    Role::ProductionManager,
+    Role::Qc,
+    Role::Purchaser,
+    Role::PurchasingManager,
+    Role::Logistics,
+    Role::CustomerService,
+    Role::Admin,
+    Role::Service,
 ];
-const STOREKEEPERS: &[&str] = &["warehouse", "admin", "service"];
-const MASTER_DATA: &[&str] = &["warehouse", "planner", "admin"];
-const RESERVERS: &[&str] = &["warehouse", "sales_assistant", "admin", "service"];
+const STOREKEEPERS: &[Role] = &[Role::Warehouse, Role::Admin, Role::Service];
+const MASTER_DATA: &[Role] = &[Role::Warehouse, Role::Planner, Role::Admin];
+const RESERVERS: &[Role] = &[
+    Role::Warehouse,
+    Role::SalesAssistant,
+    Role::Admin,
+    Role::Service,
+];
 
 /// Which roles may call each RPC (checked by the platform's auth layer).
 pub const ROLES: RoleTable = &[
@@ -75,7 +80,7 @@ pub const ROLES: RoleTable = &[
     ),
     (
         "/orderflow.inventory.v1.InventoryService/AdjustStock",
-        &["warehouse", "admin"],
+        &[Role::Warehouse, Role::Admin],
     ),
     (
         "/orderflow.inventory.v1.InventoryService/ListMovements",
@@ -99,7 +104,7 @@ pub const ROLES: RoleTable = &[
     ),
     (
         "/orderflow.inventory.v1.InventoryService/RecordOutboundInspection",
-        &["qc", "admin"],
+        &[Role::Qc, Role::Admin],
     ),
     (
         "/orderflow.inventory.v1.InventoryService/PostOutbound",
@@ -123,7 +128,7 @@ pub const ROLES: RoleTable = &[
     ),
     (
         "/orderflow.inventory.v1.InventoryService/CreateWorkContactSheet",
-        &["warehouse", "planner", "admin"],
+        &[Role::Warehouse, Role::Planner, Role::Admin],
     ),
 ];
 

@@ -3,7 +3,7 @@
 
 pub mod convert;
 
-use orderflow_platform::auth::{Caller, RoleTable};
+use orderflow_platform::auth::{Caller, Role, RoleTable};
 use orderflow_platform::validation::Violations;
 use orderflow_proto::logistics::v1 as pb;
 use pb::logistics_service_server::LogisticsService;
@@ -16,26 +16,31 @@ use crate::domain::shipment::Tracking;
 use crate::domain::tracking;
 use crate::domain::{Actor, LogisticsError};
 
-const EVERYONE: &[&str] = &[
-    "sales",
-    "sales_assistant",
-    "dept_manager",
-    "gm",
-    "finance",
-    "docs_clerk",
-    "warehouse",
-    "logistics",
-    "customer_service",
-    "admin",
-    "service",
+const EVERYONE: &[Role] = &[
+    Role::Sales,
+    Role::SalesAssistant,
+    Role::DeptManager,
+    Role::Gm,
+    Role::Finance,
+    Role::DocsClerk,
+    Role::Warehouse,
+    Role::Logistics,
+    Role::CustomerService,
+    Role::Admin,
+    Role::Service,
 ];
-const SHIPPING: &[&str] = &["logistics", "warehouse", "sales_assistant", "admin"];
+const SHIPPING: &[Role] = &[
+    Role::Logistics,
+    Role::Warehouse,
+    Role::SalesAssistant,
+    Role::Admin,
+];
 
 /// Which roles may call each RPC (checked by the platform's auth layer).
 pub const ROLES: RoleTable = &[
     (
         "/orderflow.logistics.v1.LogisticsService/CreateCarrier",
-        &["logistics", "admin"],
+        &[Role::Logistics, Role::Admin],
     ),
     (
         "/orderflow.logistics.v1.LogisticsService/ListCarriers",
@@ -43,7 +48,7 @@ pub const ROLES: RoleTable = &[
     ),
     (
         "/orderflow.logistics.v1.LogisticsService/SetRoutingRules",
-        &["logistics", "admin"],
+        &[Role::Logistics, Role::Admin],
     ),
     (
         "/orderflow.logistics.v1.LogisticsService/GetRoutingRules",
@@ -67,31 +72,36 @@ pub const ROLES: RoleTable = &[
     ),
     (
         "/orderflow.logistics.v1.LogisticsService/ApproveShippingNote",
-        &["finance"],
+        &[Role::Finance],
     ),
     (
         "/orderflow.logistics.v1.LogisticsService/DispatchShipment",
-        &["warehouse", "logistics"],
+        &[Role::Warehouse, Role::Logistics],
     ),
     (
         "/orderflow.logistics.v1.LogisticsService/RecordTrackingEvent",
-        &["logistics", "service", "admin"],
+        &[Role::Logistics, Role::Service, Role::Admin],
     ),
     (
         "/orderflow.logistics.v1.LogisticsService/IngestTrackingFeed",
-        &["logistics", "service", "admin"],
+        &[Role::Logistics, Role::Service, Role::Admin],
     ),
     (
         "/orderflow.logistics.v1.LogisticsService/ConfirmReceipt",
-        &["customer_service", "sales", "sales_assistant", "service"],
+        &[
+            Role::CustomerService,
+            Role::Sales,
+            Role::SalesAssistant,
+            Role::Service,
+        ],
     ),
     (
         "/orderflow.logistics.v1.LogisticsService/GenerateExportDocuments",
-        &["docs_clerk", "logistics", "sales", "admin"],
+        &[Role::DocsClerk, Role::Logistics, Role::Sales, Role::Admin],
     ),
     (
         "/orderflow.logistics.v1.LogisticsService/SchedulePickup",
-        &["customer_service", "logistics", "service"],
+        &[Role::CustomerService, Role::Logistics, Role::Service],
     ),
 ];
 

@@ -4,7 +4,7 @@
 pub mod convert;
 
 use orderflow_platform::FieldViolation;
-use orderflow_platform::auth::{Caller, RoleTable};
+use orderflow_platform::auth::{Caller, Role, RoleTable};
 use orderflow_platform::db::idempotency::RequestKey;
 use orderflow_platform::grpc::paging::PageRequest;
 use orderflow_platform::grpc::status;
@@ -23,37 +23,37 @@ use crate::store::orders::OrderFilter;
 use orderflow_platform::validation::Violations;
 
 /// Every role that may read orders.
-const READERS: &[&str] = &[
-    "sales",
-    "sales_assistant",
-    "sales_supervisor",
-    "dept_manager",
-    "admin_reviewer",
-    "gm",
-    "finance",
-    "docs_clerk",
-    "warehouse",
-    "planner",
-    "production_manager",
-    "logistics",
-    "customer_service",
-    "tech",
-    "commerce",
-    "store",
-    "admin",
-    "service",
+const READERS: &[Role] = &[
+    Role::Sales,
+    Role::SalesAssistant,
+    Role::SalesSupervisor,
+    Role::DeptManager,
+    Role::AdminReviewer,
+    Role::Gm,
+    Role::Finance,
+    Role::DocsClerk,
+    Role::Warehouse,
+    Role::Planner,
+    Role::ProductionManager,
+    Role::Logistics,
+    Role::CustomerService,
+    Role::Tech,
+    Role::Commerce,
+    Role::Store,
+    Role::Admin,
+    Role::Service,
 ];
-const ORDER_WRITERS: &[&str] = &["sales", "sales_assistant", "admin"];
-const REVIEWERS: &[&str] = &["sales_assistant", "sales_supervisor", "admin"];
-const CANCELLERS: &[&str] = &[
-    "sales",
-    "sales_assistant",
-    "sales_supervisor",
-    "dept_manager",
-    "admin",
-    "service",
+const ORDER_WRITERS: &[Role] = &[Role::Sales, Role::SalesAssistant, Role::Admin];
+const REVIEWERS: &[Role] = &[Role::SalesAssistant, Role::SalesSupervisor, Role::Admin];
+const CANCELLERS: &[Role] = &[
+    Role::Sales,
+    Role::SalesAssistant,
+    Role::SalesSupervisor,
+    Role::DeptManager,
+    Role::Admin,
+    Role::Service,
 ];
-const QUOTERS: &[&str] = &["sales", "admin"];
+const QUOTERS: &[Role] = &[Role::Sales, Role::Admin];
 /// ORD-10: how many orders one channel import may carry.
 const MAX_IMPORTED_ORDERS: usize = 500;
 /// ORD-9: how many orders one merge may take.
@@ -63,18 +63,23 @@ const MAX_MERGED_ORDERS: usize = 50;
 pub const ROLES: RoleTable = &[
     (
         "/orderflow.orders.v1.OrderService/CreateCustomer",
-        &["sales", "sales_assistant", "admin"],
+        &[Role::Sales, Role::SalesAssistant, Role::Admin],
     ),
     ("/orderflow.orders.v1.OrderService/GetCustomer", READERS),
     ("/orderflow.orders.v1.OrderService/ListCustomers", READERS),
     (
         "/orderflow.orders.v1.OrderService/SetListPrice",
-        &["sales_supervisor", "admin"],
+        &[Role::SalesSupervisor, Role::Admin],
     ),
     ("/orderflow.orders.v1.OrderService/ListListPrices", READERS),
     (
         "/orderflow.orders.v1.OrderService/CreateOrder",
-        &["sales", "sales_assistant", "admin", "service"],
+        &[
+            Role::Sales,
+            Role::SalesAssistant,
+            Role::Admin,
+            Role::Service,
+        ],
     ),
     ("/orderflow.orders.v1.OrderService/GetOrder", READERS),
     ("/orderflow.orders.v1.OrderService/ListOrders", READERS),
@@ -91,13 +96,13 @@ pub const ROLES: RoleTable = &[
     ("/orderflow.orders.v1.OrderService/CancelOrder", CANCELLERS),
     (
         "/orderflow.orders.v1.OrderService/ImportChannelOrders",
-        &["sales_assistant", "admin", "service"],
+        &[Role::SalesAssistant, Role::Admin, Role::Service],
     ),
     ("/orderflow.orders.v1.OrderService/ClaimOrders", REVIEWERS),
     ("/orderflow.orders.v1.OrderService/ReleaseClaims", REVIEWERS),
     (
         "/orderflow.orders.v1.OrderService/DecideHeldOrder",
-        &["sales_supervisor", "admin"],
+        &[Role::SalesSupervisor, Role::Admin],
     ),
     ("/orderflow.orders.v1.OrderService/CopyOrder", ORDER_WRITERS),
     ("/orderflow.orders.v1.OrderService/MergeOrders", REVIEWERS),
@@ -371,8 +376,9 @@ impl OrderService for OrderApi {
             confirmation_overdue_only: request.confirmation_overdue_only,
             // ORD-10: supervisors see every order; other reviewers not the
             // submitted ones a colleague has claimed.
-            reviewer: (!actor.has_role("sales_supervisor") && !actor.has_role("admin"))
-                .then(|| actor.id.clone()),
+            reviewer: (!actor.has_role(Role::SalesSupervisor.as_str())
+                && !actor.has_role(Role::Admin.as_str()))
+            .then(|| actor.id.clone()),
         })?;
         let page = PageRequest::parse(
             request.page_size,

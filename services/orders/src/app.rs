@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
+use orderflow_platform::auth::Role;
 use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
 use orderflow_platform::clock::SharedClock;
 use orderflow_platform::db::idempotency::{self, RequestKey};
@@ -378,7 +379,7 @@ impl Orders {
         key: Option<RequestKey>,
     ) -> Result<Order, OrderError> {
         let new = NewOrder::parse(input, actor, self.today(), "")?;
-        if new.kind == OrderKind::Return && !actor.has_role("service") {
+        if new.kind == OrderKind::Return && !actor.has_role(Role::Service.as_str()) {
             return Err(OrderError::PermissionDenied(
                 "return orders are created by after-sales only (AFS-6)".to_owned(),
             ));

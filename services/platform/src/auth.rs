@@ -30,12 +30,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{ConfigError, Env};
 
+mod role;
+pub use role::Role;
+
 /// The role that service identities carry.
-pub const SERVICE_ROLE: &str = "service";
+pub const SERVICE_ROLE: &str = Role::Service.as_str();
 
 /// Method path → roles allowed to call it, e.g.
-/// `("/orderflow.orders.v1.OrderService/CreateOrder", &["sales", "admin"])`.
-pub type RoleTable = &'static [(&'static str, &'static [&'static str])];
+/// `("/orderflow.orders.v1.OrderService/CreateOrder", &[Role::Sales, Role::Admin])`.
+/// One table per service, used by the [`AuthLayer`] and walked whole by the
+/// authorisation matrix test.
+pub type RoleTable = &'static [(&'static str, &'static [Role])];
 
 #[derive(Clone, Default)]
 pub struct AuthConfig {
@@ -227,8 +232,13 @@ impl Caller {
         self.roles.contains(role)
     }
 
-    pub fn has_any_role(&self, roles: &[&str]) -> bool {
-        roles.iter().any(|role| self.has_role(role))
+    pub fn has_any_role(&self, roles: &[Role]) -> bool {
+        roles.iter().any(|role| self.is(*role))
+    }
+
+    /// Whether the caller holds `role`.
+    pub fn is(&self, role: Role) -> bool {
+        self.has_role(role.as_str())
     }
 
     /// The caller of a request that passed the [`AuthLayer`].
@@ -500,7 +510,7 @@ fn is_public(path: &str) -> bool {
 #[derive(Clone)]
 pub struct AuthLayer {
     verifier: Arc<Verifier>,
-    table: Arc<HashMap<&'static str, &'static [&'static str]>>,
+    table: Arc<HashMap<&'static str, &'static [Role]>>,
 }
 
 impl std::fmt::Debug for AuthLayer {
@@ -541,7 +551,11 @@ impl AuthLayer {
             return Err(tonic::Status::permission_denied(format!(
                 "{} may not call {path}; allowed roles: {}",
                 caller.subject,
-                allowed.join(", ")
+                allowed
+                    .iter()
+                    .map(|role| role.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
         Ok(caller)
@@ -629,7 +643,7 @@ mod tests {
     use std::path::PathBuf;
 
     const SECRET: &str = "0123456789abcdef0123456789abcdef-test";
-    const TABLE: RoleTable = &[("/pkg.Svc/Do", &["sales", "admin"])];
+    const TABLE: RoleTable = &[("/pkg.Svc/Do", &[Role::Sales, Role::Admin])];
 
     fn layer() -> AuthLayer {
         let verifier = Verifier::from_config(&AuthConfig::with_secret(SECRET))

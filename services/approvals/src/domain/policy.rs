@@ -11,7 +11,7 @@ use orderflow_platform::validation::Violations;
 use serde::{Deserialize, Serialize};
 
 use super::rates::Rates;
-use super::{ApprovalError, ROLES};
+use super::{ApprovalError, is_person_role};
 
 pub const MAX_STEPS: usize = 20;
 pub const MAX_SLA_MINUTES: i32 = 30 * 24 * 60;
@@ -133,7 +133,7 @@ pub fn parse_rules(inputs: &[StepRuleInput]) -> Result<Vec<StepRule>, ApprovalEr
         let field = |name: &str| format!("steps[{index}].{name}");
         let name = violations.required(&field("name"), &input.name, 100);
         let role = input.role.trim().to_owned();
-        if !ROLES.contains(&role.as_str()) {
+        if !is_person_role(&role) {
             violations.add(
                 field("role"),
                 format!("{role:?} is not a role of domain.md §1"),

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::customer::Address;
 use super::error::Unmet;
 use super::{Actor, OrderError};
+use orderflow_platform::auth::Role;
 use orderflow_platform::money::{Currency, Money};
 use orderflow_platform::validation::Violations;
 
@@ -1124,7 +1125,7 @@ impl Order {
                 accepted_deviations: Vec::new(),
             });
         }
-        if accept_price_deviation && actor.has_role("sales_supervisor") {
+        if accept_price_deviation && actor.has_role(Role::SalesSupervisor.as_str()) {
             Ok(Review::Passed {
                 accepted_deviations: deviations,
             })
