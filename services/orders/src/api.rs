@@ -2,9 +2,17 @@
 //! The use cases are in [`crate::app`].
 
 pub mod convert;
+mod roles;
+
+pub use roles::ROLES;
+
+/// ORD-10: how many orders one channel import may carry.
+const MAX_IMPORTED_ORDERS: usize = 500;
+/// ORD-9: how many orders one merge may take.
+const MAX_MERGED_ORDERS: usize = 50;
 
 use orderflow_platform::FieldViolation;
-use orderflow_platform::auth::{Caller, Role, RoleTable};
+use orderflow_platform::auth::{Caller, Role};
 use orderflow_platform::db::idempotency::RequestKey;
 use orderflow_platform::grpc::paging::PageRequest;
 use orderflow_platform::grpc::status;
@@ -21,116 +29,6 @@ use crate::domain::quotation::QuotationTerms;
 use crate::domain::{Actor, OrderError};
 use crate::store::orders::OrderFilter;
 use orderflow_platform::validation::Violations;
-
-/// Every role that may read orders.
-const READERS: &[Role] = &[
-    Role::Sales,
-    Role::SalesAssistant,
-    Role::SalesSupervisor,
-    Role::DeptManager,
-    Role::AdminReviewer,
-    Role::Gm,
-    Role::Finance,
-    Role::DocsClerk,
-    Role::Warehouse,
-    Role::Planner,
-    Role::ProductionManager,
-    Role::Logistics,
-    Role::CustomerService,
-    Role::Tech,
-    Role::Commerce,
-    Role::Store,
-    Role::Admin,
-    Role::Service,
-];
-const ORDER_WRITERS: &[Role] = &[Role::Sales, Role::SalesAssistant, Role::Admin];
-const REVIEWERS: &[Role] = &[Role::SalesAssistant, Role::SalesSupervisor, Role::Admin];
-const CANCELLERS: &[Role] = &[
-    Role::Sales,
-    Role::SalesAssistant,
-    Role::SalesSupervisor,
-    Role::DeptManager,
-    Role::Admin,
-    Role::Service,
-];
-const QUOTERS: &[Role] = &[Role::Sales, Role::Admin];
-/// ORD-10: how many orders one channel import may carry.
-const MAX_IMPORTED_ORDERS: usize = 500;
-/// ORD-9: how many orders one merge may take.
-const MAX_MERGED_ORDERS: usize = 50;
-
-/// Which roles may call each RPC (checked by the platform's auth layer).
-pub const ROLES: RoleTable = &[
-    (
-        "/orderflow.orders.v1.OrderService/CreateCustomer",
-        &[Role::Sales, Role::SalesAssistant, Role::Admin],
-    ),
-    ("/orderflow.orders.v1.OrderService/GetCustomer", READERS),
-    ("/orderflow.orders.v1.OrderService/ListCustomers", READERS),
-    (
-        "/orderflow.orders.v1.OrderService/SetListPrice",
-        &[Role::SalesSupervisor, Role::Admin],
-    ),
-    ("/orderflow.orders.v1.OrderService/ListListPrices", READERS),
-    (
-        "/orderflow.orders.v1.OrderService/CreateOrder",
-        &[
-            Role::Sales,
-            Role::SalesAssistant,
-            Role::Admin,
-            Role::Service,
-        ],
-    ),
-    ("/orderflow.orders.v1.OrderService/GetOrder", READERS),
-    ("/orderflow.orders.v1.OrderService/ListOrders", READERS),
-    (
-        "/orderflow.orders.v1.OrderService/UpdateOrder",
-        ORDER_WRITERS,
-    ),
-    (
-        "/orderflow.orders.v1.OrderService/SubmitOrder",
-        ORDER_WRITERS,
-    ),
-    ("/orderflow.orders.v1.OrderService/ConfirmOrder", REVIEWERS),
-    ("/orderflow.orders.v1.OrderService/RejectOrder", REVIEWERS),
-    ("/orderflow.orders.v1.OrderService/CancelOrder", CANCELLERS),
-    (
-        "/orderflow.orders.v1.OrderService/ImportChannelOrders",
-        &[Role::SalesAssistant, Role::Admin, Role::Service],
-    ),
-    ("/orderflow.orders.v1.OrderService/ClaimOrders", REVIEWERS),
-    ("/orderflow.orders.v1.OrderService/ReleaseClaims", REVIEWERS),
-    (
-        "/orderflow.orders.v1.OrderService/DecideHeldOrder",
-        &[Role::SalesSupervisor, Role::Admin],
-    ),
-    ("/orderflow.orders.v1.OrderService/CopyOrder", ORDER_WRITERS),
-    ("/orderflow.orders.v1.OrderService/MergeOrders", REVIEWERS),
-    (
-        "/orderflow.orders.v1.OrderService/GetOrderTimeline",
-        READERS,
-    ),
-    (
-        "/orderflow.orders.v1.QuotationService/CreateQuotation",
-        QUOTERS,
-    ),
-    (
-        "/orderflow.orders.v1.QuotationService/GetQuotation",
-        READERS,
-    ),
-    (
-        "/orderflow.orders.v1.QuotationService/ListQuotations",
-        READERS,
-    ),
-    (
-        "/orderflow.orders.v1.QuotationService/ReviseQuotation",
-        QUOTERS,
-    ),
-    (
-        "/orderflow.orders.v1.QuotationService/AcceptQuotation",
-        QUOTERS,
-    ),
-];
 
 fn actor(caller: &Caller) -> Actor {
     Actor {

@@ -1,0 +1,227 @@
+//! FIN-8 and APR-6: refunds requested, approved by the GM, executed once.
+
+use super::*;
+
+impl Finance {
+    /// FIN-8: a refund is requested with its reason and handling; the
+    /// approval request is filed with the approvals service from the
+    /// `finance.refund.requested` event (retried while approvals is down).
+    pub async fn request_refund(
+        &self,
+        actor: &Actor,
+        key: Option<&RequestKey>,
+        new: NewRefund,
+    ) -> Result<Refund, FinanceError> {
+        let transaction = self.database.begin_write().await?;
+        if let Some(id) = self.claim(&*transaction, key).await? {
+            return self.refund(&id).await;
+        }
+        let account = self.account_in(&*transaction, &new.order_id, true).await?;
+        if new.amount.currency != account.currency {
+            return Err(FinanceError::invalid(
+                "amount.currency_code",
+                format!("the order is in {}; refund in it", account.currency),
+            ));
+        }
+        let paid = self.confirmed_paid(&*transaction, &account).await?;
+        let existing = refunds::of_order(&*transaction, &account.order_id, None, None).await?;
+        let left = refund::refundable(paid, &existing);
+        if new.amount.minor_units > left {
+            return Err(FinanceError::precondition(
+                "REFUND_EXCEEDS_PAID",
+                format!("orders/{}", account.order_id),
+                format!(
+                    "{} asked, {} paid and not yet refunded",
+                    new.amount,
+                    Money::new(account.currency, left.max(0))
+                ),
+            ));
+        }
+        let now = self.now();
+        let refund = Refund {
+            id: uuid::Uuid::now_v7().to_string(),
+            order_id: account.order_id.clone(),
+            order_number: account.order_number.clone(),
+            currency: account.currency,
+            amount: new.amount.minor_units,
+            reason: new.reason,
+            handling: new.handling,
+            method: new.method,
+            state: RefundState::AwaitingApproval,
+            requested_by: actor.subject.clone(),
+            requested_at: now,
+            approval_request_id: None,
+            decided_by: None,
+            rejection_reason: String::new(),
+            executed_by: None,
+            executed_at: None,
+            execution_reference: String::new(),
+        };
+        refunds::insert(&*transaction, &refund).await?;
+        idempotency::complete(&*transaction, key, &refund.id).await?;
+        self.enqueue(
+            &*transaction,
+            events::refund(&refund, "refund.requested", &actor.subject, now),
+        )
+        .await?;
+        transaction.commit().await?;
+        self.outbox.notify();
+        Ok(refund)
+    }
+
+    pub async fn refund(&self, id: &str) -> Result<Refund, FinanceError> {
+        refunds::get(self.database.connection(), id, false)
+            .await?
+            .ok_or_else(|| FinanceError::not_found("refund", id))
+    }
+
+    pub async fn refunds(
+        &self,
+        order_id: &str,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<Refund>, FinanceError> {
+        refunds::of_order(self.database.connection(), order_id, after, Some(limit)).await
+    }
+
+    /// The refund whose approval request is to be filed, locked; `None`
+    /// when it is filed already or no longer waits.
+    pub async fn refund_to_file<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        id: &str,
+    ) -> Result<Option<Refund>, FinanceError> {
+        Ok(refunds::get(connection, id, true).await?.filter(|refund| {
+            refund.approval_request_id.is_none() && refund.state == RefundState::AwaitingApproval
+        }))
+    }
+
+    pub async fn approval_filed<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        mut refund: Refund,
+        approval_request_id: &str,
+    ) -> Result<(), FinanceError> {
+        refund.approval_request_id = Some(approval_request_id.to_owned());
+        refunds::update(connection, &refund).await
+    }
+
+    /// The approvals service decided a refund's request. Granted only with an
+    /// approved `gm` step (APR-6); a redelivered decision changes nothing.
+    pub async fn approval_decided<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        refund_id: &str,
+        decision: Result<bool, &str>,
+        by: &str,
+    ) -> Result<(), FinanceError> {
+        let Some(mut refund) = refunds::get(connection, refund_id, true).await? else {
+            tracing::warn!(refund.id = %refund_id, "an approval for a refund finance does not know");
+            return Ok(());
+        };
+        let (changed, subject) = match decision {
+            Ok(gm_approved) => match refund.approve(by, gm_approved) {
+                Ok(changed) => (changed, "refund.approved"),
+                Err(error) => {
+                    tracing::warn!(refund.id = %refund_id, %error, "approval not accepted");
+                    return Ok(());
+                }
+            },
+            Err(reason) => (refund.reject(by, reason), "refund.rejected"),
+        };
+        if changed {
+            refunds::update(connection, &refund).await?;
+            let now = self.now();
+            self.enqueue(connection, events::refund(&refund, subject, by, now))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// FIN-8: `finance` executes an approved refund, once. What returns and
+    /// corrections have not already taken off the order's sales becomes a
+    /// negative ledger entry (FIN-7); the announcement carries the order
+    /// number, the reason and the handling.
+    pub async fn execute_refund(
+        &self,
+        actor: &Actor,
+        key: Option<&RequestKey>,
+        refund_id: &str,
+        reference: &str,
+    ) -> Result<Refund, FinanceError> {
+        let transaction = self.database.begin_write().await?;
+        if self.claim(&*transaction, key).await?.is_some() {
+            return self.refund(refund_id).await;
+        }
+        let mut refund = refunds::get(&*transaction, refund_id, true)
+            .await?
+            .ok_or_else(|| FinanceError::not_found("refund", refund_id))?;
+        let now = self.now();
+        if !refund.execute(&actor.subject, reference, now)? {
+            return Ok(refund);
+        }
+        refunds::update(&*transaction, &refund).await?;
+        idempotency::complete(&*transaction, key, &refund.id).await?;
+        if let Some(entry) = self.refund_entry(&*transaction, &refund, now).await? {
+            self.enqueue(
+                &*transaction,
+                events::ledger_entry(&entry, &actor.subject, now),
+            )
+            .await?;
+        }
+        self.enqueue(
+            &*transaction,
+            events::refund(&refund, "refund.executed", &actor.subject, now),
+        )
+        .await?;
+        self.settle_if_due(&*transaction, &refund.order_id, &actor.subject)
+            .await?;
+        transaction.commit().await?;
+        self.outbox.notify();
+        tracing::info!(order.number = %refund.order_number, refund.id = %refund.id, "refund executed");
+        Ok(refund)
+    }
+
+    pub(super) async fn refund_entry<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        refund: &Refund,
+        now: DateTime<Utc>,
+    ) -> Result<Option<LedgerEntry>, FinanceError> {
+        let Some(sale) = ledger::entry_by_key(connection, &sale_key(&refund.order_id)).await?
+        else {
+            return Ok(None);
+        };
+        let filter = EntryFilter {
+            order_id: Some(refund.order_id.clone()),
+            ..EntryFilter::default()
+        };
+        let entries = ledger::entries(connection, &filter, None, None).await?;
+        let taken_off = entries
+            .iter()
+            .filter(|entry| entry.kind != EntryKind::Sale && entry.currency == refund.currency)
+            .fold(0_i64, |sum, entry| sum.saturating_sub(entry.amount));
+        let refunded = refunds::of_order(connection, &refund.order_id, None, None)
+            .await?
+            .iter()
+            .filter(|other| other.state == RefundState::Executed || other.id == refund.id)
+            .fold(0_i64, |sum, other| sum.saturating_add(other.amount));
+        let uncovered = refunded.saturating_sub(taken_off);
+        if uncovered <= 0 {
+            return Ok(None);
+        }
+        let entry = LedgerEntry {
+            id: uuid::Uuid::now_v7().to_string(),
+            kind: EntryKind::Refund,
+            amount: uncovered.saturating_neg(),
+            entry_date: self.day_of(now),
+            offsets_entry_id: Some(sale.id.clone()),
+            reference: format!("refunds/{}", refund.id),
+            note: format!("refund: {}", refund.reason),
+            created_at: now,
+            ..sale
+        };
+        ledger::append(connection, &format!("refund:{}", refund.id), &entry).await?;
+        Ok(Some(entry))
+    }
+}

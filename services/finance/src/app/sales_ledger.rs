@@ -1,0 +1,96 @@
+//! FIN-7 and ORD-20: the sales ledger and the sales details signed and confirmed.
+
+use super::*;
+
+impl Finance {
+    pub async fn ledger_entries(
+        &self,
+        filter: &EntryFilter,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<LedgerEntry>, FinanceError> {
+        ledger::entries(self.database.connection(), filter, after, Some(limit)).await
+    }
+
+    /// ORD-20: a `dept_manager` signs what `salesperson` sold on `day` and
+    /// is not on a sales detail yet.
+    pub async fn sign_sales_detail(
+        &self,
+        actor: &Actor,
+        key: Option<&RequestKey>,
+        salesperson: &str,
+        day: NaiveDate,
+    ) -> Result<SalesDetail, FinanceError> {
+        let transaction = self.database.begin_write().await?;
+        if let Some(id) = self.claim(&*transaction, key).await? {
+            return self.sales_detail(&id).await;
+        }
+        let entries = ledger::unsigned_entries(&*transaction, salesperson, day).await?;
+        let detail = SalesDetail::sign(salesperson, day, &entries, &actor.subject, self.now())?;
+        if !ledger::insert_detail(&*transaction, &detail).await? {
+            return Err(FinanceError::precondition(
+                "SIGNED_MEANWHILE",
+                format!("sales_details/{salesperson}/{day}"),
+                "some of these entries were signed by someone else meanwhile; sign again",
+            ));
+        }
+        idempotency::complete(&*transaction, key, &detail.id).await?;
+        transaction.commit().await?;
+        Ok(detail)
+    }
+
+    /// ORD-20: `finance` confirms a signed sales detail; the standard orders
+    /// on it may be released now.
+    pub async fn confirm_sales_detail(
+        &self,
+        actor: &Actor,
+        key: Option<&RequestKey>,
+        id: &str,
+    ) -> Result<SalesDetail, FinanceError> {
+        let transaction = self.database.begin_write().await?;
+        if self.claim(&*transaction, key).await?.is_some() {
+            return self.sales_detail(id).await;
+        }
+        idempotency::complete(&*transaction, key, id).await?;
+        let mut detail = ledger::detail(&*transaction, id, true)
+            .await?
+            .ok_or_else(|| FinanceError::not_found("sales detail", id))?;
+        if !detail.confirm(&actor.subject, self.now())? {
+            return Ok(detail);
+        }
+        ledger::confirm_detail(&*transaction, &detail).await?;
+        let filter = EntryFilter {
+            salesperson: Some(detail.salesperson.clone()),
+            from: Some(detail.entry_date),
+            to: Some(detail.entry_date),
+            ..EntryFilter::default()
+        };
+        let order_ids: Vec<String> = ledger::entries(&*transaction, &filter, None, None)
+            .await?
+            .into_iter()
+            .filter(|entry| detail.entry_ids.contains(&entry.id))
+            .map(|entry| entry.order_id)
+            .collect();
+        let waiting = accounts::waiting_accounts(&*transaction, None, Some(order_ids)).await?;
+        self.open_waiting(&*transaction, waiting, &actor.subject)
+            .await?;
+        transaction.commit().await?;
+        self.outbox.notify();
+        Ok(detail)
+    }
+
+    pub async fn sales_detail(&self, id: &str) -> Result<SalesDetail, FinanceError> {
+        ledger::detail(self.database.connection(), id, false)
+            .await?
+            .ok_or_else(|| FinanceError::not_found("sales detail", id))
+    }
+
+    pub async fn sales_details(
+        &self,
+        salesperson: Option<&str>,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<SalesDetail>, FinanceError> {
+        ledger::details(self.database.connection(), salesperson, after, limit).await
+    }
+}

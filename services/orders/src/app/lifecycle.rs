@@ -1,0 +1,197 @@
+//! An order's life before review: creation (batched, see [`super::creation`]),
+//! reading, edits kept in the history (ORD-7) and submission (ORD-4).
+
+use super::*;
+
+impl Orders {
+    /// ORD-1: a new order in DRAFT, idempotent by request id. Written in a
+    /// batch with the other orders being created at the same moment.
+    pub async fn create_order(
+        &self,
+        actor: &Actor,
+        input: &OrderInput,
+        key: Option<RequestKey>,
+    ) -> Result<Order, OrderError> {
+        let new = NewOrder::parse(input, actor, self.today(), "")?;
+        if new.kind == OrderKind::Return && !actor.has_role(Role::Service.as_str()) {
+            return Err(OrderError::PermissionDenied(
+                "return orders are created by after-sales only (AFS-6)".to_owned(),
+            ));
+        }
+        let number = self.next_number("order", "").await?;
+        let order = self
+            .creator
+            .create(creation::CreateRequest {
+                new,
+                id: uuid::Uuid::now_v7().to_string(),
+                number,
+                actor: actor.clone(),
+                key,
+                trace_context: orderflow_platform::telemetry::current_context_headers(),
+            })
+            .await?;
+        tracing::info!(order.number = %order.number, order.id = %order.id, kind = %order.kind, "order created");
+        Ok(order)
+    }
+
+    /// The customer and the replaced order must exist (ORD-1, ORD-14).
+    pub(super) async fn referenced<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        new: &NewOrder,
+    ) -> Result<Customer, OrderError> {
+        let mut violations = Violations::new();
+        let customer = customers::find(connection, &new.customer_id).await?;
+        if customer.is_none() {
+            violations.add("customer_id", "no such customer");
+        }
+        if let Some(replaced) = &new.replaces_order_id
+            && orders::find(connection, replaced).await?.is_none()
+        {
+            violations.add("replaces_order_id", "no such order");
+        }
+        match customer {
+            Some(customer) if violations.is_empty() => Ok(customer),
+            _ => Err(OrderError::InvalidInput(violations.into_vec())),
+        }
+    }
+
+    pub async fn order(&self, id: &str) -> Result<Order, OrderError> {
+        orders::load(self.database.connection(), id).await
+    }
+
+    pub async fn list_orders(
+        &self,
+        filter: &OrderFilter,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<Order>, OrderError> {
+        orders::list(self.database.connection(), filter, self.now(), after, limit).await
+    }
+
+    pub async fn timeline(&self, id: &str) -> Result<(Order, Vec<TimelineEntry>), OrderError> {
+        let order = self.order(id).await?;
+        let entries = timeline::of_order(self.database.connection(), id).await?;
+        Ok((order, entries))
+    }
+
+    /// Runs `change` on the order under a row lock, records it, and makes the
+    /// request id return the same order when repeated.
+    pub(super) async fn change_order<F>(
+        &self,
+        key: Option<RequestKey>,
+        order_id: &str,
+        actor: &Actor,
+        change: F,
+    ) -> Result<Order, OrderError>
+    where
+        F: FnOnce(&mut Order, DateTime<Utc>) -> Result<Change, OrderError>,
+    {
+        let key = key.map(|key| key.within(order_id));
+        let transaction = self.database.begin_write().await?;
+        let mut order = orders::load_for_update(&*transaction, order_id).await?;
+        if already_done(&*transaction, key.as_ref()).await? {
+            return Ok(order);
+        }
+        let now = self.now();
+        let recorded = change(&mut order, now)?;
+        self.record(&*transaction, &order, actor, recorded).await?;
+        if self
+            .commit(transaction, key.as_ref(), order_id)
+            .await?
+            .is_some()
+        {
+            return self.order(order_id).await;
+        }
+        Ok(order)
+    }
+
+    /// ORD-7: edits before review, each kept in the history.
+    pub async fn update_order(
+        &self,
+        actor: &Actor,
+        order_id: &str,
+        mask: &[String],
+        update: &OrderInput,
+        reason: &str,
+        key: Option<RequestKey>,
+    ) -> Result<Order, OrderError> {
+        let today = self.today();
+        let key = key.map(|key| key.within(order_id));
+        let transaction = self.database.begin_write().await?;
+        let mut order = orders::load_for_update(&*transaction, order_id).await?;
+        if already_done(&*transaction, key.as_ref()).await? {
+            return Ok(order);
+        }
+        let previous = order.editable_fields();
+        let now = self.now();
+        let (from, changed) = order.edit(mask, update, actor, today, now)?;
+        if let Some(ship_to) = mask
+            .iter()
+            .any(|field| field == "ship_to")
+            .then(|| update.ship_to.clone())
+            .flatten()
+            && ship_to.is_empty()
+        {
+            // An emptied ship-to falls back to the customer's address.
+            if let Some(customer) = customers::find(&*transaction, &order.customer_id).await? {
+                order.ship_to = customer.address;
+            }
+        }
+        let revision = orders::Revision {
+            order_id: &order.id,
+            revision: order.revision,
+            previous: &previous,
+            changed: &changed,
+            reason: reason.trim(),
+            actor: &actor.id,
+            at: now,
+        };
+        orders::record_revision(&*transaction, &revision).await?;
+        let action = if from == OrderState::Draft {
+            "edited"
+        } else {
+            "revised"
+        };
+        let change = Change::new(action, Some(from))
+            .because(reason)
+            .detail(format!(
+                "revision {}: changed {}",
+                order.revision,
+                if changed.is_empty() {
+                    "nothing".to_owned()
+                } else {
+                    changed.join(", ")
+                }
+            ));
+        self.record(&*transaction, &order, actor, change).await?;
+        if self
+            .commit(transaction, key.as_ref(), order_id)
+            .await?
+            .is_some()
+        {
+            return self.order(order_id).await;
+        }
+        Ok(order)
+    }
+
+    pub async fn submit_order(
+        &self,
+        actor: &Actor,
+        order_id: &str,
+        key: Option<RequestKey>,
+    ) -> Result<Order, OrderError> {
+        let sla = self.settings.confirmation_sla;
+        self.change_order(key, order_id, actor, |order, now| {
+            order.ensure_editable_by(actor)?;
+            let from = order.submit(sla, now)?;
+            let due = order
+                .confirmation_due_at
+                .map(|due| due.to_rfc3339())
+                .unwrap_or_default();
+            Ok(Change::new("submitted", Some(from))
+                .detail(format!("confirmation due by {due} (SLA-1)")))
+        })
+        .await
+    }
+}

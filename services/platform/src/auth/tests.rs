@@ -1,0 +1,276 @@
+//! The auth layer, the verifier and the key configuration.
+
+use super::*;
+use std::path::PathBuf;
+
+const SECRET: &str = "0123456789abcdef0123456789abcdef-test";
+const TABLE: RoleTable = &[("/pkg.Svc/Do", &[Role::Sales, Role::Admin])];
+
+fn layer() -> AuthLayer {
+    let verifier = Verifier::from_config(&AuthConfig::with_secret(SECRET))
+        .unwrap_or_else(|error| panic!("{error}"));
+    AuthLayer::new(Arc::new(verifier), TABLE)
+}
+
+fn headers_with(token: &str) -> http::HeaderMap {
+    let mut headers = http::HeaderMap::new();
+    if let Ok(value) = http::HeaderValue::from_str(&format!("Bearer {token}")) {
+        headers.insert(http::header::AUTHORIZATION, value);
+    }
+    headers
+}
+
+fn token(roles: &[&str]) -> String {
+    let roles: Vec<String> = roles.iter().map(|r| (*r).to_owned()).collect();
+    mint_hs256(
+        &SecretString::from(SECRET.to_owned()),
+        "alice",
+        &roles,
+        Duration::from_secs(60),
+    )
+    .unwrap_or_else(|error| panic!("{error}"))
+}
+
+#[test]
+fn a_call_without_a_token_is_unauthenticated() {
+    let status = layer()
+        .authorize("/pkg.Svc/Do", &http::HeaderMap::new())
+        .err();
+    assert_eq!(status.map(|s| s.code()), Some(tonic::Code::Unauthenticated));
+}
+
+#[test]
+fn a_token_signed_with_another_secret_is_unauthenticated() {
+    let roles = vec!["sales".to_owned()];
+    let forged = mint_hs256(
+        &SecretString::from("another-secret-another-secret-xx".to_owned()),
+        "mallory",
+        &roles,
+        Duration::from_secs(60),
+    )
+    .unwrap_or_default();
+    let status = layer()
+        .authorize("/pkg.Svc/Do", &headers_with(&forged))
+        .err();
+    assert_eq!(status.map(|s| s.code()), Some(tonic::Code::Unauthenticated));
+}
+
+#[test]
+fn a_role_the_rpc_does_not_allow_is_permission_denied() {
+    let status = layer()
+        .authorize("/pkg.Svc/Do", &headers_with(&token(&["warehouse"])))
+        .err();
+    assert_eq!(
+        status.map(|s| s.code()),
+        Some(tonic::Code::PermissionDenied)
+    );
+}
+
+#[test]
+fn an_rpc_missing_from_the_table_is_refused() {
+    let status = layer()
+        .authorize("/pkg.Svc/Other", &headers_with(&token(&["admin"])))
+        .err();
+    assert_eq!(
+        status.map(|s| s.code()),
+        Some(tonic::Code::PermissionDenied)
+    );
+}
+
+#[test]
+fn an_allowed_role_passes_with_its_subject() {
+    let caller = layer().authorize("/pkg.Svc/Do", &headers_with(&token(&["sales"])));
+    assert_eq!(caller.ok().map(|c| c.subject), Some("alice".to_owned()));
+}
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")).join(name)
+}
+
+fn signed(algorithm: Algorithm, private_key: &str, key_id: Option<&str>) -> String {
+    let pem = std::fs::read(fixture(private_key)).unwrap_or_default();
+    let key = match algorithm {
+        Algorithm::ES256 => EncodingKey::from_ec_pem(&pem),
+        _ => EncodingKey::from_rsa_pem(&pem),
+    }
+    .unwrap_or_else(|error| panic!("{error}"));
+    let mut header = Header::new(algorithm);
+    header.kid = key_id.map(str::to_owned);
+    let claims = Claims {
+        sub: "svc-gateway".to_owned(),
+        roles: vec!["sales".to_owned()],
+        exp: jsonwebtoken::get_current_timestamp() + 60,
+        iss: None,
+        aud: None,
+    };
+    jsonwebtoken::encode(&header, &claims, &key).unwrap_or_else(|error| panic!("{error}"))
+}
+
+fn verifier_with_public_keys(file: &str) -> Verifier {
+    let path = fixture(file).display().to_string();
+    let config = AuthConfig {
+        public_keys: Some(PublicKeys::from_file(&path).unwrap_or_else(|e| panic!("{e}"))),
+        ..AuthConfig::default()
+    };
+    Verifier::from_config(&config).unwrap_or_else(|error| panic!("{error}"))
+}
+
+fn verifier_from_env(pairs: &[(&str, &str)]) -> Result<Verifier, ConfigError> {
+    let config = AuthConfig::from_env(&Env::from_pairs(pairs.iter().copied()))?;
+    Verifier::from_config(&config)
+}
+
+#[test]
+fn public_keys_given_as_the_variables_value_verify_tokens() {
+    // What a Kubernetes secretKeyRef injects: the key itself.
+    let pem = std::fs::read_to_string(fixture("es256-public.pem")).unwrap_or_default();
+    let verifier = verifier_from_env(&[("ORDERFLOW_JWT_PUBLIC_KEYS", pem.as_str())])
+        .unwrap_or_else(|error| panic!("{error}"));
+    let caller = verifier.verify(&signed(Algorithm::ES256, "es256-private.pem", None));
+    assert_eq!(
+        caller.ok().map(|c| c.subject),
+        Some("svc-gateway".to_owned())
+    );
+
+    let jwks = std::fs::read_to_string(fixture("jwks.json")).unwrap_or_default();
+    let verifier = verifier_from_env(&[("ORDERFLOW_JWT_PUBLIC_KEYS", jwks.as_str())])
+        .unwrap_or_else(|error| panic!("{error}"));
+    let caller = verifier.verify(&signed(
+        Algorithm::RS256,
+        "rs256-private.pem",
+        Some("rsa-1"),
+    ));
+    assert_eq!(
+        caller.ok().map(|c| c.subject),
+        Some("svc-gateway".to_owned())
+    );
+}
+
+#[test]
+fn public_keys_given_as_a_file_verify_tokens() {
+    let path = fixture("jwks.json").display().to_string();
+    let verifier = verifier_from_env(&[("ORDERFLOW_JWT_PUBLIC_KEYS_FILE", path.as_str())])
+        .unwrap_or_else(|error| panic!("{error}"));
+    let caller = verifier.verify(&signed(Algorithm::ES256, "es256-private.pem", Some("ec-1")));
+    assert_eq!(
+        caller.ok().map(|c| c.subject),
+        Some("svc-gateway".to_owned())
+    );
+}
+
+#[test]
+fn unusable_public_keys_are_refused_when_the_configuration_is_read() {
+    let refused = |pairs: &[(&str, &str)]| {
+        AuthConfig::from_env(&Env::from_pairs(pairs.iter().copied()))
+            .err()
+            .map(|error| error.variable)
+    };
+    let path = fixture("es256-public.pem").display().to_string();
+    // A path where the key itself belongs does not parse as a key.
+    assert_eq!(
+        refused(&[("ORDERFLOW_JWT_PUBLIC_KEYS", path.as_str())]),
+        Some("ORDERFLOW_JWT_PUBLIC_KEYS".to_owned())
+    );
+    assert_eq!(
+        refused(&[("ORDERFLOW_JWT_PUBLIC_KEYS_FILE", "/nonexistent/jwks.json")]),
+        Some("ORDERFLOW_JWT_PUBLIC_KEYS_FILE".to_owned())
+    );
+    let not_a_key = fixture("README.md").display().to_string();
+    assert_eq!(
+        refused(&[("ORDERFLOW_JWT_PUBLIC_KEYS_FILE", not_a_key.as_str())]),
+        Some("ORDERFLOW_JWT_PUBLIC_KEYS_FILE".to_owned())
+    );
+    assert_eq!(
+        refused(&[(
+            "ORDERFLOW_JWT_PUBLIC_KEYS",
+            "{\"keys\": [{\"kty\": \"oct\"}]}"
+        )]),
+        Some("ORDERFLOW_JWT_PUBLIC_KEYS".to_owned())
+    );
+    let pem = std::fs::read_to_string(fixture("es256-public.pem")).unwrap_or_default();
+    assert_eq!(
+        refused(&[
+            ("ORDERFLOW_JWT_PUBLIC_KEYS", pem.as_str()),
+            ("ORDERFLOW_JWT_PUBLIC_KEYS_FILE", path.as_str()),
+        ]),
+        Some("ORDERFLOW_JWT_PUBLIC_KEYS".to_owned())
+    );
+}
+
+#[test]
+fn an_es256_token_verifies_against_a_pem_public_key() {
+    let verifier = verifier_with_public_keys("es256-public.pem");
+    let caller = verifier.verify(&signed(Algorithm::ES256, "es256-private.pem", None));
+    assert_eq!(
+        caller.ok().map(|c| c.subject),
+        Some("svc-gateway".to_owned())
+    );
+    let rsa = verifier.verify(&signed(Algorithm::RS256, "rs256-private.pem", None));
+    assert!(rsa.is_err(), "a key that is not configured");
+}
+
+#[test]
+fn rs256_and_es256_tokens_verify_against_a_jwks_document() {
+    let verifier = verifier_with_public_keys("jwks.json");
+    for (algorithm, key, kid) in [
+        (Algorithm::RS256, "rs256-private.pem", "rsa-1"),
+        (Algorithm::ES256, "es256-private.pem", "ec-1"),
+    ] {
+        let caller = verifier.verify(&signed(algorithm, key, Some(kid)));
+        assert_eq!(
+            caller.map(|c| c.roles.contains("sales")).ok(),
+            Some(true),
+            "{algorithm:?}"
+        );
+    }
+}
+
+#[test]
+fn an_hs256_token_is_refused_when_only_public_keys_are_configured() {
+    let verifier = verifier_with_public_keys("jwks.json");
+    let roles = vec!["admin".to_owned()];
+    let forged = mint_hs256(
+        &SecretString::from(SECRET.to_owned()),
+        "mallory",
+        &roles,
+        Duration::from_secs(60),
+    )
+    .unwrap_or_default();
+    assert!(verifier.verify(&forged).is_err());
+}
+
+#[test]
+fn a_service_identity_mints_a_service_token() {
+    let identity = ServiceIdentity::new("orders", &AuthConfig::with_secret(SECRET));
+    let token = identity.token().unwrap_or_default();
+    let verifier =
+        Verifier::from_config(&AuthConfig::with_secret(SECRET)).unwrap_or_else(|e| panic!("{e}"));
+    let caller = verifier.verify(&token).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(caller.subject, "service:orders");
+    assert!(caller.has_role(SERVICE_ROLE));
+    assert_eq!(
+        identity.token().ok(),
+        Some(token),
+        "cached until half its life"
+    );
+}
+
+#[test]
+fn a_short_secret_is_refused_naming_the_variable() {
+    let env = Env::from_pairs([("ORDERFLOW_JWT_SECRET", "short")]);
+    let error = AuthConfig::from_env(&env).err();
+    assert_eq!(
+        error.map(|e| e.variable),
+        Some("ORDERFLOW_JWT_SECRET".to_owned())
+    );
+}
+
+#[test]
+fn no_key_at_all_is_refused_naming_the_variable() {
+    let env = Env::from_pairs([("ORDERFLOW_JWT_SECRET_FILE", "/nonexistent/secret")]);
+    let error = AuthConfig::from_env(&env).err();
+    assert_eq!(
+        error.map(|e| e.variable),
+        Some("ORDERFLOW_JWT_SECRET".to_owned())
+    );
+}
