@@ -4,6 +4,7 @@
 mod authorization;
 mod finance;
 mod fulfilment;
+mod layers;
 mod s13;
 mod stock;
 

@@ -1,8 +1,6 @@
 //! The tonic service: proto ⇄ domain conversion and error → status mapping.
 //! The use cases are in [`crate::app`].
 
-pub mod convert;
-
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
@@ -23,7 +21,8 @@ use crate::domain::rates::Rate;
 use crate::domain::request::{
     ApprovalRequest, CostEstimate, Decision, NewRequest, RequestState, Terms,
 };
-use crate::store::requests::{Cursor, PendingStep, RequestFilter};
+use crate::domain::request::{Cursor, PendingStep, RequestFilter};
+use crate::wire;
 
 /// Every person's role (everyone but services).
 const PEOPLE: &[Role] = &Role::PEOPLE;
@@ -136,7 +135,7 @@ fn costs_in(raw: &[pb::CostEstimate], violations: &mut Violations) -> Vec<CostEs
 }
 
 fn rules_in(raw: &[pb::StepRule]) -> Result<Vec<StepRule>, Status> {
-    let inputs: Vec<_> = raw.iter().map(convert::rule_input).collect();
+    let inputs: Vec<_> = raw.iter().map(wire::rule_input).collect();
     Ok(policy::parse_rules(&inputs)?)
 }
 
@@ -151,7 +150,7 @@ fn tag_span(request: &ApprovalRequest) {
 
 fn reply(request: ApprovalRequest) -> Response<pb::ApprovalRequest> {
     tag_span(&request);
-    Response::new(convert::request(&request))
+    Response::new(wire::request(&request))
 }
 
 fn encode_cursor(at: Option<DateTime<Utc>>, id: &str) -> String {
@@ -184,7 +183,7 @@ fn pending_page(
         encode_cursor(time(pending), &pending.step.id)
     });
     pb::ListPendingStepsResponse {
-        steps: steps.iter().map(convert::pending).collect(),
+        steps: steps.iter().map(wire::pending).collect(),
         next_page_token,
     }
 }
@@ -223,7 +222,7 @@ impl ApprovalService for ApprovalApi {
             .approvals
             .create_policy(&actor, &kind, &name, steps, key)
             .await?;
-        Ok(Response::new(convert::policy(&created)))
+        Ok(Response::new(wire::policy(&created)))
     }
 
     async fn update_policy(
@@ -247,7 +246,7 @@ impl ApprovalService for ApprovalApi {
             .approvals
             .update_policy(&actor, &kind, &name, steps, request.base_version, key)
             .await?;
-        Ok(Response::new(convert::policy(&updated)))
+        Ok(Response::new(wire::policy(&updated)))
     }
 
     async fn get_policy(
@@ -262,7 +261,7 @@ impl ApprovalService for ApprovalApi {
         }
         violations.finish(())?;
         let found = self.approvals.policy(&kind, request.version).await?;
-        Ok(Response::new(convert::policy(&found)))
+        Ok(Response::new(wire::policy(&found)))
     }
 
     async fn list_policies(
@@ -277,7 +276,7 @@ impl ApprovalService for ApprovalApi {
             .await?;
         let next_page_token = page.finish(&mut policies, |policy| policy.subject_kind.clone());
         Ok(Response::new(pb::ListPoliciesResponse {
-            policies: policies.iter().map(convert::policy).collect(),
+            policies: policies.iter().map(wire::policy).collect(),
             next_page_token,
         }))
     }
@@ -392,7 +391,7 @@ impl ApprovalService for ApprovalApi {
             .await?;
         let next_page_token = page.finish(&mut found, |request| request.id.clone());
         Ok(Response::new(pb::ListApprovalRequestsResponse {
-            approval_requests: found.iter().map(convert::request).collect(),
+            approval_requests: found.iter().map(wire::request).collect(),
             next_page_token,
         }))
     }
@@ -544,7 +543,7 @@ impl ApprovalService for ApprovalApi {
             _ => return Err(Status::internal("rate checked above")),
         };
         let stored = self.approvals.set_rate(&actor, key, currency, rate).await?;
-        Ok(Response::new(convert::rate(
+        Ok(Response::new(wire::rate(
             &stored,
             self.approvals.base_currency().code(),
         )))
@@ -559,7 +558,7 @@ impl ApprovalService for ApprovalApi {
         Ok(Response::new(pb::ListExchangeRatesResponse {
             rates: rates
                 .iter()
-                .map(|stored| convert::rate(stored, base.code()))
+                .map(|stored| wire::rate(stored, base.code()))
                 .collect(),
         }))
     }

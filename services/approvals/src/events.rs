@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use orderflow_platform::bus::outbox::{self, OutgoingEvent};
 use orderflow_proto::approvals::v1 as pb;
 
-use crate::api::convert;
 use crate::domain::request::{ApprovalRequest, Step};
+use crate::wire;
 
 pub fn approval_event(
     request: &ApprovalRequest,
@@ -21,11 +21,11 @@ pub fn approval_event(
     let id = outbox::new_event_id();
     let message = pb::ApprovalEvent {
         event_id: id.clone(),
-        occur_time: Some(convert::timestamp(at)),
+        occur_time: Some(wire::timestamp(at)),
         actor: actor.to_owned(),
         reason: reason.to_owned(),
-        request: Some(convert::request(request)),
-        step: step.map(convert::step),
+        request: Some(wire::request(request)),
+        step: step.map(wire::step),
     };
     OutgoingEvent::new(id, format!("approvals.{subject}"), &message)
 }

@@ -14,6 +14,7 @@ pub mod config;
 pub mod domain;
 pub mod events;
 pub mod store;
+pub mod wire;
 
 use orderflow_platform::clock::SharedClock;
 use orderflow_platform::service::{RunningService, ServiceRuntime};

@@ -1,7 +1,6 @@
 //! The tonic service: proto ⇄ domain conversion and error → status mapping.
 //! The use cases are in [`crate::app`].
 
-pub mod convert;
 mod roles;
 
 pub use roles::ROLES;
@@ -21,9 +20,10 @@ use crate::app::{Finance, NewPayment, NewRefund};
 use crate::domain::credit::{CreditRating, RatingInput};
 use crate::domain::document::DocumentKind;
 use crate::domain::lc::{LcTerms, MAX_DISCREPANCIES};
+use crate::domain::ledger::EntryFilter;
 use crate::domain::ledger::totals;
 use crate::domain::{Actor, FinanceError};
-use crate::store::ledger::EntryFilter;
+use crate::wire;
 
 fn caller<T>(request: &Request<T>) -> Result<Actor, Status> {
     Caller::of(request)
@@ -124,7 +124,7 @@ impl FinanceApi {
             .finance
             .issue_document(&actor, key.as_ref(), kind, &order_id, due_date, &note)
             .await?;
-        Ok(Response::new(convert::document(&document)))
+        Ok(Response::new(wire::document(&document)))
     }
 }
 
@@ -161,7 +161,7 @@ impl FinanceService for FinanceApi {
             .finance
             .rate_customer(&actor, key.as_ref(), rating)
             .await?;
-        Ok(Response::new(convert::credit_status(&status)))
+        Ok(Response::new(wire::credit_status(&status)))
     }
 
     async fn get_credit_status(
@@ -172,7 +172,7 @@ impl FinanceService for FinanceApi {
         let customer_id = violations.required_id("customer_id", &request.get_ref().customer_id);
         violations.finish(())?;
         let status = self.finance.credit_status(&customer_id).await?;
-        Ok(Response::new(convert::credit_status(&status)))
+        Ok(Response::new(wire::credit_status(&status)))
     }
 
     async fn record_payment(
@@ -189,7 +189,7 @@ impl FinanceService for FinanceApi {
             &request,
         );
         let order_id = violations.required_id("order_id", &request.order_id);
-        let kind = convert::payment_kind_in(request.kind());
+        let kind = wire::payment_kind_in(request.kind());
         if kind.is_none() {
             violations.add("kind", "must be DEPOSIT, BALANCE or FULL");
         }
@@ -211,7 +211,7 @@ impl FinanceService for FinanceApi {
             .finance
             .record_payment(&actor, key.as_ref(), new)
             .await?;
-        Ok(Response::new(convert::payment(&payment)))
+        Ok(Response::new(wire::payment(&payment)))
     }
 
     async fn confirm_payment(
@@ -233,7 +233,7 @@ impl FinanceService for FinanceApi {
             .finance
             .confirm_payment(&actor, key.as_ref(), &payment_id)
             .await?;
-        Ok(Response::new(convert::payment(&payment)))
+        Ok(Response::new(wire::payment(&payment)))
     }
 
     async fn list_payments(
@@ -251,7 +251,7 @@ impl FinanceService for FinanceApi {
             .await?;
         let next_page_token = page.finish(&mut payments, |payment| payment.id.clone());
         Ok(Response::new(pb::ListPaymentsResponse {
-            payments: payments.iter().map(convert::payment).collect(),
+            payments: payments.iter().map(wire::payment).collect(),
             next_page_token,
         }))
     }
@@ -270,7 +270,7 @@ impl FinanceService for FinanceApi {
             violations.add("terms", "is required");
         }
         let terms = LcTerms::parse(
-            &convert::lc_terms_in(request.terms.as_ref()),
+            &wire::lc_terms_in(request.terms.as_ref()),
             "terms.",
             &mut violations,
         );
@@ -283,7 +283,7 @@ impl FinanceService for FinanceApi {
             .finance
             .register_lc(&actor, key.as_ref(), &order_id, terms, received)
             .await?;
-        Ok(Response::new(convert::letter_of_credit(&lc)))
+        Ok(Response::new(wire::letter_of_credit(&lc)))
     }
 
     async fn get_letter_of_credit(
@@ -294,7 +294,7 @@ impl FinanceService for FinanceApi {
         let order_id = violations.required_id("order_id", &request.get_ref().order_id);
         violations.finish(())?;
         let lc = self.finance.lc_of_order(&order_id).await?;
-        Ok(Response::new(convert::letter_of_credit(&lc)))
+        Ok(Response::new(wire::letter_of_credit(&lc)))
     }
 
     async fn review_letter_of_credit(
@@ -313,7 +313,7 @@ impl FinanceService for FinanceApi {
             .finance
             .review_lc(&actor, key.as_ref(), &lc_id, discrepancies)
             .await?;
-        Ok(Response::new(convert::letter_of_credit(&lc)))
+        Ok(Response::new(wire::letter_of_credit(&lc)))
     }
 
     async fn request_amendment(
@@ -336,7 +336,7 @@ impl FinanceService for FinanceApi {
             .finance
             .request_amendment(&actor, key.as_ref(), &lc_id, reasons)
             .await?;
-        Ok(Response::new(convert::letter_of_credit(&lc)))
+        Ok(Response::new(wire::letter_of_credit(&lc)))
     }
 
     async fn record_amendment(
@@ -357,7 +357,7 @@ impl FinanceService for FinanceApi {
             violations.add("terms", "is required");
         }
         let terms = LcTerms::parse(
-            &convert::lc_terms_in(request.terms.as_ref()),
+            &wire::lc_terms_in(request.terms.as_ref()),
             "terms.",
             &mut violations,
         );
@@ -369,7 +369,7 @@ impl FinanceService for FinanceApi {
             .finance
             .record_amendment(&actor, key.as_ref(), &lc_id, terms)
             .await?;
-        Ok(Response::new(convert::letter_of_credit(&lc)))
+        Ok(Response::new(wire::letter_of_credit(&lc)))
     }
 
     async fn get_release_gate(
@@ -380,7 +380,7 @@ impl FinanceService for FinanceApi {
         let order_id = violations.required_id("order_id", &request.get_ref().order_id);
         violations.finish(())?;
         let view = self.finance.release_gate(&order_id).await?;
-        Ok(Response::new(convert::gate(&view.account, &view.gate)))
+        Ok(Response::new(wire::gate(&view.account, &view.gate)))
     }
 
     async fn confirm_release(
@@ -403,7 +403,7 @@ impl FinanceService for FinanceApi {
             .finance
             .confirm_release(&actor, key.as_ref(), &order_id, &note)
             .await?;
-        Ok(Response::new(convert::gate(&view.account, &view.gate)))
+        Ok(Response::new(wire::gate(&view.account, &view.gate)))
     }
 
     async fn list_ledger_entries(
@@ -453,8 +453,8 @@ impl FinanceService for FinanceApi {
             .await?;
         let next_page_token = page.finish(&mut entries, |entry| entry.id.clone());
         Ok(Response::new(pb::ListLedgerEntriesResponse {
-            totals: convert::totals(&totals(&entries)),
-            entries: entries.iter().map(convert::ledger_entry).collect(),
+            totals: wire::totals(&totals(&entries)),
+            entries: entries.iter().map(wire::ledger_entry).collect(),
             next_page_token,
         }))
     }
@@ -482,7 +482,7 @@ impl FinanceService for FinanceApi {
             .finance
             .sign_sales_detail(&actor, key.as_ref(), &salesperson, day)
             .await?;
-        Ok(Response::new(convert::sales_detail(&detail)))
+        Ok(Response::new(wire::sales_detail(&detail)))
     }
 
     async fn confirm_sales_detail(
@@ -504,7 +504,7 @@ impl FinanceService for FinanceApi {
             .finance
             .confirm_sales_detail(&actor, key.as_ref(), &id)
             .await?;
-        Ok(Response::new(convert::sales_detail(&detail)))
+        Ok(Response::new(wire::sales_detail(&detail)))
     }
 
     async fn list_sales_details(
@@ -529,7 +529,7 @@ impl FinanceService for FinanceApi {
             .await?;
         let next_page_token = page.finish(&mut details, |detail| detail.id.clone());
         Ok(Response::new(pb::ListSalesDetailsResponse {
-            sales_details: details.iter().map(convert::sales_detail).collect(),
+            sales_details: details.iter().map(wire::sales_detail).collect(),
             next_page_token,
         }))
     }
@@ -551,7 +551,7 @@ impl FinanceService for FinanceApi {
         let amount = amount("amount", request.amount.as_ref(), &mut violations);
         let reason = violations.required("reason", &request.reason, 1000);
         let handling = violations.required("handling", &request.handling, 1000);
-        let method = convert::refund_method_in(request.method());
+        let method = wire::refund_method_in(request.method());
         if method.is_none() {
             violations.add(
                 "method",
@@ -573,7 +573,7 @@ impl FinanceService for FinanceApi {
             .finance
             .request_refund(&actor, key.as_ref(), new)
             .await?;
-        Ok(Response::new(convert::refund(&refund)))
+        Ok(Response::new(wire::refund(&refund)))
     }
 
     async fn get_refund(
@@ -583,7 +583,7 @@ impl FinanceService for FinanceApi {
         let mut violations = Violations::new();
         let id = violations.required_id("refund_id", &request.get_ref().refund_id);
         violations.finish(())?;
-        Ok(Response::new(convert::refund(
+        Ok(Response::new(wire::refund(
             &self.finance.refund(&id).await?,
         )))
     }
@@ -603,7 +603,7 @@ impl FinanceService for FinanceApi {
             .await?;
         let next_page_token = page.finish(&mut refunds, |refund| refund.id.clone());
         Ok(Response::new(pb::ListRefundsResponse {
-            refunds: refunds.iter().map(convert::refund).collect(),
+            refunds: refunds.iter().map(wire::refund).collect(),
             next_page_token,
         }))
     }
@@ -629,7 +629,7 @@ impl FinanceService for FinanceApi {
             .finance
             .execute_refund(&actor, key.as_ref(), &id, &reference)
             .await?;
-        Ok(Response::new(convert::refund(&refund)))
+        Ok(Response::new(wire::refund(&refund)))
     }
 
     async fn issue_proforma_invoice(
@@ -662,7 +662,7 @@ impl FinanceService for FinanceApi {
         violations.finish(())?;
         let documents = self.finance.documents(&order_id).await?;
         Ok(Response::new(pb::ListDocumentsResponse {
-            documents: documents.iter().map(convert::document).collect(),
+            documents: documents.iter().map(wire::document).collect(),
         }))
     }
 
@@ -694,7 +694,7 @@ impl FinanceService for FinanceApi {
         Ok(Response::new(pb::ListReceivablesResponse {
             receivables: receivables
                 .iter()
-                .map(|receivable| convert::receivable(receivable, today))
+                .map(|receivable| wire::receivable(receivable, today))
                 .collect(),
             next_page_token,
         }))
@@ -708,6 +708,6 @@ impl FinanceService for FinanceApi {
         let order_id = violations.required_id("order_id", &request.get_ref().order_id);
         violations.finish(())?;
         let view = self.finance.shipment_gate(&order_id).await?;
-        Ok(Response::new(convert::shipment_gate(&order_id, &view.gate)))
+        Ok(Response::new(wire::shipment_gate(&order_id, &view.gate)))
     }
 }

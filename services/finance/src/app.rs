@@ -12,6 +12,7 @@ use sea_orm::ConnectionTrait;
 
 use crate::domain::account::{Confirmation, OrderAccount, Stage};
 use crate::domain::credit::CreditRating;
+pub use crate::domain::credit::CreditStatus;
 use crate::domain::document::{Document, DocumentKind, Receivable, Settlement};
 use crate::domain::gate::{self, CreditRoom, Facts, Gate};
 use crate::domain::lc::{LcState, LcTerms, LetterOfCredit};
@@ -62,14 +63,6 @@ pub struct Finance {
 pub struct GateView {
     pub account: OrderAccount,
     pub gate: Gate,
-}
-
-/// The credit a customer has, uses and has left (FIN-1).
-#[derive(Debug, Clone)]
-pub struct CreditStatus {
-    pub customer_id: String,
-    pub rating: Option<CreditRating>,
-    pub used: i64,
 }
 
 /// A payment to record, validated.

@@ -1,41 +1,24 @@
-//! What the finance service publishes (stream `FINANCE`) and consumes.
+//! What the finance service publishes (stream `FINANCE`);
+//! what it consumes is in [`crate::consumers`].
 //!
 //! Published: `finance.gate.opened` (`GateEvent`, once per order: the
 //! orders service releases it), `finance.gate.blocked` (why a waiting order
 //! is not released, each time the reasons change), `finance.payment.{recorded, confirmed}`,
 //! `finance.lc.{registered, reviewed, amendment_requested, amended,
 //! accepted}` and `finance.ledger.entry_added`.
-//!
-//! Consumed: `finance-orders` (`ORDERS`, `orders.order.>`) keeps an account
-//! per order, writes the sale entry when an order is accepted and the
-//! negative one when an accepted order is cancelled; `finance-inventory`
-//! (`INVENTORY`, `inventory.stock.moved`) writes the negative entry of goods
-//! received back (FIN-7).
 
-use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
 use orderflow_platform::bus::outbox::{self, OutgoingEvent};
-use orderflow_platform::config::ConsumerSettings;
-use orderflow_platform::grpc::convert::from_timestamp;
-use orderflow_platform::money::Currency;
-use orderflow_proto::approvals::v1 as approvals;
 use orderflow_proto::finance::v1 as pb;
-use orderflow_proto::inventory::v1 as inventory;
-use orderflow_proto::orders::v1 as orders;
-use sea_orm::DatabaseTransaction;
 
-use crate::api::convert;
-use crate::app::{Finance, ReturnedGoods};
-use crate::domain::FinanceError;
-use crate::domain::account::{AccountLine, OrderAccount, OrderKind, Stage, TermKind, Terms};
+use crate::domain::account::OrderAccount;
 use crate::domain::document::{Document, Receivable};
 use crate::domain::gate::Gate;
 use crate::domain::lc::LetterOfCredit;
 use crate::domain::ledger::LedgerEntry;
 use crate::domain::payment::Payment;
 use crate::domain::refund::Refund;
-use crate::peers::Approvals;
+use crate::wire;
 
 pub fn gate_opened(
     account: &OrderAccount,
@@ -56,9 +39,9 @@ pub fn gate_event(
     let id = outbox::new_event_id();
     let message = pb::GateEvent {
         event_id: id.clone(),
-        occur_time: Some(convert::timestamp(at)),
+        occur_time: Some(wire::timestamp(at)),
         actor: actor.to_owned(),
-        gate: Some(convert::gate(account, gate)),
+        gate: Some(wire::gate(account, gate)),
     };
     OutgoingEvent::new(id, format!("finance.{subject}"), &message)
 }
@@ -67,9 +50,9 @@ pub fn payment(payment: &Payment, subject: &str, actor: &str, at: DateTime<Utc>)
     let id = outbox::new_event_id();
     let message = pb::PaymentEvent {
         event_id: id.clone(),
-        occur_time: Some(convert::timestamp(at)),
+        occur_time: Some(wire::timestamp(at)),
         actor: actor.to_owned(),
-        payment: Some(convert::payment(payment)),
+        payment: Some(wire::payment(payment)),
     };
     OutgoingEvent::new(id, format!("finance.{subject}"), &message)
 }
@@ -83,9 +66,9 @@ pub fn letter_of_credit(
     let id = outbox::new_event_id();
     let message = pb::LetterOfCreditEvent {
         event_id: id.clone(),
-        occur_time: Some(convert::timestamp(at)),
+        occur_time: Some(wire::timestamp(at)),
         actor: actor.to_owned(),
-        letter_of_credit: Some(convert::letter_of_credit(lc)),
+        letter_of_credit: Some(wire::letter_of_credit(lc)),
     };
     OutgoingEvent::new(id, format!("finance.{subject}"), &message)
 }
@@ -94,9 +77,9 @@ pub fn ledger_entry(entry: &LedgerEntry, actor: &str, at: DateTime<Utc>) -> Outg
     let id = outbox::new_event_id();
     let message = pb::LedgerEvent {
         event_id: id.clone(),
-        occur_time: Some(convert::timestamp(at)),
+        occur_time: Some(wire::timestamp(at)),
         actor: actor.to_owned(),
-        entry: Some(convert::ledger_entry(entry)),
+        entry: Some(wire::ledger_entry(entry)),
     };
     OutgoingEvent::new(id, "finance.ledger.entry_added".to_owned(), &message)
 }
@@ -105,9 +88,9 @@ pub fn refund(refund: &Refund, subject: &str, actor: &str, at: DateTime<Utc>) ->
     let id = outbox::new_event_id();
     let message = pb::RefundEvent {
         event_id: id.clone(),
-        occur_time: Some(convert::timestamp(at)),
+        occur_time: Some(wire::timestamp(at)),
         actor: actor.to_owned(),
-        refund: Some(convert::refund(refund)),
+        refund: Some(wire::refund(refund)),
     };
     OutgoingEvent::new(id, format!("finance.{subject}"), &message)
 }
@@ -121,9 +104,9 @@ pub fn document(
     let id = outbox::new_event_id();
     let message = pb::DocumentEvent {
         event_id: id.clone(),
-        occur_time: Some(convert::timestamp(at)),
+        occur_time: Some(wire::timestamp(at)),
         actor: actor.to_owned(),
-        document: Some(convert::document(document)),
+        document: Some(wire::document(document)),
     };
     OutgoingEvent::new(id, format!("finance.{subject}"), &message)
 }
@@ -136,9 +119,9 @@ pub fn receivable_overdue(
     let id = outbox::new_event_id();
     let message = pb::ReceivableEvent {
         event_id: id.clone(),
-        occur_time: Some(convert::timestamp(at)),
+        occur_time: Some(wire::timestamp(at)),
         actor: "finance".to_owned(),
-        receivable: Some(convert::receivable(receivable, today)),
+        receivable: Some(wire::receivable(receivable, today)),
     };
     OutgoingEvent::new(id, "finance.receivable.overdue".to_owned(), &message)
 }
@@ -151,364 +134,13 @@ pub fn balance_reminder(
     let id = outbox::new_event_id();
     let message = pb::BalanceReminderEvent {
         event_id: id.clone(),
-        occur_time: Some(convert::timestamp(at)),
+        occur_time: Some(wire::timestamp(at)),
         actor: "finance".to_owned(),
         order_id: account.order_id.clone(),
         order_number: account.order_number.clone(),
         salesperson: account.salesperson.clone(),
-        outstanding: Some(convert::money(account.currency, outstanding)),
+        outstanding: Some(wire::money(account.currency, outstanding)),
         expected_date: account.delivery_date.to_string(),
     };
     OutgoingEvent::new(id, "finance.balance.reminder".to_owned(), &message)
-}
-
-pub const ORDERS_CONSUMER: &str = "finance-orders";
-pub const APPROVALS_CONSUMER: &str = "finance-approvals";
-pub const REFUNDS_CONSUMER: &str = "finance-refunds";
-pub const LOGISTICS_CONSUMER: &str = "finance-logistics";
-
-pub fn logistics_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec {
-        durable_name: LOGISTICS_CONSUMER.to_owned(),
-        stream: orderflow_platform::bus::stream_config("logistics", replicas),
-        filter_subject: Some("logistics.shipment.receipt_confirmed".to_owned()),
-        settings,
-    }
-}
-
-/// LOG-5 → FIN-9: the customer's receipt starts the settlement.
-pub struct ReceiptEvents {
-    finance: Finance,
-}
-
-impl ReceiptEvents {
-    pub fn new(finance: Finance) -> Self {
-        Self { finance }
-    }
-}
-
-#[async_trait]
-impl EventHandler for ReceiptEvents {
-    async fn handle(
-        &self,
-        transaction: &DatabaseTransaction,
-        event: &IncomingEvent,
-    ) -> Result<(), HandlerError> {
-        let message: orderflow_proto::logistics::v1::ShipmentEvent = event.decode()?;
-        let Some(shipment) = message.shipment else {
-            return Ok(());
-        };
-        self.finance
-            .receipt_confirmed(transaction, &shipment.order_id)
-            .await
-            .map_err(failure)
-    }
-}
-pub const INVENTORY_CONSUMER: &str = "finance-inventory";
-
-pub fn orders_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec {
-        durable_name: ORDERS_CONSUMER.to_owned(),
-        stream: orderflow_platform::bus::stream_config("orders", replicas),
-        filter_subject: Some("orders.order.>".to_owned()),
-        settings,
-    }
-}
-
-pub fn inventory_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec {
-        durable_name: INVENTORY_CONSUMER.to_owned(),
-        stream: orderflow_platform::bus::stream_config("inventory", replicas),
-        filter_subject: Some("inventory.stock.moved".to_owned()),
-        settings,
-    }
-}
-
-pub fn approvals_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec {
-        durable_name: APPROVALS_CONSUMER.to_owned(),
-        stream: orderflow_platform::bus::stream_config("approvals", replicas),
-        filter_subject: Some("approvals.request.>".to_owned()),
-        settings,
-    }
-}
-
-pub fn refunds_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec {
-        durable_name: REFUNDS_CONSUMER.to_owned(),
-        stream: orderflow_platform::bus::stream_config(crate::config::SERVICE, replicas),
-        filter_subject: Some("finance.refund.requested".to_owned()),
-        settings,
-    }
-}
-
-fn failure(error: FinanceError) -> HandlerError {
-    HandlerError::Transient(anyhow::Error::new(error))
-}
-
-fn stage_of(state: orders::OrderState) -> Stage {
-    use orders::OrderState as S;
-    match state {
-        S::AwaitingPayment => Stage::AwaitingPayment,
-        S::Released | S::InProduction | S::ReadyToShip | S::Shipped => Stage::Released,
-        S::Delivered => Stage::Delivered,
-        S::Completed => Stage::Completed,
-        S::Rejected | S::Cancelled | S::Closed => Stage::Ended,
-        S::Unspecified | S::Draft | S::Submitted | S::PendingApproval => Stage::BeforePayment,
-    }
-}
-
-fn kind_of(kind: orders::OrderKind) -> Option<OrderKind> {
-    use orders::OrderKind as K;
-    Some(match kind {
-        K::Standard => OrderKind::Standard,
-        K::Export => OrderKind::Export,
-        K::MonthlySettlement => OrderKind::MonthlySettlement,
-        K::FreeSample => OrderKind::FreeSample,
-        K::ReshipZeroProfit => OrderKind::ReshipZeroProfit,
-        K::ReshipNegativeProfit => OrderKind::ReshipNegativeProfit,
-        K::MaterialPrep => OrderKind::MaterialPrep,
-        K::SelfStock => OrderKind::SelfStock,
-        K::MadeToMeasure => OrderKind::MadeToMeasure,
-        K::Return => OrderKind::Return,
-        K::Unspecified => return None,
-    })
-}
-
-fn terms_of(terms: Option<&orders::PaymentTerms>) -> Option<Terms> {
-    use orders::PaymentTermKind as T;
-    let terms = terms?;
-    let kind = match terms.kind() {
-        T::Prepaid => TermKind::Prepaid,
-        T::TtDeposit => TermKind::TtDeposit,
-        T::Lc => TermKind::Lc,
-        T::Da => TermKind::Da,
-        T::OpenAccount => TermKind::OpenAccount,
-        T::MonthlySettlement => TermKind::MonthlySettlement,
-        T::Unspecified => return None,
-    };
-    Some(Terms {
-        kind,
-        deposit_percent: u8::try_from(terms.deposit_percent.clamp(0, 100)).unwrap_or(0),
-    })
-}
-
-/// The account finance keeps of an order, from the order as published.
-pub fn account_of(order: &orders::Order) -> Result<OrderAccount, String> {
-    let kind = kind_of(order.kind()).ok_or("an order without a kind")?;
-    let currency = Currency::parse(&order.currency_code)
-        .map_err(|error| format!("order currency: {error}"))?;
-    let delivery_date = NaiveDate::parse_from_str(&order.requested_delivery_date, "%Y-%m-%d")
-        .map_err(|error| format!("order delivery date: {error}"))?;
-    let updated_at = order
-        .update_time
-        .as_ref()
-        .and_then(from_timestamp)
-        .ok_or("an order without an update time")?;
-    Ok(OrderAccount {
-        order_id: order.id.clone(),
-        order_number: order.number.clone(),
-        kind,
-        customer_id: order.customer_id.clone(),
-        salesperson: order.salesperson.clone(),
-        currency,
-        total: order.total.as_ref().map_or(0, |total| total.minor_units),
-        terms: terms_of(order.payment_terms.as_ref()),
-        delivery_date,
-        lines: order
-            .lines
-            .iter()
-            .map(|line| AccountLine {
-                sku: line.sku.clone(),
-                quantity: line.quantity,
-                unit_price: line
-                    .unit_price
-                    .as_ref()
-                    .map_or(0, |price| price.minor_units),
-            })
-            .collect(),
-        stage: stage_of(order.state()),
-        order_updated_at: updated_at,
-        manager_confirmation: None,
-        gate_opened_at: None,
-        balance_reminded_at: None,
-        announced_blockers: None,
-        receipt_confirmed_at: None,
-    })
-}
-
-/// The orders service's reports, as finance needs them.
-pub struct OrderEvents {
-    finance: Finance,
-}
-
-impl OrderEvents {
-    pub fn new(finance: Finance) -> Self {
-        Self { finance }
-    }
-}
-
-#[async_trait]
-impl EventHandler for OrderEvents {
-    async fn handle(
-        &self,
-        transaction: &DatabaseTransaction,
-        event: &IncomingEvent,
-    ) -> Result<(), HandlerError> {
-        let message: orders::OrderEvent = event.decode()?;
-        let Some(order) = message.order else {
-            return Err(HandlerError::Permanent(
-                "an order event without an order".to_owned(),
-            ));
-        };
-        let account = account_of(&order).map_err(HandlerError::Permanent)?;
-        self.finance
-            .sync_order(transaction, account, &message.actor)
-            .await
-            .map_err(failure)
-    }
-}
-
-/// Files a requested refund's `gm` approval with the approvals service.
-pub struct RefundRequests {
-    finance: Finance,
-    approvals: Approvals,
-}
-
-impl RefundRequests {
-    pub fn new(finance: Finance, approvals: Approvals) -> Self {
-        Self { finance, approvals }
-    }
-}
-
-#[async_trait]
-impl EventHandler for RefundRequests {
-    async fn handle(
-        &self,
-        transaction: &DatabaseTransaction,
-        event: &IncomingEvent,
-    ) -> Result<(), HandlerError> {
-        let message: pb::RefundEvent = event.decode()?;
-        let Some(refund) = message.refund else {
-            return Err(HandlerError::Permanent(
-                "a refund event without a refund".to_owned(),
-            ));
-        };
-        let Some(refund) = self
-            .finance
-            .refund_to_file(transaction, &refund.id)
-            .await
-            .map_err(failure)?
-        else {
-            return Ok(());
-        };
-        let request = self
-            .approvals
-            .request_refund_approval(&refund)
-            .await
-            .map_err(|status| {
-                HandlerError::from_peer("the approvals service refused the refund", &status)
-            })?;
-        self.finance
-            .approval_filed(transaction, refund, &request.id)
-            .await
-            .map_err(failure)
-    }
-}
-
-/// The approvals service's decisions on refunds.
-pub struct RefundDecisions {
-    finance: Finance,
-}
-
-impl RefundDecisions {
-    pub fn new(finance: Finance) -> Self {
-        Self { finance }
-    }
-}
-
-/// Whether the request's current round has an approved `gm` step.
-fn gm_approved(request: &approvals::ApprovalRequest) -> bool {
-    request.steps.iter().any(|step| {
-        step.round == request.round
-            && step.role == "gm"
-            && step.state == approvals::StepState::Approved as i32
-    })
-}
-
-#[async_trait]
-impl EventHandler for RefundDecisions {
-    async fn handle(
-        &self,
-        transaction: &DatabaseTransaction,
-        event: &IncomingEvent,
-    ) -> Result<(), HandlerError> {
-        let approved = match event.subject.as_str() {
-            "approvals.request.approved" => true,
-            "approvals.request.rejected" => false,
-            _ => return Ok(()),
-        };
-        let message: approvals::ApprovalEvent = event.decode()?;
-        let Some(request) = message.request else {
-            return Ok(());
-        };
-        if request.subject_kind != "refund" {
-            return Ok(());
-        }
-        let decision = if approved {
-            Ok(gm_approved(&request))
-        } else {
-            Err(message.reason.as_str())
-        };
-        self.finance
-            .approval_decided(transaction, &request.subject_id, decision, &message.actor)
-            .await
-            .map_err(failure)
-    }
-}
-
-/// Inventory's stock movements: goods received back (FIN-7).
-pub struct StockEvents {
-    finance: Finance,
-}
-
-impl StockEvents {
-    pub fn new(finance: Finance) -> Self {
-        Self { finance }
-    }
-}
-
-#[async_trait]
-impl EventHandler for StockEvents {
-    async fn handle(
-        &self,
-        transaction: &DatabaseTransaction,
-        event: &IncomingEvent,
-    ) -> Result<(), HandlerError> {
-        let message: inventory::StockEvent = event.decode()?;
-        for movement in message
-            .movements
-            .iter()
-            .filter(|movement| movement.reason == "inbound_return" && movement.quantity > 0)
-        {
-            let received_at = movement
-                .time
-                .as_ref()
-                .and_then(from_timestamp)
-                .ok_or_else(|| HandlerError::Permanent("a movement without a time".to_owned()))?;
-            let goods = ReturnedGoods {
-                movement_id: movement.id.clone(),
-                order_reference: movement.reference.clone(),
-                sku: movement.sku.clone(),
-                quantity: movement.quantity,
-                received_at,
-                note: movement.note.clone(),
-            };
-            self.finance
-                .record_return(transaction, &goods, &message.actor)
-                .await
-                .map_err(failure)?;
-        }
-        Ok(())
-    }
 }

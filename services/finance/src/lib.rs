@@ -13,10 +13,12 @@
 pub mod api;
 pub mod app;
 pub mod config;
+pub mod consumers;
 pub mod domain;
 pub mod events;
 pub mod peers;
 pub mod store;
+pub mod wire;
 
 use std::sync::Arc;
 
@@ -50,12 +52,12 @@ pub async fn start(
     );
     let replicas = config.service.stream_replicas;
     runtime.spawn_consumer(
-        events::orders_consumer_spec(replicas, config.service.consumer.clone()),
-        Arc::new(events::OrderEvents::new(finance.clone())),
+        consumers::orders_consumer_spec(replicas, config.service.consumer.clone()),
+        Arc::new(consumers::OrderEvents::new(finance.clone())),
     );
     runtime.spawn_consumer(
-        events::inventory_consumer_spec(replicas, config.service.consumer.clone()),
-        Arc::new(events::StockEvents::new(finance.clone())),
+        consumers::inventory_consumer_spec(replicas, config.service.consumer.clone()),
+        Arc::new(consumers::StockEvents::new(finance.clone())),
     );
     let identity =
         orderflow_platform::auth::ServiceIdentity::new(config::SERVICE, &config.service.auth);
@@ -64,16 +66,16 @@ pub async fn start(
         identity,
     ));
     runtime.spawn_consumer(
-        events::refunds_consumer_spec(replicas, config.service.consumer.clone()),
-        Arc::new(events::RefundRequests::new(finance.clone(), approvals)),
+        consumers::refunds_consumer_spec(replicas, config.service.consumer.clone()),
+        Arc::new(consumers::RefundRequests::new(finance.clone(), approvals)),
     );
     runtime.spawn_consumer(
-        events::approvals_consumer_spec(replicas, config.service.consumer.clone()),
-        Arc::new(events::RefundDecisions::new(finance.clone())),
+        consumers::approvals_consumer_spec(replicas, config.service.consumer.clone()),
+        Arc::new(consumers::RefundDecisions::new(finance.clone())),
     );
     runtime.spawn_consumer(
-        events::logistics_consumer_spec(replicas, config.service.consumer.clone()),
-        Arc::new(events::ReceiptEvents::new(finance.clone())),
+        consumers::logistics_consumer_spec(replicas, config.service.consumer.clone()),
+        Arc::new(consumers::ReceiptEvents::new(finance.clone())),
     );
     let sweeper = finance.clone();
     runtime.spawn_sweeper(config.sweep_interval, move || {

@@ -1,8 +1,6 @@
 //! The tonic service: proto ⇄ domain conversion and error → status mapping.
 //! The use cases are in [`crate::app`].
 
-pub mod convert;
-
 use orderflow_platform::auth::{Caller, Role, RoleTable};
 use orderflow_platform::db::idempotency::RequestKey;
 use orderflow_platform::grpc::paging::PageRequest;
@@ -15,6 +13,7 @@ use crate::app::{Goods, Inventory, Source};
 use crate::domain::Actor;
 use crate::domain::item::{self, parse_sku};
 use crate::domain::stock::{self, Line, MATERIALS};
+use crate::wire;
 
 const EVERYONE: &[Role] = &[
     Role::Sales,
@@ -143,7 +142,7 @@ fn lines_and_warehouse(
     violations: &mut Violations,
 ) -> (Vec<Line>, String) {
     let warehouse = stock::parse_warehouse("warehouse", raw_warehouse, violations);
-    let lines = stock::parse_lines(&convert::lines_in(raw_lines), violations);
+    let lines = stock::parse_lines(&wire::lines_in(raw_lines), violations);
     (lines, warehouse)
 }
 
@@ -190,7 +189,7 @@ impl InventoryService for InventoryApi {
             request.weight_grams,
             self.inventory.now(),
         )?;
-        Ok(Response::new(convert::item(
+        Ok(Response::new(wire::item(
             &self.inventory.create_item(key.as_ref(), new).await?,
         )))
     }
@@ -202,9 +201,7 @@ impl InventoryService for InventoryApi {
         let mut violations = Violations::new();
         let sku = parse_sku("sku", &request.get_ref().sku, &mut violations);
         violations.finish(())?;
-        Ok(Response::new(convert::item(
-            &self.inventory.item(&sku).await?,
-        )))
+        Ok(Response::new(wire::item(&self.inventory.item(&sku).await?)))
     }
 
     async fn list_items(
@@ -219,7 +216,7 @@ impl InventoryService for InventoryApi {
             .await?;
         let next_page_token = page.finish(&mut items, |item| item.sku.clone());
         Ok(Response::new(pb::ListItemsResponse {
-            items: items.iter().map(convert::item).collect(),
+            items: items.iter().map(wire::item).collect(),
             next_page_token,
         }))
     }
@@ -231,12 +228,12 @@ impl InventoryService for InventoryApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let key = request_key("DefineKit", &actor, &request.request_id, &request)?;
-        let components = convert::components_in(&request.components);
+        let components = wire::components_in(&request.components);
         let kit = self
             .inventory
             .define_kit(key.as_ref(), &request.sku, &request.name, &components)
             .await?;
-        Ok(Response::new(convert::kit(&kit)))
+        Ok(Response::new(wire::kit(&kit)))
     }
 
     async fn check_kit(
@@ -247,7 +244,7 @@ impl InventoryService for InventoryApi {
         let mut violations = Violations::new();
         let sku = parse_sku("kit_sku", &request.kit_sku, &mut violations);
         violations.finish(())?;
-        let components = convert::components_in(&request.components);
+        let components = wire::components_in(&request.components);
         let (kit, discrepancies) = self
             .inventory
             .check_kit(&sku, &components, request.total_weight_grams)
@@ -255,7 +252,7 @@ impl InventoryService for InventoryApi {
         Ok(Response::new(pb::CheckKitResponse {
             matches: discrepancies.is_empty(),
             discrepancies,
-            kit: Some(convert::kit(&kit)),
+            kit: Some(wire::kit(&kit)),
         }))
     }
 
@@ -264,7 +261,7 @@ impl InventoryService for InventoryApi {
         _request: Request<pb::ListWarehousesRequest>,
     ) -> Result<Response<pb::ListWarehousesResponse>, Status> {
         Ok(Response::new(pb::ListWarehousesResponse {
-            warehouses: convert::warehouses(),
+            warehouses: wire::warehouses(),
         }))
     }
 
@@ -278,8 +275,8 @@ impl InventoryService for InventoryApi {
         let warehouse = stock::parse_warehouse("warehouse", &request.warehouse, &mut violations);
         violations.finish(())?;
         let level = self.inventory.level(&sku, &warehouse).await?;
-        Ok(Response::new(convert::stock(
-            &crate::store::stock::StockRow {
+        Ok(Response::new(wire::stock(
+            &crate::domain::stock::StockRow {
                 sku,
                 warehouse,
                 level,
@@ -319,7 +316,7 @@ impl InventoryService for InventoryApi {
         let next_page_token =
             page.finish(&mut rows, |row| format!("{}/{}", row.sku, row.warehouse));
         Ok(Response::new(pb::ListStockResponse {
-            stock: rows.iter().map(convert::stock).collect(),
+            stock: rows.iter().map(wire::stock).collect(),
             next_page_token,
         }))
     }
@@ -373,7 +370,7 @@ impl InventoryService for InventoryApi {
             .inventory
             .adjust(&actor, line, &warehouse, &note, key)
             .await?;
-        Ok(Response::new(convert::movement(&movement)))
+        Ok(Response::new(wire::movement(&movement)))
     }
 
     async fn list_movements(
@@ -404,7 +401,7 @@ impl InventoryService for InventoryApi {
             .await?;
         let next_page_token = page.finish(&mut movements, |movement| movement.id.clone());
         Ok(Response::new(pb::ListMovementsResponse {
-            movements: movements.iter().map(convert::movement).collect(),
+            movements: movements.iter().map(wire::movement).collect(),
             next_page_token,
         }))
     }
@@ -430,7 +427,7 @@ impl InventoryService for InventoryApi {
             .inventory
             .reserve(&actor, &order_id, &number, &warehouse, &lines)
             .await?;
-        Ok(Response::new(convert::reservation(&reservation)))
+        Ok(Response::new(wire::reservation(&reservation)))
     }
 
     async fn get_reservation(
@@ -440,7 +437,7 @@ impl InventoryService for InventoryApi {
         let mut violations = Violations::new();
         let order_id = required_id("order_id", &request.get_ref().order_id, &mut violations);
         violations.finish(())?;
-        Ok(Response::new(convert::reservation(
+        Ok(Response::new(wire::reservation(
             &self.inventory.reservation(&order_id).await?,
         )))
     }
@@ -455,7 +452,7 @@ impl InventoryService for InventoryApi {
         let order_id = required_id("order_id", &request.order_id, &mut violations);
         let reason = violations.required("reason", &request.reason, 500);
         violations.finish(())?;
-        Ok(Response::new(convert::reservation(
+        Ok(Response::new(wire::reservation(
             &self.inventory.release(&actor, &order_id, &reason).await?,
         )))
     }
@@ -476,7 +473,7 @@ impl InventoryService for InventoryApi {
         let order_id = required_id("order_id", &request.order_id, &mut violations);
         let notes = violations.optional("notes", &request.notes, 2000);
         violations.finish(())?;
-        Ok(Response::new(convert::pick_list(
+        Ok(Response::new(wire::pick_list(
             &self
                 .inventory
                 .create_pick_list(key.as_ref(), &order_id, &notes)
@@ -494,7 +491,7 @@ impl InventoryService for InventoryApi {
         let id = violations.required_id("pick_list_id", &request.pick_list_id);
         let note = violations.optional("note", &request.note, 1000);
         violations.finish(())?;
-        Ok(Response::new(convert::pick_list(
+        Ok(Response::new(wire::pick_list(
             &self
                 .inventory
                 .inspect(&actor, &id, request.passed, &note)
@@ -510,7 +507,7 @@ impl InventoryService for InventoryApi {
         let mut violations = Violations::new();
         let id = violations.required_id("pick_list_id", &request.get_ref().pick_list_id);
         violations.finish(())?;
-        Ok(Response::new(convert::pick_list(
+        Ok(Response::new(wire::pick_list(
             &self.inventory.post_outbound(&actor, &id).await?,
         )))
     }
@@ -556,7 +553,7 @@ impl InventoryService for InventoryApi {
             .inventory
             .receive_return(&actor, goods, request.restock, &note, key)
             .await?;
-        Ok(Response::new(convert::receipt(&receipt)))
+        Ok(Response::new(wire::receipt(&receipt)))
     }
 
     async fn issue_materials(
@@ -587,7 +584,7 @@ impl InventoryService for InventoryApi {
             reference: production_order,
         };
         let receipt = self.inventory.issue_materials(&actor, goods, key).await?;
-        Ok(Response::new(convert::receipt(&receipt)))
+        Ok(Response::new(wire::receipt(&receipt)))
     }
 
     async fn create_work_contact_sheet(
@@ -609,14 +606,14 @@ impl InventoryService for InventoryApi {
         let lines = if request.lines.is_empty() {
             Vec::new()
         } else {
-            stock::parse_lines(&convert::lines_in(&request.lines), &mut violations)
+            stock::parse_lines(&wire::lines_in(&request.lines), &mut violations)
         };
         violations.finish(())?;
         let sheet = self
             .inventory
             .create_sheet(&actor, &reference, &subject, &body, lines, key)
             .await?;
-        Ok(Response::new(convert::sheet(&sheet)))
+        Ok(Response::new(wire::sheet(&sheet)))
     }
 }
 
@@ -656,6 +653,6 @@ impl InventoryApi {
                 key,
             )
             .await?;
-        Ok(Response::new(convert::receipt(&receipt)))
+        Ok(Response::new(wire::receipt(&receipt)))
     }
 }

@@ -13,6 +13,7 @@ use sea_orm::ConnectionTrait;
 use crate::domain::item::{Component, Item, Kit};
 use crate::domain::picking::{PickList, PickState};
 use crate::domain::reservation::{Reservation, ReservationState};
+pub use crate::domain::stock::Receipt;
 use crate::domain::stock::{Line, QUARANTINE, Reason};
 use crate::domain::{Actor, InventoryError};
 use crate::events;
@@ -24,16 +25,6 @@ pub struct Inventory {
     database: Database,
     clock: SharedClock,
     outbox: OutboxSignal,
-}
-
-/// What a receipt, an outbound or an issue moved.
-#[derive(Debug, Clone)]
-pub struct Receipt {
-    pub id: String,
-    pub warehouse: String,
-    pub lines: Vec<Line>,
-    pub reference: String,
-    pub movements: Vec<Movement>,
 }
 
 /// Goods moving in or out of a warehouse for a reference (a production or

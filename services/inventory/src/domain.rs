@@ -10,6 +10,7 @@ pub mod error;
 pub mod item;
 pub mod picking;
 pub mod reservation;
+pub mod sheet;
 pub mod stock;
 
 pub use error::InventoryError;

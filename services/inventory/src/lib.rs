@@ -11,9 +11,11 @@
 pub mod api;
 pub mod app;
 pub mod config;
+pub mod consumers;
 pub mod domain;
 pub mod events;
 pub mod store;
+pub mod wire;
 
 use std::sync::Arc;
 
@@ -35,11 +37,11 @@ pub async fn start(
             .await?;
     let inventory = app::Inventory::new(runtime.database.clone(), clock, runtime.outbox.clone());
     runtime.spawn_consumer(
-        events::orders_consumer_spec(
+        consumers::orders_consumer_spec(
             config.service.stream_replicas,
             config.service.consumer.clone(),
         ),
-        Arc::new(events::OrderEvents::new(inventory.clone())),
+        Arc::new(consumers::OrderEvents::new(inventory.clone())),
     );
     let api = InventoryServiceServer::new(api::InventoryApi::new(inventory));
     runtime

@@ -1,8 +1,6 @@
 //! The tonic service: proto ⇄ domain conversion and error → status mapping.
 //! The use cases are in [`crate::app`].
 
-pub mod convert;
-
 use orderflow_platform::auth::{Caller, Role, RoleTable};
 use orderflow_platform::validation::Violations;
 use orderflow_proto::logistics::v1 as pb;
@@ -15,6 +13,7 @@ use crate::domain::routing::Carrier;
 use crate::domain::shipment::Tracking;
 use crate::domain::tracking;
 use crate::domain::{Actor, LogisticsError};
+use crate::wire;
 
 const EVERYONE: &[Role] = &[
     Role::Sales,
@@ -124,7 +123,7 @@ impl LogisticsApi {
     }
 
     fn shipment(&self, shipment: &crate::domain::shipment::Shipment) -> Response<pb::Shipment> {
-        Response::new(convert::shipment(shipment, self.logistics.now()))
+        Response::new(wire::shipment(shipment, self.logistics.now()))
     }
 }
 
@@ -153,7 +152,7 @@ impl LogisticsService for LogisticsApi {
             self.logistics.now(),
         )?;
         let carrier = self.logistics.create_carrier(key.as_ref(), carrier).await?;
-        Ok(Response::new(convert::carrier(&carrier)))
+        Ok(Response::new(wire::carrier(&carrier)))
     }
 
     async fn list_carriers(
@@ -162,7 +161,7 @@ impl LogisticsService for LogisticsApi {
     ) -> Result<Response<pb::ListCarriersResponse>, Status> {
         let carriers = self.logistics.carriers().await?;
         Ok(Response::new(pb::ListCarriersResponse {
-            carriers: carriers.iter().map(convert::carrier).collect(),
+            carriers: carriers.iter().map(wire::carrier).collect(),
         }))
     }
 
@@ -185,21 +184,19 @@ impl LogisticsService for LogisticsApi {
             .set_rules(
                 &actor,
                 key.as_ref(),
-                convert::rules_in(&request.rules),
+                wire::rules_in(&request.rules),
                 &request.default_carrier_code,
                 request.base_version,
             )
             .await?;
-        Ok(Response::new(convert::rules(&rules)))
+        Ok(Response::new(wire::rules(&rules)))
     }
 
     async fn get_routing_rules(
         &self,
         _request: Request<pb::GetRoutingRulesRequest>,
     ) -> Result<Response<pb::RoutingRules>, Status> {
-        Ok(Response::new(convert::rules(
-            &self.logistics.rules().await?,
-        )))
+        Ok(Response::new(wire::rules(&self.logistics.rules().await?)))
     }
 
     async fn choose_carrier(
@@ -224,7 +221,7 @@ impl LogisticsService for LogisticsApi {
             .choose(&address.country_code, &address.region)
             .await?;
         Ok(Response::new(pb::CarrierChoice {
-            carrier: Some(convert::carrier(&choice.carrier)),
+            carrier: Some(wire::carrier(&choice.carrier)),
             matched_rule: choice.matched_rule,
             rules_version: choice.rules_version,
         }))
@@ -360,7 +357,7 @@ impl LogisticsService for LogisticsApi {
         let status = violations.required("event.status", &event.status, 40);
         let location = violations.optional("event.location", &event.location, 200);
         let description = violations.optional("event.description", &event.description, 500);
-        let at = event.time.as_ref().and_then(convert::from_timestamp);
+        let at = event.time.as_ref().and_then(wire::from_timestamp);
         if at.is_none() {
             violations.add("event.time", "is required");
         }
@@ -471,7 +468,7 @@ impl LogisticsService for LogisticsApi {
             )
             .await?;
         let shipment = self.logistics.shipment(&order_id).await?;
-        Ok(Response::new(convert::export_documents(
+        Ok(Response::new(wire::export_documents(
             &documents,
             &shipment.ship_to,
         )))
@@ -498,7 +495,7 @@ impl LogisticsService for LogisticsApi {
         let Some(date) = date else {
             return Err(Status::invalid_argument("pickup_date"));
         };
-        let address = request.address.as_ref().map(convert::address_in);
+        let address = request.address.as_ref().map(wire::address_in);
         let pickup = self
             .logistics
             .schedule_pickup(
@@ -513,6 +510,6 @@ impl LogisticsService for LogisticsApi {
                 },
             )
             .await?;
-        Ok(Response::new(convert::pickup(&pickup)))
+        Ok(Response::new(wire::pickup(&pickup)))
     }
 }

@@ -13,10 +13,12 @@
 pub mod api;
 pub mod app;
 pub mod config;
+pub mod consumers;
 pub mod domain;
 pub mod events;
 pub mod peers;
 pub mod store;
+pub mod wire;
 
 use std::sync::Arc;
 
@@ -55,12 +57,12 @@ pub async fn start(
     logistics.seed_defaults().await?;
     let replicas = config.service.stream_replicas;
     runtime.spawn_consumer(
-        events::orders_consumer_spec(replicas, config.service.consumer.clone()),
-        Arc::new(events::OrderEvents::new(logistics.clone())),
+        consumers::orders_consumer_spec(replicas, config.service.consumer.clone()),
+        Arc::new(consumers::OrderEvents::new(logistics.clone())),
     );
     runtime.spawn_consumer(
-        events::inventory_consumer_spec(replicas, config.service.consumer.clone()),
-        Arc::new(events::OutboundEvents::new(logistics.clone())),
+        consumers::inventory_consumer_spec(replicas, config.service.consumer.clone()),
+        Arc::new(consumers::OutboundEvents::new(logistics.clone())),
     );
     let sweeper = logistics.clone();
     runtime.spawn_sweeper(config.sweep_interval, move || {

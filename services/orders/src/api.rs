@@ -1,7 +1,6 @@
 //! The tonic services: proto ⇄ domain conversion and error → status mapping.
 //! The use cases are in [`crate::app`].
 
-pub mod convert;
 mod roles;
 
 pub use roles::ROLES;
@@ -24,10 +23,11 @@ use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::app::{Acceptance, Orders};
 use crate::domain::customer::NewCustomer;
+use crate::domain::listing::OrderFilter;
 use crate::domain::order::Order;
 use crate::domain::quotation::QuotationTerms;
 use crate::domain::{Actor, OrderError};
-use crate::store::orders::OrderFilter;
+use crate::wire;
 use orderflow_platform::validation::Violations;
 
 fn actor(caller: &Caller) -> Actor {
@@ -97,7 +97,7 @@ fn tag_span(order: &Order) {
 
 fn reply(order: Order) -> Response<pb::Order> {
     tag_span(&order);
-    Response::new(convert::order(&order))
+    Response::new(wire::order(&order))
 }
 
 #[derive(Debug, Clone)]
@@ -123,11 +123,11 @@ impl OrderService for OrderApi {
         let address = request
             .address
             .as_ref()
-            .map(convert::address_in)
+            .map(wire::address_in)
             .unwrap_or_default();
         let new = NewCustomer::parse(&request.name, &request.phone, &request.email, &address)?;
         let customer = self.orders.create_customer(&actor, new, key).await?;
-        Ok(Response::new(convert::customer(&customer)))
+        Ok(Response::new(wire::customer(&customer)))
     }
 
     async fn get_customer(
@@ -136,7 +136,7 @@ impl OrderService for OrderApi {
     ) -> Result<Response<pb::Customer>, Status> {
         let id = id_field("customer_id", &request.get_ref().customer_id)?;
         let customer = self.orders.customer(&id).await?;
-        Ok(Response::new(convert::customer(&customer)))
+        Ok(Response::new(wire::customer(&customer)))
     }
 
     async fn list_customers(
@@ -156,7 +156,7 @@ impl OrderService for OrderApi {
             .await?;
         let next_page_token = page.finish(&mut customers, |customer| customer.id.clone());
         Ok(Response::new(pb::ListCustomersResponse {
-            customers: customers.iter().map(convert::customer).collect(),
+            customers: customers.iter().map(wire::customer).collect(),
             next_page_token,
         }))
     }
@@ -189,7 +189,7 @@ impl OrderService for OrderApi {
             .ok_or_else(|| Status::internal("currency checked above"))?;
         let money = orderflow_platform::money::Money::new(currency, price.minor_units);
         let saved = self.orders.set_list_price(&actor, key, &sku, money).await?;
-        Ok(Response::new(convert::list_price(&saved)))
+        Ok(Response::new(wire::list_price(&saved)))
     }
 
     async fn list_list_prices(
@@ -215,7 +215,7 @@ impl OrderService for OrderApi {
             format!("{}/{}", price.sku, price.unit_price.currency)
         });
         Ok(Response::new(pb::ListListPricesResponse {
-            prices: prices.iter().map(convert::list_price).collect(),
+            prices: prices.iter().map(wire::list_price).collect(),
             next_page_token,
         }))
     }
@@ -227,7 +227,7 @@ impl OrderService for OrderApi {
         let actor = caller_of(&request)?;
         let request = request.into_inner();
         let key = request_key("CreateOrder", &actor, &request.request_id, &request)?;
-        let input = convert::create_order_input(&request);
+        let input = wire::create_order_input(&request);
         let order = self.orders.create_order(&actor, &input, key).await?;
         Ok(reply(order))
     }
@@ -247,18 +247,18 @@ impl OrderService for OrderApi {
         let actor = caller_of(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let state = convert::order_state_in(request.state).optional("state", &mut violations);
-        let kind = convert::order_kind_in(request.kind).optional("kind", &mut violations);
+        let state = wire::order_state_in(request.state).optional("state", &mut violations);
+        let kind = wire::order_kind_in(request.kind).optional("kind", &mut violations);
         let customer_id = violations.optional_id("customer_id", &request.customer_id);
         let salesperson = violations.optional("salesperson", &request.salesperson, 100);
         let created_after = request
             .created_after
             .as_ref()
-            .and_then(convert::from_timestamp);
+            .and_then(wire::from_timestamp);
         let created_before = request
             .created_before
             .as_ref()
-            .and_then(convert::from_timestamp);
+            .and_then(wire::from_timestamp);
         if let (Some(after), Some(before)) = (created_after, created_before)
             && after >= before
         {
@@ -289,7 +289,7 @@ impl OrderService for OrderApi {
             .await?;
         let next_page_token = page.finish(&mut orders, |order| order.id.clone());
         Ok(Response::new(pb::ListOrdersResponse {
-            orders: orders.iter().map(convert::order).collect(),
+            orders: orders.iter().map(wire::order).collect(),
             next_page_token,
         }))
     }
@@ -308,7 +308,7 @@ impl OrderService for OrderApi {
             .update_mask
             .map(|mask| mask.paths)
             .unwrap_or_default();
-        let update = convert::update_input(&request.order.unwrap_or_default());
+        let update = wire::update_input(&request.order.unwrap_or_default());
         if request.reason.chars().count() > 1000 {
             return Err(status::invalid_argument(&[FieldViolation::new(
                 "reason",
@@ -394,7 +394,7 @@ impl OrderService for OrderApi {
             {
                 violations.add(field, "names an order twice");
             }
-            let input = convert::create_order_input(&item.order.clone().unwrap_or_default());
+            let input = wire::create_order_input(&item.order.clone().unwrap_or_default());
             items.push((external_id, input));
         }
         let items = violations.finish(items).map_err(Status::from)?;
@@ -408,7 +408,7 @@ impl OrderService for OrderApi {
                 .zip(imported)
                 .map(|((external_id, _), (order, duplicate))| pb::ImportedOrder {
                     external_id: external_id.clone(),
-                    order: Some(convert::order(&order)),
+                    order: Some(wire::order(&order)),
                     duplicate,
                 })
                 .collect(),
@@ -435,8 +435,8 @@ impl OrderService for OrderApi {
             orders: held
                 .iter()
                 .map(|(order, expires_at)| pb::ClaimedOrder {
-                    order: Some(convert::order(order)),
-                    claim_expire_time: Some(convert::timestamp(*expires_at)),
+                    order: Some(wire::order(order)),
+                    claim_expire_time: Some(wire::timestamp(*expires_at)),
                 })
                 .collect(),
         }))
@@ -569,7 +569,7 @@ impl OrderService for OrderApi {
         Ok(Response::new(pb::GetOrderTimelineResponse {
             order_id: order.id.clone(),
             order_number: order.number.clone(),
-            entries: entries.iter().map(convert::timeline_entry).collect(),
+            entries: entries.iter().map(wire::timeline_entry).collect(),
         }))
     }
 }
@@ -597,14 +597,12 @@ impl QuotationService for QuotationApi {
         let key =
             violations.request_key("CreateQuotation", &actor.id, &request.request_id, &request);
         let customer_id = violations.required_id("customer_id", &request.customer_id);
-        let inquiry = convert::inquiry_in(request.inquiry.as_ref());
+        let inquiry = wire::inquiry_in(request.inquiry.as_ref());
         violations.optional("inquiry.reference", &inquiry.reference, 100);
         violations.optional("inquiry.text", &inquiry.text, 5000);
         let salesperson = violations.optional("salesperson", &request.salesperson, 100);
-        let terms = QuotationTerms::parse(
-            &convert::terms_in(request.terms.as_ref()),
-            self.orders.today(),
-        );
+        let terms =
+            QuotationTerms::parse(&wire::terms_in(request.terms.as_ref()), self.orders.today());
         let terms = match terms {
             Ok(terms) => violations.finish(terms)?,
             Err(OrderError::InvalidInput(more)) => {
@@ -618,7 +616,7 @@ impl QuotationService for QuotationApi {
             .orders
             .create_quotation(&actor, &customer_id, inquiry, terms, &salesperson, key)
             .await?;
-        Ok(Response::new(convert::quotation(&quotation)))
+        Ok(Response::new(wire::quotation(&quotation)))
     }
 
     async fn get_quotation(
@@ -626,7 +624,7 @@ impl QuotationService for QuotationApi {
         request: Request<pb::GetQuotationRequest>,
     ) -> Result<Response<pb::Quotation>, Status> {
         let id = id_field("quotation_id", &request.get_ref().quotation_id)?;
-        Ok(Response::new(convert::quotation(
+        Ok(Response::new(wire::quotation(
             &self.orders.quotation(&id).await?,
         )))
     }
@@ -638,7 +636,7 @@ impl QuotationService for QuotationApi {
         let request = request.into_inner();
         let mut violations = Violations::new();
         let customer_id = violations.optional_id("customer_id", &request.customer_id);
-        let state = convert::quotation_state_in(request.state).optional("state", &mut violations);
+        let state = wire::quotation_state_in(request.state).optional("state", &mut violations);
         violations.finish(())?;
         let filters = format!("{customer_id:?}/{state:?}");
         let page = PageRequest::parse(request.page_size, &request.page_token, &filters)?;
@@ -653,7 +651,7 @@ impl QuotationService for QuotationApi {
             .await?;
         let next_page_token = page.finish(&mut quotations, |quotation| quotation.id.clone());
         Ok(Response::new(pb::ListQuotationsResponse {
-            quotations: quotations.iter().map(convert::quotation).collect(),
+            quotations: quotations.iter().map(wire::quotation).collect(),
             next_page_token,
         }))
     }
@@ -666,10 +664,8 @@ impl QuotationService for QuotationApi {
         let request = request.into_inner();
         let key = request_key("ReviseQuotation", &actor, &request.request_id, &request)?;
         let quotation_id = id_field("quotation_id", &request.quotation_id)?;
-        let terms = QuotationTerms::parse(
-            &convert::terms_in(request.terms.as_ref()),
-            self.orders.today(),
-        )?;
+        let terms =
+            QuotationTerms::parse(&wire::terms_in(request.terms.as_ref()), self.orders.today())?;
         let quotation = self
             .orders
             .revise_quotation(
@@ -681,7 +677,7 @@ impl QuotationService for QuotationApi {
                 key,
             )
             .await?;
-        Ok(Response::new(convert::quotation(&quotation)))
+        Ok(Response::new(wire::quotation(&quotation)))
     }
 
     async fn accept_quotation(
@@ -693,10 +689,9 @@ impl QuotationService for QuotationApi {
         let key = request_key("AcceptQuotation", &actor, &request.request_id, &request)?;
         let quotation_id = id_field("quotation_id", &request.quotation_id)?;
         let mut violations = Violations::new();
-        let kind =
-            convert::order_kind_in(request.order_kind).optional("order_kind", &mut violations);
+        let kind = wire::order_kind_in(request.order_kind).optional("order_kind", &mut violations);
         violations.finish(())?;
-        let ship_to = request.ship_to.as_ref().map(convert::address_in);
+        let ship_to = request.ship_to.as_ref().map(wire::address_in);
         let (quotation, order) = self
             .orders
             .accept_quotation(
@@ -713,8 +708,8 @@ impl QuotationService for QuotationApi {
             .await?;
         tag_span(&order);
         Ok(Response::new(pb::AcceptQuotationResponse {
-            quotation: Some(convert::quotation(&quotation)),
-            order: Some(convert::order(&order)),
+            quotation: Some(wire::quotation(&quotation)),
+            order: Some(wire::order(&order)),
         }))
     }
 }

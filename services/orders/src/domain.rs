@@ -10,9 +10,12 @@
 
 pub mod customer;
 pub mod error;
+pub mod listing;
 pub mod number;
 pub mod order;
+pub mod price;
 pub mod quotation;
+pub mod timeline;
 
 pub use error::OrderError;
 

@@ -9,16 +9,16 @@
 //! Consumed: `orders.order.confirmed` by the fulfilment saga (durable
 //! consumer `orders-saga`), `approvals.>` (`orders-approvals`), `finance.>`
 //! (`orders-finance`) and `orders.order.released` (`orders-reservation`);
-//! see [`crate::saga`] and [`crate::release`].
+//! see [`crate::consumers::saga`] and [`crate::consumers::release`].
 
 use chrono::{DateTime, Utc};
 use orderflow_platform::bus::outbox::{self, OutgoingEvent};
 use orderflow_proto::orders::v1 as pb;
 
-use crate::api::convert;
 use crate::domain::customer::Customer;
 use crate::domain::order::{Order, OrderState};
 use crate::domain::quotation::Quotation;
+use crate::wire;
 
 pub const ORDER_SUBJECT_PREFIX: &str = "orders.order.";
 pub const CONFIRMED: &str = "orders.order.confirmed";
@@ -38,11 +38,11 @@ pub fn order_event(
     let id = outbox::new_event_id();
     let message = pb::OrderEvent {
         event_id: id.clone(),
-        occur_time: Some(convert::timestamp(at)),
+        occur_time: Some(wire::timestamp(at)),
         actor: actor.to_owned(),
         reason: reason.to_owned(),
-        from_state: from.map_or(pb::OrderState::Unspecified, convert::order_state) as i32,
-        order: Some(convert::order(order)),
+        from_state: from.map_or(pb::OrderState::Unspecified, wire::order_state) as i32,
+        order: Some(wire::order(order)),
     };
     OutgoingEvent::new(id, order_subject(action), &message)
 }
@@ -51,9 +51,9 @@ pub fn customer_created(customer: &Customer, actor: &str, at: DateTime<Utc>) -> 
     let id = outbox::new_event_id();
     let message = pb::CustomerEvent {
         event_id: id.clone(),
-        occur_time: Some(convert::timestamp(at)),
+        occur_time: Some(wire::timestamp(at)),
         actor: actor.to_owned(),
-        customer: Some(convert::customer(customer)),
+        customer: Some(wire::customer(customer)),
     };
     OutgoingEvent::new(id, "orders.customer.created".to_owned(), &message)
 }
@@ -67,9 +67,9 @@ pub fn quotation_event(
     let id = outbox::new_event_id();
     let message = pb::QuotationEvent {
         event_id: id.clone(),
-        occur_time: Some(convert::timestamp(at)),
+        occur_time: Some(wire::timestamp(at)),
         actor: actor.to_owned(),
-        quotation: Some(convert::quotation(quotation)),
+        quotation: Some(wire::quotation(quotation)),
     };
     OutgoingEvent::new(id, format!("orders.quotation.{action}"), &message)
 }

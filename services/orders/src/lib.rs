@@ -14,12 +14,12 @@
 pub mod api;
 pub mod app;
 pub mod config;
+pub mod consumers;
 pub mod domain;
 pub mod events;
 pub mod peers;
-pub mod release;
-pub mod saga;
 pub mod store;
+pub mod wire;
 
 use std::sync::Arc;
 
@@ -75,42 +75,45 @@ pub async fn start(
         identity,
     );
     runtime.spawn_consumer(
-        saga::consumer_spec(
+        consumers::saga::consumer_spec(
             config.service.stream_replicas,
             config.service.consumer.clone(),
         ),
-        Arc::new(saga::FulfilmentSaga::new(
+        Arc::new(consumers::saga::FulfilmentSaga::new(
             orders.clone(),
             ApprovalServiceClient::new(approvals),
         )),
     );
     runtime.spawn_consumer(
-        saga::approvals_consumer_spec(
+        consumers::saga::approvals_consumer_spec(
             config.service.stream_replicas,
             config.service.consumer.clone(),
         ),
-        Arc::new(saga::ApprovalOutcomes::new(orders.clone())),
+        Arc::new(consumers::saga::ApprovalOutcomes::new(orders.clone())),
     );
     runtime.spawn_consumer(
-        release::finance_consumer_spec(
+        consumers::release::finance_consumer_spec(
             config.service.stream_replicas,
             config.service.consumer.clone(),
         ),
-        Arc::new(release::FinanceReports::new(orders.clone())),
+        Arc::new(consumers::release::FinanceReports::new(orders.clone())),
     );
     runtime.spawn_consumer(
-        release::reservation_consumer_spec(
+        consumers::release::reservation_consumer_spec(
             config.service.stream_replicas,
             config.service.consumer.clone(),
         ),
-        Arc::new(release::ReserveOnRelease::new(orders.clone(), stock)),
+        Arc::new(consumers::release::ReserveOnRelease::new(
+            orders.clone(),
+            stock,
+        )),
     );
     runtime.spawn_consumer(
-        release::logistics_consumer_spec(
+        consumers::release::logistics_consumer_spec(
             config.service.stream_replicas,
             config.service.consumer.clone(),
         ),
-        Arc::new(release::LogisticsReports::new(orders.clone())),
+        Arc::new(consumers::release::LogisticsReports::new(orders.clone())),
     );
     let sweeper = orders.clone();
     runtime.spawn_sweeper(config.sla_sweep_interval, move || {

@@ -2,6 +2,7 @@
 //! point): a threshold of 500,000.00 CNY applies to a USD order through its
 //! rate (APR-2).
 
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 use orderflow_platform::money::{Currency, Money};
@@ -164,4 +165,12 @@ mod tests {
             None
         );
     }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRate {
+    pub currency: Currency,
+    pub rate: Rate,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: String,
 }

@@ -489,3 +489,26 @@ impl ApprovalRequest {
 
 #[cfg(test)]
 mod tests;
+
+/// A step with what an approver needs to see of its request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingStep {
+    pub request_id: String,
+    pub subject_kind: String,
+    pub subject_id: String,
+    pub subject_ref: String,
+    pub amount: Money,
+    pub requester: String,
+    pub step: Step,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RequestFilter {
+    pub subject_kind: Option<String>,
+    pub subject_id: Option<String>,
+    pub state: Option<RequestState>,
+    pub requester: Option<String>,
+}
+
+/// A keyset cursor over (time, id).
+pub type Cursor = (DateTime<Utc>, String);

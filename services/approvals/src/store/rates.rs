@@ -1,6 +1,5 @@
 //! Exchange rates into the base currency.
 
-use chrono::{DateTime, Utc};
 use orderflow_platform::money::Currency;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
@@ -8,15 +7,8 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use super::corrupt;
 use super::entities::exchange_rate;
 use crate::domain::ApprovalError;
+pub use crate::domain::rates::StoredRate;
 use crate::domain::rates::{Rate, Rates};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredRate {
-    pub currency: Currency,
-    pub rate: Rate,
-    pub updated_at: DateTime<Utc>,
-    pub updated_by: String,
-}
 
 pub async fn set<C: ConnectionTrait>(
     connection: &C,

@@ -13,6 +13,9 @@ use sea_orm::{
 use super::entities::{request, step};
 use super::{corrupt, json, parse_json};
 use crate::domain::ApprovalError;
+pub use crate::domain::request::Cursor;
+pub use crate::domain::request::PendingStep;
+pub use crate::domain::request::RequestFilter;
 use crate::domain::request::{ApprovalRequest, RequestState, Step, StepState};
 
 fn request_model(request: &ApprovalRequest) -> Result<request::Model, ApprovalError> {
@@ -227,14 +230,6 @@ pub async fn find_by_subject<C: ConnectionTrait>(
     }
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct RequestFilter {
-    pub subject_kind: Option<String>,
-    pub subject_id: Option<String>,
-    pub state: Option<RequestState>,
-    pub requester: Option<String>,
-}
-
 /// Newest first.
 pub async fn list<C: ConnectionTrait>(
     connection: &C,
@@ -270,18 +265,6 @@ pub async fn list<C: ConnectionTrait>(
     Ok(requests)
 }
 
-/// A step with what an approver needs to see of its request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingStep {
-    pub request_id: String,
-    pub subject_kind: String,
-    pub subject_id: String,
-    pub subject_ref: String,
-    pub amount: Money,
-    pub requester: String,
-    pub step: Step,
-}
-
 fn pending_from_model(model: step::Model) -> Result<PendingStep, ApprovalError> {
     Ok(PendingStep {
         request_id: model.request_id.clone(),
@@ -293,9 +276,6 @@ fn pending_from_model(model: step::Model) -> Result<PendingStep, ApprovalError> 
         step: step_from_model(model)?,
     })
 }
-
-/// A keyset cursor over (time, id).
-pub type Cursor = (DateTime<Utc>, String);
 
 fn after_cursor(column: step::Column, cursor: &Cursor) -> Condition {
     Condition::any().add(column.gt(cursor.0)).add(

@@ -75,3 +75,11 @@ impl CreditRating {
         self.limit.saturating_sub(used)
     }
 }
+
+/// The credit a customer has, uses and has left (FIN-1).
+#[derive(Debug, Clone)]
+pub struct CreditStatus {
+    pub customer_id: String,
+    pub rating: Option<CreditRating>,
+    pub used: i64,
+}

@@ -166,3 +166,12 @@ pub fn totals(entries: &[LedgerEntry]) -> Vec<(Currency, i64)> {
     }
     totals
 }
+
+/// What to list; every filter optional.
+#[derive(Debug, Clone, Default)]
+pub struct EntryFilter {
+    pub salesperson: Option<String>,
+    pub order_id: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}

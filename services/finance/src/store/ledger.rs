@@ -11,6 +11,7 @@ use sea_orm::{
 use super::entities::{ledger_entry, sales_detail, sales_detail_entry};
 use super::{corrupt, currency, date, json, parse_json};
 use crate::domain::FinanceError;
+pub use crate::domain::ledger::EntryFilter;
 use crate::domain::ledger::{DetailState, EntryKind, LedgerEntry, SalesDetail};
 
 fn entry_from(model: ledger_entry::Model) -> Result<LedgerEntry, FinanceError> {
@@ -59,15 +60,6 @@ pub async fn append<C: ConnectionTrait>(
         .exec_without_returning(connection)
         .await?;
     Ok(matches!(outcome, sea_orm::TryInsertResult::Inserted(rows) if rows > 0))
-}
-
-/// What to list; every filter optional.
-#[derive(Debug, Clone, Default)]
-pub struct EntryFilter {
-    pub salesperson: Option<String>,
-    pub order_id: Option<String>,
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
 }
 
 pub async fn entries<C: ConnectionTrait>(

@@ -86,7 +86,7 @@ impl TestApp {
         testing::quiescent(
             &self.nats,
             &[&self.database],
-            &[orderflow_finance::events::REFUNDS_CONSUMER],
+            &[orderflow_finance::consumers::REFUNDS_CONSUMER],
         )
         .await;
     }

@@ -1,5 +1,6 @@
 //! Warehouses, order lines and why stock moves (INV-1, INV-2, INV-7).
 
+use chrono::{DateTime, Utc};
 use orderflow_platform::validation::Violations;
 use serde::{Deserialize, Serialize};
 
@@ -158,4 +159,75 @@ mod tests {
         parse_warehouse("warehouse", "MARS", &mut violations);
         assert_eq!(violations.into_vec().len(), 1);
     }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Movement {
+    pub id: String,
+    pub batch: String,
+    pub sku: String,
+    pub warehouse: String,
+    pub quantity: i64,
+    pub reason: String,
+    pub reference: String,
+    pub note: String,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+}
+
+impl Movement {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        batch: &str,
+        sku: &str,
+        warehouse: &str,
+        quantity: i64,
+        reason: Reason,
+        reference: &str,
+        note: &str,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: uuid::Uuid::now_v7().to_string(),
+            batch: batch.to_owned(),
+            sku: sku.to_owned(),
+            warehouse: warehouse.to_owned(),
+            quantity,
+            reason: reason.as_str().to_owned(),
+            reference: reference.to_owned(),
+            note: note.to_owned(),
+            actor: actor.to_owned(),
+            at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockRow {
+    pub sku: String,
+    pub warehouse: String,
+    pub level: Level,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Level {
+    pub on_hand: i64,
+    pub reserved: i64,
+}
+
+impl Level {
+    pub fn available(self) -> i64 {
+        self.on_hand - self.reserved
+    }
+}
+
+/// What a receipt, an outbound or an issue moved.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    pub id: String,
+    pub warehouse: String,
+    pub lines: Vec<Line>,
+    pub reference: String,
+    pub movements: Vec<Movement>,
 }

@@ -13,6 +13,7 @@ use crate::domain::InventoryError;
 use crate::domain::item::{Item, Kit};
 use crate::domain::picking::{PickList, PickState};
 use crate::domain::reservation::{Reservation, ReservationState};
+pub use crate::domain::sheet::WorkContactSheet;
 use crate::domain::stock::Line;
 
 fn item_from(model: item::Model) -> Item {
@@ -284,17 +285,6 @@ pub async fn order_notes<C: ConnectionTrait>(
         .one(connection)
         .await?
         .map(|row| row.notes))
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WorkContactSheet {
-    pub id: String,
-    pub reference: String,
-    pub subject: String,
-    pub body: String,
-    pub lines: Vec<Line>,
-    pub created_by: String,
-    pub created_at: DateTime<Utc>,
 }
 
 pub async fn insert_sheet<C: ConnectionTrait>(

@@ -3,7 +3,6 @@
 //! below zero, on hand never below what is reserved), so it is safe with any
 //! number of concurrent writers and replicas (INV-4).
 
-use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -12,26 +11,9 @@ use sea_orm::{
 
 use super::entities::{movement, stock};
 use crate::domain::InventoryError;
-use crate::domain::stock::Reason;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Level {
-    pub on_hand: i64,
-    pub reserved: i64,
-}
-
-impl Level {
-    pub fn available(self) -> i64 {
-        self.on_hand - self.reserved
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StockRow {
-    pub sku: String,
-    pub warehouse: String,
-    pub level: Level,
-}
+pub use crate::domain::stock::Level;
+pub use crate::domain::stock::Movement;
+pub use crate::domain::stock::StockRow;
 
 /// Makes sure a stock row exists (zero on hand) so it can be updated.
 pub async fn ensure<C: ConnectionTrait>(
@@ -193,48 +175,6 @@ pub async fn list<C: ConnectionTrait>(
             },
         })
         .collect())
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Movement {
-    pub id: String,
-    pub batch: String,
-    pub sku: String,
-    pub warehouse: String,
-    pub quantity: i64,
-    pub reason: String,
-    pub reference: String,
-    pub note: String,
-    pub actor: String,
-    pub at: DateTime<Utc>,
-}
-
-impl Movement {
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        batch: &str,
-        sku: &str,
-        warehouse: &str,
-        quantity: i64,
-        reason: Reason,
-        reference: &str,
-        note: &str,
-        actor: &str,
-        at: DateTime<Utc>,
-    ) -> Self {
-        Self {
-            id: uuid::Uuid::now_v7().to_string(),
-            batch: batch.to_owned(),
-            sku: sku.to_owned(),
-            warehouse: warehouse.to_owned(),
-            quantity,
-            reason: reason.as_str().to_owned(),
-            reference: reference.to_owned(),
-            note: note.to_owned(),
-            actor: actor.to_owned(),
-            at,
-        }
-    }
 }
 
 /// Appends to the ledger; there is no update or delete path (INV-7).

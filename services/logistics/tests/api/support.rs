@@ -94,7 +94,7 @@ impl TestApp {
         testing::quiescent(
             &self.nats,
             &[&self._databases[0], &self._databases[1]],
-            &[orderflow_finance::events::REFUNDS_CONSUMER],
+            &[orderflow_finance::consumers::REFUNDS_CONSUMER],
         )
         .await;
     }

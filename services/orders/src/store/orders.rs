@@ -9,6 +9,7 @@ use sea_orm::{
 use super::entities::{order, order_revision};
 use super::{corrupt, json, parse_json};
 use crate::domain::OrderError;
+pub use crate::domain::listing::OrderFilter;
 use crate::domain::order::{CostBearer, EditableFields, Order, OrderKind, OrderState};
 use orderflow_platform::money::Currency;
 
@@ -183,28 +184,6 @@ pub async fn load<C: ConnectionTrait>(connection: &C, id: &str) -> Result<Order,
     find(connection, id)
         .await?
         .ok_or_else(|| OrderError::not_found("order", id))
-}
-
-/// The filters of `ListOrders`.
-#[derive(Debug, Clone, Default)]
-pub struct OrderFilter {
-    pub state: Option<OrderState>,
-    pub kind: Option<OrderKind>,
-    pub customer_id: Option<String>,
-    pub salesperson: Option<String>,
-    pub created_after: Option<DateTime<Utc>>,
-    pub created_before: Option<DateTime<Utc>>,
-    pub confirmation_overdue_only: bool,
-    /// ORD-10: the reviewer asking, who does not see submitted orders
-    /// another reviewer holds.
-    pub reviewer: Option<String>,
-}
-
-impl OrderFilter {
-    /// A stable rendering, to bind page tokens to these filters.
-    pub fn fingerprint(&self) -> String {
-        format!("{self:?}")
-    }
 }
 
 /// Newest first; `after` is the id of the last order of the previous page.

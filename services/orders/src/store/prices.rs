@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -11,15 +10,8 @@ use sea_orm::{
 
 use super::entities::list_price;
 use crate::domain::OrderError;
+pub use crate::domain::price::ListPrice;
 use orderflow_platform::money::{Currency, Money};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListPrice {
-    pub sku: String,
-    pub unit_price: Money,
-    pub updated_at: DateTime<Utc>,
-    pub updated_by: String,
-}
 
 pub async fn set<C: ConnectionTrait>(connection: &C, price: &ListPrice) -> Result<(), OrderError> {
     let row = list_price::ActiveModel {

@@ -113,8 +113,8 @@ impl TestApp {
             &self.nats,
             &[&self.database],
             &[
-                orderflow_orders::saga::SAGA_CONSUMER,
-                orderflow_orders::release::RESERVATION_CONSUMER,
+                orderflow_orders::consumers::saga::SAGA_CONSUMER,
+                orderflow_orders::consumers::release::RESERVATION_CONSUMER,
             ],
         )
         .await;

@@ -1,12 +1,13 @@
-//! proto ⇄ domain.
+//! proto ⇄ domain: one module below both the API (requests, responses) and
+//! the events (payloads), importing neither.
 
 pub use orderflow_platform::grpc::convert::timestamp;
 use orderflow_platform::money::{Currency, Money};
 use orderflow_proto::common::v1 as common;
 use orderflow_proto::finance::v1 as pb;
 
-use crate::app::CreditStatus;
 use crate::domain::account::{OrderAccount, Stage};
+use crate::domain::credit::CreditStatus;
 use crate::domain::document::{Document, DocumentKind, Receivable};
 use crate::domain::gate::{Condition, Gate};
 use crate::domain::lc::{LcState, LcTermsInput, LetterOfCredit};

@@ -25,7 +25,6 @@ use orderflow_proto::approvals::v1 as approvals;
 use orderflow_proto::orders::v1 as pb;
 use sea_orm::DatabaseTransaction;
 
-use crate::api::convert;
 use crate::app::{Change, Orders};
 use crate::domain::order::{Order, OrderState};
 use crate::domain::{Actor, OrderError};
@@ -33,6 +32,7 @@ use crate::events;
 use crate::store::orders;
 use crate::store::sagas::{self, SagaStep};
 use crate::store::timeline::{self, TimelineEntry};
+use crate::wire;
 
 pub const SAGA_CONSUMER: &str = "orders-saga";
 pub const APPROVALS_CONSUMER: &str = "orders-approvals";
@@ -171,7 +171,7 @@ impl FulfilmentSaga {
         chain: &str,
     ) -> Result<approvals::ApprovalRequest, HandlerError> {
         let mut client = self.approvals.clone();
-        let amount = Some(convert::money(order.money(order.total)));
+        let amount = Some(wire::money(order.money(order.total)));
         let flags = approval_flags(order);
         let response = match &order.approval_request_id {
             None => {

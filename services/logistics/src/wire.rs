@@ -1,4 +1,5 @@
-//! proto ⇄ domain.
+//! proto ⇄ domain: one module below both the API (requests, responses) and
+//! the events (payloads), importing neither.
 
 pub use orderflow_platform::grpc::convert::{from_timestamp, timestamp};
 use orderflow_platform::money::{Currency, Money};

@@ -1,15 +1,16 @@
-//! proto ⇄ domain.
+//! proto ⇄ domain: one module below both the API (requests, responses) and
+//! the events (payloads), importing neither.
 
 pub use orderflow_platform::grpc::convert::timestamp;
 use orderflow_proto::inventory::v1 as pb;
 
-use crate::app::Receipt;
 use crate::domain::item::{Component, Item, Kit};
 use crate::domain::picking::{PickList, PickState};
 use crate::domain::reservation::{Reservation, ReservationState};
+use crate::domain::sheet::WorkContactSheet;
+use crate::domain::stock::Receipt;
 use crate::domain::stock::{Line, WAREHOUSES, WarehouseKind};
-use crate::store::records::WorkContactSheet;
-use crate::store::stock::{Movement, StockRow};
+use crate::domain::stock::{Movement, StockRow};
 
 pub fn item(item: &Item) -> pb::Item {
     pb::Item {

@@ -1,4 +1,5 @@
-//! proto ⇄ domain.
+//! proto ⇄ domain: one module below both the API (requests, responses) and
+//! the events (payloads), importing neither.
 
 pub use orderflow_platform::grpc::convert::{from_timestamp, money, timestamp};
 
@@ -10,11 +11,11 @@ use crate::domain::order::{
     Choice, CostBearer, Kit, KitComponent, LineInput, Order, OrderInput, OrderKind, OrderState,
     PaymentTermKind, PaymentTerms, PaymentTermsInput,
 };
+use crate::domain::price::ListPrice;
 use crate::domain::quotation::{
     Inquiry, Quotation, QuotationLineInput, QuotationState, TermsInput,
 };
-use crate::store::prices::ListPrice;
-use crate::store::timeline::TimelineEntry;
+use crate::domain::timeline::TimelineEntry;
 use orderflow_platform::money::Money;
 
 pub fn address(address: &Address) -> common::Address {

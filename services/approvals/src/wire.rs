@@ -1,13 +1,14 @@
-//! proto ⇄ domain.
+//! proto ⇄ domain: one module below both the API (requests, responses) and
+//! the events (payloads), importing neither.
 
 pub use orderflow_platform::grpc::convert::{money, timestamp};
 
 use orderflow_proto::approvals::v1 as pb;
 
 use crate::domain::policy::{Policy, StepRule, StepRuleInput};
+use crate::domain::rates::StoredRate;
+use crate::domain::request::PendingStep;
 use crate::domain::request::{ApprovalRequest, RequestState, Step, StepState};
-use crate::store::rates::StoredRate;
-use crate::store::requests::PendingStep;
 
 pub fn rule_input(rule: &pb::StepRule) -> StepRuleInput {
     let condition = rule.condition.clone().unwrap_or_default();

@@ -26,10 +26,10 @@ use orderflow_proto::orders::v1 as pb;
 use sea_orm::DatabaseTransaction;
 
 use crate::app::{Change, Orders};
+use crate::consumers::saga::order_error;
 use crate::domain::order::OrderState;
 use crate::domain::{Actor, OrderError};
 use crate::peers::Stock;
-use crate::saga::order_error;
 use crate::store::orders;
 use crate::store::sagas::{self, SagaStep};
 use crate::store::timeline::{self, TimelineEntry};

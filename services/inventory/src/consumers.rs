@@ -1,0 +1,85 @@
+//! What the inventory service consumes.
+//!
+//! Consumed (`inventory-orders` on `ORDERS`): an order's special notes are
+//! kept for its pick list (ORD-12); a cancelled order's reservation is
+//! released (ORD-6).
+
+use crate::app::Inventory;
+use crate::domain::{Actor, InventoryError};
+use async_trait::async_trait;
+use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
+use orderflow_platform::config::ConsumerSettings;
+use orderflow_proto::orders::v1 as orders;
+use sea_orm::DatabaseTransaction;
+
+pub const ORDERS_CONSUMER: &str = "inventory-orders";
+
+pub fn orders_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+    ConsumerSpec {
+        durable_name: ORDERS_CONSUMER.to_owned(),
+        stream: orderflow_platform::bus::stream_config("orders", replicas),
+        filter_subject: None,
+        settings,
+    }
+}
+
+/// The orders service's reports, as inventory needs them.
+pub struct OrderEvents {
+    inventory: Inventory,
+}
+
+impl OrderEvents {
+    pub fn new(inventory: Inventory) -> Self {
+        Self { inventory }
+    }
+}
+
+#[async_trait]
+impl EventHandler for OrderEvents {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        let relevant = matches!(
+            event.subject.as_str(),
+            "orders.order.created"
+                | "orders.order.merged"
+                | "orders.order.edited"
+                | "orders.order.revised"
+                | "orders.order.confirmed"
+                | "orders.order.cancelled"
+        );
+        if !relevant {
+            return Ok(());
+        }
+        let message: orders::OrderEvent = event.decode()?;
+        let Some(order) = message.order else {
+            return Err(HandlerError::Permanent(
+                "an order event without an order".to_owned(),
+            ));
+        };
+        let failure = |error: InventoryError| HandlerError::Transient(anyhow::Error::new(error));
+        if event.subject == "orders.order.cancelled" {
+            let actor = Actor::new(message.actor.clone(), &[]);
+            self.inventory
+                .release_in(transaction, &actor, &order.id, &message.reason)
+                .await
+                .map_err(failure)?;
+            return Ok(());
+        }
+        let notes = [
+            order.special_requirements.as_str(),
+            order.buyer_message.as_str(),
+        ]
+        .iter()
+        .filter(|part| !part.trim().is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n");
+        self.inventory
+            .remember_order(transaction, &order.id, &order.number, &notes)
+            .await
+            .map_err(failure)
+    }
+}
