@@ -12,6 +12,15 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> anyhow::Result<()> {
     let config = ApprovalsConfig::from_env(&Env::from_process())?;
     let telemetry = orderflow_platform::telemetry::init(&config.service.telemetry)?;
+    if orderflow_platform::service::migrate_requested() {
+        // `orderflow-approvals migrate`: the deployment's migration step.
+        let result = orderflow_platform::service::migrate_only::<
+            orderflow_approvals::store::Migrator,
+        >(&config.service)
+        .await;
+        telemetry.shutdown();
+        return result;
+    }
     let shutdown = Shutdown::new();
     shutdown.trigger_on_os_signal();
     let result = orderflow_approvals::run(config, shutdown).await;

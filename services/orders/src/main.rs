@@ -14,6 +14,16 @@ use orderflow_platform::shutdown::Shutdown;
 async fn main() -> anyhow::Result<()> {
     let config = OrdersConfig::from_env(&Env::from_process())?;
     let telemetry = orderflow_platform::telemetry::init(&config.service.telemetry)?;
+    if orderflow_platform::service::migrate_requested() {
+        // `orderflow-orders migrate`: the deployment's migration step.
+        let result =
+            orderflow_platform::service::migrate_only::<orderflow_orders::store::Migrator>(
+                &config.service,
+            )
+            .await;
+        telemetry.shutdown();
+        return result;
+    }
     let shutdown = Shutdown::new();
     shutdown.trigger_on_os_signal();
     let result = orderflow_orders::run(config, shutdown).await;

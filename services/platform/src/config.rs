@@ -163,12 +163,17 @@ pub struct ServiceConfig {
     pub telemetry: TelemetryConfig,
     /// How long shutdown waits for in-flight calls and handlers.
     pub shutdown_grace: Duration,
+    /// Whether start-up applies pending migrations (`MIGRATE_ON_START`, on
+    /// by default for local runs). Off in production: the `migrate` step
+    /// (`orderflow-<service> migrate`) applies them before the pods start,
+    /// and a pod whose schema is older than it needs refuses to start.
+    pub migrate_on_start: bool,
 }
 
 impl ServiceConfig {
     /// Reads `GRPC_ADDR`, `DATABASE_URL`, `DATABASE_MAX_CONNECTIONS`,
     /// `NATS_URL`, `NATS_STREAM_REPLICAS`, `CONSUMER_MAX_DELIVER`,
-    /// `CONSUMER_ACK_WAIT_SECS`, `SHUTDOWN_GRACE_SECS`, the `ORDERFLOW_JWT_*`
+    /// `CONSUMER_ACK_WAIT_SECS`, `SHUTDOWN_GRACE_SECS`, `MIGRATE_ON_START`, the `ORDERFLOW_JWT_*`
     /// variables and the telemetry variables.
     pub fn from_env(
         service: &'static str,
@@ -224,6 +229,7 @@ impl ServiceConfig {
             auth: AuthConfig::from_env(env)?,
             telemetry: TelemetryConfig::from_env(service, env)?,
             shutdown_grace: env.seconds_or("SHUTDOWN_GRACE_SECS", Duration::from_secs(20))?,
+            migrate_on_start: env.bool_or("MIGRATE_ON_START", true)?,
         })
     }
 }

@@ -81,10 +81,23 @@ impl Database {
         self.backend() == DbBackend::Postgres
     }
 
-    /// Runs the pending migrations of `M` in one transaction that first takes
-    /// a lock, so that instances starting at once on one database take turns:
-    /// an advisory lock on PostgreSQL, the write lock on SQLite.
-    pub async fn migrate<M: MigratorTrait>(&self, service: &str) -> anyhow::Result<()> {
+    /// Brings the schema to what this binary needs, under a lock so that
+    /// replicas starting together take turns (PostgreSQL: an advisory lock;
+    /// SQLite: the write lock). Migrations are expand/contract — a release
+    /// only adds what the one before it can ignore — so the rules are:
+    /// - this binary's migrations all applied: serve, even when a later
+    ///   release added more (a rollback runs the old binary on the newer
+    ///   schema; the unknown migrations are logged, not refused);
+    /// - some of them pending: apply them when `apply` is true (local runs,
+    ///   the `migrate` step), else refuse (the schema is too old: run the
+    ///   migration step first);
+    /// - pending ones and unknown ones at once: refuse (the database comes
+    ///   from another line of releases).
+    pub async fn migrate<M: MigratorTrait>(
+        &self,
+        service: &str,
+        apply: bool,
+    ) -> anyhow::Result<SchemaState> {
         let _writer = self.write_gate().await;
         let transaction = self.connection.begin().await?;
         let lock = if self.is_postgres() {
@@ -114,11 +127,53 @@ impl Database {
                 .await
                 .context("cannot take the migration lock")?;
         }
-        M::up(&transaction, None)
-            .await
-            .with_context(|| format!("migrations of {service} failed"))?;
+        M::install(&transaction).await?;
+        let applied: std::collections::BTreeSet<String> = M::get_migration_models(&transaction)
+            .await?
+            .into_iter()
+            .map(|model| model.version)
+            .collect();
+        let known: Vec<String> = M::migrations()
+            .iter()
+            .map(|migration| migration.name().to_owned())
+            .collect();
+        let state = SchemaState {
+            pending: known
+                .iter()
+                .filter(|name| !applied.contains(*name))
+                .cloned()
+                .collect(),
+            unknown: applied
+                .iter()
+                .filter(|name| !known.contains(name))
+                .cloned()
+                .collect(),
+        };
+        match (state.pending.is_empty(), state.unknown.is_empty()) {
+            (true, true) => {}
+            (true, false) => tracing::warn!(
+                service,
+                unknown = ?state.unknown,
+                "the schema is newer than this binary (a later release migrated it); serving on it"
+            ),
+            (false, true) if apply => {
+                M::up(&transaction, None)
+                    .await
+                    .with_context(|| format!("migrations of {service} failed"))?;
+                tracing::info!(service, applied = ?state.pending, "schema migrated");
+            }
+            (false, true) => anyhow::bail!(
+                "the schema of {service} is older than this binary needs (pending: {}); run `orderflow-{service} migrate` first",
+                state.pending.join(", ")
+            ),
+            (false, false) => anyhow::bail!(
+                "the database of {service} has migrations this binary does not know ({}) and lacks some it needs ({}): it belongs to another line of releases",
+                state.unknown.join(", "),
+                state.pending.join(", ")
+            ),
+        }
         transaction.commit().await?;
-        Ok(())
+        Ok(state)
     }
 
     /// A transaction for writing. Commit it with [`WriteTransaction::commit`];
@@ -152,6 +207,15 @@ impl Database {
 }
 
 /// A write transaction; on SQLite it also holds the writer's turn.
+/// What [`Database::migrate`] found: this binary's migrations that were not
+/// applied yet (applied now, when it was asked to) and applied ones it does
+/// not know (a later release's).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SchemaState {
+    pub pending: Vec<String>,
+    pub unknown: Vec<String>,
+}
+
 pub struct WriteTransaction {
     transaction: DatabaseTransaction,
     _writer: Option<OwnedMutexGuard<()>>,

@@ -91,7 +91,9 @@ impl ServiceRuntime {
         let service = config.service;
         let database =
             Database::connect(&config.database_url, config.database_max_connections).await?;
-        database.migrate::<M>(service).await?;
+        database
+            .migrate::<M>(service, config.migrate_on_start)
+            .await?;
         let nats = crate::bus::connect(&config.nats_url, &format!("orderflow-{service}")).await?;
         let jetstream = crate::bus::jetstream(nats.clone());
         let outbox = OutboxSignal::default();
@@ -226,6 +228,28 @@ impl ServiceRuntime {
             task,
         })
     }
+}
+
+/// `orderflow-<service> migrate`: applies the service's pending migrations
+/// and returns (the migration step of a deployment: a Kubernetes Job or init
+/// container runs it before the new pods start, so pods never race over the
+/// schema). A schema newer than the binary is left as it is.
+pub async fn migrate_only<M: MigratorTrait>(config: &ServiceConfig) -> anyhow::Result<()> {
+    let database = Database::connect(&config.database_url, 1).await?;
+    let state = database.migrate::<M>(config.service, true).await?;
+    tracing::info!(
+        service = config.service,
+        applied = ?state.pending,
+        newer = ?state.unknown,
+        "migration step done"
+    );
+    database.close().await;
+    Ok(())
+}
+
+/// Whether the process was started as `<binary> migrate`.
+pub fn migrate_requested() -> bool {
+    std::env::args().nth(1).as_deref() == Some("migrate")
 }
 
 /// A service that is serving.

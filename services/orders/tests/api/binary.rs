@@ -139,3 +139,129 @@ async fn a_bad_variable_is_named_at_start_up() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("BUSINESS_TIME_ZONE"), "{stderr}");
 }
+
+/// Upgrade and rollback: `orderflow-orders migrate` is the migration step;
+/// the binary then serves on a schema a later release has expanded (a
+/// rollback), and a pod that may not migrate refuses a schema too old for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_migrates_as_a_step_and_serves_on_the_next_releases_schema() {
+    use sea_orm::ConnectionTrait;
+
+    let mut backends = vec![Backend::Sqlite];
+    if testing::postgres_configured() {
+        backends.push(Backend::Postgres);
+    }
+    for backend in backends {
+        let nats = TestNats::start().await;
+        let base = |database: &TestDatabase| {
+            let mut command = Command::new(BINARY);
+            command
+                .env_clear()
+                .env("PATH", std::env::var("PATH").unwrap_or_default())
+                .env("DATABASE_URL", &database.url)
+                .env("NATS_URL", nats.url())
+                .env("ORDERFLOW_JWT_SECRET", testing::TEST_SECRET)
+                .env("MIGRATE_ON_START", "false")
+                .kill_on_drop(true);
+            command
+        };
+
+        // A pod that may not migrate refuses an empty database.
+        let empty = TestDatabase::create(backend).await;
+        let output = base(&empty)
+            .env("GRPC_ADDR", format!("127.0.0.1:{}", testing::free_port()))
+            .output()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            !output.status.success(),
+            "{backend:?}: started on an empty schema"
+        );
+        let said = String::from_utf8_lossy(&output.stdout).to_string()
+            + &String::from_utf8_lossy(&output.stderr);
+        assert!(said.contains("older than this binary needs"), "{said}");
+
+        // The migration step, then a later release's expand migration.
+        let database = TestDatabase::create(backend).await;
+        let migrated = base(&database)
+            .arg("migrate")
+            .output()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(migrated.status.success(), "{migrated:?}");
+        let connection = database.connect().await;
+        for statement in [
+            "ALTER TABLE orders ADD COLUMN customs_note TEXT",
+            "CREATE TABLE export_licences (id TEXT PRIMARY KEY)",
+            "INSERT INTO seaql_migrations (version, applied_at) VALUES ('m9000_next_release', 0)",
+        ] {
+            connection
+                .connection()
+                .execute_unprepared(statement)
+                .await
+                .unwrap_or_else(|e| panic!("{statement}: {e}"));
+        }
+        connection.close().await;
+
+        // Rolled back: this binary starts on that schema and takes orders.
+        let port = testing::free_port();
+        let mut child = base(&database)
+            .env("GRPC_ADDR", format!("127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let address: std::net::SocketAddr = format!("127.0.0.1:{port}")
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let token = testing::token("alice", &["sales"]);
+        let customer = testing::eventually(
+            Duration::from_secs(30),
+            "the rolled-back binary to serve",
+            || {
+                let token = token.clone();
+                async move {
+                    let channel =
+                        tonic::transport::Endpoint::from_shared(format!("http://{address}"))
+                            .ok()?
+                            .connect()
+                            .await
+                            .ok()?;
+                    let mut client = pb::order_service_client::OrderServiceClient::new(channel);
+                    let mut request = tonic::Request::new(pb::CreateCustomerRequest {
+                        name: "Rollback Ltd".to_owned(),
+                        ..Default::default()
+                    });
+                    request
+                        .metadata_mut()
+                        .insert("authorization", format!("Bearer {token}").parse().ok()?);
+                    client
+                        .create_customer(request)
+                        .await
+                        .ok()
+                        .map(tonic::Response::into_inner)
+                }
+            },
+        )
+        .await;
+        let mut client = pb::order_service_client::OrderServiceClient::new(channel(address).await);
+        let mut order = standard_order(&customer.id);
+        order.requested_delivery_date = (chrono::Utc::now() + chrono::Duration::days(30))
+            .format("%Y-%m-%d")
+            .to_string();
+        let mut request = tonic::Request::new(order);
+        request.metadata_mut().insert(
+            "authorization",
+            format!("Bearer {token}")
+                .parse()
+                .unwrap_or_else(|_| panic!("header")),
+        );
+        let created = client
+            .create_order(request)
+            .await
+            .unwrap_or_else(|s| panic!("{backend:?}: {s:?}"))
+            .into_inner();
+        assert_eq!(created.state, pb::OrderState::Draft as i32);
+        child.kill().await.unwrap_or_else(|e| panic!("{e}"));
+    }
+}

@@ -58,6 +58,78 @@ impl MigratorTrait for TestMigrator {
     }
 }
 
+/// The next release's migrations: this one's and one more (an expand step:
+/// a new table and a new nullable column the old binary ignores).
+struct NextMigrator;
+
+struct AddLabels;
+
+impl MigrationName for AddLabels {
+    fn name(&self) -> &str {
+        "m0002_test_labels"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AddLabels {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("effects")
+                    .add_column(ColumnDef::new("label").string().null())
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("labels")
+                    .col(ColumnDef::new("id").string().not_null().primary_key())
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+impl MigratorTrait for NextMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        let mut migrations = TestMigrator::migrations();
+        migrations.push(Box::new(AddLabels));
+        migrations
+    }
+}
+
+/// Another line of releases: a migration the next release does not have.
+struct OtherMigrator;
+
+struct AddOther;
+
+impl MigrationName for AddOther {
+    fn name(&self) -> &str {
+        "m0002_test_other"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AddOther {
+    async fn up(&self, _manager: &SchemaManager) -> Result<(), DbErr> {
+        Ok(())
+    }
+}
+
+impl MigratorTrait for OtherMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        let mut migrations = TestMigrator::migrations();
+        migrations.push(Box::new(AddOther));
+        migrations
+    }
+}
+
 const SERVICE: &str = "testsvc";
 
 async fn database(backend: Backend) -> (TestDatabase, Database) {
@@ -65,7 +137,7 @@ async fn database(backend: Backend) -> (TestDatabase, Database) {
     let test_database = TestDatabase::create(backend).await;
     let database = test_database.connect().await;
     database
-        .migrate::<TestMigrator>(SERVICE)
+        .migrate::<TestMigrator>(SERVICE, true)
         .await
         .unwrap_or_else(|error| panic!("{error:#}"));
     (test_database, database)
@@ -136,6 +208,7 @@ backend_tests!(
     a_handler_that_keeps_failing_ends_in_the_dead_letter_stream,
     an_unavailable_peer_is_waited_for_beyond_max_deliver,
     migrations_run_twice_and_concurrently_without_harm,
+    a_binary_serves_on_the_schema_of_the_next_release_and_refuses_one_too_old,
 );
 
 async fn an_event_written_while_nats_is_down_is_published_once_it_is_back(backend: Backend) {
@@ -548,13 +621,13 @@ async fn migrations_run_twice_and_concurrently_without_harm(backend: Backend) {
     let first = test_database.connect().await;
     let second = test_database.connect().await;
     let (a, b) = tokio::join!(
-        first.migrate::<TestMigrator>(SERVICE),
-        second.migrate::<TestMigrator>(SERVICE)
+        first.migrate::<TestMigrator>(SERVICE, true),
+        second.migrate::<TestMigrator>(SERVICE, true)
     );
     a.unwrap_or_else(|e| panic!("{e:#}"));
     b.unwrap_or_else(|e| panic!("{e:#}"));
     first
-        .migrate::<TestMigrator>(SERVICE)
+        .migrate::<TestMigrator>(SERVICE, true)
         .await
         .unwrap_or_else(|e| panic!("{e:#}"));
     assert_eq!(backlog(&first).await, 0);
@@ -579,4 +652,58 @@ async fn the_stream_is_declared_once_and_left_alone() {
         .map(|i| i.config.subjects.clone())
         .unwrap_or_default();
     assert_eq!(subjects, vec!["testsvc.>".to_owned()]);
+}
+
+async fn a_binary_serves_on_the_schema_of_the_next_release_and_refuses_one_too_old(
+    backend: Backend,
+) {
+    orderflow_platform::telemetry::init_for_tests();
+    // Too old: a fresh database and a pod that may not migrate.
+    let fresh = TestDatabase::create(backend).await;
+    let refused = fresh
+        .connect()
+        .await
+        .migrate::<TestMigrator>(SERVICE, false)
+        .await
+        .err()
+        .map(|error| format!("{error:#}"))
+        .unwrap_or_default();
+    assert!(
+        refused.contains("older than this binary needs"),
+        "{refused}"
+    );
+
+    // The next release migrates (its migration step)…
+    let test_database = TestDatabase::create(backend).await;
+    let database = test_database.connect().await;
+    let next = database
+        .migrate::<NextMigrator>(SERVICE, true)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    assert!(next.unknown.is_empty());
+    // …then it is rolled back: this release's binary starts on that schema,
+    // with or without leave to migrate, and writes and reads as before.
+    for apply in [false, true] {
+        let state = database
+            .migrate::<TestMigrator>(SERVICE, apply)
+            .await
+            .unwrap_or_else(|e| panic!("a rollback is refused: {e:#}"));
+        assert!(state.pending.is_empty());
+        assert_eq!(state.unknown, ["m0002_test_labels"]);
+    }
+    database
+        .connection()
+        .execute_unprepared("INSERT INTO effects (id, subject) VALUES ('e-1', 'after rollback')")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(effects(&database).await, 1);
+
+    // A database from another line of releases is refused.
+    let mixed = database
+        .migrate::<OtherMigrator>(SERVICE, true)
+        .await
+        .err()
+        .map(|error| format!("{error:#}"))
+        .unwrap_or_default();
+    assert!(mixed.contains("another line of releases"), "{mixed}");
 }
