@@ -6,7 +6,7 @@ use chrono_tz::Tz;
 use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
 use orderflow_platform::clock::SharedClock;
 use orderflow_platform::db::Database;
-use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
+use orderflow_platform::db::idempotency::{self, RequestKey};
 use orderflow_platform::money::Money;
 use sea_orm::ConnectionTrait;
 
@@ -139,22 +139,6 @@ impl Finance {
     ) -> Result<(), FinanceError> {
         outbox::enqueue(connection, event, self.now()).await?;
         Ok(())
-    }
-
-    /// Claims the request's key as the first write of `connection`'s
-    /// transaction: `Some(resource)` when a call with this key committed
-    /// already (answer with that resource), `None` to go ahead.
-    async fn claim<C: ConnectionTrait>(
-        &self,
-        connection: &C,
-        key: Option<&RequestKey>,
-    ) -> Result<Option<String>, FinanceError> {
-        Ok(
-            match idempotency::claim(connection, key, self.now()).await? {
-                Claim::New => None,
-                Claim::Replay(resource) => Some(resource),
-            },
-        )
     }
 
     async fn account_in<C: ConnectionTrait>(

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
 use orderflow_platform::clock::SharedClock;
 use orderflow_platform::db::Database;
-use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
+use orderflow_platform::db::idempotency::{self, RequestKey};
 use sea_orm::ConnectionTrait;
 
 use crate::domain::item::{Component, Item, Kit};
@@ -70,23 +70,6 @@ impl Inventory {
         Ok(())
     }
 
-    /// Whether a request id was used for `operation`; the resource if so.
-    /// Claims the request's key as the first write of `connection`'s
-    /// transaction: `Some(resource)` when a call with this key committed
-    /// already (answer with that resource), `None` to go ahead.
-    async fn claim<C: ConnectionTrait>(
-        &self,
-        connection: &C,
-        key: Option<&RequestKey>,
-    ) -> Result<Option<String>, InventoryError> {
-        Ok(
-            match idempotency::claim(connection, key, self.now()).await? {
-                Claim::New => None,
-                Claim::Replay(resource) => Some(resource),
-            },
-        )
-    }
-
     // ------------------------------------------------------- items & kits
 
     pub async fn create_item(
@@ -95,7 +78,7 @@ impl Inventory {
         item: Item,
     ) -> Result<Item, InventoryError> {
         let transaction = self.database.begin_write().await?;
-        if let Some(sku) = self.claim(&*transaction, key).await? {
+        if let Some(sku) = idempotency::first_result(&*transaction, key, self.now()).await? {
             return records::item(&*transaction, &sku)
                 .await?
                 .ok_or_else(|| InventoryError::not_found("item", sku));
@@ -145,7 +128,7 @@ impl Inventory {
         components: &[Component],
     ) -> Result<Kit, InventoryError> {
         let transaction = self.database.begin_write().await?;
-        if let Some(sku) = self.claim(&*transaction, key).await? {
+        if let Some(sku) = idempotency::first_result(&*transaction, key, self.now()).await? {
             return records::kit(&*transaction, &sku)
                 .await?
                 .ok_or_else(|| InventoryError::not_found("kit", sku));
@@ -321,7 +304,9 @@ impl Inventory {
         key: Option<RequestKey>,
     ) -> Result<Movement, InventoryError> {
         let transaction = self.database.begin_write().await?;
-        if let Some(existing) = self.claim(&*transaction, key.as_ref()).await? {
+        if let Some(existing) =
+            idempotency::first_result(&*transaction, key.as_ref(), self.now()).await?
+        {
             return stock::movement(&*transaction, &existing)
                 .await?
                 .ok_or_else(|| InventoryError::not_found("movement", existing));
@@ -481,7 +466,7 @@ impl Inventory {
         notes: &str,
     ) -> Result<PickList, InventoryError> {
         let transaction = self.database.begin_write().await?;
-        if let Some(id) = self.claim(&*transaction, key).await? {
+        if let Some(id) = idempotency::first_result(&*transaction, key, self.now()).await? {
             return records::pick_list(&*transaction, &id).await;
         }
         let reservation = records::reservation(&*transaction, order_id, true)
@@ -596,7 +581,9 @@ impl Inventory {
         key: Option<RequestKey>,
     ) -> Result<Receipt, InventoryError> {
         let transaction = self.database.begin_write().await?;
-        if let Some(existing) = self.claim(&*transaction, key.as_ref()).await? {
+        if let Some(existing) =
+            idempotency::first_result(&*transaction, key.as_ref(), self.now()).await?
+        {
             drop(transaction);
             return self.receipt(&existing, goods).await;
         }
@@ -729,7 +716,9 @@ impl Inventory {
         key: Option<RequestKey>,
     ) -> Result<WorkContactSheet, InventoryError> {
         let transaction = self.database.begin_write().await?;
-        if let Some(existing) = self.claim(&*transaction, key.as_ref()).await? {
+        if let Some(existing) =
+            idempotency::first_result(&*transaction, key.as_ref(), self.now()).await?
+        {
             return records::sheet(&*transaction, &existing)
                 .await?
                 .ok_or_else(|| InventoryError::not_found("work contact sheet", existing));

@@ -10,7 +10,6 @@ const MAX_IMPORTED_ORDERS: usize = 500;
 /// ORD-9: how many orders one merge may take.
 const MAX_MERGED_ORDERS: usize = 50;
 
-use orderflow_platform::FieldViolation;
 use orderflow_platform::auth::{Caller, Role};
 use orderflow_platform::db::idempotency::RequestKey;
 use orderflow_platform::grpc::paging::PageRequest;
@@ -309,15 +308,12 @@ impl OrderService for OrderApi {
             .map(|mask| mask.paths)
             .unwrap_or_default();
         let update = wire::update_input(&request.order.unwrap_or_default());
-        if request.reason.chars().count() > 1000 {
-            return Err(status::invalid_argument(&[FieldViolation::new(
-                "reason",
-                "must be at most 1000 characters",
-            )]));
-        }
+        let mut violations = Violations::new();
+        let reason = violations.optional("reason", &request.reason, 1000);
+        violations.finish(())?;
         let order = self
             .orders
-            .update_order(&actor, &order_id, &mask, &update, &request.reason, key)
+            .update_order(&actor, &order_id, &mask, &update, &reason, key)
             .await?;
         Ok(reply(order))
     }
@@ -347,20 +343,17 @@ impl OrderService for OrderApi {
             key,
             order_id,
         } = order_command("ConfirmOrder", request, |r| (&r.request_id, &r.order_id))?;
-        if request.fake_order_reason.chars().count() > 1000 {
-            return Err(OrderError::invalid(
-                "fake_order_reason",
-                "must be at most 1000 characters",
-            )
-            .into());
-        }
+        let mut violations = Violations::new();
+        let fake_order_reason =
+            violations.optional("fake_order_reason", &request.fake_order_reason, 1000);
+        violations.finish(())?;
         let order = self
             .orders
             .confirm_order(
                 &actor,
                 &order_id,
                 request.accept_price_deviation,
-                &request.fake_order_reason,
+                &fake_order_reason,
                 key,
             )
             .await?;

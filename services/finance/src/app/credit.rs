@@ -10,7 +10,10 @@ impl Finance {
         rating: CreditRating,
     ) -> Result<CreditStatus, FinanceError> {
         let transaction = self.database.begin_write().await?;
-        if self.claim(&*transaction, key).await?.is_some() {
+        if idempotency::first_result(&*transaction, key, self.now())
+            .await?
+            .is_some()
+        {
             drop(transaction);
             return self.credit_status(&rating.customer_id).await;
         }

@@ -43,7 +43,7 @@ impl Finance {
         note: &str,
     ) -> Result<Document, FinanceError> {
         let transaction = self.database.begin_write().await?;
-        if let Some(id) = self.claim(&*transaction, key).await? {
+        if let Some(id) = idempotency::first_result(&*transaction, key, self.now()).await? {
             drop(transaction);
             return self
                 .documents(order_id)

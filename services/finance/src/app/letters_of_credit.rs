@@ -12,7 +12,10 @@ impl Finance {
         received_date: Option<NaiveDate>,
     ) -> Result<LetterOfCredit, FinanceError> {
         let transaction = self.database.begin_write().await?;
-        if self.claim(&*transaction, key).await?.is_some() {
+        if idempotency::first_result(&*transaction, key, self.now())
+            .await?
+            .is_some()
+        {
             return self.lc_of_order(order_id).await;
         }
         let mut account = self.account_in(&*transaction, order_id, true).await?;
@@ -71,7 +74,10 @@ impl Finance {
         change: impl FnOnce(&mut LetterOfCredit, DateTime<Utc>, NaiveDate) -> Result<(), FinanceError>,
     ) -> Result<LetterOfCredit, FinanceError> {
         let transaction = self.database.begin_write().await?;
-        if self.claim(&*transaction, key).await?.is_some() {
+        if idempotency::first_result(&*transaction, key, self.now())
+            .await?
+            .is_some()
+        {
             return accounts::lc(&*transaction, lc_id, false)
                 .await?
                 .ok_or_else(|| FinanceError::not_found("letter of credit", lc_id));

@@ -10,7 +10,7 @@ impl Finance {
         new: NewPayment,
     ) -> Result<Payment, FinanceError> {
         let transaction = self.database.begin_write().await?;
-        if let Some(id) = self.claim(&*transaction, key).await? {
+        if let Some(id) = idempotency::first_result(&*transaction, key, self.now()).await? {
             return self.payment(&id).await;
         }
         let account = self.account_in(&*transaction, &new.order_id, false).await?;
@@ -66,7 +66,10 @@ impl Finance {
         payment_id: &str,
     ) -> Result<Payment, FinanceError> {
         let transaction = self.database.begin_write().await?;
-        if self.claim(&*transaction, key).await?.is_some() {
+        if idempotency::first_result(&*transaction, key, self.now())
+            .await?
+            .is_some()
+        {
             return self.payment(payment_id).await;
         }
         idempotency::complete(&*transaction, key, payment_id).await?;

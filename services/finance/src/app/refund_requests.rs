@@ -13,7 +13,7 @@ impl Finance {
         new: NewRefund,
     ) -> Result<Refund, FinanceError> {
         let transaction = self.database.begin_write().await?;
-        if let Some(id) = self.claim(&*transaction, key).await? {
+        if let Some(id) = idempotency::first_result(&*transaction, key, self.now()).await? {
             return self.refund(&id).await;
         }
         let account = self.account_in(&*transaction, &new.order_id, true).await?;
@@ -150,7 +150,10 @@ impl Finance {
         reference: &str,
     ) -> Result<Refund, FinanceError> {
         let transaction = self.database.begin_write().await?;
-        if self.claim(&*transaction, key).await?.is_some() {
+        if idempotency::first_result(&*transaction, key, self.now())
+            .await?
+            .is_some()
+        {
             return self.refund(refund_id).await;
         }
         let mut refund = refunds::get(&*transaction, refund_id, true)

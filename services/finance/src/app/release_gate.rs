@@ -156,7 +156,10 @@ impl Finance {
         note: &str,
     ) -> Result<GateView, FinanceError> {
         let transaction = self.database.begin_write().await?;
-        if self.claim(&*transaction, key).await?.is_some() {
+        if idempotency::first_result(&*transaction, key, self.now())
+            .await?
+            .is_some()
+        {
             return self.release_gate(order_id).await;
         }
         let mut account = self.account_in(&*transaction, order_id, true).await?;

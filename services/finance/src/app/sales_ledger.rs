@@ -22,7 +22,7 @@ impl Finance {
         day: NaiveDate,
     ) -> Result<SalesDetail, FinanceError> {
         let transaction = self.database.begin_write().await?;
-        if let Some(id) = self.claim(&*transaction, key).await? {
+        if let Some(id) = idempotency::first_result(&*transaction, key, self.now()).await? {
             return self.sales_detail(&id).await;
         }
         let entries = ledger::unsigned_entries(&*transaction, salesperson, day).await?;
@@ -48,7 +48,10 @@ impl Finance {
         id: &str,
     ) -> Result<SalesDetail, FinanceError> {
         let transaction = self.database.begin_write().await?;
-        if self.claim(&*transaction, key).await?.is_some() {
+        if idempotency::first_result(&*transaction, key, self.now())
+            .await?
+            .is_some()
+        {
             return self.sales_detail(id).await;
         }
         idempotency::complete(&*transaction, key, id).await?;

@@ -161,6 +161,20 @@ pub async fn claim<C: ConnectionTrait>(
     }
 }
 
+/// [`claim`] for a caller that answers a repeat with the resource it names:
+/// `Some(resource)` when a call with `key` committed already, `None` when the
+/// key is now this call's.
+pub async fn first_result<C: ConnectionTrait>(
+    connection: &C,
+    key: Option<&RequestKey>,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, IdempotencyError> {
+    Ok(match claim(connection, key, now).await? {
+        Claim::New => None,
+        Claim::Replay(resource) => Some(resource),
+    })
+}
+
 /// Claims and completes `key` in one step, for a call that takes its row
 /// locks first and records its key last (orders, approvals): `None` when the
 /// key is now recorded with `resource_id`; the winner's resource when a
