@@ -15,6 +15,19 @@ rendered overlay must have:
   loads: `GRPC_ADDR`, `DATABASE_URL` (the default is a local SQLite file),
   `NATS_URL`, `OTEL_EXPORTER_OTLP_ENDPOINT`, and each `<PEER>_URL` its
   config reads.
+
+And, for operations, in every overlay:
+- no Deployment sets `replicas` when a HorizontalPodAutoscaler manages it
+  (an apply would reset the scale);
+- every service Deployment spreads its pods (`topologySpreadConstraints` on
+  the node), has a preStop hook on its container, a `migrate` init container
+  running `orderflow-<name> migrate`, `MIGRATE_ON_START=false`, and a
+  termination grace period at least its drain budget: preStop wait +
+  2 × SHUTDOWN_GRACE_SECS (calls, then background tasks) + 5 s of telemetry
+  flush;
+- every image is pinned: a tag with a full `x.y.z` version or a digest (no
+  `latest`, no floating `2.10-alpine`; PostgreSQL's major.minor is a patch
+  release), the locally built `orderflow:dev` of the dev overlay excepted.
 """
 
 import pathlib
@@ -86,6 +99,67 @@ def check(path, expected):
         grpc_addr = env.get("GRPC_ADDR", {}).get("value", "")
         if not grpc_addr.endswith(f":{port}"):
             problems.append(f"{where}: GRPC_ADDR {grpc_addr!r} does not listen on {port}")
+        problems += operations(where, name, deployment, container, env, config_maps)
+    problems += scaling_and_images(path, by_kind)
+    return problems
+
+
+def operations(where, name, deployment, container, env, config_maps):
+    problems = []
+    pod = deployment["spec"]["template"]["spec"]
+    if not any(
+        constraint.get("topologyKey") == "kubernetes.io/hostname"
+        for constraint in pod.get("topologySpreadConstraints", [])
+    ):
+        problems.append(f"{where}: no topology spread over nodes")
+    pre_stop = container.get("lifecycle", {}).get("preStop", {})
+    wait = 0
+    command = pre_stop.get("exec", {}).get("command", [])
+    if command[:1] == ["sleep"] and len(command) == 2:
+        wait = int(command[1])
+    elif "sleep" in pre_stop:
+        wait = int(pre_stop["sleep"]["seconds"])
+    else:
+        problems.append(f"{where}: no preStop wait on the container")
+    grace = 20
+    for config_map in config_maps.values():
+        grace = int(config_map.get("data", {}).get("SHUTDOWN_GRACE_SECS", grace))
+    budget = wait + 2 * grace + 5
+    if pod.get("terminationGracePeriodSeconds", 30) < budget:
+        problems.append(
+            f"{where}: terminationGracePeriodSeconds {pod.get('terminationGracePeriodSeconds', 30)} "
+            f"is below the drain budget {budget}"
+        )
+    migrate = [c for c in pod.get("initContainers", []) if c.get("command") == [f"orderflow-{name}", "migrate"]]
+    if not migrate:
+        problems.append(f"{where}: no init container running orderflow-{name} migrate")
+    if env.get("MIGRATE_ON_START", {}).get("value") != "false":
+        problems.append(f"{where}: MIGRATE_ON_START is not \"false\" (the init container migrates)")
+    return problems
+
+
+PINNED = re.compile(r"(@sha256:[0-9a-f]{64}$)|(:v?\d+\.\d+\.\d+[^:/]*$)")
+# Images whose releases are numbered major.minor (PostgreSQL 16.6 is a patch
+# release of 16): two numbers pin them.
+MAJOR_MINOR = re.compile(r"^(docker\.io/)?(library/)?postgres:\d+\.\d+[^:/]*$")
+
+
+def scaling_and_images(path, by_kind):
+    problems = []
+    for hpa in by_kind.get("HorizontalPodAutoscaler", {}).values():
+        target = hpa["spec"]["scaleTargetRef"]["name"]
+        deployment = by_kind.get("Deployment", {}).get(target)
+        if deployment is not None and "replicas" in deployment["spec"]:
+            problems.append(f"{path}: {target}: sets replicas while an HPA manages it")
+    for kind in ("Deployment", "StatefulSet"):
+        for name, workload in by_kind.get(kind, {}).items():
+            pod = workload["spec"]["template"]["spec"]
+            for container in pod.get("containers", []) + pod.get("initContainers", []):
+                image = container["image"]
+                if image.split(":")[0] == "orderflow" and "dev" in path:
+                    continue
+                if not PINNED.search(image) and not MAJOR_MINOR.search(image):
+                    problems.append(f"{path}: {name}: image {image!r} is not pinned to a version")
     return problems
 
 
