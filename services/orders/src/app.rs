@@ -42,6 +42,7 @@ mod merge;
 mod price_list;
 mod quoting;
 mod release;
+pub mod reports;
 mod review;
 mod review_claims;
 mod sla;

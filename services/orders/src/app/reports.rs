@@ -1,0 +1,353 @@
+//! What other services report about an order, applied in the consumer's
+//! transaction: finance's gate (FIN-5, ORD-11), payments (FIN-3), settlement
+//! (FIN-9) and notes; inventory's reservation of a released order (INV-3,
+//! INV-9); logistics' dispatch, delivery and tracking (LOG-3…5, SLA-6). An
+//! order this service does not know is ignored (logged).
+
+use super::*;
+
+/// The service that reported a change, as its timeline entry shows it.
+pub const FINANCE_SOURCE: &str = "finance";
+pub const INVENTORY_SOURCE: &str = "inventory";
+pub const LOGISTICS_SOURCE: &str = "logistics";
+
+/// A payment finance confirmed (FIN-3).
+#[derive(Debug, Clone)]
+pub struct ConfirmedPayment {
+    pub order_id: String,
+    pub currency_code: String,
+    pub minor_units: i64,
+    /// `deposit`, `balance`, `full`, …
+    pub kind: String,
+    pub method: String,
+    pub reference: String,
+}
+
+/// What logistics reported about an order's shipment.
+#[derive(Debug, Clone)]
+pub enum ShipmentReport {
+    Dispatched {
+        carrier_code: String,
+        tracking_number: String,
+        note_number: String,
+        dispatched_at: Option<DateTime<Utc>>,
+    },
+    Delivered {
+        carrier_code: String,
+        tracking_number: String,
+    },
+    Tracked {
+        text: String,
+    },
+    Delayed {
+        carrier_code: String,
+        tracking_number: String,
+    },
+    ReceiptConfirmed {
+        by: String,
+    },
+}
+
+/// SLA-6: the customer is told of the shipment within an hour of dispatch;
+/// how late the notification was when it was not.
+pub fn notification_late_by(
+    dispatched_at: DateTime<Utc>,
+    notified_at: DateTime<Utc>,
+) -> Option<chrono::Duration> {
+    let taken = notified_at - dispatched_at;
+    (taken > chrono::Duration::hours(1)).then_some(taken)
+}
+
+impl Orders {
+    /// The order under a row lock, or `None` (logged) when this service does
+    /// not know it.
+    async fn reported_order<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        order_id: &str,
+    ) -> Result<Option<Order>, OrderError> {
+        match orders::load_for_update(connection, order_id).await {
+            Ok(order) => Ok(Some(order)),
+            Err(OrderError::NotFound { .. }) => {
+                tracing::warn!(order.id = %order_id, "a report about an order this service does not know");
+                Ok(None)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// A note on the order's timeline from another service.
+    pub async fn note_reported<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        order_id: &str,
+        source: &str,
+        actor: &str,
+        action: &str,
+        detail: impl FnOnce(&Order) -> String,
+    ) -> Result<(), OrderError> {
+        let Some(order) = self.reported_order(connection, order_id).await? else {
+            return Ok(());
+        };
+        let mut entry = TimelineEntry::note(self.now(), actor, action, detail(&order));
+        entry.source = source.to_owned();
+        timeline::append(connection, &order.id, &entry).await
+    }
+
+    /// FIN-5: finance's release gate opened: AWAITING_PAYMENT → RELEASED,
+    /// unless the order is held as a suspected fake (ORD-11: a person
+    /// decides; the hold is noted once).
+    pub async fn gate_opened<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        actor: &str,
+        order_id: &str,
+        detail: String,
+    ) -> Result<(), OrderError> {
+        let Some(mut order) = self.reported_order(connection, order_id).await? else {
+            return Ok(());
+        };
+        if order.state != OrderState::AwaitingPayment {
+            // Cancelled meanwhile, or a redelivery after the release.
+            tracing::debug!(order.number = %order.number, state = %order.state, "release gate for an order not awaiting payment");
+            return Ok(());
+        }
+        let actor = Actor::new(actor, &[]);
+        if order.is_held() {
+            if order.note_release_held(self.now()) {
+                let change = Change::new("release_held", None)
+                    .detail(format!(
+                        "{detail}; held as a suspected fake order (ORD-11): a sales supervisor decides"
+                    ))
+                    .reported_by(FINANCE_SOURCE);
+                self.record(connection, &order, &actor, change).await?;
+            }
+            return Ok(());
+        }
+        self.release_in(connection, &mut order, &actor, |from| {
+            Change::new("released", Some(from))
+                .detail(detail)
+                .reported_by(FINANCE_SOURCE)
+        })
+        .await
+    }
+
+    /// FIN-9: the final invoice settled the order: DELIVERED → COMPLETED.
+    pub async fn settled<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        actor: &str,
+        order_id: &str,
+        invoice_number: &str,
+    ) -> Result<(), OrderError> {
+        let Some(mut order) = self.reported_order(connection, order_id).await? else {
+            return Ok(());
+        };
+        if order.state != OrderState::Delivered {
+            tracing::debug!(order.number = %order.number, state = %order.state, "settled, but not delivered");
+            return Ok(());
+        }
+        let from = order.complete(self.now())?;
+        let change = Change::new("completed", Some(from))
+            .detail(format!("settled with final invoice {invoice_number}"))
+            .reported_by(FINANCE_SOURCE);
+        self.record(connection, &order, &Actor::new(actor, &[]), change)
+            .await
+    }
+
+    /// FIN-3: a confirmed payment adds to what the order has been paid.
+    pub async fn payment_confirmed<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        actor: &str,
+        payment: &ConfirmedPayment,
+    ) -> Result<(), OrderError> {
+        let Some(mut order) = self.reported_order(connection, &payment.order_id).await? else {
+            return Ok(());
+        };
+        if payment.currency_code != order.currency.code() {
+            tracing::warn!(order.number = %order.number, currency = %payment.currency_code, "a payment in another currency than the order's");
+            return Ok(());
+        }
+        let now = self.now();
+        order.amount_paid = order.amount_paid.saturating_add(payment.minor_units);
+        order.updated_at = now;
+        orders::update(connection, &order).await?;
+        let mut entry = TimelineEntry::note(
+            now,
+            actor,
+            "payment_confirmed",
+            format!(
+                "{} payment of {} confirmed ({} {}); paid so far {}",
+                payment.kind,
+                order.money(payment.minor_units),
+                payment.method,
+                payment.reference,
+                order.money(order.amount_paid)
+            ),
+        );
+        entry.source = FINANCE_SOURCE.to_owned();
+        timeline::append(connection, &order.id, &entry).await
+    }
+
+    /// The released order whose stock the saga is to reserve now, if it is
+    /// one (its saga at `released`, the order still RELEASED).
+    pub async fn to_reserve<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        order_id: &str,
+    ) -> Result<Option<Order>, OrderError> {
+        let Some(saga) = sagas::load_for_update(connection, order_id).await? else {
+            return Ok(None);
+        };
+        if saga.step != SagaStep::Released {
+            return Ok(None);
+        }
+        let order = orders::load_for_update(connection, order_id).await?;
+        // Cancelled before its stock was reserved: nothing to hold.
+        Ok((order.state == OrderState::Released).then_some(order))
+    }
+
+    /// INV-3, INV-9: the reservation's outcome on the timeline, the saga at
+    /// `reserved`; everything on the shelf makes the order READY_TO_SHIP.
+    pub async fn stock_reserved<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        mut order: Order,
+        fully_reserved: bool,
+        detail: String,
+    ) -> Result<(), OrderError> {
+        let now = self.now();
+        let action = if fully_reserved {
+            "stock_reserved"
+        } else {
+            "stock_short"
+        };
+        let mut entry = TimelineEntry::note(now, &Actor::saga().id, action, detail);
+        entry.source = INVENTORY_SOURCE.to_owned();
+        timeline::append(connection, &order.id, &entry).await?;
+        if let Some(mut saga) = sagas::load_for_update(connection, &order.id).await? {
+            saga.step = SagaStep::Reserved;
+            saga.updated_at = now;
+            sagas::save(connection, &saga).await?;
+        }
+        tracing::info!(order.number = %order.number, fully = fully_reserved, "released order's stock reserved");
+        if fully_reserved {
+            // Everything is on the shelf: the order can ship (no production).
+            let from = order.mark_ready_to_ship(now)?;
+            let change = Change::new("ready_to_ship", Some(from))
+                .detail("all stock reserved in finished goods".to_owned())
+                .reported_by(INVENTORY_SOURCE);
+            self.record(connection, &order, &Actor::saga(), change)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// LOG-3…5: dispatched → SHIPPED with carrier and tracking (a
+    /// notification more than an hour late is an SLA-6 miss on the
+    /// timeline); delivered → DELIVERED; tracking, delays and the receipt on
+    /// the timeline.
+    pub async fn shipment_reported<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        actor: &str,
+        order_id: &str,
+        report: ShipmentReport,
+    ) -> Result<(), OrderError> {
+        let Some(mut order) = self.reported_order(connection, order_id).await? else {
+            return Ok(());
+        };
+        let now = self.now();
+        let person = Actor::new(actor, &[]);
+        let note = |action: &str, detail: String| {
+            let mut entry = TimelineEntry::note(now, actor, action, detail);
+            entry.source = LOGISTICS_SOURCE.to_owned();
+            entry
+        };
+        match report {
+            ShipmentReport::Dispatched {
+                carrier_code,
+                tracking_number,
+                note_number,
+                dispatched_at,
+            } => {
+                if order.state != OrderState::ReadyToShip {
+                    tracing::debug!(order.number = %order.number, state = %order.state, "dispatched, but not ready to ship here");
+                    return Ok(());
+                }
+                let from = order.ship(&carrier_code, &tracking_number, now)?;
+                let change = Change::new("shipped", Some(from))
+                    .detail(format!(
+                        "{carrier_code} tracking {tracking_number} (note {note_number})"
+                    ))
+                    .reported_by(LOGISTICS_SOURCE);
+                self.record(connection, &order, &person, change).await?;
+                // SLA-6: the customer is told within the hour; a late
+                // notification stays visible on the order.
+                if let Some(late) = dispatched_at.and_then(|at| notification_late_by(at, now)) {
+                    let entry = note(
+                        "sla_missed",
+                        format!(
+                            "SLA-6 missed: the customer was notified {} minutes after dispatch",
+                            late.num_minutes()
+                        ),
+                    );
+                    timeline::append(connection, &order.id, &entry).await?;
+                    orderflow_platform::metrics::sla_breached("orders", "SLA-6");
+                }
+                Ok(())
+            }
+            ShipmentReport::Delivered {
+                carrier_code,
+                tracking_number,
+            } => {
+                if order.state != OrderState::Shipped {
+                    return Ok(());
+                }
+                let from = order.deliver(now)?;
+                let change = Change::new("delivered", Some(from))
+                    .detail(format!("{carrier_code} {tracking_number}"))
+                    .reported_by(LOGISTICS_SOURCE);
+                self.record(connection, &order, &person, change).await
+            }
+            ShipmentReport::Tracked { text } => {
+                timeline::append(connection, &order.id, &note("tracking", text)).await
+            }
+            ShipmentReport::Delayed {
+                carrier_code,
+                tracking_number,
+            } => {
+                let entry = note(
+                    "shipment_delayed",
+                    format!("{carrier_code} {tracking_number} is past the carrier's promised time"),
+                );
+                timeline::append(connection, &order.id, &entry).await
+            }
+            ShipmentReport::ReceiptConfirmed { by } => {
+                let entry = note("receipt_confirmed", format!("receipt confirmed ({by})"));
+                timeline::append(connection, &order.id, &entry).await
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Duration, Utc};
+
+    use super::notification_late_by;
+
+    #[test]
+    fn sla_6_a_notification_more_than_an_hour_after_dispatch_is_late() {
+        let dispatched = DateTime::<Utc>::UNIX_EPOCH;
+        assert_eq!(
+            notification_late_by(dispatched, dispatched + Duration::minutes(60)),
+            None
+        );
+        assert_eq!(
+            notification_late_by(dispatched, dispatched + Duration::minutes(61)),
+            Some(Duration::minutes(61))
+        );
+    }
+}
