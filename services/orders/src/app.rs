@@ -35,6 +35,7 @@ use crate::store::timeline::TimelineEntry;
 use crate::store::{claims, customers, orders, prices, quotations, sagas, timeline};
 use orderflow_platform::money::{Currency, Money};
 
+pub mod approval_saga;
 mod closing;
 mod customer_records;
 mod lifecycle;

@@ -1,5 +1,5 @@
-//! The order-fulfilment saga, orchestrated here (architecture.md §4), and the
-//! SLA sweeper.
+//! The order-fulfilment saga's consumers (architecture.md §4); the steps
+//! themselves are use cases in [`crate::app::approval_saga`].
 //!
 //! Confirmation starts a saga row in the same transaction as the order's
 //! change. The saga then reacts to events, each inside its consumer's inbox
@@ -25,18 +25,17 @@ use orderflow_proto::approvals::v1 as approvals;
 use orderflow_proto::orders::v1 as pb;
 use sea_orm::DatabaseTransaction;
 
-use crate::app::{Change, Orders};
-use crate::domain::order::{Order, OrderState};
-use crate::domain::{Actor, OrderError};
+use crate::app::Orders;
+use crate::app::approval_saga::{
+    AfterConfirmation, ApprovalOutcome, ApprovalReport, FiledApproval,
+};
+use crate::domain::OrderError;
+use crate::domain::order::Order;
 use crate::events;
-use crate::store::orders;
-use crate::store::sagas::{self, SagaStep};
-use crate::store::timeline::{self, TimelineEntry};
 use crate::wire;
 
 pub const SAGA_CONSUMER: &str = "orders-saga";
 pub const APPROVALS_CONSUMER: &str = "orders-approvals";
-const APPROVALS_SOURCE: &str = "approvals";
 
 pub fn consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
     ConsumerSpec {
@@ -96,71 +95,34 @@ impl FulfilmentSaga {
         transaction: &DatabaseTransaction,
         order_id: &str,
     ) -> Result<(), HandlerError> {
-        let Some(mut saga) = sagas::load_for_update(transaction, order_id)
-            .await
-            .map_err(order_error)?
-        else {
-            return Err(HandlerError::Permanent(format!(
-                "order {order_id} was confirmed without a saga"
-            )));
+        let next = match self.orders.after_confirmation(transaction, order_id).await {
+            Ok(next) => next,
+            Err(OrderError::NotFound { .. }) => {
+                return Err(HandlerError::Permanent(format!(
+                    "order {order_id} was confirmed without a saga"
+                )));
+            }
+            Err(error) => return Err(order_error(error)),
         };
-        if saga.step != SagaStep::Started {
-            tracing::debug!(order.id = %order_id, step = saga.step.as_str(), "saga already past this step");
+        let AfterConfirmation::RequestApproval { order, chain } = next else {
             return Ok(());
-        }
-        let mut order = orders::load_for_update(transaction, order_id)
+        };
+        let request = self.request_approval(&order, chain).await?;
+        let filed = FiledApproval {
+            roles: request
+                .steps
+                .iter()
+                .filter(|step| step.round == request.round)
+                .map(|step| step.role.clone())
+                .collect(),
+            id: request.id,
+            round: request.round,
+            policy_version: request.policy_version,
+        };
+        self.orders
+            .approval_filed(transaction, *order, chain, &filed)
             .await
-            .map_err(order_error)?;
-        tracing::Span::current().record("order.number", order.number.as_str());
-        let now = self.orders.now();
-        saga.updated_at = now;
-        if order.state != OrderState::PendingApproval {
-            // Cancelled (or otherwise moved on) before the saga acted.
-            saga.step = SagaStep::Ended;
-            sagas::save(transaction, &saga).await.map_err(order_error)?;
-            return Ok(());
-        }
-        let actor = Actor::saga();
-        match order.kind.approval_chain() {
-            None => {
-                let from = order.pass_approval(now).map_err(order_error)?;
-                let change = Change::new("approval_not_required", Some(from))
-                    .detail(format!("{} orders have no approval chain", order.kind));
-                self.orders
-                    .record(transaction, &order, &actor, change)
-                    .await
-                    .map_err(order_error)?;
-                saga.step = SagaStep::AwaitingPayment;
-            }
-            Some(chain) => {
-                let request = self.request_approval(&order, chain).await?;
-                let roles: Vec<String> = request
-                    .steps
-                    .iter()
-                    .filter(|step| step.round == request.round)
-                    .map(|step| step.role.clone())
-                    .collect();
-                order.approval_request_id = Some(request.id.clone());
-                order.updated_at = now;
-                let change = Change::new("approval_requested", None).detail(format!(
-                    "{chain} approval request {} round {} (policy version {}): {}",
-                    request.id,
-                    request.round,
-                    request.policy_version,
-                    roles.join(" → ")
-                ));
-                self.orders
-                    .record(transaction, &order, &actor, change)
-                    .await
-                    .map_err(order_error)?;
-                saga.step = SagaStep::AwaitingApproval;
-                saga.approval_chain = Some(chain.to_owned());
-                saga.approval_round = request.round;
-            }
-        }
-        sagas::save(transaction, &saga).await.map_err(order_error)?;
-        tracing::info!(order.number = %order.number, step = saga.step.as_str(), "fulfilment saga advanced");
-        Ok(())
+            .map_err(order_error)
     }
 
     /// Opens the order's approval request, or a new round of it after a
@@ -241,108 +203,6 @@ impl ApprovalOutcomes {
     pub fn new(orders: Orders) -> Self {
         Self { orders }
     }
-
-    async fn apply(
-        &self,
-        transaction: &DatabaseTransaction,
-        subject: &str,
-        event: approvals::ApprovalEvent,
-    ) -> Result<(), OrderError> {
-        let Some(request) = event.request else {
-            return Ok(());
-        };
-        let is_order_chain = crate::domain::order::OrderKind::ALL
-            .iter()
-            .any(|kind| kind.approval_chain() == Some(request.subject_kind.as_str()));
-        if !is_order_chain {
-            return Ok(());
-        }
-        // Locked first: the saga may still be recording this very request on
-        // the order (an approval with no applicable step is decided at once).
-        let mut order = match orders::load_for_update(transaction, &request.subject_id).await {
-            Ok(order) => order,
-            Err(OrderError::NotFound { .. }) => {
-                tracing::warn!(approval.id = %request.id, subject = %request.subject_id, "an approval for an order this service does not know");
-                return Ok(());
-            }
-            Err(error) => return Err(error),
-        };
-        if order.approval_request_id.as_deref() != Some(request.id.as_str()) {
-            return Ok(());
-        }
-        let Some(mut saga) = sagas::load_for_update(transaction, &order.id).await? else {
-            return Ok(());
-        };
-        let now = self.orders.now();
-        let actor = Actor::new(event.actor.clone(), &[]);
-        let step = event.step.unwrap_or_default();
-        let step_text = format!("step {} ({}, {})", step.position, step.name, step.role);
-        match subject {
-            "approvals.request.approved" | "approvals.request.rejected" => {
-                let approved = subject == "approvals.request.approved";
-                if request.round < saga.approval_round || order.state != OrderState::PendingApproval
-                {
-                    tracing::debug!(order.number = %order.number, round = request.round, "a stale approval outcome");
-                    return Ok(());
-                }
-                let change = if approved {
-                    let from = order.pass_approval(now)?;
-                    saga.step = SagaStep::AwaitingPayment;
-                    Change::new("approved", Some(from)).detail(format!(
-                        "approval request {} round {} approved",
-                        request.id, request.round
-                    ))
-                } else {
-                    let from = order.fail_approval(&event.reason, now)?;
-                    saga.step = SagaStep::ApprovalRejected;
-                    Change::new("approval_rejected", Some(from))
-                        .because(&event.reason)
-                        .detail(format!(
-                            "{step_text} rejected; revise the order and submit it again"
-                        ))
-                };
-                self.orders
-                    .record(
-                        transaction,
-                        &order,
-                        &actor,
-                        change.reported_by(APPROVALS_SOURCE),
-                    )
-                    .await?;
-                saga.updated_at = now;
-                sagas::save(transaction, &saga).await?;
-                tracing::info!(order.number = %order.number, approved, "approval outcome applied");
-            }
-            "approvals.step.decided" => {
-                let decision = if step.state == approvals::StepState::Rejected as i32 {
-                    "rejected"
-                } else {
-                    "approved"
-                };
-                let mut entry = TimelineEntry::note(
-                    now,
-                    &event.actor,
-                    "approval_step_decided",
-                    format!("{step_text} {decision}"),
-                );
-                entry.reason = event.reason.clone();
-                entry.source = APPROVALS_SOURCE.to_owned();
-                timeline::append(transaction, &order.id, &entry).await?;
-            }
-            "approvals.step.overdue" => {
-                let mut entry = TimelineEntry::note(
-                    now,
-                    &event.actor,
-                    "approval_step_overdue",
-                    format!("{step_text}: {}", event.reason),
-                );
-                entry.source = APPROVALS_SOURCE.to_owned();
-                timeline::append(transaction, &order.id, &entry).await?;
-            }
-            _ => {}
-        }
-        Ok(())
-    }
 }
 
 #[async_trait]
@@ -356,7 +216,32 @@ impl EventHandler for ApprovalOutcomes {
         if let Some(request) = &message.request {
             tracing::Span::current().record("approval.id", request.id.as_str());
         }
-        self.apply(transaction, &event.subject, message)
+        let Some(request) = message.request else {
+            return Ok(());
+        };
+        let step = message.step.unwrap_or_default();
+        let outcome = match event.subject.as_str() {
+            "approvals.request.approved" => ApprovalOutcome::Approved,
+            "approvals.request.rejected" => ApprovalOutcome::Rejected,
+            "approvals.step.decided" if step.state == approvals::StepState::Rejected as i32 => {
+                ApprovalOutcome::StepRejected
+            }
+            "approvals.step.decided" => ApprovalOutcome::StepApproved,
+            "approvals.step.overdue" => ApprovalOutcome::StepOverdue,
+            _ => return Ok(()),
+        };
+        let report = ApprovalReport {
+            step: format!("step {} ({}, {})", step.position, step.name, step.role),
+            request_id: request.id,
+            subject_kind: request.subject_kind,
+            subject_id: request.subject_id,
+            round: request.round,
+            actor: message.actor,
+            reason: message.reason,
+            outcome,
+        };
+        self.orders
+            .approval_reported(transaction, &report)
             .await
             .map_err(order_error)
     }
