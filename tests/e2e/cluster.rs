@@ -35,13 +35,7 @@ impl Drop for Cluster {
 }
 
 fn service_env(database: &TestDatabase, nats: &TestNats) -> Env {
-    Env::from_pairs([
-        ("GRPC_ADDR", "127.0.0.1:0"),
-        ("DATABASE_URL", database.url.as_str()),
-        ("NATS_URL", nats.url().as_str()),
-        ("ORDERFLOW_JWT_SECRET", testing::TEST_SECRET),
-        ("CONSUMER_ACK_WAIT_SECS", "2"),
-    ])
+    testing::service_env(&database.url, &nats.url()).with("CONSUMER_ACK_WAIT_SECS", "2")
 }
 
 impl Cluster {

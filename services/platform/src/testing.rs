@@ -24,6 +24,19 @@ pub fn auth_config() -> AuthConfig {
 }
 
 /// A token for `subject` with `roles`, valid for an hour.
+/// The environment every service under test starts with: any free port on
+/// loopback, its own database, the test's NATS server, the test secret and
+/// a small pool. Add what one test needs with [`Env::with`].
+pub fn service_env(database_url: &str, nats_url: &str) -> crate::config::Env {
+    crate::config::Env::from_pairs([
+        ("GRPC_ADDR", "127.0.0.1:0"),
+        ("DATABASE_URL", database_url),
+        ("DATABASE_MAX_CONNECTIONS", "8"),
+        ("NATS_URL", nats_url),
+        ("ORDERFLOW_JWT_SECRET", TEST_SECRET),
+    ])
+}
+
 pub fn token(subject: &str, roles: &[&str]) -> String {
     let roles: Vec<String> = roles.iter().map(|role| (*role).to_owned()).collect();
     auth::mint_hs256(

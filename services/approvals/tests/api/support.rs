@@ -7,7 +7,6 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use orderflow_approvals::config::ApprovalsConfig;
 use orderflow_platform::clock::ManualClock;
-use orderflow_platform::config::Env;
 use orderflow_platform::shutdown::Shutdown;
 use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats};
 use orderflow_proto::approvals::v1 as pb;
@@ -41,14 +40,7 @@ pub async fn spawn_approvals(backend: Backend) -> TestApp {
     orderflow_platform::telemetry::init_for_tests();
     let database = TestDatabase::create(backend).await;
     let nats = TestNats::start().await;
-    let env = Env::from_pairs([
-        ("GRPC_ADDR", "127.0.0.1:0".to_owned()),
-        ("DATABASE_URL", database.url.clone()),
-        ("DATABASE_MAX_CONNECTIONS", "8".to_owned()),
-        ("NATS_URL", nats.url()),
-        ("ORDERFLOW_JWT_SECRET", testing::TEST_SECRET.to_owned()),
-        ("SLA_SWEEP_INTERVAL_SECS", "1".to_owned()),
-    ]);
+    let env = testing::service_env(&database.url, &nats.url()).with("SLA_SWEEP_INTERVAL_SECS", "1");
     let config = ApprovalsConfig::from_env(&env).unwrap_or_else(|error| panic!("{error}"));
     let clock = ManualClock::new(start_time());
     let shutdown = Shutdown::new();

@@ -9,7 +9,6 @@ use async_nats::jetstream;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use orderflow_finance::config::FinanceConfig;
 use orderflow_platform::clock::ManualClock;
-use orderflow_platform::config::Env;
 use orderflow_platform::grpc::convert::timestamp;
 use orderflow_platform::shutdown::Shutdown;
 use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats};
@@ -53,14 +52,8 @@ pub async fn spawn_finance(backend: Backend) -> TestApp {
     orderflow_platform::telemetry::init_for_tests();
     let database = TestDatabase::create(backend).await;
     let nats = TestNats::start().await;
-    let env = Env::from_pairs([
-        ("GRPC_ADDR", "127.0.0.1:0".to_owned()),
-        ("DATABASE_URL", database.url.clone()),
-        ("DATABASE_MAX_CONNECTIONS", "8".to_owned()),
-        ("NATS_URL", nats.url()),
-        ("ORDERFLOW_JWT_SECRET", testing::TEST_SECRET.to_owned()),
-        ("FINANCE_SWEEP_INTERVAL_SECS", "1".to_owned()),
-    ]);
+    let env =
+        testing::service_env(&database.url, &nats.url()).with("FINANCE_SWEEP_INTERVAL_SECS", "1");
     let config = FinanceConfig::from_env(&env).unwrap_or_else(|error| panic!("{error}"));
     let clock = ManualClock::new(start_time());
     let shutdown = Shutdown::new();

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use orderflow_inventory::config::InventoryConfig;
 use orderflow_platform::clock;
-use orderflow_platform::config::Env;
 use orderflow_platform::shutdown::Shutdown;
 use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats};
 use orderflow_proto::inventory::v1 as pb;
@@ -27,13 +26,7 @@ impl Drop for TestApp {
 }
 
 fn config(database_url: &str, nats_url: &str) -> InventoryConfig {
-    let env = Env::from_pairs([
-        ("GRPC_ADDR", "127.0.0.1:0".to_owned()),
-        ("DATABASE_URL", database_url.to_owned()),
-        ("DATABASE_MAX_CONNECTIONS", "8".to_owned()),
-        ("NATS_URL", nats_url.to_owned()),
-        ("ORDERFLOW_JWT_SECRET", testing::TEST_SECRET.to_owned()),
-    ]);
+    let env = testing::service_env(database_url, nats_url);
     InventoryConfig::from_env(&env).unwrap_or_else(|error| panic!("{error}"))
 }
 

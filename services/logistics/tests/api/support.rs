@@ -45,15 +45,9 @@ pub fn start_time() -> DateTime<Utc> {
 }
 
 fn env(database: &TestDatabase, nats: &TestNats) -> Env {
-    Env::from_pairs([
-        ("GRPC_ADDR", "127.0.0.1:0".to_owned()),
-        ("DATABASE_URL", database.url.clone()),
-        ("DATABASE_MAX_CONNECTIONS", "8".to_owned()),
-        ("NATS_URL", nats.url()),
-        ("ORDERFLOW_JWT_SECRET", testing::TEST_SECRET.to_owned()),
-        ("LOGISTICS_SWEEP_INTERVAL_SECS", "1".to_owned()),
-        ("FINANCE_SWEEP_INTERVAL_SECS", "1".to_owned()),
-    ])
+    testing::service_env(&database.url, &nats.url())
+        .with("LOGISTICS_SWEEP_INTERVAL_SECS", "1")
+        .with("FINANCE_SWEEP_INTERVAL_SECS", "1")
 }
 
 pub async fn spawn_logistics(backend: Backend) -> TestApp {

@@ -7,7 +7,6 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use orderflow_orders::config::OrdersConfig;
 use orderflow_platform::clock::ManualClock;
-use orderflow_platform::config::Env;
 use orderflow_platform::service::RunningService;
 use orderflow_platform::shutdown::Shutdown;
 use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats};
@@ -46,20 +45,14 @@ pub fn config(database_url: &str, nats_url: &str) -> OrdersConfig {
     // answer nothing.
     let approvals_url = format!("http://127.0.0.1:{}", testing::free_port());
     let inventory_url = format!("http://127.0.0.1:{}", testing::free_port());
-    let env = Env::from_pairs([
-        ("APPROVALS_URL", approvals_url.as_str()),
-        ("INVENTORY_URL", inventory_url.as_str()),
-        ("GRPC_ADDR", "127.0.0.1:0"),
-        ("DATABASE_URL", database_url),
-        ("DATABASE_MAX_CONNECTIONS", "8"),
-        ("NATS_URL", nats_url),
-        ("ORDERFLOW_JWT_SECRET", testing::TEST_SECRET),
-        ("SLA_SWEEP_INTERVAL_SECS", "1"),
-        ("CONSUMER_ACK_WAIT_SECS", "2"),
-        ("CONSUMER_MAX_DELIVER", "3"),
-        ("SHUTDOWN_GRACE_SECS", "5"),
-        ("ORDER_NUMBER_BLOCK_SIZE", "10"),
-    ]);
+    let env = testing::service_env(database_url, nats_url)
+        .with("APPROVALS_URL", approvals_url)
+        .with("INVENTORY_URL", inventory_url)
+        .with("SLA_SWEEP_INTERVAL_SECS", "1")
+        .with("CONSUMER_ACK_WAIT_SECS", "2")
+        .with("CONSUMER_MAX_DELIVER", "3")
+        .with("SHUTDOWN_GRACE_SECS", "5")
+        .with("ORDER_NUMBER_BLOCK_SIZE", "10");
     OrdersConfig::from_env(&env).unwrap_or_else(|error| panic!("{error}"))
 }
 
