@@ -23,11 +23,13 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
+use crate::clock::SharedClock;
 use crate::config::{ConfigError, Env};
 
 mod role;
@@ -48,11 +50,87 @@ pub struct AuthConfig {
     /// A PEM public key (RSA or EC) or a JWKS document, already checked to
     /// parse.
     pub public_keys: Option<PublicKeys>,
-    pub issuer: Option<String>,
+    /// The issuers a token may come from (`ORDERFLOW_JWT_ISSUER`, comma
+    /// separated: the identity provider and the services' own); none means
+    /// any.
+    pub issuers: Vec<String>,
     pub audience: Option<String>,
-    /// The token this service presents to its peers when it cannot mint one
-    /// (production: issued by the identity provider).
+    /// The key a service signs its own short-lived identity tokens with
+    /// (production); its public half is in the verifiers' keys.
+    pub service_key: Option<ServiceKey>,
+    /// The `iss` of those tokens (`ORDERFLOW_SERVICE_TOKEN_ISSUER`).
+    pub service_issuer: String,
+    /// A fixed token this service presents to its peers when it can mint
+    /// none: it cannot renew itself (kept for operators who issue one).
     pub service_token: Option<SecretString>,
+}
+
+/// A private key (EC P-256 or RSA, PEM) a service signs its identity tokens
+/// with, from `ORDERFLOW_SERVICE_SIGNING_KEY` (the key) or
+/// `ORDERFLOW_SERVICE_SIGNING_KEY_FILE` (a path), and the key id
+/// `ORDERFLOW_SERVICE_KEY_ID` that names its public half in a JWKS.
+#[derive(Clone)]
+pub struct ServiceKey {
+    key: EncodingKey,
+    algorithm: Algorithm,
+    key_id: Option<String>,
+}
+
+impl std::fmt::Debug for ServiceKey {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ServiceKey")
+            .field("algorithm", &self.algorithm)
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServiceKey {
+    const VALUE: &'static str = "ORDERFLOW_SERVICE_SIGNING_KEY";
+    const FILE: &'static str = "ORDERFLOW_SERVICE_SIGNING_KEY_FILE";
+
+    fn from_env(env: &Env) -> Result<Option<Self>, ConfigError> {
+        let (pem, variable) = match (env.get(Self::VALUE), env.get(Self::FILE)) {
+            (None, None) => return Ok(None),
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::new(
+                    Self::VALUE,
+                    format!("set either {} or {}, not both", Self::VALUE, Self::FILE),
+                ));
+            }
+            (Some(value), None) => (value.as_bytes().to_vec(), Self::VALUE),
+            (None, Some(path)) => (
+                std::fs::read(path).map_err(|error| {
+                    ConfigError::new(Self::FILE, format!("cannot read {path}: {error}"))
+                })?,
+                Self::FILE,
+            ),
+        };
+        let key_id = env.get("ORDERFLOW_SERVICE_KEY_ID").map(str::to_owned);
+        Self::from_pem(&pem, key_id)
+            .map(Some)
+            .map_err(|message| ConfigError::new(variable, message))
+    }
+
+    /// An EC (ES256) or RSA (RS256) private key in PEM.
+    pub fn from_pem(pem: &[u8], key_id: Option<String>) -> Result<Self, String> {
+        if let Ok(key) = EncodingKey::from_ec_pem(pem) {
+            return Ok(Self {
+                key,
+                algorithm: Algorithm::ES256,
+                key_id,
+            });
+        }
+        if let Ok(key) = EncodingKey::from_rsa_pem(pem) {
+            return Ok(Self {
+                key,
+                algorithm: Algorithm::RS256,
+                key_id,
+            });
+        }
+        Err("neither an EC nor an RSA private key in PEM".to_owned())
+    }
 }
 
 impl std::fmt::Debug for AuthConfig {
@@ -67,8 +145,10 @@ impl std::fmt::Debug for AuthConfig {
                 "public_keys",
                 &self.public_keys.as_ref().map(|keys| keys.variable),
             )
-            .field("issuer", &self.issuer)
+            .field("issuers", &self.issuers)
             .field("audience", &self.audience)
+            .field("service_key", &self.service_key)
+            .field("service_issuer", &self.service_issuer)
             .field(
                 "service_token",
                 &self.service_token.as_ref().map(|_| "[redacted]"),
@@ -122,8 +202,19 @@ impl AuthConfig {
         Ok(Self {
             hs256_secret,
             public_keys,
-            issuer: env.get("ORDERFLOW_JWT_ISSUER").map(str::to_owned),
+            issuers: env
+                .get("ORDERFLOW_JWT_ISSUER")
+                .map(|issuers| {
+                    issuers
+                        .split(',')
+                        .map(|issuer| issuer.trim().to_owned())
+                        .filter(|issuer| !issuer.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
             audience: env.get("ORDERFLOW_JWT_AUDIENCE").map(str::to_owned),
+            service_key: ServiceKey::from_env(env)?,
+            service_issuer: env.string_or("ORDERFLOW_SERVICE_TOKEN_ISSUER", "orderflow"),
             service_token: env.secret("ORDERFLOW_SERVICE_TOKEN"),
         })
     }
@@ -268,7 +359,7 @@ struct VerificationKey {
 /// Verifies bearer tokens against the configured keys.
 pub struct Verifier {
     keys: Vec<VerificationKey>,
-    issuer: Option<String>,
+    issuers: Vec<String>,
     audience: Option<String>,
 }
 
@@ -296,7 +387,7 @@ impl Verifier {
         }
         Ok(Self {
             keys,
-            issuer: config.issuer.clone(),
+            issuers: config.issuers.clone(),
             audience: config.audience.clone(),
         })
     }
@@ -319,8 +410,8 @@ impl Verifier {
                 Some(audience) => validation.set_audience(&[audience]),
                 None => validation.validate_aud = false,
             }
-            if let Some(issuer) = &self.issuer {
-                validation.set_issuer(&[issuer]);
+            if !self.issuers.is_empty() {
+                validation.set_issuer(&self.issuers);
                 validation.set_required_spec_claims(&["exp", "iss"]);
             }
             match jsonwebtoken::decode::<Claims>(token, &candidate.key, &validation) {
@@ -419,10 +510,17 @@ pub fn mint_hs256(
 #[derive(Clone)]
 pub struct ServiceIdentity {
     subject: String,
+    key: Option<ServiceKey>,
+    issuer: String,
+    audience: Option<String>,
     secret: Option<SecretString>,
     fixed_token: Option<SecretString>,
-    cached: Arc<Mutex<Option<(String, std::time::Instant)>>>,
+    clock: SharedClock,
+    cached: Arc<Mutex<Option<Minted>>>,
 }
+
+/// A token and when it was minted.
+type Minted = (String, DateTime<Utc>);
 
 impl std::fmt::Debug for ServiceIdentity {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -433,40 +531,76 @@ impl std::fmt::Debug for ServiceIdentity {
     }
 }
 
+/// How long a signed service token lives; it is renewed at half its life.
+pub const SERVICE_TOKEN_LIFETIME: Duration = Duration::from_secs(300);
+
 impl ServiceIdentity {
     pub fn new(service: &str, config: &AuthConfig) -> Self {
         Self {
             subject: format!("service:{service}"),
+            key: config.service_key.clone(),
+            issuer: config.service_issuer.clone(),
+            audience: config.audience.clone(),
             secret: config.hs256_secret.clone(),
             fixed_token: config.service_token.clone(),
+            clock: crate::clock::system(),
             cached: Arc::new(Mutex::new(None)),
         }
+    }
+
+    /// The same identity on another clock (tests advance it).
+    pub fn with_clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
+        self
     }
 
     pub fn subject(&self) -> &str {
         &self.subject
     }
 
-    /// A bearer token, refreshed well before it expires.
+    /// A bearer token that renews itself: signed with the service's key
+    /// (production: RS256/ES256, `iss` and `aud` set, five minutes) or the
+    /// development secret (HS256, an hour), minted again at half its life;
+    /// a configured fixed token only when neither is there.
     pub fn token(&self) -> anyhow::Result<String> {
-        if let Some(token) = &self.fixed_token {
-            return Ok(token.expose_secret().to_owned());
-        }
-        let Some(secret) = &self.secret else {
-            anyhow::bail!("no ORDERFLOW_SERVICE_TOKEN and no secret to mint one");
+        let lifetime = match (&self.key, &self.secret, &self.fixed_token) {
+            (Some(_), _, _) => SERVICE_TOKEN_LIFETIME,
+            (None, Some(_), _) => Duration::from_secs(3600),
+            (None, None, Some(token)) => return Ok(token.expose_secret().to_owned()),
+            (None, None, None) => anyhow::bail!(
+                "no ORDERFLOW_SERVICE_SIGNING_KEY, no secret and no ORDERFLOW_SERVICE_TOKEN: this service cannot identify itself to its peers"
+            ),
         };
-        let lifetime = Duration::from_secs(3600);
+        let now = self.clock.now();
         let mut cached = self
             .cached
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some((token, minted_at)) = cached.as_ref()
-            && minted_at.elapsed() < lifetime / 2
+            && now < *minted_at + lifetime / 2
+            && now >= *minted_at
         {
             return Ok(token.clone());
         }
-        let token = mint_hs256(secret, &self.subject, &[SERVICE_ROLE.to_owned()], lifetime)?;
-        *cached = Some((token.clone(), std::time::Instant::now()));
+        let token = match (&self.key, &self.secret) {
+            (Some(key), _) => {
+                let claims = Claims {
+                    sub: self.subject.clone(),
+                    roles: vec![SERVICE_ROLE.to_owned()],
+                    exp: u64::try_from(now.timestamp()).unwrap_or_default() + lifetime.as_secs(),
+                    iss: Some(self.issuer.clone()),
+                    aud: self.audience.clone(),
+                };
+                let mut header = Header::new(key.algorithm);
+                header.kid = key.key_id.clone();
+                jsonwebtoken::encode(&header, &claims, &key.key)?
+            }
+            (None, Some(secret)) => {
+                mint_hs256(secret, &self.subject, &[SERVICE_ROLE.to_owned()], lifetime)?
+            }
+            (None, None) => anyhow::bail!("no key to sign with"),
+        };
+        *cached = Some((token.clone(), now));
         Ok(token)
     }
 }

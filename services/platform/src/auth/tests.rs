@@ -274,3 +274,97 @@ fn no_key_at_all_is_refused_naming_the_variable() {
         Some("ORDERFLOW_JWT_SECRET".to_owned())
     );
 }
+
+fn signing_identity(clock: SharedClock) -> ServiceIdentity {
+    let pem = std::fs::read_to_string(fixture("es256-private.pem")).unwrap_or_default();
+    let public = std::fs::read_to_string(fixture("es256-public.pem")).unwrap_or_default();
+    let config = AuthConfig::from_env(&Env::from_pairs([
+        ("ORDERFLOW_SERVICE_SIGNING_KEY", pem.as_str()),
+        ("ORDERFLOW_JWT_PUBLIC_KEYS", public.as_str()),
+        ("ORDERFLOW_JWT_AUDIENCE", "orderflow-services"),
+        ("ORDERFLOW_SERVICE_TOKEN_ISSUER", "orderflow"),
+    ]))
+    .unwrap_or_else(|error| panic!("{error}"));
+    ServiceIdentity::new("finance", &config).with_clock(clock)
+}
+
+fn verifier_for(issuers: &str, audience: &str) -> Verifier {
+    let public = std::fs::read_to_string(fixture("es256-public.pem")).unwrap_or_default();
+    let config = AuthConfig::from_env(&Env::from_pairs([
+        ("ORDERFLOW_JWT_PUBLIC_KEYS", public.as_str()),
+        ("ORDERFLOW_JWT_ISSUER", issuers),
+        ("ORDERFLOW_JWT_AUDIENCE", audience),
+    ]))
+    .unwrap_or_else(|error| panic!("{error}"));
+    Verifier::from_config(&config).unwrap_or_else(|error| panic!("{error}"))
+}
+
+fn expiry(token: &str) -> u64 {
+    let public = std::fs::read(fixture("es256-public.pem")).unwrap_or_default();
+    let key = DecodingKey::from_ec_pem(&public).unwrap_or_else(|error| panic!("{error}"));
+    let mut validation = Validation::new(Algorithm::ES256);
+    validation.validate_aud = false;
+    validation.validate_exp = false;
+    jsonwebtoken::decode::<Claims>(token, &key, &validation)
+        .map(|data| data.claims.exp)
+        .unwrap_or_else(|error| panic!("{error}"))
+}
+
+#[test]
+fn a_service_signs_its_own_identity_with_issuer_and_audience() {
+    let identity = signing_identity(crate::clock::system());
+    let token = identity.token().unwrap_or_else(|error| panic!("{error}"));
+    // The identity provider's issuer and the services' own are both accepted.
+    let caller = verifier_for("https://id.example.com, orderflow", "orderflow-services")
+        .verify(&token)
+        .unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(caller.subject, "service:finance");
+    assert!(caller.is(Role::Service));
+    // Another audience, or an issuer list without the services', refuses it.
+    assert!(
+        verifier_for("orderflow", "another-audience")
+            .verify(&token)
+            .is_err()
+    );
+    assert!(
+        verifier_for("https://id.example.com", "orderflow-services")
+            .verify(&token)
+            .is_err()
+    );
+}
+
+#[test]
+fn a_service_identity_renews_itself_before_it_expires() {
+    let clock = crate::clock::ManualClock::new(chrono::Utc::now());
+    let identity = signing_identity(clock.clone());
+    let first = identity.token().unwrap_or_else(|error| panic!("{error}"));
+    clock.advance(chrono::Duration::minutes(2));
+    assert_eq!(
+        identity.token().unwrap_or_default(),
+        first,
+        "kept for half its life"
+    );
+    // Past half of its five minutes: a new token, expiring later.
+    clock.advance(chrono::Duration::minutes(1));
+    let second = identity.token().unwrap_or_else(|error| panic!("{error}"));
+    assert_ne!(second, first);
+    assert_eq!(expiry(&second), expiry(&first) + 180);
+    // Long after the first one expired, the identity still has a valid one.
+    clock.advance(chrono::Duration::hours(5));
+    let later = identity.token().unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(expiry(&later), expiry(&first) + 180 + 5 * 3600);
+}
+
+#[test]
+fn a_bad_service_signing_key_is_refused_naming_the_variable() {
+    let error = AuthConfig::from_env(&Env::from_pairs([
+        (
+            "ORDERFLOW_JWT_SECRET",
+            "0123456789abcdef0123456789abcdef-test",
+        ),
+        ("ORDERFLOW_SERVICE_SIGNING_KEY", "not a key"),
+    ]))
+    .err()
+    .map(|error| error.variable);
+    assert_eq!(error, Some("ORDERFLOW_SERVICE_SIGNING_KEY".to_owned()));
+}
