@@ -133,6 +133,17 @@ pub async fn claim<C: ConnectionTrait>(
     key: Option<&RequestKey>,
     now: DateTime<Utc>,
 ) -> Result<Claim, IdempotencyError> {
+    insert(connection, key, "", now).await
+}
+
+/// Inserts `key` with `resource_id` unless a committed call holds it (then
+/// that call's resource).
+async fn insert<C: ConnectionTrait>(
+    connection: &C,
+    key: Option<&RequestKey>,
+    resource_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Claim, IdempotencyError> {
     let Some(key) = key else {
         return Ok(Claim::New);
     };
@@ -141,7 +152,7 @@ pub async fn claim<C: ConnectionTrait>(
         caller: Set(key.caller.clone()),
         request_id: Set(key.request_id.clone()),
         fingerprint: Set(key.fingerprint.clone()),
-        resource_id: Set(String::new()),
+        resource_id: Set(resource_id.to_owned()),
         created_at: Set(now),
     };
     // ON CONFLICT DO NOTHING rather than catching the violation: on
@@ -186,11 +197,9 @@ pub async fn record<C: ConnectionTrait>(
     resource_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<String>, IdempotencyError> {
-    match claim(connection, key, now).await? {
-        Claim::New => {
-            complete(connection, key, resource_id).await?;
-            Ok(None)
-        }
+    // One write: the key goes in with its resource.
+    match insert(connection, key, resource_id, now).await? {
+        Claim::New => Ok(None),
         Claim::Replay(winner) => Ok(Some(winner)),
     }
 }
