@@ -91,21 +91,8 @@ impl ServiceKey {
     const FILE: &'static str = "ORDERFLOW_SERVICE_SIGNING_KEY_FILE";
 
     fn from_env(env: &Env) -> Result<Option<Self>, ConfigError> {
-        let (pem, variable) = match (env.get(Self::VALUE), env.get(Self::FILE)) {
-            (None, None) => return Ok(None),
-            (Some(_), Some(_)) => {
-                return Err(ConfigError::new(
-                    Self::VALUE,
-                    format!("set either {} or {}, not both", Self::VALUE, Self::FILE),
-                ));
-            }
-            (Some(value), None) => (value.as_bytes().to_vec(), Self::VALUE),
-            (None, Some(path)) => (
-                std::fs::read(path).map_err(|error| {
-                    ConfigError::new(Self::FILE, format!("cannot read {path}: {error}"))
-                })?,
-                Self::FILE,
-            ),
+        let Some((pem, variable)) = env.value_or_file(Self::VALUE, Self::FILE)? else {
+            return Ok(None);
         };
         let key_id = env.get("ORDERFLOW_SERVICE_KEY_ID").map(str::to_owned);
         Self::from_pem(&pem, key_id)
@@ -253,27 +240,15 @@ impl PublicKeys {
     /// `ORDERFLOW_JWT_PUBLIC_KEYS_FILE` (the value is a path), parsed; both
     /// set at once is refused as ambiguous.
     fn from_env(env: &Env) -> Result<Option<Self>, ConfigError> {
-        let keys = match (env.get(Self::VALUE), env.get(Self::FILE)) {
-            (None, None) => return Ok(None),
-            (Some(_), Some(_)) => {
-                return Err(ConfigError::new(
-                    Self::VALUE,
-                    format!("set either {} or {}, not both", Self::VALUE, Self::FILE),
-                ));
-            }
-            (Some(value), None) => Self::from_value(value),
-            (None, Some(path)) => Self::from_file(path)?,
+        let Some((contents, variable)) = env.value_or_file(Self::VALUE, Self::FILE)? else {
+            return Ok(None);
+        };
+        let keys = Self {
+            contents: Arc::from(contents),
+            variable,
         };
         keys.parse()?;
         Ok(Some(keys))
-    }
-
-    /// Key material given as a value.
-    pub fn from_value(value: &str) -> Self {
-        Self {
-            contents: Arc::from(value.as_bytes()),
-            variable: Self::VALUE,
-        }
     }
 
     /// Key material read from a file.

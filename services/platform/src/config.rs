@@ -71,6 +71,29 @@ impl Env {
         self.get(name).unwrap_or(default).to_owned()
     }
 
+    /// Material given either as the variable `value_name` itself or in the
+    /// file that `file_name` names (both at once is refused as ambiguous): its
+    /// bytes and the variable they came from, for errors about them.
+    pub fn value_or_file(
+        &self,
+        value_name: &'static str,
+        file_name: &'static str,
+    ) -> Result<Option<(Vec<u8>, &'static str)>, ConfigError> {
+        match (self.get(value_name), self.get(file_name)) {
+            (None, None) => Ok(None),
+            (Some(_), Some(_)) => Err(ConfigError::new(
+                value_name,
+                format!("set either {value_name} or {file_name}, not both"),
+            )),
+            (Some(value), None) => Ok(Some((value.as_bytes().to_vec(), value_name))),
+            (None, Some(path)) => std::fs::read(path)
+                .map(|contents| Some((contents, file_name)))
+                .map_err(|error| {
+                    ConfigError::new(file_name, format!("cannot read {path}: {error}"))
+                }),
+        }
+    }
+
     pub fn secret(&self, name: &str) -> Option<SecretString> {
         self.get(name)
             .map(|value| SecretString::from(value.to_owned()))
