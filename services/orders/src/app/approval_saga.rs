@@ -16,6 +16,7 @@ pub enum AfterConfirmation {
     /// round of its existing one).
     RequestApproval {
         order: Box<Order>,
+        saga: Box<Saga>,
         chain: &'static str,
     },
 }
@@ -94,6 +95,7 @@ impl Orders {
         };
         Ok(AfterConfirmation::RequestApproval {
             order: Box::new(order),
+            saga: Box::new(saga),
             chain,
         })
     }
@@ -104,6 +106,7 @@ impl Orders {
         &self,
         connection: &C,
         mut order: Order,
+        mut saga: Saga,
         chain: &'static str,
         request: &FiledApproval,
     ) -> Result<(), OrderError> {
@@ -119,14 +122,12 @@ impl Orders {
         ));
         self.record(connection, &order, &Actor::saga(), change)
             .await?;
-        if let Some(mut saga) = sagas::load_for_update(connection, &order.id).await? {
-            saga.updated_at = now;
-            saga.step = SagaStep::AwaitingApproval;
-            saga.approval_chain = Some(chain.to_owned());
-            saga.approval_round = request.round;
-            sagas::save(connection, &saga).await?;
-            tracing::info!(order.number = %order.number, step = saga.step.as_str(), "fulfilment saga advanced");
-        }
+        saga.updated_at = now;
+        saga.step = SagaStep::AwaitingApproval;
+        saga.approval_chain = Some(chain.to_owned());
+        saga.approval_round = request.round;
+        sagas::save(connection, &saga).await?;
+        tracing::info!(order.number = %order.number, step = saga.step.as_str(), "fulfilment saga advanced");
         Ok(())
     }
 

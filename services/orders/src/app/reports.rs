@@ -190,13 +190,14 @@ impl Orders {
         timeline::append(connection, &order.id, &entry).await
     }
 
-    /// The released order whose stock the saga is to reserve now, if it is
-    /// one (its saga at `released`, the order still RELEASED).
+    /// The released order whose stock the saga is to reserve now, with its
+    /// saga, if it is one (the saga at `released`, the order still RELEASED);
+    /// both locked for [`Self::stock_reserved`].
     pub async fn to_reserve<C: ConnectionTrait>(
         &self,
         connection: &C,
         order_id: &str,
-    ) -> Result<Option<Order>, OrderError> {
+    ) -> Result<Option<(Order, Saga)>, OrderError> {
         let Some(saga) = sagas::load_for_update(connection, order_id).await? else {
             return Ok(None);
         };
@@ -205,7 +206,7 @@ impl Orders {
         }
         let order = orders::load_for_update(connection, order_id).await?;
         // Cancelled before its stock was reserved: nothing to hold.
-        Ok((order.state == OrderState::Released).then_some(order))
+        Ok((order.state == OrderState::Released).then_some((order, saga)))
     }
 
     /// INV-3, INV-9: the reservation's outcome on the timeline, the saga at
@@ -213,7 +214,7 @@ impl Orders {
     pub async fn stock_reserved<C: ConnectionTrait>(
         &self,
         connection: &C,
-        mut order: Order,
+        (mut order, mut saga): (Order, Saga),
         fully_reserved: bool,
         detail: String,
     ) -> Result<(), OrderError> {
@@ -226,11 +227,9 @@ impl Orders {
         let mut entry = TimelineEntry::note(now, &Actor::saga().id, action, detail);
         entry.source = INVENTORY_SOURCE.to_owned();
         timeline::append(connection, &order.id, &entry).await?;
-        if let Some(mut saga) = sagas::load_for_update(connection, &order.id).await? {
-            saga.step = SagaStep::Reserved;
-            saga.updated_at = now;
-            sagas::save(connection, &saga).await?;
-        }
+        saga.step = SagaStep::Reserved;
+        saga.updated_at = now;
+        sagas::save(connection, &saga).await?;
         tracing::info!(order.number = %order.number, fully = fully_reserved, "released order's stock reserved");
         if fully_reserved {
             // Everything is on the shelf: the order can ship (no production).

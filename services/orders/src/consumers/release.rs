@@ -241,7 +241,7 @@ impl EventHandler for ReserveOnRelease {
                 "an order event without an order".to_owned(),
             ));
         };
-        let Some(order) = self
+        let Some(released) = self
             .orders
             .to_reserve(transaction, &order.id)
             .await
@@ -249,13 +249,13 @@ impl EventHandler for ReserveOnRelease {
         else {
             return Ok(());
         };
-        let reservation = self.stock.reserve(&order).await.map_err(|status| {
+        let reservation = self.stock.reserve(&released.0).await.map_err(|status| {
             HandlerError::from_peer("inventory refused the reservation", &status)
         })?;
         self.orders
             .stock_reserved(
                 transaction,
-                order,
+                released,
                 reservation.fully_reserved,
                 reservation_detail(&reservation),
             )

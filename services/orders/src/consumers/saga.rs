@@ -104,7 +104,7 @@ impl FulfilmentSaga {
             }
             Err(error) => return Err(order_error(error)),
         };
-        let AfterConfirmation::RequestApproval { order, chain } = next else {
+        let AfterConfirmation::RequestApproval { order, saga, chain } = next else {
             return Ok(());
         };
         let request = self.request_approval(&order, chain).await?;
@@ -120,7 +120,7 @@ impl FulfilmentSaga {
             policy_version: request.policy_version,
         };
         self.orders
-            .approval_filed(transaction, *order, chain, &filed)
+            .approval_filed(transaction, *order, *saga, chain, &filed)
             .await
             .map_err(order_error)
     }
