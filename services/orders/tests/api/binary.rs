@@ -214,27 +214,25 @@ async fn the_binary_migrates_as_a_step_and_serves_on_the_next_releases_schema() 
         let address: std::net::SocketAddr = format!("127.0.0.1:{port}")
             .parse()
             .unwrap_or_else(|e| panic!("{e}"));
-        let token = testing::token("alice", &["sales"]);
+        testing::eventually(
+            Duration::from_secs(30),
+            "the rolled-back binary to listen",
+            || async { tokio::net::TcpStream::connect(address).await.ok() },
+        )
+        .await;
+        let mut client = pb::order_service_client::OrderServiceClient::new(
+            testing::authorized(address, "alice", &["sales"]).await,
+        );
         let customer = testing::eventually(
             Duration::from_secs(30),
             "the rolled-back binary to serve",
             || {
-                let token = token.clone();
+                let mut client = client.clone();
                 async move {
-                    let channel =
-                        tonic::transport::Endpoint::from_shared(format!("http://{address}"))
-                            .ok()?
-                            .connect()
-                            .await
-                            .ok()?;
-                    let mut client = pb::order_service_client::OrderServiceClient::new(channel);
-                    let mut request = tonic::Request::new(pb::CreateCustomerRequest {
+                    let request = pb::CreateCustomerRequest {
                         name: "Rollback Ltd".to_owned(),
                         ..Default::default()
-                    });
-                    request
-                        .metadata_mut()
-                        .insert("authorization", format!("Bearer {token}").parse().ok()?);
+                    };
                     client
                         .create_customer(request)
                         .await
@@ -244,20 +242,13 @@ async fn the_binary_migrates_as_a_step_and_serves_on_the_next_releases_schema() 
             },
         )
         .await;
-        let mut client = pb::order_service_client::OrderServiceClient::new(channel(address).await);
         let mut order = standard_order(&customer.id);
+        // This binary runs on the wall clock.
         order.requested_delivery_date = (chrono::Utc::now() + chrono::Duration::days(30))
             .format("%Y-%m-%d")
             .to_string();
-        let mut request = tonic::Request::new(order);
-        request.metadata_mut().insert(
-            "authorization",
-            format!("Bearer {token}")
-                .parse()
-                .unwrap_or_else(|_| panic!("header")),
-        );
         let created = client
-            .create_order(request)
+            .create_order(order)
             .await
             .unwrap_or_else(|s| panic!("{backend:?}: {s:?}"))
             .into_inner();
