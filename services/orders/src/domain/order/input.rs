@@ -2,7 +2,6 @@
 //! kit compositions (ORD-8), payment terms, the cost bearer (ORD-14) and every
 //! field reported at once.
 
-#[allow(unused_imports)]
 use super::*;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,6 +1,5 @@
 //! ORD-9: what may be merged, and the merged order.
 
-#[allow(unused_imports)]
 use super::*;
 
 /// ORD-9: what may be merged, and the merged order.

@@ -1,6 +1,5 @@
 //! Payment terms (FIN-5): the kind, the deposit percentage and how they are validated.
 
-#[allow(unused_imports)]
 use super::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
