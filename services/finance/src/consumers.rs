@@ -28,12 +28,13 @@ pub const REFUNDS_CONSUMER: &str = "finance-refunds";
 pub const LOGISTICS_CONSUMER: &str = "finance-logistics";
 
 pub fn logistics_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec {
-        durable_name: LOGISTICS_CONSUMER.to_owned(),
-        stream: orderflow_platform::bus::stream_config("logistics", replicas),
-        filter_subject: Some("logistics.shipment.receipt_confirmed".to_owned()),
+    ConsumerSpec::on(
+        LOGISTICS_CONSUMER,
+        "logistics",
+        Some("logistics.shipment.receipt_confirmed"),
+        replicas,
         settings,
-    }
+    )
 }
 
 /// LOG-5 → FIN-9: the customer's receipt starts the settlement.
@@ -67,39 +68,43 @@ impl EventHandler for ReceiptEvents {
 pub const INVENTORY_CONSUMER: &str = "finance-inventory";
 
 pub fn orders_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec {
-        durable_name: ORDERS_CONSUMER.to_owned(),
-        stream: orderflow_platform::bus::stream_config("orders", replicas),
-        filter_subject: Some("orders.order.>".to_owned()),
+    ConsumerSpec::on(
+        ORDERS_CONSUMER,
+        "orders",
+        Some("orders.order.>"),
+        replicas,
         settings,
-    }
+    )
 }
 
 pub fn inventory_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec {
-        durable_name: INVENTORY_CONSUMER.to_owned(),
-        stream: orderflow_platform::bus::stream_config("inventory", replicas),
-        filter_subject: Some("inventory.stock.moved".to_owned()),
+    ConsumerSpec::on(
+        INVENTORY_CONSUMER,
+        "inventory",
+        Some("inventory.stock.moved"),
+        replicas,
         settings,
-    }
+    )
 }
 
 pub fn approvals_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec {
-        durable_name: APPROVALS_CONSUMER.to_owned(),
-        stream: orderflow_platform::bus::stream_config("approvals", replicas),
-        filter_subject: Some("approvals.request.>".to_owned()),
+    ConsumerSpec::on(
+        APPROVALS_CONSUMER,
+        "approvals",
+        Some("approvals.request.>"),
+        replicas,
         settings,
-    }
+    )
 }
 
 pub fn refunds_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec {
-        durable_name: REFUNDS_CONSUMER.to_owned(),
-        stream: orderflow_platform::bus::stream_config(crate::config::SERVICE, replicas),
-        filter_subject: Some("finance.refund.requested".to_owned()),
+    ConsumerSpec::on(
+        REFUNDS_CONSUMER,
+        crate::config::SERVICE,
+        Some("finance.refund.requested"),
+        replicas,
         settings,
-    }
+    )
 }
 
 fn failure(error: FinanceError) -> HandlerError {

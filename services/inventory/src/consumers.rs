@@ -15,12 +15,7 @@ use sea_orm::DatabaseTransaction;
 pub const ORDERS_CONSUMER: &str = "inventory-orders";
 
 pub fn orders_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec {
-        durable_name: ORDERS_CONSUMER.to_owned(),
-        stream: orderflow_platform::bus::stream_config("orders", replicas),
-        filter_subject: None,
-        settings,
-    }
+    ConsumerSpec::on(ORDERS_CONSUMER, "orders", None, replicas, settings)
 }
 
 /// The orders service's reports, as inventory needs them.

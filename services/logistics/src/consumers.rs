@@ -19,21 +19,23 @@ pub const ORDERS_CONSUMER: &str = "logistics-orders";
 pub const INVENTORY_CONSUMER: &str = "logistics-inventory";
 
 pub fn orders_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec {
-        durable_name: ORDERS_CONSUMER.to_owned(),
-        stream: orderflow_platform::bus::stream_config("orders", replicas),
-        filter_subject: Some("orders.order.>".to_owned()),
+    ConsumerSpec::on(
+        ORDERS_CONSUMER,
+        "orders",
+        Some("orders.order.>"),
+        replicas,
         settings,
-    }
+    )
 }
 
 pub fn inventory_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec {
-        durable_name: INVENTORY_CONSUMER.to_owned(),
-        stream: orderflow_platform::bus::stream_config("inventory", replicas),
-        filter_subject: Some("inventory.outbound.posted".to_owned()),
+    ConsumerSpec::on(
+        INVENTORY_CONSUMER,
+        "inventory",
+        Some("inventory.outbound.posted"),
+        replicas,
         settings,
-    }
+    )
 }
 
 fn failure(error: LogisticsError) -> HandlerError {

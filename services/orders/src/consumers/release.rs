@@ -35,30 +35,27 @@ pub const RESERVATION_CONSUMER: &str = "orders-reservation";
 pub const LOGISTICS_CONSUMER: &str = "orders-logistics";
 
 pub fn finance_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec {
-        durable_name: FINANCE_CONSUMER.to_owned(),
-        stream: orderflow_platform::bus::stream_config("finance", replicas),
-        filter_subject: None,
-        settings,
-    }
+    ConsumerSpec::on(FINANCE_CONSUMER, "finance", None, replicas, settings)
 }
 
 pub fn logistics_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec {
-        durable_name: LOGISTICS_CONSUMER.to_owned(),
-        stream: orderflow_platform::bus::stream_config("logistics", replicas),
-        filter_subject: Some("logistics.shipment.>".to_owned()),
+    ConsumerSpec::on(
+        LOGISTICS_CONSUMER,
+        "logistics",
+        Some("logistics.shipment.>"),
+        replicas,
         settings,
-    }
+    )
 }
 
 pub fn reservation_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec {
-        durable_name: RESERVATION_CONSUMER.to_owned(),
-        stream: orderflow_platform::bus::stream_config(crate::config::SERVICE, replicas),
-        filter_subject: Some(crate::events::order_subject("released")),
+    ConsumerSpec::on(
+        RESERVATION_CONSUMER,
+        crate::config::SERVICE,
+        Some(&crate::events::order_subject("released")),
+        replicas,
         settings,
-    }
+    )
 }
 
 /// The finance service's reports about orders.

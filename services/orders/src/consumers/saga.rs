@@ -38,21 +38,17 @@ pub const SAGA_CONSUMER: &str = "orders-saga";
 pub const APPROVALS_CONSUMER: &str = "orders-approvals";
 
 pub fn consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec {
-        durable_name: SAGA_CONSUMER.to_owned(),
-        stream: orderflow_platform::bus::stream_config(crate::config::SERVICE, replicas),
-        filter_subject: Some(events::CONFIRMED.to_owned()),
+    ConsumerSpec::on(
+        SAGA_CONSUMER,
+        crate::config::SERVICE,
+        Some(events::CONFIRMED),
+        replicas,
         settings,
-    }
+    )
 }
 
 pub fn approvals_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec {
-        durable_name: APPROVALS_CONSUMER.to_owned(),
-        stream: orderflow_platform::bus::stream_config("approvals", replicas),
-        filter_subject: None,
-        settings,
-    }
+    ConsumerSpec::on(APPROVALS_CONSUMER, "approvals", None, replicas, settings)
 }
 
 pub(crate) fn order_error(error: OrderError) -> HandlerError {

@@ -157,6 +157,26 @@ pub struct ConsumerSpec {
     pub settings: ConsumerSettings,
 }
 
+impl ConsumerSpec {
+    /// The durable consumer `durable_name` on the stream of the service
+    /// `producer` (`orders`, `finance`, …), for `filter_subject` or the whole
+    /// stream; `replicas` as the service declares its streams.
+    pub fn on(
+        durable_name: &str,
+        producer: &str,
+        filter_subject: Option<&str>,
+        replicas: usize,
+        settings: ConsumerSettings,
+    ) -> Self {
+        Self {
+            durable_name: durable_name.to_owned(),
+            stream: crate::bus::stream_config(producer, replicas),
+            filter_subject: filter_subject.map(str::to_owned),
+            settings,
+        }
+    }
+}
+
 /// Runs a consumer until shutdown.
 pub struct Consumer {
     spec: ConsumerSpec,
