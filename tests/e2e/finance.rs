@@ -5,9 +5,11 @@
 use std::time::Duration;
 
 use orderflow_e2e::{Cluster, authorized};
+use orderflow_platform::testing;
 use orderflow_proto::common::v1 as common;
 use orderflow_proto::finance::v1 as finance;
 use orderflow_proto::inventory::v1 as inventory;
+use orderflow_proto::logistics::v1 as logistics;
 use orderflow_proto::orders::v1 as pb;
 use pb::order_service_client::OrderServiceClient;
 use tonic::transport::Channel;
@@ -283,6 +285,61 @@ async fn s2_tt_deposit_order_is_released_on_its_deposit_and_sales_detail_and_its
     let reminder = wait_for_entry(&mut orders, &order.id, "balance_reminder").await;
     assert_eq!(reminder.source, "finance");
     assert!(reminder.detail.contains("8820.00"), "{}", reminder.detail);
+
+    // FIN-6 across logistics and finance: with the balance open, logistics
+    // refuses to approve the shipping note and says why in finance's words.
+    // (Logistics' own tests use a fake finance; this is the real pair.)
+    let shipping = cluster.logistics_client().await;
+    testing::eventually(Duration::from_secs(20), "the shipping note", || {
+        let mut shipping = shipping.clone();
+        let order_id = order.id.clone();
+        async move {
+            // Planning again after a refused note replans; its answer is
+            // not the point, the note is.
+            let _ = shipping
+                .plan_shipment(authorized(
+                    logistics::PlanShipmentRequest {
+                        order_id: order_id.clone(),
+                        planned_ship_date: in_days(3),
+                        ..Default::default()
+                    },
+                    "lou",
+                    &["logistics"],
+                ))
+                .await;
+            shipping
+                .create_shipping_note(authorized(
+                    logistics::CreateShippingNoteRequest {
+                        order_id,
+                        ..Default::default()
+                    },
+                    "lou",
+                    &["logistics"],
+                ))
+                .await
+                .ok()
+        }
+    })
+    .await;
+    let refused = shipping
+        .clone()
+        .approve_shipping_note(authorized(
+            logistics::ApproveShippingNoteRequest {
+                order_id: order.id.clone(),
+                ..Default::default()
+            },
+            FIONA.0,
+            FIONA.1,
+        ))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("fin_6: a note approved with the balance open"));
+    assert_eq!(refused.code(), tonic::Code::FailedPrecondition);
+    assert!(
+        refused.message().contains("BALANCE_NOT_CONFIRMED"),
+        "{}",
+        refused.message()
+    );
 }
 
 /// Walks the APR-5 chain of `order`: GM first — the order is still not

@@ -9,6 +9,7 @@ use orderflow_platform::auth::{Caller, Role};
 use orderflow_platform::db::idempotency::RequestKey;
 use orderflow_platform::grpc::paging::PageRequest;
 use orderflow_platform::grpc::status;
+use orderflow_platform::ids::OrderId;
 use orderflow_platform::money::{Currency, Money};
 use orderflow_platform::validation::Violations;
 use orderflow_proto::common::v1 as common;
@@ -75,7 +76,7 @@ fn document_request(
 ) -> Result<
     (
         Option<RequestKey>,
-        String,
+        OrderId,
         Option<chrono::NaiveDate>,
         String,
     ),
@@ -83,7 +84,7 @@ fn document_request(
 > {
     let mut violations = Violations::new();
     let key = violations.request_key(operation, &actor.subject, &request.request_id, request);
-    let order_id = violations.required_id("order_id", &request.order_id);
+    let order_id = violations.order_id("order_id", &request.order_id);
     let due_date = optional_date("due_date", &request.due_date, &mut violations);
     let note = violations.optional("note", &request.note, 1000);
     violations.finish(())?;
@@ -188,7 +189,7 @@ impl FinanceService for FinanceApi {
             &request.request_id,
             &request,
         );
-        let order_id = violations.required_id("order_id", &request.order_id);
+        let order_id = violations.order_id("order_id", &request.order_id);
         let kind = wire::payment_kind_in(request.kind());
         if kind.is_none() {
             violations.add("kind", "must be DEPOSIT, BALANCE or FULL");
@@ -242,7 +243,7 @@ impl FinanceService for FinanceApi {
     ) -> Result<Response<pb::ListPaymentsResponse>, Status> {
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let order_id = violations.required_id("order_id", &request.order_id);
+        let order_id = violations.order_id("order_id", &request.order_id);
         violations.finish(())?;
         let page = PageRequest::parse(request.page_size, &request.page_token, &order_id)?;
         let mut payments = self
@@ -265,7 +266,7 @@ impl FinanceService for FinanceApi {
         let mut violations = Violations::new();
         let key =
             violations.request_key("register_lc", &actor.subject, &request.request_id, &request);
-        let order_id = violations.required_id("order_id", &request.order_id);
+        let order_id = violations.order_id("order_id", &request.order_id);
         if request.terms.is_none() {
             violations.add("terms", "is required");
         }
@@ -291,7 +292,7 @@ impl FinanceService for FinanceApi {
         request: Request<pb::GetLetterOfCreditRequest>,
     ) -> Result<Response<pb::LetterOfCredit>, Status> {
         let mut violations = Violations::new();
-        let order_id = violations.required_id("order_id", &request.get_ref().order_id);
+        let order_id = violations.order_id("order_id", &request.get_ref().order_id);
         violations.finish(())?;
         let lc = self.finance.lc_of_order(&order_id).await?;
         Ok(Response::new(wire::letter_of_credit(&lc)))
@@ -377,7 +378,7 @@ impl FinanceService for FinanceApi {
         request: Request<pb::GetReleaseGateRequest>,
     ) -> Result<Response<pb::ReleaseGate>, Status> {
         let mut violations = Violations::new();
-        let order_id = violations.required_id("order_id", &request.get_ref().order_id);
+        let order_id = violations.order_id("order_id", &request.get_ref().order_id);
         violations.finish(())?;
         let view = self.finance.release_gate(&order_id).await?;
         Ok(Response::new(wire::gate(&view.account, &view.gate)))
@@ -396,7 +397,7 @@ impl FinanceService for FinanceApi {
             &request.request_id,
             &request,
         );
-        let order_id = violations.required_id("order_id", &request.order_id);
+        let order_id = violations.order_id("order_id", &request.order_id);
         let note = violations.optional("note", &request.note, 1000);
         violations.finish(())?;
         let view = self
@@ -547,7 +548,7 @@ impl FinanceService for FinanceApi {
             &request.request_id,
             &request,
         );
-        let order_id = violations.required_id("order_id", &request.order_id);
+        let order_id = violations.order_id("order_id", &request.order_id);
         let amount = amount("amount", request.amount.as_ref(), &mut violations);
         let reason = violations.required("reason", &request.reason, 1000);
         let handling = violations.required("handling", &request.handling, 1000);
@@ -594,7 +595,7 @@ impl FinanceService for FinanceApi {
     ) -> Result<Response<pb::ListRefundsResponse>, Status> {
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let order_id = violations.required_id("order_id", &request.order_id);
+        let order_id = violations.order_id("order_id", &request.order_id);
         violations.finish(())?;
         let page = PageRequest::parse(request.page_size, &request.page_token, &order_id)?;
         let mut refunds = self
@@ -658,7 +659,7 @@ impl FinanceService for FinanceApi {
         request: Request<pb::ListDocumentsRequest>,
     ) -> Result<Response<pb::ListDocumentsResponse>, Status> {
         let mut violations = Violations::new();
-        let order_id = violations.required_id("order_id", &request.get_ref().order_id);
+        let order_id = violations.order_id("order_id", &request.get_ref().order_id);
         violations.finish(())?;
         let documents = self.finance.documents(&order_id).await?;
         Ok(Response::new(pb::ListDocumentsResponse {
@@ -705,7 +706,7 @@ impl FinanceService for FinanceApi {
         request: Request<pb::GetShipmentGateRequest>,
     ) -> Result<Response<pb::ShipmentGate>, Status> {
         let mut violations = Violations::new();
-        let order_id = violations.required_id("order_id", &request.get_ref().order_id);
+        let order_id = violations.order_id("order_id", &request.get_ref().order_id);
         violations.finish(())?;
         let view = self.finance.shipment_gate(&order_id).await?;
         Ok(Response::new(wire::shipment_gate(&order_id, &view.gate)))

@@ -7,6 +7,7 @@ use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
 use orderflow_platform::clock::SharedClock;
 use orderflow_platform::db::Database;
 use orderflow_platform::db::idempotency::{self, RequestKey};
+use orderflow_platform::ids::OrderId;
 use orderflow_platform::money::Money;
 use sea_orm::ConnectionTrait;
 
@@ -68,7 +69,7 @@ pub struct GateView {
 /// A payment to record, validated.
 #[derive(Debug, Clone)]
 pub struct NewPayment {
-    pub order_id: String,
+    pub order_id: OrderId,
     pub kind: PaymentKind,
     pub amount: Money,
     pub method: String,
@@ -78,7 +79,7 @@ pub struct NewPayment {
 /// A refund to request, validated.
 #[derive(Debug, Clone)]
 pub struct NewRefund {
-    pub order_id: String,
+    pub order_id: OrderId,
     pub amount: Money,
     pub reason: String,
     pub handling: String,

@@ -60,7 +60,10 @@ impl EventHandler for ReceiptEvents {
             return Ok(());
         };
         self.finance
-            .receipt_confirmed(transaction, &shipment.order_id)
+            .receipt_confirmed(
+                transaction,
+                &HandlerError::parse("order_id", &shipment.order_id)?,
+            )
             .await
             .map_err(failure)
     }

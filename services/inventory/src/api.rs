@@ -146,10 +146,6 @@ fn lines_and_warehouse(
     (lines, warehouse)
 }
 
-fn required_id(field: &str, raw: &str, violations: &mut Violations) -> String {
-    violations.required(field, raw, 100)
-}
-
 #[derive(Debug, Clone)]
 pub struct InventoryApi {
     inventory: Inventory,
@@ -413,13 +409,13 @@ impl InventoryService for InventoryApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let order_id = required_id("order_id", &request.order_id, &mut violations);
+        let order_id = violations.order_id("order_id", &request.order_id);
         let order_number = violations.optional("order_number", &request.order_number, 40);
         let (lines, warehouse) =
             lines_and_warehouse(&request.lines, &request.warehouse, &mut violations);
         violations.finish(())?;
         let number = if order_number.is_empty() {
-            order_id.clone()
+            order_id.to_string()
         } else {
             order_number
         };
@@ -435,7 +431,7 @@ impl InventoryService for InventoryApi {
         request: Request<pb::GetReservationRequest>,
     ) -> Result<Response<pb::Reservation>, Status> {
         let mut violations = Violations::new();
-        let order_id = required_id("order_id", &request.get_ref().order_id, &mut violations);
+        let order_id = violations.order_id("order_id", &request.get_ref().order_id);
         violations.finish(())?;
         Ok(Response::new(wire::reservation(
             &self.inventory.reservation(&order_id).await?,
@@ -449,7 +445,7 @@ impl InventoryService for InventoryApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let order_id = required_id("order_id", &request.order_id, &mut violations);
+        let order_id = violations.order_id("order_id", &request.order_id);
         let reason = violations.required("reason", &request.reason, 500);
         violations.finish(())?;
         Ok(Response::new(wire::reservation(
@@ -470,7 +466,7 @@ impl InventoryService for InventoryApi {
             &request.request_id,
             &request,
         );
-        let order_id = required_id("order_id", &request.order_id, &mut violations);
+        let order_id = violations.order_id("order_id", &request.order_id);
         let notes = violations.optional("notes", &request.notes, 2000);
         violations.finish(())?;
         Ok(Response::new(wire::pick_list(

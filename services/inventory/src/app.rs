@@ -1,6 +1,7 @@
 //! The use cases of the inventory service: one write transaction each, with
 //! the change, its movements and its events.
 
+use orderflow_platform::ids::OrderId;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -351,7 +352,7 @@ impl Inventory {
     pub async fn reserve(
         &self,
         actor: &Actor,
-        order_id: &str,
+        order_id: &OrderId,
         order_number: &str,
         warehouse: &str,
         lines: &[Line],
@@ -359,7 +360,7 @@ impl Inventory {
         let transaction = self.database.begin_write().await?;
         let now = self.now();
         let mut reservation = Reservation::new(
-            order_id.to_owned(),
+            order_id.to_string(),
             order_number.to_owned(),
             warehouse.to_owned(),
             lines,
@@ -394,7 +395,7 @@ impl Inventory {
         Ok(reservation)
     }
 
-    pub async fn reservation(&self, order_id: &str) -> Result<Reservation, InventoryError> {
+    pub async fn reservation(&self, order_id: &OrderId) -> Result<Reservation, InventoryError> {
         records::reservation(self.database.connection(), order_id, false)
             .await?
             .ok_or_else(|| InventoryError::not_found("reservation", order_id))
@@ -404,7 +405,7 @@ impl Inventory {
     pub async fn release(
         &self,
         actor: &Actor,
-        order_id: &str,
+        order_id: &OrderId,
         reason: &str,
     ) -> Result<Reservation, InventoryError> {
         let transaction = self.database.begin_write().await?;
@@ -426,7 +427,7 @@ impl Inventory {
         &self,
         connection: &C,
         actor: &Actor,
-        order_id: &str,
+        order_id: &OrderId,
         reason: &str,
     ) -> Result<Option<Reservation>, InventoryError> {
         let Some(mut reservation) = records::reservation(connection, order_id, true).await? else {
@@ -462,7 +463,7 @@ impl Inventory {
     pub async fn create_pick_list(
         &self,
         key: Option<&RequestKey>,
-        order_id: &str,
+        order_id: &OrderId,
         notes: &str,
     ) -> Result<PickList, InventoryError> {
         let transaction = self.database.begin_write().await?;
@@ -493,7 +494,7 @@ impl Inventory {
             .join("\n");
         let list = PickList {
             id: uuid::Uuid::now_v7().to_string(),
-            order_id: order_id.to_owned(),
+            order_id: order_id.to_string(),
             order_number: reservation.order_number.clone(),
             warehouse: reservation.warehouse.clone(),
             lines: reservation.held(),
@@ -742,7 +743,7 @@ impl Inventory {
     pub async fn remember_order<C: ConnectionTrait>(
         &self,
         connection: &C,
-        order_id: &str,
+        order_id: &OrderId,
         order_number: &str,
         notes: &str,
     ) -> Result<(), InventoryError> {

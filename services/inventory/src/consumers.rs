@@ -58,7 +58,12 @@ impl EventHandler for OrderEvents {
         if event.subject == "orders.order.cancelled" {
             let actor = Actor::new(message.actor.clone(), &[]);
             self.inventory
-                .release_in(transaction, &actor, &order.id, &message.reason)
+                .release_in(
+                    transaction,
+                    &actor,
+                    &HandlerError::parse("order.id", &order.id)?,
+                    &message.reason,
+                )
                 .await
                 .map_err(failure)?;
             return Ok(());
@@ -73,7 +78,12 @@ impl EventHandler for OrderEvents {
         .collect::<Vec<_>>()
         .join("\n");
         self.inventory
-            .remember_order(transaction, &order.id, &order.number, &notes)
+            .remember_order(
+                transaction,
+                &HandlerError::parse("order.id", &order.id)?,
+                &order.number,
+                &notes,
+            )
             .await
             .map_err(failure)
     }

@@ -2,6 +2,7 @@
 //! The use cases are in [`crate::app`].
 
 use orderflow_platform::auth::{Caller, Role, RoleTable};
+use orderflow_platform::ids::OrderId;
 use orderflow_platform::validation::Violations;
 use orderflow_proto::logistics::v1 as pb;
 use pb::logistics_service_server::LogisticsService;
@@ -108,8 +109,8 @@ fn caller<T>(request: &Request<T>) -> Result<Actor, Status> {
     Caller::of(request)
 }
 
-fn order_id(raw: &str, violations: &mut Violations) -> String {
-    violations.required_id("order_id", raw)
+fn order_id(raw: &str, violations: &mut Violations) -> OrderId {
+    violations.order_id("order_id", raw)
 }
 
 #[derive(Debug, Clone)]

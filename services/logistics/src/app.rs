@@ -8,6 +8,7 @@ use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
 use orderflow_platform::clock::SharedClock;
 use orderflow_platform::db::Database;
 use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
+use orderflow_platform::ids::OrderId;
 use sea_orm::ConnectionTrait;
 
 use crate::domain::export::{ExportDocuments, Packing};
@@ -40,7 +41,7 @@ pub struct Logistics {
 /// reference, another address than the ship-to if any, the day, the reason.
 #[derive(Debug, Clone)]
 pub struct PickupRequest {
-    pub order_id: String,
+    pub order_id: OrderId,
     pub reference: String,
     pub address: Option<Address>,
     pub pickup_date: NaiveDate,
@@ -228,7 +229,7 @@ impl Logistics {
     pub async fn sync_order<C: ConnectionTrait>(
         &self,
         connection: &C,
-        order_id: &str,
+        order_id: &OrderId,
         snapshot: OrderSnapshot,
         ship_to: Address,
     ) -> Result<(), LogisticsError> {
@@ -242,7 +243,7 @@ impl Logistics {
                     .choose_in(connection, &ship_to.country_code, &ship_to.region)
                     .await?;
                 Shipment {
-                    order_id: order_id.to_owned(),
+                    order_id: order_id.to_string(),
                     order: snapshot.clone(),
                     ship_to: ship_to.clone(),
                     state: ShipmentState::Open,
@@ -295,7 +296,7 @@ impl Logistics {
     pub async fn goods_out<C: ConnectionTrait>(
         &self,
         connection: &C,
-        order_id: &str,
+        order_id: &OrderId,
     ) -> Result<(), LogisticsError> {
         let Some(mut shipment) = records::shipment(connection, order_id, true).await? else {
             tracing::warn!(order.id = %order_id, "an outbound for an order logistics does not know");
@@ -311,7 +312,7 @@ impl Logistics {
 
     // -------------------------------------------------------------- shipping
 
-    pub async fn shipment(&self, order_id: &str) -> Result<Shipment, LogisticsError> {
+    pub async fn shipment(&self, order_id: &OrderId) -> Result<Shipment, LogisticsError> {
         records::shipment(self.database.connection(), order_id, false)
             .await?
             .ok_or_else(|| LogisticsError::not_found("shipment for order", order_id))
@@ -322,7 +323,7 @@ impl Logistics {
     async fn replayed(&self, key: Option<&RequestKey>) -> Result<Option<Shipment>, LogisticsError> {
         match key {
             Some(key) => match idempotency::find(self.database.connection(), key).await? {
-                Some(order_id) => Ok(Some(self.shipment(&order_id).await?)),
+                Some(order_id) => Ok(Some(self.shipment(&OrderId::from_stored(order_id)).await?)),
                 None => Ok(None),
             },
             None => Ok(None),
@@ -374,7 +375,7 @@ impl Logistics {
         &self,
         actor: &Actor,
         key: Option<&RequestKey>,
-        order_id: &str,
+        order_id: &OrderId,
         ship_date: NaiveDate,
         carrier_override: Option<(String, String)>,
     ) -> Result<Shipment, LogisticsError> {
@@ -408,7 +409,7 @@ impl Logistics {
         &self,
         actor: &Actor,
         key: Option<&RequestKey>,
-        order_id: &str,
+        order_id: &OrderId,
     ) -> Result<Shipment, LogisticsError> {
         self.change(
             &actor.subject,
@@ -426,7 +427,7 @@ impl Logistics {
         &self,
         actor: &Actor,
         key: Option<&RequestKey>,
-        order_id: &str,
+        order_id: &OrderId,
     ) -> Result<Shipment, LogisticsError> {
         if let Some(shipment) = self.replayed(key).await? {
             return Ok(shipment);
@@ -449,7 +450,7 @@ impl Logistics {
         &self,
         actor: &Actor,
         key: Option<&RequestKey>,
-        order_id: &str,
+        order_id: &OrderId,
         tracking_number: &str,
     ) -> Result<Shipment, LogisticsError> {
         if let Some(shipment) = self.replayed(key).await? {
@@ -518,7 +519,7 @@ impl Logistics {
         &self,
         actor: &Actor,
         key: Option<&RequestKey>,
-        order_id: &str,
+        order_id: &OrderId,
     ) -> Result<Shipment, LogisticsError> {
         self.change(
             &actor.subject,
@@ -586,7 +587,7 @@ impl Logistics {
     /// LOG-6: the export documents of an export order.
     pub async fn export_documents(
         &self,
-        order_id: &str,
+        order_id: &OrderId,
         packing: &[Packing],
         container_type: &str,
         statutory_inspection: bool,
@@ -639,7 +640,7 @@ impl Logistics {
         let now = self.now();
         let pickup = Pickup {
             id: uuid::Uuid::now_v7().to_string(),
-            order_id,
+            order_id: order_id.to_string(),
             reference,
             address,
             pickup_date,

@@ -131,7 +131,12 @@ impl EventHandler for OrderEvents {
         };
         let ship_to = wire::address_in(&order.ship_to.clone().unwrap_or_default());
         self.logistics
-            .sync_order(transaction, &order.id, snapshot, ship_to)
+            .sync_order(
+                transaction,
+                &HandlerError::parse("order.id", &order.id)?,
+                snapshot,
+                ship_to,
+            )
             .await
             .map_err(failure)
     }
@@ -160,7 +165,10 @@ impl EventHandler for OutboundEvents {
             return Ok(());
         };
         self.logistics
-            .goods_out(transaction, &pick_list.order_id)
+            .goods_out(
+                transaction,
+                &HandlerError::parse("pick_list.order_id", &pick_list.order_id)?,
+            )
             .await
             .map_err(failure)
     }

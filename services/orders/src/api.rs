@@ -27,7 +27,8 @@ use crate::domain::order::Order;
 use crate::domain::quotation::QuotationTerms;
 use crate::domain::{Actor, OrderError};
 use crate::wire;
-use orderflow_platform::validation::Violations;
+use orderflow_platform::ids::OrderId;
+use orderflow_platform::validation::{Violations, single_field};
 
 fn actor(caller: &Caller) -> Actor {
     Actor {
@@ -65,7 +66,7 @@ struct OrderCommand<T> {
     actor: Actor,
     message: T,
     key: Option<RequestKey>,
-    order_id: String,
+    order_id: OrderId,
 }
 
 fn order_command<T: prost::Message>(
@@ -77,7 +78,7 @@ fn order_command<T: prost::Message>(
     let message = request.into_inner();
     let (raw_request_id, raw_order_id) = ids(&message);
     let key = request_key(operation, &actor, raw_request_id, &message)?;
-    let order_id = id_field("order_id", raw_order_id)?;
+    let order_id = single_field("order_id", raw_order_id)?;
     Ok(OrderCommand {
         actor,
         message,
@@ -235,7 +236,7 @@ impl OrderService for OrderApi {
         &self,
         request: Request<pb::GetOrderRequest>,
     ) -> Result<Response<pb::Order>, Status> {
-        let id = id_field("order_id", &request.get_ref().order_id)?;
+        let id: OrderId = single_field("order_id", &request.get_ref().order_id)?;
         Ok(reply(self.orders.order(&id).await?))
     }
 
@@ -556,7 +557,7 @@ impl OrderService for OrderApi {
         &self,
         request: Request<pb::GetOrderTimelineRequest>,
     ) -> Result<Response<pb::GetOrderTimelineResponse>, Status> {
-        let id = id_field("order_id", &request.get_ref().order_id)?;
+        let id: OrderId = single_field("order_id", &request.get_ref().order_id)?;
         let (order, entries) = self.orders.timeline(&id).await?;
         tag_span(&order);
         Ok(Response::new(pb::GetOrderTimelineResponse {

@@ -25,7 +25,7 @@ use crate::domain::order::{
 use crate::domain::quotation::{
     Inquiry, Quotation, QuotationState, QuotationTerms, QuotationVersion,
 };
-use crate::domain::{Actor, OrderError, number};
+use crate::domain::{Actor, OrderError};
 use crate::events;
 use crate::store::numbers::NumberAllocator;
 use crate::store::orders::OrderFilter;
@@ -249,7 +249,7 @@ impl Orders {
     async fn next_number(&self, scope: &str, prefix: &str) -> Result<String, OrderError> {
         let today = self.today();
         let sequence = self.numbers.next(scope, today).await?;
-        number::format(prefix, today, sequence)
+        orderflow_platform::ids::numbered(prefix, today, sequence)
             .ok_or_else(|| OrderError::Conflict(format!("no {scope} numbers left for {today}")))
     }
 

@@ -5,13 +5,11 @@
 //!   edits (ORD-7) and review (ORD-5).
 //! - [`customer`]: customers and addresses.
 //! - [`quotation`]: inquiry → quotation versions → order (ORD-13).
-//! - [`number`]: order numbers (ORD-2).
 //! - [`error`]: the service's error enum.
 
 pub mod customer;
 pub mod error;
 pub mod listing;
-pub mod number;
 pub mod order;
 pub mod price;
 pub mod quotation;

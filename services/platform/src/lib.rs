@@ -12,6 +12,8 @@
 //!   shutdown), status helpers and page tokens.
 //! - [`error`]: the one error type of the services' use cases and its gRPC
 //!   status mapping.
+//! - [`ids`]: ids, order numbers, SKUs, quantities and request ids, parsed
+//!   once at the API edge and typed from there on.
 //! - [`money`]: currencies and amounts in minor units.
 //! - [`clock`]: a clock that tests can set.
 //! - [`validation`]: request validation reporting every bad field.
@@ -24,6 +26,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod grpc;
+pub mod ids;
 pub mod metrics;
 pub mod money;
 pub mod service;

@@ -1,6 +1,7 @@
 //! FIN-9: proforma, commercial and final invoices; the settlement.
 
 use super::*;
+use orderflow_platform::ids::OrderId;
 
 impl Finance {
     /// Net sales after returns and refunds (the order's ledger), and what was
@@ -38,7 +39,7 @@ impl Finance {
         actor: &Actor,
         key: Option<&RequestKey>,
         kind: DocumentKind,
-        order_id: &str,
+        order_id: &OrderId,
         due_date: Option<NaiveDate>,
         note: &str,
     ) -> Result<Document, FinanceError> {
@@ -129,7 +130,7 @@ impl Finance {
     pub async fn receipt_confirmed<C: ConnectionTrait>(
         &self,
         connection: &C,
-        order_id: &str,
+        order_id: &OrderId,
     ) -> Result<(), FinanceError> {
         let Some(mut account) = accounts::account(connection, order_id, true).await? else {
             tracing::warn!(order.id = %order_id, "a receipt for an order finance does not know");
@@ -200,7 +201,7 @@ impl Finance {
         Ok(())
     }
 
-    pub async fn documents(&self, order_id: &str) -> Result<Vec<Document>, FinanceError> {
+    pub async fn documents(&self, order_id: &OrderId) -> Result<Vec<Document>, FinanceError> {
         documents::of_order(self.database.connection(), order_id).await
     }
 }

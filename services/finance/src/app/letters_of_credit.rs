@@ -1,13 +1,14 @@
 //! FIN-4: letters of credit, their two reviews and their amendments.
 
 use super::*;
+use orderflow_platform::ids::OrderId;
 
 impl Finance {
     pub async fn register_lc(
         &self,
         actor: &Actor,
         key: Option<&RequestKey>,
-        order_id: &str,
+        order_id: &OrderId,
         terms: LcTerms,
         received_date: Option<NaiveDate>,
     ) -> Result<LetterOfCredit, FinanceError> {
@@ -40,7 +41,7 @@ impl Finance {
         if !accounts::insert_lc(&*transaction, &lc).await? {
             return Err(FinanceError::AlreadyExists {
                 resource: "letter of credit for order",
-                id: order_id.to_owned(),
+                id: order_id.to_string(),
             });
         }
         idempotency::complete(&*transaction, key, &lc.id).await?;
@@ -56,7 +57,7 @@ impl Finance {
         Ok(lc)
     }
 
-    pub async fn lc_of_order(&self, order_id: &str) -> Result<LetterOfCredit, FinanceError> {
+    pub async fn lc_of_order(&self, order_id: &OrderId) -> Result<LetterOfCredit, FinanceError> {
         accounts::lc_of_order(self.database.connection(), order_id)
             .await?
             .ok_or_else(|| FinanceError::not_found("letter of credit for order", order_id))

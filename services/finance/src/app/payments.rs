@@ -1,6 +1,7 @@
 //! FIN-3: payments recorded, then confirmed by finance.
 
 use super::*;
+use orderflow_platform::ids::OrderId;
 
 impl Finance {
     pub async fn record_payment(
@@ -106,7 +107,7 @@ impl Finance {
 
     pub async fn payments(
         &self,
-        order_id: &str,
+        order_id: &OrderId,
         after: Option<&str>,
         limit: u64,
     ) -> Result<Vec<Payment>, FinanceError> {

@@ -1,6 +1,7 @@
 //! FIN-10, FIN-6, SLA-5: receivables, the shipment gate and the periodic sweep.
 
 use super::*;
+use orderflow_platform::ids::OrderId;
 
 impl Finance {
     pub(super) async fn receivable_of<C: ConnectionTrait>(
@@ -56,7 +57,7 @@ impl Finance {
     }
 
     /// FIN-6: whether the order may ship as far as money goes.
-    pub async fn shipment_gate(&self, order_id: &str) -> Result<GateView, FinanceError> {
+    pub async fn shipment_gate(&self, order_id: &OrderId) -> Result<GateView, FinanceError> {
         let connection = self.database.connection();
         let account = self.account_in(connection, order_id, false).await?;
         let paid = self.confirmed_paid(connection, &account).await?;

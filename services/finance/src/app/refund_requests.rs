@@ -1,6 +1,7 @@
 //! FIN-8 and APR-6: refunds requested, approved by the GM, executed once.
 
 use super::*;
+use orderflow_platform::ids::OrderId;
 
 impl Finance {
     /// FIN-8: a refund is requested with its reason and handling; the
@@ -77,7 +78,7 @@ impl Finance {
 
     pub async fn refunds(
         &self,
-        order_id: &str,
+        order_id: &OrderId,
         after: Option<&str>,
         limit: u64,
     ) -> Result<Vec<Refund>, FinanceError> {

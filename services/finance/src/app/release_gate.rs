@@ -2,6 +2,7 @@
 //! evaluated whenever something it depends on changes and opened once.
 
 use super::*;
+use orderflow_platform::ids::OrderId;
 
 impl Finance {
     /// What the customer may still draw on credit in the order's currency,
@@ -139,7 +140,7 @@ impl Finance {
         Ok(())
     }
 
-    pub async fn release_gate(&self, order_id: &str) -> Result<GateView, FinanceError> {
+    pub async fn release_gate(&self, order_id: &OrderId) -> Result<GateView, FinanceError> {
         let connection = self.database.connection();
         let account = self.account_in(connection, order_id, false).await?;
         let gate = self.evaluate_in(connection, &account).await?;
@@ -152,7 +153,7 @@ impl Finance {
         &self,
         actor: &Actor,
         key: Option<&RequestKey>,
-        order_id: &str,
+        order_id: &OrderId,
         note: &str,
     ) -> Result<GateView, FinanceError> {
         let transaction = self.database.begin_write().await?;

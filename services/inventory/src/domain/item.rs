@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use orderflow_platform::ids::Sku;
 use orderflow_platform::validation::Violations;
 use serde::{Deserialize, Serialize};
 
@@ -18,11 +19,10 @@ pub struct Item {
 }
 
 pub fn parse_sku(field: &str, raw: &str, violations: &mut Violations) -> String {
-    let sku = violations.required(field, raw, 64);
-    if sku.chars().any(char::is_whitespace) {
-        violations.add(field, "must not contain spaces");
-    }
-    sku
+    violations
+        .field::<Sku>(field, raw)
+        .map(Sku::into_string)
+        .unwrap_or_default()
 }
 
 pub fn parse_item(

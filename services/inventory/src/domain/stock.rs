@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use orderflow_platform::validation::Violations;
 use serde::{Deserialize, Serialize};
 
-pub const MAX_QUANTITY: i64 = 1_000_000_000;
+pub const MAX_QUANTITY: i64 = orderflow_platform::ids::Quantity::MAX;
 pub const MAX_LINES: usize = 500;
 
 /// The warehouses every installation has.
@@ -83,19 +83,14 @@ pub fn parse_lines(raw: &[(String, i64)], violations: &mut Violations) -> Vec<Li
     raw.iter()
         .enumerate()
         .map(|(index, (sku, quantity))| {
-            let sku = violations.required(&format!("lines[{index}].sku"), sku, 64);
-            if !seen.insert(sku.clone()) {
+            let sku = super::item::parse_sku(&format!("lines[{index}].sku"), sku, violations);
+            if !sku.is_empty() && !seen.insert(sku.clone()) {
                 violations.add(
                     format!("lines[{index}].sku"),
                     "listed twice; add the quantities up",
                 );
             }
-            if !(1..=MAX_QUANTITY).contains(quantity) {
-                violations.add(
-                    format!("lines[{index}].quantity"),
-                    format!("must be 1 to {MAX_QUANTITY}"),
-                );
-            }
+            violations.quantity(format!("lines[{index}].quantity"), *quantity);
             Line {
                 sku,
                 quantity: *quantity,

@@ -100,7 +100,7 @@ async fn inv_5_picking_carries_the_notes_and_goods_leave_after_inspection(backen
     stocked(&mut warehouse, "PUMP-100", 10).await;
     warehouse
         .reserve_for_order(pb::ReserveForOrderRequest {
-            order_id: "order-9".to_owned(),
+            order_id: test_order_id(9),
             order_number: "2026030200000009".to_owned(),
             warehouse: "FG".to_owned(),
             lines: vec![line("PUMP-100", 3)],
@@ -109,7 +109,7 @@ async fn inv_5_picking_carries_the_notes_and_goods_leave_after_inspection(backen
         .unwrap_or_else(|s| panic!("{s:?}"));
     let pick = pb::CreatePickListRequest {
         request_id: "pick-order-9".to_owned(),
-        order_id: "order-9".to_owned(),
+        order_id: test_order_id(9),
         notes: "gift: one spare seal kit; double carton".to_owned(),
     };
     let list = warehouse
@@ -171,7 +171,7 @@ async fn inv_5_picking_carries_the_notes_and_goods_leave_after_inspection(backen
     assert_eq!(ledger(&mut warehouse, "PUMP-100", "FG").await, 7, "INV-7");
     let reservation = warehouse
         .get_reservation(pb::GetReservationRequest {
-            order_id: "order-9".to_owned(),
+            order_id: test_order_id(9),
         })
         .await
         .unwrap_or_else(|s| panic!("{s:?}"))

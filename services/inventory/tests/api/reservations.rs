@@ -31,7 +31,7 @@ async fn s14_fifty_concurrent_orders_for_twenty_units_reserve_exactly_twenty(bac
             let mut client = client_at(address, "service:orders", &["service"]).await;
             client
                 .reserve_for_order(pb::ReserveForOrderRequest {
-                    order_id: format!("order-{n}"),
+                    order_id: test_order_id(n),
                     order_number: format!("20260302{n:08}"),
                     warehouse: "FG".to_owned(),
                     lines: vec![line("PUMP-100", 1)],
@@ -68,7 +68,7 @@ async fn inv_3_a_reservation_repeated_for_the_same_order_changes_nothing(backend
     let mut warehouse = app.warehouse().await;
     stocked(&mut warehouse, "PUMP-100", 10).await;
     let request = pb::ReserveForOrderRequest {
-        order_id: "order-1".to_owned(),
+        order_id: test_order_id(1),
         order_number: "2026030200000001".to_owned(),
         warehouse: String::new(),
         lines: vec![line("PUMP-100", 3)],
@@ -90,7 +90,7 @@ async fn inv_3_a_reservation_repeated_for_the_same_order_changes_nothing(backend
 
     let released = warehouse
         .release_reservation(pb::ReleaseReservationRequest {
-            order_id: "order-1".to_owned(),
+            order_id: test_order_id(1),
             reason: "order cancelled".to_owned(),
         })
         .await
@@ -99,7 +99,7 @@ async fn inv_3_a_reservation_repeated_for_the_same_order_changes_nothing(backend
     assert_eq!(released.state, pb::ReservationState::Released as i32);
     let twice = warehouse
         .release_reservation(pb::ReleaseReservationRequest {
-            order_id: "order-1".to_owned(),
+            order_id: test_order_id(1),
             reason: "again".to_owned(),
         })
         .await
@@ -120,7 +120,7 @@ async fn inv_3_each_line_is_reserved_in_full_or_passed_on_short(backend: Backend
     stocked(&mut warehouse, "SEAL-KIT", 3).await;
     let reservation = warehouse
         .reserve_for_order(pb::ReserveForOrderRequest {
-            order_id: "order-2".to_owned(),
+            order_id: test_order_id(2),
             order_number: "2026030200000002".to_owned(),
             warehouse: "FG".to_owned(),
             lines: vec![line("PUMP-100", 4), line("SEAL-KIT", 5), line("NEW-SKU", 1)],
@@ -155,7 +155,7 @@ async fn inv_7_stock_never_falls_below_what_is_reserved(backend: Backend) {
     stocked(&mut warehouse, "PUMP-100", 5).await;
     warehouse
         .reserve_for_order(pb::ReserveForOrderRequest {
-            order_id: "order-3".to_owned(),
+            order_id: test_order_id(3),
             order_number: "n".to_owned(),
             warehouse: "FG".to_owned(),
             lines: vec![line("PUMP-100", 4)],

@@ -138,3 +138,8 @@ pub async fn ledger(client: &mut Client, sku: &str, warehouse: &str) -> i64 {
         .map(|movement| movement.quantity)
         .sum()
 }
+
+/// The id of the `n`-th made-up order of a test (a UUID, as orders issues).
+pub fn test_order_id(n: u32) -> String {
+    format!("00000000-0000-7000-8000-{n:012}")
+}

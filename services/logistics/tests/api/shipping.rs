@@ -1,12 +1,12 @@
 //! LOG-2 … LOG-6 with finance's FIN-6 check: no shipping without an
-//! approved note or the balance; dispatch, tracking, delivery, receipt;
+//! approved note, nor while finance holds the order back, nor unchecked
+//! while finance cannot be asked; dispatch, tracking, delivery, receipt;
 //! late shipments; export documents and their PDF.
 
 use std::time::Duration;
 
 use orderflow_platform::backend_tests;
 use orderflow_platform::testing::{self, Backend};
-use orderflow_proto::finance::v1 as finance;
 use orderflow_proto::logistics::v1 as pb;
 use orderflow_proto::orders::v1 as orders;
 use orders::{OrderKind, OrderState, PaymentTermKind as Term};
@@ -16,12 +16,13 @@ use crate::support::*;
 
 backend_tests!(
     log_2_log_3_fin_6_no_shipping_without_an_approved_note_nor_without_the_balance,
+    fin_6_nothing_ships_unchecked_while_finance_cannot_be_asked,
     log_4_a_late_shipment_is_announced_and_log_5_receipt_confirms_itself,
     log_6_export_documents_add_up_and_the_pdf_opens,
 );
 
-/// A 30 % T/T order for 10 pumps to Hangzhou, deposit paid, released and
-/// ready to ship, known to logistics and finance.
+/// A 30 % T/T order to Hangzhou, deposit paid, released and ready to ship,
+/// known to logistics; finance holds it back until the balance is paid.
 async fn ready_order(
     app: &TestApp,
     kind: OrderKind,
@@ -36,14 +37,12 @@ async fn ready_order(
     app.order_event("confirmed", &order).await;
     let awaiting = moved(&order, OrderState::AwaitingPayment);
     app.order_event("approved", &awaiting).await;
-    let total: i64 = lines.iter().map(|(_, _, q, p)| q * p).sum();
-    pay(
-        app,
-        &awaiting,
-        finance::PaymentKind::Deposit,
-        (total * 3 + 9) / 10,
-    )
-    .await;
+    app.finance.block(
+        &order.id,
+        TT_DEPOSIT,
+        "BALANCE_NOT_CONFIRMED",
+        "T/T: the balance must be confirmed before the goods leave",
+    );
     let released = moved(&awaiting, OrderState::Released);
     app.order_event("released", &released).await;
     let ready = moved(&released, OrderState::ReadyToShip);
@@ -53,52 +52,14 @@ async fn ready_order(
         (shipment.order_state == "ready_to_ship").then_some(())
     })
     .await;
-    // Finance has seen the release too (its shipment gate depends on it).
-    let finance = app.finance_client("fiona", &["finance"]).await;
-    testing::eventually(
-        Duration::from_secs(20),
-        "finance to see the release",
-        || {
-            let mut finance = finance.clone();
-            let order_id = ready.id.clone();
-            async move {
-                let gate = finance
-                    .get_shipment_gate(finance::GetShipmentGateRequest { order_id })
-                    .await
-                    .ok()?
-                    .into_inner();
-                (!gate.blockers.iter().any(|b| b.code == "NOT_RELEASED")).then_some(())
-            }
-        },
-    )
-    .await;
     ready
 }
 
-async fn pay(app: &TestApp, order: &orders::Order, kind: finance::PaymentKind, amount: i64) {
-    let mut sales = app.finance_client("tom", &["sales"]).await;
-    let payment = testing::eventually(Duration::from_secs(20), "finance to know the order", || {
-        let mut sales = sales.clone();
-        let request = finance::RecordPaymentRequest {
-            order_id: order.id.clone(),
-            kind: kind.into(),
-            amount: Some(cny(amount)),
-            method: "bank transfer".to_owned(),
-            ..Default::default()
-        };
-        async move { sales.record_payment(request).await.ok() }
-    })
-    .await
-    .into_inner();
-    let _ = &mut sales;
-    app.finance_client("fiona", &["finance"])
-        .await
-        .confirm_payment(finance::ConfirmPaymentRequest {
-            payment_id: payment.id,
-            ..Default::default()
-        })
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
+const TT_DEPOSIT: &str = "tt_deposit 30%";
+
+/// Finance confirms the balance: the order may ship.
+fn balance_paid(app: &TestApp, order: &orders::Order) {
+    app.finance.open(&order.id, TT_DEPOSIT);
 }
 
 fn shipping_date(days: i64) -> String {
@@ -145,8 +106,8 @@ async fn dispatch(app: &TestApp, order: &orders::Order) -> Result<pb::Shipment, 
         .map(tonic::Response::into_inner)
 }
 
-/// Planned, note created and approved, goods out, dispatched.
-async fn dispatched(app: &TestApp, order: &orders::Order) -> pb::Shipment {
+/// Planned two days ahead, its shipping note created.
+async fn noted(app: &TestApp, order: &orders::Order) {
     plan(app, order, 2)
         .await
         .unwrap_or_else(|s| panic!("{s:?}"));
@@ -158,6 +119,11 @@ async fn dispatched(app: &TestApp, order: &orders::Order) -> pb::Shipment {
         })
         .await
         .unwrap_or_else(|s| panic!("{s:?}"));
+}
+
+/// Planned, note created and approved, goods out, dispatched.
+async fn dispatched(app: &TestApp, order: &orders::Order) -> pb::Shipment {
+    noted(app, order).await;
     approve(app, order)
         .await
         .unwrap_or_else(|s| panic!("{s:?}"));
@@ -221,10 +187,14 @@ async fn log_2_log_3_fin_6_no_shipping_without_an_approved_note_nor_without_the_
         "{}",
         refused.message()
     );
-    pay(&app, &order, finance::PaymentKind::Balance, 700_000).await;
+    balance_paid(&app, &order);
     let approved = approve(&app, &order)
         .await
         .unwrap_or_else(|s| panic!("{s:?}"));
+    // Logistics asked finance about this order, as a service with a token.
+    let asked = app.finance.asked();
+    assert!(asked.contains(&(order.id.clone(), true)), "{asked:?}");
+    assert!(asked.iter().all(|(_, bearer)| *bearer), "{asked:?}");
     assert_eq!(approved.note_approved_by, "fiona");
     assert_eq!(approved.note_number, format!("SN-{}", order.number));
 
@@ -308,6 +278,71 @@ async fn log_2_log_3_fin_6_no_shipping_without_an_approved_note_nor_without_the_
     assert_eq!(received.receipt_confirmed_by, "customer");
 }
 
+async fn fin_6_nothing_ships_unchecked_while_finance_cannot_be_asked(backend: Backend) {
+    let app = spawn_logistics(backend).await;
+    let order = ready_order(
+        &app,
+        OrderKind::Standard,
+        &[("PUMP-100", "Water pump", 2, 100_000)],
+    )
+    .await;
+    noted(&app, &order).await;
+
+    // Finance is down: UNAVAILABLE, and the note stays unapproved.
+    app.finance.fail(&order.id, Code::Unavailable);
+    let down = approve(&app, &order)
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("approved without asking finance"));
+    assert_eq!(down.code(), Code::Unavailable, "{down:?}");
+    // Finance does not know the order yet: refused, to be tried again.
+    app.finance.fail(&order.id, Code::NotFound);
+    let unknown = approve(&app, &order)
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("approved an order finance does not know"));
+    assert_eq!(unknown.code(), Code::FailedPrecondition);
+    assert!(
+        unknown
+            .message()
+            .contains("finance does not know the order"),
+        "{}",
+        unknown.message()
+    );
+    let shipment = app.shipment_in(&order, "noted").await;
+    assert!(shipment.note_approved_by.is_empty(), "{shipment:?}");
+
+    // Finance answers and lets it go: approved; dispatch asks again.
+    balance_paid(&app, &order);
+    let approved = approve(&app, &order)
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    assert_eq!(approved.note_approved_by, "fiona");
+    app.outbound_posted(&order).await;
+    // Finance changes its mind before the goods leave (a chargeback):
+    // dispatch is refused with finance's reason.
+    app.finance.block(
+        &order.id,
+        TT_DEPOSIT,
+        "PAYMENT_REVERSED",
+        "the balance payment was reversed by the bank",
+    );
+    let reversed = testing::eventually(Duration::from_secs(20), "the goods out", || async {
+        dispatch(&app, &order)
+            .await
+            .err()
+            .filter(|status| status.message().contains("PAYMENT_REVERSED"))
+    })
+    .await;
+    assert_eq!(reversed.code(), Code::FailedPrecondition);
+    balance_paid(&app, &order);
+    let shipped = testing::eventually(Duration::from_secs(20), "the dispatch", || async {
+        dispatch(&app, &order).await.ok()
+    })
+    .await;
+    assert_eq!(shipped.state, pb::ShipmentState::Dispatched as i32);
+}
+
 async fn log_4_a_late_shipment_is_announced_and_log_5_receipt_confirms_itself(backend: Backend) {
     let app = spawn_logistics(backend).await;
     let order = ready_order(
@@ -316,7 +351,7 @@ async fn log_4_a_late_shipment_is_announced_and_log_5_receipt_confirms_itself(ba
         &[("PUMP-100", "Water pump", 1, 100_000)],
     )
     .await;
-    pay(&app, &order, finance::PaymentKind::Balance, 70_000).await;
+    balance_paid(&app, &order);
     let shipment = dispatched(&app, &order).await;
     assert!(!shipment.delayed);
     // TTKD promises 3 days.

@@ -1,5 +1,5 @@
-//! `spawn_logistics()`: logistics and finance in-process on port 0, each
-//! with its own database, one NATS server and one settable clock.
+//! `spawn_logistics()`: logistics in-process on port 0 with its own
+//! database, NATS server and settable clock, and a fake finance to ask.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,23 +12,23 @@ use orderflow_platform::grpc::convert::timestamp;
 use orderflow_platform::shutdown::Shutdown;
 use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats};
 use orderflow_proto::common::v1 as common;
-use orderflow_proto::finance::v1 as finance;
 use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::logistics::v1 as pb;
 use orderflow_proto::orders::v1 as orders;
 use prost::Message;
 
 pub type Client = pb::logistics_service_client::LogisticsServiceClient<testing::Authorized>;
-pub type FinanceClient = finance::finance_service_client::FinanceServiceClient<testing::Authorized>;
+pub use crate::fake_finance::FakeFinance;
 
 pub struct TestApp {
     pub address: std::net::SocketAddr,
-    pub finance: std::net::SocketAddr,
+    /// What finance answers when logistics asks whether an order may ship.
+    pub finance: FakeFinance,
     pub nats: TestNats,
     pub clock: Arc<ManualClock>,
     pub shutdown: Shutdown,
     pub sweeps: orderflow_platform::service::Sweeps,
-    _databases: [TestDatabase; 2],
+    database: TestDatabase,
 }
 
 impl Drop for TestApp {
@@ -45,26 +45,19 @@ pub fn start_time() -> DateTime<Utc> {
 }
 
 fn env(database: &TestDatabase, nats: &TestNats) -> Env {
-    testing::service_env(&database.url, &nats.url())
-        .with("LOGISTICS_SWEEP_INTERVAL_SECS", "1")
-        .with("FINANCE_SWEEP_INTERVAL_SECS", "1")
+    testing::service_env(&database.url, &nats.url()).with("LOGISTICS_SWEEP_INTERVAL_SECS", "1")
 }
 
 pub async fn spawn_logistics(backend: Backend) -> TestApp {
     orderflow_platform::telemetry::init_for_tests();
-    let finance_database = TestDatabase::create(backend).await;
     let database = TestDatabase::create(backend).await;
     let nats = TestNats::start().await;
     let clock = ManualClock::new(start_time());
     let shutdown = Shutdown::new();
-    let finance_config =
-        orderflow_finance::config::FinanceConfig::from_env(&env(&finance_database, &nats))
-            .unwrap_or_else(|error| panic!("{error}"));
-    let finance = orderflow_finance::start(finance_config, clock.clone(), shutdown.clone())
-        .await
-        .unwrap_or_else(|error| panic!("cannot start finance: {error:#}"));
+    let finance = FakeFinance::default();
+    let finance_address = finance.serve(shutdown.clone()).await;
     let config = orderflow_logistics::config::LogisticsConfig::from_env(
-        &env(&database, &nats).with("FINANCE_URL", format!("http://{}", finance.local_addr)),
+        &env(&database, &nats).with("FINANCE_URL", format!("http://{finance_address}")),
     )
     .unwrap_or_else(|error| panic!("{error}"));
     let running = orderflow_logistics::start(config, clock.clone(), shutdown.clone())
@@ -73,24 +66,19 @@ pub async fn spawn_logistics(backend: Backend) -> TestApp {
     TestApp {
         sweeps: running.sweeps.clone(),
         address: running.local_addr,
-        finance: finance.local_addr,
+        finance,
         nats,
         clock,
         shutdown,
-        _databases: [finance_database, database],
+        database,
     }
 }
 
 impl TestApp {
-    /// Waits until logistics and finance have handled every event and
-    /// published every row of their outboxes.
+    /// Waits until logistics has handled every event and published every
+    /// row of its outbox.
     pub async fn quiescent(&self) {
-        testing::quiescent(
-            &self.nats,
-            &[&self._databases[0], &self._databases[1]],
-            &[orderflow_finance::consumers::REFUNDS_CONSUMER],
-        )
-        .await;
+        testing::quiescent(&self.nats, &[&self.database], &[]).await;
     }
 
     /// Waits for two more passes of logistics' sweeper (so one ran entirely
@@ -105,7 +93,7 @@ impl TestApp {
 
     /// Waits until logistics' relay has published everything committed.
     pub async fn outbox_drained(&self) {
-        let database = self._databases[1].connect().await;
+        let database = self.database.connect().await;
         testing::eventually(
             Duration::from_secs(20),
             "logistics' outbox to drain",
@@ -138,12 +126,6 @@ impl TestApp {
 
     pub async fn finance_approver(&self) -> Client {
         self.client("fiona", &["finance"]).await
-    }
-
-    pub async fn finance_client(&self, subject: &str, roles: &[&str]) -> FinanceClient {
-        finance::finance_service_client::FinanceServiceClient::new(
-            testing::authorized(self.finance, subject, roles).await,
-        )
     }
 
     async fn publish(&self, service: &str, subject: &str, payload: Vec<u8>) {

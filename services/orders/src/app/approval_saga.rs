@@ -5,6 +5,7 @@
 //! persisted step first, so a redelivered event changes nothing.
 
 use super::*;
+use orderflow_platform::ids::OrderId;
 
 /// What a confirmed order needs next from the saga.
 #[derive(Debug)]
@@ -63,10 +64,10 @@ impl Orders {
     pub async fn after_confirmation<C: ConnectionTrait>(
         &self,
         connection: &C,
-        order_id: &str,
+        order_id: &OrderId,
     ) -> Result<AfterConfirmation, OrderError> {
         let Some(mut saga) = sagas::load_for_update(connection, order_id).await? else {
-            return Err(OrderError::not_found("saga of order", order_id));
+            return Err(OrderError::not_found("saga of order", order_id.as_str()));
         };
         if saga.step != SagaStep::Started {
             tracing::debug!(order.id = %order_id, step = saga.step.as_str(), "saga already past this step");

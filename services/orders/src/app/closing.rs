@@ -2,12 +2,13 @@
 //! into a new draft (ORD-15).
 
 use super::*;
+use orderflow_platform::ids::OrderId;
 
 impl Orders {
     pub async fn reject_order(
         &self,
         actor: &Actor,
-        order_id: &str,
+        order_id: &OrderId,
         reason: &str,
         key: Option<RequestKey>,
     ) -> Result<Order, OrderError> {
@@ -26,7 +27,7 @@ impl Orders {
     pub async fn cancel_order(
         &self,
         actor: &Actor,
-        order_id: &str,
+        order_id: &OrderId,
         reason: &str,
         key: Option<RequestKey>,
     ) -> Result<Order, OrderError> {
@@ -51,11 +52,11 @@ impl Orders {
     pub async fn copy_order(
         &self,
         actor: &Actor,
-        order_id: &str,
+        order_id: &OrderId,
         key: Option<RequestKey>,
     ) -> Result<Order, OrderError> {
         if let Some(existing) = self.replayed(key.as_ref()).await? {
-            return self.order(&existing).await;
+            return self.order(&OrderId::from_stored(existing)).await;
         }
         let source = self.order(order_id).await?;
         let number = self.next_number("order", "").await?;
@@ -74,7 +75,7 @@ impl Orders {
         );
         timeline::append(&*transaction, &source.id, &entry).await?;
         if let Some(winner) = self.commit(transaction, key.as_ref(), &copy.id).await? {
-            return self.order(&winner).await;
+            return self.order(&OrderId::from_stored(winner)).await;
         }
         Ok(copy)
     }

@@ -2,6 +2,7 @@
 //! reading, edits kept in the history (ORD-7) and submission (ORD-4).
 
 use super::*;
+use orderflow_platform::ids::OrderId;
 
 impl Orders {
     /// ORD-1: a new order in DRAFT, idempotent by request id. Written in a
@@ -56,7 +57,7 @@ impl Orders {
         }
     }
 
-    pub async fn order(&self, id: &str) -> Result<Order, OrderError> {
+    pub async fn order(&self, id: &OrderId) -> Result<Order, OrderError> {
         orders::load(self.database.connection(), id).await
     }
 
@@ -69,7 +70,7 @@ impl Orders {
         orders::list(self.database.connection(), filter, self.now(), after, limit).await
     }
 
-    pub async fn timeline(&self, id: &str) -> Result<(Order, Vec<TimelineEntry>), OrderError> {
+    pub async fn timeline(&self, id: &OrderId) -> Result<(Order, Vec<TimelineEntry>), OrderError> {
         let order = self.order(id).await?;
         let entries = timeline::of_order(self.database.connection(), id).await?;
         Ok((order, entries))
@@ -80,7 +81,7 @@ impl Orders {
     pub(super) async fn change_order<F>(
         &self,
         key: Option<RequestKey>,
-        order_id: &str,
+        order_id: &OrderId,
         actor: &Actor,
         change: F,
     ) -> Result<Order, OrderError>
@@ -110,7 +111,7 @@ impl Orders {
     pub async fn update_order(
         &self,
         actor: &Actor,
-        order_id: &str,
+        order_id: &OrderId,
         mask: &[String],
         update: &OrderInput,
         reason: &str,
@@ -178,7 +179,7 @@ impl Orders {
     pub async fn submit_order(
         &self,
         actor: &Actor,
-        order_id: &str,
+        order_id: &OrderId,
         key: Option<RequestKey>,
     ) -> Result<Order, OrderError> {
         let sla = self.settings.confirmation_sla;

@@ -1,6 +1,7 @@
 //! ORD-9: orders to one recipient merged before review.
 
 use super::*;
+use orderflow_platform::ids::OrderId;
 
 impl Orders {
     /// ORD-9: merges orders not yet reviewed that go to the identical
@@ -15,7 +16,7 @@ impl Orders {
         key: Option<RequestKey>,
     ) -> Result<Order, OrderError> {
         if let Some(existing) = self.replayed(key.as_ref()).await? {
-            return self.order(&existing).await;
+            return self.order(&OrderId::from_stored(existing)).await;
         }
         let number = self.next_number("order", "").await?;
         let transaction = self.database.begin_write().await?;
@@ -59,7 +60,7 @@ impl Orders {
             self.record(&*transaction, source, actor, change).await?;
         }
         if let Some(winner) = self.commit(transaction, key.as_ref(), &merged.id).await? {
-            return self.order(&winner).await;
+            return self.order(&OrderId::from_stored(winner)).await;
         }
         Ok(merged)
     }

@@ -1,6 +1,7 @@
 //! Quotations (ORD-13): created, revised by version, accepted into an order.
 
 use super::*;
+use orderflow_platform::ids::OrderId;
 
 impl Orders {
     pub async fn create_quotation(
@@ -168,7 +169,9 @@ impl Orders {
         {
             let quotation = self.quotation(quotation_id).await?;
             let order = self
-                .order(&quotation.order_id.clone().unwrap_or_default())
+                .order(&OrderId::from_stored(
+                    quotation.order_id.clone().unwrap_or_default(),
+                ))
                 .await?;
             return Ok((quotation, order));
         }

@@ -2,6 +2,7 @@
 //! decision on an order held as a suspected fake.
 
 use super::*;
+use orderflow_platform::ids::OrderId;
 
 impl Orders {
     /// FIN-5: AWAITING_PAYMENT → RELEASED in `connection`'s transaction; the
@@ -31,7 +32,7 @@ impl Orders {
     pub async fn decide_held_order(
         &self,
         actor: &Actor,
-        order_id: &str,
+        order_id: &OrderId,
         genuine: bool,
         reason: &str,
         key: Option<RequestKey>,

@@ -5,6 +5,7 @@
 //! order this service does not know is ignored (logged).
 
 use super::*;
+use orderflow_platform::ids::OrderId;
 
 /// The service that reported a change, as its timeline entry shows it.
 pub const FINANCE_SOURCE: &str = "finance";
@@ -14,7 +15,7 @@ pub const LOGISTICS_SOURCE: &str = "logistics";
 /// A payment finance confirmed (FIN-3).
 #[derive(Debug, Clone)]
 pub struct ConfirmedPayment {
-    pub order_id: String,
+    pub order_id: OrderId,
     pub currency_code: String,
     pub minor_units: i64,
     /// `deposit`, `balance`, `full`, …
@@ -64,7 +65,7 @@ impl Orders {
     async fn reported_order<C: ConnectionTrait>(
         &self,
         connection: &C,
-        order_id: &str,
+        order_id: &OrderId,
     ) -> Result<Option<Order>, OrderError> {
         match orders::load_for_update(connection, order_id).await {
             Ok(order) => Ok(Some(order)),
@@ -80,7 +81,7 @@ impl Orders {
     pub async fn note_reported<C: ConnectionTrait>(
         &self,
         connection: &C,
-        order_id: &str,
+        order_id: &OrderId,
         source: &str,
         actor: &str,
         action: &str,
@@ -101,7 +102,7 @@ impl Orders {
         &self,
         connection: &C,
         actor: &str,
-        order_id: &str,
+        order_id: &OrderId,
         detail: String,
     ) -> Result<(), OrderError> {
         let Some(mut order) = self.reported_order(connection, order_id).await? else {
@@ -137,7 +138,7 @@ impl Orders {
         &self,
         connection: &C,
         actor: &str,
-        order_id: &str,
+        order_id: &OrderId,
         invoice_number: &str,
     ) -> Result<(), OrderError> {
         let Some(mut order) = self.reported_order(connection, order_id).await? else {
@@ -196,7 +197,7 @@ impl Orders {
     pub async fn to_reserve<C: ConnectionTrait>(
         &self,
         connection: &C,
-        order_id: &str,
+        order_id: &OrderId,
     ) -> Result<Option<(Order, Saga)>, OrderError> {
         let Some(saga) = sagas::load_for_update(connection, order_id).await? else {
             return Ok(None);
@@ -251,7 +252,7 @@ impl Orders {
         &self,
         connection: &C,
         actor: &str,
-        order_id: &str,
+        order_id: &OrderId,
         report: ShipmentReport,
     ) -> Result<(), OrderError> {
         let Some(mut order) = self.reported_order(connection, order_id).await? else {

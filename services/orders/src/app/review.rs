@@ -2,6 +2,7 @@
 //! kits checked, prices against the list, a suspected fake order held.
 
 use super::*;
+use orderflow_platform::ids::OrderId;
 
 impl Orders {
     /// ORD-5: review and confirmation. Price deviations are flagged on the
@@ -9,7 +10,7 @@ impl Orders {
     pub async fn confirm_order(
         &self,
         actor: &Actor,
-        order_id: &str,
+        order_id: &OrderId,
         accept_price_deviation: bool,
         fake_order_reason: &str,
         key: Option<RequestKey>,

@@ -2,6 +2,7 @@
 //! orders they review.
 
 use super::*;
+use orderflow_platform::ids::OrderId;
 
 impl Orders {
     /// ORD-10: a submitted order another reviewer holds is theirs to review.
@@ -81,7 +82,7 @@ impl Orders {
         }
         let mut held = Vec::new();
         for claim in claims::held_by(connection, &actor.id, now).await? {
-            let order = self.order(&claim.order_id).await?;
+            let order = self.order(&OrderId::from_stored(claim.order_id)).await?;
             if order.state == OrderState::Submitted {
                 held.push((order, claim.expires_at));
             }
@@ -136,7 +137,9 @@ impl Orders {
             let mut order = self.create_order(actor, input, Some(key)).await?;
             if order.state == OrderState::Draft {
                 let submit = RequestKey::derived("SubmitOrder", "channel-import");
-                order = self.submit_order(actor, &order.id, Some(submit)).await?;
+                order = self
+                    .submit_order(actor, &OrderId::from_stored(order.id), Some(submit))
+                    .await?;
             }
             if !duplicate {
                 tracing::info!(order.number = %order.number, %channel, %external_id, "channel order imported");

@@ -19,6 +19,7 @@
 use async_trait::async_trait;
 use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
 use orderflow_platform::config::ConsumerSettings;
+use orderflow_platform::ids::OrderId;
 use orderflow_proto::finance::v1 as finance;
 use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::logistics::v1 as logistics;
@@ -29,6 +30,11 @@ use crate::app::Orders;
 use crate::app::reports::{ConfirmedPayment, FINANCE_SOURCE, ShipmentReport};
 use crate::consumers::saga::order_error;
 use crate::peers::Stock;
+
+/// The order an event names; a malformed id is dead-lettered at once.
+pub(crate) fn order_id(raw: &str) -> Result<OrderId, HandlerError> {
+    HandlerError::parse("order_id", raw)
+}
 
 pub const FINANCE_CONSUMER: &str = "orders-finance";
 pub const RESERVATION_CONSUMER: &str = "orders-reservation";
@@ -89,7 +95,12 @@ impl EventHandler for FinanceReports {
                     detail.push_str(&format!("; flag {}: {}", flag.code, flag.description));
                 }
                 self.orders
-                    .gate_opened(transaction, &message.actor, &gate.order_id, detail)
+                    .gate_opened(
+                        transaction,
+                        &message.actor,
+                        &order_id(&gate.order_id)?,
+                        detail,
+                    )
                     .await
                     .map_err(order_error)
             }
@@ -106,7 +117,7 @@ impl EventHandler for FinanceReports {
                 self.orders
                     .note_reported(
                         transaction,
-                        &gate.order_id,
+                        &order_id(&gate.order_id)?,
                         FINANCE_SOURCE,
                         &message.actor,
                         "payment_gate_blocked",
@@ -124,7 +135,7 @@ impl EventHandler for FinanceReports {
                     .settled(
                         transaction,
                         &message.actor,
-                        &document.order_id,
+                        &order_id(&document.order_id)?,
                         &document.number,
                     )
                     .await
@@ -139,7 +150,7 @@ impl EventHandler for FinanceReports {
                 self.orders
                     .note_reported(
                         transaction,
-                        &message.order_id,
+                        &order_id(&message.order_id)?,
                         FINANCE_SOURCE,
                         &message.actor,
                         "balance_reminder",
@@ -168,7 +179,7 @@ impl EventHandler for FinanceReports {
                     })
                     .unwrap_or_default();
                 let confirmed = ConfirmedPayment {
-                    order_id: payment.order_id,
+                    order_id: order_id(&payment.order_id)?,
                     currency_code: amount.currency_code,
                     minor_units: amount.minor_units,
                     kind,
@@ -240,7 +251,7 @@ impl EventHandler for ReserveOnRelease {
         };
         let Some(released) = self
             .orders
-            .to_reserve(transaction, &order.id)
+            .to_reserve(transaction, &order_id(&order.id)?)
             .await
             .map_err(order_error)?
         else {
@@ -323,7 +334,12 @@ impl EventHandler for LogisticsReports {
             _ => return Ok(()),
         };
         self.orders
-            .shipment_reported(transaction, &message.actor, &shipment.order_id, report)
+            .shipment_reported(
+                transaction,
+                &message.actor,
+                &order_id(&shipment.order_id)?,
+                report,
+            )
             .await
             .map_err(order_error)
     }

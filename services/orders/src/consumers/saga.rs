@@ -21,6 +21,7 @@ use async_trait::async_trait;
 use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
 use orderflow_platform::config::ConsumerSettings;
 use orderflow_platform::grpc::PeerChannel;
+use orderflow_platform::ids::OrderId;
 use orderflow_proto::approvals::v1 as approvals;
 use orderflow_proto::orders::v1 as pb;
 use sea_orm::DatabaseTransaction;
@@ -89,7 +90,7 @@ impl FulfilmentSaga {
     async fn on_confirmed(
         &self,
         transaction: &DatabaseTransaction,
-        order_id: &str,
+        order_id: &OrderId,
     ) -> Result<(), HandlerError> {
         let next = match self.orders.after_confirmation(transaction, order_id).await {
             Ok(next) => next,
@@ -186,7 +187,11 @@ impl EventHandler for FulfilmentSaga {
                 "an order event without an order".to_owned(),
             ));
         };
-        self.on_confirmed(transaction, &order.id).await
+        self.on_confirmed(
+            transaction,
+            &crate::consumers::release::order_id(&order.id)?,
+        )
+        .await
     }
 }
 

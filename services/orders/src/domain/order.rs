@@ -12,6 +12,7 @@ use super::customer::Address;
 use super::error::Unmet;
 use super::{Actor, OrderError};
 use orderflow_platform::auth::Role;
+use orderflow_platform::ids::Sku;
 use orderflow_platform::money::{Currency, Money};
 use orderflow_platform::validation::Violations;
 

@@ -15,7 +15,7 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use tokio::sync::Mutex;
 
 use crate::domain::OrderError;
-use crate::domain::number::MAX_DAILY_SEQUENCE;
+use orderflow_platform::ids::MAX_DAILY_SEQUENCE;
 
 #[derive(Debug, Clone, Copy)]
 struct Block {

@@ -102,10 +102,8 @@ async fn ord_2_a_repeated_request_id_returns_the_first_order(backend: Backend) {
 }
 
 fn is_well_formed(number: &str) -> bool {
-    number.len() == 16
-        && number.chars().all(|c| c.is_ascii_digit())
-        && chrono::NaiveDate::parse_from_str(&number[..8], "%Y%m%d").is_ok()
-        && &number[8..] != "00000000"
+    use orderflow_platform::ids::{OrderNumber, Parse};
+    OrderNumber::parse(number).is_ok()
 }
 
 async fn ord_2_fifty_concurrent_creates_get_distinct_well_formed_numbers(backend: Backend) {

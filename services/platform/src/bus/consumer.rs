@@ -109,6 +109,13 @@ pub enum HandlerError {
 }
 
 impl HandlerError {
+    /// A typed value ([`OrderId`](crate::ids::OrderId), …) from the field
+    /// `name` of an event; a malformed one is permanent, since no
+    /// redelivery can mend what the producer wrote.
+    pub fn parse<T: crate::ids::Parse>(name: &str, raw: &str) -> Result<T, Self> {
+        T::parse(raw).map_err(|problem| Self::Permanent(format!("event field {name} {problem}")))
+    }
+
     /// A failed call to a peer service: waited for while the peer is away
     /// (unavailable, too slow, overloaded), retried with back-off when the
     /// peer may succeed later (aborted, internal), permanent otherwise (the

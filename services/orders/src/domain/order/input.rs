@@ -57,7 +57,7 @@ pub struct LineInput {
 }
 
 pub const MAX_LINES: usize = 500;
-pub const MAX_QUANTITY: i64 = 1_000_000_000;
+pub const MAX_QUANTITY: i64 = orderflow_platform::ids::Quantity::MAX;
 
 /// Everything a new order is made of, as given (ORD-1).
 #[derive(Debug, Clone)]
@@ -235,16 +235,12 @@ pub(super) fn parse_lines(
     let mut lines = Vec::with_capacity(inputs.len());
     for (index, input) in inputs.iter().enumerate() {
         let field = |name: &str| format!("{prefix}lines[{index}].{name}");
-        let sku = violations.required(&field("sku"), &input.sku, 64);
-        if sku.chars().any(char::is_whitespace) {
-            violations.add(field("sku"), "must not contain spaces");
-        }
+        let sku = violations
+            .field::<Sku>(field("sku"), &input.sku)
+            .map(Sku::into_string)
+            .unwrap_or_default();
         let description = violations.optional(&field("description"), &input.description, 500);
-        if input.quantity <= 0 {
-            violations.add(field("quantity"), "must be greater than zero");
-        } else if input.quantity > MAX_QUANTITY {
-            violations.add(field("quantity"), format!("must be at most {MAX_QUANTITY}"));
-        }
+        violations.quantity(field("quantity"), input.quantity);
         let price_currency = input.unit_price_currency.trim();
         if let Some(currency) = currency
             && !price_currency.is_empty()
