@@ -2,6 +2,8 @@
 //! test (SQLite always; PostgreSQL when `ORDERFLOW_TEST_DATABASE_URL` names a
 //! server), and development tokens.
 //!
+//! [`Spawned`] starts any service of the repository that way for a test.
+//!
 //! [`backend_tests!`](crate::backend_tests) turns `async fn name(backend)`
 //! into two tests, `name::sqlite` and `name::postgres`.
 
@@ -15,6 +17,9 @@ use secrecy::SecretString;
 
 use crate::auth::{self, AuthConfig};
 use crate::db::Database;
+
+mod spawn;
+pub use spawn::{Spawned, Starter, starter};
 
 /// The HS256 secret of test tokens.
 pub const TEST_SECRET: &str = "orderflow-test-secret-0123456789abcdef";

@@ -1,14 +1,11 @@
 //! `spawn_approvals()`: the service in-process on port 0, with its own
 //! database and NATS server, a settable clock and typed clients.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use orderflow_approvals::config::ApprovalsConfig;
-use orderflow_platform::clock::ManualClock;
-use orderflow_platform::shutdown::Shutdown;
-use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats};
+use orderflow_platform::testing::{self, Backend, Spawned};
 use orderflow_proto::approvals::v1 as pb;
 use orderflow_proto::common::v1 as common;
 use pb::approval_service_client::ApprovalServiceClient;
@@ -21,51 +18,34 @@ pub fn start_time() -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
-pub struct TestApp {
-    pub address: std::net::SocketAddr,
-    pub nats: TestNats,
-    pub clock: Arc<ManualClock>,
-    pub shutdown: Shutdown,
-    sweeps: orderflow_platform::service::Sweeps,
-    database: TestDatabase,
-}
+/// Approvals under test: [`Spawned`] (address, database, NATS, clock) with
+/// the approvals client.
+pub struct TestApp(Spawned);
 
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        self.shutdown.trigger();
+impl std::ops::Deref for TestApp {
+    type Target = Spawned;
+    fn deref(&self) -> &Spawned {
+        &self.0
     }
 }
 
 pub async fn spawn_approvals(backend: Backend) -> TestApp {
-    orderflow_platform::telemetry::init_for_tests();
-    let database = TestDatabase::create(backend).await;
-    let nats = TestNats::start().await;
-    let env = testing::service_env(&database.url, &nats.url()).with("SLA_SWEEP_INTERVAL_SECS", "1");
-    let config = ApprovalsConfig::from_env(&env).unwrap_or_else(|error| panic!("{error}"));
-    let clock = ManualClock::new(start_time());
-    let shutdown = Shutdown::new();
-    let running = orderflow_approvals::start(config, clock.clone(), shutdown.clone())
-        .await
-        .unwrap_or_else(|error| panic!("cannot start the approvals service: {error:#}"));
-    TestApp {
-        address: running.local_addr,
-        nats,
-        clock,
-        shutdown,
-        sweeps: running.sweeps.clone(),
-        database,
-    }
+    TestApp(
+        Spawned::start(
+            backend,
+            start_time(),
+            |env| env.with("SLA_SWEEP_INTERVAL_SECS", "1"),
+            testing::starter(ApprovalsConfig::from_env, orderflow_approvals::start),
+        )
+        .await,
+    )
 }
 
 impl TestApp {
     /// Waits for two more passes of the SLA sweeper (so one ran entirely
     /// after this call) and for what it announced to be published.
     pub async fn after_a_sweep(&self) {
-        self.sweeps
-            .more(2, std::time::Duration::from_secs(30))
-            .await
-            .unwrap_or_else(|| panic!("the SLA sweeper did not run"));
-        testing::quiescent(&self.nats, &[&self.database], &[]).await;
+        self.0.after_a_sweep(&[]).await;
     }
 
     pub async fn client(&self, subject: &str, roles: &[&str]) -> Client {

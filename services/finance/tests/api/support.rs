@@ -2,16 +2,13 @@
 //! NATS server and settable clock; typed clients; orders and inventory
 //! events published the way those services publish them.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_nats::jetstream;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use orderflow_finance::config::FinanceConfig;
-use orderflow_platform::clock::ManualClock;
 use orderflow_platform::grpc::convert::timestamp;
-use orderflow_platform::shutdown::Shutdown;
-use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats};
+use orderflow_platform::testing::{self, Backend, Spawned};
 use orderflow_proto::common::v1 as common;
 use orderflow_proto::finance::v1 as pb;
 use orderflow_proto::inventory::v1 as inventory;
@@ -22,18 +19,14 @@ pub use pb::finance_service_client::FinanceServiceClient;
 
 pub type Client = FinanceServiceClient<testing::Authorized>;
 
-pub struct TestApp {
-    pub address: std::net::SocketAddr,
-    pub nats: TestNats,
-    pub clock: Arc<ManualClock>,
-    pub database: TestDatabase,
-    pub shutdown: Shutdown,
-    pub sweeps: orderflow_platform::service::Sweeps,
-}
+/// Finance under test: [`Spawned`] (address, database, NATS, clock) with
+/// finance's clients and events.
+pub struct TestApp(Spawned);
 
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        self.shutdown.trigger();
+impl std::ops::Deref for TestApp {
+    type Target = Spawned;
+    fn deref(&self) -> &Spawned {
+        &self.0
     }
 }
 
@@ -49,25 +42,15 @@ pub fn day(text: &str) -> NaiveDate {
 }
 
 pub async fn spawn_finance(backend: Backend) -> TestApp {
-    orderflow_platform::telemetry::init_for_tests();
-    let database = TestDatabase::create(backend).await;
-    let nats = TestNats::start().await;
-    let env =
-        testing::service_env(&database.url, &nats.url()).with("FINANCE_SWEEP_INTERVAL_SECS", "1");
-    let config = FinanceConfig::from_env(&env).unwrap_or_else(|error| panic!("{error}"));
-    let clock = ManualClock::new(start_time());
-    let shutdown = Shutdown::new();
-    let running = orderflow_finance::start(config, clock.clone(), shutdown.clone())
-        .await
-        .unwrap_or_else(|error| panic!("cannot start the finance service: {error:#}"));
-    TestApp {
-        sweeps: running.sweeps.clone(),
-        address: running.local_addr,
-        nats,
-        clock,
-        database,
-        shutdown,
-    }
+    TestApp(
+        Spawned::start(
+            backend,
+            start_time(),
+            |env| env.with("FINANCE_SWEEP_INTERVAL_SECS", "1"),
+            testing::starter(FinanceConfig::from_env, orderflow_finance::start),
+        )
+        .await,
+    )
 }
 
 impl TestApp {
@@ -76,22 +59,17 @@ impl TestApp {
     /// consumer that files refunds with the approvals service keeps retrying
     /// here (no approvals service runs in these tests) and is not waited for.
     pub async fn quiescent(&self) {
-        testing::quiescent(
-            &self.nats,
-            &[&self.database],
-            &[orderflow_finance::consumers::REFUNDS_CONSUMER],
-        )
-        .await;
+        self.0
+            .quiescent(&[orderflow_finance::consumers::REFUNDS_CONSUMER])
+            .await;
     }
 
     /// Waits for two more passes of the sweeper (so one ran entirely after
     /// this call) and for what they announced to be published.
     pub async fn after_a_sweep(&self) {
-        self.sweeps
-            .more(2, Duration::from_secs(30))
-            .await
-            .unwrap_or_else(|| panic!("finance's sweeper did not run"));
-        self.quiescent().await;
+        self.0
+            .after_a_sweep(&[orderflow_finance::consumers::REFUNDS_CONSUMER])
+            .await;
     }
 
     pub async fn client(&self, subject: &str, roles: &[&str]) -> Client {

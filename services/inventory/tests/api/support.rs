@@ -1,69 +1,37 @@
 //! `spawn_inventory()`: the service in-process on port 0 with its own
 //! database and NATS server, and typed clients.
 
-use std::sync::Arc;
-
 use orderflow_inventory::config::InventoryConfig;
-use orderflow_platform::clock;
-use orderflow_platform::shutdown::Shutdown;
-use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats};
+use orderflow_platform::testing::{self, Backend, Spawned};
 use orderflow_proto::inventory::v1 as pb;
 use pb::inventory_service_client::InventoryServiceClient;
 
 pub type Client = InventoryServiceClient<testing::Authorized>;
 
-pub struct TestApp {
-    pub address: std::net::SocketAddr,
-    pub nats: TestNats,
-    pub database: Arc<TestDatabase>,
-    pub shutdown: Shutdown,
-}
+/// Inventory under test: [`Spawned`] (address, database, NATS, clock) with
+/// inventory's clients.
+pub struct TestApp(Spawned);
 
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        self.shutdown.trigger();
+impl std::ops::Deref for TestApp {
+    type Target = Spawned;
+    fn deref(&self) -> &Spawned {
+        &self.0
     }
-}
-
-fn config(database_url: &str, nats_url: &str) -> InventoryConfig {
-    let env = testing::service_env(database_url, nats_url);
-    InventoryConfig::from_env(&env).unwrap_or_else(|error| panic!("{error}"))
 }
 
 pub async fn spawn_inventory(backend: Backend) -> TestApp {
-    orderflow_platform::telemetry::init_for_tests();
-    let database = Arc::new(TestDatabase::create(backend).await);
-    let nats = TestNats::start().await;
-    let shutdown = Shutdown::new();
-    let running = orderflow_inventory::start(
-        config(&database.url, &nats.url()),
-        clock::system(),
-        shutdown.clone(),
+    TestApp(
+        Spawned::start(
+            backend,
+            chrono::Utc::now(),
+            |env| env,
+            testing::starter(InventoryConfig::from_env, orderflow_inventory::start),
+        )
+        .await,
     )
-    .await
-    .unwrap_or_else(|error| panic!("cannot start the inventory service: {error:#}"));
-    TestApp {
-        address: running.local_addr,
-        nats,
-        database,
-        shutdown,
-    }
 }
 
 impl TestApp {
-    /// Another instance on the same database and NATS.
-    pub async fn replica(&self) -> (std::net::SocketAddr, Shutdown) {
-        let shutdown = Shutdown::new();
-        let running = orderflow_inventory::start(
-            config(&self.database.url, &self.nats.url()),
-            clock::system(),
-            shutdown.clone(),
-        )
-        .await
-        .unwrap_or_else(|error| panic!("cannot start a replica: {error:#}"));
-        (running.local_addr, shutdown)
-    }
-
     pub async fn client(&self, subject: &str, roles: &[&str]) -> Client {
         client_at(self.address, subject, roles).await
     }

@@ -1,16 +1,14 @@
 //! `spawn_logistics()`: logistics in-process on port 0 with its own
 //! database, NATS server and settable clock, and a fake finance to ask.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_nats::jetstream;
 use chrono::{DateTime, TimeZone, Utc};
-use orderflow_platform::clock::ManualClock;
-use orderflow_platform::config::Env;
+use orderflow_logistics::config::LogisticsConfig;
 use orderflow_platform::grpc::convert::timestamp;
 use orderflow_platform::shutdown::Shutdown;
-use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats};
+use orderflow_platform::testing::{self, Backend, Spawned};
 use orderflow_proto::common::v1 as common;
 use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::logistics::v1 as pb;
@@ -20,20 +18,25 @@ use prost::Message;
 pub type Client = pb::logistics_service_client::LogisticsServiceClient<testing::Authorized>;
 pub use crate::fake_finance::FakeFinance;
 
+/// Logistics under test: [`Spawned`] (address, database, NATS, clock),
+/// the fake finance it asks, and logistics' clients and events.
 pub struct TestApp {
-    pub address: std::net::SocketAddr,
+    service: Spawned,
     /// What finance answers when logistics asks whether an order may ship.
     pub finance: FakeFinance,
-    pub nats: TestNats,
-    pub clock: Arc<ManualClock>,
-    pub shutdown: Shutdown,
-    pub sweeps: orderflow_platform::service::Sweeps,
-    database: TestDatabase,
+    finance_shutdown: Shutdown,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Spawned;
+    fn deref(&self) -> &Spawned {
+        &self.service
+    }
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        self.shutdown.trigger();
+        self.finance_shutdown.trigger();
     }
 }
 
@@ -44,33 +47,24 @@ pub fn start_time() -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
-fn env(database: &TestDatabase, nats: &TestNats) -> Env {
-    testing::service_env(&database.url, &nats.url()).with("LOGISTICS_SWEEP_INTERVAL_SECS", "1")
-}
-
 pub async fn spawn_logistics(backend: Backend) -> TestApp {
-    orderflow_platform::telemetry::init_for_tests();
-    let database = TestDatabase::create(backend).await;
-    let nats = TestNats::start().await;
-    let clock = ManualClock::new(start_time());
-    let shutdown = Shutdown::new();
     let finance = FakeFinance::default();
-    let finance_address = finance.serve(shutdown.clone()).await;
-    let config = orderflow_logistics::config::LogisticsConfig::from_env(
-        &env(&database, &nats).with("FINANCE_URL", format!("http://{finance_address}")),
+    let finance_shutdown = Shutdown::new();
+    let finance_address = finance.serve(finance_shutdown.clone()).await;
+    let service = Spawned::start(
+        backend,
+        start_time(),
+        |env| {
+            env.with("LOGISTICS_SWEEP_INTERVAL_SECS", "1")
+                .with("FINANCE_URL", format!("http://{finance_address}"))
+        },
+        testing::starter(LogisticsConfig::from_env, orderflow_logistics::start),
     )
-    .unwrap_or_else(|error| panic!("{error}"));
-    let running = orderflow_logistics::start(config, clock.clone(), shutdown.clone())
-        .await
-        .unwrap_or_else(|error| panic!("cannot start logistics: {error:#}"));
+    .await;
     TestApp {
-        sweeps: running.sweeps.clone(),
-        address: running.local_addr,
+        service,
         finance,
-        nats,
-        clock,
-        shutdown,
-        database,
+        finance_shutdown,
     }
 }
 
@@ -78,17 +72,13 @@ impl TestApp {
     /// Waits until logistics has handled every event and published every
     /// row of its outbox.
     pub async fn quiescent(&self) {
-        testing::quiescent(&self.nats, &[&self.database], &[]).await;
+        self.service.quiescent(&[]).await;
     }
 
     /// Waits for two more passes of logistics' sweeper (so one ran entirely
     /// after this call) and for what they announced to be published.
     pub async fn after_a_sweep(&self) {
-        self.sweeps
-            .more(2, Duration::from_secs(30))
-            .await
-            .unwrap_or_else(|| panic!("logistics' sweeper did not run"));
-        self.quiescent().await;
+        self.service.after_a_sweep(&[]).await;
     }
 
     /// Waits until logistics' relay has published everything committed.

@@ -1,15 +1,13 @@
 //! `spawn_orders()`: the service in-process on port 0 with a database and a
 //! NATS server of the test's own, a settable clock, and typed clients.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use orderflow_orders::config::OrdersConfig;
-use orderflow_platform::clock::ManualClock;
-use orderflow_platform::service::RunningService;
+use orderflow_platform::config::Env;
 use orderflow_platform::shutdown::Shutdown;
-use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats};
+use orderflow_platform::testing::{self, Backend, Spawned};
 use orderflow_proto::common::v1 as common;
 use orderflow_proto::orders::v1 as pb;
 use pb::order_service_client::OrderServiceClient;
@@ -25,75 +23,58 @@ pub fn start_time() -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
-pub struct TestApp {
-    pub address: std::net::SocketAddr,
-    pub nats: TestNats,
-    pub database: Arc<TestDatabase>,
-    pub clock: Arc<ManualClock>,
-    pub shutdown: Shutdown,
-    running: Option<RunningService>,
-}
+/// Orders under test: [`Spawned`] (address, database, NATS, clock) with
+/// the orders and quotation clients.
+pub struct TestApp(Spawned);
 
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        self.shutdown.trigger();
+impl std::ops::Deref for TestApp {
+    type Target = Spawned;
+    fn deref(&self) -> &Spawned {
+        &self.0
     }
 }
 
-pub fn config(database_url: &str, nats_url: &str) -> OrdersConfig {
-    // No approvals or inventory service in these tests: their addresses
-    // answer nothing.
+impl std::ops::DerefMut for TestApp {
+    fn deref_mut(&mut self) -> &mut Spawned {
+        &mut self.0
+    }
+}
+
+/// The consumers that keep retrying the peers no test here runs.
+const RETRYING_PEERS: &[&str] = &[
+    orderflow_orders::consumers::saga::SAGA_CONSUMER,
+    orderflow_orders::consumers::release::RESERVATION_CONSUMER,
+];
+
+/// No approvals or inventory service in these tests: their addresses
+/// answer nothing.
+fn env(env: Env) -> Env {
     let approvals_url = format!("http://127.0.0.1:{}", testing::free_port());
     let inventory_url = format!("http://127.0.0.1:{}", testing::free_port());
-    let env = testing::service_env(database_url, nats_url)
-        .with("APPROVALS_URL", approvals_url)
+    env.with("APPROVALS_URL", approvals_url)
         .with("INVENTORY_URL", inventory_url)
         .with("SLA_SWEEP_INTERVAL_SECS", "1")
         .with("CONSUMER_ACK_WAIT_SECS", "2")
         .with("CONSUMER_MAX_DELIVER", "3")
         .with("SHUTDOWN_GRACE_SECS", "5")
-        .with("ORDER_NUMBER_BLOCK_SIZE", "10");
-    OrdersConfig::from_env(&env).unwrap_or_else(|error| panic!("{error}"))
+        .with("ORDER_NUMBER_BLOCK_SIZE", "10")
 }
 
 pub async fn spawn_orders(backend: Backend) -> TestApp {
-    orderflow_platform::telemetry::init_for_tests();
-    let database = Arc::new(TestDatabase::create(backend).await);
-    let nats = TestNats::start().await;
-    spawn_with(database, nats).await
+    TestApp(
+        Spawned::start(
+            backend,
+            start_time(),
+            env,
+            testing::starter(OrdersConfig::from_env, orderflow_orders::start),
+        )
+        .await,
+    )
 }
 
 /// Another instance on the same database and NATS, as a second replica.
 pub async fn spawn_replica(of: &TestApp) -> (std::net::SocketAddr, Shutdown) {
-    let shutdown = Shutdown::new();
-    let running = orderflow_orders::start(
-        config(&of.database.url, &of.nats.url()),
-        of.clock.clone(),
-        shutdown.clone(),
-    )
-    .await
-    .unwrap_or_else(|error| panic!("cannot start a replica: {error:#}"));
-    (running.local_addr, shutdown)
-}
-
-async fn spawn_with(database: Arc<TestDatabase>, nats: TestNats) -> TestApp {
-    let clock = ManualClock::new(start_time());
-    let shutdown = Shutdown::new();
-    let running = orderflow_orders::start(
-        config(&database.url, &nats.url()),
-        clock.clone(),
-        shutdown.clone(),
-    )
-    .await
-    .unwrap_or_else(|error| panic!("cannot start the orders service: {error:#}"));
-    TestApp {
-        address: running.local_addr,
-        nats,
-        database,
-        clock,
-        shutdown,
-        running: Some(running),
-    }
+    of.replica().await
 }
 
 impl TestApp {
@@ -102,30 +83,13 @@ impl TestApp {
     /// peers (no approvals or inventory service runs in these tests) and are
     /// not waited for.
     pub async fn quiescent(&self) {
-        testing::quiescent(
-            &self.nats,
-            &[&self.database],
-            &[
-                orderflow_orders::consumers::saga::SAGA_CONSUMER,
-                orderflow_orders::consumers::release::RESERVATION_CONSUMER,
-            ],
-        )
-        .await;
+        self.0.quiescent(RETRYING_PEERS).await;
     }
 
     /// Waits for two more passes of the SLA sweeper (so one ran entirely
     /// after this call) and for what it announced to be published.
     pub async fn after_a_sweep(&self) {
-        let running = self
-            .running
-            .as_ref()
-            .unwrap_or_else(|| panic!("the service is not running"));
-        running
-            .sweeps
-            .more(2, Duration::from_secs(30))
-            .await
-            .unwrap_or_else(|| panic!("the SLA sweeper did not run"));
-        self.quiescent().await;
+        self.0.after_a_sweep(RETRYING_PEERS).await;
     }
 
     pub async fn orders_as(&self, subject: &str, roles: &[&str]) -> OrderServiceClient<Authorized> {
@@ -158,28 +122,6 @@ impl TestApp {
     /// A sales assistant's client (confirms orders).
     pub async fn assistant(&self) -> OrderServiceClient<Authorized> {
         self.orders_as("carol", &["sales_assistant"]).await
-    }
-
-    /// Stops the service gracefully, waits until it has drained, and starts
-    /// it again on the same database and NATS (a new address).
-    pub async fn restart(&mut self) {
-        self.shutdown.trigger();
-        if let Some(running) = self.running.take() {
-            tokio::time::timeout(Duration::from_secs(15), running.wait())
-                .await
-                .unwrap_or_else(|_| panic!("the service did not stop in time"))
-                .unwrap_or_else(|error| panic!("the service failed: {error:#}"));
-        }
-        self.shutdown = Shutdown::new();
-        let running = orderflow_orders::start(
-            config(&self.database.url, &self.nats.url()),
-            self.clock.clone(),
-            self.shutdown.clone(),
-        )
-        .await
-        .unwrap_or_else(|error| panic!("cannot restart the orders service: {error:#}"));
-        self.address = running.local_addr;
-        self.running = Some(running);
     }
 
     /// Messages on `subject` in the ORDERS stream so far.
