@@ -1,8 +1,7 @@
-//! `orderflow-inventory`: config → telemetry → run.
+//! `orderflow-inventory`: config → telemetry → run (or `migrate`).
 
 use orderflow_inventory::config::InventoryConfig;
 use orderflow_platform::config::Env;
-use orderflow_platform::shutdown::Shutdown;
 
 /// mimalloc: many small, short-lived allocations per call.
 #[global_allocator]
@@ -11,22 +10,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = InventoryConfig::from_env(&Env::from_process())?;
-    let telemetry = orderflow_platform::telemetry::init(&config.service.telemetry)?;
-    if orderflow_platform::service::migrate_requested() {
-        // `orderflow-inventory migrate`: the deployment's migration step.
-        let result = orderflow_platform::service::migrate_only::<
-            orderflow_inventory::store::Migrator,
-        >(&config.service)
-        .await;
-        telemetry.shutdown();
-        return result;
-    }
-    let shutdown = Shutdown::new();
-    shutdown.trigger_on_os_signal();
-    let result = orderflow_inventory::run(config, shutdown).await;
-    if let Err(error) = &result {
-        tracing::error!(error = %format!("{error:#}"), "inventory service failed");
-    }
-    telemetry.shutdown();
-    result
+    orderflow_platform::service::main::<orderflow_inventory::store::Migrator, _>(
+        config.service.clone(),
+        |shutdown| orderflow_inventory::run(config, shutdown),
+    )
+    .await
 }

@@ -247,6 +247,37 @@ pub async fn migrate_only<M: MigratorTrait>(config: &ServiceConfig) -> anyhow::R
     Ok(())
 }
 
+/// The whole `main` of a service binary after its config is read:
+/// telemetry up; then `<binary> migrate` applies the schema and returns,
+/// anything else runs the service (`run`) until SIGTERM or Ctrl-C; a
+/// failure is logged before the spans are flushed.
+pub async fn main<M, Fut>(
+    service: ServiceConfig,
+    run: impl FnOnce(crate::shutdown::Shutdown) -> Fut,
+) -> anyhow::Result<()>
+where
+    M: MigratorTrait,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let telemetry = crate::telemetry::init(&service.telemetry)?;
+    let result = if migrate_requested() {
+        migrate_only::<M>(&service).await
+    } else {
+        let shutdown = crate::shutdown::Shutdown::new();
+        shutdown.trigger_on_os_signal();
+        run(shutdown).await
+    };
+    if let Err(error) = &result {
+        tracing::error!(
+            service = service.service,
+            error = %format!("{error:#}"),
+            "service failed"
+        );
+    }
+    telemetry.shutdown();
+    result
+}
+
 /// Whether the process was started as `<binary> migrate`.
 pub fn migrate_requested() -> bool {
     std::env::args().nth(1).as_deref() == Some("migrate")
