@@ -232,6 +232,11 @@ async fn s2_tt_deposit_order_is_released_on_its_deposit_and_sales_detail_and_its
     assert_eq!(released.amount_paid, cny(378_000));
     let entry = wait_for_entry(&mut orders, &order.id, "released").await;
     assert_eq!(entry.source, "finance");
+    // SLA-4: wanted in two days and not planned: logistics flags the
+    // missing shipping plan and the order shows it.
+    let missed = wait_for_entry(&mut orders, &order.id, "sla_missed").await;
+    assert_eq!(missed.source, "logistics");
+    assert!(missed.detail.contains("SLA-4"), "{}", missed.detail);
     assert!(entry.detail.contains("tt_deposit 30%"), "{}", entry.detail);
 
     // On RELEASED the saga reserves the order's pumps.

@@ -256,6 +256,7 @@ impl Logistics {
                     dispatched_at: None,
                     promised_at: None,
                     delay_announced: false,
+                    plan_overdue: false,
                     tracking: Vec::new(),
                     delivered_at: None,
                     received_at: None,
@@ -534,7 +535,7 @@ impl Logistics {
     /// Late shipments announced once (LOG-4); deliveries confirmed
     /// automatically after the configured days (LOG-5). Returns how many
     /// of each.
-    pub async fn sweep(&self) -> Result<(usize, usize), LogisticsError> {
+    pub async fn sweep(&self) -> Result<(usize, usize, usize), LogisticsError> {
         let now = self.now();
         let mut late = 0;
         for shipment in
@@ -579,7 +580,43 @@ impl Logistics {
             .await?;
             received += 1;
         }
-        Ok((late, received))
+        let plan_overdue = self.flag_overdue_plans().await?;
+        Ok((late, received, plan_overdue))
+    }
+
+    /// SLA-4: every released order with no shipping plan
+    /// [`NOTICE_DAYS`](crate::domain::shipment::NOTICE_DAYS) days before its
+    /// date is flagged once, announced (`logistics.shipment.plan_overdue`,
+    /// which the orders service puts on the order's timeline) and counted
+    /// as a missed SLA.
+    async fn flag_overdue_plans(&self) -> Result<usize, LogisticsError> {
+        let today = self.today();
+        let mut flagged = 0;
+        let mut after: Option<String> = None;
+        loop {
+            let page =
+                records::unplanned_unflagged(self.database.connection(), after.as_deref(), 500)
+                    .await?;
+            let Some(last) = page.last() else {
+                return Ok(flagged);
+            };
+            after = Some(last.order_id.clone());
+            for shipment in page {
+                if !shipment.plan_is_overdue(today) {
+                    continue;
+                }
+                self.change(
+                    "logistics",
+                    None,
+                    &shipment.order_id,
+                    "plan_overdue",
+                    |shipment, _| Ok(shipment.flag_plan_overdue(today)),
+                )
+                .await?;
+                flagged += 1;
+                orderflow_platform::metrics::sla_breached("logistics", "SLA-4");
+            }
+        }
     }
 
     // ------------------------------------------------------ export, pickups

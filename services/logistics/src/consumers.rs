@@ -127,6 +127,11 @@ impl EventHandler for OrderEvents {
                 .collect(),
             customer_po_number: order.customer_po_number.clone(),
             payment_terms: terms_name(order.payment_terms.as_ref()),
+            delivery_date: chrono::NaiveDate::parse_from_str(
+                &order.requested_delivery_date,
+                "%Y-%m-%d",
+            )
+            .ok(),
             updated_at,
         };
         let ship_to = wire::address_in(&order.ship_to.clone().unwrap_or_default());

@@ -2,8 +2,9 @@
 //! what it consumes is in [`crate::consumers`].
 //!
 //! Published: `logistics.shipment.{planned, note_created, note_approved,
-//! dispatched, tracked, delayed, delivered, receipt_confirmed}`
-//! (`ShipmentEvent`; `dispatched` is the customer notification, LOG-3) and
+//! dispatched, tracked, delayed, delivered, receipt_confirmed,
+//! plan_overdue}` (`ShipmentEvent`; `dispatched` is the customer
+//! notification, LOG-3; `plan_overdue` a missed SLA-4) and
 //! `logistics.pickup.scheduled` (`PickupEvent`).
 
 use chrono::{DateTime, Utc};

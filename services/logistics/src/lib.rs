@@ -68,10 +68,14 @@ pub async fn start(
     runtime.spawn_sweeper(config.sweep_interval, move || {
         let logistics = sweeper.clone();
         async move {
-            // Late shipments (LOG-4) and automatic receipts (LOG-5).
+            // Late shipments (LOG-4), automatic receipts (LOG-5) and
+            // orders without a shipping plan two days before their date
+            // (SLA-4).
             match logistics.sweep().await {
-                Ok((0, 0)) => {}
-                Ok((late, received)) => tracing::info!(late, received, "shipments swept"),
+                Ok((0, 0, 0)) => {}
+                Ok((late, received, plan_overdue)) => {
+                    tracing::info!(late, received, plan_overdue, "shipments swept");
+                }
                 Err(error) => tracing::warn!(%error, "logistics sweep failed"),
             }
         }

@@ -123,6 +123,12 @@ pub fn shipment(shipment: &Shipment, now: chrono::DateTime<chrono::Utc>) -> pb::
         receipt_confirmed_by: shipment.receipt_confirmed_by.clone(),
         goods_out: shipment.goods_out,
         order_state: shipment.order.state.clone(),
+        delivery_date: shipment
+            .order
+            .delivery_date
+            .map(|day| day.to_string())
+            .unwrap_or_default(),
+        plan_overdue: shipment.plan_overdue,
         update_time: Some(timestamp(shipment.updated_at)),
     }
 }

@@ -482,6 +482,25 @@ pub async fn stream_messages(
     found
 }
 
+/// Waits until `count` messages on `subject` are in the stream `stream`;
+/// them, oldest first.
+pub async fn wait_for_messages(
+    nats: &TestNats,
+    stream: &str,
+    subject: &str,
+    count: usize,
+) -> Vec<async_nats::jetstream::message::StreamMessage> {
+    eventually(
+        Duration::from_secs(20),
+        &format!("{count} × {subject}"),
+        || async {
+            let found = stream_messages(nats, stream, subject).await;
+            (found.len() >= count).then_some(found)
+        },
+    )
+    .await
+}
+
 /// Waits until nothing is in flight between the services under test: every
 /// durable consumer on `nats` has had everything delivered and acknowledged,
 /// and the outboxes of `databases` are empty — seen twice in a row. What a

@@ -1,5 +1,6 @@
 //! The approvals database: the platform's tables, then the service's own.
 
+use orderflow_platform::db::migrations::AddColumn;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{
     big_integer, boolean, integer, string, string_null, text, timestamp_with_time_zone,
@@ -12,7 +13,12 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         let mut migrations = orderflow_platform::db::migrations::platform_migrations();
         migrations.push(Box::new(CreateApprovalTables));
-        migrations.push(Box::new(EstimatedCosts));
+        // The estimated costs of an export contract review form (APR-2).
+        migrations.push(AddColumn::new(
+            "m0002_request_estimated_costs",
+            "approval_requests",
+            || text("estimated_costs").default("[]").to_owned(),
+        ));
         migrations
     }
 }
@@ -151,32 +157,5 @@ impl MigrationTrait for CreateApprovalTables {
             )
             .await?;
         Ok(())
-    }
-}
-
-/// The estimated costs of an export contract review form (APR-2).
-struct EstimatedCosts;
-
-impl MigrationName for EstimatedCosts {
-    fn name(&self) -> &str {
-        "m0002_request_estimated_costs"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for EstimatedCosts {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("approval_requests")
-                    .add_column(text("estimated_costs").default("[]"))
-                    .to_owned(),
-            )
-            .await
     }
 }

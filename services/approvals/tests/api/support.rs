@@ -1,8 +1,6 @@
 //! `spawn_approvals()`: the service in-process on port 0, with its own
 //! database and NATS server, a settable clock and typed clients.
 
-use std::time::Duration;
-
 use chrono::{DateTime, TimeZone, Utc};
 use orderflow_approvals::config::ApprovalsConfig;
 use orderflow_platform::testing::{self, Backend, Spawned};
@@ -57,40 +55,16 @@ impl TestApp {
         &self,
         subject: &str,
     ) -> Vec<async_nats::jetstream::message::StreamMessage> {
-        let context = async_nats::jetstream::new(self.nats.client().await);
-        let Ok(mut stream) = context.get_stream("APPROVALS").await else {
-            return Vec::new();
-        };
-        let last = stream
-            .info()
-            .await
-            .map(|info| info.state.last_sequence)
-            .unwrap_or(0);
-        let mut found = Vec::new();
-        for sequence in 1..=last {
-            if let Ok(message) = stream.get_raw_message(sequence).await
-                && message.subject.as_str() == subject
-            {
-                found.push(message);
-            }
-        }
-        found
+        testing::stream_messages(&self.nats, "APPROVALS", subject).await
     }
 
+    /// Waits until `count` messages on `subject` were published.
     pub async fn wait_for_published(
         &self,
         subject: &str,
         count: usize,
     ) -> Vec<async_nats::jetstream::message::StreamMessage> {
-        testing::eventually(
-            Duration::from_secs(20),
-            &format!("{count} × {subject}"),
-            || async {
-                let found = self.published(subject).await;
-                (found.len() >= count).then_some(found)
-            },
-        )
-        .await
+        testing::wait_for_messages(&self.nats, "APPROVALS", subject, count).await
     }
 }
 

@@ -2,6 +2,7 @@
 //! Ledger rows are append-only in the database too: on either backend a
 //! trigger refuses any UPDATE or DELETE of `ledger_entries` (FIN-7).
 
+use orderflow_platform::db::migrations::AddColumn;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{
     big_integer, integer, string, string_null, text, text_null, timestamp_with_time_zone,
@@ -16,8 +17,16 @@ impl MigratorTrait for Migrator {
         migrations.push(Box::new(CreateFinanceTables));
         migrations.push(Box::new(CreateRefunds));
         migrations.push(Box::new(CreateDocuments));
-        migrations.push(Box::new(AddAnnouncedBlockers));
-        migrations.push(Box::new(AddReceiptConfirmed));
+        migrations.push(AddColumn::new(
+            "m0004_announced_blockers",
+            "order_accounts",
+            || text_null("announced_blockers"),
+        ));
+        migrations.push(AddColumn::new(
+            "m0005_receipt_confirmed",
+            "order_accounts",
+            || timestamp_with_time_zone_null("receipt_confirmed_at"),
+        ));
         migrations
     }
 }
@@ -289,58 +298,6 @@ impl MigrationTrait for CreateDocuments {
                 Table::alter()
                     .table("order_accounts")
                     .add_column(timestamp_with_time_zone_null("balance_reminded_at"))
-                    .to_owned(),
-            )
-            .await
-    }
-}
-
-struct AddAnnouncedBlockers;
-
-impl MigrationName for AddAnnouncedBlockers {
-    fn name(&self) -> &str {
-        "m0004_announced_blockers"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for AddAnnouncedBlockers {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("order_accounts")
-                    .add_column(text_null("announced_blockers"))
-                    .to_owned(),
-            )
-            .await
-    }
-}
-
-struct AddReceiptConfirmed;
-
-impl MigrationName for AddReceiptConfirmed {
-    fn name(&self) -> &str {
-        "m0005_receipt_confirmed"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for AddReceiptConfirmed {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("order_accounts")
-                    .add_column(timestamp_with_time_zone_null("receipt_confirmed_at"))
                     .to_owned(),
             )
             .await

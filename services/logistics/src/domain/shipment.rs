@@ -93,6 +93,11 @@ pub struct OrderSnapshot {
     pub lines: Vec<OrderLine>,
     pub customer_po_number: String,
     pub payment_terms: String,
+    /// The date the customer wants the goods (the order's requested
+    /// delivery date); SLA-4 counts back from it. Absent in snapshots
+    /// stored before it was kept.
+    #[serde(default)]
+    pub delivery_date: Option<NaiveDate>,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -119,6 +124,9 @@ pub struct Shipment {
     pub dispatched_at: Option<DateTime<Utc>>,
     pub promised_at: Option<DateTime<Utc>>,
     pub delay_announced: bool,
+    /// SLA-4 was missed and announced: no shipping plan
+    /// [`NOTICE_DAYS`] before the order's date.
+    pub plan_overdue: bool,
     pub tracking: Vec<Tracking>,
     pub delivered_at: Option<DateTime<Utc>>,
     pub received_at: Option<DateTime<Utc>>,
@@ -295,6 +303,28 @@ impl Shipment {
         Ok(true)
     }
 
+    /// SLA-4: the shipping plan is due [`NOTICE_DAYS`] before the order's
+    /// date. True once `today` is that day or later, the order is released
+    /// (it may be planned) and still nobody planned it.
+    pub fn plan_is_overdue(&self, today: NaiveDate) -> bool {
+        self.state == ShipmentState::Open
+            && self.order_released()
+            && self
+                .order
+                .delivery_date
+                .is_some_and(|date| today >= date - Duration::days(NOTICE_DAYS))
+    }
+
+    /// SLA-4: marks the miss; false when it was marked already or the plan
+    /// is not overdue (planned meanwhile).
+    pub fn flag_plan_overdue(&mut self, today: NaiveDate) -> bool {
+        if self.plan_overdue || !self.plan_is_overdue(today) {
+            return false;
+        }
+        self.plan_overdue = true;
+        true
+    }
+
     /// LOG-4: past its promised time and not delivered.
     pub fn is_late(&self, now: DateTime<Utc>) -> bool {
         self.state == ShipmentState::Dispatched && self.promised_at.is_some_and(|due| now > due)
@@ -349,6 +379,7 @@ mod tests {
                 lines: Vec::new(),
                 customer_po_number: String::new(),
                 payment_terms: "prepaid".to_owned(),
+                delivery_date: None,
                 updated_at: now,
             },
             ship_to: Address {
@@ -371,6 +402,7 @@ mod tests {
             dispatched_at: None,
             promised_at: None,
             delay_announced: false,
+            plan_overdue: false,
             tracking: Vec::new(),
             delivered_at: None,
             received_at: None,
@@ -408,6 +440,34 @@ mod tests {
         s.goods_out = true;
         assert_eq!(s.dispatch("T1", 3, now).ok(), Some(true));
         assert_eq!(s.dispatch("T1", 3, now).ok(), Some(false), "a retry");
+    }
+
+    #[test]
+    fn sla_4_a_released_order_without_a_plan_two_days_before_its_date_is_flagged_once() {
+        let mut s = shipment();
+        s.order.state = "released".to_owned();
+        s.order.delivery_date = Some(day("2027-01-10"));
+        assert!(!s.flag_plan_overdue(day("2027-01-07")), "three days before");
+        assert!(s.flag_plan_overdue(day("2027-01-08")), "two days before");
+        assert!(!s.flag_plan_overdue(day("2027-01-09")), "once");
+        assert!(s.plan_overdue);
+
+        let mut planned = shipment();
+        planned.order.state = "released".to_owned();
+        planned.order.delivery_date = Some(day("2027-01-10"));
+        planned.state = ShipmentState::Planned;
+        assert!(!planned.flag_plan_overdue(day("2027-01-09")), "planned");
+
+        let mut waiting = shipment();
+        waiting.order.state = "awaiting_payment".to_owned();
+        waiting.order.delivery_date = Some(day("2027-01-10"));
+        assert!(
+            !waiting.flag_plan_overdue(day("2027-01-09")),
+            "not released: logistics may not plan it yet"
+        );
+        let mut undated = shipment();
+        undated.order.state = "released".to_owned();
+        assert!(!undated.flag_plan_overdue(day("2027-01-09")));
     }
 
     #[test]

@@ -70,6 +70,7 @@ pub mod shipment {
         pub dispatched_at: Option<DateTime<Utc>>,
         pub promised_at: Option<DateTime<Utc>>,
         pub delay_announced: bool,
+        pub plan_overdue: bool,
         #[sea_orm(column_type = "Text")]
         pub tracking: String,
         pub delivered_at: Option<DateTime<Utc>>,

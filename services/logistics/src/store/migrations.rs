@@ -1,5 +1,6 @@
 //! The logistics database: the platform's tables, then the service's own.
 
+use orderflow_platform::db::migrations::AddColumn;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{
     boolean, integer, string, string_null, text, timestamp_with_time_zone,
@@ -12,6 +13,12 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         let mut migrations = orderflow_platform::db::migrations::platform_migrations();
         migrations.push(Box::new(CreateLogisticsTables));
+        // SLA-4: whether a shipment's missing plan was announced.
+        migrations.push(AddColumn::new(
+            "m0002_shipment_plan_overdue",
+            "shipments",
+            || boolean("plan_overdue").default(false).to_owned(),
+        ));
         migrations
     }
 }

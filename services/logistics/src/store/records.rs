@@ -129,6 +129,7 @@ fn shipment_model(shipment: &Shipment) -> Result<shipment::Model, LogisticsError
         dispatched_at: shipment.dispatched_at,
         promised_at: shipment.promised_at,
         delay_announced: shipment.delay_announced,
+        plan_overdue: shipment.plan_overdue,
         tracking: json(&shipment.tracking)?,
         delivered_at: shipment.delivered_at,
         received_at: shipment.received_at,
@@ -162,6 +163,7 @@ fn shipment_from(model: shipment::Model) -> Result<Shipment, LogisticsError> {
         dispatched_at: model.dispatched_at,
         promised_at: model.promised_at,
         delay_announced: model.delay_announced,
+        plan_overdue: model.plan_overdue,
         delivered_at: model.delivered_at,
         received_at: model.received_at,
         receipt_confirmed_by: model.receipt_confirmed_by,
@@ -216,6 +218,7 @@ pub async fn save_shipment<C: ConnectionTrait>(
                     Column::DispatchedAt,
                     Column::PromisedAt,
                     Column::DelayAnnounced,
+                    Column::PlanOverdue,
                     Column::Tracking,
                     Column::DeliveredAt,
                     Column::ReceivedAt,
@@ -238,6 +241,29 @@ pub async fn shipments_in<C: ConnectionTrait>(
 ) -> Result<Vec<Shipment>, LogisticsError> {
     shipment::Entity::find()
         .filter(shipment::Column::State.eq(state.as_str()))
+        .order_by_asc(shipment::Column::OrderId)
+        .limit(limit)
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(shipment_from)
+        .collect()
+}
+
+/// Shipments not planned yet whose SLA-4 miss is not flagged, in order id
+/// order after `after`.
+pub async fn unplanned_unflagged<C: ConnectionTrait>(
+    connection: &C,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<Shipment>, LogisticsError> {
+    let mut query = shipment::Entity::find()
+        .filter(shipment::Column::State.eq(ShipmentState::Open.as_str()))
+        .filter(shipment::Column::PlanOverdue.eq(false));
+    if let Some(after) = after {
+        query = query.filter(shipment::Column::OrderId.gt(after));
+    }
+    query
         .order_by_asc(shipment::Column::OrderId)
         .limit(limit)
         .all(connection)

@@ -17,6 +17,7 @@ use crate::support::*;
 backend_tests!(
     log_2_log_3_fin_6_no_shipping_without_an_approved_note_nor_without_the_balance,
     fin_6_nothing_ships_unchecked_while_finance_cannot_be_asked,
+    sla_4_a_released_order_without_a_shipping_plan_two_days_before_its_date_is_announced_once,
     log_4_a_late_shipment_is_announced_and_log_5_receipt_confirms_itself,
     log_6_export_documents_add_up_and_the_pdf_opens,
 );
@@ -341,6 +342,71 @@ async fn fin_6_nothing_ships_unchecked_while_finance_cannot_be_asked(backend: Ba
     })
     .await;
     assert_eq!(shipped.state, pb::ShipmentState::Dispatched as i32);
+}
+
+async fn sla_4_a_released_order_without_a_shipping_plan_two_days_before_its_date_is_announced_once(
+    backend: Backend,
+) {
+    let app = spawn_logistics(backend).await;
+    // Both wanted on 2027-01-08, four days after the start; one is planned.
+    let mut released = Vec::new();
+    for _ in 0..2 {
+        let mut wanted = order(
+            OrderKind::Standard,
+            (Term::TtDeposit, 30),
+            &[("PUMP-100", "Water pump", 1, 100_000)],
+            address("Zhejiang", "Hangzhou"),
+        );
+        wanted.requested_delivery_date = "2027-01-08".to_owned();
+        app.order_event("confirmed", &wanted).await;
+        let order = moved(&wanted, OrderState::Released);
+        app.order_event("released", &order).await;
+        testing::eventually(Duration::from_secs(20), "the release", || async {
+            let shipment = app.shipment_in(&order, "released").await;
+            (shipment.order_state == "released").then_some(())
+        })
+        .await;
+        released.push(order);
+    }
+    let (unplanned, planned) = (&released[0], &released[1]);
+    plan(&app, planned, 2)
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+
+    // Four days ahead: not due yet.
+    app.after_a_sweep().await;
+    assert!(
+        app.published("logistics.shipment.plan_overdue")
+            .await
+            .is_empty()
+    );
+    assert!(!app.shipment_in(unplanned, "open").await.plan_overdue);
+
+    // Two days ahead and still no plan: SLA-4 is missed, announced once.
+    app.clock.advance(chrono::Duration::days(2));
+    let announced = testing::eventually(
+        Duration::from_secs(20),
+        "logistics.shipment.plan_overdue",
+        || async {
+            let found = app.published("logistics.shipment.plan_overdue").await;
+            (!found.is_empty()).then_some(found)
+        },
+    )
+    .await;
+    app.after_a_sweep().await;
+    assert_eq!(
+        app.published("logistics.shipment.plan_overdue").await.len(),
+        1,
+        "once, and not for the planned order"
+    );
+    let event = <pb::ShipmentEvent as prost::Message>::decode(announced[0].payload.as_ref())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let shipment = event.shipment.unwrap_or_default();
+    assert_eq!(shipment.order_id, unplanned.id);
+    assert_eq!(shipment.delivery_date, "2027-01-08");
+    assert!(shipment.plan_overdue);
+    assert!(app.shipment_in(unplanned, "flagged").await.plan_overdue);
+    assert!(!app.shipment_in(planned, "planned").await.plan_overdue);
 }
 
 async fn log_4_a_late_shipment_is_announced_and_log_5_receipt_confirms_itself(backend: Backend) {

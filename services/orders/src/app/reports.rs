@@ -1,8 +1,9 @@
 //! What other services report about an order, applied in the consumer's
 //! transaction: finance's gate (FIN-5, ORD-11), payments (FIN-3), settlement
 //! (FIN-9) and notes; inventory's reservation of a released order (INV-3,
-//! INV-9); logistics' dispatch, delivery and tracking (LOG-3…5, SLA-6). An
-//! order this service does not know is ignored (logged).
+//! INV-9); logistics' dispatch, delivery and tracking (LOG-3…5, SLA-6) and
+//! a missing shipping plan (SLA-4). An order this service does not know is
+//! ignored (logged).
 
 use super::*;
 use orderflow_platform::ids::OrderId;
@@ -46,6 +47,11 @@ pub enum ShipmentReport {
     },
     ReceiptConfirmed {
         by: String,
+    },
+    /// SLA-4 missed: released, and no shipping plan two days before the
+    /// delivery date.
+    PlanOverdue {
+        delivery_date: String,
     },
 }
 
@@ -326,6 +332,15 @@ impl Orders {
             }
             ShipmentReport::ReceiptConfirmed { by } => {
                 let entry = note("receipt_confirmed", format!("receipt confirmed ({by})"));
+                timeline::append(connection, &order.id, &entry).await
+            }
+            ShipmentReport::PlanOverdue { delivery_date } => {
+                let entry = note(
+                    "sla_missed",
+                    format!(
+                        "SLA-4 missed: no shipping plan two days before the delivery date {delivery_date}"
+                    ),
+                );
                 timeline::append(connection, &order.id, &entry).await
             }
         }

@@ -324,6 +324,9 @@ impl EventHandler for LogisticsReports {
                     .to_owned(),
                 }
             }
+            "logistics.shipment.plan_overdue" => ShipmentReport::PlanOverdue {
+                delivery_date: shipment.delivery_date,
+            },
             "logistics.shipment.delayed" => ShipmentReport::Delayed {
                 carrier_code: shipment.carrier_code,
                 tracking_number: shipment.tracking_number,

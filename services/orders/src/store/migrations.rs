@@ -1,5 +1,6 @@
 //! The orders database: the platform's tables, then the service's own.
 
+use orderflow_platform::db::migrations::AddColumn;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{
     big_integer, boolean, integer, string, string_null, text, timestamp_with_time_zone,
@@ -12,7 +13,12 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         let mut migrations = orderflow_platform::db::migrations::platform_migrations();
         migrations.push(Box::new(CreateOrderTables));
-        migrations.push(Box::new(SagaApprovalRound));
+        // The fulfilment saga remembers which approval round it waits for.
+        migrations.push(AddColumn::new(
+            "m0002_saga_approval_round",
+            "fulfilment_sagas",
+            || integer("approval_round").default(0).to_owned(),
+        ));
         migrations.push(Box::new(OrderShipment));
         migrations.push(Box::new(OrderMerges));
         migrations.push(Box::new(OrderClaims));
@@ -200,33 +206,6 @@ impl MigrationTrait for CreateOrderTables {
             )
             .await?;
         Ok(())
-    }
-}
-
-/// The fulfilment saga remembers which approval round it waits for.
-struct SagaApprovalRound;
-
-impl MigrationName for SagaApprovalRound {
-    fn name(&self) -> &str {
-        "m0002_saga_approval_round"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for SagaApprovalRound {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("fulfilment_sagas")
-                    .add_column(integer("approval_round").default(0))
-                    .to_owned(),
-            )
-            .await
     }
 }
 

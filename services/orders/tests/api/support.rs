@@ -129,24 +129,7 @@ impl TestApp {
         &self,
         subject: &str,
     ) -> Vec<async_nats::jetstream::message::StreamMessage> {
-        let context = async_nats::jetstream::new(self.nats.client().await);
-        let Ok(mut stream) = context.get_stream("ORDERS").await else {
-            return Vec::new();
-        };
-        let last = stream
-            .info()
-            .await
-            .map(|info| info.state.last_sequence)
-            .unwrap_or(0);
-        let mut found = Vec::new();
-        for sequence in 1..=last {
-            if let Ok(message) = stream.get_raw_message(sequence).await
-                && message.subject.as_str() == subject
-            {
-                found.push(message);
-            }
-        }
-        found
+        testing::stream_messages(&self.nats, "ORDERS", subject).await
     }
 
     /// Waits until `count` messages on `subject` were published.
@@ -155,15 +138,7 @@ impl TestApp {
         subject: &str,
         count: usize,
     ) -> Vec<async_nats::jetstream::message::StreamMessage> {
-        testing::eventually(
-            Duration::from_secs(20),
-            &format!("{count} × {subject}"),
-            || async {
-                let found = self.published(subject).await;
-                (found.len() >= count).then_some(found)
-            },
-        )
-        .await
+        testing::wait_for_messages(&self.nats, "ORDERS", subject, count).await
     }
 }
 

@@ -10,6 +10,49 @@ pub fn platform_migrations() -> Vec<Box<dyn MigrationTrait>> {
     vec![Box::new(CreatePlatformTables), Box::new(CreateRequestKeys)]
 }
 
+/// A migration that adds one column to one table (in a transaction): the
+/// usual later migration, declared as data,
+/// `AddColumn::new("m0002_…", "shipments", || boolean("x").default(false))`.
+pub struct AddColumn {
+    name: &'static str,
+    table: &'static str,
+    column: fn() -> ColumnDef,
+}
+
+impl AddColumn {
+    pub fn new(name: &'static str, table: &'static str, column: fn() -> ColumnDef) -> Box<Self> {
+        Box::new(Self {
+            name,
+            table,
+            column,
+        })
+    }
+}
+
+impl MigrationName for AddColumn {
+    fn name(&self) -> &str {
+        self.name
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AddColumn {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(self.table)
+                    .add_column((self.column)())
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
 /// Makes `table` append-only in the database itself: on PostgreSQL a plpgsql
 /// trigger, on SQLite two `RAISE(ABORT)` triggers refuse every UPDATE and
 /// DELETE with `message`, whoever connects. For ledgers (FIN-7, INV-7), whose
