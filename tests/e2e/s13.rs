@@ -99,6 +99,18 @@ async fn s13_approval_discipline_across_orders_and_approvals() {
             kind: pb::PaymentTermKind::Lc as i32,
             ..Default::default()
         }),
+        customer_po_number: "BSI-PO-5521".to_owned(),
+        factory_contract_number: "FC-2026-031".to_owned(),
+        estimated_costs: vec![
+            pb::CostEstimate {
+                name: "freight".to_owned(),
+                amount: cny(320_000),
+            },
+            pb::CostEstimate {
+                name: "duties".to_owned(),
+                amount: cny(45_000),
+            },
+        ],
         ..Default::default()
     };
     let order = orders
@@ -124,6 +136,22 @@ async fn s13_approval_discipline_across_orders_and_approvals() {
         round_one.requester, "tom",
         "filed on behalf of the salesperson"
     );
+    // APR-2: the review carries the references and the estimated costs.
+    assert_eq!(
+        round_one.attachments,
+        ["customer_po:BSI-PO-5521", "factory_contract:FC-2026-031"]
+    );
+    let costs: Vec<(&str, i64)> = round_one
+        .estimated_costs
+        .iter()
+        .map(|cost| {
+            (
+                cost.name.as_str(),
+                cost.amount.as_ref().map_or(0, |m| m.minor_units),
+            )
+        })
+        .collect();
+    assert_eq!(costs, [("freight", 320_000), ("duties", 45_000)]);
 
     // Editing while the approval is pending is refused: no bypass.
     let edit = orders

@@ -8,8 +8,8 @@ use orderflow_proto::orders::v1 as pb;
 
 use crate::domain::customer::{Address, Customer};
 use crate::domain::order::{
-    Choice, CostBearer, Kit, KitComponent, LineInput, Order, OrderInput, OrderKind, OrderState,
-    PaymentTermKind, PaymentTerms, PaymentTermsInput,
+    Choice, CostBearer, CostEstimateInput, ExportContractInput, Kit, KitComponent, LineInput,
+    Order, OrderInput, OrderKind, OrderState, PaymentTermKind, PaymentTerms, PaymentTermsInput,
 };
 use crate::domain::price::ListPrice;
 use crate::domain::quotation::{
@@ -229,7 +229,44 @@ pub fn create_order_input(request: &pb::CreateOrderRequest) -> OrderInput {
         replaces_order_id: request.replaces_order_id.clone(),
         cost_bearer: cost_bearer_in(request.cost_bearer),
         customer_po_number: request.customer_po_number.clone(),
+        export_contract: export_contract_in(
+            &request.factory_contract_number,
+            &request.estimated_costs,
+        ),
     }
+}
+
+fn export_contract_in(
+    factory_contract_number: &str,
+    estimated_costs: &[pb::CostEstimate],
+) -> ExportContractInput {
+    ExportContractInput {
+        factory_contract_number: factory_contract_number.to_owned(),
+        estimated_costs: estimated_costs
+            .iter()
+            .map(|cost| {
+                let amount = cost.amount.clone().unwrap_or_default();
+                CostEstimateInput {
+                    name: cost.name.clone(),
+                    currency_code: amount.currency_code,
+                    amount: amount.minor_units,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// APR-2: an export order's estimated costs, in its currency.
+pub fn estimated_costs(order: &Order) -> Vec<pb::CostEstimate> {
+    order
+        .export_contract
+        .estimated_costs
+        .iter()
+        .map(|cost| pb::CostEstimate {
+            name: cost.name.clone(),
+            amount: Some(money(order.money(cost.amount))),
+        })
+        .collect()
 }
 
 /// The update's values; only the fields named in the mask are used.
@@ -249,6 +286,10 @@ pub fn update_input(update: &pb::OrderUpdate) -> OrderInput {
         replaces_order_id: String::new(),
         cost_bearer: cost_bearer_in(update.cost_bearer),
         customer_po_number: update.customer_po_number.clone(),
+        export_contract: export_contract_in(
+            &update.factory_contract_number,
+            &update.estimated_costs,
+        ),
     }
 }
 
@@ -291,6 +332,8 @@ pub fn order(order: &Order) -> pb::Order {
         cost_bearer: order
             .cost_bearer
             .map_or(pb::CostBearer::Unspecified, cost_bearer) as i32,
+        factory_contract_number: order.export_contract.factory_contract_number.clone(),
+        estimated_costs: estimated_costs(order),
         revision: order.revision,
         flags: order.flags.iter().cloned().collect(),
         confirmation_due_time: order.confirmation_due_at.map(timestamp),

@@ -132,6 +132,18 @@ impl FulfilmentSaga {
         let mut client = self.approvals.clone();
         let amount = Some(wire::money(order.money(order.total)));
         let flags = approval_flags(order);
+        // APR-2: the customer's PO, the factory contract and the estimated
+        // costs go with the review.
+        let attachments = order.review_attachments();
+        let estimated_costs: Vec<approvals::CostEstimate> = order
+            .export_contract
+            .estimated_costs
+            .iter()
+            .map(|cost| approvals::CostEstimate {
+                name: cost.name.clone(),
+                amount: Some(wire::money(order.money(cost.amount))),
+            })
+            .collect();
         let response = match &order.approval_request_id {
             None => {
                 client
@@ -142,10 +154,8 @@ impl FulfilmentSaga {
                         subject_ref: order.number.clone(),
                         amount,
                         flags,
-                        attachments: Vec::new(),
-                        // The salesperson adds the cost estimates on the
-                        // review form; the order does not know them.
-                        estimated_costs: Vec::new(),
+                        attachments,
+                        estimated_costs,
                         requester: order.salesperson.clone(),
                     })
                     .await
@@ -162,8 +172,8 @@ impl FulfilmentSaga {
                         update_terms: true,
                         amount,
                         flags,
-                        attachments: Vec::new(),
-                        estimated_costs: Vec::new(),
+                        attachments,
+                        estimated_costs,
                     })
                     .await
             }

@@ -16,12 +16,14 @@ use orderflow_platform::ids::Sku;
 use orderflow_platform::money::{Currency, Money};
 use orderflow_platform::validation::Violations;
 
+mod export;
 mod input;
 mod lifecycle;
 mod merge;
 mod review;
 mod terms;
 
+pub use export::*;
 pub use input::*;
 pub use lifecycle::*;
 pub use terms::*;
@@ -53,6 +55,8 @@ pub struct Order {
     pub quotation_id: Option<String>,
     pub customer_po_number: String,
     pub cost_bearer: Option<CostBearer>,
+    /// APR-2, export orders only.
+    pub export_contract: ExportContract,
     pub revision: i32,
     pub flags: BTreeSet<String>,
     pub submitted_at: Option<DateTime<Utc>>,
@@ -93,6 +97,9 @@ pub struct EditableFields {
     pub special_requirements: String,
     pub customer_po_number: String,
     pub cost_bearer: Option<CostBearer>,
+    /// Absent in revisions kept before APR-2's form was on the order.
+    #[serde(default)]
+    pub export_contract: ExportContract,
 }
 
 /// The fields `UpdateOrder` may name in its mask.
@@ -107,6 +114,8 @@ pub const EDITABLE_FIELDS: &[&str] = &[
     "special_requirements",
     "customer_po_number",
     "cost_bearer",
+    "factory_contract_number",
+    "estimated_costs",
 ];
 
 /// A price that differs from the price list (ORD-5).
@@ -161,6 +170,7 @@ impl Order {
             quotation_id: None,
             customer_po_number: new.customer_po_number,
             cost_bearer: new.cost_bearer,
+            export_contract: new.export_contract,
             revision: 1,
             flags: BTreeSet::new(),
             submitted_at: None,
@@ -213,6 +223,7 @@ impl Order {
             replaces_order_id: self.replaces_order_id.clone().unwrap_or_default(),
             cost_bearer: self.cost_bearer.map_or(Choice::Unspecified, Choice::Value),
             customer_po_number: self.customer_po_number.clone(),
+            export_contract: self.export_contract.to_input(),
         }
     }
 
@@ -228,6 +239,7 @@ impl Order {
             special_requirements: self.special_requirements.clone(),
             customer_po_number: self.customer_po_number.clone(),
             cost_bearer: self.cost_bearer,
+            export_contract: self.export_contract.clone(),
         }
     }
 
@@ -311,6 +323,14 @@ impl Order {
                     merged.customer_po_number = update.customer_po_number.clone()
                 }
                 "cost_bearer" => merged.cost_bearer = update.cost_bearer,
+                "factory_contract_number" => {
+                    merged.export_contract.factory_contract_number =
+                        update.export_contract.factory_contract_number.clone()
+                }
+                "estimated_costs" => {
+                    merged.export_contract.estimated_costs =
+                        update.export_contract.estimated_costs.clone()
+                }
                 _ => {}
             }
         }
@@ -330,6 +350,7 @@ impl Order {
         self.special_requirements = parsed.special_requirements;
         self.customer_po_number = parsed.customer_po_number;
         self.cost_bearer = parsed.cost_bearer;
+        self.export_contract = parsed.export_contract;
         let after = self.editable_fields();
         let changed = changed_fields(&before, &after);
         let action = if self.state == OrderState::Draft {
@@ -523,6 +544,15 @@ fn changed_fields(before: &EditableFields, after: &EditableFields) -> Vec<&'stat
             before.customer_po_number != after.customer_po_number,
         ),
         ("cost_bearer", before.cost_bearer != after.cost_bearer),
+        (
+            "factory_contract_number",
+            before.export_contract.factory_contract_number
+                != after.export_contract.factory_contract_number,
+        ),
+        (
+            "estimated_costs",
+            before.export_contract.estimated_costs != after.export_contract.estimated_costs,
+        ),
     ]
     .into_iter()
     .filter_map(|(name, changed)| changed.then_some(name))

@@ -372,6 +372,9 @@ impl Quotation {
             replaces_order_id: String::new(),
             cost_bearer: Choice::Unspecified,
             customer_po_number: po.clone(),
+            // APR-2's form is filled on the order (UpdateOrder) before it
+            // is submitted.
+            export_contract: super::order::ExportContractInput::default(),
         };
         self.state = QuotationState::Accepted;
         self.customer_po_number = po;

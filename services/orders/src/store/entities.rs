@@ -68,6 +68,9 @@ pub mod order {
         pub quotation_id: Option<String>,
         pub customer_po_number: String,
         pub cost_bearer: Option<String>,
+        /// APR-2's form of an export order (JSON).
+        #[sea_orm(column_type = "Text")]
+        pub export_contract: String,
         pub revision: i32,
         #[sea_orm(column_type = "Text")]
         pub flags: String,

@@ -22,6 +22,12 @@ impl MigratorTrait for Migrator {
         migrations.push(Box::new(OrderShipment));
         migrations.push(Box::new(OrderMerges));
         migrations.push(Box::new(OrderClaims));
+        // APR-2: an export order's factory contract and estimated costs.
+        migrations.push(AddColumn::new(
+            "m0006_order_export_contract",
+            "orders",
+            || text("export_contract").default("{}").to_owned(),
+        ));
         migrations
     }
 }

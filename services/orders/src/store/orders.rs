@@ -37,6 +37,7 @@ fn to_model(order: &Order) -> Result<order::Model, OrderError> {
         quotation_id: order.quotation_id.clone(),
         customer_po_number: order.customer_po_number.clone(),
         cost_bearer: order.cost_bearer.map(|bearer| bearer.as_str().to_owned()),
+        export_contract: json(&order.export_contract)?,
         revision: order.revision,
         flags: json(&order.flags)?,
         submitted_at: order.submitted_at,
@@ -72,6 +73,7 @@ pub(crate) fn from_model(model: order::Model) -> Result<Order, OrderError> {
             }
             None => None,
         },
+        export_contract: parse_json("export contract", &model.export_contract)?,
         flags: parse_json("flags", &model.flags)?,
         merged_from_order_ids: parse_json("merged orders", &model.merged_from_order_ids)?,
         merged_into_order_id: model.merged_into_order_id,

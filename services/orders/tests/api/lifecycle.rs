@@ -19,6 +19,7 @@ backend_tests!(
     sla_1_an_order_not_confirmed_within_an_hour_is_reported_once,
     a_repeated_request_id_on_a_transition_returns_the_same_order,
     a_restarted_service_keeps_its_orders_and_carries_on,
+    apr_2_an_export_order_keeps_its_factory_contract_and_estimated_costs_through_edits,
 );
 
 async fn ord_4_illegal_transitions_are_refused_and_the_timeline_shows_who_when_why(
@@ -478,4 +479,73 @@ async fn a_restarted_service_keeps_its_orders_and_carries_on(backend: Backend) {
         1,
         "nothing published twice across the restart"
     );
+}
+
+async fn apr_2_an_export_order_keeps_its_factory_contract_and_estimated_costs_through_edits(
+    backend: Backend,
+) {
+    let app = spawn_orders(backend).await;
+    let mut sales = app.sales().await;
+    let customer = create_customer(&mut sales).await;
+    let freight = |amount| pb::CostEstimate {
+        name: "freight".to_owned(),
+        amount: cny(amount),
+    };
+    let mut request = standard_order(&customer.id);
+    request.kind = pb::OrderKind::Export as i32;
+    request.factory_contract_number = "FC-2026-031".to_owned();
+    request.estimated_costs = vec![freight(120_000)];
+    let order = create_order(&mut sales, request.clone()).await;
+    assert_eq!(order.factory_contract_number, "FC-2026-031");
+    assert_eq!(order.estimated_costs, [freight(120_000)]);
+
+    // A standard order has no export contract review to carry it.
+    request.kind = pb::OrderKind::Standard as i32;
+    let refused = sales
+        .create_order(request)
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("a standard order took APR-2's form"));
+    assert_eq!(
+        violated_fields(&refused),
+        ["factory_contract_number", "estimated_costs"]
+    );
+
+    // The costs are edited like any other field, and the history says so.
+    let edited = sales
+        .update_order(pb::UpdateOrderRequest {
+            order_id: order.id.clone(),
+            update_mask: Some(prost_types::FieldMask {
+                paths: vec!["estimated_costs".to_owned()],
+            }),
+            order: Some(pb::OrderUpdate {
+                estimated_costs: vec![
+                    freight(135_000),
+                    pb::CostEstimate {
+                        name: "commission".to_owned(),
+                        amount: cny(40_000),
+                    },
+                ],
+                ..Default::default()
+            }),
+            reason: "forwarder quoted again; agent's commission".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(edited.estimated_costs.len(), 2);
+    assert_eq!(edited.estimated_costs[0], freight(135_000));
+    assert_eq!(
+        edited.factory_contract_number, "FC-2026-031",
+        "not in the mask"
+    );
+    let revised = timeline(&app, &order.id).await.pop().unwrap_or_default();
+    assert!(
+        revised.detail.contains("estimated_costs"),
+        "{}",
+        revised.detail
+    );
+    let fetched = get_order(&app, &order.id).await;
+    assert_eq!(fetched.estimated_costs, edited.estimated_costs, "stored");
 }

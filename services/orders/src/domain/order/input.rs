@@ -76,6 +76,8 @@ pub struct OrderInput {
     pub replaces_order_id: String,
     pub cost_bearer: Choice<CostBearer>,
     pub customer_po_number: String,
+    /// APR-2, export orders only.
+    pub export_contract: ExportContractInput,
 }
 
 /// A validated new order, before it has an id or a number.
@@ -97,6 +99,7 @@ pub struct NewOrder {
     pub replaces_order_id: Option<String>,
     pub cost_bearer: Option<CostBearer>,
     pub customer_po_number: String,
+    pub export_contract: ExportContract,
 }
 
 impl NewOrder {
@@ -189,6 +192,13 @@ impl NewOrder {
         }
         let customer_po_number =
             violations.optional(&field("customer_po_number"), &input.customer_po_number, 100);
+        let export_contract = ExportContract::parse(
+            &input.export_contract,
+            kind,
+            currency,
+            prefix,
+            &mut violations,
+        );
 
         let (Some(kind), Some(currency), Some(requested_delivery_date), Some(total)) =
             (kind, currency, requested_delivery_date, total)
@@ -212,6 +222,7 @@ impl NewOrder {
             replaces_order_id,
             cost_bearer,
             customer_po_number,
+            export_contract,
         })?)
     }
 }

@@ -56,6 +56,7 @@ fn input(kind: OrderKind, unit_price: i64) -> OrderInput {
             Choice::Unspecified
         },
         customer_po_number: String::new(),
+        export_contract: ExportContractInput::default(),
     }
 }
 
@@ -527,4 +528,77 @@ fn kinds_map_to_their_approval_chains() {
         OrderKind::MadeToMeasure.approval_chain(),
         Some("made_to_measure")
     );
+}
+
+fn cost(name: &str, currency_code: &str, amount: i64) -> CostEstimateInput {
+    CostEstimateInput {
+        name: name.to_owned(),
+        currency_code: currency_code.to_owned(),
+        amount,
+    }
+}
+
+#[test]
+fn apr_2_an_export_order_carries_its_factory_contract_and_estimated_costs() {
+    let mut export = input(OrderKind::Export, 10_000);
+    export.export_contract = ExportContractInput {
+        factory_contract_number: " FC-2026-031 ".to_owned(),
+        estimated_costs: vec![
+            cost("freight", "", 120_000),
+            cost("commission", "CNY", 50_000),
+        ],
+    };
+    let parsed =
+        NewOrder::parse(&export, &sales(), today(), "").unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        parsed.export_contract.factory_contract_number,
+        "FC-2026-031"
+    );
+    assert_eq!(
+        parsed.export_contract.estimated_costs,
+        vec![
+            CostEstimate {
+                name: "freight".to_owned(),
+                amount: 120_000
+            },
+            CostEstimate {
+                name: "commission".to_owned(),
+                amount: 50_000
+            },
+        ]
+    );
+
+    // Every fault named: a blank name, a name twice, a negative amount,
+    // another currency.
+    export.export_contract.estimated_costs = vec![
+        cost("", "", 1),
+        cost("Freight", "", 1),
+        cost("freight", "", -5),
+        cost("duties", "USD", 1),
+    ];
+    let Err(OrderError::InvalidInput(violations)) = NewOrder::parse(&export, &sales(), today(), "")
+    else {
+        panic!("accepted");
+    };
+    let mut fields: Vec<&str> = violations.iter().map(|v| v.field.as_str()).collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        [
+            "estimated_costs[0].name",
+            "estimated_costs[2].amount",
+            "estimated_costs[2].name",
+            "estimated_costs[3].amount.currency_code",
+        ]
+    );
+
+    // Only export orders carry the form.
+    let mut standard = input(OrderKind::Standard, 10_000);
+    standard.export_contract.factory_contract_number = "FC-1".to_owned();
+    let Err(OrderError::InvalidInput(violations)) =
+        NewOrder::parse(&standard, &sales(), today(), "")
+    else {
+        panic!("a standard order took an export contract review form");
+    };
+    assert_eq!(violations[0].field, "factory_contract_number");
 }
