@@ -8,7 +8,7 @@ use orderflow_platform::grpc::PeerChannel;
 use orderflow_proto::inventory::v1 as inventory;
 
 use crate::domain::error::{OrderError, Unmet};
-use crate::domain::order::Order;
+use crate::domain::order::{OVERSEAS_WAREHOUSE, Order};
 
 /// How long a call to a peer may take before the caller is told it is
 /// unavailable.
@@ -122,14 +122,18 @@ impl Stock {
 }
 
 impl Stock {
-    /// On RELEASED: reserves what the order takes from finished goods
-    /// (INV-3, keyed by the order, so a retry returns the same reservation).
+    /// On RELEASED: reserves what the order takes in the warehouse it is
+    /// handed to (ORD-20: the overseas warehouse for an order abroad that
+    /// it can fill entirely, else finished goods; INV-3, keyed by the
+    /// order, so a retry returns the same reservation).
     pub async fn reserve(&self, order: &Order) -> Result<inventory::Reservation, tonic::Status> {
+        let overseas_holds_all =
+            order.ships_abroad() && self.holds_all(OVERSEAS_WAREHOUSE, order).await?;
         let mut client = self.client.clone();
         let mut request = tonic::Request::new(inventory::ReserveForOrderRequest {
             order_id: order.id.clone(),
             order_number: order.number.clone(),
-            warehouse: String::new(),
+            warehouse: order.fulfilment_warehouse(overseas_holds_all).to_owned(),
             lines: stock_lines(order),
         });
         request.set_timeout(PEER_TIMEOUT);
@@ -137,6 +141,20 @@ impl Stock {
             .reserve_for_order(request)
             .await
             .map(tonic::Response::into_inner)
+    }
+}
+
+impl Stock {
+    /// Whether `warehouse` has all the order takes available now.
+    async fn holds_all(&self, warehouse: &str, order: &Order) -> Result<bool, tonic::Status> {
+        let mut client = self.client.clone();
+        let mut request = tonic::Request::new(inventory::CheckAvailabilityRequest {
+            warehouse: warehouse.to_owned(),
+            lines: stock_lines(order),
+        });
+        request.set_timeout(PEER_TIMEOUT);
+        let answer = client.check_availability(request).await?.into_inner();
+        Ok(answer.all_available)
     }
 }
 

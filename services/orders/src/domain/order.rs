@@ -17,6 +17,7 @@ use orderflow_platform::money::{Currency, Money};
 use orderflow_platform::validation::Violations;
 
 mod export;
+mod fulfilment;
 mod input;
 mod lifecycle;
 mod merge;
@@ -24,6 +25,7 @@ mod review;
 mod terms;
 
 pub use export::*;
+pub use fulfilment::*;
 pub use input::*;
 pub use lifecycle::*;
 pub use terms::*;

@@ -602,3 +602,18 @@ fn apr_2_an_export_order_carries_its_factory_contract_and_estimated_costs() {
     };
     assert_eq!(violations[0].field, "factory_contract_number");
 }
+
+#[test]
+fn ord_20_an_order_abroad_goes_to_the_overseas_warehouse_only_when_it_holds_all_of_it() {
+    let mut order = order(OrderKind::Standard, 10_000);
+    order.ship_to.country_code = "CN".to_owned();
+    assert_eq!(order.fulfilment_warehouse(true), FINISHED_GOODS_WAREHOUSE);
+    order.ship_to.country_code = "de".to_owned();
+    assert!(order.ships_abroad());
+    assert_eq!(order.fulfilment_warehouse(true), OVERSEAS_WAREHOUSE);
+    assert_eq!(
+        order.fulfilment_warehouse(false),
+        FINISHED_GOODS_WAREHOUSE,
+        "short overseas: finished goods, where shortages go to production"
+    );
+}
