@@ -111,7 +111,7 @@ pub fn refunds_consumer_spec(replicas: usize, settings: ConsumerSettings) -> Con
 }
 
 fn failure(error: FinanceError) -> HandlerError {
-    HandlerError::Transient(anyhow::Error::new(error))
+    HandlerError::from(error)
 }
 
 fn stage_of(state: orders::OrderState) -> Stage {

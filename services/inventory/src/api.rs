@@ -353,7 +353,10 @@ impl InventoryService for InventoryApi {
             violations.request_key("AdjustStock", &actor.subject, &request.request_id, &request);
         let sku = parse_sku("sku", &request.sku, &mut violations);
         let warehouse = stock::parse_warehouse("warehouse", &request.warehouse, &mut violations);
-        if request.quantity == 0 || request.quantity.abs() > stock::MAX_QUANTITY {
+        // D4 (issue 17): `unsigned_abs`, since i64::MIN has no `abs`.
+        if request.quantity == 0
+            || request.quantity.unsigned_abs() > stock::MAX_QUANTITY.unsigned_abs()
+        {
             violations.add("quantity", "must be a non-zero count change");
         }
         let note = violations.required("note", &request.note, 500);

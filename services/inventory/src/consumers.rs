@@ -5,7 +5,7 @@
 //! released (ORD-6).
 
 use crate::app::Inventory;
-use crate::domain::{Actor, InventoryError};
+use crate::domain::Actor;
 use async_trait::async_trait;
 use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
 use orderflow_platform::config::ConsumerSettings;
@@ -54,7 +54,7 @@ impl EventHandler for OrderEvents {
                 "an order event without an order".to_owned(),
             ));
         };
-        let failure = |error: InventoryError| HandlerError::Transient(anyhow::Error::new(error));
+        let failure = HandlerError::from;
         if event.subject == "orders.order.cancelled" {
             let actor = Actor::new(message.actor.clone(), &[]);
             self.inventory

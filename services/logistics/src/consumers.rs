@@ -39,7 +39,7 @@ pub fn inventory_consumer_spec(replicas: usize, settings: ConsumerSettings) -> C
 }
 
 fn failure(error: LogisticsError) -> HandlerError {
-    HandlerError::Transient(anyhow::Error::new(error))
+    HandlerError::from(error)
 }
 
 fn state_name(state: orders::OrderState) -> String {

@@ -273,6 +273,10 @@ pub struct Claims {
     #[serde(default)]
     pub roles: Vec<String>,
     pub exp: u64,
+    /// Not before (seconds since the epoch); refused until then, with the
+    /// same 30 s leeway as `exp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iss: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -381,6 +385,8 @@ impl Verifier {
         for candidate in candidates {
             let mut validation = Validation::new(candidate.algorithm);
             validation.leeway = 30;
+            // D9 (issue 17): a token that is not valid yet is refused.
+            validation.validate_nbf = true;
             match &self.audience {
                 Some(audience) => validation.set_audience(&[audience]),
                 None => validation.validate_aud = false,
@@ -467,6 +473,7 @@ pub fn mint_hs256(
     lifetime: Duration,
 ) -> anyhow::Result<String> {
     let claims = Claims {
+        nbf: None,
         sub: subject.to_owned(),
         roles: roles.to_vec(),
         exp: jsonwebtoken::get_current_timestamp() + lifetime.as_secs(),
@@ -560,6 +567,7 @@ impl ServiceIdentity {
         let token = match (&self.key, &self.secret) {
             (Some(key), _) => {
                 let claims = Claims {
+                    nbf: None,
                     sub: self.subject.clone(),
                     roles: vec![SERVICE_ROLE.to_owned()],
                     exp: u64::try_from(now.timestamp()).unwrap_or_default() + lifetime.as_secs(),

@@ -109,7 +109,15 @@ impl From<InvalidInput> for Error {
 }
 
 impl From<sea_orm::DbErr> for Error {
+    /// D3 (issue 17): a database that cannot be reached is `UNAVAILABLE`
+    /// (clients retry that), not `INTERNAL`, which stays for bugs.
     fn from(error: sea_orm::DbErr) -> Self {
+        if crate::db::is_unavailable(&error) {
+            tracing::warn!(%error, "database unavailable");
+            return Self::Unavailable(
+                "the database cannot be reached just now; try again shortly".to_owned(),
+            );
+        }
         Self::Internal(anyhow::Error::new(error).context("database error"))
     }
 }
@@ -169,6 +177,14 @@ mod tests {
                 Code::Unavailable,
             ),
             (Error::Internal(anyhow::anyhow!("boom")), Code::Internal),
+            (
+                sea_orm::DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::Timeout).into(),
+                Code::Unavailable,
+            ),
+            (
+                sea_orm::DbErr::Custom("a bug in a query".to_owned()).into(),
+                Code::Internal,
+            ),
             (
                 IdempotencyError::Reused("r-1".into()).into(),
                 Code::InvalidArgument,

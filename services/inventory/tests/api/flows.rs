@@ -14,6 +14,7 @@ backend_tests!(
     inv_8_materials_are_issued_to_production_and_a_work_contact_sheet_is_kept,
     inv_7_the_store_refuses_to_change_or_delete_a_stock_movement,
     a_repeated_adjustment_returns_the_first_movement_and_counts_nothing_more,
+    d4_an_adjustment_of_i64_min_is_refused_not_a_panic,
 );
 
 async fn ord_8_a_kit_line_with_a_wrong_quantity_or_weight_is_flagged(backend: Backend) {
@@ -359,4 +360,35 @@ async fn a_repeated_adjustment_returns_the_first_movement_and_counts_nothing_mor
     // Two adjustments of 3 were counted, not five.
     assert_eq!(stock(&mut warehouse, "PUMP-100", "FG").await.on_hand, 6);
     assert_eq!(ledger(&mut warehouse, "PUMP-100", "FG").await, 6);
+}
+
+async fn d4_an_adjustment_of_i64_min_is_refused_not_a_panic(backend: Backend) {
+    let app = spawn_inventory(backend).await;
+    let mut warehouse = app.warehouse().await;
+    stocked(&mut warehouse, "STEEL-2MM", 5).await;
+    for quantity in [i64::MIN, i64::MAX, -1_000_000_001] {
+        let refused = warehouse
+            .adjust_stock(pb::AdjustStockRequest {
+                request_id: String::new(),
+                sku: "STEEL-2MM".to_owned(),
+                warehouse: String::new(),
+                quantity,
+                note: "fat finger".to_owned(),
+            })
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{quantity} accepted"));
+        assert_eq!(refused.code(), tonic::Code::InvalidArgument, "{refused:?}");
+        assert_eq!(testing::violated_fields(&refused), ["quantity"]);
+    }
+    // The service is still there, and nothing was counted.
+    let stock = warehouse
+        .get_stock(pb::GetStockRequest {
+            sku: "STEEL-2MM".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(stock.on_hand, 5);
 }

@@ -57,7 +57,7 @@ pub(crate) fn order_error(error: OrderError) -> HandlerError {
         OrderError::NotFound { resource, id } => {
             HandlerError::Permanent(format!("{resource} {id} does not exist here"))
         }
-        other => HandlerError::Transient(anyhow::Error::new(other)),
+        other => HandlerError::from(other),
     }
 }
 

@@ -100,6 +100,7 @@ fn signed(algorithm: Algorithm, private_key: &str, key_id: Option<&str>) -> Stri
         sub: "svc-gateway".to_owned(),
         roles: vec!["sales".to_owned()],
         exp: jsonwebtoken::get_current_timestamp() + 60,
+        nbf: None,
         iss: None,
         aud: None,
     };
@@ -367,4 +368,38 @@ fn a_bad_service_signing_key_is_refused_naming_the_variable() {
     .err()
     .map(|error| error.variable);
     assert_eq!(error, Some("ORDERFLOW_SERVICE_SIGNING_KEY".to_owned()));
+}
+
+#[test]
+fn d9_a_token_not_valid_before_tomorrow_is_refused_today() {
+    let now = jsonwebtoken::get_current_timestamp();
+    let mint = |nbf: u64| {
+        let claims = Claims {
+            sub: "alice".to_owned(),
+            roles: vec!["sales".to_owned()],
+            exp: now + 2 * 86_400,
+            nbf: Some(nbf),
+            iss: None,
+            aud: None,
+        };
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(SECRET.as_bytes()),
+        )
+        .unwrap_or_else(|error| panic!("{error}"))
+    };
+    let tomorrow = layer()
+        .authorize("/pkg.Svc/Do", &headers_with(&mint(now + 86_400)))
+        .err();
+    assert_eq!(
+        tomorrow.map(|s| s.code()),
+        Some(tonic::Code::Unauthenticated)
+    );
+    assert!(
+        layer()
+            .authorize("/pkg.Svc/Do", &headers_with(&mint(now - 60)))
+            .is_ok(),
+        "valid since a minute ago"
+    );
 }

@@ -137,8 +137,27 @@ impl HandlerError {
 }
 
 impl From<DbErr> for HandlerError {
+    /// D2 (issue 17): a database that cannot be reached is waited for as
+    /// long as the outage lasts (never dead-lettered); other database
+    /// errors are retried, then dead-lettered.
     fn from(error: DbErr) -> Self {
-        Self::Transient(anyhow::Error::new(error))
+        if crate::db::is_unavailable(&error) {
+            Self::Unavailable(anyhow::Error::new(error))
+        } else {
+            Self::Transient(anyhow::Error::new(error))
+        }
+    }
+}
+
+impl From<crate::error::Error> for HandlerError {
+    /// A use case's failure inside a consumer: `UNAVAILABLE` (the database
+    /// or a peer is away) is waited for; anything else is retried, then
+    /// dead-lettered.
+    fn from(error: crate::error::Error) -> Self {
+        match error {
+            crate::error::Error::Unavailable(_) => Self::Unavailable(anyhow::Error::new(error)),
+            other => Self::Transient(anyhow::Error::new(other)),
+        }
     }
 }
 

@@ -200,6 +200,7 @@ async fn backlog(database: &Database) -> u64 {
 }
 
 backend_tests!(
+    d3_a_database_that_cannot_be_reached_is_unavailable_not_internal,
     an_event_written_while_nats_is_down_is_published_once_it_is_back,
     the_relay_publishes_each_row_with_its_event_id_and_trace_context,
     a_redelivered_event_is_handled_once,
@@ -346,6 +347,20 @@ impl EventHandler for RecordingHandler {
             return Err(HandlerError::Transient(anyhow::anyhow!(
                 "downstream is down"
             )));
+        }
+        // Away for five deliveries (max_deliver is 3), then back.
+        if event.delivery < 6 {
+            if event.payload.as_ref() == b"peer down for a while" {
+                return Err(HandlerError::from_peer(
+                    "the peer",
+                    &tonic::Status::unavailable("restarting"),
+                ));
+            }
+            if event.payload.as_ref() == b"database down for a while" {
+                return Err(
+                    DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::Timeout).into(),
+                );
+            }
         }
         self.calls.fetch_add(1, Ordering::SeqCst);
         transaction
@@ -589,11 +604,14 @@ async fn a_handler_that_keeps_failing_ends_in_the_dead_letter_stream(backend: Ba
     shutdown.trigger();
 }
 
+/// An unavailable peer, and (D2, issue 17) a database that cannot be
+/// reached, are waited for as long as they are away: never dead-lettered.
 async fn an_unavailable_peer_is_waited_for_beyond_max_deliver(backend: Backend) {
     let (_test_database, database) = database(backend).await;
     let nats = TestNats::start().await;
     let shutdown = Shutdown::new();
     publish(&nats, "waits-1", b"peer down for a while").await;
+    publish(&nats, "waits-2", b"database down for a while").await;
     start_consumer(
         &database,
         nats.client().await,
@@ -604,8 +622,8 @@ async fn an_unavailable_peer_is_waited_for_beyond_max_deliver(backend: Backend) 
     );
     eventually(
         Duration::from_secs(30),
-        "the event handled on its sixth delivery",
-        || async { (effects(&database).await == 1).then_some(()) },
+        "both events handled on their sixth delivery",
+        || async { (effects(&database).await == 2).then_some(()) },
     )
     .await;
     assert!(
@@ -706,4 +724,18 @@ async fn a_binary_serves_on_the_schema_of_the_next_release_and_refuses_one_too_o
         .map(|error| format!("{error:#}"))
         .unwrap_or_default();
     assert!(mixed.contains("another line of releases"), "{mixed}");
+}
+
+async fn d3_a_database_that_cannot_be_reached_is_unavailable_not_internal(backend: Backend) {
+    let (_test_database, database) = database(backend).await;
+    let connection = database.connection().clone();
+    database.close().await;
+    let error = connection
+        .execute_unprepared("SELECT 1")
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("a closed pool answered"));
+    assert!(orderflow_platform::db::is_unavailable(&error), "{error:?}");
+    let status = tonic::Status::from(orderflow_platform::error::Error::from(error));
+    assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
 }
