@@ -269,6 +269,24 @@ pub fn is_unavailable(error: &DbErr) -> bool {
     }
 }
 
+/// Whether the database refused a text it cannot store: PostgreSQL's
+/// `character_not_in_repertoire` (22021, a NUL character) and
+/// `untranslatable_character` (22P05). The request was bad, not the service.
+pub fn is_unstorable_text(error: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    match error {
+        DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error)) => {
+            match error.as_ref() {
+                sea_orm::sqlx::Error::Database(database) => database
+                    .code()
+                    .is_some_and(|code| code == "22021" || code == "22P05"),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
 /// Whether an error is a unique-constraint violation.
 pub fn is_unique_violation(error: &DbErr) -> bool {
     matches!(

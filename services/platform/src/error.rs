@@ -112,6 +112,14 @@ impl From<sea_orm::DbErr> for Error {
     /// D3 (issue 17): a database that cannot be reached is `UNAVAILABLE`
     /// (clients retry that), not `INTERNAL`, which stays for bugs.
     fn from(error: sea_orm::DbErr) -> Self {
+        // D5 (issue 17): a NUL character that no validation caught is the
+        // request's fault; nothing was stored.
+        if crate::db::is_unstorable_text(&error) {
+            return Self::invalid(
+                "request",
+                "text fields must not contain NUL or other characters the store cannot keep",
+            );
+        }
         if crate::db::is_unavailable(&error) {
             tracing::warn!(%error, "database unavailable");
             return Self::Unavailable(

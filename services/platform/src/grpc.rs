@@ -76,6 +76,8 @@ pub async fn serve(
     let layers = tower::ServiceBuilder::new()
         .layer(GrpcTelemetryLayer)
         .layer(auth)
+        // Innermost, so that the spans and metrics see the final code.
+        .map_response(undecodable_is_invalid_argument)
         .into_inner();
     let server = tonic::transport::Server::builder()
         .layer(layers)
@@ -93,6 +95,29 @@ pub async fn serve(
         } => tracing::warn!("in-flight calls still running after the grace period; stopping"),
     }
     Ok(())
+}
+
+/// D8 (issue 17): a request body that is not the RPC's protobuf message is
+/// the caller's fault. tonic answers `INTERNAL` (the gRPC spec's choice for
+/// parse errors); the services answer `INVALID_ARGUMENT`, keeping `INTERNAL`
+/// for their own bugs. The answer is trailers-only, so the status is in the
+/// response headers.
+fn undecodable_is_invalid_argument<B>(mut response: http::Response<B>) -> http::Response<B> {
+    let headers = response.headers_mut();
+    let undecodable = headers
+        .get("grpc-status")
+        .is_some_and(|status| status == "13")
+        && headers
+            .get("grpc-message")
+            .and_then(|message| message.to_str().ok())
+            .is_some_and(|message| {
+                message.starts_with("failed to decode Protobuf message")
+                    || message.starts_with("failed%20to%20decode%20Protobuf%20message")
+            });
+    if undecodable {
+        headers.insert("grpc-status", http::HeaderValue::from_static("3"));
+    }
+    response
 }
 
 /// Keeps health in step with the database and NATS: NOT_SERVING while either

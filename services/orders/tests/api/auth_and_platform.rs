@@ -16,6 +16,7 @@ backend_tests!(
     health_is_not_serving_while_nats_is_down,
     reflection_lists_the_services_without_a_token,
     a_peer_service_calls_with_its_identity_and_continues_the_trace,
+    d8_a_body_that_is_not_the_rpcs_message_is_invalid_argument_not_internal,
 );
 
 async fn a_call_without_a_token_is_unauthenticated_and_a_wrong_role_is_denied(backend: Backend) {
@@ -217,4 +218,36 @@ async fn health_is_not_serving_while_the_database_is_unreachable() {
     })
     .await;
     admin.close().await;
+}
+
+/// Bytes in field 1, where GetOrderRequest has its `order_id` string: not
+/// UTF-8, so not a GetOrderRequest.
+#[derive(Clone, PartialEq, prost::Message)]
+struct NotAGetOrderRequest {
+    #[prost(bytes = "vec", tag = "1")]
+    garbage: Vec<u8>,
+}
+
+async fn d8_a_body_that_is_not_the_rpcs_message_is_invalid_argument_not_internal(backend: Backend) {
+    let app = spawn_orders(backend).await;
+    let mut grpc = tonic::client::Grpc::new(channel(app.address).await);
+    grpc.ready().await.unwrap_or_else(|e| panic!("{e}"));
+    let mut request = tonic::Request::new(NotAGetOrderRequest {
+        garbage: vec![0xff, 0xfe, 0xfd],
+    });
+    let bearer = format!("Bearer {}", testing::token("alice", &["sales"]));
+    request.metadata_mut().insert(
+        "authorization",
+        bearer.parse().unwrap_or_else(|e| panic!("{e}")),
+    );
+    let status = grpc
+        .unary::<_, pb::Order, _>(
+            request,
+            http::uri::PathAndQuery::from_static("/orderflow.orders.v1.OrderService/GetOrder"),
+            tonic_prost::ProstCodec::default(),
+        )
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("garbage was answered"));
+    assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
 }

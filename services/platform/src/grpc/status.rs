@@ -5,13 +5,42 @@ use tonic_types::{ErrorDetails, StatusExt};
 
 use crate::FieldViolation;
 
-/// `INVALID_ARGUMENT` with one `BadRequest` field violation per bad field.
+/// D6 (issue 17): an error lists at most this many faults ...
+pub const MAX_REPORTED: usize = 20;
+/// ... and at most this many characters of any one text in it, so that no
+/// bad request, however large, makes a large error (clients commonly cap
+/// metadata at 16 KiB) or has its input echoed back.
+pub const MAX_TEXT_CHARS: usize = 200;
+
+/// `text`, cut to [`MAX_TEXT_CHARS`] characters with an ellipsis.
+pub fn bounded(text: &str) -> String {
+    match text.char_indices().nth(MAX_TEXT_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
+/// `INVALID_ARGUMENT` with one `BadRequest` field violation per bad field
+/// (the first [`MAX_REPORTED`], then one saying how many more).
 pub fn invalid_argument(violations: &[FieldViolation]) -> Status {
     let mut details = ErrorDetails::new();
-    for violation in violations {
+    let mut reported: Vec<FieldViolation> = violations
+        .iter()
+        .take(MAX_REPORTED)
+        .map(|violation| {
+            FieldViolation::new(bounded(&violation.field), bounded(&violation.description))
+        })
+        .collect();
+    if violations.len() > MAX_REPORTED {
+        reported.push(FieldViolation::new(
+            "request",
+            format!("{} more faults not listed", violations.len() - MAX_REPORTED),
+        ));
+    }
+    for violation in &reported {
         details.add_bad_request_violation(violation.field.clone(), violation.description.clone());
     }
-    let summary = violations
+    let summary = reported
         .iter()
         .map(ToString::to_string)
         .collect::<Vec<_>>()
@@ -40,18 +69,23 @@ pub fn failed_precondition(kind: &str, subject: &str, description: &str) -> Stat
 /// precondition; the message joins their descriptions.
 pub fn failed_preconditions(unmet: &[crate::error::Unmet]) -> Status {
     let mut details = ErrorDetails::new();
-    for item in unmet {
+    let mut descriptions = Vec::new();
+    for item in unmet.iter().take(MAX_REPORTED) {
+        let description = bounded(&item.description);
         details.add_precondition_failure_violation(
             item.kind,
-            item.subject.clone(),
-            item.description.clone(),
+            bounded(&item.subject),
+            description.clone(),
         );
+        descriptions.push(description);
     }
-    let message = unmet
-        .iter()
-        .map(|item| item.description.as_str())
-        .collect::<Vec<_>>()
-        .join("; ");
+    if unmet.len() > MAX_REPORTED {
+        descriptions.push(format!(
+            "{} more unmet preconditions not listed",
+            unmet.len() - MAX_REPORTED
+        ));
+    }
+    let message = descriptions.join("; ");
     Status::with_error_details(Code::FailedPrecondition, message, details)
 }
 
@@ -73,7 +107,7 @@ pub fn not_found(resource_type: &str, resource_name: &str) -> Status {
 /// `PERMISSION_DENIED` for a business rule about who may act (the domain's
 /// "not your role", "not your own request").
 pub fn permission_denied(message: &str) -> Status {
-    Status::permission_denied(message.to_owned())
+    Status::permission_denied(bounded(message))
 }
 
 /// `INTERNAL` for real bugs and infrastructure failures: the full chain goes to
@@ -115,5 +149,40 @@ mod tests {
             })
             .unwrap_or_default();
         assert_eq!(fields, vec!["lines[0].quantity", "currency_code"]);
+    }
+
+    #[test]
+    fn d6_a_huge_bad_request_gets_a_small_error_that_does_not_echo_it() {
+        let street = "x".repeat(20_000);
+        let violations: Vec<FieldViolation> = (0..1_000)
+            .map(|index| {
+                FieldViolation::new(
+                    format!("lines[{index}].sku"),
+                    format!("{street} is not known"),
+                )
+            })
+            .collect();
+        let status = invalid_argument(&violations);
+        let size = status.message().len() + status.details().len();
+        assert!(size < 16 * 1024, "{size} bytes");
+        let listed = status
+            .get_error_details()
+            .bad_request()
+            .map(|bad| bad.field_violations.len())
+            .unwrap_or_default();
+        assert_eq!(listed, MAX_REPORTED + 1, "twenty, then how many more");
+        assert!(status.message().contains("980 more faults not listed"));
+        assert_eq!(bounded("短い"), "短い");
+        assert_eq!(
+            bounded(&"é".repeat(300)).chars().count(),
+            MAX_TEXT_CHARS + 1
+        );
+
+        let unmet: Vec<crate::error::Unmet> = (0..100)
+            .map(|_| crate::error::Unmet::new("STOCK_SHORT", "x", street.clone()))
+            .collect();
+        let status = failed_preconditions(&unmet);
+        assert!(status.message().len() + status.details().len() < 16 * 1024);
+        assert!(permission_denied(&street).message().len() < 1024);
     }
 }

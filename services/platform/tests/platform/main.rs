@@ -201,6 +201,7 @@ async fn backlog(database: &Database) -> u64 {
 
 backend_tests!(
     d3_a_database_that_cannot_be_reached_is_unavailable_not_internal,
+    d5_a_nul_character_the_store_cannot_keep_is_invalid_argument_not_internal,
     an_event_written_while_nats_is_down_is_published_once_it_is_back,
     the_relay_publishes_each_row_with_its_event_id_and_trace_context,
     a_redelivered_event_is_handled_once,
@@ -738,4 +739,35 @@ async fn d3_a_database_that_cannot_be_reached_is_unavailable_not_internal(backen
     assert!(orderflow_platform::db::is_unavailable(&error), "{error:?}");
     let status = tonic::Status::from(orderflow_platform::error::Error::from(error));
     assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
+}
+
+async fn d5_a_nul_character_the_store_cannot_keep_is_invalid_argument_not_internal(
+    backend: Backend,
+) {
+    let (_test_database, database) = database(backend).await;
+    let connection = database.connection();
+    let result = connection
+        .execute_raw(Statement::from_sql_and_values(
+            connection.get_database_backend(),
+            match connection.get_database_backend() {
+                sea_orm::DbBackend::Postgres => "INSERT INTO effects (id, subject) VALUES ($1, $2)",
+                _ => "INSERT INTO effects (id, subject) VALUES (?, ?)",
+            },
+            ["nul-1".into(), "a\0b".into()],
+        ))
+        .await;
+    match backend {
+        // PostgreSQL cannot keep a NUL in text: the request's fault.
+        Backend::Postgres => {
+            let error = result
+                .err()
+                .unwrap_or_else(|| panic!("PostgreSQL stored a NUL"));
+            let status = tonic::Status::from(orderflow_platform::error::Error::from(error));
+            assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
+            assert_eq!(effects(&database).await, 0);
+        }
+        Backend::Sqlite => {
+            result.unwrap_or_else(|error| panic!("{error}"));
+        }
+    }
 }
