@@ -423,19 +423,23 @@ async fn release_prepaid(cluster: &Cluster, order_id: &str, amount: i64) {
         ))
         .await
         .unwrap_or_else(|s| panic!("{s:?}"));
-    let entries = money
-        .list_ledger_entries(authorized(
+    // Finance books the sale from the order's events: wait for its entry.
+    let entries = testing::eventually(Duration::from_secs(20), "the sale entry", || {
+        let mut money = money.clone();
+        let request = authorized(
             finance::ListLedgerEntriesRequest {
                 order_id: order_id.to_owned(),
                 ..Default::default()
             },
             "fiona",
             &["finance"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"))
-        .into_inner()
-        .entries;
+        );
+        async move {
+            let entries = money.list_ledger_entries(request).await.ok()?.into_inner();
+            (!entries.entries.is_empty()).then_some(entries.entries)
+        }
+    })
+    .await;
     let detail = money
         .sign_sales_detail(authorized(
             finance::SignSalesDetailRequest {

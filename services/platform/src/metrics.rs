@@ -34,6 +34,7 @@ struct Instruments {
     outbox_backlog: Gauge<u64>,
     consumer_lag: Gauge<u64>,
     sla_breaches: Counter<u64>,
+    outbox_dead_letters: Counter<u64>,
 }
 
 fn instruments() -> &'static Instruments {
@@ -67,6 +68,11 @@ fn instruments() -> &'static Instruments {
                 .u64_counter("orderflow.sla.breaches")
                 .with_unit("{breach}")
                 .with_description("Service-level targets missed, by rule")
+                .build(),
+            outbox_dead_letters: meter
+                .u64_counter("orderflow.outbox.dead_letters")
+                .with_unit("{event}")
+                .with_description("Events that can never be published, set aside from the outbox")
                 .build(),
         }
     })
@@ -126,5 +132,14 @@ pub fn sla_breached(service: &'static str, rule: &'static str) {
             KeyValue::new("orderflow.service", service),
             KeyValue::new("orderflow.rule", rule),
         ],
+    );
+}
+
+/// An event set aside because it can never be published (too large for the
+/// broker); alert on any.
+pub fn outbox_dead_lettered(subject: &str) {
+    instruments().outbox_dead_letters.add(
+        1,
+        &[KeyValue::new("messaging.destination", subject.to_owned())],
     );
 }

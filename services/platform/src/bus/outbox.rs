@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
-use sea_orm::{ActiveValue::Set, ConnectionTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryOrder};
 use tokio::sync::Notify;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -129,4 +129,42 @@ impl OutboxSignal {
 /// Rows not yet published: the backlog operators watch.
 pub async fn backlog<C: ConnectionTrait>(connection: &C) -> Result<u64, DbErr> {
     Entity::find().count(connection).await
+}
+
+/// Events the relay set aside because they can never be published (D1,
+/// issue 17): the row as it was, why, and when.
+pub mod dead_letter {
+    use chrono::{DateTime, Utc};
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "outbox_dead_letters")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub subject: String,
+        pub event_type: String,
+        pub payload: Vec<u8>,
+        #[sea_orm(column_type = "Text")]
+        pub headers: String,
+        pub created_at: DateTime<Utc>,
+        #[sea_orm(column_type = "Text")]
+        pub reason: String,
+        pub dead_at: DateTime<Utc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The events set aside as unpublishable, oldest first.
+pub async fn dead_letters<C: ConnectionTrait>(
+    connection: &C,
+) -> Result<Vec<dead_letter::Model>, DbErr> {
+    dead_letter::Entity::find()
+        .order_by_asc(dead_letter::Column::Id)
+        .all(connection)
+        .await
 }

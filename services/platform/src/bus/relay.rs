@@ -149,6 +149,7 @@ impl Relay {
                 .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
                 .all(&transaction)
                 .await?;
+            let rows = self.set_aside_unpublishable(&transaction, rows).await?;
             let outcome = self.publish(&rows).await;
             self.settle(&transaction, &rows, &outcome).await?;
             transaction.commit().await?;
@@ -162,12 +163,67 @@ impl Relay {
             if rows.is_empty() {
                 return Ok(0);
             }
+            let fetched = rows.len();
+            let rows = {
+                let transaction = self.database.begin_write().await?;
+                let rows = self.set_aside_unpublishable(&*transaction, rows).await?;
+                transaction.commit().await?;
+                rows
+            };
+            if rows.is_empty() {
+                // All set aside: the next batch may hold more.
+                return Ok(fetched);
+            }
             let outcome = self.publish(&rows).await;
             let transaction = self.database.begin_write().await?;
             self.settle(&*transaction, &rows, &outcome).await?;
             transaction.commit().await?;
             outcome.into_result()
         }
+    }
+
+    /// D1 (issue 17): moves the rows that can never be published (larger
+    /// than the broker's `max_payload`) to `outbox_dead_letters`, with an
+    /// error log and a metric to alert on, so that they block nothing;
+    /// returns the others.
+    async fn set_aside_unpublishable<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        rows: Vec<outbox::Model>,
+    ) -> Result<Vec<outbox::Model>, DbErr> {
+        let limit = match self.jetstream.client().server_info().max_payload {
+            0 => DEFAULT_MAX_PAYLOAD,
+            announced => announced,
+        };
+        let mut publishable = Vec::with_capacity(rows.len());
+        for row in rows {
+            let size = message_size(&row);
+            if size <= limit {
+                publishable.push(row);
+                continue;
+            }
+            let reason = format!(
+                "{size} bytes with headers; the broker takes at most {limit}: it can never be published"
+            );
+            tracing::error!(event_id = %row.id, subject = %row.subject, %reason, "outbox event set aside as unpublishable");
+            crate::metrics::outbox_dead_lettered(&row.subject);
+            outbox::dead_letter::Entity::insert(outbox::dead_letter::ActiveModel {
+                id: Set(row.id.clone()),
+                subject: Set(row.subject.clone()),
+                event_type: Set(row.event_type.clone()),
+                payload: Set(row.payload.clone()),
+                headers: Set(row.headers.clone()),
+                created_at: Set(row.created_at),
+                reason: Set(reason),
+                dead_at: Set(Utc::now()),
+            })
+            .exec_without_returning(connection)
+            .await?;
+            outbox::Entity::delete_by_id(row.id.clone())
+                .exec(connection)
+                .await?;
+        }
+        Ok(publishable)
     }
 
     /// Sends every row, then awaits every ack, in order; stops at the first
@@ -262,6 +318,23 @@ impl Relay {
         }
         Ok(())
     }
+}
+
+/// NATS's default `max_payload`, for a client that has not heard the
+/// server's yet.
+const DEFAULT_MAX_PAYLOAD: usize = 1024 * 1024;
+
+/// What a row weighs on the wire: payload, headers, and their framing.
+fn message_size(row: &outbox::Model) -> usize {
+    let stored: HashMap<String, String> = serde_json::from_str(&row.headers).unwrap_or_default();
+    let headers: usize = stored
+        .iter()
+        .map(|(name, value)| name.len() + value.len() + 4)
+        .sum::<usize>()
+        + row.id.len()
+        + row.event_type.len()
+        + 64;
+    row.payload.len() + headers
 }
 
 /// How far a batch got: the first `acknowledged` rows are published.

@@ -7,7 +7,11 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{blob, integer, string, text, text_null, timestamp_with_time_zone};
 
 pub fn platform_migrations() -> Vec<Box<dyn MigrationTrait>> {
-    vec![Box::new(CreatePlatformTables), Box::new(CreateRequestKeys)]
+    vec![
+        Box::new(CreatePlatformTables),
+        Box::new(CreateRequestKeys),
+        Box::new(CreateOutboxDeadLetters),
+    ]
 }
 
 /// A migration that adds one column to one table (in a transaction): the
@@ -194,5 +198,40 @@ impl MigrationTrait for CreateRequestKeys {
             )
             .await?;
         Ok(())
+    }
+}
+
+/// D1 (issue 17): events the relay can never publish (larger than the
+/// broker takes) are moved here, so that they block nothing.
+struct CreateOutboxDeadLetters;
+
+impl MigrationName for CreateOutboxDeadLetters {
+    fn name(&self) -> &str {
+        "m0000_platform_outbox_dead_letters"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateOutboxDeadLetters {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("outbox_dead_letters")
+                    .col(string("id").primary_key())
+                    .col(string("subject"))
+                    .col(string("event_type"))
+                    .col(blob("payload"))
+                    .col(text("headers"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .col(text("reason"))
+                    .col(timestamp_with_time_zone("dead_at"))
+                    .to_owned(),
+            )
+            .await
     }
 }

@@ -200,6 +200,7 @@ async fn backlog(database: &Database) -> u64 {
 }
 
 backend_tests!(
+    d1_an_event_too_large_to_publish_is_set_aside_and_blocks_nothing,
     d3_a_database_that_cannot_be_reached_is_unavailable_not_internal,
     d5_a_nul_character_the_store_cannot_keep_is_invalid_argument_not_internal,
     an_event_written_while_nats_is_down_is_published_once_it_is_back,
@@ -770,4 +771,57 @@ async fn d5_a_nul_character_the_store_cannot_keep_is_invalid_argument_not_intern
             result.unwrap_or_else(|error| panic!("{error}"));
         }
     }
+}
+
+async fn d1_an_event_too_large_to_publish_is_set_aside_and_blocks_nothing(backend: Backend) {
+    let (_test_database, database) = database(backend).await;
+    let nats = TestNats::start().await;
+    let shutdown = Shutdown::new();
+    let before = enqueue(&database, "testsvc.thing.happened", b"before").await;
+    // Over NATS's 1 MiB max_payload: no retry can ever publish it.
+    let huge = enqueue(&database, "testsvc.thing.happened", &vec![b'x'; 2 << 20]).await;
+    let after = enqueue(&database, "testsvc.thing.happened", b"after").await;
+    let signal = OutboxSignal::default();
+    start_relay(&database, nats.client().await, &signal, &shutdown);
+    eventually(
+        Duration::from_secs(30),
+        "the two others published",
+        || async {
+            (stream_messages(&nats).await == 2 && backlog(&database).await == 0).then_some(())
+        },
+    )
+    .await;
+    let set_aside = outbox::dead_letters(database.connection())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(set_aside.len(), 1);
+    assert_eq!(set_aside[0].id, huge);
+    assert_eq!(set_aside[0].payload.len(), 2 << 20, "kept as it was");
+    assert!(
+        set_aside[0].reason.contains("can never be published"),
+        "{}",
+        set_aside[0].reason
+    );
+    // The later event went out too: nothing queues behind the big one.
+    let context = jetstream::new(nats.client().await);
+    let stream = context
+        .get_stream(bus::stream_name(SERVICE))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut ids = Vec::new();
+    for sequence in 1..=2 {
+        let message = stream
+            .get_raw_message(sequence)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        ids.push(
+            message
+                .headers
+                .get(headers::MESSAGE_ID)
+                .map(|id| id.as_str().to_owned())
+                .unwrap_or_default(),
+        );
+    }
+    assert_eq!(ids, [before, after]);
+    shutdown.trigger();
 }
