@@ -8,7 +8,7 @@ use orderflow_platform::auth::{Caller, Role, RoleTable, SERVICE_ROLE};
 use orderflow_platform::grpc::paging::PageRequest;
 use orderflow_platform::grpc::status;
 use orderflow_platform::money::{Currency, Money};
-use orderflow_platform::validation::Violations;
+use orderflow_platform::validation::{AmountRule, Violations};
 use orderflow_proto::approvals::v1 as pb;
 use pb::approval_service_server::ApprovalService;
 use tonic::{Request, Response, Status};
@@ -94,17 +94,7 @@ fn money_in(
     violations: &mut Violations,
 ) -> Option<Money> {
     let raw = raw.cloned().unwrap_or_default();
-    match Currency::parse(&raw.currency_code) {
-        Ok(currency) if raw.minor_units >= 0 => Some(Money::new(currency, raw.minor_units)),
-        Ok(_) => {
-            violations.add(format!("{field}.minor_units"), "must not be negative");
-            None
-        }
-        Err(problem) => {
-            violations.add(format!("{field}.currency_code"), problem);
-            None
-        }
-    }
+    violations.amount(field, Some(&raw), AmountRule::NonNegative)
 }
 
 fn attachments_in(raw: &[String], violations: &mut Violations) -> Vec<String> {

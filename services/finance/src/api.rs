@@ -10,8 +10,8 @@ use orderflow_platform::db::idempotency::RequestKey;
 use orderflow_platform::grpc::paging::PageRequest;
 use orderflow_platform::grpc::status;
 use orderflow_platform::ids::OrderId;
-use orderflow_platform::money::{Currency, Money};
-use orderflow_platform::validation::Violations;
+use orderflow_platform::money::Money;
+use orderflow_platform::validation::{AmountRule, Violations};
 use orderflow_proto::common::v1 as common;
 use orderflow_proto::finance::v1 as pb;
 use pb::finance_service_server::FinanceService;
@@ -32,22 +32,7 @@ fn caller<T>(request: &Request<T>) -> Result<Actor, Status> {
 
 /// A positive amount of a known currency.
 fn amount(field: &str, raw: Option<&common::Money>, violations: &mut Violations) -> Option<Money> {
-    let Some(raw) = raw else {
-        violations.add(field, "is required");
-        return None;
-    };
-    let currency = match Currency::parse(&raw.currency_code) {
-        Ok(currency) => Some(currency),
-        Err(problem) => {
-            violations.add(format!("{field}.currency_code"), problem);
-            None
-        }
-    };
-    if raw.minor_units <= 0 {
-        violations.add(format!("{field}.minor_units"), "must be greater than zero");
-        return None;
-    }
-    Some(Money::new(currency?, raw.minor_units))
+    violations.amount(field, raw, AmountRule::Positive)
 }
 
 fn texts(field: &str, raw: &[String], violations: &mut Violations) -> Vec<String> {

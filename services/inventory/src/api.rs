@@ -4,6 +4,7 @@
 use orderflow_platform::auth::{Caller, Role, RoleTable};
 use orderflow_platform::db::idempotency::RequestKey;
 use orderflow_platform::grpc::paging::PageRequest;
+use orderflow_platform::grpc::status;
 use orderflow_platform::validation::Violations;
 use orderflow_proto::inventory::v1 as pb;
 use pb::inventory_service_server::InventoryService;
@@ -146,6 +147,10 @@ fn lines_and_warehouse(
     (lines, warehouse)
 }
 
+/// The most components one kit lists (orders checks kit lines against the
+/// same bound).
+pub const MAX_KIT_COMPONENTS: usize = 100;
+
 #[derive(Debug, Clone)]
 pub struct InventoryApi {
     inventory: Inventory,
@@ -224,6 +229,16 @@ impl InventoryService for InventoryApi {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let key = request_key("DefineKit", &actor, &request.request_id, &request)?;
+        // D7 (issue 17): bounded before anything is looked up, so that no
+        // request can outgrow a query.
+        if request.components.len() > MAX_KIT_COMPONENTS {
+            return Err(status::invalid_argument(&[
+                orderflow_platform::FieldViolation::new(
+                    "components",
+                    format!("a kit has at most {MAX_KIT_COMPONENTS} components"),
+                ),
+            ]));
+        }
         let components = wire::components_in(&request.components);
         let kit = self
             .inventory
@@ -239,6 +254,12 @@ impl InventoryService for InventoryApi {
         let request = request.into_inner();
         let mut violations = Violations::new();
         let sku = parse_sku("kit_sku", &request.kit_sku, &mut violations);
+        if request.components.len() > MAX_KIT_COMPONENTS {
+            violations.add(
+                "components",
+                format!("a kit has at most {MAX_KIT_COMPONENTS} components"),
+            );
+        }
         violations.finish(())?;
         let components = wire::components_in(&request.components);
         let (kit, discrepancies) = self

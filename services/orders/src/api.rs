@@ -28,7 +28,7 @@ use crate::domain::quotation::QuotationTerms;
 use crate::domain::{Actor, OrderError};
 use crate::wire;
 use orderflow_platform::ids::OrderId;
-use orderflow_platform::validation::{Violations, single_field};
+use orderflow_platform::validation::{AmountRule, Violations, single_field};
 
 fn actor(caller: &Caller) -> Actor {
     Actor {
@@ -171,23 +171,10 @@ impl OrderService for OrderApi {
         let key = violations.request_key("SetListPrice", &actor.id, &request.request_id, &request);
         let sku = violations.required("sku", &request.sku, 64);
         let price = request.unit_price.unwrap_or_default();
-        let currency = match Orders::currency_of(&price.currency_code) {
-            Ok(currency) => Some(currency),
-            Err(_) => {
-                violations.add(
-                    "unit_price.currency_code",
-                    "must be an ISO 4217 currency code",
-                );
-                None
-            }
-        };
-        if price.minor_units <= 0 {
-            violations.add("unit_price.minor_units", "must be greater than zero");
-        }
-        let currency = violations
-            .finish(currency)?
-            .ok_or_else(|| Status::internal("currency checked above"))?;
-        let money = orderflow_platform::money::Money::new(currency, price.minor_units);
+        let money = violations.amount("unit_price", Some(&price), AmountRule::Positive);
+        let money = violations
+            .finish(money)?
+            .ok_or_else(|| Status::internal("the price was checked above"))?;
         let saved = self.orders.set_list_price(&actor, key, &sku, money).await?;
         Ok(Response::new(wire::list_price(&saved)))
     }

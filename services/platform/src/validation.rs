@@ -25,6 +25,20 @@ pub fn single_field<T: Parse>(field: &str, raw: &str) -> Result<T, InvalidInput>
     T::parse(raw).map_err(|problem| InvalidInput(vec![FieldViolation::new(field, problem)]))
 }
 
+/// The largest amount any request may carry, in minor units: 10^15, ten
+/// trillion of a currency with cents. Beyond any order of this company, and
+/// far enough from `i64::MAX` that totals of many cannot overflow.
+pub const MAX_MINOR_UNITS: i64 = 1_000_000_000_000_000;
+
+/// Which amounts a field takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AmountRule {
+    /// Payments, prices, limits.
+    Positive,
+    /// Approval amounts, estimated costs.
+    NonNegative,
+}
+
 /// Collects the field violations of one request.
 #[derive(Debug, Default)]
 pub struct Violations(Vec<FieldViolation>);
@@ -120,6 +134,40 @@ impl Violations {
         self.field(field, raw).unwrap_or_else(OrderId::blank)
     }
 
+    /// An amount of a known currency, required, within `rule` and
+    /// [`MAX_MINOR_UNITS`]; violations name `<field>.currency_code` and
+    /// `<field>.minor_units`.
+    pub fn amount(
+        &mut self,
+        field: &str,
+        raw: Option<&orderflow_proto::common::v1::Money>,
+        rule: AmountRule,
+    ) -> Option<crate::money::Money> {
+        let Some(raw) = raw else {
+            self.add(field, "is required");
+            return None;
+        };
+        let currency = crate::money::Currency::parse(&raw.currency_code)
+            .map_err(|problem| self.add(format!("{field}.currency_code"), problem))
+            .ok();
+        let minor_units = raw.minor_units;
+        let problem = match rule {
+            AmountRule::Positive if minor_units <= 0 => {
+                Some("must be greater than zero".to_owned())
+            }
+            AmountRule::NonNegative if minor_units < 0 => Some("must not be negative".to_owned()),
+            _ if minor_units > MAX_MINOR_UNITS => {
+                Some(format!("must be at most {MAX_MINOR_UNITS} minor units"))
+            }
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            self.add(format!("{field}.minor_units"), problem);
+            return None;
+        }
+        Some(crate::money::Money::new(currency?, minor_units))
+    }
+
     /// A business date `YYYY-MM-DD`.
     pub fn date(&mut self, field: &str, value: &str) -> Option<NaiveDate> {
         match NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d") {
@@ -213,6 +261,35 @@ mod tests {
         violations.phone("p", "123");
         violations.phone("p", "12+345678");
         assert_eq!(violations.into_vec().len(), 3);
+    }
+
+    #[test]
+    fn amounts_are_a_known_currency_within_their_rule_and_a_sane_maximum() {
+        let money = |code: &str, minor_units| orderflow_proto::common::v1::Money {
+            currency_code: code.to_owned(),
+            minor_units,
+        };
+        let mut violations = Violations::new();
+        assert!(
+            violations
+                .amount("a", Some(&money("CNY", 1)), AmountRule::Positive)
+                .is_some()
+        );
+        assert!(
+            violations
+                .amount("b", Some(&money("CNY", 0)), AmountRule::NonNegative)
+                .is_some()
+        );
+        assert!(violations.is_empty());
+        violations.amount("c", Some(&money("CNY", 0)), AmountRule::Positive);
+        violations.amount("d", Some(&money("CNY", i64::MAX)), AmountRule::Positive);
+        violations.amount("e", Some(&money("XXQ", 5)), AmountRule::Positive);
+        violations.amount("f", None, AmountRule::NonNegative);
+        let fields: Vec<String> = violations.into_vec().into_iter().map(|v| v.field).collect();
+        assert_eq!(
+            fields,
+            ["c.minor_units", "d.minor_units", "e.currency_code", "f"]
+        );
     }
 
     #[test]

@@ -234,6 +234,19 @@ async fn bad_input_is_refused_with_every_field_named_and_changes_nothing(backend
             "order_id"
         ]
     );
+    // Issue 17: an amount has a sane maximum (i64::MAX was accepted).
+    let status = sales
+        .record_payment(pb::RecordPaymentRequest {
+            order_id: order.id.clone(),
+            kind: pb::PaymentKind::Full.into(),
+            amount: Some(pb_money("CNY", i64::MAX)),
+            method: "bank transfer".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("i64::MAX accepted"));
+    assert_eq!(violated_fields(&status), ["amount.minor_units"]);
     // The order is in CNY: a USD payment is refused on its field.
     let status = sales
         .record_payment(pb::RecordPaymentRequest {

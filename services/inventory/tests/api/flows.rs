@@ -15,6 +15,7 @@ backend_tests!(
     inv_7_the_store_refuses_to_change_or_delete_a_stock_movement,
     a_repeated_adjustment_returns_the_first_movement_and_counts_nothing_more,
     d4_an_adjustment_of_i64_min_is_refused_not_a_panic,
+    d7_a_kit_of_a_hundred_thousand_components_is_refused_not_internal,
 );
 
 async fn ord_8_a_kit_line_with_a_wrong_quantity_or_weight_is_flagged(backend: Backend) {
@@ -391,4 +392,37 @@ async fn d4_an_adjustment_of_i64_min_is_refused_not_a_panic(backend: Backend) {
         .unwrap_or_else(|s| panic!("{s:?}"))
         .into_inner();
     assert_eq!(stock.on_hand, 5);
+}
+
+async fn d7_a_kit_of_a_hundred_thousand_components_is_refused_not_internal(backend: Backend) {
+    let app = spawn_inventory(backend).await;
+    let mut warehouse = app.warehouse().await;
+    let components: Vec<pb::KitComponent> = (0..100_000)
+        .map(|index| pb::KitComponent {
+            sku: format!("PART-{index}"),
+            quantity: 1,
+        })
+        .collect();
+    let refused = warehouse
+        .define_kit(pb::DefineKitRequest {
+            request_id: String::new(),
+            sku: "HUGE-SET".to_owned(),
+            name: "Everything".to_owned(),
+            components: components.clone(),
+        })
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("a kit of 100,000 components was defined"));
+    assert_eq!(refused.code(), tonic::Code::InvalidArgument, "{refused:?}");
+    assert_eq!(testing::violated_fields(&refused), ["components"]);
+    let refused = warehouse
+        .check_kit(pb::CheckKitRequest {
+            kit_sku: "HUGE-SET".to_owned(),
+            components,
+            total_weight_grams: 1,
+        })
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("checked"));
+    assert_eq!(refused.code(), tonic::Code::InvalidArgument, "{refused:?}");
 }
