@@ -154,3 +154,105 @@ pub fn authorized<T>(message: T, subject: &str, roles: &[&str]) -> tonic::Reques
     }
     request
 }
+
+/// ORD-20's release of a prepaid order as sales, the manager and finance do
+/// it: the full `amount` recorded by sales (once finance knows the order)
+/// and confirmed by finance, then the day's sales detail signed by the
+/// manager and confirmed by finance. `decorate` adds to each request's
+/// metadata (a trace context, say).
+pub async fn release_prepaid(
+    money: &FinanceServiceClient<Channel>,
+    order_id: &str,
+    amount: orderflow_proto::common::v1::Money,
+    decorate: fn(&mut tonic::metadata::MetadataMap),
+) {
+    use orderflow_proto::finance::v1 as finance;
+    use std::time::Duration;
+    let payment = testing::eventually(Duration::from_secs(20), "finance to know the order", || {
+        let mut money = money.clone();
+        let payment = authorized_with(
+            finance::RecordPaymentRequest {
+                order_id: order_id.to_owned(),
+                kind: finance::PaymentKind::Full as i32,
+                amount: Some(amount.clone()),
+                method: "bank transfer".to_owned(),
+                ..Default::default()
+            },
+            "tom",
+            &["sales"],
+            decorate,
+        );
+        async move { money.record_payment(payment).await.ok() }
+    })
+    .await
+    .into_inner();
+    let mut money = money.clone();
+    money
+        .confirm_payment(authorized_with(
+            finance::ConfirmPaymentRequest {
+                payment_id: payment.id,
+                ..Default::default()
+            },
+            "fiona",
+            &["finance"],
+            decorate,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    // Finance books the sale from the order's events: wait for its entry.
+    let entries = testing::eventually(Duration::from_secs(20), "the sale entry", || {
+        let mut money = money.clone();
+        let list = authorized_with(
+            finance::ListLedgerEntriesRequest {
+                order_id: order_id.to_owned(),
+                ..Default::default()
+            },
+            "fiona",
+            &["finance"],
+            decorate,
+        );
+        async move {
+            let entries = money.list_ledger_entries(list).await.ok()?.into_inner();
+            (!entries.entries.is_empty()).then_some(entries.entries)
+        }
+    })
+    .await;
+    let detail = money
+        .sign_sales_detail(authorized_with(
+            finance::SignSalesDetailRequest {
+                salesperson: "tom".to_owned(),
+                entry_date: entries[0].entry_date.clone(),
+                ..Default::default()
+            },
+            "mia",
+            &["dept_manager"],
+            decorate,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    money
+        .confirm_sales_detail(authorized_with(
+            finance::ConfirmSalesDetailRequest {
+                sales_detail_id: detail.id,
+                ..Default::default()
+            },
+            "fiona",
+            &["finance"],
+            decorate,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+}
+
+/// [`authorized`], then `decorate` on its metadata.
+pub fn authorized_with<T>(
+    message: T,
+    subject: &str,
+    roles: &[&str],
+    decorate: fn(&mut tonic::metadata::MetadataMap),
+) -> tonic::Request<T> {
+    let mut request = authorized(message, subject, roles);
+    decorate(request.metadata_mut());
+    request
+}

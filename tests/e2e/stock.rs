@@ -6,10 +6,8 @@
 use std::time::Duration;
 
 use inventory::inventory_service_client::InventoryServiceClient;
-use orderflow_e2e::{Cluster, authorized};
-use orderflow_platform::testing;
+use orderflow_e2e::{Cluster, authorized, release_prepaid};
 use orderflow_proto::common::v1 as common;
-use orderflow_proto::finance::v1 as finance;
 use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::orders::v1 as pb;
 use pb::order_service_client::OrderServiceClient;
@@ -386,86 +384,6 @@ async fn ord_8_a_kit_line_that_differs_from_its_definition_is_refused_at_review(
     );
 }
 
-/// ORD-20's release of a prepaid order: the full `amount` recorded by
-/// sales and confirmed by finance, the day's sales detail signed by the
-/// manager and confirmed by finance.
-async fn release_prepaid(cluster: &Cluster, order_id: &str, amount: i64) {
-    let money = cluster.finance_client().await;
-    let payment = testing::eventually(Duration::from_secs(20), "finance to know the order", || {
-        let mut money = money.clone();
-        let request = authorized(
-            finance::RecordPaymentRequest {
-                order_id: order_id.to_owned(),
-                kind: finance::PaymentKind::Full as i32,
-                amount: Some(common::Money {
-                    currency_code: "CNY".to_owned(),
-                    minor_units: amount,
-                }),
-                method: "bank transfer".to_owned(),
-                ..Default::default()
-            },
-            "tom",
-            &["sales"],
-        );
-        async move { money.record_payment(request).await.ok() }
-    })
-    .await
-    .into_inner();
-    let mut money = money.clone();
-    money
-        .confirm_payment(authorized(
-            finance::ConfirmPaymentRequest {
-                payment_id: payment.id,
-                ..Default::default()
-            },
-            "fiona",
-            &["finance"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
-    // Finance books the sale from the order's events: wait for its entry.
-    let entries = testing::eventually(Duration::from_secs(20), "the sale entry", || {
-        let mut money = money.clone();
-        let request = authorized(
-            finance::ListLedgerEntriesRequest {
-                order_id: order_id.to_owned(),
-                ..Default::default()
-            },
-            "fiona",
-            &["finance"],
-        );
-        async move {
-            let entries = money.list_ledger_entries(request).await.ok()?.into_inner();
-            (!entries.entries.is_empty()).then_some(entries.entries)
-        }
-    })
-    .await;
-    let detail = money
-        .sign_sales_detail(authorized(
-            finance::SignSalesDetailRequest {
-                salesperson: "tom".to_owned(),
-                entry_date: entries[0].entry_date.clone(),
-                ..Default::default()
-            },
-            "mia",
-            &["dept_manager"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"))
-        .into_inner();
-    money
-        .confirm_sales_detail(authorized(
-            finance::ConfirmSalesDetailRequest {
-                sales_detail_id: detail.id,
-                ..Default::default()
-            },
-            "fiona",
-            &["finance"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ord_20_an_order_abroad_goes_to_the_overseas_warehouse_when_it_holds_all_of_it() {
     let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
@@ -496,7 +414,16 @@ async fn ord_20_an_order_abroad_goes_to_the_overseas_warehouse_when_it_holds_all
             Some("GB")
         );
         wait_for_state(&mut orders, &order.id, pb::OrderState::AwaitingPayment).await;
-        release_prepaid(&cluster, &order.id, quantity * 125_000).await;
+        release_prepaid(
+            &cluster.finance_client().await,
+            &order.id,
+            common::Money {
+                currency_code: "CNY".to_owned(),
+                minor_units: quantity * 125_000,
+            },
+            |_| {},
+        )
+        .await;
         let reserved = wait_for_entry(&mut orders, &order.id, "stock_reserved").await;
         assert!(
             reserved

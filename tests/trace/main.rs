@@ -35,7 +35,6 @@ use orderflow_platform::config::Env;
 use orderflow_platform::telemetry::{self, TelemetryConfig};
 use orderflow_platform::testing;
 use orderflow_proto::common::v1 as common;
-use orderflow_proto::finance::v1 as finance;
 use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::orders::v1 as pb;
 use tracing::Instrument;
@@ -208,7 +207,7 @@ fn cny(minor_units: i64) -> Option<common::Money> {
 /// gate) and the events between them. Returns the order.
 async fn journey(cluster: &Cluster) -> pb::Order {
     let mut orders = cluster.orders_client().await;
-    let mut money = cluster.finance_client().await;
+    let money = cluster.finance_client().await;
     let mut stock = cluster.inventory_client().await;
     stock
         .create_item(traced(
@@ -311,74 +310,13 @@ async fn journey(cluster: &Cluster) -> pb::Order {
         ))
         .await
         .unwrap_or_else(|s| panic!("{s:?}"));
-    let payment = testing::eventually(Duration::from_secs(20), "finance to know the order", || {
-        let mut money = money.clone();
-        let request = traced(
-            finance::RecordPaymentRequest {
-                order_id: id.clone(),
-                kind: finance::PaymentKind::Full as i32,
-                amount: cny(420_000),
-                method: "bank transfer".to_owned(),
-                ..Default::default()
-            },
-            "tom",
-            &["sales"],
-        );
-        async move { money.record_payment(request).await.ok() }
-    })
-    .await
-    .into_inner();
-    money
-        .confirm_payment(traced(
-            finance::ConfirmPaymentRequest {
-                payment_id: payment.id,
-                ..Default::default()
-            },
-            "fiona",
-            &["finance"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
-    let entries = testing::eventually(Duration::from_secs(20), "the sale entry", || {
-        let mut money = money.clone();
-        let request = traced(
-            finance::ListLedgerEntriesRequest {
-                order_id: id.clone(),
-                ..Default::default()
-            },
-            "fiona",
-            &["finance"],
-        );
-        async move {
-            let entries = money.list_ledger_entries(request).await.ok()?.into_inner();
-            (!entries.entries.is_empty()).then_some(entries.entries)
-        }
-    })
+    orderflow_e2e::release_prepaid(
+        &money,
+        &id,
+        cny(420_000).unwrap_or_default(),
+        telemetry::inject_into_metadata,
+    )
     .await;
-    let detail = money
-        .sign_sales_detail(traced(
-            finance::SignSalesDetailRequest {
-                salesperson: "tom".to_owned(),
-                entry_date: entries[0].entry_date.clone(),
-                ..Default::default()
-            },
-            "mia",
-            &["dept_manager"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"))
-        .into_inner();
-    money
-        .confirm_sales_detail(traced(
-            finance::ConfirmSalesDetailRequest {
-                sales_detail_id: detail.id,
-                ..Default::default()
-            },
-            "fiona",
-            &["finance"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
     testing::eventually(Duration::from_secs(30), "READY_TO_SHIP", || {
         let mut orders = orders.clone();
         let request = traced(
