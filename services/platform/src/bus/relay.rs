@@ -149,11 +149,12 @@ impl Relay {
                 .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
                 .all(&transaction)
                 .await?;
-            let rows = self.set_aside_unpublishable(&transaction, rows).await?;
+            let (rows, unpublishable) = self.split_unpublishable(rows);
             let outcome = self.publish(&rows).await;
+            set_aside(&transaction, &unpublishable).await?;
             self.settle(&transaction, &rows, &outcome).await?;
             transaction.commit().await?;
-            outcome.into_result()
+            outcome.into_result().map(|done| done + unpublishable.len())
         } else {
             let rows = outbox::Entity::find()
                 .order_by_asc(outbox::Column::Id)
@@ -163,67 +164,40 @@ impl Relay {
             if rows.is_empty() {
                 return Ok(0);
             }
-            let fetched = rows.len();
-            let rows = {
-                let transaction = self.database.begin_write().await?;
-                let rows = self.set_aside_unpublishable(&*transaction, rows).await?;
-                transaction.commit().await?;
-                rows
-            };
-            if rows.is_empty() {
-                // All set aside: the next batch may hold more.
-                return Ok(fetched);
-            }
+            let (rows, unpublishable) = self.split_unpublishable(rows);
             let outcome = self.publish(&rows).await;
             let transaction = self.database.begin_write().await?;
+            set_aside(&*transaction, &unpublishable).await?;
             self.settle(&*transaction, &rows, &outcome).await?;
             transaction.commit().await?;
-            outcome.into_result()
+            outcome.into_result().map(|done| done + unpublishable.len())
         }
     }
 
-    /// D1 (issue 17): moves the rows that can never be published (larger
-    /// than the broker's `max_payload`) to `outbox_dead_letters`, with an
-    /// error log and a metric to alert on, so that they block nothing;
-    /// returns the others.
-    async fn set_aside_unpublishable<C: ConnectionTrait>(
+    /// D1 (issue 17): the rows that can be published, and those that never
+    /// can (larger than the broker's `max_payload`), each with the reason.
+    fn split_unpublishable(
         &self,
-        connection: &C,
         rows: Vec<outbox::Model>,
-    ) -> Result<Vec<outbox::Model>, DbErr> {
+    ) -> (Vec<outbox::Model>, Vec<(outbox::Model, String)>) {
         let limit = match self.jetstream.client().server_info().max_payload {
             0 => DEFAULT_MAX_PAYLOAD,
             announced => announced,
         };
         let mut publishable = Vec::with_capacity(rows.len());
+        let mut unpublishable = Vec::new();
         for row in rows {
             let size = message_size(&row);
             if size <= limit {
                 publishable.push(row);
-                continue;
+            } else {
+                let reason = format!(
+                    "{size} bytes with headers; the broker takes at most {limit}: it can never be published"
+                );
+                unpublishable.push((row, reason));
             }
-            let reason = format!(
-                "{size} bytes with headers; the broker takes at most {limit}: it can never be published"
-            );
-            tracing::error!(event_id = %row.id, subject = %row.subject, %reason, "outbox event set aside as unpublishable");
-            crate::metrics::outbox_dead_lettered(&row.subject);
-            outbox::dead_letter::Entity::insert(outbox::dead_letter::ActiveModel {
-                id: Set(row.id.clone()),
-                subject: Set(row.subject.clone()),
-                event_type: Set(row.event_type.clone()),
-                payload: Set(row.payload.clone()),
-                headers: Set(row.headers.clone()),
-                created_at: Set(row.created_at),
-                reason: Set(reason),
-                dead_at: Set(Utc::now()),
-            })
-            .exec_without_returning(connection)
-            .await?;
-            outbox::Entity::delete_by_id(row.id.clone())
-                .exec(connection)
-                .await?;
         }
-        Ok(publishable)
+        (publishable, unpublishable)
     }
 
     /// Sends every row, then awaits every ack, in order; stops at the first
@@ -318,6 +292,34 @@ impl Relay {
         }
         Ok(())
     }
+}
+
+/// D1 (issue 17): moves `rows` from the outbox to `outbox_dead_letters`,
+/// with an error log and a metric to alert on, so that they block nothing.
+async fn set_aside<C: ConnectionTrait>(
+    connection: &C,
+    rows: &[(outbox::Model, String)],
+) -> Result<(), DbErr> {
+    for (row, reason) in rows {
+        tracing::error!(event_id = %row.id, subject = %row.subject, %reason, "outbox event set aside as unpublishable");
+        crate::metrics::outbox_dead_lettered(&row.subject);
+        outbox::dead_letter::Entity::insert(outbox::dead_letter::ActiveModel {
+            id: Set(row.id.clone()),
+            subject: Set(row.subject.clone()),
+            event_type: Set(row.event_type.clone()),
+            payload: Set(row.payload.clone()),
+            headers: Set(row.headers.clone()),
+            created_at: Set(row.created_at),
+            reason: Set(reason.clone()),
+            dead_at: Set(Utc::now()),
+        })
+        .exec_without_returning(connection)
+        .await?;
+        outbox::Entity::delete_by_id(row.id.clone())
+            .exec(connection)
+            .await?;
+    }
+    Ok(())
 }
 
 /// NATS's default `max_payload`, for a client that has not heard the
