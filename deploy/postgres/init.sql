@@ -4,3 +4,4 @@ CREATE DATABASE approvals;
 CREATE DATABASE finance;
 CREATE DATABASE inventory;
 CREATE DATABASE logistics;
+CREATE DATABASE production;

@@ -14,6 +14,7 @@ use orderflow_proto::finance::v1::finance_service_client::FinanceServiceClient;
 use orderflow_proto::inventory::v1::inventory_service_client::InventoryServiceClient;
 use orderflow_proto::logistics::v1::logistics_service_client::LogisticsServiceClient;
 use orderflow_proto::orders::v1::order_service_client::OrderServiceClient;
+use orderflow_proto::production::v1::production_service_client::ProductionServiceClient;
 use tonic::transport::Channel;
 
 /// Every running service and what it runs on.
@@ -24,6 +25,7 @@ pub struct Cluster {
     pub inventory: SocketAddr,
     pub finance: SocketAddr,
     pub logistics: SocketAddr,
+    pub production: SocketAddr,
     pub shutdown: Shutdown,
     _databases: Vec<TestDatabase>,
 }
@@ -81,6 +83,15 @@ impl Cluster {
         let logistics =
             orderflow_logistics::start(logistics_config, clock.clone(), shutdown.clone()).await?;
 
+        let production_database = TestDatabase::create(backend).await;
+        let production_env = service_env(&production_database, &nats)
+            .with("INVENTORY_URL", format!("http://{}", inventory.local_addr))
+            .with("PRODUCTION_SWEEP_INTERVAL_SECS", "1");
+        let production_config =
+            orderflow_production::config::ProductionConfig::from_env(&production_env)?;
+        let production =
+            orderflow_production::start(production_config, clock.clone(), shutdown.clone()).await?;
+
         let orders_database = TestDatabase::create(backend).await;
         let orders_env = service_env(&orders_database, &nats)
             .with("APPROVALS_URL", format!("http://{}", approvals.local_addr))
@@ -94,12 +105,14 @@ impl Cluster {
             inventory: inventory.local_addr,
             finance: finance.local_addr,
             logistics: logistics.local_addr,
+            production: production.local_addr,
             shutdown,
             _databases: vec![
                 approvals_database,
                 inventory_database,
                 finance_database,
                 logistics_database,
+                production_database,
                 orders_database,
             ],
         })
@@ -139,6 +152,10 @@ impl Cluster {
 
     pub async fn logistics_client(&self) -> LogisticsServiceClient<Channel> {
         LogisticsServiceClient::new(Self::connected(self.logistics).await)
+    }
+
+    pub async fn production_client(&self) -> ProductionServiceClient<Channel> {
+        ProductionServiceClient::new(Self::connected(self.production).await)
     }
 
     pub async fn inventory_client(&self) -> InventoryServiceClient<Channel> {

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use orderflow_e2e::Cluster;
+use orderflow_e2e::{Cluster, authorized_with};
 use orderflow_platform::testing;
 use orderflow_proto::common::v1 as common;
 use orderflow_proto::finance::v1 as finance;
@@ -17,14 +17,17 @@ use crate::{address, in_days, timeline, wait_for_entry, wait_for_state};
 /// The trace every call of the test continues (W3C `traceparent`).
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 
-/// A request with a development token and the test's trace.
-fn traced<T>(message: T, subject: &str, roles: &[&str]) -> tonic::Request<T> {
-    let mut request = orderflow_e2e::authorized(message, subject, roles);
+/// The test's trace on a request (W3C `traceparent`).
+fn with_trace(metadata: &mut tonic::metadata::MetadataMap) {
     let parent = format!("00-{TRACE_ID}-00f067aa0ba902b7-01");
     if let Ok(value) = parent.parse() {
-        request.metadata_mut().insert("traceparent", value);
+        metadata.insert("traceparent", value);
     }
-    request
+}
+
+/// A request with a development token and the test's trace.
+fn traced<T>(message: T, subject: &str, roles: &[&str]) -> tonic::Request<T> {
+    orderflow_e2e::authorized_with(message, subject, roles, with_trace)
 }
 
 /// The trace id a response reports.
@@ -50,7 +53,6 @@ async fn a_prepaid_standard_order_is_completed_through_five_services_in_one_trac
     let mut orders = cluster.orders_client().await;
     let mut money = cluster.finance_client().await;
     let mut stock = cluster.inventory_client().await;
-    let mut shipping = cluster.logistics_client().await;
     let mut traces = Vec::new();
     stock_item(&mut stock, PUMP, 5).await;
 
@@ -203,155 +205,10 @@ async fn a_prepaid_standard_order_is_completed_through_five_services_in_one_trac
     // Released, reserved, ready to ship.
     wait_for_state(&mut orders, &id, pb::OrderState::ReadyToShip).await;
 
-    // Logistics: the notice, the note approved by finance.
-    let planned = testing::eventually(
-        Duration::from_secs(20),
-        "logistics to know the order",
-        || {
-            let mut shipping = shipping.clone();
-            let request = traced(
-                logistics::PlanShipmentRequest {
-                    order_id: id.clone(),
-                    planned_ship_date: in_days(3),
-                    ..Default::default()
-                },
-                "lou",
-                &["logistics"],
-            );
-            async move { shipping.plan_shipment(request).await.ok() }
-        },
-    )
-    .await;
-    traces.push(trace_of(&planned));
-    assert_eq!(
-        planned.into_inner().carrier_code,
-        "TTKD",
-        "Zhejiang (LOG-1)"
-    );
-    // Logistics and finance may still be catching up with READY_TO_SHIP.
-    testing::eventually(Duration::from_secs(20), "the shipping note", || {
-        let mut shipping = shipping.clone();
-        let request = traced(
-            logistics::CreateShippingNoteRequest {
-                order_id: id.clone(),
-                ..Default::default()
-            },
-            "lou",
-            &["logistics"],
-        );
-        async move { shipping.create_shipping_note(request).await.ok() }
-    })
-    .await;
-    let approved = testing::eventually(Duration::from_secs(20), "finance's approval", || {
-        let mut shipping = shipping.clone();
-        let request = traced(
-            logistics::ApproveShippingNoteRequest {
-                order_id: id.clone(),
-                ..Default::default()
-            },
-            "fiona",
-            &["finance"],
-        );
-        async move { shipping.approve_shipping_note(request).await.ok() }
-    })
-    .await;
-    traces.push(trace_of(&approved));
-
-    // Inventory: pick, inspect, post the outbound.
-    let pick_list = stock
-        .create_pick_list(traced(
-            inventory::CreatePickListRequest {
-                order_id: id.clone(),
-                ..Default::default()
-            },
-            "wang",
-            &["warehouse"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"))
-        .into_inner();
-    stock
-        .record_outbound_inspection(traced(
-            inventory::RecordOutboundInspectionRequest {
-                pick_list_id: pick_list.id.clone(),
-                passed: true,
-                note: "2 pumps, cartons intact".to_owned(),
-            },
-            "quinn",
-            &["qc"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
-    stock
-        .post_outbound(traced(
-            inventory::PostOutboundRequest {
-                pick_list_id: pick_list.id.clone(),
-            },
-            "wang",
-            &["warehouse"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
-
-    // Dispatch once logistics saw the goods leave.
-    let tracking = format!("TT{}", order.number);
-    let dispatched = testing::eventually(Duration::from_secs(20), "the dispatch", || {
-        let mut shipping = shipping.clone();
-        let request = traced(
-            logistics::DispatchShipmentRequest {
-                order_id: id.clone(),
-                tracking_number: tracking.clone(),
-                ..Default::default()
-            },
-            "wang",
-            &["warehouse"],
-        );
-        async move { shipping.dispatch_shipment(request).await.ok() }
-    })
-    .await;
-    traces.push(trace_of(&dispatched));
-    let shipped = wait_for_state(&mut orders, &id, pb::OrderState::Shipped).await;
-    assert_eq!(shipped.carrier_code, "TTKD");
-    assert_eq!(shipped.tracking_number, tracking);
-
-    shipping
-        .record_tracking_event(traced(
-            logistics::RecordTrackingEventRequest {
-                tracking_number: tracking.clone(),
-                event: Some(logistics::TrackingEvent {
-                    time: Some(prost_types::Timestamp {
-                        seconds: chrono::Utc::now().timestamp(),
-                        nanos: 0,
-                    }),
-                    status: "delivered".to_owned(),
-                    location: "Hangzhou".to_owned(),
-                    description: "signed by Li Lei".to_owned(),
-                }),
-                ..Default::default()
-            },
-            "lou",
-            &["logistics"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
-    wait_for_state(&mut orders, &id, pb::OrderState::Delivered).await;
-    let receipt = testing::eventually(Duration::from_secs(20), "the receipt", || {
-        let mut shipping = shipping.clone();
-        let request = traced(
-            logistics::ConfirmReceiptRequest {
-                order_id: id.clone(),
-                ..Default::default()
-            },
-            "cathy",
-            &["customer_service"],
-        );
-        async move { shipping.confirm_receipt(request).await.ok() }
-    })
-    .await;
-    traces.push(trace_of(&receipt));
-
-    // Finance settles on the receipt; the order completes.
-    let completed = wait_for_state(&mut orders, &id, pb::OrderState::Completed).await;
+    let shipped = ship_to_completion(&cluster, &id, &order.number, with_trace).await;
+    assert_eq!(shipped.carrier_code, "TTKD", "Zhejiang (LOG-1)");
+    traces.extend(shipped.traces);
+    let completed = shipped.completed;
     assert_eq!(completed.amount_paid, cny(840_000));
     let entry = wait_for_entry(&mut orders, &id, "completed").await;
     assert!(entry.detail.contains("FI-"), "{}", entry.detail);
@@ -445,5 +302,188 @@ async fn a_prepaid_standard_order_is_completed_through_five_services_in_one_trac
             traceparent.contains(TRACE_ID),
             "{subject} carries {traceparent:?}"
         );
+    }
+}
+
+/// What [`ship_to_completion`] saw.
+pub(crate) struct Shipped {
+    pub carrier_code: String,
+    pub completed: pb::Order,
+    /// The trace ids the answers reported.
+    pub traces: Vec<String>,
+}
+
+/// From READY_TO_SHIP to COMPLETED as the services' people do it: the
+/// shipping notice and note (approved by finance), picking, outbound
+/// inspection and posting, dispatch, delivery, the receipt, and finance's
+/// settlement. `decorate` adds to every request's metadata.
+pub(crate) async fn ship_to_completion(
+    cluster: &Cluster,
+    id: &str,
+    number: &str,
+    decorate: fn(&mut tonic::metadata::MetadataMap),
+) -> Shipped {
+    let mut orders = cluster.orders_client().await;
+    let mut stock = cluster.inventory_client().await;
+    let mut shipping = cluster.logistics_client().await;
+    let mut traces = Vec::new();
+    // Logistics: the notice, the note approved by finance.
+    let planned = testing::eventually(
+        Duration::from_secs(20),
+        "logistics to know the order",
+        || {
+            let mut shipping = shipping.clone();
+            let request = authorized_with(
+                logistics::PlanShipmentRequest {
+                    order_id: id.to_owned(),
+                    planned_ship_date: in_days(3),
+                    ..Default::default()
+                },
+                "lou",
+                &["logistics"],
+                decorate,
+            );
+            async move { shipping.plan_shipment(request).await.ok() }
+        },
+    )
+    .await;
+    traces.push(trace_of(&planned));
+    let carrier_code = planned.into_inner().carrier_code;
+    // Logistics and finance may still be catching up with READY_TO_SHIP.
+    testing::eventually(Duration::from_secs(20), "the shipping note", || {
+        let mut shipping = shipping.clone();
+        let request = authorized_with(
+            logistics::CreateShippingNoteRequest {
+                order_id: id.to_owned(),
+                ..Default::default()
+            },
+            "lou",
+            &["logistics"],
+            decorate,
+        );
+        async move { shipping.create_shipping_note(request).await.ok() }
+    })
+    .await;
+    let approved = testing::eventually(Duration::from_secs(20), "finance's approval", || {
+        let mut shipping = shipping.clone();
+        let request = authorized_with(
+            logistics::ApproveShippingNoteRequest {
+                order_id: id.to_owned(),
+                ..Default::default()
+            },
+            "fiona",
+            &["finance"],
+            decorate,
+        );
+        async move { shipping.approve_shipping_note(request).await.ok() }
+    })
+    .await;
+    traces.push(trace_of(&approved));
+
+    // Inventory: pick, inspect, post the outbound.
+    let pick_list = stock
+        .create_pick_list(authorized_with(
+            inventory::CreatePickListRequest {
+                order_id: id.to_owned(),
+                ..Default::default()
+            },
+            "wang",
+            &["warehouse"],
+            decorate,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    stock
+        .record_outbound_inspection(authorized_with(
+            inventory::RecordOutboundInspectionRequest {
+                pick_list_id: pick_list.id.clone(),
+                passed: true,
+                note: "cartons intact".to_owned(),
+            },
+            "quinn",
+            &["qc"],
+            decorate,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    stock
+        .post_outbound(authorized_with(
+            inventory::PostOutboundRequest {
+                pick_list_id: pick_list.id.clone(),
+            },
+            "wang",
+            &["warehouse"],
+            decorate,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+
+    // Dispatch once logistics saw the goods leave.
+    let tracking = format!("TT{number}");
+    let dispatched = testing::eventually(Duration::from_secs(20), "the dispatch", || {
+        let mut shipping = shipping.clone();
+        let request = authorized_with(
+            logistics::DispatchShipmentRequest {
+                order_id: id.to_owned(),
+                tracking_number: tracking.clone(),
+                ..Default::default()
+            },
+            "wang",
+            &["warehouse"],
+            decorate,
+        );
+        async move { shipping.dispatch_shipment(request).await.ok() }
+    })
+    .await;
+    traces.push(trace_of(&dispatched));
+    let shipped = wait_for_state(&mut orders, id, pb::OrderState::Shipped).await;
+    assert_eq!(shipped.carrier_code, carrier_code);
+    assert_eq!(shipped.tracking_number, tracking);
+
+    shipping
+        .record_tracking_event(authorized_with(
+            logistics::RecordTrackingEventRequest {
+                tracking_number: tracking.clone(),
+                event: Some(logistics::TrackingEvent {
+                    time: Some(prost_types::Timestamp {
+                        seconds: chrono::Utc::now().timestamp(),
+                        nanos: 0,
+                    }),
+                    status: "delivered".to_owned(),
+                    location: "Hangzhou".to_owned(),
+                    description: "signed by Li Lei".to_owned(),
+                }),
+                ..Default::default()
+            },
+            "lou",
+            &["logistics"],
+            decorate,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    wait_for_state(&mut orders, id, pb::OrderState::Delivered).await;
+    let receipt = testing::eventually(Duration::from_secs(20), "the receipt", || {
+        let mut shipping = shipping.clone();
+        let request = authorized_with(
+            logistics::ConfirmReceiptRequest {
+                order_id: id.to_owned(),
+                ..Default::default()
+            },
+            "cathy",
+            &["customer_service"],
+            decorate,
+        );
+        async move { shipping.confirm_receipt(request).await.ok() }
+    })
+    .await;
+    traces.push(trace_of(&receipt));
+
+    // Finance settles on the receipt; the order completes.
+    let completed = wait_for_state(&mut orders, id, pb::OrderState::Completed).await;
+    Shipped {
+        carrier_code,
+        completed,
+        traces,
     }
 }

@@ -5,6 +5,7 @@ mod authorization;
 mod finance;
 mod fulfilment;
 mod layers;
+mod production;
 mod s13;
 mod stock;
 

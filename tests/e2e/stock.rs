@@ -16,7 +16,7 @@ use crate::{create_customer, in_days, submit_and_confirm, wait_for_entry, wait_f
 
 const WAREHOUSE: (&str, &[&str]) = ("wang", &["warehouse"]);
 
-async fn place_and_confirm(
+pub(crate) async fn place_and_confirm(
     orders: &mut OrderServiceClient<tonic::transport::Channel>,
     quantity: i64,
     special_requirements: &str,

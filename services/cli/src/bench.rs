@@ -16,10 +16,15 @@ use tonic::transport::Channel;
 
 use crate::secret;
 
+mod schedule;
+
 #[derive(clap::Subcommand, Debug)]
 pub enum BenchCommand {
     /// Concurrent CreateOrder calls: throughput, p50/p99, relay lag.
     CreateOrders(CreateOrdersArgs),
+    /// The production scheduler on a generated load: time, and no
+    /// capacity exceeded (PRD-3).
+    Schedule(schedule::ScheduleArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -46,6 +51,7 @@ pub struct CreateOrdersArgs {
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::CreateOrders(args) => create_orders(args).await,
+        BenchCommand::Schedule(args) => schedule::run(args),
     }
 }
 

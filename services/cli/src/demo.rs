@@ -20,6 +20,8 @@ use tonic::transport::Channel;
 
 use crate::secret;
 
+mod production;
+
 #[derive(clap::Args, Debug)]
 pub struct DemoArgs {
     /// The orders service.
@@ -37,6 +39,9 @@ pub struct DemoArgs {
     /// The logistics service.
     #[arg(long, env = "LOGISTICS_URL", default_value = "http://127.0.0.1:50057")]
     logistics_url: String,
+    /// The production service.
+    #[arg(long, env = "PRODUCTION_URL", default_value = "http://127.0.0.1:50055")]
+    production_url: String,
 }
 
 /// Where the demo finds each service.
@@ -46,6 +51,7 @@ pub struct Urls {
     pub inventory: String,
     pub finance: String,
     pub logistics: String,
+    pub production: String,
 }
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
@@ -56,6 +62,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         inventory: args.inventory_url,
         finance: args.finance_url,
         logistics: args.logistics_url,
+        production: args.production_url,
     };
     walk(&urls, &secret).await
 }
@@ -699,10 +706,14 @@ pub async fn walk(urls: &Urls, secret: &SecretString) -> anyhow::Result<()> {
     println!("   now {}", state_name(export.state));
     letter_of_credit(&urls.finance, secret, &export).await?;
     let export = released_and_reserved(&mut sales, &export.id).await?;
-    println!("   now {}", state_name(export.state));
+    println!(
+        "   now {}: short in finished goods, to production",
+        state_name(export.state)
+    );
+    production::produce(urls, secret, &mut sales, &export).await?;
     print_timeline(&mut sales, &export.id).await?;
     println!();
-    println!("The demo ends here: the services that exist go this far.");
+    println!("The demo ends here: procurement and after-sales are still to come.");
     Ok(())
 }
 

@@ -92,6 +92,14 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     let logistics = orderflow_logistics::start(logistics_config, clock.clone(), shutdown.clone())
         .await
         .context("the logistics service did not start")?;
+    let production_env =
+        service_env(&base, "PRODUCTION").with("INVENTORY_URL", inventory_url.clone());
+    let production_config =
+        orderflow_production::config::ProductionConfig::from_env(&production_env)?;
+    let production =
+        orderflow_production::start(production_config, clock.clone(), shutdown.clone())
+            .await
+            .context("the production service did not start")?;
     let orders_env = service_env(&base, "ORDERS")
         .with("APPROVALS_URL", approvals_url)
         .with("INVENTORY_URL", inventory_url);
@@ -130,6 +138,10 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         "  logistics  {}   (orderflow.logistics.v1.LogisticsService)",
         logistics.local_addr
     );
+    println!(
+        "  production {}   (orderflow.production.v1.ProductionService)",
+        production.local_addr
+    );
     println!();
     println!("Try:");
     println!("  grpcurl -plaintext {} list", orders.local_addr);
@@ -160,6 +172,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
             inventory: format!("http://{}", inventory.local_addr),
             finance: format!("http://{}", finance.local_addr),
             logistics: format!("http://{}", logistics.local_addr),
+            production: format!("http://{}", production.local_addr),
         };
         if let Err(error) = demo::walk(&urls, &secret).await {
             eprintln!("demo failed: {error:#}");
@@ -171,6 +184,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     let inventory_result = inventory.wait().await;
     let finance_result = finance.wait().await;
     let logistics_result = logistics.wait().await;
+    let production_result = production.wait().await;
     if let Some(child) = nats.as_mut() {
         let _ = child.kill().await;
     }
@@ -180,6 +194,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         .and(inventory_result)
         .and(finance_result)
         .and(logistics_result)
+        .and(production_result)
 }
 
 /// A NATS server to use: the one at `url` if it answers, else one started

@@ -1,5 +1,10 @@
 //! The use cases of the inventory service: one write transaction each, with
 //! the change, its movements and its events.
+//!
+//! [`production`]: what production's events move (finished lots in,
+//! materials of a stopped production order back).
+
+pub mod production;
 
 use orderflow_platform::ids::OrderId;
 use std::collections::BTreeMap;

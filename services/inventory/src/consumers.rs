@@ -3,16 +3,29 @@
 //! Consumed (`inventory-orders` on `ORDERS`): an order's special notes are
 //! kept for its pick list (ORD-12); a cancelled order's reservation is
 //! released (ORD-6).
+//!
+//! Consumed (`inventory-production` on `PRODUCTION`): a lot that passed
+//! final QA is received into finished goods and tops up the order's
+//! reservation (PRD-5); the materials of a stopped production order come
+//! back (ORD-6).
 
 use crate::app::Inventory;
+use crate::app::production::PassedLot;
 use crate::domain::Actor;
+use crate::domain::stock::Line;
 use async_trait::async_trait;
 use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
 use orderflow_platform::config::ConsumerSettings;
 use orderflow_proto::orders::v1 as orders;
+use orderflow_proto::production::v1 as production;
 use sea_orm::DatabaseTransaction;
 
 pub const ORDERS_CONSUMER: &str = "inventory-orders";
+pub const PRODUCTION_CONSUMER: &str = "inventory-production";
+
+pub fn production_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+    ConsumerSpec::on(PRODUCTION_CONSUMER, "production", None, replicas, settings)
+}
 
 pub fn orders_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
     ConsumerSpec::on(ORDERS_CONSUMER, "orders", None, replicas, settings)
@@ -86,5 +99,72 @@ impl EventHandler for OrderEvents {
             )
             .await
             .map_err(failure)
+    }
+}
+
+/// The production service's lots and stopped orders.
+pub struct ProductionEvents {
+    inventory: Inventory,
+}
+
+impl ProductionEvents {
+    pub fn new(inventory: Inventory) -> Self {
+        Self { inventory }
+    }
+}
+
+#[async_trait]
+impl EventHandler for ProductionEvents {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        let (passed, cancelled) = (
+            event.subject == "production.lot.passed",
+            event.subject == "production.order.cancelled",
+        );
+        if !passed && !cancelled {
+            return Ok(());
+        }
+        let message: production::ProductionEvent = event.decode()?;
+        let Some(order) = message.production_order else {
+            return Err(HandlerError::Permanent(
+                "a production event without its production order".to_owned(),
+            ));
+        };
+        let actor = Actor::new(message.actor.clone(), &[]);
+        if cancelled {
+            let lines: Vec<Line> = order
+                .materials
+                .iter()
+                .filter(|line| line.issued > 0)
+                .map(|line| Line {
+                    sku: line.sku.clone(),
+                    quantity: line.issued,
+                })
+                .collect();
+            return self
+                .inventory
+                .return_materials(transaction, &actor, &order.id, &lines)
+                .await
+                .map_err(HandlerError::from);
+        }
+        let Some(lot) = message.lot.filter(|lot| lot.quantity > 0) else {
+            return Err(HandlerError::Permanent(
+                "a passed lot without a quantity".to_owned(),
+            ));
+        };
+        let lot = PassedLot {
+            order_id: HandlerError::parse("production_order.order_id", &order.order_id)?,
+            production_order: order.id,
+            lot_id: lot.id,
+            sku: order.sku,
+            quantity: lot.quantity,
+        };
+        self.inventory
+            .receive_lot(transaction, &actor, &lot)
+            .await
+            .map_err(HandlerError::from)
     }
 }

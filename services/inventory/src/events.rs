@@ -1,7 +1,8 @@
 //! What the inventory service publishes (stream `INVENTORY`);
 //! what it consumes is in [`crate::consumers`].
 //!
-//! Published: `inventory.reservation.{reserved, released}` and
+//! Published: `inventory.reservation.{reserved, released, completed}`
+//! (completed: production topped up every short line, PRD-5) and
 //! `inventory.stock.short` (INV-9: the short lines, for production and
 //! procurement) as `ReservationEvent`; `inventory.stock.moved` and
 //! `inventory.outbound.posted` as `StockEvent`.

@@ -43,6 +43,13 @@ pub async fn start(
         ),
         Arc::new(consumers::OrderEvents::new(inventory.clone())),
     );
+    runtime.spawn_consumer(
+        consumers::production_consumer_spec(
+            config.service.stream_replicas,
+            config.service.consumer.clone(),
+        ),
+        Arc::new(consumers::ProductionEvents::new(inventory.clone())),
+    );
     let api = InventoryServiceServer::new(api::InventoryApi::new(inventory));
     runtime
         .serve(

@@ -8,6 +8,10 @@
 //!   payments, reminders, settlement; `orders.order.released`
 //!   (`orders-reservation`) reserves the stock; `logistics.>`
 //!   (`orders-logistics`) — shipping, tracking, delivery, receipt.
+//! - [`production`]: `production.>` (`orders-production`) — in production,
+//!   schedules, output, QA on the timeline; `inventory.reservation.completed`
+//!   (`orders-stock`) — made whole by production, ready to ship.
 
+pub mod production;
 pub mod release;
 pub mod saga;

@@ -115,6 +115,24 @@ pub async fn start(
         ),
         Arc::new(consumers::release::LogisticsReports::new(orders.clone())),
     );
+    runtime.spawn_consumer(
+        consumers::production::production_consumer_spec(
+            config.service.stream_replicas,
+            config.service.consumer.clone(),
+        ),
+        Arc::new(consumers::production::ProductionReports::new(
+            orders.clone(),
+        )),
+    );
+    runtime.spawn_consumer(
+        consumers::production::stock_consumer_spec(
+            config.service.stream_replicas,
+            config.service.consumer.clone(),
+        ),
+        Arc::new(consumers::production::ReservationCompleted::new(
+            orders.clone(),
+        )),
+    );
     let sweeper = orders.clone();
     runtime.spawn_sweeper(config.sla_sweep_interval, move || {
         let orders = sweeper.clone();

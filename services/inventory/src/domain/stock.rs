@@ -108,6 +108,8 @@ pub enum Reason {
     InboundPurchase,
     InboundReturn,
     MaterialIssue,
+    /// Materials back from a stopped production order (ORD-6).
+    MaterialReturn,
 }
 
 impl Reason {
@@ -119,6 +121,7 @@ impl Reason {
             Reason::InboundPurchase => "inbound_purchase",
             Reason::InboundReturn => "inbound_return",
             Reason::MaterialIssue => "material_issue",
+            Reason::MaterialReturn => "material_return",
         }
     }
 }

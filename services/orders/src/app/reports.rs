@@ -2,7 +2,8 @@
 //! transaction: finance's gate (FIN-5, ORD-11), payments (FIN-3), settlement
 //! (FIN-9) and notes; inventory's reservation of a released order (INV-3,
 //! INV-9); logistics' dispatch, delivery and tracking (LOG-3…5, SLA-6) and
-//! a missing shipping plan (SLA-4). An order this service does not know is
+//! a missing shipping plan (SLA-4); production's progress (PRD-1, PRD-11,
+//! SLA-3) and the reservation made whole by it (PRD-5). An order this service does not know is
 //! ignored (logged).
 
 use super::*;
@@ -12,6 +13,21 @@ use orderflow_platform::ids::OrderId;
 pub const FINANCE_SOURCE: &str = "finance";
 pub const INVENTORY_SOURCE: &str = "inventory";
 pub const LOGISTICS_SOURCE: &str = "logistics";
+pub const PRODUCTION_SOURCE: &str = "production";
+
+/// What production reported about an order.
+#[derive(Debug, Clone)]
+pub enum ProductionReport {
+    /// The first production order started: RELEASED → IN_PRODUCTION.
+    Started { detail: String },
+    /// A schedule, output, QA result, a stop: on the timeline (PRD-11).
+    Progress { action: String, detail: String },
+    /// SLA-3 missed: not scheduled within 4 hours of release.
+    ScheduleOverdue { detail: String },
+    /// Inventory: finished goods from production covered every short line
+    /// (PRD-5): READY_TO_SHIP.
+    ReservationCompleted { detail: String },
+}
 
 /// A payment finance confirmed (FIN-3).
 #[derive(Debug, Clone)]
@@ -342,6 +358,61 @@ impl Orders {
                     ),
                 );
                 timeline::append(connection, &order.id, &entry).await
+            }
+        }
+    }
+
+    /// PRD-1, PRD-5, PRD-11, SLA-3: production's reports. The first start
+    /// puts a released order IN_PRODUCTION; a reservation made whole by
+    /// production makes it READY_TO_SHIP; the rest goes on the timeline.
+    pub async fn production_reported<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        actor: &str,
+        order_id: &OrderId,
+        report: ProductionReport,
+    ) -> Result<(), OrderError> {
+        let Some(mut order) = self.reported_order(connection, order_id).await? else {
+            return Ok(());
+        };
+        let now = self.now();
+        let note = |action: &str, detail: String, source: &str| {
+            let mut entry = TimelineEntry::note(now, actor, action, detail);
+            entry.source = source.to_owned();
+            entry
+        };
+        match report {
+            ProductionReport::Started { detail } if order.state == OrderState::Released => {
+                let from = order.start_production(now)?;
+                let change = Change::new("in_production", Some(from))
+                    .detail(detail)
+                    .reported_by(PRODUCTION_SOURCE);
+                self.record(connection, &order, &Actor::new(actor, &[]), change)
+                    .await
+            }
+            ProductionReport::Started { detail } => {
+                let entry = note("production_started", detail, PRODUCTION_SOURCE);
+                timeline::append(connection, &order.id, &entry).await
+            }
+            ProductionReport::Progress { action, detail } => {
+                let entry = note(&action, detail, PRODUCTION_SOURCE);
+                timeline::append(connection, &order.id, &entry).await
+            }
+            ProductionReport::ScheduleOverdue { detail } => {
+                let entry = note("sla_missed", detail, PRODUCTION_SOURCE);
+                timeline::append(connection, &order.id, &entry).await
+            }
+            ProductionReport::ReservationCompleted { detail } => {
+                if !matches!(order.state, OrderState::Released | OrderState::InProduction) {
+                    let entry = note("stock_reserved", detail, INVENTORY_SOURCE);
+                    return timeline::append(connection, &order.id, &entry).await;
+                }
+                let from = order.mark_ready_to_ship(now)?;
+                let change = Change::new("ready_to_ship", Some(from))
+                    .detail(detail)
+                    .reported_by(INVENTORY_SOURCE);
+                self.record(connection, &order, &Actor::saga(), change)
+                    .await
             }
         }
     }

@@ -392,6 +392,11 @@ impl Order {
         self.transition(Action::Release, now)
     }
 
+    /// PRD-1: the first production order for a short line started.
+    pub fn start_production(&mut self, now: DateTime<Utc>) -> Result<OrderState, OrderError> {
+        self.transition(Action::StartProduction, now)
+    }
+
     /// On RELEASED with all stock reserved: ready to ship.
     pub fn mark_ready_to_ship(&mut self, now: DateTime<Utc>) -> Result<OrderState, OrderError> {
         self.transition(Action::MarkReadyToShip, now)

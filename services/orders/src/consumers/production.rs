@@ -1,0 +1,132 @@
+//! Production's progress on the order (consumer `orders-production` on
+//! `PRODUCTION`): the first production order started puts a released order
+//! IN_PRODUCTION (PRD-1); schedules with their planned completion date,
+//! daily output and QA results go on the timeline for the sales assistant
+//! (PRD-11); an SLA-3 miss is visible there too. And inventory's
+//! `inventory.reservation.completed` (consumer `orders-stock`): finished
+//! goods from production covered every short line, so the order is
+//! READY_TO_SHIP (PRD-5).
+
+use async_trait::async_trait;
+use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
+use orderflow_platform::config::ConsumerSettings;
+use orderflow_proto::inventory::v1 as inventory;
+use orderflow_proto::production::v1 as production;
+use sea_orm::DatabaseTransaction;
+
+use crate::app::Orders;
+use crate::app::reports::ProductionReport;
+use crate::consumers::release::order_id;
+use crate::consumers::saga::order_error;
+
+pub const PRODUCTION_CONSUMER: &str = "orders-production";
+pub const STOCK_CONSUMER: &str = "orders-stock";
+
+pub fn production_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+    ConsumerSpec::on(PRODUCTION_CONSUMER, "production", None, replicas, settings)
+}
+
+pub fn stock_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+    ConsumerSpec::on(
+        STOCK_CONSUMER,
+        "inventory",
+        Some("inventory.reservation.completed"),
+        replicas,
+        settings,
+    )
+}
+
+/// The production service's reports about orders.
+pub struct ProductionReports {
+    orders: Orders,
+}
+
+impl ProductionReports {
+    pub fn new(orders: Orders) -> Self {
+        Self { orders }
+    }
+}
+
+#[async_trait]
+impl EventHandler for ProductionReports {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        if event.subject == "production.materials.short" {
+            return Ok(());
+        }
+        let message: production::ProductionEvent = event.decode()?;
+        let Some(production_order) = message.production_order else {
+            return Ok(());
+        };
+        let detail = message.detail;
+        let report = match event.subject.as_str() {
+            "production.order.started" => ProductionReport::Started { detail },
+            "production.order.schedule_overdue" => ProductionReport::ScheduleOverdue { detail },
+            // `production.order.scheduled` → `production_scheduled`,
+            // `production.lot.passed` → `lot_passed`.
+            subject => ProductionReport::Progress {
+                action: subject
+                    .trim_start_matches("production.")
+                    .replace("order.", "production_")
+                    .replace('.', "_"),
+                detail,
+            },
+        };
+        self.orders
+            .production_reported(
+                transaction,
+                &message.actor,
+                &order_id(&production_order.order_id)?,
+                report,
+            )
+            .await
+            .map_err(order_error)
+    }
+}
+
+/// Inventory's reservations made whole by production.
+pub struct ReservationCompleted {
+    orders: Orders,
+}
+
+impl ReservationCompleted {
+    pub fn new(orders: Orders) -> Self {
+        Self { orders }
+    }
+}
+
+#[async_trait]
+impl EventHandler for ReservationCompleted {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        let message: inventory::ReservationEvent = event.decode()?;
+        let Some(reservation) = message.reservation else {
+            return Ok(());
+        };
+        let lines: Vec<String> = reservation
+            .lines
+            .iter()
+            .map(|line| format!("{} {}", line.sku, line.reserved))
+            .collect();
+        let detail = format!(
+            "finished goods from production reserved in {}: {}",
+            reservation.warehouse,
+            lines.join(", ")
+        );
+        self.orders
+            .production_reported(
+                transaction,
+                &message.actor,
+                &order_id(&reservation.order_id)?,
+                ProductionReport::ReservationCompleted { detail },
+            )
+            .await
+            .map_err(order_error)
+    }
+}

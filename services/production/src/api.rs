@@ -1,0 +1,765 @@
+//! The tonic service: proto ⇄ domain conversion and error → status mapping.
+//! The use cases are in [`crate::app`].
+
+use chrono::{NaiveDate, Weekday};
+use orderflow_platform::auth::{Caller, Role, RoleTable};
+use orderflow_platform::db::idempotency::RequestKey;
+use orderflow_platform::grpc::convert::from_timestamp;
+use orderflow_platform::grpc::paging::PageRequest;
+use orderflow_platform::ids::OrderId;
+use orderflow_platform::validation::Violations;
+use orderflow_proto::production::v1 as pb;
+use pb::production_service_server::ProductionService;
+use tonic::{Request, Response, Status};
+
+use crate::app::Production;
+use crate::app::scheduling::Period;
+use crate::domain::Actor;
+use crate::domain::bom::Draft;
+use crate::domain::order::{ProductionOrder, ProductionOrderId, State};
+use crate::domain::plan::ScheduleId;
+use crate::domain::schedule::{CapacityUnit, WorkCentre};
+use crate::wire;
+
+const EVERYONE: &[Role] = &[
+    Role::Sales,
+    Role::SalesAssistant,
+    Role::SalesSupervisor,
+    Role::Gm,
+    Role::Warehouse,
+    Role::Planner,
+    Role::ProductionManager,
+    Role::VpProduction,
+    Role::Qc,
+    Role::Purchaser,
+    Role::PurchasingManager,
+    Role::Engineering,
+    Role::EngineeringManager,
+    Role::EquipmentManager,
+    Role::CustomerService,
+    Role::Admin,
+    Role::Service,
+];
+const PLANNING: &[Role] = &[Role::Planner, Role::ProductionManager];
+/// The workshop head confirms, reports and hands lots to QA.
+const WORKSHOP: &[Role] = &[Role::ProductionManager, Role::Planner];
+const QC: &[Role] = &[Role::Qc];
+
+macro_rules! rpc {
+    ($name:literal) => {
+        concat!("/orderflow.production.v1.ProductionService/", $name)
+    };
+}
+
+/// Which roles may call each RPC (checked by the platform's auth layer).
+pub const ROLES: RoleTable = &[
+    (rpc!("GetProductionOrder"), EVERYONE),
+    (rpc!("ListProductionOrders"), EVERYONE),
+    (
+        rpc!("RecordReviewMeeting"),
+        &[
+            Role::Planner,
+            Role::ProductionManager,
+            Role::Engineering,
+            Role::EngineeringManager,
+        ],
+    ),
+    (rpc!("SubmitEngineering"), &[Role::Engineering]),
+    (rpc!("ReviewEngineering"), &[Role::EngineeringManager]),
+    (
+        rpc!("DefineBom"),
+        &[Role::Engineering, Role::EngineeringManager, Role::Admin],
+    ),
+    (rpc!("GetBom"), EVERYONE),
+    (rpc!("PlanMaterials"), PLANNING),
+    (
+        rpc!("DefineWorkCentre"),
+        &[Role::ProductionManager, Role::Planner, Role::Admin],
+    ),
+    (rpc!("ListWorkCentres"), EVERYONE),
+    (rpc!("ProposeSchedule"), &[Role::Planner]),
+    (rpc!("ApproveSchedule"), &[Role::ProductionManager]),
+    (rpc!("GetSchedule"), EVERYONE),
+    (rpc!("GetPlan"), EVERYONE),
+    (
+        rpc!("IssueMaterials"),
+        &[Role::Warehouse, Role::Planner, Role::ProductionManager],
+    ),
+    (rpc!("RecordFirstArticle"), &[Role::ProductionManager]),
+    (rpc!("InspectFirstArticle"), QC),
+    (rpc!("StartRun"), WORKSHOP),
+    (rpc!("ReportOutput"), WORKSHOP),
+    (rpc!("RecordInProcessInspection"), QC),
+    (rpc!("SubmitLot"), WORKSHOP),
+    (rpc!("InspectLot"), QC),
+    (rpc!("CompleteRework"), WORKSHOP),
+    (rpc!("ListScheduleOverdue"), EVERYONE),
+];
+
+#[derive(Debug, Clone)]
+pub struct ProductionApi {
+    production: Production,
+}
+
+impl ProductionApi {
+    pub fn new(production: Production) -> Self {
+        Self { production }
+    }
+}
+
+fn answer(order: &ProductionOrder) -> Response<pb::ProductionOrder> {
+    Response::new(wire::production_order(order))
+}
+
+/// The caller, the request key and the production order of a call that
+/// changes one, after checking them and whatever `check` adds.
+fn target<M: prost::Message>(
+    request: Request<M>,
+    operation: &str,
+    request_id: impl Fn(&M) -> &str,
+    id: impl Fn(&M) -> &str,
+    check: impl FnOnce(&M, &mut Violations),
+) -> Result<(Actor, Option<RequestKey>, ProductionOrderId, M), Status> {
+    let actor = Caller::of(&request)?;
+    let message = request.into_inner();
+    let mut violations = Violations::new();
+    let key = violations.request_key(operation, &actor.subject, request_id(&message), &message);
+    let id = violations
+        .field::<ProductionOrderId>("id", id(&message))
+        .unwrap_or_else(ProductionOrderId::blank);
+    check(&message, &mut violations);
+    violations.finish(())?;
+    Ok((actor, key, id, message))
+}
+
+fn optional_day(field: &str, raw: &str, violations: &mut Violations) -> Option<NaiveDate> {
+    if raw.trim().is_empty() {
+        return None;
+    }
+    violations.date(field, raw)
+}
+
+fn texts(field: &str, values: &[String], violations: &mut Violations) -> Vec<String> {
+    if values.len() > 50 {
+        violations.add(field, "at most 50 entries");
+    }
+    values
+        .iter()
+        .enumerate()
+        .map(|(index, value)| violations.required(&format!("{field}[{index}]"), value, 200))
+        .collect()
+}
+
+/// PRD-3: a work centre as the request describes it.
+fn work_centre(raw: &pb::WorkCentre, violations: &mut Violations) -> WorkCentre {
+    let code = violations
+        .required("work_centre.code", &raw.code, 20)
+        .to_uppercase();
+    if !code
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        violations.add("work_centre.code", "letters, digits, '-' and '_' only");
+    }
+    let name = violations.required("work_centre.name", &raw.name, 100);
+    let unit = match pb::CapacityUnit::try_from(raw.unit) {
+        Ok(pb::CapacityUnit::Units) => CapacityUnit::Units,
+        Ok(pb::CapacityUnit::Minutes) => CapacityUnit::Minutes,
+        _ => {
+            violations.add("work_centre.unit", "UNITS or MINUTES");
+            CapacityUnit::Units
+        }
+    };
+    if !(1..=1_000_000).contains(&raw.daily_capacity) {
+        violations.add(
+            "work_centre.daily_capacity",
+            "must be 1 to 1000000 per working day",
+        );
+    }
+    let mut days_off = Vec::new();
+    for (index, day) in raw.days_off.iter().enumerate() {
+        match u8::try_from(*day)
+            .ok()
+            .filter(|day| (1..=7).contains(day))
+            .and_then(|day| Weekday::try_from(day - 1).ok())
+        {
+            Some(day) if !days_off.contains(&day) => days_off.push(day),
+            Some(_) => {}
+            None => violations.add(
+                format!("work_centre.days_off[{index}]"),
+                "an ISO weekday, 1 (Monday) to 7 (Sunday)",
+            ),
+        }
+    }
+    if days_off.len() == 7 {
+        violations.add("work_centre.days_off", "a work centre works on some day");
+    }
+    if raw.holidays.len() > 400 {
+        violations.add("work_centre.holidays", "at most 400 dates");
+    }
+    let holidays = raw
+        .holidays
+        .iter()
+        .enumerate()
+        .filter_map(|(index, day)| violations.date(&format!("work_centre.holidays[{index}]"), day))
+        .collect();
+    WorkCentre {
+        code,
+        name,
+        unit,
+        daily_capacity: raw.daily_capacity,
+        days_off,
+        holidays,
+    }
+}
+
+#[tonic::async_trait]
+impl ProductionService for ProductionApi {
+    async fn get_production_order(
+        &self,
+        request: Request<pb::GetProductionOrderRequest>,
+    ) -> Result<Response<pb::ProductionOrder>, Status> {
+        let id: ProductionOrderId =
+            orderflow_platform::validation::single_field("id", &request.get_ref().id)?;
+        Ok(answer(&self.production.production_order(&id).await?))
+    }
+
+    async fn list_production_orders(
+        &self,
+        request: Request<pb::ListProductionOrdersRequest>,
+    ) -> Result<Response<pb::ListProductionOrdersResponse>, Status> {
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let order_id = violations.optional_field::<OrderId>("order_id", &request.order_id);
+        let state = match pb::ProductionOrderState::try_from(request.state) {
+            Ok(state) => wire::state_in(state),
+            Err(_) => {
+                violations.add("state", "not a production order state");
+                None
+            }
+        };
+        violations.finish(())?;
+        let page = PageRequest::parse(
+            request.page_size,
+            &request.page_token,
+            &format!("{order_id:?}/{state:?}"),
+        )?;
+        let mut orders = self
+            .production
+            .list(
+                order_id.as_ref(),
+                &state.into_iter().collect::<Vec<_>>(),
+                false,
+                page.after.as_deref(),
+                page.fetch_limit(),
+            )
+            .await?;
+        let next_page_token = page.finish(&mut orders, |order| order.id.to_string());
+        Ok(Response::new(pb::ListProductionOrdersResponse {
+            production_orders: orders.iter().map(wire::production_order).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn record_review_meeting(
+        &self,
+        request: Request<pb::RecordReviewMeetingRequest>,
+    ) -> Result<Response<pb::ProductionOrder>, Status> {
+        let mut attendees = Vec::new();
+        let mut conclusions = String::new();
+        let (actor, key, id, message) = target(
+            request,
+            "RecordReviewMeeting",
+            |m| &m.request_id,
+            |m| &m.id,
+            |m, violations| {
+                if m.attendees.is_empty() {
+                    violations.add("attendees", "who took part in the review meeting");
+                }
+                attendees = texts("attendees", &m.attendees, violations);
+                conclusions = violations.required("conclusions", &m.conclusions, 4000);
+            },
+        )?;
+        let held_at = message.held_time.as_ref().and_then(from_timestamp);
+        let order = self
+            .production
+            .record_review_meeting(&actor, key.as_ref(), &id, held_at, attendees, conclusions)
+            .await?;
+        Ok(answer(&order))
+    }
+
+    async fn submit_engineering(
+        &self,
+        request: Request<pb::SubmitEngineeringRequest>,
+    ) -> Result<Response<pb::ProductionOrder>, Status> {
+        let mut drawings = Vec::new();
+        let mut process_sheet = String::new();
+        let (actor, key, id, message) = target(
+            request,
+            "SubmitEngineering",
+            |m| &m.request_id,
+            |m| &m.id,
+            |m, violations| {
+                if m.drawings.is_empty() {
+                    violations.add("drawings", "at least one drawing reference");
+                }
+                drawings = texts("drawings", &m.drawings, violations);
+                process_sheet = violations.required("process_sheet", &m.process_sheet, 200);
+                if m.bom_version < 1 {
+                    violations.add("bom_version", "the BOM version to build with (1 or more)");
+                }
+            },
+        )?;
+        let order = self
+            .production
+            .submit_engineering(
+                &actor,
+                key.as_ref(),
+                &id,
+                drawings,
+                process_sheet,
+                message.bom_version,
+            )
+            .await?;
+        Ok(answer(&order))
+    }
+
+    async fn review_engineering(
+        &self,
+        request: Request<pb::ReviewEngineeringRequest>,
+    ) -> Result<Response<pb::ProductionOrder>, Status> {
+        let mut comment = String::new();
+        let (actor, key, id, message) = target(
+            request,
+            "ReviewEngineering",
+            |m| &m.request_id,
+            |m| &m.id,
+            |m, violations| {
+                comment = if m.approve {
+                    violations.optional("comment", &m.comment, 2000)
+                } else {
+                    violations.required("comment", &m.comment, 2000)
+                };
+            },
+        )?;
+        let order = self
+            .production
+            .review_engineering(&actor, key.as_ref(), &id, message.approve, comment)
+            .await?;
+        Ok(answer(&order))
+    }
+
+    async fn define_bom(
+        &self,
+        request: Request<pb::DefineBomRequest>,
+    ) -> Result<Response<pb::Bom>, Status> {
+        let actor = Caller::of(&request)?;
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let key =
+            violations.request_key("DefineBom", &actor.subject, &request.request_id, &request);
+        violations.finish(())?;
+        let draft = Draft::parse(
+            &request.sku,
+            request.components.iter().map(wire::component_in).collect(),
+            request.operations.iter().map(wire::operation_in).collect(),
+        )?;
+        let bom = self
+            .production
+            .define_bom(&actor, key.as_ref(), draft)
+            .await?;
+        Ok(Response::new(wire::bom(&bom)))
+    }
+
+    async fn get_bom(
+        &self,
+        request: Request<pb::GetBomRequest>,
+    ) -> Result<Response<pb::Bom>, Status> {
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let sku = violations.required("sku", &request.sku, 64);
+        if request.version < 0 {
+            violations.add("version", "0 (the latest) or a version number");
+        }
+        violations.finish(())?;
+        let bom = self.production.bom(&sku, request.version).await?;
+        Ok(Response::new(wire::bom(&bom)))
+    }
+
+    async fn plan_materials(
+        &self,
+        request: Request<pb::PlanMaterialsRequest>,
+    ) -> Result<Response<pb::ProductionOrder>, Status> {
+        let (actor, key, id, _) = target(
+            request,
+            "PlanMaterials",
+            |m| &m.request_id,
+            |m| &m.id,
+            |_, _| {},
+        )?;
+        Ok(answer(
+            &self
+                .production
+                .plan_materials(&actor, key.as_ref(), &id)
+                .await?,
+        ))
+    }
+
+    async fn define_work_centre(
+        &self,
+        request: Request<pb::DefineWorkCentreRequest>,
+    ) -> Result<Response<pb::WorkCentre>, Status> {
+        let actor = Caller::of(&request)?;
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let key = violations.request_key(
+            "DefineWorkCentre",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
+        let centre = work_centre(&request.work_centre.unwrap_or_default(), &mut violations);
+        violations.finish(())?;
+        let centre = self
+            .production
+            .define_work_centre(key.as_ref(), centre)
+            .await?;
+        Ok(Response::new(wire::work_centre(&centre)))
+    }
+
+    async fn list_work_centres(
+        &self,
+        _request: Request<pb::ListWorkCentresRequest>,
+    ) -> Result<Response<pb::ListWorkCentresResponse>, Status> {
+        let centres = self.production.work_centres().await?;
+        Ok(Response::new(pb::ListWorkCentresResponse {
+            work_centres: centres.iter().map(wire::work_centre).collect(),
+        }))
+    }
+
+    async fn propose_schedule(
+        &self,
+        request: Request<pb::ProposeScheduleRequest>,
+    ) -> Result<Response<pb::Schedule>, Status> {
+        let actor = Caller::of(&request)?;
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let key = violations.request_key(
+            "ProposeSchedule",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
+        let from = optional_day("from_date", &request.from_date, &mut violations);
+        let horizon = match request.horizon_days {
+            0 => None,
+            days @ 1..=366 => Some(i64::from(days)),
+            _ => {
+                violations.add("horizon_days", "0 (90 days) or 1 to 366");
+                None
+            }
+        };
+        violations.finish(())?;
+        let schedule = self
+            .production
+            .propose_schedule(&actor, key.as_ref(), from, horizon)
+            .await?;
+        let orders = self.production.scheduled_orders(&schedule).await?;
+        Ok(Response::new(wire::schedule(&schedule, &orders)))
+    }
+
+    async fn approve_schedule(
+        &self,
+        request: Request<pb::ApproveScheduleRequest>,
+    ) -> Result<Response<pb::Schedule>, Status> {
+        let actor = Caller::of(&request)?;
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let key = violations.request_key(
+            "ApproveSchedule",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
+        let id = violations
+            .field::<ScheduleId>("id", &request.id)
+            .unwrap_or_else(ScheduleId::blank);
+        violations.finish(())?;
+        let schedule = self
+            .production
+            .approve_schedule(&actor, key.as_ref(), &id)
+            .await?;
+        let orders = self.production.scheduled_orders(&schedule).await?;
+        Ok(Response::new(wire::schedule(&schedule, &orders)))
+    }
+
+    async fn get_schedule(
+        &self,
+        request: Request<pb::GetScheduleRequest>,
+    ) -> Result<Response<pb::Schedule>, Status> {
+        let id: ScheduleId =
+            orderflow_platform::validation::single_field("id", &request.get_ref().id)?;
+        let schedule = self.production.schedule(&id).await?;
+        let orders = self.production.scheduled_orders(&schedule).await?;
+        Ok(Response::new(wire::schedule(&schedule, &orders)))
+    }
+
+    async fn get_plan(
+        &self,
+        request: Request<pb::GetPlanRequest>,
+    ) -> Result<Response<pb::Plan>, Status> {
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let period = match pb::PlanPeriod::try_from(request.period) {
+            Ok(pb::PlanPeriod::Weekly) => Some(Period::Weekly),
+            Ok(pb::PlanPeriod::Daily) => {
+                let day = optional_day("day", &request.day, &mut violations)
+                    .unwrap_or_else(|| self.production.today());
+                Some(Period::Daily(day))
+            }
+            _ => {
+                violations.add("period", "WEEKLY or DAILY");
+                None
+            }
+        };
+        violations.finish(())?;
+        let period = period.unwrap_or(Period::Weekly);
+        let lines = self.production.plan(period).await?;
+        Ok(Response::new(pb::Plan {
+            period: request.period,
+            lines: lines.iter().map(wire::plan_line).collect(),
+        }))
+    }
+
+    async fn issue_materials(
+        &self,
+        request: Request<pb::IssueMaterialsRequest>,
+    ) -> Result<Response<pb::ProductionOrder>, Status> {
+        let (actor, key, id, _) = target(
+            request,
+            "IssueMaterials",
+            |m| &m.request_id,
+            |m| &m.id,
+            |_, _| {},
+        )?;
+        Ok(answer(
+            &self
+                .production
+                .issue_materials(&actor, key.as_ref(), &id)
+                .await?,
+        ))
+    }
+
+    async fn record_first_article(
+        &self,
+        request: Request<pb::RecordFirstArticleRequest>,
+    ) -> Result<Response<pb::ProductionOrder>, Status> {
+        let mut made_by = String::new();
+        let (actor, key, id, _) = target(
+            request,
+            "RecordFirstArticle",
+            |m| &m.request_id,
+            |m| &m.id,
+            |m, violations| made_by = violations.required("made_by", &m.made_by, 100),
+        )?;
+        Ok(answer(
+            &self
+                .production
+                .record_first_article(&actor, key.as_ref(), &id, made_by)
+                .await?,
+        ))
+    }
+
+    async fn inspect_first_article(
+        &self,
+        request: Request<pb::InspectFirstArticleRequest>,
+    ) -> Result<Response<pb::ProductionOrder>, Status> {
+        let mut note = String::new();
+        let (actor, key, id, message) = target(
+            request,
+            "InspectFirstArticle",
+            |m| &m.request_id,
+            |m| &m.id,
+            |m, violations| {
+                note = if m.passed {
+                    violations.optional("note", &m.note, 2000)
+                } else {
+                    violations.required("note", &m.note, 2000)
+                };
+            },
+        )?;
+        Ok(answer(
+            &self
+                .production
+                .inspect_first_article(&actor, key.as_ref(), &id, message.passed, note)
+                .await?,
+        ))
+    }
+
+    async fn start_run(
+        &self,
+        request: Request<pb::StartRunRequest>,
+    ) -> Result<Response<pb::ProductionOrder>, Status> {
+        let (actor, key, id, _) =
+            target(request, "StartRun", |m| &m.request_id, |m| &m.id, |_, _| {})?;
+        Ok(answer(
+            &self.production.start_run(&actor, key.as_ref(), &id).await?,
+        ))
+    }
+
+    async fn report_output(
+        &self,
+        request: Request<pb::ReportOutputRequest>,
+    ) -> Result<Response<pb::ProductionOrder>, Status> {
+        let mut day = None;
+        let (actor, key, id, message) = target(
+            request,
+            "ReportOutput",
+            |m| &m.request_id,
+            |m| &m.id,
+            |m, violations| {
+                day = optional_day("day", &m.day, violations);
+                for (field, value) in [("good", m.good), ("scrap", m.scrap)] {
+                    if !(0..=orderflow_platform::ids::Quantity::MAX).contains(&value) {
+                        violations.add(field, "must be 0 or more pieces");
+                    }
+                }
+                if m.good == 0 && m.scrap == 0 {
+                    violations.add("good", "a report has good or scrap pieces");
+                }
+            },
+        )?;
+        Ok(answer(
+            &self
+                .production
+                .report_output(&actor, key.as_ref(), &id, day, message.good, message.scrap)
+                .await?,
+        ))
+    }
+
+    async fn record_in_process_inspection(
+        &self,
+        request: Request<pb::RecordInProcessInspectionRequest>,
+    ) -> Result<Response<pb::ProductionOrder>, Status> {
+        let mut note = String::new();
+        let (actor, key, id, message) = target(
+            request,
+            "RecordInProcessInspection",
+            |m| &m.request_id,
+            |m| &m.id,
+            |m, violations| {
+                violations.quantity("quantity", m.quantity);
+                note = if m.passed {
+                    violations.optional("note", &m.note, 2000)
+                } else {
+                    violations.required("note", &m.note, 2000)
+                };
+            },
+        )?;
+        Ok(answer(
+            &self
+                .production
+                .record_in_process_inspection(
+                    &actor,
+                    key.as_ref(),
+                    &id,
+                    message.passed,
+                    message.quantity,
+                    note,
+                )
+                .await?,
+        ))
+    }
+
+    async fn submit_lot(
+        &self,
+        request: Request<pb::SubmitLotRequest>,
+    ) -> Result<Response<pb::ProductionOrder>, Status> {
+        let (_, key, id, message) = target(
+            request,
+            "SubmitLot",
+            |m| &m.request_id,
+            |m| &m.id,
+            |m, violations| {
+                violations.quantity("quantity", m.quantity);
+            },
+        )?;
+        Ok(answer(
+            &self
+                .production
+                .submit_lot(key.as_ref(), &id, message.quantity)
+                .await?,
+        ))
+    }
+
+    async fn inspect_lot(
+        &self,
+        request: Request<pb::InspectLotRequest>,
+    ) -> Result<Response<pb::ProductionOrder>, Status> {
+        let mut note = String::new();
+        let mut lot_id = String::new();
+        let (actor, key, id, message) = target(
+            request,
+            "InspectLot",
+            |m| &m.request_id,
+            |m| &m.id,
+            |m, violations| {
+                lot_id = violations.required_id("lot_id", &m.lot_id);
+                note = if m.passed {
+                    violations.optional("note", &m.note, 2000)
+                } else {
+                    violations.required("note", &m.note, 2000)
+                };
+            },
+        )?;
+        Ok(answer(
+            &self
+                .production
+                .inspect_lot(&actor, key.as_ref(), &id, lot_id, message.passed, note)
+                .await?,
+        ))
+    }
+
+    async fn complete_rework(
+        &self,
+        request: Request<pb::CompleteReworkRequest>,
+    ) -> Result<Response<pb::ProductionOrder>, Status> {
+        let mut lot_id = String::new();
+        let (_, key, id, _) = target(
+            request,
+            "CompleteRework",
+            |m| &m.request_id,
+            |m| &m.id,
+            |m, violations| lot_id = violations.required_id("lot_id", &m.lot_id),
+        )?;
+        Ok(answer(
+            &self
+                .production
+                .complete_rework(key.as_ref(), &id, lot_id)
+                .await?,
+        ))
+    }
+
+    async fn list_schedule_overdue(
+        &self,
+        request: Request<pb::ListScheduleOverdueRequest>,
+    ) -> Result<Response<pb::ListProductionOrdersResponse>, Status> {
+        let request = request.into_inner();
+        let page = PageRequest::parse(request.page_size, &request.page_token, "overdue")?;
+        let mut orders = self
+            .production
+            .list(
+                None,
+                &[State::Engineering, State::Ready],
+                true,
+                page.after.as_deref(),
+                page.fetch_limit(),
+            )
+            .await?;
+        let next_page_token = page.finish(&mut orders, |order| order.id.to_string());
+        Ok(Response::new(pb::ListProductionOrdersResponse {
+            production_orders: orders.iter().map(wire::production_order).collect(),
+            next_page_token,
+        }))
+    }
+}

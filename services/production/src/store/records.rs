@@ -1,0 +1,410 @@
+//! Production orders, order facts, BOMs, work centres and schedules.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+
+use super::entities::{bom, order_fact, production_order, schedule, work_centre};
+use super::{json, parse_json};
+use crate::domain::ProductionError;
+use crate::domain::bom::Bom;
+use crate::domain::order::{OrderFact, ProductionOrder, State};
+use crate::domain::plan::{MasterSchedule, ScheduleState};
+use crate::domain::schedule::WorkCentre;
+
+// ------------------------------------------------------ production orders
+
+fn order_model(order: &ProductionOrder) -> Result<production_order::Model, ProductionError> {
+    Ok(production_order::Model {
+        id: order.id.to_string(),
+        order_id: order.demand.order_id.to_string(),
+        sku: order.demand.sku.clone(),
+        state: order.state.as_str().to_owned(),
+        schedule_due_at: order.schedule_due_at,
+        schedule_overdue: order.schedule_overdue,
+        created_at: order.created_at,
+        updated_at: order.updated_at,
+        body: json(order)?,
+    })
+}
+
+fn order_from(model: production_order::Model) -> Result<ProductionOrder, ProductionError> {
+    parse_json("production order", &model.body)
+}
+
+/// False when the order already has a production order for that SKU.
+pub async fn insert_order<C: ConnectionTrait>(
+    connection: &C,
+    order: &ProductionOrder,
+) -> Result<bool, ProductionError> {
+    let outcome = production_order::Entity::insert(order_model(order)?.into_active_model())
+        .on_conflict_do_nothing_on([
+            production_order::Column::OrderId,
+            production_order::Column::Sku,
+        ])
+        .exec_without_returning(connection)
+        .await?;
+    Ok(matches!(outcome, sea_orm::TryInsertResult::Inserted(rows) if rows > 0))
+}
+
+pub async fn save_order<C: ConnectionTrait>(
+    connection: &C,
+    order: &ProductionOrder,
+) -> Result<(), ProductionError> {
+    use production_order::Column;
+    production_order::Entity::insert(order_model(order)?.into_active_model())
+        .on_conflict(
+            OnConflict::column(Column::Id)
+                .update_columns([
+                    Column::State,
+                    Column::ScheduleDueAt,
+                    Column::ScheduleOverdue,
+                    Column::UpdatedAt,
+                    Column::Body,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(connection)
+        .await?;
+    Ok(())
+}
+
+pub async fn order<C: ConnectionTrait>(
+    connection: &C,
+    id: &str,
+    for_update: bool,
+) -> Result<Option<ProductionOrder>, ProductionError> {
+    let mut query = production_order::Entity::find_by_id(id.to_owned());
+    if for_update {
+        query = query.lock_exclusive();
+    }
+    query.one(connection).await?.map(order_from).transpose()
+}
+
+/// The production orders of one customer order, oldest first.
+pub async fn orders_of<C: ConnectionTrait>(
+    connection: &C,
+    order_id: &str,
+    for_update: bool,
+) -> Result<Vec<ProductionOrder>, ProductionError> {
+    let mut query = production_order::Entity::find()
+        .filter(production_order::Column::OrderId.eq(order_id))
+        .order_by_asc(production_order::Column::Id);
+    if for_update {
+        query = query.lock_exclusive();
+    }
+    query
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(order_from)
+        .collect()
+}
+
+/// A page of production orders after `after` (an id), oldest first.
+pub async fn list_orders<C: ConnectionTrait>(
+    connection: &C,
+    order_id: Option<&str>,
+    states: &[State],
+    overdue_only: bool,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<ProductionOrder>, ProductionError> {
+    let mut query = production_order::Entity::find().order_by_asc(production_order::Column::Id);
+    if let Some(order_id) = order_id {
+        query = query.filter(production_order::Column::OrderId.eq(order_id));
+    }
+    if !states.is_empty() {
+        query = query.filter(
+            production_order::Column::State.is_in(states.iter().map(|state| state.as_str())),
+        );
+    }
+    if overdue_only {
+        query = query.filter(production_order::Column::ScheduleOverdue.eq(true));
+    }
+    if let Some(after) = after {
+        query = query.filter(production_order::Column::Id.gt(after));
+    }
+    query
+        .limit(limit)
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(order_from)
+        .collect()
+}
+
+/// SLA-3: unscheduled production orders past their time, not yet flagged.
+pub async fn schedule_overdue<C: ConnectionTrait>(
+    connection: &C,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<ProductionOrder>, ProductionError> {
+    production_order::Entity::find()
+        .filter(
+            production_order::Column::State
+                .is_in([State::Engineering.as_str(), State::Ready.as_str()]),
+        )
+        .filter(production_order::Column::ScheduleOverdue.eq(false))
+        .filter(production_order::Column::ScheduleDueAt.lte(now))
+        .order_by_asc(production_order::Column::ScheduleDueAt)
+        .limit(limit)
+        .lock_exclusive()
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(order_from)
+        .collect()
+}
+
+// ------------------------------------------------------------ order facts
+
+/// What the orders service reported of an order (the warehouse is
+/// inventory's, set by [`touch_fact`]).
+pub async fn save_fact<C: ConnectionTrait>(
+    connection: &C,
+    fact: &OrderFact,
+    now: DateTime<Utc>,
+) -> Result<(), ProductionError> {
+    let model = order_fact::Model {
+        order_id: fact.order_id.clone(),
+        order_number: fact.order_number.clone(),
+        order_kind: fact.order_kind.clone(),
+        due_date: fact.due_date.map(|day| day.to_string()),
+        warehouse: fact.warehouse.clone(),
+        cancelled: fact.cancelled,
+        updated_at: now,
+    };
+    order_fact::Entity::insert(model.into_active_model())
+        .on_conflict(
+            OnConflict::column(order_fact::Column::OrderId)
+                .update_columns([
+                    order_fact::Column::OrderNumber,
+                    order_fact::Column::OrderKind,
+                    order_fact::Column::DueDate,
+                    order_fact::Column::Cancelled,
+                    order_fact::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(connection)
+        .await?;
+    Ok(())
+}
+
+/// Records that the order exists with its number and warehouse, keeping
+/// what the orders service reported (kind, delivery date, cancellation).
+/// On PostgreSQL the row stays locked until the transaction ends, so a
+/// release and a shortage of one order are applied one after the other.
+pub async fn touch_fact<C: ConnectionTrait>(
+    connection: &C,
+    order_id: &str,
+    order_number: &str,
+    warehouse: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ProductionError> {
+    let model = order_fact::Model {
+        order_id: order_id.to_owned(),
+        order_number: order_number.to_owned(),
+        order_kind: String::new(),
+        due_date: None,
+        warehouse: warehouse.to_owned(),
+        cancelled: false,
+        updated_at: now,
+    };
+    order_fact::Entity::insert(model.into_active_model())
+        .on_conflict(
+            OnConflict::column(order_fact::Column::OrderId)
+                .update_columns([
+                    order_fact::Column::OrderNumber,
+                    order_fact::Column::Warehouse,
+                    order_fact::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(connection)
+        .await?;
+    Ok(())
+}
+
+pub async fn fact<C: ConnectionTrait>(
+    connection: &C,
+    order_id: &str,
+) -> Result<Option<OrderFact>, ProductionError> {
+    Ok(order_fact::Entity::find_by_id(order_id.to_owned())
+        .one(connection)
+        .await?
+        .map(|model| OrderFact {
+            order_id: model.order_id,
+            order_number: model.order_number,
+            order_kind: model.order_kind,
+            due_date: model
+                .due_date
+                .and_then(|day| NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok()),
+            warehouse: model.warehouse,
+            cancelled: model.cancelled,
+        }))
+}
+
+// ------------------------------------------------------------------- BOMs
+
+/// False when that version exists (another definition won the race).
+pub async fn insert_bom<C: ConnectionTrait>(
+    connection: &C,
+    bom: &Bom,
+) -> Result<bool, ProductionError> {
+    let model = bom::Model {
+        sku: bom.sku.clone(),
+        version: bom.version,
+        created_at: bom.created_at,
+        body: json(bom)?,
+    };
+    let outcome = bom::Entity::insert(model.into_active_model())
+        .on_conflict_do_nothing_on([bom::Column::Sku, bom::Column::Version])
+        .exec_without_returning(connection)
+        .await?;
+    Ok(matches!(outcome, sea_orm::TryInsertResult::Inserted(rows) if rows > 0))
+}
+
+/// One version, or the latest with `version` 0.
+pub async fn bom<C: ConnectionTrait>(
+    connection: &C,
+    sku: &str,
+    version: i32,
+) -> Result<Option<Bom>, ProductionError> {
+    let mut query = bom::Entity::find().filter(bom::Column::Sku.eq(sku));
+    if version > 0 {
+        query = query.filter(bom::Column::Version.eq(version));
+    }
+    query
+        .order_by_desc(bom::Column::Version)
+        .one(connection)
+        .await?
+        .map(|model| parse_json("BOM", &model.body))
+        .transpose()
+}
+
+/// The latest version of every BOM: what sub-assemblies explode through.
+pub async fn latest_boms<C: ConnectionTrait>(
+    connection: &C,
+) -> Result<HashMap<String, Bom>, ProductionError> {
+    let mut latest: HashMap<String, Bom> = HashMap::new();
+    for model in bom::Entity::find()
+        .order_by_asc(bom::Column::Sku)
+        .order_by_asc(bom::Column::Version)
+        .all(connection)
+        .await?
+    {
+        let bom: Bom = parse_json("BOM", &model.body)?;
+        latest.insert(bom.sku.clone(), bom);
+    }
+    Ok(latest)
+}
+
+// ----------------------------------------------------------- work centres
+
+pub async fn save_work_centre<C: ConnectionTrait>(
+    connection: &C,
+    centre: &WorkCentre,
+    now: DateTime<Utc>,
+) -> Result<(), ProductionError> {
+    let model = work_centre::Model {
+        code: centre.code.clone(),
+        updated_at: now,
+        body: json(centre)?,
+    };
+    work_centre::Entity::insert(model.into_active_model())
+        .on_conflict(
+            OnConflict::column(work_centre::Column::Code)
+                .update_columns([work_centre::Column::UpdatedAt, work_centre::Column::Body])
+                .to_owned(),
+        )
+        .exec_without_returning(connection)
+        .await?;
+    Ok(())
+}
+
+pub async fn work_centres<C: ConnectionTrait>(
+    connection: &C,
+) -> Result<Vec<WorkCentre>, ProductionError> {
+    work_centre::Entity::find()
+        .order_by_asc(work_centre::Column::Code)
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|model| parse_json("work centre", &model.body))
+        .collect()
+}
+
+// -------------------------------------------------------------- schedules
+
+fn schedule_model(schedule: &MasterSchedule) -> Result<schedule::Model, ProductionError> {
+    Ok(schedule::Model {
+        id: schedule.id.to_string(),
+        state: schedule.state.as_str().to_owned(),
+        created_at: schedule.created_at,
+        body: json(schedule)?,
+    })
+}
+
+pub async fn insert_schedule<C: ConnectionTrait>(
+    connection: &C,
+    schedule: &MasterSchedule,
+) -> Result<(), ProductionError> {
+    schedule::Entity::insert(schedule_model(schedule)?.into_active_model())
+        .exec_without_returning(connection)
+        .await?;
+    Ok(())
+}
+
+pub async fn save_schedule<C: ConnectionTrait>(
+    connection: &C,
+    schedule: &MasterSchedule,
+) -> Result<(), ProductionError> {
+    schedule::Entity::insert(schedule_model(schedule)?.into_active_model())
+        .on_conflict(
+            OnConflict::column(schedule::Column::Id)
+                .update_columns([schedule::Column::State, schedule::Column::Body])
+                .to_owned(),
+        )
+        .exec_without_returning(connection)
+        .await?;
+    Ok(())
+}
+
+pub async fn schedule<C: ConnectionTrait>(
+    connection: &C,
+    id: &str,
+    for_update: bool,
+) -> Result<Option<MasterSchedule>, ProductionError> {
+    let mut query = schedule::Entity::find_by_id(id.to_owned());
+    if for_update {
+        query = query.lock_exclusive();
+    }
+    query
+        .one(connection)
+        .await?
+        .map(|model| parse_json("schedule", &model.body))
+        .transpose()
+}
+
+/// Schedules in `state`, oldest first.
+pub async fn schedules_in<C: ConnectionTrait>(
+    connection: &C,
+    state: ScheduleState,
+) -> Result<Vec<MasterSchedule>, ProductionError> {
+    schedule::Entity::find()
+        .filter(schedule::Column::State.eq(state.as_str()))
+        .order_by_asc(schedule::Column::CreatedAt)
+        .order_by_asc(schedule::Column::Id)
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|model| parse_json("schedule", &model.body))
+        .collect()
+}

@@ -1,0 +1,365 @@
+//! PRD-1 … PRD-5 across the services: a released order short by 30 pumps
+//! becomes a production order, goes through engineering, materials, the
+//! master schedule, the first article, the run and final QA; the passed lot
+//! goes into finished goods, makes the reservation whole and the order
+//! READY_TO_SHIP, and it is shipped and settled to COMPLETED.
+
+use std::time::Duration;
+
+use orderflow_e2e::{Cluster, authorized, release_prepaid};
+use orderflow_platform::testing;
+use orderflow_proto::common::v1 as common;
+use orderflow_proto::inventory::v1 as inventory;
+use orderflow_proto::orders::v1 as pb;
+use orderflow_proto::production::v1 as production;
+
+use crate::fulfilment::ship_to_completion;
+use crate::stock::{PUMP, place_and_confirm};
+use crate::{timeline, wait_for_entry, wait_for_state};
+
+/// `(subject, roles)` of the people of the production floor.
+const PLANNER: (&str, &[&str]) = ("pei", &["planner"]);
+const MANAGER: (&str, &[&str]) = ("ma", &["production_manager"]);
+const ENGINEER: (&str, &[&str]) = ("eng", &["engineering"]);
+const CHIEF_ENGINEER: (&str, &[&str]) = ("chen", &["engineering_manager"]);
+const QC: (&str, &[&str]) = ("quinn", &["qc"]);
+const WAREHOUSE: (&str, &[&str]) = ("wang", &["warehouse"]);
+
+fn call<T>(message: T, (subject, roles): (&str, &[&str])) -> tonic::Request<T> {
+    authorized(message, subject, roles)
+}
+
+/// The pump on the books with nothing in finished goods, its materials in
+/// the materials warehouse, an assembly line of 20 a day and the pump's
+/// BOM with its routing.
+async fn factory(cluster: &Cluster) {
+    let mut stock = cluster.inventory_client().await;
+    for (sku, name, weight) in [PUMP, ("BOLT", "M8 bolt", 20), ("SEAL", "Seal ring", 5)] {
+        stock
+            .create_item(call(
+                inventory::CreateItemRequest {
+                    sku: sku.to_owned(),
+                    name: name.to_owned(),
+                    unit: "pcs".to_owned(),
+                    weight_grams: weight,
+                    ..Default::default()
+                },
+                WAREHOUSE,
+            ))
+            .await
+            .unwrap_or_else(|s| panic!("{s:?}"));
+    }
+    for (sku, quantity) in [("BOLT", 500), ("SEAL", 100)] {
+        stock
+            .adjust_stock(call(
+                inventory::AdjustStockRequest {
+                    sku: sku.to_owned(),
+                    warehouse: "MATERIALS".to_owned(),
+                    quantity,
+                    note: "opening count".to_owned(),
+                    ..Default::default()
+                },
+                WAREHOUSE,
+            ))
+            .await
+            .unwrap_or_else(|s| panic!("{s:?}"));
+    }
+    let mut plant = cluster.production_client().await;
+    plant
+        .define_work_centre(call(
+            production::DefineWorkCentreRequest {
+                request_id: String::new(),
+                work_centre: Some(production::WorkCentre {
+                    code: "ASSY".to_owned(),
+                    name: "Assembly line 1".to_owned(),
+                    unit: production::CapacityUnit::Units.into(),
+                    daily_capacity: 20,
+                    days_off: vec![7],
+                    holidays: Vec::new(),
+                }),
+            },
+            MANAGER,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    plant
+        .define_bom(call(
+            production::DefineBomRequest {
+                request_id: String::new(),
+                sku: PUMP.0.to_owned(),
+                components: vec![
+                    production::BomComponent {
+                        sku: "BOLT".to_owned(),
+                        quantity: 4,
+                        scrap_bps: 0,
+                    },
+                    production::BomComponent {
+                        sku: "SEAL".to_owned(),
+                        quantity: 1,
+                        scrap_bps: 250,
+                    },
+                ],
+                operations: vec![production::Operation {
+                    seq: 10,
+                    name: "assemble and test".to_owned(),
+                    work_centre: "ASSY".to_owned(),
+                    outsourced: false,
+                    load_per_piece: 1,
+                    lead_days: 0,
+                }],
+            },
+            ENGINEER,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prd_1_to_5_a_short_order_is_produced_into_finished_goods_and_completed() {
+    let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
+    factory(&cluster).await;
+    let mut orders = cluster.orders_client().await;
+    let order = place_and_confirm(&mut orders, 30, "").await;
+    let id = order.id.clone();
+    wait_for_state(&mut orders, &id, pb::OrderState::AwaitingPayment).await;
+    release_prepaid(
+        &cluster.finance_client().await,
+        &id,
+        common::Money {
+            currency_code: "CNY".to_owned(),
+            minor_units: 30 * 125_000,
+        },
+        |_| {},
+    )
+    .await;
+    wait_for_entry(&mut orders, &id, "stock_short").await;
+
+    // PRD-1: the short line became a production order.
+    let plant = cluster.production_client().await;
+    let made = testing::eventually(Duration::from_secs(20), "the production order", || {
+        let mut plant = plant.clone();
+        let request = call(
+            production::ListProductionOrdersRequest {
+                order_id: id.clone(),
+                ..Default::default()
+            },
+            PLANNER,
+        );
+        async move {
+            let found = plant
+                .list_production_orders(request)
+                .await
+                .ok()?
+                .into_inner()
+                .production_orders;
+            (found.len() == 1).then(|| found[0].clone())
+        }
+    })
+    .await;
+    assert_eq!((made.sku.as_str(), made.quantity), (PUMP.0, 30));
+    let po = made.id.clone();
+    let mut plant = plant.clone();
+
+    // PRD-10: the review meeting, engineering's documents, the approval.
+    plant
+        .record_review_meeting(call(
+            production::RecordReviewMeetingRequest {
+                id: po.clone(),
+                attendees: vec!["pei".to_owned(), "eng".to_owned(), "ma".to_owned()],
+                conclusions: "standard pump, no special tooling".to_owned(),
+                ..Default::default()
+            },
+            PLANNER,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    plant
+        .submit_engineering(call(
+            production::SubmitEngineeringRequest {
+                id: po.clone(),
+                drawings: vec!["DWG-PUMP-100-C".to_owned()],
+                process_sheet: "PS-PUMP-100".to_owned(),
+                bom_version: 1,
+                ..Default::default()
+            },
+            ENGINEER,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    plant
+        .review_engineering(call(
+            production::ReviewEngineeringRequest {
+                id: po.clone(),
+                approve: true,
+                ..Default::default()
+            },
+            CHIEF_ENGINEER,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+
+    // PRD-2, PRD-3: materials planned; the schedule proposed and approved.
+    let planned = plant
+        .plan_materials(call(
+            production::PlanMaterialsRequest {
+                request_id: String::new(),
+                id: po.clone(),
+            },
+            PLANNER,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert!(planned.materials.iter().all(|line| line.short == 0));
+    let draft = plant
+        .propose_schedule(call(production::ProposeScheduleRequest::default(), PLANNER))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(draft.orders.len(), 1);
+    plant
+        .approve_schedule(call(
+            production::ApproveScheduleRequest {
+                request_id: String::new(),
+                id: draft.id.clone(),
+            },
+            MANAGER,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    // PRD-11: the plan reaches the sales assistant on the order's timeline.
+    let scheduled = wait_for_entry(&mut orders, &id, "production_scheduled").await;
+    assert!(
+        scheduled.detail.contains("planned completion")
+            && scheduled
+                .detail
+                .contains(&draft.orders[0].planned_completion),
+        "{}",
+        scheduled.detail
+    );
+
+    // PRD-4: materials issued, first article passed, the run.
+    plant
+        .issue_materials(call(
+            production::IssueMaterialsRequest {
+                request_id: "issue-1".to_owned(),
+                id: po.clone(),
+            },
+            WAREHOUSE,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    plant
+        .record_first_article(call(
+            production::RecordFirstArticleRequest {
+                request_id: String::new(),
+                id: po.clone(),
+                made_by: "li".to_owned(),
+            },
+            MANAGER,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    plant
+        .inspect_first_article(call(
+            production::InspectFirstArticleRequest {
+                request_id: String::new(),
+                id: po.clone(),
+                passed: true,
+                note: String::new(),
+            },
+            QC,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    plant
+        .start_run(call(
+            production::StartRunRequest {
+                request_id: String::new(),
+                id: po.clone(),
+            },
+            MANAGER,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    wait_for_state(&mut orders, &id, pb::OrderState::InProduction).await;
+    plant
+        .report_output(call(
+            production::ReportOutputRequest {
+                request_id: String::new(),
+                id: po.clone(),
+                good: 30,
+                scrap: 1,
+                ..Default::default()
+            },
+            MANAGER,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let lot = plant
+        .submit_lot(call(
+            production::SubmitLotRequest {
+                request_id: String::new(),
+                id: po.clone(),
+                quantity: 30,
+            },
+            MANAGER,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+        .lots[0]
+        .id
+        .clone();
+    // PRD-5: QA passed, into finished goods, the reservation whole again.
+    plant
+        .inspect_lot(call(
+            production::InspectLotRequest {
+                request_id: String::new(),
+                id: po.clone(),
+                lot_id: lot,
+                passed: true,
+                note: String::new(),
+            },
+            QC,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    wait_for_state(&mut orders, &id, pb::OrderState::ReadyToShip).await;
+    let mut stock = cluster.inventory_client().await;
+    let fg = stock
+        .get_stock(call(
+            inventory::GetStockRequest {
+                sku: PUMP.0.to_owned(),
+                warehouse: "FG".to_owned(),
+            },
+            WAREHOUSE,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!((fg.on_hand, fg.reserved), (30, 30), "received and held");
+
+    let shipped = ship_to_completion(&cluster, &id, &order.number, |_| {}).await;
+    assert_eq!(shipped.completed.state(), pb::OrderState::Completed);
+    let actions: Vec<String> = timeline(&mut orders, &id)
+        .await
+        .into_iter()
+        .filter(|entry| entry.to_state != 0)
+        .map(|entry| entry.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "submitted",
+            "confirmed",
+            "approval_not_required",
+            "released",
+            "in_production",
+            "ready_to_ship",
+            "shipped",
+            "delivered",
+            "completed"
+        ]
+    );
+}
