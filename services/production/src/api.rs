@@ -12,11 +12,11 @@ use orderflow_proto::production::v1 as pb;
 use pb::production_service_server::ProductionService;
 use tonic::{Request, Response, Status};
 
-use crate::app::Production;
 use crate::app::scheduling::Period;
+use crate::app::{Minutes, Overdue, Production};
 use crate::domain::Actor;
 use crate::domain::bom::Draft;
-use crate::domain::order::{ProductionOrder, ProductionOrderId, State};
+use crate::domain::order::{PreShipmentKind, ProductionOrder, ProductionOrderId, State};
 use crate::domain::plan::ScheduleId;
 use crate::domain::schedule::{CapacityUnit, WorkCentre};
 use crate::wire;
@@ -94,6 +94,23 @@ pub const ROLES: RoleTable = &[
     (rpc!("InspectLot"), QC),
     (rpc!("CompleteRework"), WORKSHOP),
     (rpc!("ListScheduleOverdue"), EVERYONE),
+    (
+        rpc!("BookInspection"),
+        &[Role::Qc, Role::Planner, Role::SalesAssistant],
+    ),
+    (rpc!("ListInspectionsOverdue"), EVERYONE),
+    (
+        rpc!("RequestTooling"),
+        &[Role::Engineering, Role::Planner, Role::ProductionManager],
+    ),
+    (rpc!("ReviewTooling"), &[Role::EquipmentManager]),
+    (rpc!("ReportToolingMade"), &[Role::EquipmentManager]),
+    (rpc!("AcceptTooling"), &[Role::ProductionManager]),
+    (rpc!("InspectOutsourcedReturn"), QC),
+    (rpc!("GetProductionSummary"), EVERYONE),
+    (rpc!("SummarizePeriod"), EVERYONE),
+    (rpc!("CloseProductionOrder"), &[Role::ProductionManager]),
+    (rpc!("ReviewDocumentChange"), &[Role::EngineeringManager]),
 ];
 
 #[derive(Debug, Clone)]
@@ -213,6 +230,24 @@ fn work_centre(raw: &pb::WorkCentre, violations: &mut Violations) -> WorkCentre 
     }
 }
 
+fn inspection_kind(raw: i32) -> Option<PreShipmentKind> {
+    match pb::PreShipmentInspectionKind::try_from(raw) {
+        Ok(pb::PreShipmentInspectionKind::OwnQc) => Some(PreShipmentKind::OwnQc),
+        Ok(pb::PreShipmentInspectionKind::Customer) => Some(PreShipmentKind::Customer),
+        Ok(pb::PreShipmentInspectionKind::ThirdParty) => Some(PreShipmentKind::ThirdParty),
+        _ => None,
+    }
+}
+
+/// A comment required when saying no.
+fn reason_if(refused: bool, field: &str, raw: &str, violations: &mut Violations) -> String {
+    if refused {
+        violations.required(field, raw, 2000)
+    } else {
+        violations.optional(field, raw, 2000)
+    }
+}
+
 #[tonic::async_trait]
 impl ProductionService for ProductionApi {
     async fn get_production_order(
@@ -249,7 +284,7 @@ impl ProductionService for ProductionApi {
             .list(
                 order_id.as_ref(),
                 &state.into_iter().collect::<Vec<_>>(),
-                false,
+                Overdue::Any,
                 page.after.as_deref(),
                 page.fetch_limit(),
             )
@@ -267,6 +302,7 @@ impl ProductionService for ProductionApi {
     ) -> Result<Response<pb::ProductionOrder>, Status> {
         let mut attendees = Vec::new();
         let mut conclusions = String::new();
+        let mut inspections = Vec::new();
         let (actor, key, id, message) = target(
             request,
             "RecordReviewMeeting",
@@ -278,12 +314,31 @@ impl ProductionService for ProductionApi {
                 }
                 attendees = texts("attendees", &m.attendees, violations);
                 conclusions = violations.required("conclusions", &m.conclusions, 4000);
+                for (index, kind) in m.inspections.iter().enumerate() {
+                    match inspection_kind(*kind) {
+                        Some(kind) => inspections.push(kind),
+                        None => violations.add(
+                            format!("inspections[{index}]"),
+                            "OWN_QC, CUSTOMER or THIRD_PARTY",
+                        ),
+                    }
+                }
             },
         )?;
         let held_at = message.held_time.as_ref().and_then(from_timestamp);
         let order = self
             .production
-            .record_review_meeting(&actor, key.as_ref(), &id, held_at, attendees, conclusions)
+            .record_review_meeting(
+                &actor,
+                key.as_ref(),
+                &id,
+                Minutes {
+                    held_at,
+                    attendees,
+                    conclusions,
+                    inspections,
+                },
+            )
             .await?;
         Ok(answer(&order))
     }
@@ -335,11 +390,7 @@ impl ProductionService for ProductionApi {
             |m| &m.request_id,
             |m| &m.id,
             |m, violations| {
-                comment = if m.approve {
-                    violations.optional("comment", &m.comment, 2000)
-                } else {
-                    violations.required("comment", &m.comment, 2000)
-                };
+                comment = reason_if(!m.approve, "comment", &m.comment, violations);
             },
         )?;
         let order = self
@@ -581,11 +632,7 @@ impl ProductionService for ProductionApi {
             |m| &m.request_id,
             |m| &m.id,
             |m, violations| {
-                note = if m.passed {
-                    violations.optional("note", &m.note, 2000)
-                } else {
-                    violations.required("note", &m.note, 2000)
-                };
+                note = reason_if(!m.passed, "note", &m.note, violations);
             },
         )?;
         Ok(answer(
@@ -649,11 +696,7 @@ impl ProductionService for ProductionApi {
             |m| &m.id,
             |m, violations| {
                 violations.quantity("quantity", m.quantity);
-                note = if m.passed {
-                    violations.optional("note", &m.note, 2000)
-                } else {
-                    violations.required("note", &m.note, 2000)
-                };
+                note = reason_if(!m.passed, "note", &m.note, violations);
             },
         )?;
         Ok(answer(
@@ -705,11 +748,7 @@ impl ProductionService for ProductionApi {
             |m| &m.id,
             |m, violations| {
                 lot_id = violations.required_id("lot_id", &m.lot_id);
-                note = if m.passed {
-                    violations.optional("note", &m.note, 2000)
-                } else {
-                    violations.required("note", &m.note, 2000)
-                };
+                note = reason_if(!m.passed, "note", &m.note, violations);
             },
         )?;
         Ok(answer(
@@ -751,7 +790,7 @@ impl ProductionService for ProductionApi {
             .list(
                 None,
                 &[State::Engineering, State::Ready],
-                true,
+                Overdue::Schedule,
                 page.after.as_deref(),
                 page.fetch_limit(),
             )
@@ -761,5 +800,268 @@ impl ProductionService for ProductionApi {
             production_orders: orders.iter().map(wire::production_order).collect(),
             next_page_token,
         }))
+    }
+
+    async fn book_inspection(
+        &self,
+        request: Request<pb::BookInspectionRequest>,
+    ) -> Result<Response<pb::ProductionOrder>, Status> {
+        let mut kind = None;
+        let mut date = None;
+        let mut inspector = String::new();
+        let (actor, key, id, _) = target(
+            request,
+            "BookInspection",
+            |m| &m.request_id,
+            |m| &m.id,
+            |m, violations| {
+                kind = inspection_kind(m.kind);
+                if kind.is_none() {
+                    violations.add("kind", "OWN_QC, CUSTOMER or THIRD_PARTY");
+                }
+                date = violations.date("inspection_date", &m.inspection_date);
+                inspector = violations.required("inspector", &m.inspector, 200);
+            },
+        )?;
+        let (Some(kind), Some(date)) = (kind, date) else {
+            return Err(Status::internal("validated fields missing"));
+        };
+        Ok(answer(
+            &self
+                .production
+                .book_inspection(&actor, key.as_ref(), &id, kind, date, inspector)
+                .await?,
+        ))
+    }
+
+    async fn list_inspections_overdue(
+        &self,
+        request: Request<pb::ListInspectionsOverdueRequest>,
+    ) -> Result<Response<pb::ListProductionOrdersResponse>, Status> {
+        let request = request.into_inner();
+        let page = PageRequest::parse(request.page_size, &request.page_token, "inspections")?;
+        let mut orders = self
+            .production
+            .list(
+                None,
+                &[],
+                Overdue::Inspection,
+                page.after.as_deref(),
+                page.fetch_limit(),
+            )
+            .await?;
+        let next_page_token = page.finish(&mut orders, |order| order.id.to_string());
+        Ok(Response::new(pb::ListProductionOrdersResponse {
+            production_orders: orders.iter().map(wire::production_order).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn request_tooling(
+        &self,
+        request: Request<pb::RequestToolingRequest>,
+    ) -> Result<Response<pb::ProductionOrder>, Status> {
+        let mut description = String::new();
+        let (actor, key, id, _) = target(
+            request,
+            "RequestTooling",
+            |m| &m.request_id,
+            |m| &m.id,
+            |m, violations| description = violations.required("description", &m.description, 2000),
+        )?;
+        Ok(answer(
+            &self
+                .production
+                .request_tooling(&actor, key.as_ref(), &id, description)
+                .await?,
+        ))
+    }
+
+    async fn review_tooling(
+        &self,
+        request: Request<pb::ReviewToolingRequest>,
+    ) -> Result<Response<pb::ProductionOrder>, Status> {
+        let (mut tooling, mut comment) = (String::new(), String::new());
+        let (actor, key, id, message) = target(
+            request,
+            "ReviewTooling",
+            |m| &m.request_id,
+            |m| &m.id,
+            |m, violations| {
+                tooling = violations.required_id("tooling_id", &m.tooling_id);
+                comment = reason_if(!m.approve, "comment", &m.comment, violations);
+            },
+        )?;
+        Ok(answer(
+            &self
+                .production
+                .review_tooling(&actor, key.as_ref(), &id, tooling, message.approve, comment)
+                .await?,
+        ))
+    }
+
+    async fn report_tooling_made(
+        &self,
+        request: Request<pb::ReportToolingMadeRequest>,
+    ) -> Result<Response<pb::ProductionOrder>, Status> {
+        let mut tooling = String::new();
+        let (actor, key, id, _) = target(
+            request,
+            "ReportToolingMade",
+            |m| &m.request_id,
+            |m| &m.id,
+            |m, violations| tooling = violations.required_id("tooling_id", &m.tooling_id),
+        )?;
+        Ok(answer(
+            &self
+                .production
+                .tooling_made(&actor, key.as_ref(), &id, tooling)
+                .await?,
+        ))
+    }
+
+    async fn accept_tooling(
+        &self,
+        request: Request<pb::AcceptToolingRequest>,
+    ) -> Result<Response<pb::ProductionOrder>, Status> {
+        let mut tooling = String::new();
+        let (actor, key, id, _) = target(
+            request,
+            "AcceptTooling",
+            |m| &m.request_id,
+            |m| &m.id,
+            |m, violations| tooling = violations.required_id("tooling_id", &m.tooling_id),
+        )?;
+        Ok(answer(
+            &self
+                .production
+                .accept_tooling(&actor, key.as_ref(), &id, tooling)
+                .await?,
+        ))
+    }
+
+    async fn inspect_outsourced_return(
+        &self,
+        request: Request<pb::InspectOutsourcedReturnRequest>,
+    ) -> Result<Response<pb::ProductionOrder>, Status> {
+        let mut note = String::new();
+        let (actor, key, id, message) = target(
+            request,
+            "InspectOutsourcedReturn",
+            |m| &m.request_id,
+            |m| &m.id,
+            |m, violations| {
+                if m.seq < 1 {
+                    violations.add("seq", "the outsourced operation's sequence number");
+                }
+                note = reason_if(!m.passed, "note", &m.note, violations);
+            },
+        )?;
+        Ok(answer(
+            &self
+                .production
+                .inspect_outsourced_return(
+                    &actor,
+                    key.as_ref(),
+                    &id,
+                    message.seq,
+                    message.passed,
+                    note,
+                )
+                .await?,
+        ))
+    }
+
+    async fn get_production_summary(
+        &self,
+        request: Request<pb::GetProductionSummaryRequest>,
+    ) -> Result<Response<pb::ProductionSummary>, Status> {
+        let id: ProductionOrderId =
+            orderflow_platform::validation::single_field("id", &request.get_ref().id)?;
+        let (order, summary) = self.production.summary(&id).await?;
+        Ok(Response::new(wire::summary(&order, &summary)))
+    }
+
+    async fn summarize_period(
+        &self,
+        request: Request<pb::SummarizePeriodRequest>,
+    ) -> Result<Response<pb::PeriodSummary>, Status> {
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let from = violations.date("from_date", &request.from_date);
+        let to = violations.date("to_date", &request.to_date);
+        if let (Some(from), Some(to)) = (from, to) {
+            if to < from {
+                violations.add("to_date", "must not be before from_date");
+            } else if (to - from).num_days() > 366 {
+                violations.add("to_date", "a period is at most a year");
+            }
+        }
+        violations.finish(())?;
+        let (Some(from), Some(to)) = (from, to) else {
+            return Err(Status::internal("validated fields missing"));
+        };
+        let (total, per_sku) = self.production.period_summary(from, to).await?;
+        Ok(Response::new(wire::period(from, to, &total, &per_sku)))
+    }
+
+    async fn close_production_order(
+        &self,
+        request: Request<pb::CloseProductionOrderRequest>,
+    ) -> Result<Response<pb::ProductionOrder>, Status> {
+        let (mut process, mut quality, mut changes) = (String::new(), String::new(), Vec::new());
+        let (actor, key, id, _) = target(
+            request,
+            "CloseProductionOrder",
+            |m| &m.request_id,
+            |m| &m.id,
+            |m, violations| {
+                process = violations.required("process_summary", &m.process_summary, 8000);
+                quality = violations.required("quality_summary", &m.quality_summary, 8000);
+                if m.document_changes.len() > 50 {
+                    violations.add("document_changes", "at most 50 changes");
+                }
+                for (index, change) in m.document_changes.iter().enumerate() {
+                    let field = format!("document_changes[{index}]");
+                    changes.push((
+                        violations.required(&format!("{field}.document"), &change.document, 200),
+                        violations.required(&format!("{field}.change"), &change.change, 4000),
+                    ));
+                }
+            },
+        )?;
+        Ok(answer(
+            &self
+                .production
+                .close(&actor, key.as_ref(), &id, process, quality, changes)
+                .await?,
+        ))
+    }
+
+    async fn review_document_change(
+        &self,
+        request: Request<pb::ReviewDocumentChangeRequest>,
+    ) -> Result<Response<pb::ProductionOrder>, Status> {
+        let mut comment = String::new();
+        let mut index = 0;
+        let (actor, key, id, message) = target(
+            request,
+            "ReviewDocumentChange",
+            |m| &m.request_id,
+            |m| &m.id,
+            |m, violations| {
+                match usize::try_from(m.index) {
+                    Ok(position) => index = position,
+                    Err(_) => violations.add("index", "the change's position, 0 or more"),
+                }
+                comment = reason_if(!m.approve, "comment", &m.comment, violations);
+            },
+        )?;
+        Ok(answer(
+            &self
+                .production
+                .review_document_change(&actor, key.as_ref(), &id, index, message.approve, comment)
+                .await?,
+        ))
     }
 }

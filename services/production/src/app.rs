@@ -7,9 +7,14 @@
 //! - [`scheduling`]: work centres, the master schedule and plans (PRD-3,
 //!   PRD-11);
 //! - [`execution`]: material issue, first article, output, inspections and
-//!   lots (PRD-4, PRD-5).
+//!   lots (PRD-4, PRD-5);
+//! - [`preparation`]: pre-shipment inspections (PRD-6), tooling (PRD-7),
+//!   outsourced returns (PRD-8);
+//! - [`closing`]: summaries (PRD-9) and closing (PRD-12).
 
+pub mod closing;
 pub mod execution;
+pub mod preparation;
 pub mod scheduling;
 
 use std::collections::BTreeMap;
@@ -25,19 +30,22 @@ use sea_orm::ConnectionTrait;
 
 use crate::domain::bom::{self, Bom, Draft};
 use crate::domain::order::{
-    Demand, Engineering, MaterialLine, OrderFact, ProductionOrder, ProductionOrderId, Review,
-    ReviewMeeting, State,
+    Demand, Engineering, InspectionDays, MaterialLine, OrderFact, PreShipmentKind, ProductionOrder,
+    ProductionOrderId, Review, ReviewMeeting, State,
 };
 use crate::domain::{Actor, ProductionError};
 use crate::events;
 use crate::peers;
 use crate::store::records;
+pub use crate::store::records::Overdue;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
     pub time_zone: Tz,
     /// SLA-3: a released order is scheduled within this.
     pub schedule_sla: Duration,
+    /// PRD-6: how many days before delivery each inspection is booked by.
+    pub inspection_days: InspectionDays,
 }
 
 #[derive(Debug, Clone)]
@@ -47,6 +55,17 @@ pub struct Production {
     outbox: OutboxSignal,
     inventory: peers::Inventory,
     settings: Settings,
+}
+
+/// What the review meeting recorded (PRD-10, PRD-6).
+#[derive(Debug, Clone)]
+pub struct Minutes {
+    /// When it was held (now if not said).
+    pub held_at: Option<DateTime<Utc>>,
+    pub attendees: Vec<String>,
+    pub conclusions: String,
+    /// The pre-shipment inspections the contract asks for beyond our QC.
+    pub inspections: Vec<PreShipmentKind>,
 }
 
 /// A short line of a released order (from inventory's reservation).
@@ -142,7 +161,7 @@ impl Production {
         &self,
         order_id: Option<&OrderId>,
         states: &[State],
-        overdue_only: bool,
+        overdue: Overdue,
         after: Option<&str>,
         limit: u64,
     ) -> Result<Vec<ProductionOrder>, ProductionError> {
@@ -150,7 +169,7 @@ impl Production {
             self.database.connection(),
             order_id.map(OrderId::as_str),
             states,
-            overdue_only,
+            overdue,
             after,
             limit,
         )
@@ -180,6 +199,7 @@ impl Production {
             if missing_date || missing_kind {
                 order.demand.due_date = order.demand.due_date.or(fact.due_date);
                 order.demand.order_kind = fact.order_kind.clone();
+                order.date_inspections(self.settings.inspection_days);
                 order.updated_at = now;
                 records::save_order(connection, &order).await?;
             }
@@ -322,30 +342,31 @@ impl Production {
 
     // --------------------------------------------------------- engineering
 
-    /// PRD-10: the order review meeting.
+    /// PRD-10: the order review meeting; PRD-6: the inspections it
+    /// recorded are planned.
     pub async fn record_review_meeting(
         &self,
         actor: &Actor,
         key: Option<&RequestKey>,
         id: &ProductionOrderId,
-        held_at: Option<DateTime<Utc>>,
-        attendees: Vec<String>,
-        conclusions: String,
+        minutes: Minutes,
     ) -> Result<ProductionOrder, ProductionError> {
         let recorded_by = actor.subject.clone();
+        let days = self.settings.inspection_days;
         self.change(
             key,
             id,
             Box::new(move |order, now| {
                 order.record_review_meeting(
                     ReviewMeeting {
-                        held_at: held_at.unwrap_or(now),
-                        attendees,
-                        conclusions,
+                        held_at: minutes.held_at.unwrap_or(now),
+                        attendees: minutes.attendees,
+                        conclusions: minutes.conclusions,
                         recorded_by,
                     },
                     now,
                 )?;
+                order.plan_inspections(&minutes.inspections, days);
                 Ok(Vec::new())
             }),
         )
@@ -550,8 +571,9 @@ impl Production {
 
     // --------------------------------------------------------------- SLA-3
 
-    /// SLA-3: production orders not scheduled in time, flagged and
-    /// announced once each (list, event, metric). Returns how many.
+    /// SLA-3: production orders not scheduled in time, and PRD-6:
+    /// pre-shipment inspections not booked by their day — each flagged and
+    /// announced once (list, event, metric). Returns how many.
     pub async fn sweep(&self) -> Result<usize, ProductionError> {
         let transaction = self.database.begin_write().await?;
         let now = self.now();
@@ -579,6 +601,34 @@ impl Production {
             )
             .await?;
             orderflow_platform::metrics::sla_breached("production", "SLA-3");
+            flagged += 1;
+        }
+        let today = self.today();
+        for mut order in records::inspections_due(&*transaction, today, 500).await? {
+            let kinds = order.flag_unbooked_inspections(today, now);
+            if kinds.is_empty() {
+                continue;
+            }
+            records::save_order(&*transaction, &order).await?;
+            let names: Vec<&str> = kinds.iter().map(|kind| kind.as_str()).collect();
+            let detail = format!(
+                "PRD-6: the {} pre-shipment inspection of {} is not booked by its day",
+                names.join(", "),
+                order.demand.sku
+            );
+            self.enqueue(
+                &*transaction,
+                events::order(
+                    &order,
+                    "inspection.overdue",
+                    None,
+                    detail,
+                    "production",
+                    now,
+                ),
+            )
+            .await?;
+            orderflow_platform::metrics::sla_breached("production", "PRD-6");
             flagged += 1;
         }
         transaction.commit().await?;

@@ -3,6 +3,8 @@
 use chrono_tz::Tz;
 use orderflow_platform::config::{ConfigError, Env, ServiceConfig};
 
+use crate::domain::order::InspectionDays;
+
 pub const SERVICE: &str = "production";
 pub const DEFAULT_PORT: u16 = 50055;
 
@@ -15,14 +17,20 @@ pub struct ProductionConfig {
     pub inventory_url: String,
     /// SLA-3: a released order is scheduled within this many hours.
     pub schedule_sla_hours: i64,
-    /// How often unscheduled production orders past SLA-3 are looked for.
+    /// PRD-6: days before delivery each pre-shipment inspection is booked
+    /// by.
+    pub inspection_days: InspectionDays,
+    /// How often unscheduled production orders past SLA-3 and unbooked
+    /// inspections (PRD-6) are looked for.
     pub sweep_interval: std::time::Duration,
 }
 
 impl ProductionConfig {
     /// The shared variables plus `BUSINESS_TIME_ZONE` (Asia/Shanghai),
-    /// `INVENTORY_URL` (http://127.0.0.1:50054), `SCHEDULE_SLA_HOURS` (4)
-    /// and `PRODUCTION_SWEEP_INTERVAL_SECS` (60).
+    /// `INVENTORY_URL` (http://127.0.0.1:50054), `SCHEDULE_SLA_HOURS` (4),
+    /// `OWN_QC_INSPECTION_DAYS` (7), `CUSTOMER_INSPECTION_DAYS` (7),
+    /// `THIRD_PARTY_INSPECTION_DAYS` (14) and
+    /// `PRODUCTION_SWEEP_INTERVAL_SECS` (60).
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let service = ServiceConfig::from_env(SERVICE, DEFAULT_PORT, env)?;
         let business_time_zone = env.business_time_zone()?;
@@ -40,11 +48,28 @@ impl ProductionConfig {
                 "must be at least 1",
             ));
         }
+        let mut days = Vec::new();
+        for (variable, default) in [
+            ("OWN_QC_INSPECTION_DAYS", 7),
+            ("CUSTOMER_INSPECTION_DAYS", 7),
+            ("THIRD_PARTY_INSPECTION_DAYS", 14),
+        ] {
+            let value: i64 = env.parse_or(variable, default)?;
+            if !(0..=120).contains(&value) {
+                return Err(ConfigError::new(variable, "must be 0 to 120 days"));
+            }
+            days.push(value);
+        }
         Ok(Self {
             service,
             business_time_zone,
             inventory_url: env.string_or("INVENTORY_URL", "http://127.0.0.1:50054"),
             schedule_sla_hours,
+            inspection_days: InspectionDays {
+                own_qc: days[0],
+                customer: days[1],
+                third_party: days[2],
+            },
             sweep_interval,
         })
     }
@@ -66,6 +91,30 @@ mod tests {
         assert_eq!(
             bad.map(|e| e.variable),
             Some("SCHEDULE_SLA_HOURS".to_owned())
+        );
+    }
+
+    #[test]
+    fn prd_6_the_inspection_days_are_configurable_and_checked() {
+        let base = Env::from_pairs([(
+            "ORDERFLOW_JWT_SECRET",
+            "a-development-secret-of-some-length-0123",
+        )]);
+        let config =
+            ProductionConfig::from_env(&base.clone().with("THIRD_PARTY_INSPECTION_DAYS", "21"))
+                .ok();
+        assert_eq!(
+            config.map(|c| c.inspection_days),
+            Some(InspectionDays {
+                own_qc: 7,
+                customer: 7,
+                third_party: 21
+            })
+        );
+        let bad = ProductionConfig::from_env(&base.with("OWN_QC_INSPECTION_DAYS", "-1")).err();
+        assert_eq!(
+            bad.map(|e| e.variable),
+            Some("OWN_QC_INSPECTION_DAYS".to_owned())
         );
     }
 }

@@ -5,6 +5,7 @@
 //! - [`bom`]: versioned multi-level bills of materials, the routing and
 //!   material requirements (PRD-2).
 //! - [`schedule`]: work centres and the finite-capacity scheduler (PRD-3).
+//! - [`summary`]: output against plan, yield, materials (PRD-9).
 //! - [`error`]: the service's error type.
 
 pub mod bom;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod order;
 pub mod plan;
 pub mod schedule;
+pub mod summary;
 
 pub use error::ProductionError;
 pub use orderflow_platform::auth::Caller as Actor;

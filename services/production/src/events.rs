@@ -2,15 +2,18 @@
 //! consumes is in [`crate::consumers`].
 //!
 //! Published: `production.order.{created, engineering_approved, scheduled,
-//! started, output_reported, completed, cancelled, schedule_overdue}` and
-//! `production.lot.{passed, rework}` as `ProductionEvent`;
-//! `production.materials.short` as `MaterialShortage` (PRD-2 → PRC-2).
+//! started, output_reported, completed, cancelled, closed,
+//! schedule_overdue}`, `production.lot.{passed, rework}` and
+//! `production.inspection.overdue` as `ProductionEvent`;
+//! `production.materials.short` as `MaterialShortage` (PRD-2 → PRC-2);
+//! `production.outsourcing.requested` as `OutsourcingDemand` (PRD-8 →
+//! PRC-6).
 
 use chrono::{DateTime, Utc};
 use orderflow_platform::bus::outbox::{self, OutgoingEvent};
 use orderflow_proto::production::v1 as pb;
 
-use crate::domain::order::{Lot, ProductionOrder};
+use crate::domain::order::{Lot, OutsourcedOperation, ProductionOrder};
 use crate::wire;
 
 /// One event about a production order, with a sentence for the order's
@@ -62,6 +65,31 @@ pub fn materials_short(
             .collect(),
     };
     OutgoingEvent::new(id, "production.materials.short".to_owned(), &message)
+}
+
+/// PRD-8: an outsourced operation for procurement's outsourcing contract.
+pub fn outsourcing(
+    order: &ProductionOrder,
+    operation: &OutsourcedOperation,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> OutgoingEvent {
+    let id = outbox::new_event_id();
+    let message = pb::OutsourcingDemand {
+        event_id: id.clone(),
+        occur_time: Some(wire_time(at)),
+        actor: actor.to_owned(),
+        production_order_id: order.id.to_string(),
+        order_id: order.demand.order_id.to_string(),
+        order_number: order.demand.order_number.clone(),
+        sku: order.demand.sku.clone(),
+        seq: operation.seq,
+        operation: operation.name.clone(),
+        quantity: operation.quantity,
+        send_date: operation.send_date.to_string(),
+        return_date: operation.return_date.to_string(),
+    };
+    OutgoingEvent::new(id, "production.outsourcing.requested".to_owned(), &message)
 }
 
 fn wire_time(at: DateTime<Utc>) -> prost_types::Timestamp {

@@ -53,6 +53,7 @@ pub async fn start(
         app::Settings {
             time_zone: config.business_time_zone,
             schedule_sla: chrono::Duration::hours(config.schedule_sla_hours),
+            inspection_days: config.inspection_days,
         },
     );
     let replicas = config.service.stream_replicas;
@@ -68,10 +69,11 @@ pub async fn start(
     runtime.spawn_sweeper(config.sweep_interval, move || {
         let production = sweeper.clone();
         async move {
-            // Production orders not scheduled within SLA-3.
+            // Production orders not scheduled within SLA-3, inspections not
+            // booked by their day (PRD-6).
             match production.sweep().await {
                 Ok(0) => {}
-                Ok(flagged) => tracing::info!(flagged, "SLA-3 overdue production orders flagged"),
+                Ok(flagged) => tracing::info!(flagged, "overdue production orders flagged"),
                 Err(error) => tracing::warn!(%error, "production sweep failed"),
             }
         }

@@ -5,9 +5,10 @@ use orderflow_platform::grpc::convert::timestamp;
 use orderflow_proto::production::v1 as pb;
 
 use crate::domain::bom::{Bom, Component};
-use crate::domain::order::{LotState, ProductionOrder, State};
+use crate::domain::order::{LotState, PreShipmentKind, ProductionOrder, State};
 use crate::domain::plan::{MasterSchedule, ScheduleState};
 use crate::domain::schedule::{Allocation, CapacityUnit, Operation, PlanLine, WorkCentre};
+use crate::domain::summary::{Output, Summary, yield_bps};
 
 fn day(day: Option<NaiveDate>) -> String {
     day.map(|day| day.to_string()).unwrap_or_default()
@@ -21,6 +22,7 @@ pub fn state(state: State) -> pb::ProductionOrderState {
         State::InProgress => pb::ProductionOrderState::InProgress,
         State::Completed => pb::ProductionOrderState::Completed,
         State::Cancelled => pb::ProductionOrderState::Cancelled,
+        State::Closed => pb::ProductionOrderState::Closed,
     }
 }
 
@@ -33,6 +35,7 @@ pub fn state_in(state: pb::ProductionOrderState) -> Option<State> {
         pb::ProductionOrderState::InProgress => Some(State::InProgress),
         pb::ProductionOrderState::Completed => Some(State::Completed),
         pb::ProductionOrderState::Cancelled => Some(State::Cancelled),
+        pb::ProductionOrderState::Closed => Some(State::Closed),
     }
 }
 
@@ -142,6 +145,129 @@ pub fn production_order(order: &ProductionOrder) -> pb::ProductionOrder {
         create_time: Some(timestamp(order.created_at)),
         update_time: Some(timestamp(order.updated_at)),
         cancel_reason: order.cancel_reason.clone(),
+        pre_shipment_inspections: order
+            .pre_shipment
+            .iter()
+            .map(|planned| pb::PreShipmentInspection {
+                kind: match planned.kind {
+                    PreShipmentKind::OwnQc => pb::PreShipmentInspectionKind::OwnQc,
+                    PreShipmentKind::Customer => pb::PreShipmentInspectionKind::Customer,
+                    PreShipmentKind::ThirdParty => pb::PreShipmentInspectionKind::ThirdParty,
+                } as i32,
+                book_by: day(planned.book_by),
+                inspection_date: day(planned.inspection_date),
+                inspector: planned.inspector.clone(),
+                booked_by: planned.booked_by.clone(),
+                overdue: planned.overdue,
+            })
+            .collect(),
+        tooling: order
+            .tooling
+            .iter()
+            .map(|tooling| pb::Tooling {
+                id: tooling.id.to_string(),
+                description: tooling.description.clone(),
+                state: tooling.state.as_str().to_owned(),
+                requested_by: tooling.requested_by.clone(),
+                reviewed_by: tooling.reviewed_by.clone(),
+                review_comment: tooling.review_comment.clone(),
+                made_by: tooling.made_by.clone(),
+                accepted_by: tooling.accepted_by.clone(),
+                update_time: Some(timestamp(tooling.updated_at)),
+            })
+            .collect(),
+        outsourced: order
+            .outsourced
+            .iter()
+            .map(|out| pb::OutsourcedOperation {
+                seq: out.seq,
+                name: out.name.clone(),
+                quantity: out.quantity,
+                send_date: out.send_date.to_string(),
+                return_date: out.return_date.to_string(),
+                state: out.state().to_owned(),
+                inspector: out.inspector.clone(),
+                note: out.note.clone(),
+            })
+            .collect(),
+        closing: order.closing.as_ref().map(|closing| pb::Closing {
+            process_summary: closing.process_summary.clone(),
+            quality_summary: closing.quality_summary.clone(),
+            document_changes: closing
+                .document_changes
+                .iter()
+                .map(|change| pb::DocumentChange {
+                    document: change.document.clone(),
+                    change: change.change.clone(),
+                    status: change.status.clone(),
+                    reviewed_by: change.reviewed_by.clone(),
+                    comment: change.comment.clone(),
+                })
+                .collect(),
+            closed_by: closing.closed_by.clone(),
+            close_time: Some(timestamp(closing.closed_at)),
+        }),
+    }
+}
+
+/// PRD-9: one production order's summary.
+pub fn summary(order: &ProductionOrder, summary: &Summary) -> pb::ProductionSummary {
+    pb::ProductionSummary {
+        production_order_id: order.id.to_string(),
+        order_number: order.demand.order_number.clone(),
+        sku: order.demand.sku.clone(),
+        planned: summary.planned,
+        good: summary.good,
+        scrap: summary.scrap,
+        passed: summary.passed,
+        yield_bps: yield_bps(summary.good, summary.scrap),
+        days: summary
+            .days
+            .iter()
+            .map(|output| pb::DayOutput {
+                day: day(output.day),
+                planned: output.planned,
+                good: output.good,
+                scrap: output.scrap,
+            })
+            .collect(),
+        materials: summary
+            .materials
+            .iter()
+            .map(|material| pb::MaterialUse {
+                sku: material.sku.clone(),
+                bom_quantity: material.bom_quantity,
+                issued: material.issued,
+                variance: material.variance(),
+            })
+            .collect(),
+    }
+}
+
+/// PRD-9: a period's summary.
+pub fn period(
+    from: NaiveDate,
+    to: NaiveDate,
+    total: &Output,
+    per_sku: &std::collections::BTreeMap<String, Output>,
+) -> pb::PeriodSummary {
+    pb::PeriodSummary {
+        from_date: from.to_string(),
+        to_date: to.to_string(),
+        planned: total.planned,
+        good: total.good,
+        scrap: total.scrap,
+        yield_bps: yield_bps(total.good, total.scrap),
+        skus: per_sku
+            .iter()
+            .map(|(sku, output)| pb::SkuOutput {
+                sku: sku.clone(),
+                planned: output.planned,
+                good: output.good,
+                scrap: output.scrap,
+                yield_bps: yield_bps(output.good, output.scrap),
+            })
+            .collect(),
     }
 }
 

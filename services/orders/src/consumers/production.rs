@@ -2,7 +2,8 @@
 //! `PRODUCTION`): the first production order started puts a released order
 //! IN_PRODUCTION (PRD-1); schedules with their planned completion date,
 //! daily output and QA results go on the timeline for the sales assistant
-//! (PRD-11); an SLA-3 miss is visible there too. And inventory's
+//! (PRD-11); an SLA-3 miss and an unbooked pre-shipment inspection (PRD-6)
+//! are visible there too. And inventory's
 //! `inventory.reservation.completed` (consumer `orders-stock`): finished
 //! goods from production covered every short line, so the order is
 //! READY_TO_SHIP (PRD-5).
@@ -54,7 +55,16 @@ impl EventHandler for ProductionReports {
         transaction: &DatabaseTransaction,
         event: &IncomingEvent,
     ) -> Result<(), HandlerError> {
-        if event.subject == "production.materials.short" {
+        // Only the production order's own events; materials shortages and
+        // outsourcing demands are procurement's.
+        let about_the_order = [
+            "production.order.",
+            "production.lot.",
+            "production.inspection.",
+        ]
+        .iter()
+        .any(|prefix| event.subject.starts_with(prefix));
+        if !about_the_order {
             return Ok(());
         }
         let message: production::ProductionEvent = event.decode()?;

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
 
 use super::Production;
-use crate::domain::order::{ProductionOrder, State};
+use crate::domain::order::{OutsourcedOperation, ProductionOrder, State};
 use crate::domain::plan::{MasterSchedule, ScheduleId, ScheduleState};
 use crate::domain::schedule::{self, Booked, Job, JobPlan, PlanLine, WorkCentre};
 use crate::domain::{Actor, ProductionError};
@@ -103,8 +103,15 @@ impl Production {
         let horizon_days = horizon_days.unwrap_or(DEFAULT_HORIZON_DAYS);
         let centres = self.work_centres().await?;
         let (booked, based_on) = self.booked(from).await?;
-        let ready =
-            records::list_orders(connection, None, &[State::Ready], false, None, 10_000).await?;
+        let ready = records::list_orders(
+            connection,
+            None,
+            &[State::Ready],
+            records::Overdue::Any,
+            None,
+            10_000,
+        )
+        .await?;
         let mut jobs = Vec::with_capacity(ready.len());
         let mut unscheduled = Vec::new();
         for order in &ready {
@@ -259,6 +266,26 @@ impl Production {
                 &plan.late_reason,
                 now,
             )?;
+            // PRD-8: the outsourced operations go to procurement.
+            let names = self.operation_names(&*transaction, &order).await?;
+            for operation in plan.operations.iter().filter(|op| op.outsourced) {
+                let outsourced = OutsourcedOperation {
+                    seq: operation.seq,
+                    name: names.get(&operation.seq).cloned().unwrap_or_default(),
+                    quantity: order.demand.quantity,
+                    send_date: operation.start,
+                    return_date: operation.finish,
+                    passed: None,
+                    inspector: String::new(),
+                    note: String::new(),
+                };
+                self.enqueue(
+                    &*transaction,
+                    events::outsourcing(&order, &outsourced, &actor.subject, now),
+                )
+                .await?;
+                order.outsourced.push(outsourced);
+            }
             records::save_order(&*transaction, &order).await?;
             self.enqueue(
                 &*transaction,
@@ -283,6 +310,37 @@ impl Production {
         transaction.commit().await?;
         self.outbox.notify();
         Ok(draft)
+    }
+
+    /// The names of the operations of the production order's routing.
+    async fn operation_names<C: sea_orm::ConnectionTrait>(
+        &self,
+        connection: &C,
+        order: &ProductionOrder,
+    ) -> Result<HashMap<i32, String>, ProductionError> {
+        let version = order.approved_bom_version().unwrap_or_default();
+        Ok(records::bom(connection, &order.demand.sku, version)
+            .await?
+            .map(|bom| {
+                bom.operations
+                    .into_iter()
+                    .map(|operation| (operation.seq, operation.name))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// The approved plan of each production order, by id.
+    pub(crate) async fn approved_plans(&self) -> Result<HashMap<String, JobPlan>, ProductionError> {
+        let mut plans = HashMap::new();
+        for schedule in
+            records::schedules_in(self.database.connection(), ScheduleState::Approved).await?
+        {
+            for plan in schedule.plans {
+                plans.insert(plan.job_id.clone(), plan);
+            }
+        }
+        Ok(plans)
     }
 
     /// PRD-3: the weekly plan (per week and work centre) or one day's plan,

@@ -17,6 +17,16 @@ use serde::{Deserialize, Serialize};
 
 use super::ProductionError;
 
+mod closing;
+mod inspections;
+mod outsourcing;
+mod tooling;
+
+pub use closing::{Closing, DocumentChange};
+pub use inspections::{InspectionDays, PreShipment, PreShipmentKind};
+pub use outsourcing::OutsourcedOperation;
+pub use tooling::{Tooling, ToolingId, ToolingState};
+
 orderflow_platform::uuid_id!(
     /// A production order, as the production service issued it.
     ProductionOrderId,
@@ -38,6 +48,8 @@ pub enum State {
     InProgress,
     Completed,
     Cancelled,
+    /// Closed with its summary (PRD-12).
+    Closed,
 }
 
 impl State {
@@ -49,6 +61,7 @@ impl State {
             State::InProgress => "in_progress",
             State::Completed => "completed",
             State::Cancelled => "cancelled",
+            State::Closed => "closed",
         }
     }
 
@@ -60,6 +73,7 @@ impl State {
             State::InProgress,
             State::Completed,
             State::Cancelled,
+            State::Closed,
         ]
         .into_iter()
         .find(|state| state.as_str() == text)
@@ -251,11 +265,27 @@ pub struct ProductionOrder {
     pub schedule_due_at: DateTime<Utc>,
     pub schedule_overdue: bool,
     pub cancel_reason: String,
+    /// PRD-6: the pre-shipment inspections to book.
+    #[serde(default)]
+    pub pre_shipment: Vec<PreShipment>,
+    /// PRD-7: tooling and moulds for this order.
+    #[serde(default)]
+    pub tooling: Vec<Tooling>,
+    /// PRD-8: the outsourced operations, once scheduled.
+    #[serde(default)]
+    pub outsourced: Vec<OutsourcedOperation>,
+    /// PRD-12: the closing summary.
+    #[serde(default)]
+    pub closing: Option<Closing>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-fn unmet(order: &ProductionOrder, kind: &'static str, description: String) -> ProductionError {
+pub(crate) fn unmet(
+    order: &ProductionOrder,
+    kind: &'static str,
+    description: String,
+) -> ProductionError {
     ProductionError::precondition(kind, format!("production_orders/{}", order.id), description)
 }
 
@@ -282,12 +312,16 @@ impl ProductionOrder {
             schedule_due_at,
             schedule_overdue: false,
             cancel_reason: String::new(),
+            pre_shipment: Vec::new(),
+            tooling: Vec::new(),
+            outsourced: Vec::new(),
+            closing: None,
             created_at: now,
             updated_at: now,
         }
     }
 
-    fn require(&self, allowed: &[State], doing: &str) -> Result<(), ProductionError> {
+    pub(crate) fn require(&self, allowed: &[State], doing: &str) -> Result<(), ProductionError> {
         if allowed.contains(&self.state) {
             return Ok(());
         }
@@ -579,6 +613,15 @@ impl ProductionOrder {
                 "the run starts only after the first article passed inspection (PRD-4)".to_owned(),
             ));
         }
+        if let Some(open) = self.tooling.iter().find(|tooling| tooling.blocks_the_run()) {
+            let description = format!(
+                "the run waits for tooling {} ({}), which is {} (PRD-7)",
+                open.id,
+                open.description,
+                open.state.as_str()
+            );
+            return Err(unmet(self, "TOOLING_NOT_ACCEPTED", description));
+        }
         self.state = State::InProgress;
         self.updated_at = now;
         Ok(())
@@ -627,6 +670,13 @@ impl ProductionOrder {
         now: DateTime<Utc>,
     ) -> Result<LotId, ProductionError> {
         self.require(&[State::InProgress], "submit a lot to QA")?;
+        if let Some(out) = self.outsourced.iter().find(|out| !out.passed()) {
+            let description = format!(
+                "operation {} ({}) is outsourced and has not come back passed; it is inspected before the next operation (PRD-8)",
+                out.seq, out.name
+            );
+            return Err(unmet(self, "OUTSOURCED_NOT_RETURNED", description));
+        }
         let unsubmitted = self.good() - self.submitted();
         if quantity > unsubmitted {
             return Err(ProductionError::invalid(
@@ -725,7 +775,10 @@ impl ProductionOrder {
     /// materials issued to it (to go back to the materials warehouse), or
     /// `None` when there was nothing to stop.
     pub fn cancel(&mut self, reason: &str, now: DateTime<Utc>) -> Option<Vec<(String, i64)>> {
-        if matches!(self.state, State::Completed | State::Cancelled) {
+        if matches!(
+            self.state,
+            State::Completed | State::Cancelled | State::Closed
+        ) {
             return None;
         }
         self.state = State::Cancelled;

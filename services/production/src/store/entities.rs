@@ -23,6 +23,9 @@ pub mod production_order {
         pub state: String,
         pub schedule_due_at: DateTime<Utc>,
         pub schedule_overdue: bool,
+        /// PRD-6: the earliest day an unbooked inspection is due.
+        pub inspection_due: Option<String>,
+        pub inspection_overdue: bool,
         pub created_at: DateTime<Utc>,
         pub updated_at: DateTime<Utc>,
         #[sea_orm(column_type = "Text")]

@@ -1,5 +1,6 @@
 //! The production database: the platform's tables, then the service's own.
 
+use orderflow_platform::db::migrations::AddColumn;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{
     boolean, integer, string, string_null, text, timestamp_with_time_zone,
@@ -11,6 +12,18 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         let mut migrations = orderflow_platform::db::migrations::platform_migrations();
         migrations.push(Box::new(CreateProductionTables));
+        // PRD-6: the next inspection day to book by, and whether one was
+        // missed.
+        migrations.push(AddColumn::new(
+            "m0002_production_order_inspection_due",
+            "production_orders",
+            || string_null("inspection_due").to_owned(),
+        ));
+        migrations.push(AddColumn::new(
+            "m0003_production_order_inspection_overdue",
+            "production_orders",
+            || boolean("inspection_overdue").default(false).to_owned(),
+        ));
         migrations
     }
 }

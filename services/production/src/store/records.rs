@@ -27,6 +27,8 @@ fn order_model(order: &ProductionOrder) -> Result<production_order::Model, Produ
         state: order.state.as_str().to_owned(),
         schedule_due_at: order.schedule_due_at,
         schedule_overdue: order.schedule_overdue,
+        inspection_due: order.next_booking_due().map(|day| day.to_string()),
+        inspection_overdue: order.inspection_overdue(),
         created_at: order.created_at,
         updated_at: order.updated_at,
         body: json(order)?,
@@ -64,6 +66,8 @@ pub async fn save_order<C: ConnectionTrait>(
                     Column::State,
                     Column::ScheduleDueAt,
                     Column::ScheduleOverdue,
+                    Column::InspectionDue,
+                    Column::InspectionOverdue,
                     Column::UpdatedAt,
                     Column::Body,
                 ])
@@ -111,7 +115,7 @@ pub async fn list_orders<C: ConnectionTrait>(
     connection: &C,
     order_id: Option<&str>,
     states: &[State],
-    overdue_only: bool,
+    overdue: Overdue,
     after: Option<&str>,
     limit: u64,
 ) -> Result<Vec<ProductionOrder>, ProductionError> {
@@ -124,14 +128,49 @@ pub async fn list_orders<C: ConnectionTrait>(
             production_order::Column::State.is_in(states.iter().map(|state| state.as_str())),
         );
     }
-    if overdue_only {
-        query = query.filter(production_order::Column::ScheduleOverdue.eq(true));
+    match overdue {
+        Overdue::Any => {}
+        Overdue::Schedule => {
+            query = query.filter(production_order::Column::ScheduleOverdue.eq(true));
+        }
+        Overdue::Inspection => {
+            query = query.filter(production_order::Column::InspectionOverdue.eq(true));
+        }
     }
     if let Some(after) = after {
         query = query.filter(production_order::Column::Id.gt(after));
     }
     query
         .limit(limit)
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(order_from)
+        .collect()
+}
+
+/// Which missed target a listing is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overdue {
+    Any,
+    /// SLA-3: not scheduled in time.
+    Schedule,
+    /// PRD-6: a pre-shipment inspection not booked by its day.
+    Inspection,
+}
+
+/// PRD-6: production orders with an inspection to book before `today`, not
+/// yet flagged.
+pub async fn inspections_due<C: ConnectionTrait>(
+    connection: &C,
+    today: NaiveDate,
+    limit: u64,
+) -> Result<Vec<ProductionOrder>, ProductionError> {
+    production_order::Entity::find()
+        .filter(production_order::Column::InspectionDue.lt(today.to_string()))
+        .order_by_asc(production_order::Column::InspectionDue)
+        .limit(limit)
+        .lock_exclusive()
         .all(connection)
         .await?
         .into_iter()

@@ -6,7 +6,7 @@ use orderflow_proto::production::v1 as pb;
 
 use crate::support::*;
 
-backend_tests!(prd_4_a_run_from_material_issue_through_qa_and_rework_to_finished_goods,);
+backend_tests!(prd_4_a_run_from_material_issue_through_qa_and_rework_to_finished_goods_then_prd_9_summary_and_prd_12_closing,);
 
 async fn scheduled_order(app: &TestApp) -> String {
     app.work_centre("ASSY", 20).await;
@@ -40,7 +40,9 @@ async fn scheduled_order(app: &TestApp) -> String {
     id
 }
 
-async fn prd_4_a_run_from_material_issue_through_qa_and_rework_to_finished_goods(backend: Backend) {
+async fn prd_4_a_run_from_material_issue_through_qa_and_rework_to_finished_goods_then_prd_9_summary_and_prd_12_closing(
+    backend: Backend,
+) {
     let app = spawn_production(backend).await;
     let id = scheduled_order(&app).await;
     let mut head = app.client("production_manager").await;
@@ -182,4 +184,87 @@ async fn prd_4_a_run_from_material_issue_through_qa_and_rework_to_finished_goods
     assert_eq!(passed.len(), 1);
     assert_eq!(passed[0].lot.as_ref().map(|lot| lot.quantity), Some(30));
     assert_eq!(published(&app, "production.order.completed").await.len(), 1);
+
+    // PRD-9: output against the plan (20 on the 1st, 10 on the 2nd), yield,
+    // materials against the BOM.
+    let summary = head
+        .get_production_summary(pb::GetProductionSummaryRequest { id: id.clone() })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!((summary.planned, summary.good, summary.scrap), (30, 30, 1));
+    assert_eq!(summary.yield_bps, 9_677);
+    let days: Vec<(&str, i64, i64)> = summary
+        .days
+        .iter()
+        .map(|day| (day.day.as_str(), day.planned, day.good))
+        .collect();
+    assert_eq!(days, [("2026-12-01", 20, 30), ("2026-12-02", 10, 0)]);
+    let materials: Vec<(&str, i64, i64, i64)> = summary
+        .materials
+        .iter()
+        .map(|m| (m.sku.as_str(), m.bom_quantity, m.issued, m.variance))
+        .collect();
+    assert_eq!(materials, [("BOLT", 120, 120, 0), ("SEAL", 31, 31, 0)]);
+    let period = head
+        .summarize_period(pb::SummarizePeriodRequest {
+            from_date: "2026-12-01".to_owned(),
+            to_date: "2026-12-01".to_owned(),
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!((period.planned, period.good, period.scrap), (20, 30, 1));
+    let refused = head
+        .summarize_period(pb::SummarizePeriodRequest {
+            from_date: "2026-12-02".to_owned(),
+            to_date: "2026-12-01".to_owned(),
+        })
+        .await
+        .refused("backwards");
+    assert_eq!(testing::violated_fields(&refused), ["to_date"]);
+
+    // PRD-12: closed with its summary; the document change is reviewed by
+    // the engineering manager and archived.
+    let closed = head
+        .close_production_order(pb::CloseProductionOrderRequest {
+            request_id: String::new(),
+            id: id.clone(),
+            process_summary: "press fit needs more force".to_owned(),
+            quality_summary: "one lot reworked for scratched housings".to_owned(),
+            document_changes: vec![pb::DocumentChange {
+                document: "PS-100".to_owned(),
+                change: "press force 12 kN".to_owned(),
+                ..Default::default()
+            }],
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(closed.state(), pb::ProductionOrderState::Closed);
+    let review = pb::ReviewDocumentChangeRequest {
+        request_id: String::new(),
+        id: id.clone(),
+        index: 0,
+        approve: true,
+        comment: String::new(),
+    };
+    let denied = head
+        .review_document_change(review.clone())
+        .await
+        .refused("not the engineering manager");
+    assert_eq!(denied.code(), tonic::Code::PermissionDenied);
+    let reviewed = app
+        .client("engineering_manager")
+        .await
+        .review_document_change(review)
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(
+        reviewed
+            .closing
+            .map(|c| c.document_changes[0].status.clone()),
+        Some("archived".to_owned())
+    );
 }

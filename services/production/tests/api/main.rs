@@ -7,4 +7,5 @@ mod support;
 
 mod demand;
 mod execution;
+mod floor;
 mod scheduling;

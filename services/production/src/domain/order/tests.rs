@@ -247,3 +247,218 @@ fn ord_6_cancelling_returns_the_issued_materials_once() {
     assert_eq!(order.state, State::Cancelled);
     assert_eq!(order.cancel("again", now()), None);
 }
+
+fn scheduled() -> ProductionOrder {
+    let mut order = order(30);
+    let steps = [
+        order.record_review_meeting(meeting(), now()),
+        order.submit_engineering(documents(), now()),
+        order.review_engineering(true, "manager", "", now()),
+        order.plan_materials(Vec::new(), now()),
+        order.schedule("s1", day("2026-12-01"), day("2026-12-05"), "", now()),
+        order.record_first_article("worker", "head", now()),
+        order.inspect_first_article(true, "qc", "", now()),
+    ];
+    assert!(steps.iter().all(Result::is_ok), "{steps:?}");
+    order
+}
+
+#[test]
+fn prd_7_the_run_waits_for_approved_tooling_to_be_accepted() {
+    let mut order = scheduled();
+    let mould = order
+        .request_tooling("injection mould for the housing", "engineer", now())
+        .map(|id| id.to_string())
+        .unwrap_or_default();
+    let fixture = order
+        .request_tooling("welding fixture", "engineer", now())
+        .map(|id| id.to_string())
+        .unwrap_or_default();
+    assert_eq!(kinds(order.start_run(now())), ["TOOLING_NOT_ACCEPTED"]);
+    // Rejected tooling holds nothing back; approved tooling must arrive.
+    assert!(
+        order
+            .review_tooling(&fixture, false, "equipment", "use the old one", now())
+            .is_ok()
+    );
+    assert!(
+        order
+            .review_tooling(&mould, true, "equipment", "", now())
+            .is_ok()
+    );
+    assert_eq!(
+        kinds(order.accept_tooling(&mould, "head", now())),
+        ["TOOLING_STATE"]
+    );
+    assert_eq!(kinds(order.start_run(now())), ["TOOLING_NOT_ACCEPTED"]);
+    assert!(order.tooling_made(&mould, "tool room", now()).is_ok());
+    assert_eq!(kinds(order.start_run(now())), ["TOOLING_NOT_ACCEPTED"]);
+    assert!(order.accept_tooling(&mould, "head", now()).is_ok());
+    assert!(order.start_run(now()).is_ok());
+}
+
+#[test]
+fn prd_8_no_lot_goes_to_qa_before_the_outsourced_work_came_back_passed() {
+    let mut order = scheduled();
+    order.outsourced.push(OutsourcedOperation {
+        seq: 20,
+        name: "plating".to_owned(),
+        quantity: 30,
+        send_date: day("2026-12-02"),
+        return_date: day("2026-12-04"),
+        passed: None,
+        inspector: String::new(),
+        note: String::new(),
+    });
+    assert!(order.start_run(now()).is_ok());
+    assert!(order.report_output(output(30, 0), now()).is_ok());
+    assert_eq!(
+        kinds(order.submit_lot(30, now())),
+        ["OUTSOURCED_NOT_RETURNED"]
+    );
+    assert!(
+        order
+            .inspect_outsourced_return(20, false, "qc", "flaking", now())
+            .is_ok()
+    );
+    assert_eq!(
+        kinds(order.submit_lot(30, now())),
+        ["OUTSOURCED_NOT_RETURNED"]
+    );
+    assert!(
+        order
+            .inspect_outsourced_return(20, true, "qc", "", now())
+            .is_ok()
+    );
+    assert_eq!(
+        kinds(order.inspect_outsourced_return(20, true, "qc", "", now())),
+        ["OUTSOURCED_ALREADY_PASSED"]
+    );
+    assert!(order.submit_lot(30, now()).is_ok());
+}
+
+#[test]
+fn prd_6_inspections_are_due_by_their_day_and_flagged_once() {
+    let mut order = order(30);
+    order.plan_inspections(&[PreShipmentKind::ThirdParty], InspectionDays::default());
+    let days: Vec<(PreShipmentKind, Option<NaiveDate>)> = order
+        .pre_shipment
+        .iter()
+        .map(|planned| (planned.kind, planned.book_by))
+        .collect();
+    // Delivery 2027-01-15: own QC by the 8th, the third party by the 1st.
+    assert_eq!(
+        days,
+        [
+            (PreShipmentKind::OwnQc, Some(day("2027-01-08"))),
+            (PreShipmentKind::ThirdParty, Some(day("2027-01-01")))
+        ]
+    );
+    assert_eq!(order.next_booking_due(), Some(day("2027-01-01")));
+    assert!(
+        order
+            .flag_unbooked_inspections(day("2027-01-01"), now())
+            .is_empty()
+    );
+    assert_eq!(
+        order.flag_unbooked_inspections(day("2027-01-02"), now()),
+        [PreShipmentKind::ThirdParty]
+    );
+    assert!(
+        order
+            .flag_unbooked_inspections(day("2027-01-03"), now())
+            .is_empty()
+    );
+    assert!(order.inspection_overdue());
+    // Booked (late, still): no longer overdue; own QC booked in time.
+    order.state = State::Ready;
+    assert!(
+        order
+            .book_inspection(
+                PreShipmentKind::ThirdParty,
+                day("2027-01-10"),
+                "SGS",
+                "qc",
+                now()
+            )
+            .is_ok()
+    );
+    assert!(
+        order
+            .book_inspection(
+                PreShipmentKind::OwnQc,
+                day("2027-01-12"),
+                "quinn",
+                "qc",
+                now()
+            )
+            .is_ok()
+    );
+    assert!(!order.inspection_overdue());
+    assert!(
+        order
+            .flag_unbooked_inspections(day("2027-01-20"), now())
+            .is_empty()
+    );
+    // Not required, or after the delivery date: refused.
+    assert_eq!(
+        kinds(order.book_inspection(
+            PreShipmentKind::Customer,
+            day("2027-01-10"),
+            "x",
+            "qc",
+            now()
+        )),
+        ["INSPECTION_NOT_REQUIRED"]
+    );
+    assert!(matches!(
+        order.book_inspection(PreShipmentKind::OwnQc, day("2027-01-16"), "x", "qc", now()),
+        Err(ProductionError::InvalidInput(_))
+    ));
+}
+
+#[test]
+fn prd_12_only_a_completed_order_closes_and_each_change_is_reviewed_once() {
+    let mut order = running(5);
+    let closing = Closing {
+        process_summary: "press fit needs 2 kN more".to_owned(),
+        quality_summary: "one lot reworked for scratches".to_owned(),
+        document_changes: vec![DocumentChange {
+            document: "PS-100".to_owned(),
+            change: "press force 12 kN".to_owned(),
+            status: "proposed".to_owned(),
+            reviewed_by: String::new(),
+            comment: String::new(),
+        }],
+        closed_by: "head".to_owned(),
+        closed_at: now(),
+    };
+    assert_eq!(
+        kinds(order.close(closing.clone(), now())),
+        ["PRODUCTION_ORDER_STATE"]
+    );
+    assert!(order.report_output(output(5, 0), now()).is_ok());
+    let lot = order
+        .submit_lot(5, now())
+        .map(|id| id.to_string())
+        .unwrap_or_default();
+    assert!(order.inspect_lot(&lot, true, "qc", "", now()).is_ok());
+    assert!(order.close(closing, now()).is_ok());
+    assert_eq!(order.state, State::Closed);
+    assert!(
+        order
+            .review_document_change(0, true, "chief", "", now())
+            .is_ok()
+    );
+    assert_eq!(
+        kinds(order.review_document_change(0, false, "chief", "no", now())),
+        ["DOCUMENT_CHANGE_REVIEWED"]
+    );
+    assert_eq!(
+        order
+            .closing
+            .as_ref()
+            .map(|closing| closing.document_changes[0].status.as_str()),
+        Some("archived")
+    );
+}

@@ -8,7 +8,12 @@ impl Planner<'_> {
     /// needs on its own (earliest start, outsourced lead times, its own work
     /// on free centres) comes first, then the centres that other work held
     /// it back on.
-    pub(super) fn late_reason(&self, job: &Prepared<'_>, placement: &Placement, late_days: i64) -> String {
+    pub(super) fn late_reason(
+        &self,
+        job: &Prepared<'_>,
+        placement: &Placement,
+        late_days: i64,
+    ) -> String {
         let mut causes = Vec::new();
         let ideal = self.place(job, true).ok();
         let ideal_finish = ideal.as_ref().map_or(i64::MAX, |p| p.finish() as i64);
