@@ -14,8 +14,11 @@ use orderflow_proto::orders::v1 as pb;
 use orderflow_proto::production::v1 as production;
 
 use crate::fulfilment::ship_to_completion;
-use crate::stock::{PUMP, place_and_confirm};
-use crate::{timeline, wait_for_entry, wait_for_state};
+use crate::s13::{approval_of, decision};
+use crate::stock::{PUMP, place_and_confirm, stock_item};
+use crate::{
+    create_customer, in_days, submit_and_confirm, timeline, wait_for_entry, wait_for_state,
+};
 
 /// `(subject, roles)` of the people of the production floor.
 const PLANNER: (&str, &[&str]) = ("pei", &["planner"]);
@@ -362,4 +365,88 @@ async fn prd_1_to_5_a_short_order_is_produced_into_finished_goods_and_completed(
             "completed"
         ]
     );
+}
+
+/// APR-7, PRD-1: a self-stock order waits for the GM; once approved and
+/// released, every line goes to production and nothing in finished goods is
+/// held for it, even when the shelf has enough.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apr_7_a_gm_approved_self_stock_order_goes_to_production_and_reserves_nothing() {
+    let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
+    let mut stock = cluster.inventory_client().await;
+    stock_item(&mut stock, PUMP, 5).await;
+    let mut orders = cluster.orders_client().await;
+    let mut approvals = cluster.approvals_client().await;
+    let customer = create_customer(&mut orders, "Own warehouse", ("tom", &["sales"])).await;
+    let order = orders
+        .create_order(call(
+            pb::CreateOrderRequest {
+                customer_id: customer.id,
+                kind: pb::OrderKind::SelfStock as i32,
+                currency_code: "CNY".to_owned(),
+                lines: vec![pb::OrderLineInput {
+                    sku: PUMP.0.to_owned(),
+                    description: PUMP.1.to_owned(),
+                    quantity: 3,
+                    unit_price: Some(common::Money {
+                        currency_code: "CNY".to_owned(),
+                        minor_units: 0,
+                    }),
+                    kit: None,
+                }],
+                requested_delivery_date: in_days(30),
+                ..Default::default()
+            },
+            ("tom", &["sales"]),
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    submit_and_confirm(&mut orders, &order.id, ("tom", &["sales"])).await;
+    let request = approval_of(&mut approvals, &mut orders, &order.id, 1).await;
+    let roles: Vec<&str> = request.steps.iter().map(|s| s.role.as_str()).collect();
+    assert_eq!(roles, ["gm"], "APR-7");
+    approvals
+        .decide_step(call(decision(&request, "gm", true, ""), ("gary", &["gm"])))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    wait_for_entry(&mut orders, &order.id, "to_production").await;
+    let plant = cluster.production_client().await;
+    let made = testing::eventually(Duration::from_secs(20), "the production order", || {
+        let mut plant = plant.clone();
+        let request = call(
+            production::ListProductionOrdersRequest {
+                order_id: order.id.clone(),
+                ..Default::default()
+            },
+            PLANNER,
+        );
+        async move {
+            let found = plant
+                .list_production_orders(request)
+                .await
+                .ok()?
+                .into_inner()
+                .production_orders;
+            (found.len() == 1).then(|| found[0].clone())
+        }
+    })
+    .await;
+    assert_eq!(
+        (made.sku.as_str(), made.quantity, made.order_kind.as_str()),
+        (PUMP.0, 3, "self_stock")
+    );
+    cluster.quiescent().await;
+    let fg = stock
+        .get_stock(call(
+            inventory::GetStockRequest {
+                sku: PUMP.0.to_owned(),
+                warehouse: "FG".to_owned(),
+            },
+            WAREHOUSE,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!((fg.on_hand, fg.reserved), (5, 0), "nothing held for it");
 }

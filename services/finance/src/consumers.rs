@@ -26,6 +26,58 @@ pub const ORDERS_CONSUMER: &str = "finance-orders";
 pub const APPROVALS_CONSUMER: &str = "finance-approvals";
 pub const REFUNDS_CONSUMER: &str = "finance-refunds";
 pub const LOGISTICS_CONSUMER: &str = "finance-logistics";
+pub const PRODUCTION_CONSUMER: &str = "finance-production";
+
+pub fn production_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+    ConsumerSpec::on(
+        PRODUCTION_CONSUMER,
+        "production",
+        Some("production.order.scheduled"),
+        replicas,
+        settings,
+    )
+}
+
+/// PRD-11 → SLA-5: production's planned completion is the date the balance
+/// is urged before.
+pub struct ProductionPlans {
+    finance: Finance,
+}
+
+impl ProductionPlans {
+    pub fn new(finance: Finance) -> Self {
+        Self { finance }
+    }
+}
+
+#[async_trait]
+impl EventHandler for ProductionPlans {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        let message: orderflow_proto::production::v1::ProductionEvent = event.decode()?;
+        let Some(order) = message.production_order else {
+            return Ok(());
+        };
+        let Ok(planned) = chrono::NaiveDate::parse_from_str(&order.planned_completion, "%Y-%m-%d")
+        else {
+            return Err(HandlerError::Permanent(format!(
+                "a scheduled production order without a planned completion date: {:?}",
+                order.planned_completion
+            )));
+        };
+        self.finance
+            .warehousing_planned(
+                transaction,
+                &HandlerError::parse("production_order.order_id", &order.order_id)?,
+                planned,
+            )
+            .await
+            .map_err(failure)
+    }
+}
 
 pub fn logistics_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
     ConsumerSpec::on(
@@ -202,6 +254,7 @@ pub fn account_of(order: &orders::Order) -> Result<OrderAccount, String> {
         balance_reminded_at: None,
         announced_blockers: None,
         receipt_confirmed_at: None,
+        warehousing_date: None,
     })
 }
 

@@ -140,7 +140,7 @@ pub fn balance_reminder(
         order_number: account.order_number.clone(),
         salesperson: account.salesperson.clone(),
         outstanding: Some(wire::money(account.currency, outstanding)),
-        expected_date: account.delivery_date.to_string(),
+        expected_date: account.expected_date().to_string(),
     };
     OutgoingEvent::new(id, "finance.balance.reminder".to_owned(), &message)
 }

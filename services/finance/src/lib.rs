@@ -77,6 +77,10 @@ pub async fn start(
         consumers::logistics_consumer_spec(replicas, config.service.consumer.clone()),
         Arc::new(consumers::ReceiptEvents::new(finance.clone())),
     );
+    runtime.spawn_consumer(
+        consumers::production_consumer_spec(replicas, config.service.consumer.clone()),
+        Arc::new(consumers::ProductionPlans::new(finance.clone())),
+    );
     let sweeper = finance.clone();
     runtime.spawn_sweeper(config.sweep_interval, move || {
         let finance = sweeper.clone();

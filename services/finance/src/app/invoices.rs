@@ -1,6 +1,7 @@
 //! FIN-9: proforma, commercial and final invoices; the settlement.
 
 use super::*;
+use chrono::NaiveDate;
 use orderflow_platform::ids::OrderId;
 
 impl Finance {
@@ -141,6 +142,29 @@ impl Finance {
             accounts::save_account(connection, &account).await?;
         }
         self.final_invoice_if_due(connection, &account).await
+    }
+
+    /// PRD-11: production planned the goods' completion; the balance
+    /// reminder (SLA-5) counts from the latest planned date of the order's
+    /// production orders from now on.
+    pub async fn warehousing_planned<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        order_id: &OrderId,
+        planned: NaiveDate,
+    ) -> Result<(), FinanceError> {
+        let Some(mut account) = accounts::account(connection, order_id, true).await? else {
+            tracing::warn!(order.id = %order_id, "a production plan for an order finance does not know");
+            return Ok(());
+        };
+        if account
+            .warehousing_date
+            .is_some_and(|known| known >= planned)
+        {
+            return Ok(());
+        }
+        account.warehousing_date = Some(planned);
+        accounts::save_account(connection, &account).await
     }
 
     pub(super) async fn final_invoice_if_due<C: ConnectionTrait>(

@@ -24,6 +24,7 @@ impl Finance {
             incoming.balance_reminded_at = existing.balance_reminded_at;
             incoming.announced_blockers = existing.announced_blockers.clone();
             incoming.receipt_confirmed_at = existing.receipt_confirmed_at;
+            incoming.warehousing_date = existing.warehousing_date;
         }
         accounts::save_account(connection, &incoming).await?;
         let now = self.now();

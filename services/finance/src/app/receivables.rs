@@ -121,8 +121,8 @@ impl Finance {
         }
         let mut reminded = 0;
         for account in accounts::awaiting_balance(self.database.connection()).await? {
-            let due_from =
-                account.delivery_date - chrono::Duration::days(self.settings.balance_reminder_days);
+            let due_from = account.expected_date()
+                - chrono::Duration::days(self.settings.balance_reminder_days);
             if today < due_from {
                 continue;
             }

@@ -200,6 +200,17 @@ pub struct OrderAccount {
     pub announced_blockers: Option<String>,
     /// LOG-5: when logistics reported the customer's receipt.
     pub receipt_confirmed_at: Option<DateTime<Utc>>,
+    /// PRD-11: the warehousing date production planned (the latest planned
+    /// completion of the order's production orders), once there is one.
+    pub warehousing_date: Option<NaiveDate>,
+}
+
+impl OrderAccount {
+    /// SLA-5: the day the goods are expected — production's planned
+    /// warehousing date once there is one, else the delivery date.
+    pub fn expected_date(&self) -> NaiveDate {
+        self.warehousing_date.unwrap_or(self.delivery_date)
+    }
 }
 
 impl OrderAccount {

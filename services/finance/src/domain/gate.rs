@@ -410,6 +410,7 @@ mod tests {
             balance_reminded_at: None,
             announced_blockers: None,
             receipt_confirmed_at: None,
+            warehousing_date: None,
         }
     }
 

@@ -40,6 +40,7 @@ fn account_model(account: &OrderAccount) -> Result<order_account::Model, Finance
         balance_reminded_at: account.balance_reminded_at,
         announced_blockers: account.announced_blockers.clone(),
         receipt_confirmed_at: account.receipt_confirmed_at,
+        warehousing_date: account.warehousing_date.map(|day| day.to_string()),
     })
 }
 
@@ -70,6 +71,11 @@ fn account_from(model: order_account::Model) -> Result<OrderAccount, FinanceErro
         balance_reminded_at: model.balance_reminded_at,
         announced_blockers: model.announced_blockers,
         receipt_confirmed_at: model.receipt_confirmed_at,
+        warehousing_date: model
+            .warehousing_date
+            .as_deref()
+            .map(|day| date("warehousing date", day))
+            .transpose()?,
     })
 }
 
@@ -128,6 +134,7 @@ pub async fn save_account<C: ConnectionTrait>(
                     Column::BalanceRemindedAt,
                     Column::AnnouncedBlockers,
                     Column::ReceiptConfirmedAt,
+                    Column::WarehousingDate,
                 ])
                 .to_owned(),
         )

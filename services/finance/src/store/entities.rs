@@ -39,6 +39,7 @@ pub mod order_account {
         #[sea_orm(column_type = "Text", nullable)]
         pub announced_blockers: Option<String>,
         pub receipt_confirmed_at: Option<DateTime<Utc>>,
+        pub warehousing_date: Option<String>,
     }
 
     no_relations!();

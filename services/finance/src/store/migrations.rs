@@ -27,6 +27,12 @@ impl MigratorTrait for Migrator {
             "order_accounts",
             || timestamp_with_time_zone_null("receipt_confirmed_at"),
         ));
+        // PRD-11 / SLA-5: production's planned warehousing date.
+        migrations.push(AddColumn::new(
+            "m0006_warehousing_date",
+            "order_accounts",
+            || string_null("warehousing_date"),
+        ));
         migrations
     }
 }

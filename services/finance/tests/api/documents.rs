@@ -17,6 +17,7 @@ backend_tests!(
     fin_9_a_final_invoice_with_a_balance_settles_when_the_balance_is_paid,
     fin_10_overdue_receivables_are_listed_and_announced_once,
     fin_6_sla_5_the_balance_reminder_goes_out_once_three_days_before,
+    prd_11_sla_5_the_reminder_counts_from_the_planned_warehousing_date,
 );
 
 fn issue(order: &orders::Order) -> pb::IssueDocumentRequest {
@@ -337,4 +338,68 @@ async fn fin_6_sla_5_the_balance_reminder_goes_out_once_three_days_before(backen
         1,
         "once"
     );
+}
+
+async fn prd_11_sla_5_the_reminder_counts_from_the_planned_warehousing_date(backend: Backend) {
+    use orderflow_proto::production::v1 as production;
+    let app = spawn_finance(backend).await;
+    // Delivery 2027-03-01, but production plans the goods in on 2027-02-10:
+    // the assistant urges the balance from 2027-02-07.
+    let order = awaiting_payment(
+        &app,
+        &OrderSpec::new(OrderKind::Export, Some((Term::TtDeposit, 30))),
+    )
+    .await;
+    let deposit = record_payment(
+        &mut app.sales().await,
+        &order,
+        pb::PaymentKind::Deposit,
+        3_000_000,
+    )
+    .await;
+    confirm_payment(&app, &deposit).await;
+    app.wait_opened(&order).await;
+    advance(&app, &order, OrderState::Released, "released").await;
+    for planned in ["2027-02-08", "2027-02-10"] {
+        let scheduled = production::ProductionEvent {
+            event_id: uuid::Uuid::now_v7().to_string(),
+            actor: "planner-1".to_owned(),
+            production_order: Some(production::ProductionOrder {
+                id: uuid::Uuid::now_v7().to_string(),
+                order_id: order.id.clone(),
+                planned_completion: planned.to_owned(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        testing::publish_event(
+            &app.nats,
+            "production",
+            "production.order.scheduled",
+            prost::Message::encode_to_vec(&scheduled),
+        )
+        .await;
+    }
+    app.quiescent().await;
+    let at = |text: &str| day(text).and_hms_opt(2, 0, 0).unwrap_or_default().and_utc();
+    app.clock.set(at("2027-02-06"));
+    app.after_a_sweep().await;
+    assert!(
+        app.published("finance.balance.reminder").await.is_empty(),
+        "too early"
+    );
+    app.clock.set(at("2027-02-07"));
+    let reminders = testing::eventually(
+        Duration::from_secs(20),
+        "finance.balance.reminder",
+        || async {
+            let found = app.published("finance.balance.reminder").await;
+            (!found.is_empty()).then_some(found)
+        },
+    )
+    .await;
+    let reminder =
+        <pb::BalanceReminderEvent as prost::Message>::decode(reminders[0].payload.as_ref())
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(reminder.expected_date, "2027-02-10", "the latest plan");
 }

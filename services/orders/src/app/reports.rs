@@ -215,7 +215,8 @@ impl Orders {
 
     /// The released order whose stock the saga is to reserve now, with its
     /// saga, if it is one (the saga at `released`, the order still RELEASED);
-    /// both locked for [`Self::stock_reserved`].
+    /// both locked for [`Self::stock_reserved`]. A self-stock order has
+    /// nothing to reserve: its lines all go to production.
     pub async fn to_reserve<C: ConnectionTrait>(
         &self,
         connection: &C,
@@ -229,7 +230,28 @@ impl Orders {
         }
         let order = orders::load_for_update(connection, order_id).await?;
         // Cancelled before its stock was reserved: nothing to hold.
-        Ok((order.state == OrderState::Released).then_some((order, saga)))
+        if order.state != OrderState::Released {
+            return Ok(None);
+        }
+        // PRD-1, APR-7: a self-stock order is made for stock; production
+        // takes all its lines and nothing in finished goods is held for it.
+        if order.kind == OrderKind::SelfStock {
+            let now = self.now();
+            let mut entry = TimelineEntry::note(
+                now,
+                &Actor::saga().id,
+                "to_production",
+                "self-stock order: all lines to production, nothing reserved".to_owned(),
+            );
+            entry.source = INVENTORY_SOURCE.to_owned();
+            timeline::append(connection, &order.id, &entry).await?;
+            let mut saga = saga;
+            saga.step = SagaStep::Reserved;
+            saga.updated_at = now;
+            sagas::save(connection, &saga).await?;
+            return Ok(None);
+        }
+        Ok(Some((order, saga)))
     }
 
     /// INV-3, INV-9: the reservation's outcome on the timeline, the saga at
