@@ -5,3 +5,4 @@ CREATE DATABASE finance;
 CREATE DATABASE inventory;
 CREATE DATABASE logistics;
 CREATE DATABASE production;
+CREATE DATABASE procurement;

@@ -5,6 +5,7 @@
 //! - `finance::v1`: the finance service and its events.
 //! - `inventory::v1`: the inventory service and its events.
 //! - `logistics::v1`: the logistics service and its events.
+//! - `procurement::v1`: the procurement service and its events.
 //! - `production::v1`: the production service and its events.
 //! - `orders::v1`: the orders service (`OrderService`, `QuotationService`)
 //!   and the events it publishes.
@@ -57,5 +58,11 @@ pub mod orders {
 pub mod production {
     pub mod v1 {
         tonic::include_proto!("orderflow.production.v1");
+    }
+}
+
+pub mod procurement {
+    pub mod v1 {
+        tonic::include_proto!("orderflow.procurement.v1");
     }
 }

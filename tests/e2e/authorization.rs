@@ -80,7 +80,7 @@ async fn call(address: SocketAddr, path: &str, token: Option<String>) -> (Answer
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_rpc_of_every_service_admits_exactly_the_roles_of_its_table() {
     let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
-    let services: [(&str, SocketAddr, RoleTable); 7] = [
+    let services: [(&str, SocketAddr, RoleTable); 8] = [
         (
             "orderflow.orders.v1.OrderService",
             cluster.orders,
@@ -115,6 +115,11 @@ async fn every_rpc_of_every_service_admits_exactly_the_roles_of_its_table() {
             "orderflow.production.v1.ProductionService",
             cluster.production,
             orderflow_production::api::ROLES,
+        ),
+        (
+            "orderflow.procurement.v1.ProcurementService",
+            cluster.procurement,
+            orderflow_procurement::api::ROLES,
         ),
     ];
 

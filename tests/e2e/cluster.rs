@@ -14,6 +14,7 @@ use orderflow_proto::finance::v1::finance_service_client::FinanceServiceClient;
 use orderflow_proto::inventory::v1::inventory_service_client::InventoryServiceClient;
 use orderflow_proto::logistics::v1::logistics_service_client::LogisticsServiceClient;
 use orderflow_proto::orders::v1::order_service_client::OrderServiceClient;
+use orderflow_proto::procurement::v1::procurement_service_client::ProcurementServiceClient;
 use orderflow_proto::production::v1::production_service_client::ProductionServiceClient;
 use tonic::transport::Channel;
 
@@ -26,6 +27,7 @@ pub struct Cluster {
     pub finance: SocketAddr,
     pub logistics: SocketAddr,
     pub production: SocketAddr,
+    pub procurement: SocketAddr,
     pub shutdown: Shutdown,
     _databases: Vec<TestDatabase>,
 }
@@ -92,6 +94,16 @@ impl Cluster {
         let production =
             orderflow_production::start(production_config, clock.clone(), shutdown.clone()).await?;
 
+        let procurement_database = TestDatabase::create(backend).await;
+        let procurement_env = service_env(&procurement_database, &nats)
+            .with("APPROVALS_URL", format!("http://{}", approvals.local_addr))
+            .with("PROCUREMENT_SWEEP_INTERVAL_SECS", "1");
+        let procurement_config =
+            orderflow_procurement::config::ProcurementConfig::from_env(&procurement_env)?;
+        let procurement =
+            orderflow_procurement::start(procurement_config, clock.clone(), shutdown.clone())
+                .await?;
+
         let orders_database = TestDatabase::create(backend).await;
         let orders_env = service_env(&orders_database, &nats)
             .with("APPROVALS_URL", format!("http://{}", approvals.local_addr))
@@ -106,6 +118,7 @@ impl Cluster {
             finance: finance.local_addr,
             logistics: logistics.local_addr,
             production: production.local_addr,
+            procurement: procurement.local_addr,
             shutdown,
             _databases: vec![
                 approvals_database,
@@ -113,6 +126,7 @@ impl Cluster {
                 finance_database,
                 logistics_database,
                 production_database,
+                procurement_database,
                 orders_database,
             ],
         })
@@ -156,6 +170,10 @@ impl Cluster {
 
     pub async fn production_client(&self) -> ProductionServiceClient<Channel> {
         ProductionServiceClient::new(Self::connected(self.production).await)
+    }
+
+    pub async fn procurement_client(&self) -> ProcurementServiceClient<Channel> {
+        ProcurementServiceClient::new(Self::connected(self.procurement).await)
     }
 
     pub async fn inventory_client(&self) -> InventoryServiceClient<Channel> {

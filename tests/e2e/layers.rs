@@ -70,6 +70,7 @@ fn no_layer_of_any_service_imports_one_it_must_not() {
         "finance",
         "logistics",
         "production",
+        "procurement",
     ] {
         let src = services.join(service).join("src");
         for (layer, forbidden) in RULES {

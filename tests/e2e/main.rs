@@ -5,8 +5,10 @@ mod authorization;
 mod finance;
 mod fulfilment;
 mod layers;
+mod procurement;
 mod production;
 mod s13;
+mod s14;
 mod stock;
 
 use std::time::Duration;

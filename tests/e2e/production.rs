@@ -21,21 +21,21 @@ use crate::{
 };
 
 /// `(subject, roles)` of the people of the production floor.
-const PLANNER: (&str, &[&str]) = ("pei", &["planner"]);
+pub(crate) const PLANNER: (&str, &[&str]) = ("pei", &["planner"]);
 const MANAGER: (&str, &[&str]) = ("ma", &["production_manager"]);
 const ENGINEER: (&str, &[&str]) = ("eng", &["engineering"]);
 const CHIEF_ENGINEER: (&str, &[&str]) = ("chen", &["engineering_manager"]);
 const QC: (&str, &[&str]) = ("quinn", &["qc"]);
-const WAREHOUSE: (&str, &[&str]) = ("wang", &["warehouse"]);
+pub(crate) const WAREHOUSE: (&str, &[&str]) = ("wang", &["warehouse"]);
 
-fn call<T>(message: T, (subject, roles): (&str, &[&str])) -> tonic::Request<T> {
+pub(crate) fn call<T>(message: T, (subject, roles): (&str, &[&str])) -> tonic::Request<T> {
     authorized(message, subject, roles)
 }
 
 /// The pump on the books with nothing in finished goods, its materials in
-/// the materials warehouse, an assembly line of 20 a day and the pump's
-/// BOM with its routing.
-async fn factory(cluster: &Cluster) {
+/// the materials warehouse (`seals` of them), an assembly line of 20 a day
+/// and the pump's BOM with its routing.
+pub(crate) async fn factory(cluster: &Cluster, seals: i64) {
     let mut stock = cluster.inventory_client().await;
     for (sku, name, weight) in [PUMP, ("BOLT", "M8 bolt", 20), ("SEAL", "Seal ring", 5)] {
         stock
@@ -52,7 +52,7 @@ async fn factory(cluster: &Cluster) {
             .await
             .unwrap_or_else(|s| panic!("{s:?}"));
     }
-    for (sku, quantity) in [("BOLT", 500), ("SEAL", 100)] {
+    for (sku, quantity) in [("BOLT", 500), ("SEAL", seals)] {
         stock
             .adjust_stock(call(
                 inventory::AdjustStockRequest {
@@ -117,12 +117,16 @@ async fn factory(cluster: &Cluster) {
         .unwrap_or_else(|s| panic!("{s:?}"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn prd_1_to_5_a_short_order_is_produced_into_finished_goods_and_completed() {
-    let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
-    factory(&cluster).await;
+/// A released order for `quantity` pumps, short in finished goods: its
+/// production order found (PRD-1) and taken through the review meeting and
+/// engineering's approved documents (PRD-10). Returns the order and the
+/// production order.
+pub(crate) async fn short_and_engineered(
+    cluster: &Cluster,
+    quantity: i64,
+) -> (pb::Order, production::ProductionOrder) {
     let mut orders = cluster.orders_client().await;
-    let order = place_and_confirm(&mut orders, 30, "").await;
+    let order = place_and_confirm(&mut orders, quantity, "").await;
     let id = order.id.clone();
     wait_for_state(&mut orders, &id, pb::OrderState::AwaitingPayment).await;
     release_prepaid(
@@ -130,7 +134,7 @@ async fn prd_1_to_5_a_short_order_is_produced_into_finished_goods_and_completed(
         &id,
         common::Money {
             currency_code: "CNY".to_owned(),
-            minor_units: 30 * 125_000,
+            minor_units: quantity * 125_000,
         },
         |_| {},
     )
@@ -159,7 +163,7 @@ async fn prd_1_to_5_a_short_order_is_produced_into_finished_goods_and_completed(
         }
     })
     .await;
-    assert_eq!((made.sku.as_str(), made.quantity), (PUMP.0, 30));
+    assert_eq!((made.sku.as_str(), made.quantity), (PUMP.0, quantity));
     let po = made.id.clone();
     let mut plant = plant.clone();
 
@@ -200,6 +204,19 @@ async fn prd_1_to_5_a_short_order_is_produced_into_finished_goods_and_completed(
         ))
         .await
         .unwrap_or_else(|s| panic!("{s:?}"));
+
+    (order, made)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prd_1_to_5_a_short_order_is_produced_into_finished_goods_and_completed() {
+    let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
+    factory(&cluster, 100).await;
+    let (order, made) = short_and_engineered(&cluster, 30).await;
+    let id = order.id.clone();
+    let po = made.id.clone();
+    let mut orders = cluster.orders_client().await;
+    let mut plant = cluster.production_client().await;
 
     // PRD-2, PRD-3: materials planned; the schedule proposed and approved.
     let planned = plant

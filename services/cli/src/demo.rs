@@ -713,7 +713,7 @@ pub async fn walk(urls: &Urls, secret: &SecretString) -> anyhow::Result<()> {
     production::produce(urls, secret, &mut sales, &export).await?;
     print_timeline(&mut sales, &export.id).await?;
     println!();
-    println!("The demo ends here: procurement and after-sales are still to come.");
+    println!("The demo ends here: after-sales is still to come.");
     Ok(())
 }
 

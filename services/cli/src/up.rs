@@ -100,6 +100,14 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         orderflow_production::start(production_config, clock.clone(), shutdown.clone())
             .await
             .context("the production service did not start")?;
+    let procurement_env =
+        service_env(&base, "PROCUREMENT").with("APPROVALS_URL", approvals_url.clone());
+    let procurement_config =
+        orderflow_procurement::config::ProcurementConfig::from_env(&procurement_env)?;
+    let procurement =
+        orderflow_procurement::start(procurement_config, clock.clone(), shutdown.clone())
+            .await
+            .context("the procurement service did not start")?;
     let orders_env = service_env(&base, "ORDERS")
         .with("APPROVALS_URL", approvals_url)
         .with("INVENTORY_URL", inventory_url);
@@ -141,6 +149,10 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     println!(
         "  production {}   (orderflow.production.v1.ProductionService)",
         production.local_addr
+    );
+    println!(
+        "  procurement {}  (orderflow.procurement.v1.ProcurementService)",
+        procurement.local_addr
     );
     println!();
     println!("Try:");
@@ -185,6 +197,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     let finance_result = finance.wait().await;
     let logistics_result = logistics.wait().await;
     let production_result = production.wait().await;
+    let procurement_result = procurement.wait().await;
     if let Some(child) = nats.as_mut() {
         let _ = child.kill().await;
     }
@@ -195,6 +208,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         .and(finance_result)
         .and(logistics_result)
         .and(production_result)
+        .and(procurement_result)
 }
 
 /// A NATS server to use: the one at `url` if it answers, else one started

@@ -2,9 +2,11 @@
 //! the change, its movements and its events.
 //!
 //! [`production`]: what production's events move (finished lots in,
-//! materials of a stopped production order back).
+//! materials of a stopped production order back); [`purchasing`]: the
+//! receipts procurement's IQC passed.
 
 pub mod production;
+pub mod purchasing;
 
 use orderflow_platform::ids::OrderId;
 use std::collections::BTreeMap;
@@ -586,6 +588,21 @@ impl Inventory {
         note: &str,
         key: Option<RequestKey>,
     ) -> Result<Receipt, InventoryError> {
+        self.post_goods_guarded(actor, goods, reason, note, key, false)
+            .await
+    }
+
+    /// Posts goods; a purchase (`purchase`) only against a receipt
+    /// procurement's IQC passed, named by the goods' reference (PRC-5).
+    async fn post_goods_guarded(
+        &self,
+        actor: &Actor,
+        goods: Goods,
+        reason: Reason,
+        note: &str,
+        key: Option<RequestKey>,
+        purchase: bool,
+    ) -> Result<Receipt, InventoryError> {
         let transaction = self.database.begin_write().await?;
         if let Some(existing) =
             idempotency::first_result(&*transaction, key.as_ref(), self.now()).await?
@@ -594,6 +611,18 @@ impl Inventory {
             return self.receipt(&existing, goods).await;
         }
         self.require_items(&*transaction, &goods.lines).await?;
+        if purchase {
+            for line in &goods.lines {
+                records::book_purchase_receipt(
+                    &*transaction,
+                    &goods.reference,
+                    &line.sku,
+                    line.quantity,
+                    self.now(),
+                )
+                .await?;
+            }
+        }
         let batch = uuid::Uuid::now_v7().to_string();
         idempotency::complete(&*transaction, key.as_ref(), &batch).await?;
         let mut moved = Vec::with_capacity(goods.lines.len());
@@ -657,8 +686,15 @@ impl Inventory {
             ));
         }
         let note = format!("{inspection} {inspection_reference}");
-        self.post_goods(actor, goods, reason, note.trim(), key)
-            .await
+        self.post_goods_guarded(
+            actor,
+            goods,
+            reason,
+            note.trim(),
+            key,
+            source == Source::Purchase,
+        )
+        .await
     }
 
     /// INV-6: returned goods after inspection: restocked, or quarantined.

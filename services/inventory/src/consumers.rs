@@ -8,6 +8,10 @@
 //! final QA is received into finished goods and tops up the order's
 //! reservation (PRD-5); the materials of a stopped production order come
 //! back (ORD-6).
+//!
+//! Consumed (`inventory-procurement` on `PROCUREMENT`,
+//! `procurement.receipt.inspected`): what IQC accepted of an arrival, the
+//! only purchased goods the warehouse may book in (PRC-5).
 
 use crate::app::Inventory;
 use crate::app::production::PassedLot;
@@ -17,11 +21,23 @@ use async_trait::async_trait;
 use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
 use orderflow_platform::config::ConsumerSettings;
 use orderflow_proto::orders::v1 as orders;
+use orderflow_proto::procurement::v1 as procurement;
 use orderflow_proto::production::v1 as production;
 use sea_orm::DatabaseTransaction;
 
 pub const ORDERS_CONSUMER: &str = "inventory-orders";
 pub const PRODUCTION_CONSUMER: &str = "inventory-production";
+pub const PROCUREMENT_CONSUMER: &str = "inventory-procurement";
+
+pub fn procurement_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+    ConsumerSpec::on(
+        PROCUREMENT_CONSUMER,
+        "procurement",
+        Some("procurement.receipt.inspected"),
+        replicas,
+        settings,
+    )
+}
 
 pub fn production_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
     ConsumerSpec::on(PRODUCTION_CONSUMER, "production", None, replicas, settings)
@@ -164,6 +180,43 @@ impl EventHandler for ProductionEvents {
         };
         self.inventory
             .receive_lot(transaction, &actor, &lot)
+            .await
+            .map_err(HandlerError::from)
+    }
+}
+
+/// Procurement's IQC verdicts.
+pub struct PurchaseInspections {
+    inventory: Inventory,
+}
+
+impl PurchaseInspections {
+    pub fn new(inventory: Inventory) -> Self {
+        Self { inventory }
+    }
+}
+
+#[async_trait]
+impl EventHandler for PurchaseInspections {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        let message: procurement::PurchaseOrderEvent = event.decode()?;
+        let (Some(order), Some(receipt)) = (message.purchase_order, message.receipt) else {
+            return Err(HandlerError::Permanent(
+                "an inspection without its order or receipt".to_owned(),
+            ));
+        };
+        self.inventory
+            .purchase_inspected(
+                transaction,
+                &receipt.id,
+                &order.id,
+                &order.sku,
+                receipt.accepted,
+            )
             .await
             .map_err(HandlerError::from)
     }

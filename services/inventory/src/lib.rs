@@ -50,6 +50,13 @@ pub async fn start(
         ),
         Arc::new(consumers::ProductionEvents::new(inventory.clone())),
     );
+    runtime.spawn_consumer(
+        consumers::procurement_consumer_spec(
+            config.service.stream_replicas,
+            config.service.consumer.clone(),
+        ),
+        Arc::new(consumers::PurchaseInspections::new(inventory.clone())),
+    );
     let api = InventoryServiceServer::new(api::InventoryApi::new(inventory));
     runtime
         .serve(

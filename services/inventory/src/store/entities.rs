@@ -171,3 +171,24 @@ pub mod work_contact_sheet {
 
     no_relations!();
 }
+
+/// PRC-5: what procurement's IQC accepted of one arrival, and how much of
+/// it the warehouse booked in since.
+pub mod purchase_receipt {
+    use chrono::{DateTime, Utc};
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "purchase_receipts")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub receipt_id: String,
+        pub purchase_order: String,
+        pub sku: String,
+        pub accepted: i64,
+        pub booked: i64,
+        pub updated_at: DateTime<Utc>,
+    }
+
+    no_relations!();
+}

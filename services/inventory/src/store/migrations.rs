@@ -12,6 +12,7 @@ impl MigratorTrait for Migrator {
         let mut migrations = orderflow_platform::db::migrations::platform_migrations();
         migrations.push(Box::new(CreateInventoryTables));
         migrations.push(Box::new(MovementsAppendOnly));
+        migrations.push(Box::new(CreatePurchaseReceipts));
         migrations
     }
 }
@@ -153,5 +154,39 @@ impl MigrationTrait for MovementsAppendOnly {
             "stock movements are append-only (INV-7): record a correcting movement instead",
         )
         .await
+    }
+}
+
+/// PRC-5: the receipts procurement's IQC passed, which alone may be booked
+/// in from a purchase.
+struct CreatePurchaseReceipts;
+
+impl MigrationName for CreatePurchaseReceipts {
+    fn name(&self) -> &str {
+        "m0003_purchase_receipts"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreatePurchaseReceipts {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        use sea_orm_migration::schema::{big_integer, string, timestamp_with_time_zone};
+        manager
+            .create_table(
+                Table::create()
+                    .table("purchase_receipts")
+                    .col(string("receipt_id").primary_key())
+                    .col(string("purchase_order"))
+                    .col(string("sku"))
+                    .col(big_integer("accepted"))
+                    .col(big_integer("booked"))
+                    .col(timestamp_with_time_zone("updated_at"))
+                    .to_owned(),
+            )
+            .await
     }
 }

@@ -326,3 +326,74 @@ pub async fn sheet<C: ConnectionTrait>(
         })
         .transpose()
 }
+
+// ------------------------------------------------------ purchase receipts
+
+/// PRC-5: a receipt procurement's IQC decided (kept once; a repeated event
+/// changes nothing).
+pub async fn remember_purchase_receipt<C: ConnectionTrait>(
+    connection: &C,
+    receipt_id: &str,
+    purchase_order: &str,
+    sku: &str,
+    accepted: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), InventoryError> {
+    use super::entities::purchase_receipt;
+    let model = purchase_receipt::Model {
+        receipt_id: receipt_id.to_owned(),
+        purchase_order: purchase_order.to_owned(),
+        sku: sku.to_owned(),
+        accepted,
+        booked: 0,
+        updated_at: now,
+    };
+    purchase_receipt::Entity::insert(model.into_active_model())
+        .on_conflict_do_nothing_on([purchase_receipt::Column::ReceiptId])
+        .exec_without_returning(connection)
+        .await?;
+    Ok(())
+}
+
+/// PRC-5, PRC-8: books `quantity` of `sku` against a receipt IQC passed;
+/// refused for anything IQC did not accept, or beyond what it accepted.
+pub async fn book_purchase_receipt<C: ConnectionTrait>(
+    connection: &C,
+    receipt_id: &str,
+    sku: &str,
+    quantity: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), InventoryError> {
+    use super::entities::purchase_receipt;
+    let subject = format!("receipts/{receipt_id}");
+    let Some(receipt) = purchase_receipt::Entity::find_by_id(receipt_id.to_owned())
+        .lock_exclusive()
+        .one(connection)
+        .await?
+    else {
+        return Err(InventoryError::precondition(
+            "NOT_PASSED_BY_IQC",
+            subject,
+            "purchased goods are booked in only against a receipt procurement's IQC passed (PRC-5); the reference names none",
+        ));
+    };
+    let open = receipt.accepted - receipt.booked;
+    if receipt.sku != sku || quantity > open {
+        return Err(InventoryError::precondition(
+            "NOT_PASSED_BY_IQC",
+            subject,
+            format!(
+                "IQC accepted {} {} on this receipt and {} of it is still to book; not {quantity} {sku}",
+                receipt.accepted, receipt.sku, open
+            ),
+        ));
+    }
+    let booked = receipt.booked + quantity;
+    let mut active = receipt.into_active_model();
+    active.booked = sea_orm::ActiveValue::Set(booked);
+    active.updated_at = sea_orm::ActiveValue::Set(now);
+    purchase_receipt::Entity::update(active)
+        .exec(connection)
+        .await?;
+    Ok(())
+}

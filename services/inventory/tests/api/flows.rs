@@ -10,7 +10,7 @@ use crate::support::*;
 backend_tests!(
     ord_8_a_kit_line_with_a_wrong_quantity_or_weight_is_flagged,
     inv_5_picking_carries_the_notes_and_goods_leave_after_inspection,
-    inv_6_goods_come_in_after_inspection_and_damaged_returns_go_to_quarantine,
+    inv_6_prc_5_goods_come_in_after_inspection_and_damaged_returns_go_to_quarantine,
     inv_8_materials_are_issued_to_production_and_a_work_contact_sheet_is_kept,
     inv_7_the_store_refuses_to_change_or_delete_a_stock_movement,
     a_repeated_adjustment_returns_the_first_movement_and_counts_nothing_more,
@@ -181,7 +181,7 @@ async fn inv_5_picking_carries_the_notes_and_goods_leave_after_inspection(backen
     assert_eq!(reservation.state, pb::ReservationState::Consumed as i32);
 }
 
-async fn inv_6_goods_come_in_after_inspection_and_damaged_returns_go_to_quarantine(
+async fn inv_6_prc_5_goods_come_in_after_inspection_and_damaged_returns_go_to_quarantine(
     backend: Backend,
 ) {
     let app = spawn_inventory(backend).await;
@@ -213,15 +213,61 @@ async fn inv_6_goods_come_in_after_inspection_and_damaged_returns_go_to_quaranti
         .into_inner();
     assert_eq!(receipt.movements.len(), 1);
     assert_eq!(receipt.movements[0].reason, "inbound_production");
-    warehouse
-        .receive_from_purchase(pb::ReceiveRequest {
-            warehouse: "FG".to_owned(),
-            lines: vec![line("PUMP-100", 5)],
-            reference: "PUR-3".to_owned(),
-            inspection_passed: true,
-            inspection_reference: "IQC-9".to_owned(),
+    // PRC-5: purchased goods only against a receipt procurement's IQC
+    // passed, and no more than it accepted.
+    let receipt_id = "01900000-0000-7000-8000-000000000001";
+    let purchase = |quantity: i64| pb::ReceiveRequest {
+        warehouse: "FG".to_owned(),
+        lines: vec![line("PUMP-100", quantity)],
+        reference: receipt_id.to_owned(),
+        inspection_passed: true,
+        inspection_reference: "IQC-9".to_owned(),
+        ..Default::default()
+    };
+    let unpassed = warehouse
+        .receive_from_purchase(purchase(5))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("booked without IQC"));
+    assert_eq!(unpassed.code(), tonic::Code::FailedPrecondition);
+    assert!(unpassed.message().contains("PRC-5"), "{unpassed:?}");
+    {
+        use orderflow_proto::procurement::v1 as procurement;
+        use prost::Message;
+        let inspected = procurement::PurchaseOrderEvent {
+            event_id: "e-1".to_owned(),
+            actor: "quinn".to_owned(),
+            purchase_order: Some(procurement::PurchaseOrder {
+                id: "01900000-0000-7000-8000-0000000000aa".to_owned(),
+                sku: "PUMP-100".to_owned(),
+                ..Default::default()
+            }),
+            receipt: Some(procurement::Receipt {
+                id: receipt_id.to_owned(),
+                quantity: 6,
+                accepted: 5,
+                rejected: 1,
+                ..Default::default()
+            }),
             ..Default::default()
-        })
+        };
+        orderflow_platform::testing::publish_event(
+            &app.nats,
+            "procurement",
+            "procurement.receipt.inspected",
+            inspected.encode_to_vec(),
+        )
+        .await;
+        app.quiescent(&[]).await;
+    }
+    let too_many = warehouse
+        .receive_from_purchase(purchase(6))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("booked what IQC rejected"));
+    assert_eq!(too_many.code(), tonic::Code::FailedPrecondition);
+    warehouse
+        .receive_from_purchase(purchase(5))
         .await
         .unwrap_or_else(|s| panic!("{s:?}"));
     for (restock, expected_warehouse) in [(true, "FG"), (false, "QUARANTINE")] {

@@ -1,0 +1,547 @@
+//! The tonic service: proto ⇄ domain conversion and error → status mapping.
+//! The use cases are in [`crate::app`].
+
+use orderflow_platform::auth::{Caller, Role, RoleTable};
+use orderflow_platform::db::idempotency::RequestKey;
+use orderflow_platform::grpc::paging::PageRequest;
+use orderflow_platform::ids::{Quantity, Sku};
+use orderflow_platform::validation::{AmountRule, Violations};
+use orderflow_proto::procurement::v1 as pb;
+use pb::procurement_service_server::ProcurementService;
+use tonic::{Request, Response, Status};
+
+use crate::app::Procurement;
+use crate::app::purchasing::Iqc;
+use crate::domain::Actor;
+use crate::domain::purchase::{PurchaseOrder, PurchaseOrderId};
+use crate::domain::requisition::RequisitionId;
+use crate::domain::supplier::{Contact, Supplier, SupplierStatus};
+use crate::wire;
+
+const READERS: &[Role] = &[
+    Role::Purchaser,
+    Role::PurchasingManager,
+    Role::VpProduction,
+    Role::Planner,
+    Role::ProductionManager,
+    Role::Warehouse,
+    Role::Qc,
+    Role::Finance,
+    Role::Gm,
+    Role::Commerce,
+    Role::Admin,
+    Role::Service,
+];
+
+macro_rules! rpc {
+    ($name:literal) => {
+        concat!("/orderflow.procurement.v1.ProcurementService/", $name)
+    };
+}
+
+/// Which roles may call each RPC (checked by the platform's auth layer).
+pub const ROLES: RoleTable = &[
+    (
+        rpc!("CreateSupplier"),
+        &[Role::Purchaser, Role::PurchasingManager, Role::Admin],
+    ),
+    (rpc!("GetSupplier"), READERS),
+    (rpc!("ListSuppliers"), READERS),
+    (rpc!("ReviewSupplier"), &[Role::PurchasingManager]),
+    (
+        rpc!("CreateRequisition"),
+        &[
+            Role::Purchaser,
+            Role::PurchasingManager,
+            Role::Planner,
+            Role::ProductionManager,
+            Role::Warehouse,
+        ],
+    ),
+    (rpc!("GetRequisition"), READERS),
+    (rpc!("ListRequisitions"), READERS),
+    (rpc!("RecordQuote"), &[Role::Purchaser]),
+    (
+        rpc!("SelectSupplier"),
+        &[Role::Purchaser, Role::PurchasingManager],
+    ),
+    (rpc!("GetPurchaseOrder"), READERS),
+    (rpc!("ListPurchaseOrders"), READERS),
+    (rpc!("SendPurchaseOrder"), &[Role::Purchaser]),
+    (rpc!("RecordFollowUp"), &[Role::Purchaser]),
+    (rpc!("ListLatePurchaseOrders"), READERS),
+    (rpc!("RecordArrival"), &[Role::Warehouse]),
+    (rpc!("RecordIqc"), &[Role::Qc]),
+];
+
+#[derive(Debug, Clone)]
+pub struct ProcurementApi {
+    procurement: Procurement,
+}
+
+impl ProcurementApi {
+    pub fn new(procurement: Procurement) -> Self {
+        Self { procurement }
+    }
+}
+
+fn answer(order: &PurchaseOrder) -> Response<pb::PurchaseOrder> {
+    Response::new(wire::purchase_order(order))
+}
+
+/// The caller, the request key and the checked message of a call that
+/// changes something, after `check` added its violations.
+fn checked<M: prost::Message>(
+    request: Request<M>,
+    operation: &str,
+    request_id: impl Fn(&M) -> &str,
+    check: impl FnOnce(&M, &mut Violations),
+) -> Result<(Actor, Option<RequestKey>, M), Status> {
+    let actor = Caller::of(&request)?;
+    let message = request.into_inner();
+    let mut violations = Violations::new();
+    let key = violations.request_key(operation, &actor.subject, request_id(&message), &message);
+    check(&message, &mut violations);
+    violations.finish(())?;
+    Ok((actor, key, message))
+}
+
+fn order_id(raw: &str, violations: &mut Violations) -> PurchaseOrderId {
+    violations
+        .field::<PurchaseOrderId>("id", raw)
+        .unwrap_or_else(PurchaseOrderId::blank)
+}
+
+fn sku(raw: &str, violations: &mut Violations) -> String {
+    violations
+        .field::<Sku>("sku", raw)
+        .map(|sku| sku.as_str().to_owned())
+        .unwrap_or_default()
+}
+
+#[tonic::async_trait]
+impl ProcurementService for ProcurementApi {
+    async fn create_supplier(
+        &self,
+        request: Request<pb::CreateSupplierRequest>,
+    ) -> Result<Response<pb::Supplier>, Status> {
+        let (actor, key, message) =
+            checked(request, "CreateSupplier", |m| &m.request_id, |_, _| {})?;
+        let supplier = Supplier::parse(
+            &message.code,
+            &message.name,
+            &message.categories,
+            message
+                .contacts
+                .into_iter()
+                .map(|contact| Contact {
+                    name: contact.name,
+                    phone: contact.phone,
+                    email: contact.email,
+                })
+                .collect(),
+            self.procurement.now(),
+        )?;
+        let supplier = self
+            .procurement
+            .create_supplier(&actor, key.as_ref(), supplier)
+            .await?;
+        Ok(Response::new(wire::supplier(&supplier)))
+    }
+
+    async fn get_supplier(
+        &self,
+        request: Request<pb::GetSupplierRequest>,
+    ) -> Result<Response<pb::Supplier>, Status> {
+        let mut violations = Violations::new();
+        let code = violations.required("code", &request.get_ref().code, 20);
+        violations.finish(())?;
+        let supplier = self.procurement.supplier(&code.to_uppercase()).await?;
+        Ok(Response::new(wire::supplier(&supplier)))
+    }
+
+    async fn list_suppliers(
+        &self,
+        request: Request<pb::ListSuppliersRequest>,
+    ) -> Result<Response<pb::ListSuppliersResponse>, Status> {
+        let request = request.into_inner();
+        let status = pb::SupplierStatus::try_from(request.status)
+            .ok()
+            .and_then(wire::status_in);
+        let page = PageRequest::parse(
+            request.page_size,
+            &request.page_token,
+            &format!("{status:?}"),
+        )?;
+        let mut suppliers = self
+            .procurement
+            .suppliers(status, page.after.as_deref(), page.fetch_limit())
+            .await?;
+        let next_page_token = page.finish(&mut suppliers, |supplier| supplier.code.clone());
+        Ok(Response::new(pb::ListSuppliersResponse {
+            suppliers: suppliers.iter().map(wire::supplier).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn review_supplier(
+        &self,
+        request: Request<pb::ReviewSupplierRequest>,
+    ) -> Result<Response<pb::Supplier>, Status> {
+        let mut status = SupplierStatus::Approved;
+        let mut note = String::new();
+        let (actor, key, message) = checked(
+            request,
+            "ReviewSupplier",
+            |m| &m.request_id,
+            |m, violations| {
+                violations.required("code", &m.code, 20);
+                match pb::SupplierStatus::try_from(m.status) {
+                    Ok(pb::SupplierStatus::Approved) => {
+                        note = violations.optional("note", &m.note, 2000);
+                    }
+                    Ok(pb::SupplierStatus::Suspended) => {
+                        status = SupplierStatus::Suspended;
+                        note = violations.required("note", &m.note, 2000);
+                    }
+                    _ => violations.add("status", "APPROVED or SUSPENDED"),
+                }
+            },
+        )?;
+        let supplier = self
+            .procurement
+            .review_supplier(
+                &actor,
+                key.as_ref(),
+                &message.code.trim().to_uppercase(),
+                status,
+                &note,
+            )
+            .await?;
+        Ok(Response::new(wire::supplier(&supplier)))
+    }
+
+    async fn create_requisition(
+        &self,
+        request: Request<pb::CreateRequisitionRequest>,
+    ) -> Result<Response<pb::Requisition>, Status> {
+        let (mut material, mut need_by, mut reason) = (String::new(), None, String::new());
+        let (actor, key, message) = checked(
+            request,
+            "CreateRequisition",
+            |m| &m.request_id,
+            |m, violations| {
+                material = sku(&m.sku, violations);
+                violations.quantity("quantity", m.quantity);
+                need_by = violations.date("need_by", &m.need_by);
+                reason = violations.required("reason", &m.reason, 500);
+            },
+        )?;
+        let Some(need_by) = need_by else {
+            return Err(Status::internal("validated need_by missing"));
+        };
+        let requisition = self
+            .procurement
+            .create_requisition(
+                &actor,
+                key.as_ref(),
+                material,
+                message.quantity,
+                need_by,
+                reason,
+            )
+            .await?;
+        Ok(Response::new(wire::requisition(&requisition)))
+    }
+
+    async fn get_requisition(
+        &self,
+        request: Request<pb::GetRequisitionRequest>,
+    ) -> Result<Response<pb::Requisition>, Status> {
+        let id: RequisitionId =
+            orderflow_platform::validation::single_field("id", &request.get_ref().id)?;
+        Ok(Response::new(wire::requisition(
+            &self.procurement.requisition(&id).await?,
+        )))
+    }
+
+    async fn list_requisitions(
+        &self,
+        request: Request<pb::ListRequisitionsRequest>,
+    ) -> Result<Response<pb::ListRequisitionsResponse>, Status> {
+        let request = request.into_inner();
+        let state = match pb::RequisitionState::try_from(request.state) {
+            Ok(pb::RequisitionState::Open) => {
+                Some(crate::domain::requisition::RequisitionState::Open)
+            }
+            Ok(pb::RequisitionState::Ordered) => {
+                Some(crate::domain::requisition::RequisitionState::Ordered)
+            }
+            _ => None,
+        };
+        let sku = Some(request.sku.trim()).filter(|sku| !sku.is_empty());
+        let page = PageRequest::parse(
+            request.page_size,
+            &request.page_token,
+            &format!("{state:?}/{sku:?}"),
+        )?;
+        let mut requisitions = self
+            .procurement
+            .requisitions(state, sku, page.after.as_deref(), page.fetch_limit())
+            .await?;
+        let next_page_token = page.finish(&mut requisitions, |r| r.id.to_string());
+        Ok(Response::new(pb::ListRequisitionsResponse {
+            requisitions: requisitions.iter().map(wire::requisition).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn record_quote(
+        &self,
+        request: Request<pb::RecordQuoteRequest>,
+    ) -> Result<Response<pb::Requisition>, Status> {
+        let (mut requisition, mut price, mut supplier) = (None, None, String::new());
+        let (actor, key, message) = checked(
+            request,
+            "RecordQuote",
+            |m| &m.request_id,
+            |m, violations| {
+                requisition =
+                    violations.field::<RequisitionId>("requisition_id", &m.requisition_id);
+                supplier = violations.required("supplier_code", &m.supplier_code, 20);
+                price =
+                    violations.amount("unit_price", m.unit_price.as_ref(), AmountRule::Positive);
+                if !(0..=365).contains(&m.lead_days) {
+                    violations.add("lead_days", "0 to 365 days");
+                }
+            },
+        )?;
+        let (Some(requisition), Some(price)) = (requisition, price) else {
+            return Err(Status::internal("validated fields missing"));
+        };
+        let requisition = self
+            .procurement
+            .record_quote(
+                &actor,
+                key.as_ref(),
+                &requisition,
+                &supplier.to_uppercase(),
+                price,
+                message.lead_days,
+            )
+            .await?;
+        Ok(Response::new(wire::requisition(&requisition)))
+    }
+
+    async fn select_supplier(
+        &self,
+        request: Request<pb::SelectSupplierRequest>,
+    ) -> Result<Response<pb::PurchaseOrder>, Status> {
+        let (mut requisition, mut supplier, mut reason) = (None, String::new(), String::new());
+        let (actor, key, _) = checked(
+            request,
+            "SelectSupplier",
+            |m| &m.request_id,
+            |m, violations| {
+                requisition =
+                    violations.field::<RequisitionId>("requisition_id", &m.requisition_id);
+                supplier = violations.required("supplier_code", &m.supplier_code, 20);
+                reason = violations.optional("reason", &m.reason, 2000);
+            },
+        )?;
+        let Some(requisition) = requisition else {
+            return Err(Status::internal("validated fields missing"));
+        };
+        let order = self
+            .procurement
+            .select_supplier(
+                &actor,
+                key.as_ref(),
+                &requisition,
+                &supplier.to_uppercase(),
+                &reason,
+            )
+            .await?;
+        Ok(answer(&order))
+    }
+
+    async fn get_purchase_order(
+        &self,
+        request: Request<pb::GetPurchaseOrderRequest>,
+    ) -> Result<Response<pb::PurchaseOrder>, Status> {
+        let id: PurchaseOrderId =
+            orderflow_platform::validation::single_field("id", &request.get_ref().id)?;
+        Ok(answer(&self.procurement.purchase_order(&id).await?))
+    }
+
+    async fn list_purchase_orders(
+        &self,
+        request: Request<pb::ListPurchaseOrdersRequest>,
+    ) -> Result<Response<pb::ListPurchaseOrdersResponse>, Status> {
+        let request = request.into_inner();
+        let state = pb::PurchaseOrderState::try_from(request.state)
+            .ok()
+            .and_then(wire::po_state_in);
+        let supplier = Some(request.supplier_code.trim().to_uppercase()).filter(|s| !s.is_empty());
+        let page = PageRequest::parse(
+            request.page_size,
+            &request.page_token,
+            &format!("{state:?}/{supplier:?}"),
+        )?;
+        let mut orders = self
+            .procurement
+            .purchase_orders(
+                state,
+                supplier.as_deref(),
+                false,
+                page.after.as_deref(),
+                page.fetch_limit(),
+            )
+            .await?;
+        let next_page_token = page.finish(&mut orders, |order| order.id.to_string());
+        Ok(Response::new(pb::ListPurchaseOrdersResponse {
+            purchase_orders: orders.iter().map(wire::purchase_order).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn send_purchase_order(
+        &self,
+        request: Request<pb::SendPurchaseOrderRequest>,
+    ) -> Result<Response<pb::PurchaseOrder>, Status> {
+        let (mut id, mut promised) = (PurchaseOrderId::blank(), None);
+        let (actor, key, _) = checked(
+            request,
+            "SendPurchaseOrder",
+            |m| &m.request_id,
+            |m, violations| {
+                id = order_id(&m.id, violations);
+                promised = violations.date("promised_date", &m.promised_date);
+            },
+        )?;
+        let Some(promised) = promised else {
+            return Err(Status::internal("validated fields missing"));
+        };
+        Ok(answer(
+            &self
+                .procurement
+                .send(&actor, key.as_ref(), &id, promised)
+                .await?,
+        ))
+    }
+
+    async fn record_follow_up(
+        &self,
+        request: Request<pb::RecordFollowUpRequest>,
+    ) -> Result<Response<pb::PurchaseOrder>, Status> {
+        let (mut id, mut note, mut promised) = (PurchaseOrderId::blank(), String::new(), None);
+        let (actor, key, _) = checked(
+            request,
+            "RecordFollowUp",
+            |m| &m.request_id,
+            |m, violations| {
+                id = order_id(&m.id, violations);
+                note = violations.required("note", &m.note, 2000);
+                if !m.promised_date.trim().is_empty() {
+                    promised = violations.date("promised_date", &m.promised_date);
+                }
+            },
+        )?;
+        Ok(answer(
+            &self
+                .procurement
+                .follow_up(&actor, key.as_ref(), &id, note, promised)
+                .await?,
+        ))
+    }
+
+    async fn list_late_purchase_orders(
+        &self,
+        request: Request<pb::ListLatePurchaseOrdersRequest>,
+    ) -> Result<Response<pb::ListPurchaseOrdersResponse>, Status> {
+        let request = request.into_inner();
+        let page = PageRequest::parse(request.page_size, &request.page_token, "late")?;
+        let mut orders = self
+            .procurement
+            .purchase_orders(None, None, true, page.after.as_deref(), page.fetch_limit())
+            .await?;
+        let next_page_token = page.finish(&mut orders, |order| order.id.to_string());
+        Ok(Response::new(pb::ListPurchaseOrdersResponse {
+            purchase_orders: orders.iter().map(wire::purchase_order).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn record_arrival(
+        &self,
+        request: Request<pb::RecordArrivalRequest>,
+    ) -> Result<Response<pb::PurchaseOrder>, Status> {
+        let (mut id, mut note) = (PurchaseOrderId::blank(), String::new());
+        let (actor, key, message) = checked(
+            request,
+            "RecordArrival",
+            |m| &m.request_id,
+            |m, violations| {
+                id = order_id(&m.id, violations);
+                violations.quantity("quantity", m.quantity);
+                note = violations.optional("note", &m.note, 2000);
+            },
+        )?;
+        Ok(answer(
+            &self
+                .procurement
+                .record_arrival(
+                    &actor,
+                    key.as_ref(),
+                    &id,
+                    message.quantity,
+                    message.packaging_ok,
+                    note,
+                )
+                .await?,
+        ))
+    }
+
+    async fn record_iqc(
+        &self,
+        request: Request<pb::RecordIqcRequest>,
+    ) -> Result<Response<pb::PurchaseOrder>, Status> {
+        let (mut id, mut receipt, mut defects) =
+            (PurchaseOrderId::blank(), String::new(), String::new());
+        let (actor, key, message) = checked(
+            request,
+            "RecordIqc",
+            |m| &m.request_id,
+            |m, violations| {
+                id = order_id(&m.id, violations);
+                receipt = violations.required_id("receipt_id", &m.receipt_id);
+                for (field, value) in [("accepted", m.accepted), ("rejected", m.rejected)] {
+                    if !(0..=Quantity::MAX).contains(&value) {
+                        violations.add(field, "0 or more pieces");
+                    }
+                }
+                defects = if m.rejected > 0 {
+                    violations.required("defects", &m.defects, 2000)
+                } else {
+                    violations.optional("defects", &m.defects, 2000)
+                };
+            },
+        )?;
+        Ok(answer(
+            &self
+                .procurement
+                .record_iqc(
+                    &actor,
+                    key.as_ref(),
+                    &id,
+                    Iqc {
+                        receipt_id: receipt,
+                        accepted: message.accepted,
+                        rejected: message.rejected,
+                        defects,
+                    },
+                )
+                .await?,
+        ))
+    }
+}

@@ -1,0 +1,472 @@
+//! Quotes, the selection and the contract (PRC-3, APR-9), sending and
+//! follow-up (PRC-4, PRC-8), receiving and IQC (PRC-5), late orders.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
+use orderflow_platform::money::Money;
+use sea_orm::ConnectionTrait;
+
+use super::Procurement;
+use crate::domain::purchase::{Draft, PoState, PurchaseOrder, PurchaseOrderId};
+use crate::domain::requisition::{Quote, Requisition};
+use crate::domain::{Actor, ProcurementError};
+use crate::events;
+use crate::store::records;
+
+/// One step of a purchase order's life and the events it publishes.
+type Step<'a> = Box<
+    dyn FnOnce(&mut PurchaseOrder, DateTime<Utc>) -> Result<Vec<events::Outgoing>, ProcurementError>
+        + Send
+        + 'a,
+>;
+
+/// IQC's verdict on one arrival (PRC-5).
+#[derive(Debug, Clone)]
+pub struct Iqc {
+    pub receipt_id: String,
+    pub accepted: i64,
+    pub rejected: i64,
+    pub defects: String,
+}
+
+impl Procurement {
+    /// Applies `step` to the purchase order in one transaction, once per
+    /// request key.
+    async fn change(
+        &self,
+        key: Option<&RequestKey>,
+        id: &PurchaseOrderId,
+        step: Step<'_>,
+    ) -> Result<PurchaseOrder, ProcurementError> {
+        let transaction = self.database.begin_write().await?;
+        let now = self.now();
+        if let Claim::Replay(_) = idempotency::claim(&*transaction, key, now).await? {
+            drop(transaction);
+            return self.purchase_order(id).await;
+        }
+        let mut order = records::order(&*transaction, id, true)
+            .await?
+            .ok_or_else(|| ProcurementError::not_found("purchase order", id.as_str()))?;
+        let published = step(&mut order, now)?;
+        records::save_order(&*transaction, &order).await?;
+        for event in published {
+            self.enqueue(&*transaction, event.build(&order, now))
+                .await?;
+        }
+        idempotency::complete(&*transaction, key, id).await?;
+        transaction.commit().await?;
+        self.outbox.notify();
+        Ok(order)
+    }
+
+    pub async fn purchase_order(
+        &self,
+        id: &PurchaseOrderId,
+    ) -> Result<PurchaseOrder, ProcurementError> {
+        records::order(self.database.connection(), id, false)
+            .await?
+            .ok_or_else(|| ProcurementError::not_found("purchase order", id.as_str()))
+    }
+
+    pub async fn purchase_orders(
+        &self,
+        state: Option<PoState>,
+        supplier_code: Option<&str>,
+        late_only: bool,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<PurchaseOrder>, ProcurementError> {
+        records::orders(
+            self.database.connection(),
+            state,
+            supplier_code,
+            late_only,
+            after,
+            limit,
+        )
+        .await
+    }
+
+    /// PRC-3: a supplier's quote for a requisition.
+    pub async fn record_quote(
+        &self,
+        actor: &Actor,
+        key: Option<&RequestKey>,
+        requisition_id: &str,
+        supplier_code: &str,
+        unit_price: Money,
+        lead_days: i32,
+    ) -> Result<Requisition, ProcurementError> {
+        let transaction = self.database.begin_write().await?;
+        let now = self.now();
+        if let Claim::Replay(_) = idempotency::claim(&*transaction, key, now).await? {
+            drop(transaction);
+            return self.requisition(requisition_id).await;
+        }
+        if records::supplier(&*transaction, supplier_code, false)
+            .await?
+            .is_none()
+        {
+            return Err(ProcurementError::invalid(
+                "supplier_code",
+                format!("no supplier {supplier_code}"),
+            ));
+        }
+        let mut requisition = records::requisition(&*transaction, requisition_id, true)
+            .await?
+            .ok_or_else(|| ProcurementError::not_found("requisition", requisition_id))?;
+        requisition.record_quote(
+            Quote {
+                supplier_code: supplier_code.to_owned(),
+                unit_price,
+                lead_days,
+                quoted_by: actor.subject.clone(),
+                at: now,
+            },
+            now,
+        )?;
+        records::save_requisition(&*transaction, &requisition).await?;
+        idempotency::complete(&*transaction, key, requisition_id).await?;
+        transaction.commit().await?;
+        Ok(requisition)
+    }
+
+    /// PRC-3, PRC-1: the selection drafts the purchase order — for an
+    /// approved supplier only — and its contract goes to the approvals
+    /// service (from `procurement.purchase_order.created`, APR-9).
+    pub async fn select_supplier(
+        &self,
+        actor: &Actor,
+        key: Option<&RequestKey>,
+        requisition_id: &str,
+        supplier_code: &str,
+        reason: &str,
+    ) -> Result<PurchaseOrder, ProcurementError> {
+        let transaction = self.database.begin_write().await?;
+        let now = self.now();
+        if let Claim::Replay(id) = idempotency::claim(&*transaction, key, now).await? {
+            drop(transaction);
+            return self.purchase_order(&PurchaseOrderId::from_stored(id)).await;
+        }
+        let mut requisition = records::requisition(&*transaction, requisition_id, true)
+            .await?
+            .ok_or_else(|| ProcurementError::not_found("requisition", requisition_id))?;
+        let quote = requisition.select(supplier_code, reason)?;
+        let cheapest = requisition
+            .cheapest()
+            .map_or(quote.unit_price.minor_units, |cheapest| {
+                cheapest.unit_price.minor_units
+            });
+        let mut supplier = records::supplier(&*transaction, supplier_code, true)
+            .await?
+            .ok_or_else(|| ProcurementError::not_found("supplier", supplier_code))?;
+        supplier.may_receive_orders()?;
+        let order = PurchaseOrder::new(
+            Draft {
+                supplier_code: supplier_code.to_owned(),
+                requisition_id: requisition.id.to_string(),
+                sku: requisition.sku.clone(),
+                quantity: requisition.quantity,
+                unit_price: quote.unit_price,
+                need_by: requisition.need_by,
+                selection_reason: reason.to_owned(),
+            },
+            now,
+        );
+        if order.total().is_none() {
+            return Err(ProcurementError::invalid(
+                "supplier_code",
+                "the quote × the quantity is beyond any amount",
+            ));
+        }
+        requisition.ordered(&order.id, now);
+        supplier.record_order(
+            quote.unit_price.minor_units,
+            cheapest,
+            requisition.quantity,
+            now,
+        );
+        records::save_requisition(&*transaction, &requisition).await?;
+        records::save_supplier(&*transaction, &supplier).await?;
+        records::save_order(&*transaction, &order).await?;
+        let detail = format!(
+            "{} × {} from {} at {}; contract to approval (APR-9)",
+            order.quantity, order.sku, order.supplier_code, order.unit_price
+        );
+        self.enqueue(
+            &*transaction,
+            events::order(
+                &order,
+                "purchase_order.created",
+                None,
+                detail,
+                &actor.subject,
+                now,
+            ),
+        )
+        .await?;
+        idempotency::complete(&*transaction, key, &order.id).await?;
+        transaction.commit().await?;
+        self.outbox.notify();
+        Ok(order)
+    }
+
+    /// APR-9: the contract was filed with the approvals service.
+    pub async fn contract_filed<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        id: &str,
+        approval_request_id: &str,
+    ) -> Result<(), ProcurementError> {
+        let Some(mut order) = records::order(connection, id, true).await? else {
+            return Ok(());
+        };
+        if order.approval_request_id.is_empty() {
+            order.approval_request_id = approval_request_id.to_owned();
+            order.updated_at = self.now();
+            records::save_order(connection, &order).await?;
+        }
+        Ok(())
+    }
+
+    /// APR-9: the contract's decision; a repeated report changes nothing.
+    pub async fn contract_decided<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        id: &str,
+        approved: bool,
+        note: &str,
+        actor: &str,
+    ) -> Result<(), ProcurementError> {
+        let Some(mut order) = records::order(connection, id, true).await? else {
+            tracing::warn!(purchase_order = %id, "a contract decision for an unknown order");
+            return Ok(());
+        };
+        if order.state != PoState::PendingApproval {
+            return Ok(());
+        }
+        let now = self.now();
+        order.decided(approved, note, now)?;
+        records::save_order(connection, &order).await?;
+        let (subject, detail) = if approved {
+            ("purchase_order.approved", "contract approved".to_owned())
+        } else {
+            (
+                "purchase_order.rejected",
+                format!("contract rejected: {note}"),
+            )
+        };
+        self.enqueue(
+            connection,
+            events::order(&order, subject, None, detail, actor, now),
+        )
+        .await
+    }
+
+    /// PRC-4: sent to an approved supplier with its promised date.
+    pub async fn send(
+        &self,
+        actor: &Actor,
+        key: Option<&RequestKey>,
+        id: &PurchaseOrderId,
+        promised: NaiveDate,
+    ) -> Result<PurchaseOrder, ProcurementError> {
+        let supplier = self.purchase_order(id).await?.supplier_code;
+        self.supplier(&supplier).await?.may_receive_orders()?;
+        let sender = actor.subject.clone();
+        self.change(
+            key,
+            id,
+            Box::new(move |order, now| {
+                order.send(promised, now)?;
+                Ok(vec![events::Outgoing::new(
+                    "purchase_order.sent",
+                    format!("sent; {promised} promised"),
+                    &sender,
+                )])
+            }),
+        )
+        .await
+    }
+
+    /// PRC-4, PRC-8: a follow-up note, perhaps a new promise.
+    pub async fn follow_up(
+        &self,
+        actor: &Actor,
+        key: Option<&RequestKey>,
+        id: &PurchaseOrderId,
+        note: String,
+        promised: Option<NaiveDate>,
+    ) -> Result<PurchaseOrder, ProcurementError> {
+        let by = actor.subject.clone();
+        self.change(
+            key,
+            id,
+            Box::new(move |order, now| {
+                order.follow_up(&note, promised, &by, now)?;
+                Ok(Vec::new())
+            }),
+        )
+        .await
+    }
+
+    /// PRC-5: the warehouse's first check of an arrival.
+    pub async fn record_arrival(
+        &self,
+        actor: &Actor,
+        key: Option<&RequestKey>,
+        id: &PurchaseOrderId,
+        quantity: i64,
+        packaging_ok: bool,
+        note: String,
+    ) -> Result<PurchaseOrder, ProcurementError> {
+        let by = actor.subject.clone();
+        let today = self.today();
+        self.change(
+            key,
+            id,
+            Box::new(move |order, now| {
+                order.record_arrival(quantity, packaging_ok, &note, &by, today, now)?;
+                Ok(Vec::new())
+            }),
+        )
+        .await
+    }
+
+    /// PRC-5: IQC. The accepted part may then be booked into the materials
+    /// warehouse (inventory learns it from `procurement.receipt.inspected`);
+    /// the rejected part goes back with a return note. The supplier's score
+    /// is computed again.
+    pub async fn record_iqc(
+        &self,
+        actor: &Actor,
+        key: Option<&RequestKey>,
+        id: &PurchaseOrderId,
+        verdict: Iqc,
+    ) -> Result<PurchaseOrder, ProcurementError> {
+        let Iqc {
+            receipt_id,
+            accepted,
+            rejected,
+            defects,
+        } = verdict;
+        let inspector = actor.subject.clone();
+        let order = self
+            .change(
+                key,
+                id,
+                Box::new(move |order, now| {
+                    let receipt = order.record_iqc(
+                        &receipt_id,
+                        accepted,
+                        rejected,
+                        &defects,
+                        &inspector,
+                        now,
+                    )?;
+                    let mut detail = format!("IQC: {accepted} accepted, {rejected} rejected");
+                    if !receipt.return_note.is_empty() {
+                        detail.push_str(&format!(
+                            " (return note {}: {defects})",
+                            receipt.return_note
+                        ));
+                    }
+                    let mut published = vec![events::Outgoing::receipt(
+                        "receipt.inspected",
+                        detail,
+                        &inspector,
+                        receipt,
+                    )];
+                    if order.state == PoState::Received {
+                        published.push(events::Outgoing::new(
+                            "purchase_order.received",
+                            "everything ordered arrived and passed IQC".to_owned(),
+                            &inspector,
+                        ));
+                    }
+                    Ok(published)
+                }),
+            )
+            .await?;
+        self.score_receipt(&order).await?;
+        Ok(order)
+    }
+
+    /// PRC-1: the latest inspected receipt goes into the supplier's score.
+    async fn score_receipt(&self, order: &PurchaseOrder) -> Result<(), ProcurementError> {
+        let Some(receipt) = order
+            .receipts
+            .iter()
+            .filter(|receipt| receipt.inspected)
+            .max_by_key(|receipt| receipt.arrived_at)
+        else {
+            return Ok(());
+        };
+        let transaction = self.database.begin_write().await?;
+        let now = self.now();
+        let scored = idempotency::RequestKey::derived("ScoreReceipt", &receipt.id);
+        if let Claim::Replay(_) = idempotency::claim(&*transaction, Some(&scored), now).await? {
+            return Ok(());
+        }
+        let Some(mut supplier) =
+            records::supplier(&*transaction, &order.supplier_code, true).await?
+        else {
+            return Ok(());
+        };
+        supplier.record_receipt(receipt.quantity, receipt.accepted, receipt.on_time, now);
+        records::save_supplier(&*transaction, &supplier).await?;
+        self.enqueue(
+            &*transaction,
+            events::supplier(&supplier, "scored", "procurement", now),
+        )
+        .await?;
+        idempotency::complete(&*transaction, Some(&scored), &supplier.code).await?;
+        transaction.commit().await?;
+        self.outbox.notify();
+        Ok(())
+    }
+
+    /// PRC-4: sent orders past their promised date with goods to come,
+    /// flagged and announced once each (list, event, metric).
+    pub async fn sweep(&self) -> Result<usize, ProcurementError> {
+        let transaction = self.database.begin_write().await?;
+        let now = self.now();
+        let today = self.today();
+        let mut flagged = 0;
+        for mut order in records::overdue_orders(&*transaction, today, 500).await? {
+            if !order.flag_late(today, now) {
+                continue;
+            }
+            records::save_order(&*transaction, &order).await?;
+            let detail = format!(
+                "late: {} promised {} of {}, {} received",
+                order.supplier_code,
+                order
+                    .promised_date
+                    .map(|day| day.to_string())
+                    .unwrap_or_default(),
+                order.quantity,
+                order.received()
+            );
+            self.enqueue(
+                &*transaction,
+                events::order(
+                    &order,
+                    "purchase_order.late",
+                    None,
+                    detail,
+                    "procurement",
+                    now,
+                ),
+            )
+            .await?;
+            orderflow_platform::metrics::sla_breached("procurement", "PRC-4");
+            flagged += 1;
+        }
+        transaction.commit().await?;
+        if flagged > 0 {
+            self.outbox.notify();
+        }
+        Ok(flagged)
+    }
+}

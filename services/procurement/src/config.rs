@@ -1,0 +1,43 @@
+//! The procurement service's settings.
+
+use chrono_tz::Tz;
+use orderflow_platform::config::{ConfigError, Env, ServiceConfig};
+
+pub const SERVICE: &str = "procurement";
+pub const DEFAULT_PORT: u16 = 50056;
+
+#[derive(Debug, Clone)]
+pub struct ProcurementConfig {
+    pub service: ServiceConfig,
+    pub business_time_zone: Tz,
+    /// The approvals service (`APPROVALS_URL`): purchase contracts (APR-9).
+    pub approvals_url: String,
+    /// How often late purchase orders (PRC-4) are looked for.
+    pub sweep_interval: std::time::Duration,
+}
+
+impl ProcurementConfig {
+    /// The shared variables plus `BUSINESS_TIME_ZONE` (Asia/Shanghai),
+    /// `APPROVALS_URL` (http://127.0.0.1:50052) and
+    /// `PROCUREMENT_SWEEP_INTERVAL_SECS` (60).
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let service = ServiceConfig::from_env(SERVICE, DEFAULT_PORT, env)?;
+        let business_time_zone = env.business_time_zone()?;
+        let sweep_interval = env.seconds_or(
+            "PROCUREMENT_SWEEP_INTERVAL_SECS",
+            std::time::Duration::from_secs(60),
+        )?;
+        if sweep_interval.is_zero() {
+            return Err(ConfigError::new(
+                "PROCUREMENT_SWEEP_INTERVAL_SECS",
+                "must be at least 1",
+            ));
+        }
+        Ok(Self {
+            service,
+            business_time_zone,
+            approvals_url: env.string_or("APPROVALS_URL", "http://127.0.0.1:50052"),
+            sweep_interval,
+        })
+    }
+}

@@ -1,0 +1,185 @@
+//! What the procurement service consumes.
+//!
+//! - `procurement-production` on `PRODUCTION`, `production.materials.short`:
+//!   each short material becomes (or joins) a requisition (PRC-2, PRD-2).
+//! - `procurement-contracts` on `PROCUREMENT`,
+//!   `procurement.purchase_order.created`: the contract is filed with the
+//!   approvals service (APR-9), retried while approvals is away.
+//! - `procurement-approvals` on `APPROVALS`, `approvals.request.>`: a
+//!   purchase contract's decision.
+
+use async_trait::async_trait;
+use chrono::{Duration, NaiveDate};
+use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
+use orderflow_platform::config::ConsumerSettings;
+use orderflow_proto::approvals::v1 as approvals;
+use orderflow_proto::procurement::v1 as pb;
+use orderflow_proto::production::v1 as production;
+use sea_orm::DatabaseTransaction;
+
+use crate::app::{Need, Procurement};
+use crate::domain::requisition::Source;
+use crate::peers;
+
+pub const PRODUCTION_CONSUMER: &str = "procurement-production";
+pub const CONTRACTS_CONSUMER: &str = "procurement-contracts";
+pub const APPROVALS_CONSUMER: &str = "procurement-approvals";
+
+/// A shortage without a need-by day is needed in two weeks.
+const DEFAULT_LEAD_DAYS: i64 = 14;
+
+pub fn production_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+    ConsumerSpec::on(
+        PRODUCTION_CONSUMER,
+        "production",
+        Some("production.materials.short"),
+        replicas,
+        settings,
+    )
+}
+
+pub fn contracts_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+    ConsumerSpec::on(
+        CONTRACTS_CONSUMER,
+        crate::config::SERVICE,
+        Some("procurement.purchase_order.created"),
+        replicas,
+        settings,
+    )
+}
+
+pub fn approvals_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+    ConsumerSpec::on(
+        APPROVALS_CONSUMER,
+        "approvals",
+        Some("approvals.request.>"),
+        replicas,
+        settings,
+    )
+}
+
+/// Production's material shortages.
+pub struct MaterialShortages {
+    procurement: Procurement,
+}
+
+impl MaterialShortages {
+    pub fn new(procurement: Procurement) -> Self {
+        Self { procurement }
+    }
+}
+
+#[async_trait]
+impl EventHandler for MaterialShortages {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        let message: production::MaterialShortage = event.decode()?;
+        let need_by = NaiveDate::parse_from_str(&message.need_by, "%Y-%m-%d")
+            .unwrap_or_else(|_| self.procurement.today() + Duration::days(DEFAULT_LEAD_DAYS));
+        for material in message.materials.iter().filter(|m| m.quantity > 0) {
+            self.procurement
+                .need(
+                    transaction,
+                    Need {
+                        sku: material.sku.clone(),
+                        quantity: material.quantity,
+                        need_by,
+                        source: Source {
+                            kind: "production".to_owned(),
+                            reference: message.production_order_id.clone(),
+                            quantity: material.quantity,
+                            order_number: message.order_number.clone(),
+                        },
+                    },
+                )
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Files a new purchase order's contract (APR-9).
+pub struct ContractFiling {
+    procurement: Procurement,
+    approvals: peers::Approvals,
+}
+
+impl ContractFiling {
+    pub fn new(procurement: Procurement, approvals: peers::Approvals) -> Self {
+        Self {
+            procurement,
+            approvals,
+        }
+    }
+}
+
+#[async_trait]
+impl EventHandler for ContractFiling {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        let message: pb::PurchaseOrderEvent = event.decode()?;
+        let Some(order) = message.purchase_order else {
+            return Err(HandlerError::Permanent(
+                "a purchase order event without its order".to_owned(),
+            ));
+        };
+        let request = self
+            .approvals
+            .file_contract(&order, &message.actor)
+            .await
+            .map_err(|status| HandlerError::from_peer("approvals refused the contract", &status))?;
+        self.procurement
+            .contract_filed(transaction, &order.id, &request.id)
+            .await?;
+        Ok(())
+    }
+}
+
+/// The approvals service's decisions on purchase contracts.
+pub struct ContractDecisions {
+    procurement: Procurement,
+}
+
+impl ContractDecisions {
+    pub fn new(procurement: Procurement) -> Self {
+        Self { procurement }
+    }
+}
+
+#[async_trait]
+impl EventHandler for ContractDecisions {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        let approved = match event.subject.as_str() {
+            "approvals.request.approved" => true,
+            "approvals.request.rejected" => false,
+            _ => return Ok(()),
+        };
+        let message: approvals::ApprovalEvent = event.decode()?;
+        let Some(request) = message.request else {
+            return Ok(());
+        };
+        if request.subject_kind != "purchase_contract" {
+            return Ok(());
+        }
+        self.procurement
+            .contract_decided(
+                transaction,
+                &request.subject_id,
+                approved,
+                &message.reason,
+                &message.actor,
+            )
+            .await?;
+        Ok(())
+    }
+}

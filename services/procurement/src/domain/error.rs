@@ -1,0 +1,4 @@
+//! Procurement's errors are the platform's one error type (`Error`): the
+//! same variants, constructors and gRPC mapping in every service.
+
+pub use orderflow_platform::error::{Error as ProcurementError, Unmet};

@@ -1,0 +1,85 @@
+//! What the procurement service publishes (stream `PROCUREMENT`); what it
+//! consumes is in [`crate::consumers`].
+//!
+//! Published: `procurement.purchase_order.{created, approved, rejected,
+//! sent, late, received}` and `procurement.receipt.inspected` as
+//! `PurchaseOrderEvent`; `procurement.supplier.{created, approved,
+//! suspended, scored}` as `SupplierEvent`.
+
+use chrono::{DateTime, Utc};
+use orderflow_platform::bus::outbox::{self, OutgoingEvent};
+use orderflow_platform::grpc::convert::timestamp;
+use orderflow_proto::procurement::v1 as pb;
+
+use crate::domain::purchase::{PurchaseOrder, Receipt};
+use crate::domain::supplier::Supplier;
+use crate::wire;
+
+/// An event about a purchase order, built once the change is applied.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    subject: &'static str,
+    detail: String,
+    actor: String,
+    receipt: Option<Receipt>,
+}
+
+impl Outgoing {
+    pub fn new(subject: &'static str, detail: String, actor: &str) -> Self {
+        Self {
+            subject,
+            detail,
+            actor: actor.to_owned(),
+            receipt: None,
+        }
+    }
+
+    pub fn receipt(subject: &'static str, detail: String, actor: &str, receipt: Receipt) -> Self {
+        Self {
+            receipt: Some(receipt),
+            ..Self::new(subject, detail, actor)
+        }
+    }
+
+    pub fn build(self, order: &PurchaseOrder, at: DateTime<Utc>) -> OutgoingEvent {
+        self::order(
+            order,
+            self.subject,
+            self.receipt.as_ref(),
+            self.detail,
+            &self.actor,
+            at,
+        )
+    }
+}
+
+pub fn order(
+    order: &PurchaseOrder,
+    subject: &str,
+    receipt: Option<&Receipt>,
+    detail: String,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> OutgoingEvent {
+    let id = outbox::new_event_id();
+    let message = pb::PurchaseOrderEvent {
+        event_id: id.clone(),
+        occur_time: Some(timestamp(at)),
+        actor: actor.to_owned(),
+        purchase_order: Some(wire::purchase_order(order)),
+        receipt: receipt.map(wire::receipt),
+        detail,
+    };
+    OutgoingEvent::new(id, format!("procurement.{subject}"), &message)
+}
+
+pub fn supplier(supplier: &Supplier, what: &str, actor: &str, at: DateTime<Utc>) -> OutgoingEvent {
+    let id = outbox::new_event_id();
+    let message = pb::SupplierEvent {
+        event_id: id.clone(),
+        occur_time: Some(timestamp(at)),
+        actor: actor.to_owned(),
+        supplier: Some(wire::supplier(supplier)),
+    };
+    OutgoingEvent::new(id, format!("procurement.supplier.{what}"), &message)
+}

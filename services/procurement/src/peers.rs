@@ -1,0 +1,59 @@
+//! The services procurement asks: approvals, to file a purchase contract
+//! (APR-9). Called from a consumer of procurement's own event, so that a
+//! contract is filed even when approvals was down at the time.
+
+use std::time::Duration;
+
+use approvals::approval_service_client::ApprovalServiceClient;
+use orderflow_platform::grpc::PeerChannel;
+use orderflow_proto::approvals::v1 as approvals;
+use orderflow_proto::procurement::v1 as pb;
+
+const PEER_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone)]
+pub struct Approvals {
+    client: ApprovalServiceClient<PeerChannel>,
+}
+
+impl Approvals {
+    pub fn new(channel: PeerChannel) -> Self {
+        Self {
+            client: ApprovalServiceClient::new(channel),
+        }
+    }
+
+    /// Files the purchase order's contract on behalf of the purchaser who
+    /// selected the supplier; idempotent (the request id is the order's).
+    pub async fn file_contract(
+        &self,
+        order: &pb::PurchaseOrder,
+        requester: &str,
+    ) -> Result<approvals::ApprovalRequest, tonic::Status> {
+        let unit_price = order.unit_price.clone().unwrap_or_default();
+        let mut client = self.client.clone();
+        let mut request = tonic::Request::new(approvals::CreateApprovalRequestRequest {
+            request_id: format!("contract:{}", order.id),
+            subject_kind: "purchase_contract".to_owned(),
+            subject_id: order.id.clone(),
+            subject_ref: format!(
+                "{} × {} from {} at {} {}",
+                order.quantity,
+                order.sku,
+                order.supplier_code,
+                unit_price.minor_units,
+                unit_price.currency_code
+            ),
+            amount: order.total.clone(),
+            flags: Vec::new(),
+            attachments: vec![format!("requisition:{}", order.requisition_id)],
+            requester: requester.to_owned(),
+            estimated_costs: Vec::new(),
+        });
+        request.set_timeout(PEER_TIMEOUT);
+        client
+            .create_approval_request(request)
+            .await
+            .map(tonic::Response::into_inner)
+    }
+}

@@ -1,0 +1,182 @@
+//! Domain ⇄ protobuf conversions shared by the API and the events.
+
+use orderflow_platform::grpc::convert::{money, timestamp};
+use orderflow_proto::procurement::v1 as pb;
+
+use crate::domain::purchase::{PoState, PurchaseOrder, Receipt};
+use crate::domain::requisition::{Requisition, RequisitionState};
+use crate::domain::supplier::{Score, Supplier, SupplierStatus};
+
+pub fn status(status: SupplierStatus) -> pb::SupplierStatus {
+    match status {
+        SupplierStatus::Candidate => pb::SupplierStatus::Candidate,
+        SupplierStatus::Approved => pb::SupplierStatus::Approved,
+        SupplierStatus::Suspended => pb::SupplierStatus::Suspended,
+    }
+}
+
+pub fn status_in(status: pb::SupplierStatus) -> Option<SupplierStatus> {
+    match status {
+        pb::SupplierStatus::Unspecified => None,
+        pb::SupplierStatus::Candidate => Some(SupplierStatus::Candidate),
+        pb::SupplierStatus::Approved => Some(SupplierStatus::Approved),
+        pb::SupplierStatus::Suspended => Some(SupplierStatus::Suspended),
+    }
+}
+
+fn score(score: &Score) -> pb::SupplierScore {
+    pb::SupplierScore {
+        iqc_pass_bps: score.iqc_pass_bps,
+        on_time_bps: score.on_time_bps,
+        price_bps: score.price_bps,
+        overall_bps: score.overall_bps,
+        receipts: score.receipts,
+        reason: score.reason.clone(),
+        time: Some(timestamp(score.at)),
+    }
+}
+
+pub fn supplier(supplier: &Supplier) -> pb::Supplier {
+    pb::Supplier {
+        code: supplier.code.clone(),
+        name: supplier.name.clone(),
+        categories: supplier.categories.clone(),
+        contacts: supplier
+            .contacts
+            .iter()
+            .map(|contact| pb::Contact {
+                name: contact.name.clone(),
+                phone: contact.phone.clone(),
+                email: contact.email.clone(),
+            })
+            .collect(),
+        status: status(supplier.status) as i32,
+        status_note: supplier.status_note.clone(),
+        score: supplier.score().map(score),
+        history: supplier.history.iter().map(score).collect(),
+        create_time: Some(timestamp(supplier.created_at)),
+    }
+}
+
+pub fn requisition_state(state: RequisitionState) -> pb::RequisitionState {
+    match state {
+        RequisitionState::Open => pb::RequisitionState::Open,
+        RequisitionState::Ordered => pb::RequisitionState::Ordered,
+    }
+}
+
+pub fn requisition(requisition: &Requisition) -> pb::Requisition {
+    pb::Requisition {
+        id: requisition.id.to_string(),
+        sku: requisition.sku.clone(),
+        quantity: requisition.quantity,
+        need_by: requisition.need_by.to_string(),
+        sources: requisition
+            .sources
+            .iter()
+            .map(|source| pb::RequisitionSource {
+                kind: source.kind.clone(),
+                reference: source.reference.clone(),
+                quantity: source.quantity,
+                order_number: source.order_number.clone(),
+            })
+            .collect(),
+        state: requisition_state(requisition.state) as i32,
+        quotes: requisition
+            .quotes
+            .iter()
+            .map(|quote| pb::Quote {
+                supplier_code: quote.supplier_code.clone(),
+                unit_price: Some(money(quote.unit_price)),
+                lead_days: quote.lead_days,
+                quoted_by: quote.quoted_by.clone(),
+                time: Some(timestamp(quote.at)),
+            })
+            .collect(),
+        purchase_order_id: requisition.purchase_order_id.clone(),
+        create_time: Some(timestamp(requisition.created_at)),
+    }
+}
+
+pub fn po_state(state: PoState) -> pb::PurchaseOrderState {
+    match state {
+        PoState::PendingApproval => pb::PurchaseOrderState::PendingApproval,
+        PoState::Approved => pb::PurchaseOrderState::Approved,
+        PoState::Rejected => pb::PurchaseOrderState::Rejected,
+        PoState::Sent => pb::PurchaseOrderState::Sent,
+        PoState::Received => pb::PurchaseOrderState::Received,
+    }
+}
+
+pub fn po_state_in(state: pb::PurchaseOrderState) -> Option<PoState> {
+    match state {
+        pb::PurchaseOrderState::Unspecified => None,
+        pb::PurchaseOrderState::PendingApproval => Some(PoState::PendingApproval),
+        pb::PurchaseOrderState::Approved => Some(PoState::Approved),
+        pb::PurchaseOrderState::Rejected => Some(PoState::Rejected),
+        pb::PurchaseOrderState::Sent => Some(PoState::Sent),
+        pb::PurchaseOrderState::Received => Some(PoState::Received),
+    }
+}
+
+pub fn receipt(receipt: &Receipt) -> pb::Receipt {
+    pb::Receipt {
+        id: receipt.id.to_string(),
+        quantity: receipt.quantity,
+        packaging_ok: receipt.packaging_ok,
+        checked_by: receipt.checked_by.clone(),
+        arrival_time: Some(timestamp(receipt.arrived_at)),
+        on_time: receipt.on_time,
+        state: if receipt.inspected {
+            "inspected"
+        } else {
+            "awaiting_iqc"
+        }
+        .to_owned(),
+        accepted: receipt.accepted,
+        rejected: receipt.rejected,
+        defects: receipt.defects.clone(),
+        inspected_by: receipt.inspected_by.clone(),
+        return_note: receipt.return_note.clone(),
+    }
+}
+
+pub fn purchase_order(order: &PurchaseOrder) -> pb::PurchaseOrder {
+    pb::PurchaseOrder {
+        id: order.id.to_string(),
+        supplier_code: order.supplier_code.clone(),
+        requisition_id: order.requisition_id.clone(),
+        sku: order.sku.clone(),
+        quantity: order.quantity,
+        unit_price: Some(money(order.unit_price)),
+        total: order.total().map(money),
+        need_by: order.need_by.to_string(),
+        selection_reason: order.selection_reason.clone(),
+        state: po_state(order.state) as i32,
+        approval_request_id: order.approval_request_id.clone(),
+        decision_note: order.decision_note.clone(),
+        promised_date: order
+            .promised_date
+            .map(|day| day.to_string())
+            .unwrap_or_default(),
+        follow_ups: order
+            .follow_ups
+            .iter()
+            .map(|follow_up| pb::FollowUp {
+                note: follow_up.note.clone(),
+                promised_date: follow_up
+                    .promised_date
+                    .map(|day| day.to_string())
+                    .unwrap_or_default(),
+                by: follow_up.by.clone(),
+                time: Some(timestamp(follow_up.at)),
+            })
+            .collect(),
+        receipts: order.receipts.iter().map(receipt).collect(),
+        received: order.received(),
+        accepted: order.accepted(),
+        rejected: order.rejected(),
+        late: order.late,
+        create_time: Some(timestamp(order.created_at)),
+    }
+}

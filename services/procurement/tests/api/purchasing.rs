@@ -1,0 +1,190 @@
+//! PRC-3 (quotes, selection, contract), PRC-4 (follow-up, late orders) and
+//! PRC-5 (arrival, IQC, scores).
+
+use orderflow_platform::backend_tests;
+use orderflow_platform::testing::{self, Backend};
+use orderflow_proto::procurement::v1 as pb;
+
+use crate::support::*;
+
+backend_tests!(
+    prc_3_the_dearer_supplier_needs_a_reason_and_nothing_is_sent_before_approval,
+    prc_4_a_late_order_is_listed_and_announced_once,
+    prc_5_iqc_splits_what_arrived_and_the_score_follows,
+);
+
+async fn prc_3_the_dearer_supplier_needs_a_reason_and_nothing_is_sent_before_approval(
+    backend: Backend,
+) {
+    let app = spawn_procurement(backend).await;
+    app.supplier("ACME", true).await;
+    app.supplier("BETA", true).await;
+    let requisition = app.requisition("SEAL", 21).await;
+    app.quote(&requisition.id, "ACME", 150).await;
+    app.quote(&requisition.id, "BETA", 120).await;
+    let mut purchaser = app.client("purchaser").await;
+    let select = |reason: &str| pb::SelectSupplierRequest {
+        request_id: String::new(),
+        requisition_id: requisition.id.clone(),
+        supplier_code: "ACME".to_owned(),
+        reason: reason.to_owned(),
+    };
+    let refused = purchaser
+        .select_supplier(select(""))
+        .await
+        .refused("dearer");
+    assert_eq!(testing::violated_fields(&refused), ["reason"]);
+    let order = purchaser
+        .select_supplier(select("BETA's seals failed the pressure test"))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    let send = pb::SendPurchaseOrderRequest {
+        request_id: String::new(),
+        id: order.id.clone(),
+        promised_date: "2026-12-10".to_owned(),
+    };
+    let early = purchaser
+        .send_purchase_order(send.clone())
+        .await
+        .refused("not approved");
+    assert_eq!(early.code(), tonic::Code::FailedPrecondition);
+    assert!(early.message().contains("APR-9"), "{early:?}");
+    // The contract went to approval (the consumer keeps trying while the
+    // approvals service is away); a rejection ends it.
+    let created = app.published("procurement.purchase_order.created").await;
+    assert_eq!(created.len(), 1);
+    app.contract_decided(&order.id, true).await;
+    let sent = purchaser
+        .send_purchase_order(send)
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(sent.state(), pb::PurchaseOrderState::Sent);
+    assert_eq!(sent.promised_date, "2026-12-10");
+    // A second requisition's order, rejected: never sent.
+    let other = app.requisition("BOLT", 100).await;
+    app.quote(&other.id, "BETA", 5).await;
+    let rejected = purchaser
+        .select_supplier(pb::SelectSupplierRequest {
+            request_id: String::new(),
+            requisition_id: other.id,
+            supplier_code: "BETA".to_owned(),
+            reason: String::new(),
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    app.contract_decided(&rejected.id, false).await;
+    let refused = purchaser
+        .send_purchase_order(pb::SendPurchaseOrderRequest {
+            request_id: String::new(),
+            id: rejected.id,
+            promised_date: "2026-12-10".to_owned(),
+        })
+        .await
+        .refused("rejected");
+    assert_eq!(refused.code(), tonic::Code::FailedPrecondition);
+}
+
+async fn prc_4_a_late_order_is_listed_and_announced_once(backend: Backend) {
+    let app = spawn_procurement(backend).await;
+    let order = app.sent_order("SEAL", 100, "2026-12-02").await;
+    let late = |mut client: Client| async move {
+        client
+            .list_late_purchase_orders(pb::ListLatePurchaseOrdersRequest::default())
+            .await
+            .unwrap_or_else(|s| panic!("{s:?}"))
+            .into_inner()
+            .purchase_orders
+            .len()
+    };
+    let purchaser = app.client("purchaser").await;
+    app.clock.advance(chrono::Duration::days(1));
+    app.after_a_sweep(&[CONTRACTS]).await;
+    assert_eq!(late(purchaser.clone()).await, 0, "the 2nd is still in time");
+    app.clock.advance(chrono::Duration::days(1));
+    app.after_a_sweep(&[CONTRACTS]).await;
+    app.after_a_sweep(&[CONTRACTS]).await;
+    assert_eq!(late(purchaser.clone()).await, 1);
+    assert_eq!(
+        app.published("procurement.purchase_order.late").await.len(),
+        1,
+        "announced once"
+    );
+    // A new promise takes it off the list.
+    purchaser
+        .clone()
+        .record_follow_up(pb::RecordFollowUpRequest {
+            request_id: String::new(),
+            id: order.id,
+            note: "the plating line broke down".to_owned(),
+            promised_date: "2026-12-08".to_owned(),
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    assert_eq!(late(purchaser).await, 0);
+}
+
+async fn prc_5_iqc_splits_what_arrived_and_the_score_follows(backend: Backend) {
+    let app = spawn_procurement(backend).await;
+    let order = app.sent_order("SEAL", 100, "2026-12-10").await;
+    let mut warehouse = app.client("warehouse").await;
+    let arrival = |quantity: i64| pb::RecordArrivalRequest {
+        request_id: String::new(),
+        id: order.id.clone(),
+        quantity,
+        packaging_ok: true,
+        note: String::new(),
+    };
+    let too_many = warehouse.record_arrival(arrival(101)).await.refused("over");
+    assert_eq!(testing::violated_fields(&too_many), ["quantity"]);
+    let arrived = warehouse
+        .record_arrival(arrival(60))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    let receipt = arrived.receipts[0].id.clone();
+    let mut qc = app.client("qc").await;
+    let iqc = |accepted: i64, rejected: i64, defects: &str| pb::RecordIqcRequest {
+        request_id: String::new(),
+        id: order.id.clone(),
+        receipt_id: receipt.clone(),
+        accepted,
+        rejected,
+        defects: defects.to_owned(),
+    };
+    let more = qc
+        .record_iqc(iqc(61, 0, ""))
+        .await
+        .refused("more than arrived");
+    assert_eq!(testing::violated_fields(&more), ["accepted"]);
+    let no_defects = qc.record_iqc(iqc(50, 10, "")).await.refused("why rejected");
+    assert_eq!(testing::violated_fields(&no_defects), ["defects"]);
+    let inspected = qc
+        .record_iqc(iqc(50, 10, "cracked lips"))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(
+        (inspected.received, inspected.accepted, inspected.rejected),
+        (60, 50, 10)
+    );
+    assert!(inspected.receipts[0].return_note.starts_with("RN-"));
+    app.settled().await;
+    let verdicts = app.published("procurement.receipt.inspected").await;
+    assert_eq!(verdicts.len(), 1);
+    assert_eq!(verdicts[0].receipt.as_ref().map(|r| r.accepted), Some(50));
+    // PRC-1: the score follows: 50 of 60 passed.
+    let supplier = app
+        .client("purchaser")
+        .await
+        .get_supplier(pb::GetSupplierRequest {
+            code: "ACME".to_owned(),
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(supplier.score.map(|s| s.iqc_pass_bps), Some(8_333));
+    assert!(supplier.history.len() >= 2, "the order, then the receipt");
+}
