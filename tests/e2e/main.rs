@@ -7,6 +7,7 @@ mod fulfilment;
 mod layers;
 mod procurement;
 mod production;
+mod s11;
 mod s13;
 mod s14;
 mod stock;

@@ -21,52 +21,18 @@ use crate::production::{PLANNER, WAREHOUSE, call, factory, short_and_engineered}
 const PURCHASER: (&str, &[&str]) = ("pat", &["purchaser"]);
 const BUYING_MANAGER: (&str, &[&str]) = ("max", &["purchasing_manager"]);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn prc_2_to_5_a_production_shortage_is_bought_checked_booked_and_issued() {
-    let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
-    // 30 pumps need 31 seals (2.5 % scrap); the warehouse has 10.
-    factory(&cluster, 10).await;
-    let (_, made) = short_and_engineered(&cluster, 30).await;
-    let mut plant = cluster.production_client().await;
-    let planned = plant
-        .plan_materials(call(
-            production::PlanMaterialsRequest {
-                request_id: String::new(),
-                id: made.id.clone(),
-            },
-            PLANNER,
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"))
-        .into_inner();
-    assert!(
-        planned
-            .materials
-            .iter()
-            .any(|line| line.sku == "SEAL" && line.short == 21)
-    );
-
-    // PRC-2: the shortage is a requisition.
-    let buying = cluster.procurement_client().await;
-    let requisition = testing::eventually(Duration::from_secs(20), "the requisition", || {
-        let mut buying = buying.clone();
-        let request = call(
-            pb::ListRequisitionsRequest {
-                sku: "SEAL".to_owned(),
-                ..Default::default()
-            },
-            PURCHASER,
-        );
-        async move {
-            let found = buying.list_requisitions(request).await.ok()?.into_inner();
-            found.requisitions.into_iter().next()
-        }
-    })
-    .await;
-    assert_eq!(requisition.quantity, 21);
-    assert_eq!(requisition.sources[0].reference, made.id);
-
+/// PRC-1 … PRC-5 for one requisition: an approved supplier quotes
+/// `unit_price` and is selected; the contract passes the approvals service
+/// (APR-9, in its order); the order is sent; all of it arrives and passes
+/// IQC; the warehouse books it into the materials warehouse — and not one
+/// piece more.
+pub(crate) async fn buy_and_book(
+    cluster: &Cluster,
+    requisition: &pb::Requisition,
+    unit_price: i64,
+) {
     // PRC-1, PRC-3: an approved supplier quotes and is selected.
+    let buying = cluster.procurement_client().await;
     let mut buying = buying.clone();
     buying
         .create_supplier(call(
@@ -101,7 +67,7 @@ async fn prc_2_to_5_a_production_shortage_is_bought_checked_booked_and_issued() 
                 supplier_code: "ACME".to_owned(),
                 unit_price: Some(common::Money {
                     currency_code: "CNY".to_owned(),
-                    minor_units: 350,
+                    minor_units: unit_price,
                 }),
                 lead_days: 5,
             },
@@ -191,7 +157,7 @@ async fn prc_2_to_5_a_production_shortage_is_bought_checked_booked_and_issued() 
             pb::RecordArrivalRequest {
                 request_id: String::new(),
                 id: order.id.clone(),
-                quantity: 21,
+                quantity: requisition.quantity,
                 packaging_ok: true,
                 note: String::new(),
             },
@@ -207,7 +173,7 @@ async fn prc_2_to_5_a_production_shortage_is_bought_checked_booked_and_issued() 
                 request_id: String::new(),
                 id: order.id.clone(),
                 receipt_id: receipt.clone(),
-                accepted: 21,
+                accepted: requisition.quantity,
                 rejected: 0,
                 defects: String::new(),
             },
@@ -219,7 +185,7 @@ async fn prc_2_to_5_a_production_shortage_is_bought_checked_booked_and_issued() 
     let book = |quantity: i64| inventory::ReceiveRequest {
         warehouse: "MATERIALS".to_owned(),
         lines: vec![inventory::Line {
-            sku: "SEAL".to_owned(),
+            sku: requisition.sku.clone(),
             quantity,
         }],
         reference: receipt.clone(),
@@ -230,7 +196,7 @@ async fn prc_2_to_5_a_production_shortage_is_bought_checked_booked_and_issued() 
     let stock = cluster.inventory_client().await;
     testing::eventually(Duration::from_secs(20), "the seals booked in", || {
         let mut stock = stock.clone();
-        let request = call(book(21), WAREHOUSE);
+        let request = call(book(requisition.quantity), WAREHOUSE);
         async move { stock.receive_from_purchase(request).await.ok() }
     })
     .await;
@@ -241,6 +207,54 @@ async fn prc_2_to_5_a_production_shortage_is_bought_checked_booked_and_issued() 
         .err()
         .map(|status| status.code());
     assert_eq!(refused, Some(tonic::Code::FailedPrecondition));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prc_2_to_5_a_production_shortage_is_bought_checked_booked_and_issued() {
+    let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
+    // 30 pumps need 31 seals (2.5 % scrap); the warehouse has 10.
+    factory(&cluster, 10).await;
+    let (_, made) = short_and_engineered(&cluster, 30).await;
+    let mut plant = cluster.production_client().await;
+    let planned = plant
+        .plan_materials(call(
+            production::PlanMaterialsRequest {
+                request_id: String::new(),
+                id: made.id.clone(),
+            },
+            PLANNER,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert!(
+        planned
+            .materials
+            .iter()
+            .any(|line| line.sku == "SEAL" && line.short == 21)
+    );
+
+    // PRC-2: the shortage is a requisition.
+    let buying = cluster.procurement_client().await;
+    let requisition = testing::eventually(Duration::from_secs(20), "the requisition", || {
+        let mut buying = buying.clone();
+        let request = call(
+            pb::ListRequisitionsRequest {
+                sku: "SEAL".to_owned(),
+                ..Default::default()
+            },
+            PURCHASER,
+        );
+        async move {
+            let found = buying.list_requisitions(request).await.ok()?.into_inner();
+            found.requisitions.into_iter().next()
+        }
+    })
+    .await;
+    assert_eq!(requisition.quantity, 21);
+    assert_eq!(requisition.sources[0].reference, made.id);
+
+    buy_and_book(&cluster, &requisition, 350).await;
 
     // 10 + 21 seals: what the 30 pumps need. Planned again, nothing is
     // short; scheduled, the materials are issued to production.

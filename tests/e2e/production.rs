@@ -467,3 +467,120 @@ async fn apr_7_a_gm_approved_self_stock_order_goes_to_production_and_reserves_no
         .into_inner();
     assert_eq!((fg.on_hand, fg.reserved), (5, 0), "nothing held for it");
 }
+
+/// ORD-6 with production: a cancelled order stops its production order, and
+/// the materials already issued to it come back to the materials warehouse
+/// (movement `material_return`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ord_6_a_cancelled_order_stops_production_and_its_materials_come_back() {
+    let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
+    factory(&cluster, 100).await;
+    let (order, made) = short_and_engineered(&cluster, 10).await;
+    let mut plant = cluster.production_client().await;
+    plant
+        .plan_materials(call(
+            production::PlanMaterialsRequest {
+                request_id: String::new(),
+                id: made.id.clone(),
+            },
+            PLANNER,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let draft = plant
+        .propose_schedule(call(production::ProposeScheduleRequest::default(), PLANNER))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    plant
+        .approve_schedule(call(
+            production::ApproveScheduleRequest {
+                request_id: String::new(),
+                id: draft.id,
+            },
+            MANAGER,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    plant
+        .issue_materials(call(
+            production::IssueMaterialsRequest {
+                request_id: String::new(),
+                id: made.id.clone(),
+            },
+            WAREHOUSE,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let mut stock = cluster.inventory_client().await;
+    let on_hand = |sku: &'static str| {
+        let stock = stock.clone();
+        async move {
+            stock
+                .clone()
+                .get_stock(call(
+                    inventory::GetStockRequest {
+                        sku: sku.to_owned(),
+                        warehouse: "MATERIALS".to_owned(),
+                    },
+                    WAREHOUSE,
+                ))
+                .await
+                .map(|level| level.into_inner().on_hand)
+                .unwrap_or_default()
+        }
+    };
+    // 10 pumps: 40 bolts and 11 seals (2.5 % scrap) went to the workshop.
+    assert_eq!((on_hand("BOLT").await, on_hand("SEAL").await), (460, 89));
+
+    cluster
+        .orders_client()
+        .await
+        .cancel_order(call(
+            pb::CancelOrderRequest {
+                order_id: order.id.clone(),
+                reason: "the buyer withdrew".to_owned(),
+                ..Default::default()
+            },
+            ("tom", &["sales"]),
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let stopped = testing::eventually(Duration::from_secs(20), "production stopped", || {
+        let mut plant = plant.clone();
+        let request = call(
+            production::GetProductionOrderRequest {
+                id: made.id.clone(),
+            },
+            PLANNER,
+        );
+        async move {
+            let found = plant.get_production_order(request).await.ok()?.into_inner();
+            (found.state() == production::ProductionOrderState::Cancelled).then_some(found)
+        }
+    })
+    .await;
+    assert_eq!(stopped.cancel_reason, "the buyer withdrew");
+    cluster.quiescent().await;
+    assert_eq!((on_hand("BOLT").await, on_hand("SEAL").await), (500, 100));
+    let returned = stock
+        .list_movements(call(
+            inventory::ListMovementsRequest {
+                sku: "BOLT".to_owned(),
+                warehouse: "MATERIALS".to_owned(),
+                page_size: 50,
+                ..Default::default()
+            },
+            WAREHOUSE,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+        .movements;
+    assert!(
+        returned
+            .iter()
+            .any(|movement| movement.reason == "material_return" && movement.quantity == 40),
+        "{returned:?}"
+    );
+}

@@ -21,6 +21,7 @@ use tonic::transport::Channel;
 use crate::secret;
 
 mod production;
+mod purchasing;
 
 #[derive(clap::Args, Debug)]
 pub struct DemoArgs {
@@ -42,6 +43,13 @@ pub struct DemoArgs {
     /// The production service.
     #[arg(long, env = "PRODUCTION_URL", default_value = "http://127.0.0.1:50055")]
     production_url: String,
+    /// The procurement service.
+    #[arg(
+        long,
+        env = "PROCUREMENT_URL",
+        default_value = "http://127.0.0.1:50056"
+    )]
+    procurement_url: String,
 }
 
 /// Where the demo finds each service.
@@ -52,6 +60,7 @@ pub struct Urls {
     pub finance: String,
     pub logistics: String,
     pub production: String,
+    pub procurement: String,
 }
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
@@ -63,6 +72,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         finance: args.finance_url,
         logistics: args.logistics_url,
         production: args.production_url,
+        procurement: args.procurement_url,
     };
     walk(&urls, &secret).await
 }

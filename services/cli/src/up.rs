@@ -185,6 +185,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
             finance: format!("http://{}", finance.local_addr),
             logistics: format!("http://{}", logistics.local_addr),
             production: format!("http://{}", production.local_addr),
+            procurement: format!("http://{}", procurement.local_addr),
         };
         if let Err(error) = demo::walk(&urls, &secret).await {
             eprintln!("demo failed: {error:#}");

@@ -2,7 +2,8 @@
 //!
 //! Consumed (`inventory-orders` on `ORDERS`): an order's special notes are
 //! kept for its pick list (ORD-12); a cancelled order's reservation is
-//! released (ORD-6).
+//! released (ORD-6); a released material-prep order gets its work contact
+//! sheet (INV-8, S11).
 //!
 //! Consumed (`inventory-production` on `PRODUCTION`): a lot that passed
 //! final QA is received into finished goods and tops up the order's
@@ -72,6 +73,7 @@ impl EventHandler for OrderEvents {
                 | "orders.order.edited"
                 | "orders.order.revised"
                 | "orders.order.confirmed"
+                | "orders.order.released"
                 | "orders.order.cancelled"
         );
         if !relevant {
@@ -84,6 +86,31 @@ impl EventHandler for OrderEvents {
             ));
         };
         let failure = HandlerError::from;
+        if event.subject == "orders.order.released" {
+            // S11: a material-prep order's work contact sheet.
+            if order.kind != orders::OrderKind::MaterialPrep as i32 {
+                return Ok(());
+            }
+            let lines = order
+                .lines
+                .iter()
+                .map(|line| Line {
+                    sku: line.sku.clone(),
+                    quantity: line.quantity,
+                })
+                .collect();
+            return self
+                .inventory
+                .material_prep_released(
+                    transaction,
+                    &HandlerError::parse("order.id", &order.id)?,
+                    &order.number,
+                    &order.requested_delivery_date,
+                    lines,
+                )
+                .await
+                .map_err(failure);
+        }
         if event.subject == "orders.order.cancelled" {
             let actor = Actor::new(message.actor.clone(), &[]);
             self.inventory

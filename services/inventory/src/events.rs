@@ -5,7 +5,8 @@
 //! (completed: production topped up every short line, PRD-5) and
 //! `inventory.stock.short` (INV-9: the short lines, for production and
 //! procurement) as `ReservationEvent`; `inventory.stock.moved` and
-//! `inventory.outbound.posted` as `StockEvent`.
+//! `inventory.outbound.posted` as `StockEvent`; `inventory.sheet.created`
+//! as `WorkContactSheetEvent` (INV-8, S11).
 
 use chrono::{DateTime, Utc};
 use orderflow_platform::bus::outbox::{self, OutgoingEvent};
@@ -13,6 +14,7 @@ use orderflow_proto::inventory::v1 as pb;
 
 use crate::domain::picking::PickList;
 use crate::domain::reservation::Reservation;
+use crate::domain::sheet::WorkContactSheet;
 use crate::domain::stock::Movement;
 use crate::wire;
 
@@ -52,4 +54,25 @@ pub fn stock_moved(
         "inventory.stock.moved"
     };
     OutgoingEvent::new(id, subject.to_owned(), &message)
+}
+
+/// INV-8, S11: a work contact sheet raised for a material-prep order.
+pub fn sheet_created(
+    sheet: &WorkContactSheet,
+    order_number: &str,
+    need_by: &str,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> OutgoingEvent {
+    let id = outbox::new_event_id();
+    let message = pb::WorkContactSheetEvent {
+        event_id: id.clone(),
+        occur_time: Some(wire::timestamp(at)),
+        actor: actor.to_owned(),
+        sheet: Some(wire::sheet(sheet)),
+        order_id: sheet.reference.clone(),
+        order_number: order_number.to_owned(),
+        need_by: need_by.to_owned(),
+    };
+    OutgoingEvent::new(id, "inventory.sheet.created".to_owned(), &message)
 }

@@ -589,6 +589,21 @@ where
     }
 }
 
+/// The refusal a call must end in: the status, or a panic naming `why`
+/// when the call succeeded.
+pub trait Refused {
+    fn refused(self, why: &str) -> tonic::Status;
+}
+
+impl<T> Refused for Result<T, tonic::Status> {
+    fn refused(self, why: &str) -> tonic::Status {
+        match self {
+            Ok(_) => panic!("expected a refusal ({why}), the call succeeded"),
+            Err(status) => status,
+        }
+    }
+}
+
 /// The fields an `INVALID_ARGUMENT` status names in its `BadRequest`
 /// details, in the order given (panics on another code).
 pub fn violated_fields(status: &tonic::Status) -> Vec<String> {

@@ -7,12 +7,16 @@
 //!   approvals service (APR-9), retried while approvals is away.
 //! - `procurement-approvals` on `APPROVALS`, `approvals.request.>`: a
 //!   purchase contract's decision.
+//! - `procurement-sheets` on `INVENTORY`, `inventory.sheet.created`: the
+//!   work contact sheet of a GM-approved material-prep order becomes
+//!   requisitions (S11, PRC-2).
 
 use async_trait::async_trait;
 use chrono::{Duration, NaiveDate};
 use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
 use orderflow_platform::config::ConsumerSettings;
 use orderflow_proto::approvals::v1 as approvals;
+use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::procurement::v1 as pb;
 use orderflow_proto::production::v1 as production;
 use sea_orm::DatabaseTransaction;
@@ -24,6 +28,17 @@ use crate::peers;
 pub const PRODUCTION_CONSUMER: &str = "procurement-production";
 pub const CONTRACTS_CONSUMER: &str = "procurement-contracts";
 pub const APPROVALS_CONSUMER: &str = "procurement-approvals";
+pub const SHEETS_CONSUMER: &str = "procurement-sheets";
+
+pub fn sheets_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+    ConsumerSpec::on(
+        SHEETS_CONSUMER,
+        "inventory",
+        Some("inventory.sheet.created"),
+        replicas,
+        settings,
+    )
+}
 
 /// A shortage without a need-by day is needed in two weeks.
 const DEFAULT_LEAD_DAYS: i64 = 14;
@@ -180,6 +195,54 @@ impl EventHandler for ContractDecisions {
                 &message.actor,
             )
             .await?;
+        Ok(())
+    }
+}
+
+/// The materials warehouse's work contact sheets (S11).
+pub struct WorkContactSheets {
+    procurement: Procurement,
+}
+
+impl WorkContactSheets {
+    pub fn new(procurement: Procurement) -> Self {
+        Self { procurement }
+    }
+}
+
+#[async_trait]
+impl EventHandler for WorkContactSheets {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        let message: inventory::WorkContactSheetEvent = event.decode()?;
+        let Some(sheet) = message.sheet else {
+            return Err(HandlerError::Permanent(
+                "a sheet event without its sheet".to_owned(),
+            ));
+        };
+        let need_by = NaiveDate::parse_from_str(&message.need_by, "%Y-%m-%d")
+            .unwrap_or_else(|_| self.procurement.today() + Duration::days(DEFAULT_LEAD_DAYS));
+        for line in sheet.lines.iter().filter(|line| line.quantity > 0) {
+            self.procurement
+                .need(
+                    transaction,
+                    Need {
+                        sku: line.sku.clone(),
+                        quantity: line.quantity,
+                        need_by,
+                        source: Source {
+                            kind: "material_prep".to_owned(),
+                            reference: sheet.id.clone(),
+                            quantity: line.quantity,
+                            order_number: message.order_number.clone(),
+                        },
+                    },
+                )
+                .await?;
+        }
         Ok(())
     }
 }

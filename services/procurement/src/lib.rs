@@ -68,6 +68,10 @@ pub async fn start(
         )),
     );
     runtime.spawn_consumer(
+        consumers::sheets_consumer_spec(replicas, settings.clone()),
+        Arc::new(consumers::WorkContactSheets::new(procurement.clone())),
+    );
+    runtime.spawn_consumer(
         consumers::approvals_consumer_spec(replicas, settings),
         Arc::new(consumers::ContractDecisions::new(procurement.clone())),
     );

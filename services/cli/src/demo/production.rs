@@ -1,6 +1,6 @@
 //! The demo's production leg (PRD-1 … PRD-5): the export order's short
-//! pumps become a production order; engineering, materials (counted into
-//! the materials warehouse until procurement buys them), the master
+//! pumps become a production order; engineering, materials (bolts counted
+//! in, seals bought through procurement — see `purchasing`), the master
 //! schedule, the first article, the run and final QA take them into
 //! finished goods, and the order becomes READY_TO_SHIP.
 
@@ -30,7 +30,8 @@ async fn factory(urls: &Urls, secret: &SecretString) -> anyhow::Result<i32> {
     let mut warehouse = InventoryServiceClient::new(
         authorized(&urls.inventory, secret, "demo-warehouse", &["warehouse"]).await?,
     );
-    for (sku, name, on_hand) in [("BOLT", "M8 bolt", 400), ("SEAL", "Seal ring", 100)] {
+    // Bolts are counted in; seals are bought (see `purchasing`).
+    for (sku, name, on_hand) in [("BOLT", "M8 bolt", 400), ("SEAL", "Seal ring", 0)] {
         match warehouse
             .create_item(inventory::CreateItemRequest {
                 request_id: String::new(),
@@ -52,7 +53,7 @@ async fn factory(urls: &Urls, secret: &SecretString) -> anyhow::Result<i32> {
             })
             .await?
             .into_inner();
-        if stock.available < on_hand {
+        if on_hand > 0 && stock.available < on_hand {
             warehouse
                 .adjust_stock(inventory::AdjustStockRequest {
                     request_id: String::new(),
@@ -180,6 +181,18 @@ pub(super) async fn produce(
             "   material {}: {} needed, {} available, {} short (PRD-2)",
             line.sku, line.required, line.available, line.short
         );
+    }
+    if planned.materials.iter().any(|line| line.short > 0) {
+        super::purchasing::buy_shortages(urls, secret, &planned).await?;
+        let again = planner
+            .plan_materials(production::PlanMaterialsRequest {
+                request_id: String::new(),
+                id: id.clone(),
+            })
+            .await?
+            .into_inner();
+        let short: i64 = again.materials.iter().map(|line| line.short).sum();
+        println!("   materials planned again: {short} short");
     }
     let draft = planner
         .propose_schedule(production::ProposeScheduleRequest::default())

@@ -1,11 +1,18 @@
-//! What procurement's events tell the warehouse (PRC-5, PRC-8): the
-//! receipts IQC decided. Only what IQC accepted may then be booked in from
-//! a purchase (`ReceiveFromPurchase`, referencing the receipt).
+//! Purchasing as the warehouse sees it: procurement's IQC verdicts (PRC-5,
+//! PRC-8) — only what IQC accepted may then be booked in from a purchase
+//! (`ReceiveFromPurchase`, referencing the receipt) — and the work contact
+//! sheet a GM-approved material-prep order raises (INV-8, S11), which
+//! procurement turns into requisitions.
 
+use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
+use orderflow_platform::ids::OrderId;
 use sea_orm::ConnectionTrait;
 
 use super::Inventory;
 use crate::domain::InventoryError;
+use crate::domain::sheet::WorkContactSheet;
+use crate::domain::stock::Line;
+use crate::events;
 use crate::store::records;
 
 impl Inventory {
@@ -27,5 +34,47 @@ impl Inventory {
             self.now(),
         )
         .await
+    }
+
+    /// INV-8, S11: a released material-prep order (the GM signed it, APR-7)
+    /// gets its work contact sheet, once, announced for procurement.
+    pub async fn material_prep_released<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        order_id: &OrderId,
+        order_number: &str,
+        need_by: &str,
+        lines: Vec<Line>,
+    ) -> Result<(), InventoryError> {
+        let now = self.now();
+        let key = RequestKey::derived("MaterialPrepSheet", order_id);
+        if let Claim::Replay(_) = idempotency::claim(connection, Some(&key), now).await? {
+            return Ok(());
+        }
+        let listed: Vec<String> = lines
+            .iter()
+            .map(|line| format!("{} {}", line.sku, line.quantity))
+            .collect();
+        let sheet = WorkContactSheet {
+            id: uuid::Uuid::now_v7().to_string(),
+            reference: order_id.to_string(),
+            subject: format!("material prep for order {order_number}"),
+            body: format!(
+                "GM-approved material-prep order {order_number}: prepare {} by {need_by}; purchasing buys what the warehouse lacks",
+                listed.join(", ")
+            ),
+            lines,
+            created_by: "inventory".to_owned(),
+            created_at: now,
+        };
+        records::insert_sheet(connection, &sheet).await?;
+        idempotency::complete(connection, Some(&key), &sheet.id).await?;
+        self.enqueue(
+            connection,
+            events::sheet_created(&sheet, order_number, need_by, "inventory", now),
+        )
+        .await?;
+        tracing::info!(order.number = %order_number, sheet = %sheet.id, "work contact sheet raised");
+        Ok(())
     }
 }

@@ -233,16 +233,24 @@ impl Orders {
         if order.state != OrderState::Released {
             return Ok(None);
         }
-        // PRD-1, APR-7: a self-stock order is made for stock; production
-        // takes all its lines and nothing in finished goods is held for it.
-        if order.kind == OrderKind::SelfStock {
-            let now = self.now();
-            let mut entry = TimelineEntry::note(
-                now,
-                &Actor::saga().id,
+        // PRD-1, APR-7: a self-stock order is made for stock (production
+        // takes all its lines); a material-prep order is prepared by the
+        // materials warehouse and purchasing (INV-8, S11). Nothing in
+        // finished goods is held for either.
+        let handed_over = match order.kind {
+            OrderKind::SelfStock => Some((
                 "to_production",
-                "self-stock order: all lines to production, nothing reserved".to_owned(),
-            );
+                "self-stock order: all lines to production, nothing reserved",
+            )),
+            OrderKind::MaterialPrep => Some((
+                "to_materials",
+                "material-prep order: to the materials warehouse and purchasing (work contact sheet), nothing reserved",
+            )),
+            _ => None,
+        };
+        if let Some((action, detail)) = handed_over {
+            let now = self.now();
+            let mut entry = TimelineEntry::note(now, &Actor::saga().id, action, detail.to_owned());
             entry.source = INVENTORY_SOURCE.to_owned();
             timeline::append(connection, &order.id, &entry).await?;
             let mut saga = saga;

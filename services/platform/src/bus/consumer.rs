@@ -386,24 +386,38 @@ impl Consumer {
             outcome.name(),
             started.elapsed(),
         );
-        let _entered = span.enter();
+        // The acknowledgement runs in the event's span too, instrumented
+        // rather than entered: an entered guard held across an `.await`
+        // leaves the span current on whatever thread the task left, where
+        // another task may clone it after it closed (a tracing panic).
+        self.settle(&message, &event, outcome, delivery)
+            .instrument(span)
+            .await;
+    }
+
+    /// Acknowledges, retries or dead-letters the message as `outcome` says.
+    async fn settle(
+        &self,
+        message: &jetstream::Message,
+        event: &IncomingEvent,
+        outcome: Outcome,
+        delivery: i64,
+    ) {
         let ack = match outcome {
             Outcome::Ack => message.ack().await,
             Outcome::Retry(delay) => message.ack_with(AckKind::Nak(Some(delay))).await,
-            Outcome::DeadLetter(reason) => {
-                match self.dead_letter(&message, &event, &reason).await {
-                    Ok(()) => {
-                        tracing::error!(event_id = %event.event_id, subject = %event.subject, reason = %reason, "event dead-lettered");
-                        message.ack_with(AckKind::Term).await
-                    }
-                    Err(error) => {
-                        tracing::error!(event_id = %event.event_id, error = %format!("{error:#}"), "cannot dead-letter; will retry");
-                        message
-                            .ack_with(AckKind::Nak(Some(self.delay_after(delivery))))
-                            .await
-                    }
+            Outcome::DeadLetter(reason) => match self.dead_letter(message, event, &reason).await {
+                Ok(()) => {
+                    tracing::error!(event_id = %event.event_id, subject = %event.subject, reason = %reason, "event dead-lettered");
+                    message.ack_with(AckKind::Term).await
                 }
-            }
+                Err(error) => {
+                    tracing::error!(event_id = %event.event_id, error = %format!("{error:#}"), "cannot dead-letter; will retry");
+                    message
+                        .ack_with(AckKind::Nak(Some(self.delay_after(delivery))))
+                        .await
+                }
+            },
         };
         if let Err(error) = ack {
             // The message comes back after ack_wait; the inbox makes that safe.

@@ -239,16 +239,4 @@ pub async fn requisitions_of(
     .await
 }
 
-/// The refusal a call must end in.
-pub trait Refused {
-    fn refused(self, why: &str) -> tonic::Status;
-}
-
-impl<T> Refused for Result<T, tonic::Status> {
-    fn refused(self, why: &str) -> tonic::Status {
-        match self {
-            Ok(_) => panic!("expected a refusal ({why}), the call succeeded"),
-            Err(status) => status,
-        }
-    }
-}
+pub use orderflow_platform::testing::Refused;

@@ -294,16 +294,4 @@ pub async fn published(app: &TestApp, subject: &str) -> Vec<pb::ProductionEvent>
         .collect()
 }
 
-/// The refusal a call must end in.
-pub trait Refused {
-    fn refused(self, why: &str) -> tonic::Status;
-}
-
-impl<T> Refused for Result<T, tonic::Status> {
-    fn refused(self, why: &str) -> tonic::Status {
-        match self {
-            Ok(_) => panic!("expected a refusal ({why}), the call succeeded"),
-            Err(status) => status,
-        }
-    }
-}
+pub use orderflow_platform::testing::Refused;
