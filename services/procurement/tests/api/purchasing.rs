@@ -52,6 +52,7 @@ async fn prc_3_the_dearer_supplier_needs_a_reason_and_nothing_is_sent_before_app
     assert!(early.message().contains("APR-9"), "{early:?}");
     // The contract went to approval (the consumer keeps trying while the
     // approvals service is away); a rejection ends it.
+    app.settled().await;
     let created = app.published("procurement.purchase_order.created").await;
     assert_eq!(created.len(), 1);
     app.contract_decided(&order.id, true).await;
