@@ -6,3 +6,4 @@ CREATE DATABASE inventory;
 CREATE DATABASE logistics;
 CREATE DATABASE production;
 CREATE DATABASE procurement;
+CREATE DATABASE aftersales;

@@ -1,6 +1,7 @@
 //! The Rust side of every Orderflow contract.
 //!
 //! - `common::v1`: money and addresses shared by all services.
+//! - `aftersales::v1`: the after-sales service and its events.
 //! - `approvals::v1`: the approvals service and its events.
 //! - `finance::v1`: the finance service and its events.
 //! - `inventory::v1`: the inventory service and its events.
@@ -22,6 +23,12 @@ pub const FILE_DESCRIPTOR_SET: &[u8] =
 pub mod common {
     pub mod v1 {
         tonic::include_proto!("orderflow.common.v1");
+    }
+}
+
+pub mod aftersales {
+    pub mod v1 {
+        tonic::include_proto!("orderflow.aftersales.v1");
     }
 }
 

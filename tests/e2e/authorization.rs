@@ -80,7 +80,7 @@ async fn call(address: SocketAddr, path: &str, token: Option<String>) -> (Answer
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_rpc_of_every_service_admits_exactly_the_roles_of_its_table() {
     let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
-    let services: [(&str, SocketAddr, RoleTable); 8] = [
+    let services: [(&str, SocketAddr, RoleTable); 9] = [
         (
             "orderflow.orders.v1.OrderService",
             cluster.orders,
@@ -120,6 +120,11 @@ async fn every_rpc_of_every_service_admits_exactly_the_roles_of_its_table() {
             "orderflow.procurement.v1.ProcurementService",
             cluster.procurement,
             orderflow_procurement::api::ROLES,
+        ),
+        (
+            "orderflow.aftersales.v1.AfterSalesService",
+            cluster.aftersales,
+            orderflow_aftersales::api::ROLES,
         ),
     ];
 

@@ -9,6 +9,7 @@ use orderflow_platform::clock::{self, SharedClock};
 use orderflow_platform::config::Env;
 use orderflow_platform::shutdown::Shutdown;
 use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats};
+use orderflow_proto::aftersales::v1::after_sales_service_client::AfterSalesServiceClient;
 use orderflow_proto::approvals::v1::approval_service_client::ApprovalServiceClient;
 use orderflow_proto::finance::v1::finance_service_client::FinanceServiceClient;
 use orderflow_proto::inventory::v1::inventory_service_client::InventoryServiceClient;
@@ -28,6 +29,7 @@ pub struct Cluster {
     pub logistics: SocketAddr,
     pub production: SocketAddr,
     pub procurement: SocketAddr,
+    pub aftersales: SocketAddr,
     pub shutdown: Shutdown,
     _databases: Vec<TestDatabase>,
 }
@@ -109,7 +111,20 @@ impl Cluster {
             .with("APPROVALS_URL", format!("http://{}", approvals.local_addr))
             .with("INVENTORY_URL", format!("http://{}", inventory.local_addr));
         let orders_config = orderflow_orders::config::OrdersConfig::from_env(&orders_env)?;
-        let orders = orderflow_orders::start(orders_config, clock, shutdown.clone()).await?;
+        let orders =
+            orderflow_orders::start(orders_config, clock.clone(), shutdown.clone()).await?;
+
+        let aftersales_database = TestDatabase::create(backend).await;
+        let aftersales_env = service_env(&aftersales_database, &nats)
+            .with("ORDERS_URL", format!("http://{}", orders.local_addr))
+            .with("FINANCE_URL", format!("http://{}", finance.local_addr))
+            .with("INVENTORY_URL", format!("http://{}", inventory.local_addr))
+            .with("LOGISTICS_URL", format!("http://{}", logistics.local_addr))
+            .with("AFTERSALES_SWEEP_INTERVAL_SECS", "1");
+        let aftersales_config =
+            orderflow_aftersales::config::AfterSalesConfig::from_env(&aftersales_env)?;
+        let aftersales =
+            orderflow_aftersales::start(aftersales_config, clock, shutdown.clone()).await?;
         Ok(Self {
             nats,
             orders: orders.local_addr,
@@ -119,6 +134,7 @@ impl Cluster {
             logistics: logistics.local_addr,
             production: production.local_addr,
             procurement: procurement.local_addr,
+            aftersales: aftersales.local_addr,
             shutdown,
             _databases: vec![
                 approvals_database,
@@ -128,6 +144,7 @@ impl Cluster {
                 production_database,
                 procurement_database,
                 orders_database,
+                aftersales_database,
             ],
         })
     }
@@ -174,6 +191,10 @@ impl Cluster {
 
     pub async fn procurement_client(&self) -> ProcurementServiceClient<Channel> {
         ProcurementServiceClient::new(Self::connected(self.procurement).await)
+    }
+
+    pub async fn aftersales_client(&self) -> AfterSalesServiceClient<Channel> {
+        AfterSalesServiceClient::new(Self::connected(self.aftersales).await)
     }
 
     pub async fn inventory_client(&self) -> InventoryServiceClient<Channel> {

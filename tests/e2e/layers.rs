@@ -71,6 +71,7 @@ fn no_layer_of_any_service_imports_one_it_must_not() {
         "logistics",
         "production",
         "procurement",
+        "aftersales",
     ] {
         let src = services.join(service).join("src");
         for (layer, forbidden) in RULES {

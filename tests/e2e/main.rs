@@ -1,6 +1,7 @@
 //! The domain.md scenarios through the public gRPC APIs of the running
 //! services. Each scenario goes as far as the services that exist allow.
 
+mod aftersales;
 mod authorization;
 mod finance;
 mod fulfilment;

@@ -20,6 +20,7 @@ use tonic::transport::Channel;
 
 use crate::secret;
 
+mod aftersales;
 mod production;
 mod purchasing;
 
@@ -50,6 +51,9 @@ pub struct DemoArgs {
         default_value = "http://127.0.0.1:50056"
     )]
     procurement_url: String,
+    /// The after-sales service.
+    #[arg(long, env = "AFTERSALES_URL", default_value = "http://127.0.0.1:50058")]
+    aftersales_url: String,
 }
 
 /// Where the demo finds each service.
@@ -61,6 +65,7 @@ pub struct Urls {
     pub logistics: String,
     pub production: String,
     pub procurement: String,
+    pub aftersales: String,
 }
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
@@ -73,6 +78,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         logistics: args.logistics_url,
         production: args.production_url,
         procurement: args.procurement_url,
+        aftersales: args.aftersales_url,
     };
     walk(&urls, &secret).await
 }
@@ -722,8 +728,9 @@ pub async fn walk(urls: &Urls, secret: &SecretString) -> anyhow::Result<()> {
     );
     production::produce(urls, secret, &mut sales, &export).await?;
     print_timeline(&mut sales, &export.id).await?;
+    aftersales::returns(urls, secret, &standard).await?;
     println!();
-    println!("The demo ends here: after-sales is still to come.");
+    println!("The demo ends here.");
     Ok(())
 }
 

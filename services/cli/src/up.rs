@@ -87,11 +87,15 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         .get("FINANCE_URL")
         .map(str::to_owned)
         .unwrap_or_else(|| format!("http://{}", finance.local_addr));
-    let logistics_env = service_env(&base, "LOGISTICS").with("FINANCE_URL", finance_url);
+    let logistics_env = service_env(&base, "LOGISTICS").with("FINANCE_URL", finance_url.clone());
     let logistics_config = orderflow_logistics::config::LogisticsConfig::from_env(&logistics_env)?;
     let logistics = orderflow_logistics::start(logistics_config, clock.clone(), shutdown.clone())
         .await
         .context("the logistics service did not start")?;
+    let logistics_url = base
+        .get("LOGISTICS_URL")
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("http://{}", logistics.local_addr));
     let production_env =
         service_env(&base, "PRODUCTION").with("INVENTORY_URL", inventory_url.clone());
     let production_config =
@@ -110,11 +114,25 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
             .context("the procurement service did not start")?;
     let orders_env = service_env(&base, "ORDERS")
         .with("APPROVALS_URL", approvals_url)
-        .with("INVENTORY_URL", inventory_url);
+        .with("INVENTORY_URL", inventory_url.clone());
     let orders_config = orderflow_orders::config::OrdersConfig::from_env(&orders_env)?;
-    let orders = orderflow_orders::start(orders_config, clock, shutdown.clone())
+    let orders = orderflow_orders::start(orders_config, clock.clone(), shutdown.clone())
         .await
         .context("the orders service did not start")?;
+    let orders_url = base
+        .get("ORDERS_URL")
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("http://{}", orders.local_addr));
+    let aftersales_env = service_env(&base, "AFTERSALES")
+        .with("ORDERS_URL", orders_url)
+        .with("FINANCE_URL", finance_url)
+        .with("INVENTORY_URL", inventory_url)
+        .with("LOGISTICS_URL", logistics_url);
+    let aftersales_config =
+        orderflow_aftersales::config::AfterSalesConfig::from_env(&aftersales_env)?;
+    let aftersales = orderflow_aftersales::start(aftersales_config, clock, shutdown.clone())
+        .await
+        .context("the after-sales service did not start")?;
 
     println!();
     println!("Orderflow is up.");
@@ -154,6 +172,10 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         "  procurement {}  (orderflow.procurement.v1.ProcurementService)",
         procurement.local_addr
     );
+    println!(
+        "  aftersales {}   (orderflow.aftersales.v1.AfterSalesService)",
+        aftersales.local_addr
+    );
     println!();
     println!("Try:");
     println!("  grpcurl -plaintext {} list", orders.local_addr);
@@ -186,6 +208,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
             logistics: format!("http://{}", logistics.local_addr),
             production: format!("http://{}", production.local_addr),
             procurement: format!("http://{}", procurement.local_addr),
+            aftersales: format!("http://{}", aftersales.local_addr),
         };
         if let Err(error) = demo::walk(&urls, &secret).await {
             eprintln!("demo failed: {error:#}");
@@ -199,6 +222,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     let logistics_result = logistics.wait().await;
     let production_result = production.wait().await;
     let procurement_result = procurement.wait().await;
+    let aftersales_result = aftersales.wait().await;
     if let Some(child) = nats.as_mut() {
         let _ = child.kill().await;
     }
@@ -210,6 +234,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         .and(logistics_result)
         .and(production_result)
         .and(procurement_result)
+        .and(aftersales_result)
 }
 
 /// A NATS server to use: the one at `url` if it answers, else one started

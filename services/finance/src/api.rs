@@ -537,6 +537,17 @@ impl FinanceService for FinanceApi {
         let amount = amount("amount", request.amount.as_ref(), &mut violations);
         let reason = violations.required("reason", &request.reason, 1000);
         let handling = violations.required("handling", &request.handling, 1000);
+        let reference = violations.optional("reference", &request.reference, 200);
+        let goods_received_at = match request.goods_received_time.as_ref() {
+            None => None,
+            Some(time) => {
+                let parsed = orderflow_platform::grpc::convert::from_timestamp(time);
+                if parsed.is_none() {
+                    violations.add("goods_received_time", "is not a valid time");
+                }
+                parsed
+            }
+        };
         let method = wire::refund_method_in(request.method());
         if method.is_none() {
             violations.add(
@@ -554,6 +565,8 @@ impl FinanceService for FinanceApi {
             reason,
             handling,
             method,
+            reference,
+            goods_received_at,
         };
         let refund = self
             .finance

@@ -84,19 +84,9 @@ pub struct NewRefund {
     pub reason: String,
     pub handling: String,
     pub method: RefundMethod,
-}
-
-/// Goods received back for an order (a return's stock movement).
-#[derive(Debug, Clone)]
-pub struct ReturnedGoods {
-    /// Makes the entry once: the stock movement's id.
-    pub movement_id: String,
-    /// The order, by id or number.
-    pub order_reference: String,
-    pub sku: String,
-    pub quantity: i64,
-    pub received_at: DateTime<Utc>,
-    pub note: String,
+    pub reference: String,
+    /// A return's refund: when its goods came back.
+    pub goods_received_at: Option<DateTime<Utc>>,
 }
 
 fn sale_key(order_id: &str) -> String {

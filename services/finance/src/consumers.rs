@@ -2,11 +2,12 @@
 //!
 //! Consumed: `finance-orders` (`ORDERS`, `orders.order.>`) keeps an account
 //! per order, writes the sale entry when an order is accepted and the
-//! negative one when an accepted order is cancelled; `finance-inventory`
-//! (`INVENTORY`, `inventory.stock.moved`) writes the negative entry of goods
-//! received back (FIN-7).
+//! negative one when an accepted order is cancelled. Goods received back
+//! are not valued here from inventory's movements: their negative entry is
+//! the executed refund of the after-sales case, for the value agreed at
+//! inspection (AFS-6, FIN-7), so nothing is taken off twice.
 
-use crate::app::{Finance, ReturnedGoods};
+use crate::app::Finance;
 use crate::domain::FinanceError;
 use crate::domain::account::{AccountLine, OrderAccount, OrderKind, Stage, TermKind, Terms};
 use crate::peers::Approvals;
@@ -18,7 +19,6 @@ use orderflow_platform::grpc::convert::from_timestamp;
 use orderflow_platform::money::Currency;
 use orderflow_proto::approvals::v1 as approvals;
 use orderflow_proto::finance::v1 as pb;
-use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::orders::v1 as orders;
 use sea_orm::DatabaseTransaction;
 
@@ -120,23 +120,12 @@ impl EventHandler for ReceiptEvents {
             .map_err(failure)
     }
 }
-pub const INVENTORY_CONSUMER: &str = "finance-inventory";
 
 pub fn orders_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
     ConsumerSpec::on(
         ORDERS_CONSUMER,
         "orders",
         Some("orders.order.>"),
-        replicas,
-        settings,
-    )
-}
-
-pub fn inventory_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        INVENTORY_CONSUMER,
-        "inventory",
-        Some("inventory.stock.moved"),
         replicas,
         settings,
     )
@@ -385,51 +374,5 @@ impl EventHandler for RefundDecisions {
             .approval_decided(transaction, &request.subject_id, decision, &message.actor)
             .await
             .map_err(failure)
-    }
-}
-
-/// Inventory's stock movements: goods received back (FIN-7).
-pub struct StockEvents {
-    finance: Finance,
-}
-
-impl StockEvents {
-    pub fn new(finance: Finance) -> Self {
-        Self { finance }
-    }
-}
-
-#[async_trait]
-impl EventHandler for StockEvents {
-    async fn handle(
-        &self,
-        transaction: &DatabaseTransaction,
-        event: &IncomingEvent,
-    ) -> Result<(), HandlerError> {
-        let message: inventory::StockEvent = event.decode()?;
-        for movement in message
-            .movements
-            .iter()
-            .filter(|movement| movement.reason == "inbound_return" && movement.quantity > 0)
-        {
-            let received_at = movement
-                .time
-                .as_ref()
-                .and_then(from_timestamp)
-                .ok_or_else(|| HandlerError::Permanent("a movement without a time".to_owned()))?;
-            let goods = ReturnedGoods {
-                movement_id: movement.id.clone(),
-                order_reference: movement.reference.clone(),
-                sku: movement.sku.clone(),
-                quantity: movement.quantity,
-                received_at,
-                note: movement.note.clone(),
-            };
-            self.finance
-                .record_return(transaction, &goods, &message.actor)
-                .await
-                .map_err(failure)?;
-        }
-        Ok(())
     }
 }

@@ -55,10 +55,6 @@ pub async fn start(
         consumers::orders_consumer_spec(replicas, config.service.consumer.clone()),
         Arc::new(consumers::OrderEvents::new(finance.clone())),
     );
-    runtime.spawn_consumer(
-        consumers::inventory_consumer_spec(replicas, config.service.consumer.clone()),
-        Arc::new(consumers::StockEvents::new(finance.clone())),
-    );
     let identity =
         orderflow_platform::auth::ServiceIdentity::new(config::SERVICE, &config.service.auth);
     let approvals = peers::Approvals::new(orderflow_platform::grpc::with_identity(

@@ -242,6 +242,8 @@ pub fn refund(refund: &Refund) -> pb::Refund {
         executed_by: refund.executed_by.clone().unwrap_or_default(),
         execute_time: refund.executed_at.map(timestamp),
         execution_reference: refund.execution_reference.clone(),
+        reference: refund.reference.clone(),
+        goods_received_time: refund.goods_received_at.map(timestamp),
     }
 }
 

@@ -125,6 +125,15 @@ pub async fn start(
         )),
     );
     runtime.spawn_consumer(
+        consumers::production::aftersales_consumer_spec(
+            config.service.stream_replicas,
+            config.service.consumer.clone(),
+        ),
+        Arc::new(consumers::production::AfterSalesReports::new(
+            orders.clone(),
+        )),
+    );
+    runtime.spawn_consumer(
         consumers::production::stock_consumer_spec(
             config.service.stream_replicas,
             config.service.consumer.clone(),

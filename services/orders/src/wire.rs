@@ -227,6 +227,7 @@ pub fn create_order_input(request: &pb::CreateOrderRequest) -> OrderInput {
         seller_note: request.seller_note.clone(),
         special_requirements: request.special_requirements.clone(),
         replaces_order_id: request.replaces_order_id.clone(),
+        channel: String::new(),
         cost_bearer: cost_bearer_in(request.cost_bearer),
         customer_po_number: request.customer_po_number.clone(),
         export_contract: export_contract_in(
@@ -284,6 +285,7 @@ pub fn update_input(update: &pb::OrderUpdate) -> OrderInput {
         seller_note: update.seller_note.clone(),
         special_requirements: update.special_requirements.clone(),
         replaces_order_id: String::new(),
+        channel: String::new(),
         cost_bearer: cost_bearer_in(update.cost_bearer),
         customer_po_number: update.customer_po_number.clone(),
         export_contract: export_contract_in(
@@ -345,6 +347,7 @@ pub fn order(order: &Order) -> pb::Order {
         amount_paid: Some(money(order.money(order.amount_paid))),
         carrier_code: order.carrier_code.clone(),
         tracking_number: order.tracking_number.clone(),
+        channel: order.channel.clone(),
     }
 }
 

@@ -247,6 +247,33 @@ impl Violations {
     }
 }
 
+/// The caller, the request key and the message of a call that changes
+/// something, once `check` found nothing wrong with it (architecture.md §3:
+/// every bad field reported at once; the request id validated and scoped
+/// by `operation` and the caller). For the services whose RPCs share this
+/// shape.
+pub fn checked_command<M: prost::Message>(
+    request: tonic::Request<M>,
+    operation: &str,
+    request_id: impl Fn(&M) -> &str,
+    check: impl FnOnce(&M, &mut Violations),
+) -> Result<
+    (
+        crate::auth::Caller,
+        Option<crate::db::idempotency::RequestKey>,
+        M,
+    ),
+    tonic::Status,
+> {
+    let actor = crate::auth::Caller::of(&request)?;
+    let message = request.into_inner();
+    let mut violations = Violations::new();
+    let key = violations.request_key(operation, &actor.subject, request_id(&message), &message);
+    check(&message, &mut violations);
+    violations.finish(())?;
+    Ok((actor, key, message))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

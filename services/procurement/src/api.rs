@@ -1,18 +1,16 @@
 //! The tonic service: proto ⇄ domain conversion and error → status mapping.
 //! The use cases are in [`crate::app`].
 
-use orderflow_platform::auth::{Caller, Role, RoleTable};
-use orderflow_platform::db::idempotency::RequestKey;
+use orderflow_platform::auth::{Role, RoleTable};
 use orderflow_platform::grpc::paging::PageRequest;
 use orderflow_platform::ids::{Quantity, Sku};
-use orderflow_platform::validation::{AmountRule, Violations};
+use orderflow_platform::validation::{AmountRule, Violations, checked_command as checked};
 use orderflow_proto::procurement::v1 as pb;
 use pb::procurement_service_server::ProcurementService;
 use tonic::{Request, Response, Status};
 
 use crate::app::Procurement;
 use crate::app::purchasing::Iqc;
-use crate::domain::Actor;
 use crate::domain::purchase::{PurchaseOrder, PurchaseOrderId};
 use crate::domain::requisition::RequisitionId;
 use crate::domain::supplier::{Contact, Supplier, SupplierStatus};
@@ -87,23 +85,6 @@ impl ProcurementApi {
 
 fn answer(order: &PurchaseOrder) -> Response<pb::PurchaseOrder> {
     Response::new(wire::purchase_order(order))
-}
-
-/// The caller, the request key and the checked message of a call that
-/// changes something, after `check` added its violations.
-fn checked<M: prost::Message>(
-    request: Request<M>,
-    operation: &str,
-    request_id: impl Fn(&M) -> &str,
-    check: impl FnOnce(&M, &mut Violations),
-) -> Result<(Actor, Option<RequestKey>, M), Status> {
-    let actor = Caller::of(&request)?;
-    let message = request.into_inner();
-    let mut violations = Violations::new();
-    let key = violations.request_key(operation, &actor.subject, request_id(&message), &message);
-    check(&message, &mut violations);
-    violations.finish(())?;
-    Ok((actor, key, message))
 }
 
 fn order_id(raw: &str, violations: &mut Violations) -> PurchaseOrderId {

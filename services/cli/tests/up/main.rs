@@ -61,6 +61,7 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
     let inventory_port = free_port();
     let finance_port = free_port();
     let logistics_port = free_port();
+    let aftersales_port = free_port();
     let mut up = Command::new(ORDERFLOW)
         .args(["up", "--demo"])
         .current_dir(directory.path())
@@ -70,6 +71,12 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
         .env("INVENTORY_GRPC_ADDR", format!("127.0.0.1:{inventory_port}"))
         .env("FINANCE_GRPC_ADDR", format!("127.0.0.1:{finance_port}"))
         .env("LOGISTICS_GRPC_ADDR", format!("127.0.0.1:{logistics_port}"))
+        .env(
+            "AFTERSALES_GRPC_ADDR",
+            format!("127.0.0.1:{aftersales_port}"),
+        )
+        .env_remove("ORDERS_URL")
+        .env_remove("LOGISTICS_URL")
         .env_remove("APPROVALS_URL")
         .env_remove("INVENTORY_URL")
         .env_remove("FINANCE_URL")
@@ -86,7 +93,7 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
     let mut seen = Vec::new();
     let walked = tokio::time::timeout(Duration::from_secs(90), async {
         while let Ok(Some(line)) = lines.next_line().await {
-            // The export order's release, the demo's last step.
+            // After the export order's release and the after-sales cases.
             let done = line.contains("The demo ends here");
             seen.push(line);
             if done {
@@ -156,6 +163,18 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
         services.contains(&"grpc.health.v1.Health".to_owned()),
         "{services:?}"
     );
+    // S7: the cracked pump quarantined and 400.00 refunded once the GM
+    // approved; S9: the exchange's replacement order.
+    assert!(
+        output.contains("damaged worth 400.00 CNY, quarantined")
+            && output.contains("finance refunded 400.00 CNY"),
+        "{output}"
+    );
+    assert!(
+        output.contains("replacement order") && output.contains("price difference 0.00 CNY"),
+        "{output}"
+    );
+    assert!(directory.path().join("data/aftersales.db").exists());
     assert!(directory.path().join("data/jwt-secret").exists());
     assert!(directory.path().join("data/orders.db").exists());
     assert!(directory.path().join("data/approvals.db").exists());

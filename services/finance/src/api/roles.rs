@@ -106,6 +106,8 @@ pub const ROLES: RoleTable = &[
             Role::SalesAssistant,
             Role::CustomerService,
             Role::Finance,
+            // After-sales files a case's refund (AFS-6).
+            Role::Service,
         ],
     ),
     ("/orderflow.finance.v1.FinanceService/GetRefund", EVERYONE),

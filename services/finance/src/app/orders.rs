@@ -1,5 +1,5 @@
 //! What finance keeps of the orders service's events: the order's account,
-//! its sale entry (FIN-7) and goods returned after completion.
+//! its sale entry and the correction of a cancelled one (FIN-7).
 
 use super::*;
 
@@ -73,66 +73,5 @@ impl Finance {
         self.open_if_ready(connection, &mut incoming, actor).await?;
         self.final_invoice_if_due(connection, &incoming).await?;
         Ok(())
-    }
-
-    /// FIN-7: goods received back are the negative of what they were sold
-    /// for, dated the day of receipt; the sale entry stays as it was.
-    /// Goods that cannot be matched to an order's line are left to a
-    /// manual correction (logged).
-    pub async fn record_return<C: ConnectionTrait>(
-        &self,
-        connection: &C,
-        goods: &ReturnedGoods,
-        actor: &str,
-    ) -> Result<Option<LedgerEntry>, FinanceError> {
-        let Some(account) =
-            accounts::account_by_reference(connection, &goods.order_reference).await?
-        else {
-            tracing::warn!(reference = %goods.order_reference, "returned goods for no known order: no ledger entry");
-            return Ok(None);
-        };
-        let Some(unit_price) = account.unit_price_of(&goods.sku) else {
-            tracing::warn!(order.number = %account.order_number, sku = %goods.sku, "returned goods the order did not sell: no ledger entry");
-            return Ok(None);
-        };
-        let sale = ledger::entry_by_key(connection, &sale_key(&account.order_id)).await?;
-        let amount = unit_price
-            .checked_mul(goods.quantity)
-            .and_then(i64::checked_neg)
-            .ok_or_else(|| {
-                FinanceError::Internal(anyhow::anyhow!(
-                    "the value of {} × {} overflows",
-                    goods.quantity,
-                    goods.sku
-                ))
-            })?;
-        let now = self.now();
-        let entry = LedgerEntry {
-            id: uuid::Uuid::now_v7().to_string(),
-            order_id: account.order_id.clone(),
-            order_number: account.order_number.clone(),
-            salesperson: account.salesperson.clone(),
-            customer_id: account.customer_id.clone(),
-            kind: EntryKind::Return,
-            currency: account.currency,
-            amount,
-            entry_date: self.day_of(goods.received_at),
-            offsets_entry_id: sale.map(|sale| sale.id),
-            reference: format!("inventory/movements/{}", goods.movement_id),
-            note: format!(
-                "{} × {} received back. {}",
-                goods.quantity, goods.sku, goods.note
-            )
-            .trim()
-            .to_owned(),
-            created_at: now,
-        };
-        let key = format!("return:{}", goods.movement_id);
-        if !ledger::append(connection, &key, &entry).await? {
-            return ledger::entry_by_key(connection, &key).await;
-        }
-        self.enqueue(connection, events::ledger_entry(&entry, actor, now))
-            .await?;
-        Ok(Some(entry))
     }
 }

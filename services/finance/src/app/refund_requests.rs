@@ -24,6 +24,13 @@ impl Finance {
                 format!("the order is in {}; refund in it", account.currency),
             ));
         }
+        let now = self.now();
+        if new.goods_received_at.is_some_and(|received| received > now) {
+            return Err(FinanceError::invalid(
+                "goods_received_time",
+                "must not be in the future",
+            ));
+        }
         let paid = self.confirmed_paid(&*transaction, &account).await?;
         let existing = refunds::of_order(&*transaction, &account.order_id, None, None).await?;
         let left = refund::refundable(paid, &existing);
@@ -38,7 +45,6 @@ impl Finance {
                 ),
             ));
         }
-        let now = self.now();
         let refund = Refund {
             id: uuid::Uuid::now_v7().to_string(),
             order_id: account.order_id.clone(),
@@ -57,6 +63,8 @@ impl Finance {
             executed_by: None,
             executed_at: None,
             execution_reference: String::new(),
+            reference: new.reference,
+            goods_received_at: new.goods_received_at,
         };
         refunds::insert(&*transaction, &refund).await?;
         idempotency::complete(&*transaction, key, &refund.id).await?;
@@ -214,14 +222,32 @@ impl Finance {
         if uncovered <= 0 {
             return Ok(None);
         }
+        // AFS-6: a return's refund is the return's negative entry, for the
+        // agreed value, on the day the goods came back (FIN-7).
+        let (kind, entry_date, note) = match refund.goods_received_at {
+            Some(received) => (
+                EntryKind::Return,
+                self.day_of(received),
+                format!("goods returned: {}", refund.handling),
+            ),
+            None => (
+                EntryKind::Refund,
+                self.day_of(now),
+                format!("refund: {}", refund.reason),
+            ),
+        };
         let entry = LedgerEntry {
             id: uuid::Uuid::now_v7().to_string(),
-            kind: EntryKind::Refund,
+            kind,
             amount: uncovered.saturating_neg(),
-            entry_date: self.day_of(now),
+            entry_date,
             offsets_entry_id: Some(sale.id.clone()),
-            reference: format!("refunds/{}", refund.id),
-            note: format!("refund: {}", refund.reason),
+            reference: if refund.reference.is_empty() {
+                format!("refunds/{}", refund.id)
+            } else {
+                refund.reference.clone()
+            },
+            note,
             created_at: now,
             ..sale
         };

@@ -87,6 +87,11 @@ pub struct Refund {
     pub executed_by: Option<String>,
     pub executed_at: Option<DateTime<Utc>>,
     pub execution_reference: String,
+    /// What the refund serves, e.g. `aftersales/cases/<id>` (AFS-6).
+    pub reference: String,
+    /// When the goods of a return came back: the refund is then the
+    /// return's negative entry, dated that day (FIN-7, AFS-6).
+    pub goods_received_at: Option<DateTime<Utc>>,
 }
 
 impl Refund {
@@ -195,6 +200,8 @@ mod tests {
             executed_by: None,
             executed_at: None,
             execution_reference: String::new(),
+            reference: String::new(),
+            goods_received_at: None,
         }
     }
 

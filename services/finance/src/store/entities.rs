@@ -215,6 +215,8 @@ pub mod refund {
         pub executed_by: Option<String>,
         pub executed_at: Option<DateTime<Utc>>,
         pub execution_reference: String,
+        pub reference: Option<String>,
+        pub goods_received_at: Option<DateTime<Utc>>,
     }
 
     no_relations!();

@@ -33,6 +33,16 @@ impl MigratorTrait for Migrator {
             "order_accounts",
             || string_null("warehousing_date"),
         ));
+        // AFS-6: the after-sales case a refund serves, and when its goods
+        // came back (the day of the return's negative entry, FIN-7).
+        migrations.push(AddColumn::new("m0007_refund_reference", "refunds", || {
+            string_null("reference")
+        }));
+        migrations.push(AddColumn::new(
+            "m0008_refund_goods_received",
+            "refunds",
+            || timestamp_with_time_zone_null("goods_received_at"),
+        ));
         migrations
     }
 }

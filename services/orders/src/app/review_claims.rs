@@ -134,7 +134,11 @@ impl Orders {
                 &format!("channel:{channel}:{external_id}"),
             );
             let duplicate = self.replayed(Some(&key)).await?.is_some();
-            let mut order = self.create_order(actor, input, Some(key)).await?;
+            let input = OrderInput {
+                channel: channel.to_owned(),
+                ..input.clone()
+            };
+            let mut order = self.create_order(actor, &input, Some(key)).await?;
             if order.state == OrderState::Draft {
                 let submit = RequestKey::derived("SubmitOrder", "channel-import");
                 order = self

@@ -6,11 +6,13 @@
 //! are visible there too. And inventory's
 //! `inventory.reservation.completed` (consumer `orders-stock`): finished
 //! goods from production covered every short line, so the order is
-//! READY_TO_SHIP (PRD-5).
+//! READY_TO_SHIP (PRD-5). And after-sales' cases (consumer
+//! `orders-aftersales`): on the order's timeline (ORD-4).
 
 use async_trait::async_trait;
 use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
 use orderflow_platform::config::ConsumerSettings;
+use orderflow_proto::aftersales::v1 as aftersales;
 use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::production::v1 as production;
 use sea_orm::DatabaseTransaction;
@@ -135,6 +137,70 @@ impl EventHandler for ReservationCompleted {
                 &message.actor,
                 &order_id(&reservation.order_id)?,
                 ProductionReport::ReservationCompleted { detail },
+            )
+            .await
+            .map_err(order_error)
+    }
+}
+
+pub const AFTERSALES_CONSUMER: &str = "orders-aftersales";
+
+pub fn aftersales_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+    ConsumerSpec::on(
+        AFTERSALES_CONSUMER,
+        "aftersales",
+        Some("aftersales.case.>"),
+        replicas,
+        settings,
+    )
+}
+
+/// The after-sales service's cases about the order (ORD-4: on the
+/// timeline, e.g. `aftersales_inspected`).
+pub struct AfterSalesReports {
+    orders: Orders,
+}
+
+impl AfterSalesReports {
+    pub fn new(orders: Orders) -> Self {
+        Self { orders }
+    }
+}
+
+#[async_trait]
+impl EventHandler for AfterSalesReports {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        let message: aftersales::CaseChanged = event.decode()?;
+        let Some(case) = message.case else {
+            return Ok(());
+        };
+        let action = format!(
+            "aftersales_{}",
+            event.subject.trim_start_matches("aftersales.case.")
+        );
+        let kind = aftersales::CaseKind::try_from(case.kind)
+            .map(|kind| {
+                kind.as_str_name()
+                    .trim_start_matches("CASE_KIND_")
+                    .to_lowercase()
+            })
+            .unwrap_or_default();
+        let detail = [format!("case {} ({kind})", case.number), message.detail]
+            .into_iter()
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(": ");
+        self.orders
+            .aftersales_reported(
+                transaction,
+                &message.actor,
+                &order_id(&case.order_id)?,
+                &action,
+                detail,
             )
             .await
             .map_err(order_error)

@@ -69,6 +69,9 @@ pub struct Order {
     /// Set when logistics dispatched the order (LOG-3).
     pub carrier_code: String,
     pub tracking_number: String,
+    /// ORD-10: the shop channel an imported order came from; empty
+    /// otherwise (after-sales times its refunds by it, SLA-7).
+    pub channel: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub created_by: String,
@@ -173,6 +176,7 @@ impl Order {
             customer_po_number: new.customer_po_number,
             cost_bearer: new.cost_bearer,
             export_contract: new.export_contract,
+            channel: new.channel,
             revision: 1,
             flags: BTreeSet::new(),
             submitted_at: None,
@@ -222,6 +226,7 @@ impl Order {
             buyer_message: self.buyer_message.clone(),
             seller_note: self.seller_note.clone(),
             special_requirements: self.special_requirements.clone(),
+            channel: self.channel.clone(),
             replaces_order_id: self.replaces_order_id.clone().unwrap_or_default(),
             cost_bearer: self.cost_bearer.map_or(Choice::Unspecified, Choice::Value),
             customer_po_number: self.customer_po_number.clone(),

@@ -330,6 +330,7 @@ impl Quotation {
         }
         let input = OrderInput {
             kind: Choice::Value(kind),
+            channel: String::new(),
             customer_id: self.customer_id.clone(),
             currency_code: terms.currency.code().to_owned(),
             lines: terms

@@ -81,6 +81,7 @@ pub mod order {
         pub approval_request_id: Option<String>,
         pub carrier_code: String,
         pub tracking_number: String,
+        pub channel: String,
         pub created_at: DateTime<Utc>,
         pub updated_at: DateTime<Utc>,
         pub created_by: String,

@@ -28,6 +28,11 @@ impl MigratorTrait for Migrator {
             "orders",
             || text("export_contract").default("{}").to_owned(),
         ));
+        // ORD-10: the shop channel of an imported order (SLA-7 times its
+        // refunds).
+        migrations.push(AddColumn::new("m0007_order_channel", "orders", || {
+            string("channel").default("").to_owned()
+        }));
         migrations
     }
 }

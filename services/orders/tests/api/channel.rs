@@ -78,6 +78,10 @@ async fn ord_10_a_channel_order_imported_twice_is_one_order(backend: Backend) {
         assert!(!imported.duplicate);
         let order = imported.order.clone().unwrap_or_default();
         assert_eq!(order.state, pb::OrderState::Submitted as i32);
+        assert_eq!(
+            order.channel, "tmall-flagship",
+            "the order keeps its channel"
+        );
     }
 
     // The next sync brings TB-1001 again and a new one.

@@ -78,6 +78,8 @@ pub struct OrderInput {
     pub customer_po_number: String,
     /// APR-2, export orders only.
     pub export_contract: ExportContractInput,
+    /// ORD-10: the shop channel of an imported order; empty otherwise.
+    pub channel: String,
 }
 
 /// A validated new order, before it has an id or a number.
@@ -100,6 +102,7 @@ pub struct NewOrder {
     pub cost_bearer: Option<CostBearer>,
     pub customer_po_number: String,
     pub export_contract: ExportContract,
+    pub channel: String,
 }
 
 impl NewOrder {
@@ -223,6 +226,7 @@ impl NewOrder {
             cost_bearer,
             customer_po_number,
             export_contract,
+            channel: input.channel.clone(),
         })?)
     }
 }

@@ -19,6 +19,7 @@ fn sales() -> Actor {
 fn input(kind: OrderKind, unit_price: i64) -> OrderInput {
     OrderInput {
         kind: Choice::Value(kind),
+        channel: String::new(),
         customer_id: uuid::Uuid::now_v7().to_string(),
         currency_code: "CNY".to_owned(),
         lines: vec![LineInput {

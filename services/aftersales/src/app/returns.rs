@@ -1,0 +1,426 @@
+//! Goods and money back: the pick-up (AFS-4, LOG-7), the inspection with
+//! the goods into stock or quarantine (AFS-5, INV-6), the refund through
+//! finance (AFS-6, FIN-8), the replacement order (AFS-7, ORD-14) and the
+//! shop refund deadline (SLA-7).
+
+use chrono::NaiveDate;
+use orderflow_platform::db::idempotency::RequestKey;
+use orderflow_platform::grpc::convert::{money, timestamp};
+use orderflow_platform::money::Money;
+use orderflow_proto::common::v1 as common;
+use orderflow_proto::finance::v1 as finance;
+use orderflow_proto::inventory::v1 as inventory;
+use orderflow_proto::logistics::v1 as logistics;
+use orderflow_proto::orders::v1 as orders;
+use sea_orm::ConnectionTrait;
+
+use super::AfterSales;
+use crate::domain::case::{Case, CaseId, Finding, FreightPayment, Kind, Pickup, State};
+use crate::domain::{Actor, AfterSalesError};
+use crate::store::records;
+use crate::wire;
+
+/// What finance's refund references: the case.
+pub fn refund_reference(case_id: &str) -> String {
+    format!("aftersales/cases/{case_id}")
+}
+
+/// The case a finance refund serves, from its reference.
+pub fn case_of_reference(reference: &str) -> Option<&str> {
+    reference.strip_prefix("aftersales/cases/")
+}
+
+impl AfterSales {
+    /// AFS-4: logistics collects the goods (LOG-7); the freight is the
+    /// customer's unless the cause is ours; never cash on delivery (the
+    /// API refuses it before this is called).
+    pub async fn schedule_pickup(
+        &self,
+        actor: &Actor,
+        key: Option<&RequestKey>,
+        id: &CaseId,
+        pickup_date: NaiveDate,
+        address: Option<common::Address>,
+        payment: FreightPayment,
+    ) -> Result<Case, AfterSalesError> {
+        if self.replayed(key).await? {
+            return self.case(id).await;
+        }
+        let case = self.case(id).await?;
+        case.check_pickup()?;
+        let payer = case.freight_payer;
+        let scheduled = self
+            .peers
+            .schedule_pickup(logistics::SchedulePickupRequest {
+                request_id: format!("pickup:{}:{pickup_date}", case.id),
+                order_id: case.order_id.clone(),
+                reference: case.number.clone(),
+                address,
+                pickup_date: pickup_date.to_string(),
+                reason: format!(
+                    "{} {}: {}; return freight paid by {}, no cash on delivery",
+                    case.kind.as_str(),
+                    case.number,
+                    case.reason.as_str(),
+                    payer.as_str()
+                ),
+            })
+            .await?;
+        let pickup = Pickup {
+            pickup_id: scheduled.id,
+            pickup_date,
+            carrier_code: scheduled.carrier_code,
+            address: wire::address_in(scheduled.address.unwrap_or_default()),
+            freight_payer: payer,
+            freight_payment: payment,
+        };
+        let who = actor.subject.clone();
+        self.change(
+            actor,
+            key,
+            id,
+            Box::new(move |case, now| {
+                case.pickup_scheduled(&who, pickup, now)?;
+                Ok(vec![("pickup_scheduled", String::new())])
+            }),
+        )
+        .await
+    }
+
+    /// AFS-5, INV-6: the inspection's lines go into finished goods or
+    /// quarantine through inventory (request ids derived from the case, so
+    /// a retry moves nothing twice); then the case records them and asks
+    /// for the agreed refund (AFS-6).
+    pub async fn inspect(
+        &self,
+        actor: &Actor,
+        key: Option<&RequestKey>,
+        id: &CaseId,
+        findings: Vec<Finding>,
+    ) -> Result<Case, AfterSalesError> {
+        if self.replayed(key).await? {
+            return self.case(id).await;
+        }
+        let case = self.case(id).await?;
+        let connection = self.database.connection();
+        let paid = records::facts(connection, &case.order_id, false)
+            .await?
+            .map_or(0, |facts| facts.amount_paid);
+        let others: Vec<Case> = records::cases_of_order(connection, &case.order_id, false)
+            .await?
+            .into_iter()
+            .filter(|other| other.id != case.id)
+            .collect();
+        let paid_left = paid.saturating_sub(crate::domain::case::Taken::of(&others).money);
+        let inspected = case.check_inspection(&findings, paid_left)?;
+        for restock in [true, false] {
+            let lines: Vec<inventory::Line> = inspected
+                .iter()
+                .filter(|line| line.restocked == restock)
+                .map(|line| inventory::Line {
+                    sku: line.sku.clone(),
+                    quantity: line.quantity,
+                })
+                .collect();
+            if lines.is_empty() {
+                continue;
+            }
+            let note = inspected
+                .iter()
+                .filter(|line| line.restocked == restock && !line.note.is_empty())
+                .map(|line| format!("{}: {}", line.sku, line.note))
+                .collect::<Vec<_>>()
+                .join("; ");
+            self.peers
+                .receive_return(inventory::ReceiveReturnRequest {
+                    request_id: format!(
+                        "return:{}:{}",
+                        case.id,
+                        if restock { "restock" } else { "quarantine" }
+                    ),
+                    warehouse: self.settings.returns_warehouse.clone(),
+                    lines,
+                    reference: case.order_id.clone(),
+                    restock,
+                    inspection_note: format!("after-sales {}. {note}", case.number)
+                        .trim()
+                        .to_owned(),
+                })
+                .await?;
+        }
+        let who = actor.subject.clone();
+        self.change(
+            actor,
+            key,
+            id,
+            Box::new(move |case, now| {
+                let refund = case.inspected(&who, inspected, now)?;
+                let mut actions = vec![("inspected", String::new())];
+                if refund {
+                    actions.push(("refund_requested", String::new()));
+                }
+                if case.state == State::Closed {
+                    actions.push(("closed", String::new()));
+                }
+                Ok(actions)
+            }),
+        )
+        .await
+    }
+
+    /// AFS-6: files the case's refund with finance (from the
+    /// `refund_requested` event, so that it is filed even when finance was
+    /// down at the time). Finance keeps the request id: a retry files
+    /// nothing twice.
+    pub async fn file_refund<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        case_id: &str,
+        requester: &str,
+    ) -> Result<(), tonic::Status> {
+        let Some(case) = records::case(connection, case_id, false)
+            .await
+            .map_err(|error| tonic::Status::internal(error.to_string()))?
+        else {
+            return Ok(());
+        };
+        if case.refund_id.is_some() || case.state != State::Refunding {
+            return Ok(());
+        }
+        let amount = case.refund_amount.unwrap_or(0);
+        let handling = match case.kind {
+            Kind::Refund if !case.after_shipment => {
+                format!("order {} cancelled before shipment", case.order_number)
+            }
+            Kind::Refund => format!("refund without goods, case {}", case.number),
+            Kind::Return | Kind::Exchange => format!(
+                "goods back ({}); case {}",
+                case.inspected
+                    .iter()
+                    .map(|line| format!(
+                        "{} × {} {}",
+                        line.quantity,
+                        line.sku,
+                        if line.restocked {
+                            "restocked"
+                        } else {
+                            "quarantined"
+                        }
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                case.number
+            ),
+        };
+        let refund = self
+            .peers
+            .request_refund(finance::RequestRefundRequest {
+                request_id: format!("refund:{}", case.id),
+                order_id: case.order_id.clone(),
+                amount: Some(money(Money::new(case.currency, amount))),
+                reason: format!("{} ({})", case.reason.as_str(), case.description)
+                    .chars()
+                    .take(1000)
+                    .collect(),
+                handling,
+                method: finance::RefundMethod::OriginalRoute.into(),
+                reference: refund_reference(case.id.as_str()),
+                goods_received_time: case.goods_received_at.map(timestamp),
+            })
+            .await?;
+        let id = refund.id;
+        let who = requester.to_owned();
+        self.change_in(
+            connection,
+            case_id,
+            requester,
+            Box::new(move |case, now| {
+                Ok(if case.refund_filed(&id, &who, now) {
+                    vec![("refund_filed", String::new())]
+                } else {
+                    Vec::new()
+                })
+            }),
+        )
+        .await
+        .map_err(|error| tonic::Status::internal(error.to_string()))?;
+        Ok(())
+    }
+
+    /// Finance's decision or execution of a case's refund (FIN-8, APR-6).
+    pub async fn refund_changed<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        case_id: &str,
+        executed: bool,
+        rejection: Option<&str>,
+        actor: &str,
+    ) -> Result<(), AfterSalesError> {
+        let who = actor.to_owned();
+        let rejection = rejection.map(str::to_owned);
+        self.change_in(
+            connection,
+            case_id,
+            actor,
+            Box::new(move |case, now| {
+                let mut actions = Vec::new();
+                if executed && case.refund_executed(&who, now) {
+                    actions.push(("refunded", String::new()));
+                    if case.state == State::Closed {
+                        actions.push(("closed", String::new()));
+                    }
+                }
+                if let Some(reason) = rejection
+                    && case.refund_rejected(&reason, &who, now)
+                {
+                    actions.push(("refund_rejected", reason));
+                }
+                Ok(actions)
+            }),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// AFS-7, ORD-14, AFS-11: the replacement order, linked to the one it
+    /// replaces, with the size, style and colour asked for; the customer
+    /// service submits it like any order. Orders keeps the request id: a
+    /// retry creates nothing twice.
+    pub async fn create_replacement<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        case_id: &str,
+        actor: &str,
+    ) -> Result<(), tonic::Status> {
+        let Some(case) = records::case(connection, case_id, false)
+            .await
+            .map_err(|error| tonic::Status::internal(error.to_string()))?
+        else {
+            return Ok(());
+        };
+        if case.kind != Kind::Exchange || case.replacement_order_id.is_some() {
+            return Ok(());
+        }
+        let original = self.peers.order(&case.order_id).await?;
+        let lines = case
+            .lines
+            .iter()
+            .map(|line| {
+                let sku = if line.replacement_sku.is_empty() {
+                    line.sku.clone()
+                } else {
+                    line.replacement_sku.clone()
+                };
+                let attributes = [
+                    ("size", &line.size),
+                    ("style", &line.style),
+                    ("colour", &line.colour),
+                ]
+                .iter()
+                .filter(|(_, value)| !value.is_empty())
+                .map(|(name, value)| format!("{name} {value}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+                orders::OrderLineInput {
+                    sku,
+                    description: format!(
+                        "exchange for {} × {} ({}){}",
+                        line.quantity,
+                        line.sku,
+                        case.number,
+                        if attributes.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {attributes}")
+                        }
+                    ),
+                    quantity: line.quantity,
+                    unit_price: Some(money(Money::new(case.currency, line.unit_price))),
+                    kit: None,
+                }
+            })
+            .collect();
+        let replacement = self
+            .peers
+            .create_order(orders::CreateOrderRequest {
+                request_id: format!("replacement:{}", case.id),
+                customer_id: original.customer_id.clone(),
+                kind: orders::OrderKind::Standard.into(),
+                currency_code: original.currency_code.clone(),
+                lines,
+                requested_delivery_date: self.today().to_string(),
+                payment_terms: original.payment_terms,
+                salesperson: original.salesperson.clone(),
+                ship_to: original.ship_to.clone(),
+                buyer_message: String::new(),
+                seller_note: format!("exchange, after-sales case {}", case.number),
+                special_requirements: String::new(),
+                replaces_order_id: original.id.clone(),
+                cost_bearer: 0,
+                customer_po_number: String::new(),
+                factory_contract_number: String::new(),
+                estimated_costs: Vec::new(),
+            })
+            .await?;
+        let total = replacement
+            .total
+            .as_ref()
+            .map_or(0, |total| total.minor_units);
+        let who = actor.to_owned();
+        self.change_in(
+            connection,
+            case_id,
+            actor,
+            Box::new(move |case, now| {
+                let mut actions = Vec::new();
+                if case.replaced(&replacement.id, total, &who, now) {
+                    actions.push(("replaced", replacement.number.clone()));
+                    if case.state == State::Closed {
+                        actions.push(("closed", String::new()));
+                    }
+                }
+                Ok(actions)
+            }),
+        )
+        .await
+        .map_err(|error| tonic::Status::internal(error.to_string()))?;
+        Ok(())
+    }
+
+    /// SLA-7: shop refunds past their 2 working days are flagged and
+    /// announced once. Returns how many.
+    pub async fn sweep(&self) -> Result<usize, AfterSalesError> {
+        let transaction = self.database.begin_write().await?;
+        let now = self.now();
+        let due = records::refunds_past_due(&*transaction, now, 100).await?;
+        let mut flagged = 0;
+        for mut case in due {
+            if case.flag_overdue(now) {
+                records::save_case(&*transaction, &case).await?;
+                let detail = format!(
+                    "refund of {} due {}",
+                    case.order_number,
+                    case.refund_due_at
+                        .map(|at| at.to_rfc3339())
+                        .unwrap_or_default()
+                );
+                self.announce(
+                    &*transaction,
+                    &case,
+                    &[("refund_overdue", detail)],
+                    "system",
+                )
+                .await?;
+                flagged += 1;
+            }
+        }
+        transaction.commit().await?;
+        if flagged > 0 {
+            self.outbox.notify();
+            for _ in 0..flagged {
+                orderflow_platform::metrics::sla_breached(crate::config::SERVICE, "SLA-7");
+            }
+        }
+        Ok(flagged)
+    }
+}

@@ -1,0 +1,88 @@
+//! The after-sales service's settings.
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use orderflow_platform::config::{ConfigError, Env, ServiceConfig};
+
+pub const SERVICE: &str = "aftersales";
+pub const DEFAULT_PORT: u16 = 50058;
+
+#[derive(Debug, Clone)]
+pub struct AfterSalesConfig {
+    pub service: ServiceConfig,
+    pub business_time_zone: Tz,
+    pub orders_url: String,
+    pub finance_url: String,
+    pub inventory_url: String,
+    pub logistics_url: String,
+    /// AFS-1: days after delivery during which goods may be returned.
+    pub return_window_days: i64,
+    /// SLA-7: working days to complete a paid, unshipped shop order's refund.
+    pub shop_refund_working_days: u32,
+    /// Non-working days besides weekends (SLA-7).
+    pub holidays: Vec<NaiveDate>,
+    /// Inventory's warehouse that restocked returns go back to.
+    pub returns_warehouse: String,
+    /// How often overdue refunds (SLA-7) are looked for.
+    pub sweep_interval: std::time::Duration,
+}
+
+impl AfterSalesConfig {
+    /// The shared variables plus `BUSINESS_TIME_ZONE` (Asia/Shanghai),
+    /// `ORDERS_URL`, `FINANCE_URL`, `INVENTORY_URL`, `LOGISTICS_URL`,
+    /// `RETURN_WINDOW_DAYS` (7), `SHOP_REFUND_WORKING_DAYS` (2),
+    /// `HOLIDAYS` (comma-separated dates), `RETURNS_WAREHOUSE` (FG) and
+    /// `AFTERSALES_SWEEP_INTERVAL_SECS` (60).
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let service = ServiceConfig::from_env(SERVICE, DEFAULT_PORT, env)?;
+        let business_time_zone = env.business_time_zone()?;
+        let return_window_days: i64 = env.parse_or("RETURN_WINDOW_DAYS", 7)?;
+        if !(0..=365).contains(&return_window_days) {
+            return Err(ConfigError::new(
+                "RETURN_WINDOW_DAYS",
+                "must be between 0 and 365",
+            ));
+        }
+        let shop_refund_working_days: u32 = env.parse_or("SHOP_REFUND_WORKING_DAYS", 2)?;
+        if !(1..=30).contains(&shop_refund_working_days) {
+            return Err(ConfigError::new(
+                "SHOP_REFUND_WORKING_DAYS",
+                "must be between 1 and 30",
+            ));
+        }
+        let holidays = env
+            .string_or("HOLIDAYS", "")
+            .split(',')
+            .map(str::trim)
+            .filter(|day| !day.is_empty())
+            .map(|day| {
+                NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
+                    ConfigError::new("HOLIDAYS", format!("{day} is not a date YYYY-MM-DD"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let sweep_interval = env.seconds_or(
+            "AFTERSALES_SWEEP_INTERVAL_SECS",
+            std::time::Duration::from_secs(60),
+        )?;
+        if sweep_interval.is_zero() {
+            return Err(ConfigError::new(
+                "AFTERSALES_SWEEP_INTERVAL_SECS",
+                "must be at least 1",
+            ));
+        }
+        Ok(Self {
+            service,
+            business_time_zone,
+            orders_url: env.string_or("ORDERS_URL", "http://127.0.0.1:50051"),
+            finance_url: env.string_or("FINANCE_URL", "http://127.0.0.1:50053"),
+            inventory_url: env.string_or("INVENTORY_URL", "http://127.0.0.1:50054"),
+            logistics_url: env.string_or("LOGISTICS_URL", "http://127.0.0.1:50057"),
+            return_window_days,
+            shop_refund_working_days,
+            holidays,
+            returns_warehouse: env.string_or("RETURNS_WAREHOUSE", "FG"),
+            sweep_interval,
+        })
+    }
+}

@@ -1,0 +1,15 @@
+//! The after-sales domain: plain Rust, no transport or storage.
+//!
+//! - [`facts`]: what after-sales knows of an order, from its events.
+//! - [`case`]: a return, exchange or refund case and its life (AFS-1 …
+//!   AFS-7, AFS-11).
+//! - [`calendar`]: working days for SLA-7.
+//! - [`error`]: the service's error type.
+
+pub mod calendar;
+pub mod case;
+pub mod error;
+pub mod facts;
+
+pub use error::AfterSalesError;
+pub use orderflow_platform::auth::Caller as Actor;

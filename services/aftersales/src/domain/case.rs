@@ -1,0 +1,994 @@
+//! An after-sales case (AFS-1 … AFS-7, AFS-11): a return, an exchange or a
+//! refund on one order, from the request through review, the pick-up and
+//! the inspection to the refund and the replacement order.
+//!
+//! ```text
+//! SUBMITTED ⇄ INFORMATION_REQUESTED
+//!   │ reject → REJECTED
+//!   │ approve, not shipped → CANCELLING → (paid) REFUNDING → CLOSED
+//!   │                                   → (unpaid) CLOSED
+//!   │ approve, refund only → REFUNDING → CLOSED (or REFUND_REJECTED)
+//!   │ approve, goods back → APPROVED → PICKUP_SCHEDULED → inspected:
+//!   │     value agreed > 0 → REFUNDING → CLOSED; none → CLOSED
+//!   │     (an exchange with nothing to refund: INSPECTED until replaced)
+//! ```
+//! An exchange is closed once its replacement order exists and its
+//! returned value (if any) is refunded.
+
+#[cfg(test)]
+mod tests;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use orderflow_platform::money::{Currency, Money};
+use serde::{Deserialize, Serialize};
+
+use super::AfterSalesError;
+use super::facts::{OrderFacts, Stage};
+
+orderflow_platform::uuid_id!(
+    /// An after-sales case's id.
+    CaseId,
+    "a case"
+);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Return,
+    Exchange,
+    Refund,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Return => "return",
+            Self::Exchange => "exchange",
+            Self::Refund => "refund",
+        }
+    }
+
+    /// Whether goods come back.
+    pub fn takes_goods_back(self) -> bool {
+        matches!(self, Self::Return | Self::Exchange)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Submitted,
+    InformationRequested,
+    Rejected,
+    Approved,
+    Cancelling,
+    PickupScheduled,
+    /// Goods back and nothing to refund: an exchange waits for its
+    /// replacement order.
+    Inspected,
+    Refunding,
+    RefundRejected,
+    Closed,
+}
+
+impl State {
+    pub const ALL: [State; 10] = [
+        Self::Submitted,
+        Self::InformationRequested,
+        Self::Rejected,
+        Self::Approved,
+        Self::Cancelling,
+        Self::PickupScheduled,
+        Self::Inspected,
+        Self::Refunding,
+        Self::RefundRejected,
+        Self::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submitted => "submitted",
+            Self::InformationRequested => "information_requested",
+            Self::Rejected => "rejected",
+            Self::Approved => "approved",
+            Self::Cancelling => "cancelling",
+            Self::PickupScheduled => "pickup_scheduled",
+            Self::Inspected => "inspected",
+            Self::Refunding => "refunding",
+            Self::RefundRejected => "refund_rejected",
+            Self::Closed => "closed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|state| state.as_str() == text)
+    }
+
+    /// Whether the case still counts against the order's quantities and
+    /// money (everything but a rejected request).
+    pub fn counts(self) -> bool {
+        self != Self::Rejected
+    }
+}
+
+/// Why the goods come back (AFS-1); decides the freight payer (AFS-4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    Quality,
+    OurFault,
+    DamagedInTransit,
+    ChangedMind,
+    SizeOrFit,
+    Other,
+}
+
+impl Reason {
+    pub const ALL: [Reason; 6] = [
+        Self::Quality,
+        Self::OurFault,
+        Self::DamagedInTransit,
+        Self::ChangedMind,
+        Self::SizeOrFit,
+        Self::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Quality => "quality",
+            Self::OurFault => "our_fault",
+            Self::DamagedInTransit => "damaged_in_transit",
+            Self::ChangedMind => "changed_mind",
+            Self::SizeOrFit => "size_or_fit",
+            Self::Other => "other",
+        }
+    }
+
+    /// A quality problem or our own (or our carrier's) fault.
+    pub fn is_ours(self) -> bool {
+        matches!(
+            self,
+            Self::Quality | Self::OurFault | Self::DamagedInTransit
+        )
+    }
+
+    /// AFS-4: the return freight is the customer's unless the cause is ours.
+    pub fn freight_payer(self) -> FreightPayer {
+        if self.is_ours() {
+            FreightPayer::Us
+        } else {
+            FreightPayer::Customer
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FreightPayer {
+    Customer,
+    Us,
+}
+
+impl FreightPayer {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Customer => "customer",
+            Self::Us => "us",
+        }
+    }
+}
+
+/// How the return freight is paid; cash on delivery is never accepted
+/// (AFS-4), so it is not a value here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FreightPayment {
+    SenderPrepaid,
+    OurAccount,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Condition {
+    Complete,
+    Damaged,
+}
+
+/// A line the customer sends back (AFS-1, AFS-11).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Line {
+    pub sku: String,
+    pub quantity: i64,
+    /// The order's unit price, filled in from the order.
+    pub unit_price: i64,
+    pub tags_attached: bool,
+    pub packaging_intact: bool,
+    /// Exchange: what the customer wants instead (empty: the same SKU).
+    pub replacement_sku: String,
+    pub size: String,
+    pub style: String,
+    pub colour: String,
+}
+
+impl Line {
+    pub fn value(&self) -> Option<i64> {
+        self.unit_price.checked_mul(self.quantity)
+    }
+}
+
+/// The inspection's finding for one line (AFS-5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inspected {
+    pub sku: String,
+    pub quantity: i64,
+    pub condition: Condition,
+    /// What it is worth back, in minor units.
+    pub agreed_value: i64,
+    pub restocked: bool,
+    pub note: String,
+}
+
+/// An inspection's line as given, before it is checked against the case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub sku: String,
+    pub quantity: i64,
+    pub condition: Condition,
+    /// Required for damaged goods; for complete goods it must be the full
+    /// value or absent.
+    pub agreed_value: Option<i64>,
+    pub restocked: bool,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pickup {
+    pub pickup_id: String,
+    pub pickup_date: NaiveDate,
+    pub carrier_code: String,
+    /// Where logistics collects.
+    pub address: Address,
+    pub freight_payer: FreightPayer,
+    pub freight_payment: FreightPayment,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    pub recipient_name: String,
+    pub phone: String,
+    pub country_code: String,
+    pub region: String,
+    pub city: String,
+    pub district: String,
+    pub street: String,
+    pub postal_code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+}
+
+/// A request as the customer (or customer service for them) made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub kind: Kind,
+    pub customer_id: String,
+    pub reason: Reason,
+    pub description: String,
+    pub evidence: Vec<String>,
+    pub lines: Vec<Line>,
+    /// Refund without goods: the amount asked; `None` for a cancellation
+    /// before shipment (all that was paid).
+    pub requested_amount: Option<Money>,
+}
+
+/// What other cases of the same order already take (AFS-1: never more
+/// than was shipped or paid).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Taken {
+    /// Quantities per SKU in cases that count.
+    pub quantities: Vec<(String, i64)>,
+    /// Money asked or refunded by cases that count.
+    pub money: i64,
+}
+
+impl Taken {
+    pub fn of(cases: &[Case]) -> Self {
+        let mut taken = Self::default();
+        for case in cases.iter().filter(|case| case.state.counts()) {
+            for line in &case.lines {
+                match taken
+                    .quantities
+                    .iter_mut()
+                    .find(|(sku, _)| *sku == line.sku)
+                {
+                    Some((_, quantity)) => *quantity += line.quantity,
+                    None => taken.quantities.push((line.sku.clone(), line.quantity)),
+                }
+            }
+            taken.money = taken.money.saturating_add(case.money_claimed());
+        }
+        taken
+    }
+
+    pub fn quantity(&self, sku: &str) -> i64 {
+        self.quantities
+            .iter()
+            .find(|(taken, _)| taken == sku)
+            .map_or(0, |(_, quantity)| *quantity)
+    }
+}
+
+/// The settings a request is judged by (AFS-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// Days after delivery during which goods may be returned.
+    pub return_window_days: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    pub id: CaseId,
+    pub number: String,
+    pub kind: Kind,
+    pub state: State,
+    pub order_id: String,
+    pub order_number: String,
+    pub customer_id: String,
+    pub channel: String,
+    pub currency: Currency,
+    pub reason: Reason,
+    pub description: String,
+    pub evidence: Vec<String>,
+    pub lines: Vec<Line>,
+    pub requested_amount: Option<i64>,
+    pub after_shipment: bool,
+    pub freight_payer: FreightPayer,
+    pub pickup: Option<Pickup>,
+    pub inspected: Vec<Inspected>,
+    pub goods_received_at: Option<DateTime<Utc>>,
+    pub refund_amount: Option<i64>,
+    pub refund_id: Option<String>,
+    pub refunded: bool,
+    pub replacement_order_id: Option<String>,
+    pub price_difference: Option<i64>,
+    pub rejection_reason: String,
+    /// SLA-7: when the refund of a paid, unshipped shop order is due.
+    pub refund_due_at: Option<DateTime<Utc>>,
+    pub refund_overdue: bool,
+    pub history: Vec<HistoryEntry>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn precondition(kind: &'static str, case: &Case, message: impl Into<String>) -> AfterSalesError {
+    AfterSalesError::precondition(kind, format!("cases/{}", case.id), message)
+}
+
+impl Case {
+    /// AFS-1: a request checked against the order: the customer's own, in
+    /// a stage that allows the kind, within the window after delivery, in
+    /// a returnable condition, for no more than was shipped and not yet
+    /// claimed, and no more money than was paid and not yet claimed.
+    pub fn open(
+        (id, number): (CaseId, String),
+        request: Request,
+        order: &OrderFacts,
+        taken: &Taken,
+        policy: Policy,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Self, AfterSalesError> {
+        let subject = format!("orders/{}", order.order_id);
+        if request.customer_id != order.customer_id {
+            return Err(AfterSalesError::precondition(
+                "ORDER_OF_ANOTHER_CUSTOMER",
+                subject,
+                "the order belongs to another customer",
+            ));
+        }
+        let after_shipment = match order.stage {
+            Stage::BeforeShipment => false,
+            Stage::Delivered => true,
+            Stage::InTransit => {
+                return Err(AfterSalesError::precondition(
+                    "ORDER_IN_TRANSIT",
+                    subject,
+                    "the order is on its way: a request can be made once it is delivered",
+                ));
+            }
+            Stage::Ended => {
+                return Err(AfterSalesError::precondition(
+                    "ORDER_ENDED",
+                    subject,
+                    format!("the order is {}", order.state),
+                ));
+            }
+        };
+        if after_shipment {
+            let delivered = order.delivered_at.unwrap_or(order.as_of);
+            let closes = delivered + Duration::days(policy.return_window_days);
+            if now > closes && request.kind.takes_goods_back() {
+                return Err(AfterSalesError::precondition(
+                    "RETURN_WINDOW_PASSED",
+                    subject,
+                    format!(
+                        "the return window of {} days after delivery closed at {}",
+                        policy.return_window_days,
+                        closes.to_rfc3339()
+                    ),
+                ));
+            }
+        } else if request.kind == Kind::Exchange {
+            return Err(AfterSalesError::invalid(
+                "kind",
+                "nothing was shipped to exchange: cancel the order (a REFUND case) and order anew",
+            ));
+        }
+        let mut lines = Vec::with_capacity(request.lines.len());
+        if request.kind.takes_goods_back() {
+            if request.lines.is_empty() {
+                return Err(AfterSalesError::invalid(
+                    "lines",
+                    "a return or exchange names the goods coming back",
+                ));
+            }
+            for (index, line) in request.lines.into_iter().enumerate() {
+                let field = format!("lines[{index}]");
+                let Some(unit_price) = order.unit_price(&line.sku) else {
+                    return Err(AfterSalesError::invalid(
+                        format!("{field}.sku"),
+                        format!("order {} did not sell {}", order.number, line.sku),
+                    ));
+                };
+                let earlier: i64 = lines
+                    .iter()
+                    .filter(|seen: &&Line| seen.sku == line.sku)
+                    .map(|seen| seen.quantity)
+                    .sum();
+                let left = order.sold(&line.sku) - taken.quantity(&line.sku) - earlier;
+                if line.quantity > left {
+                    return Err(AfterSalesError::invalid(
+                        format!("{field}.quantity"),
+                        format!(
+                            "{} of {} shipped and not yet claimed by another case",
+                            left.max(0),
+                            line.sku
+                        ),
+                    ));
+                }
+                let returnable = line.tags_attached && line.packaging_intact;
+                if !request.reason.is_ours() && !returnable {
+                    return Err(AfterSalesError::invalid(
+                        format!("{field}.tags_attached"),
+                        "goods returned for a reason that is not ours need their tags and \
+                         intact packaging (AFS-1)",
+                    ));
+                }
+                lines.push(Line { unit_price, ..line });
+            }
+        } else if !request.lines.is_empty() {
+            return Err(AfterSalesError::invalid(
+                "lines",
+                "a refund without goods names no lines",
+            ));
+        }
+        let left_to_refund = order.amount_paid.saturating_sub(taken.money);
+        let requested_amount = match (&request.kind, request.requested_amount) {
+            (Kind::Refund, Some(amount)) => {
+                if amount.currency != order.currency {
+                    return Err(AfterSalesError::invalid(
+                        "requested_amount.currency_code",
+                        format!("the order is in {}", order.currency),
+                    ));
+                }
+                if amount.minor_units > left_to_refund {
+                    return Err(AfterSalesError::invalid(
+                        "requested_amount.minor_units",
+                        format!(
+                            "at most {} was paid and not yet refunded",
+                            Money::new(order.currency, left_to_refund.max(0))
+                        ),
+                    ));
+                }
+                Some(amount.minor_units)
+            }
+            (Kind::Refund, None) if after_shipment => {
+                return Err(AfterSalesError::invalid(
+                    "requested_amount",
+                    "a refund after shipment names its amount",
+                ));
+            }
+            (Kind::Refund, None) => None,
+            (_, Some(_)) => {
+                return Err(AfterSalesError::invalid(
+                    "requested_amount",
+                    "a return or exchange is refunded what the inspection agrees",
+                ));
+            }
+            (_, None) => None,
+        };
+        if request.kind == Kind::Return
+            && lines
+                .iter()
+                .try_fold(0_i64, |sum, line| {
+                    line.value().and_then(|v| sum.checked_add(v))
+                })
+                .is_none()
+        {
+            return Err(AfterSalesError::invalid("lines", "the value overflows"));
+        }
+        let case = Self {
+            id,
+            number,
+            kind: request.kind,
+            state: State::Submitted,
+            order_id: order.order_id.clone(),
+            order_number: order.number.clone(),
+            customer_id: order.customer_id.clone(),
+            channel: order.channel.clone(),
+            currency: order.currency,
+            reason: request.reason,
+            description: request.description,
+            evidence: request.evidence,
+            lines,
+            requested_amount,
+            after_shipment,
+            freight_payer: request.reason.freight_payer(),
+            pickup: None,
+            inspected: Vec::new(),
+            goods_received_at: None,
+            refund_amount: None,
+            refund_id: None,
+            refunded: false,
+            replacement_order_id: None,
+            price_difference: None,
+            rejection_reason: String::new(),
+            refund_due_at: None,
+            refund_overdue: false,
+            history: Vec::new(),
+            created_by: actor.to_owned(),
+            created_at: now,
+            updated_at: now,
+        };
+        Ok(case.noted(actor, "submitted", String::new(), now))
+    }
+
+    fn noted(mut self, actor: &str, action: &str, detail: String, now: DateTime<Utc>) -> Self {
+        self.note(actor, action, detail, now);
+        self
+    }
+
+    pub fn note(&mut self, actor: &str, action: &str, detail: String, now: DateTime<Utc>) {
+        self.history.push(HistoryEntry {
+            at: now,
+            actor: actor.to_owned(),
+            action: action.to_owned(),
+            detail,
+        });
+        self.updated_at = now;
+    }
+
+    /// The money this case asks or will ask of the order's payments.
+    pub fn money_claimed(&self) -> i64 {
+        match (self.refund_amount, self.requested_amount) {
+            (Some(amount), _) | (None, Some(amount)) => amount,
+            (None, None) => 0,
+        }
+    }
+
+    /// The value of the goods claimed, at the order's prices.
+    pub fn goods_value(&self) -> i64 {
+        self.lines
+            .iter()
+            .filter_map(Line::value)
+            .fold(0_i64, i64::saturating_add)
+    }
+
+    fn expect(&self, allowed: &[State], what: &str) -> Result<(), AfterSalesError> {
+        if allowed.contains(&self.state) {
+            return Ok(());
+        }
+        Err(precondition(
+            "CASE_STATE",
+            self,
+            format!("cannot {what}: the case is {}", self.state.as_str()),
+        ))
+    }
+
+    /// AFS-2: customer service approves. Before shipment the order is
+    /// cancelled (AFS-3); a refund without goods goes to finance; goods
+    /// are expected back otherwise. Returns the action to announce.
+    pub fn approve(
+        &mut self,
+        actor: &str,
+        comment: &str,
+        now: DateTime<Utc>,
+    ) -> Result<&'static str, AfterSalesError> {
+        self.expect(&[State::Submitted], "approve")?;
+        let action = if !self.after_shipment {
+            self.state = State::Cancelling;
+            "cancelling"
+        } else if self.kind == Kind::Refund {
+            let amount = self.requested_amount.unwrap_or(0);
+            self.refund_amount = Some(amount);
+            self.state = State::Refunding;
+            "refund_requested"
+        } else {
+            self.state = State::Approved;
+            "approved"
+        };
+        self.note(actor, "approved", comment.to_owned(), now);
+        Ok(action)
+    }
+
+    pub fn reject(
+        &mut self,
+        actor: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), AfterSalesError> {
+        self.expect(&[State::Submitted, State::InformationRequested], "reject")?;
+        self.state = State::Rejected;
+        self.rejection_reason = reason.to_owned();
+        self.note(actor, "rejected", reason.to_owned(), now);
+        Ok(())
+    }
+
+    /// AFS-2: the case waits for the customer's answer.
+    pub fn request_information(
+        &mut self,
+        actor: &str,
+        question: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), AfterSalesError> {
+        self.expect(&[State::Submitted], "ask for information")?;
+        self.state = State::InformationRequested;
+        self.note(actor, "information_requested", question.to_owned(), now);
+        Ok(())
+    }
+
+    pub fn provide_information(
+        &mut self,
+        actor: &str,
+        answer: &str,
+        evidence: Vec<String>,
+        now: DateTime<Utc>,
+    ) -> Result<(), AfterSalesError> {
+        self.expect(&[State::InformationRequested], "add information")?;
+        self.evidence.extend(evidence);
+        self.state = State::Submitted;
+        self.note(actor, "information_provided", answer.to_owned(), now);
+        Ok(())
+    }
+
+    /// Whether a pick-up may be scheduled now (checked before logistics is
+    /// asked).
+    pub fn check_pickup(&self) -> Result<(), AfterSalesError> {
+        if !self.kind.takes_goods_back() {
+            return Err(precondition(
+                "NO_GOODS",
+                self,
+                "a refund without goods has nothing to pick up",
+            ));
+        }
+        self.expect(
+            &[State::Approved, State::PickupScheduled],
+            "schedule a pick-up",
+        )
+    }
+
+    /// AFS-4: the pick-up logistics scheduled.
+    pub fn pickup_scheduled(
+        &mut self,
+        actor: &str,
+        pickup: Pickup,
+        now: DateTime<Utc>,
+    ) -> Result<(), AfterSalesError> {
+        self.check_pickup()?;
+        let detail = format!(
+            "{} by {} on {}; freight paid by {}",
+            pickup.pickup_id,
+            pickup.carrier_code,
+            pickup.pickup_date,
+            pickup.freight_payer.as_str()
+        );
+        self.pickup = Some(pickup);
+        self.state = State::PickupScheduled;
+        self.note(actor, "pickup_scheduled", detail, now);
+        Ok(())
+    }
+
+    /// AFS-5: checks the inspection against the case and returns the
+    /// lines as they will be recorded (nothing changes yet: inventory is
+    /// told first).
+    /// `paid_left` is what was paid for the order and not claimed by its
+    /// other cases: the agreed values together never exceed it.
+    pub fn check_inspection(
+        &self,
+        findings: &[Finding],
+        paid_left: i64,
+    ) -> Result<Vec<Inspected>, AfterSalesError> {
+        self.expect(
+            &[State::Approved, State::PickupScheduled],
+            "inspect returned goods",
+        )?;
+        if findings.is_empty() {
+            return Err(AfterSalesError::invalid("lines", "name what was received"));
+        }
+        let mut inspected: Vec<Inspected> = Vec::with_capacity(findings.len());
+        for (index, finding) in findings.iter().enumerate() {
+            let field = format!("lines[{index}]");
+            let claimed: i64 = self
+                .lines
+                .iter()
+                .filter(|line| line.sku == finding.sku)
+                .map(|line| line.quantity)
+                .sum();
+            let Some(unit_price) = self
+                .lines
+                .iter()
+                .find(|line| line.sku == finding.sku)
+                .map(|line| line.unit_price)
+            else {
+                return Err(AfterSalesError::invalid(
+                    format!("{field}.sku"),
+                    format!("the case does not return {}", finding.sku),
+                ));
+            };
+            let earlier: i64 = inspected
+                .iter()
+                .filter(|line| line.sku == finding.sku)
+                .map(|line| line.quantity)
+                .sum();
+            if finding.quantity <= 0 || finding.quantity + earlier > claimed {
+                return Err(AfterSalesError::invalid(
+                    format!("{field}.quantity"),
+                    format!("between 1 and the {} claimed", claimed - earlier),
+                ));
+            }
+            let full = unit_price.checked_mul(finding.quantity).ok_or_else(|| {
+                AfterSalesError::invalid(format!("{field}.quantity"), "overflows")
+            })?;
+            let agreed_value = match (finding.condition, finding.agreed_value) {
+                (Condition::Complete, None) => full,
+                (Condition::Complete, Some(value)) if value == full => full,
+                (Condition::Complete, Some(_)) => {
+                    return Err(AfterSalesError::invalid(
+                        format!("{field}.agreed_value"),
+                        format!("complete goods are worth their full value, {full}"),
+                    ));
+                }
+                (Condition::Damaged, None) => {
+                    return Err(AfterSalesError::invalid(
+                        format!("{field}.agreed_value"),
+                        "damaged goods need the value agreed (zero for none)",
+                    ));
+                }
+                (Condition::Damaged, Some(value)) if !(0..=full).contains(&value) => {
+                    return Err(AfterSalesError::invalid(
+                        format!("{field}.agreed_value.minor_units"),
+                        format!("between 0 and the goods' value, {full}"),
+                    ));
+                }
+                (Condition::Damaged, Some(value)) => value,
+            };
+            inspected.push(Inspected {
+                sku: finding.sku.clone(),
+                quantity: finding.quantity,
+                condition: finding.condition,
+                agreed_value,
+                restocked: finding.restocked,
+                note: finding.note.clone(),
+            });
+        }
+        let agreed = inspected
+            .iter()
+            .fold(0_i64, |sum, line| sum.saturating_add(line.agreed_value));
+        if agreed > paid_left {
+            return Err(AfterSalesError::invalid(
+                "lines",
+                format!(
+                    "the values agreed, {}, exceed what was paid and not yet refunded, {}",
+                    Money::new(self.currency, agreed),
+                    Money::new(self.currency, paid_left.max(0))
+                ),
+            ));
+        }
+        Ok(inspected)
+    }
+
+    /// AFS-5, AFS-6, AFS-7: the inspected goods are back; what was agreed
+    /// is refunded; an exchange waits for its replacement order too.
+    /// Returns whether a refund is to be requested.
+    pub fn inspected(
+        &mut self,
+        actor: &str,
+        lines: Vec<Inspected>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, AfterSalesError> {
+        self.expect(
+            &[State::Approved, State::PickupScheduled],
+            "inspect returned goods",
+        )?;
+        let agreed = lines
+            .iter()
+            .fold(0_i64, |sum, line| sum.saturating_add(line.agreed_value));
+        let detail = lines
+            .iter()
+            .map(|line| {
+                format!(
+                    "{} × {} {} worth {}{}",
+                    line.quantity,
+                    line.sku,
+                    match line.condition {
+                        Condition::Complete => "complete",
+                        Condition::Damaged => "damaged",
+                    },
+                    Money::new(self.currency, line.agreed_value),
+                    if line.restocked {
+                        ", restocked"
+                    } else {
+                        ", quarantined"
+                    }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        self.inspected = lines;
+        self.goods_received_at = Some(now);
+        self.refund_amount = Some(agreed);
+        self.note(actor, "inspected", detail, now);
+        if agreed > 0 {
+            self.state = State::Refunding;
+            return Ok(true);
+        }
+        // Nothing to refund: done, or waiting for the replacement order.
+        self.refunded = true;
+        self.state = State::Inspected;
+        self.close_if_done(actor, now);
+        Ok(false)
+    }
+
+    /// AFS-3: the orders service cancelled the order. Paid: the refund of
+    /// what was paid and not yet claimed; unpaid: closed.
+    pub fn order_cancelled(&mut self, paid_left: i64, actor: &str, now: DateTime<Utc>) -> bool {
+        if self.state != State::Cancelling {
+            return false;
+        }
+        if paid_left > 0 {
+            self.refund_amount = Some(paid_left);
+            self.state = State::Refunding;
+            self.note(
+                actor,
+                "order_cancelled",
+                format!("{} paid is refunded", Money::new(self.currency, paid_left)),
+                now,
+            );
+        } else {
+            self.refunded = true;
+            self.state = State::Closed;
+            self.note(
+                actor,
+                "order_cancelled",
+                "nothing was paid: the order is closed".to_owned(),
+                now,
+            );
+        }
+        true
+    }
+
+    /// AFS-3: the orders service would not cancel (the order shipped in
+    /// the meantime): the case ends rejected with the reason.
+    pub fn cancellation_refused(&mut self, reason: &str, now: DateTime<Utc>) -> bool {
+        if self.state != State::Cancelling {
+            return false;
+        }
+        self.state = State::Rejected;
+        self.rejection_reason = reason.to_owned();
+        self.note("system", "rejected", reason.to_owned(), now);
+        true
+    }
+
+    /// SLA-7: a paid, unshipped shop order's refund is due by `due`.
+    pub fn refund_due_by(&mut self, due: DateTime<Utc>) {
+        if !self.after_shipment && !self.channel.is_empty() {
+            self.refund_due_at = Some(due);
+        }
+    }
+
+    /// SLA-7: flags a refund past its due time, once.
+    pub fn flag_overdue(&mut self, now: DateTime<Utc>) -> bool {
+        let due = self.refund_due_at.is_some_and(|due| due < now);
+        if !due || self.refunded || self.refund_overdue || self.state != State::Refunding {
+            return false;
+        }
+        self.refund_overdue = true;
+        self.note(
+            "system",
+            "refund_overdue",
+            "SLA-7: 2 working days".to_owned(),
+            now,
+        );
+        true
+    }
+
+    /// Finance accepted the refund request.
+    pub fn refund_filed(&mut self, refund_id: &str, actor: &str, now: DateTime<Utc>) -> bool {
+        if self.refund_id.is_some() {
+            return false;
+        }
+        self.refund_id = Some(refund_id.to_owned());
+        self.note(
+            actor,
+            "refund_filed",
+            format!("finance refund {refund_id}"),
+            now,
+        );
+        true
+    }
+
+    /// Finance executed the refund (FIN-8): done unless an exchange still
+    /// waits for its replacement.
+    pub fn refund_executed(&mut self, actor: &str, now: DateTime<Utc>) -> bool {
+        if self.refunded {
+            return false;
+        }
+        self.refunded = true;
+        self.note(actor, "refunded", String::new(), now);
+        self.close_if_done(actor, now);
+        true
+    }
+
+    /// The GM refused the refund (APR-6): customer service follows up.
+    pub fn refund_rejected(&mut self, reason: &str, actor: &str, now: DateTime<Utc>) -> bool {
+        if self.state != State::Refunding || self.refunded {
+            return false;
+        }
+        self.state = State::RefundRejected;
+        self.note(actor, "refund_rejected", reason.to_owned(), now);
+        true
+    }
+
+    /// AFS-7: the replacement order exists; the price difference is its
+    /// total less the value returned.
+    pub fn replaced(
+        &mut self,
+        order_id: &str,
+        replacement_total: i64,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> bool {
+        if self.replacement_order_id.is_some() {
+            return false;
+        }
+        let returned = self.refund_amount.unwrap_or(0);
+        let difference = replacement_total.saturating_sub(returned);
+        self.replacement_order_id = Some(order_id.to_owned());
+        self.price_difference = Some(difference);
+        self.note(
+            actor,
+            "replaced",
+            format!(
+                "replacement order {order_id}; price difference {}",
+                Money::new(self.currency, difference)
+            ),
+            now,
+        );
+        self.close_if_done(actor, now);
+        true
+    }
+
+    fn close_if_done(&mut self, actor: &str, now: DateTime<Utc>) {
+        let replaced = self.kind != Kind::Exchange || self.replacement_order_id.is_some();
+        if self.refunded && replaced && self.state != State::Closed {
+            self.state = State::Closed;
+            self.note(actor, "closed", String::new(), now);
+        }
+    }
+}

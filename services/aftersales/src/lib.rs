@@ -1,0 +1,114 @@
+//! The after-sales service (AFS-1 … AFS-7, AFS-11, SLA-7, ORD-6, ORD-14,
+//! LOG-7): returns, exchanges and refunds on an order, reviewed by
+//! customer service; before shipment the order is cancelled and a paid one
+//! refunded; after delivery the goods are picked up, inspected, restocked
+//! or quarantined, and the agreed value is refunded through finance with
+//! the GM's approval; an exchange gets its replacement order.
+//!
+//! - [`domain`]: cases, order facts, the working-day calendar.
+//! - [`store`]: entities, migrations, queries.
+//! - [`app`]: the use cases.
+//! - [`api`]: the tonic service.
+//! - [`events`] and [`consumers`]: what it publishes and consumes.
+//! - [`peers`]: orders, logistics, inventory, finance.
+//! - [`config`]: the service's settings.
+
+pub mod api;
+pub mod app;
+pub mod config;
+pub mod consumers;
+pub mod domain;
+pub mod events;
+pub mod peers;
+pub mod store;
+pub mod wire;
+
+use orderflow_platform::clock::SharedClock;
+use orderflow_platform::grpc::{peer_channel, with_identity};
+use orderflow_platform::service::{RunningService, ServiceRuntime};
+use orderflow_platform::shutdown::Shutdown;
+use orderflow_proto::aftersales::v1::after_sales_service_server::AfterSalesServiceServer;
+
+use crate::config::AfterSalesConfig;
+use crate::domain::calendar::Calendar;
+use crate::domain::case::Policy;
+
+/// Starts the service and returns once it is serving.
+pub async fn start(
+    config: AfterSalesConfig,
+    clock: SharedClock,
+    shutdown: Shutdown,
+) -> anyhow::Result<RunningService> {
+    let mut runtime =
+        ServiceRuntime::start::<store::Migrator>(config.service.clone(), clock.clone(), shutdown)
+            .await?;
+    let identity =
+        orderflow_platform::auth::ServiceIdentity::new(config::SERVICE, &config.service.auth);
+    let peers = peers::Peers::new(
+        with_identity(
+            peer_channel("ORDERS_URL", &config.orders_url)?,
+            identity.clone(),
+        ),
+        with_identity(
+            peer_channel("LOGISTICS_URL", &config.logistics_url)?,
+            identity.clone(),
+        ),
+        with_identity(
+            peer_channel("INVENTORY_URL", &config.inventory_url)?,
+            identity.clone(),
+        ),
+        with_identity(peer_channel("FINANCE_URL", &config.finance_url)?, identity),
+    );
+    let aftersales = app::AfterSales::new(
+        runtime.database.clone(),
+        clock,
+        runtime.outbox.clone(),
+        peers,
+        app::Settings {
+            time_zone: config.business_time_zone,
+            policy: Policy {
+                return_window_days: config.return_window_days,
+            },
+            calendar: Calendar {
+                holidays: config.holidays.clone(),
+            },
+            shop_refund_working_days: config.shop_refund_working_days,
+            returns_warehouse: config.returns_warehouse.clone(),
+        },
+    );
+    for (spec, handler) in consumers::all(
+        &aftersales,
+        config.service.stream_replicas,
+        &config.service.consumer,
+    ) {
+        runtime.spawn_consumer(spec, handler);
+    }
+    let sweeper = aftersales.clone();
+    runtime.spawn_sweeper(config.sweep_interval, move || {
+        let aftersales = sweeper.clone();
+        async move {
+            // Shop refunds past their working days (SLA-7).
+            match aftersales.sweep().await {
+                Ok(0) => {}
+                Ok(overdue) => tracing::info!(overdue, "overdue shop refunds flagged"),
+                Err(error) => tracing::warn!(%error, "after-sales sweep failed"),
+            }
+        }
+    });
+    let api = AfterSalesServiceServer::new(api::AfterSalesApi::new(aftersales));
+    runtime
+        .serve(
+            |routes| routes.add_service(api),
+            vec!["orderflow.aftersales.v1.AfterSalesService".to_owned()],
+            api::ROLES,
+        )
+        .await
+}
+
+/// Runs the service until `shutdown` fires and it has drained.
+pub async fn run(config: AfterSalesConfig, shutdown: Shutdown) -> anyhow::Result<()> {
+    start(config, orderflow_platform::clock::system(), shutdown)
+        .await?
+        .wait()
+        .await
+}

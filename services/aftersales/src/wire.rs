@@ -1,0 +1,193 @@
+//! Domain ⇄ protobuf conversions shared by the API, the events and the
+//! consumers.
+
+use orderflow_platform::grpc::convert::{money, timestamp};
+use orderflow_platform::money::{Currency, Money};
+use orderflow_proto::aftersales::v1 as pb;
+use orderflow_proto::common::v1 as common;
+
+use crate::domain::case::{
+    Address, Case, Condition, FreightPayer, FreightPayment, Kind, Reason, State,
+};
+
+pub fn kind(kind: Kind) -> pb::CaseKind {
+    match kind {
+        Kind::Return => pb::CaseKind::Return,
+        Kind::Exchange => pb::CaseKind::Exchange,
+        Kind::Refund => pb::CaseKind::Refund,
+    }
+}
+
+pub fn kind_in(kind: pb::CaseKind) -> Option<Kind> {
+    match kind {
+        pb::CaseKind::Unspecified => None,
+        pb::CaseKind::Return => Some(Kind::Return),
+        pb::CaseKind::Exchange => Some(Kind::Exchange),
+        pb::CaseKind::Refund => Some(Kind::Refund),
+    }
+}
+
+pub fn state(state: State) -> pb::CaseState {
+    match state {
+        State::Submitted => pb::CaseState::Submitted,
+        State::InformationRequested => pb::CaseState::InformationRequested,
+        State::Rejected => pb::CaseState::Rejected,
+        State::Approved => pb::CaseState::Approved,
+        State::Cancelling => pb::CaseState::Cancelling,
+        State::PickupScheduled => pb::CaseState::PickupScheduled,
+        State::Inspected => pb::CaseState::Inspected,
+        State::Refunding => pb::CaseState::Refunding,
+        State::RefundRejected => pb::CaseState::RefundRejected,
+        State::Closed => pb::CaseState::Closed,
+    }
+}
+
+pub fn state_in(state: pb::CaseState) -> Option<State> {
+    State::ALL
+        .into_iter()
+        .find(|candidate| self::state(*candidate) == state)
+}
+
+pub fn reason(reason: Reason) -> pb::ReturnReason {
+    match reason {
+        Reason::Quality => pb::ReturnReason::Quality,
+        Reason::OurFault => pb::ReturnReason::OurFault,
+        Reason::DamagedInTransit => pb::ReturnReason::DamagedInTransit,
+        Reason::ChangedMind => pb::ReturnReason::ChangedMind,
+        Reason::SizeOrFit => pb::ReturnReason::SizeOrFit,
+        Reason::Other => pb::ReturnReason::Other,
+    }
+}
+
+pub fn reason_in(raw: pb::ReturnReason) -> Option<Reason> {
+    Reason::ALL
+        .into_iter()
+        .find(|candidate| reason(*candidate) == raw)
+}
+
+pub fn freight_payer(payer: FreightPayer) -> pb::FreightPayer {
+    match payer {
+        FreightPayer::Customer => pb::FreightPayer::Customer,
+        FreightPayer::Us => pb::FreightPayer::Us,
+    }
+}
+
+pub fn freight_payment(payment: FreightPayment) -> pb::FreightPayment {
+    match payment {
+        FreightPayment::SenderPrepaid => pb::FreightPayment::SenderPrepaid,
+        FreightPayment::OurAccount => pb::FreightPayment::OurAccount,
+    }
+}
+
+pub fn condition(condition: Condition) -> pb::Condition {
+    match condition {
+        Condition::Complete => pb::Condition::Complete,
+        Condition::Damaged => pb::Condition::Damaged,
+    }
+}
+
+pub fn address(address: &Address) -> common::Address {
+    common::Address {
+        recipient_name: address.recipient_name.clone(),
+        phone: address.phone.clone(),
+        country_code: address.country_code.clone(),
+        region: address.region.clone(),
+        city: address.city.clone(),
+        district: address.district.clone(),
+        street: address.street.clone(),
+        postal_code: address.postal_code.clone(),
+    }
+}
+
+pub fn address_in(address: common::Address) -> Address {
+    Address {
+        recipient_name: address.recipient_name,
+        phone: address.phone,
+        country_code: address.country_code,
+        region: address.region,
+        city: address.city,
+        district: address.district,
+        street: address.street,
+        postal_code: address.postal_code,
+    }
+}
+
+fn amount(currency: Currency, minor_units: i64) -> common::Money {
+    money(Money::new(currency, minor_units))
+}
+
+pub fn case(case: &Case) -> pb::Case {
+    let currency = case.currency;
+    pb::Case {
+        id: case.id.to_string(),
+        number: case.number.clone(),
+        kind: kind(case.kind) as i32,
+        state: state(case.state) as i32,
+        order_id: case.order_id.clone(),
+        order_number: case.order_number.clone(),
+        customer_id: case.customer_id.clone(),
+        reason: reason(case.reason) as i32,
+        description: case.description.clone(),
+        evidence: case.evidence.clone(),
+        lines: case
+            .lines
+            .iter()
+            .map(|line| pb::CaseLine {
+                sku: line.sku.clone(),
+                quantity: line.quantity,
+                unit_price: Some(amount(currency, line.unit_price)),
+                tags_attached: line.tags_attached,
+                packaging_intact: line.packaging_intact,
+                replacement_sku: line.replacement_sku.clone(),
+                size: line.size.clone(),
+                style: line.style.clone(),
+                colour: line.colour.clone(),
+            })
+            .collect(),
+        requested_amount: case.requested_amount.map(|value| amount(currency, value)),
+        after_shipment: case.after_shipment,
+        freight_payer: freight_payer(case.freight_payer) as i32,
+        pickup: case.pickup.as_ref().map(|pickup| pb::Pickup {
+            pickup_id: pickup.pickup_id.clone(),
+            pickup_date: pickup.pickup_date.to_string(),
+            carrier_code: pickup.carrier_code.clone(),
+            address: Some(address(&pickup.address)),
+            freight_payer: freight_payer(pickup.freight_payer) as i32,
+            freight_payment: freight_payment(pickup.freight_payment) as i32,
+        }),
+        inspected_lines: case
+            .inspected
+            .iter()
+            .map(|line| pb::InspectedLine {
+                sku: line.sku.clone(),
+                quantity: line.quantity,
+                condition: condition(line.condition) as i32,
+                agreed_value: Some(amount(currency, line.agreed_value)),
+                restocked: line.restocked,
+                note: line.note.clone(),
+            })
+            .collect(),
+        goods_received_time: case.goods_received_at.map(timestamp),
+        refund_amount: case.refund_amount.map(|value| amount(currency, value)),
+        refund_id: case.refund_id.clone().unwrap_or_default(),
+        replacement_order_id: case.replacement_order_id.clone().unwrap_or_default(),
+        price_difference: case.price_difference.map(|value| amount(currency, value)),
+        rejection_reason: case.rejection_reason.clone(),
+        refund_due_time: case.refund_due_at.map(timestamp),
+        refund_overdue: case.refund_overdue,
+        channel: case.channel.clone(),
+        history: case
+            .history
+            .iter()
+            .map(|entry| pb::HistoryEntry {
+                time: Some(timestamp(entry.at)),
+                actor: entry.actor.clone(),
+                action: entry.action.clone(),
+                detail: entry.detail.clone(),
+            })
+            .collect(),
+        created_by: case.created_by.clone(),
+        create_time: Some(timestamp(case.created_at)),
+        update_time: Some(timestamp(case.updated_at)),
+    }
+}

@@ -1,0 +1,4 @@
+//! The after-sales service's API tests.
+
+mod cases;
+mod support;
