@@ -53,6 +53,8 @@ pub const ROLES: RoleTable = &[
         &[Role::CustomerService, Role::Logistics],
     ),
     (rpc!("InspectReturn"), &[Role::Qc]),
+    (rpc!("RecordOverseasReceipt"), &[Role::CustomerService]),
+    (rpc!("ShelveOverseasReturn"), &[Role::Warehouse]),
     (rpc!("ListOverdueRefunds"), READERS),
 ];
 
@@ -166,6 +168,7 @@ impl AfterSalesService for AfterSalesApi {
                         evidence,
                         lines,
                         requested_amount,
+                        overseas: m.overseas_warehouse,
                     });
                 }
             },
@@ -417,6 +420,62 @@ impl AfterSalesService for AfterSalesApi {
         let case = self
             .aftersales
             .inspect(&actor, key.as_ref(), &id, findings)
+            .await?;
+        Ok(answer(&case))
+    }
+
+    async fn record_overseas_receipt(
+        &self,
+        request: Request<pb::RecordOverseasReceiptRequest>,
+    ) -> Result<Response<pb::Case>, Status> {
+        let mut id = CaseId::blank();
+        let mut proof = String::new();
+        let (actor, key, _) = checked(
+            request,
+            "RecordOverseasReceipt",
+            |m| &m.request_id,
+            |m, violations| {
+                id = case_id(&m.case_id, violations);
+                proof = violations.required("proof_of_receipt", &m.proof_of_receipt, 500);
+            },
+        )?;
+        let case = self
+            .aftersales
+            .record_overseas_receipt(&actor, key.as_ref(), &id, proof)
+            .await?;
+        Ok(answer(&case))
+    }
+
+    async fn shelve_overseas_return(
+        &self,
+        request: Request<pb::ShelveOverseasReturnRequest>,
+    ) -> Result<Response<pb::Case>, Status> {
+        let mut id = CaseId::blank();
+        let mut lines = Vec::new();
+        let (actor, key, _) = checked(
+            request,
+            "ShelveOverseasReturn",
+            |m| &m.request_id,
+            |m, violations| {
+                id = case_id(&m.case_id, violations);
+                if m.lines.is_empty() || m.lines.len() > 200 {
+                    violations.add("lines", "between 1 and 200 lines");
+                }
+                for (index, line) in m.lines.iter().enumerate() {
+                    let sku = violations
+                        .field::<Sku>(format!("lines[{index}].sku"), &line.sku)
+                        .map(|sku| sku.as_str().to_owned())
+                        .unwrap_or_default();
+                    let quantity = violations
+                        .quantity(format!("lines[{index}].quantity"), line.quantity)
+                        .map_or(0, |quantity| quantity.get());
+                    lines.push((sku, quantity));
+                }
+            },
+        )?;
+        let case = self
+            .aftersales
+            .shelve_overseas_return(&actor, key.as_ref(), &id, lines)
             .await?;
         Ok(answer(&case))
     }

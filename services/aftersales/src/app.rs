@@ -33,6 +33,8 @@ pub struct Settings {
     pub shop_refund_working_days: u32,
     /// Inventory's finished-goods warehouse for restocked returns.
     pub returns_warehouse: String,
+    /// Inventory's overseas warehouse (AFS-8).
+    pub overseas_warehouse: String,
 }
 
 #[derive(Debug, Clone)]
@@ -253,6 +255,7 @@ impl AfterSales {
                     evidence: Vec::new(),
                     lines: Vec::new(),
                     requested_amount: None,
+                    overseas: false,
                 };
                 let mut case = Case::open(
                     (CaseId::new(), number),

@@ -23,6 +23,8 @@ pub struct AfterSalesConfig {
     pub holidays: Vec<NaiveDate>,
     /// Inventory's warehouse that restocked returns go back to.
     pub returns_warehouse: String,
+    /// Inventory's overseas warehouse (AFS-8).
+    pub overseas_warehouse: String,
     /// How often overdue refunds (SLA-7) are looked for.
     pub sweep_interval: std::time::Duration,
 }
@@ -31,7 +33,8 @@ impl AfterSalesConfig {
     /// The shared variables plus `BUSINESS_TIME_ZONE` (Asia/Shanghai),
     /// `ORDERS_URL`, `FINANCE_URL`, `INVENTORY_URL`, `LOGISTICS_URL`,
     /// `RETURN_WINDOW_DAYS` (7), `SHOP_REFUND_WORKING_DAYS` (2),
-    /// `HOLIDAYS` (comma-separated dates), `RETURNS_WAREHOUSE` (FG) and
+    /// `HOLIDAYS` (comma-separated dates), `RETURNS_WAREHOUSE` (FG),
+    /// `OVERSEAS_WAREHOUSE` (OVERSEAS) and
     /// `AFTERSALES_SWEEP_INTERVAL_SECS` (60).
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let service = ServiceConfig::from_env(SERVICE, DEFAULT_PORT, env)?;
@@ -82,6 +85,7 @@ impl AfterSalesConfig {
             shop_refund_working_days,
             holidays,
             returns_warehouse: env.string_or("RETURNS_WAREHOUSE", "FG"),
+            overseas_warehouse: env.string_or("OVERSEAS_WAREHOUSE", "OVERSEAS"),
             sweep_interval,
         })
     }

@@ -74,6 +74,7 @@ pub async fn start(
             },
             shop_refund_working_days: config.shop_refund_working_days,
             returns_warehouse: config.returns_warehouse.clone(),
+            overseas_warehouse: config.overseas_warehouse.clone(),
         },
     );
     for (spec, handler) in consumers::all(

@@ -186,6 +186,9 @@ pub fn case(case: &Case) -> pb::Case {
                 detail: entry.detail.clone(),
             })
             .collect(),
+        overseas_warehouse: case.overseas,
+        proof_of_receipt: case.proof_of_receipt.clone(),
+        shelve_time: case.shelved_at.map(timestamp),
         created_by: case.created_by.clone(),
         create_time: Some(timestamp(case.created_at)),
         update_time: Some(timestamp(case.updated_at)),

@@ -548,6 +548,12 @@ impl FinanceService for FinanceApi {
                 parsed
             }
         };
+        if request.goods_pending && goods_received_at.is_some() {
+            violations.add(
+                "goods_pending",
+                "goods either came back (goods_received_time) or are pending, not both",
+            );
+        }
         let method = wire::refund_method_in(request.method());
         if method.is_none() {
             violations.add(
@@ -567,6 +573,7 @@ impl FinanceService for FinanceApi {
             method,
             reference,
             goods_received_at,
+            goods_pending: request.goods_pending,
         };
         let refund = self
             .finance

@@ -87,6 +87,8 @@ pub struct NewRefund {
     pub reference: String,
     /// A return's refund: when its goods came back.
     pub goods_received_at: Option<DateTime<Utc>>,
+    /// AFS-8: the goods are at the overseas warehouse, not shelved yet.
+    pub goods_pending: bool,
 }
 
 fn sale_key(order_id: &str) -> String {

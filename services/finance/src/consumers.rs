@@ -6,6 +6,9 @@
 //! are not valued here from inventory's movements: their negative entry is
 //! the executed refund of the after-sales case, for the value agreed at
 //! inspection (AFS-6, FIN-7), so nothing is taken off twice.
+//! `finance-aftersales` (`AFTERSALES`, `aftersales.case.shelved`): an
+//! overseas return's goods shelved turn its refund's negative-profit entry
+//! into a return (AFS-8).
 
 use crate::app::Finance;
 use crate::domain::FinanceError;
@@ -17,6 +20,7 @@ use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError
 use orderflow_platform::config::ConsumerSettings;
 use orderflow_platform::grpc::convert::from_timestamp;
 use orderflow_platform::money::Currency;
+use orderflow_proto::aftersales::v1 as aftersales;
 use orderflow_proto::approvals::v1 as approvals;
 use orderflow_proto::finance::v1 as pb;
 use orderflow_proto::orders::v1 as orders;
@@ -372,6 +376,57 @@ impl EventHandler for RefundDecisions {
         };
         self.finance
             .approval_decided(transaction, &request.subject_id, decision, &message.actor)
+            .await
+            .map_err(failure)
+    }
+}
+
+/// After-sales' overseas returns shelved (AFS-8): the refund's loss becomes
+/// a return.
+pub struct AfterSalesEvents {
+    finance: Finance,
+}
+
+impl AfterSalesEvents {
+    pub fn new(finance: Finance) -> Self {
+        Self { finance }
+    }
+}
+
+pub const AFTERSALES_CONSUMER: &str = "finance-aftersales";
+
+pub fn aftersales_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+    ConsumerSpec::on(
+        AFTERSALES_CONSUMER,
+        "aftersales",
+        Some("aftersales.case.shelved"),
+        replicas,
+        settings,
+    )
+}
+
+#[async_trait]
+impl EventHandler for AfterSalesEvents {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        let message: aftersales::CaseChanged = event.decode()?;
+        let Some(case) = message.case else {
+            return Ok(());
+        };
+        if case.refund_id.is_empty() {
+            return Ok(());
+        }
+        let shelved_at = case
+            .shelve_time
+            .as_ref()
+            .or(message.occur_time.as_ref())
+            .and_then(from_timestamp)
+            .ok_or_else(|| HandlerError::Permanent("a shelving without a time".to_owned()))?;
+        self.finance
+            .goods_shelved(transaction, &case.refund_id, shelved_at, &message.actor)
             .await
             .map_err(failure)
     }

@@ -55,6 +55,10 @@ pub async fn start(
         consumers::orders_consumer_spec(replicas, config.service.consumer.clone()),
         Arc::new(consumers::OrderEvents::new(finance.clone())),
     );
+    runtime.spawn_consumer(
+        consumers::aftersales_consumer_spec(replicas, config.service.consumer.clone()),
+        Arc::new(consumers::AfterSalesEvents::new(finance.clone())),
+    );
     let identity =
         orderflow_platform::auth::ServiceIdentity::new(config::SERVICE, &config.service.auth);
     let approvals = peers::Approvals::new(orderflow_platform::grpc::with_identity(

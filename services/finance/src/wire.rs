@@ -140,6 +140,7 @@ fn entry_kind(kind: EntryKind) -> pb::LedgerEntryKind {
         EntryKind::Return => pb::LedgerEntryKind::Return,
         EntryKind::Correction => pb::LedgerEntryKind::Correction,
         EntryKind::Refund => pb::LedgerEntryKind::Refund,
+        EntryKind::NegativeProfit => pb::LedgerEntryKind::NegativeProfit,
     }
 }
 
@@ -244,6 +245,7 @@ pub fn refund(refund: &Refund) -> pb::Refund {
         execution_reference: refund.execution_reference.clone(),
         reference: refund.reference.clone(),
         goods_received_time: refund.goods_received_at.map(timestamp),
+        goods_pending: refund.goods_pending,
     }
 }
 

@@ -1,7 +1,7 @@
 //! Goods and money back: the pick-up (AFS-4, LOG-7), the inspection with
-//! the goods into stock or quarantine (AFS-5, INV-6), the refund through
-//! finance (AFS-6, FIN-8), the replacement order (AFS-7, ORD-14) and the
-//! shop refund deadline (SLA-7).
+//! the goods into stock or quarantine (AFS-5, INV-6), overseas-warehouse
+//! returns (AFS-8), the refund through finance (AFS-6, FIN-8), the
+//! replacement order (AFS-7, ORD-14) and the shop refund deadline (SLA-7).
 
 use chrono::NaiveDate;
 use orderflow_platform::db::idempotency::RequestKey;
@@ -102,16 +102,7 @@ impl AfterSales {
             return self.case(id).await;
         }
         let case = self.case(id).await?;
-        let connection = self.database.connection();
-        let paid = records::facts(connection, &case.order_id, false)
-            .await?
-            .map_or(0, |facts| facts.amount_paid);
-        let others: Vec<Case> = records::cases_of_order(connection, &case.order_id, false)
-            .await?
-            .into_iter()
-            .filter(|other| other.id != case.id)
-            .collect();
-        let paid_left = paid.saturating_sub(crate::domain::case::Taken::of(&others).money);
+        let paid_left = self.paid_left(&case).await?;
         let inspected = case.check_inspection(&findings, paid_left)?;
         for restock in [true, false] {
             let lines: Vec<inventory::Line> = inspected
@@ -168,6 +159,108 @@ impl AfterSales {
         .await
     }
 
+    /// AFS-8: the customer's proof of receipt at the overseas warehouse:
+    /// the goods' value is refunded before they are shelved.
+    pub async fn record_overseas_receipt(
+        &self,
+        actor: &Actor,
+        key: Option<&RequestKey>,
+        id: &CaseId,
+        proof: String,
+    ) -> Result<Case, AfterSalesError> {
+        if self.replayed(key).await? {
+            return self.case(id).await;
+        }
+        let case = self.case(id).await?;
+        let paid_left = self.paid_left(&case).await?;
+        let who = actor.subject.clone();
+        self.change(
+            actor,
+            key,
+            id,
+            Box::new(move |case, now| {
+                case.overseas_received(&proof, paid_left, &who, now)?;
+                Ok(vec![
+                    ("overseas_received", String::new()),
+                    ("refund_requested", String::new()),
+                ])
+            }),
+        )
+        .await
+    }
+
+    /// AFS-8, INV-6: the overseas warehouse shelved the goods: into its
+    /// stock through inventory (request id derived from the case), then the
+    /// case records it and finance turns the refund's loss into a return.
+    pub async fn shelve_overseas_return(
+        &self,
+        actor: &Actor,
+        key: Option<&RequestKey>,
+        id: &CaseId,
+        lines: Vec<(String, i64)>,
+    ) -> Result<Case, AfterSalesError> {
+        if self.replayed(key).await? {
+            return self.case(id).await;
+        }
+        let case = self.case(id).await?;
+        case.check_shelving(&lines)?;
+        self.peers
+            .receive_return(inventory::ReceiveReturnRequest {
+                request_id: format!("shelve:{}", case.id),
+                warehouse: self.settings.overseas_warehouse.clone(),
+                lines: lines
+                    .iter()
+                    .map(|(sku, quantity)| inventory::Line {
+                        sku: sku.clone(),
+                        quantity: *quantity,
+                    })
+                    .collect(),
+                reference: case.order_id.clone(),
+                restock: true,
+                inspection_note: format!(
+                    "after-sales {}: shelved at the overseas warehouse",
+                    case.number
+                ),
+            })
+            .await?;
+        let detail = lines
+            .iter()
+            .map(|(sku, quantity)| format!("{quantity} × {sku}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let who = actor.subject.clone();
+        self.change(
+            actor,
+            key,
+            id,
+            Box::new(move |case, now| {
+                case.check_shelving(&lines)?;
+                case.shelved(detail.clone(), &who, now);
+                let mut actions = vec![("shelved", detail)];
+                if case.state == State::Closed {
+                    actions.push(("closed", String::new()));
+                }
+                Ok(actions)
+            }),
+        )
+        .await
+    }
+
+    /// What was paid for the case's order and is not claimed by its other
+    /// cases.
+    async fn paid_left(&self, case: &Case) -> Result<i64, AfterSalesError> {
+        let connection = self.database.connection();
+        let paid = records::facts(connection, &case.order_id, false)
+            .await?
+            .map_or(0, |facts| facts.amount_paid);
+        let others: Vec<Case> = records::cases_of_order(connection, &case.order_id, false)
+            .await?
+            .into_iter()
+            .filter(|other| other.id != case.id)
+            .collect();
+        Ok(paid.saturating_sub(crate::domain::case::Taken::of(&others).money))
+    }
+
     /// AFS-6: files the case's refund with finance (from the
     /// `refund_requested` event, so that it is filed even when finance was
     /// down at the time). Finance keeps the request id: a retry files
@@ -193,6 +286,10 @@ impl AfterSales {
                 format!("order {} cancelled before shipment", case.order_number)
             }
             Kind::Refund => format!("refund without goods, case {}", case.number),
+            Kind::Return if case.overseas => format!(
+                "goods at the overseas warehouse (proof {}); case {}",
+                case.proof_of_receipt, case.number
+            ),
             Kind::Return | Kind::Exchange => format!(
                 "goods back ({}); case {}",
                 case.inspected
@@ -226,6 +323,8 @@ impl AfterSales {
                 method: finance::RefundMethod::OriginalRoute.into(),
                 reference: refund_reference(case.id.as_str()),
                 goods_received_time: case.goods_received_at.map(timestamp),
+                // AFS-8: refunded on proof of receipt overseas, not shelved yet.
+                goods_pending: case.overseas && case.shelved_at.is_none(),
             })
             .await?;
         let id = refund.id;

@@ -284,6 +284,8 @@ pub struct Request {
     /// Refund without goods: the amount asked; `None` for a cancellation
     /// before shipment (all that was paid).
     pub requested_amount: Option<Money>,
+    /// AFS-8: the goods go back to the overseas warehouse.
+    pub overseas: bool,
 }
 
 /// What other cases of the same order already take (AFS-1: never more
@@ -360,6 +362,14 @@ pub struct Case {
     /// SLA-7: when the refund of a paid, unshipped shop order is due.
     pub refund_due_at: Option<DateTime<Utc>>,
     pub refund_overdue: bool,
+    /// AFS-8: the goods go back to the overseas warehouse; refunded on the
+    /// customer's proof of receipt there, then shelved.
+    #[serde(default)]
+    pub overseas: bool,
+    #[serde(default)]
+    pub proof_of_receipt: String,
+    #[serde(default)]
+    pub shelved_at: Option<DateTime<Utc>>,
     pub history: Vec<HistoryEntry>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
@@ -428,6 +438,12 @@ impl Case {
             return Err(AfterSalesError::invalid(
                 "kind",
                 "nothing was shipped to exchange: cancel the order (a REFUND case) and order anew",
+            ));
+        }
+        if request.overseas && !(after_shipment && request.kind == Kind::Return) {
+            return Err(AfterSalesError::invalid(
+                "overseas_warehouse",
+                "only a return after delivery goes back to the overseas warehouse",
             ));
         }
         let mut lines = Vec::with_capacity(request.lines.len());
@@ -551,6 +567,9 @@ impl Case {
             rejection_reason: String::new(),
             refund_due_at: None,
             refund_overdue: false,
+            overseas: request.overseas,
+            proof_of_receipt: String::new(),
+            shelved_at: None,
             history: Vec::new(),
             created_by: actor.to_owned(),
             created_at: now,
@@ -670,6 +689,13 @@ impl Case {
     /// Whether a pick-up may be scheduled now (checked before logistics is
     /// asked).
     pub fn check_pickup(&self) -> Result<(), AfterSalesError> {
+        if self.overseas {
+            return Err(precondition(
+                "OVERSEAS_RETURN",
+                self,
+                "the customer sends the goods to the overseas warehouse: nothing to pick up",
+            ));
+        }
         if !self.kind.takes_goods_back() {
             return Err(precondition(
                 "NO_GOODS",
@@ -714,6 +740,13 @@ impl Case {
         findings: &[Finding],
         paid_left: i64,
     ) -> Result<Vec<Inspected>, AfterSalesError> {
+        if self.overseas {
+            return Err(precondition(
+                "OVERSEAS_RETURN",
+                self,
+                "an overseas return is refunded on proof of receipt and shelved there",
+            ));
+        }
         self.expect(
             &[State::Approved, State::PickupScheduled],
             "inspect returned goods",
@@ -984,9 +1017,116 @@ impl Case {
         true
     }
 
+    /// AFS-8: the customer's proof that the goods reached the overseas
+    /// warehouse: their value is refunded (at most `paid_left`, what was
+    /// paid and not claimed by other cases) before they are shelved.
+    pub fn overseas_received(
+        &mut self,
+        proof: &str,
+        paid_left: i64,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), AfterSalesError> {
+        if !self.overseas {
+            return Err(precondition(
+                "NOT_OVERSEAS",
+                self,
+                "the goods of this case are not returned to the overseas warehouse",
+            ));
+        }
+        self.expect(&[State::Approved], "record the overseas receipt")?;
+        let value = self.goods_value();
+        if value > paid_left {
+            return Err(precondition(
+                "REFUND_EXCEEDS_PAID",
+                self,
+                format!(
+                    "the goods are worth {}, {} is left to refund",
+                    Money::new(self.currency, value),
+                    Money::new(self.currency, paid_left.max(0))
+                ),
+            ));
+        }
+        self.proof_of_receipt = proof.to_owned();
+        self.evidence.push(proof.to_owned());
+        self.refund_amount = Some(value);
+        self.state = State::Refunding;
+        self.note(
+            actor,
+            "overseas_received",
+            format!(
+                "proof of receipt {proof}; {} refunded",
+                Money::new(self.currency, value)
+            ),
+            now,
+        );
+        Ok(())
+    }
+
+    /// AFS-8: what the overseas warehouse shelved, checked against the
+    /// case (nothing changes yet: inventory is told first).
+    pub fn check_shelving(&self, lines: &[(String, i64)]) -> Result<(), AfterSalesError> {
+        if !self.overseas {
+            return Err(precondition(
+                "NOT_OVERSEAS",
+                self,
+                "the goods of this case are not returned to the overseas warehouse",
+            ));
+        }
+        if self.shelved_at.is_some() {
+            return Err(precondition(
+                "ALREADY_SHELVED",
+                self,
+                "the goods are shelved",
+            ));
+        }
+        self.expect(
+            &[State::Refunding, State::RefundRejected, State::Closed],
+            "shelve the goods before the proof of receipt",
+        )?;
+        if lines.is_empty() {
+            return Err(AfterSalesError::invalid("lines", "name what was shelved"));
+        }
+        for (index, (sku, _)) in lines.iter().enumerate() {
+            let claimed: i64 = self
+                .lines
+                .iter()
+                .filter(|line| line.sku == *sku)
+                .map(|line| line.quantity)
+                .sum();
+            let shelved: i64 = lines
+                .iter()
+                .filter(|(other, _)| other == sku)
+                .map(|(_, quantity)| *quantity)
+                .sum();
+            if claimed == 0 {
+                return Err(AfterSalesError::invalid(
+                    format!("lines[{index}].sku"),
+                    format!("the case does not return {sku}"),
+                ));
+            }
+            if shelved > claimed {
+                return Err(AfterSalesError::invalid(
+                    format!("lines[{index}].quantity"),
+                    format!("at most the {claimed} returned"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// AFS-8: the goods are shelved at the overseas warehouse.
+    pub fn shelved(&mut self, detail: String, actor: &str, now: DateTime<Utc>) {
+        self.shelved_at = Some(now);
+        self.goods_received_at = Some(now);
+        self.note(actor, "shelved", detail, now);
+        self.close_if_done(actor, now);
+    }
+
     fn close_if_done(&mut self, actor: &str, now: DateTime<Utc>) {
         let replaced = self.kind != Kind::Exchange || self.replacement_order_id.is_some();
-        if self.refunded && replaced && self.state != State::Closed {
+        let shelved = !self.overseas || self.shelved_at.is_some();
+        if self.refunded && replaced && shelved && self.state != State::Closed {
             self.state = State::Closed;
             self.note(actor, "closed", String::new(), now);
         }

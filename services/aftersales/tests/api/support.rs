@@ -233,6 +233,7 @@ pub fn return_request(order: &orders::Order, lines: Vec<pb::CaseLine>) -> pb::Cr
         evidence: vec!["photos/1.jpg".to_owned()],
         lines,
         requested_amount: None,
+        overseas_warehouse: false,
     }
 }
 

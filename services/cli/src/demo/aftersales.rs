@@ -203,6 +203,7 @@ pub async fn returns(urls: &Urls, secret: &SecretString, order: &pb::Order) -> a
             evidence: vec!["photos/crack.jpg".to_owned()],
             lines: vec![pump(1)],
             requested_amount: None,
+            overseas_warehouse: false,
         },
         aftersales::FreightPayment::OurAccount,
         aftersales::InspectedLine {
@@ -238,6 +239,7 @@ pub async fn returns(urls: &Urls, secret: &SecretString, order: &pb::Order) -> a
                 ..pump(1)
             }],
             requested_amount: None,
+            overseas_warehouse: false,
         },
         aftersales::FreightPayment::SenderPrepaid,
         aftersales::InspectedLine {

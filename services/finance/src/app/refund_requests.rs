@@ -65,6 +65,7 @@ impl Finance {
             execution_reference: String::new(),
             reference: new.reference,
             goods_received_at: new.goods_received_at,
+            goods_pending: new.goods_pending,
         };
         refunds::insert(&*transaction, &refund).await?;
         idempotency::complete(&*transaction, key, &refund.id).await?;
@@ -224,11 +225,21 @@ impl Finance {
         }
         // AFS-6: a return's refund is the return's negative entry, for the
         // agreed value, on the day the goods came back (FIN-7).
+        // AFS-8: refunded before the goods were shelved overseas: a
+        // negative profit until they are.
         let (kind, entry_date, note) = match refund.goods_received_at {
             Some(received) => (
                 EntryKind::Return,
                 self.day_of(received),
                 format!("goods returned: {}", refund.handling),
+            ),
+            None if refund.goods_pending => (
+                EntryKind::NegativeProfit,
+                self.day_of(now),
+                format!(
+                    "refunded before the goods were shelved: {}",
+                    refund.handling
+                ),
             ),
             None => (
                 EntryKind::Refund,
@@ -253,5 +264,75 @@ impl Finance {
         };
         ledger::append(connection, &format!("refund:{}", refund.id), &entry).await?;
         Ok(Some(entry))
+    }
+
+    /// AFS-8: after-sales reports the goods of a refund shelved at the
+    /// overseas warehouse. An executed refund's NEGATIVE_PROFIT entry is
+    /// reversed (a CORRECTION) and the same amount booked as the return
+    /// (the negative of the original record), both dated the shelving day;
+    /// a refund not executed yet becomes a return's refund. A repeated
+    /// report changes nothing.
+    pub async fn goods_shelved<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        refund_id: &str,
+        shelved_at: DateTime<Utc>,
+        actor: &str,
+    ) -> Result<(), FinanceError> {
+        let Some(mut refund) = refunds::get(connection, refund_id, true).await? else {
+            tracing::warn!(refund.id = %refund_id, "goods shelved for a refund finance does not know");
+            return Ok(());
+        };
+        if !refund.goods_pending {
+            return Ok(());
+        }
+        refund.goods_pending = false;
+        refund.goods_received_at = Some(shelved_at);
+        refunds::update(connection, &refund).await?;
+        if refund.state != RefundState::Executed {
+            return Ok(());
+        }
+        let Some(loss) = ledger::entry_by_key(connection, &format!("refund:{}", refund.id)).await?
+        else {
+            return Ok(());
+        };
+        if loss.kind != EntryKind::NegativeProfit {
+            return Ok(());
+        }
+        let now = self.now();
+        let day = self.day_of(shelved_at);
+        let sale = ledger::entry_by_key(connection, &sale_key(&refund.order_id)).await?;
+        let reversal = LedgerEntry {
+            id: uuid::Uuid::now_v7().to_string(),
+            kind: EntryKind::Correction,
+            amount: loss.amount.saturating_neg(),
+            entry_date: day,
+            offsets_entry_id: Some(loss.id.clone()),
+            note: "goods shelved at the overseas warehouse: the loss reversed".to_owned(),
+            created_at: now,
+            ..loss.clone()
+        };
+        let returned = LedgerEntry {
+            id: uuid::Uuid::now_v7().to_string(),
+            kind: EntryKind::Return,
+            entry_date: day,
+            offsets_entry_id: sale.map(|sale| sale.id).or(loss.offsets_entry_id.clone()),
+            note: format!(
+                "goods shelved at the overseas warehouse: {}",
+                refund.handling
+            ),
+            created_at: now,
+            ..loss
+        };
+        for (key, entry) in [
+            (format!("shelved:{}:reversal", refund.id), reversal),
+            (format!("shelved:{}:return", refund.id), returned),
+        ] {
+            if ledger::append(connection, &key, &entry).await? {
+                self.enqueue(connection, events::ledger_entry(&entry, actor, now))
+                    .await?;
+            }
+        }
+        Ok(())
     }
 }

@@ -17,6 +17,9 @@ pub enum EntryKind {
     Correction,
     /// Money refunded beyond what returns and corrections already took off.
     Refund,
+    /// AFS-8: refunded before the goods were shelved at the overseas
+    /// warehouse; reversed and booked as a return once they are.
+    NegativeProfit,
 }
 
 impl EntryKind {
@@ -26,13 +29,20 @@ impl EntryKind {
             Self::Return => "return",
             Self::Correction => "correction",
             Self::Refund => "refund",
+            Self::NegativeProfit => "negative_profit",
         }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Sale, Self::Return, Self::Correction, Self::Refund]
-            .into_iter()
-            .find(|kind| kind.as_str() == text)
+        [
+            Self::Sale,
+            Self::Return,
+            Self::Correction,
+            Self::Refund,
+            Self::NegativeProfit,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == text)
     }
 }
 

@@ -92,6 +92,9 @@ pub struct Refund {
     /// When the goods of a return came back: the refund is then the
     /// return's negative entry, dated that day (FIN-7, AFS-6).
     pub goods_received_at: Option<DateTime<Utc>>,
+    /// AFS-8: refunded on proof of arrival at the overseas warehouse,
+    /// before the goods were shelved there.
+    pub goods_pending: bool,
 }
 
 impl Refund {
@@ -202,6 +205,7 @@ mod tests {
             execution_reference: String::new(),
             reference: String::new(),
             goods_received_at: None,
+            goods_pending: false,
         }
     }
 

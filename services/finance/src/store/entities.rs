@@ -217,6 +217,7 @@ pub mod refund {
         pub execution_reference: String,
         pub reference: Option<String>,
         pub goods_received_at: Option<DateTime<Utc>>,
+        pub goods_pending: bool,
     }
 
     no_relations!();

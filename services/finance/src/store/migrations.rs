@@ -5,7 +5,7 @@
 use orderflow_platform::db::migrations::AddColumn;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{
-    big_integer, integer, string, string_null, text, text_null, timestamp_with_time_zone,
+    big_integer, boolean, integer, string, string_null, text, text_null, timestamp_with_time_zone,
     timestamp_with_time_zone_null,
 };
 
@@ -42,6 +42,12 @@ impl MigratorTrait for Migrator {
             "m0008_refund_goods_received",
             "refunds",
             || timestamp_with_time_zone_null("goods_received_at"),
+        ));
+        // AFS-8: refunded before the goods were shelved overseas.
+        migrations.push(AddColumn::new(
+            "m0009_refund_goods_pending",
+            "refunds",
+            || boolean("goods_pending").default(false).to_owned(),
         ));
         migrations
     }

@@ -31,6 +31,7 @@ fn model(refund: &Refund) -> refund::Model {
         execution_reference: refund.execution_reference.clone(),
         reference: (!refund.reference.is_empty()).then(|| refund.reference.clone()),
         goods_received_at: refund.goods_received_at,
+        goods_pending: refund.goods_pending,
     }
 }
 
@@ -57,6 +58,7 @@ fn from(model: refund::Model) -> Result<Refund, FinanceError> {
         execution_reference: model.execution_reference,
         reference: model.reference.unwrap_or_default(),
         goods_received_at: model.goods_received_at,
+        goods_pending: model.goods_pending,
     })
 }
 

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use orderflow_platform::backend_tests;
+use orderflow_platform::clock::Clock;
 use orderflow_platform::testing::{self, Backend};
 use orderflow_proto::finance::v1 as pb;
 use orderflow_proto::orders::v1 as orders;
@@ -12,7 +13,10 @@ use tonic::Code;
 
 use crate::support::*;
 
-backend_tests!(fin_8_apr_6_a_refund_needs_an_approved_gm_step_and_is_one_negative_entry,);
+backend_tests!(
+    fin_8_apr_6_a_refund_needs_an_approved_gm_step_and_is_one_negative_entry,
+    afs_8_an_overseas_refund_is_a_negative_profit_until_the_goods_are_shelved,
+);
 
 async fn refund_state(app: &TestApp, id: &str) -> pb::Refund {
     app.finance()
@@ -130,4 +134,101 @@ async fn fin_8_apr_6_a_refund_needs_an_approved_gm_step_and_is_one_negative_entr
     .await;
     app.quiescent().await;
     assert_eq!(app.published("finance.refund.executed").await.len(), 1);
+}
+
+async fn afs_8_an_overseas_refund_is_a_negative_profit_until_the_goods_are_shelved(
+    backend: Backend,
+) {
+    let app = spawn_finance(backend).await;
+    let order = awaiting_payment(
+        &app,
+        &OrderSpec::new(OrderKind::Export, Some((Term::Prepaid, 0))),
+    )
+    .await;
+    let payment = record_payment(
+        &mut app.sales().await,
+        &order,
+        pb::PaymentKind::Full,
+        10_000_000,
+    )
+    .await;
+    confirm_payment(&app, &payment).await;
+    let mut service = app.client("cathy", &["customer_service"]).await;
+    let ask = pb::RequestRefundRequest {
+        order_id: order.id.clone(),
+        amount: Some(cny(2_000_000)),
+        reason: "quality".to_owned(),
+        handling: "two pumps at the overseas warehouse".to_owned(),
+        method: pb::RefundMethod::OriginalRoute.into(),
+        reference: "aftersales/cases/AS8".to_owned(),
+        goods_pending: true,
+        ..Default::default()
+    };
+    // Goods both back and pending: refused.
+    let status = service
+        .request_refund(pb::RequestRefundRequest {
+            goods_received_time: Some(orderflow_platform::grpc::convert::timestamp(start_time())),
+            ..ask.clone()
+        })
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("accepted"));
+    assert_eq!(violated_fields(&status), ["goods_pending"]);
+    let refund = service
+        .request_refund(ask)
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert!(refund.goods_pending);
+    app.refund_decided(&refund.id, true, true).await;
+    testing::eventually(Duration::from_secs(20), "the refund approved", || async {
+        (refund_state(&app, &refund.id).await.state == pb::RefundState::Approved as i32)
+            .then_some(())
+    })
+    .await;
+    execute(&app, &refund.id, "BOC-7")
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let kinds = |entries: &[pb::LedgerEntry]| {
+        entries
+            .iter()
+            .map(|e| (e.kind, e.amount.as_ref().map_or(0, |a| a.minor_units)))
+            .collect::<Vec<_>>()
+    };
+    let listed = ledger(&app, &order).await;
+    assert_eq!(
+        kinds(&listed.entries),
+        [
+            (pb::LedgerEntryKind::Sale as i32, 10_000_000),
+            (pb::LedgerEntryKind::NegativeProfit as i32, -2_000_000),
+        ],
+        "a loss until the goods are shelved"
+    );
+
+    // Shelved (reported twice): the loss reversed, the return booked once.
+    app.clock.advance(chrono::Duration::days(3));
+    let shelved = app.clock.now();
+    app.goods_shelved(&refund.id, shelved).await;
+    app.goods_shelved(&refund.id, shelved).await;
+    let listed = testing::eventually(Duration::from_secs(20), "the return booked", || async {
+        let listed = ledger(&app, &order).await;
+        (listed.entries.len() == 4).then_some(listed)
+    })
+    .await;
+    app.quiescent().await;
+    let listed_again = ledger(&app, &order).await;
+    assert_eq!(listed_again.entries.len(), 4);
+    assert_eq!(
+        kinds(&listed.entries),
+        [
+            (pb::LedgerEntryKind::Sale as i32, 10_000_000),
+            (pb::LedgerEntryKind::NegativeProfit as i32, -2_000_000),
+            (pb::LedgerEntryKind::Correction as i32, 2_000_000),
+            (pb::LedgerEntryKind::Return as i32, -2_000_000),
+        ]
+    );
+    assert_eq!(listed.entries[2].offsets_entry_id, listed.entries[1].id);
+    assert_eq!(listed.entries[3].offsets_entry_id, listed.entries[0].id);
+    assert_eq!(listed.totals, [cny(8_000_000)], "the net is unchanged");
+    assert!(!refund_state(&app, &refund.id).await.goods_pending);
 }

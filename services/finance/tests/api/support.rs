@@ -145,6 +145,29 @@ impl TestApp {
             .await;
     }
 
+    /// After-sales reporting an overseas return's goods shelved (AFS-8).
+    pub async fn goods_shelved(&self, refund_id: &str, at: DateTime<Utc>) {
+        use orderflow_proto::aftersales::v1 as aftersales;
+        let message = aftersales::CaseChanged {
+            event_id: uuid::Uuid::now_v7().to_string(),
+            occur_time: Some(timestamp(at)),
+            actor: "wendy".to_owned(),
+            detail: String::new(),
+            case: Some(aftersales::Case {
+                refund_id: refund_id.to_owned(),
+                overseas_warehouse: true,
+                shelve_time: Some(timestamp(at)),
+                ..Default::default()
+            }),
+        };
+        self.publish(
+            "aftersales",
+            "aftersales.case.shelved",
+            message.encode_to_vec(),
+        )
+        .await;
+    }
+
     /// Messages on `subject` in the FINANCE stream so far.
     pub async fn published(&self, subject: &str) -> Vec<jetstream::message::StreamMessage> {
         testing::stream_messages(&self.nats, "FINANCE", subject).await

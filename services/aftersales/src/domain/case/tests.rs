@@ -74,6 +74,7 @@ fn request(kind: Kind, reason: Reason, lines: Vec<Line>) -> Request {
         evidence: vec!["photo-1".to_owned()],
         lines,
         requested_amount: None,
+        overseas: false,
     }
 }
 
@@ -509,6 +510,73 @@ fn sla_7_a_shop_refund_past_due_is_flagged_once() {
     .unwrap_or_else(|error| panic!("{error}"));
     direct.refund_due_by(at(13, 16));
     assert_eq!(direct.refund_due_at, None);
+}
+
+#[test]
+fn afs_8_an_overseas_return_is_refunded_on_proof_then_shelved() {
+    // Only a return after delivery goes back overseas.
+    let before = open(
+        Request {
+            overseas: true,
+            ..request(Kind::Refund, Reason::Other, Vec::new())
+        },
+        &order(Stage::BeforeShipment),
+        &Taken::default(),
+        at(11, 9),
+    );
+    assert_eq!(
+        before.err().as_ref().map(kinds),
+        Some(vec!["overseas_warehouse".to_owned()])
+    );
+    let mut case = open(
+        Request {
+            overseas: true,
+            ..request(Kind::Return, Reason::Quality, vec![line("PUMP-100", 2)])
+        },
+        &order(Stage::Delivered),
+        &Taken::default(),
+        at(14, 9),
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    case.approve("cathy", "", at(14, 10))
+        .unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(
+        case.check_pickup().err().as_ref().map(kinds),
+        Some(vec!["OVERSEAS_RETURN".to_owned()]),
+        "no pick-up: the customer sends it"
+    );
+    assert!(
+        case.check_shelving(&[("PUMP-100".to_owned(), 2)]).is_err(),
+        "proof first"
+    );
+    // Less left to refund than the goods are worth: refused.
+    assert!(
+        case.overseas_received("WH-RCPT-9", 150_000, "cathy", at(15, 9))
+            .is_err()
+    );
+    case.overseas_received("WH-RCPT-9", 215_000, "cathy", at(15, 9))
+        .unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(case.state, State::Refunding);
+    assert_eq!(case.refund_amount, Some(200_000));
+    assert_eq!(case.goods_received_at, None, "not shelved yet");
+    assert!(case.refund_executed("fiona", at(16, 9)));
+    assert_eq!(case.state, State::Refunding, "waits for the shelving");
+    assert_eq!(
+        case.check_shelving(&[("PUMP-100".to_owned(), 3)])
+            .err()
+            .as_ref()
+            .map(kinds),
+        Some(vec!["lines[0].quantity".to_owned()])
+    );
+    case.check_shelving(&[("PUMP-100".to_owned(), 2)])
+        .unwrap_or_else(|error| panic!("{error}"));
+    case.shelved("2 × PUMP-100".to_owned(), "wendy", at(20, 9));
+    assert_eq!(case.state, State::Closed);
+    assert_eq!(case.shelved_at, Some(at(20, 9)));
+    assert!(
+        case.check_shelving(&[("PUMP-100".to_owned(), 1)]).is_err(),
+        "once"
+    );
 }
 
 proptest! {
