@@ -11,6 +11,7 @@ use tonic::{Request, Response, Status};
 
 use crate::app::AfterSales;
 use crate::domain::case::{Case, CaseId, Condition, Finding, FreightPayment, Line};
+use crate::domain::complaint::{ComplaintId, NewComplaint};
 use crate::wire;
 
 const READERS: &[Role] = &[
@@ -56,6 +57,15 @@ pub const ROLES: RoleTable = &[
     (rpc!("RecordOverseasReceipt"), &[Role::CustomerService]),
     (rpc!("ShelveOverseasReturn"), &[Role::Warehouse]),
     (rpc!("ListOverdueRefunds"), READERS),
+    (rpc!("GetReturnAnalysis"), READERS),
+    (
+        rpc!("RecordComplaint"),
+        &[Role::CustomerService, Role::Sales, Role::SalesAssistant],
+    ),
+    (rpc!("GetComplaint"), READERS),
+    (rpc!("ListComplaints"), READERS),
+    (rpc!("AssignComplaint"), &[Role::CustomerService]),
+    (rpc!("AnswerComplaint"), &[Role::CustomerService]),
 ];
 
 #[derive(Debug, Clone)]
@@ -495,5 +505,170 @@ impl AfterSalesService for AfterSalesApi {
             cases: cases.iter().map(wire::case).collect(),
             next_page_token,
         }))
+    }
+
+    async fn get_return_analysis(
+        &self,
+        request: Request<pb::GetReturnAnalysisRequest>,
+    ) -> Result<Response<pb::ReturnAnalysis>, Status> {
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let from = violations.date("from_date", &request.from_date);
+        let to = violations.date("to_date", &request.to_date);
+        let dimension = wire::dimension_in(request.dimension());
+        if dimension.is_none() {
+            violations.add("dimension", "must be REASON, PRODUCT or MONTH");
+        }
+        violations.finish(())?;
+        let (Some(from), Some(to), Some(dimension)) = (from, to, dimension) else {
+            return Err(Status::invalid_argument("invalid analysis"));
+        };
+        let (rows, total) = self.aftersales.return_analysis(from, to, dimension).await?;
+        Ok(Response::new(pb::ReturnAnalysis {
+            from_date: from.to_string(),
+            to_date: to.to_string(),
+            dimension: request.dimension,
+            rows: rows.iter().map(wire::analysis_row).collect(),
+            total: Some(wire::analysis_row(&total)),
+        }))
+    }
+
+    async fn record_complaint(
+        &self,
+        request: Request<pb::RecordComplaintRequest>,
+    ) -> Result<Response<pb::Complaint>, Status> {
+        let mut new = None;
+        let (actor, key, _) = checked(
+            request,
+            "RecordComplaint",
+            |m| &m.request_id,
+            |m, violations| {
+                let kind = wire::complaint_kind_in(m.kind());
+                if kind.is_none() {
+                    violations.add("kind", "must be COMPLAINT or FEEDBACK");
+                }
+                let customer_id = violations.required("customer_id", &m.customer_id, 64);
+                let order_id = if m.order_id.trim().is_empty() {
+                    None
+                } else {
+                    Some(violations.order_id("order_id", &m.order_id).into_string())
+                };
+                let subject = violations.required("subject", &m.subject, 200);
+                let text = violations.required("text", &m.text, MAX_TEXT);
+                let satisfaction = match u8::try_from(m.satisfaction) {
+                    Ok(0) => None,
+                    Ok(score) => Some(score),
+                    Err(_) => {
+                        violations.add("satisfaction", "1 to 5, or 0 for none");
+                        None
+                    }
+                };
+                new = kind.map(|kind| NewComplaint {
+                    kind,
+                    customer_id,
+                    order_id,
+                    subject,
+                    text,
+                    satisfaction,
+                });
+            },
+        )?;
+        let Some(new) = new else {
+            return Err(Status::invalid_argument("invalid complaint"));
+        };
+        let complaint = self
+            .aftersales
+            .record_complaint(&actor, key.as_ref(), new)
+            .await?;
+        Ok(Response::new(wire::complaint(&complaint)))
+    }
+
+    async fn get_complaint(
+        &self,
+        request: Request<pb::GetComplaintRequest>,
+    ) -> Result<Response<pb::Complaint>, Status> {
+        let mut violations = Violations::new();
+        let id = violations
+            .field::<ComplaintId>("complaint_id", &request.get_ref().complaint_id)
+            .unwrap_or_else(ComplaintId::blank);
+        violations.finish(())?;
+        Ok(Response::new(wire::complaint(
+            &self.aftersales.complaint(&id).await?,
+        )))
+    }
+
+    async fn list_complaints(
+        &self,
+        request: Request<pb::ListComplaintsRequest>,
+    ) -> Result<Response<pb::ListComplaintsResponse>, Status> {
+        let request = request.into_inner();
+        let state = wire::complaint_state_in(request.state());
+        let page = PageRequest::parse(
+            request.page_size,
+            &request.page_token,
+            &format!("{state:?}{}", request.overdue_only),
+        )?;
+        let mut complaints = self
+            .aftersales
+            .complaints(
+                state,
+                request.overdue_only,
+                page.after.as_deref(),
+                page.fetch_limit(),
+            )
+            .await?;
+        let next_page_token = page.finish(&mut complaints, |complaint| complaint.id.to_string());
+        Ok(Response::new(pb::ListComplaintsResponse {
+            complaints: complaints.iter().map(wire::complaint).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn assign_complaint(
+        &self,
+        request: Request<pb::AssignComplaintRequest>,
+    ) -> Result<Response<pb::Complaint>, Status> {
+        let mut id = ComplaintId::blank();
+        let mut assignee = String::new();
+        let (actor, key, _) = checked(
+            request,
+            "AssignComplaint",
+            |m| &m.request_id,
+            |m, violations| {
+                id = violations
+                    .field::<ComplaintId>("complaint_id", &m.complaint_id)
+                    .unwrap_or_else(ComplaintId::blank);
+                assignee = violations.required("assignee", &m.assignee, 64);
+            },
+        )?;
+        let complaint = self
+            .aftersales
+            .handle_complaint(&actor, key.as_ref(), &id, Some(&assignee), None)
+            .await?;
+        Ok(Response::new(wire::complaint(&complaint)))
+    }
+
+    async fn answer_complaint(
+        &self,
+        request: Request<pb::AnswerComplaintRequest>,
+    ) -> Result<Response<pb::Complaint>, Status> {
+        let mut id = ComplaintId::blank();
+        let mut answer = String::new();
+        let (actor, key, _) = checked(
+            request,
+            "AnswerComplaint",
+            |m| &m.request_id,
+            |m, violations| {
+                id = violations
+                    .field::<ComplaintId>("complaint_id", &m.complaint_id)
+                    .unwrap_or_else(ComplaintId::blank);
+                answer = violations.required("answer", &m.answer, MAX_TEXT);
+            },
+        )?;
+        let complaint = self
+            .aftersales
+            .handle_complaint(&actor, key.as_ref(), &id, None, Some(&answer))
+            .await?;
+        Ok(Response::new(wire::complaint(&complaint)))
     }
 }

@@ -4,8 +4,11 @@
 //! - here: the order facts, requests and their review (AFS-1, AFS-2), the
 //!   cancellation before shipment (AFS-3, ORD-6);
 //! - [`returns`]: the pick-up (AFS-4), the inspection (AFS-5), the refund
-//!   (AFS-6) and the replacement order (AFS-7), SLA-7.
+//!   (AFS-6), overseas returns (AFS-8), the replacement order (AFS-7),
+//!   SLA-7;
+//! - [`feedback`]: return analysis (AFS-9), complaints (AFS-10).
 
+pub mod feedback;
 pub mod returns;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -35,6 +38,8 @@ pub struct Settings {
     pub returns_warehouse: String,
     /// Inventory's overseas warehouse (AFS-8).
     pub overseas_warehouse: String,
+    /// AFS-10: how long a complaint may wait for its answer.
+    pub complaint_answer_within: chrono::Duration,
 }
 
 #[derive(Debug, Clone)]

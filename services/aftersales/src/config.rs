@@ -25,6 +25,8 @@ pub struct AfterSalesConfig {
     pub returns_warehouse: String,
     /// Inventory's overseas warehouse (AFS-8).
     pub overseas_warehouse: String,
+    /// AFS-10: hours to answer a complaint.
+    pub complaint_answer_hours: i64,
     /// How often overdue refunds (SLA-7) are looked for.
     pub sweep_interval: std::time::Duration,
 }
@@ -34,7 +36,7 @@ impl AfterSalesConfig {
     /// `ORDERS_URL`, `FINANCE_URL`, `INVENTORY_URL`, `LOGISTICS_URL`,
     /// `RETURN_WINDOW_DAYS` (7), `SHOP_REFUND_WORKING_DAYS` (2),
     /// `HOLIDAYS` (comma-separated dates), `RETURNS_WAREHOUSE` (FG),
-    /// `OVERSEAS_WAREHOUSE` (OVERSEAS) and
+    /// `OVERSEAS_WAREHOUSE` (OVERSEAS), `COMPLAINT_ANSWER_HOURS` (24) and
     /// `AFTERSALES_SWEEP_INTERVAL_SECS` (60).
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let service = ServiceConfig::from_env(SERVICE, DEFAULT_PORT, env)?;
@@ -64,6 +66,13 @@ impl AfterSalesConfig {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let complaint_answer_hours: i64 = env.parse_or("COMPLAINT_ANSWER_HOURS", 24)?;
+        if !(1..=720).contains(&complaint_answer_hours) {
+            return Err(ConfigError::new(
+                "COMPLAINT_ANSWER_HOURS",
+                "must be between 1 and 720",
+            ));
+        }
         let sweep_interval = env.seconds_or(
             "AFTERSALES_SWEEP_INTERVAL_SECS",
             std::time::Duration::from_secs(60),
@@ -86,6 +95,7 @@ impl AfterSalesConfig {
             holidays,
             returns_warehouse: env.string_or("RETURNS_WAREHOUSE", "FG"),
             overseas_warehouse: env.string_or("OVERSEAS_WAREHOUSE", "OVERSEAS"),
+            complaint_answer_hours,
             sweep_interval,
         })
     }

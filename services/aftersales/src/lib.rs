@@ -75,6 +75,7 @@ pub async fn start(
             shop_refund_working_days: config.shop_refund_working_days,
             returns_warehouse: config.returns_warehouse.clone(),
             overseas_warehouse: config.overseas_warehouse.clone(),
+            complaint_answer_within: chrono::Duration::hours(config.complaint_answer_hours),
         },
     );
     for (spec, handler) in consumers::all(
@@ -93,6 +94,12 @@ pub async fn start(
                 Ok(0) => {}
                 Ok(overdue) => tracing::info!(overdue, "overdue shop refunds flagged"),
                 Err(error) => tracing::warn!(%error, "after-sales sweep failed"),
+            }
+            // Complaints past their answer time (AFS-10).
+            match aftersales.sweep_complaints().await {
+                Ok(0) => {}
+                Ok(overdue) => tracing::info!(overdue, "overdue complaints flagged"),
+                Err(error) => tracing::warn!(%error, "complaint sweep failed"),
             }
         }
     });

@@ -6,9 +6,11 @@ use orderflow_platform::money::{Currency, Money};
 use orderflow_proto::aftersales::v1 as pb;
 use orderflow_proto::common::v1 as common;
 
+use crate::domain::analysis::{Dimension, Row};
 use crate::domain::case::{
     Address, Case, Condition, FreightPayer, FreightPayment, Kind, Reason, State,
 };
+use crate::domain::complaint::{Complaint, ComplaintKind, ComplaintState};
 
 pub fn kind(kind: Kind) -> pb::CaseKind {
     match kind {
@@ -192,5 +194,70 @@ pub fn case(case: &Case) -> pb::Case {
         created_by: case.created_by.clone(),
         create_time: Some(timestamp(case.created_at)),
         update_time: Some(timestamp(case.updated_at)),
+    }
+}
+
+pub fn dimension_in(dimension: pb::AnalysisDimension) -> Option<Dimension> {
+    match dimension {
+        pb::AnalysisDimension::Unspecified => None,
+        pb::AnalysisDimension::Reason => Some(Dimension::Reason),
+        pb::AnalysisDimension::Product => Some(Dimension::Product),
+        pb::AnalysisDimension::Month => Some(Dimension::Month),
+    }
+}
+
+pub fn analysis_row(row: &Row) -> pb::ReturnAnalysisRow {
+    pb::ReturnAnalysisRow {
+        key: row.key.clone(),
+        cases: row.cases,
+        returned_units: row.returned_units,
+        shipped_units: row.shipped_units,
+        return_rate_bps: row.return_rate_bps,
+    }
+}
+
+pub fn complaint_kind_in(kind: pb::ComplaintKind) -> Option<ComplaintKind> {
+    match kind {
+        pb::ComplaintKind::Unspecified => None,
+        pb::ComplaintKind::Complaint => Some(ComplaintKind::Complaint),
+        pb::ComplaintKind::Feedback => Some(ComplaintKind::Feedback),
+    }
+}
+
+pub fn complaint_state(state: ComplaintState) -> pb::ComplaintState {
+    match state {
+        ComplaintState::Open => pb::ComplaintState::Open,
+        ComplaintState::Assigned => pb::ComplaintState::Assigned,
+        ComplaintState::Answered => pb::ComplaintState::Answered,
+    }
+}
+
+pub fn complaint_state_in(state: pb::ComplaintState) -> Option<ComplaintState> {
+    ComplaintState::ALL
+        .into_iter()
+        .find(|candidate| complaint_state(*candidate) == state)
+}
+
+pub fn complaint(complaint: &Complaint) -> pb::Complaint {
+    pb::Complaint {
+        id: complaint.id.to_string(),
+        kind: match complaint.kind {
+            ComplaintKind::Complaint => pb::ComplaintKind::Complaint,
+            ComplaintKind::Feedback => pb::ComplaintKind::Feedback,
+        } as i32,
+        state: complaint_state(complaint.state) as i32,
+        customer_id: complaint.customer_id.clone(),
+        order_id: complaint.order_id.clone().unwrap_or_default(),
+        subject: complaint.subject.clone(),
+        text: complaint.text.clone(),
+        satisfaction: complaint.satisfaction.map_or(0, i32::from),
+        assignee: complaint.assignee.clone().unwrap_or_default(),
+        answer: complaint.answer.clone(),
+        answered_by: complaint.answered_by.clone().unwrap_or_default(),
+        due_time: Some(timestamp(complaint.due_at)),
+        overdue: complaint.overdue,
+        answer_time: complaint.answered_at.map(timestamp),
+        created_by: complaint.created_by.clone(),
+        create_time: Some(timestamp(complaint.created_at)),
     }
 }

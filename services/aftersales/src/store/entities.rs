@@ -44,6 +44,27 @@ pub mod order_facts {
         pub order_id: String,
         pub customer_id: String,
         pub as_of: DateTime<Utc>,
+        pub shipped_at: Option<DateTime<Utc>>,
+        #[sea_orm(column_type = "Text")]
+        pub body: String,
+    }
+
+    no_relations!();
+}
+
+pub mod complaint {
+    use chrono::{DateTime, Utc};
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "complaints")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub state: String,
+        pub overdue: bool,
+        pub due_at: DateTime<Utc>,
+        pub created_at: DateTime<Utc>,
         #[sea_orm(column_type = "Text")]
         pub body: String,
     }

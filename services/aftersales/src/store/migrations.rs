@@ -11,6 +11,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         let mut migrations = orderflow_platform::db::migrations::platform_migrations();
         migrations.push(Box::new(CreateAfterSalesTables));
+        migrations.push(Box::new(ComplaintsAndShipments));
         migrations
     }
 }
@@ -76,5 +77,74 @@ impl MigrationTrait for CreateAfterSalesTables {
             manager.create_index(index.to_owned()).await?;
         }
         Ok(())
+    }
+}
+
+/// AFS-9: when an order shipped, as a column to count a period's shipments
+/// by; AFS-10: complaints.
+struct ComplaintsAndShipments;
+
+impl MigrationName for ComplaintsAndShipments {
+    fn name(&self) -> &str {
+        "m0002_complaints_and_shipped_at"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for ComplaintsAndShipments {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("order_facts")
+                    .add_column(timestamp_with_time_zone_null("shipped_at"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("order_facts_by_shipped_at")
+                    .table("order_facts")
+                    .col("shipped_at")
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("cases_by_created_at")
+                    .table("cases")
+                    .col("created_at")
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("complaints")
+                    .col(string("id").primary_key())
+                    .col(string("state"))
+                    .col(boolean("overdue"))
+                    .col(timestamp_with_time_zone("due_at"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .col(text("body"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("complaints_by_due_at")
+                    .table("complaints")
+                    .col("overdue")
+                    .col("due_at")
+                    .to_owned(),
+            )
+            .await
     }
 }

@@ -7,10 +7,11 @@ use sea_orm::{
     QuerySelect, Statement,
 };
 
-use super::entities::{case, order_facts};
+use super::entities::{case, complaint, order_facts};
 use super::{json, parse_json};
 use crate::domain::AfterSalesError;
 use crate::domain::case::{Case, State};
+use crate::domain::complaint::{Complaint, ComplaintState};
 use crate::domain::facts::OrderFacts;
 
 // ----------------------------------------------------------------- cases
@@ -183,15 +184,141 @@ pub async fn save_facts<C: ConnectionTrait>(
         order_id: facts.order_id.clone(),
         customer_id: facts.customer_id.clone(),
         as_of: facts.as_of,
+        shipped_at: facts.shipped_at,
         body: json(facts)?,
     };
     order_facts::Entity::insert(model.into_active_model())
         .on_conflict(
             OnConflict::column(Column::OrderId)
-                .update_columns([Column::CustomerId, Column::AsOf, Column::Body])
+                .update_columns([
+                    Column::CustomerId,
+                    Column::AsOf,
+                    Column::ShippedAt,
+                    Column::Body,
+                ])
                 .to_owned(),
         )
         .exec_without_returning(connection)
         .await?;
     Ok(())
+}
+
+/// AFS-9: the cases opened in [from, to).
+pub async fn cases_opened_between<C: ConnectionTrait>(
+    connection: &C,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Case>, AfterSalesError> {
+    let query = case::Entity::find()
+        .filter(case::Column::CreatedAt.gte(from))
+        .filter(case::Column::CreatedAt.lt(to))
+        .order_by_asc(case::Column::CreatedAt);
+    parse_all(query.all(connection).await?)
+}
+
+/// AFS-9: the orders shipped in [from, to).
+pub async fn shipped_between<C: ConnectionTrait>(
+    connection: &C,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<OrderFacts>, AfterSalesError> {
+    order_facts::Entity::find()
+        .filter(order_facts::Column::ShippedAt.gte(from))
+        .filter(order_facts::Column::ShippedAt.lt(to))
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|model| parse_json("order facts", &model.body))
+        .collect()
+}
+
+// ------------------------------------------------------------ complaints
+
+fn complaint_model(complaint: &Complaint) -> Result<complaint::Model, AfterSalesError> {
+    Ok(complaint::Model {
+        id: complaint.id.to_string(),
+        state: complaint.state.as_str().to_owned(),
+        overdue: complaint.overdue,
+        due_at: complaint.due_at,
+        created_at: complaint.created_at,
+        body: json(complaint)?,
+    })
+}
+
+pub async fn save_complaint<C: ConnectionTrait>(
+    connection: &C,
+    complaint: &Complaint,
+) -> Result<(), AfterSalesError> {
+    use complaint::Column;
+    complaint::Entity::insert(complaint_model(complaint)?.into_active_model())
+        .on_conflict(
+            OnConflict::column(Column::Id)
+                .update_columns([Column::State, Column::Overdue, Column::Body])
+                .to_owned(),
+        )
+        .exec_without_returning(connection)
+        .await?;
+    Ok(())
+}
+
+pub async fn complaint<C: ConnectionTrait>(
+    connection: &C,
+    id: &str,
+    for_update: bool,
+) -> Result<Option<Complaint>, AfterSalesError> {
+    let mut query = complaint::Entity::find_by_id(id.to_owned());
+    if for_update {
+        query = query.lock_exclusive();
+    }
+    query
+        .one(connection)
+        .await?
+        .map(|model| parse_json("complaint", &model.body))
+        .transpose()
+}
+
+pub async fn complaints<C: ConnectionTrait>(
+    connection: &C,
+    state: Option<ComplaintState>,
+    overdue_only: bool,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<Complaint>, AfterSalesError> {
+    let mut query = complaint::Entity::find().order_by_asc(complaint::Column::Id);
+    if let Some(state) = state {
+        query = query.filter(complaint::Column::State.eq(state.as_str()));
+    }
+    if overdue_only {
+        query = query.filter(complaint::Column::Overdue.eq(true));
+    }
+    if let Some(after) = after {
+        query = query.filter(complaint::Column::Id.gt(after));
+    }
+    query
+        .limit(limit)
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|model| parse_json("complaint", &model.body))
+        .collect()
+}
+
+/// AFS-10: unanswered complaints past their due time not yet flagged.
+pub async fn complaints_past_due<C: ConnectionTrait>(
+    connection: &C,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<Complaint>, AfterSalesError> {
+    complaint::Entity::find()
+        .filter(complaint::Column::Overdue.eq(false))
+        .filter(complaint::Column::DueAt.lt(now))
+        .filter(complaint::Column::State.ne(ComplaintState::Answered.as_str()))
+        .order_by_asc(complaint::Column::DueAt)
+        .limit(limit)
+        .lock_exclusive()
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|model| parse_json("complaint", &model.body))
+        .collect()
 }

@@ -1,4 +1,5 @@
 //! The after-sales service's API tests.
 
 mod cases;
+mod feedback;
 mod support;
