@@ -703,4 +703,49 @@ async fn s12_an_overseas_return_is_refunded_on_proof_and_turned_into_a_return_wh
             minor_units: 125_000,
         }]
     );
+
+    // AFS-11: the other pump comes back without notice, crushed: the
+    // warehouse's quality record opens a case for the customer; nothing is
+    // agreed, so customer service's approval closes it without a refund.
+    let quarantined = stock_of(&cluster, "QUARANTINE").await.on_hand;
+    let unannounced = cluster
+        .aftersales_client()
+        .await
+        .record_unannounced_return(authorized(
+            afs::RecordUnannouncedReturnRequest {
+                request_id: format!("parcel-{}", order.id),
+                order_id: order.id.clone(),
+                lines: vec![afs::InspectedLine {
+                    sku: PUMP.0.to_owned(),
+                    quantity: 1,
+                    condition: afs::Condition::Damaged.into(),
+                    agreed_value: cny(0),
+                    restocked: false,
+                    note: "crushed, no return slip".to_owned(),
+                }],
+            },
+            "wang",
+            &["warehouse"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert!(unannounced.unannounced);
+    assert_eq!(unannounced.customer_id, order.customer_id);
+    testing::eventually(
+        Duration::from_secs(30),
+        "the parcel quarantined",
+        || async {
+            (stock_of(&cluster, "QUARANTINE").await.on_hand == quarantined + 1).then_some(())
+        },
+    )
+    .await;
+    let closed = approve(&cluster, &unannounced.id).await;
+    assert_eq!(closed.state, afs::CaseState::Closed as i32);
+    cluster.quiescent().await;
+    assert_eq!(
+        ledger(&cluster, &order.id).await.entries.len(),
+        4,
+        "no refund for the crushed pump"
+    );
 }

@@ -56,6 +56,10 @@ pub const ROLES: RoleTable = &[
     (rpc!("InspectReturn"), &[Role::Qc]),
     (rpc!("RecordOverseasReceipt"), &[Role::CustomerService]),
     (rpc!("ShelveOverseasReturn"), &[Role::Warehouse]),
+    (
+        rpc!("RecordUnannouncedReturn"),
+        &[Role::Warehouse, Role::Qc],
+    ),
     (rpc!("ListOverdueRefunds"), READERS),
     (rpc!("GetReturnAnalysis"), READERS),
     (
@@ -106,6 +110,47 @@ fn evidence(raw: &[String], violations: &mut Violations) -> Vec<String> {
 
 fn attribute(field: String, raw: &str, violations: &mut Violations) -> String {
     violations.optional(&field, raw, 40)
+}
+
+/// An inspection's lines (AFS-5, AFS-11), every bad field named.
+fn parse_findings(lines: &[pb::InspectedLine], violations: &mut Violations) -> Vec<Finding> {
+    let mut findings = Vec::with_capacity(lines.len());
+    if lines.is_empty() || lines.len() > 200 {
+        violations.add("lines", "between 1 and 200 lines");
+    }
+    for (index, line) in lines.iter().enumerate() {
+        let field = |name: &str| format!("lines[{index}].{name}");
+        let sku = violations
+            .field::<Sku>(field("sku"), &line.sku)
+            .map(|sku| sku.as_str().to_owned())
+            .unwrap_or_default();
+        let quantity = violations
+            .quantity(field("quantity"), line.quantity)
+            .map_or(0, |quantity| quantity.get());
+        let condition = match line.condition() {
+            pb::Condition::Complete => Condition::Complete,
+            pb::Condition::Damaged => Condition::Damaged,
+            pb::Condition::Unspecified => {
+                violations.add(field("condition"), "must be COMPLETE or DAMAGED");
+                Condition::Damaged
+            }
+        };
+        let agreed_value = line.agreed_value.as_ref().and_then(|value| {
+            violations
+                .amount(&field("agreed_value"), Some(value), AmountRule::NonNegative)
+                .map(|money| money.minor_units)
+        });
+        let note = violations.optional(&field("note"), &line.note, 500);
+        findings.push(Finding {
+            sku,
+            quantity,
+            condition,
+            agreed_value,
+            restocked: line.restocked,
+            note,
+        });
+    }
+    findings
 }
 
 #[tonic::async_trait]
@@ -390,41 +435,7 @@ impl AfterSalesService for AfterSalesApi {
             |m| &m.request_id,
             |m, violations| {
                 id = case_id(&m.case_id, violations);
-                if m.lines.is_empty() || m.lines.len() > 200 {
-                    violations.add("lines", "between 1 and 200 lines");
-                }
-                for (index, line) in m.lines.iter().enumerate() {
-                    let field = |name: &str| format!("lines[{index}].{name}");
-                    let sku = violations
-                        .field::<Sku>(field("sku"), &line.sku)
-                        .map(|sku| sku.as_str().to_owned())
-                        .unwrap_or_default();
-                    let quantity = violations
-                        .quantity(field("quantity"), line.quantity)
-                        .map_or(0, |quantity| quantity.get());
-                    let condition = match line.condition() {
-                        pb::Condition::Complete => Condition::Complete,
-                        pb::Condition::Damaged => Condition::Damaged,
-                        pb::Condition::Unspecified => {
-                            violations.add(field("condition"), "must be COMPLETE or DAMAGED");
-                            Condition::Damaged
-                        }
-                    };
-                    let agreed_value = line.agreed_value.as_ref().and_then(|value| {
-                        violations
-                            .amount(&field("agreed_value"), Some(value), AmountRule::NonNegative)
-                            .map(|money| money.minor_units)
-                    });
-                    let note = violations.optional(&field("note"), &line.note, 500);
-                    findings.push(Finding {
-                        sku,
-                        quantity,
-                        condition,
-                        agreed_value,
-                        restocked: line.restocked,
-                        note,
-                    });
-                }
+                findings = parse_findings(&m.lines, violations);
             },
         )?;
         let case = self
@@ -486,6 +497,31 @@ impl AfterSalesService for AfterSalesApi {
         let case = self
             .aftersales
             .shelve_overseas_return(&actor, key.as_ref(), &id, lines)
+            .await?;
+        Ok(answer(&case))
+    }
+
+    async fn record_unannounced_return(
+        &self,
+        request: Request<pb::RecordUnannouncedReturnRequest>,
+    ) -> Result<Response<pb::Case>, Status> {
+        let mut order_id = String::new();
+        let mut findings = Vec::new();
+        let (actor, key, _) = checked(
+            request,
+            "RecordUnannouncedReturn",
+            |m| &m.request_id,
+            |m, violations| {
+                if m.request_id.trim().is_empty() {
+                    violations.add("request_id", "is required: the goods are booked once");
+                }
+                order_id = violations.order_id("order_id", &m.order_id).into_string();
+                findings = parse_findings(&m.lines, violations);
+            },
+        )?;
+        let case = self
+            .aftersales
+            .record_unannounced_return(&actor, key.as_ref(), &order_id, findings)
             .await?;
         Ok(answer(&case))
     }

@@ -12,6 +12,10 @@
 //!   an exchange's replacement order (AFS-7).
 //! - `aftersales-finance` on `FINANCE`, `finance.refund.>`: the GM's
 //!   decision and the execution of a case's refund.
+//! - `aftersales-arrivals` on `AFTERSALES`,
+//!   `aftersales.case.received_unannounced`: goods sent back without notice
+//!   are booked into finished goods or quarantine (AFS-11), retried while
+//!   inventory is away.
 
 use async_trait::async_trait;
 use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
@@ -32,6 +36,7 @@ pub const CANCELLATIONS_CONSUMER: &str = "aftersales-cancellations";
 pub const REFUNDS_CONSUMER: &str = "aftersales-refunds";
 pub const REPLACEMENTS_CONSUMER: &str = "aftersales-replacements";
 pub const FINANCE_CONSUMER: &str = "aftersales-finance";
+pub const ARRIVALS_CONSUMER: &str = "aftersales-arrivals";
 
 fn own(name: &str, subject: &str, replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
     ConsumerSpec::on(
@@ -94,6 +99,15 @@ pub fn all(
             handler(Role::Replacements),
         ),
         (
+            own(
+                ARRIVALS_CONSUMER,
+                "aftersales.case.received_unannounced",
+                replicas,
+                settings.clone(),
+            ),
+            handler(Role::Arrivals),
+        ),
+        (
             ConsumerSpec::on(
                 FINANCE_CONSUMER,
                 "finance",
@@ -113,6 +127,7 @@ enum Role {
     Refunds,
     Replacements,
     Finance,
+    Arrivals,
 }
 
 struct Handler {
@@ -250,6 +265,15 @@ impl EventHandler for Handler {
                     .map_err(|status| {
                         HandlerError::from_peer("orders did not create the replacement", &status)
                     })?;
+            }
+            Role::Arrivals => {
+                let message: pb::CaseChanged = event.decode()?;
+                let Some(case) = message.case else {
+                    return Ok(());
+                };
+                self.aftersales
+                    .book_unannounced(transaction, &case.id)
+                    .await?;
             }
             Role::Finance => {
                 let message: finance::RefundEvent = event.decode()?;

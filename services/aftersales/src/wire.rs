@@ -191,6 +191,7 @@ pub fn case(case: &Case) -> pb::Case {
         overseas_warehouse: case.overseas,
         proof_of_receipt: case.proof_of_receipt.clone(),
         shelve_time: case.shelved_at.map(timestamp),
+        unannounced: case.unannounced,
         created_by: case.created_by.clone(),
         create_time: Some(timestamp(case.created_at)),
         update_time: Some(timestamp(case.updated_at)),

@@ -4,7 +4,7 @@
 //! replacement order (AFS-7, ORD-14) and the shop refund deadline (SLA-7).
 
 use chrono::NaiveDate;
-use orderflow_platform::db::idempotency::RequestKey;
+use orderflow_platform::db::idempotency::{self, RequestKey};
 use orderflow_platform::grpc::convert::{money, timestamp};
 use orderflow_platform::money::Money;
 use orderflow_proto::common::v1 as common;
@@ -104,6 +104,35 @@ impl AfterSales {
         let case = self.case(id).await?;
         let paid_left = self.paid_left(&case).await?;
         let inspected = case.check_inspection(&findings, paid_left)?;
+        self.receive_goods(&case, &inspected).await?;
+        let who = actor.subject.clone();
+        self.change(
+            actor,
+            key,
+            id,
+            Box::new(move |case, now| {
+                let refund = case.inspected(&who, inspected, now)?;
+                let mut actions = vec![("inspected", String::new())];
+                if refund {
+                    actions.push(("refund_requested", String::new()));
+                }
+                if case.state == State::Closed {
+                    actions.push(("closed", String::new()));
+                }
+                Ok(actions)
+            }),
+        )
+        .await
+    }
+
+    /// INV-6: inspected goods into finished goods (restocked) or
+    /// quarantine through inventory, with request ids derived from the case
+    /// so that a retry moves nothing twice.
+    async fn receive_goods(
+        &self,
+        case: &Case,
+        inspected: &[crate::domain::case::Inspected],
+    ) -> Result<(), AfterSalesError> {
         for restock in [true, false] {
             let lines: Vec<inventory::Line> = inspected
                 .iter()
@@ -139,24 +168,67 @@ impl AfterSales {
                 })
                 .await?;
         }
-        let who = actor.subject.clone();
-        self.change(
-            actor,
-            key,
-            id,
-            Box::new(move |case, now| {
-                let refund = case.inspected(&who, inspected, now)?;
-                let mut actions = vec![("inspected", String::new())];
-                if refund {
-                    actions.push(("refund_requested", String::new()));
-                }
-                if case.state == State::Closed {
-                    actions.push(("closed", String::new()));
-                }
-                Ok(actions)
-            }),
+        Ok(())
+    }
+
+    /// AFS-11: goods that arrived without notice, as the warehouse's
+    /// quality-inspection record: a new return case on the order, matched
+    /// to its customer, for customer service to review. The goods are
+    /// booked into inventory by the consumer of `received_unannounced`.
+    pub async fn record_unannounced_return(
+        &self,
+        actor: &Actor,
+        key: Option<&RequestKey>,
+        order_id: &str,
+        findings: Vec<Finding>,
+    ) -> Result<Case, AfterSalesError> {
+        let transaction = self.database.begin_write().await?;
+        let now = self.now();
+        if let idempotency::Claim::Replay(id) = idempotency::claim(&*transaction, key, now).await? {
+            drop(transaction);
+            return self.case(&CaseId::from_stored(id)).await;
+        }
+        let facts = records::facts(&*transaction, order_id, true)
+            .await?
+            .ok_or_else(|| AfterSalesError::not_found("order", order_id))?;
+        let others = records::cases_of_order(&*transaction, order_id, true).await?;
+        let number = self.next_number(&*transaction).await?;
+        let case = Case::unannounced(
+            (CaseId::new(), number),
+            &facts,
+            &crate::domain::case::Taken::of(&others),
+            &findings,
+            &actor.subject,
+            now,
+        )?;
+        records::save_case(&*transaction, &case).await?;
+        self.announce(
+            &*transaction,
+            &case,
+            &[("received_unannounced", String::new())],
+            &actor.subject,
         )
-        .await
+        .await?;
+        idempotency::complete(&*transaction, key, &case.id).await?;
+        transaction.commit().await?;
+        self.outbox.notify();
+        Ok(case)
+    }
+
+    /// AFS-11: books an unannounced return's goods into inventory (from
+    /// its `received_unannounced` event, retried while inventory is away).
+    pub async fn book_unannounced<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        case_id: &str,
+    ) -> Result<(), AfterSalesError> {
+        let Some(case) = records::case(connection, case_id, false).await? else {
+            return Ok(());
+        };
+        if !case.unannounced {
+            return Ok(());
+        }
+        self.receive_goods(&case, &case.inspected).await
     }
 
     /// AFS-8: the customer's proof of receipt at the overseas warehouse:

@@ -370,10 +370,107 @@ pub struct Case {
     pub proof_of_receipt: String,
     #[serde(default)]
     pub shelved_at: Option<DateTime<Utc>>,
+    /// AFS-11: goods sent back without notice; the case starts from the
+    /// warehouse's quality-inspection record.
+    #[serde(default)]
+    pub unannounced: bool,
     pub history: Vec<HistoryEntry>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// AFS-5: what the inspection found, checked against the lines coming back
+/// (their SKUs, quantities and prices): complete goods are worth their full
+/// value, damaged ones what was agreed (between none and the full value);
+/// together at most `paid_left`.
+fn inspect(
+    lines: &[Line],
+    currency: Currency,
+    findings: &[Finding],
+    paid_left: i64,
+) -> Result<Vec<Inspected>, AfterSalesError> {
+    if findings.is_empty() {
+        return Err(AfterSalesError::invalid("lines", "name what was received"));
+    }
+    let mut inspected: Vec<Inspected> = Vec::with_capacity(findings.len());
+    for (index, finding) in findings.iter().enumerate() {
+        let field = format!("lines[{index}]");
+        let claimed: i64 = lines
+            .iter()
+            .filter(|line| line.sku == finding.sku)
+            .map(|line| line.quantity)
+            .sum();
+        let Some(unit_price) = lines
+            .iter()
+            .find(|line| line.sku == finding.sku)
+            .map(|line| line.unit_price)
+        else {
+            return Err(AfterSalesError::invalid(
+                format!("{field}.sku"),
+                format!("the case does not return {}", finding.sku),
+            ));
+        };
+        let earlier: i64 = inspected
+            .iter()
+            .filter(|line| line.sku == finding.sku)
+            .map(|line| line.quantity)
+            .sum();
+        if finding.quantity <= 0 || finding.quantity + earlier > claimed {
+            return Err(AfterSalesError::invalid(
+                format!("{field}.quantity"),
+                format!("between 1 and the {} claimed", claimed - earlier),
+            ));
+        }
+        let full = unit_price
+            .checked_mul(finding.quantity)
+            .ok_or_else(|| AfterSalesError::invalid(format!("{field}.quantity"), "overflows"))?;
+        let agreed_value = match (finding.condition, finding.agreed_value) {
+            (Condition::Complete, None) => full,
+            (Condition::Complete, Some(value)) if value == full => full,
+            (Condition::Complete, Some(_)) => {
+                return Err(AfterSalesError::invalid(
+                    format!("{field}.agreed_value"),
+                    format!("complete goods are worth their full value, {full}"),
+                ));
+            }
+            (Condition::Damaged, None) => {
+                return Err(AfterSalesError::invalid(
+                    format!("{field}.agreed_value"),
+                    "damaged goods need the value agreed (zero for none)",
+                ));
+            }
+            (Condition::Damaged, Some(value)) if !(0..=full).contains(&value) => {
+                return Err(AfterSalesError::invalid(
+                    format!("{field}.agreed_value.minor_units"),
+                    format!("between 0 and the goods' value, {full}"),
+                ));
+            }
+            (Condition::Damaged, Some(value)) => value,
+        };
+        inspected.push(Inspected {
+            sku: finding.sku.clone(),
+            quantity: finding.quantity,
+            condition: finding.condition,
+            agreed_value,
+            restocked: finding.restocked,
+            note: finding.note.clone(),
+        });
+    }
+    let agreed = inspected
+        .iter()
+        .fold(0_i64, |sum, line| sum.saturating_add(line.agreed_value));
+    if agreed > paid_left {
+        return Err(AfterSalesError::invalid(
+            "lines",
+            format!(
+                "the values agreed, {}, exceed what was paid and not yet refunded, {}",
+                Money::new(currency, agreed),
+                Money::new(currency, paid_left.max(0))
+            ),
+        ));
+    }
+    Ok(inspected)
 }
 
 fn precondition(kind: &'static str, case: &Case, message: impl Into<String>) -> AfterSalesError {
@@ -570,12 +667,129 @@ impl Case {
             overseas: request.overseas,
             proof_of_receipt: String::new(),
             shelved_at: None,
+            unannounced: false,
             history: Vec::new(),
             created_by: actor.to_owned(),
             created_at: now,
             updated_at: now,
         };
         Ok(case.noted(actor, "submitted", String::new(), now))
+    }
+
+    /// AFS-11: goods sent back without notice. The warehouse's quality
+    /// inspection record (品检表) of what arrived becomes a new return case
+    /// on the order, matched to its customer, for customer service to
+    /// review with the goods already in; never more than was shipped and
+    /// not claimed, nor valued above what was paid and not claimed.
+    pub fn unannounced(
+        (id, number): (CaseId, String),
+        order: &OrderFacts,
+        taken: &Taken,
+        findings: &[Finding],
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Self, AfterSalesError> {
+        if !matches!(order.stage, Stage::Delivered | Stage::InTransit) {
+            return Err(AfterSalesError::precondition(
+                "NOT_SHIPPED",
+                format!("orders/{}", order.order_id),
+                format!(
+                    "order {} is {}: nothing of it was out",
+                    order.number, order.state
+                ),
+            ));
+        }
+        let mut lines: Vec<Line> = Vec::new();
+        for (index, finding) in findings.iter().enumerate() {
+            let Some(unit_price) = order.unit_price(&finding.sku) else {
+                return Err(AfterSalesError::invalid(
+                    format!("lines[{index}].sku"),
+                    format!("order {} did not sell {}", order.number, finding.sku),
+                ));
+            };
+            match lines.iter_mut().find(|line| line.sku == finding.sku) {
+                Some(line) => line.quantity += finding.quantity,
+                None => lines.push(Line {
+                    sku: finding.sku.clone(),
+                    quantity: finding.quantity,
+                    unit_price,
+                    tags_attached: false,
+                    packaging_intact: false,
+                    replacement_sku: String::new(),
+                    size: String::new(),
+                    style: String::new(),
+                    colour: String::new(),
+                }),
+            }
+            let line = lines.iter().find(|line| line.sku == finding.sku);
+            let left = order.sold(&finding.sku) - taken.quantity(&finding.sku);
+            if line.is_some_and(|line| line.quantity > left) {
+                return Err(AfterSalesError::invalid(
+                    format!("lines[{index}].quantity"),
+                    format!(
+                        "{} of {} shipped and not claimed by another case",
+                        left.max(0),
+                        finding.sku
+                    ),
+                ));
+            }
+        }
+        let paid_left = order.amount_paid.saturating_sub(taken.money);
+        let inspected = inspect(&lines, order.currency, findings, paid_left)?;
+        let agreed = inspected
+            .iter()
+            .fold(0_i64, |sum, line| sum.saturating_add(line.agreed_value));
+        let mut case = Self {
+            id,
+            number,
+            kind: Kind::Return,
+            state: State::Submitted,
+            order_id: order.order_id.clone(),
+            order_number: order.number.clone(),
+            customer_id: order.customer_id.clone(),
+            channel: order.channel.clone(),
+            currency: order.currency,
+            reason: Reason::Other,
+            description: "sent back without notice".to_owned(),
+            evidence: Vec::new(),
+            lines,
+            requested_amount: None,
+            after_shipment: true,
+            freight_payer: FreightPayer::Customer,
+            pickup: None,
+            inspected,
+            goods_received_at: Some(now),
+            refund_amount: Some(agreed),
+            refund_id: None,
+            refunded: false,
+            replacement_order_id: None,
+            price_difference: None,
+            rejection_reason: String::new(),
+            refund_due_at: None,
+            refund_overdue: false,
+            overseas: false,
+            proof_of_receipt: String::new(),
+            shelved_at: None,
+            unannounced: true,
+            history: Vec::new(),
+            created_by: actor.to_owned(),
+            created_at: now,
+            updated_at: now,
+        };
+        case.note(
+            actor,
+            "received_unannounced",
+            format!(
+                "quality inspection record: {}",
+                case.inspected
+                    .iter()
+                    .map(|line| format!("{} × {}", line.quantity, line.sku))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            now,
+        );
+        Ok(case)
     }
 
     fn noted(mut self, actor: &str, action: &str, detail: String, now: DateTime<Utc>) -> Self {
@@ -630,7 +844,18 @@ impl Case {
         now: DateTime<Utc>,
     ) -> Result<&'static str, AfterSalesError> {
         self.expect(&[State::Submitted], "approve")?;
-        let action = if !self.after_shipment {
+        let action = if self.unannounced {
+            // AFS-11: the goods are in and inspected: the agreed value is
+            // refunded, or nothing is and the case is done.
+            if self.refund_amount.unwrap_or(0) > 0 {
+                self.state = State::Refunding;
+                "refund_requested"
+            } else {
+                self.refunded = true;
+                self.state = State::Closed;
+                "closed"
+            }
+        } else if !self.after_shipment {
             self.state = State::Cancelling;
             "cancelling"
         } else if self.kind == Kind::Refund {
@@ -751,89 +976,7 @@ impl Case {
             &[State::Approved, State::PickupScheduled],
             "inspect returned goods",
         )?;
-        if findings.is_empty() {
-            return Err(AfterSalesError::invalid("lines", "name what was received"));
-        }
-        let mut inspected: Vec<Inspected> = Vec::with_capacity(findings.len());
-        for (index, finding) in findings.iter().enumerate() {
-            let field = format!("lines[{index}]");
-            let claimed: i64 = self
-                .lines
-                .iter()
-                .filter(|line| line.sku == finding.sku)
-                .map(|line| line.quantity)
-                .sum();
-            let Some(unit_price) = self
-                .lines
-                .iter()
-                .find(|line| line.sku == finding.sku)
-                .map(|line| line.unit_price)
-            else {
-                return Err(AfterSalesError::invalid(
-                    format!("{field}.sku"),
-                    format!("the case does not return {}", finding.sku),
-                ));
-            };
-            let earlier: i64 = inspected
-                .iter()
-                .filter(|line| line.sku == finding.sku)
-                .map(|line| line.quantity)
-                .sum();
-            if finding.quantity <= 0 || finding.quantity + earlier > claimed {
-                return Err(AfterSalesError::invalid(
-                    format!("{field}.quantity"),
-                    format!("between 1 and the {} claimed", claimed - earlier),
-                ));
-            }
-            let full = unit_price.checked_mul(finding.quantity).ok_or_else(|| {
-                AfterSalesError::invalid(format!("{field}.quantity"), "overflows")
-            })?;
-            let agreed_value = match (finding.condition, finding.agreed_value) {
-                (Condition::Complete, None) => full,
-                (Condition::Complete, Some(value)) if value == full => full,
-                (Condition::Complete, Some(_)) => {
-                    return Err(AfterSalesError::invalid(
-                        format!("{field}.agreed_value"),
-                        format!("complete goods are worth their full value, {full}"),
-                    ));
-                }
-                (Condition::Damaged, None) => {
-                    return Err(AfterSalesError::invalid(
-                        format!("{field}.agreed_value"),
-                        "damaged goods need the value agreed (zero for none)",
-                    ));
-                }
-                (Condition::Damaged, Some(value)) if !(0..=full).contains(&value) => {
-                    return Err(AfterSalesError::invalid(
-                        format!("{field}.agreed_value.minor_units"),
-                        format!("between 0 and the goods' value, {full}"),
-                    ));
-                }
-                (Condition::Damaged, Some(value)) => value,
-            };
-            inspected.push(Inspected {
-                sku: finding.sku.clone(),
-                quantity: finding.quantity,
-                condition: finding.condition,
-                agreed_value,
-                restocked: finding.restocked,
-                note: finding.note.clone(),
-            });
-        }
-        let agreed = inspected
-            .iter()
-            .fold(0_i64, |sum, line| sum.saturating_add(line.agreed_value));
-        if agreed > paid_left {
-            return Err(AfterSalesError::invalid(
-                "lines",
-                format!(
-                    "the values agreed, {}, exceed what was paid and not yet refunded, {}",
-                    Money::new(self.currency, agreed),
-                    Money::new(self.currency, paid_left.max(0))
-                ),
-            ));
-        }
-        Ok(inspected)
+        inspect(&self.lines, self.currency, findings, paid_left)
     }
 
     /// AFS-5, AFS-6, AFS-7: the inspected goods are back; what was agreed

@@ -18,6 +18,7 @@ backend_tests!(
     ord_6_afs_3_a_paid_order_cancelled_in_orders_gets_one_refund_case_closed_by_finance,
     sla_7_a_shop_refund_not_done_in_two_working_days_is_listed_and_announced_once,
     a_repeated_request_returns_the_first_case,
+    afs_11_an_unannounced_return_needs_its_request_id_and_a_known_order,
 );
 
 async fn afs_1_a_return_within_the_window_takes_the_order_prices_and_is_numbered(backend: Backend) {
@@ -467,5 +468,56 @@ async fn a_repeated_request_returns_the_first_case(backend: Backend) {
         .await
         .refused("reused request id");
     assert_eq!(violated_fields(&status), ["request_id"]);
+    assert_eq!(app.cases_of(&order.id).await.len(), 1);
+}
+
+async fn afs_11_an_unannounced_return_needs_its_request_id_and_a_known_order(backend: Backend) {
+    let app = spawn_aftersales(backend).await;
+    let order = app.delivered_order().await;
+    let mut warehouse = app.client("warehouse").await;
+    let parcel = |request_id: &str, order_id: &str, quantity| pb::RecordUnannouncedReturnRequest {
+        request_id: request_id.to_owned(),
+        order_id: order_id.to_owned(),
+        lines: vec![pb::InspectedLine {
+            sku: "PUMP-100".to_owned(),
+            quantity,
+            condition: pb::Condition::Complete.into(),
+            agreed_value: None,
+            restocked: true,
+            note: String::new(),
+        }],
+    };
+    let status = warehouse
+        .record_unannounced_return(parcel("", "nope", 0))
+        .await
+        .refused("bad input");
+    let mut fields = violated_fields(&status);
+    fields.sort();
+    assert_eq!(fields, ["lines[0].quantity", "order_id", "request_id"]);
+    let status = warehouse
+        .record_unannounced_return(parcel("p-1", &uuid::Uuid::now_v7().to_string(), 1))
+        .await
+        .refused("unknown order");
+    assert_eq!(status.code(), Code::NotFound);
+    let status = warehouse
+        .record_unannounced_return(parcel("p-2", &order.id, 3))
+        .await
+        .refused("more than shipped");
+    assert_eq!(violated_fields(&status), ["lines[0].quantity"]);
+    let case = warehouse
+        .record_unannounced_return(parcel("p-3", &order.id, 1))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert!(case.unannounced);
+    assert_eq!(case.state, pb::CaseState::Submitted as i32);
+    assert_eq!(case.customer_id, CUSTOMER);
+    assert_eq!(case.refund_amount, Some(cny(100_000)));
+    let again = warehouse
+        .record_unannounced_return(parcel("p-3", &order.id, 1))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(again.id, case.id, "the same parcel once");
     assert_eq!(app.cases_of(&order.id).await.len(), 1);
 }

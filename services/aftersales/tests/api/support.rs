@@ -22,6 +22,7 @@ pub const CALLING_PEERS: &[&str] = &[
     "aftersales-cancellations",
     "aftersales-refunds",
     "aftersales-replacements",
+    "aftersales-arrivals",
 ];
 
 pub const CUSTOMER: &str = "0190a1b2-0000-7000-8000-00000000c001";

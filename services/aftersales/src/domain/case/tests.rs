@@ -579,6 +579,92 @@ fn afs_8_an_overseas_return_is_refunded_on_proof_then_shelved() {
     );
 }
 
+#[test]
+fn afs_11_goods_sent_back_without_notice_open_a_case_matched_to_the_customer() {
+    let delivered = order(Stage::Delivered);
+    let finding = |sku: &str, quantity, condition, agreed_value| Finding {
+        sku: sku.to_owned(),
+        quantity,
+        condition,
+        agreed_value,
+        restocked: condition == Condition::Complete,
+        note: "no return slip in the parcel".to_owned(),
+    };
+    let received = |findings: &[Finding], taken: &Taken| {
+        Case::unannounced(
+            (CaseId::new(), "AS2".to_owned()),
+            &delivered,
+            taken,
+            findings,
+            "wang",
+            at(20, 9),
+        )
+    };
+    // More than was shipped, or something the order did not sell: refused.
+    assert_eq!(
+        received(
+            &[finding("PUMP-100", 3, Condition::Complete, None)],
+            &Taken::default()
+        )
+        .err()
+        .as_ref()
+        .map(kinds),
+        Some(vec!["lines[0].quantity".to_owned()])
+    );
+    assert_eq!(
+        received(
+            &[finding("GEAR-1", 1, Condition::Complete, None)],
+            &Taken::default()
+        )
+        .err()
+        .as_ref()
+        .map(kinds),
+        Some(vec!["lines[0].sku".to_owned()])
+    );
+    // Not shipped: nothing can have come back.
+    let refused = Case::unannounced(
+        (CaseId::new(), "AS2".to_owned()),
+        &order(Stage::BeforeShipment),
+        &Taken::default(),
+        &[finding("PUMP-100", 1, Condition::Complete, None)],
+        "wang",
+        at(20, 9),
+    );
+    assert_eq!(
+        refused.err().as_ref().map(kinds),
+        Some(vec!["NOT_SHIPPED".to_owned()])
+    );
+    let mut case = received(
+        &[
+            finding("PUMP-100", 1, Condition::Complete, None),
+            finding("SEAL-7", 2, Condition::Damaged, Some(0)),
+        ],
+        &Taken::default(),
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(
+        case.customer_id, "cust-1",
+        "matched to the order's customer"
+    );
+    assert!(case.unannounced);
+    assert_eq!(case.state, State::Submitted, "customer service reviews it");
+    assert_eq!(case.goods_received_at, Some(at(20, 9)));
+    assert_eq!(case.refund_amount, Some(100_000));
+    // It claims the goods: another return of the pump is refused.
+    let again = open(
+        request(Kind::Return, Reason::Quality, vec![line("PUMP-100", 2)]),
+        &delivered,
+        &Taken::of(std::slice::from_ref(&case)),
+        at(20, 10),
+    );
+    assert!(again.is_err());
+    assert_eq!(
+        case.approve("cathy", "", at(20, 11)).ok(),
+        Some("refund_requested")
+    );
+    assert_eq!(case.state, State::Refunding);
+}
+
 proptest! {
     /// AFS-1, AFS-5, AFS-6: over any sequence of requests, rejections and
     /// inspections on one order, the goods claimed never exceed what was
