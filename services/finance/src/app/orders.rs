@@ -53,19 +53,32 @@ impl Finance {
             && let Some(sale) =
                 ledger::entry_by_key(connection, &sale_key(&incoming.order_id)).await?
         {
-            let entry = LedgerEntry {
+            // What is left of the sale: refunds executed before the
+            // cancellation already took their part off (FIN-7, AFS-3).
+            let filter = EntryFilter {
+                order_id: Some(incoming.order_id.clone()),
+                ..EntryFilter::default()
+            };
+            let left = ledger::entries(connection, &filter, None, None)
+                .await?
+                .iter()
+                .filter(|entry| entry.currency == sale.currency)
+                .fold(0_i64, |sum, entry| sum.saturating_add(entry.amount));
+            let entry = (left > 0).then(|| LedgerEntry {
                 id: uuid::Uuid::now_v7().to_string(),
                 kind: EntryKind::Correction,
-                amount: sale.amount.saturating_neg(),
+                amount: left.saturating_neg(),
                 entry_date: self.day_of(incoming.order_updated_at),
                 offsets_entry_id: Some(sale.id.clone()),
                 reference: format!("orders/{}", incoming.order_id),
                 note: "order cancelled after it was accepted".to_owned(),
                 created_at: now,
                 ..sale
-            };
+            });
             let key = format!("cancel:{}", incoming.order_id);
-            if ledger::append(connection, &key, &entry).await? {
+            if let Some(entry) = entry
+                && ledger::append(connection, &key, &entry).await?
+            {
                 self.enqueue(connection, events::ledger_entry(&entry, actor, now))
                     .await?;
             }
