@@ -749,3 +749,85 @@ async fn s12_an_overseas_return_is_refunded_on_proof_and_turned_into_a_return_wh
         "no refund for the crushed pump"
     );
 }
+
+/// AFS-3: an exchange asked before shipment: the order is cancelled (its
+/// reservation released), what was paid is refunded, and the replacement
+/// order carries the whole order again with the exchanged line changed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn afs_3_an_exchange_before_shipment_replaces_the_order_with_its_line_changed() {
+    let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
+    let mut orders = cluster.orders_client().await;
+    let mut stock = cluster.inventory_client().await;
+    stock_item(&mut stock, PUMP, 5).await;
+    let order = place_and_confirm(&mut orders, 2, "").await;
+    release_prepaid(
+        &cluster.finance_client().await,
+        &order.id,
+        common::Money {
+            currency_code: "CNY".to_owned(),
+            minor_units: 250_000,
+        },
+        no_trace,
+    )
+    .await;
+    wait_for_state(&mut orders, &order.id, pb::OrderState::ReadyToShip).await;
+    let case = open_case(
+        &cluster,
+        afs::CreateCaseRequest {
+            request_id: format!("swap-{}", order.id),
+            kind: afs::CaseKind::Exchange.into(),
+            order_id: order.id.clone(),
+            customer_id: order.customer_id.clone(),
+            reason: afs::ReturnReason::SizeOrFit.into(),
+            description: "one of them in size L".to_owned(),
+            lines: vec![afs::CaseLine {
+                sku: PUMP.0.to_owned(),
+                quantity: 1,
+                size: "L".to_owned(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        },
+    )
+    .await;
+    approve(&cluster, &case.id).await;
+    wait_for_state(&mut orders, &order.id, pb::OrderState::Cancelled).await;
+    let replaced = wait_for_case(&cluster, &case.id, "the replacement order", |c| {
+        !c.replacement_order_id.is_empty() && c.state == afs::CaseState::Refunding as i32
+    })
+    .await;
+    assert_eq!(replaced.refund_amount, cny(250_000));
+    assert_eq!(replaced.price_difference, cny(0));
+    let replacement = get_order(&mut orders, &replaced.replacement_order_id).await;
+    assert_eq!(replacement.replaces_order_id, order.id);
+    let lines: Vec<(String, i64, bool)> = replacement
+        .lines
+        .iter()
+        .map(|line| {
+            (
+                line.sku.clone(),
+                line.quantity,
+                line.description.contains("size L"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [(PUMP.0.to_owned(), 1, true), (PUMP.0.to_owned(), 1, false)],
+        "the exchanged pump in size L, the other as it was"
+    );
+    testing::eventually(
+        Duration::from_secs(30),
+        "the reservation released",
+        || async { (stock_of(&cluster, "FG").await.available == 5).then_some(()) },
+    )
+    .await;
+    gm_approves_and_finance_pays(&cluster, &replaced).await;
+    wait_for_case(&cluster, &case.id, "closed", |c| {
+        c.state == afs::CaseState::Closed as i32
+    })
+    .await;
+    // The size asked for is on the original order's timeline too.
+    let entry = wait_for_entry(&mut orders, &order.id, "aftersales_replaced").await;
+    assert!(entry.detail.contains("size L"), "{}", entry.detail);
+}

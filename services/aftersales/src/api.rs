@@ -8,6 +8,7 @@ use orderflow_platform::validation::{AmountRule, Violations, checked_command as 
 use orderflow_proto::aftersales::v1 as pb;
 use pb::after_sales_service_server::AfterSalesService;
 use tonic::{Request, Response, Status};
+use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::app::AfterSales;
 use crate::domain::case::{Case, CaseId, Condition, Finding, FreightPayment, Line};
@@ -83,7 +84,14 @@ impl AfterSalesApi {
     }
 }
 
+/// Puts the order's and the case's business keys on the current (server)
+/// span, so that an operator finds the case's traces by order number
+/// (architecture.md §6).
 fn answer(case: &Case) -> Response<pb::Case> {
+    let span = tracing::Span::current();
+    span.set_attribute("order.number", case.order_number.clone());
+    span.set_attribute("order.id", case.order_id.clone());
+    span.set_attribute("aftersales.case", case.number.clone());
     Response::new(wire::case(case))
 }
 

@@ -285,15 +285,19 @@ impl AfterSales {
         if !case.order_cancelled(paid_left, actor, now) {
             return Ok(());
         }
-        let action = if case.state == State::Refunding {
+        let mut actions = Vec::new();
+        if case.state == State::Refunding {
             case.refund_due_by(due);
-            "refund_requested"
-        } else {
-            "closed"
-        };
+            actions.push(("refund_requested", String::new()));
+        }
+        if case.kind == Kind::Exchange {
+            actions.push(("replacement_due", String::new()));
+        }
+        if case.state == State::Closed {
+            actions.push(("closed", String::new()));
+        }
         records::save_case(connection, &case).await?;
-        self.announce(connection, &case, &[(action, String::new())], actor)
-            .await
+        self.announce(connection, &case, &actions, actor).await
     }
 
     /// SLA-7: the end of the working day `shop_refund_working_days` after

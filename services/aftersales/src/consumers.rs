@@ -8,8 +8,10 @@
 //!   service (AFS-3), retried while orders is away.
 //! - `aftersales-refunds` on `AFTERSALES`, `aftersales.case.refund_requested`:
 //!   the refund is filed with finance (AFS-6), retried while finance is away.
-//! - `aftersales-replacements` on `AFTERSALES`, `aftersales.case.inspected`:
-//!   an exchange's replacement order (AFS-7).
+//! - `aftersales-replacements` on `AFTERSALES`,
+//!   `aftersales.case.replacement_due`: an exchange's replacement order
+//!   (AFS-7), after the inspection, or after the cancellation of an order
+//!   not shipped yet (AFS-3).
 //! - `aftersales-finance` on `FINANCE`, `finance.refund.>`: the GM's
 //!   decision and the execution of a case's refund.
 //! - `aftersales-arrivals` on `AFTERSALES`,
@@ -92,7 +94,7 @@ pub fn all(
         (
             own(
                 REPLACEMENTS_CONSUMER,
-                "aftersales.case.inspected",
+                "aftersales.case.replacement_due",
                 replicas,
                 settings.clone(),
             ),

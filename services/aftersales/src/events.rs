@@ -5,6 +5,7 @@
 //! after the change: submitted, information_requested,
 //! information_provided, approved, rejected, cancelling, pickup_scheduled,
 //! inspected, refund_requested, refund_filed, refunded, refund_rejected,
+//! replacement_due,
 //! replaced, closed, refund_overdue (SLA-7), overseas_received, shelved
 //! (AFS-8); `aftersales.complaint.{recorded, assigned, answered, overdue}`
 //! as `ComplaintChanged` (AFS-10).

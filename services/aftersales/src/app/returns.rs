@@ -20,6 +20,25 @@ use crate::domain::{Actor, AfterSalesError};
 use crate::store::records;
 use crate::wire;
 
+/// AFS-11: the size, style and colour asked for, as they go on the
+/// replacement order's line and the case's history.
+fn attributes(line: &crate::domain::case::Line) -> String {
+    let named: Vec<String> = [
+        ("size", &line.size),
+        ("style", &line.style),
+        ("colour", &line.colour),
+    ]
+    .iter()
+    .filter(|(_, value)| !value.is_empty())
+    .map(|(name, value)| format!("{name} {value}"))
+    .collect();
+    if named.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", named.join(", "))
+    }
+}
+
 /// What finance's refund references: the case.
 pub fn refund_reference(case_id: &str) -> String {
     format!("aftersales/cases/{case_id}")
@@ -115,6 +134,9 @@ impl AfterSales {
                 let mut actions = vec![("inspected", String::new())];
                 if refund {
                     actions.push(("refund_requested", String::new()));
+                }
+                if case.kind == Kind::Exchange {
+                    actions.push(("replacement_due", String::new()));
                 }
                 if case.state == State::Closed {
                     actions.push(("closed", String::new()));
@@ -473,7 +495,7 @@ impl AfterSales {
             return Ok(());
         }
         let original = self.peers.order(&case.order_id).await?;
-        let lines = case
+        let mut lines: Vec<orders::OrderLineInput> = case
             .lines
             .iter()
             .map(|line| {
@@ -482,16 +504,6 @@ impl AfterSales {
                 } else {
                     line.replacement_sku.clone()
                 };
-                let attributes = [
-                    ("size", &line.size),
-                    ("style", &line.style),
-                    ("colour", &line.colour),
-                ]
-                .iter()
-                .filter(|(_, value)| !value.is_empty())
-                .map(|(name, value)| format!("{name} {value}"))
-                .collect::<Vec<_>>()
-                .join(", ");
                 orders::OrderLineInput {
                     sku,
                     description: format!(
@@ -499,11 +511,7 @@ impl AfterSales {
                         line.quantity,
                         line.sku,
                         case.number,
-                        if attributes.is_empty() {
-                            String::new()
-                        } else {
-                            format!(": {attributes}")
-                        }
+                        attributes(line)
                     ),
                     quantity: line.quantity,
                     unit_price: Some(money(Money::new(case.currency, line.unit_price))),
@@ -511,6 +519,28 @@ impl AfterSales {
                 }
             })
             .collect();
+        if !case.after_shipment {
+            // AFS-3: nothing was shipped, so the replacement is the whole
+            // order again with the exchanged lines changed.
+            for line in &original.lines {
+                let exchanged: i64 = case
+                    .lines
+                    .iter()
+                    .filter(|changed| changed.sku == line.sku)
+                    .map(|changed| changed.quantity)
+                    .sum();
+                let kept = line.quantity - exchanged;
+                if kept > 0 {
+                    lines.push(orders::OrderLineInput {
+                        sku: line.sku.clone(),
+                        description: line.description.clone(),
+                        quantity: kept,
+                        unit_price: line.unit_price.clone(),
+                        kit: line.kit.clone(),
+                    });
+                }
+            }
+        }
         let replacement = self
             .peers
             .create_order(orders::CreateOrderRequest {
@@ -545,7 +575,16 @@ impl AfterSales {
             Box::new(move |case, now| {
                 let mut actions = Vec::new();
                 if case.replaced(&replacement.id, total, &who, now) {
-                    actions.push(("replaced", replacement.number.clone()));
+                    let asked = case
+                        .lines
+                        .iter()
+                        .map(|line| format!("{} × {}{}", line.quantity, line.sku, attributes(line)))
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    actions.push((
+                        "replaced",
+                        format!("replacement order {}: {asked}", replacement.number),
+                    ));
                     if case.state == State::Closed {
                         actions.push(("closed", String::new()));
                     }

@@ -531,11 +531,6 @@ impl Case {
                     ),
                 ));
             }
-        } else if request.kind == Kind::Exchange {
-            return Err(AfterSalesError::invalid(
-                "kind",
-                "nothing was shipped to exchange: cancel the order (a REFUND case) and order anew",
-            ));
         }
         if request.overseas && !(after_shipment && request.kind == Kind::Return) {
             return Err(AfterSalesError::invalid(
@@ -575,7 +570,8 @@ impl Case {
                         ),
                     ));
                 }
-                let returnable = line.tags_attached && line.packaging_intact;
+                // Before shipment nothing was worn or unpacked.
+                let returnable = !after_shipment || (line.tags_attached && line.packaging_intact);
                 if !request.reason.is_ours() && !returnable {
                     return Err(AfterSalesError::invalid(
                         format!("{field}.tags_attached"),
@@ -1032,7 +1028,9 @@ impl Case {
     }
 
     /// AFS-3: the orders service cancelled the order. Paid: the refund of
-    /// what was paid and not yet claimed; unpaid: closed.
+    /// what was paid and not yet claimed; unpaid: closed — an exchange once
+    /// its replacement order exists too (the lines changed, the price
+    /// difference settled by the refund and the new order).
     pub fn order_cancelled(&mut self, paid_left: i64, actor: &str, now: DateTime<Utc>) -> bool {
         if self.state != State::Cancelling {
             return false;
@@ -1048,13 +1046,15 @@ impl Case {
             );
         } else {
             self.refunded = true;
-            self.state = State::Closed;
+            // An exchange still waits for its replacement order.
+            self.state = State::Inspected;
             self.note(
                 actor,
                 "order_cancelled",
                 "nothing was paid: the order is closed".to_owned(),
                 now,
             );
+            self.close_if_done(actor, now);
         }
         true
     }

@@ -665,6 +665,48 @@ fn afs_11_goods_sent_back_without_notice_open_a_case_matched_to_the_customer() {
     assert_eq!(case.state, State::Refunding);
 }
 
+#[test]
+fn afs_3_an_exchange_before_shipment_cancels_refunds_and_waits_for_its_replacement() {
+    let mut bigger = line("PUMP-100", 1);
+    bigger.size = "L".to_owned();
+    bigger.tags_attached = false;
+    // Before shipment nothing was unpacked: no tags needed.
+    let mut case = open(
+        request(Kind::Exchange, Reason::SizeOrFit, vec![bigger]),
+        &order(Stage::BeforeShipment),
+        &Taken::default(),
+        at(11, 9),
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(
+        case.approve("cathy", "", at(11, 10)).ok(),
+        Some("cancelling")
+    );
+    assert!(case.order_cancelled(215_000, "orders", at(11, 11)));
+    assert_eq!(case.state, State::Refunding);
+    assert!(case.refund_executed("fiona", at(12, 9)));
+    assert_eq!(case.state, State::Refunding, "waits for the replacement");
+    assert!(case.replaced("order-2", 215_000, "system", at(12, 10)));
+    assert_eq!(case.price_difference, Some(0));
+    assert_eq!(case.state, State::Closed);
+
+    // Unpaid: nothing to refund, the replacement closes it.
+    let mut unpaid = open(
+        request(Kind::Exchange, Reason::SizeOrFit, vec![line("SEAL-7", 1)]),
+        &order(Stage::BeforeShipment),
+        &Taken::default(),
+        at(11, 9),
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    unpaid
+        .approve("cathy", "", at(11, 10))
+        .unwrap_or_else(|error| panic!("{error}"));
+    assert!(unpaid.order_cancelled(0, "orders", at(11, 11)));
+    assert_eq!(unpaid.state, State::Inspected);
+    assert!(unpaid.replaced("order-3", 215_000, "system", at(11, 12)));
+    assert_eq!(unpaid.state, State::Closed);
+}
+
 proptest! {
     /// AFS-1, AFS-5, AFS-6: over any sequence of requests, rejections and
     /// inspections on one order, the goods claimed never exceed what was
