@@ -70,6 +70,7 @@ pub(crate) async fn buy_and_book(
                     minor_units: unit_price,
                 }),
                 lead_days: 5,
+                exchange_rate: String::new(),
             },
             PURCHASER,
         ))

@@ -1,6 +1,8 @@
 //! Money: an ISO 4217 currency and an amount in integer minor units
 //! (architecture.md §3, FIN-11). No floating point anywhere near it.
 
+pub mod rates;
+
 use std::fmt;
 
 use iso_currency::Currency as IsoCurrency;

@@ -4,13 +4,14 @@
 use orderflow_platform::auth::{Role, RoleTable};
 use orderflow_platform::grpc::paging::PageRequest;
 use orderflow_platform::ids::{Quantity, Sku};
+use orderflow_platform::money::rates::Rate;
 use orderflow_platform::validation::{AmountRule, Violations, checked_command as checked};
 use orderflow_proto::procurement::v1 as pb;
 use pb::procurement_service_server::ProcurementService;
 use tonic::{Request, Response, Status};
 
 use crate::app::Procurement;
-use crate::app::purchasing::Iqc;
+use crate::app::purchasing::{Iqc, Offer};
 use crate::domain::purchase::{PurchaseOrder, PurchaseOrderId};
 use crate::domain::requisition::RequisitionId;
 use crate::domain::supplier::{Contact, Supplier, SupplierStatus};
@@ -282,6 +283,7 @@ impl ProcurementService for ProcurementApi {
         request: Request<pb::RecordQuoteRequest>,
     ) -> Result<Response<pb::Requisition>, Status> {
         let (mut requisition, mut price, mut supplier) = (None, None, String::new());
+        let mut rate = None;
         let (actor, key, message) = checked(
             request,
             "RecordQuote",
@@ -295,6 +297,11 @@ impl ProcurementService for ProcurementApi {
                 if !(0..=365).contains(&m.lead_days) {
                     violations.add("lead_days", "0 to 365 days");
                 }
+                if !m.exchange_rate.trim().is_empty() {
+                    rate = Rate::parse(&m.exchange_rate)
+                        .map_err(|problem| violations.add("exchange_rate", problem))
+                        .ok();
+                }
             },
         )?;
         let (Some(requisition), Some(price)) = (requisition, price) else {
@@ -306,9 +313,12 @@ impl ProcurementService for ProcurementApi {
                 &actor,
                 key.as_ref(),
                 &requisition,
-                &supplier.to_uppercase(),
-                price,
-                message.lead_days,
+                Offer {
+                    supplier_code: supplier.to_uppercase(),
+                    unit_price: price,
+                    exchange_rate: rate,
+                    lead_days: message.lead_days,
+                },
             )
             .await?;
         Ok(Response::new(wire::requisition(&requisition)))

@@ -24,6 +24,8 @@ use crate::store::records;
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
     pub time_zone: Tz,
+    /// PRC-3: quotes are compared in this currency.
+    pub base_currency: orderflow_platform::money::Currency,
 }
 
 #[derive(Debug, Clone)]

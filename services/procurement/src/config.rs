@@ -14,6 +14,9 @@ pub struct ProcurementConfig {
     pub approvals_url: String,
     /// How often late purchase orders (PRC-4) are looked for.
     pub sweep_interval: std::time::Duration,
+    /// PRC-3: the currency quotes are compared in
+    /// (`PURCHASE_BASE_CURRENCY`, CNY).
+    pub base_currency: orderflow_platform::money::Currency,
 }
 
 impl ProcurementConfig {
@@ -33,7 +36,12 @@ impl ProcurementConfig {
                 "must be at least 1",
             ));
         }
+        let base_currency = orderflow_platform::money::Currency::parse(
+            &env.string_or("PURCHASE_BASE_CURRENCY", "CNY"),
+        )
+        .map_err(|problem| ConfigError::new("PURCHASE_BASE_CURRENCY", problem))?;
         Ok(Self {
+            base_currency,
             service,
             business_time_zone,
             approvals_url: env.string_or("APPROVALS_URL", "http://127.0.0.1:50052"),

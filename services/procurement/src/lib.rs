@@ -52,6 +52,7 @@ pub async fn start(
         runtime.outbox.clone(),
         app::Settings {
             time_zone: config.business_time_zone,
+            base_currency: config.base_currency,
         },
     );
     let replicas = config.service.stream_replicas;

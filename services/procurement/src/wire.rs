@@ -91,6 +91,11 @@ pub fn requisition(requisition: &Requisition) -> pb::Requisition {
                 lead_days: quote.lead_days,
                 quoted_by: quote.quoted_by.clone(),
                 time: Some(timestamp(quote.at)),
+                exchange_rate: quote
+                    .exchange_rate
+                    .map(|rate| rate.to_string())
+                    .unwrap_or_default(),
+                base_unit_price: quote.base_unit_price.map(money),
             })
             .collect(),
         purchase_order_id: requisition.purchase_order_id.clone(),

@@ -121,6 +121,7 @@ pub(super) async fn buy_shortages(
                     minor_units: 350,
                 }),
                 lead_days: 5,
+                exchange_rate: String::new(),
             })
             .await?;
         let order = purchaser

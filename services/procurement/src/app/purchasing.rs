@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
 use orderflow_platform::money::Money;
+use orderflow_platform::money::rates::Rate;
 use sea_orm::ConnectionTrait;
 
 use super::Procurement;
@@ -19,6 +20,16 @@ type Step<'a> = Box<
         + Send
         + 'a,
 >;
+
+/// A supplier's offer for a requisition (PRC-3).
+#[derive(Debug, Clone)]
+pub struct Offer {
+    pub supplier_code: String,
+    pub unit_price: Money,
+    /// Into the base currency, for a price in another one.
+    pub exchange_rate: Option<Rate>,
+    pub lead_days: i32,
+}
 
 /// IQC's verdict on one arrival (PRC-5).
 #[derive(Debug, Clone)]
@@ -87,16 +98,22 @@ impl Procurement {
         .await
     }
 
-    /// PRC-3: a supplier's quote for a requisition.
+    /// PRC-3: a supplier's quote for a requisition, comparable in the base
+    /// currency (a price in another one needs its rate).
     pub async fn record_quote(
         &self,
         actor: &Actor,
         key: Option<&RequestKey>,
         requisition_id: &str,
-        supplier_code: &str,
-        unit_price: Money,
-        lead_days: i32,
+        offer: Offer,
     ) -> Result<Requisition, ProcurementError> {
+        let Offer {
+            supplier_code,
+            unit_price,
+            exchange_rate,
+            lead_days,
+        } = offer;
+        let supplier_code = supplier_code.as_str();
         let transaction = self.database.begin_write().await?;
         let now = self.now();
         if let Claim::Replay(_) = idempotency::claim(&*transaction, key, now).await? {
@@ -115,16 +132,16 @@ impl Procurement {
         let mut requisition = records::requisition(&*transaction, requisition_id, true)
             .await?
             .ok_or_else(|| ProcurementError::not_found("requisition", requisition_id))?;
-        requisition.record_quote(
-            Quote {
-                supplier_code: supplier_code.to_owned(),
-                unit_price,
-                lead_days,
-                quoted_by: actor.subject.clone(),
-                at: now,
-            },
+        let quote = Quote::priced(
+            supplier_code,
+            unit_price,
+            exchange_rate,
+            self.settings.base_currency,
+            lead_days,
+            &actor.subject,
             now,
         )?;
+        requisition.record_quote(quote, now)?;
         records::save_requisition(&*transaction, &requisition).await?;
         idempotency::complete(&*transaction, key, requisition_id).await?;
         transaction.commit().await?;
@@ -154,9 +171,7 @@ impl Procurement {
         let quote = requisition.select(supplier_code, reason)?;
         let cheapest = requisition
             .cheapest()
-            .map_or(quote.unit_price.minor_units, |cheapest| {
-                cheapest.unit_price.minor_units
-            });
+            .map_or(quote.comparable(), |cheapest| cheapest.comparable());
         let mut supplier = records::supplier(&*transaction, supplier_code, true)
             .await?
             .ok_or_else(|| ProcurementError::not_found("supplier", supplier_code))?;
@@ -180,12 +195,7 @@ impl Procurement {
             ));
         }
         requisition.ordered(&order.id, now);
-        supplier.record_order(
-            quote.unit_price.minor_units,
-            cheapest,
-            requisition.quantity,
-            now,
-        );
+        supplier.record_order(quote.comparable(), cheapest, requisition.quantity, now);
         records::save_requisition(&*transaction, &requisition).await?;
         records::save_supplier(&*transaction, &supplier).await?;
         records::save_order(&*transaction, &order).await?;
@@ -336,7 +346,7 @@ impl Procurement {
     /// PRC-5: IQC. The accepted part may then be booked into the materials
     /// warehouse (inventory learns it from `procurement.receipt.inspected`);
     /// the rejected part goes back with a return note. The supplier's score
-    /// is computed again.
+    /// is computed again in the same transaction.
     pub async fn record_iqc(
         &self,
         actor: &Actor,
@@ -351,79 +361,59 @@ impl Procurement {
             defects,
         } = verdict;
         let inspector = actor.subject.clone();
-        let order = self
-            .change(
-                key,
-                id,
-                Box::new(move |order, now| {
-                    let receipt = order.record_iqc(
-                        &receipt_id,
-                        accepted,
-                        rejected,
-                        &defects,
-                        &inspector,
-                        now,
-                    )?;
-                    let mut detail = format!("IQC: {accepted} accepted, {rejected} rejected");
-                    if !receipt.return_note.is_empty() {
-                        detail.push_str(&format!(
-                            " (return note {}: {defects})",
-                            receipt.return_note
-                        ));
-                    }
-                    let mut published = vec![events::Outgoing::receipt(
-                        "receipt.inspected",
-                        detail,
-                        &inspector,
-                        receipt,
-                    )];
-                    if order.state == PoState::Received {
-                        published.push(events::Outgoing::new(
-                            "purchase_order.received",
-                            "everything ordered arrived and passed IQC".to_owned(),
-                            &inspector,
-                        ));
-                    }
-                    Ok(published)
-                }),
-            )
-            .await?;
-        self.score_receipt(&order).await?;
-        Ok(order)
-    }
-
-    /// PRC-1: the latest inspected receipt goes into the supplier's score.
-    async fn score_receipt(&self, order: &PurchaseOrder) -> Result<(), ProcurementError> {
-        let Some(receipt) = order
-            .receipts
-            .iter()
-            .filter(|receipt| receipt.inspected)
-            .max_by_key(|receipt| receipt.arrived_at)
-        else {
-            return Ok(());
-        };
+        // One transaction: the verdict, its events and the supplier's new
+        // score (PRC-1), so a score never misses or repeats a receipt.
         let transaction = self.database.begin_write().await?;
         let now = self.now();
-        let scored = idempotency::RequestKey::derived("ScoreReceipt", &receipt.id);
-        if let Claim::Replay(_) = idempotency::claim(&*transaction, Some(&scored), now).await? {
-            return Ok(());
+        if let Claim::Replay(_) = idempotency::claim(&*transaction, key, now).await? {
+            drop(transaction);
+            return self.purchase_order(id).await;
         }
-        let Some(mut supplier) =
+        let mut order = records::order(&*transaction, id, true)
+            .await?
+            .ok_or_else(|| ProcurementError::not_found("purchase order", id.as_str()))?;
+        let receipt =
+            order.record_iqc(&receipt_id, accepted, rejected, &defects, &inspector, now)?;
+        let mut detail = format!("IQC: {accepted} accepted, {rejected} rejected");
+        if !receipt.return_note.is_empty() {
+            detail.push_str(&format!(
+                " (return note {}: {defects})",
+                receipt.return_note
+            ));
+        }
+        let mut published = vec![events::Outgoing::receipt(
+            "receipt.inspected",
+            detail,
+            &inspector,
+            receipt.clone(),
+        )];
+        if order.state == PoState::Received {
+            published.push(events::Outgoing::new(
+                "purchase_order.received",
+                "everything ordered arrived and passed IQC".to_owned(),
+                &inspector,
+            ));
+        }
+        records::save_order(&*transaction, &order).await?;
+        for event in published {
+            self.enqueue(&*transaction, event.build(&order, now))
+                .await?;
+        }
+        if let Some(mut supplier) =
             records::supplier(&*transaction, &order.supplier_code, true).await?
-        else {
-            return Ok(());
-        };
-        supplier.record_receipt(receipt.quantity, receipt.accepted, receipt.on_time, now);
-        records::save_supplier(&*transaction, &supplier).await?;
-        self.enqueue(
-            &*transaction,
-            events::supplier(&supplier, "scored", "procurement", now),
-        )
-        .await?;
-        idempotency::complete(&*transaction, Some(&scored), &supplier.code).await?;
+        {
+            supplier.record_receipt(receipt.quantity, receipt.accepted, receipt.on_time, now);
+            records::save_supplier(&*transaction, &supplier).await?;
+            self.enqueue(
+                &*transaction,
+                events::supplier(&supplier, "scored", "procurement", now),
+            )
+            .await?;
+        }
+        idempotency::complete(&*transaction, key, id).await?;
         transaction.commit().await?;
         self.outbox.notify();
-        Ok(())
+        Ok(order)
     }
 
     /// PRC-4: sent orders past their promised date with goods to come,

@@ -5,7 +5,8 @@
 //! and one that is not the cheapest needs a reason.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use orderflow_platform::money::Money;
+use orderflow_platform::money::rates::{Rate, Rates};
+use orderflow_platform::money::{Currency, Money};
 use serde::{Deserialize, Serialize};
 
 use super::ProcurementError;
@@ -56,6 +57,68 @@ pub struct Quote {
     pub lead_days: i32,
     pub quoted_by: String,
     pub at: DateTime<Utc>,
+    /// PRC-3: the rate into the base currency of a price in another one.
+    #[serde(default)]
+    pub exchange_rate: Option<Rate>,
+    /// The unit price in the base currency (quotes recorded before rates
+    /// existed were all in one currency: their own price).
+    #[serde(default)]
+    pub base_unit_price: Option<Money>,
+}
+
+impl Quote {
+    /// PRC-3: a supplier's price, comparable in `base`: a price in another
+    /// currency needs the rate into it.
+    pub fn priced(
+        supplier_code: &str,
+        unit_price: Money,
+        exchange_rate: Option<Rate>,
+        base: Currency,
+        lead_days: i32,
+        quoted_by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Self, ProcurementError> {
+        let base_unit_price = if unit_price.currency == base {
+            if exchange_rate.is_some() {
+                return Err(ProcurementError::invalid(
+                    "exchange_rate",
+                    format!("the price is in {base} already: no rate"),
+                ));
+            }
+            unit_price
+        } else {
+            let Some(rate) = exchange_rate else {
+                return Err(ProcurementError::invalid(
+                    "exchange_rate",
+                    format!(
+                        "a price in {} needs its rate into {base}",
+                        unit_price.currency
+                    ),
+                ));
+            };
+            let mut rates = Rates::new(base);
+            rates.rates.insert(unit_price.currency, rate);
+            let converted = rates
+                .convert(unit_price, base)
+                .and_then(|value| i64::try_from(value).ok())
+                .ok_or_else(|| ProcurementError::invalid("exchange_rate", "the price overflows"))?;
+            Money::new(base, converted)
+        };
+        Ok(Self {
+            supplier_code: supplier_code.to_owned(),
+            unit_price,
+            lead_days,
+            quoted_by: quoted_by.to_owned(),
+            at,
+            exchange_rate,
+            base_unit_price: Some(base_unit_price),
+        })
+    }
+
+    /// What quotes are compared by: the unit price in the base currency.
+    pub fn comparable(&self) -> i64 {
+        self.base_unit_price.unwrap_or(self.unit_price).minor_units
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,19 +180,6 @@ impl Requisition {
                 "the requisition is already ordered".to_owned(),
             ));
         }
-        if let Some(other) = self
-            .quotes
-            .iter()
-            .find(|other| other.unit_price.currency != quote.unit_price.currency)
-        {
-            return Err(ProcurementError::invalid(
-                "unit_price.currency_code",
-                format!(
-                    "this requisition's quotes are in {}; give the price in it (no exchange rate is applied here)",
-                    other.unit_price.currency
-                ),
-            ));
-        }
         self.quotes
             .retain(|other| other.supplier_code != quote.supplier_code);
         self.quotes.push(quote);
@@ -139,9 +189,7 @@ impl Requisition {
 
     /// The cheapest quote.
     pub fn cheapest(&self) -> Option<&Quote> {
-        self.quotes
-            .iter()
-            .min_by_key(|quote| quote.unit_price.minor_units)
+        self.quotes.iter().min_by_key(|quote| quote.comparable())
     }
 
     /// PRC-3: the chosen supplier's quote. Not the cheapest: a reason is
@@ -166,7 +214,7 @@ impl Requisition {
             ));
         };
         if let Some(cheapest) = self.cheapest()
-            && quote.unit_price.minor_units > cheapest.unit_price.minor_units
+            && quote.comparable() > cheapest.comparable()
             && reason.trim().is_empty()
         {
             return Err(ProcurementError::invalid(
@@ -198,14 +246,21 @@ mod tests {
         )
     }
 
+    fn currency(code: &str) -> Currency {
+        Currency::parse(code).unwrap_or_else(|e| panic!("{e}"))
+    }
+
     fn quote(supplier: &str, price: Money) -> Quote {
-        Quote {
-            supplier_code: supplier.to_owned(),
-            unit_price: price,
-            lead_days: 10,
-            quoted_by: "pat".to_owned(),
-            at: DateTime::<Utc>::MIN_UTC,
-        }
+        Quote::priced(
+            supplier,
+            price,
+            None,
+            price.currency,
+            10,
+            "pat",
+            DateTime::<Utc>::MIN_UTC,
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn requisition() -> Requisition {
@@ -256,22 +311,39 @@ mod tests {
     }
 
     #[test]
-    fn prc_3_quotes_are_compared_in_one_currency() {
+    fn prc_3_quotes_in_other_currencies_are_compared_in_the_base_one_through_their_rate() {
         let mut requisition = requisition();
         let now = DateTime::<Utc>::MIN_UTC;
+        let cny_base = currency("CNY");
+        let usd = Money::new(currency("USD"), 1_500);
+        // Without a rate: refused, nothing recorded.
+        let refused = Quote::priced("BETA", usd, None, cny_base, 10, "pat", now);
+        assert_eq!(
+            refused.err().map(|e| match e {
+                ProcurementError::InvalidInput(found) => found[0].field.clone(),
+                other => other.to_string(),
+            }),
+            Some("exchange_rate".to_owned())
+        );
+        // A rate for a price already in the base currency is a mistake too.
+        let rate = Rate::parse("7.20").unwrap_or_else(|e| panic!("{e}"));
+        assert!(Quote::priced("ACME", cny(11_000), Some(rate), cny_base, 10, "pat", now).is_err());
+        let acme = Quote::priced("ACME", cny(11_000), None, cny_base, 10, "pat", now)
+            .unwrap_or_else(|e| panic!("{e}"));
+        // 15.00 USD at 7.20 = 108.00 CNY: cheaper than ACME's 110.00.
+        let beta = Quote::priced("BETA", usd, Some(rate), cny_base, 10, "pat", now)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(beta.base_unit_price, Some(cny(10_800)));
+        assert!(requisition.record_quote(acme, now).is_ok());
+        assert!(requisition.record_quote(beta, now).is_ok());
+        assert_eq!(
+            requisition.cheapest().map(|q| q.supplier_code.as_str()),
+            Some("BETA")
+        );
         assert!(
-            requisition
-                .record_quote(quote("ACME", cny(120)), now)
-                .is_ok()
+            requisition.select("ACME", "").is_err(),
+            "ACME is dearer once converted"
         );
-        let usd = Money::new(
-            orderflow_platform::money::Currency::parse("USD").unwrap_or_else(|e| panic!("{e}")),
-            15,
-        );
-        assert!(matches!(
-            requisition.record_quote(quote("BETA", usd), now),
-            Err(ProcurementError::InvalidInput(_))
-        ));
-        assert_eq!(requisition.quotes.len(), 1);
+        assert!(requisition.select("BETA", "").is_ok());
     }
 }

@@ -2,7 +2,7 @@
 //! PRC-5 (arrival, IQC, scores).
 
 use orderflow_platform::backend_tests;
-use orderflow_platform::testing::{self, Backend};
+use orderflow_platform::testing::{self, Backend, violated_fields};
 use orderflow_proto::procurement::v1 as pb;
 
 use crate::support::*;
@@ -11,6 +11,7 @@ backend_tests!(
     prc_3_the_dearer_supplier_needs_a_reason_and_nothing_is_sent_before_approval,
     prc_4_a_late_order_is_listed_and_announced_once,
     prc_5_iqc_splits_what_arrived_and_the_score_follows,
+    prc_3_a_quote_in_another_currency_needs_its_rate_and_is_compared_in_the_base_one,
 );
 
 async fn prc_3_the_dearer_supplier_needs_a_reason_and_nothing_is_sent_before_approval(
@@ -188,4 +189,79 @@ async fn prc_5_iqc_splits_what_arrived_and_the_score_follows(backend: Backend) {
         .into_inner();
     assert_eq!(supplier.score.map(|s| s.iqc_pass_bps), Some(8_333));
     assert!(supplier.history.len() >= 2, "the order, then the receipt");
+}
+
+async fn prc_3_a_quote_in_another_currency_needs_its_rate_and_is_compared_in_the_base_one(
+    backend: Backend,
+) {
+    let app = spawn_procurement(backend).await;
+    app.supplier("ACME", true).await;
+    app.supplier("OSAKA", true).await;
+    let requisition = app.requisition("SEAL", 10).await;
+    app.quote(&requisition.id, "ACME", 11_000).await;
+    let mut purchaser = app.client("purchaser").await;
+    let usd = |rate: &str| pb::RecordQuoteRequest {
+        request_id: String::new(),
+        requisition_id: requisition.id.clone(),
+        supplier_code: "OSAKA".to_owned(),
+        unit_price: Some(orderflow_proto::common::v1::Money {
+            currency_code: "USD".to_owned(),
+            minor_units: 1_500,
+        }),
+        lead_days: 20,
+        exchange_rate: rate.to_owned(),
+    };
+    let status = purchaser
+        .record_quote(usd(""))
+        .await
+        .refused("a USD price without its rate");
+    assert_eq!(violated_fields(&status), ["exchange_rate"]);
+    let status = purchaser
+        .record_quote(usd("seven"))
+        .await
+        .refused("not a rate");
+    assert_eq!(violated_fields(&status), ["exchange_rate"]);
+    let quoted = purchaser
+        .record_quote(usd("7.20"))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    let osaka = quoted
+        .quotes
+        .iter()
+        .find(|quote| quote.supplier_code == "OSAKA")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(osaka.exchange_rate, "7.20");
+    assert_eq!(
+        osaka.base_unit_price,
+        Some(cny(10_800)),
+        "15.00 USD at 7.20"
+    );
+    // ACME's 110.00 CNY is now the dearer one: it needs a reason.
+    let status = purchaser
+        .select_supplier(pb::SelectSupplierRequest {
+            request_id: String::new(),
+            requisition_id: requisition.id.clone(),
+            supplier_code: "ACME".to_owned(),
+            reason: String::new(),
+        })
+        .await
+        .refused("dearer once converted");
+    assert_eq!(violated_fields(&status), ["reason"]);
+    let order = purchaser
+        .select_supplier(pb::SelectSupplierRequest {
+            request_id: String::new(),
+            requisition_id: requisition.id.clone(),
+            supplier_code: "OSAKA".to_owned(),
+            reason: String::new(),
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(
+        order.unit_price.map(|price| price.currency_code),
+        Some("USD".to_owned()),
+        "ordered in the supplier's currency"
+    );
 }

@@ -112,6 +112,7 @@ impl TestApp {
                 supplier_code: supplier.to_owned(),
                 unit_price: Some(cny(price)),
                 lead_days: 7,
+                exchange_rate: String::new(),
             })
             .await
             .unwrap_or_else(|s| panic!("{s:?}"));
