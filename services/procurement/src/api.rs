@@ -60,6 +60,7 @@ pub const ROLES: RoleTable = &[
     (rpc!("GetRequisition"), READERS),
     (rpc!("ListRequisitions"), READERS),
     (rpc!("RecordQuote"), &[Role::Purchaser]),
+    (rpc!("RequestQuotations"), &[Role::Purchaser]),
     (
         rpc!("SelectSupplier"),
         &[Role::Purchaser, Role::PurchasingManager],
@@ -320,6 +321,43 @@ impl ProcurementService for ProcurementApi {
                     lead_days: message.lead_days,
                 },
             )
+            .await?;
+        Ok(Response::new(wire::requisition(&requisition)))
+    }
+
+    async fn request_quotations(
+        &self,
+        request: Request<pb::RequestQuotationsRequest>,
+    ) -> Result<Response<pb::Requisition>, Status> {
+        let (mut requisition, mut respond_by) = (None, None);
+        let mut suppliers: Vec<String> = Vec::new();
+        let (actor, key, _) = checked(
+            request,
+            "RequestQuotations",
+            |m| &m.request_id,
+            |m, violations| {
+                requisition =
+                    violations.field::<RequisitionId>("requisition_id", &m.requisition_id);
+                respond_by = violations.date("respond_by", &m.respond_by);
+                if m.supplier_codes.is_empty() || m.supplier_codes.len() > 20 {
+                    violations.add("supplier_codes", "between 1 and 20 suppliers");
+                }
+                for (index, code) in m.supplier_codes.iter().enumerate() {
+                    let field = format!("supplier_codes[{index}]");
+                    let code = violations.required(&field, code, 20).to_uppercase();
+                    if !code.is_empty() && suppliers.contains(&code) {
+                        violations.add(field, "each supplier once");
+                    }
+                    suppliers.push(code);
+                }
+            },
+        )?;
+        let (Some(requisition), Some(respond_by)) = (requisition, respond_by) else {
+            return Err(Status::internal("validated fields missing"));
+        };
+        let requisition = self
+            .procurement
+            .request_quotations(&actor, key.as_ref(), &requisition, suppliers, respond_by)
             .await?;
         Ok(Response::new(wire::requisition(&requisition)))
     }

@@ -4,14 +4,16 @@
 //! Published: `procurement.purchase_order.{created, approved, rejected,
 //! sent, late, received}` and `procurement.receipt.inspected` as
 //! `PurchaseOrderEvent`; `procurement.supplier.{created, approved,
-//! suspended, scored}` as `SupplierEvent`.
+//! suspended, scored}` as `SupplierEvent`; `procurement.rfq.sent` as
+//! `RfqEvent` (PRC-3).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use orderflow_platform::bus::outbox::{self, OutgoingEvent};
 use orderflow_platform::grpc::convert::timestamp;
 use orderflow_proto::procurement::v1 as pb;
 
 use crate::domain::purchase::{PurchaseOrder, Receipt};
+use crate::domain::requisition::Requisition;
 use crate::domain::supplier::Supplier;
 use crate::wire;
 
@@ -82,4 +84,24 @@ pub fn supplier(supplier: &Supplier, what: &str, actor: &str, at: DateTime<Utc>)
         supplier: Some(wire::supplier(supplier)),
     };
     OutgoingEvent::new(id, format!("procurement.supplier.{what}"), &message)
+}
+
+/// `procurement.rfq.sent`: one supplier asked to quote (PRC-3).
+pub fn rfq(
+    requisition: &Requisition,
+    supplier_code: &str,
+    respond_by: NaiveDate,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> OutgoingEvent {
+    let id = outbox::new_event_id();
+    let message = pb::RfqEvent {
+        event_id: id.clone(),
+        occur_time: Some(timestamp(at)),
+        actor: actor.to_owned(),
+        requisition: Some(wire::requisition(requisition)),
+        supplier_code: supplier_code.to_owned(),
+        respond_by: respond_by.to_string(),
+    };
+    OutgoingEvent::new(id, "procurement.rfq.sent".to_owned(), &message)
 }

@@ -100,6 +100,17 @@ pub fn requisition(requisition: &Requisition) -> pb::Requisition {
             .collect(),
         purchase_order_id: requisition.purchase_order_id.clone(),
         create_time: Some(timestamp(requisition.created_at)),
+        invitations: requisition
+            .invitations
+            .iter()
+            .map(|invitation| pb::Invitation {
+                supplier_code: invitation.supplier_code.clone(),
+                respond_by: invitation.respond_by.to_string(),
+                sent_by: invitation.sent_by.clone(),
+                send_time: Some(timestamp(invitation.sent_at)),
+                quoted: requisition.quoted(&invitation.supplier_code),
+            })
+            .collect(),
     }
 }
 

@@ -10,6 +10,7 @@ use sea_orm::ConnectionTrait;
 use super::Procurement;
 use crate::domain::purchase::{Draft, PoState, PurchaseOrder, PurchaseOrderId};
 use crate::domain::requisition::{Quote, Requisition};
+use crate::domain::supplier::SupplierStatus;
 use crate::domain::{Actor, ProcurementError};
 use crate::events;
 use crate::store::records;
@@ -145,6 +146,72 @@ impl Procurement {
         records::save_requisition(&*transaction, &requisition).await?;
         idempotency::complete(&*transaction, key, requisition_id).await?;
         transaction.commit().await?;
+        Ok(requisition)
+    }
+
+    /// PRC-3: requests for quotation to several approved suppliers, due
+    /// by `respond_by`; each is announced for the mailer.
+    pub async fn request_quotations(
+        &self,
+        actor: &Actor,
+        key: Option<&RequestKey>,
+        requisition_id: &str,
+        suppliers: Vec<String>,
+        respond_by: NaiveDate,
+    ) -> Result<Requisition, ProcurementError> {
+        if respond_by < self.today() {
+            return Err(ProcurementError::invalid(
+                "respond_by",
+                "must be today or later",
+            ));
+        }
+        let transaction = self.database.begin_write().await?;
+        let now = self.now();
+        if let Claim::Replay(_) = idempotency::claim(&*transaction, key, now).await? {
+            drop(transaction);
+            return self.requisition(requisition_id).await;
+        }
+        for (index, code) in suppliers.iter().enumerate() {
+            match records::supplier(&*transaction, code, false).await? {
+                None => {
+                    return Err(ProcurementError::invalid(
+                        format!("supplier_codes[{index}]"),
+                        format!("no supplier {code}"),
+                    ));
+                }
+                Some(supplier) if supplier.status != SupplierStatus::Approved => {
+                    return Err(ProcurementError::invalid(
+                        format!("supplier_codes[{index}]"),
+                        format!(
+                            "{code} is {}: only approved suppliers are asked (PRC-1)",
+                            supplier.status.as_str()
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        let mut requisition = records::requisition(&*transaction, requisition_id, true)
+            .await?
+            .ok_or_else(|| ProcurementError::not_found("requisition", requisition_id))?;
+        let sent = requisition.invite(&suppliers, respond_by, &actor.subject, now)?;
+        records::save_requisition(&*transaction, &requisition).await?;
+        for invitation in &sent {
+            self.enqueue(
+                &*transaction,
+                events::rfq(
+                    &requisition,
+                    &invitation.supplier_code,
+                    respond_by,
+                    &actor.subject,
+                    now,
+                ),
+            )
+            .await?;
+        }
+        idempotency::complete(&*transaction, key, requisition_id).await?;
+        transaction.commit().await?;
+        self.outbox.notify();
         Ok(requisition)
     }
 

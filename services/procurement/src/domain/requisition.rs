@@ -121,6 +121,15 @@ impl Quote {
     }
 }
 
+/// PRC-3: a request for quotation sent to one supplier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub supplier_code: String,
+    pub respond_by: NaiveDate,
+    pub sent_by: String,
+    pub sent_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Requisition {
     pub id: RequisitionId,
@@ -130,6 +139,9 @@ pub struct Requisition {
     pub sources: Vec<Source>,
     pub state: RequisitionState,
     pub quotes: Vec<Quote>,
+    /// PRC-3: the suppliers asked to quote.
+    #[serde(default)]
+    pub invitations: Vec<Invitation>,
     pub purchase_order_id: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -153,6 +165,7 @@ impl Requisition {
             sources: vec![source],
             state: RequisitionState::Open,
             quotes: Vec::new(),
+            invitations: Vec::new(),
             purchase_order_id: String::new(),
             created_at: now,
             updated_at: now,
@@ -185,6 +198,47 @@ impl Requisition {
         self.quotes.push(quote);
         self.updated_at = now;
         Ok(())
+    }
+
+    /// PRC-3: asks `suppliers` (already checked to be approved) to quote
+    /// by `respond_by`; a supplier asked before gets the new day. Returns
+    /// the invitations sent now.
+    pub fn invite(
+        &mut self,
+        suppliers: &[String],
+        respond_by: NaiveDate,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Invitation>, ProcurementError> {
+        if self.state != RequisitionState::Open {
+            return Err(unmet(
+                self,
+                "REQUISITION_ORDERED",
+                "the requisition is already ordered".to_owned(),
+            ));
+        }
+        let mut sent = Vec::with_capacity(suppliers.len());
+        for supplier in suppliers {
+            let invitation = Invitation {
+                supplier_code: supplier.clone(),
+                respond_by,
+                sent_by: actor.to_owned(),
+                sent_at: now,
+            };
+            self.invitations
+                .retain(|other| other.supplier_code != *supplier);
+            self.invitations.push(invitation.clone());
+            sent.push(invitation);
+        }
+        self.updated_at = now;
+        Ok(sent)
+    }
+
+    /// Whether `supplier` has quoted.
+    pub fn quoted(&self, supplier: &str) -> bool {
+        self.quotes
+            .iter()
+            .any(|quote| quote.supplier_code == supplier)
     }
 
     /// The cheapest quote.

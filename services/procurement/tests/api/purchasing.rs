@@ -12,6 +12,7 @@ backend_tests!(
     prc_4_a_late_order_is_listed_and_announced_once,
     prc_5_iqc_splits_what_arrived_and_the_score_follows,
     prc_3_a_quote_in_another_currency_needs_its_rate_and_is_compared_in_the_base_one,
+    prc_3_quotations_are_requested_from_several_approved_suppliers_and_tracked,
 );
 
 async fn prc_3_the_dearer_supplier_needs_a_reason_and_nothing_is_sent_before_approval(
@@ -264,4 +265,68 @@ async fn prc_3_a_quote_in_another_currency_needs_its_rate_and_is_compared_in_the
         Some("USD".to_owned()),
         "ordered in the supplier's currency"
     );
+}
+
+async fn prc_3_quotations_are_requested_from_several_approved_suppliers_and_tracked(
+    backend: Backend,
+) {
+    let app = spawn_procurement(backend).await;
+    app.supplier("ACME", true).await;
+    app.supplier("BETA", true).await;
+    app.supplier("CAND", false).await;
+    let requisition = app.requisition("SEAL", 10).await;
+    let mut purchaser = app.client("purchaser").await;
+    let ask = |codes: &[&str], respond_by: &str| pb::RequestQuotationsRequest {
+        request_id: String::new(),
+        requisition_id: requisition.id.clone(),
+        supplier_codes: codes.iter().map(|code| (*code).to_owned()).collect(),
+        respond_by: respond_by.to_owned(),
+    };
+    let status = purchaser
+        .request_quotations(ask(&["ACME", "ACME"], "2026-12-05"))
+        .await
+        .refused("each supplier once");
+    assert_eq!(violated_fields(&status), ["supplier_codes[1]"]);
+    let status = purchaser
+        .request_quotations(ask(&["ACME", "CAND"], "2026-12-05"))
+        .await
+        .refused("a candidate is not asked");
+    assert_eq!(violated_fields(&status), ["supplier_codes[1]"]);
+    let status = purchaser
+        .request_quotations(ask(&["ACME"], "2026-11-30"))
+        .await
+        .refused("due in the past");
+    assert_eq!(violated_fields(&status), ["respond_by"]);
+    let asked = purchaser
+        .request_quotations(ask(&["acme", "BETA"], "2026-12-05"))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    let invited = |requisition: &pb::Requisition| {
+        requisition
+            .invitations
+            .iter()
+            .map(|i| (i.supplier_code.clone(), i.respond_by.clone(), i.quoted))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        invited(&asked),
+        [
+            ("ACME".to_owned(), "2026-12-05".to_owned(), false),
+            ("BETA".to_owned(), "2026-12-05".to_owned(), false),
+        ]
+    );
+    app.quote(&requisition.id, "ACME", 150).await;
+    let after = requisitions_of(&app, "SEAL", |found| !found.is_empty()).await;
+    assert_eq!(
+        invited(&after[0]),
+        [
+            ("ACME".to_owned(), "2026-12-05".to_owned(), true),
+            ("BETA".to_owned(), "2026-12-05".to_owned(), false),
+        ],
+        "BETA has not answered yet"
+    );
+    app.settled().await;
+    let sent = testing::stream_messages(&app.nats, "PROCUREMENT", "procurement.rfq.sent").await;
+    assert_eq!(sent.len(), 2, "one request per supplier");
 }
