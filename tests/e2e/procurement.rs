@@ -304,3 +304,100 @@ async fn prc_2_to_5_a_production_shortage_is_bought_checked_booked_and_issued() 
         .map(|line| (line.required, line.issued));
     assert_eq!(seal, Some((31, 31)));
 }
+
+/// INV-9: a traded item (bought, not made) short at release becomes a
+/// purchase requisition for the order, and no production order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inv_9_a_traded_item_short_at_release_is_requisitioned_not_produced() {
+    use crate::stock::place_and_confirm;
+    use orderflow_proto::orders::v1 as orders;
+    let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
+    let mut stock = cluster.inventory_client().await;
+    stock
+        .create_item(call(
+            inventory::CreateItemRequest {
+                request_id: String::new(),
+                sku: "PUMP-100".to_owned(),
+                name: "Water pump (traded)".to_owned(),
+                unit: "pcs".to_owned(),
+                weight_grams: 4_200,
+                bought: true,
+            },
+            WAREHOUSE,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    stock
+        .adjust_stock(call(
+            inventory::AdjustStockRequest {
+                sku: "PUMP-100".to_owned(),
+                warehouse: "FG".to_owned(),
+                quantity: 1,
+                note: "opening count".to_owned(),
+                ..Default::default()
+            },
+            WAREHOUSE,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let mut sales = cluster.orders_client().await;
+    let order = place_and_confirm(&mut sales, 3, "").await;
+    crate::wait_for_state(&mut sales, &order.id, orders::OrderState::AwaitingPayment).await;
+    orderflow_e2e::release_prepaid(
+        &cluster.finance_client().await,
+        &order.id,
+        common::Money {
+            currency_code: "CNY".to_owned(),
+            minor_units: 375_000,
+        },
+        |_| {},
+    )
+    .await;
+    let buying = cluster.procurement_client().await;
+    let requisition = testing::eventually(Duration::from_secs(30), "the requisition", || {
+        let mut buying = buying.clone();
+        let request = call(
+            pb::ListRequisitionsRequest {
+                sku: "PUMP-100".to_owned(),
+                ..Default::default()
+            },
+            PURCHASER,
+        );
+        async move {
+            buying
+                .list_requisitions(request)
+                .await
+                .ok()?
+                .into_inner()
+                .requisitions
+                .into_iter()
+                .next()
+        }
+    })
+    .await;
+    assert_eq!(
+        requisition.quantity, 3,
+        "the short line (INV-3: a line is reserved in full or not at all)"
+    );
+    assert_eq!(requisition.sources[0].kind, "stock_short");
+    assert_eq!(requisition.sources[0].reference, order.id);
+    cluster.quiescent().await;
+    let produced = cluster
+        .production_client()
+        .await
+        .list_production_orders(call(
+            production::ListProductionOrdersRequest {
+                order_id: order.id.clone(),
+                ..Default::default()
+            },
+            PLANNER,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert!(
+        produced.production_orders.is_empty(),
+        "a traded item is not made: {:?}",
+        produced.production_orders
+    );
+}

@@ -456,6 +456,7 @@ async fn stock_pumps(url: &str, secret: &SecretString) -> anyhow::Result<()> {
             name: "Water pump".to_owned(),
             unit: "pcs".to_owned(),
             weight_grams: 4_200,
+            bought: false,
         })
         .await
     {

@@ -188,6 +188,7 @@ impl InventoryService for InventoryApi {
             &request.name,
             &request.unit,
             request.weight_grams,
+            request.bought,
             self.inventory.now(),
         )?;
         Ok(Response::new(wire::item(

@@ -99,7 +99,8 @@ impl Inventory {
                 Some(existing)
                     if existing.name == item.name
                         && existing.unit == item.unit
-                        && existing.weight_grams == item.weight_grams =>
+                        && existing.weight_grams == item.weight_grams
+                        && existing.bought == item.bought =>
                 {
                     Ok(existing)
                 }
@@ -155,6 +156,7 @@ impl Inventory {
                 unit: "set".to_owned(),
                 weight_grams: kit.total_weight_grams,
                 created_at: self.now(),
+                bought: false,
             };
             records::insert_item(&*transaction, &as_item).await?;
         }
@@ -377,7 +379,22 @@ impl Inventory {
             drop(transaction);
             return self.reservation(order_id).await;
         }
+        // INV-9: which short lines are traded goods (bought, not made).
+        let bought: Vec<String> = records::items(
+            &*transaction,
+            reservation
+                .lines
+                .iter()
+                .map(|line| line.sku.clone())
+                .collect(),
+        )
+        .await?
+        .into_iter()
+        .filter(|item| item.bought)
+        .map(|item| item.sku)
+        .collect();
         for line in &mut reservation.lines {
+            line.bought = bought.contains(&line.sku);
             stock::ensure(&*transaction, &line.sku, warehouse).await?;
             if stock::try_reserve(&*transaction, &line.sku, warehouse, line.requested).await? {
                 line.reserved = line.requested;

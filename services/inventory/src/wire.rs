@@ -19,6 +19,7 @@ pub fn item(item: &Item) -> pb::Item {
         unit: item.unit.clone(),
         weight_grams: item.weight_grams,
         create_time: Some(timestamp(item.created_at)),
+        bought: item.bought,
     }
 }
 
@@ -121,6 +122,7 @@ pub fn reservation(reservation: &Reservation) -> pb::Reservation {
                 requested: line.requested,
                 reserved: line.reserved,
                 short: line.short(),
+                bought: line.bought,
             })
             .collect(),
         fully_reserved: reservation.fully_reserved(),

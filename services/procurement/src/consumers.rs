@@ -7,6 +7,8 @@
 //!   approvals service (APR-9), retried while approvals is away.
 //! - `procurement-approvals` on `APPROVALS`, `approvals.request.>`: a
 //!   purchase contract's decision.
+//! - `procurement-stock` on `INVENTORY`, `inventory.stock.short`: the short
+//!   lines of traded goods (bought, not made) become requisitions (INV-9).
 //! - `procurement-sheets` on `INVENTORY`, `inventory.sheet.created`: the
 //!   work contact sheet of a GM-approved material-prep order becomes
 //!   requisitions (S11, PRC-2).
@@ -29,6 +31,17 @@ pub const PRODUCTION_CONSUMER: &str = "procurement-production";
 pub const CONTRACTS_CONSUMER: &str = "procurement-contracts";
 pub const APPROVALS_CONSUMER: &str = "procurement-approvals";
 pub const SHEETS_CONSUMER: &str = "procurement-sheets";
+pub const STOCK_CONSUMER: &str = "procurement-stock";
+
+pub fn stock_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+    ConsumerSpec::on(
+        STOCK_CONSUMER,
+        "inventory",
+        Some("inventory.stock.short"),
+        replicas,
+        settings,
+    )
+}
 
 pub fn sheets_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
     ConsumerSpec::on(
@@ -238,6 +251,55 @@ impl EventHandler for WorkContactSheets {
                             reference: sheet.id.clone(),
                             quantity: line.quantity,
                             order_number: message.order_number.clone(),
+                        },
+                    },
+                )
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Inventory's shortages of traded goods (INV-9): bought, not made.
+pub struct TradedShortages {
+    procurement: Procurement,
+}
+
+impl TradedShortages {
+    pub fn new(procurement: Procurement) -> Self {
+        Self { procurement }
+    }
+}
+
+#[async_trait]
+impl EventHandler for TradedShortages {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        let message: inventory::ReservationEvent = event.decode()?;
+        let Some(reservation) = message.reservation else {
+            return Ok(());
+        };
+        let need_by = self.procurement.today() + Duration::days(DEFAULT_LEAD_DAYS);
+        for line in reservation
+            .lines
+            .iter()
+            .filter(|line| line.bought && line.short > 0)
+        {
+            self.procurement
+                .need(
+                    transaction,
+                    Need {
+                        sku: line.sku.clone(),
+                        quantity: line.short,
+                        need_by,
+                        source: Source {
+                            kind: "stock_short".to_owned(),
+                            reference: reservation.order_id.clone(),
+                            quantity: line.short,
+                            order_number: reservation.order_number.clone(),
                         },
                     },
                 )

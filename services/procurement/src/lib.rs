@@ -69,6 +69,10 @@ pub async fn start(
         )),
     );
     runtime.spawn_consumer(
+        consumers::stock_consumer_spec(replicas, settings.clone()),
+        Arc::new(consumers::TradedShortages::new(procurement.clone())),
+    );
+    runtime.spawn_consumer(
         consumers::sheets_consumer_spec(replicas, settings.clone()),
         Arc::new(consumers::WorkContactSheets::new(procurement.clone())),
     );

@@ -142,7 +142,8 @@ impl EventHandler for StockShortages {
         let short: Vec<ShortLine> = reservation
             .lines
             .iter()
-            .filter(|line| line.short > 0)
+            // INV-9: traded goods are bought by procurement, not made.
+            .filter(|line| line.short > 0 && !line.bought)
             .map(|line| ShortLine {
                 sku: line.sku.clone(),
                 quantity: line.short,

@@ -39,6 +39,7 @@ async fn factory(urls: &Urls, secret: &SecretString) -> anyhow::Result<i32> {
                 name: name.to_owned(),
                 unit: "pcs".to_owned(),
                 weight_grams: 20,
+                bought: false,
             })
             .await
         {

@@ -16,6 +16,8 @@ pub struct Item {
     pub unit: String,
     pub weight_grams: i64,
     pub created_at: DateTime<Utc>,
+    /// INV-9: a traded item, bought rather than made.
+    pub bought: bool,
 }
 
 pub fn parse_sku(field: &str, raw: &str, violations: &mut Violations) -> String {
@@ -30,6 +32,7 @@ pub fn parse_item(
     name: &str,
     unit: &str,
     weight_grams: i64,
+    bought: bool,
     now: DateTime<Utc>,
 ) -> Result<Item, InventoryError> {
     let mut violations = Violations::new();
@@ -48,6 +51,7 @@ pub fn parse_item(
         unit,
         weight_grams,
         created_at: now,
+        bought,
     })?)
 }
 

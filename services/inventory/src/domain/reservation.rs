@@ -39,6 +39,9 @@ pub struct ReservedLine {
     pub sku: String,
     pub requested: i64,
     pub reserved: i64,
+    /// INV-9: a traded item: its shortage is bought, not made.
+    #[serde(default)]
+    pub bought: bool,
 }
 
 impl ReservedLine {
@@ -77,6 +80,7 @@ impl Reservation {
                     sku: line.sku.clone(),
                     requested: line.quantity,
                     reserved: 0,
+                    bought: false,
                 })
                 .collect(),
             created_at: now,

@@ -22,6 +22,7 @@ pub mod item {
         pub unit: String,
         pub weight_grams: i64,
         pub created_at: DateTime<Utc>,
+        pub bought: bool,
     }
 
     no_relations!();

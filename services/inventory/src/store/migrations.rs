@@ -13,6 +13,16 @@ impl MigratorTrait for Migrator {
         migrations.push(Box::new(CreateInventoryTables));
         migrations.push(Box::new(MovementsAppendOnly));
         migrations.push(Box::new(CreatePurchaseReceipts));
+        // INV-9: traded items are bought, not made.
+        migrations.push(orderflow_platform::db::migrations::AddColumn::new(
+            "m0004_item_bought",
+            "items",
+            || {
+                sea_orm_migration::schema::boolean("bought")
+                    .default(false)
+                    .to_owned()
+            },
+        ));
         migrations
     }
 }

@@ -23,6 +23,7 @@ fn item_from(model: item::Model) -> Item {
         unit: model.unit,
         weight_grams: model.weight_grams,
         created_at: model.created_at,
+        bought: model.bought,
     }
 }
 
@@ -37,6 +38,7 @@ pub async fn insert_item<C: ConnectionTrait>(
         unit: item.unit.clone(),
         weight_grams: item.weight_grams,
         created_at: item.created_at,
+        bought: item.bought,
     };
     let outcome = item::Entity::insert(model.into_active_model())
         .on_conflict_do_nothing_on([item::Column::Sku])

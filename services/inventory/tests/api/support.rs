@@ -61,6 +61,7 @@ pub async fn stocked(client: &mut Client, sku: &str, on_hand: i64) {
             name: format!("item {sku}"),
             unit: "pcs".to_owned(),
             weight_grams: 4_200,
+            bought: false,
         })
         .await
         .unwrap_or_else(|s| panic!("{s:?}"));

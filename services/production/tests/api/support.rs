@@ -113,6 +113,7 @@ impl TestApp {
                     requested: short,
                     reserved: 0,
                     short,
+                    bought: false,
                 }],
                 fully_reserved: false,
                 create_time: None,
@@ -233,6 +234,7 @@ impl TestApp {
                 name: format!("material {sku}"),
                 unit: "pcs".to_owned(),
                 weight_grams: 10,
+                bought: false,
             })
             .await;
         warehouse
