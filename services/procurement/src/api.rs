@@ -12,6 +12,7 @@ use tonic::{Request, Response, Status};
 
 use crate::app::Procurement;
 use crate::app::purchasing::{Iqc, Offer};
+use crate::domain::outsourcing::{Outsourcing, OutsourcingId};
 use crate::domain::purchase::{PurchaseOrder, PurchaseOrderId};
 use crate::domain::requisition::RequisitionId;
 use crate::domain::supplier::{Contact, Supplier, SupplierStatus};
@@ -72,6 +73,11 @@ pub const ROLES: RoleTable = &[
     (rpc!("ListLatePurchaseOrders"), READERS),
     (rpc!("RecordArrival"), &[Role::Warehouse]),
     (rpc!("RecordIqc"), &[Role::Qc]),
+    (rpc!("ListOutsourcingOrders"), READERS),
+    (rpc!("GetOutsourcingOrder"), READERS),
+    (rpc!("AssignOutsourcingVendor"), &[Role::Purchaser]),
+    (rpc!("SendOutsourcing"), &[Role::Purchaser, Role::Warehouse]),
+    (rpc!("RecordOutsourcingReturn"), &[Role::Qc]),
 ];
 
 #[derive(Debug, Clone)]
@@ -100,6 +106,16 @@ fn sku(raw: &str, violations: &mut Violations) -> String {
         .field::<Sku>("sku", raw)
         .map(|sku| sku.as_str().to_owned())
         .unwrap_or_default()
+}
+
+fn outsourcing_id(raw: &str, violations: &mut Violations) -> OutsourcingId {
+    violations
+        .field::<OutsourcingId>("id", raw)
+        .unwrap_or_else(OutsourcingId::blank)
+}
+
+fn outsourcing_answer(order: &Outsourcing) -> Response<pb::OutsourcingOrder> {
+    Response::new(wire::outsourcing(order))
 }
 
 #[tonic::async_trait]
@@ -572,5 +588,112 @@ impl ProcurementService for ProcurementApi {
                 )
                 .await?,
         ))
+    }
+
+    async fn list_outsourcing_orders(
+        &self,
+        request: Request<pb::ListOutsourcingOrdersRequest>,
+    ) -> Result<Response<pb::ListOutsourcingOrdersResponse>, Status> {
+        let request = request.into_inner();
+        let state = pb::OutsourcingState::try_from(request.state)
+            .ok()
+            .and_then(wire::outsourcing_state_in);
+        let page = PageRequest::parse(
+            request.page_size,
+            &request.page_token,
+            &format!("{state:?}"),
+        )?;
+        let mut orders = self
+            .procurement
+            .outsourcing_orders(state, page.after.as_deref(), page.fetch_limit())
+            .await?;
+        let next_page_token = page.finish(&mut orders, |order| order.id.to_string());
+        Ok(Response::new(pb::ListOutsourcingOrdersResponse {
+            outsourcing_orders: orders.iter().map(wire::outsourcing).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn get_outsourcing_order(
+        &self,
+        request: Request<pb::GetOutsourcingOrderRequest>,
+    ) -> Result<Response<pb::OutsourcingOrder>, Status> {
+        let mut violations = Violations::new();
+        let id = outsourcing_id(&request.get_ref().id, &mut violations);
+        violations.finish(())?;
+        Ok(outsourcing_answer(
+            &self.procurement.outsourcing_order(&id).await?,
+        ))
+    }
+
+    async fn assign_outsourcing_vendor(
+        &self,
+        request: Request<pb::AssignOutsourcingVendorRequest>,
+    ) -> Result<Response<pb::OutsourcingOrder>, Status> {
+        let (mut id, mut vendor, mut price) = (OutsourcingId::blank(), String::new(), None);
+        let (actor, key, _) = checked(
+            request,
+            "AssignOutsourcingVendor",
+            |m| &m.request_id,
+            |m, violations| {
+                id = outsourcing_id(&m.id, violations);
+                vendor = violations.required("vendor_code", &m.vendor_code, 20);
+                price =
+                    violations.amount("unit_price", m.unit_price.as_ref(), AmountRule::Positive);
+            },
+        )?;
+        let Some(price) = price else {
+            return Err(Status::internal("validated fields missing"));
+        };
+        let order = self
+            .procurement
+            .assign_outsourcing_vendor(&actor, key.as_ref(), &id, &vendor.to_uppercase(), price)
+            .await?;
+        Ok(outsourcing_answer(&order))
+    }
+
+    async fn send_outsourcing(
+        &self,
+        request: Request<pb::SendOutsourcingRequest>,
+    ) -> Result<Response<pb::OutsourcingOrder>, Status> {
+        let mut id = OutsourcingId::blank();
+        let (actor, key, _) = checked(
+            request,
+            "SendOutsourcing",
+            |m| &m.request_id,
+            |m, violations| {
+                id = outsourcing_id(&m.id, violations);
+            },
+        )?;
+        let order = self
+            .procurement
+            .send_outsourcing(&actor, key.as_ref(), &id)
+            .await?;
+        Ok(outsourcing_answer(&order))
+    }
+
+    async fn record_outsourcing_return(
+        &self,
+        request: Request<pb::RecordOutsourcingReturnRequest>,
+    ) -> Result<Response<pb::OutsourcingOrder>, Status> {
+        let (mut id, mut note) = (OutsourcingId::blank(), String::new());
+        let (actor, key, message) = checked(
+            request,
+            "RecordOutsourcingReturn",
+            |m| &m.request_id,
+            |m, violations| {
+                id = outsourcing_id(&m.id, violations);
+                note = if m.passed {
+                    violations.optional("note", &m.note, 1000)
+                } else {
+                    violations.required("note", &m.note, 1000)
+                };
+            },
+        )?;
+        let order = self
+            .procurement
+            .record_outsourcing_return(&actor, key.as_ref(), &id, message.passed, note)
+            .await?;
+        Ok(outsourcing_answer(&order))
     }
 }

@@ -4,7 +4,9 @@
 //! - here: suppliers (PRC-1) and requisitions (PRC-2, INV-9);
 //! - [`purchasing`]: quotes, the selection and the contract (PRC-3,
 //!   APR-9), sending and follow-up (PRC-4), receiving and IQC (PRC-5).
+//! - [`outsourcing`]: outsourced operations (PRC-6).
 
+pub mod outsourcing;
 pub mod purchasing;
 
 use chrono::{DateTime, NaiveDate, Utc};

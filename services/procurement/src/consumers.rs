@@ -7,6 +7,12 @@
 //!   approvals service (APR-9), retried while approvals is away.
 //! - `procurement-approvals` on `APPROVALS`, `approvals.request.>`: a
 //!   purchase contract's decision.
+//! - `procurement-outsourcing` on `PRODUCTION`,
+//!   `production.outsourcing.requested`: each outsourced operation becomes
+//!   an outsourcing order (PRC-6).
+//! - `procurement-outsourcing-contracts` on `PROCUREMENT`,
+//!   `procurement.outsourcing.assigned`: the outsourcing contract is filed
+//!   with the approvals service (APR-9), retried while approvals is away.
 //! - `procurement-stock` on `INVENTORY`, `inventory.stock.short`: the short
 //!   lines of traded goods (bought, not made) become requisitions (INV-9).
 //! - `procurement-sheets` on `INVENTORY`, `inventory.sheet.created`: the
@@ -24,6 +30,7 @@ use orderflow_proto::production::v1 as production;
 use sea_orm::DatabaseTransaction;
 
 use crate::app::{Need, Procurement};
+use crate::domain::outsourcing::Demand;
 use crate::domain::requisition::Source;
 use crate::peers;
 
@@ -32,6 +39,31 @@ pub const CONTRACTS_CONSUMER: &str = "procurement-contracts";
 pub const APPROVALS_CONSUMER: &str = "procurement-approvals";
 pub const SHEETS_CONSUMER: &str = "procurement-sheets";
 pub const STOCK_CONSUMER: &str = "procurement-stock";
+pub const OUTSOURCING_CONSUMER: &str = "procurement-outsourcing";
+pub const OUTSOURCING_CONTRACTS_CONSUMER: &str = "procurement-outsourcing-contracts";
+
+pub fn outsourcing_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+    ConsumerSpec::on(
+        OUTSOURCING_CONSUMER,
+        "production",
+        Some("production.outsourcing.requested"),
+        replicas,
+        settings,
+    )
+}
+
+pub fn outsourcing_contracts_consumer_spec(
+    replicas: usize,
+    settings: ConsumerSettings,
+) -> ConsumerSpec {
+    ConsumerSpec::on(
+        OUTSOURCING_CONTRACTS_CONSUMER,
+        crate::config::SERVICE,
+        Some("procurement.outsourcing.assigned"),
+        replicas,
+        settings,
+    )
+}
 
 pub fn stock_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
     ConsumerSpec::on(
@@ -196,18 +228,32 @@ impl EventHandler for ContractDecisions {
         let Some(request) = message.request else {
             return Ok(());
         };
-        if request.subject_kind != "purchase_contract" {
-            return Ok(());
+        match request.subject_kind.as_str() {
+            "purchase_contract" => {
+                self.procurement
+                    .contract_decided(
+                        transaction,
+                        &request.subject_id,
+                        approved,
+                        &message.reason,
+                        &message.actor,
+                    )
+                    .await?;
+            }
+            // PRC-6: an outsourcing order's contract.
+            "outsourcing_contract" => {
+                self.procurement
+                    .outsourcing_contract_decided(
+                        transaction,
+                        &request.subject_id,
+                        approved,
+                        &message.reason,
+                        &message.actor,
+                    )
+                    .await?;
+            }
+            _ => {}
         }
-        self.procurement
-            .contract_decided(
-                transaction,
-                &request.subject_id,
-                approved,
-                &message.reason,
-                &message.actor,
-            )
-            .await?;
         Ok(())
     }
 }
@@ -305,6 +351,87 @@ impl EventHandler for TradedShortages {
                 )
                 .await?;
         }
+        Ok(())
+    }
+}
+
+/// Production's outsourced operations (PRC-6, PRD-8).
+pub struct OutsourcingDemands {
+    procurement: Procurement,
+}
+
+impl OutsourcingDemands {
+    pub fn new(procurement: Procurement) -> Self {
+        Self { procurement }
+    }
+}
+
+#[async_trait]
+impl EventHandler for OutsourcingDemands {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        let message: production::OutsourcingDemand = event.decode()?;
+        let day = |field: &str, raw: &str| {
+            NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .map_err(|_| HandlerError::Permanent(format!("{field} {raw:?} is not a date")))
+        };
+        let demand = Demand {
+            production_order_id: message.production_order_id.clone(),
+            order_id: message.order_id.clone(),
+            order_number: message.order_number.clone(),
+            sku: message.sku.clone(),
+            seq: message.seq,
+            operation: message.operation.clone(),
+            quantity: message.quantity,
+            send_date: day("send_date", &message.send_date)?,
+            return_date: day("return_date", &message.return_date)?,
+        };
+        self.procurement
+            .outsourcing_requested(transaction, demand, &message.actor)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Files a newly assigned outsourcing order's contract (APR-9).
+pub struct OutsourcingContractFiling {
+    procurement: Procurement,
+    approvals: peers::Approvals,
+}
+
+impl OutsourcingContractFiling {
+    pub fn new(procurement: Procurement, approvals: peers::Approvals) -> Self {
+        Self {
+            procurement,
+            approvals,
+        }
+    }
+}
+
+#[async_trait]
+impl EventHandler for OutsourcingContractFiling {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        let message: pb::OutsourcingEvent = event.decode()?;
+        let Some(order) = message.outsourcing_order else {
+            return Ok(());
+        };
+        let request = self
+            .approvals
+            .file_outsourcing_contract(&order, &message.actor)
+            .await
+            .map_err(|status| {
+                HandlerError::from_peer("approvals refused the outsourcing contract", &status)
+            })?;
+        self.procurement
+            .outsourcing_contract_filed(transaction, &order.id, &request.id)
+            .await?;
         Ok(())
     }
 }

@@ -4,9 +4,11 @@
 //! - [`requisition`]: requisitions and quotes (PRC-2, PRC-3).
 //! - [`purchase`]: purchase orders, follow-up and receiving (PRC-3 …
 //!   PRC-5, PRC-8).
+//! - [`outsourcing`]: outsourced operations under contract (PRC-6).
 //! - [`error`]: the service's error type.
 
 pub mod error;
+pub mod outsourcing;
 pub mod purchase;
 pub mod requisition;
 pub mod supplier;

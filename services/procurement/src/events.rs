@@ -5,13 +5,15 @@
 //! sent, late, received}` and `procurement.receipt.inspected` as
 //! `PurchaseOrderEvent`; `procurement.supplier.{created, approved,
 //! suspended, scored}` as `SupplierEvent`; `procurement.rfq.sent` as
-//! `RfqEvent` (PRC-3).
+//! `RfqEvent` (PRC-3); `procurement.outsourcing.{requested, assigned,
+//! approved, rejected, sent, inspected}` as `OutsourcingEvent` (PRC-6).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use orderflow_platform::bus::outbox::{self, OutgoingEvent};
 use orderflow_platform::grpc::convert::timestamp;
 use orderflow_proto::procurement::v1 as pb;
 
+use crate::domain::outsourcing::Outsourcing;
 use crate::domain::purchase::{PurchaseOrder, Receipt};
 use crate::domain::requisition::Requisition;
 use crate::domain::supplier::Supplier;
@@ -104,4 +106,24 @@ pub fn rfq(
         respond_by: respond_by.to_string(),
     };
     OutgoingEvent::new(id, "procurement.rfq.sent".to_owned(), &message)
+}
+
+/// `procurement.<subject>` for an outsourcing order (PRC-6): requested,
+/// assigned, approved, rejected, sent, inspected.
+pub fn outsourcing(
+    order: &Outsourcing,
+    subject: &str,
+    detail: String,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> OutgoingEvent {
+    let id = outbox::new_event_id();
+    let message = pb::OutsourcingEvent {
+        event_id: id.clone(),
+        occur_time: Some(timestamp(at)),
+        actor: actor.to_owned(),
+        outsourcing_order: Some(wire::outsourcing(order)),
+        detail,
+    };
+    OutgoingEvent::new(id, format!("procurement.{subject}"), &message)
 }

@@ -65,7 +65,18 @@ pub async fn start(
         consumers::contracts_consumer_spec(replicas, settings.clone()),
         Arc::new(consumers::ContractFiling::new(
             procurement.clone(),
-            approvals,
+            approvals.clone(),
+        )),
+    );
+    runtime.spawn_consumer(
+        consumers::outsourcing_consumer_spec(replicas, settings.clone()),
+        Arc::new(consumers::OutsourcingDemands::new(procurement.clone())),
+    );
+    runtime.spawn_consumer(
+        consumers::outsourcing_contracts_consumer_spec(replicas, settings.clone()),
+        Arc::new(consumers::OutsourcingContractFiling::new(
+            procurement.clone(),
+            approvals.clone(),
         )),
     );
     runtime.spawn_consumer(

@@ -56,4 +56,33 @@ impl Approvals {
             .await
             .map(tonic::Response::into_inner)
     }
+
+    /// PRC-6, APR-9: files an outsourcing order's contract; idempotent (the
+    /// request id is the outsourcing order's).
+    pub async fn file_outsourcing_contract(
+        &self,
+        order: &pb::OutsourcingOrder,
+        requester: &str,
+    ) -> Result<approvals::ApprovalRequest, tonic::Status> {
+        let mut client = self.client.clone();
+        let mut request = tonic::Request::new(approvals::CreateApprovalRequestRequest {
+            request_id: format!("outsourcing:{}", order.id),
+            subject_kind: "outsourcing_contract".to_owned(),
+            subject_id: order.id.clone(),
+            subject_ref: format!(
+                "{} of {} × {} for order {} by {}",
+                order.operation, order.quantity, order.sku, order.order_number, order.vendor_code
+            ),
+            amount: order.total.clone(),
+            flags: Vec::new(),
+            attachments: vec![format!("production_order:{}", order.production_order_id)],
+            requester: requester.to_owned(),
+            estimated_costs: Vec::new(),
+        });
+        request.set_timeout(PEER_TIMEOUT);
+        client
+            .create_approval_request(request)
+            .await
+            .map(tonic::Response::into_inner)
+    }
 }

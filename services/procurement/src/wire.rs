@@ -3,6 +3,7 @@
 use orderflow_platform::grpc::convert::{money, timestamp};
 use orderflow_proto::procurement::v1 as pb;
 
+use crate::domain::outsourcing::{Outsourcing, OutsourcingState};
 use crate::domain::purchase::{PoState, PurchaseOrder, Receipt};
 use crate::domain::requisition::{Requisition, RequisitionState};
 use crate::domain::supplier::{Score, Supplier, SupplierStatus};
@@ -193,6 +194,57 @@ pub fn purchase_order(order: &PurchaseOrder) -> pb::PurchaseOrder {
         accepted: order.accepted(),
         rejected: order.rejected(),
         late: order.late,
+        create_time: Some(timestamp(order.created_at)),
+    }
+}
+
+pub fn outsourcing_state(state: OutsourcingState) -> pb::OutsourcingState {
+    match state {
+        OutsourcingState::Requested => pb::OutsourcingState::Requested,
+        OutsourcingState::PendingApproval => pb::OutsourcingState::PendingApproval,
+        OutsourcingState::Approved => pb::OutsourcingState::Approved,
+        OutsourcingState::Rejected => pb::OutsourcingState::Rejected,
+        OutsourcingState::Sent => pb::OutsourcingState::Sent,
+        OutsourcingState::Returned => pb::OutsourcingState::Returned,
+    }
+}
+
+pub fn outsourcing_state_in(state: pb::OutsourcingState) -> Option<OutsourcingState> {
+    OutsourcingState::ALL
+        .into_iter()
+        .find(|candidate| outsourcing_state(*candidate) == state)
+}
+
+pub fn outsourcing(order: &Outsourcing) -> pb::OutsourcingOrder {
+    let demand = &order.demand;
+    pb::OutsourcingOrder {
+        id: order.id.to_string(),
+        production_order_id: demand.production_order_id.clone(),
+        order_id: demand.order_id.clone(),
+        order_number: demand.order_number.clone(),
+        sku: demand.sku.clone(),
+        seq: demand.seq,
+        operation: demand.operation.clone(),
+        quantity: demand.quantity,
+        send_date: demand.send_date.to_string(),
+        return_date: demand.return_date.to_string(),
+        state: outsourcing_state(order.state) as i32,
+        vendor_code: order.vendor_code.clone().unwrap_or_default(),
+        unit_price: order.unit_price.map(money),
+        total: order.total().map(money),
+        approval_request_id: order.approval_request_id.clone().unwrap_or_default(),
+        decision_note: order.decision_note.clone(),
+        send_time: order.sent_at.map(timestamp),
+        inspections: order
+            .inspections
+            .iter()
+            .map(|inspection| pb::OutsourcingInspection {
+                passed: inspection.passed,
+                inspector: inspection.inspector.clone(),
+                note: inspection.note.clone(),
+                time: Some(timestamp(inspection.at)),
+            })
+            .collect(),
         create_time: Some(timestamp(order.created_at)),
     }
 }

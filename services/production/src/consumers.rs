@@ -6,6 +6,9 @@
 //!   production (ORD-6).
 //! - `production-inventory` on `INVENTORY`, `inventory.stock.short`: a
 //!   production order per short line of the reservation (PRD-1, INV-9).
+//! - `production-procurement` on `PROCUREMENT`,
+//!   `procurement.outsourcing.inspected`: procurement's incoming inspection
+//!   of outsourced work is applied to the operation (PRD-8, PRC-6).
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -14,6 +17,7 @@ use orderflow_platform::config::ConsumerSettings;
 use orderflow_platform::ids::OrderId;
 use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::orders::v1 as orders;
+use orderflow_proto::procurement::v1 as procurement;
 use sea_orm::DatabaseTransaction;
 
 use crate::app::{Production, ShortLine};
@@ -21,6 +25,17 @@ use crate::domain::order::OrderFact;
 
 pub const ORDERS_CONSUMER: &str = "production-orders";
 pub const INVENTORY_CONSUMER: &str = "production-inventory";
+pub const PROCUREMENT_CONSUMER: &str = "production-procurement";
+
+pub fn procurement_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+    ConsumerSpec::on(
+        PROCUREMENT_CONSUMER,
+        "procurement",
+        Some("procurement.outsourcing.inspected"),
+        replicas,
+        settings,
+    )
+}
 
 pub fn orders_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
     ConsumerSpec::on(ORDERS_CONSUMER, "orders", None, replicas, settings)
@@ -157,6 +172,45 @@ impl EventHandler for StockShortages {
                 &reservation.order_number,
                 &reservation.warehouse,
                 &short,
+            )
+            .await?;
+        Ok(())
+    }
+}
+
+/// Procurement's incoming inspections of outsourced work (PRC-6, PRD-8).
+pub struct OutsourcedReturns {
+    production: Production,
+}
+
+impl OutsourcedReturns {
+    pub fn new(production: Production) -> Self {
+        Self { production }
+    }
+}
+
+#[async_trait]
+impl EventHandler for OutsourcedReturns {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        let message: procurement::OutsourcingEvent = event.decode()?;
+        let Some(order) = message.outsourcing_order else {
+            return Ok(());
+        };
+        let Some(inspection) = order.inspections.last() else {
+            return Ok(());
+        };
+        self.production
+            .outsourced_return_reported(
+                transaction,
+                &order.production_order_id,
+                order.seq,
+                inspection.passed,
+                &inspection.inspector,
+                &inspection.note,
             )
             .await?;
         Ok(())

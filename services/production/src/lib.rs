@@ -65,6 +65,10 @@ pub async fn start(
         consumers::inventory_consumer_spec(replicas, config.service.consumer.clone()),
         Arc::new(consumers::StockShortages::new(production.clone())),
     );
+    runtime.spawn_consumer(
+        consumers::procurement_consumer_spec(replicas, config.service.consumer.clone()),
+        Arc::new(consumers::OutsourcedReturns::new(production.clone())),
+    );
     let sweeper = production.clone();
     runtime.spawn_sweeper(config.sweep_interval, move || {
         let production = sweeper.clone();

@@ -83,3 +83,23 @@ pub mod purchase_order {
 
     no_relations!();
 }
+
+pub mod outsourcing_order {
+    use chrono::{DateTime, Utc};
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "outsourcing_orders")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub production_order_id: String,
+        pub seq: i32,
+        pub state: String,
+        pub created_at: DateTime<Utc>,
+        #[sea_orm(column_type = "Text")]
+        pub body: String,
+    }
+
+    no_relations!();
+}

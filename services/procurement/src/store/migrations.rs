@@ -9,6 +9,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         let mut migrations = orderflow_platform::db::migrations::platform_migrations();
         migrations.push(Box::new(CreateProcurementTables));
+        migrations.push(Box::new(CreateOutsourcingOrders));
         migrations
     }
 }
@@ -90,5 +91,58 @@ impl MigrationTrait for CreateProcurementTables {
             manager.create_index(index.to_owned()).await?;
         }
         Ok(())
+    }
+}
+
+/// PRC-6: outsourcing orders, one per (production order, operation).
+struct CreateOutsourcingOrders;
+
+impl MigrationName for CreateOutsourcingOrders {
+    fn name(&self) -> &str {
+        "m0002_outsourcing_orders"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateOutsourcingOrders {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("outsourcing_orders")
+                    .col(string("id").primary_key())
+                    .col(string("production_order_id"))
+                    .col(sea_orm_migration::schema::integer("seq"))
+                    .col(string("state"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .col(text("body"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("outsourcing_once_per_operation")
+                    .table("outsourcing_orders")
+                    .col("production_order_id")
+                    .col("seq")
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("outsourcing_by_state")
+                    .table("outsourcing_orders")
+                    .col("state")
+                    .col("id")
+                    .to_owned(),
+            )
+            .await
     }
 }

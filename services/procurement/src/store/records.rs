@@ -7,9 +7,12 @@ use sea_orm::{
     QuerySelect,
 };
 
-use super::entities::{purchase_order, requisition, requisition_source, supplier};
+use super::entities::{
+    outsourcing_order, purchase_order, requisition, requisition_source, supplier,
+};
 use super::{json, parse_json};
 use crate::domain::ProcurementError;
+use crate::domain::outsourcing::{Outsourcing, OutsourcingState};
 use crate::domain::purchase::{PoState, PurchaseOrder};
 use crate::domain::requisition::{Requisition, RequisitionState};
 use crate::domain::supplier::{Supplier, SupplierStatus};
@@ -298,5 +301,85 @@ pub async fn overdue_orders<C: ConnectionTrait>(
         .await?
         .into_iter()
         .map(|model| parse_json("purchase order", &model.body))
+        .collect()
+}
+
+// ------------------------------------------------------ outsourcing orders
+
+fn outsourcing_model(order: &Outsourcing) -> Result<outsourcing_order::Model, ProcurementError> {
+    Ok(outsourcing_order::Model {
+        id: order.id.to_string(),
+        production_order_id: order.demand.production_order_id.clone(),
+        seq: order.demand.seq,
+        state: order.state.as_str().to_owned(),
+        created_at: order.created_at,
+        body: json(order)?,
+    })
+}
+
+/// PRC-6: false when the operation already has its outsourcing order.
+pub async fn insert_outsourcing<C: ConnectionTrait>(
+    connection: &C,
+    order: &Outsourcing,
+) -> Result<bool, ProcurementError> {
+    use outsourcing_order::Column;
+    let outcome = outsourcing_order::Entity::insert(outsourcing_model(order)?.into_active_model())
+        .on_conflict_do_nothing_on([Column::ProductionOrderId, Column::Seq])
+        .exec_without_returning(connection)
+        .await?;
+    Ok(matches!(outcome, sea_orm::TryInsertResult::Inserted(rows) if rows > 0))
+}
+
+pub async fn save_outsourcing<C: ConnectionTrait>(
+    connection: &C,
+    order: &Outsourcing,
+) -> Result<(), ProcurementError> {
+    use outsourcing_order::Column;
+    outsourcing_order::Entity::insert(outsourcing_model(order)?.into_active_model())
+        .on_conflict(
+            OnConflict::column(Column::Id)
+                .update_columns([Column::State, Column::Body])
+                .to_owned(),
+        )
+        .exec_without_returning(connection)
+        .await?;
+    Ok(())
+}
+
+pub async fn outsourcing<C: ConnectionTrait>(
+    connection: &C,
+    id: &str,
+    for_update: bool,
+) -> Result<Option<Outsourcing>, ProcurementError> {
+    let mut query = outsourcing_order::Entity::find_by_id(id.to_owned());
+    if for_update {
+        query = query.lock_exclusive();
+    }
+    query
+        .one(connection)
+        .await?
+        .map(|model| parse_json("outsourcing order", &model.body))
+        .transpose()
+}
+
+pub async fn outsourcings<C: ConnectionTrait>(
+    connection: &C,
+    state: Option<OutsourcingState>,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<Outsourcing>, ProcurementError> {
+    let mut query = outsourcing_order::Entity::find().order_by_asc(outsourcing_order::Column::Id);
+    if let Some(state) = state {
+        query = query.filter(outsourcing_order::Column::State.eq(state.as_str()));
+    }
+    if let Some(after) = after {
+        query = query.filter(outsourcing_order::Column::Id.gt(after));
+    }
+    query
+        .limit(limit)
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|model| parse_json("outsourcing order", &model.body))
         .collect()
 }

@@ -5,5 +5,6 @@
 
 mod support;
 
+mod outsourcing;
 mod purchasing;
 mod suppliers;

@@ -16,6 +16,8 @@ pub type Client = ProcurementServiceClient<testing::Authorized>;
 /// The consumer that files contracts with the approvals service, which no
 /// test here runs: it keeps retrying.
 pub const CONTRACTS: &str = "procurement-contracts";
+/// Its outsourcing twin (PRC-6).
+pub const OUTSOURCING_CONTRACTS: &str = "procurement-outsourcing-contracts";
 
 pub struct TestApp(Spawned);
 
@@ -53,7 +55,7 @@ impl TestApp {
     }
 
     pub async fn settled(&self) {
-        self.quiescent(&[CONTRACTS]).await;
+        self.quiescent(&[CONTRACTS, OUTSOURCING_CONTRACTS]).await;
     }
 
     /// A supplier, approved unless `approve` is false.
@@ -120,6 +122,12 @@ impl TestApp {
 
     /// The approvals service deciding a purchase order's contract.
     pub async fn contract_decided(&self, purchase_order: &str, approved: bool) {
+        self.decided("purchase_contract", purchase_order, approved)
+            .await;
+    }
+
+    /// The approvals service deciding a contract of `kind` about `subject`.
+    pub async fn decided(&self, kind: &str, subject: &str, approved: bool) {
         use prost::Message;
         let event = approvals::ApprovalEvent {
             event_id: uuid::Uuid::now_v7().to_string(),
@@ -127,8 +135,8 @@ impl TestApp {
             reason: if approved { "" } else { "price too high" }.to_owned(),
             request: Some(approvals::ApprovalRequest {
                 id: uuid::Uuid::now_v7().to_string(),
-                subject_kind: "purchase_contract".to_owned(),
-                subject_id: purchase_order.to_owned(),
+                subject_kind: kind.to_owned(),
+                subject_id: subject.to_owned(),
                 ..Default::default()
             }),
             ..Default::default()

@@ -135,4 +135,29 @@ impl Production {
         )
         .await
     }
+
+    /// PRC-6, PRD-8: procurement's incoming inspection of an outsourced
+    /// operation's returned work (`procurement.outsourcing.inspected`),
+    /// applied as if inspected here; a report the order cannot take (an
+    /// unknown operation, an order closed meanwhile) is logged and dropped.
+    pub async fn outsourced_return_reported<C: sea_orm::ConnectionTrait>(
+        &self,
+        connection: &C,
+        id: &str,
+        seq: i32,
+        passed: bool,
+        inspector: &str,
+        note: &str,
+    ) -> Result<(), ProductionError> {
+        let Some(mut order) = crate::store::records::order(connection, id, true).await? else {
+            tracing::warn!(production_order = %id, "an outsourced return for an unknown order");
+            return Ok(());
+        };
+        let now = self.now();
+        if let Err(error) = order.inspect_outsourced_return(seq, passed, inspector, note, now) {
+            tracing::warn!(production_order = %id, seq, %error, "outsourced return not applied");
+            return Ok(());
+        }
+        crate::store::records::save_order(connection, &order).await
+    }
 }

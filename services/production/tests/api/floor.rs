@@ -264,6 +264,54 @@ async fn prd_7_and_prd_8_tooling_and_outsourced_work_hold_the_run_and_the_qa(bac
         .await
         .refused("a failure needs a note");
     assert_eq!(testing::violated_fields(&no_reason), ["note"]);
+    // PRC-6: procurement's incoming inspection fails the plating; the
+    // verdict reaches this order through `procurement.outsourcing.inspected`.
+    {
+        use orderflow_proto::procurement::v1 as procurement;
+        use prost::Message;
+        let verdict = procurement::OutsourcingEvent {
+            event_id: uuid::Uuid::now_v7().to_string(),
+            actor: "quinn".to_owned(),
+            outsourcing_order: Some(procurement::OutsourcingOrder {
+                id: uuid::Uuid::now_v7().to_string(),
+                production_order_id: id.clone(),
+                seq: 20,
+                inspections: vec![procurement::OutsourcingInspection {
+                    passed: false,
+                    inspector: "quinn".to_owned(),
+                    note: "plating peels".to_owned(),
+                    time: None,
+                }],
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        testing::publish_event(
+            &app.nats,
+            "procurement",
+            "procurement.outsourcing.inspected",
+            verdict.encode_to_vec(),
+        )
+        .await;
+        let failed = testing::eventually(
+            std::time::Duration::from_secs(20),
+            "the failed plating",
+            || {
+                let mut head = head.clone();
+                let id = id.clone();
+                async move {
+                    let order = head
+                        .get_production_order(pb::GetProductionOrderRequest { id })
+                        .await
+                        .ok()?
+                        .into_inner();
+                    (order.outsourced[0].state == "failed").then_some(order)
+                }
+            },
+        )
+        .await;
+        assert_eq!(failed.outsourced[0].note, "plating peels");
+    }
     qc.inspect_outsourced_return(pb::InspectOutsourcedReturnRequest {
         request_id: String::new(),
         id: id.clone(),
