@@ -40,6 +40,8 @@ pub struct Settings {
     pub overseas_warehouse: String,
     /// AFS-10: how long a complaint may wait for its answer.
     pub complaint_answer_within: chrono::Duration,
+    /// AFS-2: when a customer who was asked for information is reminded.
+    pub information_reminder_after: chrono::Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -417,12 +419,13 @@ impl AfterSales {
         question: String,
     ) -> Result<Case, AfterSalesError> {
         let who = actor.subject.clone();
+        let remind_after = self.settings.information_reminder_after;
         self.change(
             actor,
             key,
             id,
             Box::new(move |case, now| {
-                case.request_information(&who, &question, now)?;
+                case.request_information(&who, &question, remind_after, now)?;
                 Ok(vec![("information_requested", question)])
             }),
         )

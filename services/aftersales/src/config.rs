@@ -27,6 +27,8 @@ pub struct AfterSalesConfig {
     pub overseas_warehouse: String,
     /// AFS-10: hours to answer a complaint.
     pub complaint_answer_hours: i64,
+    /// AFS-2: hours before a customer asked for information is reminded.
+    pub information_reminder_hours: i64,
     /// How often overdue refunds (SLA-7) are looked for.
     pub sweep_interval: std::time::Duration,
 }
@@ -36,7 +38,8 @@ impl AfterSalesConfig {
     /// `ORDERS_URL`, `FINANCE_URL`, `INVENTORY_URL`, `LOGISTICS_URL`,
     /// `RETURN_WINDOW_DAYS` (7), `SHOP_REFUND_WORKING_DAYS` (2),
     /// `HOLIDAYS` (comma-separated dates), `RETURNS_WAREHOUSE` (FG),
-    /// `OVERSEAS_WAREHOUSE` (OVERSEAS), `COMPLAINT_ANSWER_HOURS` (24) and
+    /// `OVERSEAS_WAREHOUSE` (OVERSEAS), `COMPLAINT_ANSWER_HOURS` (24),
+    /// `INFORMATION_REMINDER_HOURS` (48) and
     /// `AFTERSALES_SWEEP_INTERVAL_SECS` (60).
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let service = ServiceConfig::from_env(SERVICE, DEFAULT_PORT, env)?;
@@ -73,6 +76,13 @@ impl AfterSalesConfig {
                 "must be between 1 and 720",
             ));
         }
+        let information_reminder_hours: i64 = env.parse_or("INFORMATION_REMINDER_HOURS", 48)?;
+        if !(1..=720).contains(&information_reminder_hours) {
+            return Err(ConfigError::new(
+                "INFORMATION_REMINDER_HOURS",
+                "must be between 1 and 720",
+            ));
+        }
         let sweep_interval = env.seconds_or(
             "AFTERSALES_SWEEP_INTERVAL_SECS",
             std::time::Duration::from_secs(60),
@@ -96,6 +106,7 @@ impl AfterSalesConfig {
             returns_warehouse: env.string_or("RETURNS_WAREHOUSE", "FG"),
             overseas_warehouse: env.string_or("OVERSEAS_WAREHOUSE", "OVERSEAS"),
             complaint_answer_hours,
+            information_reminder_hours,
             sweep_interval,
         })
     }

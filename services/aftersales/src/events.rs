@@ -2,7 +2,7 @@
 //! consumes is in [`crate::consumers`].
 //!
 //! Published: `aftersales.case.<action>` as `CaseChanged`, with the case
-//! after the change: submitted, information_requested,
+//! after the change: submitted, information_requested, information_reminder,
 //! information_provided, approved, rejected, cancelling, pickup_scheduled,
 //! inspected, refund_requested, refund_filed, refunded, refund_rejected,
 //! replacement_due,

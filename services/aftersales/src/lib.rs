@@ -76,6 +76,7 @@ pub async fn start(
             returns_warehouse: config.returns_warehouse.clone(),
             overseas_warehouse: config.overseas_warehouse.clone(),
             complaint_answer_within: chrono::Duration::hours(config.complaint_answer_hours),
+            information_reminder_after: chrono::Duration::hours(config.information_reminder_hours),
         },
     );
     for (spec, handler) in consumers::all(

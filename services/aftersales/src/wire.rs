@@ -192,6 +192,8 @@ pub fn case(case: &Case) -> pb::Case {
         proof_of_receipt: case.proof_of_receipt.clone(),
         shelve_time: case.shelved_at.map(timestamp),
         unannounced: case.unannounced,
+        information_due_time: case.information_due_at.map(timestamp),
+        information_reminded: case.information_reminded,
         created_by: case.created_by.clone(),
         create_time: Some(timestamp(case.created_at)),
         update_time: Some(timestamp(case.updated_at)),

@@ -598,10 +598,27 @@ impl AfterSales {
     }
 
     /// SLA-7: shop refunds past their 2 working days are flagged and
-    /// announced once. Returns how many.
+    /// announced once; customers asked for information and silent past
+    /// its due time are reminded once (AFS-2). Returns how many refunds
+    /// were flagged.
     pub async fn sweep(&self) -> Result<usize, AfterSalesError> {
         let transaction = self.database.begin_write().await?;
         let now = self.now();
+        // AFS-2: customers who did not answer are reminded once.
+        for mut case in
+            records::cases_in_state(&*transaction, State::InformationRequested, 500).await?
+        {
+            if case.remind(now) {
+                records::save_case(&*transaction, &case).await?;
+                self.announce(
+                    &*transaction,
+                    &case,
+                    &[("information_reminder", String::new())],
+                    "system",
+                )
+                .await?;
+            }
+        }
         let due = records::refunds_past_due(&*transaction, now, 100).await?;
         let mut flagged = 0;
         for mut case in due {

@@ -374,6 +374,12 @@ pub struct Case {
     /// warehouse's quality-inspection record.
     #[serde(default)]
     pub unannounced: bool,
+    /// AFS-2: when the customer is reminded of the information asked for,
+    /// and whether that happened.
+    #[serde(default)]
+    pub information_due_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub information_reminded: bool,
     pub history: Vec<HistoryEntry>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
@@ -664,6 +670,8 @@ impl Case {
             proof_of_receipt: String::new(),
             shelved_at: None,
             unannounced: false,
+            information_due_at: None,
+            information_reminded: false,
             history: Vec::new(),
             created_by: actor.to_owned(),
             created_at: now,
@@ -767,6 +775,8 @@ impl Case {
             proof_of_receipt: String::new(),
             shelved_at: None,
             unannounced: true,
+            information_due_at: None,
+            information_reminded: false,
             history: Vec::new(),
             created_by: actor.to_owned(),
             created_at: now,
@@ -881,16 +891,38 @@ impl Case {
     }
 
     /// AFS-2: the case waits for the customer's answer.
+    /// AFS-2: the case waits for the customer's answer, who is reminded
+    /// once if it has not come `remind_after` later.
     pub fn request_information(
         &mut self,
         actor: &str,
         question: &str,
+        remind_after: Duration,
         now: DateTime<Utc>,
     ) -> Result<(), AfterSalesError> {
         self.expect(&[State::Submitted], "ask for information")?;
         self.state = State::InformationRequested;
+        self.information_due_at = Some(now + remind_after);
+        self.information_reminded = false;
         self.note(actor, "information_requested", question.to_owned(), now);
         Ok(())
+    }
+
+    /// AFS-2: still waiting for the answer past its due time: reminded,
+    /// once.
+    pub fn remind(&mut self, now: DateTime<Utc>) -> bool {
+        let due = self.information_due_at.is_some_and(|due| due < now);
+        if self.state != State::InformationRequested || !due || self.information_reminded {
+            return false;
+        }
+        self.information_reminded = true;
+        self.note(
+            "system",
+            "information_reminder",
+            "the customer is reminded of the information asked for".to_owned(),
+            now,
+        );
+        true
     }
 
     pub fn provide_information(
@@ -903,6 +935,7 @@ impl Case {
         self.expect(&[State::InformationRequested], "add information")?;
         self.evidence.extend(evidence);
         self.state = State::Submitted;
+        self.information_due_at = None;
         self.note(actor, "information_provided", answer.to_owned(), now);
         Ok(())
     }

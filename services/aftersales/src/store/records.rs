@@ -130,6 +130,20 @@ pub async fn refunds_past_due<C: ConnectionTrait>(
     parse_all(query.all(connection).await?)
 }
 
+/// The cases in `state`, locked, oldest first (at most `limit`).
+pub async fn cases_in_state<C: ConnectionTrait>(
+    connection: &C,
+    state: State,
+    limit: u64,
+) -> Result<Vec<Case>, AfterSalesError> {
+    let query = case::Entity::find()
+        .filter(case::Column::State.eq(state.as_str()))
+        .order_by_asc(case::Column::Id)
+        .limit(limit)
+        .lock_exclusive();
+    parse_all(query.all(connection).await?)
+}
+
 /// The next case number of `day` (1, 2, …), in the caller's transaction.
 pub async fn next_case_number<C: ConnectionTrait>(
     connection: &C,

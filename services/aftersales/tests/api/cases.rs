@@ -241,6 +241,13 @@ async fn afs_2_review_asks_for_information_then_approves_once(backend: Backend) 
         .unwrap_or_else(|s| panic!("{s:?}"))
         .into_inner();
     assert_eq!(waiting.state, pb::CaseState::InformationRequested as i32);
+    // AFS-2: two days without an answer: the customer is reminded, once.
+    app.clock.advance(chrono::Duration::hours(49));
+    app.after_a_sweep(CALLING_PEERS).await;
+    app.after_a_sweep(CALLING_PEERS).await;
+    app.settled().await;
+    assert!(app.case(&case.id).await.information_reminded);
+    assert_eq!(app.published("information_reminder").await.len(), 1);
     let status = service
         .approve_case(pb::ApproveCaseRequest {
             case_id: case.id.clone(),
@@ -275,6 +282,7 @@ async fn afs_2_review_asks_for_information_then_approves_once(backend: Backend) 
         [
             "submitted",
             "information_requested",
+            "information_reminder",
             "information_provided",
             "approved"
         ]

@@ -296,9 +296,17 @@ fn afs_1_a_refund_is_at_most_what_was_paid_and_not_yet_claimed() {
 #[test]
 fn afs_2_review_approve_reject_or_ask_and_answer() {
     let mut case = opened(Kind::Return, Reason::Quality, vec![line("PUMP-100", 1)]);
-    case.request_information("cathy", "a photo of the crack", at(14, 10))
-        .unwrap_or_else(|error| panic!("{error}"));
+    case.request_information(
+        "cathy",
+        "a photo of the crack",
+        Duration::hours(48),
+        at(14, 10),
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
     assert_eq!(case.state, State::InformationRequested);
+    assert!(!case.remind(at(15, 10)), "not due yet");
+    assert!(case.remind(at(16, 11)));
+    assert!(!case.remind(at(16, 12)), "reminded once");
     assert!(
         case.approve("cathy", "", at(14, 11)).is_err(),
         "waits for the answer"
