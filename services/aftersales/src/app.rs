@@ -240,13 +240,28 @@ impl AfterSales {
     ) -> Result<(), AfterSalesError> {
         let cases = records::cases_of_order(connection, &facts.order_id, true).await?;
         let cancelling = cases.iter().find(|case| case.state == State::Cancelling);
-        let others: Vec<Case> = cases
+        let now = self.now();
+        let mut others: Vec<Case> = Vec::with_capacity(cases.len());
+        for other in cases
             .iter()
             .filter(|case| Some(case.id.as_str()) != cancelling.map(|c| c.id.as_str()))
-            .cloned()
-            .collect();
+        {
+            let mut other = other.clone();
+            // Requests still waiting for review on the cancelled order are
+            // settled by the cancellation's own refund (AFS-3).
+            if other.superseded_by_cancellation(facts, now) {
+                records::save_case(connection, &other).await?;
+                self.announce(
+                    connection,
+                    &other,
+                    &[("rejected", other.rejection_reason.clone())],
+                    actor,
+                )
+                .await?;
+            }
+            others.push(other);
+        }
         let paid_left = facts.amount_paid.saturating_sub(Taken::of(&others).money);
-        let now = self.now();
         let due = self.refund_due(now);
         let mut case = match cancelling {
             Some(case) => case.clone(),

@@ -216,7 +216,8 @@ impl EventHandler for Handler {
                 let request = orders::CancelOrderRequest {
                     request_id: format!("cancel:{}", case.id),
                     order_id: case.order_id.clone(),
-                    reason: format!(
+                    // Orders takes reasons of at most 1000 characters.
+                    reason: crate::wire::clip(format!(
                         "after-sales case {}: {}",
                         case.number,
                         if case.description.is_empty() {
@@ -224,7 +225,7 @@ impl EventHandler for Handler {
                         } else {
                             &case.description
                         }
-                    ),
+                    )),
                 };
                 match self.aftersales.peers().cancel_order(request).await {
                     Ok(_) => {}

@@ -264,3 +264,15 @@ pub fn complaint(complaint: &Complaint) -> pb::Complaint {
         create_time: Some(timestamp(complaint.created_at)),
     }
 }
+
+/// `text` cut to at most 1000 characters (finance's and orders' limit for
+/// reasons and handling), on a character boundary, with an ellipsis.
+pub fn clip(text: String) -> String {
+    const MAX: usize = 1000;
+    if text.chars().count() <= MAX {
+        return text;
+    }
+    let mut clipped: String = text.chars().take(MAX - 1).collect();
+    clipped.push('…');
+    clipped
+}

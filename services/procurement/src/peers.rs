@@ -58,7 +58,8 @@ impl Approvals {
     }
 
     /// PRC-6, APR-9: files an outsourcing order's contract; idempotent (the
-    /// request id is the outsourcing order's).
+    /// request id is the outsourcing order's and its assignment's, so a
+    /// contract given to another vendor after a rejection is a new request).
     pub async fn file_outsourcing_contract(
         &self,
         order: &pb::OutsourcingOrder,
@@ -66,7 +67,7 @@ impl Approvals {
     ) -> Result<approvals::ApprovalRequest, tonic::Status> {
         let mut client = self.client.clone();
         let mut request = tonic::Request::new(approvals::CreateApprovalRequestRequest {
-            request_id: format!("outsourcing:{}", order.id),
+            request_id: format!("outsourcing:{}:{}", order.id, order.assignment),
             subject_kind: "outsourcing_contract".to_owned(),
             subject_id: order.id.clone(),
             subject_ref: format!(

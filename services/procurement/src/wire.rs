@@ -246,5 +246,6 @@ pub fn outsourcing(order: &Outsourcing) -> pb::OutsourcingOrder {
             })
             .collect(),
         create_time: Some(timestamp(order.created_at)),
+        assignment: i32::try_from(order.assignments).unwrap_or(i32::MAX),
     }
 }

@@ -121,30 +121,46 @@ impl AfterSales {
             return self.case(id).await;
         }
         let case = self.case(id).await?;
-        let paid_left = self.paid_left(&case).await?;
-        let inspected = case.check_inspection(&findings, paid_left)?;
+        let inspected = case.check_inspection(&findings)?;
         self.receive_goods(&case, &inspected).await?;
-        let who = actor.subject.clone();
-        self.change(
-            actor,
-            key,
-            id,
-            Box::new(move |case, now| {
-                let refund = case.inspected(&who, inspected, now)?;
-                let mut actions = vec![("inspected", String::new())];
-                if refund {
-                    actions.push(("refund_requested", String::new()));
-                }
-                if case.kind == Kind::Exchange {
-                    actions.push(("replacement_due", String::new()));
-                }
-                if case.state == State::Closed {
-                    actions.push(("closed", String::new()));
-                }
-                Ok(actions)
-            }),
-        )
-        .await
+        // The order's facts are locked while what is left to refund is
+        // worked out, so two cases of one order take turns (AFS-6).
+        let transaction = self.database.begin_write().await?;
+        let now = self.now();
+        if let idempotency::Claim::Replay(_) = idempotency::claim(&*transaction, key, now).await? {
+            drop(transaction);
+            return self.case(id).await;
+        }
+        let paid = records::facts(&*transaction, &case.order_id, true)
+            .await?
+            .map_or(0, |facts| facts.amount_paid);
+        let others: Vec<Case> = records::cases_of_order(&*transaction, &case.order_id, false)
+            .await?
+            .into_iter()
+            .filter(|other| other.id != case.id)
+            .collect();
+        let paid_left = paid.saturating_sub(crate::domain::case::Taken::of(&others).money);
+        let mut case = records::case(&*transaction, id, true)
+            .await?
+            .ok_or_else(|| AfterSalesError::not_found("case", id.as_str()))?;
+        let refund = case.inspected(&actor.subject, inspected, paid_left, now)?;
+        let mut actions = vec![("inspected", String::new())];
+        if refund {
+            actions.push(("refund_requested", String::new()));
+        }
+        if case.kind == Kind::Exchange {
+            actions.push(("replacement_due", String::new()));
+        }
+        if case.state == State::Closed {
+            actions.push(("closed", String::new()));
+        }
+        records::save_case(&*transaction, &case).await?;
+        self.announce(&*transaction, &case, &actions, &actor.subject)
+            .await?;
+        idempotency::complete(&*transaction, key, id).await?;
+        transaction.commit().await?;
+        self.outbox.notify();
+        Ok(case)
     }
 
     /// INV-6: inspected goods into finished goods (restocked) or
@@ -409,11 +425,8 @@ impl AfterSales {
                 request_id: format!("refund:{}", case.id),
                 order_id: case.order_id.clone(),
                 amount: Some(money(Money::new(case.currency, amount))),
-                reason: format!("{} ({})", case.reason.as_str(), case.description)
-                    .chars()
-                    .take(1000)
-                    .collect(),
-                handling,
+                reason: wire::clip(format!("{} ({})", case.reason.as_str(), case.description)),
+                handling: wire::clip(handling),
                 method: finance::RefundMethod::OriginalRoute.into(),
                 reference: refund_reference(case.id.as_str()),
                 goods_received_time: case.goods_received_at.map(timestamp),
@@ -522,14 +535,24 @@ impl AfterSales {
         if !case.after_shipment {
             // AFS-3: nothing was shipped, so the replacement is the whole
             // order again with the exchanged lines changed.
+            // What is exchanged of each SKU, taken off its lines in turn.
+            let mut exchanged: Vec<(String, i64)> = Vec::new();
+            for changed in &case.lines {
+                match exchanged.iter_mut().find(|(sku, _)| *sku == changed.sku) {
+                    Some((_, quantity)) => *quantity += changed.quantity,
+                    None => exchanged.push((changed.sku.clone(), changed.quantity)),
+                }
+            }
             for line in &original.lines {
-                let exchanged: i64 = case
-                    .lines
-                    .iter()
-                    .filter(|changed| changed.sku == line.sku)
-                    .map(|changed| changed.quantity)
-                    .sum();
-                let kept = line.quantity - exchanged;
+                let taken = exchanged
+                    .iter_mut()
+                    .find(|(sku, _)| *sku == line.sku)
+                    .map_or(0, |(_, left)| {
+                        let taken = (*left).min(line.quantity);
+                        *left -= taken;
+                        taken
+                    });
+                let kept = line.quantity - taken;
                 if kept > 0 {
                     lines.push(orders::OrderLineInput {
                         sku: line.sku.clone(),

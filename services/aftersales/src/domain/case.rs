@@ -389,13 +389,8 @@ pub struct Case {
 /// AFS-5: what the inspection found, checked against the lines coming back
 /// (their SKUs, quantities and prices): complete goods are worth their full
 /// value, damaged ones what was agreed (between none and the full value);
-/// together at most `paid_left`.
-fn inspect(
-    lines: &[Line],
-    currency: Currency,
-    findings: &[Finding],
-    paid_left: i64,
-) -> Result<Vec<Inspected>, AfterSalesError> {
+/// the agreed total is capped by what was paid when it is refunded.
+fn inspect(lines: &[Line], findings: &[Finding]) -> Result<Vec<Inspected>, AfterSalesError> {
     if findings.is_empty() {
         return Err(AfterSalesError::invalid("lines", "name what was received"));
     }
@@ -463,20 +458,14 @@ fn inspect(
             note: finding.note.clone(),
         });
     }
-    let agreed = inspected
-        .iter()
-        .fold(0_i64, |sum, line| sum.saturating_add(line.agreed_value));
-    if agreed > paid_left {
-        return Err(AfterSalesError::invalid(
-            "lines",
-            format!(
-                "the values agreed, {}, exceed what was paid and not yet refunded, {}",
-                Money::new(currency, agreed),
-                Money::new(currency, paid_left.max(0))
-            ),
-        ));
-    }
     Ok(inspected)
+}
+
+/// AFS-6: what is refunded of `agreed`: never more than was paid and not
+/// claimed by the order's other cases (an order not fully paid yet gets
+/// back at most what it paid).
+fn refundable(agreed: i64, paid_left: i64) -> i64 {
+    agreed.min(paid_left.max(0))
 }
 
 fn precondition(kind: &'static str, case: &Case, message: impl Into<String>) -> AfterSalesError {
@@ -739,10 +728,13 @@ impl Case {
             }
         }
         let paid_left = order.amount_paid.saturating_sub(taken.money);
-        let inspected = inspect(&lines, order.currency, findings, paid_left)?;
-        let agreed = inspected
-            .iter()
-            .fold(0_i64, |sum, line| sum.saturating_add(line.agreed_value));
+        let inspected = inspect(&lines, findings)?;
+        let agreed = refundable(
+            inspected
+                .iter()
+                .fold(0_i64, |sum, line| sum.saturating_add(line.agreed_value)),
+            paid_left,
+        );
         let mut case = Self {
             id,
             number,
@@ -883,7 +875,16 @@ impl Case {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<(), AfterSalesError> {
-        self.expect(&[State::Submitted, State::InformationRequested], "reject")?;
+        // A case whose refund the GM refused is closed without one this
+        // way (it then claims nothing more of the order).
+        self.expect(
+            &[
+                State::Submitted,
+                State::InformationRequested,
+                State::RefundRejected,
+            ],
+            "reject",
+        )?;
         self.state = State::Rejected;
         self.rejection_reason = reason.to_owned();
         self.note(actor, "rejected", reason.to_owned(), now);
@@ -987,12 +988,9 @@ impl Case {
     /// AFS-5: checks the inspection against the case and returns the
     /// lines as they will be recorded (nothing changes yet: inventory is
     /// told first).
-    /// `paid_left` is what was paid for the order and not claimed by its
-    /// other cases: the agreed values together never exceed it.
     pub fn check_inspection(
         &self,
         findings: &[Finding],
-        paid_left: i64,
     ) -> Result<Vec<Inspected>, AfterSalesError> {
         if self.overseas {
             return Err(precondition(
@@ -1005,16 +1003,19 @@ impl Case {
             &[State::Approved, State::PickupScheduled],
             "inspect returned goods",
         )?;
-        inspect(&self.lines, self.currency, findings, paid_left)
+        inspect(&self.lines, findings)
     }
 
     /// AFS-5, AFS-6, AFS-7: the inspected goods are back; what was agreed
     /// is refunded; an exchange waits for its replacement order too.
     /// Returns whether a refund is to be requested.
+    /// `paid_left` is what was paid for the order and not claimed by its
+    /// other cases: the refund is the agreed total, at most that.
     pub fn inspected(
         &mut self,
         actor: &str,
         lines: Vec<Inspected>,
+        paid_left: i64,
         now: DateTime<Utc>,
     ) -> Result<bool, AfterSalesError> {
         self.expect(
@@ -1045,11 +1046,20 @@ impl Case {
             })
             .collect::<Vec<_>>()
             .join("; ");
+        let refund = refundable(agreed, paid_left);
+        let detail = if refund < agreed {
+            format!(
+                "{detail}; {} refunded: the rest was not paid",
+                Money::new(self.currency, refund)
+            )
+        } else {
+            detail
+        };
         self.inspected = lines;
         self.goods_received_at = Some(now);
-        self.refund_amount = Some(agreed);
+        self.refund_amount = Some(refund);
         self.note(actor, "inspected", detail, now);
-        if agreed > 0 {
+        if refund > 0 {
             self.state = State::Refunding;
             return Ok(true);
         }
@@ -1089,6 +1099,25 @@ impl Case {
             );
             self.close_if_done(actor, now);
         }
+        true
+    }
+
+    /// AFS-3: the order was cancelled: a request of it still waiting for
+    /// review (before shipment) is settled by the cancellation's refund of
+    /// what was paid, and ends rejected saying so.
+    pub fn superseded_by_cancellation(&mut self, order: &OrderFacts, now: DateTime<Utc>) -> bool {
+        if self.after_shipment
+            || !matches!(self.state, State::Submitted | State::InformationRequested)
+        {
+            return false;
+        }
+        let reason = format!(
+            "order {} was cancelled: what was paid is refunded by its cancellation",
+            order.number
+        );
+        self.state = State::Rejected;
+        self.rejection_reason = reason.clone();
+        self.note("system", "rejected", reason, now);
         true
     }
 

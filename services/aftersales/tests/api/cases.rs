@@ -376,12 +376,34 @@ async fn ord_6_afs_3_a_paid_order_cancelled_in_orders_gets_one_refund_case_close
 ) {
     let app = spawn_aftersales(backend).await;
     let released = order_in(&app, orders::OrderState::Released, "").await;
+    // A partial refund asked before shipment, still waiting for review.
+    let waiting = app
+        .client("customer_service")
+        .await
+        .create_case(pb::CreateCaseRequest {
+            kind: pb::CaseKind::Refund.into(),
+            requested_amount: Some(cny(30_000)),
+            ..return_request(&released, Vec::new())
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
     let cancelled =
         orderflow_platform::testing::order_moved(&released, orders::OrderState::Cancelled);
     app.order_event("cancelled", &cancelled).await;
-    // Delivered twice: still one case.
+    // Delivered twice: still one refund case.
     app.order_event("cancelled", &cancelled).await;
-    let cases = app.cases_of(&released.id).await;
+    // AFS-3: the waiting request is settled by the cancellation's refund,
+    // which is all that was paid.
+    let superseded = app.case(&waiting.id).await;
+    assert_eq!(superseded.state, pb::CaseState::Rejected as i32);
+    assert!(superseded.rejection_reason.contains("cancelled"));
+    let cases: Vec<pb::Case> = app
+        .cases_of(&released.id)
+        .await
+        .into_iter()
+        .filter(|case| case.id != waiting.id)
+        .collect();
     assert_eq!(cases.len(), 1, "{cases:?}");
     let case = &cases[0];
     assert_eq!(case.kind, pb::CaseKind::Refund as i32);

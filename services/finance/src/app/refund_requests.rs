@@ -169,6 +169,10 @@ impl Finance {
         let mut refund = refunds::get(&*transaction, refund_id, true)
             .await?
             .ok_or_else(|| FinanceError::not_found("refund", refund_id))?;
+        // The order's account is locked while the entry is worked out from
+        // the ledger, as the cancellation's correction does (FIN-7).
+        self.account_in(&*transaction, &refund.order_id, true)
+            .await?;
         let now = self.now();
         if !refund.execute(&actor.subject, reference, now)? {
             return Ok(refund);
@@ -289,6 +293,7 @@ impl Finance {
         refund.goods_pending = false;
         refund.goods_received_at = Some(shelved_at);
         refunds::update(connection, &refund).await?;
+        self.account_in(connection, &refund.order_id, true).await?;
         if refund.state != RefundState::Executed {
             return Ok(());
         }

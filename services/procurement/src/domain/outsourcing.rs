@@ -85,6 +85,10 @@ pub struct Outsourcing {
     pub vendor_code: Option<String>,
     pub unit_price: Option<Money>,
     pub approval_request_id: Option<String>,
+    /// How often it was given to a vendor: each assignment's contract is
+    /// its own approval request.
+    #[serde(default)]
+    pub assignments: u32,
     pub decision_note: String,
     pub sent_at: Option<DateTime<Utc>>,
     pub inspections: Vec<Inspection>,
@@ -101,6 +105,7 @@ impl Outsourcing {
             vendor_code: None,
             unit_price: None,
             approval_request_id: None,
+            assignments: 0,
             decision_note: String::new(),
             sent_at: None,
             inspections: Vec::new(),
@@ -148,6 +153,7 @@ impl Outsourcing {
         }
         self.vendor_code = Some(vendor_code.to_owned());
         self.unit_price = Some(unit_price);
+        self.assignments += 1;
         self.approval_request_id = None;
         self.decision_note.clear();
         self.state = OutsourcingState::PendingApproval;
@@ -265,6 +271,10 @@ mod tests {
         order
             .assign("CHEAP-PLATING", cny(1_200), now())
             .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            order.assignments, 2,
+            "the second contract is its own request"
+        );
         assert!(order.decided(true, "", now()));
         assert!(!order.decided(false, "late", now()), "decided once");
         order.send(now()).unwrap_or_else(|e| panic!("{e}"));

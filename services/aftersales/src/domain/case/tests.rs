@@ -404,27 +404,27 @@ fn afs_5_complete_goods_are_worth_their_value_damaged_ones_what_was_agreed() {
             "lines[0].sku",
         ),
     ] {
-        let refused = case.check_inspection(&findings, 215_000);
+        let refused = case.check_inspection(&findings);
         assert_eq!(
             refused.err().as_ref().map(kinds),
             Some(vec![field.to_owned()])
         );
     }
     let lines = case
-        .check_inspection(
-            &[
-                finding("PUMP-100", 1, Condition::Complete, None),
-                finding("PUMP-100", 1, Condition::Damaged, Some(30_000)),
-                finding("SEAL-7", 1, Condition::Damaged, Some(0)),
-            ],
-            215_000,
-        )
+        .check_inspection(&[
+            finding("PUMP-100", 1, Condition::Complete, None),
+            finding("PUMP-100", 1, Condition::Damaged, Some(30_000)),
+            finding("SEAL-7", 1, Condition::Damaged, Some(0)),
+        ])
         .unwrap_or_else(|error| panic!("{error}"));
     assert_eq!(
         lines.iter().map(|l| l.agreed_value).collect::<Vec<_>>(),
         [100_000, 30_000, 0]
     );
-    assert_eq!(case.inspected("quinn", lines, at(16, 9)).ok(), Some(true));
+    assert_eq!(
+        case.inspected("quinn", lines, 215_000, at(16, 9)).ok(),
+        Some(true)
+    );
     assert_eq!(case.state, State::Refunding);
     assert_eq!(case.refund_amount, Some(130_000), "AFS-6: the agreed value");
     assert_eq!(case.goods_received_at, Some(at(16, 9)));
@@ -436,20 +436,51 @@ fn afs_5_nothing_agreed_closes_the_return_without_a_refund() {
     case.approve("cathy", "", at(14, 10))
         .unwrap_or_else(|error| panic!("{error}"));
     let lines = case
-        .check_inspection(
-            &[Finding {
-                sku: "SEAL-7".to_owned(),
-                quantity: 1,
-                condition: Condition::Damaged,
-                agreed_value: Some(0),
-                restocked: false,
-                note: "crushed by the customer".to_owned(),
-            }],
-            215_000,
-        )
+        .check_inspection(&[Finding {
+            sku: "SEAL-7".to_owned(),
+            quantity: 1,
+            condition: Condition::Damaged,
+            agreed_value: Some(0),
+            restocked: false,
+            note: "crushed by the customer".to_owned(),
+        }])
         .unwrap_or_else(|error| panic!("{error}"));
-    assert_eq!(case.inspected("quinn", lines, at(16, 9)).ok(), Some(false));
+    assert_eq!(
+        case.inspected("quinn", lines, 215_000, at(16, 9)).ok(),
+        Some(false)
+    );
     assert_eq!(case.state, State::Closed);
+}
+
+#[test]
+fn afs_6_an_order_not_fully_paid_gets_back_at_most_what_it_paid() {
+    let mut unpaid = order(Stage::Delivered);
+    unpaid.amount_paid = 50_000;
+    let mut case = open(
+        request(Kind::Return, Reason::Quality, vec![line("PUMP-100", 1)]),
+        &unpaid,
+        &Taken::default(),
+        at(14, 9),
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    case.approve("cathy", "", at(14, 10))
+        .unwrap_or_else(|error| panic!("{error}"));
+    let lines = case
+        .check_inspection(&[Finding {
+            sku: "PUMP-100".to_owned(),
+            quantity: 1,
+            condition: Condition::Complete,
+            agreed_value: None,
+            restocked: true,
+            note: String::new(),
+        }])
+        .unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(lines[0].agreed_value, 100_000, "worth its full value");
+    assert_eq!(
+        case.inspected("quinn", lines, 50_000, at(16, 9)).ok(),
+        Some(true)
+    );
+    assert_eq!(case.refund_amount, Some(50_000), "what was paid, no more");
 }
 
 #[test]
@@ -461,19 +492,19 @@ fn afs_7_an_exchange_closes_once_replaced_and_refunded() {
     case.approve("cathy", "", at(14, 10))
         .unwrap_or_else(|error| panic!("{error}"));
     let lines = case
-        .check_inspection(
-            &[Finding {
-                sku: "PUMP-100".to_owned(),
-                quantity: 1,
-                condition: Condition::Complete,
-                agreed_value: None,
-                restocked: true,
-                note: String::new(),
-            }],
-            215_000,
-        )
+        .check_inspection(&[Finding {
+            sku: "PUMP-100".to_owned(),
+            quantity: 1,
+            condition: Condition::Complete,
+            agreed_value: None,
+            restocked: true,
+            note: String::new(),
+        }])
         .unwrap_or_else(|error| panic!("{error}"));
-    assert_eq!(case.inspected("quinn", lines, at(16, 9)).ok(), Some(true));
+    assert_eq!(
+        case.inspected("quinn", lines, 215_000, at(16, 9)).ok(),
+        Some(true)
+    );
     assert!(case.replaced("order-2", 120_000, "system", at(16, 10)));
     assert_eq!(
         case.price_difference,
@@ -749,8 +780,8 @@ proptest! {
                     note: String::new(),
                 }).collect();
                 let left = facts.amount_paid - Taken::of(&cases).money;
-                match case.check_inspection(&findings, left) {
-                    Ok(lines) => prop_assert!(case.inspected("quinn", lines, at(15, 9)).is_ok()),
+                match case.check_inspection(&findings) {
+                    Ok(lines) => prop_assert!(case.inspected("quinn", lines, left, at(15, 9)).is_ok()),
                     // More agreed than is left to refund: refused, nothing changed.
                     Err(_) => prop_assert_eq!(case.state, State::Approved),
                 }
