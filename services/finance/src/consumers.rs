@@ -416,17 +416,30 @@ impl EventHandler for AfterSalesEvents {
         let Some(case) = message.case else {
             return Ok(());
         };
-        if case.refund_id.is_empty() {
-            return Ok(());
-        }
         let shelved_at = case
             .shelve_time
             .as_ref()
             .or(message.occur_time.as_ref())
             .and_then(from_timestamp)
             .ok_or_else(|| HandlerError::Permanent("a shelving without a time".to_owned()))?;
+        // The case may not know its refund's id yet (shelved while the
+        // refund was being filed): the refund names the case.
+        let refund_id = if case.refund_id.is_empty() {
+            match self
+                .finance
+                .refund_of_case(transaction, &case.order_id, &case.id)
+                .await
+                .map_err(failure)?
+            {
+                Some(id) => id,
+                // Not requested yet: it will be filed as a return's.
+                None => return Ok(()),
+            }
+        } else {
+            case.refund_id.clone()
+        };
         self.finance
-            .goods_shelved(transaction, &case.refund_id, shelved_at, &message.actor)
+            .goods_shelved(transaction, &refund_id, shelved_at, &message.actor)
             .await
             .map_err(failure)
     }

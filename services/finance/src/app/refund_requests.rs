@@ -270,6 +270,21 @@ impl Finance {
         Ok(Some(entry))
     }
 
+    /// The refund an after-sales case asked for, by its reference.
+    pub async fn refund_of_case<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        order_id: &str,
+        case_id: &str,
+    ) -> Result<Option<String>, FinanceError> {
+        let reference = format!("aftersales/cases/{case_id}");
+        Ok(refunds::of_order(connection, order_id, None, None)
+            .await?
+            .into_iter()
+            .find(|refund| refund.reference == reference)
+            .map(|refund| refund.id))
+    }
+
     /// AFS-8: after-sales reports the goods of a refund shelved at the
     /// overseas warehouse. An executed refund's NEGATIVE_PROFIT entry is
     /// reversed (a CORRECTION) and the same amount booked as the return

@@ -145,8 +145,15 @@ impl TestApp {
             .await;
     }
 
-    /// After-sales reporting an overseas return's goods shelved (AFS-8).
-    pub async fn goods_shelved(&self, refund_id: &str, at: DateTime<Utc>) {
+    /// After-sales reporting an overseas return's goods shelved (AFS-8):
+    /// the case `case_id` of `order_id`, knowing its refund's id or not yet.
+    pub async fn goods_shelved(
+        &self,
+        order_id: &str,
+        case_id: &str,
+        refund_id: &str,
+        at: DateTime<Utc>,
+    ) {
         use orderflow_proto::aftersales::v1 as aftersales;
         let message = aftersales::CaseChanged {
             event_id: uuid::Uuid::now_v7().to_string(),
@@ -154,6 +161,8 @@ impl TestApp {
             actor: "wendy".to_owned(),
             detail: String::new(),
             case: Some(aftersales::Case {
+                id: case_id.to_owned(),
+                order_id: order_id.to_owned(),
                 refund_id: refund_id.to_owned(),
                 overseas_warehouse: true,
                 shelve_time: Some(timestamp(at)),
