@@ -19,21 +19,21 @@ use crate::s13::decision;
 use crate::stock::{PUMP, place_and_confirm, stock_item};
 use crate::{get_order, in_days, wait_for_entry, wait_for_state};
 
-const CATHY: (&str, &[&str]) = ("cathy", &["customer_service"]);
+pub(crate) const CATHY: (&str, &[&str]) = ("cathy", &["customer_service"]);
 const QUINN: (&str, &[&str]) = ("quinn", &["qc"]);
 const FIONA: (&str, &[&str]) = ("fiona", &["finance"]);
 const GARY: (&str, &[&str]) = ("gary", &["gm"]);
 
-fn cny(minor_units: i64) -> Option<common::Money> {
+pub(crate) fn cny(minor_units: i64) -> Option<common::Money> {
     Some(common::Money {
         currency_code: "CNY".to_owned(),
         minor_units,
     })
 }
 
-fn no_trace(_: &mut tonic::metadata::MetadataMap) {}
+pub(crate) fn no_trace(_: &mut tonic::metadata::MetadataMap) {}
 
-async fn case_of(cluster: &Cluster, id: &str) -> afs::Case {
+pub(crate) async fn case_of(cluster: &Cluster, id: &str) -> afs::Case {
     cluster
         .aftersales_client()
         .await
@@ -49,7 +49,7 @@ async fn case_of(cluster: &Cluster, id: &str) -> afs::Case {
         .into_inner()
 }
 
-async fn wait_for_case(
+pub(crate) async fn wait_for_case(
     cluster: &Cluster,
     id: &str,
     what: &str,
@@ -63,7 +63,7 @@ async fn wait_for_case(
 }
 
 /// The case opened once after-sales knows the order in the stage it needs.
-async fn open_case(cluster: &Cluster, request: afs::CreateCaseRequest) -> afs::Case {
+pub(crate) async fn open_case(cluster: &Cluster, request: afs::CreateCaseRequest) -> afs::Case {
     let client = cluster.aftersales_client().await;
     testing::eventually(
         Duration::from_secs(30),
@@ -78,7 +78,7 @@ async fn open_case(cluster: &Cluster, request: afs::CreateCaseRequest) -> afs::C
     .into_inner()
 }
 
-async fn approve(cluster: &Cluster, id: &str) -> afs::Case {
+pub(crate) async fn approve(cluster: &Cluster, id: &str) -> afs::Case {
     cluster
         .aftersales_client()
         .await
@@ -135,7 +135,10 @@ async fn inspect(cluster: &Cluster, id: &str, line: afs::InspectedLine) -> afs::
 
 /// APR-6, FIN-8: the GM approves the case's refund in the approvals
 /// service and finance executes it.
-async fn gm_approves_and_finance_pays(cluster: &Cluster, case: &afs::Case) -> finance::Refund {
+pub(crate) async fn gm_approves_and_finance_pays(
+    cluster: &Cluster,
+    case: &afs::Case,
+) -> finance::Refund {
     let filed = wait_for_case(cluster, &case.id, "the refund filed", |c| {
         !c.refund_id.is_empty()
     })
@@ -194,7 +197,10 @@ async fn gm_approves_and_finance_pays(cluster: &Cluster, case: &afs::Case) -> fi
     .into_inner()
 }
 
-async fn ledger(cluster: &Cluster, order_id: &str) -> finance::ListLedgerEntriesResponse {
+pub(crate) async fn ledger(
+    cluster: &Cluster,
+    order_id: &str,
+) -> finance::ListLedgerEntriesResponse {
     cluster
         .finance_client()
         .await
@@ -211,7 +217,7 @@ async fn ledger(cluster: &Cluster, order_id: &str) -> finance::ListLedgerEntries
         .into_inner()
 }
 
-async fn stock_of(cluster: &Cluster, warehouse: &str) -> inventory::Stock {
+pub(crate) async fn stock_of(cluster: &Cluster, warehouse: &str) -> inventory::Stock {
     cluster
         .inventory_client()
         .await
@@ -228,14 +234,13 @@ async fn stock_of(cluster: &Cluster, warehouse: &str) -> inventory::Stock {
         .into_inner()
 }
 
-/// S7 then S9 on one order of two pumps at 1,250.00, paid and delivered.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn s7_a_damaged_return_is_partly_refunded_and_s9_an_exchange_gets_its_replacement() {
-    let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
-    let mut orders = cluster.orders_client().await;
-    let mut stock = cluster.inventory_client().await;
-    stock_item(&mut stock, PUMP, 5).await;
-    let order = place_and_confirm(&mut orders, 2, "").await;
+/// Two pumps at 1,250.00 ordered, paid in full, released and reserved:
+/// READY_TO_SHIP.
+pub(crate) async fn paid_and_ready(
+    cluster: &Cluster,
+    orders: &mut pb::order_service_client::OrderServiceClient<tonic::transport::Channel>,
+) -> pb::Order {
+    let order = place_and_confirm(orders, 2, "").await;
     release_prepaid(
         &cluster.finance_client().await,
         &order.id,
@@ -246,7 +251,17 @@ async fn s7_a_damaged_return_is_partly_refunded_and_s9_an_exchange_gets_its_repl
         no_trace,
     )
     .await;
-    wait_for_state(&mut orders, &order.id, pb::OrderState::ReadyToShip).await;
+    wait_for_state(orders, &order.id, pb::OrderState::ReadyToShip).await
+}
+
+/// S7 then S9 on one order of two pumps at 1,250.00, paid and delivered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s7_a_damaged_return_is_partly_refunded_and_s9_an_exchange_gets_its_replacement() {
+    let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
+    let mut orders = cluster.orders_client().await;
+    let mut stock = cluster.inventory_client().await;
+    stock_item(&mut stock, PUMP, 5).await;
+    let order = paid_and_ready(&cluster, &mut orders).await;
     ship_to_completion(&cluster, &order.id, &order.number, no_trace).await;
 
     // S7: one pump comes back cracked (a quality problem: our freight).
@@ -435,18 +450,7 @@ async fn s8_a_paid_order_cancelled_before_shipment_is_released_and_refunded() {
     let mut orders = cluster.orders_client().await;
     let mut stock = cluster.inventory_client().await;
     stock_item(&mut stock, PUMP, 5).await;
-    let order = place_and_confirm(&mut orders, 2, "").await;
-    release_prepaid(
-        &cluster.finance_client().await,
-        &order.id,
-        common::Money {
-            currency_code: "CNY".to_owned(),
-            minor_units: 250_000,
-        },
-        no_trace,
-    )
-    .await;
-    wait_for_state(&mut orders, &order.id, pb::OrderState::ReadyToShip).await;
+    let order = paid_and_ready(&cluster, &mut orders).await;
     assert_eq!(stock_of(&cluster, "FG").await.available, 3, "two reserved");
 
     let case = open_case(
@@ -537,219 +541,6 @@ async fn s8_a_paid_order_cancelled_before_shipment_is_released_and_refunded() {
     assert_eq!(refunds[0].amount, cny(250_000));
 }
 
-/// S12: an overseas-warehouse return (AFS-8). The order to London shipped
-/// from the overseas warehouse; the customer sends one pump back there; on
-/// the proof of receipt it is refunded (a negative profit in the ledger);
-/// shelved overseas, it is back in that warehouse's stock and the loss is
-/// turned into the negative of the sale.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn s12_an_overseas_return_is_refunded_on_proof_and_turned_into_a_return_when_shelved() {
-    let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
-    let mut orders = cluster.orders_client().await;
-    let mut stock = cluster.inventory_client().await;
-    stock_item(&mut stock, PUMP, 5).await;
-    stock
-        .adjust_stock(authorized(
-            inventory::AdjustStockRequest {
-                sku: PUMP.0.to_owned(),
-                warehouse: "OVERSEAS".to_owned(),
-                quantity: 2,
-                note: "opening count in the overseas warehouse".to_owned(),
-                ..Default::default()
-            },
-            "wang",
-            &["warehouse"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
-    let order = place_and_confirm(&mut orders, 2, "").await;
-    release_prepaid(
-        &cluster.finance_client().await,
-        &order.id,
-        common::Money {
-            currency_code: "CNY".to_owned(),
-            minor_units: 250_000,
-        },
-        no_trace,
-    )
-    .await;
-    wait_for_state(&mut orders, &order.id, pb::OrderState::ReadyToShip).await;
-    ship_to_completion(&cluster, &order.id, &order.number, no_trace).await;
-    assert_eq!(
-        stock_of(&cluster, "OVERSEAS").await.on_hand,
-        0,
-        "shipped from there"
-    );
-
-    let case = open_case(
-        &cluster,
-        afs::CreateCaseRequest {
-            request_id: format!("s12-{}", order.id),
-            kind: afs::CaseKind::Return.into(),
-            order_id: order.id.clone(),
-            customer_id: order.customer_id.clone(),
-            reason: afs::ReturnReason::Quality.into(),
-            description: "leaks at the seal".to_owned(),
-            lines: vec![afs::CaseLine {
-                sku: PUMP.0.to_owned(),
-                quantity: 1,
-                ..Default::default()
-            }],
-            overseas_warehouse: true,
-            ..Default::default()
-        },
-    )
-    .await;
-    approve(&cluster, &case.id).await;
-    let mut service = cluster.aftersales_client().await;
-    let refused = service
-        .schedule_pickup(authorized(
-            afs::SchedulePickupRequest {
-                case_id: case.id.clone(),
-                pickup_date: in_days(1),
-                freight_payment: afs::FreightPayment::OurAccount.into(),
-                ..Default::default()
-            },
-            CATHY.0,
-            CATHY.1,
-        ))
-        .await
-        .err()
-        .map(|status| status.code());
-    assert_eq!(refused, Some(tonic::Code::FailedPrecondition), "no pick-up");
-    let received = service
-        .record_overseas_receipt(authorized(
-            afs::RecordOverseasReceiptRequest {
-                request_id: format!("proof-{}", case.id),
-                case_id: case.id.clone(),
-                proof_of_receipt: "LHR-WH-RCPT-0042".to_owned(),
-            },
-            CATHY.0,
-            CATHY.1,
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"))
-        .into_inner();
-    assert_eq!(received.refund_amount, cny(125_000));
-    gm_approves_and_finance_pays(&cluster, &received).await;
-    let books = testing::eventually(Duration::from_secs(30), "the negative profit", || async {
-        let books = ledger(&cluster, &order.id).await;
-        books
-            .entries
-            .iter()
-            .any(|e| e.kind == finance::LedgerEntryKind::NegativeProfit as i32)
-            .then_some(books)
-    })
-    .await;
-    let loss = books
-        .entries
-        .iter()
-        .find(|e| e.kind == finance::LedgerEntryKind::NegativeProfit as i32)
-        .cloned()
-        .unwrap_or_default();
-    assert_eq!(loss.amount, cny(-125_000));
-    assert_eq!(
-        case_of(&cluster, &case.id).await.state,
-        afs::CaseState::Refunding as i32,
-        "refunded, but open until shelved"
-    );
-
-    // The overseas warehouse shelves the pump.
-    cluster
-        .aftersales_client()
-        .await
-        .shelve_overseas_return(authorized(
-            afs::ShelveOverseasReturnRequest {
-                request_id: format!("shelve-{}", case.id),
-                case_id: case.id.clone(),
-                lines: vec![afs::ShelvedLine {
-                    sku: PUMP.0.to_owned(),
-                    quantity: 1,
-                }],
-            },
-            "wendy",
-            &["warehouse"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
-    assert_eq!(stock_of(&cluster, "OVERSEAS").await.on_hand, 1);
-    wait_for_case(&cluster, &case.id, "S12 closed", |c| {
-        c.state == afs::CaseState::Closed as i32
-    })
-    .await;
-    let books = testing::eventually(Duration::from_secs(30), "the return booked", || async {
-        let books = ledger(&cluster, &order.id).await;
-        (books.entries.len() == 4).then_some(books)
-    })
-    .await;
-    let kinds: Vec<(i32, i64)> = books
-        .entries
-        .iter()
-        .map(|e| (e.kind, e.amount.as_ref().map_or(0, |a| a.minor_units)))
-        .collect();
-    assert_eq!(
-        kinds,
-        [
-            (finance::LedgerEntryKind::Sale as i32, 250_000),
-            (finance::LedgerEntryKind::NegativeProfit as i32, -125_000),
-            (finance::LedgerEntryKind::Correction as i32, 125_000),
-            (finance::LedgerEntryKind::Return as i32, -125_000),
-        ]
-    );
-    assert_eq!(
-        books.totals,
-        [common::Money {
-            currency_code: "CNY".to_owned(),
-            minor_units: 125_000,
-        }]
-    );
-
-    // AFS-11: the other pump comes back without notice, crushed: the
-    // warehouse's quality record opens a case for the customer; nothing is
-    // agreed, so customer service's approval closes it without a refund.
-    let quarantined = stock_of(&cluster, "QUARANTINE").await.on_hand;
-    let unannounced = cluster
-        .aftersales_client()
-        .await
-        .record_unannounced_return(authorized(
-            afs::RecordUnannouncedReturnRequest {
-                request_id: format!("parcel-{}", order.id),
-                order_id: order.id.clone(),
-                lines: vec![afs::InspectedLine {
-                    sku: PUMP.0.to_owned(),
-                    quantity: 1,
-                    condition: afs::Condition::Damaged.into(),
-                    agreed_value: cny(0),
-                    restocked: false,
-                    note: "crushed, no return slip".to_owned(),
-                }],
-            },
-            "wang",
-            &["warehouse"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"))
-        .into_inner();
-    assert!(unannounced.unannounced);
-    assert_eq!(unannounced.customer_id, order.customer_id);
-    testing::eventually(
-        Duration::from_secs(30),
-        "the parcel quarantined",
-        || async {
-            (stock_of(&cluster, "QUARANTINE").await.on_hand == quarantined + 1).then_some(())
-        },
-    )
-    .await;
-    let closed = approve(&cluster, &unannounced.id).await;
-    assert_eq!(closed.state, afs::CaseState::Closed as i32);
-    cluster.quiescent().await;
-    assert_eq!(
-        ledger(&cluster, &order.id).await.entries.len(),
-        4,
-        "no refund for the crushed pump"
-    );
-}
-
 /// AFS-3: an exchange asked before shipment: the order is cancelled (its
 /// reservation released), what was paid is refunded, and the replacement
 /// order carries the whole order again with the exchanged line changed.
@@ -759,18 +550,7 @@ async fn afs_3_an_exchange_before_shipment_replaces_the_order_with_its_line_chan
     let mut orders = cluster.orders_client().await;
     let mut stock = cluster.inventory_client().await;
     stock_item(&mut stock, PUMP, 5).await;
-    let order = place_and_confirm(&mut orders, 2, "").await;
-    release_prepaid(
-        &cluster.finance_client().await,
-        &order.id,
-        common::Money {
-            currency_code: "CNY".to_owned(),
-            minor_units: 250_000,
-        },
-        no_trace,
-    )
-    .await;
-    wait_for_state(&mut orders, &order.id, pb::OrderState::ReadyToShip).await;
+    let order = paid_and_ready(&cluster, &mut orders).await;
     let case = open_case(
         &cluster,
         afs::CreateCaseRequest {

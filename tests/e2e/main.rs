@@ -9,6 +9,7 @@ mod layers;
 mod procurement;
 mod production;
 mod s11;
+mod s12;
 mod s13;
 mod s14;
 mod stock;

@@ -131,15 +131,7 @@ impl AfterSales {
             drop(transaction);
             return self.case(id).await;
         }
-        let paid = records::facts(&*transaction, &case.order_id, true)
-            .await?
-            .map_or(0, |facts| facts.amount_paid);
-        let others: Vec<Case> = records::cases_of_order(&*transaction, &case.order_id, false)
-            .await?
-            .into_iter()
-            .filter(|other| other.id != case.id)
-            .collect();
-        let paid_left = paid.saturating_sub(crate::domain::case::Taken::of(&others).money);
+        let paid_left = self.paid_left(&*transaction, &case, true).await?;
         let mut case = records::case(&*transaction, id, true)
             .await?
             .ok_or_else(|| AfterSalesError::not_found("case", id.as_str()))?;
@@ -282,7 +274,9 @@ impl AfterSales {
             return self.case(id).await;
         }
         let case = self.case(id).await?;
-        let paid_left = self.paid_left(&case).await?;
+        let paid_left = self
+            .paid_left(self.database.connection(), &case, false)
+            .await?;
         let who = actor.subject.clone();
         self.change(
             actor,
@@ -357,10 +351,15 @@ impl AfterSales {
     }
 
     /// What was paid for the case's order and is not claimed by its other
-    /// cases.
-    async fn paid_left(&self, case: &Case) -> Result<i64, AfterSalesError> {
-        let connection = self.database.connection();
-        let paid = records::facts(connection, &case.order_id, false)
+    /// cases; `lock_order` locks the order's facts row, so that cases of one
+    /// order working it out take turns.
+    async fn paid_left<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        case: &Case,
+        lock_order: bool,
+    ) -> Result<i64, AfterSalesError> {
+        let paid = records::facts(connection, &case.order_id, lock_order)
             .await?
             .map_or(0, |facts| facts.amount_paid);
         let others: Vec<Case> = records::cases_of_order(connection, &case.order_id, false)
