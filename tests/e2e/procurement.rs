@@ -83,6 +83,7 @@ pub(crate) async fn buy_and_book(
                 requisition_id: requisition.id.clone(),
                 supplier_code: "ACME".to_owned(),
                 reason: String::new(),
+                ..Default::default()
             },
             PURCHASER,
         ))
@@ -144,6 +145,7 @@ pub(crate) async fn buy_and_book(
         request_id: String::new(),
         id: order.id.clone(),
         promised_date: crate::in_days(5),
+        ..Default::default()
     };
     testing::eventually(Duration::from_secs(20), "the order sent", || {
         let mut buying = buying.clone();
@@ -161,6 +163,7 @@ pub(crate) async fn buy_and_book(
                 quantity: requisition.quantity,
                 packaging_ok: true,
                 note: String::new(),
+                ..Default::default()
             },
             WAREHOUSE,
         ))

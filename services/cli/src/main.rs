@@ -51,6 +51,10 @@ struct TokenArgs {
     /// Comma-separated roles, e.g. sales,sales_assistant.
     #[arg(long, value_delimiter = ',')]
     roles: Vec<String>,
+    /// The partner (supplier, manufacturer or store code) a partner's
+    /// person acts for.
+    #[arg(long)]
+    partner: Option<String>,
     /// Lifetime in hours.
     #[arg(long, default_value_t = 12)]
     ttl_hours: u64,
@@ -63,10 +67,11 @@ async fn main() -> anyhow::Result<()> {
         Command::Up(args) => up::run(args).await,
         Command::Token(args) => {
             let secret = secret::load()?;
-            let token = orderflow_platform::auth::mint_hs256(
+            let token = orderflow_platform::auth::mint_hs256_for(
                 &secret,
                 &args.sub,
                 &args.roles,
+                args.partner.as_deref(),
                 std::time::Duration::from_secs(args.ttl_hours * 3600),
             )?;
             println!("{token}");

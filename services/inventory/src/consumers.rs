@@ -13,9 +13,14 @@
 //! Consumed (`inventory-procurement` on `PROCUREMENT`,
 //! `procurement.receipt.inspected`): what IQC accepted of an arrival, the
 //! only purchased goods the warehouse may book in (PRC-5).
+//!
+//! Consumed (`inventory-outsourcing` on `PROCUREMENT`,
+//! `procurement.outsourcing.>`): parts sent to an outsourcing vendor are
+//! stock at `OUTSOURCED` until their return passes inspection (PRC-6).
 
 use crate::app::Inventory;
 use crate::app::production::PassedLot;
+use crate::app::purchasing::OutsourcedParts;
 use crate::domain::Actor;
 use crate::domain::stock::Line;
 use async_trait::async_trait;
@@ -29,6 +34,17 @@ use sea_orm::DatabaseTransaction;
 pub const ORDERS_CONSUMER: &str = "inventory-orders";
 pub const PRODUCTION_CONSUMER: &str = "inventory-production";
 pub const PROCUREMENT_CONSUMER: &str = "inventory-procurement";
+pub const OUTSOURCING_CONSUMER: &str = "inventory-outsourcing";
+
+pub fn outsourcing_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+    ConsumerSpec::on(
+        OUTSOURCING_CONSUMER,
+        "procurement",
+        Some("procurement.outsourcing.>"),
+        replicas,
+        settings,
+    )
+}
 
 pub fn procurement_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
     ConsumerSpec::on(
@@ -236,14 +252,75 @@ impl EventHandler for PurchaseInspections {
                 "an inspection without its order or receipt".to_owned(),
             ));
         };
+        if receipt.sku.is_empty() {
+            return Err(HandlerError::Permanent(
+                "an inspected receipt without its line's material".to_owned(),
+            ));
+        }
         self.inventory
             .purchase_inspected(
                 transaction,
                 &receipt.id,
                 &order.id,
-                &order.sku,
+                &receipt.sku,
                 receipt.accepted,
             )
+            .await
+            .map_err(HandlerError::from)
+    }
+}
+
+/// Procurement's outsourcing orders, as the warehouse books them (PRC-6).
+pub struct OutsourcingMoves {
+    inventory: Inventory,
+}
+
+impl OutsourcingMoves {
+    pub fn new(inventory: Inventory) -> Self {
+        Self { inventory }
+    }
+}
+
+#[async_trait]
+impl EventHandler for OutsourcingMoves {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        let returned = match event.subject.as_str() {
+            "procurement.outsourcing.sent" => false,
+            "procurement.outsourcing.inspected" => true,
+            _ => return Ok(()),
+        };
+        let message: procurement::OutsourcingEvent = event.decode()?;
+        let Some(order) = message.outsourcing_order else {
+            return Err(HandlerError::Permanent(
+                "an outsourcing event without its order".to_owned(),
+            ));
+        };
+        // A failed inspection leaves the parts with the vendor to redo.
+        if returned && order.state() != procurement::OutsourcingState::Returned {
+            return Ok(());
+        }
+        if order.sku.is_empty() || order.quantity <= 0 {
+            return Err(HandlerError::Permanent(
+                "an outsourcing order without its parts".to_owned(),
+            ));
+        }
+        let parts = OutsourcedParts {
+            outsourcing_id: order.id.clone(),
+            vendor_code: order.vendor_code.clone(),
+            order_number: order.order_number.clone(),
+            operation: order.operation.clone(),
+            line: Line {
+                sku: order.sku.clone(),
+                quantity: order.quantity,
+            },
+        };
+        let actor = Actor::new(message.actor.clone(), &[]);
+        self.inventory
+            .outsourcing_moved(transaction, &actor, &parts, returned)
             .await
             .map_err(HandlerError::from)
     }

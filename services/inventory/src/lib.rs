@@ -57,6 +57,13 @@ pub async fn start(
         ),
         Arc::new(consumers::PurchaseInspections::new(inventory.clone())),
     );
+    runtime.spawn_consumer(
+        consumers::outsourcing_consumer_spec(
+            config.service.stream_replicas,
+            config.service.consumer.clone(),
+        ),
+        Arc::new(consumers::OutsourcingMoves::new(inventory.clone())),
+    );
     let api = InventoryServiceServer::new(api::InventoryApi::new(inventory));
     runtime
         .serve(

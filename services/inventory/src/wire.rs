@@ -59,6 +59,7 @@ pub fn warehouses() -> Vec<pb::Warehouse> {
                 WarehouseKind::Overseas => pb::WarehouseKind::Overseas,
                 WarehouseKind::Materials => pb::WarehouseKind::Materials,
                 WarehouseKind::Quarantine => pb::WarehouseKind::Quarantine,
+                WarehouseKind::Outsourced => pb::WarehouseKind::Outsourced,
             } as i32,
         })
         .collect()

@@ -281,13 +281,19 @@ pub struct Claims {
     pub iss: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aud: Option<String>,
+    /// The outside partner a `supplier`, `manufacturer` or `store` acts
+    /// for (its code): it sees and acts on that partner's business only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner: Option<String>,
 }
 
-/// Who is calling: the token's subject and roles.
+/// Who is calling: the token's subject and roles, and the partner an
+/// outside party acts for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     pub subject: String,
     pub roles: BTreeSet<String>,
+    pub partner: Option<String>,
 }
 
 impl Caller {
@@ -295,7 +301,14 @@ impl Caller {
         Self {
             subject: subject.into(),
             roles: roles.iter().map(|role| (*role).to_owned()).collect(),
+            partner: None,
         }
+    }
+
+    /// The same caller acting for the partner `code`.
+    pub fn for_partner(mut self, code: impl Into<String>) -> Self {
+        self.partner = Some(code.into());
+        self
     }
 
     pub fn has_role(&self, role: &str) -> bool {
@@ -403,6 +416,10 @@ impl Verifier {
                     return Ok(Caller {
                         subject: data.claims.sub,
                         roles: data.claims.roles.into_iter().collect(),
+                        partner: data
+                            .claims
+                            .partner
+                            .filter(|partner| !partner.trim().is_empty()),
                     });
                 }
                 Err(error) => last_error = AuthError::InvalidToken(error.to_string()),
@@ -472,6 +489,18 @@ pub fn mint_hs256(
     roles: &[String],
     lifetime: Duration,
 ) -> anyhow::Result<String> {
+    mint_hs256_for(secret, subject, roles, None, lifetime)
+}
+
+/// Signs a development token with the shared HS256 secret, for a partner's
+/// person when `partner` is given.
+pub fn mint_hs256_for(
+    secret: &SecretString,
+    subject: &str,
+    roles: &[String],
+    partner: Option<&str>,
+    lifetime: Duration,
+) -> anyhow::Result<String> {
     let claims = Claims {
         nbf: None,
         sub: subject.to_owned(),
@@ -479,6 +508,7 @@ pub fn mint_hs256(
         exp: jsonwebtoken::get_current_timestamp() + lifetime.as_secs(),
         iss: None,
         aud: None,
+        partner: partner.map(str::to_owned),
     };
     Ok(jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
@@ -573,6 +603,7 @@ impl ServiceIdentity {
                     exp: u64::try_from(now.timestamp()).unwrap_or_default() + lifetime.as_secs(),
                     iss: Some(self.issuer.clone()),
                     aud: self.audience.clone(),
+                    partner: None,
                 };
                 let mut header = Header::new(key.algorithm);
                 header.kid = key.key_id.clone();

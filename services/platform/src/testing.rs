@@ -53,6 +53,20 @@ pub fn token(subject: &str, roles: &[&str]) -> String {
     .unwrap_or_else(|error| panic!("cannot mint a test token: {error}"))
 }
 
+/// A development token for a person of the partner `partner` (a supplier,
+/// manufacturer or store).
+pub fn partner_token(subject: &str, roles: &[&str], partner: &str) -> String {
+    let roles: Vec<String> = roles.iter().map(|role| (*role).to_owned()).collect();
+    auth::mint_hs256_for(
+        &SecretString::from(TEST_SECRET.to_owned()),
+        subject,
+        &roles,
+        Some(partner),
+        Duration::from_secs(3600),
+    )
+    .unwrap_or_else(|error| panic!("cannot mint a test token: {error}"))
+}
+
 /// Puts a bearer token on every call of a test client; `None` calls
 /// anonymously.
 #[derive(Clone, Debug)]
@@ -62,6 +76,14 @@ impl Bearer {
     /// A development token for `subject` with `roles`.
     pub fn token(subject: &str, roles: &[&str]) -> Self {
         let value = format!("Bearer {}", token(subject, roles))
+            .parse()
+            .unwrap_or_else(|_| panic!("a token is not a header value"));
+        Self(Some(value))
+    }
+
+    /// A development token for a person of the partner `partner`.
+    pub fn partner(subject: &str, roles: &[&str], partner: &str) -> Self {
+        let value = format!("Bearer {}", partner_token(subject, roles, partner))
             .parse()
             .unwrap_or_else(|_| panic!("a token is not a header value"));
         Self(Some(value))
@@ -109,6 +131,20 @@ pub async fn authorized(
     tonic::service::interceptor::InterceptedService::new(
         channel(address).await,
         Bearer::token(subject, roles),
+    )
+}
+
+/// A connection acting as a person of the partner `partner` (a supplier,
+/// manufacturer or store).
+pub async fn authorized_partner(
+    address: std::net::SocketAddr,
+    subject: &str,
+    roles: &[&str],
+    partner: &str,
+) -> Authorized {
+    tonic::service::interceptor::InterceptedService::new(
+        channel(address).await,
+        Bearer::partner(subject, roles, partner),
     )
 }
 

@@ -1,6 +1,8 @@
 //! The tonic service: proto ⇄ domain conversion and error → status mapping.
 //! The use cases are in [`crate::app`].
 
+use std::collections::BTreeMap;
+
 use orderflow_platform::auth::{Role, RoleTable};
 use orderflow_platform::grpc::paging::PageRequest;
 use orderflow_platform::ids::{Quantity, Sku};
@@ -13,10 +15,12 @@ use tonic::{Request, Response, Status};
 use crate::app::Procurement;
 use crate::app::purchasing::{Iqc, Offer};
 use crate::domain::outsourcing::{Outsourcing, OutsourcingId};
-use crate::domain::purchase::{PurchaseOrder, PurchaseOrderId};
+use crate::domain::purchase::{LineNo, PurchaseOrder, PurchaseOrderId};
 use crate::domain::requisition::RequisitionId;
 use crate::domain::supplier::{Contact, Supplier, SupplierStatus};
 use crate::wire;
+
+mod fabric;
 
 const READERS: &[Role] = &[
     Role::Purchaser,
@@ -78,6 +82,27 @@ pub const ROLES: RoleTable = &[
     (rpc!("AssignOutsourcingVendor"), &[Role::Purchaser]),
     (rpc!("SendOutsourcing"), &[Role::Purchaser, Role::Warehouse]),
     (rpc!("RecordOutsourcingReturn"), &[Role::Qc]),
+    (rpc!("RecordFabricPurchase"), &[Role::Commerce]),
+    (rpc!("GetFabricPurchase"), FABRIC_READERS),
+    (rpc!("ListFabricPurchases"), FABRIC_READERS),
+    (rpc!("AnswerFabricPurchase"), &[Role::Supplier]),
+    (rpc!("RecordFabricShipment"), &[Role::Supplier]),
+    (rpc!("ReceiveFabric"), &[Role::Manufacturer]),
+];
+
+/// Made-to-measure fabric (PRC-7): the staff who follow it, and the
+/// partners, who see their own only.
+const FABRIC_READERS: &[Role] = &[
+    Role::Commerce,
+    Role::Tech,
+    Role::Finance,
+    Role::Store,
+    Role::Purchaser,
+    Role::PurchasingManager,
+    Role::Supplier,
+    Role::Manufacturer,
+    Role::Admin,
+    Role::Service,
 ];
 
 #[derive(Debug, Clone)]
@@ -106,6 +131,56 @@ fn sku(raw: &str, violations: &mut Violations) -> String {
         .field::<Sku>("sku", raw)
         .map(|sku| sku.as_str().to_owned())
         .unwrap_or_default()
+}
+
+/// The most lines one purchase order holds (the approvals service takes 50
+/// attachments, one per requisition).
+const MAX_LINES: usize = 50;
+
+/// The requisitions a selection orders: `requisition_id` and
+/// `requisition_ids`, each once.
+fn requisitions_in(
+    request: &pb::SelectSupplierRequest,
+    violations: &mut Violations,
+) -> Vec<String> {
+    let named = std::iter::once(("requisition_id".to_owned(), &request.requisition_id))
+        .filter(|(_, raw)| !raw.trim().is_empty() || request.requisition_ids.is_empty())
+        .chain(
+            request
+                .requisition_ids
+                .iter()
+                .enumerate()
+                .map(|(index, raw)| (format!("requisition_ids[{index}]"), raw)),
+        );
+    let mut requisitions: Vec<String> = Vec::new();
+    for (field, raw) in named {
+        if requisitions.len() == MAX_LINES {
+            violations.add(
+                "requisition_ids",
+                format!("at most {MAX_LINES} on one order"),
+            );
+            break;
+        }
+        if let Some(id) = violations.field::<RequisitionId>(&field, raw) {
+            if requisitions.contains(&id.to_string()) {
+                violations.add(field, "named twice");
+            } else {
+                requisitions.push(id.to_string());
+            }
+        }
+    }
+    requisitions
+}
+
+/// A line number: 1 or more.
+fn line_in(field: &str, raw: i32, violations: &mut Violations) -> Option<LineNo> {
+    match LineNo::try_from(raw) {
+        Ok(line) if line > 0 => Some(line),
+        _ => {
+            violations.add(field, "a line number, from 1");
+            None
+        }
+    }
 }
 
 fn outsourcing_id(raw: &str, violations: &mut Violations) -> OutsourcingId {
@@ -382,27 +457,24 @@ impl ProcurementService for ProcurementApi {
         &self,
         request: Request<pb::SelectSupplierRequest>,
     ) -> Result<Response<pb::PurchaseOrder>, Status> {
-        let (mut requisition, mut supplier, mut reason) = (None, String::new(), String::new());
+        let (mut requisitions, mut supplier, mut reason) =
+            (Vec::new(), String::new(), String::new());
         let (actor, key, _) = checked(
             request,
             "SelectSupplier",
             |m| &m.request_id,
             |m, violations| {
-                requisition =
-                    violations.field::<RequisitionId>("requisition_id", &m.requisition_id);
+                requisitions = requisitions_in(m, violations);
                 supplier = violations.required("supplier_code", &m.supplier_code, 20);
                 reason = violations.optional("reason", &m.reason, 2000);
             },
         )?;
-        let Some(requisition) = requisition else {
-            return Err(Status::internal("validated fields missing"));
-        };
         let order = self
             .procurement
             .select_supplier(
                 &actor,
                 key.as_ref(),
-                &requisition,
+                &requisitions,
                 &supplier.to_uppercase(),
                 &reason,
             )
@@ -454,7 +526,8 @@ impl ProcurementService for ProcurementApi {
         &self,
         request: Request<pb::SendPurchaseOrderRequest>,
     ) -> Result<Response<pb::PurchaseOrder>, Status> {
-        let (mut id, mut promised) = (PurchaseOrderId::blank(), None);
+        let (mut id, mut promised, mut per_line) =
+            (PurchaseOrderId::blank(), None, BTreeMap::new());
         let (actor, key, _) = checked(
             request,
             "SendPurchaseOrder",
@@ -462,6 +535,21 @@ impl ProcurementService for ProcurementApi {
             |m, violations| {
                 id = order_id(&m.id, violations);
                 promised = violations.date("promised_date", &m.promised_date);
+                if m.line_promises.len() > MAX_LINES {
+                    violations.add("line_promises", format!("at most {MAX_LINES}"));
+                    return;
+                }
+                for (index, promise) in m.line_promises.iter().enumerate() {
+                    let field = format!("line_promises[{index}]");
+                    let line = line_in(&format!("{field}.line"), promise.line, violations);
+                    let day =
+                        violations.date(&format!("{field}.promised_date"), &promise.promised_date);
+                    if let (Some(line), Some(day)) = (line, day)
+                        && per_line.insert(line, day).is_some()
+                    {
+                        violations.add(format!("{field}.line"), "promised twice");
+                    }
+                }
             },
         )?;
         let Some(promised) = promised else {
@@ -470,7 +558,7 @@ impl ProcurementService for ProcurementApi {
         Ok(answer(
             &self
                 .procurement
-                .send(&actor, key.as_ref(), &id, promised)
+                .send(&actor, key.as_ref(), &id, promised, per_line)
                 .await?,
         ))
     }
@@ -479,7 +567,8 @@ impl ProcurementService for ProcurementApi {
         &self,
         request: Request<pb::RecordFollowUpRequest>,
     ) -> Result<Response<pb::PurchaseOrder>, Status> {
-        let (mut id, mut note, mut promised) = (PurchaseOrderId::blank(), String::new(), None);
+        let (mut id, mut note, mut promised, mut line) =
+            (PurchaseOrderId::blank(), String::new(), None, None);
         let (actor, key, _) = checked(
             request,
             "RecordFollowUp",
@@ -490,12 +579,15 @@ impl ProcurementService for ProcurementApi {
                 if !m.promised_date.trim().is_empty() {
                     promised = violations.date("promised_date", &m.promised_date);
                 }
+                if m.line != 0 {
+                    line = line_in("line", m.line, violations);
+                }
             },
         )?;
         Ok(answer(
             &self
                 .procurement
-                .follow_up(&actor, key.as_ref(), &id, note, promised)
+                .follow_up(&actor, key.as_ref(), &id, note, promised, line)
                 .await?,
         ))
     }
@@ -521,7 +613,7 @@ impl ProcurementService for ProcurementApi {
         &self,
         request: Request<pb::RecordArrivalRequest>,
     ) -> Result<Response<pb::PurchaseOrder>, Status> {
-        let (mut id, mut note) = (PurchaseOrderId::blank(), String::new());
+        let (mut id, mut note, mut line) = (PurchaseOrderId::blank(), String::new(), None);
         let (actor, key, message) = checked(
             request,
             "RecordArrival",
@@ -530,6 +622,9 @@ impl ProcurementService for ProcurementApi {
                 id = order_id(&m.id, violations);
                 violations.quantity("quantity", m.quantity);
                 note = violations.optional("note", &m.note, 2000);
+                if m.line != 0 {
+                    line = line_in("line", m.line, violations);
+                }
             },
         )?;
         Ok(answer(
@@ -539,6 +634,7 @@ impl ProcurementService for ProcurementApi {
                     &actor,
                     key.as_ref(),
                     &id,
+                    line,
                     message.quantity,
                     message.packaging_ok,
                     note,
@@ -695,5 +791,47 @@ impl ProcurementService for ProcurementApi {
             .record_outsourcing_return(&actor, key.as_ref(), &id, message.passed, note)
             .await?;
         Ok(outsourcing_answer(&order))
+    }
+
+    async fn record_fabric_purchase(
+        &self,
+        request: Request<pb::RecordFabricPurchaseRequest>,
+    ) -> Result<Response<pb::FabricPurchase>, Status> {
+        fabric::record(&self.procurement, request).await
+    }
+
+    async fn get_fabric_purchase(
+        &self,
+        request: Request<pb::GetFabricPurchaseRequest>,
+    ) -> Result<Response<pb::FabricPurchase>, Status> {
+        fabric::get(&self.procurement, request).await
+    }
+
+    async fn list_fabric_purchases(
+        &self,
+        request: Request<pb::ListFabricPurchasesRequest>,
+    ) -> Result<Response<pb::ListFabricPurchasesResponse>, Status> {
+        fabric::list(&self.procurement, request).await
+    }
+
+    async fn answer_fabric_purchase(
+        &self,
+        request: Request<pb::AnswerFabricPurchaseRequest>,
+    ) -> Result<Response<pb::FabricPurchase>, Status> {
+        fabric::respond(&self.procurement, request).await
+    }
+
+    async fn record_fabric_shipment(
+        &self,
+        request: Request<pb::RecordFabricShipmentRequest>,
+    ) -> Result<Response<pb::FabricPurchase>, Status> {
+        fabric::ship(&self.procurement, request).await
+    }
+
+    async fn receive_fabric(
+        &self,
+        request: Request<pb::ReceiveFabricRequest>,
+    ) -> Result<Response<pb::FabricPurchase>, Status> {
+        fabric::receive(&self.procurement, request).await
     }
 }

@@ -6,6 +6,7 @@
 //!   APR-9), sending and follow-up (PRC-4), receiving and IQC (PRC-5).
 //! - [`outsourcing`]: outsourced operations (PRC-6).
 
+pub mod fabric;
 pub mod outsourcing;
 pub mod purchasing;
 

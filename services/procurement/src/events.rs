@@ -6,13 +6,16 @@
 //! `PurchaseOrderEvent`; `procurement.supplier.{created, approved,
 //! suspended, scored}` as `SupplierEvent`; `procurement.rfq.sent` as
 //! `RfqEvent` (PRC-3); `procurement.outsourcing.{requested, assigned,
-//! approved, rejected, sent, inspected}` as `OutsourcingEvent` (PRC-6).
+//! approved, rejected, sent, inspected}` as `OutsourcingEvent` (PRC-6);
+//! `procurement.fabric.{ordered, confirmed, declined, shipped, refused,
+//! received}` as `FabricPurchaseEvent` (PRC-7).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use orderflow_platform::bus::outbox::{self, OutgoingEvent};
 use orderflow_platform::grpc::convert::timestamp;
 use orderflow_proto::procurement::v1 as pb;
 
+use crate::domain::fabric::FabricPurchase;
 use crate::domain::outsourcing::Outsourcing;
 use crate::domain::purchase::{PurchaseOrder, Receipt};
 use crate::domain::requisition::Requisition;
@@ -126,4 +129,24 @@ pub fn outsourcing(
         detail,
     };
     OutgoingEvent::new(id, format!("procurement.{subject}"), &message)
+}
+
+/// `procurement.fabric.<step>` (PRC-7): ordered, confirmed, declined,
+/// shipped, refused, received.
+pub fn fabric(
+    purchase: &FabricPurchase,
+    step: &str,
+    detail: String,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> OutgoingEvent {
+    let id = outbox::new_event_id();
+    let message = pb::FabricPurchaseEvent {
+        event_id: id.clone(),
+        occur_time: Some(timestamp(at)),
+        actor: actor.to_owned(),
+        fabric_purchase: Some(wire::fabric(purchase)),
+        detail,
+    };
+    OutgoingEvent::new(id, format!("procurement.fabric.{step}"), &message)
 }

@@ -30,23 +30,19 @@ impl Approvals {
         order: &pb::PurchaseOrder,
         requester: &str,
     ) -> Result<approvals::ApprovalRequest, tonic::Status> {
-        let unit_price = order.unit_price.clone().unwrap_or_default();
         let mut client = self.client.clone();
         let mut request = tonic::Request::new(approvals::CreateApprovalRequestRequest {
             request_id: format!("contract:{}", order.id),
             subject_kind: "purchase_contract".to_owned(),
             subject_id: order.id.clone(),
-            subject_ref: format!(
-                "{} × {} from {} at {} {}",
-                order.quantity,
-                order.sku,
-                order.supplier_code,
-                unit_price.minor_units,
-                unit_price.currency_code
-            ),
+            subject_ref: contract_ref(order),
             amount: order.total.clone(),
             flags: Vec::new(),
-            attachments: vec![format!("requisition:{}", order.requisition_id)],
+            attachments: order
+                .lines
+                .iter()
+                .map(|line| format!("requisition:{}", line.requisition_id))
+                .collect(),
             requester: requester.to_owned(),
             estimated_costs: Vec::new(),
         });
@@ -85,5 +81,56 @@ impl Approvals {
             .create_approval_request(request)
             .await
             .map(tonic::Response::into_inner)
+    }
+}
+
+/// How a purchase contract is named to its approvers: the materials and the
+/// supplier, within the approvals service's 100 characters.
+fn contract_ref(order: &pb::PurchaseOrder) -> String {
+    let materials = match order.lines.as_slice() {
+        [line] => {
+            let price = line.unit_price.clone().unwrap_or_default();
+            format!(
+                "{} × {} at {} {}",
+                line.quantity, line.sku, price.minor_units, price.currency_code
+            )
+        }
+        lines => lines
+            .iter()
+            .map(|line| format!("{} × {}", line.quantity, line.sku))
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    let supplier = format!(" from {}", order.supplier_code);
+    let room = 100usize.saturating_sub(supplier.chars().count());
+    let mut named: String = materials.chars().take(room).collect();
+    if named.chars().count() < materials.chars().count() {
+        named.pop();
+        named.push('…');
+    }
+    named + &supplier
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apr_9_a_long_contract_name_fits_the_approvals_limit() {
+        let order = pb::PurchaseOrder {
+            supplier_code: "ACME".to_owned(),
+            lines: (1..40)
+                .map(|line| pb::PurchaseOrderLine {
+                    line,
+                    sku: format!("MATERIAL-{line}"),
+                    quantity: 1000,
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        };
+        let named = contract_ref(&order);
+        assert_eq!(named.chars().count(), 100);
+        assert!(named.starts_with("1000 × MATERIAL-1, ") && named.ends_with("… from ACME"));
     }
 }

@@ -1,10 +1,12 @@
 //! Domain ⇄ protobuf conversions shared by the API and the events.
 
+use chrono::NaiveDate;
 use orderflow_platform::grpc::convert::{money, timestamp};
 use orderflow_proto::procurement::v1 as pb;
 
+use crate::domain::fabric::{FabricPurchase, FabricState};
 use crate::domain::outsourcing::{Outsourcing, OutsourcingState};
-use crate::domain::purchase::{PoState, PurchaseOrder, Receipt};
+use crate::domain::purchase::{PoLine, PoState, PurchaseOrder, Receipt};
 use crate::domain::requisition::{Requisition, RequisitionState};
 use crate::domain::supplier::{Score, Supplier, SupplierStatus};
 
@@ -155,6 +157,29 @@ pub fn receipt(receipt: &Receipt) -> pb::Receipt {
         defects: receipt.defects.clone(),
         inspected_by: receipt.inspected_by.clone(),
         return_note: receipt.return_note.clone(),
+        line: i32::try_from(receipt.line).unwrap_or(i32::MAX),
+        sku: receipt.sku.clone(),
+    }
+}
+
+fn day(day: Option<NaiveDate>) -> String {
+    day.map(|day| day.to_string()).unwrap_or_default()
+}
+
+fn line(order: &PurchaseOrder, line: &PoLine) -> pb::PurchaseOrderLine {
+    pb::PurchaseOrderLine {
+        line: i32::try_from(line.line).unwrap_or(i32::MAX),
+        requisition_id: line.requisition_id.clone(),
+        sku: line.sku.clone(),
+        quantity: line.quantity,
+        unit_price: Some(money(line.unit_price)),
+        total: line.unit_price.times(line.quantity).map(money),
+        need_by: line.need_by.to_string(),
+        promised_date: day(line.promised_date),
+        received: order.received_on(line.line),
+        accepted: order.accepted_on(line.line),
+        rejected: order.rejected_on(line.line),
+        late: line.late,
     }
 }
 
@@ -162,29 +187,23 @@ pub fn purchase_order(order: &PurchaseOrder) -> pb::PurchaseOrder {
     pb::PurchaseOrder {
         id: order.id.to_string(),
         supplier_code: order.supplier_code.clone(),
-        requisition_id: order.requisition_id.clone(),
-        sku: order.sku.clone(),
-        quantity: order.quantity,
-        unit_price: Some(money(order.unit_price)),
+        lines: order
+            .lines
+            .iter()
+            .map(|ordered| line(order, ordered))
+            .collect(),
         total: order.total().map(money),
-        need_by: order.need_by.to_string(),
         selection_reason: order.selection_reason.clone(),
         state: po_state(order.state) as i32,
         approval_request_id: order.approval_request_id.clone(),
         decision_note: order.decision_note.clone(),
-        promised_date: order
-            .promised_date
-            .map(|day| day.to_string())
-            .unwrap_or_default(),
+        promised_date: day(order.promised_date()),
         follow_ups: order
             .follow_ups
             .iter()
             .map(|follow_up| pb::FollowUp {
                 note: follow_up.note.clone(),
-                promised_date: follow_up
-                    .promised_date
-                    .map(|day| day.to_string())
-                    .unwrap_or_default(),
+                promised_date: day(follow_up.promised_date),
                 by: follow_up.by.clone(),
                 time: Some(timestamp(follow_up.at)),
             })
@@ -193,7 +212,7 @@ pub fn purchase_order(order: &PurchaseOrder) -> pb::PurchaseOrder {
         received: order.received(),
         accepted: order.accepted(),
         rejected: order.rejected(),
-        late: order.late,
+        late: order.late(),
         create_time: Some(timestamp(order.created_at)),
     }
 }
@@ -247,5 +266,53 @@ pub fn outsourcing(order: &Outsourcing) -> pb::OutsourcingOrder {
             .collect(),
         create_time: Some(timestamp(order.created_at)),
         assignment: i32::try_from(order.assignments).unwrap_or(i32::MAX),
+    }
+}
+
+pub fn fabric_state(state: FabricState) -> pb::FabricPurchaseState {
+    match state {
+        FabricState::Ordered => pb::FabricPurchaseState::Ordered,
+        FabricState::Confirmed => pb::FabricPurchaseState::Confirmed,
+        FabricState::Declined => pb::FabricPurchaseState::Declined,
+        FabricState::Shipped => pb::FabricPurchaseState::Shipped,
+        FabricState::Received => pb::FabricPurchaseState::Received,
+    }
+}
+
+pub fn fabric_state_in(state: pb::FabricPurchaseState) -> Option<FabricState> {
+    FabricState::ALL
+        .into_iter()
+        .find(|candidate| fabric_state(*candidate) == state)
+}
+
+pub fn fabric(purchase: &FabricPurchase) -> pb::FabricPurchase {
+    let order = &purchase.order;
+    pb::FabricPurchase {
+        id: purchase.id.to_string(),
+        order_id: order.order_id.clone(),
+        order_number: order.order_number.clone(),
+        garment: order.garment.clone(),
+        fabric_code: order.fabric_code.clone(),
+        length_cm: order.length_cm,
+        price: Some(money(order.price)),
+        supplier_code: order.supplier_code.clone(),
+        manufacturer_code: order.manufacturer_code.clone(),
+        state: fabric_state(purchase.state) as i32,
+        decline_reason: purchase.decline_reason.clone(),
+        carrier: purchase.carrier.clone(),
+        tracking_number: purchase.tracking_number.clone(),
+        history: purchase
+            .history
+            .iter()
+            .map(|step| pb::FabricStep {
+                what: step.what.clone(),
+                note: step.note.clone(),
+                by: step.by.clone(),
+                partner: step.partner.clone().unwrap_or_default(),
+                time: Some(timestamp(step.at)),
+            })
+            .collect(),
+        recorded_by: purchase.recorded_by.clone(),
+        create_time: Some(timestamp(purchase.created_at)),
     }
 }

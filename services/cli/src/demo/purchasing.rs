@@ -78,7 +78,8 @@ async fn supplier(urls: &Urls, secret: &SecretString) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Buys every material `planned` is short of and books it in.
+/// Buys every material `planned` is short of on one purchase order, and
+/// books it in.
 pub(super) async fn buy_shortages(
     urls: &Urls,
     secret: &SecretString,
@@ -86,6 +87,7 @@ pub(super) async fn buy_shortages(
 ) -> anyhow::Result<()> {
     supplier(urls, secret).await?;
     let mut purchaser = buying(urls, secret, "demo-purchaser", "purchaser").await?;
+    let mut requisitions = Vec::new();
     for line in planned.materials.iter().filter(|line| line.short > 0) {
         let requisition = until("the requisition", || {
             let mut purchaser = purchaser.clone();
@@ -124,76 +126,93 @@ pub(super) async fn buy_shortages(
                 exchange_rate: String::new(),
             })
             .await?;
-        let order = purchaser
-            .select_supplier(pb::SelectSupplierRequest {
-                request_id: String::new(),
-                requisition_id: requisition.id.clone(),
-                supplier_code: SUPPLIER.to_owned(),
-                reason: String::new(),
-            })
-            .await?
-            .into_inner();
-        let approval = until("the contract filed", || {
-            let mut purchaser = purchaser.clone();
-            let id = order.id.clone();
-            async move {
-                let order = purchaser
-                    .get_purchase_order(pb::GetPurchaseOrderRequest { id })
-                    .await
-                    .ok()?
-                    .into_inner();
-                (!order.approval_request_id.is_empty()).then_some(order.approval_request_id)
-            }
+        requisitions.push(requisition.id);
+    }
+    let Some((first, more)) = requisitions.split_first() else {
+        return Ok(());
+    };
+    let order = purchaser
+        .select_supplier(pb::SelectSupplierRequest {
+            request_id: String::new(),
+            requisition_id: first.clone(),
+            requisition_ids: more.to_vec(),
+            supplier_code: SUPPLIER.to_owned(),
+            reason: String::new(),
         })
-        .await?;
-        let mut reader = ApprovalServiceClient::new(
-            authorized(&urls.approvals, secret, "demo-purchaser", &["purchaser"]).await?,
-        );
-        let request = reader
-            .get_approval_request(approvals::GetApprovalRequestRequest {
-                approval_request_id: approval,
-            })
-            .await?
-            .into_inner();
-        for step in request.steps.iter().filter(|s| s.round == request.round) {
-            ApprovalServiceClient::new(
-                authorized(
-                    &urls.approvals,
-                    secret,
-                    "demo-approver",
-                    &[step.role.as_str()],
-                )
-                .await?,
-            )
-            .decide_step(approvals::DecideStepRequest {
-                request_id: String::new(),
-                approval_request_id: request.id.clone(),
-                step_id: step.id.clone(),
-                decision: approvals::Decision::Approve.into(),
-                reason: String::new(),
-            })
-            .await?;
-            println!("   purchase contract approved by {} (APR-9)", step.role);
+        .await?
+        .into_inner();
+    println!(
+        "   one purchase order to {SUPPLIER} with {} lines (PRC-3)",
+        order.lines.len()
+    );
+    let approval = until("the contract filed", || {
+        let mut purchaser = purchaser.clone();
+        let id = order.id.clone();
+        async move {
+            let order = purchaser
+                .get_purchase_order(pb::GetPurchaseOrderRequest { id })
+                .await
+                .ok()?
+                .into_inner();
+            (!order.approval_request_id.is_empty()).then_some(order.approval_request_id)
         }
-        let promised = (chrono::Utc::now() + chrono::Duration::days(5))
-            .format("%Y-%m-%d")
-            .to_string();
-        until("the order sent", || {
-            let mut purchaser = purchaser.clone();
-            let request = pb::SendPurchaseOrderRequest {
-                request_id: String::new(),
-                id: order.id.clone(),
-                promised_date: promised.clone(),
-            };
-            async move { purchaser.send_purchase_order(request).await.ok() }
+    })
+    .await?;
+    let mut reader = ApprovalServiceClient::new(
+        authorized(&urls.approvals, secret, "demo-purchaser", &["purchaser"]).await?,
+    );
+    let request = reader
+        .get_approval_request(approvals::GetApprovalRequestRequest {
+            approval_request_id: approval,
+        })
+        .await?
+        .into_inner();
+    for step in request.steps.iter().filter(|s| s.round == request.round) {
+        ApprovalServiceClient::new(
+            authorized(
+                &urls.approvals,
+                secret,
+                "demo-approver",
+                &[step.role.as_str()],
+            )
+            .await?,
+        )
+        .decide_step(approvals::DecideStepRequest {
+            request_id: String::new(),
+            approval_request_id: request.id.clone(),
+            step_id: step.id.clone(),
+            decision: approvals::Decision::Approve.into(),
+            reason: String::new(),
         })
         .await?;
-        let arrived = buying(urls, secret, "demo-warehouse", "warehouse")
-            .await?
+        println!("   purchase contract approved by {} (APR-9)", step.role);
+    }
+    let promised = (chrono::Utc::now() + chrono::Duration::days(5))
+        .format("%Y-%m-%d")
+        .to_string();
+    until("the order sent", || {
+        let mut purchaser = purchaser.clone();
+        let request = pb::SendPurchaseOrderRequest {
+            request_id: String::new(),
+            id: order.id.clone(),
+            promised_date: promised.clone(),
+            line_promises: Vec::new(),
+        };
+        async move { purchaser.send_purchase_order(request).await.ok() }
+    })
+    .await?;
+    let mut warehouse_desk = buying(urls, secret, "demo-warehouse", "warehouse").await?;
+    let mut qc = buying(urls, secret, "demo-qc", "qc").await?;
+    let warehouse = InventoryServiceClient::new(
+        authorized(&urls.inventory, secret, "demo-warehouse", &["warehouse"]).await?,
+    );
+    for line in &order.lines {
+        let arrived = warehouse_desk
             .record_arrival(pb::RecordArrivalRequest {
                 request_id: String::new(),
                 id: order.id.clone(),
-                quantity: order.quantity,
+                line: line.line,
+                quantity: line.quantity,
                 packaging_ok: true,
                 note: String::new(),
             })
@@ -204,28 +223,23 @@ pub(super) async fn buy_shortages(
             .last()
             .map(|receipt| receipt.id.clone())
             .unwrap_or_default();
-        buying(urls, secret, "demo-qc", "qc")
-            .await?
-            .record_iqc(pb::RecordIqcRequest {
-                request_id: String::new(),
-                id: order.id.clone(),
-                receipt_id: receipt.clone(),
-                accepted: order.quantity,
-                rejected: 0,
-                defects: String::new(),
-            })
-            .await?;
-        let warehouse = InventoryServiceClient::new(
-            authorized(&urls.inventory, secret, "demo-warehouse", &["warehouse"]).await?,
-        );
+        qc.record_iqc(pb::RecordIqcRequest {
+            request_id: String::new(),
+            id: order.id.clone(),
+            receipt_id: receipt.clone(),
+            accepted: line.quantity,
+            rejected: 0,
+            defects: String::new(),
+        })
+        .await?;
         until("the booking", || {
             let mut warehouse = warehouse.clone();
             let request = inventory::ReceiveRequest {
                 request_id: format!("demo-book-{receipt}"),
                 warehouse: "MATERIALS".to_owned(),
                 lines: vec![inventory::Line {
-                    sku: order.sku.clone(),
-                    quantity: order.quantity,
+                    sku: line.sku.clone(),
+                    quantity: line.quantity,
                 }],
                 reference: receipt.clone(),
                 inspection_passed: true,
@@ -235,10 +249,9 @@ pub(super) async fn buy_shortages(
         })
         .await?;
         println!(
-            "   {} {} sent to {SUPPLIER}, arrived, passed IQC, booked into MATERIALS (PRC-3 … PRC-5)",
-            order.quantity, order.sku
+            "   line {}: {} {} arrived, passed IQC, booked into MATERIALS (PRC-4, PRC-5)",
+            line.line, line.quantity, line.sku
         );
-        purchaser = buying(urls, secret, "demo-purchaser", "purchaser").await?;
     }
     Ok(())
 }

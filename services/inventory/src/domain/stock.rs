@@ -12,6 +12,9 @@ pub const FINISHED_GOODS: &str = "FG";
 pub const OVERSEAS: &str = "OVERSEAS";
 pub const MATERIALS: &str = "MATERIALS";
 pub const QUARANTINE: &str = "QUARANTINE";
+/// Parts out at outsourcing vendors (外协在外, PRC-6): in by procurement's
+/// send, out by its passed inspection of the returned work.
+pub const OUTSOURCED: &str = "OUTSOURCED";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WarehouseKind {
@@ -19,6 +22,7 @@ pub enum WarehouseKind {
     Overseas,
     Materials,
     Quarantine,
+    Outsourced,
 }
 
 /// The default warehouses: code, name, kind.
@@ -42,6 +46,11 @@ pub const WAREHOUSES: &[(&str, &str, WarehouseKind)] = &[
         QUARANTINE,
         "Quarantine for damaged returns",
         WarehouseKind::Quarantine,
+    ),
+    (
+        OUTSOURCED,
+        "At outsourcing vendors (外协在外)",
+        WarehouseKind::Outsourced,
     ),
 ];
 
@@ -110,6 +119,10 @@ pub enum Reason {
     MaterialIssue,
     /// Materials back from a stopped production order (ORD-6).
     MaterialReturn,
+    /// Parts sent to an outsourcing vendor (PRC-6).
+    OutsourcingSent,
+    /// Outsourced work back and through incoming inspection (PRC-6).
+    OutsourcingReturned,
 }
 
 impl Reason {
@@ -122,6 +135,8 @@ impl Reason {
             Reason::InboundReturn => "inbound_return",
             Reason::MaterialIssue => "material_issue",
             Reason::MaterialReturn => "material_return",
+            Reason::OutsourcingSent => "outsourcing_sent",
+            Reason::OutsourcingReturned => "outsourcing_returned",
         }
     }
 }
@@ -146,7 +161,7 @@ mod tests {
 
     #[test]
     fn inv_1_the_warehouses_of_the_domain_exist() {
-        for code in [FINISHED_GOODS, OVERSEAS, MATERIALS, QUARANTINE] {
+        for code in [FINISHED_GOODS, OVERSEAS, MATERIALS, QUARANTINE, OUTSOURCED] {
             assert!(is_warehouse(code));
         }
         let mut violations = Violations::new();

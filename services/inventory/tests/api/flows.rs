@@ -16,6 +16,7 @@ backend_tests!(
     a_repeated_adjustment_returns_the_first_movement_and_counts_nothing_more,
     d4_an_adjustment_of_i64_min_is_refused_not_a_panic,
     d7_a_kit_of_a_hundred_thousand_components_is_refused_not_internal,
+    prc_6_parts_at_an_outsourcing_vendor_are_stock_there_until_their_return_passes,
 );
 
 async fn ord_8_a_kit_line_with_a_wrong_quantity_or_weight_is_flagged(backend: Backend) {
@@ -239,11 +240,12 @@ async fn inv_6_prc_5_goods_come_in_after_inspection_and_damaged_returns_go_to_qu
             actor: "quinn".to_owned(),
             purchase_order: Some(procurement::PurchaseOrder {
                 id: "01900000-0000-7000-8000-0000000000aa".to_owned(),
-                sku: "PUMP-100".to_owned(),
                 ..Default::default()
             }),
             receipt: Some(procurement::Receipt {
                 id: receipt_id.to_owned(),
+                line: 1,
+                sku: "PUMP-100".to_owned(),
                 quantity: 6,
                 accepted: 5,
                 rejected: 1,
@@ -471,4 +473,83 @@ async fn d7_a_kit_of_a_hundred_thousand_components_is_refused_not_internal(backe
         .err()
         .unwrap_or_else(|| panic!("checked"));
     assert_eq!(refused.code(), tonic::Code::InvalidArgument, "{refused:?}");
+}
+
+async fn prc_6_parts_at_an_outsourcing_vendor_are_stock_there_until_their_return_passes(
+    backend: Backend,
+) {
+    use orderflow_proto::procurement::v1 as procurement;
+    use prost::Message;
+    let app = spawn_inventory(backend).await;
+    let mut warehouse = app.warehouse().await;
+    let event = |id: &str, state: procurement::OutsourcingState| {
+        procurement::OutsourcingEvent {
+            event_id: uuid::Uuid::now_v7().to_string(),
+            actor: "pat".to_owned(),
+            outsourcing_order: Some(procurement::OutsourcingOrder {
+                id: id.to_owned(),
+                order_number: "2026120100000001".to_owned(),
+                sku: "HOUSING".to_owned(),
+                operation: "plating".to_owned(),
+                quantity: 40,
+                vendor_code: "PLATECO".to_owned(),
+                state: state.into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+        .encode_to_vec()
+    };
+    use procurement::OutsourcingState::{Returned, Sent};
+    let (sent, inspected) = (
+        "procurement.outsourcing.sent",
+        "procurement.outsourcing.inspected",
+    );
+    for (subject, payload) in [(sent, event("os-1", Sent)), (sent, event("os-2", Sent))] {
+        testing::publish_event(&app.nats, "procurement", subject, payload).await;
+    }
+    app.quiescent(&[]).await;
+    assert_eq!(
+        stock(&mut warehouse, "HOUSING", "OUTSOURCED").await.on_hand,
+        80
+    );
+    // A failed inspection leaves the parts with the vendor; a passed one
+    // takes them out, once however often it is reported.
+    for (subject, payload) in [
+        (inspected, event("os-1", Sent)),
+        (inspected, event("os-2", Returned)),
+        (inspected, event("os-2", Returned)),
+    ] {
+        testing::publish_event(&app.nats, "procurement", subject, payload).await;
+    }
+    app.quiescent(&[]).await;
+    assert_eq!(
+        stock(&mut warehouse, "HOUSING", "OUTSOURCED").await.on_hand,
+        40
+    );
+    assert_eq!(ledger(&mut warehouse, "HOUSING", "OUTSOURCED").await, 40);
+    let reasons: Vec<String> = warehouse
+        .list_movements(pb::ListMovementsRequest {
+            sku: "HOUSING".to_owned(),
+            warehouse: "OUTSOURCED".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+        .movements
+        .into_iter()
+        .map(|movement| movement.reason)
+        .collect();
+    assert_eq!(
+        reasons.iter().filter(|r| *r == "outsourcing_sent").count(),
+        2
+    );
+    assert_eq!(
+        reasons
+            .iter()
+            .filter(|r| *r == "outsourcing_returned")
+            .count(),
+        1
+    );
 }

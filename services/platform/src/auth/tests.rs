@@ -103,6 +103,7 @@ fn signed(algorithm: Algorithm, private_key: &str, key_id: Option<&str>) -> Stri
         nbf: None,
         iss: None,
         aud: None,
+        partner: None,
     };
     jsonwebtoken::encode(&header, &claims, &key).unwrap_or_else(|error| panic!("{error}"))
 }
@@ -381,6 +382,7 @@ fn d9_a_token_not_valid_before_tomorrow_is_refused_today() {
             nbf: Some(nbf),
             iss: None,
             aud: None,
+            partner: None,
         };
         jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),
@@ -402,4 +404,29 @@ fn d9_a_token_not_valid_before_tomorrow_is_refused_today() {
             .is_ok(),
         "valid since a minute ago"
     );
+}
+
+#[test]
+fn a_partner_token_names_the_partner_its_person_acts_for() {
+    let verifier = Verifier::from_config(&AuthConfig::with_secret(SECRET))
+        .unwrap_or_else(|error| panic!("{error}"));
+    let secret = SecretString::from(SECRET.to_owned());
+    let roles = vec!["supplier".to_owned()];
+    let ms_li = mint_hs256_for(
+        &secret,
+        "ms-li",
+        &roles,
+        Some("ACME"),
+        Duration::from_secs(60),
+    )
+    .unwrap_or_default();
+    let caller = verifier
+        .verify(&ms_li)
+        .unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(caller.partner.as_deref(), Some("ACME"));
+    let staff = mint_hs256(&secret, "pat", &roles, Duration::from_secs(60)).unwrap_or_default();
+    let caller = verifier
+        .verify(&staff)
+        .unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(caller.partner, None);
 }

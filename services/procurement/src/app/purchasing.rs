@@ -1,6 +1,8 @@
 //! Quotes, the selection and the contract (PRC-3, APR-9), sending and
 //! follow-up (PRC-4, PRC-8), receiving and IQC (PRC-5), late orders.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
 use orderflow_platform::money::Money;
@@ -8,7 +10,7 @@ use orderflow_platform::money::rates::Rate;
 use sea_orm::ConnectionTrait;
 
 use super::Procurement;
-use crate::domain::purchase::{Draft, PoState, PurchaseOrder, PurchaseOrderId};
+use crate::domain::purchase::{Draft, DraftLine, LineNo, PoState, PurchaseOrder, PurchaseOrderId};
 use crate::domain::requisition::{Quote, Requisition};
 use crate::domain::supplier::SupplierStatus;
 use crate::domain::{Actor, ProcurementError};
@@ -215,14 +217,16 @@ impl Procurement {
         Ok(requisition)
     }
 
-    /// PRC-3, PRC-1: the selection drafts the purchase order — for an
-    /// approved supplier only — and its contract goes to the approvals
-    /// service (from `procurement.purchase_order.created`, APR-9).
+    /// PRC-3, PRC-1: the selection drafts one purchase order for the
+    /// requisitions chosen from one supplier — an approved supplier only,
+    /// each requisition open and quoted by it, a reason where its quote is
+    /// not the cheapest — and its contract goes to the approvals service
+    /// (from `procurement.purchase_order.created`, APR-9).
     pub async fn select_supplier(
         &self,
         actor: &Actor,
         key: Option<&RequestKey>,
-        requisition_id: &str,
+        requisition_ids: &[String],
         supplier_code: &str,
         reason: &str,
     ) -> Result<PurchaseOrder, ProcurementError> {
@@ -232,43 +236,57 @@ impl Procurement {
             drop(transaction);
             return self.purchase_order(&PurchaseOrderId::from_stored(id)).await;
         }
-        let mut requisition = records::requisition(&*transaction, requisition_id, true)
-            .await?
-            .ok_or_else(|| ProcurementError::not_found("requisition", requisition_id))?;
-        let quote = requisition.select(supplier_code, reason)?;
-        let cheapest = requisition
-            .cheapest()
-            .map_or(quote.comparable(), |cheapest| cheapest.comparable());
         let mut supplier = records::supplier(&*transaction, supplier_code, true)
             .await?
             .ok_or_else(|| ProcurementError::not_found("supplier", supplier_code))?;
         supplier.may_receive_orders()?;
-        let order = PurchaseOrder::new(
-            Draft {
-                supplier_code: supplier_code.to_owned(),
+        let mut chosen = Vec::with_capacity(requisition_ids.len());
+        let mut lines = Vec::with_capacity(requisition_ids.len());
+        for requisition_id in requisition_ids {
+            let requisition = records::requisition(&*transaction, requisition_id, true)
+                .await?
+                .ok_or_else(|| ProcurementError::not_found("requisition", requisition_id))?;
+            let quote = requisition.select(supplier_code, reason)?;
+            let cheapest = requisition
+                .cheapest()
+                .map_or(quote.comparable(), |cheapest| cheapest.comparable());
+            lines.push(DraftLine {
                 requisition_id: requisition.id.to_string(),
                 sku: requisition.sku.clone(),
                 quantity: requisition.quantity,
                 unit_price: quote.unit_price,
                 need_by: requisition.need_by,
+            });
+            chosen.push((requisition, quote.comparable(), cheapest));
+        }
+        let order = PurchaseOrder::new(
+            Draft {
+                supplier_code: supplier_code.to_owned(),
+                lines,
                 selection_reason: reason.to_owned(),
             },
             now,
-        );
-        if order.total().is_none() {
-            return Err(ProcurementError::invalid(
-                "supplier_code",
-                "the quote × the quantity is beyond any amount",
-            ));
+        )?;
+        for (mut requisition, quoted, cheapest) in chosen {
+            requisition.ordered(&order.id, now);
+            supplier.record_order(quoted, cheapest, requisition.quantity, now);
+            records::save_requisition(&*transaction, &requisition).await?;
         }
-        requisition.ordered(&order.id, now);
-        supplier.record_order(quote.comparable(), cheapest, requisition.quantity, now);
-        records::save_requisition(&*transaction, &requisition).await?;
         records::save_supplier(&*transaction, &supplier).await?;
         records::save_order(&*transaction, &order).await?;
         let detail = format!(
-            "{} × {} from {} at {}; contract to approval (APR-9)",
-            order.quantity, order.sku, order.supplier_code, order.unit_price
+            "{} from {}, {} in all; contract to approval (APR-9)",
+            order
+                .lines
+                .iter()
+                .map(|line| format!("{} × {} at {}", line.quantity, line.sku, line.unit_price))
+                .collect::<Vec<_>>()
+                .join(", "),
+            order.supplier_code,
+            order
+                .total()
+                .map(|total| total.to_string())
+                .unwrap_or_default()
         );
         self.enqueue(
             &*transaction,
@@ -325,6 +343,17 @@ impl Procurement {
         let now = self.now();
         order.decided(approved, note, now)?;
         records::save_order(connection, &order).await?;
+        if !approved {
+            // The material is still to buy: its requisitions open again.
+            for line in &order.lines {
+                if let Some(mut requisition) =
+                    records::requisition(connection, &line.requisition_id, true).await?
+                    && requisition.reopen(&order.id, now)
+                {
+                    records::save_requisition(connection, &requisition).await?;
+                }
+            }
+        }
         let (subject, detail) = if approved {
             ("purchase_order.approved", "contract approved".to_owned())
         } else {
@@ -347,6 +376,7 @@ impl Procurement {
         key: Option<&RequestKey>,
         id: &PurchaseOrderId,
         promised: NaiveDate,
+        per_line: BTreeMap<LineNo, NaiveDate>,
     ) -> Result<PurchaseOrder, ProcurementError> {
         let supplier = self.purchase_order(id).await?.supplier_code;
         self.supplier(&supplier).await?.may_receive_orders()?;
@@ -355,7 +385,7 @@ impl Procurement {
             key,
             id,
             Box::new(move |order, now| {
-                order.send(promised, now)?;
+                order.send(promised, &per_line, now)?;
                 Ok(vec![events::Outgoing::new(
                     "purchase_order.sent",
                     format!("sent; {promised} promised"),
@@ -366,7 +396,8 @@ impl Procurement {
         .await
     }
 
-    /// PRC-4, PRC-8: a follow-up note, perhaps a new promise.
+    /// PRC-4, PRC-8: a follow-up note, perhaps a new promise for a line
+    /// or for every line with goods to come.
     pub async fn follow_up(
         &self,
         actor: &Actor,
@@ -374,25 +405,28 @@ impl Procurement {
         id: &PurchaseOrderId,
         note: String,
         promised: Option<NaiveDate>,
+        line: Option<LineNo>,
     ) -> Result<PurchaseOrder, ProcurementError> {
         let by = actor.subject.clone();
         self.change(
             key,
             id,
             Box::new(move |order, now| {
-                order.follow_up(&note, promised, &by, now)?;
+                order.follow_up(&note, promised, line, &by, now)?;
                 Ok(Vec::new())
             }),
         )
         .await
     }
 
-    /// PRC-5: the warehouse's first check of an arrival.
+    /// PRC-5: the warehouse's first check of an arrival against a line.
+    #[allow(clippy::too_many_arguments)]
     pub async fn record_arrival(
         &self,
         actor: &Actor,
         key: Option<&RequestKey>,
         id: &PurchaseOrderId,
+        line: Option<LineNo>,
         quantity: i64,
         packaging_ok: bool,
         note: String,
@@ -403,7 +437,7 @@ impl Procurement {
             key,
             id,
             Box::new(move |order, now| {
-                order.record_arrival(quantity, packaging_ok, &note, &by, today, now)?;
+                order.record_arrival(line, quantity, packaging_ok, &note, &by, today, now)?;
                 Ok(Vec::new())
             }),
         )
@@ -491,34 +525,40 @@ impl Procurement {
         let today = self.today();
         let mut flagged = 0;
         for mut order in records::overdue_orders(&*transaction, today, 500).await? {
-            if !order.flag_late(today, now) {
+            let late = order.flag_late(today, now);
+            if late.is_empty() {
                 continue;
             }
             records::save_order(&*transaction, &order).await?;
-            let detail = format!(
-                "late: {} promised {} of {}, {} received",
-                order.supplier_code,
-                order
-                    .promised_date
-                    .map(|day| day.to_string())
-                    .unwrap_or_default(),
-                order.quantity,
-                order.received()
-            );
-            self.enqueue(
-                &*transaction,
-                events::order(
-                    &order,
-                    "purchase_order.late",
-                    None,
-                    detail,
-                    "procurement",
-                    now,
-                ),
-            )
-            .await?;
-            orderflow_platform::metrics::sla_breached("procurement", "PRC-4");
-            flagged += 1;
+            for number in late {
+                let Some(line) = order.lines.iter().find(|line| line.line == number) else {
+                    continue;
+                };
+                let detail = format!(
+                    "late: line {number}, {} × {} from {}, promised by {}; {} received",
+                    line.quantity,
+                    line.sku,
+                    order.supplier_code,
+                    line.promised_date
+                        .map(|day| day.to_string())
+                        .unwrap_or_default(),
+                    order.received_on(number)
+                );
+                self.enqueue(
+                    &*transaction,
+                    events::order(
+                        &order,
+                        "purchase_order.late",
+                        None,
+                        detail,
+                        "procurement",
+                        now,
+                    ),
+                )
+                .await?;
+                orderflow_platform::metrics::sla_breached("procurement", "PRC-4");
+                flagged += 1;
+            }
         }
         transaction.commit().await?;
         if flagged > 0 {

@@ -287,6 +287,19 @@ impl Requisition {
         self.purchase_order_id = purchase_order_id.to_owned();
         self.updated_at = now;
     }
+
+    /// APR-9: the contract of `purchase_order_id` was rejected, so the
+    /// material is still to buy: open for another selection. True if it
+    /// was that order's.
+    pub fn reopen(&mut self, purchase_order_id: &str, now: DateTime<Utc>) -> bool {
+        if self.state != RequisitionState::Ordered || self.purchase_order_id != purchase_order_id {
+            return false;
+        }
+        self.state = RequisitionState::Open;
+        self.purchase_order_id.clear();
+        self.updated_at = now;
+        true
+    }
 }
 
 #[cfg(test)]

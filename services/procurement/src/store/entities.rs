@@ -103,3 +103,25 @@ pub mod outsourcing_order {
 
     no_relations!();
 }
+
+/// PRC-7: made-to-measure fabric purchases, found by either partner.
+pub mod fabric_purchase {
+    use chrono::{DateTime, Utc};
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "fabric_purchases")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub order_id: String,
+        pub supplier_code: String,
+        pub manufacturer_code: String,
+        pub state: String,
+        pub created_at: DateTime<Utc>,
+        #[sea_orm(column_type = "Text")]
+        pub body: String,
+    }
+
+    no_relations!();
+}

@@ -8,10 +8,11 @@ use sea_orm::{
 };
 
 use super::entities::{
-    outsourcing_order, purchase_order, requisition, requisition_source, supplier,
+    fabric_purchase, outsourcing_order, purchase_order, requisition, requisition_source, supplier,
 };
 use super::{json, parse_json};
 use crate::domain::ProcurementError;
+use crate::domain::fabric::{FabricFilter, FabricPurchase};
 use crate::domain::outsourcing::{Outsourcing, OutsourcingState};
 use crate::domain::purchase::{PoState, PurchaseOrder};
 use crate::domain::requisition::{Requisition, RequisitionState};
@@ -208,8 +209,10 @@ fn order_model(order: &PurchaseOrder) -> Result<purchase_order::Model, Procureme
         id: order.id.to_string(),
         supplier_code: order.supplier_code.clone(),
         state: order.state.as_str().to_owned(),
-        late: order.late,
-        promised_date: order.promised_date.map(|day| day.to_string()),
+        late: order.late(),
+        // What the late sweep looks at: the earliest promise that can still
+        // make a line late.
+        promised_date: order.next_due().map(|day| day.to_string()),
         created_at: order.created_at,
         updated_at: order.updated_at,
         body: json(order)?,
@@ -284,7 +287,8 @@ pub async fn orders<C: ConnectionTrait>(
         .collect()
 }
 
-/// PRC-4: sent orders past their promise and not yet flagged late.
+/// PRC-4: sent orders with a line past its promise and not yet flagged
+/// late.
 pub async fn overdue_orders<C: ConnectionTrait>(
     connection: &C,
     today: NaiveDate,
@@ -292,7 +296,6 @@ pub async fn overdue_orders<C: ConnectionTrait>(
 ) -> Result<Vec<PurchaseOrder>, ProcurementError> {
     purchase_order::Entity::find()
         .filter(purchase_order::Column::State.eq(PoState::Sent.as_str()))
-        .filter(purchase_order::Column::Late.eq(false))
         .filter(purchase_order::Column::PromisedDate.lt(today.to_string()))
         .order_by_asc(purchase_order::Column::PromisedDate)
         .limit(limit)
@@ -381,5 +384,84 @@ pub async fn outsourcings<C: ConnectionTrait>(
         .await?
         .into_iter()
         .map(|model| parse_json("outsourcing order", &model.body))
+        .collect()
+}
+
+// ------------------------------------------------------- fabric purchases
+
+fn fabric_model(purchase: &FabricPurchase) -> Result<fabric_purchase::Model, ProcurementError> {
+    Ok(fabric_purchase::Model {
+        id: purchase.id.to_string(),
+        order_id: purchase.order.order_id.clone(),
+        supplier_code: purchase.order.supplier_code.clone(),
+        manufacturer_code: purchase.order.manufacturer_code.clone(),
+        state: purchase.state.as_str().to_owned(),
+        created_at: purchase.created_at,
+        body: json(purchase)?,
+    })
+}
+
+pub async fn save_fabric<C: ConnectionTrait>(
+    connection: &C,
+    purchase: &FabricPurchase,
+) -> Result<(), ProcurementError> {
+    use fabric_purchase::Column;
+    fabric_purchase::Entity::insert(fabric_model(purchase)?.into_active_model())
+        .on_conflict(
+            OnConflict::column(Column::Id)
+                .update_columns([Column::State, Column::Body])
+                .to_owned(),
+        )
+        .exec_without_returning(connection)
+        .await?;
+    Ok(())
+}
+
+pub async fn fabric<C: ConnectionTrait>(
+    connection: &C,
+    id: &str,
+    for_update: bool,
+) -> Result<Option<FabricPurchase>, ProcurementError> {
+    let mut query = fabric_purchase::Entity::find_by_id(id.to_owned());
+    if for_update {
+        query = query.lock_exclusive();
+    }
+    query
+        .one(connection)
+        .await?
+        .map(|model| parse_json("fabric purchase", &model.body))
+        .transpose()
+}
+
+pub async fn fabrics<C: ConnectionTrait>(
+    connection: &C,
+    filter: &FabricFilter,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<FabricPurchase>, ProcurementError> {
+    use fabric_purchase::Column;
+    let mut query = fabric_purchase::Entity::find().order_by_asc(Column::Id);
+    if let Some(state) = filter.state {
+        query = query.filter(Column::State.eq(state.as_str()));
+    }
+    if let Some(order) = &filter.order_id {
+        query = query.filter(Column::OrderId.eq(order.as_str()));
+    }
+    if let Some(partner) = &filter.partner {
+        query = query.filter(
+            sea_orm::Condition::any()
+                .add(Column::SupplierCode.eq(partner.as_str()))
+                .add(Column::ManufacturerCode.eq(partner.as_str())),
+        );
+    }
+    if let Some(after) = after {
+        query = query.filter(Column::Id.gt(after));
+    }
+    query
+        .limit(limit)
+        .all(connection)
+        .await?
+        .into_iter()
+        .map(|model| parse_json("fabric purchase", &model.body))
         .collect()
 }

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod fabric;
 mod outsourcing;
 mod purchasing;
 mod suppliers;

@@ -13,6 +13,8 @@ backend_tests!(
     prc_5_iqc_splits_what_arrived_and_the_score_follows,
     prc_3_a_quote_in_another_currency_needs_its_rate_and_is_compared_in_the_base_one,
     prc_3_quotations_are_requested_from_several_approved_suppliers_and_tracked,
+    prc_3_one_order_covers_several_requisitions_and_a_rejected_contract_opens_them_again,
+    prc_5_each_line_is_received_and_inspected_on_its_own,
 );
 
 async fn prc_3_the_dearer_supplier_needs_a_reason_and_nothing_is_sent_before_approval(
@@ -30,6 +32,7 @@ async fn prc_3_the_dearer_supplier_needs_a_reason_and_nothing_is_sent_before_app
         requisition_id: requisition.id.clone(),
         supplier_code: "ACME".to_owned(),
         reason: reason.to_owned(),
+        ..Default::default()
     };
     let refused = purchaser
         .select_supplier(select(""))
@@ -45,6 +48,7 @@ async fn prc_3_the_dearer_supplier_needs_a_reason_and_nothing_is_sent_before_app
         request_id: String::new(),
         id: order.id.clone(),
         promised_date: "2026-12-10".to_owned(),
+        ..Default::default()
     };
     let early = purchaser
         .send_purchase_order(send.clone())
@@ -74,6 +78,7 @@ async fn prc_3_the_dearer_supplier_needs_a_reason_and_nothing_is_sent_before_app
             requisition_id: other.id,
             supplier_code: "BETA".to_owned(),
             reason: String::new(),
+            ..Default::default()
         })
         .await
         .unwrap_or_else(|s| panic!("{s:?}"))
@@ -84,6 +89,7 @@ async fn prc_3_the_dearer_supplier_needs_a_reason_and_nothing_is_sent_before_app
             request_id: String::new(),
             id: rejected.id,
             promised_date: "2026-12-10".to_owned(),
+            ..Default::default()
         })
         .await
         .refused("rejected");
@@ -123,6 +129,7 @@ async fn prc_4_a_late_order_is_listed_and_announced_once(backend: Backend) {
             id: order.id,
             note: "the plating line broke down".to_owned(),
             promised_date: "2026-12-08".to_owned(),
+            ..Default::default()
         })
         .await
         .unwrap_or_else(|s| panic!("{s:?}"));
@@ -139,6 +146,7 @@ async fn prc_5_iqc_splits_what_arrived_and_the_score_follows(backend: Backend) {
         quantity,
         packaging_ok: true,
         note: String::new(),
+        ..Default::default()
     };
     let too_many = warehouse.record_arrival(arrival(101)).await.refused("over");
     assert_eq!(testing::violated_fields(&too_many), ["quantity"]);
@@ -246,6 +254,7 @@ async fn prc_3_a_quote_in_another_currency_needs_its_rate_and_is_compared_in_the
             requisition_id: requisition.id.clone(),
             supplier_code: "ACME".to_owned(),
             reason: String::new(),
+            ..Default::default()
         })
         .await
         .refused("dearer once converted");
@@ -256,12 +265,16 @@ async fn prc_3_a_quote_in_another_currency_needs_its_rate_and_is_compared_in_the
             requisition_id: requisition.id.clone(),
             supplier_code: "OSAKA".to_owned(),
             reason: String::new(),
+            ..Default::default()
         })
         .await
         .unwrap_or_else(|s| panic!("{s:?}"))
         .into_inner();
     assert_eq!(
-        order.unit_price.map(|price| price.currency_code),
+        order.lines[0]
+            .unit_price
+            .clone()
+            .map(|price| price.currency_code),
         Some("USD".to_owned()),
         "ordered in the supplier's currency"
     );
@@ -329,4 +342,185 @@ async fn prc_3_quotations_are_requested_from_several_approved_suppliers_and_trac
     app.settled().await;
     let sent = testing::stream_messages(&app.nats, "PROCUREMENT", "procurement.rfq.sent").await;
     assert_eq!(sent.len(), 2, "one request per supplier");
+}
+
+/// Two requisitions quoted by ACME, ordered on one purchase order.
+async fn two_line_order(app: &TestApp) -> (pb::PurchaseOrder, [pb::Requisition; 2]) {
+    app.supplier("ACME", true).await;
+    let seals = app.requisition("SEAL", 10).await;
+    let bolts = app.requisition("BOLT", 200).await;
+    app.quote(&seals.id, "ACME", 150).await;
+    app.quote(&bolts.id, "ACME", 5).await;
+    let order = app
+        .client("purchaser")
+        .await
+        .select_supplier(pb::SelectSupplierRequest {
+            requisition_id: seals.id.clone(),
+            requisition_ids: vec![bolts.id.clone()],
+            supplier_code: "ACME".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    (order, [seals, bolts])
+}
+
+async fn prc_3_one_order_covers_several_requisitions_and_a_rejected_contract_opens_them_again(
+    backend: Backend,
+) {
+    let app = spawn_procurement(backend).await;
+    app.supplier("BETA", true).await;
+    let (order, [seals, bolts]) = two_line_order(&app).await;
+    let lines: Vec<_> = order
+        .lines
+        .iter()
+        .map(|line| (line.line, line.sku.as_str(), line.quantity))
+        .collect();
+    assert_eq!(lines, [(1, "SEAL", 10), (2, "BOLT", 200)]);
+    assert_eq!(order.total, Some(cny(2_500)), "10 × 1.50 + 200 × 0.05");
+    let mut purchaser = app.client("purchaser").await;
+    // Named twice, unquoted by the supplier, or already ordered: refused,
+    // and nothing changes.
+    let twice = purchaser
+        .select_supplier(pb::SelectSupplierRequest {
+            requisition_id: seals.id.clone(),
+            requisition_ids: vec![seals.id.clone()],
+            supplier_code: "ACME".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .refused("twice");
+    assert_eq!(violated_fields(&twice), ["requisition_ids[0]"]);
+    let washers = app.requisition("WASHER", 50).await;
+    app.quote(&washers.id, "BETA", 2).await;
+    let unquoted = purchaser
+        .select_supplier(pb::SelectSupplierRequest {
+            requisition_id: washers.id.clone(),
+            requisition_ids: vec![bolts.id.clone()],
+            supplier_code: "BETA".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .refused("BETA did not quote for the bolts, which are ordered anyway");
+    assert_eq!(unquoted.code(), tonic::Code::FailedPrecondition);
+    let open = requisitions_of(&app, "WASHER", |found| !found.is_empty()).await;
+    assert_eq!(
+        open[0].state(),
+        pb::RequisitionState::Open,
+        "nothing changed"
+    );
+    // APR-9: the contract names both requisitions.
+    app.settled().await;
+    let created = app.published("procurement.purchase_order.created").await;
+    assert_eq!(created.len(), 1);
+    // Rejected: both requisitions are to buy again, from someone else.
+    app.contract_decided(&order.id, false).await;
+    for sku in ["SEAL", "BOLT"] {
+        let found = requisitions_of(&app, sku, |found| {
+            found
+                .iter()
+                .all(|r| r.state() == pb::RequisitionState::Open)
+        })
+        .await;
+        assert!(found[0].purchase_order_id.is_empty(), "{sku}");
+    }
+    let again = purchaser
+        .select_supplier(pb::SelectSupplierRequest {
+            requisition_id: seals.id.clone(),
+            requisition_ids: vec![bolts.id.clone()],
+            supplier_code: "ACME".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_ne!(again.id, order.id);
+}
+
+async fn prc_5_each_line_is_received_and_inspected_on_its_own(backend: Backend) {
+    let app = spawn_procurement(backend).await;
+    let (order, _) = two_line_order(&app).await;
+    app.contract_decided(&order.id, true).await;
+    let mut purchaser = app.client("purchaser").await;
+    let sent = purchaser
+        .send_purchase_order(pb::SendPurchaseOrderRequest {
+            id: order.id.clone(),
+            promised_date: "2026-12-10".to_owned(),
+            line_promises: vec![pb::LinePromise {
+                line: 2,
+                promised_date: "2026-12-15".to_owned(),
+            }],
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    let promised: Vec<_> = sent
+        .lines
+        .iter()
+        .map(|l| l.promised_date.as_str())
+        .collect();
+    assert_eq!(promised, ["2026-12-10", "2026-12-15"]);
+    let mut warehouse = app.client("warehouse").await;
+    let arrival = |line: i32, quantity: i64| pb::RecordArrivalRequest {
+        id: order.id.clone(),
+        line,
+        quantity,
+        packaging_ok: true,
+        ..Default::default()
+    };
+    let unnamed = warehouse
+        .record_arrival(arrival(0, 10))
+        .await
+        .refused("two lines: which?");
+    assert_eq!(violated_fields(&unnamed), ["line"]);
+    let beyond = warehouse
+        .record_arrival(arrival(1, 11))
+        .await
+        .refused("11 seals were never ordered");
+    assert_eq!(violated_fields(&beyond), ["quantity"]);
+    let arrived = warehouse
+        .record_arrival(arrival(2, 120))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    let receipt = &arrived.receipts[0];
+    assert_eq!((receipt.line, receipt.sku.as_str()), (2, "BOLT"));
+    app.client("qc")
+        .await
+        .record_iqc(pb::RecordIqcRequest {
+            id: order.id.clone(),
+            receipt_id: receipt.id.clone(),
+            accepted: 100,
+            rejected: 20,
+            defects: "rust".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    app.settled().await;
+    let verdicts = app.published("procurement.receipt.inspected").await;
+    let booked: Vec<_> = verdicts
+        .iter()
+        .filter_map(|v| v.receipt.as_ref())
+        .map(|r| (r.sku.as_str(), r.accepted))
+        .collect();
+    assert_eq!(
+        booked,
+        [("BOLT", 100)],
+        "inventory books the line's material"
+    );
+    let order = purchaser
+        .get_purchase_order(pb::GetPurchaseOrderRequest { id: order.id })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    let bolts = &order.lines[1];
+    assert_eq!(
+        (bolts.received, bolts.accepted, bolts.rejected),
+        (120, 100, 20)
+    );
+    assert_eq!(order.lines[0].received, 0);
+    assert_eq!(order.state(), pb::PurchaseOrderState::Sent);
 }

@@ -24,6 +24,7 @@ async fn prc_1_only_an_approved_supplier_gets_an_order_and_a_suspension_needs_a_
         requisition_id: requisition.id.clone(),
         supplier_code: "ACME".to_owned(),
         reason: String::new(),
+        ..Default::default()
     };
     let refused = purchaser
         .select_supplier(select.clone())
@@ -81,6 +82,7 @@ async fn prc_1_only_an_approved_supplier_gets_an_order_and_a_suspension_needs_a_
             request_id: String::new(),
             id: order.id,
             promised_date: "2026-12-10".to_owned(),
+            ..Default::default()
         })
         .await
         .refused("suspended");

@@ -54,6 +54,14 @@ impl TestApp {
         )
     }
 
+    /// A person of the partner `partner` acting as `role`.
+    pub async fn partner(&self, role: &str, partner: &str) -> Client {
+        ProcurementServiceClient::new(
+            testing::authorized_partner(self.address, &format!("{partner}-desk"), &[role], partner)
+                .await,
+        )
+    }
+
     pub async fn settled(&self) {
         self.quiescent(&[CONTRACTS, OUTSOURCING_CONTRACTS]).await;
     }
@@ -187,6 +195,7 @@ impl TestApp {
                 requisition_id: requisition.id,
                 supplier_code: "ACME".to_owned(),
                 reason: String::new(),
+                ..Default::default()
             })
             .await
             .unwrap_or_else(|s| panic!("{s:?}"))
@@ -198,6 +207,7 @@ impl TestApp {
                 request_id: String::new(),
                 id: order.id,
                 promised_date: promised.to_owned(),
+                ..Default::default()
             })
             .await
             .unwrap_or_else(|s| panic!("{s:?}"))
