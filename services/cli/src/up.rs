@@ -25,7 +25,14 @@ pub struct UpArgs {
     /// After start-up, walk a demo order through the services.
     #[arg(long)]
     demo: bool,
+    /// Print the services' log lines here too; without it they go to
+    /// `data/logs/orderflow.log`, so the output is the story.
+    #[arg(long)]
+    verbose: bool,
 }
+
+/// Where the services' log lines go unless `--verbose`.
+const LOG_FILE: &str = "data/logs/orderflow.log";
 
 /// The environment one service sees: `<SERVICE>_GRPC_ADDR` and
 /// `<SERVICE>_DATABASE_URL` become its `GRPC_ADDR` and `DATABASE_URL`; the
@@ -47,13 +54,17 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     let base = process_env
         .with("ORDERFLOW_JWT_SECRET", secret.expose_secret())
         .with("NATS_URL", nats_url.as_str());
-    let telemetry_config = orderflow_platform::telemetry::TelemetryConfig::from_env(
+    let mut telemetry_config = orderflow_platform::telemetry::TelemetryConfig::from_env(
         "up",
         &base.clone().with(
             "OTEL_SERVICE_NAME",
             base.get("OTEL_SERVICE_NAME").unwrap_or("orderflow"),
         ),
     )?;
+    if !args.verbose {
+        telemetry_config.log_file = Some(PathBuf::from(LOG_FILE));
+        println!("Service logs go to {LOG_FILE} (--verbose prints them here).");
+    }
     let telemetry = orderflow_platform::telemetry::init(&telemetry_config)?;
     let mut nats = ensure_nats(&nats_url).await?;
 

@@ -58,6 +58,9 @@ pub struct TelemetryConfig {
     pub export_metrics: bool,
     /// How often metrics are exported (`OTEL_METRIC_EXPORT_INTERVAL`, ms).
     pub metric_export_interval: Duration,
+    /// Where the log lines go instead of standard output (appended, no
+    /// colours): `orderflow up` keeps them out of its story this way.
+    pub log_file: Option<std::path::PathBuf>,
 }
 
 impl TelemetryConfig {
@@ -109,6 +112,7 @@ impl TelemetryConfig {
             log_format,
             log_filter: env.string_or("RUST_LOG", "info,sqlx=warn,sea_orm=warn,async_nats=warn"),
             trace_filter: env.string_or("OTEL_TRACES_FILTER", DEFAULT_TRACE_FILTER),
+            log_file: None,
         })
     }
 }
@@ -202,16 +206,40 @@ fn init_with(config: &TelemetryConfig, test_writer: bool) -> anyhow::Result<Tele
 
     let filter = EnvFilter::try_new(&config.log_filter)
         .map_err(|error| anyhow::anyhow!("RUST_LOG: {error}"))?;
-    let fmt_layer = match config.log_format {
-        LogFormat::Text if test_writer => {
+    let log_file = config
+        .log_file
+        .as_deref()
+        .map(|path| -> anyhow::Result<std::sync::Mutex<std::fs::File>> {
+            if let Some(directory) = path.parent() {
+                std::fs::create_dir_all(directory)?;
+            }
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map_err(|error| anyhow::anyhow!("log file {}: {error}", path.display()))?;
+            Ok(std::sync::Mutex::new(file))
+        })
+        .transpose()?;
+    let fmt_layer = match (config.log_format, log_file) {
+        (LogFormat::Text, _) if test_writer => {
             tracing_subscriber::fmt::layer().with_test_writer().boxed()
         }
-        LogFormat::Text => tracing_subscriber::fmt::layer().with_target(true).boxed(),
-        LogFormat::Json => tracing_subscriber::fmt::layer()
-            .json()
-            .with_current_span(true)
-            .with_span_list(true)
+        (LogFormat::Text, Some(file)) => tracing_subscriber::fmt::layer()
+            .with_ansi(false)
+            .with_writer(file)
             .boxed(),
+        (LogFormat::Text, None) => tracing_subscriber::fmt::layer().with_target(true).boxed(),
+        (LogFormat::Json, file) => {
+            let layer = tracing_subscriber::fmt::layer()
+                .json()
+                .with_current_span(true)
+                .with_span_list(true);
+            match file {
+                Some(file) => layer.with_writer(file).boxed(),
+                None => layer.boxed(),
+            }
+        }
     };
     // Logs follow RUST_LOG; traces always record the info-level spans, so a
     // quiet log level never breaks trace propagation.
@@ -244,6 +272,7 @@ pub fn init_for_tests() {
             trace_filter: DEFAULT_TRACE_FILTER.to_owned(),
             export_metrics: false,
             metric_export_interval: Duration::from_secs(60),
+            log_file: None,
         };
         // The guard would flush an exporter; tests have none.
         if let Ok(guard) = init_with(&config, true) {

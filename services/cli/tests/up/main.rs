@@ -82,7 +82,7 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
         .env_remove("FINANCE_URL")
         .env_remove("ORDERFLOW_JWT_SECRET")
         .env_remove("DATABASE_URL")
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
@@ -110,6 +110,14 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
         "the demo did not finish:\n{output}"
     );
     assert!(output.contains("Orderflow is up."), "{output}");
+    // The story only: the services' log lines are in the log file.
+    assert!(
+        !output.contains(" INFO ") && !output.contains("\u{1b}["),
+        "log lines in the demo's output:\n{output}"
+    );
+    let logged = std::fs::read_to_string(directory.path().join("data/logs/orderflow.log"))
+        .unwrap_or_default();
+    assert!(logged.contains(" INFO "), "no service log in data/logs");
     assert!(
         output.contains("(started by orderflow up)"),
         "NATS was started for us:\n{output}"
