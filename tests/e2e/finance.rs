@@ -64,6 +64,7 @@ async fn order_delivered_in(
                     quantity,
                     unit_price: cny(unit_price),
                     kit: None,
+                    ..Default::default()
                 }],
                 requested_delivery_date: in_days(days),
                 payment_terms: terms,

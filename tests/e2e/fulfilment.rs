@@ -88,6 +88,7 @@ async fn a_prepaid_standard_order_is_completed_through_five_services_in_one_trac
                     quantity: 2,
                     unit_price: cny(420_000),
                     kit: None,
+                    ..Default::default()
                 }],
                 requested_delivery_date: in_days(10),
                 payment_terms: Some(pb::PaymentTerms {

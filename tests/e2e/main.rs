@@ -370,6 +370,7 @@ async fn a_standard_order_passes_approval_and_awaits_payment() {
                         minor_units: 8_800,
                     }),
                     kit: None,
+                    ..Default::default()
                 }],
                 requested_delivery_date: in_days(10),
                 payment_terms: Some(pb::PaymentTerms {

@@ -410,6 +410,7 @@ async fn apr_7_a_gm_approved_self_stock_order_goes_to_production_and_reserves_no
                         minor_units: 0,
                     }),
                     kit: None,
+                    ..Default::default()
                 }],
                 requested_delivery_date: in_days(30),
                 ..Default::default()

@@ -51,6 +51,7 @@ async fn s11_a_gm_signed_material_prep_order_is_bought_into_the_materials_wareho
                         minor_units: 0,
                     }),
                     kit: None,
+                    ..Default::default()
                 }],
                 requested_delivery_date: in_days(20),
                 ..Default::default()

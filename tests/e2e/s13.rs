@@ -93,6 +93,7 @@ async fn s13_approval_discipline_across_orders_and_approvals() {
             quantity: 80,
             unit_price: cny(125_000),
             kit: None,
+            ..Default::default()
         }],
         requested_delivery_date: in_days(60),
         payment_terms: Some(pb::PaymentTerms {
@@ -396,6 +397,7 @@ async fn a_chain_that_asks_nobody_lets_the_order_through_at_once() {
                     quantity: 500,
                     unit_price: cny(0),
                     kit: None,
+                    ..Default::default()
                 }],
                 requested_delivery_date: in_days(20),
                 ..Default::default()

@@ -37,6 +37,7 @@ pub(crate) async fn place_and_confirm(
                         minor_units: 125_000,
                     }),
                     kit: None,
+                    ..Default::default()
                 }],
                 requested_delivery_date: in_days(10),
                 payment_terms: Some(pb::PaymentTerms {
@@ -237,6 +238,7 @@ fn garden_set(components: &[(&str, i64)], weight: i64) -> pb::OrderLineInput {
                 .collect(),
             total_weight_grams: weight,
         }),
+        ..Default::default()
     }
 }
 

@@ -270,6 +270,7 @@ async fn journey(cluster: &Cluster) -> pb::Order {
                     quantity: 1,
                     unit_price: cny(420_000),
                     kit: None,
+                    ..Default::default()
                 }],
                 requested_delivery_date: (chrono::Utc::now() + chrono::Duration::days(20))
                     .format("%Y-%m-%d")

@@ -71,6 +71,7 @@ fn request(customer_id: &str, delivery: &str) -> tonic::Request<pb::CreateOrderR
                     minor_units: 125_000,
                 }),
                 kit: None,
+                ..Default::default()
             },
             pb::OrderLineInput {
                 sku: "SEAL-KIT".to_owned(),
@@ -81,6 +82,7 @@ fn request(customer_id: &str, delivery: &str) -> tonic::Request<pb::CreateOrderR
                     minor_units: 4_500,
                 }),
                 kit: None,
+                ..Default::default()
             },
         ],
         requested_delivery_date: delivery.to_owned(),

@@ -181,6 +181,7 @@ fn order_request(
                 minor_units: unit_price,
             }),
             kit: None,
+            ..Default::default()
         }],
         requested_delivery_date: (chrono::Utc::now() + chrono::Duration::days(45))
             .format("%Y-%m-%d")

@@ -34,6 +34,7 @@ fn actor(caller: &Caller) -> Actor {
     Actor {
         id: caller.subject.clone(),
         roles: caller.roles.clone(),
+        partner: caller.partner.clone(),
     }
 }
 
@@ -108,6 +109,14 @@ pub struct OrderApi {
 impl OrderApi {
     pub fn new(orders: Orders) -> Self {
         Self { orders }
+    }
+
+    /// S10: a store's person acts on its store's orders only.
+    async fn own_store_order(&self, actor: &Actor, id: &OrderId) -> Result<(), Status> {
+        if actor.store_scope()?.is_some() {
+            actor.may_see(&self.orders.order(id).await?)?;
+        }
+        Ok(())
     }
 }
 
@@ -223,8 +232,11 @@ impl OrderService for OrderApi {
         &self,
         request: Request<pb::GetOrderRequest>,
     ) -> Result<Response<pb::Order>, Status> {
+        let actor = caller_of(&request)?;
         let id: OrderId = single_field("order_id", &request.get_ref().order_id)?;
-        Ok(reply(self.orders.order(&id).await?))
+        let order = self.orders.order(&id).await?;
+        actor.may_see(&order)?;
+        Ok(reply(order))
     }
 
     async fn list_orders(
@@ -264,6 +276,7 @@ impl OrderService for OrderApi {
             reviewer: (!actor.has_role(Role::SalesSupervisor.as_str())
                 && !actor.has_role(Role::Admin.as_str()))
             .then(|| actor.id.clone()),
+            store_code: actor.store_scope()?.map(str::to_owned),
         })?;
         let page = PageRequest::parse(
             request.page_size,
@@ -291,6 +304,7 @@ impl OrderService for OrderApi {
             key,
             order_id,
         } = order_command("UpdateOrder", request, |r| (&r.request_id, &r.order_id))?;
+        self.own_store_order(&actor, &order_id).await?;
         let mask: Vec<String> = request
             .update_mask
             .map(|mask| mask.paths)
@@ -316,6 +330,7 @@ impl OrderService for OrderApi {
             key,
             order_id,
         } = order_command("SubmitOrder", request, |r| (&r.request_id, &r.order_id))?;
+        self.own_store_order(&actor, &order_id).await?;
         Ok(reply(
             self.orders.submit_order(&actor, &order_id, key).await?,
         ))
@@ -544,8 +559,10 @@ impl OrderService for OrderApi {
         &self,
         request: Request<pb::GetOrderTimelineRequest>,
     ) -> Result<Response<pb::GetOrderTimelineResponse>, Status> {
+        let actor = caller_of(&request)?;
         let id: OrderId = single_field("order_id", &request.get_ref().order_id)?;
         let (order, entries) = self.orders.timeline(&id).await?;
+        actor.may_see(&order)?;
         tag_span(&order);
         Ok(Response::new(pb::GetOrderTimelineResponse {
             order_id: order.id.clone(),

@@ -19,11 +19,13 @@ pub use error::OrderError;
 
 use std::collections::BTreeSet;
 
-/// Who acts: the caller's subject and roles, recorded on every change.
+/// Who acts: the caller's subject and roles, recorded on every change, and
+/// the outside partner (a store) a partner's person acts for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub id: String,
     pub roles: BTreeSet<String>,
+    pub partner: Option<String>,
 }
 
 impl Actor {
@@ -31,6 +33,33 @@ impl Actor {
         Self {
             id: id.into(),
             roles: roles.iter().map(|role| (*role).to_owned()).collect(),
+            partner: None,
+        }
+    }
+
+    /// S10: the store whose orders alone a store's person sees and acts on;
+    /// `None` for the company's own people and services.
+    pub fn store_scope(&self) -> Result<Option<&str>, OrderError> {
+        let caller = orderflow_platform::auth::Caller {
+            subject: self.id.clone(),
+            roles: self.roles.clone(),
+            partner: self.partner.clone(),
+        };
+        match caller.partner_scope() {
+            Ok(None) => Ok(None),
+            Ok(Some(_)) => Ok(self.partner.as_deref()),
+            Err(problem) => Err(OrderError::PermissionDenied(problem)),
+        }
+    }
+
+    /// S10: refused unless the caller may see `order`: staff see every
+    /// order, a store's person its store's only (another's is not there).
+    pub fn may_see(&self, order: &order::Order) -> Result<(), OrderError> {
+        match self.store_scope()? {
+            Some(store) if store != order.store_code => {
+                Err(OrderError::not_found("order", order.id.clone()))
+            }
+            _ => Ok(()),
         }
     }
 

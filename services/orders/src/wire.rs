@@ -8,7 +8,7 @@ use orderflow_proto::orders::v1 as pb;
 
 use crate::domain::customer::{Address, Customer};
 use crate::domain::order::{
-    Choice, CostBearer, CostEstimateInput, ExportContractInput, Kit, KitComponent, LineInput,
+    Choice, CostBearer, CostEstimateInput, ExportContractInput, Fit, Kit, KitComponent, LineInput,
     Order, OrderInput, OrderKind, OrderState, PaymentTermKind, PaymentTerms, PaymentTermsInput,
 };
 use crate::domain::price::ListPrice;
@@ -195,8 +195,33 @@ fn lines_in(lines: &[pb::OrderLineInput]) -> Vec<LineInput> {
                     .collect(),
                 total_weight_grams: kit.total_weight_grams,
             }),
+            fit: line.fit.as_ref().map(fit_in),
         })
         .collect()
+}
+
+fn fit_in(fit: &pb::GarmentFit) -> Fit {
+    Fit {
+        category: fit.category.clone(),
+        pattern: fit.pattern.clone(),
+        measurements: fit
+            .measurements
+            .iter()
+            .map(|(name, mm)| (name.clone(), *mm))
+            .collect(),
+    }
+}
+
+pub fn fit(fit: &Fit) -> pb::GarmentFit {
+    pb::GarmentFit {
+        category: fit.category.clone(),
+        pattern: fit.pattern.clone(),
+        measurements: fit
+            .measurements
+            .iter()
+            .map(|(name, mm)| (name.clone(), *mm))
+            .collect(),
+    }
 }
 
 pub fn kit(kit: &Kit) -> pb::KitComposition {
@@ -316,6 +341,7 @@ pub fn order(order: &Order) -> pb::Order {
                 line_total: Some(money(order.money(line.total()))),
                 list_price: line.list_price.map(|price| money(order.money(price))),
                 kit: line.kit.as_ref().map(kit),
+                fit: line.fit.as_ref().map(fit),
             })
             .collect(),
         total: Some(money(order.money(order.total))),
@@ -348,6 +374,7 @@ pub fn order(order: &Order) -> pb::Order {
         carrier_code: order.carrier_code.clone(),
         tracking_number: order.tracking_number.clone(),
         channel: order.channel.clone(),
+        store_code: order.store_code.clone(),
     }
 }
 

@@ -287,6 +287,10 @@ pub struct Claims {
     pub partner: Option<String>,
 }
 
+/// The roles of outside partners' people: they see their partner's business
+/// only ([`Caller::partner_scope`]).
+pub const PARTNER_ROLES: [Role; 3] = [Role::Supplier, Role::Manufacturer, Role::Store];
+
 /// Who is calling: the token's subject and roles, and the partner an
 /// outside party acts for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -309,6 +313,24 @@ impl Caller {
     pub fn for_partner(mut self, code: impl Into<String>) -> Self {
         self.partner = Some(code.into());
         self
+    }
+
+    /// Whose business the caller may see: `None` for the company's own
+    /// people and services (any role but a partner's), the partner's code
+    /// for a person of an outside partner (`supplier`, `manufacturer`,
+    /// `store` only); a partner role without its `partner` claim is refused.
+    pub fn partner_scope(&self) -> Result<Option<&str>, String> {
+        let partner_only = !self.roles.is_empty()
+            && self
+                .roles
+                .iter()
+                .all(|role| PARTNER_ROLES.iter().any(|partner| partner.as_str() == role));
+        if !partner_only {
+            return Ok(None);
+        }
+        self.partner.as_deref().map(Some).ok_or_else(|| {
+            "a partner's person calls with a token naming its partner code".to_owned()
+        })
     }
 
     pub fn has_role(&self, role: &str) -> bool {

@@ -528,6 +528,7 @@ impl AfterSales {
                     quantity: line.quantity,
                     unit_price: Some(money(Money::new(case.currency, line.unit_price))),
                     kit: None,
+                    fit: None,
                 }
             })
             .collect();
@@ -559,6 +560,7 @@ impl AfterSales {
                         quantity: kept,
                         unit_price: line.unit_price.clone(),
                         kit: line.kit.clone(),
+                        fit: line.fit.clone(),
                     });
                 }
             }

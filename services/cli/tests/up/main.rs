@@ -62,6 +62,10 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
     let finance_port = free_port();
     let logistics_port = free_port();
     let aftersales_port = free_port();
+    // Every service on a port the system just handed out: a default port
+    // may be held by a connection of another test in TIME_WAIT.
+    let production_port = free_port();
+    let procurement_port = free_port();
     let mut up = Command::new(ORDERFLOW)
         .args(["up", "--demo"])
         .current_dir(directory.path())
@@ -74,6 +78,14 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
         .env(
             "AFTERSALES_GRPC_ADDR",
             format!("127.0.0.1:{aftersales_port}"),
+        )
+        .env(
+            "PRODUCTION_GRPC_ADDR",
+            format!("127.0.0.1:{production_port}"),
+        )
+        .env(
+            "PROCUREMENT_GRPC_ADDR",
+            format!("127.0.0.1:{procurement_port}"),
         )
         .env_remove("ORDERS_URL")
         .env_remove("LOGISTICS_URL")
@@ -104,11 +116,17 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
     })
     .await;
     let output = seen.join("\n");
-    assert_eq!(
-        walked.ok(),
-        Some(true),
-        "the demo did not finish:\n{output}"
-    );
+    if walked.ok() != Some(true) {
+        // Why it stopped is on its standard error.
+        let _ = up.start_kill();
+        let mut stderr = String::new();
+        if let Some(mut pipe) = up.stderr.take() {
+            use tokio::io::AsyncReadExt as _;
+            let _ = tokio::time::timeout(Duration::from_secs(5), pipe.read_to_string(&mut stderr))
+                .await;
+        }
+        panic!("the demo did not finish:\n{output}\n--- stderr ---\n{stderr}");
+    }
     assert!(output.contains("Orderflow is up."), "{output}");
     // The story only: the services' log lines are in the log file.
     assert!(

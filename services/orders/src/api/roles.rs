@@ -20,11 +20,34 @@ const READERS: &[Role] = &[
     Role::CustomerService,
     Role::Tech,
     Role::Commerce,
+    Role::Admin,
+    Role::Service,
+];
+/// Readers of orders: the staff, and a store's people, who see their
+/// store's orders only (S10).
+const ORDER_READERS: &[Role] = &[
+    Role::Sales,
+    Role::SalesAssistant,
+    Role::SalesSupervisor,
+    Role::DeptManager,
+    Role::AdminReviewer,
+    Role::Gm,
+    Role::Finance,
+    Role::DocsClerk,
+    Role::Warehouse,
+    Role::Planner,
+    Role::ProductionManager,
+    Role::Logistics,
+    Role::CustomerService,
+    Role::Tech,
+    Role::Commerce,
     Role::Store,
     Role::Admin,
     Role::Service,
 ];
 const ORDER_WRITERS: &[Role] = &[Role::Sales, Role::SalesAssistant, Role::Admin];
+/// Writers of a store's own made-to-measure orders too (S10).
+const STORE_WRITERS: &[Role] = &[Role::Sales, Role::SalesAssistant, Role::Store, Role::Admin];
 const REVIEWERS: &[Role] = &[Role::SalesAssistant, Role::SalesSupervisor, Role::Admin];
 const CANCELLERS: &[Role] = &[
     Role::Sales,
@@ -40,7 +63,7 @@ const QUOTERS: &[Role] = &[Role::Sales, Role::Admin];
 pub const ROLES: RoleTable = &[
     (
         "/orderflow.orders.v1.OrderService/CreateCustomer",
-        &[Role::Sales, Role::SalesAssistant, Role::Admin],
+        &[Role::Sales, Role::SalesAssistant, Role::Store, Role::Admin],
     ),
     ("/orderflow.orders.v1.OrderService/GetCustomer", READERS),
     ("/orderflow.orders.v1.OrderService/ListCustomers", READERS),
@@ -54,19 +77,23 @@ pub const ROLES: RoleTable = &[
         &[
             Role::Sales,
             Role::SalesAssistant,
+            Role::Store,
             Role::Admin,
             Role::Service,
         ],
     ),
-    ("/orderflow.orders.v1.OrderService/GetOrder", READERS),
-    ("/orderflow.orders.v1.OrderService/ListOrders", READERS),
+    ("/orderflow.orders.v1.OrderService/GetOrder", ORDER_READERS),
+    (
+        "/orderflow.orders.v1.OrderService/ListOrders",
+        ORDER_READERS,
+    ),
     (
         "/orderflow.orders.v1.OrderService/UpdateOrder",
-        ORDER_WRITERS,
+        STORE_WRITERS,
     ),
     (
         "/orderflow.orders.v1.OrderService/SubmitOrder",
-        ORDER_WRITERS,
+        STORE_WRITERS,
     ),
     ("/orderflow.orders.v1.OrderService/ConfirmOrder", REVIEWERS),
     ("/orderflow.orders.v1.OrderService/RejectOrder", REVIEWERS),
@@ -85,7 +112,7 @@ pub const ROLES: RoleTable = &[
     ("/orderflow.orders.v1.OrderService/MergeOrders", REVIEWERS),
     (
         "/orderflow.orders.v1.OrderService/GetOrderTimeline",
-        READERS,
+        ORDER_READERS,
     ),
     (
         "/orderflow.orders.v1.QuotationService/CreateQuotation",

@@ -13,7 +13,15 @@ impl Orders {
         input: &OrderInput,
         key: Option<RequestKey>,
     ) -> Result<Order, OrderError> {
-        let new = NewOrder::parse(input, actor, self.today(), "")?;
+        let mut new = NewOrder::parse(input, actor, self.today(), "")?;
+        if let Some(store) = actor.store_scope()? {
+            if new.kind != OrderKind::MadeToMeasure {
+                return Err(OrderError::PermissionDenied(
+                    "a store takes made-to-measure orders only (S10)".to_owned(),
+                ));
+            }
+            new.store_code = store.to_owned();
+        }
         if new.kind == OrderKind::Return && !actor.has_role(Role::Service.as_str()) {
             return Err(OrderError::PermissionDenied(
                 "return orders are created by after-sales only (AFS-6)".to_owned(),

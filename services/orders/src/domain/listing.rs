@@ -17,6 +17,8 @@ pub struct OrderFilter {
     /// ORD-10: the reviewer asking, who does not see submitted orders
     /// another reviewer holds.
     pub reviewer: Option<String>,
+    /// S10: a store's people see the store's orders only.
+    pub store_code: Option<String>,
 }
 
 impl OrderFilter {

@@ -17,6 +17,7 @@ use orderflow_platform::money::{Currency, Money};
 use orderflow_platform::validation::Violations;
 
 mod export;
+mod fit;
 mod fulfilment;
 mod input;
 mod lifecycle;
@@ -25,6 +26,7 @@ mod review;
 mod terms;
 
 pub use export::*;
+pub use fit::*;
 pub use fulfilment::*;
 pub use input::*;
 pub use lifecycle::*;
@@ -72,6 +74,9 @@ pub struct Order {
     /// ORD-10: the shop channel an imported order came from; empty
     /// otherwise (after-sales times its refunds by it, SLA-7).
     pub channel: String,
+    /// S10: the store (its partner code) that took a made-to-measure
+    /// order; empty otherwise.
+    pub store_code: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub created_by: String,
@@ -177,6 +182,7 @@ impl Order {
             cost_bearer: new.cost_bearer,
             export_contract: new.export_contract,
             channel: new.channel,
+            store_code: new.store_code,
             revision: 1,
             flags: BTreeSet::new(),
             submitted_at: None,
@@ -212,6 +218,7 @@ impl Order {
                     unit_price_currency: String::new(),
                     unit_price: line.unit_price,
                     kit: line.kit.clone(),
+                    fit: line.fit.clone(),
                 })
                 .collect(),
             requested_delivery_date: self.requested_delivery_date.to_string(),

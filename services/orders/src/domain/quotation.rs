@@ -352,6 +352,7 @@ impl Quotation {
                     unit_price_currency: String::new(),
                     unit_price: line.unit_price,
                     kit: None,
+                    fit: None,
                 })
                 .collect(),
             requested_delivery_date: terms.delivery_date.to_string(),

@@ -82,6 +82,8 @@ pub mod order {
         pub carrier_code: String,
         pub tracking_number: String,
         pub channel: String,
+        /// S10: the store that took the order.
+        pub store_code: String,
         pub created_at: DateTime<Utc>,
         pub updated_at: DateTime<Utc>,
         pub created_by: String,

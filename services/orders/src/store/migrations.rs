@@ -33,6 +33,10 @@ impl MigratorTrait for Migrator {
         migrations.push(AddColumn::new("m0007_order_channel", "orders", || {
             string("channel").default("").to_owned()
         }));
+        // S10: the store that took a made-to-measure order.
+        migrations.push(AddColumn::new("m0008_order_store_code", "orders", || {
+            string("store_code").default("").to_owned()
+        }));
         migrations
     }
 }

@@ -48,6 +48,7 @@ fn to_model(order: &Order) -> Result<order::Model, OrderError> {
         carrier_code: order.carrier_code.clone(),
         tracking_number: order.tracking_number.clone(),
         channel: order.channel.clone(),
+        store_code: order.store_code.clone(),
         created_at: order.created_at,
         updated_at: order.updated_at,
         created_by: order.created_by.clone(),
@@ -99,6 +100,7 @@ pub(crate) fn from_model(model: order::Model) -> Result<Order, OrderError> {
         carrier_code: model.carrier_code,
         tracking_number: model.tracking_number,
         channel: model.channel,
+        store_code: model.store_code,
         created_at: model.created_at,
         updated_at: model.updated_at,
         created_by: model.created_by,
@@ -207,6 +209,9 @@ pub async fn list<C: ConnectionTrait>(
     }
     if let Some(customer_id) = &filter.customer_id {
         query = query.filter(order::Column::CustomerId.eq(customer_id.as_str()));
+    }
+    if let Some(store) = &filter.store_code {
+        query = query.filter(order::Column::StoreCode.eq(store.as_str()));
     }
     if let Some(salesperson) = &filter.salesperson {
         query = query.filter(order::Column::Salesperson.eq(salesperson.as_str()));

@@ -150,6 +150,7 @@ fn garden_set_line(components: Vec<pb::KitComponent>, weight: i64) -> pb::OrderL
             components,
             total_weight_grams: weight,
         }),
+        ..Default::default()
     }
 }
 

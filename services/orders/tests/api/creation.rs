@@ -171,6 +171,7 @@ async fn ord_3_invalid_input_names_each_field_and_stores_nothing(backend: Backen
         quantity: 1,
         unit_price: cny(0),
         kit: None,
+        ..Default::default()
     });
     bad.requested_delivery_date = "next week".to_owned();
     let status = sales

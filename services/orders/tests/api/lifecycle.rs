@@ -234,6 +234,7 @@ async fn ord_7_edits_before_review_are_kept_and_after_review_refused(backend: Ba
         quantity: 5,
         unit_price: cny(125_000),
         kit: None,
+        ..Default::default()
     }];
     let edited = sales
         .update_order(pb::UpdateOrderRequest {

@@ -12,5 +12,6 @@ mod creation;
 mod events;
 mod fake_orders;
 mod lifecycle;
+mod made_to_measure;
 mod merge;
 mod quotations;

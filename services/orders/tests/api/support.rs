@@ -114,6 +114,14 @@ impl TestApp {
         )
     }
 
+    /// A person of the store `store` (S10).
+    pub async fn store(&self, store: &str) -> OrderServiceClient<Authorized> {
+        OrderServiceClient::with_interceptor(
+            channel(self.address).await,
+            Bearer::partner(&format!("{store}-desk"), &["store"], store),
+        )
+    }
+
     /// A salesperson's client.
     pub async fn sales(&self) -> OrderServiceClient<Authorized> {
         self.orders_as("alice", &["sales"]).await
@@ -196,6 +204,7 @@ pub fn standard_order(customer_id: &str) -> pb::CreateOrderRequest {
             quantity: 3,
             unit_price: cny(125_000),
             kit: None,
+            fit: None,
         }],
         requested_delivery_date: "2026-04-15".to_owned(),
         payment_terms: prepaid(),

@@ -430,3 +430,12 @@ fn a_partner_token_names_the_partner_its_person_acts_for() {
         .unwrap_or_else(|error| panic!("{error}"));
     assert_eq!(caller.partner, None);
 }
+
+#[test]
+fn only_a_partners_person_is_scoped_to_its_partner() {
+    let staff = Caller::new("pat", &["purchaser", "supplier"]);
+    assert_eq!(staff.partner_scope(), Ok(None));
+    let ms_li = Caller::new("ms-li", &["supplier"]).for_partner("WOOLCO");
+    assert_eq!(ms_li.partner_scope(), Ok(Some("WOOLCO")));
+    assert!(Caller::new("x", &["store"]).partner_scope().is_err());
+}

@@ -53,18 +53,10 @@ impl Procurement {
 
     /// A partner's person sees its own purchases only; staff see all.
     fn partner_view(actor: &Actor) -> Result<Option<String>, ProcurementError> {
-        let staff = actor
-            .roles
-            .iter()
-            .any(|role| !matches!(role.as_str(), "supplier" | "manufacturer" | "store"));
-        if staff {
-            return Ok(None);
-        }
-        actor.partner.clone().map(Some).ok_or_else(|| {
-            ProcurementError::PermissionDenied(
-                "a partner's token names its partner code".to_owned(),
-            )
-        })
+        actor
+            .partner_scope()
+            .map(|scope| scope.map(str::to_owned))
+            .map_err(ProcurementError::PermissionDenied)
     }
 
     pub async fn fabric_purchase(

@@ -18,6 +18,9 @@ pub struct OrderLine {
     /// A kit line's composition, per kit (ORD-8).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kit: Option<Kit>,
+    /// A made-to-measure garment's category, pattern and measurements (S10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fit: Option<Fit>,
 }
 
 /// What one kit (套餐) is made of, as the order line lists it (ORD-8).
@@ -54,6 +57,8 @@ pub struct LineInput {
     pub unit_price: i64,
     /// A kit line's composition as given (ORD-8).
     pub kit: Option<Kit>,
+    /// A made-to-measure garment's fit as given (S10).
+    pub fit: Option<Fit>,
 }
 
 pub const MAX_LINES: usize = 500;
@@ -103,6 +108,8 @@ pub struct NewOrder {
     pub customer_po_number: String,
     pub export_contract: ExportContract,
     pub channel: String,
+    /// S10: the store taking the order, from the caller's identity.
+    pub store_code: String,
 }
 
 impl NewOrder {
@@ -227,6 +234,7 @@ impl NewOrder {
             customer_po_number,
             export_contract,
             channel: input.channel.clone(),
+            store_code: String::new(),
         })?)
     }
 }
@@ -291,6 +299,22 @@ pub(super) fn parse_lines(
             .kit
             .as_ref()
             .map(|kit| parse_kit(kit, &field("kit"), violations));
+        let made_to_measure = kind == Some(OrderKind::MadeToMeasure);
+        let fit = match (&input.fit, made_to_measure) {
+            (Some(fit), true) => Some(parse_fit(fit, &field("fit"), violations)),
+            (None, true) => {
+                violations.add(
+                    field("fit"),
+                    "a made-to-measure garment needs its category, pattern and measurements",
+                );
+                None
+            }
+            (Some(_), false) if kind.is_some() => {
+                violations.add(field("fit"), "only made-to-measure garments have a fit");
+                None
+            }
+            _ => None,
+        };
         lines.push(OrderLine {
             line_no: u32::try_from(index + 1).unwrap_or(u32::MAX),
             sku,
@@ -299,6 +323,7 @@ pub(super) fn parse_lines(
             unit_price: input.unit_price,
             list_price: None,
             kit,
+            fit,
         });
     }
     lines

@@ -29,6 +29,7 @@ fn input(kind: OrderKind, unit_price: i64) -> OrderInput {
             unit_price_currency: "CNY".to_owned(),
             unit_price,
             kit: None,
+            fit: (kind == OrderKind::MadeToMeasure).then(|| jacket(JACKET)),
         }],
         requested_delivery_date: "2026-04-01".to_owned(),
         payment_terms: kind.is_sale().then_some(PaymentTermsInput {
@@ -209,6 +210,7 @@ fn ord_3_every_bad_field_is_named() {
         unit_price_currency: "USD".to_owned(),
         unit_price: 5,
         kit: None,
+        fit: None,
     });
     bad.requested_delivery_date = "2026-02-01".to_owned();
     bad.payment_terms = Some(PaymentTermsInput {
@@ -617,4 +619,72 @@ fn ord_20_an_order_abroad_goes_to_the_overseas_warehouse_only_when_it_holds_all_
         FINISHED_GOODS_WAREHOUSE,
         "short overseas: finished goods, where shortages go to production"
     );
+}
+
+/// A made-to-measure jacket with the measurements given.
+fn jacket(measurements: &[(&str, i32)]) -> Fit {
+    Fit {
+        category: "jacket".to_owned(),
+        pattern: "SB-2B-notch".to_owned(),
+        measurements: measurements
+            .iter()
+            .map(|(name, mm)| ((*name).to_owned(), *mm))
+            .collect(),
+    }
+}
+
+const JACKET: &[(&str, i32)] = &[
+    ("chest", 1020),
+    ("waist", 880),
+    ("hip", 1000),
+    ("shoulder", 460),
+    ("sleeve", 620),
+    ("back_length", 760),
+];
+
+#[test]
+fn s10_a_made_to_measure_garment_needs_its_category_pattern_and_measurements_in_range() {
+    let made_to_measure = |fit: Option<Fit>| {
+        let mut input = input(OrderKind::MadeToMeasure, 380_000);
+        input.lines[0].fit = fit;
+        input
+    };
+    assert!(input(OrderKind::MadeToMeasure, 1).lines[0].fit.is_some());
+    let parse = |input: &OrderInput| NewOrder::parse(input, &sales(), today(), "");
+    assert!(parse(&made_to_measure(Some(jacket(JACKET)))).is_ok());
+    let fields = |input: &OrderInput| match parse(input) {
+        Err(OrderError::InvalidInput(violations)) => {
+            violations.into_iter().map(|v| v.field).collect::<Vec<_>>()
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    assert_eq!(fields(&made_to_measure(None)), ["lines[0].fit"]);
+    // A sleeve of 2 m, no hip, and an inseam a jacket does not take.
+    let mut odd: Vec<(&str, i32)> = JACKET
+        .iter()
+        .copied()
+        .filter(|(name, _)| *name != "hip")
+        .collect();
+    odd.retain(|(name, _)| *name != "sleeve");
+    odd.push(("sleeve", 2000));
+    odd.push(("inseam", 800));
+    assert_eq!(
+        fields(&made_to_measure(Some(jacket(&odd)))),
+        [
+            "lines[0].fit.measurements.inseam",
+            "lines[0].fit.measurements.hip",
+            "lines[0].fit.measurements.sleeve",
+        ]
+    );
+    let mut cape = jacket(JACKET);
+    cape.category = "cape".to_owned();
+    cape.pattern = String::new();
+    assert_eq!(
+        fields(&made_to_measure(Some(cape))),
+        ["lines[0].fit.pattern", "lines[0].fit.category"]
+    );
+    // A standard order's line has no fit.
+    let mut standard = input(OrderKind::Standard, 10_000);
+    standard.lines[0].fit = Some(jacket(JACKET));
+    assert_eq!(fields(&standard), ["lines[0].fit"]);
 }
