@@ -470,7 +470,7 @@ async fn log_6_export_documents_add_up_and_the_pdf_opens(backend: Backend) {
         OrderKind::Export,
         &[
             ("PUMP-100", "Water pump WP-100", 40, 95_000),
-            ("SEAL-KIT", "Seal kit", 80, 1_250),
+            ("SEAL-KIT", "密封件 Seal kit", 80, 1_250),
         ],
     )
     .await;
@@ -553,6 +553,8 @@ async fn log_6_export_documents_add_up_and_the_pdf_opens(backend: Backend) {
         "gross 189.250 kg".to_owned(),
         "Container: 20GP".to_owned(),
         "Statutory inspection (CIQ): required".to_owned(),
+        // Chinese text prints as itself, not as '?'.
+        "SEAL-KIT | 密封件 Seal kit | 80".to_owned(),
     ] {
         assert!(text.contains(&expected), "{expected:?} not in:\n{text}");
     }

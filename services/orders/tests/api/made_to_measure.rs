@@ -103,7 +103,10 @@ async fn s10_a_store_sees_and_changes_its_own_orders_only(backend: Backend) {
     let numbers = |orders: Vec<pb::Order>| -> Vec<String> {
         orders.into_iter().map(|order| order.number).collect()
     };
-    assert_eq!(numbers(list_all(&mut nanjing).await), [ours.number.as_str()]);
+    assert_eq!(
+        numbers(list_all(&mut nanjing).await),
+        [ours.number.as_str()]
+    );
     assert_eq!(
         list_all(&mut app.sales().await).await.len(),
         2,
