@@ -211,6 +211,22 @@ pub fn authorized<T>(message: T, subject: &str, roles: &[&str]) -> tonic::Reques
     request
 }
 
+/// A request from a person of the outside partner `partner` (a store,
+/// supplier or manufacturer), with `roles`.
+pub fn authorized_partner<T>(
+    message: T,
+    subject: &str,
+    roles: &[&str],
+    partner: &str,
+) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    if let Ok(value) = format!("Bearer {}", testing::partner_token(subject, roles, partner)).parse()
+    {
+        request.metadata_mut().insert("authorization", value);
+    }
+    request
+}
+
 /// ORD-20's release of a prepaid order as sales, the manager and finance do
 /// it: the full `amount` recorded by sales (once finance knows the order)
 /// and confirmed by finance, then the day's sales detail signed by the

@@ -8,6 +8,7 @@ mod fulfilment;
 mod layers;
 mod procurement;
 mod production;
+mod s10;
 mod s11;
 mod s12;
 mod s13;

@@ -125,6 +125,13 @@ pub async fn start(
         )),
     );
     runtime.spawn_consumer(
+        consumers::production::fabric_consumer_spec(
+            config.service.stream_replicas,
+            config.service.consumer.clone(),
+        ),
+        Arc::new(consumers::production::FabricReports::new(orders.clone())),
+    );
+    runtime.spawn_consumer(
         consumers::production::aftersales_consumer_spec(
             config.service.stream_replicas,
             config.service.consumer.clone(),

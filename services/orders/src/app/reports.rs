@@ -15,6 +15,7 @@ pub const INVENTORY_SOURCE: &str = "inventory";
 pub const LOGISTICS_SOURCE: &str = "logistics";
 pub const PRODUCTION_SOURCE: &str = "production";
 pub const AFTERSALES_SOURCE: &str = "aftersales";
+pub const PROCUREMENT_SOURCE: &str = "procurement";
 
 /// What production reported about an order.
 #[derive(Debug, Clone)]
@@ -247,6 +248,12 @@ impl Orders {
                 "to_materials",
                 "material-prep order: to the materials warehouse and purchasing (work contact sheet), nothing reserved",
             )),
+            // S10: the manufacturer makes the garment from the fabric
+            // commerce buys (PRC-7); nothing is held or produced here.
+            OrderKind::MadeToMeasure => Some((
+                "to_manufacturer",
+                "made-to-measure garment: made by the manufacturer from the fabric commerce buys, nothing reserved",
+            )),
             _ => None,
         };
         if let Some((action, detail)) = handed_over {
@@ -410,6 +417,35 @@ impl Orders {
         };
         let mut entry = TimelineEntry::note(self.now(), actor, action, detail);
         entry.source = AFTERSALES_SOURCE.to_owned();
+        timeline::append(connection, &order.id, &entry).await
+    }
+
+    /// S10, PRC-7: the fabric of a made-to-measure order, step by step on
+    /// its timeline; once the manufacturer has received it the garment is
+    /// being made, so a released order is IN_PRODUCTION.
+    pub async fn fabric_reported<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        actor: &str,
+        order_id: &OrderId,
+        step: &str,
+        detail: String,
+    ) -> Result<(), OrderError> {
+        let Some(mut order) = self.reported_order(connection, order_id).await? else {
+            return Ok(());
+        };
+        let now = self.now();
+        if step == "received" && order.state == OrderState::Released {
+            let from = order.start_production(now)?;
+            let change = Change::new("in_production", Some(from))
+                .detail(format!("{detail}; the garment is being made"))
+                .reported_by(PROCUREMENT_SOURCE);
+            return self
+                .record(connection, &order, &Actor::new(actor, &[]), change)
+                .await;
+        }
+        let mut entry = TimelineEntry::note(now, actor, &format!("fabric_{step}"), detail);
+        entry.source = PROCUREMENT_SOURCE.to_owned();
         timeline::append(connection, &order.id, &entry).await
     }
 

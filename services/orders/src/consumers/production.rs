@@ -7,13 +7,17 @@
 //! `inventory.reservation.completed` (consumer `orders-stock`): finished
 //! goods from production covered every short line, so the order is
 //! READY_TO_SHIP (PRD-5). And after-sales' cases (consumer
-//! `orders-aftersales`): on the order's timeline (ORD-4).
+//! `orders-aftersales`): on the order's timeline (ORD-4). And a
+//! made-to-measure order's fabric (consumer `orders-fabric`,
+//! `procurement.fabric.>`): each step on its timeline, the manufacturer's
+//! receipt puts it IN_PRODUCTION (S10, PRC-7).
 
 use async_trait::async_trait;
 use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
 use orderflow_platform::config::ConsumerSettings;
 use orderflow_proto::aftersales::v1 as aftersales;
 use orderflow_proto::inventory::v1 as inventory;
+use orderflow_proto::procurement::v1 as procurement;
 use orderflow_proto::production::v1 as production;
 use sea_orm::DatabaseTransaction;
 
@@ -200,6 +204,64 @@ impl EventHandler for AfterSalesReports {
                 &message.actor,
                 &order_id(&case.order_id)?,
                 &action,
+                detail,
+            )
+            .await
+            .map_err(order_error)
+    }
+}
+
+pub const FABRIC_CONSUMER: &str = "orders-fabric";
+
+pub fn fabric_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+    ConsumerSpec::on(
+        FABRIC_CONSUMER,
+        "procurement",
+        Some("procurement.fabric.>"),
+        replicas,
+        settings,
+    )
+}
+
+/// Procurement's reports on a made-to-measure order's fabric (PRC-7).
+pub struct FabricReports {
+    orders: Orders,
+}
+
+impl FabricReports {
+    pub fn new(orders: Orders) -> Self {
+        Self { orders }
+    }
+}
+
+#[async_trait]
+impl EventHandler for FabricReports {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        let message: procurement::FabricPurchaseEvent = event.decode()?;
+        let Some(fabric) = message.fabric_purchase else {
+            return Ok(());
+        };
+        let step = event.subject.trim_start_matches("procurement.fabric.");
+        let detail = format!(
+            "{} of {} for the {} ({} cm, {} → {}): {}",
+            step,
+            fabric.fabric_code,
+            fabric.garment,
+            fabric.length_cm,
+            fabric.supplier_code,
+            fabric.manufacturer_code,
+            message.detail
+        );
+        self.orders
+            .fabric_reported(
+                transaction,
+                &message.actor,
+                &order_id(&fabric.order_id)?,
+                step,
                 detail,
             )
             .await
