@@ -273,8 +273,10 @@ impl OrderService for OrderApi {
             confirmation_overdue_only: request.confirmation_overdue_only,
             // ORD-10: supervisors see every order; other reviewers not the
             // submitted ones a colleague has claimed.
+            // A store's people see all their store's orders, claimed or not.
             reviewer: (!actor.has_role(Role::SalesSupervisor.as_str())
-                && !actor.has_role(Role::Admin.as_str()))
+                && !actor.has_role(Role::Admin.as_str())
+                && actor.store_scope()?.is_none())
             .then(|| actor.id.clone()),
             store_code: actor.store_scope()?.map(str::to_owned),
         })?;

@@ -315,22 +315,22 @@ impl Caller {
         self
     }
 
-    /// Whose business the caller may see: `None` for the company's own
-    /// people and services (any role but a partner's), the partner's code
-    /// for a person of an outside partner (`supplier`, `manufacturer`,
-    /// `store` only); a partner role without its `partner` claim is refused.
+    /// Whose business the caller may see: the partner's code for a person
+    /// of an outside partner (a `supplier`, `manufacturer` or `store` role
+    /// with a `partner` claim — whatever other roles the token carries);
+    /// `None` for the company's own people and services. A token with only
+    /// partner roles and no `partner` claim is refused.
     pub fn partner_scope(&self) -> Result<Option<&str>, String> {
-        let partner_only = !self.roles.is_empty()
-            && self
-                .roles
-                .iter()
-                .all(|role| PARTNER_ROLES.iter().any(|partner| partner.as_str() == role));
-        if !partner_only {
-            return Ok(None);
+        let is_partner_role =
+            |role: &String| PARTNER_ROLES.iter().any(|partner| partner.as_str() == role);
+        let partner_roles = self.roles.iter().any(is_partner_role);
+        match self.partner.as_deref() {
+            Some(partner) if partner_roles => Ok(Some(partner)),
+            _ if partner_roles && self.roles.iter().all(is_partner_role) => {
+                Err("a partner's person calls with a token naming its partner code".to_owned())
+            }
+            _ => Ok(None),
         }
-        self.partner.as_deref().map(Some).ok_or_else(|| {
-            "a partner's person calls with a token naming its partner code".to_owned()
-        })
     }
 
     pub fn has_role(&self, role: &str) -> bool {

@@ -96,7 +96,6 @@ const FABRIC_READERS: &[Role] = &[
     Role::Commerce,
     Role::Tech,
     Role::Finance,
-    Role::Store,
     Role::Purchaser,
     Role::PurchasingManager,
     Role::Supplier,

@@ -232,11 +232,11 @@ impl ExportDocuments {
         out
     }
 
-    /// The documents as a PDF (A4). ASCII lines are set in Helvetica; a line
-    /// with any other text (a Chinese consignee, say) in Adobe's standard
-    /// Chinese font STSong-Light through the predefined `UniGB-UTF16-H`
-    /// CMap, which PDF readers supply themselves, so nothing is embedded and
-    /// nothing prints as '?'.
+    /// The documents as a PDF (A4). ASCII text is set in Helvetica; other
+    /// text (a Chinese consignee, say) in Adobe's standard Chinese font
+    /// STSong-Light through the predefined `UniGB-UTF16-H` CMap, which PDF
+    /// readers supply themselves, so nothing is embedded and nothing prints
+    /// as '?'.
     pub fn pdf(&self) -> Vec<u8> {
         const LINES_PER_PAGE: usize = 50;
         let lines = self.text_lines();
@@ -279,16 +279,16 @@ impl ExportDocuments {
                 if index > 0 {
                     content.next_line(0.0, -15.0);
                 }
-                let printable = line.chars().map(|c| if c.is_control() { ' ' } else { c });
-                if line.is_ascii() {
-                    content.set_font(latin, 10.0);
-                    let bytes: Vec<u8> = printable.map(|c| c as u8).collect();
-                    content.show(Str(&bytes));
-                } else {
-                    content.set_font(chinese, 10.0);
-                    let text: String = printable.collect();
-                    let bytes: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
-                    content.show(Str(&bytes));
+                for (ascii, run) in runs(line) {
+                    if ascii {
+                        content.set_font(latin, 10.0);
+                        content.show(Str(run.as_bytes()));
+                    } else {
+                        content.set_font(chinese, 10.0);
+                        let bytes: Vec<u8> =
+                            run.encode_utf16().flat_map(u16::to_be_bytes).collect();
+                        content.show(Str(&bytes));
+                    }
                 }
             }
             content.end_text();
@@ -296,6 +296,21 @@ impl ExportDocuments {
         }
         pdf.finish()
     }
+}
+
+/// A line cut into runs of ASCII (set in Helvetica, with its own widths) and
+/// of other text (set in the Chinese font, full width); control characters
+/// become spaces.
+fn runs(line: &str) -> Vec<(bool, String)> {
+    let mut runs: Vec<(bool, String)> = Vec::new();
+    for c in line.chars() {
+        let c = if c.is_control() { ' ' } else { c };
+        match runs.last_mut() {
+            Some((ascii, run)) if *ascii == c.is_ascii() => run.push(c),
+            _ => runs.push((c.is_ascii(), c.to_string())),
+        }
+    }
+    runs
 }
 
 /// STSong-Light, one of the CJK fonts every PDF reader must be able to show

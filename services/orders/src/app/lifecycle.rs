@@ -21,6 +21,8 @@ impl Orders {
                 ));
             }
             new.store_code = store.to_owned();
+            // The store's person takes the order: no one else is named.
+            new.salesperson = actor.id.clone();
         }
         if new.kind == OrderKind::Return && !actor.has_role(Role::Service.as_str()) {
             return Err(OrderError::PermissionDenied(

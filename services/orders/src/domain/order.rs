@@ -263,7 +263,10 @@ impl Order {
         let privileged = ["sales_assistant", "sales_supervisor", "admin", "service"]
             .iter()
             .any(|role| actor.has_role(role));
-        if privileged || actor.id == self.salesperson {
+        // S10: any person of the store that took the order.
+        let same_store = !self.store_code.is_empty()
+            && actor.store_scope().ok().flatten() == Some(self.store_code.as_str());
+        if privileged || same_store || actor.id == self.salesperson {
             Ok(())
         } else {
             Err(OrderError::PermissionDenied(format!(

@@ -112,6 +112,9 @@ async fn s10_a_store_sees_and_changes_its_own_orders_only(backend: Backend) {
         2,
         "staff see both"
     );
+    // Another role on the store's token lifts nothing.
+    let mut mixed = app.store_with("NANJING-1", &["store", "sales"]).await;
+    assert_eq!(numbers(list_all(&mut mixed).await), [ours.number.as_str()]);
     let hidden = nanjing
         .get_order(pb::GetOrderRequest {
             order_id: theirs.id.clone(),

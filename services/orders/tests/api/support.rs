@@ -116,9 +116,14 @@ impl TestApp {
 
     /// A person of the store `store` (S10).
     pub async fn store(&self, store: &str) -> OrderServiceClient<Authorized> {
+        self.store_with(store, &["store"]).await
+    }
+
+    /// A person of the store `store` whose token carries `roles`.
+    pub async fn store_with(&self, store: &str, roles: &[&str]) -> OrderServiceClient<Authorized> {
         OrderServiceClient::with_interceptor(
             channel(self.address).await,
-            Bearer::partner(&format!("{store}-desk"), &["store"], store),
+            Bearer::partner(&format!("{store}-desk"), roles, store),
         )
     }
 

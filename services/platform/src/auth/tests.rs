@@ -435,6 +435,9 @@ fn a_partner_token_names_the_partner_its_person_acts_for() {
 fn only_a_partners_person_is_scoped_to_its_partner() {
     let staff = Caller::new("pat", &["purchaser", "supplier"]);
     assert_eq!(staff.partner_scope(), Ok(None));
+    // Another role on a partner's token lifts nothing.
+    let mixed = Caller::new("ms-wang", &["store", "sales"]).for_partner("NANJING-1");
+    assert_eq!(mixed.partner_scope(), Ok(Some("NANJING-1")));
     let ms_li = Caller::new("ms-li", &["supplier"]).for_partner("WOOLCO");
     assert_eq!(ms_li.partner_scope(), Ok(Some("WOOLCO")));
     assert!(Caller::new("x", &["store"]).partner_scope().is_err());

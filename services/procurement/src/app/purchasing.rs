@@ -236,16 +236,27 @@ impl Procurement {
             drop(transaction);
             return self.purchase_order(&PurchaseOrderId::from_stored(id)).await;
         }
-        let mut supplier = records::supplier(&*transaction, supplier_code, true)
+        let supplier = records::supplier(&*transaction, supplier_code, true)
             .await?
             .ok_or_else(|| ProcurementError::not_found("supplier", supplier_code))?;
         supplier.may_receive_orders()?;
-        let mut chosen = Vec::with_capacity(requisition_ids.len());
-        let mut lines = Vec::with_capacity(requisition_ids.len());
-        for requisition_id in requisition_ids {
+        // Locked in one order (by id) whatever order they were named in, so
+        // two overlapping selections never wait on each other in a circle.
+        let mut locked = BTreeMap::new();
+        let mut by_id: Vec<&String> = requisition_ids.iter().collect();
+        by_id.sort();
+        for requisition_id in by_id {
             let requisition = records::requisition(&*transaction, requisition_id, true)
                 .await?
                 .ok_or_else(|| ProcurementError::not_found("requisition", requisition_id))?;
+            locked.insert(requisition_id.clone(), requisition);
+        }
+        let mut chosen = Vec::with_capacity(requisition_ids.len());
+        let mut lines = Vec::with_capacity(requisition_ids.len());
+        for requisition_id in requisition_ids {
+            let Some(requisition) = locked.remove(requisition_id) else {
+                continue;
+            };
             let quote = requisition.select(supplier_code, reason)?;
             let cheapest = requisition
                 .cheapest()
@@ -256,8 +267,10 @@ impl Procurement {
                 quantity: requisition.quantity,
                 unit_price: quote.unit_price,
                 need_by: requisition.need_by,
+                quoted_base: quote.comparable(),
+                cheapest_base: cheapest,
             });
-            chosen.push((requisition, quote.comparable(), cheapest));
+            chosen.push(requisition);
         }
         let order = PurchaseOrder::new(
             Draft {
@@ -267,12 +280,10 @@ impl Procurement {
             },
             now,
         )?;
-        for (mut requisition, quoted, cheapest) in chosen {
+        for mut requisition in chosen {
             requisition.ordered(&order.id, now);
-            supplier.record_order(quoted, cheapest, requisition.quantity, now);
             records::save_requisition(&*transaction, &requisition).await?;
         }
-        records::save_supplier(&*transaction, &supplier).await?;
         records::save_order(&*transaction, &order).await?;
         let detail = format!(
             "{} from {}, {} in all; contract to approval (APR-9)",
@@ -343,6 +354,17 @@ impl Procurement {
         let now = self.now();
         order.decided(approved, note, now)?;
         records::save_order(connection, &order).await?;
+        // PRC-1: an approved order counts in the supplier's price score,
+        // once; a rejected one never does.
+        if approved
+            && let Some(mut supplier) =
+                records::supplier(connection, &order.supplier_code, true).await?
+        {
+            for line in &order.lines {
+                supplier.record_order(line.quoted_base, line.cheapest_base, line.quantity, now);
+            }
+            records::save_supplier(connection, &supplier).await?;
+        }
         if !approved {
             // The material is still to buy: its requisitions open again.
             for line in &order.lines {
@@ -526,10 +548,13 @@ impl Procurement {
         let mut flagged = 0;
         for mut order in records::overdue_orders(&*transaction, today, 500).await? {
             let late = order.flag_late(today, now);
+            // Saved either way: the stored next-due day is then the next
+            // promise that can still be missed, so an order is looked at
+            // again only when it is due.
+            records::save_order(&*transaction, &order).await?;
             if late.is_empty() {
                 continue;
             }
-            records::save_order(&*transaction, &order).await?;
             for number in late {
                 let Some(line) = order.lines.iter().find(|line| line.line == number) else {
                     continue;

@@ -104,6 +104,13 @@ pub struct PoLine {
     pub promised_date: Option<NaiveDate>,
     /// Announced late, once per promise (PRC-4).
     pub late: bool,
+    /// PRC-1: the unit price compared in the base currency, and the
+    /// cheapest quote's; the supplier's price score counts them once the
+    /// contract is approved.
+    #[serde(default)]
+    pub quoted_base: i64,
+    #[serde(default)]
+    pub cheapest_base: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,6 +136,9 @@ pub struct DraftLine {
     pub quantity: i64,
     pub unit_price: Money,
     pub need_by: NaiveDate,
+    /// The quote and the cheapest quote in the base currency (PRC-1).
+    pub quoted_base: i64,
+    pub cheapest_base: i64,
 }
 
 /// What a purchase order is drafted from: the requisitions and the quotes
@@ -178,6 +188,8 @@ impl PurchaseOrder {
                     need_by: line.need_by,
                     promised_date: None,
                     late: false,
+                    quoted_base: line.quoted_base,
+                    cheapest_base: line.cheapest_base,
                 })
                 .collect(),
             selection_reason: draft.selection_reason,

@@ -216,9 +216,16 @@ impl MigrationTrait for PurchaseOrderLines {
             let Some(converted) = with_lines(stored) else {
                 continue;
             };
+            // The columns the late sweep and the lists read, as the order
+            // now computes them (a line already late is not due again).
+            let order: crate::domain::purchase::PurchaseOrder =
+                serde_json::from_value(converted.clone())
+                    .map_err(|error| DbErr::Migration(format!("purchase order {id}: {error}")))?;
             let update = Query::update()
                 .table("purchase_orders")
                 .value("body", converted.to_string())
+                .value("late", order.late())
+                .value("promised_date", order.next_due().map(|day| day.to_string()))
                 .and_where(Expr::col("id").eq(id))
                 .to_owned();
             connection.execute(&update).await?;

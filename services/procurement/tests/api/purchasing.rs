@@ -414,8 +414,23 @@ async fn prc_3_one_order_covers_several_requisitions_and_a_rejected_contract_ope
     app.settled().await;
     let created = app.published("procurement.purchase_order.created").await;
     assert_eq!(created.len(), 1);
-    // Rejected: both requisitions are to buy again, from someone else.
+    // Rejected: both requisitions are to buy again, from someone else, and
+    // the order never counts in ACME's price score (PRC-1).
     app.contract_decided(&order.id, false).await;
+    let acme = purchaser
+        .get_supplier(pb::GetSupplierRequest {
+            code: "ACME".to_owned(),
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert!(
+        acme.history
+            .iter()
+            .all(|score| score.reason != "order placed"),
+        "{:?}",
+        acme.history
+    );
     for sku in ["SEAL", "BOLT"] {
         let found = requisitions_of(&app, sku, |found| {
             found
@@ -521,6 +536,20 @@ async fn prc_5_each_line_is_received_and_inspected_on_its_own(backend: Backend) 
         (bolts.received, bolts.accepted, bolts.rejected),
         (120, 100, 20)
     );
+    // The approved order counted in ACME's price score, once per line.
+    let acme = purchaser
+        .get_supplier(pb::GetSupplierRequest {
+            code: "ACME".to_owned(),
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    let placed = acme
+        .history
+        .iter()
+        .filter(|score| score.reason == "order placed")
+        .count();
+    assert_eq!(placed, 2);
     assert_eq!(order.lines[0].received, 0);
     assert_eq!(order.state(), pb::PurchaseOrderState::Sent);
 }

@@ -24,6 +24,8 @@ fn line(requisition: &str, sku: &str, quantity: i64, currency: &str) -> DraftLin
             150,
         ),
         need_by: day("2026-12-20"),
+        quoted_base: 150,
+        cheapest_base: 150,
     }
 }
 
