@@ -258,25 +258,30 @@ async fn s10_a_made_to_measure_garment_from_the_store_to_the_manufacturer() {
 
     // PRC-7: commerce buys the fabric; the supplier confirms and ships it;
     // the manufacturer receives it.
-    let fabric = buying
-        .record_fabric_purchase(authorized(
-            procurement::RecordFabricPurchaseRequest {
-                order_id: order.id.clone(),
-                order_number: order.number.clone(),
-                garment: "jacket".to_owned(),
-                fabric_code: "VBC-2201".to_owned(),
-                length_cm: 180,
-                price: cny(126_000),
-                supplier_code: "WOOLCO".to_owned(),
-                manufacturer_code: "TAILORS".to_owned(),
-                ..Default::default()
-            },
-            "cora",
-            &["commerce"],
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"))
-        .into_inner();
+    // Procurement learns the order from its events: until then it is not
+    // there to buy for.
+    let record = procurement::RecordFabricPurchaseRequest {
+        order_id: order.id.clone(),
+        order_number: order.number.clone(),
+        garment: "jacket".to_owned(),
+        fabric_code: "VBC-2201".to_owned(),
+        length_cm: 180,
+        price: cny(126_000),
+        supplier_code: "WOOLCO".to_owned(),
+        manufacturer_code: "TAILORS".to_owned(),
+        ..Default::default()
+    };
+    let fabric = orderflow_platform::testing::eventually(
+        std::time::Duration::from_secs(20),
+        "procurement to know the order",
+        || {
+            let mut buying = buying.clone();
+            let request = authorized(record.clone(), "cora", &["commerce"]);
+            async move { buying.record_fabric_purchase(request).await.ok() }
+        },
+    )
+    .await
+    .into_inner();
     let woolco = |message| authorized_partner(message, "ms-li", &["supplier"], "WOOLCO");
     buying
         .answer_fabric_purchase(woolco(procurement::AnswerFabricPurchaseRequest {

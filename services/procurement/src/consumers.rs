@@ -18,6 +18,8 @@
 //! - `procurement-sheets` on `INVENTORY`, `inventory.sheet.created`: the
 //!   work contact sheet of a GM-approved material-prep order becomes
 //!   requisitions (S11, PRC-2).
+//! - `procurement-orders` on `ORDERS`, `orders.order.>`: the number and
+//!   state of made-to-measure orders, which fabric is bought for (PRC-7).
 
 use async_trait::async_trait;
 use chrono::{Duration, NaiveDate};
@@ -25,6 +27,7 @@ use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError
 use orderflow_platform::config::ConsumerSettings;
 use orderflow_proto::approvals::v1 as approvals;
 use orderflow_proto::inventory::v1 as inventory;
+use orderflow_proto::orders::v1 as orders;
 use orderflow_proto::procurement::v1 as pb;
 use orderflow_proto::production::v1 as production;
 use sea_orm::DatabaseTransaction;
@@ -41,6 +44,17 @@ pub const SHEETS_CONSUMER: &str = "procurement-sheets";
 pub const STOCK_CONSUMER: &str = "procurement-stock";
 pub const OUTSOURCING_CONSUMER: &str = "procurement-outsourcing";
 pub const OUTSOURCING_CONTRACTS_CONSUMER: &str = "procurement-outsourcing-contracts";
+pub const ORDERS_CONSUMER: &str = "procurement-orders";
+
+pub fn orders_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+    ConsumerSpec::on(
+        ORDERS_CONSUMER,
+        "orders",
+        Some("orders.order.>"),
+        replicas,
+        settings,
+    )
+}
 
 pub fn outsourcing_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
     ConsumerSpec::on(
@@ -433,5 +447,46 @@ impl EventHandler for OutsourcingContractFiling {
             .outsourcing_contract_filed(transaction, &order.id, &request.id)
             .await?;
         Ok(())
+    }
+}
+
+/// Made-to-measure orders as the orders service reports them (PRC-7).
+pub struct GarmentOrders {
+    procurement: Procurement,
+}
+
+impl GarmentOrders {
+    pub fn new(procurement: Procurement) -> Self {
+        Self { procurement }
+    }
+}
+
+#[async_trait]
+impl EventHandler for GarmentOrders {
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
+        let message: orders::OrderEvent = event.decode()?;
+        let Some(order) = message.order else {
+            return Ok(());
+        };
+        if order.kind != orders::OrderKind::MadeToMeasure as i32 {
+            return Ok(());
+        }
+        // `ORDER_STATE_AWAITING_PAYMENT` → `awaiting_payment`.
+        let state = orders::OrderState::try_from(order.state)
+            .map(|state| {
+                state
+                    .as_str_name()
+                    .trim_start_matches("ORDER_STATE_")
+                    .to_lowercase()
+            })
+            .unwrap_or_default();
+        self.procurement
+            .garment_order_reported(transaction, &order.id, &order.number, &state)
+            .await
+            .map_err(HandlerError::from)
     }
 }

@@ -84,6 +84,10 @@ pub async fn start(
         Arc::new(consumers::TradedShortages::new(procurement.clone())),
     );
     runtime.spawn_consumer(
+        consumers::orders_consumer_spec(replicas, settings.clone()),
+        Arc::new(consumers::GarmentOrders::new(procurement.clone())),
+    );
+    runtime.spawn_consumer(
         consumers::sheets_consumer_spec(replicas, settings.clone()),
         Arc::new(consumers::WorkContactSheets::new(procurement.clone())),
     );

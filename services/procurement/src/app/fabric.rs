@@ -4,9 +4,12 @@
 
 use chrono::{DateTime, Utc};
 use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
+use sea_orm::ConnectionTrait;
 
 use super::Procurement;
-use crate::domain::fabric::{FabricFilter, FabricOrder, FabricPurchase, FabricPurchaseId, Side};
+use crate::domain::fabric::{
+    FabricFilter, FabricOrder, FabricPurchase, FabricPurchaseId, Side, may_buy_fabric_for,
+};
 use crate::domain::{Actor, ProcurementError};
 use crate::events;
 use crate::store::records;
@@ -22,6 +25,17 @@ type Step<'a> = Box<
 >;
 
 impl Procurement {
+    /// PRC-7: what the orders service reported of a made-to-measure order.
+    pub async fn garment_order_reported<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        order_id: &str,
+        number: &str,
+        state: &str,
+    ) -> Result<(), ProcurementError> {
+        records::save_garment_order(connection, order_id, number, state, self.now()).await
+    }
+
     async fn change_fabric(
         &self,
         actor: &Actor,
@@ -99,6 +113,18 @@ impl Procurement {
                 .fabric_purchase(actor, &FabricPurchaseId::from_stored(id))
                 .await;
         }
+        let Some((number, state)) = records::garment_order(&*transaction, &order.order_id).await?
+        else {
+            return Err(ProcurementError::invalid(
+                "order_id",
+                "no made-to-measure order of that id (yet): fabric is bought for one",
+            ));
+        };
+        may_buy_fabric_for(&order.order_id, &state)?;
+        let order = FabricOrder {
+            order_number: number,
+            ..order
+        };
         for (field, code) in [
             ("supplier_code", &order.supplier_code),
             ("manufacturer_code", &order.manufacturer_code),

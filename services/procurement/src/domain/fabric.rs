@@ -99,6 +99,22 @@ pub struct FabricPurchase {
     pub updated_at: DateTime<Utc>,
 }
 
+/// APR-8, PRC-7: fabric is bought for a made-to-measure order that passed
+/// its finance → tech → commerce review and is not over (`state` as the
+/// orders service names it, e.g. `awaiting_payment`).
+pub fn may_buy_fabric_for(order_id: &str, state: &str) -> Result<(), ProcurementError> {
+    match state {
+        "awaiting_payment" | "released" | "in_production" => Ok(()),
+        _ => Err(ProcurementError::precondition(
+            "ORDER_NOT_APPROVED",
+            format!("orders/{order_id}"),
+            format!(
+                "the made-to-measure order is {state}: fabric is bought once finance, tech and commerce approved it (APR-8), until it is made"
+            ),
+        )),
+    }
+}
+
 /// Which fabric purchases a list shows.
 #[derive(Debug, Clone, Default)]
 pub struct FabricFilter {

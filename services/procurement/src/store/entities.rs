@@ -125,3 +125,22 @@ pub mod fabric_purchase {
 
     no_relations!();
 }
+
+/// PRC-7: what procurement knows of made-to-measure orders (from
+/// `orders.order.>`): fabric is bought for an approved one only.
+pub mod garment_order {
+    use chrono::{DateTime, Utc};
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "garment_orders")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub order_id: String,
+        pub number: String,
+        pub state: String,
+        pub updated_at: DateTime<Utc>,
+    }
+
+    no_relations!();
+}

@@ -12,6 +12,7 @@ impl MigratorTrait for Migrator {
         migrations.push(Box::new(CreateOutsourcingOrders));
         migrations.push(Box::new(PurchaseOrderLines));
         migrations.push(Box::new(CreateFabricPurchases));
+        migrations.push(Box::new(CreateGarmentOrders));
         migrations
     }
 }
@@ -281,6 +282,36 @@ impl MigrationTrait for CreateFabricPurchases {
                 .await?;
         }
         Ok(())
+    }
+}
+
+/// PRC-7: the made-to-measure orders fabric may be bought for.
+struct CreateGarmentOrders;
+
+impl MigrationName for CreateGarmentOrders {
+    fn name(&self) -> &str {
+        "m0005_garment_orders"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateGarmentOrders {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("garment_orders")
+                    .col(string("order_id").primary_key())
+                    .col(string("number"))
+                    .col(string("state"))
+                    .col(timestamp_with_time_zone("updated_at"))
+                    .to_owned(),
+            )
+            .await
     }
 }
 

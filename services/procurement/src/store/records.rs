@@ -8,7 +8,8 @@ use sea_orm::{
 };
 
 use super::entities::{
-    fabric_purchase, outsourcing_order, purchase_order, requisition, requisition_source, supplier,
+    fabric_purchase, garment_order, outsourcing_order, purchase_order, requisition,
+    requisition_source, supplier,
 };
 use super::{json, parse_json};
 use crate::domain::ProcurementError;
@@ -464,4 +465,43 @@ pub async fn fabrics<C: ConnectionTrait>(
         .into_iter()
         .map(|model| parse_json("fabric purchase", &model.body))
         .collect()
+}
+
+// ------------------------------------------- made-to-measure orders known
+
+/// PRC-7: a made-to-measure order's number and state as last reported.
+pub async fn save_garment_order<C: ConnectionTrait>(
+    connection: &C,
+    order_id: &str,
+    number: &str,
+    state: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ProcurementError> {
+    use garment_order::Column;
+    let model = garment_order::Model {
+        order_id: order_id.to_owned(),
+        number: number.to_owned(),
+        state: state.to_owned(),
+        updated_at: at,
+    };
+    garment_order::Entity::insert(model.into_active_model())
+        .on_conflict(
+            OnConflict::column(Column::OrderId)
+                .update_columns([Column::Number, Column::State, Column::UpdatedAt])
+                .to_owned(),
+        )
+        .exec_without_returning(connection)
+        .await?;
+    Ok(())
+}
+
+/// The number and state of a made-to-measure order, if one was reported.
+pub async fn garment_order<C: ConnectionTrait>(
+    connection: &C,
+    order_id: &str,
+) -> Result<Option<(String, String)>, ProcurementError> {
+    Ok(garment_order::Entity::find_by_id(order_id.to_owned())
+        .one(connection)
+        .await?
+        .map(|model| (model.number, model.state)))
 }

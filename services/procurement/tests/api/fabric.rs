@@ -3,6 +3,7 @@
 
 use orderflow_platform::backend_tests;
 use orderflow_platform::testing::{Backend, violated_fields};
+use orderflow_proto::orders::v1 as orders;
 use orderflow_proto::procurement::v1 as pb;
 
 use crate::support::*;
@@ -33,6 +34,31 @@ async fn partners(app: &TestApp) {
         app.supplier(code, true).await;
     }
     app.supplier("CAND", false).await;
+    garment_order(app, ORDER, orders::OrderState::AwaitingPayment).await;
+}
+
+/// The orders service reporting a made-to-measure order in `state`.
+async fn garment_order(app: &TestApp, id: &str, state: orders::OrderState) {
+    use prost::Message;
+    let event = orders::OrderEvent {
+        event_id: uuid::Uuid::now_v7().to_string(),
+        order: Some(orders::Order {
+            id: id.to_owned(),
+            number: "2026120100000007".to_owned(),
+            kind: orders::OrderKind::MadeToMeasure.into(),
+            state: state.into(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    orderflow_platform::testing::publish_event(
+        &app.nats,
+        "orders",
+        "orders.order.approved",
+        event.encode_to_vec(),
+    )
+    .await;
+    app.settled().await;
 }
 
 async fn prc_7_the_supplier_confirms_and_ships_and_the_manufacturers_receipt_closes_it(
@@ -56,6 +82,26 @@ async fn prc_7_the_supplier_confirms_and_ships_and_the_manufacturers_receipt_clo
         .await
         .refused("not an approved supplier");
     assert_eq!(candidate.code(), tonic::Code::FailedPrecondition);
+    // APR-8: only for a made-to-measure order the orders service reported
+    // as approved.
+    let unknown = commerce
+        .record_fabric_purchase(pb::RecordFabricPurchaseRequest {
+            order_id: "0193a1b2-0000-7000-8000-0000000000ff".to_owned(),
+            ..fabric_for("WOOLCO")
+        })
+        .await
+        .refused("no such made-to-measure order");
+    assert_eq!(violated_fields(&unknown), ["order_id"]);
+    const PENDING: &str = "0193a1b2-0000-7000-8000-0000000000fe";
+    garment_order(&app, PENDING, orders::OrderState::PendingApproval).await;
+    let pending = commerce
+        .record_fabric_purchase(pb::RecordFabricPurchaseRequest {
+            order_id: PENDING.to_owned(),
+            ..fabric_for("WOOLCO")
+        })
+        .await
+        .refused("tech has not approved it yet");
+    assert_eq!(pending.code(), tonic::Code::FailedPrecondition);
     let fabric = commerce
         .record_fabric_purchase(fabric_for("woolco"))
         .await
