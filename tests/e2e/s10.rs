@@ -1,11 +1,11 @@
-//! S10 Made-to-measure garment, as far as it is built: the store enters the
-//! measurements, finance approves, tech rejects with a reason, the store
-//! corrects and resubmits, all approve (APR-8); the deposit opens the gate
-//! and the order goes to the manufacturer, not to stock or to the factory;
+//! S10 Made-to-measure garment: the store enters the measurements, finance
+//! approves, tech rejects with a reason, the store corrects and resubmits,
+//! all approve (APR-8); the deposit the store records opens the gate and
+//! the order goes to the manufacturer, not to stock or to the factory;
 //! commerce records the fabric purchase, the supplier confirms and ships
-//! it, the manufacturer receives it (PRC-7) and the order is IN_PRODUCTION.
-//! Not yet built: the manufacturer's shipment to the store, the store's
-//! payment, receipt and the customer's pick-up.
+//! it, the manufacturer receives it (PRC-7) and the order is IN_PRODUCTION;
+//! the manufacturer ships the garment to the store, the store confirms its
+//! receipt, records the balance, and the customer's pick-up completes it.
 
 use approvals::approval_service_client::ApprovalServiceClient;
 use orderflow_e2e::{Cluster, authorized, authorized_partner};
@@ -239,8 +239,15 @@ async fn s10_a_made_to_measure_garment_from_the_store_to_the_manufacturer() {
         .and_then(|fit| fit.measurements.get("sleeve").copied());
     assert_eq!(sleeve, Some(615), "the corrected measurement");
 
-    // The deposit (30 % of 3,800.00) opens the gate.
-    let payment = testing_payment(&mut money, &order.id).await;
+    // The store records the deposit (30 % of 3,800.00); finance confirms
+    // it and the gate opens.
+    let payment = store_payment(
+        &mut money,
+        &order.id,
+        finance::PaymentKind::Deposit,
+        114_000,
+    )
+    .await;
     money
         .confirm_payment(authorized(
             finance::ConfirmPaymentRequest {
@@ -388,30 +395,123 @@ async fn s10_a_made_to_measure_garment_from_the_store_to_the_manufacturer() {
         .err()
         .map(|status| status.code());
     assert_eq!(other, Some(tonic::Code::NotFound));
+
+    // The manufacturer ships the finished garment to the store; another
+    // manufacturer cannot.
+    let ship = |partner: &str| {
+        authorized_partner(
+            pb::ShipToStoreRequest {
+                order_id: order.id.clone(),
+                carrier: "SF Express".to_owned(),
+                tracking_number: "SF9876543210".to_owned(),
+                ..Default::default()
+            },
+            "mr-wu",
+            &["manufacturer"],
+            partner,
+        )
+    };
+    let stranger = orders
+        .ship_to_store(ship("STITCHCO"))
+        .await
+        .err()
+        .map(|status| status.code());
+    assert_eq!(stranger, Some(tonic::Code::NotFound));
+    let shipped = orders
+        .ship_to_store(ship("TAILORS"))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(
+        (shipped.state(), shipped.tracking_number.as_str()),
+        (pb::OrderState::Shipped, "SF9876543210")
+    );
+    orders
+        .confirm_store_receipt(store(pb::ConfirmStoreReceiptRequest {
+            order_id: order.id.clone(),
+            ..Default::default()
+        }))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    // Not paid in full: the customer does not take the garment yet.
+    let pick_up = || {
+        store(pb::ConfirmPickUpRequest {
+            order_id: order.id.clone(),
+            ..Default::default()
+        })
+    };
+    let unpaid = orders
+        .confirm_pick_up(pick_up())
+        .await
+        .err()
+        .map(|status| status.code());
+    assert_eq!(unpaid, Some(tonic::Code::FailedPrecondition));
+    // The store records the balance, finance confirms it, the customer
+    // picks the garment up.
+    let balance = store_payment(
+        &mut money,
+        &order.id,
+        finance::PaymentKind::Balance,
+        266_000,
+    )
+    .await;
+    money
+        .confirm_payment(authorized(
+            finance::ConfirmPaymentRequest {
+                payment_id: balance,
+                ..Default::default()
+            },
+            "fiona",
+            &["finance"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let completed = orderflow_platform::testing::eventually(
+        std::time::Duration::from_secs(20),
+        "the pick-up once the balance is in",
+        || {
+            let mut orders = orders.clone();
+            let request = pick_up();
+            async move { orders.confirm_pick_up(request).await.ok() }
+        },
+    )
+    .await
+    .into_inner();
+    assert_eq!(completed.state(), pb::OrderState::Completed);
+    let story: Vec<i32> = timeline(&mut orders, &order.id)
+        .await
+        .into_iter()
+        .map(|entry| entry.to_state)
+        .filter(|state| *state != pb::OrderState::Unspecified as i32)
+        .collect();
+    let last = &story[story.len().saturating_sub(4)..];
+    use pb::OrderState::{Completed, Delivered, InProduction, Shipped};
+    assert_eq!(
+        last,
+        [InProduction, Shipped, Delivered, Completed].map(|state| state as i32)
+    );
 }
 
-/// The 30 % deposit, recorded by sales once finance knows the order.
-async fn testing_payment(
+/// A payment the store records once finance knows the order (S10).
+async fn store_payment(
     money: &mut orderflow_proto::finance::v1::finance_service_client::FinanceServiceClient<Channel>,
     order_id: &str,
+    kind: finance::PaymentKind,
+    minor_units: i64,
 ) -> String {
     orderflow_platform::testing::eventually(
         std::time::Duration::from_secs(20),
         "finance to know the order",
         || {
             let mut money = money.clone();
-            let request = authorized(
-                finance::RecordPaymentRequest {
-                    order_id: order_id.to_owned(),
-                    kind: finance::PaymentKind::Deposit as i32,
-                    amount: cny(114_000),
-                    method: "card at the store".to_owned(),
-                    reference: "POS-0815".to_owned(),
-                    ..Default::default()
-                },
-                "tom",
-                &["sales"],
-            );
+            let request = store(finance::RecordPaymentRequest {
+                order_id: order_id.to_owned(),
+                kind: kind as i32,
+                amount: cny(minor_units),
+                method: "card at the store".to_owned(),
+                reference: format!("POS-{minor_units}"),
+                ..Default::default()
+            });
             async move { money.record_payment(request).await.ok() }
         },
     )

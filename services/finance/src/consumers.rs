@@ -224,6 +224,7 @@ pub fn account_of(order: &orders::Order) -> Result<OrderAccount, String> {
         kind,
         customer_id: order.customer_id.clone(),
         salesperson: order.salesperson.clone(),
+        store_code: order.store_code.clone(),
         currency,
         total: order.total.as_ref().map_or(0, |total| total.minor_units),
         terms: terms_of(order.payment_terms.as_ref()),

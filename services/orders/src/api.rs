@@ -557,6 +557,63 @@ impl OrderService for OrderApi {
         Ok(reply(merged))
     }
 
+    async fn ship_to_store(
+        &self,
+        request: Request<pb::ShipToStoreRequest>,
+    ) -> Result<Response<pb::Order>, Status> {
+        let OrderCommand {
+            actor,
+            message: request,
+            key,
+            order_id,
+        } = order_command("ShipToStore", request, |r| (&r.request_id, &r.order_id))?;
+        let mut violations = Violations::new();
+        let carrier = violations.required("carrier", &request.carrier, 50);
+        let tracking = violations.required("tracking_number", &request.tracking_number, 50);
+        violations.finish(())?;
+        Ok(reply(
+            self.orders
+                .ship_to_store(&actor, &order_id, (carrier, tracking), key)
+                .await?,
+        ))
+    }
+
+    async fn confirm_store_receipt(
+        &self,
+        request: Request<pb::ConfirmStoreReceiptRequest>,
+    ) -> Result<Response<pb::Order>, Status> {
+        let OrderCommand {
+            actor,
+            message: _,
+            key,
+            order_id,
+        } = order_command("ConfirmStoreReceipt", request, |r| {
+            (&r.request_id, &r.order_id)
+        })?;
+        self.own_store_order(&actor, &order_id).await?;
+        Ok(reply(
+            self.orders
+                .confirm_store_receipt(&actor, &order_id, key)
+                .await?,
+        ))
+    }
+
+    async fn confirm_pick_up(
+        &self,
+        request: Request<pb::ConfirmPickUpRequest>,
+    ) -> Result<Response<pb::Order>, Status> {
+        let OrderCommand {
+            actor,
+            message: _,
+            key,
+            order_id,
+        } = order_command("ConfirmPickUp", request, |r| (&r.request_id, &r.order_id))?;
+        self.own_store_order(&actor, &order_id).await?;
+        Ok(reply(
+            self.orders.confirm_pick_up(&actor, &order_id, key).await?,
+        ))
+    }
+
     async fn get_order_timeline(
         &self,
         request: Request<pb::GetOrderTimelineRequest>,

@@ -375,6 +375,7 @@ pub fn order(order: &Order) -> pb::Order {
         tracking_number: order.tracking_number.clone(),
         channel: order.channel.clone(),
         store_code: order.store_code.clone(),
+        manufacturer_code: order.manufacturer_code.clone(),
     }
 }
 

@@ -43,6 +43,7 @@ pub const ROLES: RoleTable = &[
         &[
             Role::Sales,
             Role::SalesAssistant,
+            Role::Store,
             Role::Finance,
             Role::Admin,
         ],

@@ -15,6 +15,15 @@ impl Finance {
             return self.payment(&id).await;
         }
         let account = self.account_in(&*transaction, &new.order_id, false).await?;
+        // S10: a store's people record their own store's orders' payments
+        // (another store's order is not there for them).
+        if let Some(store) = actor
+            .partner_scope()
+            .map_err(FinanceError::PermissionDenied)?
+            && store != account.store_code
+        {
+            return Err(FinanceError::not_found("order", new.order_id.as_str()));
+        }
         if new.amount.currency != account.currency {
             return Err(FinanceError::invalid(
                 "amount.currency_code",

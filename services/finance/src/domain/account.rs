@@ -182,6 +182,9 @@ pub struct OrderAccount {
     pub kind: OrderKind,
     pub customer_id: String,
     pub salesperson: String,
+    /// S10: the store that took a made-to-measure order; its people record
+    /// the order's payments.
+    pub store_code: String,
     pub currency: Currency,
     /// Minor units.
     pub total: i64,

@@ -395,6 +395,7 @@ mod tests {
             kind,
             customer_id: "c-1".to_owned(),
             salesperson: "tom".to_owned(),
+            store_code: String::new(),
             currency: cny(),
             total: 10_000_000,
             terms: terms.map(|kind| Terms {

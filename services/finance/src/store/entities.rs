@@ -22,6 +22,8 @@ pub mod order_account {
         pub kind: String,
         pub customer_id: String,
         pub salesperson: String,
+        /// S10: the store that took a made-to-measure order.
+        pub store_code: String,
         pub currency: String,
         pub total: i64,
         #[sea_orm(column_type = "Text", nullable)]

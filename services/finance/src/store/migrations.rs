@@ -49,6 +49,13 @@ impl MigratorTrait for Migrator {
             "refunds",
             || boolean("goods_pending").default(false).to_owned(),
         ));
+        // S10: the store whose people record a made-to-measure order's
+        // payments.
+        migrations.push(AddColumn::new(
+            "m0010_account_store_code",
+            "order_accounts",
+            || string("store_code").default("").to_owned(),
+        ));
         migrations
     }
 }

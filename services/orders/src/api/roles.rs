@@ -115,6 +115,18 @@ pub const ROLES: RoleTable = &[
         ORDER_READERS,
     ),
     (
+        "/orderflow.orders.v1.OrderService/ShipToStore",
+        &[Role::Manufacturer],
+    ),
+    (
+        "/orderflow.orders.v1.OrderService/ConfirmStoreReceipt",
+        &[Role::Store, Role::Admin],
+    ),
+    (
+        "/orderflow.orders.v1.OrderService/ConfirmPickUp",
+        &[Role::Store, Role::Admin],
+    ),
+    (
         "/orderflow.orders.v1.QuotationService/CreateQuotation",
         QUOTERS,
     ),

@@ -205,4 +205,53 @@ impl Orders {
         })
         .await
     }
+
+    /// S10: the manufacturer ships the finished garment to the store.
+    pub async fn ship_to_store(
+        &self,
+        actor: &Actor,
+        order_id: &OrderId,
+        (carrier, tracking_number): (String, String),
+        key: Option<RequestKey>,
+    ) -> Result<Order, OrderError> {
+        self.change_order(key, order_id, actor, |order, now| {
+            let from =
+                order.ship_to_store(actor.partner.as_deref(), &carrier, &tracking_number, now)?;
+            Ok(Change::new("shipped", Some(from)).detail(format!(
+                "the manufacturer {} shipped the garment to store {}: {carrier} {tracking_number}",
+                order.manufacturer_code, order.store_code
+            )))
+        })
+        .await
+    }
+
+    /// S10: the store received the garment.
+    pub async fn confirm_store_receipt(
+        &self,
+        actor: &Actor,
+        order_id: &OrderId,
+        key: Option<RequestKey>,
+    ) -> Result<Order, OrderError> {
+        self.change_order(key, order_id, actor, |order, now| {
+            let from = order.store_received(now)?;
+            Ok(Change::new("delivered", Some(from))
+                .detail(format!("store {} received the garment", order.store_code)))
+        })
+        .await
+    }
+
+    /// S10: the customer picked the garment up, paid in full.
+    pub async fn confirm_pick_up(
+        &self,
+        actor: &Actor,
+        order_id: &OrderId,
+        key: Option<RequestKey>,
+    ) -> Result<Order, OrderError> {
+        self.change_order(key, order_id, actor, |order, now| {
+            let from = order.picked_up(now)?;
+            Ok(Change::new("completed", Some(from))
+                .detail("the customer picked the garment up at the store".to_owned()))
+        })
+        .await
+    }
 }

@@ -428,13 +428,20 @@ impl Orders {
         connection: &C,
         actor: &str,
         order_id: &OrderId,
-        step: &str,
+        (step, manufacturer): (&str, &str),
         detail: String,
     ) -> Result<(), OrderError> {
         let Some(mut order) = self.reported_order(connection, order_id).await? else {
             return Ok(());
         };
         let now = self.now();
+        // The manufacturer of the order's current fabric purchase makes and
+        // ships the garment (S10).
+        if order.manufacturer_code != manufacturer {
+            order.manufacturer_code = manufacturer.to_owned();
+            order.updated_at = now;
+            orders::update(connection, &order).await?;
+        }
         if step == "received" && order.state == OrderState::Released {
             let from = order.start_production(now)?;
             let change = Change::new("in_production", Some(from))

@@ -261,7 +261,7 @@ impl EventHandler for FabricReports {
                 transaction,
                 &message.actor,
                 &order_id(&fabric.order_id)?,
-                step,
+                (step, &fabric.manufacturer_code),
                 detail,
             )
             .await

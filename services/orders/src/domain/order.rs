@@ -77,6 +77,9 @@ pub struct Order {
     /// S10: the store (its partner code) that took a made-to-measure
     /// order; empty otherwise.
     pub store_code: String,
+    /// S10: the manufacturer making a made-to-measure garment, from its
+    /// fabric purchase; empty otherwise.
+    pub manufacturer_code: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub created_by: String,
@@ -183,6 +186,7 @@ impl Order {
             export_contract: new.export_contract,
             channel: new.channel,
             store_code: new.store_code,
+            manufacturer_code: String::new(),
             revision: 1,
             flags: BTreeSet::new(),
             submitted_at: None,

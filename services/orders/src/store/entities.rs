@@ -84,6 +84,8 @@ pub mod order {
         pub channel: String,
         /// S10: the store that took the order.
         pub store_code: String,
+        /// S10: the manufacturer making the garment.
+        pub manufacturer_code: String,
         pub created_at: DateTime<Utc>,
         pub updated_at: DateTime<Utc>,
         pub created_by: String,

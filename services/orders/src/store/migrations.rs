@@ -37,6 +37,12 @@ impl MigratorTrait for Migrator {
         migrations.push(AddColumn::new("m0008_order_store_code", "orders", || {
             string("store_code").default("").to_owned()
         }));
+        // S10: the manufacturer making a made-to-measure garment.
+        migrations.push(AddColumn::new(
+            "m0009_order_manufacturer_code",
+            "orders",
+            || string("manufacturer_code").default("").to_owned(),
+        ));
         migrations
     }
 }

@@ -137,3 +137,63 @@ pub(super) fn parse_fit(fit: &Fit, field: &str, violations: &mut Violations) -> 
 fn truncated(name: &str) -> String {
     name.chars().take(40).collect()
 }
+
+impl Order {
+    fn made_to_measure(&self, what: &str) -> Result<(), OrderError> {
+        if self.kind == OrderKind::MadeToMeasure {
+            return Ok(());
+        }
+        Err(OrderError::precondition(
+            "NOT_MADE_TO_MEASURE",
+            format!("orders/{}", self.id),
+            format!("{what}: order {} is a {} order", self.number, self.kind),
+        ))
+    }
+
+    /// S10: the manufacturer of this garment ships it, finished, to the
+    /// store (成品发货): IN_PRODUCTION → SHIPPED with the tracking number.
+    /// Another manufacturer's order is not there for it.
+    pub fn ship_to_store(
+        &mut self,
+        manufacturer: Option<&str>,
+        carrier: &str,
+        tracking_number: &str,
+        now: DateTime<Utc>,
+    ) -> Result<OrderState, OrderError> {
+        if self.manufacturer_code.is_empty()
+            || manufacturer != Some(self.manufacturer_code.as_str())
+        {
+            return Err(OrderError::not_found("order", self.id.clone()));
+        }
+        self.made_to_measure("only a made-to-measure garment is shipped to its store")?;
+        let from = self.transition(Action::MarkReadyToShip, now)?;
+        self.transition(Action::Ship, now)?;
+        self.carrier_code = carrier.to_owned();
+        self.tracking_number = tracking_number.to_owned();
+        Ok(from)
+    }
+
+    /// S10: the store received the garment (门店收货确认): DELIVERED.
+    pub fn store_received(&mut self, now: DateTime<Utc>) -> Result<OrderState, OrderError> {
+        self.made_to_measure("only a store confirms a garment's receipt")?;
+        self.transition(Action::Deliver, now)
+    }
+
+    /// S10: the customer picked the garment up (客户取衣确认), paid in
+    /// full: COMPLETED.
+    pub fn picked_up(&mut self, now: DateTime<Utc>) -> Result<OrderState, OrderError> {
+        self.made_to_measure("only a made-to-measure garment is picked up")?;
+        if self.state == OrderState::Delivered && self.amount_paid < self.total {
+            return Err(OrderError::precondition(
+                "NOT_PAID",
+                format!("orders/{}", self.id),
+                format!(
+                    "{} of {} paid: the store records the rest before the customer takes the garment",
+                    self.money(self.amount_paid),
+                    self.money(self.total)
+                ),
+            ));
+        }
+        self.transition(Action::Complete, now)
+    }
+}

@@ -688,3 +688,40 @@ fn s10_a_made_to_measure_garment_needs_its_category_pattern_and_measurements_in_
     standard.lines[0].fit = Some(jacket(JACKET));
     assert_eq!(fields(&standard), ["lines[0].fit"]);
 }
+
+#[test]
+fn s10_only_its_manufacturer_ships_a_garment_and_only_a_paid_one_is_picked_up() {
+    let mut garment = order(OrderKind::MadeToMeasure, 380_000);
+    garment.state = OrderState::InProduction;
+    garment.manufacturer_code = "TAILORS".to_owned();
+    assert!(matches!(
+        garment.ship_to_store(Some("STITCHCO"), "SF", "SF1", now()),
+        Err(OrderError::NotFound { .. })
+    ));
+    assert!(matches!(
+        garment.ship_to_store(None, "SF", "SF1", now()),
+        Err(OrderError::NotFound { .. })
+    ));
+    assert_eq!(
+        garment.ship_to_store(Some("TAILORS"), "SF", "SF1", now()).ok(),
+        Some(OrderState::InProduction)
+    );
+    assert_eq!(garment.state, OrderState::Shipped);
+    assert!(garment.store_received(now()).is_ok());
+    garment.amount_paid = 114_000;
+    let unpaid = garment.picked_up(now());
+    assert!(
+        unpaid
+            .as_ref()
+            .err()
+            .is_some_and(|e| e.precondition_kinds() == ["NOT_PAID"]),
+        "{unpaid:?}"
+    );
+    garment.amount_paid = garment.total;
+    assert!(garment.picked_up(now()).is_ok());
+    assert_eq!(garment.state, OrderState::Completed);
+    // A standard order is neither shipped to a store nor picked up there.
+    let mut standard = order(OrderKind::Standard, 10_000);
+    standard.state = OrderState::Shipped;
+    assert!(standard.store_received(now()).is_err());
+}
