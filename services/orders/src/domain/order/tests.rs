@@ -703,7 +703,9 @@ fn s10_only_its_manufacturer_ships_a_garment_and_only_a_paid_one_is_picked_up() 
         Err(OrderError::NotFound { .. })
     ));
     assert_eq!(
-        garment.ship_to_store(Some("TAILORS"), "SF", "SF1", now()).ok(),
+        garment
+            .ship_to_store(Some("TAILORS"), "SF", "SF1", now())
+            .ok(),
         Some(OrderState::InProduction)
     );
     assert_eq!(garment.state, OrderState::Shipped);
