@@ -142,7 +142,7 @@ fn lines_and_warehouse(
     raw_warehouse: &str,
     violations: &mut Violations,
 ) -> (Vec<Line>, String) {
-    let warehouse = stock::parse_warehouse("warehouse", raw_warehouse, violations);
+    let warehouse = stock::parse_moving_warehouse("warehouse", raw_warehouse, violations);
     let lines = stock::parse_lines(&wire::lines_in(raw_lines), violations);
     (lines, warehouse)
 }
@@ -374,7 +374,8 @@ impl InventoryService for InventoryApi {
         let key =
             violations.request_key("AdjustStock", &actor.subject, &request.request_id, &request);
         let sku = parse_sku("sku", &request.sku, &mut violations);
-        let warehouse = stock::parse_warehouse("warehouse", &request.warehouse, &mut violations);
+        let warehouse =
+            stock::parse_moving_warehouse("warehouse", &request.warehouse, &mut violations);
         // D4 (issue 17): `unsigned_abs`, since i64::MIN has no `abs`.
         if request.quantity == 0
             || request.quantity.unsigned_abs() > stock::MAX_QUANTITY.unsigned_abs()

@@ -63,7 +63,22 @@ impl Inventory {
         if let Claim::Replay(_) = idempotency::claim(connection, Some(&key), now).await? {
             return Ok(());
         }
-        let movement = match self
+        // A return handled before its send (a redelivery out of order) is
+        // retried until the send is in: taken out first, the parts would
+        // stay at the vendor in the books once the send came. One whose
+        // send never comes (sent before parts were booked) ends up
+        // dead-lettered, for someone to look at.
+        if returned {
+            let sent = RequestKey::derived("OutsourcingSent", &parts.outsourcing_id);
+            if idempotency::find(connection, &sent).await?.is_none() {
+                return Err(InventoryError::precondition(
+                    "SEND_NOT_BOOKED",
+                    format!("outsourcing_orders/{}", parts.outsourcing_id),
+                    "the parts' send is not booked yet",
+                ));
+            }
+        }
+        let movement = self
             .move_stock(
                 connection,
                 &parts.outsourcing_id,
@@ -76,17 +91,7 @@ impl Inventory {
                 &note,
                 actor,
             )
-            .await
-        {
-            Ok(movement) => movement,
-            // Sent before the warehouse kept parts at vendors: nothing to
-            // take out.
-            Err(error) if returned && error.precondition_kinds() == ["INSUFFICIENT_STOCK"] => {
-                tracing::warn!(outsourcing = %parts.outsourcing_id, "returned parts that were never booked out");
-                return Ok(());
-            }
-            Err(error) => return Err(error),
-        };
+            .await?;
         idempotency::complete(connection, Some(&key), &movement.id).await?;
         self.enqueue(
             connection,

@@ -74,6 +74,20 @@ pub fn parse_warehouse(field: &str, raw: &str, violations: &mut Violations) -> S
     code.to_owned()
 }
 
+/// A warehouse stock is moved in or out of by a call: any but
+/// [`OUTSOURCED`], whose parts move only with procurement's outsourcing
+/// orders (PRC-6).
+pub fn parse_moving_warehouse(field: &str, raw: &str, violations: &mut Violations) -> String {
+    let code = parse_warehouse(field, raw, violations);
+    if code == OUTSOURCED {
+        violations.add(
+            field,
+            "parts at outsourcing vendors move only with procurement's outsourcing orders (PRC-6)",
+        );
+    }
+    code
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
     pub sku: String,

@@ -528,7 +528,33 @@ async fn prc_6_parts_at_an_outsourcing_vendor_are_stock_there_until_their_return
         40
     );
     assert_eq!(ledger(&mut warehouse, "HOUSING", "OUTSOURCED").await, 40);
-    let reasons: Vec<String> = warehouse
+    // A return that arrives before its send waits for it: both are booked.
+    for (subject, payload) in [
+        (inspected, event("os-3", Returned)),
+        (sent, event("os-3", Sent)),
+    ] {
+        testing::publish_event(&app.nats, "procurement", subject, payload).await;
+    }
+    app.quiescent(&[]).await;
+    assert_eq!(
+        stock(&mut warehouse, "HOUSING", "OUTSOURCED").await.on_hand,
+        40
+    );
+    assert_eq!(ledger(&mut warehouse, "HOUSING", "OUTSOURCED").await, 40);
+    // Only outsourcing orders move parts at vendors.
+    let counted = warehouse
+        .adjust_stock(pb::AdjustStockRequest {
+            sku: "HOUSING".to_owned(),
+            warehouse: "OUTSOURCED".to_owned(),
+            quantity: -40,
+            note: "count".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("parts at a vendor adjusted by hand"));
+    assert_eq!(testing::violated_fields(&counted), ["warehouse"]);
+    let movements = warehouse
         .list_movements(pb::ListMovementsRequest {
             sku: "HOUSING".to_owned(),
             warehouse: "OUTSOURCED".to_owned(),
@@ -537,19 +563,29 @@ async fn prc_6_parts_at_an_outsourcing_vendor_are_stock_there_until_their_return
         .await
         .unwrap_or_else(|s| panic!("{s:?}"))
         .into_inner()
-        .movements
+        .movements;
+    // os-3's return was booked after its send, though it arrived first.
+    let mut os_3: Vec<(String, String)> = movements
+        .iter()
+        .filter(|movement| movement.reference == "os-3")
+        .map(|movement| (movement.id.clone(), movement.reason.clone()))
+        .collect();
+    os_3.sort();
+    let os_3: Vec<&str> = os_3.iter().map(|(_, reason)| reason.as_str()).collect();
+    assert_eq!(os_3, ["outsourcing_sent", "outsourcing_returned"]);
+    let reasons: Vec<String> = movements
         .into_iter()
         .map(|movement| movement.reason)
         .collect();
     assert_eq!(
         reasons.iter().filter(|r| *r == "outsourcing_sent").count(),
-        2
+        3
     );
     assert_eq!(
         reasons
             .iter()
             .filter(|r| *r == "outsourcing_returned")
             .count(),
-        1
+        2
     );
 }
