@@ -505,10 +505,47 @@ async fn prc_6_parts_at_an_outsourcing_vendor_are_stock_there_until_their_return
         "procurement.outsourcing.sent",
         "procurement.outsourcing.inspected",
     );
+    // How many movements of `reason` (and of `reference`, if given) the
+    // ledger at OUTSOURCED holds, once it holds `count`: a handler may be
+    // retried (a busy database, a return before its send), which a quiet
+    // consumer does not show while it waits to redeliver.
+    let reader = warehouse.clone();
+    let booked = |reason: &'static str, reference: Option<&'static str>, count: usize| {
+        let warehouse = reader.clone();
+        async move {
+            testing::eventually(
+                std::time::Duration::from_secs(20),
+                &format!("{count} × {reason}"),
+                || {
+                    let mut warehouse = warehouse.clone();
+                    async move {
+                        let found = warehouse
+                            .list_movements(pb::ListMovementsRequest {
+                                sku: "HOUSING".to_owned(),
+                                warehouse: "OUTSOURCED".to_owned(),
+                                ..Default::default()
+                            })
+                            .await
+                            .ok()?
+                            .into_inner()
+                            .movements
+                            .into_iter()
+                            .filter(|m| {
+                                m.reason == reason
+                                    && reference.is_none_or(|wanted| m.reference == wanted)
+                            })
+                            .count();
+                        (found >= count).then_some(found)
+                    }
+                },
+            )
+            .await
+        }
+    };
     for (subject, payload) in [(sent, event("os-1", Sent)), (sent, event("os-2", Sent))] {
         testing::publish_event(&app.nats, "procurement", subject, payload).await;
     }
-    app.quiescent(&[]).await;
+    booked("outsourcing_sent", None, 2).await;
     assert_eq!(
         stock(&mut warehouse, "HOUSING", "OUTSOURCED").await.on_hand,
         80
@@ -522,6 +559,7 @@ async fn prc_6_parts_at_an_outsourcing_vendor_are_stock_there_until_their_return
     ] {
         testing::publish_event(&app.nats, "procurement", subject, payload).await;
     }
+    booked("outsourcing_returned", None, 1).await;
     app.quiescent(&[]).await;
     assert_eq!(
         stock(&mut warehouse, "HOUSING", "OUTSOURCED").await.on_hand,
@@ -535,6 +573,7 @@ async fn prc_6_parts_at_an_outsourcing_vendor_are_stock_there_until_their_return
     ] {
         testing::publish_event(&app.nats, "procurement", subject, payload).await;
     }
+    booked("outsourcing_returned", Some("os-3"), 1).await;
     app.quiescent(&[]).await;
     assert_eq!(
         stock(&mut warehouse, "HOUSING", "OUTSOURCED").await.on_hand,
