@@ -1,6 +1,7 @@
 //! The tonic services: proto ⇄ domain conversion and error → status mapping.
 //! The use cases are in [`crate::app`].
 
+mod confirmation;
 mod roles;
 
 pub use roles::ROLES;
@@ -612,6 +613,20 @@ impl OrderService for OrderApi {
         Ok(reply(
             self.orders.confirm_pick_up(&actor, &order_id, key).await?,
         ))
+    }
+
+    async fn get_confirmation_sheet(
+        &self,
+        request: Request<pb::GetConfirmationSheetRequest>,
+    ) -> Result<Response<pb::ConfirmationSheet>, Status> {
+        self.get_sheet(request).await
+    }
+
+    async fn record_customer_acknowledgement(
+        &self,
+        request: Request<pb::RecordCustomerAcknowledgementRequest>,
+    ) -> Result<Response<pb::ConfirmationSheet>, Status> {
+        self.acknowledge(request).await
     }
 
     async fn get_order_timeline(

@@ -37,6 +37,7 @@ use orderflow_platform::money::{Currency, Money};
 
 pub mod approval_saga;
 mod closing;
+mod confirmation_sheet;
 mod customer_records;
 mod lifecycle;
 mod merge;

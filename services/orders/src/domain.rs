@@ -7,6 +7,7 @@
 //! - [`quotation`]: inquiry → quotation versions → order (ORD-13).
 //! - [`error`]: the service's error enum.
 
+pub mod confirmation;
 pub mod customer;
 pub mod error;
 pub mod listing;

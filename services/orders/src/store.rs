@@ -13,6 +13,7 @@ pub mod orders;
 pub mod prices;
 pub mod quotations;
 pub mod sagas;
+pub mod sheets;
 pub mod timeline;
 
 pub use migrations::Migrator;

@@ -6,17 +6,19 @@ pub use orderflow_platform::grpc::convert::{from_timestamp, money, timestamp};
 use orderflow_proto::common::v1 as common;
 use orderflow_proto::orders::v1 as pb;
 
+use crate::domain::confirmation::ConfirmationSheet;
 use crate::domain::customer::{Address, Customer};
 use crate::domain::order::{
     Choice, CostBearer, CostEstimateInput, ExportContractInput, Fit, Kit, KitComponent, LineInput,
-    Order, OrderInput, OrderKind, OrderState, PaymentTermKind, PaymentTerms, PaymentTermsInput,
+    Order, OrderInput, OrderKind, OrderLine, OrderState, PaymentTermKind, PaymentTerms,
+    PaymentTermsInput,
 };
 use crate::domain::price::ListPrice;
 use crate::domain::quotation::{
     Inquiry, Quotation, QuotationLineInput, QuotationState, TermsInput,
 };
 use crate::domain::timeline::TimelineEntry;
-use orderflow_platform::money::Money;
+use orderflow_platform::money::{Currency, Money};
 
 pub fn address(address: &Address) -> common::Address {
     common::Address {
@@ -320,6 +322,60 @@ pub fn update_input(update: &pb::OrderUpdate) -> OrderInput {
     }
 }
 
+fn order_line(currency: Currency, line: &OrderLine) -> pb::OrderLine {
+    let amount = |minor_units| money(Money::new(currency, minor_units));
+    pb::OrderLine {
+        line_no: i32::try_from(line.line_no).unwrap_or(i32::MAX),
+        sku: line.sku.clone(),
+        description: line.description.clone(),
+        quantity: line.quantity,
+        unit_price: Some(amount(line.unit_price)),
+        line_total: Some(amount(line.total())),
+        list_price: line.list_price.map(amount),
+        kit: line.kit.as_ref().map(kit),
+        fit: line.fit.as_ref().map(fit),
+    }
+}
+
+/// ORD-16: the sheet, with its PDF.
+pub fn confirmation_sheet(sheet: &ConfirmationSheet) -> pb::ConfirmationSheet {
+    let acknowledgement = sheet.acknowledgement.as_ref();
+    pb::ConfirmationSheet {
+        number: sheet.number.clone(),
+        order_id: sheet.order_id.clone(),
+        order_number: sheet.order_number.clone(),
+        customer_id: sheet.customer_id.clone(),
+        customer_name: sheet.customer_name.clone(),
+        salesperson: sheet.salesperson.clone(),
+        lines: sheet
+            .lines
+            .iter()
+            .map(|line| order_line(sheet.currency, line))
+            .collect(),
+        total: Some(money(Money::new(sheet.currency, sheet.total))),
+        delivery_date: sheet.delivery_date.to_string(),
+        payment_terms: sheet.payment_terms.as_ref().map(payment_terms),
+        payment_terms_text: sheet.terms_text(),
+        ship_to: Some(address(&sheet.ship_to)),
+        customer_po_number: sheet.customer_po_number.clone(),
+        special_requirements: sheet.special_requirements.clone(),
+        issue_time: Some(timestamp(sheet.issued_at)),
+        issued_by: sheet.issued_by.clone(),
+        acknowledged_by: acknowledgement
+            .map(|done| done.by.clone())
+            .unwrap_or_default(),
+        acknowledgement_note: acknowledgement
+            .map(|done| done.note.clone())
+            .unwrap_or_default(),
+        acknowledgement_recorded_by: acknowledgement
+            .map(|done| done.recorded_by.clone())
+            .unwrap_or_default(),
+        acknowledge_time: acknowledgement.map(|done| timestamp(done.at)),
+        pdf: sheet.pdf(),
+        version: i32::try_from(sheet.version).unwrap_or(i32::MAX),
+    }
+}
+
 pub fn order(order: &Order) -> pb::Order {
     pb::Order {
         id: order.id.clone(),
@@ -332,17 +388,7 @@ pub fn order(order: &Order) -> pb::Order {
         lines: order
             .lines
             .iter()
-            .map(|line| pb::OrderLine {
-                line_no: i32::try_from(line.line_no).unwrap_or(i32::MAX),
-                sku: line.sku.clone(),
-                description: line.description.clone(),
-                quantity: line.quantity,
-                unit_price: Some(money(order.money(line.unit_price))),
-                line_total: Some(money(order.money(line.total()))),
-                list_price: line.list_price.map(|price| money(order.money(price))),
-                kit: line.kit.as_ref().map(kit),
-                fit: line.fit.as_ref().map(fit),
-            })
+            .map(|line| order_line(order.currency, line))
             .collect(),
         total: Some(money(order.money(order.total))),
         requested_delivery_date: order.requested_delivery_date.to_string(),

@@ -29,6 +29,7 @@ pub mod grpc;
 pub mod ids;
 pub mod metrics;
 pub mod money;
+pub mod pdf;
 pub mod service;
 pub mod shutdown;
 pub mod telemetry;

@@ -115,6 +115,14 @@ pub const ROLES: RoleTable = &[
         ORDER_READERS,
     ),
     (
+        "/orderflow.orders.v1.OrderService/GetConfirmationSheet",
+        ORDER_READERS,
+    ),
+    (
+        "/orderflow.orders.v1.OrderService/RecordCustomerAcknowledgement",
+        &[Role::Sales, Role::SalesAssistant, Role::Admin],
+    ),
+    (
         "/orderflow.orders.v1.OrderService/ShipToStore",
         &[Role::Manufacturer],
     ),

@@ -88,6 +88,14 @@ impl Orders {
                         "held as a suspected fake order (ORD-11): {why}; it is not released until a sales supervisor decides"
                     ));
                 }
+                // ORD-16: the confirmation sheet goes back to the customer.
+                let sheet = self
+                    .issue_confirmation_sheet(&*transaction, &order, actor)
+                    .await?;
+                details.push(format!(
+                    "confirmation sheet {} version {} issued",
+                    sheet.number, sheet.version
+                ));
                 details.retain(|detail| !detail.is_empty());
                 let change = Change::new("confirmed", Some(from)).detail(details.join("; "));
                 self.record(&*transaction, &order, actor, change).await?;

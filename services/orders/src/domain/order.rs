@@ -586,4 +586,4 @@ fn changed_fields(before: &EditableFields, after: &EditableFields) -> Vec<&'stat
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -246,3 +246,23 @@ pub mod order_claim {
 
     no_relations!();
 }
+
+pub mod confirmation_sheet {
+    use chrono::{DateTime, Utc};
+    use sea_orm::entity::prelude::*;
+
+    /// ORD-16: an order's confirmation sheet, its snapshot as a JSON
+    /// document.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "confirmation_sheets")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub order_id: String,
+        pub number: String,
+        pub body: String,
+        pub issued_at: DateTime<Utc>,
+        pub acknowledged_at: Option<DateTime<Utc>>,
+    }
+
+    no_relations!();
+}

@@ -43,6 +43,7 @@ impl MigratorTrait for Migrator {
             "orders",
             || string("manufacturer_code").default("").to_owned(),
         ));
+        migrations.push(Box::new(ConfirmationSheets));
         migrations
     }
 }
@@ -227,6 +228,37 @@ impl MigrationTrait for CreateOrderTables {
             )
             .await?;
         Ok(())
+    }
+}
+
+/// ORD-16: the confirmation sheet each confirmed order issued.
+struct ConfirmationSheets;
+
+impl MigrationName for ConfirmationSheets {
+    fn name(&self) -> &str {
+        "m0010_confirmation_sheets"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for ConfirmationSheets {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("confirmation_sheets")
+                    .col(string("order_id").primary_key())
+                    .col(string("number"))
+                    .col(text("body"))
+                    .col(timestamp_with_time_zone("issued_at"))
+                    .col(timestamp_with_time_zone_null("acknowledged_at"))
+                    .to_owned(),
+            )
+            .await
     }
 }
 

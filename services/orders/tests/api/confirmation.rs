@@ -1,4 +1,5 @@
-//! Order review and confirmation (ORD-5).
+//! Order review and confirmation (ORD-5) and the confirmation sheet it
+//! issues (ORD-16).
 
 use orderflow_platform::backend_tests;
 use orderflow_platform::testing::Backend;
@@ -12,6 +13,7 @@ backend_tests!(
     ord_5_a_price_off_the_list_is_flagged_and_needs_a_sales_supervisor,
     ord_8_a_kit_line_is_not_confirmed_unchecked_while_inventory_is_down,
     ord_8_a_kit_line_needs_its_components_and_weight,
+    ord_16_confirmation_issues_the_sheet_and_the_customer_acknowledges_it_once,
 );
 
 async fn ord_5_an_order_without_a_complete_ship_to_is_not_confirmed(backend: Backend) {
@@ -263,5 +265,142 @@ async fn ord_8_a_kit_line_needs_its_components_and_weight(backend: Backend) {
             "lines[1].kit.components[2].sku",
             "lines[1].kit.components[2].quantity",
         ]
+    );
+}
+
+async fn ord_16_confirmation_issues_the_sheet_and_the_customer_acknowledges_it_once(
+    backend: Backend,
+) {
+    let app = spawn_orders(backend).await;
+    let mut sales = app.sales().await;
+    let customer = sales
+        .create_customer(pb::CreateCustomerRequest {
+            name: "杭州水务集团".to_owned(),
+            address: Some(address()),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    let order = create_and_submit(&app, standard_order(&customer.id)).await;
+    let get = || pb::GetConfirmationSheetRequest {
+        order_id: order.id.clone(),
+    };
+    let early = sales.get_confirmation_sheet(get()).await.err();
+    assert_eq!(
+        early.map(|status| status.code()),
+        Some(tonic::Code::NotFound),
+        "no sheet before the order is confirmed"
+    );
+
+    app.assistant()
+        .await
+        .confirm_order(pb::ConfirmOrderRequest {
+            order_id: order.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let sheet = sales
+        .get_confirmation_sheet(get())
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(sheet.number, format!("OC-{}", order.number));
+    assert_eq!(sheet.version, 1);
+    assert_eq!(sheet.customer_name, "杭州水务集团");
+    assert_eq!(sheet.lines, order.lines, "the lines and their prices");
+    assert_eq!(sheet.total, cny(375_000));
+    assert_eq!(sheet.delivery_date, "2026-04-15");
+    assert_eq!(sheet.payment_terms, prepaid());
+    assert_eq!(sheet.payment_terms_text, "prepaid in full before release");
+    assert_eq!(sheet.ship_to, Some(address()));
+    assert_eq!(sheet.issued_by, "carol");
+    assert!(sheet.acknowledged_by.is_empty() && sheet.acknowledge_time.is_none());
+    assert!(sheet.pdf.starts_with(b"%PDF"));
+    // The PDF opens and says the same; the customer's Chinese name prints
+    // as itself, not as '?'.
+    let pdf = lopdf::Document::load_mem(&sheet.pdf).unwrap_or_else(|e| panic!("{e}"));
+    let pages: Vec<u32> = pdf.get_pages().keys().copied().collect();
+    let text = pdf.extract_text(&pages).unwrap_or_else(|e| panic!("{e}"));
+    for expected in [
+        format!("OC-{}", order.number),
+        "Customer: 杭州水务集团".to_owned(),
+        "1 | PUMP-100 | Water pump | 3 | 1250.00 CNY | 3750.00 CNY".to_owned(),
+        "TOTAL 3750.00 CNY".to_owned(),
+        "Delivery date: 2026-04-15".to_owned(),
+        "Payment terms: prepaid in full before release".to_owned(),
+    ] {
+        assert!(text.contains(&expected), "{expected:?} not in:\n{text}");
+    }
+    let confirmed = timeline(&app, &order.id)
+        .await
+        .into_iter()
+        .find(|entry| entry.action == "confirmed")
+        .map(|entry| entry.detail)
+        .unwrap_or_default();
+    assert!(
+        confirmed.contains(&format!(
+            "confirmation sheet {} version 1 issued",
+            sheet.number
+        )),
+        "{confirmed}"
+    );
+
+    // The customer acknowledges: recorded once, on the sheet and timeline.
+    let acknowledge = |by: &str, request_id: &str| pb::RecordCustomerAcknowledgementRequest {
+        request_id: request_id.to_owned(),
+        order_id: order.id.clone(),
+        acknowledged_by: by.to_owned(),
+        note: "signed and returned by fax".to_owned(),
+    };
+    let blank = sales
+        .record_customer_acknowledgement(acknowledge(" ", ""))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("acknowledged by nobody"));
+    assert_eq!(
+        orderflow_platform::testing::violated_fields(&blank),
+        ["acknowledged_by"]
+    );
+    let done = sales
+        .record_customer_acknowledgement(acknowledge("Li Lei", "ack-1"))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(done.acknowledged_by, "Li Lei");
+    assert_eq!(done.acknowledgement_recorded_by, "alice");
+    assert!(done.acknowledge_time.is_some());
+    let again = sales
+        .record_customer_acknowledgement(acknowledge("Li Lei", "ack-1"))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(again.acknowledge_time, done.acknowledge_time);
+    let other = sales
+        .record_customer_acknowledgement(acknowledge("Han Meimei", ""))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("acknowledged twice"));
+    assert_eq!(other.code(), tonic::Code::FailedPrecondition);
+    assert_eq!(
+        unmet_preconditions(&other)
+            .into_iter()
+            .map(|(kind, _)| kind)
+            .collect::<Vec<_>>(),
+        ["ALREADY_ACKNOWLEDGED"]
+    );
+    let acknowledged: Vec<String> = timeline(&app, &order.id)
+        .await
+        .into_iter()
+        .filter(|entry| entry.action == "customer_acknowledged")
+        .map(|entry| entry.detail)
+        .collect();
+    assert_eq!(
+        acknowledged,
+        [format!(
+            "{} acknowledged by Li Lei: signed and returned by fax",
+            sheet.number
+        )]
     );
 }

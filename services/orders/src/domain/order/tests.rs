@@ -62,7 +62,7 @@ fn input(kind: OrderKind, unit_price: i64) -> OrderInput {
     }
 }
 
-fn complete_address() -> Address {
+pub(crate) fn complete_address() -> Address {
     Address {
         recipient_name: "Li Lei".to_owned(),
         phone: "+86 138 0013 8000".to_owned(),
@@ -84,7 +84,7 @@ fn violated_fields(result: Result<NewOrder, OrderError>) -> Vec<String> {
     }
 }
 
-fn order(kind: OrderKind, unit_price: i64) -> Order {
+pub(crate) fn order(kind: OrderKind, unit_price: i64) -> Order {
     let new = NewOrder::parse(&input(kind, unit_price), &sales(), today(), "")
         .unwrap_or_else(|error| panic!("{error}"));
     Order::create(
