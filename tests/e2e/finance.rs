@@ -1,6 +1,6 @@
-//! The payment gate across orders, approvals, finance and inventory: S2 up
-//! to RELEASED with the released order's stock reserved, S4/S5 blocked
-//! until GM and finance have both signed.
+//! The payment gate across the services: S2 from the deposit through
+//! production and the balance to the settlement, S4/S5 blocked until GM
+//! and finance have both signed.
 
 use std::time::Duration;
 
@@ -14,6 +14,7 @@ use orderflow_proto::orders::v1 as pb;
 use pb::order_service_client::OrderServiceClient;
 use tonic::transport::Channel;
 
+use crate::fulfilment::{ship_and_deliver, ship_to_completion};
 use crate::s13::{approval_of, decision};
 use crate::stock::{PUMP, stock_item};
 use crate::{
@@ -118,15 +119,19 @@ async fn state_when_idle(
 
 /// S2: a domestic standard order on a 30 % T/T deposit: the deposit is
 /// recorded and confirmed, the day's sales detail signed and confirmed
-/// (ORD-20), then — and only then — the order is released and its pumps
-/// reserved in finished goods; the balance is urged before shipment.
+/// (ORD-20), then — and only then — the order is released; with no pump in
+/// finished goods it is produced and reserved; the balance is urged before
+/// shipment and the note waits for it (FIN-6); paid, it ships, is received
+/// and settled.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn s2_tt_deposit_order_is_released_on_its_deposit_and_sales_detail_and_its_stock_reserved() {
+async fn s2_tt_deposit_order_is_released_on_its_deposit_produced_paid_in_full_shipped_and_settled()
+{
     let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
     let mut orders = cluster.orders_client().await;
     let mut money = cluster.finance_client().await;
     let mut stock = cluster.inventory_client().await;
-    stock_item(&mut stock, PUMP, 5).await;
+    // The pump and its materials; nothing in finished goods.
+    crate::production::factory(&cluster, 100).await;
     let customer = create_customer(&mut orders, "Hangzhou Irrigation Co", TOM).await;
     let terms = pb::PaymentTerms {
         kind: pb::PaymentTermKind::TtDeposit as i32,
@@ -228,9 +233,7 @@ async fn s2_tt_deposit_order_is_released_on_its_deposit_and_sales_detail_and_its
         .await
         .unwrap_or_else(|s| panic!("{s:?}"));
 
-    // Released, and with every pump on the shelf, ready to ship at once.
-    let released = wait_for_state(&mut orders, &order.id, pb::OrderState::ReadyToShip).await;
-    assert_eq!(released.amount_paid, cny(378_000));
+    // Released on the deposit.
     let entry = wait_for_entry(&mut orders, &order.id, "released").await;
     assert_eq!(entry.source, "finance");
     // SLA-4: wanted in two days and not planned: logistics flags the
@@ -240,13 +243,16 @@ async fn s2_tt_deposit_order_is_released_on_its_deposit_and_sales_detail_and_its
     assert!(missed.detail.contains("SLA-4"), "{}", missed.detail);
     assert!(entry.detail.contains("tt_deposit 30%"), "{}", entry.detail);
 
-    // On RELEASED the saga reserves the order's pumps.
-    let reserved = wait_for_entry(&mut orders, &order.id, "stock_reserved").await;
-    assert!(
-        reserved.detail.contains("PUMP-100 3 of 3"),
-        "{}",
-        reserved.detail
-    );
+    // On RELEASED nothing is on the shelf: the pumps are made (PRD-1 …
+    // PRD-5) and their lot makes the reservation whole.
+    let short = wait_for_entry(&mut orders, &order.id, "stock_short").await;
+    assert!(short.detail.contains("PUMP-100"), "{}", short.detail);
+    let made = crate::production::production_order_of(&cluster, &order.id).await;
+    assert_eq!(made.quantity, 3);
+    crate::production::engineered(&cluster, &made.id, &[]).await;
+    crate::production::produced(&cluster, &made.id, 3).await;
+    let ready = wait_for_state(&mut orders, &order.id, pb::OrderState::ReadyToShip).await;
+    assert_eq!(ready.amount_paid, cny(378_000));
     let reservation = stock
         .get_reservation(authorized(
             inventory::GetReservationRequest {
@@ -274,17 +280,7 @@ async fn s2_tt_deposit_order_is_released_on_its_deposit_and_sales_detail_and_its
         .await
         .unwrap_or_else(|s| panic!("{s:?}"))
         .into_inner();
-    assert_eq!(available.lines[0].available, 2);
-    let actions: Vec<String> = timeline(&mut orders, &order.id)
-        .await
-        .into_iter()
-        .map(|e| e.action)
-        .collect();
-    assert_eq!(
-        actions.iter().filter(|a| *a == "stock_reserved").count(),
-        1,
-        "{actions:?}"
-    );
+    assert_eq!(available.lines[0].available, 0, "all 3 held for the order");
 
     // FIN-6 / SLA-5: the balance (8,820.00) is still open days before the
     // goods are expected: the assistant is reminded on the order.
@@ -359,6 +355,84 @@ async fn s2_tt_deposit_order_is_released_on_its_deposit_and_sales_detail_and_its
         "{}",
         refused.message()
     );
+
+    // The balance, recorded and confirmed: the note passes, the pumps ship,
+    // the customer receives them and finance settles the order.
+    let balance = money
+        .record_payment(authorized(
+            finance::RecordPaymentRequest {
+                order_id: order.id.clone(),
+                kind: finance::PaymentKind::Balance as i32,
+                amount: cny(882_000),
+                method: "bank transfer".to_owned(),
+                reference: "ICBC-7802".to_owned(),
+                ..Default::default()
+            },
+            TOM.0,
+            TOM.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    money
+        .confirm_payment(authorized(
+            finance::ConfirmPaymentRequest {
+                payment_id: balance.id,
+                ..Default::default()
+            },
+            FIONA.0,
+            FIONA.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let shipped = ship_to_completion(&cluster, &order.id, &order.number, |_| {}).await;
+    assert_eq!(shipped.completed.amount_paid, cny(1_260_000));
+    assert_eq!(
+        crate::s1::stock_of(&cluster, PUMP.0, "FG").await,
+        (0, 0),
+        "shipped"
+    );
+    let documents = money
+        .list_documents(authorized(
+            finance::ListDocumentsRequest {
+                order_id: order.id.clone(),
+            },
+            FIONA.0,
+            FIONA.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+        .documents;
+    let settled = documents
+        .iter()
+        .find(|document| document.kind() == finance::DocumentKind::FinalInvoice)
+        .map(|invoice| (invoice.net_sales.clone(), invoice.received.clone()));
+    assert_eq!(
+        settled,
+        Some((cny(1_260_000), cny(1_260_000))),
+        "FIN-9: the final invoice settles the deposit and the balance"
+    );
+    let actions: Vec<String> = timeline(&mut orders, &order.id)
+        .await
+        .into_iter()
+        .filter(|entry| entry.to_state != 0)
+        .map(|entry| entry.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "submitted",
+            "confirmed",
+            "approval_not_required",
+            "released",
+            "in_production",
+            "ready_to_ship",
+            "shipped",
+            "delivered",
+            "completed"
+        ]
+    );
 }
 
 /// Walks the APR-5 chain of `order`: GM first — the order is still not
@@ -404,7 +478,8 @@ fn monthly_terms() -> Option<pb::PaymentTerms> {
 
 /// S4 and S5: a monthly-settlement order (within its customer's credit) and
 /// a free sample wait for GM and finance; once both signed they are released
-/// without a payment.
+/// without a payment and ship: the sample, with nothing to pay, is settled on
+/// its receipt; the monthly order waits, delivered, for the month's bill.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s4_s5_monthly_settlement_and_free_sample_wait_until_gm_and_finance_signed() {
     let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
@@ -512,6 +587,23 @@ async fn s4_s5_monthly_settlement_and_free_sample_wait_until_gm_and_finance_sign
         released.detail.contains("flag CREDIT_LIMIT"),
         "{}",
         released.detail
+    );
+
+    // Then they ship.
+    for order in [&sample, &monthly] {
+        wait_for_state(&mut orders, &order.id, pb::OrderState::ReadyToShip).await;
+        ship_and_deliver(&cluster, &order.id, &order.number, |_| {}).await;
+    }
+    wait_for_state(&mut orders, &sample.id, pb::OrderState::Completed).await;
+    assert_eq!(
+        state_when_idle(&cluster, &mut orders, &monthly.id).await,
+        pb::OrderState::Delivered as i32,
+        "FIN-9: billed monthly, not settled on its receipt"
+    );
+    assert_eq!(
+        crate::s1::stock_of(&cluster, PUMP.0, "FG").await,
+        (7, 0),
+        "10 on the shelf, 2 + 1 shipped; the big order's 300 are made, not taken from the 7"
     );
 }
 

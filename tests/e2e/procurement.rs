@@ -18,7 +18,7 @@ use orderflow_proto::production::v1 as production;
 
 use crate::production::{PLANNER, WAREHOUSE, call, factory, short_and_engineered};
 
-const PURCHASER: (&str, &[&str]) = ("pat", &["purchaser"]);
+pub(crate) const PURCHASER: (&str, &[&str]) = ("pat", &["purchaser"]);
 const BUYING_MANAGER: (&str, &[&str]) = ("max", &["purchasing_manager"]);
 
 /// PRC-1 … PRC-5 for one requisition: an approved supplier quotes
@@ -213,6 +213,26 @@ pub(crate) async fn buy_and_book(
     assert_eq!(refused, Some(tonic::Code::FailedPrecondition));
 }
 
+/// PRC-2: the first requisition for `sku`, once there is one.
+pub(crate) async fn requisition_for(cluster: &Cluster, sku: &str) -> pb::Requisition {
+    let buying = cluster.procurement_client().await;
+    testing::eventually(Duration::from_secs(20), "the requisition", || {
+        let mut buying = buying.clone();
+        let request = call(
+            pb::ListRequisitionsRequest {
+                sku: sku.to_owned(),
+                ..Default::default()
+            },
+            PURCHASER,
+        );
+        async move {
+            let found = buying.list_requisitions(request).await.ok()?.into_inner();
+            found.requisitions.into_iter().next()
+        }
+    })
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prc_2_to_5_a_production_shortage_is_bought_checked_booked_and_issued() {
     let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
@@ -239,22 +259,7 @@ async fn prc_2_to_5_a_production_shortage_is_bought_checked_booked_and_issued() 
     );
 
     // PRC-2: the shortage is a requisition.
-    let buying = cluster.procurement_client().await;
-    let requisition = testing::eventually(Duration::from_secs(20), "the requisition", || {
-        let mut buying = buying.clone();
-        let request = call(
-            pb::ListRequisitionsRequest {
-                sku: "SEAL".to_owned(),
-                ..Default::default()
-            },
-            PURCHASER,
-        );
-        async move {
-            let found = buying.list_requisitions(request).await.ok()?.into_inner();
-            found.requisitions.into_iter().next()
-        }
-    })
-    .await;
+    let requisition = requisition_for(&cluster, "SEAL").await;
     assert_eq!(requisition.quantity, 21);
     assert_eq!(requisition.sources[0].reference, made.id);
 

@@ -22,10 +22,10 @@ use crate::{
 
 /// `(subject, roles)` of the people of the production floor.
 pub(crate) const PLANNER: (&str, &[&str]) = ("pei", &["planner"]);
-const MANAGER: (&str, &[&str]) = ("ma", &["production_manager"]);
-const ENGINEER: (&str, &[&str]) = ("eng", &["engineering"]);
-const CHIEF_ENGINEER: (&str, &[&str]) = ("chen", &["engineering_manager"]);
-const QC: (&str, &[&str]) = ("quinn", &["qc"]);
+pub(crate) const MANAGER: (&str, &[&str]) = ("ma", &["production_manager"]);
+pub(crate) const ENGINEER: (&str, &[&str]) = ("eng", &["engineering"]);
+pub(crate) const CHIEF_ENGINEER: (&str, &[&str]) = ("chen", &["engineering_manager"]);
+pub(crate) const QC: (&str, &[&str]) = ("quinn", &["qc"]);
 pub(crate) const WAREHOUSE: (&str, &[&str]) = ("wang", &["warehouse"]);
 
 pub(crate) fn call<T>(message: T, (subject, roles): (&str, &[&str])) -> tonic::Request<T> {
@@ -141,13 +141,25 @@ pub(crate) async fn short_and_engineered(
     .await;
     wait_for_entry(&mut orders, &id, "stock_short").await;
 
-    // PRD-1: the short line became a production order.
+    // PRD-1: the short line became a production order; PRD-10: the
+    // review meeting, engineering's documents, the approval.
+    let made = production_order_of(cluster, &id).await;
+    assert_eq!((made.sku.as_str(), made.quantity), (PUMP.0, quantity));
+    engineered(cluster, &made.id, &[]).await;
+    (order, made)
+}
+
+/// PRD-1: the one production order made for the order's short line.
+pub(crate) async fn production_order_of(
+    cluster: &Cluster,
+    order_id: &str,
+) -> production::ProductionOrder {
     let plant = cluster.production_client().await;
-    let made = testing::eventually(Duration::from_secs(20), "the production order", || {
+    testing::eventually(Duration::from_secs(20), "the production order", || {
         let mut plant = plant.clone();
         let request = call(
             production::ListProductionOrdersRequest {
-                order_id: id.clone(),
+                order_id: order_id.to_owned(),
                 ..Default::default()
             },
             PLANNER,
@@ -162,18 +174,25 @@ pub(crate) async fn short_and_engineered(
             (found.len() == 1).then(|| found[0].clone())
         }
     })
-    .await;
-    assert_eq!((made.sku.as_str(), made.quantity), (PUMP.0, quantity));
-    let po = made.id.clone();
-    let mut plant = plant.clone();
+    .await
+}
 
-    // PRD-10: the review meeting, engineering's documents, the approval.
+/// PRD-10: the review meeting (which records the `inspections` the
+/// customer's contract asks for, PRD-6) and engineering's approved
+/// documents.
+pub(crate) async fn engineered(
+    cluster: &Cluster,
+    production_order: &str,
+    inspections: &[production::PreShipmentInspectionKind],
+) {
+    let mut plant = cluster.production_client().await;
     plant
         .record_review_meeting(call(
             production::RecordReviewMeetingRequest {
-                id: po.clone(),
+                id: production_order.to_owned(),
                 attendees: vec!["pei".to_owned(), "eng".to_owned(), "ma".to_owned()],
                 conclusions: "standard pump, no special tooling".to_owned(),
+                inspections: inspections.iter().map(|kind| (*kind).into()).collect(),
                 ..Default::default()
             },
             PLANNER,
@@ -183,7 +202,7 @@ pub(crate) async fn short_and_engineered(
     plant
         .submit_engineering(call(
             production::SubmitEngineeringRequest {
-                id: po.clone(),
+                id: production_order.to_owned(),
                 drawings: vec!["DWG-PUMP-100-C".to_owned()],
                 process_sheet: "PS-PUMP-100".to_owned(),
                 bom_version: 1,
@@ -196,7 +215,7 @@ pub(crate) async fn short_and_engineered(
     plant
         .review_engineering(call(
             production::ReviewEngineeringRequest {
-                id: po.clone(),
+                id: production_order.to_owned(),
                 approve: true,
                 ..Default::default()
             },
@@ -204,8 +223,136 @@ pub(crate) async fn short_and_engineered(
         ))
         .await
         .unwrap_or_else(|s| panic!("{s:?}"));
+}
 
-    (order, made)
+/// PRD-2 … PRD-5 with every material in: planned with nothing short,
+/// scheduled, issued, the first article passed, `quantity` made and passed
+/// by QA. Returns what was issued, per material.
+pub(crate) async fn produced(
+    cluster: &Cluster,
+    production_order: &str,
+    quantity: i64,
+) -> Vec<(String, i64)> {
+    let mut plant = cluster.production_client().await;
+    let id = || production_order.to_owned();
+    let replanned = plant
+        .plan_materials(call(
+            production::PlanMaterialsRequest {
+                request_id: String::new(),
+                id: id(),
+            },
+            PLANNER,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert!(replanned.materials.iter().all(|line| line.short == 0));
+    let draft = plant
+        .propose_schedule(call(production::ProposeScheduleRequest::default(), PLANNER))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    plant
+        .approve_schedule(call(
+            production::ApproveScheduleRequest {
+                request_id: String::new(),
+                id: draft.id,
+            },
+            MANAGER,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let issued = plant
+        .issue_materials(call(
+            production::IssueMaterialsRequest {
+                request_id: String::new(),
+                id: id(),
+            },
+            WAREHOUSE,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    let issued: Vec<(String, i64)> = issued
+        .materials
+        .into_iter()
+        .map(|line| (line.sku, line.issued))
+        .collect();
+    plant
+        .record_first_article(call(
+            production::RecordFirstArticleRequest {
+                request_id: String::new(),
+                id: id(),
+                made_by: "li".to_owned(),
+            },
+            MANAGER,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    plant
+        .inspect_first_article(call(
+            production::InspectFirstArticleRequest {
+                request_id: String::new(),
+                id: id(),
+                passed: true,
+                note: String::new(),
+            },
+            QC,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    plant
+        .start_run(call(
+            production::StartRunRequest {
+                request_id: String::new(),
+                id: id(),
+            },
+            MANAGER,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    plant
+        .report_output(call(
+            production::ReportOutputRequest {
+                request_id: String::new(),
+                id: id(),
+                good: quantity,
+                scrap: 1,
+                ..Default::default()
+            },
+            MANAGER,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let lot = plant
+        .submit_lot(call(
+            production::SubmitLotRequest {
+                request_id: String::new(),
+                id: id(),
+                quantity,
+            },
+            MANAGER,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+        .lots[0]
+        .id
+        .clone();
+    plant
+        .inspect_lot(call(
+            production::InspectLotRequest {
+                request_id: String::new(),
+                id: id(),
+                lot_id: lot,
+                passed: true,
+                note: String::new(),
+            },
+            QC,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    issued
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

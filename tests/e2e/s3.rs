@@ -1,0 +1,1171 @@
+//! S3 Shop channel (domain.md §6): 150 orders imported from a shop
+//! (ORD-10) → a reviewer claims 100 of them, hidden from a colleague until
+//! given back → the review checks the kit lines against their definition
+//! (ORD-8) → two orders to the identical recipient are merged (ORD-9) → the
+//! carrier follows the routing rules by region (LOG-1) → paid, released,
+//! shipped and delivered (ORD-20, LOG-2 … LOG-5, FIN-9) — checked in orders,
+//! inventory, logistics and finance.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use futures::StreamExt;
+use orderflow_e2e::{Cluster, authorized};
+use orderflow_platform::testing;
+use orderflow_proto::common::v1 as common;
+use orderflow_proto::finance::v1 as finance;
+use orderflow_proto::inventory::v1 as inventory;
+use orderflow_proto::logistics::v1 as logistics;
+use orderflow_proto::orders::v1 as pb;
+use pb::order_service_client::OrderServiceClient;
+use tonic::transport::Channel;
+use tonic_types::StatusExt;
+
+use crate::fulfilment::ship_to_completion;
+use crate::stock::{PUMP, stock_item};
+use crate::{get_order, in_days, timeline, wait_for_entry, wait_for_state};
+
+const CHANNEL: &str = "tmall-flagship";
+const IMPORTED: usize = 150;
+const CLAIMED: usize = 100;
+
+/// The shop's order numbers (TM-0001 …) that play a part; all of them are
+/// among the 100 oldest, so the first reviewer holds them.
+const MERGE_FIRST: usize = 7;
+const MERGE_SECOND: usize = 42;
+/// Li Lei's name and address, another phone: not the same recipient.
+const OTHER_PHONE: usize = 43;
+/// A kit listed with one seal kit instead of two.
+const WRONG_KIT: usize = 21;
+/// Shipped: to Sichuan (no rule: the default carrier) and to Guangdong.
+const SICHUAN: usize = 18;
+const GUANGDONG: usize = 26;
+
+const SALESPERSON: &str = "tom";
+const REVIEWER: (&str, &[&str]) = ("rita", &["sales_assistant"]);
+const COLLEAGUE: (&str, &[&str]) = ("bob", &["sales_assistant"]);
+const WAREHOUSE: (&str, &[&str]) = ("wang", &["warehouse"]);
+const LOGISTICS: (&str, &[&str]) = ("lou", &["logistics"]);
+const FINANCE: (&str, &[&str]) = ("fiona", &["finance"]);
+
+const KIT_PRICE: i64 = 150_000;
+const HOSE_PRICE: i64 = 8_800;
+const HOSE: (&str, &str, i64) = ("HOSE-20", "Garden hose 20 m", 1_500);
+const SEAL_KIT: (&str, &str, i64) = ("SEAL-KIT", "Spare seal kit", 300);
+
+/// Province, city, postcode: the buyers are spread over seven regions.
+const DESTINATIONS: [(&str, &str, &str); 7] = [
+    ("Jiangsu", "Suzhou", "215000"),
+    ("Zhejiang", "Hangzhou", "310000"),
+    ("Shanghai", "Shanghai", "200000"),
+    ("Anhui", "Hefei", "230000"),
+    ("Sichuan", "Chengdu", "610000"),
+    ("Guangdong", "Shenzhen", "518000"),
+    ("Beijing", "Beijing", "100000"),
+];
+
+fn cny(minor_units: i64) -> Option<common::Money> {
+    Some(common::Money {
+        currency_code: "CNY".to_owned(),
+        minor_units,
+    })
+}
+
+fn external_id(n: usize) -> String {
+    format!("TM-{n:04}")
+}
+
+/// The buyer of shop order `n`: a recipient of their own.
+fn buyer(n: usize) -> common::Address {
+    let (region, city, postal_code) = DESTINATIONS[n % DESTINATIONS.len()];
+    common::Address {
+        recipient_name: format!("Buyer {n:03}"),
+        phone: format!("+86 139 0000 {n:04}"),
+        country_code: "CN".to_owned(),
+        region: region.to_owned(),
+        city: city.to_owned(),
+        district: String::new(),
+        street: format!("{n} Renmin Road"),
+        postal_code: postal_code.to_owned(),
+    }
+}
+
+/// The buyer of two shop orders, to the identical recipient (ORD-9).
+fn li_lei() -> common::Address {
+    common::Address {
+        recipient_name: "Li Lei".to_owned(),
+        phone: "+86 138 0013 8000".to_owned(),
+        country_code: "CN".to_owned(),
+        region: "Jiangsu".to_owned(),
+        city: "Suzhou".to_owned(),
+        district: "Gusu".to_owned(),
+        street: "88 Shiquan Street".to_owned(),
+        postal_code: "215006".to_owned(),
+    }
+}
+
+/// One garden set (a pump and two seal kits, 4.8 kg) as the shop lists it.
+fn garden_set(seal_kits: i64, weight_grams: i64) -> pb::OrderLineInput {
+    pb::OrderLineInput {
+        sku: "GARDEN-SET".to_owned(),
+        description: "Pump with two spare seal kits".to_owned(),
+        quantity: 1,
+        unit_price: cny(KIT_PRICE),
+        kit: Some(pb::KitComposition {
+            components: vec![
+                pb::KitComponent {
+                    sku: PUMP.0.to_owned(),
+                    quantity: 1,
+                },
+                pb::KitComponent {
+                    sku: SEAL_KIT.0.to_owned(),
+                    quantity: seal_kits,
+                },
+            ],
+            total_weight_grams: weight_grams,
+        }),
+        ..Default::default()
+    }
+}
+
+fn hoses(quantity: i64) -> pb::OrderLineInput {
+    pb::OrderLineInput {
+        sku: HOSE.0.to_owned(),
+        description: HOSE.1.to_owned(),
+        quantity,
+        unit_price: cny(HOSE_PRICE),
+        ..Default::default()
+    }
+}
+
+/// Shop order `n` as the channel sends it: paid in the shop, prepaid terms.
+fn shop_order(n: usize, customer_id: &str) -> pb::ChannelOrder {
+    let (line, ship_to, note) = match n {
+        MERGE_FIRST => (garden_set(2, 4_800), li_lei(), "gift: garden gloves"),
+        MERGE_SECOND => (hoses(2), li_lei(), "gift wrap"),
+        OTHER_PHONE => (
+            hoses(1),
+            common::Address {
+                phone: "+86 138 0013 8001".to_owned(),
+                ..li_lei()
+            },
+            "",
+        ),
+        WRONG_KIT => (garden_set(1, 4_500), buyer(n), ""),
+        SICHUAN => (hoses(3), buyer(n), ""),
+        GUANGDONG => (garden_set(2, 4_800), buyer(n), "double carton"),
+        n if n % 3 == 0 => (garden_set(2, 4_800), buyer(n), ""),
+        n => (hoses(1), buyer(n), ""),
+    };
+    pb::ChannelOrder {
+        external_id: external_id(n),
+        order: Some(pb::CreateOrderRequest {
+            customer_id: customer_id.to_owned(),
+            kind: pb::OrderKind::Standard as i32,
+            currency_code: "CNY".to_owned(),
+            lines: vec![line],
+            requested_delivery_date: in_days(7),
+            payment_terms: Some(pb::PaymentTerms {
+                kind: pb::PaymentTermKind::Prepaid as i32,
+                ..Default::default()
+            }),
+            salesperson: SALESPERSON.to_owned(),
+            ship_to: Some(ship_to),
+            buyer_message: format!("shop order {}", external_id(n)),
+            special_requirements: note.to_owned(),
+            ..Default::default()
+        }),
+    }
+}
+
+fn ids(orders: &[pb::Order]) -> Vec<String> {
+    orders.iter().map(|order| order.id.clone()).collect()
+}
+
+fn claimed_ids(claimed: &[pb::ClaimedOrder]) -> Vec<String> {
+    claimed
+        .iter()
+        .filter_map(|claim| claim.order.as_ref().map(|order| order.id.clone()))
+        .collect()
+}
+
+/// Every order `who` may see (one page holds them all).
+async fn visible_orders(
+    orders: &mut OrderServiceClient<Channel>,
+    who: (&str, &[&str]),
+    state: pb::OrderState,
+) -> Vec<pb::Order> {
+    let page = orders
+        .list_orders(authorized(
+            pb::ListOrdersRequest {
+                page_size: 500,
+                state: state as i32,
+                ..Default::default()
+            },
+            who.0,
+            who.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert!(page.next_page_token.is_empty(), "more than one page");
+    page.orders
+}
+
+/// The (type, subject, description) of each unmet precondition of a refusal.
+fn unmet(status: &tonic::Status) -> Vec<(String, String, String)> {
+    status
+        .get_error_details()
+        .precondition_failure()
+        .map(|failure| {
+            failure
+                .violations
+                .iter()
+                .map(|v| (v.r#type.clone(), v.subject.clone(), v.description.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn stock_level(
+    stock: &mut inventory::inventory_service_client::InventoryServiceClient<Channel>,
+    sku: &str,
+    warehouse: &str,
+) -> (i64, i64) {
+    let level = stock
+        .get_stock(authorized(
+            inventory::GetStockRequest {
+                sku: sku.to_owned(),
+                warehouse: warehouse.to_owned(),
+            },
+            WAREHOUSE.0,
+            WAREHOUSE.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{sku} in {warehouse}: {s:?}"))
+        .into_inner();
+    assert_eq!(level.available, level.on_hand - level.reserved, "INV-2");
+    (level.on_hand, level.reserved)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_shop_orders_are_imported_claimed_checked_merged_routed_shipped_and_delivered() {
+    let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
+    let mut orders = cluster.orders_client().await;
+    let mut stock = cluster.inventory_client().await;
+    let mut shipping = cluster.logistics_client().await;
+    let mut money = cluster.finance_client().await;
+
+    // ---------------------------------------------------------- the setup
+    // Inventory: the pump, its seal kits and hoses in finished goods, the
+    // garden set defined as a kit (ORD-8); a few pumps abroad as well.
+    stock_item(&mut stock, PUMP, 20).await;
+    stock_item(&mut stock, SEAL_KIT, 40).await;
+    stock_item(&mut stock, HOSE, 30).await;
+    stock
+        .adjust_stock(authorized(
+            inventory::AdjustStockRequest {
+                sku: PUMP.0.to_owned(),
+                warehouse: "OVERSEAS".to_owned(),
+                quantity: 5,
+                note: "opening count in the overseas warehouse".to_owned(),
+                ..Default::default()
+            },
+            WAREHOUSE.0,
+            WAREHOUSE.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let kit = stock
+        .define_kit(authorized(
+            inventory::DefineKitRequest {
+                sku: "GARDEN-SET".to_owned(),
+                name: "Garden set".to_owned(),
+                components: vec![
+                    inventory::KitComponent {
+                        sku: PUMP.0.to_owned(),
+                        quantity: 1,
+                    },
+                    inventory::KitComponent {
+                        sku: SEAL_KIT.0.to_owned(),
+                        quantity: 2,
+                    },
+                ],
+                ..Default::default()
+            },
+            WAREHOUSE.0,
+            WAREHOUSE.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(kit.total_weight_grams, 4_800);
+
+    // Logistics (LOG-1): a third carrier for Guangdong; the company's rule
+    // for Jiangsu, Zhejiang, Shanghai and Anhui kept; EMS elsewhere.
+    shipping
+        .create_carrier(authorized(
+            logistics::CreateCarrierRequest {
+                carrier: Some(logistics::Carrier {
+                    code: "SF".to_owned(),
+                    name: "顺丰速运 (SF Express)".to_owned(),
+                    promised_days: 2,
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            LOGISTICS.0,
+            LOGISTICS.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let current = shipping
+        .get_routing_rules(authorized(
+            logistics::GetRoutingRulesRequest {},
+            LOGISTICS.0,
+            LOGISTICS.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    let rules = shipping
+        .set_routing_rules(authorized(
+            logistics::SetRoutingRulesRequest {
+                rules: vec![
+                    logistics::RoutingRule {
+                        regions: ["Jiangsu", "Zhejiang", "Shanghai", "Anhui"]
+                            .map(str::to_owned)
+                            .to_vec(),
+                        country_codes: vec!["CN".to_owned()],
+                        carrier_code: "TTKD".to_owned(),
+                        name: "江浙沪皖 → TTKD".to_owned(),
+                    },
+                    logistics::RoutingRule {
+                        regions: vec!["Guangdong".to_owned()],
+                        country_codes: vec!["CN".to_owned()],
+                        carrier_code: "SF".to_owned(),
+                        name: "广东 → SF".to_owned(),
+                    },
+                ],
+                default_carrier_code: "EMS".to_owned(),
+                base_version: current.version,
+                ..Default::default()
+            },
+            LOGISTICS.0,
+            LOGISTICS.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(rules.version, current.version + 1);
+    for (address, carrier, rule) in [
+        (li_lei(), "TTKD", "江浙沪皖 → TTKD"),
+        (buyer(GUANGDONG), "SF", "广东 → SF"),
+        (buyer(SICHUAN), "EMS", "default"),
+    ] {
+        let choice = shipping
+            .choose_carrier(authorized(
+                logistics::ChooseCarrierRequest {
+                    address: Some(address.clone()),
+                },
+                LOGISTICS.0,
+                LOGISTICS.1,
+            ))
+            .await
+            .unwrap_or_else(|s| panic!("{s:?}"))
+            .into_inner();
+        assert_eq!(
+            (
+                choice.carrier.map(|c| c.code).unwrap_or_default(),
+                choice.matched_rule.as_str(),
+                choice.rules_version
+            ),
+            (carrier.to_owned(), rule, rules.version),
+            "{}",
+            address.region
+        );
+    }
+
+    // The shop's buyers are one customer of ours; each order has its own
+    // recipient.
+    let customer = orders
+        .create_customer(authorized(
+            pb::CreateCustomerRequest {
+                name: "Tmall flagship store buyers".to_owned(),
+                phone: "+86 571 8888 0000".to_owned(),
+                address: Some(common::Address {
+                    recipient_name: "Tmall flagship store".to_owned(),
+                    phone: "+86 571 8888 0000".to_owned(),
+                    street: "969 Wenyi West Road".to_owned(),
+                    ..buyer(1)
+                }),
+                ..Default::default()
+            },
+            REVIEWER.0,
+            REVIEWER.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+
+    // ------------------------------------------------ ORD-10: the import
+    let imported: Vec<pb::Order> = orders
+        .import_channel_orders(authorized(
+            pb::ImportChannelOrdersRequest {
+                channel: CHANNEL.to_owned(),
+                orders: (1..=IMPORTED)
+                    .map(|n| shop_order(n, &customer.id))
+                    .collect(),
+            },
+            "service:shop-sync",
+            &["service"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+        .orders
+        .into_iter()
+        .map(|imported| {
+            assert!(!imported.duplicate, "{}", imported.external_id);
+            imported.order.unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(imported.len(), IMPORTED);
+    for order in &imported {
+        assert_eq!(order.state, pb::OrderState::Submitted as i32);
+        assert_eq!(order.channel, CHANNEL);
+        assert_eq!(order.salesperson, SALESPERSON);
+    }
+    // `order(n)`: shop order TM-n as imported.
+    let order = |n: usize| imported[n - 1].clone();
+    // The next sync brings two of them again: nothing new.
+    let again = orders
+        .import_channel_orders(authorized(
+            pb::ImportChannelOrdersRequest {
+                channel: CHANNEL.to_owned(),
+                orders: vec![
+                    shop_order(MERGE_FIRST, &customer.id),
+                    shop_order(IMPORTED, &customer.id),
+                ],
+            },
+            "service:shop-sync",
+            &["service"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+        .orders;
+    assert!(again.iter().all(|imported| imported.duplicate));
+    assert_eq!(
+        again
+            .iter()
+            .map(|imported| imported.order.clone().unwrap_or_default().id)
+            .collect::<Vec<_>>(),
+        vec![order(MERGE_FIRST).id, order(IMPORTED).id]
+    );
+
+    // ------------------------------------------------ ORD-10: the claims
+    let claimed = orders
+        .claim_orders(authorized(
+            pb::ClaimOrdersRequest { count: 0 },
+            REVIEWER.0,
+            REVIEWER.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+        .orders;
+    assert_eq!(
+        claimed_ids(&claimed),
+        ids(&imported[..CLAIMED]),
+        "the default batch of 100, oldest first"
+    );
+    // A colleague's batch takes what is left; he sees none of Rita's and
+    // cannot review them; he gives his back.
+    let bobs = orders
+        .claim_orders(authorized(
+            pb::ClaimOrdersRequest { count: 0 },
+            COLLEAGUE.0,
+            COLLEAGUE.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+        .orders;
+    assert_eq!(claimed_ids(&bobs), ids(&imported[CLAIMED..]));
+    let seen_by_bob = ids(&visible_orders(&mut orders, COLLEAGUE, pb::OrderState::Submitted).await);
+    assert_eq!(seen_by_bob.len(), IMPORTED - CLAIMED);
+    assert!(
+        ids(&imported[..CLAIMED])
+            .iter()
+            .all(|id| !seen_by_bob.contains(id))
+    );
+    let refused = orders
+        .confirm_order(authorized(
+            pb::ConfirmOrderRequest {
+                order_id: order(SICHUAN).id,
+                ..Default::default()
+            },
+            COLLEAGUE.0,
+            COLLEAGUE.1,
+        ))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("bob reviewed an order rita holds"));
+    assert_eq!(
+        unmet(&refused)
+            .into_iter()
+            .map(|(kind, subject, _)| (kind, subject))
+            .collect::<Vec<_>>(),
+        vec![(
+            "CLAIMED".to_owned(),
+            format!("orders/{}", order(SICHUAN).id)
+        )]
+    );
+    let given_back = orders
+        .release_claims(authorized(
+            pb::ReleaseClaimsRequest { order_ids: vec![] },
+            COLLEAGUE.0,
+            COLLEAGUE.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+        .released;
+    assert_eq!(given_back, (IMPORTED - CLAIMED) as i32);
+
+    // ------------------------------------------------------ ORD-9: merge
+    // Li Lei bought twice; a third order has his name and address but
+    // another phone: not the same recipient, and nothing is merged.
+    let merge = |order_ids: Vec<String>, request_id: &str| {
+        authorized(
+            pb::MergeOrdersRequest {
+                request_id: request_id.to_owned(),
+                order_ids,
+            },
+            REVIEWER.0,
+            REVIEWER.1,
+        )
+    };
+    let refused = orders
+        .merge_orders(merge(
+            vec![
+                order(MERGE_FIRST).id,
+                order(MERGE_SECOND).id,
+                order(OTHER_PHONE).id,
+            ],
+            "merge-li-lei-1",
+        ))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("an order to another phone was merged"));
+    assert_eq!(
+        unmet(&refused)
+            .into_iter()
+            .map(|(kind, subject, _)| (kind, subject))
+            .collect::<Vec<_>>(),
+        vec![(
+            "MERGE_RECIPIENT".to_owned(),
+            format!("orders/{}", order(OTHER_PHONE).id)
+        )]
+    );
+    let merged = orders
+        .merge_orders(merge(
+            vec![order(MERGE_FIRST).id, order(MERGE_SECOND).id],
+            "merge-li-lei-2",
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(merged.state, pb::OrderState::Submitted as i32);
+    assert_eq!(
+        merged.merged_from_order_ids,
+        vec![order(MERGE_FIRST).id, order(MERGE_SECOND).id]
+    );
+    assert_eq!(merged.ship_to, Some(li_lei()));
+    assert_eq!(merged.channel, CHANNEL);
+    assert_eq!(merged.total, cny(KIT_PRICE + 2 * HOSE_PRICE));
+    assert_eq!(
+        merged
+            .lines
+            .iter()
+            .map(|line| (
+                line.line_no,
+                line.sku.as_str(),
+                line.quantity,
+                line.kit.is_some()
+            ))
+            .collect::<Vec<_>>(),
+        vec![(1, "GARDEN-SET", 1, true), (2, "HOSE-20", 2, false)]
+    );
+    assert_eq!(
+        merged.special_requirements,
+        "gift: garden gloves\ngift wrap"
+    );
+    for source in [MERGE_FIRST, MERGE_SECOND] {
+        let closed = get_order(&mut orders, &order(source).id).await;
+        assert_eq!(closed.state, pb::OrderState::Closed as i32);
+        assert_eq!(closed.merged_into_order_id, merged.id);
+    }
+
+    // --------------------------------------- ORD-5, ORD-8: Rita's review
+    // Every order she holds that is still open, and the merged one. The
+    // garden set listed with one seal kit is refused, naming the line, and
+    // sent back to the shop.
+    let to_review: Vec<String> = imported[..CLAIMED]
+        .iter()
+        .map(|order| order.id.clone())
+        .filter(|id| {
+            ![MERGE_FIRST, MERGE_SECOND, WRONG_KIT]
+                .iter()
+                .any(|n| &order(*n).id == id)
+        })
+        .chain([merged.id.clone()])
+        .collect();
+    assert_eq!(to_review.len(), CLAIMED - 2);
+    let refused = orders
+        .confirm_order(authorized(
+            pb::ConfirmOrderRequest {
+                order_id: order(WRONG_KIT).id,
+                ..Default::default()
+            },
+            REVIEWER.0,
+            REVIEWER.1,
+        ))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("a kit that differs from its definition was confirmed"));
+    assert_eq!(
+        refused.code(),
+        tonic::Code::FailedPrecondition,
+        "{refused:?}"
+    );
+    let kit_findings = unmet(&refused);
+    assert_eq!(kit_findings.len(), 2, "{kit_findings:?}");
+    assert!(
+        kit_findings
+            .iter()
+            .all(|(kind, subject, _)| kind == "KIT_MISMATCH" && subject == "lines[0].kit")
+            && kit_findings[0]
+                .2
+                .contains("SEAL-KIT: 2 per kit, the line says 1")
+            && kit_findings[1].2.contains("4800"),
+        "{kit_findings:?}"
+    );
+    orders
+        .reject_order(authorized(
+            pb::RejectOrderRequest {
+                order_id: order(WRONG_KIT).id,
+                reason: "the garden set has two seal kits (4.8 kg): correct the shop listing"
+                    .to_owned(),
+                ..Default::default()
+            },
+            REVIEWER.0,
+            REVIEWER.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let confirmed: Vec<pb::Order> = futures::stream::iter(to_review.clone())
+        .map(|id| {
+            let mut orders = orders.clone();
+            async move {
+                orders
+                    .confirm_order(authorized(
+                        pb::ConfirmOrderRequest {
+                            order_id: id.clone(),
+                            ..Default::default()
+                        },
+                        REVIEWER.0,
+                        REVIEWER.1,
+                    ))
+                    .await
+                    .unwrap_or_else(|s| panic!("confirming {id}: {s:?}"))
+                    .into_inner()
+            }
+        })
+        .buffer_unordered(4)
+        .collect()
+        .await;
+    assert_eq!(confirmed.len(), to_review.len());
+    let review = wait_for_entry(&mut orders, &merged.id, "confirmed").await;
+    assert_eq!(review.actor, REVIEWER.0);
+    assert!(
+        review.detail.contains(
+            "stock: all available (PUMP-100 1 of 1 available, SEAL-KIT 2 of 2 available, HOSE-20 2 of 2 available)"
+        ),
+        "the kit is asked for as its components: {}",
+        review.detail
+    );
+    // Nothing she claimed is left for review; the colleague's 50, given
+    // back, are open to her and everyone for the next round.
+    let mut open_for_review =
+        ids(&visible_orders(&mut orders, REVIEWER, pb::OrderState::Submitted).await);
+    open_for_review.sort();
+    let mut rest = ids(&imported[CLAIMED..]);
+    rest.sort();
+    assert_eq!(open_for_review, rest);
+
+    // -------------------------------- ORD-20: paid in the shop, released
+    // Three of the reviewed orders have their shop payment booked; the
+    // day's sales detail is signed and confirmed.
+    let shipped_orders = [
+        (merged.clone(), KIT_PRICE + 2 * HOSE_PRICE),
+        (order(SICHUAN), 3 * HOSE_PRICE),
+        (order(GUANGDONG), KIT_PRICE),
+    ];
+    for (order, amount) in &shipped_orders {
+        wait_for_state(&mut orders, &order.id, pb::OrderState::AwaitingPayment).await;
+        let payment =
+            testing::eventually(Duration::from_secs(20), "finance to know the order", || {
+                let mut money = money.clone();
+                let request = authorized(
+                    finance::RecordPaymentRequest {
+                        order_id: order.id.clone(),
+                        kind: finance::PaymentKind::Full as i32,
+                        amount: cny(*amount),
+                        method: "alipay (tmall)".to_owned(),
+                        reference: format!("TMALL-{}", order.number),
+                        ..Default::default()
+                    },
+                    SALESPERSON,
+                    &["sales"],
+                );
+                async move { money.record_payment(request).await.ok() }
+            })
+            .await
+            .into_inner();
+        money
+            .confirm_payment(authorized(
+                finance::ConfirmPaymentRequest {
+                    payment_id: payment.id,
+                    ..Default::default()
+                },
+                FINANCE.0,
+                FINANCE.1,
+            ))
+            .await
+            .unwrap_or_else(|s| panic!("{s:?}"));
+    }
+    // Finance books every reviewed order's sale for the salesperson.
+    let reviewed = to_review.len();
+    let sales = testing::eventually(Duration::from_secs(30), "98 sale entries", || {
+        let mut money = money.clone();
+        let request = authorized(
+            finance::ListLedgerEntriesRequest {
+                page_size: 500,
+                salesperson: SALESPERSON.to_owned(),
+                ..Default::default()
+            },
+            FINANCE.0,
+            FINANCE.1,
+        );
+        async move {
+            let entries = money
+                .list_ledger_entries(request)
+                .await
+                .ok()?
+                .into_inner()
+                .entries;
+            (entries.len() == reviewed).then_some(entries)
+        }
+    })
+    .await;
+    let mut booked: Vec<String> = sales.iter().map(|entry| entry.order_id.clone()).collect();
+    booked.sort();
+    let mut expected_booked = to_review.clone();
+    expected_booked.sort();
+    assert_eq!(booked, expected_booked, "one sale per reviewed order");
+    assert!(
+        sales
+            .iter()
+            .all(|entry| entry.kind == finance::LedgerEntryKind::Sale as i32)
+    );
+    let detail = money
+        .sign_sales_detail(authorized(
+            finance::SignSalesDetailRequest {
+                salesperson: SALESPERSON.to_owned(),
+                entry_date: sales[0].entry_date.clone(),
+                ..Default::default()
+            },
+            "mia",
+            &["dept_manager"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(detail.entry_ids.len(), to_review.len());
+    let day_total: i64 = sales
+        .iter()
+        .map(|entry| entry.amount.as_ref().map_or(0, |money| money.minor_units))
+        .sum();
+    assert_eq!(detail.totals, vec![cny(day_total).unwrap_or_default()]);
+    money
+        .confirm_sales_detail(authorized(
+            finance::ConfirmSalesDetailRequest {
+                sales_detail_id: detail.id.clone(),
+                ..Default::default()
+            },
+            FINANCE.0,
+            FINANCE.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    for (order, _) in &shipped_orders {
+        let reserved = wait_for_entry(&mut orders, &order.id, "stock_reserved").await;
+        assert!(
+            reserved.detail.starts_with("stock reserved in FG:"),
+            "{}",
+            reserved.detail
+        );
+        wait_for_state(&mut orders, &order.id, pb::OrderState::ReadyToShip).await;
+    }
+
+    // ------------------------------------- LOG-1 … LOG-5: ship, deliver
+    let mut carriers = Vec::new();
+    for (order, _) in &shipped_orders {
+        let shipped = ship_to_completion(&cluster, &order.id, &order.number, |_| {}).await;
+        carriers.push(shipped.carrier_code);
+    }
+    assert_eq!(
+        carriers,
+        ["TTKD", "EMS", "SF"],
+        "Jiangsu, Sichuan, Guangdong (LOG-1)"
+    );
+
+    // ============================================== the final state: orders
+    // Every service has handled every event: what is not there now is
+    // not on its way either.
+    cluster.quiescent().await;
+    let merged_number = merged.number.clone();
+    for source in [MERGE_FIRST, MERGE_SECOND] {
+        let source = get_order(&mut orders, &order(source).id).await;
+        assert_eq!(source.state, pb::OrderState::Closed as i32);
+        assert_eq!(source.merged_into_order_id, merged.id);
+        let closed = timeline(&mut orders, &source.id)
+            .await
+            .into_iter()
+            .find(|entry| entry.action == "closed")
+            .unwrap_or_else(|| panic!("{} has no closed entry", source.number));
+        assert_eq!(closed.reason, format!("merged into order {merged_number}"));
+    }
+    let history = timeline(&mut orders, &merged.id).await;
+    assert!(
+        history.iter().any(|entry| entry.action == "merged"
+            && entry.detail.contains(&order(MERGE_FIRST).number)
+            && entry.detail.contains(&order(MERGE_SECOND).number)),
+        "{history:?}"
+    );
+    let moves: Vec<&str> = history
+        .iter()
+        .filter(|entry| entry.to_state != 0 && entry.action != "merged")
+        .map(|entry| entry.action.as_str())
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            "confirmed",
+            "approval_not_required",
+            "released",
+            "ready_to_ship",
+            "shipped",
+            "delivered",
+            "completed"
+        ],
+        "{history:?}"
+    );
+    for ((order, amount), carrier) in shipped_orders.iter().zip(&carriers) {
+        let done = get_order(&mut orders, &order.id).await;
+        assert_eq!(done.state, pb::OrderState::Completed as i32);
+        assert_eq!(done.amount_paid, cny(*amount));
+        assert_eq!(&done.carrier_code, carrier);
+        assert_eq!(done.tracking_number, format!("TT{}", order.number));
+    }
+    let merged_now = get_order(&mut orders, &merged.id).await;
+    assert_eq!(
+        merged_now.merged_from_order_ids,
+        vec![order(MERGE_FIRST).id, order(MERGE_SECOND).id]
+    );
+    let rejected = get_order(&mut orders, &order(WRONG_KIT).id).await;
+    assert_eq!(rejected.state, pb::OrderState::Rejected as i32);
+    // Every order of the channel and where it stands, as a supervisor sees
+    // them: the colleague's 50 still to review, the rest waiting for their
+    // shop payment to be booked.
+    let mut by_state: BTreeMap<String, usize> = BTreeMap::new();
+    for state in [
+        pb::OrderState::Submitted,
+        pb::OrderState::AwaitingPayment,
+        pb::OrderState::Completed,
+        pb::OrderState::Closed,
+        pb::OrderState::Rejected,
+    ] {
+        let listed = visible_orders(&mut orders, ("sam", &["sales_supervisor"]), state).await;
+        assert!(listed.iter().all(|order| order.channel == CHANNEL));
+        by_state.insert(state.as_str_name().to_owned(), listed.len());
+    }
+    assert_eq!(
+        by_state,
+        BTreeMap::from([
+            ("ORDER_STATE_SUBMITTED".to_owned(), IMPORTED - CLAIMED),
+            (
+                "ORDER_STATE_AWAITING_PAYMENT".to_owned(),
+                to_review.len() - 3
+            ),
+            ("ORDER_STATE_COMPLETED".to_owned(), 3),
+            ("ORDER_STATE_CLOSED".to_owned(), 2),
+            ("ORDER_STATE_REJECTED".to_owned(), 1),
+        ])
+    );
+
+    // ============================================ the final state: inventory
+    // Finished goods gave what the three shipped orders took (the garden
+    // sets as pumps and seal kits); nothing is reserved for the unpaid ones;
+    // the overseas warehouse was not touched.
+    assert_eq!(stock_level(&mut stock, PUMP.0, "FG").await, (18, 0));
+    assert_eq!(stock_level(&mut stock, SEAL_KIT.0, "FG").await, (36, 0));
+    assert_eq!(stock_level(&mut stock, HOSE.0, "FG").await, (25, 0));
+    assert_eq!(stock_level(&mut stock, PUMP.0, "OVERSEAS").await, (5, 0));
+    for ((order, _), taken) in shipped_orders.iter().zip([
+        vec![("HOSE-20", 2), ("PUMP-100", 1), ("SEAL-KIT", 2)],
+        vec![("HOSE-20", 3)],
+        vec![("PUMP-100", 1), ("SEAL-KIT", 2)],
+    ]) {
+        let reservation = stock
+            .get_reservation(authorized(
+                inventory::GetReservationRequest {
+                    order_id: order.id.clone(),
+                },
+                WAREHOUSE.0,
+                WAREHOUSE.1,
+            ))
+            .await
+            .unwrap_or_else(|s| panic!("{s:?}"))
+            .into_inner();
+        assert_eq!(reservation.warehouse, "FG");
+        assert_eq!(
+            reservation.state,
+            inventory::ReservationState::Consumed as i32
+        );
+        let mut reserved: Vec<(String, i64)> = reservation
+            .lines
+            .iter()
+            .map(|line| (line.sku.clone(), line.reserved))
+            .collect();
+        reserved.sort();
+        let expected: Vec<(String, i64)> = taken
+            .iter()
+            .map(|(sku, quantity)| ((*sku).to_owned(), *quantity))
+            .collect();
+        assert_eq!(reserved, expected, "{}", order.number);
+        let mut moved: Vec<(String, String, i64, String)> = stock
+            .list_movements(authorized(
+                inventory::ListMovementsRequest {
+                    reference: order.id.clone(),
+                    page_size: 100,
+                    ..Default::default()
+                },
+                WAREHOUSE.0,
+                WAREHOUSE.1,
+            ))
+            .await
+            .unwrap_or_else(|s| panic!("{s:?}"))
+            .into_inner()
+            .movements
+            .into_iter()
+            .map(|m| (m.sku, m.warehouse, m.quantity, m.reason))
+            .collect();
+        moved.sort();
+        let expected: Vec<(String, String, i64, String)> = taken
+            .iter()
+            .map(|(sku, quantity)| {
+                (
+                    (*sku).to_owned(),
+                    "FG".to_owned(),
+                    -quantity,
+                    "outbound".to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(moved, expected, "{}", order.number);
+    }
+    for unreleased in [
+        order(OTHER_PHONE).id,
+        order(MERGE_FIRST).id,
+        order(WRONG_KIT).id,
+    ] {
+        let status = stock
+            .get_reservation(authorized(
+                inventory::GetReservationRequest {
+                    order_id: unreleased.clone(),
+                },
+                WAREHOUSE.0,
+                WAREHOUSE.1,
+            ))
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{unreleased} has a reservation"));
+        assert_eq!(status.code(), tonic::Code::NotFound, "{status:?}");
+    }
+    // INV-7: on hand is the sum of the movements, per warehouse.
+    for (sku, warehouse) in [
+        (PUMP.0, "FG"),
+        (SEAL_KIT.0, "FG"),
+        (HOSE.0, "FG"),
+        (PUMP.0, "OVERSEAS"),
+    ] {
+        let sum: i64 = stock
+            .list_movements(authorized(
+                inventory::ListMovementsRequest {
+                    sku: sku.to_owned(),
+                    warehouse: warehouse.to_owned(),
+                    page_size: 500,
+                    ..Default::default()
+                },
+                WAREHOUSE.0,
+                WAREHOUSE.1,
+            ))
+            .await
+            .unwrap_or_else(|s| panic!("{s:?}"))
+            .into_inner()
+            .movements
+            .iter()
+            .map(|m| m.quantity)
+            .sum();
+        assert_eq!(
+            sum,
+            stock_level(&mut stock, sku, warehouse).await.0,
+            "{sku} {warehouse}"
+        );
+    }
+
+    // ============================================ the final state: logistics
+    let shipment = |order_id: String| {
+        let mut shipping = shipping.clone();
+        async move {
+            shipping
+                .get_shipment(authorized(
+                    logistics::GetShipmentRequest { order_id },
+                    LOGISTICS.0,
+                    LOGISTICS.1,
+                ))
+                .await
+                .unwrap_or_else(|s| panic!("{s:?}"))
+                .into_inner()
+        }
+    };
+    for ((order, _), (carrier, rule)) in shipped_orders.iter().zip([
+        ("TTKD", "rule: 江浙沪皖 → TTKD"),
+        ("EMS", "rule: default"),
+        ("SF", "rule: 广东 → SF"),
+    ]) {
+        let shipped = shipment(order.id.clone()).await;
+        assert_eq!(
+            shipped.state,
+            logistics::ShipmentState::Received as i32,
+            "{}",
+            order.number
+        );
+        assert_eq!(
+            (
+                shipped.carrier_code.as_str(),
+                shipped.carrier_reason.as_str()
+            ),
+            (carrier, rule)
+        );
+        assert_eq!(shipped.tracking_number, format!("TT{}", order.number));
+        assert!(shipped.goods_out);
+        assert_eq!(shipped.note_approved_by, FINANCE.0);
+        assert_eq!(shipped.receipt_confirmed_by, "customer");
+        assert!(
+            shipped
+                .tracking
+                .iter()
+                .any(|event| event.status == "delivered"),
+            "{:?}",
+            shipped.tracking
+        );
+    }
+    assert_eq!(shipment(merged.id.clone()).await.ship_to, Some(li_lei()));
+    // The merged-away orders never ship; the order to the other phone waits
+    // with Li Lei's carrier.
+    for source in [MERGE_FIRST, MERGE_SECOND] {
+        let cancelled = shipment(order(source).id).await;
+        assert_eq!(cancelled.state, logistics::ShipmentState::Cancelled as i32);
+    }
+    let waiting = shipment(order(OTHER_PHONE).id).await;
+    assert_eq!(
+        (waiting.state, waiting.carrier_code.as_str()),
+        (logistics::ShipmentState::Open as i32, "TTKD")
+    );
+
+    // ============================================== the final state: finance
+    for (order, amount) in &shipped_orders {
+        let documents = money
+            .list_documents(authorized(
+                finance::ListDocumentsRequest {
+                    order_id: order.id.clone(),
+                },
+                FINANCE.0,
+                FINANCE.1,
+            ))
+            .await
+            .unwrap_or_else(|s| panic!("{s:?}"))
+            .into_inner()
+            .documents;
+        let settlement = documents
+            .iter()
+            .find(|document| document.kind == finance::DocumentKind::FinalInvoice as i32)
+            .unwrap_or_else(|| panic!("{} has no final invoice: {documents:?}", order.number));
+        assert_eq!(settlement.number, format!("FI-{}", order.number));
+        assert_eq!(
+            (
+                &settlement.net_sales,
+                &settlement.received,
+                &settlement.balance
+            ),
+            (&cny(*amount), &cny(*amount), &cny(0)),
+            "{}",
+            order.number
+        );
+    }
+    let paid = money
+        .list_payments(authorized(
+            finance::ListPaymentsRequest {
+                order_id: merged.id.clone(),
+                ..Default::default()
+            },
+            FINANCE.0,
+            FINANCE.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+        .payments;
+    assert_eq!(paid.len(), 1);
+    assert_eq!(paid[0].confirmed_by, FINANCE.0);
+    // The merged-away and the rejected orders were never sold.
+    for never_sold in [MERGE_FIRST, MERGE_SECOND, WRONG_KIT] {
+        assert!(!booked.contains(&order(never_sold).id));
+    }
+    // An unpaid shop order waits for its payment only: its sales detail is
+    // confirmed.
+    let gate = money
+        .get_release_gate(authorized(
+            finance::GetReleaseGateRequest {
+                order_id: order(OTHER_PHONE).id,
+            },
+            FINANCE.0,
+            FINANCE.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert!(!gate.open && gate.awaiting_payment, "{gate:?}");
+    assert_eq!(
+        gate.blockers
+            .iter()
+            .map(|blocker| blocker.code.as_str())
+            .collect::<Vec<_>>(),
+        ["PAYMENT_NOT_CONFIRMED"],
+        "{gate:?}"
+    );
+}
