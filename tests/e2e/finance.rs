@@ -413,6 +413,42 @@ async fn s2_tt_deposit_order_is_released_on_its_deposit_produced_paid_in_full_sh
         Some((cny(1_260_000), cny(1_260_000))),
         "FIN-9: the final invoice settles the deposit and the balance"
     );
+    // ORD-17: the customer heard of the shortage at confirmation and of
+    // the shipment, within the hour (SLA-6).
+    let told = testing::eventually(Duration::from_secs(20), "the customer told", || {
+        let mut orders = orders.clone();
+        let request = authorized(
+            pb::ListCustomerMessagesRequest {
+                customer_id: customer.id.clone(),
+                order_id: order.id.clone(),
+                ..Default::default()
+            },
+            "cathy",
+            &["customer_service"],
+        );
+        async move {
+            let messages = orders
+                .list_customer_messages(request)
+                .await
+                .ok()?
+                .into_inner()
+                .messages;
+            let sent: Vec<(pb::NotificationKind, bool)> = messages
+                .iter()
+                .filter(|message| message.send_time.is_some())
+                .map(|message| (message.kind(), message.late))
+                .collect();
+            (sent.len() == 2).then_some(sent)
+        }
+    })
+    .await;
+    assert_eq!(
+        told,
+        [
+            (pb::NotificationKind::Shipment, false),
+            (pb::NotificationKind::Shortage, false)
+        ]
+    );
     let actions: Vec<String> = timeline(&mut orders, &order.id)
         .await
         .into_iter()

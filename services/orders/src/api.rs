@@ -629,6 +629,13 @@ impl OrderService for OrderApi {
         self.acknowledge(request).await
     }
 
+    async fn list_customer_messages(
+        &self,
+        request: Request<pb::ListCustomerMessagesRequest>,
+    ) -> Result<Response<pb::ListCustomerMessagesResponse>, Status> {
+        self.messages(request).await
+    }
+
     async fn get_order_timeline(
         &self,
         request: Request<pb::GetOrderTimelineRequest>,

@@ -41,6 +41,7 @@ mod confirmation_sheet;
 mod customer_records;
 mod lifecycle;
 mod merge;
+mod notifications;
 mod price_list;
 mod quoting;
 mod release;

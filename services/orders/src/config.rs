@@ -17,6 +17,8 @@ pub struct OrdersConfig {
     pub confirmation_sla: chrono::Duration,
     /// How often overdue confirmations are looked for.
     pub sla_sweep_interval: Duration,
+    /// How often waiting customer notifications are sent (ORD-17).
+    pub notify_interval: Duration,
     /// Order numbers each instance reserves at a time (ORD-2).
     pub number_block_size: i64,
     /// Concurrent order-creation batches on PostgreSQL.
@@ -40,7 +42,7 @@ impl OrdersConfig {
     /// `ORDER_NUMBER_BLOCK_SIZE` (1000), `ORDER_WRITERS` (3) and
     /// `ORDER_WRITE_BATCH` (32), `APPROVALS_URL` (http://127.0.0.1:50052),
     /// `INVENTORY_URL` (http://127.0.0.1:50054), `CLAIM_BATCH_SIZE` (100) and
-    /// `CLAIM_TTL_MINUTES` (120).
+    /// `CLAIM_TTL_MINUTES` (120), `NOTIFY_INTERVAL_SECS` (2).
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let service = ServiceConfig::from_env(SERVICE, DEFAULT_PORT, env)?;
         let business_time_zone = env.business_time_zone()?;
@@ -56,6 +58,13 @@ impl OrdersConfig {
         if sla_sweep_interval.is_zero() {
             return Err(ConfigError::new(
                 "SLA_SWEEP_INTERVAL_SECS",
+                "must be at least 1",
+            ));
+        }
+        let notify_interval = env.seconds_or("NOTIFY_INTERVAL_SECS", Duration::from_secs(2))?;
+        if notify_interval.is_zero() {
+            return Err(ConfigError::new(
+                "NOTIFY_INTERVAL_SECS",
                 "must be at least 1",
             ));
         }
@@ -107,6 +116,7 @@ impl OrdersConfig {
             business_time_zone,
             confirmation_sla: chrono::Duration::minutes(sla_minutes),
             sla_sweep_interval,
+            notify_interval,
             number_block_size,
             claim_batch_size,
             claim_ttl: chrono::Duration::minutes(claim_ttl_minutes),

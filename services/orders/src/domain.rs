@@ -11,6 +11,7 @@ pub mod confirmation;
 pub mod customer;
 pub mod error;
 pub mod listing;
+pub mod notification;
 pub mod order;
 pub mod price;
 pub mod quotation;

@@ -17,6 +17,7 @@ pub mod config;
 pub mod consumers;
 pub mod domain;
 pub mod events;
+pub mod notifier;
 pub mod peers;
 pub mod store;
 pub mod wire;
@@ -33,11 +34,22 @@ use orderflow_proto::orders::v1::quotation_service_server::QuotationServiceServe
 use crate::config::OrdersConfig;
 
 /// Starts the service and returns once it is serving (its address is in the
-/// result). It stops when `shutdown` fires.
+/// result). It stops when `shutdown` fires. Customers' notifications go to
+/// their message log ([`notifier::MessageLog`]).
 pub async fn start(
     config: OrdersConfig,
     clock: SharedClock,
     shutdown: Shutdown,
+) -> anyhow::Result<RunningService> {
+    start_with_notifier(config, clock, shutdown, Arc::new(notifier::MessageLog)).await
+}
+
+/// [`start`], telling customers through `notifier` (ORD-17).
+pub async fn start_with_notifier(
+    config: OrdersConfig,
+    clock: SharedClock,
+    shutdown: Shutdown,
+    notifier: Arc<dyn notifier::Notifier>,
 ) -> anyhow::Result<RunningService> {
     let mut runtime = ServiceRuntime::start::<store::Migrator>(
         config.service.clone(),
@@ -156,6 +168,20 @@ pub async fn start(
             // Confirmations past their SLA (SLA-1).
             if let Err(error) = orders.sweep_overdue_confirmations().await {
                 tracing::warn!(%error, "SLA sweep failed");
+            }
+        }
+    });
+    // ORD-17: the waiting customer notifications, sent (not counted as
+    // an SLA sweep).
+    let (sender, interval, stop) = (orders.clone(), config.notify_interval, shutdown.clone());
+    runtime.spawn_task(async move {
+        loop {
+            tokio::select! {
+                _ = stop.wait() => return,
+                _ = tokio::time::sleep(interval) => {}
+            }
+            if let Err(error) = sender.send_notifications(notifier.as_ref()).await {
+                tracing::warn!(%error, "sending customer notifications failed");
             }
         }
     });

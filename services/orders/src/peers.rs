@@ -20,6 +20,17 @@ pub struct Stock {
     client: InventoryServiceClient<PeerChannel>,
 }
 
+/// ORD-5: what inventory said of the order's lines at confirmation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StockCheck {
+    /// For the timeline: the verdict and every line.
+    pub detail: String,
+    /// Not all of it is in stock (ORD-17: the customer is told).
+    pub short: bool,
+    /// "SKU n of m available", per line.
+    pub lines: String,
+}
+
 impl Stock {
     pub fn new(channel: PeerChannel) -> Self {
         Self {
@@ -30,7 +41,7 @@ impl Stock {
     /// ORD-5: what the finished-goods warehouse has for the order's lines,
     /// in words for the timeline. Never fails the confirmation: an
     /// unreachable inventory is reported as such.
-    pub async fn availability(&self, order: &Order) -> String {
+    pub async fn availability(&self, order: &Order) -> StockCheck {
         let mut client = self.client.clone();
         let mut request = tonic::Request::new(inventory::CheckAvailabilityRequest {
             warehouse: String::new(),
@@ -57,11 +68,19 @@ impl Stock {
                 } else {
                     "stock: short"
                 };
-                format!("{verdict} ({})", lines.join(", "))
+                StockCheck {
+                    detail: format!("{verdict} ({})", lines.join(", ")),
+                    short: !answer.all_available,
+                    lines: lines.join(", "),
+                }
             }
             Err(status) => {
                 tracing::warn!(order.number = %order.number, code = ?status.code(), "stock not checked");
-                format!("stock not checked: inventory answered {:?}", status.code())
+                StockCheck {
+                    detail: format!("stock not checked: inventory answered {:?}", status.code()),
+                    short: false,
+                    lines: String::new(),
+                }
             }
         }
     }

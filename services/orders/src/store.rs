@@ -8,6 +8,7 @@ pub mod claims;
 pub mod customers;
 pub mod entities;
 pub mod migrations;
+pub mod notifications;
 pub mod numbers;
 pub mod orders;
 pub mod prices;

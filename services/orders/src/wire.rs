@@ -8,6 +8,7 @@ use orderflow_proto::orders::v1 as pb;
 
 use crate::domain::confirmation::ConfirmationSheet;
 use crate::domain::customer::{Address, Customer};
+use crate::domain::notification::{Notification, NotificationKind};
 use crate::domain::order::{
     Choice, CostBearer, CostEstimateInput, ExportContractInput, Fit, Kit, KitComponent, LineInput,
     Order, OrderInput, OrderKind, OrderLine, OrderState, PaymentTermKind, PaymentTerms,
@@ -334,6 +335,30 @@ fn order_line(currency: Currency, line: &OrderLine) -> pb::OrderLine {
         list_price: line.list_price.map(amount),
         kit: line.kit.as_ref().map(kit),
         fit: line.fit.as_ref().map(fit),
+    }
+}
+
+/// ORD-17: a message of the customer's log.
+pub fn customer_message(message: &Notification) -> pb::CustomerMessage {
+    pb::CustomerMessage {
+        id: message.id.clone(),
+        customer_id: message.customer_id.clone(),
+        order_id: message.order_id.clone(),
+        order_number: message.order_number.clone(),
+        kind: match message.kind {
+            NotificationKind::Shortage => pb::NotificationKind::Shortage,
+            NotificationKind::ProductionDelay => pb::NotificationKind::ProductionDelay,
+            NotificationKind::Shipment => pb::NotificationKind::Shipment,
+            NotificationKind::DeliveryProblem => pb::NotificationKind::DeliveryProblem,
+        } as i32,
+        recipient: message.recipient.clone(),
+        text: message.text.clone(),
+        create_time: Some(timestamp(message.created_at)),
+        due_time: message.due_at.map(timestamp),
+        send_time: message.sent_at.map(timestamp),
+        late: message.late_by().is_some(),
+        attempts: i32::try_from(message.attempts).unwrap_or(i32::MAX),
+        last_error: message.last_error.clone(),
     }
 }
 

@@ -1,4 +1,5 @@
-//! ORD-16: the confirmation sheet and the customer's acknowledgement.
+//! ORD-16: the confirmation sheet and the customer's acknowledgement;
+//! ORD-17: the customer's message log.
 
 use super::*;
 
@@ -39,5 +40,34 @@ impl OrderApi {
             )
             .await?;
         Ok(Response::new(wire::confirmation_sheet(&sheet)))
+    }
+
+    pub(super) async fn messages(
+        &self,
+        request: Request<pb::ListCustomerMessagesRequest>,
+    ) -> Result<Response<pb::ListCustomerMessagesResponse>, Status> {
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let customer_id = violations.required_id("customer_id", &request.customer_id);
+        let order_id = violations.optional_id("order_id", &request.order_id);
+        let (customer_id, order_id) = violations
+            .finish((customer_id, order_id))
+            .map_err(Status::from)?;
+        let filters = format!("{customer_id}/{}", order_id.as_deref().unwrap_or_default());
+        let page = PageRequest::parse(request.page_size, &request.page_token, &filters)?;
+        let mut messages = self
+            .orders
+            .customer_messages(
+                &customer_id,
+                order_id.as_deref(),
+                page.after.as_deref(),
+                page.fetch_limit(),
+            )
+            .await?;
+        let next_page_token = page.finish(&mut messages, |message| message.id.clone());
+        Ok(Response::new(pb::ListCustomerMessagesResponse {
+            messages: messages.iter().map(wire::customer_message).collect(),
+            next_page_token,
+        }))
     }
 }

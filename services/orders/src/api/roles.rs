@@ -119,6 +119,10 @@ pub const ROLES: RoleTable = &[
         ORDER_READERS,
     ),
     (
+        "/orderflow.orders.v1.OrderService/ListCustomerMessages",
+        READERS,
+    ),
+    (
         "/orderflow.orders.v1.OrderService/RecordCustomerAcknowledgement",
         &[Role::Sales, Role::SalesAssistant, Role::Admin],
     ),

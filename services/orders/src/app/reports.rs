@@ -7,6 +7,7 @@
 //! ignored (logged).
 
 use super::*;
+use crate::domain::notification::{Notification, NotificationKind};
 use orderflow_platform::ids::OrderId;
 
 /// The service that reported a change, as its timeline entry shows it.
@@ -26,6 +27,12 @@ pub enum ProductionReport {
     Progress { action: String, detail: String },
     /// SLA-3 missed: not scheduled within 4 hours of release.
     ScheduleOverdue { detail: String },
+    /// Scheduled to finish after the order is due (ORD-17: the customer
+    /// is told).
+    Delayed {
+        detail: String,
+        planned_completion: String,
+    },
     /// Inventory: finished goods from production covered every short line
     /// (PRD-5): READY_TO_SHIP.
     ReservationCompleted { detail: String },
@@ -71,16 +78,6 @@ pub enum ShipmentReport {
     PlanOverdue {
         delivery_date: String,
     },
-}
-
-/// SLA-6: the customer is told of the shipment within an hour of dispatch;
-/// how late the notification was when it was not.
-pub fn notification_late_by(
-    dispatched_at: DateTime<Utc>,
-    notified_at: DateTime<Utc>,
-) -> Option<chrono::Duration> {
-    let taken = notified_at - dispatched_at;
-    (taken > chrono::Duration::hours(1)).then_some(taken)
 }
 
 impl Orders {
@@ -343,20 +340,18 @@ impl Orders {
                     ))
                     .reported_by(LOGISTICS_SOURCE);
                 self.record(connection, &order, &person, change).await?;
-                // SLA-6: the customer is told within the hour; a late
-                // notification stays visible on the order.
-                if let Some(late) = dispatched_at.and_then(|at| notification_late_by(at, now)) {
-                    let entry = note(
-                        "sla_missed",
-                        format!(
-                            "SLA-6 missed: the customer was notified {} minutes after dispatch",
-                            late.num_minutes()
-                        ),
-                    );
-                    timeline::append(connection, &order.id, &entry).await?;
-                    orderflow_platform::metrics::sla_breached("orders", "SLA-6");
-                }
-                Ok(())
+                // ORD-17, SLA-6: the customer is told within the hour of
+                // the dispatch, measured when the notifier sends it.
+                let notice = Notification::shipment(
+                    &order,
+                    format!(
+                        "Order {} has shipped with {carrier_code}, tracking number {tracking_number}.",
+                        order.number
+                    ),
+                    now,
+                    dispatched_at.unwrap_or(now),
+                );
+                self.notify_customer(connection, &notice).await
             }
             ShipmentReport::Delivered {
                 carrier_code,
@@ -382,7 +377,19 @@ impl Orders {
                     "shipment_delayed",
                     format!("{carrier_code} {tracking_number} is past the carrier's promised time"),
                 );
-                timeline::append(connection, &order.id, &entry).await
+                timeline::append(connection, &order.id, &entry).await?;
+                // ORD-17: a delivery problem is the customer's to know.
+                let notice = Notification::about(
+                    &order,
+                    NotificationKind::DeliveryProblem,
+                    format!(
+                        "Order {}: the shipment ({carrier_code} {tracking_number}) is late; we are following it up with the carrier.",
+                        order.number
+                    ),
+                    now,
+                    None,
+                );
+                self.notify_customer(connection, &notice).await
             }
             ShipmentReport::ReceiptConfirmed { by } => {
                 let entry = note("receipt_confirmed", format!("receipt confirmed ({by})"));
@@ -496,6 +503,24 @@ impl Orders {
                 let entry = note("sla_missed", detail, PRODUCTION_SOURCE);
                 timeline::append(connection, &order.id, &entry).await
             }
+            ProductionReport::Delayed {
+                detail,
+                planned_completion,
+            } => {
+                let entry = note("production_scheduled", detail, PRODUCTION_SOURCE);
+                timeline::append(connection, &order.id, &entry).await?;
+                let notice = Notification::about(
+                    &order,
+                    NotificationKind::ProductionDelay,
+                    format!(
+                        "Order {}: production is now planned to finish on {planned_completion}, after the date we confirmed ({}); we will tell you the new delivery date.",
+                        order.number, order.requested_delivery_date
+                    ),
+                    now,
+                    None,
+                );
+                self.notify_customer(connection, &notice).await
+            }
             ProductionReport::ReservationCompleted { detail } => {
                 if !matches!(order.state, OrderState::Released | OrderState::InProduction) {
                     let entry = note("stock_reserved", detail, INVENTORY_SOURCE);
@@ -509,25 +534,5 @@ impl Orders {
                     .await
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use chrono::{DateTime, Duration, Utc};
-
-    use super::notification_late_by;
-
-    #[test]
-    fn sla_6_a_notification_more_than_an_hour_after_dispatch_is_late() {
-        let dispatched = DateTime::<Utc>::UNIX_EPOCH;
-        assert_eq!(
-            notification_late_by(dispatched, dispatched + Duration::minutes(60)),
-            None
-        );
-        assert_eq!(
-            notification_late_by(dispatched, dispatched + Duration::minutes(61)),
-            Some(Duration::minutes(61))
-        );
     }
 }

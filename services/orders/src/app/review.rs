@@ -2,6 +2,7 @@
 //! kits checked, prices against the list, a suspected fake order held.
 
 use super::*;
+use crate::domain::notification::{Notification, NotificationKind};
 use orderflow_platform::ids::OrderId;
 
 impl Orders {
@@ -27,7 +28,7 @@ impl Orders {
                     let stock = self.stock.availability(&order).await;
                     (Some(order.lines), stock)
                 }
-                _ => (None, String::new()),
+                _ => (None, crate::peers::StockCheck::default()),
             };
         let transaction = self.database.begin_write().await?;
         let mut order = orders::load_for_update(&*transaction, order_id).await?;
@@ -65,7 +66,7 @@ impl Orders {
                 accepted_deviations,
             } => {
                 let from = order.confirm(&accepted_deviations, now)?;
-                let mut details = vec![stock];
+                let mut details = vec![stock.detail.clone()];
                 if !accepted_deviations.is_empty() {
                     details.push(format!(
                         "accepted by a sales supervisor: {}",
@@ -87,6 +88,20 @@ impl Orders {
                     details.push(format!(
                         "held as a suspected fake order (ORD-11): {why}; it is not released until a sales supervisor decides"
                     ));
+                }
+                // ORD-17: a shortage is the customer's to know.
+                if stock.short {
+                    let notice = Notification::about(
+                        &order,
+                        NotificationKind::Shortage,
+                        format!(
+                            "Order {}: not all of it is in stock now ({}); the rest is being made and we will confirm the delivery date.",
+                            order.number, stock.lines
+                        ),
+                        now,
+                        None,
+                    );
+                    self.notify_customer(&*transaction, &notice).await?;
                 }
                 // ORD-16: the confirmation sheet goes back to the customer.
                 let sheet = self

@@ -81,6 +81,19 @@ impl EventHandler for ProductionReports {
         let report = match event.subject.as_str() {
             "production.order.started" => ProductionReport::Started { detail },
             "production.order.schedule_overdue" => ProductionReport::ScheduleOverdue { detail },
+            // ORD-17: planned to finish after the order is due: a delay the
+            // customer is told of.
+            "production.order.scheduled"
+                if late(
+                    &production_order.planned_completion,
+                    &production_order.due_date,
+                ) =>
+            {
+                ProductionReport::Delayed {
+                    detail,
+                    planned_completion: production_order.planned_completion.clone(),
+                }
+            }
             // `production.order.scheduled` → `production_scheduled`,
             // `production.lot.passed` → `lot_passed`.
             subject => ProductionReport::Progress {
@@ -267,4 +280,10 @@ impl EventHandler for FabricReports {
             .await
             .map_err(order_error)
     }
+}
+
+/// Whether a plan finishing on `planned` (YYYY-MM-DD) misses `due`.
+fn late(planned: &str, due: &str) -> bool {
+    let day = |text: &str| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+    matches!((day(planned), day(due)), (Some(planned), Some(due)) if planned > due)
 }

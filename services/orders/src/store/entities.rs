@@ -266,3 +266,33 @@ pub mod confirmation_sheet {
 
     no_relations!();
 }
+
+pub mod customer_notification {
+    use chrono::{DateTime, Utc};
+    use sea_orm::entity::prelude::*;
+
+    /// ORD-17: a notification for a customer; once sent, part of the
+    /// customer's message log.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "customer_notifications")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub customer_id: String,
+        pub order_id: String,
+        pub order_number: String,
+        pub kind: String,
+        pub recipient: String,
+        pub text: String,
+        pub created_at: DateTime<Utc>,
+        pub due_at: Option<DateTime<Utc>>,
+        pub sent_at: Option<DateTime<Utc>>,
+        pub attempts: i32,
+        pub last_error: String,
+        /// A sender holds it until then (so that two replicas never send
+        /// it both).
+        pub claimed_until: Option<DateTime<Utc>>,
+    }
+
+    no_relations!();
+}

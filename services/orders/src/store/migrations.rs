@@ -44,6 +44,7 @@ impl MigratorTrait for Migrator {
             || string("manufacturer_code").default("").to_owned(),
         ));
         migrations.push(Box::new(ConfirmationSheets));
+        migrations.push(Box::new(CustomerNotifications));
         migrations
     }
 }
@@ -256,6 +257,66 @@ impl MigrationTrait for ConfirmationSheets {
                     .col(text("body"))
                     .col(timestamp_with_time_zone("issued_at"))
                     .col(timestamp_with_time_zone_null("acknowledged_at"))
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+/// ORD-17: customers' notifications and their message logs.
+struct CustomerNotifications;
+
+impl MigrationName for CustomerNotifications {
+    fn name(&self) -> &str {
+        "m0011_customer_notifications"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CustomerNotifications {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("customer_notifications")
+                    .col(string("id").primary_key())
+                    .col(string("customer_id"))
+                    .col(string("order_id"))
+                    .col(string("order_number"))
+                    .col(string("kind"))
+                    .col(string("recipient"))
+                    .col(text("text"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .col(timestamp_with_time_zone_null("due_at"))
+                    .col(timestamp_with_time_zone_null("sent_at"))
+                    .col(integer("attempts").default(0))
+                    .col(text("last_error").default(""))
+                    .col(timestamp_with_time_zone_null("claimed_until"))
+                    .to_owned(),
+            )
+            .await?;
+        // The message log by customer; the sender's queue.
+        manager
+            .create_index(
+                Index::create()
+                    .name("customer_notifications_by_customer")
+                    .table("customer_notifications")
+                    .col("customer_id")
+                    .col("id")
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("customer_notifications_waiting")
+                    .table("customer_notifications")
+                    .col("sent_at")
+                    .col("created_at")
                     .to_owned(),
             )
             .await

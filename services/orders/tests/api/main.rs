@@ -14,4 +14,5 @@ mod fake_orders;
 mod lifecycle;
 mod made_to_measure;
 mod merge;
+mod notifications;
 mod quotations;

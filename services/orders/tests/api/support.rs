@@ -72,6 +72,22 @@ pub async fn spawn_orders(backend: Backend) -> TestApp {
     )
 }
 
+/// Orders telling customers through `notifier` (ORD-17).
+pub async fn spawn_orders_with_notifier(
+    backend: Backend,
+    notifier: std::sync::Arc<dyn orderflow_orders::notifier::Notifier>,
+) -> TestApp {
+    let starter: testing::Starter = std::sync::Arc::new(move |env, clock, shutdown| {
+        let notifier = notifier.clone();
+        Box::pin(async move {
+            let config = OrdersConfig::from_env(&env)
+                .map_err(|error| anyhow::anyhow!("bad test config: {error}"))?;
+            orderflow_orders::start_with_notifier(config, clock, shutdown, notifier).await
+        })
+    });
+    TestApp(Spawned::start(backend, start_time(), env, starter).await)
+}
+
 /// Another instance on the same database and NATS, as a second replica.
 pub async fn spawn_replica(of: &TestApp) -> (std::net::SocketAddr, Shutdown) {
     of.replica().await

@@ -1,0 +1,310 @@
+//! ORD-17: customers told of a production delay, the shipment and a
+//! delivery problem through the notifier, every message in their log;
+//! SLA-6 measured when the notifier sent the shipment notice.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use orderflow_orders::domain::notification::Notification;
+use orderflow_orders::notifier::{Notifier, NotifyError};
+use orderflow_platform::backend_tests;
+use orderflow_platform::testing::{self, Backend};
+use orderflow_proto::finance::v1 as finance;
+use orderflow_proto::inventory::v1 as inventory;
+use orderflow_proto::logistics::v1 as logistics;
+use orderflow_proto::orders::v1 as pb;
+use orderflow_proto::production::v1 as production;
+use prost::Message;
+
+use crate::support::*;
+
+backend_tests!(ord_17_sla_6_a_shipment_notice_sent_late_is_missed_by_its_send_time_and_sent_once,);
+
+/// A notifier whose channel is down until opened; it counts what it sent.
+#[derive(Debug, Default)]
+struct Gateway {
+    up: AtomicBool,
+    sent: AtomicUsize,
+}
+
+#[async_trait]
+impl Notifier for Gateway {
+    async fn send(&self, _: &Notification) -> Result<(), NotifyError> {
+        if !self.up.load(Ordering::SeqCst) {
+            return Err(NotifyError("SMS gateway down".to_owned()));
+        }
+        self.sent.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+async fn publish(app: &TestApp, service: &str, subject: &str, payload: Vec<u8>) {
+    testing::publish_event(&app.nats, service, subject, payload).await;
+}
+
+/// A standard order confirmed, released by finance and made whole by
+/// inventory: READY_TO_SHIP.
+async fn ready_to_ship(app: &TestApp, customer: &pb::Customer) -> pb::Order {
+    let order = create_and_submit(app, standard_order(&customer.id)).await;
+    app.assistant()
+        .await
+        .confirm_order(pb::ConfirmOrderRequest {
+            order_id: order.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|status| panic!("{status:?}"));
+    let order = wait_for_state(app, &order.id, pb::OrderState::AwaitingPayment).await;
+    let gate = finance::GateEvent {
+        event_id: uuid::Uuid::now_v7().to_string(),
+        occur_time: order.update_time,
+        actor: "finance".to_owned(),
+        gate: Some(finance::ReleaseGate {
+            order_id: order.id.clone(),
+            order_number: order.number.clone(),
+            open: true,
+            rule: "prepaid".to_owned(),
+            awaiting_payment: true,
+            ..Default::default()
+        }),
+    };
+    publish(app, "finance", "finance.gate.opened", gate.encode_to_vec()).await;
+    wait_for_state(app, &order.id, pb::OrderState::Released).await;
+    let reserved = inventory::ReservationEvent {
+        event_id: uuid::Uuid::now_v7().to_string(),
+        actor: "inventory".to_owned(),
+        reservation: Some(inventory::Reservation {
+            order_id: order.id.clone(),
+            warehouse: "FG".to_owned(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    publish(
+        app,
+        "inventory",
+        "inventory.reservation.completed",
+        reserved.encode_to_vec(),
+    )
+    .await;
+    wait_for_state(app, &order.id, pb::OrderState::ReadyToShip).await
+}
+
+/// Logistics reporting the order `event` (dispatched, delayed) at `at`.
+async fn shipment(app: &TestApp, order: &pb::Order, event: &str, at: prost_types::Timestamp) {
+    let message = logistics::ShipmentEvent {
+        event_id: uuid::Uuid::now_v7().to_string(),
+        occur_time: Some(at),
+        actor: "wang".to_owned(),
+        shipment: Some(logistics::Shipment {
+            order_id: order.id.clone(),
+            order_number: order.number.clone(),
+            carrier_code: "SF".to_owned(),
+            tracking_number: format!("SF{}", order.number),
+            note_number: format!("SN-{}", order.number),
+            dispatch_time: Some(at),
+            ..Default::default()
+        }),
+        tracking: None,
+    };
+    publish(
+        app,
+        "logistics",
+        &format!("logistics.shipment.{event}"),
+        message.encode_to_vec(),
+    )
+    .await;
+}
+
+async fn messages(
+    app: &TestApp,
+    customer: &pb::Customer,
+    order: &pb::Order,
+) -> Vec<pb::CustomerMessage> {
+    app.orders_as("cathy", &["customer_service"])
+        .await
+        .list_customer_messages(pb::ListCustomerMessagesRequest {
+            customer_id: customer.id.clone(),
+            order_id: order.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|status| panic!("{status:?}"))
+        .into_inner()
+        .messages
+}
+
+/// The order's messages once `done` says they are as awaited.
+async fn messages_when(
+    app: &TestApp,
+    customer: &pb::Customer,
+    order: &pb::Order,
+    what: &str,
+    done: fn(&[pb::CustomerMessage]) -> bool,
+) -> Vec<pb::CustomerMessage> {
+    testing::eventually(Duration::from_secs(20), what, || async {
+        let found = messages(app, customer, order).await;
+        done(&found).then_some(found)
+    })
+    .await
+}
+
+fn timestamp(at: chrono::DateTime<chrono::Utc>) -> prost_types::Timestamp {
+    prost_types::Timestamp {
+        seconds: at.timestamp(),
+        nanos: 0,
+    }
+}
+
+async fn ord_17_sla_6_a_shipment_notice_sent_late_is_missed_by_its_send_time_and_sent_once(
+    backend: Backend,
+) {
+    let gateway = Arc::new(Gateway::default());
+    let app = spawn_orders_with_notifier(backend, gateway.clone()).await;
+    // A second replica sends from the same queue: nothing goes out twice.
+    let (_replica, _stop) = spawn_replica(&app).await;
+    let customer = create_customer(&mut app.sales().await).await;
+    let late = ready_to_ship(&app, &customer).await;
+
+    // Production plans past the due date: a delay the customer is told of.
+    let delayed = production::ProductionEvent {
+        event_id: uuid::Uuid::now_v7().to_string(),
+        actor: "ma".to_owned(),
+        detail: "planned completion 2026-04-20 (ASSY full)".to_owned(),
+        production_order: Some(production::ProductionOrder {
+            order_id: late.id.clone(),
+            order_number: late.number.clone(),
+            due_date: "2026-04-15".to_owned(),
+            planned_completion: "2026-04-20".to_owned(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    publish(
+        &app,
+        "production",
+        "production.order.scheduled",
+        delayed.encode_to_vec(),
+    )
+    .await;
+
+    // Dispatched at T0 and heard of at once — but the SMS gateway is down:
+    // the notices wait, their failures counted.
+    let dispatched_at = start_time();
+    shipment(&app, &late, "dispatched", timestamp(dispatched_at)).await;
+    wait_for_state(&app, &late.id, pb::OrderState::Shipped).await;
+    let waiting = messages_when(&app, &customer, &late, "failed sends", |found| {
+        found.len() == 2 && found.iter().all(|m| m.attempts > 0)
+    })
+    .await;
+    assert!(waiting.iter().all(|m| m.send_time.is_none()));
+    assert_eq!(waiting[0].last_error, "SMS gateway down");
+
+    // Two hours on, the gateway is back: sent now, 120 minutes after the
+    // dispatch — SLA-6 missed, though the dispatch was heard of in time.
+    app.clock.set(dispatched_at + chrono::Duration::hours(2));
+    gateway.up.store(true, Ordering::SeqCst);
+    let sent = messages_when(&app, &customer, &late, "the notices sent", |found| {
+        found.iter().all(|m| m.send_time.is_some())
+    })
+    .await;
+    let kinds: Vec<(pb::NotificationKind, bool)> =
+        sent.iter().map(|m| (m.kind(), m.late)).collect();
+    assert_eq!(
+        kinds,
+        [
+            (pb::NotificationKind::Shipment, true),
+            (pb::NotificationKind::ProductionDelay, false)
+        ],
+        "newest first"
+    );
+    let notice = &sent[0];
+    assert_eq!(
+        notice.due_time,
+        Some(timestamp(dispatched_at + chrono::Duration::hours(1)))
+    );
+    assert_eq!(
+        notice.send_time,
+        Some(timestamp(dispatched_at + chrono::Duration::hours(2)))
+    );
+    assert!(
+        notice.text.contains(&format!("SF{}", late.number)),
+        "{}",
+        notice.text
+    );
+    assert!(sent[1].text.contains("2026-04-20"), "{}", sent[1].text);
+    let entries = timeline(&app, &late.id).await;
+    let missed: Vec<&str> = entries
+        .iter()
+        .filter(|e| e.action == "sla_missed")
+        .map(|e| e.detail.as_str())
+        .collect();
+    assert_eq!(
+        missed,
+        ["SLA-6 missed: the customer was told of the shipment 120 minutes after dispatch"]
+    );
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| e.action == "customer_notified")
+            .count(),
+        2
+    );
+
+    // Dispatched and told at once: in time. A delay on the way is told too.
+    let prompt = ready_to_ship(&app, &customer).await;
+    let now = timestamp(dispatched_at + chrono::Duration::hours(2));
+    shipment(&app, &prompt, "dispatched", now).await;
+    shipment(&app, &prompt, "delayed", now).await;
+    let sent = messages_when(&app, &customer, &prompt, "the prompt notices", |found| {
+        found.len() == 2 && found.iter().all(|m| m.send_time.is_some())
+    })
+    .await;
+    let kinds: Vec<(pb::NotificationKind, bool)> =
+        sent.iter().map(|m| (m.kind(), m.late)).collect();
+    assert_eq!(
+        kinds,
+        [
+            (pb::NotificationKind::DeliveryProblem, false),
+            (pb::NotificationKind::Shipment, false)
+        ]
+    );
+    app.quiescent().await;
+    assert!(
+        timeline(&app, &prompt.id)
+            .await
+            .iter()
+            .all(|e| e.action != "sla_missed"),
+        "SLA-6 kept"
+    );
+    assert_eq!(
+        gateway.sent.load(Ordering::SeqCst),
+        4,
+        "each message sent once, by one of the two replicas"
+    );
+
+    // The customer's whole log, and a bad request.
+    let all = app
+        .sales()
+        .await
+        .list_customer_messages(pb::ListCustomerMessagesRequest {
+            customer_id: customer.id.clone(),
+            page_size: 3,
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|status| panic!("{status:?}"))
+        .into_inner();
+    assert_eq!(all.messages.len(), 3);
+    assert!(!all.next_page_token.is_empty());
+    let refused = app
+        .sales()
+        .await
+        .list_customer_messages(pb::ListCustomerMessagesRequest::default())
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("listed without a customer"));
+    assert_eq!(testing::violated_fields(&refused), ["customer_id"]);
+}
