@@ -40,7 +40,7 @@ async fn confirmed(
 }
 
 /// Finance reporting the order's release gate open.
-async fn gate_opened(app: &TestApp, order: &pb::Order) {
+pub(crate) async fn gate_opened(app: &TestApp, order: &pb::Order) {
     let message = finance::GateEvent {
         event_id: uuid::Uuid::now_v7().to_string(),
         occur_time: order.update_time,

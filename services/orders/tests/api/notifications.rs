@@ -11,7 +11,6 @@ use orderflow_orders::domain::notification::Notification;
 use orderflow_orders::notifier::{Notifier, NotifyError};
 use orderflow_platform::backend_tests;
 use orderflow_platform::testing::{self, Backend};
-use orderflow_proto::finance::v1 as finance;
 use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::logistics::v1 as logistics;
 use orderflow_proto::orders::v1 as pb;
@@ -57,20 +56,7 @@ async fn ready_to_ship(app: &TestApp, customer: &pb::Customer) -> pb::Order {
         .await
         .unwrap_or_else(|status| panic!("{status:?}"));
     let order = wait_for_state(app, &order.id, pb::OrderState::AwaitingPayment).await;
-    let gate = finance::GateEvent {
-        event_id: uuid::Uuid::now_v7().to_string(),
-        occur_time: order.update_time,
-        actor: "finance".to_owned(),
-        gate: Some(finance::ReleaseGate {
-            order_id: order.id.clone(),
-            order_number: order.number.clone(),
-            open: true,
-            rule: "prepaid".to_owned(),
-            awaiting_payment: true,
-            ..Default::default()
-        }),
-    };
-    publish(app, "finance", "finance.gate.opened", gate.encode_to_vec()).await;
+    crate::fake_orders::gate_opened(app, &order).await;
     wait_for_state(app, &order.id, pb::OrderState::Released).await;
     let reserved = inventory::ReservationEvent {
         event_id: uuid::Uuid::now_v7().to_string(),
