@@ -25,6 +25,7 @@ use crate::app::{Acceptance, Orders};
 use crate::domain::customer::NewCustomer;
 use crate::domain::listing::OrderFilter;
 use crate::domain::order::Order;
+use crate::domain::order::custom::CustomVerdict;
 use crate::domain::quotation::QuotationTerms;
 use crate::domain::{Actor, OrderError};
 use crate::wire;
@@ -627,6 +628,30 @@ impl OrderService for OrderApi {
         request: Request<pb::RecordCustomerAcknowledgementRequest>,
     ) -> Result<Response<pb::ConfirmationSheet>, Status> {
         self.acknowledge(request).await
+    }
+
+    async fn review_custom_order(
+        &self,
+        request: Request<pb::ReviewCustomOrderRequest>,
+    ) -> Result<Response<pb::Order>, Status> {
+        let OrderCommand {
+            actor,
+            message: request,
+            key,
+            order_id,
+        } = order_command("ReviewCustomOrder", request, |r| {
+            (&r.request_id, &r.order_id)
+        })?;
+        let verdict = CustomVerdict {
+            specification: request.specification_feasible,
+            quantity: request.quantity_feasible,
+            delivery_date: request.delivery_date_feasible,
+        };
+        Ok(reply(
+            self.orders
+                .review_custom_order(&actor, &order_id, verdict, &request.reason, key)
+                .await?,
+        ))
     }
 
     async fn list_customer_messages(

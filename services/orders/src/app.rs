@@ -38,6 +38,7 @@ use orderflow_platform::money::{Currency, Money};
 pub mod approval_saga;
 mod closing;
 mod confirmation_sheet;
+mod custom_review;
 mod customer_records;
 mod lifecycle;
 mod merge;

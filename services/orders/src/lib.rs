@@ -169,6 +169,10 @@ pub async fn start_with_notifier(
             if let Err(error) = orders.sweep_overdue_confirmations().await {
                 tracing::warn!(%error, "SLA sweep failed");
             }
+            // Special custom orders' reviews past their SLA (SLA-2).
+            if let Err(error) = orders.sweep_overdue_custom_reviews().await {
+                tracing::warn!(%error, "SLA-2 sweep failed");
+            }
         }
     });
     // ORD-17: the waiting customer notifications, sent (not counted as

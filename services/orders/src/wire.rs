@@ -254,6 +254,7 @@ pub fn create_order_input(request: &pb::CreateOrderRequest) -> OrderInput {
         buyer_message: request.buyer_message.clone(),
         seller_note: request.seller_note.clone(),
         special_requirements: request.special_requirements.clone(),
+        special_custom: request.special_custom,
         replaces_order_id: request.replaces_order_id.clone(),
         channel: String::new(),
         cost_bearer: cost_bearer_in(request.cost_bearer),
@@ -312,6 +313,7 @@ pub fn update_input(update: &pb::OrderUpdate) -> OrderInput {
         buyer_message: update.buyer_message.clone(),
         seller_note: update.seller_note.clone(),
         special_requirements: update.special_requirements.clone(),
+        special_custom: update.special_custom,
         replaces_order_id: String::new(),
         channel: String::new(),
         cost_bearer: cost_bearer_in(update.cost_bearer),
@@ -447,6 +449,8 @@ pub fn order(order: &Order) -> pb::Order {
         channel: order.channel.clone(),
         store_code: order.store_code.clone(),
         manufacturer_code: order.manufacturer_code.clone(),
+        special_custom: order.special_custom,
+        custom_review_due_time: order.custom_review_due_at.map(timestamp),
     }
 }
 

@@ -580,6 +580,8 @@ impl AfterSales {
                 buyer_message: String::new(),
                 seller_note: format!("exchange, after-sales case {}", case.number),
                 special_requirements: String::new(),
+                // The same goods again: no new feasibility review (ORD-18).
+                special_custom: false,
                 replaces_order_id: original.id.clone(),
                 cost_bearer: 0,
                 customer_po_number: String::new(),

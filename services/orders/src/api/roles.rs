@@ -119,6 +119,10 @@ pub const ROLES: RoleTable = &[
         ORDER_READERS,
     ),
     (
+        "/orderflow.orders.v1.OrderService/ReviewCustomOrder",
+        &[Role::SalesSupervisor, Role::Admin],
+    ),
+    (
         "/orderflow.orders.v1.OrderService/ListCustomerMessages",
         READERS,
     ),

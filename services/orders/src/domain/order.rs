@@ -16,6 +16,7 @@ use orderflow_platform::ids::Sku;
 use orderflow_platform::money::{Currency, Money};
 use orderflow_platform::validation::Violations;
 
+pub mod custom;
 mod export;
 mod fit;
 mod fulfilment;
@@ -50,6 +51,12 @@ pub struct Order {
     pub buyer_message: String,
     pub seller_note: String,
     pub special_requirements: String,
+    /// ORD-18: a special custom-made product (特殊定做产品): a
+    /// `sales_supervisor` reviews its specification, quantity and delivery
+    /// date before it is confirmed.
+    pub special_custom: bool,
+    /// SLA-2: by when that review is due (set on submission).
+    pub custom_review_due_at: Option<DateTime<Utc>>,
     pub replaces_order_id: Option<String>,
     pub copied_from_order_id: Option<String>,
     /// ORD-9: the orders merged into this one, in the order given.
@@ -108,6 +115,9 @@ pub struct EditableFields {
     pub buyer_message: String,
     pub seller_note: String,
     pub special_requirements: String,
+    /// Absent in revisions kept before ORD-18.
+    #[serde(default)]
+    pub special_custom: bool,
     pub customer_po_number: String,
     pub cost_bearer: Option<CostBearer>,
     /// Absent in revisions kept before APR-2's form was on the order.
@@ -125,6 +135,7 @@ pub const EDITABLE_FIELDS: &[&str] = &[
     "buyer_message",
     "seller_note",
     "special_requirements",
+    "special_custom",
     "customer_po_number",
     "cost_bearer",
     "factory_contract_number",
@@ -176,6 +187,8 @@ impl Order {
             buyer_message: new.buyer_message,
             seller_note: new.seller_note,
             special_requirements: new.special_requirements,
+            special_custom: new.special_custom,
+            custom_review_due_at: None,
             replaces_order_id: new.replaces_order_id,
             copied_from_order_id: None,
             merged_from_order_ids: Vec::new(),
@@ -237,6 +250,7 @@ impl Order {
             buyer_message: self.buyer_message.clone(),
             seller_note: self.seller_note.clone(),
             special_requirements: self.special_requirements.clone(),
+            special_custom: self.special_custom,
             channel: self.channel.clone(),
             replaces_order_id: self.replaces_order_id.clone().unwrap_or_default(),
             cost_bearer: self.cost_bearer.map_or(Choice::Unspecified, Choice::Value),
@@ -255,6 +269,7 @@ impl Order {
             buyer_message: self.buyer_message.clone(),
             seller_note: self.seller_note.clone(),
             special_requirements: self.special_requirements.clone(),
+            special_custom: self.special_custom,
             customer_po_number: self.customer_po_number.clone(),
             cost_bearer: self.cost_bearer,
             export_contract: self.export_contract.clone(),
@@ -340,6 +355,7 @@ impl Order {
                 "special_requirements" => {
                     merged.special_requirements = update.special_requirements.clone()
                 }
+                "special_custom" => merged.special_custom = update.special_custom,
                 "customer_po_number" => {
                     merged.customer_po_number = update.customer_po_number.clone()
                 }
@@ -369,6 +385,7 @@ impl Order {
         self.buyer_message = parsed.buyer_message;
         self.seller_note = parsed.seller_note;
         self.special_requirements = parsed.special_requirements;
+        self.special_custom = parsed.special_custom;
         self.customer_po_number = parsed.customer_po_number;
         self.cost_bearer = parsed.cost_bearer;
         self.export_contract = parsed.export_contract;
@@ -387,6 +404,7 @@ impl Order {
         self.flags.remove(FLAG_CONFIRMATION_OVERDUE);
         self.submitted_at = None;
         self.confirmation_due_at = None;
+        self.reset_custom_review();
         Ok((from, changed))
     }
 
@@ -398,6 +416,12 @@ impl Order {
         let from = self.transition(Action::Submit, now)?;
         self.submitted_at = Some(now);
         self.confirmation_due_at = Some(now + confirmation_sla);
+        // ORD-18, SLA-2: a special custom order is reviewed afresh, within
+        // four hours of each submission.
+        self.reset_custom_review();
+        if self.special_custom {
+            self.custom_review_due_at = Some(now + custom::CUSTOM_REVIEW_WITHIN);
+        }
         Ok(from)
     }
 
@@ -564,6 +588,10 @@ fn changed_fields(before: &EditableFields, after: &EditableFields) -> Vec<&'stat
         (
             "special_requirements",
             before.special_requirements != after.special_requirements,
+        ),
+        (
+            "special_custom",
+            before.special_custom != after.special_custom,
         ),
         (
             "customer_po_number",

@@ -366,6 +366,7 @@ impl Quotation {
             ship_to: None,
             buyer_message: String::new(),
             seller_note: format!("from quotation {} version {current}", self.number),
+            special_custom: false,
             special_requirements: if terms.packaging.is_empty() {
                 String::new()
             } else {

@@ -60,6 +60,8 @@ pub mod order {
         pub seller_note: String,
         #[sea_orm(column_type = "Text")]
         pub special_requirements: String,
+        pub special_custom: bool,
+        pub custom_review_due_at: Option<DateTime<Utc>>,
         pub replaces_order_id: Option<String>,
         pub copied_from_order_id: Option<String>,
         #[sea_orm(column_type = "Text")]

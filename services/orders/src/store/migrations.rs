@@ -45,6 +45,17 @@ impl MigratorTrait for Migrator {
         ));
         migrations.push(Box::new(ConfirmationSheets));
         migrations.push(Box::new(CustomerNotifications));
+        // ORD-18: special custom orders and their review's due time (SLA-2).
+        migrations.push(AddColumn::new(
+            "m0012_order_special_custom",
+            "orders",
+            || boolean("special_custom").default(false).to_owned(),
+        ));
+        migrations.push(AddColumn::new(
+            "m0013_order_custom_review_due_at",
+            "orders",
+            || timestamp_with_time_zone_null("custom_review_due_at").to_owned(),
+        ));
         migrations
     }
 }

@@ -30,6 +30,8 @@ fn to_model(order: &Order) -> Result<order::Model, OrderError> {
         buyer_message: order.buyer_message.clone(),
         seller_note: order.seller_note.clone(),
         special_requirements: order.special_requirements.clone(),
+        special_custom: order.special_custom,
+        custom_review_due_at: order.custom_review_due_at,
         replaces_order_id: order.replaces_order_id.clone(),
         copied_from_order_id: order.copied_from_order_id.clone(),
         merged_from_order_ids: json(&order.merged_from_order_ids)?,
@@ -88,6 +90,8 @@ pub(crate) fn from_model(model: order::Model) -> Result<Order, OrderError> {
         buyer_message: model.buyer_message,
         seller_note: model.seller_note,
         special_requirements: model.special_requirements,
+        special_custom: model.special_custom,
+        custom_review_due_at: model.custom_review_due_at,
         replaces_order_id: model.replaces_order_id,
         copied_from_order_id: model.copied_from_order_id,
         quotation_id: model.quotation_id,
@@ -262,6 +266,24 @@ pub async fn due_for_confirmation<C: ConnectionTrait>(
         .filter(order::Column::State.eq(OrderState::Submitted.as_str()))
         .filter(order::Column::ConfirmationOverdue.eq(false))
         .filter(order::Column::ConfirmationDueAt.lte(now))
+        .limit(limit)
+        .into_tuple::<String>()
+        .all(connection)
+        .await?)
+}
+
+/// SLA-2: submitted special custom orders whose review is due and not
+/// yet flagged (the flag check is the domain's).
+pub async fn due_for_custom_review<C: ConnectionTrait>(
+    connection: &C,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<String>, OrderError> {
+    Ok(order::Entity::find()
+        .select_only()
+        .column(order::Column::Id)
+        .filter(order::Column::State.eq(OrderState::Submitted.as_str()))
+        .filter(order::Column::CustomReviewDueAt.lte(now))
         .limit(limit)
         .into_tuple::<String>()
         .all(connection)

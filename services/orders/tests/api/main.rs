@@ -9,6 +9,7 @@ mod binary;
 mod channel;
 mod confirmation;
 mod creation;
+mod custom_orders;
 mod events;
 mod fake_orders;
 mod lifecycle;

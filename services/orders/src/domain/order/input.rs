@@ -78,6 +78,8 @@ pub struct OrderInput {
     pub buyer_message: String,
     pub seller_note: String,
     pub special_requirements: String,
+    /// ORD-18: a special custom-made product.
+    pub special_custom: bool,
     pub replaces_order_id: String,
     pub cost_bearer: Choice<CostBearer>,
     pub customer_po_number: String,
@@ -103,6 +105,7 @@ pub struct NewOrder {
     pub buyer_message: String,
     pub seller_note: String,
     pub special_requirements: String,
+    pub special_custom: bool,
     pub replaces_order_id: Option<String>,
     pub cost_bearer: Option<CostBearer>,
     pub customer_po_number: String,
@@ -183,6 +186,12 @@ impl NewOrder {
             &input.special_requirements,
             2000,
         );
+        if input.special_custom && special_requirements.trim().is_empty() {
+            violations.add(
+                field("special_requirements"),
+                "describe the special custom product's specification for its review (ORD-18)",
+            );
+        }
         let replaces_order_id =
             violations.optional_id(&field("replaces_order_id"), &input.replaces_order_id);
         let cost_bearer = input
@@ -229,6 +238,7 @@ impl NewOrder {
             buyer_message,
             seller_note,
             special_requirements,
+            special_custom: input.special_custom,
             replaces_order_id,
             cost_bearer,
             customer_po_number,

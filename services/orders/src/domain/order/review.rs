@@ -75,6 +75,7 @@ impl Order {
         accepted: &[PriceDeviation],
         now: DateTime<Utc>,
     ) -> Result<OrderState, OrderError> {
+        self.ensure_custom_reviewed()?;
         if !accepted.is_empty() {
             self.flag_price_deviations(accepted, now);
         }

@@ -47,6 +47,7 @@ fn input(kind: OrderKind, unit_price: i64) -> OrderInput {
         buyer_message: String::new(),
         seller_note: String::new(),
         special_requirements: String::new(),
+        special_custom: false,
         replaces_order_id: if kind.replaces_an_order() {
             uuid::Uuid::now_v7().to_string()
         } else {
