@@ -30,6 +30,10 @@ pub struct Cluster {
     pub production: SocketAddr,
     pub procurement: SocketAddr,
     pub aftersales: SocketAddr,
+    /// S14: a second instance of orders and of inventory on the same
+    /// databases and NATS (PostgreSQL only; see [`Cluster::start_replicated`]).
+    pub orders_replica: Option<SocketAddr>,
+    pub inventory_replica: Option<SocketAddr>,
     pub shutdown: Shutdown,
     _databases: Vec<TestDatabase>,
 }
@@ -47,6 +51,17 @@ fn service_env(database: &TestDatabase, nats: &TestNats) -> Env {
 impl Cluster {
     /// Starts every service, each with its own database.
     pub async fn start() -> anyhow::Result<Self> {
+        Self::start_with(false).await
+    }
+
+    /// [`Cluster::start`], plus a second replica of orders and of inventory
+    /// sharing their databases and streams — on PostgreSQL, as production
+    /// runs them (SQLite is one process's file: no replicas there).
+    pub async fn start_replicated() -> anyhow::Result<Self> {
+        Self::start_with(testing::postgres_configured()).await
+    }
+
+    async fn start_with(replicated: bool) -> anyhow::Result<Self> {
         orderflow_platform::telemetry::init_for_tests();
         let backend = if testing::postgres_configured() {
             Backend::Postgres
@@ -113,6 +128,28 @@ impl Cluster {
         let orders_config = orderflow_orders::config::OrdersConfig::from_env(&orders_env)?;
         let orders =
             orderflow_orders::start(orders_config, clock.clone(), shutdown.clone()).await?;
+        let (orders_replica, inventory_replica) = if replicated {
+            let inventory_config = orderflow_inventory::config::InventoryConfig::from_env(
+                &service_env(&inventory_database, &nats),
+            )?;
+            let inventory_replica =
+                orderflow_inventory::start(inventory_config, clock.clone(), shutdown.clone())
+                    .await?;
+            // The second orders asks the second inventory.
+            let orders_config =
+                orderflow_orders::config::OrdersConfig::from_env(&orders_env.clone().with(
+                    "INVENTORY_URL",
+                    format!("http://{}", inventory_replica.local_addr),
+                ))?;
+            let orders_replica =
+                orderflow_orders::start(orders_config, clock.clone(), shutdown.clone()).await?;
+            (
+                Some(orders_replica.local_addr),
+                Some(inventory_replica.local_addr),
+            )
+        } else {
+            (None, None)
+        };
 
         let aftersales_database = TestDatabase::create(backend).await;
         let aftersales_env = service_env(&aftersales_database, &nats)
@@ -135,6 +172,8 @@ impl Cluster {
             production: production.local_addr,
             procurement: procurement.local_addr,
             aftersales: aftersales.local_addr,
+            orders_replica,
+            inventory_replica,
             shutdown,
             _databases: vec![
                 approvals_database,
@@ -199,6 +238,25 @@ impl Cluster {
 
     pub async fn inventory_client(&self) -> InventoryServiceClient<Channel> {
         InventoryServiceClient::new(Self::connected(self.inventory).await)
+    }
+
+    /// Clients of every running orders instance (one, or two when
+    /// replicated).
+    pub async fn orders_clients(&self) -> Vec<OrderServiceClient<Channel>> {
+        let mut clients = vec![self.orders_client().await];
+        if let Some(replica) = self.orders_replica {
+            clients.push(OrderServiceClient::new(Self::connected(replica).await));
+        }
+        clients
+    }
+
+    /// Clients of every running inventory instance.
+    pub async fn inventory_clients(&self) -> Vec<InventoryServiceClient<Channel>> {
+        let mut clients = vec![self.inventory_client().await];
+        if let Some(replica) = self.inventory_replica {
+            clients.push(InventoryServiceClient::new(Self::connected(replica).await));
+        }
+        clients
     }
 }
 

@@ -1,7 +1,9 @@
 //! S14 Contention across the services: 50 orders for one pump each, 20
 //! pumps on the shelf, all released at once → exactly 20 reserved and ready
 //! to ship, the other 30 short and each made a production order; nothing
-//! oversold.
+//! oversold. On PostgreSQL (as CI runs it) two replicas of orders and of
+//! inventory share the work: the orders are placed through both, and each
+//! orders replica reserves through its own inventory replica.
 
 use std::time::Duration;
 
@@ -29,16 +31,22 @@ fn cny(minor_units: i64) -> Option<common::Money> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s14_fifty_orders_for_twenty_pumps_reserve_twenty_and_send_thirty_to_production() {
-    let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
+    let cluster = Cluster::start_replicated()
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
     let mut stock = cluster.inventory_client().await;
     stock_item(&mut stock, PUMP, ON_HAND).await;
-    let orders = cluster.orders_client().await;
+    let replicas = cluster.orders_clients().await;
+    let expected = if testing::postgres_configured() { 2 } else { 1 };
+    assert_eq!(replicas.len(), expected, "replicas on PostgreSQL");
+    let orders = replicas[0].clone();
     let money = cluster.finance_client().await;
 
-    // 50 orders, each paid in full and the payment confirmed.
+    // 50 orders, each paid in full and the payment confirmed, placed
+    // through every orders replica in turn.
     let placed: Vec<pb::Order> = futures::stream::iter(0..ORDERS)
-        .map(|_| {
-            let mut orders = orders.clone();
+        .map(|index| {
+            let mut orders = replicas[index % replicas.len()].clone();
             let money = money.clone();
             async move {
                 let order = place_and_confirm(&mut orders, 1, "").await;
@@ -169,6 +177,22 @@ async fn s14_fifty_orders_for_twenty_pumps_reserve_twenty_and_send_thirty_to_pro
         (20, 20, 0),
         "nothing oversold"
     );
+    // Every inventory replica tells the same.
+    for mut replica in cluster.inventory_clients().await {
+        let seen = replica
+            .get_stock(authorized(
+                inventory::GetStockRequest {
+                    sku: PUMP.0.to_owned(),
+                    warehouse: "FG".to_owned(),
+                },
+                "wang",
+                &["warehouse"],
+            ))
+            .await
+            .unwrap_or_else(|s| panic!("{s:?}"))
+            .into_inner();
+        assert_eq!((seen.on_hand, seen.reserved), (20, 20));
+    }
 
     // The rest go to production: one production order per short order.
     let plant = cluster.production_client().await;
