@@ -463,6 +463,7 @@ pub fn customer(customer: &Customer) -> pb::Customer {
         address: Some(address(&customer.address)),
         create_time: Some(timestamp(customer.created_at)),
         created_by: customer.created_by.clone(),
+        store_code: customer.store_code.clone(),
     }
 }
 

@@ -209,7 +209,10 @@ impl Writer {
                     return Outcome::Replay(existing.clone());
                 }
                 let mut violations = Violations::new();
-                let customer = customers.get(&request.new.customer_id);
+                // S10: a store's order names its own customers only.
+                let customer = customers
+                    .get(&request.new.customer_id)
+                    .filter(|customer| customer.open_to(&request.new.store_code));
                 if customer.is_none() {
                     violations.add("customer_id", "no such customer");
                 }
@@ -288,7 +291,10 @@ impl Writer {
         }
         let transaction = self.database.begin_write().await?;
         let now = self.now();
-        let Some(customer) = customers::find(&*transaction, &request.new.customer_id).await? else {
+        let Some(customer) = customers::find(&*transaction, &request.new.customer_id)
+            .await?
+            .filter(|customer| customer.open_to(&request.new.store_code))
+        else {
             return Err(OrderError::invalid("customer_id", "no such customer"));
         };
         if let Some(replaced_id) = &request.new.replaces_order_id

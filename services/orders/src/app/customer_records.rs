@@ -21,6 +21,7 @@ impl Orders {
             address: new.address,
             created_at: now,
             created_by: actor.id.clone(),
+            store_code: actor.store_scope()?.unwrap_or_default().to_owned(),
         };
         let transaction = self.database.begin_write().await?;
         customers::insert(&*transaction, &customer).await?;

@@ -52,7 +52,11 @@ impl Orders {
         new: &NewOrder,
     ) -> Result<Customer, OrderError> {
         let mut violations = Violations::new();
-        let customer = customers::find(connection, &new.customer_id).await?;
+        // S10: a store's order names one of the store's own customers (a
+        // customer of another store is not there for it).
+        let customer = customers::find(connection, &new.customer_id)
+            .await?
+            .filter(|customer| customer.open_to(&new.store_code));
         if customer.is_none() {
             violations.add("customer_id", "no such customer");
         }

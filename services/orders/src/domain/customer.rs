@@ -133,6 +133,17 @@ pub struct Customer {
     pub address: Address,
     pub created_at: DateTime<Utc>,
     pub created_by: String,
+    /// S10: the store (its partner code) that registered the customer;
+    /// only that store's orders may name them. Empty for the company's own.
+    pub store_code: String,
+}
+
+impl Customer {
+    /// S10: an order of `store` (empty: the company's own) may name this
+    /// customer: a store's orders name the store's own customers only.
+    pub fn open_to(&self, store: &str) -> bool {
+        store.is_empty() || self.store_code == store
+    }
 }
 
 #[cfg(test)]

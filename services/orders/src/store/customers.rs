@@ -19,6 +19,7 @@ fn from_model(model: customer::Model) -> Result<Customer, OrderError> {
         email: model.email,
         created_at: model.created_at,
         created_by: model.created_by,
+        store_code: model.store_code,
     })
 }
 
@@ -34,6 +35,7 @@ pub async fn insert<C: ConnectionTrait>(
         address: json(&customer.address)?,
         created_at: customer.created_at,
         created_by: customer.created_by.clone(),
+        store_code: customer.store_code.clone(),
     };
     customer::Entity::insert(model.into_active_model())
         .exec_without_returning(connection)

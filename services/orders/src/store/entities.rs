@@ -25,6 +25,7 @@ pub mod customer {
         pub address: String,
         pub created_at: DateTime<Utc>,
         pub created_by: String,
+        pub store_code: String,
     }
 
     no_relations!();

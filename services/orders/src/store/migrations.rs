@@ -56,6 +56,12 @@ impl MigratorTrait for Migrator {
             "orders",
             || timestamp_with_time_zone_null("custom_review_due_at").to_owned(),
         ));
+        // S10: the store that registered a customer.
+        migrations.push(AddColumn::new(
+            "m0014_customer_store_code",
+            "customers",
+            || string("store_code").default("").to_owned(),
+        ));
         migrations
     }
 }

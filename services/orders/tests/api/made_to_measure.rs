@@ -90,14 +90,35 @@ async fn s10_a_store_sees_and_changes_its_own_orders_only(backend: Backend) {
     let mut nanjing = app.store("NANJING-1").await;
     let mut suzhou = app.store("SUZHOU-2").await;
     let customer = create_customer(&mut nanjing).await;
+    assert_eq!(customer.store_code, "NANJING-1");
     let ours = create_order(
         &mut nanjing,
         made_to_measure(&customer.id, Some(jacket(620))),
     )
     .await;
+    // A store's orders name its own customers: Nanjing's is not there for
+    // Suzhou, nor the company's own.
+    for (foreign, whose) in [
+        (&customer, "Nanjing's customer"),
+        (
+            &create_customer(&mut app.sales().await).await,
+            "the company's customer",
+        ),
+    ] {
+        let refused = suzhou
+            .create_order(made_to_measure(&foreign.id, Some(jacket(610))))
+            .await
+            .refused(whose);
+        assert_eq!(
+            orderflow_platform::testing::violated_fields(&refused),
+            ["customer_id"],
+            "{whose}"
+        );
+    }
+    let suzhou_customer = create_customer(&mut suzhou).await;
     let theirs = create_order(
         &mut suzhou,
-        made_to_measure(&customer.id, Some(jacket(610))),
+        made_to_measure(&suzhou_customer.id, Some(jacket(610))),
     )
     .await;
     let numbers = |orders: Vec<pb::Order>| -> Vec<String> {
