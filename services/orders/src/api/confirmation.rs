@@ -1,7 +1,9 @@
-//! ORD-16: the confirmation sheet and the customer's acknowledgement;
-//! ORD-17: the customer's message log.
+//! Around confirmation: the supervisor's review of a special custom order
+//! before it (ORD-18), the confirmation sheet and the customer's
+//! acknowledgement after it (ORD-16), the customer's message log (ORD-17).
 
 use super::*;
+use crate::domain::order::custom::CustomVerdict;
 
 impl OrderApi {
     pub(super) async fn get_sheet(
@@ -69,5 +71,29 @@ impl OrderApi {
             messages: messages.iter().map(wire::customer_message).collect(),
             next_page_token,
         }))
+    }
+
+    pub(super) async fn custom_review(
+        &self,
+        request: Request<pb::ReviewCustomOrderRequest>,
+    ) -> Result<Response<pb::Order>, Status> {
+        let OrderCommand {
+            actor,
+            message: request,
+            key,
+            order_id,
+        } = order_command("ReviewCustomOrder", request, |r| {
+            (&r.request_id, &r.order_id)
+        })?;
+        let verdict = CustomVerdict {
+            specification: request.specification_feasible,
+            quantity: request.quantity_feasible,
+            delivery_date: request.delivery_date_feasible,
+        };
+        Ok(reply(
+            self.orders
+                .review_custom_order(&actor, &order_id, verdict, &request.reason, key)
+                .await?,
+        ))
     }
 }
