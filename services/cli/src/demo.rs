@@ -1,18 +1,18 @@
-//! `orderflow demo`: against running services, creates a customer and an
-//! order, walks it as far as the services that exist allow, and prints its
-//! timeline.
+//! `orderflow demo`: against running services, tells the company's order
+//! process as five short stories a newcomer can read: a standard prepaid
+//! order, an export L/C order through production and purchasing, a return
+//! and an exchange, and a made-to-measure jacket from a store. Each walks
+//! its order to its end through the public APIs and ends with the order's
+//! timeline and trace id.
 
 use std::time::Duration;
 
 use anyhow::Context as _;
-use approvals::approval_service_client::ApprovalServiceClient;
 use finance::finance_service_client::FinanceServiceClient;
 use inventory::inventory_service_client::InventoryServiceClient;
-use orderflow_proto::approvals::v1 as approvals;
 use orderflow_proto::common::v1 as common;
 use orderflow_proto::finance::v1 as finance;
 use orderflow_proto::inventory::v1 as inventory;
-use orderflow_proto::logistics::v1 as logistics;
 use orderflow_proto::orders::v1 as pb;
 use pb::order_service_client::OrderServiceClient;
 use secrecy::SecretString;
@@ -21,8 +21,11 @@ use tonic::transport::Channel;
 use crate::secret;
 
 mod aftersales;
+mod export;
+mod made_to_measure;
 mod production;
 mod purchasing;
+mod shipping;
 
 #[derive(clap::Args, Debug)]
 pub struct DemoArgs {
@@ -107,9 +110,27 @@ async fn authorized(
     subject: &str,
     roles: &[&str],
 ) -> anyhow::Result<Authorized> {
+    authorized_for(url, secret, subject, roles, None).await
+}
+
+/// A channel whose calls carry a token for `subject` with `roles`, acting
+/// for the outside partner `partner` (a store, supplier or manufacturer)
+/// when given.
+async fn authorized_for(
+    url: &str,
+    secret: &SecretString,
+    subject: &str,
+    roles: &[&str],
+    partner: Option<&str>,
+) -> anyhow::Result<Authorized> {
     let roles: Vec<String> = roles.iter().map(|role| (*role).to_owned()).collect();
-    let token =
-        orderflow_platform::auth::mint_hs256(secret, subject, &roles, Duration::from_secs(600))?;
+    let token = orderflow_platform::auth::mint_hs256_for(
+        secret,
+        subject,
+        &roles,
+        partner,
+        Duration::from_secs(600),
+    )?;
     let channel = Channel::from_shared(url.to_owned())?
         .connect()
         .await
@@ -195,19 +216,26 @@ fn order_request(
     }
 }
 
-/// Creates, submits and confirms an order; returns it once the saga acted.
-async fn place(
-    sales: &mut Client,
-    assistant: &mut Client,
-    request: pb::CreateOrderRequest,
-) -> anyhow::Result<pb::Order> {
-    let response = sales.create_order(request).await?;
-    let trace_id = response
+/// The trace id a service answered with: the trace an operator finds the
+/// call (and, for `CreateOrder`, the order's whole journey) under.
+fn trace_of<T>(response: &tonic::Response<T>) -> String {
+    response
         .metadata()
         .get("x-trace-id")
         .and_then(|value| value.to_str().ok())
         .unwrap_or("-")
-        .to_owned();
+        .to_owned()
+}
+
+/// Creates, submits and confirms an order; returns it once the saga acted,
+/// with its trace id.
+async fn place(
+    sales: &mut Client,
+    assistant: &mut Client,
+    request: pb::CreateOrderRequest,
+) -> anyhow::Result<(pb::Order, String)> {
+    let response = sales.create_order(request).await?;
+    let trace_id = trace_of(&response);
     let order = response.into_inner();
     println!(
         "   order {} created (trace {trace_id}), total {}",
@@ -227,16 +255,26 @@ async fn place(
         })
         .await?;
     println!("   submitted and confirmed");
-    wait_for(sales, &order.id, |order| {
+    let order = wait_for(sales, &order.id, |order| {
         order.state != pb::OrderState::PendingApproval as i32
             || !order.approval_request_id.is_empty()
     })
-    .await
+    .await?;
+    Ok((order, trace_id))
 }
 
 /// Calls `attempt` until it succeeds (another service may not have caught
 /// up yet), for up to ten seconds.
-async fn retry<T, F, Fut>(what: &str, mut attempt: F) -> anyhow::Result<T>
+async fn retry<T, F, Fut>(what: &str, attempt: F) -> anyhow::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<tonic::Response<T>, tonic::Status>>,
+{
+    Ok(retry_response(what, attempt).await?.into_inner())
+}
+
+/// [`retry`], keeping the answer's metadata (its trace id).
+async fn retry_response<T, F, Fut>(what: &str, mut attempt: F) -> anyhow::Result<tonic::Response<T>>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<tonic::Response<T>, tonic::Status>>,
@@ -244,144 +282,12 @@ where
     let mut last = None;
     for _ in 0..200 {
         match attempt().await {
-            Ok(response) => return Ok(response.into_inner()),
+            Ok(response) => return Ok(response),
             Err(status) => last = Some(status),
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     anyhow::bail!("{what}: {last:?}")
-}
-
-/// The standard order's way out: shipping notice and note (logistics),
-/// the note approved by finance, picked, inspected and posted out
-/// (inventory), dispatched, delivered, receipt confirmed.
-async fn ship_and_complete(
-    urls: &Urls,
-    secret: &SecretString,
-    order: &pb::Order,
-) -> anyhow::Result<()> {
-    use logistics::logistics_service_client::LogisticsServiceClient;
-    let planner = LogisticsServiceClient::new(
-        authorized(&urls.logistics, secret, "demo-logistics", &["logistics"]).await?,
-    );
-    let approver = LogisticsServiceClient::new(
-        authorized(&urls.logistics, secret, "demo-finance", &["finance"]).await?,
-    );
-    let dispatcher = LogisticsServiceClient::new(
-        authorized(&urls.logistics, secret, "demo-warehouse", &["warehouse"]).await?,
-    );
-    let service = LogisticsServiceClient::new(
-        authorized(
-            &urls.logistics,
-            secret,
-            "demo-service",
-            &["customer_service"],
-        )
-        .await?,
-    );
-    let mut warehouse = InventoryServiceClient::new(
-        authorized(&urls.inventory, secret, "demo-warehouse", &["warehouse"]).await?,
-    );
-    let mut qc =
-        InventoryServiceClient::new(authorized(&urls.inventory, secret, "demo-qc", &["qc"]).await?);
-    let order_id = order.id.clone();
-    let ship_date = (chrono::Utc::now() + chrono::Duration::days(3))
-        .format("%Y-%m-%d")
-        .to_string();
-    let planned = retry("planning the shipment", || {
-        let mut client = planner.clone();
-        let request = logistics::PlanShipmentRequest {
-            order_id: order_id.clone(),
-            planned_ship_date: ship_date.clone(),
-            ..Default::default()
-        };
-        async move { client.plan_shipment(request).await }
-    })
-    .await?;
-    println!(
-        "   shipping notice for {} by {} ({})",
-        planned.planned_ship_date, planned.carrier_code, planned.carrier_reason
-    );
-    let noted = retry("the shipping note", || {
-        let mut client = planner.clone();
-        let request = logistics::CreateShippingNoteRequest {
-            order_id: order_id.clone(),
-            ..Default::default()
-        };
-        async move { client.create_shipping_note(request).await }
-    })
-    .await?;
-    retry("finance's approval of the note", || {
-        let mut client = approver.clone();
-        let request = logistics::ApproveShippingNoteRequest {
-            order_id: order_id.clone(),
-            ..Default::default()
-        };
-        async move { client.approve_shipping_note(request).await }
-    })
-    .await?;
-    println!(
-        "   shipping note {} approved by demo-finance",
-        noted.note_number
-    );
-    let pick_list = warehouse
-        .create_pick_list(inventory::CreatePickListRequest {
-            order_id: order_id.clone(),
-            ..Default::default()
-        })
-        .await?
-        .into_inner();
-    qc.record_outbound_inspection(inventory::RecordOutboundInspectionRequest {
-        pick_list_id: pick_list.id.clone(),
-        passed: true,
-        note: "cartons intact".to_owned(),
-    })
-    .await?;
-    warehouse
-        .post_outbound(inventory::PostOutboundRequest {
-            pick_list_id: pick_list.id.clone(),
-        })
-        .await?;
-    println!("   picked, inspected and posted out of FG");
-    let tracking = format!("TT{}", order.number);
-    retry("the dispatch", || {
-        let mut client = dispatcher.clone();
-        let request = logistics::DispatchShipmentRequest {
-            order_id: order_id.clone(),
-            tracking_number: tracking.clone(),
-            ..Default::default()
-        };
-        async move { client.dispatch_shipment(request).await }
-    })
-    .await?;
-    let mut planner = planner;
-    planner
-        .record_tracking_event(logistics::RecordTrackingEventRequest {
-            tracking_number: tracking.clone(),
-            event: Some(logistics::TrackingEvent {
-                time: Some(prost_types::Timestamp {
-                    seconds: chrono::Utc::now().timestamp(),
-                    nanos: 0,
-                }),
-                status: "delivered".to_owned(),
-                location: "Hangzhou".to_owned(),
-                description: "signed by Li Lei".to_owned(),
-            }),
-            ..Default::default()
-        })
-        .await?;
-    println!("   dispatched with {tracking}, delivered");
-    retry("the receipt", || {
-        let mut client = service.clone();
-        let request = logistics::ConfirmReceiptRequest {
-            order_id: order_id.clone(),
-            ..Default::default()
-        };
-        async move { client.confirm_receipt(request).await }
-    })
-    .await?;
-    println!("   receipt confirmed by the customer");
-    Ok(())
 }
 
 /// Waits for the order to be released and its stock reservation (in full
@@ -508,21 +414,25 @@ async fn finance_client(
     ))
 }
 
-/// The prepaid standard order's way through finance: the payment recorded
-/// by sales and confirmed by finance (FIN-3), the day's sales detail signed
-/// by the manager and confirmed by finance (ORD-20).
-async fn pay_and_sign(url: &str, secret: &SecretString, order: &pb::Order) -> anyhow::Result<()> {
+/// The order's whole amount recorded by sales (`method` and `reference`,
+/// idempotent by `request` and the order) and confirmed by finance (FIN-3).
+async fn pay_in_full(
+    url: &str,
+    secret: &SecretString,
+    order: &pb::Order,
+    (method, reference): (&str, &str),
+    request: &str,
+) -> anyhow::Result<finance::Payment> {
     let mut sales = finance_client(url, secret, "demo-sales", &["sales"]).await?;
     let mut finance = finance_client(url, secret, "demo-finance", &["finance"]).await?;
-    let mut manager = finance_client(url, secret, "demo-manager", &["dept_manager"]).await?;
     let payment = sales
         .record_payment(finance::RecordPaymentRequest {
-            request_id: format!("demo-payment:{}", order.id),
+            request_id: format!("{request}:{}", order.id),
             order_id: order.id.clone(),
             kind: finance::PaymentKind::Full as i32,
             amount: order.total.clone(),
-            method: "bank transfer".to_owned(),
-            reference: "ICBC-2027-0001".to_owned(),
+            method: method.to_owned(),
+            reference: reference.to_owned(),
         })
         .await?
         .into_inner();
@@ -532,6 +442,23 @@ async fn pay_and_sign(url: &str, secret: &SecretString, order: &pb::Order) -> an
             payment_id: payment.id.clone(),
         })
         .await?;
+    Ok(payment)
+}
+
+/// The prepaid standard order's way through finance: the payment recorded
+/// by sales and confirmed by finance (FIN-3), the day's sales detail signed
+/// by the manager and confirmed by finance (ORD-20).
+async fn pay_and_sign(url: &str, secret: &SecretString, order: &pb::Order) -> anyhow::Result<()> {
+    let mut finance = finance_client(url, secret, "demo-finance", &["finance"]).await?;
+    let mut manager = finance_client(url, secret, "demo-manager", &["dept_manager"]).await?;
+    let payment = pay_in_full(
+        url,
+        secret,
+        order,
+        ("bank transfer", "ICBC-2027-0001"),
+        "demo-payment",
+    )
+    .await?;
     println!(
         "   payment of {} recorded by demo-sales, confirmed by demo-finance",
         money_text(payment.amount.as_ref())
@@ -575,59 +502,26 @@ async fn pay_and_sign(url: &str, secret: &SecretString, order: &pb::Order) -> an
     Ok(())
 }
 
-/// The export order's L/C: registered, reviewed by sales and by the
-/// documents clerk (FIN-4).
-async fn letter_of_credit(
-    url: &str,
-    secret: &SecretString,
-    order: &pb::Order,
-) -> anyhow::Result<()> {
-    let mut sales = finance_client(url, secret, "demo-sales", &["sales"]).await?;
-    let mut clerk = finance_client(url, secret, "demo-docs", &["docs_clerk"]).await?;
-    let delivery = chrono::NaiveDate::parse_from_str(&order.requested_delivery_date, "%Y-%m-%d")?;
-    let lc = sales
-        .register_letter_of_credit(finance::RegisterLetterOfCreditRequest {
-            request_id: format!("demo-lc:{}", order.id),
-            order_id: order.id.clone(),
-            terms: Some(finance::LetterOfCreditTerms {
-                number: "LC-DEMO-0001".to_owned(),
-                issuing_bank: "Bank of China, Hangzhou".to_owned(),
-                amount: order.total.clone(),
-                expiry_date: (delivery + chrono::Duration::days(30)).to_string(),
-                latest_shipment_date: (delivery + chrono::Duration::days(10)).to_string(),
-                required_documents: vec![
-                    "commercial invoice x3".to_owned(),
-                    "packing list".to_owned(),
-                    "bill of lading".to_owned(),
-                ],
-            }),
-            received_date: String::new(),
-        })
-        .await?
-        .into_inner();
-    for client in [&mut sales, &mut clerk] {
-        client
-            .review_letter_of_credit(finance::ReviewLetterOfCreditRequest {
-                request_id: String::new(),
-                letter_of_credit_id: lc.id.clone(),
-                discrepancies: Vec::new(),
-            })
-            .await?;
-    }
-    println!(
-        "   L/C {} registered, reviewed by demo-sales and demo-docs",
-        lc.number
-    );
-    Ok(())
-}
-
-/// Stocks the pump, walks a standard order (no approval chain; its stock is
-/// reserved) and an export order (more than the warehouse has) through its
-/// contract review, and prints both timelines.
+/// Stocks the pump and walks five orders, each to its end: a standard
+/// prepaid order, an export L/C order through production and purchasing, a
+/// return and an exchange on the first, and a made-to-measure jacket from
+/// a store. Each story ends with the order's timeline and its trace id.
 pub async fn walk(urls: &Urls, secret: &SecretString) -> anyhow::Result<()> {
     let mut sales = client(&urls.orders, secret, "demo-sales", &["sales"]).await?;
     let mut assistant =
         client(&urls.orders, secret, "demo-assistant", &["sales_assistant"]).await?;
+    for line in [
+        "Orderflow runs the order process of a company that makes water pumps,",
+        "sells them at home and abroad, and has jackets made to measure for the",
+        "customers of its stores. Sales takes an order; approvers sign it off;",
+        "finance releases it once its payment terms are met; the warehouse or the",
+        "factory supplies it; logistics delivers it; finance settles it once the",
+        "money is in. Five stories, each ending with the order's timeline and the",
+        "trace id to look it up by in the trace dashboard:",
+    ] {
+        println!("{line}");
+    }
+    println!();
     stock_pumps(&urls.inventory, secret).await?;
     let customer = sales
         .create_customer(customer_request())
@@ -644,7 +538,7 @@ pub async fn walk(urls: &Urls, secret: &SecretString) -> anyhow::Result<()> {
         3,
         125_000,
     );
-    let standard = place(&mut sales, &mut assistant, standard).await?;
+    let (standard, trace) = place(&mut sales, &mut assistant, standard).await?;
     println!("   now {}", state_name(standard.state));
     pay_and_sign(&urls.finance, secret, &standard).await?;
     let standard = released_and_reserved(&mut sales, &standard.id).await?;
@@ -652,7 +546,7 @@ pub async fn walk(urls: &Urls, secret: &SecretString) -> anyhow::Result<()> {
         "   now {}: finance opened the gate, the saga reserved the stock",
         state_name(standard.state)
     );
-    ship_and_complete(urls, secret, &standard).await?;
+    shipping::ship_and_deliver(urls, secret, &standard).await?;
     let standard = wait_for(&mut sales, &standard.id, |order| {
         order.state == pb::OrderState::Completed as i32
     })
@@ -661,90 +555,98 @@ pub async fn walk(urls: &Urls, secret: &SecretString) -> anyhow::Result<()> {
         "   now {}: delivered, receipt confirmed, settled by finance",
         state_name(standard.state)
     );
-    print_timeline(&mut sales, &standard.id).await?;
+    let shown = print_timeline(&mut sales, &standard.id, &trace).await?;
 
-    println!();
-    println!(
-        "2. An export order of 680,000.00 CNY on L/C terms: the export contract review (APR-2), with the GM."
-    );
-    let export = order_request(
-        &customer.id,
-        pb::OrderKind::Export,
-        pb::PaymentTermKind::Lc,
-        8,
-        8_500_000,
-    );
-    let export = place(&mut sales, &mut assistant, export).await?;
-    let request_id = export.approval_request_id.clone();
-    let mut reader = ApprovalServiceClient::new(
-        authorized(&urls.approvals, secret, "demo-reader", &["sales"]).await?,
-    );
-    let request = reader
-        .get_approval_request(approvals::GetApprovalRequestRequest {
-            approval_request_id: request_id.clone(),
-        })
-        .await?
-        .into_inner();
-    let deciders = [
-        ("sales", "demo-sales"),
-        ("dept_manager", "demo-manager"),
-        ("admin_reviewer", "demo-reviewer"),
-        ("gm", "demo-gm"),
-    ];
-    for step in request
-        .steps
-        .iter()
-        .filter(|step| step.round == request.round)
-    {
-        let subject = deciders
-            .iter()
-            .find(|(role, _)| *role == step.role)
-            .map_or("demo-approver", |(_, subject)| *subject);
-        let mut approver = ApprovalServiceClient::new(
-            authorized(&urls.approvals, secret, subject, &[step.role.as_str()]).await?,
-        );
-        approver
-            .decide_step(approvals::DecideStepRequest {
-                request_id: String::new(),
-                approval_request_id: request.id.clone(),
-                step_id: step.id.clone(),
-                decision: approvals::Decision::Approve as i32,
-                reason: String::new(),
-            })
-            .await?;
-        println!(
-            "   step {} ({}) approved by {subject}",
-            step.position, step.role
-        );
-    }
-    let export = wait_for(&mut sales, &export.id, |order| {
-        order.state == pb::OrderState::AwaitingPayment as i32
-    })
-    .await?;
-    println!("   now {}", state_name(export.state));
-    letter_of_credit(&urls.finance, secret, &export).await?;
-    let export = released_and_reserved(&mut sales, &export.id).await?;
-    println!(
-        "   now {}: short in finished goods, to production",
-        state_name(export.state)
-    );
-    production::produce(urls, secret, &mut sales, &export).await?;
-    print_timeline(&mut sales, &export.id).await?;
-    aftersales::returns(urls, secret, &standard).await?;
+    export::walk(urls, secret, &mut sales, &mut assistant, &customer.id).await?;
+    aftersales::returns(urls, secret, &mut sales, &standard, shown).await?;
+    made_to_measure::walk(urls, secret, &mut sales, &mut assistant).await?;
     println!();
     println!("The demo ends here.");
     Ok(())
 }
 
-async fn print_timeline(sales: &mut Client, order_id: &str) -> anyhow::Result<()> {
+/// Waits for the order's timeline to have an `action` entry whose detail
+/// mentions `about` (another service's events may still be on their way).
+async fn wait_for_entry(
+    sales: &mut Client,
+    order_id: &str,
+    action: &str,
+    about: &str,
+) -> anyhow::Result<()> {
+    for _ in 0..200 {
+        let entries = sales
+            .get_order_timeline(pb::GetOrderTimelineRequest {
+                order_id: order_id.to_owned(),
+            })
+            .await?
+            .into_inner()
+            .entries;
+        if entries
+            .iter()
+            .any(|entry| entry.action == action && entry.detail.contains(about))
+        {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    anyhow::bail!("no {action} for {about} on the timeline of order {order_id}")
+}
+
+/// Prints the order's timeline, merged from every service, and the trace
+/// id an operator finds its journey under in the trace dashboard. Returns
+/// how many entries the timeline has.
+async fn print_timeline(sales: &mut Client, order_id: &str, trace: &str) -> anyhow::Result<usize> {
+    print_timeline_from(sales, order_id, trace, 0).await
+}
+
+/// [`print_timeline`] from the entry `from` on (the ones after those
+/// printed before).
+async fn print_timeline_from(
+    sales: &mut Client,
+    order_id: &str,
+    trace: &str,
+    from: usize,
+) -> anyhow::Result<usize> {
     let timeline = sales
         .get_order_timeline(pb::GetOrderTimelineRequest {
             order_id: order_id.to_owned(),
         })
         .await?
         .into_inner();
-    println!("   timeline of order {}:", timeline.order_number);
-    for entry in timeline.entries {
+    let count = timeline.entries.len();
+    if from == 0 {
+        println!("   timeline of order {}:", timeline.order_number);
+    } else {
+        println!(
+            "   timeline of order {}, what is new:",
+            timeline.order_number
+        );
+    }
+    let entries = timeline.entries.get(from..).unwrap_or_default();
+    let width = |text: fn(&pb::TimelineEntry) -> usize| entries.iter().map(text).max().unwrap_or(0);
+    let action_width = width(|entry| entry.action.chars().count());
+    let source_width = width(|entry| entry.source.chars().count());
+    let actor_width = width(|entry| entry.actor.chars().count());
+    let states: Vec<String> = entries
+        .iter()
+        .map(|entry| {
+            if entry.to_state != 0 {
+                format!(
+                    "{} → {}",
+                    state_name(entry.from_state),
+                    state_name(entry.to_state)
+                )
+            } else {
+                String::new()
+            }
+        })
+        .collect();
+    let states_width = states
+        .iter()
+        .map(|text| text.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (entry, states) in entries.iter().zip(&states) {
         let time = entry
             .time
             .and_then(|t| {
@@ -752,25 +654,18 @@ async fn print_timeline(sales: &mut Client, order_id: &str) -> anyhow::Result<()
             })
             .map(|t| t.format("%H:%M:%S%.3f").to_string())
             .unwrap_or_default();
-        let states = if entry.to_state != 0 {
-            format!(
-                "{} → {}",
-                state_name(entry.from_state),
-                state_name(entry.to_state)
-            )
-        } else {
-            String::new()
-        };
         let why = [entry.reason.as_str(), entry.detail.as_str()]
             .iter()
             .filter(|text| !text.is_empty())
             .copied()
             .collect::<Vec<_>>()
             .join(" — ");
-        println!(
-            "     {time}  {:<22} {:<34} {:<10} by {:<16} {why}",
+        let line = format!(
+            "     {time}  {:<action_width$}  {:<states_width$}  {:<source_width$}  by {:<actor_width$}  {why}",
             entry.action, states, entry.source, entry.actor
         );
+        println!("{}", line.trim_end());
     }
-    Ok(())
+    println!("   trace {trace}");
+    Ok(count)
 }

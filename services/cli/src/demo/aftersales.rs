@@ -12,7 +12,10 @@ use orderflow_proto::finance::v1 as finance;
 use orderflow_proto::orders::v1 as pb;
 use secrecy::SecretString;
 
-use super::{Authorized, Urls, authorized, finance_client, money_text, retry};
+use super::{
+    Authorized, Client, Urls, authorized, finance_client, money_text, print_timeline_from, retry,
+    retry_response, trace_of, wait_for_entry,
+};
 
 type Cases = AfterSalesServiceClient<Authorized>;
 
@@ -28,21 +31,24 @@ fn tomorrow() -> String {
         .to_string()
 }
 
-/// Opens, approves, picks up and inspects a case; returns it inspected.
+/// Opens, approves, picks up and inspects a case; returns it inspected,
+/// with the trace id of its opening.
 async fn through_inspection(
     urls: &Urls,
     secret: &SecretString,
     request: aftersales::CreateCaseRequest,
     payment: aftersales::FreightPayment,
     finding: aftersales::InspectedLine,
-) -> anyhow::Result<aftersales::Case> {
+) -> anyhow::Result<(aftersales::Case, String)> {
     let mut service = cases(urls, secret, "demo-service", "customer_service").await?;
-    let case = retry("after-sales to know the delivered order", || {
+    let opened = retry_response("after-sales to know the delivered order", || {
         let mut service = service.clone();
         let request = request.clone();
         async move { service.create_case(request).await }
     })
     .await?;
+    let trace = trace_of(&opened);
+    let case = opened.into_inner();
     println!(
         "   case {} ({}) opened; return freight paid by {}",
         case.number,
@@ -99,7 +105,7 @@ async fn through_inspection(
             .unwrap_or_default(),
         money_text(inspected.refund_amount.as_ref())
     );
-    Ok(inspected)
+    Ok((inspected, trace))
 }
 
 /// APR-6, FIN-8: the GM approves the case's refund, finance pays it.
@@ -177,7 +183,16 @@ async fn refund(urls: &Urls, secret: &SecretString, case: &aftersales::Case) -> 
     Ok(())
 }
 
-pub async fn returns(urls: &Urls, secret: &SecretString, order: &pb::Order) -> anyhow::Result<()> {
+/// S7 and S9 on the delivered `order`, whose timeline had `shown` entries
+/// when it was printed: each case ends with what it added to the order's
+/// timeline and the trace of its opening.
+pub async fn returns(
+    urls: &Urls,
+    secret: &SecretString,
+    sales: &mut Client,
+    order: &pb::Order,
+    shown: usize,
+) -> anyhow::Result<()> {
     let pump = |quantity| aftersales::CaseLine {
         sku: "PUMP-100".to_owned(),
         quantity,
@@ -190,7 +205,7 @@ pub async fn returns(urls: &Urls, secret: &SecretString, order: &pb::Order) -> a
         "3. After-sales on order {}: a cracked pump comes back (S7).",
         order.number
     );
-    let s7 = through_inspection(
+    let (s7, s7_trace) = through_inspection(
         urls,
         secret,
         aftersales::CreateCaseRequest {
@@ -220,10 +235,12 @@ pub async fn returns(urls: &Urls, secret: &SecretString, order: &pb::Order) -> a
     )
     .await?;
     refund(urls, secret, &s7).await?;
+    wait_for_entry(sales, &order.id, "aftersales_closed", &s7.number).await?;
+    let shown = print_timeline_from(sales, &order.id, &s7_trace, shown).await?;
 
     println!();
     println!("4. Another pump exchanged for size L (S9).");
-    let s9 = through_inspection(
+    let (s9, s9_trace) = through_inspection(
         urls,
         secret,
         aftersales::CreateCaseRequest {
@@ -292,5 +309,7 @@ pub async fn returns(urls: &Urls, secret: &SecretString, order: &pb::Order) -> a
             .join(", "),
         books.entries.len()
     );
+    wait_for_entry(sales, &order.id, "aftersales_closed", &s9.number).await?;
+    print_timeline_from(sales, &order.id, &s9_trace, shown).await?;
     Ok(())
 }

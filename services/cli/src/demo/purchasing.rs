@@ -49,15 +49,22 @@ where
     anyhow::bail!("{what} did not happen")
 }
 
-/// An approved supplier for the demo (made once).
-async fn supplier(urls: &Urls, secret: &SecretString) -> anyhow::Result<()> {
+/// An approved supplier `code` for the demo (made once): registered by the
+/// purchaser, approved by the purchasing manager.
+pub(super) async fn approved_supplier(
+    urls: &Urls,
+    secret: &SecretString,
+    code: &str,
+    name: &str,
+    categories: &[&str],
+) -> anyhow::Result<()> {
     let mut purchaser = buying(urls, secret, "demo-purchaser", "purchaser").await?;
     match purchaser
         .create_supplier(pb::CreateSupplierRequest {
             request_id: String::new(),
-            code: SUPPLIER.to_owned(),
-            name: "Suzhou Demo Seals Co.".to_owned(),
-            categories: vec!["seals".to_owned(), "fasteners".to_owned()],
+            code: code.to_owned(),
+            name: name.to_owned(),
+            categories: categories.iter().map(|c| (*c).to_owned()).collect(),
             contacts: Vec::new(),
         })
         .await
@@ -70,7 +77,7 @@ async fn supplier(urls: &Urls, secret: &SecretString) -> anyhow::Result<()> {
         .await?
         .review_supplier(pb::ReviewSupplierRequest {
             request_id: String::new(),
-            code: SUPPLIER.to_owned(),
+            code: code.to_owned(),
             status: pb::SupplierStatus::Approved.into(),
             note: String::new(),
         })
@@ -85,7 +92,14 @@ pub(super) async fn buy_shortages(
     secret: &SecretString,
     planned: &production::ProductionOrder,
 ) -> anyhow::Result<()> {
-    supplier(urls, secret).await?;
+    approved_supplier(
+        urls,
+        secret,
+        SUPPLIER,
+        "Suzhou Demo Seals Co.",
+        &["seals", "fasteners"],
+    )
+    .await?;
     let mut purchaser = buying(urls, secret, "demo-purchaser", "purchaser").await?;
     let mut requisitions = Vec::new();
     for line in planned.materials.iter().filter(|line| line.short > 0) {

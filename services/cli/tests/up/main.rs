@@ -1,6 +1,6 @@
 //! The README's first command, for real: `orderflow up --demo` in an empty
-//! directory starts NATS and every service, walks an order, answers
-//! reflection and stops cleanly on SIGTERM.
+//! directory starts NATS and every service, walks the demo's five orders to
+//! their ends, answers reflection and stops cleanly on SIGTERM.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -50,6 +50,43 @@ async fn list_services(port: u16) -> Vec<String> {
         }
         other => panic!("unexpected reflection answer: {other:?}"),
     }
+}
+
+/// The demo's stories, by their numbered headings ("1. ", "2. ", …), each
+/// up to the next heading (the last one up to the end).
+fn stories(output: &str) -> Vec<String> {
+    let mut stories: Vec<String> = Vec::new();
+    for line in output.lines() {
+        let numbered = line.split_once(". ").is_some_and(|(number, _)| {
+            !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit())
+        });
+        if numbered {
+            stories.push(String::new());
+        }
+        if let Some(story) = stories.last_mut() {
+            story.push_str(line);
+            story.push('\n');
+        }
+    }
+    stories
+}
+
+/// The trace id a story ends with: its last line before the next heading
+/// is "   trace <32 hex digits>".
+fn ends_with_trace(story: &str) -> bool {
+    story
+        .lines()
+        .rev()
+        .find(|line| !line.trim().is_empty() && !line.contains("The demo ends here"))
+        .and_then(|line| line.strip_prefix("   trace "))
+        .is_some_and(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Where `needle` is in `haystack`, for the order of a story's lines.
+fn at(haystack: &str, needle: &str) -> usize {
+    haystack
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in:\n{haystack}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -105,7 +142,7 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
     let mut seen = Vec::new();
     let walked = tokio::time::timeout(Duration::from_secs(90), async {
         while let Ok(Some(line)) = lines.next_line().await {
-            // After the export order's release and the after-sales cases.
+            // After the five stories.
             let done = line.contains("The demo ends here");
             seen.push(line);
             if done {
@@ -177,6 +214,57 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
     assert!(
         output.contains("stock: short (PUMP-100 2 of 8 available)"),
         "the export order wants more than is left: {output}"
+    );
+    // Five stories, each ending with the order's timeline and a trace id
+    // to look it up by.
+    let stories = stories(&output);
+    assert_eq!(stories.len(), 5, "five stories:\n{output}");
+    for story in &stories {
+        assert!(
+            ends_with_trace(story),
+            "no trace id at the end of:\n{story}"
+        );
+    }
+    // S1: the export order shipped against its accepted L/C, delivered,
+    // and completed only once the bank's L/C proceeds were confirmed.
+    let export = &stories[1];
+    assert!(export.starts_with("2. An export order"), "{export}");
+    let delivered = at(export, "SHIPPED → DELIVERED");
+    let proceeds = at(export, "(L/C negotiation");
+    let completed = at(export, "DELIVERED → COMPLETED");
+    assert!(
+        at(export, "READY_TO_SHIP → SHIPPED") < delivered
+            && delivered < proceeds
+            && proceeds < completed,
+        "the export order: shipped, delivered, the L/C proceeds, completed:\n{export}"
+    );
+    assert!(
+        export.contains("now DELIVERED") && export.contains("now COMPLETED"),
+        "{export}"
+    );
+    // S10: the made-to-measure jacket from the store's measurements to the
+    // customer's pick-up.
+    let jacket = &stories[4];
+    assert!(jacket.contains("made to measure"), "{jacket}");
+    for (earlier, later) in [
+        ("approval_step_decided", "AWAITING_PAYMENT → RELEASED"),
+        ("AWAITING_PAYMENT → RELEASED", "fabric_ordered"),
+        ("fabric_ordered", "fabric_shipped"),
+        ("fabric_shipped", "RELEASED → IN_PRODUCTION"),
+        ("RELEASED → IN_PRODUCTION", "IN_PRODUCTION → SHIPPED"),
+        ("IN_PRODUCTION → SHIPPED", "SHIPPED → DELIVERED"),
+        ("SHIPPED → DELIVERED", "DELIVERED → COMPLETED"),
+    ] {
+        assert!(
+            at(jacket, earlier) < at(jacket, later),
+            "{earlier} before {later}:\n{jacket}"
+        );
+    }
+    assert!(
+        jacket.contains("step 3 (commerce) approved")
+            && jacket.contains("balance payment of 2660.00 CNY confirmed")
+            && jacket.contains("now COMPLETED"),
+        "{jacket}"
     );
     assert!(nats_answers(&nats_url).await);
 

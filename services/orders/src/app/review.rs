@@ -23,6 +23,13 @@ impl Orders {
         // mismatch refuses the confirmation and changes nothing.
         let (checked_lines, stock) =
             match orders::find(self.database.connection(), order_id).await? {
+                // S10: a made-to-measure garment is never kept in stock.
+                Some(order)
+                    if order.state == OrderState::Submitted
+                        && order.kind == OrderKind::MadeToMeasure =>
+                {
+                    (Some(order.lines), crate::peers::StockCheck::default())
+                }
                 Some(order) if order.state == OrderState::Submitted => {
                     self.stock.check_kits(&order).await?;
                     let stock = self.stock.availability(&order).await;

@@ -260,7 +260,7 @@ impl EventHandler for FabricReports {
         };
         let step = event.subject.trim_start_matches("procurement.fabric.");
         let detail = format!(
-            "{} of {} for the {} ({} cm, {} → {}): {}",
+            "fabric {}: {} for the {} ({} cm, {} → {}): {}",
             step,
             fabric.fabric_code,
             fabric.garment,
