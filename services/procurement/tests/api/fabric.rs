@@ -35,6 +35,25 @@ async fn partners(app: &TestApp) {
     }
     app.supplier("CAND", false).await;
     garment_order(app, ORDER, orders::OrderState::AwaitingPayment).await;
+    // Known once a purchase for it is refused for the supplier, not for the
+    // order (a busy machine may take a retry to file the order; settling
+    // does not see a message waiting out its back-off).
+    let commerce = app.client("commerce").await;
+    orderflow_platform::testing::eventually(
+        std::time::Duration::from_secs(20),
+        "the garment order known",
+        || {
+            let mut commerce = commerce.clone();
+            async move {
+                let refused = commerce
+                    .record_fabric_purchase(fabric_for("CAND"))
+                    .await
+                    .err()?;
+                (refused.code() == tonic::Code::FailedPrecondition).then_some(())
+            }
+        },
+    )
+    .await;
 }
 
 /// The orders service reporting a made-to-measure order in `state`.

@@ -1,6 +1,8 @@
 //! PRC-6: outsourced operations under an approved contract, sent and
 //! inspected on return; production is told.
 
+use std::time::Duration;
+
 use orderflow_platform::backend_tests;
 use orderflow_platform::testing::{self, Backend, violated_fields};
 use orderflow_proto::procurement::v1 as pb;
@@ -40,8 +42,23 @@ async fn prc_6_an_outsourced_operation_goes_out_only_under_an_approved_contract(
         )
         .await;
     }
-    app.settled().await;
+    // (A busy machine may take a retry to file it; settling does not see a
+    // message waiting out its back-off.)
     let mut purchaser = app.client("purchaser").await;
+    testing::eventually(Duration::from_secs(20), "the outsourcing order", || {
+        let mut purchaser = purchaser.clone();
+        async move {
+            let listed = purchaser
+                .list_outsourcing_orders(pb::ListOutsourcingOrdersRequest::default())
+                .await
+                .ok()?
+                .into_inner()
+                .outsourcing_orders;
+            (!listed.is_empty()).then_some(())
+        }
+    })
+    .await;
+    app.settled().await;
     let listed = purchaser
         .list_outsourcing_orders(pb::ListOutsourcingOrdersRequest::default())
         .await
