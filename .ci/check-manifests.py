@@ -23,13 +23,14 @@ And, for operations, in every overlay:
   the node), has a preStop hook on its container, a `migrate` init container
   running `orderflow-<name> migrate`, `MIGRATE_ON_START=false`, and a
   termination grace period at least its drain budget: preStop wait +
-  2 × SHUTDOWN_GRACE_SECS (calls, then background tasks) + 5 s of telemetry
-  flush;
+  3 × SHUTDOWN_GRACE_SECS (calls, then background tasks, then the relay's
+  final pass) + 5 s of telemetry flush;
 - every image is pinned: a tag with a full `x.y.z` version or a digest (no
   `latest`, no floating `2.10-alpine`; PostgreSQL's major.minor is a patch
   release), the locally built `orderflow:dev` of the dev overlay excepted.
 """
 
+import json
 import pathlib
 import re
 import sys
@@ -101,6 +102,40 @@ def check(path, expected):
             problems.append(f"{where}: GRPC_ADDR {grpc_addr!r} does not listen on {port}")
         problems += operations(where, name, deployment, container, env, config_maps)
     problems += scaling_and_images(path, by_kind)
+    problems += network(path, expected, by_kind)
+    return problems
+
+
+def network(path, expected, by_kind):
+    """Issue 16: clients in other namespaces reach every service, and every
+    service reaches a database outside the private 10.0.0.0/8 range."""
+    problems = []
+    policies = by_kind.get("NetworkPolicy", {})
+    for name in expected:
+        ingress = policies.get(f"{name}-ingress")
+        peers = [peer for rule in (ingress or {}).get("spec", {}).get("ingress", []) for peer in rule.get("from", [])]
+        if not any("namespaceSelector" in peer for peer in peers):
+            problems.append(f"{path}: {name}: no client from another namespace may call it")
+    database = [
+        rule
+        for policy in policies.values()
+        if policy["spec"].get("podSelector", {}).get("matchLabels", {}).get("orderflow.io/component") == "service"
+        for rule in policy["spec"].get("egress", [])
+        if any(port.get("port") == 5432 for port in rule.get("ports", []))
+    ]
+    external = [
+        peer["ipBlock"]["cidr"]
+        for rule in database
+        for peer in rule.get("to", [])
+        if "ipBlock" in peer
+    ]
+    if not external:
+        problems.append(f"{path}: the services may reach no database outside the cluster")
+    for policy in policies.values():
+        for rule in policy["spec"].get("egress", []):
+            for peer in rule.get("to", []):
+                if peer.get("ipBlock", {}).get("cidr") == "10.0.0.0/8":
+                    problems.append(f"{path}: {policy['metadata']['name']}: egress only to 10.0.0.0/8")
     return problems
 
 
@@ -124,7 +159,7 @@ def operations(where, name, deployment, container, env, config_maps):
     grace = 20
     for config_map in config_maps.values():
         grace = int(config_map.get("data", {}).get("SHUTDOWN_GRACE_SECS", grace))
-    budget = wait + 2 * grace + 5
+    budget = wait + 3 * grace + 5
     if pod.get("terminationGracePeriodSeconds", 30) < budget:
         problems.append(
             f"{where}: terminationGracePeriodSeconds {pod.get('terminationGracePeriodSeconds', 30)} "
@@ -163,11 +198,46 @@ def scaling_and_images(path, by_kind):
     return problems
 
 
+def exported_metrics():
+    """The Prometheus names of the metrics the platform exports
+    (services/platform/src/metrics.rs), as an OTLP → Prometheus translation
+    names them: dots to underscores, `_seconds` for a unit of s, `_total`
+    for counters, `_bucket`/`_count`/`_sum` for histograms."""
+    source = (ROOT / "services/platform/src/metrics.rs").read_text()
+    names = set()
+    for kind, name, unit in re.findall(r'\.(f64_histogram|u64_gauge|u64_counter)\("([a-z_.]+)"\)\s*\.with_unit\("([^"]*)"\)', source):
+        base = name.replace(".", "_") + ("_seconds" if unit == "s" else "")
+        if kind.endswith("histogram"):
+            names |= {base + suffix for suffix in ("_bucket", "_count", "_sum")}
+        elif kind.endswith("counter"):
+            names.add(base + "_total")
+        else:
+            names.add(base)
+    return names
+
+
+def dashboards():
+    """Every query of the Grafana dashboards names a metric that exists."""
+    known = exported_metrics()
+    problems = [] if known else ["no metrics found in services/platform/src/metrics.rs"]
+    for path in sorted((ROOT / "k8s/overlays/dev/observability").glob("*-dashboard.json")):
+        dashboard = json.loads(path.read_text())
+        panels = [p for p in dashboard["panels"] if p.get("type") != "row"]
+        for panel in panels:
+            for target in panel.get("targets", []):
+                used = set(re.findall(r"\b((?:rpc|messaging|orderflow)_[a-z_]+)\b(?=\{|\[)", target["expr"]))
+                if not used:
+                    problems.append(f"{path.name}: {panel['title']}: no metric in {target['expr']!r}")
+                for name in used - known:
+                    problems.append(f"{path.name}: {panel['title']}: no metric {name} is exported")
+    return problems
+
+
 def main():
     expected = services()
     if not expected:
         raise SystemExit("no services found")
-    problems = []
+    problems = dashboards()
     for path in sys.argv[1:]:
         problems += check(path, expected)
     for problem in problems:

@@ -202,12 +202,10 @@ fn cny(minor_units: i64) -> Option<common::Money> {
     })
 }
 
-/// A prepaid standard order from creation to READY_TO_SHIP: orders,
-/// inventory (stock check, reservation), finance (payment, sales detail,
-/// gate) and the events between them. Returns the order.
-async fn journey(cluster: &Cluster) -> pb::Order {
+/// The stock and the customer the journey needs, before the order exists
+/// (not part of its trace). Returns the customer.
+async fn setup(cluster: &Cluster) -> pb::Customer {
     let mut orders = cluster.orders_client().await;
-    let money = cluster.finance_client().await;
     let mut stock = cluster.inventory_client().await;
     stock
         .create_item(traced(
@@ -237,7 +235,7 @@ async fn journey(cluster: &Cluster) -> pb::Order {
         ))
         .await
         .unwrap_or_else(|s| panic!("{s:?}"));
-    let customer = orders
+    orders
         .create_customer(traced(
             pb::CreateCustomerRequest {
                 name: "Hangzhou Water Works".to_owned(),
@@ -257,7 +255,15 @@ async fn journey(cluster: &Cluster) -> pb::Order {
         ))
         .await
         .unwrap_or_else(|s| panic!("{s:?}"))
-        .into_inner();
+        .into_inner()
+}
+
+/// A prepaid standard order from creation to READY_TO_SHIP: orders,
+/// inventory (stock check, reservation), finance (payment, sales detail,
+/// gate) and the events between them. Returns the order.
+async fn journey(cluster: &Cluster, customer: pb::Customer) -> pb::Order {
+    let mut orders = cluster.orders_client().await;
+    let money = cluster.finance_client().await;
     let order = orders
         .create_order(traced(
             pb::CreateOrderRequest {
@@ -355,7 +361,8 @@ async fn one_orders_journey_is_one_connected_trace_across_services_and_events_wi
 
     let root = tracing::info_span!("order journey", order.number = tracing::field::Empty);
     let trace_id = telemetry::trace_id_of(&root).unwrap_or_else(|| panic!("no trace id"));
-    let order = journey(&cluster).instrument(root.clone()).await;
+    let customer = setup(&cluster).await;
+    let order = journey(&cluster, customer).instrument(root.clone()).await;
     drop(root);
     // A failed call, for the error side of the RPC metrics.
     let refused = cluster
@@ -371,6 +378,29 @@ async fn one_orders_journey_is_one_connected_trace_across_services_and_events_wi
         .await
         .err()
         .unwrap_or_else(|| panic!("an unknown order was found"));
+    // Each step of the timeline links to its trace: the journey's.
+    let timeline = cluster
+        .orders_client()
+        .await
+        .get_order_timeline(traced(
+            pb::GetOrderTimelineRequest {
+                order_id: order.id.clone(),
+            },
+            "tom",
+            &["sales"],
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+        .entries;
+    assert!(timeline.len() >= 4, "timeline: {timeline:?}");
+    for entry in &timeline {
+        assert_eq!(
+            entry.trace_id, trace_id,
+            "{} ({}) is not linked to the journey's trace",
+            entry.action, entry.source
+        );
+    }
     // Let the consumers' spans end, then flush everything to the receiver.
     tokio::time::sleep(Duration::from_secs(2)).await;
     drop(cluster);
@@ -379,15 +409,39 @@ async fn one_orders_journey_is_one_connected_trace_across_services_and_events_wi
         .await
         .unwrap_or_else(|e| panic!("{e}"));
 
-    let spans: Vec<Span> = receiver
+    let all_spans: Vec<Span> = receiver
         .spans
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .iter()
+        .clone();
+    refused_call_has_an_error_status(&all_spans, &refused);
+    let spans: Vec<Span> = all_spans
+        .into_iter()
         .filter(|span| hex(&span.trace_id) == trace_id)
-        .cloned()
         .collect();
     assert!(spans.len() > 10, "only {} spans of the trace", spans.len());
+
+    // An operator finds the order by its number: every span of its journey
+    // carries it, in every service, over gRPC, peer calls and events.
+    let untagged: Vec<&str> = spans
+        .iter()
+        .filter(|span| attribute(span, "order.number").as_deref() != Some(order.number.as_str()))
+        .map(|span| span.name.as_str())
+        .collect();
+    assert!(
+        untagged.is_empty(),
+        "spans without order.number {}: {untagged:?}",
+        order.number
+    );
+    let kinds: BTreeSet<i32> = spans.iter().map(|span| span.kind).collect();
+    for (kind, name) in [
+        (2, "server"),
+        (3, "client"),
+        (4, "producer"),
+        (5, "consumer"),
+    ] {
+        assert!(kinds.contains(&kind), "no {name} span in {kinds:?}");
+    }
 
     // A connected tree: one root, every other span's parent is in the trace.
     let ids: BTreeSet<String> = spans.iter().map(|span| hex(&span.span_id)).collect();
@@ -446,6 +500,31 @@ async fn one_orders_journey_is_one_connected_trace_across_services_and_events_wi
         );
     }
     metrics_were_exported(&receiver, refused.code());
+}
+
+/// A refused call's server span says so: an error status with the gRPC code,
+/// found by the trace id the caller got back.
+fn refused_call_has_an_error_status(spans: &[Span], refused: &tonic::Status) {
+    let trace_id = refused
+        .metadata()
+        .get(telemetry::TRACE_ID_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_else(|| panic!("no trace id on the refusal: {refused:?}"));
+    let span = spans
+        .iter()
+        .find(|span| hex(&span.trace_id) == trace_id && span.kind == 2)
+        .unwrap_or_else(|| panic!("no server span of the refused call {trace_id}"));
+    assert_eq!(
+        attribute(span, "rpc.grpc.status_code"),
+        Some((refused.code() as i32).to_string())
+    );
+    let status = span.status.clone().unwrap_or_default();
+    assert_eq!(status.code, 2, "not an error status: {status:?}");
+    assert!(
+        status.message.contains(&format!("{:?}", refused.code())),
+        "status message: {}",
+        status.message
+    );
 }
 
 /// architecture.md §6: RED per RPC (with the status code a caller saw) and

@@ -88,10 +88,8 @@ impl AfterSalesApi {
 /// span, so that an operator finds the case's traces by order number
 /// (architecture.md §6).
 fn answer(case: &Case) -> Response<pb::Case> {
-    let span = tracing::Span::current();
-    span.set_attribute("order.number", case.order_number.clone());
-    span.set_attribute("order.id", case.order_id.clone());
-    span.set_attribute("aftersales.case", case.number.clone());
+    orderflow_platform::telemetry::tag_order(&case.order_id, &case.order_number);
+    tracing::Span::current().set_attribute("aftersales.case", case.number.clone());
     Response::new(wire::case(case))
 }
 

@@ -37,6 +37,7 @@ pub fn case(
         case: Some(wire::case(case)),
     };
     OutgoingEvent::new(id, format!("{SUBJECT_PREFIX}{action}"), &message)
+        .about_order(&case.order_id, &case.order_number)
 }
 
 /// `aftersales.complaint.<action>`: recorded, assigned, answered, overdue.

@@ -133,8 +133,8 @@ fn tag_span(request: &ApprovalRequest) {
     let span = tracing::Span::current();
     span.set_attribute("approval.id", request.id.clone());
     span.set_attribute("approval.subject", request.subject_ref.clone());
-    if request.subject_kind != "refund" {
-        span.set_attribute("order.number", request.subject_ref.clone());
+    if let Some((id, number)) = request.order() {
+        orderflow_platform::telemetry::tag_order(id, number);
     }
 }
 

@@ -27,5 +27,9 @@ pub fn approval_event(
         request: Some(wire::request(request)),
         step: step.map(wire::step),
     };
-    OutgoingEvent::new(id, format!("approvals.{subject}"), &message)
+    let event = OutgoingEvent::new(id, format!("approvals.{subject}"), &message);
+    match request.order() {
+        Some((id, number)) => event.about_order(id, number),
+        None => event,
+    }
 }

@@ -8,6 +8,7 @@
 
 mod bench;
 mod demo;
+mod health;
 mod secret;
 mod up;
 
@@ -41,6 +42,9 @@ enum Command {
     /// Load generators against running services.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Exit 0 when a service's gRPC health says SERVING (a container health
+    /// check).
+    Health(health::HealthArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -79,5 +83,6 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Demo(args) => demo::run(args).await,
         Command::Bench(command) => bench::run(command).await,
+        Command::Health(args) => health::run(args).await,
     }
 }

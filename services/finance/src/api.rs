@@ -112,6 +112,16 @@ impl FinanceApi {
             .await?;
         Ok(Response::new(wire::document(&document)))
     }
+
+    /// Files a listing of one order's records under that order
+    /// (architecture.md §6); its number comes from the first record, or from
+    /// the order's account when the listing is empty.
+    async fn tag_listing(&self, order_id: &str, number: Option<&String>) {
+        match number {
+            Some(number) => orderflow_platform::telemetry::tag_order(order_id, number),
+            None => self.finance.tag_order(order_id).await,
+        }
+    }
 }
 
 #[tonic::async_trait]
@@ -235,6 +245,11 @@ impl FinanceService for FinanceApi {
             .finance
             .payments(&order_id, page.after.as_deref(), page.fetch_limit())
             .await?;
+        self.tag_listing(
+            &order_id,
+            payments.first().map(|payment| &payment.order_number),
+        )
+        .await;
         let next_page_token = page.finish(&mut payments, |payment| payment.id.clone());
         Ok(Response::new(pb::ListPaymentsResponse {
             payments: payments.iter().map(wire::payment).collect(),
@@ -437,6 +452,10 @@ impl FinanceService for FinanceApi {
             .finance
             .ledger_entries(&filter, page.after.as_deref(), page.fetch_limit())
             .await?;
+        if let Some(order_id) = &filter.order_id {
+            self.tag_listing(order_id, entries.first().map(|entry| &entry.order_number))
+                .await;
+        }
         let next_page_token = page.finish(&mut entries, |entry| entry.id.clone());
         Ok(Response::new(pb::ListLedgerEntriesResponse {
             totals: wire::totals(&totals(&entries)),

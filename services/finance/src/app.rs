@@ -134,6 +134,16 @@ impl Finance {
         Ok(())
     }
 
+    /// Files the current span under the order finance knows by this id
+    /// (reading its account tags the span; architecture.md §6). A listing
+    /// that found nothing still names the order it was asked about.
+    pub async fn tag_order(&self, order_id: &str) {
+        orderflow_platform::telemetry::tag_order(order_id, "");
+        if let Err(error) = accounts::account(self.database.connection(), order_id, false).await {
+            tracing::debug!(%error, "no order number for the span");
+        }
+    }
+
     async fn account_in<C: ConnectionTrait>(
         &self,
         connection: &C,

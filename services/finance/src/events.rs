@@ -44,6 +44,7 @@ pub fn gate_event(
         gate: Some(wire::gate(account, gate)),
     };
     OutgoingEvent::new(id, format!("finance.{subject}"), &message)
+        .about_order(&account.order_id, &account.order_number)
 }
 
 pub fn payment(payment: &Payment, subject: &str, actor: &str, at: DateTime<Utc>) -> OutgoingEvent {
@@ -55,6 +56,7 @@ pub fn payment(payment: &Payment, subject: &str, actor: &str, at: DateTime<Utc>)
         payment: Some(wire::payment(payment)),
     };
     OutgoingEvent::new(id, format!("finance.{subject}"), &message)
+        .about_order(&payment.order_id, &payment.order_number)
 }
 
 pub fn letter_of_credit(
@@ -71,6 +73,7 @@ pub fn letter_of_credit(
         letter_of_credit: Some(wire::letter_of_credit(lc)),
     };
     OutgoingEvent::new(id, format!("finance.{subject}"), &message)
+        .about_order(&lc.order_id, &lc.order_number)
 }
 
 pub fn ledger_entry(entry: &LedgerEntry, actor: &str, at: DateTime<Utc>) -> OutgoingEvent {
@@ -82,6 +85,7 @@ pub fn ledger_entry(entry: &LedgerEntry, actor: &str, at: DateTime<Utc>) -> Outg
         entry: Some(wire::ledger_entry(entry)),
     };
     OutgoingEvent::new(id, "finance.ledger.entry_added".to_owned(), &message)
+        .about_order(&entry.order_id, &entry.order_number)
 }
 
 pub fn refund(refund: &Refund, subject: &str, actor: &str, at: DateTime<Utc>) -> OutgoingEvent {
@@ -93,6 +97,7 @@ pub fn refund(refund: &Refund, subject: &str, actor: &str, at: DateTime<Utc>) ->
         refund: Some(wire::refund(refund)),
     };
     OutgoingEvent::new(id, format!("finance.{subject}"), &message)
+        .about_order(&refund.order_id, &refund.order_number)
 }
 
 pub fn document(
@@ -109,6 +114,7 @@ pub fn document(
         document: Some(wire::document(document)),
     };
     OutgoingEvent::new(id, format!("finance.{subject}"), &message)
+        .about_order(&document.order_id, &document.order_number)
 }
 
 pub fn receivable_overdue(
@@ -123,7 +129,10 @@ pub fn receivable_overdue(
         actor: "finance".to_owned(),
         receivable: Some(wire::receivable(receivable, today)),
     };
-    OutgoingEvent::new(id, "finance.receivable.overdue".to_owned(), &message)
+    OutgoingEvent::new(id, "finance.receivable.overdue".to_owned(), &message).about_order(
+        &receivable.invoice.order_id,
+        &receivable.invoice.order_number,
+    )
 }
 
 pub fn balance_reminder(
@@ -143,4 +152,5 @@ pub fn balance_reminder(
         expected_date: account.expected_date().to_string(),
     };
     OutgoingEvent::new(id, "finance.balance.reminder".to_owned(), &message)
+        .about_order(&account.order_id, &account.order_number)
 }

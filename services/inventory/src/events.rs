@@ -32,6 +32,7 @@ pub fn reservation(
         reservation: Some(wire::reservation(reservation)),
     };
     OutgoingEvent::new(id, format!("inventory.{subject}"), &message)
+        .about_order(&reservation.order_id, &reservation.order_number)
 }
 
 pub fn stock_moved(
@@ -75,4 +76,5 @@ pub fn sheet_created(
         need_by: need_by.to_owned(),
     };
     OutgoingEvent::new(id, "inventory.sheet.created".to_owned(), &message)
+        .about_order(&sheet.reference, order_number)
 }

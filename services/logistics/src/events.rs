@@ -31,6 +31,7 @@ pub fn shipment(
         tracking: tracking.map(wire::tracking),
     };
     OutgoingEvent::new(id, format!("logistics.shipment.{subject}"), &message)
+        .about_order(&shipment.order_id, &shipment.order.number)
 }
 
 pub fn pickup(pickup: &Pickup, actor: &str, at: DateTime<Utc>) -> OutgoingEvent {

@@ -21,7 +21,6 @@ use orderflow_proto::orders::v1 as pb;
 use pb::order_service_server::OrderService;
 use pb::quotation_service_server::QuotationService;
 use tonic::{Request, Response, Status};
-use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::app::{Acceptance, Orders};
 use crate::domain::customer::NewCustomer;
@@ -94,9 +93,7 @@ fn order_command<T: prost::Message>(
 /// Puts the order's business keys on the current (server) span, so that an
 /// operator finds the trace by order number.
 fn tag_span(order: &Order) {
-    let span = tracing::Span::current();
-    span.set_attribute("order.number", order.number.clone());
-    span.set_attribute("order.id", order.id.clone());
+    orderflow_platform::telemetry::tag_order(&order.id, &order.number);
 }
 
 fn reply(order: Order) -> Response<pb::Order> {

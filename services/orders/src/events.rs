@@ -44,7 +44,7 @@ pub fn order_event(
         from_state: from.map_or(pb::OrderState::Unspecified, wire::order_state) as i32,
         order: Some(wire::order(order)),
     };
-    OutgoingEvent::new(id, order_subject(action), &message)
+    OutgoingEvent::new(id, order_subject(action), &message).about_order(&order.id, &order.number)
 }
 
 pub fn customer_created(customer: &Customer, actor: &str, at: DateTime<Utc>) -> OutgoingEvent {

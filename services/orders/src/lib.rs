@@ -177,8 +177,8 @@ pub async fn start_with_notifier(
     });
     // ORD-17: the waiting customer notifications, sent (not counted as
     // an SLA sweep).
-    let (sender, interval, stop) = (orders.clone(), config.notify_interval, shutdown.clone());
-    runtime.spawn_task(async move {
+    let (sender, interval) = (orders.clone(), config.notify_interval);
+    runtime.spawn_task(|stop| async move {
         loop {
             tokio::select! {
                 _ = stop.wait() => return,

@@ -490,6 +490,7 @@ pub fn timeline_entry(entry: &TimelineEntry) -> pb::TimelineEntry {
         reason: entry.reason.clone(),
         detail: entry.detail.clone(),
         source: entry.source.clone(),
+        trace_id: entry.trace_id.clone(),
     }
 }
 

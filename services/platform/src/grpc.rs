@@ -191,11 +191,17 @@ pub fn peer_channel(
         .map_err(|error| crate::config::ConfigError::new(variable, format!("not a URL: {error}")))
 }
 
-/// A peer's channel with this service's identity and the current trace
-/// context on every call.
-pub type PeerChannel =
-    tonic::service::interceptor::InterceptedService<tonic::transport::Channel, ClientInterceptor>;
+/// A peer's channel: a client span per call, with this service's identity,
+/// the span's trace context and the order it is about on every call.
+pub type PeerChannel = crate::telemetry::GrpcClientTelemetry<
+    tonic::service::interceptor::InterceptedService<tonic::transport::Channel, ClientInterceptor>,
+>;
 
 pub fn with_identity(channel: tonic::transport::Channel, identity: ServiceIdentity) -> PeerChannel {
-    tonic::service::interceptor::InterceptedService::new(channel, ClientInterceptor::new(identity))
+    crate::telemetry::GrpcClientTelemetry::new(
+        tonic::service::interceptor::InterceptedService::new(
+            channel,
+            ClientInterceptor::new(identity),
+        ),
+    )
 }

@@ -32,7 +32,14 @@ pub struct ServiceRuntime {
     pub clock: SharedClock,
     pub shutdown: Shutdown,
     sweeps: Sweeps,
+    /// Stops the consumers, sweepers and other tasks: after the gRPC server
+    /// has let its calls finish (see [`ServiceRuntime::serve`]).
+    tasks_stop: Shutdown,
     background: JoinSet<()>,
+    /// Stops the relay, last of all, for its final pass.
+    relay_stop: Shutdown,
+    /// The relay alone (a set, so that dropping an unserved runtime stops it).
+    relay: JoinSet<()>,
 }
 
 /// How many passes a service's periodic sweepers have completed: what a test
@@ -97,14 +104,16 @@ impl ServiceRuntime {
         let nats = crate::bus::connect(&config.nats_url, &format!("orderflow-{service}")).await?;
         let jetstream = crate::bus::jetstream(nats.clone());
         let outbox = OutboxSignal::default();
-        let mut background = JoinSet::new();
         let relay = Relay::new(
             database.clone(),
             jetstream.clone(),
             outbox.clone(),
             crate::bus::stream_config(service, config.stream_replicas),
         );
-        background.spawn(relay.run(shutdown.clone()));
+        let relay_stop = Shutdown::new();
+        let mut relay_task = JoinSet::new();
+        relay_task.spawn(relay.run(relay_stop.clone()));
+        let tasks_stop = Shutdown::new();
         tracing::info!(service, database = %crate::db::redact(&config.database_url), nats = %config.nats_url, "service infrastructure ready");
         Ok(Self {
             config,
@@ -115,7 +124,10 @@ impl ServiceRuntime {
             clock,
             shutdown,
             sweeps: Sweeps::default(),
-            background,
+            tasks_stop,
+            background: JoinSet::new(),
+            relay_stop,
+            relay: relay_task,
         })
     }
 
@@ -129,12 +141,17 @@ impl ServiceRuntime {
             self.clock.clone(),
             self.outbox.clone(),
         );
-        self.background.spawn(consumer.run(self.shutdown.clone()));
+        self.background.spawn(consumer.run(self.tasks_stop.clone()));
     }
 
-    /// Starts any other background task that ends on shutdown.
-    pub fn spawn_task(&mut self, task: impl std::future::Future<Output = ()> + Send + 'static) {
-        self.background.spawn(task);
+    /// Starts any other background task; it must end when the signal it is
+    /// given fires (after the gRPC server has drained its calls).
+    pub fn spawn_task<F, Fut>(&mut self, task: F)
+    where
+        F: FnOnce(Shutdown) -> Fut,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        self.background.spawn(task(self.tasks_stop.clone()));
     }
 
     /// Runs `pass` every `interval` until shutdown (the first after one
@@ -145,7 +162,7 @@ impl ServiceRuntime {
         F: Fn() -> Fut + Send + 'static,
         Fut: std::future::Future<Output = ()> + Send,
     {
-        let shutdown = self.shutdown.clone();
+        let shutdown = self.tasks_stop.clone();
         let sweeps = self.sweeps.clone();
         self.background.spawn(async move {
             loop {
@@ -179,7 +196,10 @@ impl ServiceRuntime {
             nats,
             shutdown,
             sweeps,
+            tasks_stop,
             mut background,
+            relay_stop,
+            mut relay,
             ..
         } = self;
         background.spawn(crate::grpc::watch_health(
@@ -201,9 +221,15 @@ impl ServiceRuntime {
                 config.shutdown_grace,
             )
             .await;
-            // The server stops only on shutdown or failure; either way the
-            // background tasks must stop too.
+            // The drain, in order (issue 16): health said NOT_SERVING as
+            // soon as the shutdown fired (readiness off; the pod's preStop
+            // wait came before that); the server has stopped accepting and
+            // let its calls finish. Now the consumers and sweepers stop, and
+            // the relay last, so that its final pass publishes every event
+            // the calls and handlers committed. Telemetry is flushed after
+            // this returns.
             shutdown.trigger();
+            tasks_stop.trigger();
             let drained = tokio::time::timeout(config.shutdown_grace, async {
                 while background.join_next().await.is_some() {}
             })
@@ -214,6 +240,13 @@ impl ServiceRuntime {
                     "background tasks still running after the grace period"
                 );
                 background.abort_all();
+            }
+            relay_stop.trigger();
+            if tokio::time::timeout(config.shutdown_grace, relay.join_next())
+                .await
+                .is_err()
+            {
+                tracing::warn!(service, "the relay's final pass outlasted the grace period");
             }
             if let Err(error) = nats.drain().await {
                 tracing::debug!(%error, "NATS drain failed");

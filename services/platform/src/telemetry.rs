@@ -32,6 +32,12 @@ use tracing_subscriber::{EnvFilter, Layer};
 
 use crate::config::{ConfigError, Env};
 
+mod order;
+
+pub use order::{
+    ORDER_ID_HEADER, ORDER_NUMBER_HEADER, OrderTag, current_order, tag_order, tag_span,
+};
+
 const DEFAULT_TRACE_FILTER: &str =
     "info,h2=off,tower=off,hyper=off,sqlx=off,sea_orm=off,async_nats=off";
 
@@ -231,10 +237,16 @@ fn init_with(config: &TelemetryConfig, test_writer: bool) -> anyhow::Result<Tele
             .boxed(),
         (LogFormat::Text, None) => tracing_subscriber::fmt::layer().with_target(true).boxed(),
         (LogFormat::Json, file) => {
-            let layer = tracing_subscriber::fmt::layer()
-                .json()
+            let mut layer = json_subscriber::fmt::layer()
                 .with_current_span(true)
                 .with_span_list(true);
+            let inner = layer.inner_layer_mut();
+            inner.add_dynamic_field("trace_id", |event, context| {
+                log_line_ids(context.event_span(event)?.id()).map(|(trace, _)| trace)
+            });
+            inner.add_dynamic_field("span_id", |event, context| {
+                log_line_ids(context.event_span(event)?.id()).map(|(_, span)| span)
+            });
             match file {
                 Some(file) => layer.with_writer(file).boxed(),
                 None => layer.boxed(),
@@ -256,6 +268,21 @@ fn init_with(config: &TelemetryConfig, test_writer: bool) -> anyhow::Result<Tele
     Ok(TelemetryGuard {
         provider: Some(provider),
         meter_provider,
+    })
+}
+
+/// The trace and span id of the span a log line is written in, put at the
+/// top level of each JSON line so that a log search joins the trace.
+fn log_line_ids(span: tracing::span::Id) -> Option<(String, String)> {
+    let context = tracing::dispatcher::get_default(|dispatch| {
+        tracing_opentelemetry::get_otel_context(&span, dispatch)
+    })?;
+    let span_context = context.span().span_context().clone();
+    span_context.is_valid().then(|| {
+        (
+            span_context.trace_id().to_string(),
+            span_context.span_id().to_string(),
+        )
     })
 }
 
@@ -294,13 +321,28 @@ pub fn trace_id_of(span: &tracing::Span) -> Option<String> {
         .then(|| span_context.trace_id().to_string())
 }
 
-/// The W3C trace context of the current span (`traceparent`, `tracestate`),
-/// to be stored with an outbox row and sent as message headers.
+/// The W3C trace context of the current span (`traceparent`, `tracestate`)
+/// and the order it is about ([`OrderTag`]), to be stored with an outbox row
+/// and sent as message headers.
 pub fn current_context_headers() -> HashMap<String, String> {
     let mut headers = HashMap::new();
     let context = tracing::Span::current().context();
     TraceContextPropagator::new().inject_context(&context, &mut headers);
+    if let Some(order) = current_order() {
+        for (name, value) in order.headers() {
+            headers.insert(name.to_owned(), value.to_owned());
+        }
+    }
     headers
+}
+
+/// The trace id in stored `traceparent` / `tracestate` pairs.
+pub fn trace_id_in(headers: &HashMap<String, String>) -> Option<String> {
+    let context = context_from_headers(headers);
+    let span_context = context.span().span_context().clone();
+    span_context
+        .is_valid()
+        .then(|| span_context.trace_id().to_string())
 }
 
 /// A context from stored `traceparent` / `tracestate` pairs.
@@ -360,11 +402,17 @@ impl Injector for MetadataInjector<'_> {
     }
 }
 
-/// Adds the current span's trace context to outgoing gRPC metadata; used by
-/// the client interceptor.
+/// Adds the current span's trace context, and the order it is about, to
+/// outgoing gRPC metadata; used by the client interceptor.
 pub fn inject_into_metadata(metadata: &mut tonic::metadata::MetadataMap) {
     let context = tracing::Span::current().context();
-    TraceContextPropagator::new().inject_context(&context, &mut MetadataInjector(metadata));
+    let mut injector = MetadataInjector(metadata);
+    TraceContextPropagator::new().inject_context(&context, &mut injector);
+    if let Some(order) = current_order() {
+        for (name, value) in order.headers() {
+            injector.set(name, value.to_owned());
+        }
+    }
 }
 
 /// Wraps every gRPC call in a server span whose parent is the caller's
@@ -406,27 +454,39 @@ where
         let (service, method) = split_grpc_path(&path);
         let quiet = service.starts_with("grpc.health") || service.starts_with("grpc.reflection");
         let span = if quiet {
-            tracing::debug_span!("grpc", otel.name = %path, rpc.system = "grpc", rpc.service = %service, rpc.method = %method, otel.kind = "server", trace_id = tracing::field::Empty)
+            tracing::debug_span!("grpc", otel.name = %path, rpc.system = "grpc", rpc.service = %service, rpc.method = %method, otel.kind = "server", trace_id = tracing::field::Empty, enduser.id = tracing::field::Empty)
         } else {
-            tracing::info_span!("grpc", otel.name = %path, rpc.system = "grpc", rpc.service = %service, rpc.method = %method, otel.kind = "server", trace_id = tracing::field::Empty)
+            tracing::info_span!("grpc", otel.name = %path, rpc.system = "grpc", rpc.service = %service, rpc.method = %method, otel.kind = "server", trace_id = tracing::field::Empty, enduser.id = tracing::field::Empty)
         };
         let parent = TraceContextPropagator::new().extract(&HttpHeaders(request.headers()));
         if parent.span().span_context().is_valid() {
             let _ = span.set_parent(parent);
         }
+        if let Some(order) = OrderTag::from_http(request.headers()) {
+            tag_span(&span, &order);
+        }
         let trace_id = trace_id_of(&span);
         if let Some(trace_id) = &trace_id {
             span.record("trace_id", trace_id.as_str());
         }
-        let future = self.inner.call(request).instrument(span);
+        // The inner layers' synchronous part (authentication and its "call
+        // refused" line) runs in the span too.
+        let future = span
+            .in_scope(|| self.inner.call(request))
+            .instrument(span.clone());
         let measured = (!quiet).then(|| (service.to_owned(), method.to_owned(), Instant::now()));
         Box::pin(async move {
             let result = future.await;
+            let status_code = match &result {
+                Ok(response) => grpc_status_code(response.headers()),
+                Err(_) => i64::from(tonic::Code::Unknown as i32),
+            };
+            record_status(
+                &span,
+                status_code,
+                result.as_ref().ok().map(|r| r.headers()),
+            );
             if let Some((service, method, start)) = measured {
-                let status_code = match &result {
-                    Ok(response) => grpc_status_code(response.headers()),
-                    Err(_) => i64::from(tonic::Code::Unknown as i32),
-                };
                 crate::metrics::rpc_served(&service, &method, status_code, start.elapsed());
             }
             let mut response = result?;
@@ -434,6 +494,75 @@ where
                 response.headers_mut().insert(TRACE_ID_HEADER, value);
             }
             Ok(response)
+        })
+    }
+}
+
+/// Puts a call's gRPC status on its span: `rpc.grpc.status_code` always, and
+/// an error status with the status message when it failed, so that refused
+/// and failed calls can be found in the trace backend.
+fn record_status(span: &tracing::Span, status_code: i64, headers: Option<&http::HeaderMap>) {
+    span.set_attribute("rpc.grpc.status_code", status_code);
+    if status_code != 0 {
+        let description = match headers.and_then(tonic::Status::from_header_map) {
+            Some(status) => format!("{:?}: {}", status.code(), status.message()),
+            None => format!(
+                "{:?}",
+                tonic::Code::from(i32::try_from(status_code).unwrap_or(2))
+            ),
+        };
+        span.set_status(opentelemetry::trace::Status::error(description));
+    }
+}
+
+/// Wraps every call to a peer in a client span (the caller's side of the
+/// server span), tagged with the order the caller is working on; the
+/// trace context and the order tag the peer receives are the client span's
+/// (the inner [`crate::auth::ClientInterceptor`] injects them in its scope).
+#[derive(Debug, Clone)]
+pub struct GrpcClientTelemetry<S> {
+    inner: S,
+}
+
+impl<S> GrpcClientTelemetry<S> {
+    pub fn new(inner: S) -> Self {
+        Self { inner }
+    }
+}
+
+impl<S, ReqBody, ResBody> tower::Service<http::Request<ReqBody>> for GrpcClientTelemetry<S>
+where
+    S: tower::Service<http::Request<ReqBody>, Response = http::Response<ResBody>> + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = BoxFuture<Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<ReqBody>) -> Self::Future {
+        let path = request.uri().path().to_owned();
+        let (service, method) = split_grpc_path(&path);
+        let span = tracing::info_span!("grpc.client", otel.name = %path, rpc.system = "grpc", rpc.service = %service, rpc.method = %method, otel.kind = "client");
+        if let Some(order) = current_order() {
+            tag_span(&span, &order);
+        }
+        let future = span.in_scope(|| self.inner.call(request));
+        Box::pin(async move {
+            let result = future.instrument(span.clone()).await;
+            let status_code = match &result {
+                Ok(response) => grpc_status_code(response.headers()),
+                Err(_) => i64::from(tonic::Code::Unavailable as i32),
+            };
+            record_status(
+                &span,
+                status_code,
+                result.as_ref().ok().map(|r| r.headers()),
+            );
+            result
         })
     }
 }

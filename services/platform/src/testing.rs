@@ -432,10 +432,15 @@ pub async fn publish_message(
 ) {
     use async_nats::jetstream::context::PublishErrorKind;
     let context = async_nats::jetstream::new(nats.client().await);
-    context
-        .get_or_create_stream(crate::bus::stream_config(service, 1))
-        .await
-        .unwrap_or_else(|error| panic!("cannot declare the {service} stream: {error}"));
+    let config = crate::bus::stream_config(service, 1);
+    if let Err(error) = context.get_or_create_stream(config.clone()).await {
+        // A service's relay or consumer may have declared it in between
+        // (the create then fails as overlapping): the stream is there.
+        context
+            .get_stream(&config.name)
+            .await
+            .unwrap_or_else(|_| panic!("cannot declare the {service} stream: {error}"));
+    }
     let mut attempts = 0;
     loop {
         let acknowledged = context

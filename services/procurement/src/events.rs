@@ -129,6 +129,7 @@ pub fn outsourcing(
         detail,
     };
     OutgoingEvent::new(id, format!("procurement.{subject}"), &message)
+        .about_order(&order.demand.order_id, &order.demand.order_number)
 }
 
 /// `procurement.fabric.<step>` (PRC-7): ordered, confirmed, declined,
@@ -149,4 +150,5 @@ pub fn fabric(
         detail,
     };
     OutgoingEvent::new(id, format!("procurement.fabric.{step}"), &message)
+        .about_order(&purchase.order.order_id, &purchase.order.order_number)
 }

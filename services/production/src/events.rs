@@ -36,6 +36,7 @@ pub fn order(
         detail,
     };
     OutgoingEvent::new(id, format!("production.{subject}"), &message)
+        .about_order(order.demand.order_id.as_ref(), &order.demand.order_number)
 }
 
 /// PRD-2: what the materials warehouse lacks for a production order.
@@ -65,6 +66,7 @@ pub fn materials_short(
             .collect(),
     };
     OutgoingEvent::new(id, "production.materials.short".to_owned(), &message)
+        .about_order(order.demand.order_id.as_ref(), &order.demand.order_number)
 }
 
 /// PRD-8: an outsourced operation for procurement's outsourcing contract.
@@ -90,6 +92,7 @@ pub fn outsourcing(
         return_date: operation.return_date.to_string(),
     };
     OutgoingEvent::new(id, "production.outsourcing.requested".to_owned(), &message)
+        .about_order(order.demand.order_id.as_ref(), &order.demand.order_number)
 }
 
 fn wire_time(at: DateTime<Utc>) -> prost_types::Timestamp {

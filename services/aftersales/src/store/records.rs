@@ -68,11 +68,16 @@ pub async fn case<C: ConnectionTrait>(
     if for_update {
         query = query.lock_exclusive();
     }
-    query
+    let case: Option<Case> = query
         .one(connection)
         .await?
         .map(|model| parse_json("case", &model.body))
-        .transpose()
+        .transpose()?;
+    if let Some(case) = &case {
+        // Files the current span under the case's order (architecture.md §6).
+        orderflow_platform::telemetry::tag_order(&case.order_id, &case.order_number);
+    }
+    Ok(case)
 }
 
 /// The cases of an order, oldest first.

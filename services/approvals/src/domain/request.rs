@@ -181,6 +181,16 @@ pub struct Decided {
 }
 
 impl ApprovalRequest {
+    /// The customer order this request approves, as (id, number): every
+    /// subject but a refund or a purchasing or outsourcing contract.
+    pub fn order(&self) -> Option<(&str, &str)> {
+        (!matches!(
+            self.subject_kind.as_str(),
+            "refund" | "purchase_contract" | "outsourcing_contract"
+        ))
+        .then_some((self.subject_id.as_str(), self.subject_ref.as_str()))
+    }
+
     /// Opens a request on the current version of `policy` and starts round 1.
     pub fn open(
         id: String,

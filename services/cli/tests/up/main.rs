@@ -306,6 +306,20 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
         "{services:?}"
     );
 
+    // The container health check.
+    let health = Command::new(ORDERFLOW)
+        .args(["health", &format!("http://127.0.0.1:{finance_port}")])
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(health.status.success(), "{health:?}");
+    let unreachable = Command::new(ORDERFLOW)
+        .args(["health", &format!("http://127.0.0.1:{}", free_port())])
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!unreachable.status.success(), "{unreachable:?}");
+
     let token = Command::new(ORDERFLOW)
         .args([
             "token",

@@ -26,6 +26,7 @@ impl Finance {
             return self.sales_detail(&id).await;
         }
         let entries = ledger::unsigned_entries(&*transaction, salesperson, day).await?;
+        tag_orders(&entries);
         let detail = SalesDetail::sign(salesperson, day, &entries, &actor.subject, self.now())?;
         if !ledger::insert_detail(&*transaction, &detail).await? {
             return Err(FinanceError::precondition(
@@ -68,12 +69,13 @@ impl Finance {
             to: Some(detail.entry_date),
             ..EntryFilter::default()
         };
-        let order_ids: Vec<String> = ledger::entries(&*transaction, &filter, None, None)
+        let entries: Vec<LedgerEntry> = ledger::entries(&*transaction, &filter, None, None)
             .await?
             .into_iter()
             .filter(|entry| detail.entry_ids.contains(&entry.id))
-            .map(|entry| entry.order_id)
             .collect();
+        tag_orders(&entries);
+        let order_ids: Vec<String> = entries.into_iter().map(|entry| entry.order_id).collect();
         let waiting = accounts::waiting_accounts(&*transaction, None, Some(order_ids)).await?;
         self.open_waiting(&*transaction, waiting, &actor.subject)
             .await?;
@@ -95,5 +97,13 @@ impl Finance {
         limit: u64,
     ) -> Result<Vec<SalesDetail>, FinanceError> {
         ledger::details(self.database.connection(), salesperson, after, limit).await
+    }
+}
+
+/// Files the current span under the orders a sales detail covers: the first
+/// one's number is the span's `order.number` (architecture.md §6).
+fn tag_orders(entries: &[LedgerEntry]) {
+    for entry in entries {
+        orderflow_platform::telemetry::tag_order(&entry.order_id, &entry.order_number);
     }
 }

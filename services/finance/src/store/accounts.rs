@@ -90,7 +90,22 @@ pub async fn account<C: ConnectionTrait>(
     if for_update {
         query = query.lock_exclusive();
     }
-    query.one(connection).await?.map(account_from).transpose()
+    tagged(
+        query.one(connection).await?.map(account_from).transpose()?,
+        |account| (&account.order_id, &account.order_number),
+    )
+}
+
+/// Files the current span under the order of what was read (architecture.md §6).
+pub(crate) fn tagged<T>(
+    found: Option<T>,
+    order: impl Fn(&T) -> (&String, &String),
+) -> Result<Option<T>, FinanceError> {
+    if let Some(found) = &found {
+        let (id, number) = order(found);
+        orderflow_platform::telemetry::tag_order(id, number);
+    }
+    Ok(found)
 }
 
 /// The account of an order given by id or by number.
@@ -108,6 +123,7 @@ pub async fn account_by_reference<C: ConnectionTrait>(
         .await?
         .map(account_from)
         .transpose()
+        .and_then(|found| tagged(found, |account| (&account.order_id, &account.order_number)))
 }
 
 pub async fn save_account<C: ConnectionTrait>(
@@ -295,7 +311,10 @@ pub async fn payment<C: ConnectionTrait>(
     if for_update {
         query = query.lock_exclusive();
     }
-    query.one(connection).await?.map(payment_from).transpose()
+    tagged(
+        query.one(connection).await?.map(payment_from).transpose()?,
+        |payment| (&payment.order_id, &payment.order_number),
+    )
 }
 
 pub async fn payments<C: ConnectionTrait>(
@@ -397,7 +416,10 @@ pub async fn lc<C: ConnectionTrait>(
     if for_update {
         query = query.lock_exclusive();
     }
-    query.one(connection).await?.map(lc_from).transpose()
+    tagged(
+        query.one(connection).await?.map(lc_from).transpose()?,
+        |lc| (&lc.order_id, &lc.order_number),
+    )
 }
 
 pub async fn lc_of_order<C: ConnectionTrait>(
@@ -410,6 +432,7 @@ pub async fn lc_of_order<C: ConnectionTrait>(
         .await?
         .map(lc_from)
         .transpose()
+        .and_then(|found| tagged(found, |lc| (&lc.order_id, &lc.order_number)))
 }
 
 // ------------------------------------------------------------------ credit

@@ -90,7 +90,10 @@ pub async fn get<C: ConnectionTrait>(
     if for_update {
         query = query.lock_exclusive();
     }
-    query.one(connection).await?.map(from).transpose()
+    super::accounts::tagged(
+        query.one(connection).await?.map(from).transpose()?,
+        |refund| (&refund.order_id, &refund.order_number),
+    )
 }
 
 pub async fn of_order<C: ConnectionTrait>(

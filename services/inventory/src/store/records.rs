@@ -178,6 +178,7 @@ pub async fn reservation<C: ConnectionTrait>(
         .one(connection)
         .await?
         .map(|model| {
+            orderflow_platform::telemetry::tag_order(&model.order_id, &model.order_number);
             Ok(Reservation {
                 state: ReservationState::parse(&model.state)
                     .ok_or_else(|| corrupt("reservation state", &model.state))?,
@@ -235,6 +236,7 @@ pub async fn pick_list<C: ConnectionTrait>(
         .one(connection)
         .await?
         .ok_or_else(|| InventoryError::not_found("pick list", id))?;
+    orderflow_platform::telemetry::tag_order(&model.order_id, &model.order_number);
     Ok(PickList {
         lines: parse_json::<Vec<Line>>("pick list lines", &model.lines)?,
         state: PickState::parse(&model.state)

@@ -181,7 +181,22 @@ pub async fn shipment<C: ConnectionTrait>(
     if for_update {
         query = query.lock_exclusive();
     }
-    query.one(connection).await?.map(shipment_from).transpose()
+    Ok(tagged(
+        query
+            .one(connection)
+            .await?
+            .map(shipment_from)
+            .transpose()?,
+    ))
+}
+
+/// Files the current span under the order of the shipment it read
+/// (architecture.md §6).
+fn tagged(shipment: Option<Shipment>) -> Option<Shipment> {
+    if let Some(shipment) = &shipment {
+        orderflow_platform::telemetry::tag_order(&shipment.order_id, &shipment.order.number);
+    }
+    shipment
 }
 
 pub async fn shipment_by_tracking<C: ConnectionTrait>(
@@ -195,6 +210,7 @@ pub async fn shipment_by_tracking<C: ConnectionTrait>(
         .await?
         .map(shipment_from)
         .transpose()
+        .map(tagged)
 }
 
 pub async fn save_shipment<C: ConnectionTrait>(

@@ -336,5 +336,8 @@ fn build(
 }
 
 fn created_entry(request: &CreateRequest, now: DateTime<Utc>) -> TimelineEntry {
-    TimelineEntry::note(now, &request.actor.id, "created", String::new())
+    let mut entry = TimelineEntry::note(now, &request.actor.id, "created", String::new());
+    entry.trace_id =
+        orderflow_platform::telemetry::trace_id_in(&request.trace_context).unwrap_or_default();
+    entry
 }

@@ -17,6 +17,9 @@ pub struct TimelineEntry {
     pub reason: String,
     pub detail: String,
     pub source: String,
+    /// The trace of the step that wrote it, so that the timeline links into
+    /// the trace dashboard; blank: the current span's, when it is stored.
+    pub trace_id: String,
 }
 
 impl TimelineEntry {
@@ -38,6 +41,7 @@ impl TimelineEntry {
             reason: reason.to_owned(),
             detail: String::new(),
             source: OWN_SOURCE.to_owned(),
+            trace_id: String::new(),
         }
     }
 
@@ -52,6 +56,7 @@ impl TimelineEntry {
             reason: String::new(),
             detail,
             source: OWN_SOURCE.to_owned(),
+            trace_id: String::new(),
         }
     }
 

@@ -118,6 +118,7 @@ pub mod timeline_entry {
         #[sea_orm(column_type = "Text")]
         pub detail: String,
         pub source: String,
+        pub trace_id: String,
     }
 
     no_relations!();

@@ -62,6 +62,12 @@ impl MigratorTrait for Migrator {
             "customers",
             || string("store_code").default("").to_owned(),
         ));
+        // Each timeline entry links to the trace of its step.
+        migrations.push(AddColumn::new(
+            "m0015_timeline_trace_id",
+            "order_timeline",
+            || string("trace_id").default("").to_owned(),
+        ));
         migrations
     }
 }

@@ -166,15 +166,22 @@ pub async fn update<C: ConnectionTrait>(connection: &C, order: &Order) -> Result
     Ok(())
 }
 
+/// Files the current span under the order it reads (architecture.md §6).
+fn tagged(order: Order) -> Order {
+    orderflow_platform::telemetry::tag_order(&order.id, &order.number);
+    order
+}
+
 pub async fn find<C: ConnectionTrait>(
     connection: &C,
     id: &str,
 ) -> Result<Option<Order>, OrderError> {
-    order::Entity::find_by_id(id.to_owned())
+    Ok(order::Entity::find_by_id(id.to_owned())
         .one(connection)
         .await?
         .map(from_model)
-        .transpose()
+        .transpose()?
+        .map(tagged))
 }
 
 /// Loads the order and locks its row until the transaction ends
@@ -189,6 +196,7 @@ pub async fn load_for_update<C: ConnectionTrait>(
         .await?
         .map(from_model)
         .transpose()?
+        .map(tagged)
         .ok_or_else(|| OrderError::not_found("order", id))
 }
 

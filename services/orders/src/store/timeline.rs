@@ -24,6 +24,11 @@ fn to_model(order_id: &str, entry: &TimelineEntry) -> timeline_entry::Model {
         reason: entry.reason.clone(),
         detail: entry.detail.clone(),
         source: entry.source.clone(),
+        trace_id: if entry.trace_id.is_empty() {
+            orderflow_platform::telemetry::current_trace_id().unwrap_or_default()
+        } else {
+            entry.trace_id.clone()
+        },
     }
 }
 
@@ -82,6 +87,7 @@ pub async fn of_order<C: ConnectionTrait>(
                 reason: row.reason,
                 detail: row.detail,
                 source: row.source,
+                trace_id: row.trace_id,
             })
         })
         .collect()

@@ -14,23 +14,65 @@ use crate::support::*;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_orderflow-orders");
 
+/// A client of the binary listening on `address`, once it serves: the
+/// customer it created to prove so.
+async fn serving(
+    address: std::net::SocketAddr,
+    customer: &str,
+) -> (
+    pb::order_service_client::OrderServiceClient<testing::Authorized>,
+    pb::Customer,
+) {
+    testing::eventually(Duration::from_secs(30), "the binary to listen", || async {
+        tokio::net::TcpStream::connect(address).await.ok()
+    })
+    .await;
+    let client = pb::order_service_client::OrderServiceClient::new(
+        testing::authorized(address, "alice", &["sales"]).await,
+    );
+    let customer = testing::eventually(Duration::from_secs(30), "the binary to serve", || {
+        let mut client = client.clone();
+        async move {
+            let request = pb::CreateCustomerRequest {
+                name: customer.to_owned(),
+                ..Default::default()
+            };
+            client
+                .create_customer(request)
+                .await
+                .ok()
+                .map(tonic::Response::into_inner)
+        }
+    })
+    .await;
+    (client, customer)
+}
+
+/// The binary with nothing from this environment but `PATH`, on
+/// `database` and `nats`, with the test secret.
+fn binary(database: &TestDatabase, nats: &TestNats) -> Command {
+    let mut command = Command::new(BINARY);
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", &database.url)
+        .env("NATS_URL", nats.url())
+        .env("ORDERFLOW_JWT_SECRET", testing::TEST_SECRET)
+        .kill_on_drop(true);
+    command
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_logs_json_with_trace_ids_and_stops_on_sigterm() {
     let database = TestDatabase::create(Backend::Sqlite).await;
     let nats = TestNats::start().await;
     let port = testing::free_port();
-    let mut child = Command::new(BINARY)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
+    let mut child = binary(&database, &nats)
         .env("GRPC_ADDR", format!("127.0.0.1:{port}"))
-        .env("DATABASE_URL", &database.url)
-        .env("NATS_URL", nats.url())
-        .env("ORDERFLOW_JWT_SECRET", testing::TEST_SECRET)
         .env("LOG_FORMAT", "json")
         .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
-        .kill_on_drop(true)
         .spawn()
         .unwrap_or_else(|e| panic!("{e}"));
     let mut lines =
@@ -112,18 +154,31 @@ async fn the_binary_logs_json_with_trace_ids_and_stops_on_sigterm() {
             .any(|span| span["trace_id"] == trace_id.as_str()),
         "the log line carries the call's trace id {trace_id}: {logged}"
     );
+    // At the top level too, with the span's id, for a log search to join.
+    assert_eq!(logged["trace_id"], trace_id.as_str(), "{logged}");
+    assert!(
+        logged["span_id"]
+            .as_str()
+            .is_some_and(|id| id.len() == 16 && id.chars().all(|c| c.is_ascii_hexdigit())),
+        "{logged}"
+    );
 
+    let status = terminate(&mut child).await;
+    assert!(status.success(), "{status:?}");
+}
+
+/// Sends SIGTERM and waits for the exit.
+async fn terminate(child: &mut tokio::process::Child) -> std::process::ExitStatus {
     let pid = child.id().unwrap_or_else(|| panic!("no pid"));
     let killed = Command::new("kill")
         .args(["-TERM", &pid.to_string()])
         .status()
         .await;
     assert!(killed.is_ok_and(|status| status.success()));
-    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+    tokio::time::timeout(Duration::from_secs(60), child.wait())
         .await
         .unwrap_or_else(|_| panic!("no exit after SIGTERM"))
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(status.success(), "{status:?}");
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[tokio::test]
@@ -154,15 +209,8 @@ async fn the_binary_migrates_as_a_step_and_serves_on_the_next_releases_schema() 
     for backend in backends {
         let nats = TestNats::start().await;
         let base = |database: &TestDatabase| {
-            let mut command = Command::new(BINARY);
-            command
-                .env_clear()
-                .env("PATH", std::env::var("PATH").unwrap_or_default())
-                .env("DATABASE_URL", &database.url)
-                .env("NATS_URL", nats.url())
-                .env("ORDERFLOW_JWT_SECRET", testing::TEST_SECRET)
-                .env("MIGRATE_ON_START", "false")
-                .kill_on_drop(true);
+            let mut command = binary(database, &nats);
+            command.env("MIGRATE_ON_START", "false");
             command
         };
 
@@ -214,34 +262,7 @@ async fn the_binary_migrates_as_a_step_and_serves_on_the_next_releases_schema() 
         let address: std::net::SocketAddr = format!("127.0.0.1:{port}")
             .parse()
             .unwrap_or_else(|e| panic!("{e}"));
-        testing::eventually(
-            Duration::from_secs(30),
-            "the rolled-back binary to listen",
-            || async { tokio::net::TcpStream::connect(address).await.ok() },
-        )
-        .await;
-        let mut client = pb::order_service_client::OrderServiceClient::new(
-            testing::authorized(address, "alice", &["sales"]).await,
-        );
-        let customer = testing::eventually(
-            Duration::from_secs(30),
-            "the rolled-back binary to serve",
-            || {
-                let mut client = client.clone();
-                async move {
-                    let request = pb::CreateCustomerRequest {
-                        name: "Rollback Ltd".to_owned(),
-                        ..Default::default()
-                    };
-                    client
-                        .create_customer(request)
-                        .await
-                        .ok()
-                        .map(tonic::Response::into_inner)
-                }
-            },
-        )
-        .await;
+        let (mut client, customer) = serving(address, "Rollback Ltd").await;
         let mut order = standard_order(&customer.id);
         // This binary runs on the wall clock.
         order.requested_delivery_date = (chrono::Utc::now() + chrono::Duration::days(30))
@@ -254,5 +275,96 @@ async fn the_binary_migrates_as_a_step_and_serves_on_the_next_releases_schema() 
             .into_inner();
         assert_eq!(created.state, pb::OrderState::Draft as i32);
         child.kill().await.unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+/// Issue 16: SIGTERM under load. Readiness goes first, then the listener;
+/// in-flight calls finish, the consumers stop, and only then does the relay
+/// make its last pass: every order whose creation committed has its event
+/// in the stream, and no outbox row is left for the next start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_under_load_leaves_no_committed_event_unpublished() {
+    use sea_orm::{ConnectionTrait, Statement};
+
+    let mut backends = vec![Backend::Sqlite];
+    if testing::postgres_configured() {
+        backends.push(Backend::Postgres);
+    }
+    for backend in backends {
+        let database = TestDatabase::create(backend).await;
+        let nats = TestNats::start().await;
+        let port = testing::free_port();
+        let mut child = binary(&database, &nats)
+            .env("GRPC_ADDR", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let address: std::net::SocketAddr = format!("127.0.0.1:{port}")
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let (client, customer) = serving(address, "Drain Ltd").await;
+
+        // Eight callers create orders as fast as they can until refused.
+        let mut callers = tokio::task::JoinSet::new();
+        for _ in 0..8 {
+            let mut client = client.clone();
+            let mut order = standard_order(&customer.id);
+            order.requested_delivery_date = (chrono::Utc::now() + chrono::Duration::days(30))
+                .format("%Y-%m-%d")
+                .to_string();
+            callers.spawn(async move {
+                let mut created = 0_u64;
+                while client.create_order(order.clone()).await.is_ok() {
+                    created += 1;
+                }
+                created
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        let status = terminate(&mut child).await;
+        assert!(status.success(), "{backend:?}: {status:?}");
+        let mut answered = 0;
+        while let Some(created) = callers.join_next().await {
+            answered += created.unwrap_or_else(|e| panic!("{e}"));
+        }
+
+        let connection = database.connect().await;
+        let count = |sql: &'static str| {
+            let connection = connection.connection().clone();
+            async move {
+                let row = connection
+                    .query_one_raw(Statement::from_string(
+                        connection.get_database_backend(),
+                        sql,
+                    ))
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+                    .unwrap_or_else(|| panic!("{sql}: no row"));
+                row.try_get_by_index::<i64>(0)
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            }
+        };
+        let orders = count("SELECT COUNT(*) FROM orders").await;
+        let left = count("SELECT COUNT(*) FROM outbox").await;
+        connection.close().await;
+        let published = testing::stream_messages(&nats, "ORDERS", "orders.order.created")
+            .await
+            .len();
+        assert!(
+            answered > 0,
+            "{backend:?}: no order was created before SIGTERM"
+        );
+        assert!(orders >= i64::try_from(answered).unwrap_or(i64::MAX));
+        assert_eq!(
+            left, 0,
+            "{backend:?}: {left} committed events left unpublished ({orders} orders)"
+        );
+        assert_eq!(
+            i64::try_from(published).unwrap_or(i64::MAX),
+            orders,
+            "{backend:?}: {orders} orders, {published} created events"
+        );
     }
 }

@@ -379,7 +379,19 @@ impl Consumer {
         let _ = span.set_parent(crate::telemetry::extract_from_nats(
             message.headers.as_ref(),
         ));
+        if let Some(order) = crate::telemetry::OrderTag::from_nats(message.headers.as_ref()) {
+            crate::telemetry::tag_span(&span, &order);
+        }
         let outcome = self.handle(&event).instrument(span.clone()).await;
+        match &outcome {
+            Outcome::Ack => {}
+            Outcome::Retry(delay) => span.set_status(opentelemetry::trace::Status::error(format!(
+                "retried in {delay:?}"
+            ))),
+            Outcome::DeadLetter(reason) => {
+                span.set_status(opentelemetry::trace::Status::error(reason.clone()))
+            }
+        }
         crate::metrics::event_handled(
             &self.spec.durable_name,
             &event.subject,

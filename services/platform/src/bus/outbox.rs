@@ -66,7 +66,32 @@ impl OutgoingEvent {
     /// The same event, caused by the operation whose trace context is given
     /// (for work done on behalf of a caller in another task).
     pub fn caused_by(mut self, trace_context: HashMap<String, String>) -> Self {
+        let order: Vec<(String, String)> =
+            crate::telemetry::OrderTag::from_headers(&self.trace_context)
+                .map(|order| {
+                    order
+                        .headers()
+                        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                        .collect()
+                })
+                .unwrap_or_default();
         self.trace_context = trace_context;
+        for (name, value) in order {
+            self.trace_context.entry(name).or_insert(value);
+        }
+        self
+    }
+
+    /// The event is about this order: its publish span and the spans of
+    /// everyone who handles it are filed under the order (architecture.md §6).
+    pub fn about_order(mut self, id: &str, number: &str) -> Self {
+        let tag = crate::telemetry::OrderTag {
+            id: id.to_owned(),
+            number: number.to_owned(),
+        };
+        for (name, value) in tag.headers() {
+            self.trace_context.insert(name.to_owned(), value.to_owned());
+        }
         self
     }
 }

@@ -95,19 +95,19 @@ impl Relay {
                     continue;
                 }
             }
-            if shutdown.is_triggered() {
-                return;
-            }
-            tokio::select! {
-                _ = shutdown.wait() => {
-                    // One last pass for what was committed just before.
-                    if let Err(error) = self.drain().await {
-                        tracing::warn!(error = %format!("{error:#}"), "outbox left for the next start");
-                    }
-                    return;
+            let stopping = shutdown.is_triggered()
+                || tokio::select! {
+                    _ = shutdown.wait() => true,
+                    _ = self.signal.notified() => false,
+                    _ = tokio::time::sleep(POLL_INTERVAL) => false,
+                };
+            if stopping {
+                // One last pass, begun after the stop, for what was committed
+                // while the pass before it ran.
+                if let Err(error) = self.drain().await {
+                    tracing::warn!(error = %format!("{error:#}"), "outbox left for the next start");
                 }
-                _ = self.signal.notified() => {}
-                _ = tokio::time::sleep(POLL_INTERVAL) => {}
+                return;
             }
         }
     }
@@ -244,6 +244,9 @@ impl Relay {
         let parent = crate::telemetry::context_from_headers(&stored);
         let span = tracing::info_span!("outbox.publish", otel.kind = "producer", messaging.destination = %row.subject, messaging.message_id = %row.id);
         let _ = span.set_parent(parent);
+        if let Some(order) = crate::telemetry::OrderTag::from_headers(&stored) {
+            crate::telemetry::tag_span(&span, &order);
+        }
         let mut message_headers = async_nats::HeaderMap::new();
         message_headers.insert(headers::MESSAGE_ID, row.id.as_str());
         message_headers.insert(headers::EVENT_TYPE, row.event_type.as_str());

@@ -359,11 +359,19 @@ pub async fn outsourcing<C: ConnectionTrait>(
     if for_update {
         query = query.lock_exclusive();
     }
-    query
+    let order: Option<Outsourcing> = query
         .one(connection)
         .await?
         .map(|model| parse_json("outsourcing order", &model.body))
-        .transpose()
+        .transpose()?;
+    if let Some(order) = &order {
+        // Files the current span under the customer order (architecture.md §6).
+        orderflow_platform::telemetry::tag_order(
+            &order.demand.order_id,
+            &order.demand.order_number,
+        );
+    }
+    Ok(order)
 }
 
 pub async fn outsourcings<C: ConnectionTrait>(
@@ -427,11 +435,18 @@ pub async fn fabric<C: ConnectionTrait>(
     if for_update {
         query = query.lock_exclusive();
     }
-    query
+    let purchase: Option<FabricPurchase> = query
         .one(connection)
         .await?
         .map(|model| parse_json("fabric purchase", &model.body))
-        .transpose()
+        .transpose()?;
+    if let Some(purchase) = &purchase {
+        orderflow_platform::telemetry::tag_order(
+            &purchase.order.order_id,
+            &purchase.order.order_number,
+        );
+    }
+    Ok(purchase)
 }
 
 pub async fn fabrics<C: ConnectionTrait>(

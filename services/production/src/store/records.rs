@@ -87,7 +87,15 @@ pub async fn order<C: ConnectionTrait>(
     if for_update {
         query = query.lock_exclusive();
     }
-    query.one(connection).await?.map(order_from).transpose()
+    let order = query.one(connection).await?.map(order_from).transpose()?;
+    if let Some(order) = &order {
+        // Files the current span under the customer order (architecture.md §6).
+        orderflow_platform::telemetry::tag_order(
+            order.demand.order_id.as_ref(),
+            &order.demand.order_number,
+        );
+    }
+    Ok(order)
 }
 
 /// The production orders of one customer order, oldest first.
