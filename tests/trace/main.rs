@@ -39,6 +39,10 @@ use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::orders::v1 as pb;
 use tracing::Instrument;
 
+/// The attribute the receiver adds to each span: its resource's
+/// `service.name`.
+const RESOURCE_SERVICE: &str = "resource.service.name";
+
 /// Every span and metric exported to it.
 #[derive(Clone, Default)]
 struct Receiver {
@@ -149,8 +153,26 @@ impl TraceService for Receiver {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         for resource in request.into_inner().resource_spans {
+            // Each span keeps the service.name of the resource it came with.
+            let service = resource
+                .resource
+                .as_ref()
+                .and_then(|resource| {
+                    resource
+                        .attributes
+                        .iter()
+                        .find(|pair| pair.key == "service.name")
+                })
+                .cloned()
+                .map(|mut pair| {
+                    pair.key = RESOURCE_SERVICE.to_owned();
+                    pair
+                });
             for scope in resource.scope_spans {
-                spans.extend(scope.spans);
+                spans.extend(scope.spans.into_iter().map(|mut span| {
+                    span.attributes.extend(service.clone());
+                    span
+                }));
             }
         }
         Ok(tonic::Response::new(ExportTraceServiceResponse::default()))
@@ -356,6 +378,22 @@ async fn one_orders_journey_is_one_connected_trace_across_services_and_events_wi
         ]),
     )
     .unwrap_or_else(|e| panic!("{e}"));
+    // One process hosts the services here, as under `orderflow up`.
+    let config = TelemetryConfig {
+        hosted: [
+            "orders",
+            "approvals",
+            "finance",
+            "inventory",
+            "logistics",
+            "production",
+            "procurement",
+            "aftersales",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        ..config
+    };
     let guard = telemetry::init(&config).unwrap_or_else(|e| panic!("{e:#}"));
     let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
 
@@ -433,6 +471,35 @@ async fn one_orders_journey_is_one_connected_trace_across_services_and_events_wi
         "spans without order.number {}: {untagged:?}",
         order.number
     );
+    // Each service's spans go out under its own service.name, though one
+    // process hosts them all.
+    let misfiled: Vec<(String, Option<String>)> = spans
+        .iter()
+        .filter_map(|span| {
+            let service = attribute(span, "orderflow.service").filter(|s| !s.is_empty())?;
+            let exported = attribute(span, RESOURCE_SERVICE);
+            (exported.as_deref() != Some(format!("orderflow-{service}").as_str()))
+                .then(|| (span.name.clone(), exported))
+        })
+        .collect();
+    assert!(
+        misfiled.is_empty(),
+        "spans under another service.name: {misfiled:?}"
+    );
+    let exported_as: BTreeSet<String> = spans
+        .iter()
+        .filter_map(|span| attribute(span, RESOURCE_SERVICE))
+        .collect();
+    for service in [
+        "orderflow-orders",
+        "orderflow-finance",
+        "orderflow-inventory",
+    ] {
+        assert!(
+            exported_as.contains(service),
+            "no span of {service}: {exported_as:?}"
+        );
+    }
     let kinds: BTreeSet<i32> = spans.iter().map(|span| span.kind).collect();
     for (kind, name) in [
         (2, "server"),

@@ -61,6 +61,19 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
             base.get("OTEL_SERVICE_NAME").unwrap_or("orderflow"),
         ),
     )?;
+    // Each service's spans under its own service.name, as in a cluster.
+    telemetry_config.hosted = [
+        "orders",
+        "approvals",
+        "finance",
+        "inventory",
+        "logistics",
+        "production",
+        "procurement",
+        "aftersales",
+    ]
+    .map(str::to_owned)
+    .to_vec();
     if !args.verbose {
         telemetry_config.log_file = Some(PathBuf::from(LOG_FILE));
         println!("Service logs go to {LOG_FILE} (--verbose prints them here).");

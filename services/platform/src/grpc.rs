@@ -68,13 +68,14 @@ pub async fn serve(
     auth: AuthLayer,
     shutdown: Shutdown,
     grace: Duration,
+    service: &'static str,
 ) -> anyhow::Result<()> {
     // No Nagle: small gRPC frames would otherwise wait for delayed ACKs.
     let incoming = tonic::transport::server::TcpIncoming::from(listener)
         .with_nodelay(Some(true))
         .with_keepalive(Some(Duration::from_secs(60)));
     let layers = tower::ServiceBuilder::new()
-        .layer(GrpcTelemetryLayer)
+        .layer(GrpcTelemetryLayer::new(service))
         .layer(auth)
         // Innermost, so that the spans and metrics see the final code.
         .map_response(undecodable_is_invalid_argument)
@@ -198,10 +199,12 @@ pub type PeerChannel = crate::telemetry::GrpcClientTelemetry<
 >;
 
 pub fn with_identity(channel: tonic::transport::Channel, identity: ServiceIdentity) -> PeerChannel {
+    let service = identity.subject().trim_start_matches("service:").to_owned();
     crate::telemetry::GrpcClientTelemetry::new(
         tonic::service::interceptor::InterceptedService::new(
             channel,
             ClientInterceptor::new(identity),
         ),
+        &service,
     )
 }

@@ -140,7 +140,8 @@ impl ServiceRuntime {
             handler,
             self.clock.clone(),
             self.outbox.clone(),
-        );
+        )
+        .of_service(self.config.service);
         self.background.spawn(consumer.run(self.tasks_stop.clone()));
     }
 
@@ -219,6 +220,7 @@ impl ServiceRuntime {
                 auth,
                 shutdown.clone(),
                 config.shutdown_grace,
+                service,
             )
             .await;
             // The drain, in order (issue 16): health said NOT_SERVING as

@@ -32,7 +32,10 @@ use tracing_subscriber::{EnvFilter, Layer};
 
 use crate::config::{ConfigError, Env};
 
+mod by_service;
 mod order;
+
+pub use by_service::SERVICE_ATTRIBUTE;
 
 pub use order::{
     ORDER_ID_HEADER, ORDER_NUMBER_HEADER, OrderTag, current_order, tag_order, tag_span,
@@ -67,6 +70,10 @@ pub struct TelemetryConfig {
     /// Where the log lines go instead of standard output (appended, no
     /// colours): `orderflow up` keeps them out of its story this way.
     pub log_file: Option<std::path::PathBuf>,
+    /// The services this process hosts beside each other (`orderflow up`):
+    /// each one's spans are exported as `service.name=orderflow-<service>`,
+    /// not under `service_name`. Empty for a service's own binary.
+    pub hosted: Vec<String>,
 }
 
 impl TelemetryConfig {
@@ -119,6 +126,7 @@ impl TelemetryConfig {
             log_filter: env.string_or("RUST_LOG", "info,sqlx=warn,sea_orm=warn,async_nats=warn"),
             trace_filter: env.string_or("OTEL_TRACES_FILTER", DEFAULT_TRACE_FILTER),
             log_file: None,
+            hosted: Vec::new(),
         })
     }
 }
@@ -185,11 +193,19 @@ fn init_with(config: &TelemetryConfig, test_writer: bool) -> anyhow::Result<Tele
     let mut meter_provider = None;
     if let Some(endpoint) = &config.otlp_endpoint {
         use opentelemetry_otlp::WithExportConfig;
-        let exporter = opentelemetry_otlp::SpanExporter::builder()
-            .with_tonic()
-            .with_endpoint(endpoint.clone())
-            .build()?;
-        builder = builder.with_batch_exporter(exporter);
+        let exporter = || {
+            opentelemetry_otlp::SpanExporter::builder()
+                .with_tonic()
+                .with_endpoint(endpoint.clone())
+                .build()
+                .map_err(anyhow::Error::from)
+        };
+        let own = opentelemetry_sdk::trace::BatchSpanProcessor::builder(exporter()?).build();
+        builder = if config.hosted.is_empty() {
+            builder.with_span_processor(own)
+        } else {
+            builder.with_span_processor(by_service::ByService::new(own, &config.hosted, exporter)?)
+        };
         if config.export_metrics {
             let exporter = opentelemetry_otlp::MetricExporter::builder()
                 .with_tonic()
@@ -300,6 +316,7 @@ pub fn init_for_tests() {
             export_metrics: false,
             metric_export_interval: Duration::from_secs(60),
             log_file: None,
+            hosted: Vec::new(),
         };
         // The guard would flush an exporter; tests have none.
         if let Ok(guard) = init_with(&config, true) {
@@ -417,20 +434,33 @@ pub fn inject_into_metadata(metadata: &mut tonic::metadata::MetadataMap) {
 
 /// Wraps every gRPC call in a server span whose parent is the caller's
 /// `traceparent`, and returns the trace id in the `x-trace-id` header.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct GrpcTelemetryLayer;
+#[derive(Debug, Clone, Copy)]
+pub struct GrpcTelemetryLayer {
+    service: &'static str,
+}
+
+impl GrpcTelemetryLayer {
+    /// The server spans of `service` (their [`SERVICE_ATTRIBUTE`]).
+    pub fn new(service: &'static str) -> Self {
+        Self { service }
+    }
+}
 
 impl<S> tower::Layer<S> for GrpcTelemetryLayer {
     type Service = GrpcTelemetry<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        GrpcTelemetry { inner }
+        GrpcTelemetry {
+            inner,
+            service: self.service,
+        }
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct GrpcTelemetry<S> {
     inner: S,
+    service: &'static str,
 }
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
@@ -454,9 +484,9 @@ where
         let (service, method) = split_grpc_path(&path);
         let quiet = service.starts_with("grpc.health") || service.starts_with("grpc.reflection");
         let span = if quiet {
-            tracing::debug_span!("grpc", otel.name = %path, rpc.system = "grpc", rpc.service = %service, rpc.method = %method, otel.kind = "server", trace_id = tracing::field::Empty, enduser.id = tracing::field::Empty)
+            tracing::debug_span!("grpc", otel.name = %path, rpc.system = "grpc", rpc.service = %service, rpc.method = %method, otel.kind = "server", orderflow.service = self.service, trace_id = tracing::field::Empty, enduser.id = tracing::field::Empty)
         } else {
-            tracing::info_span!("grpc", otel.name = %path, rpc.system = "grpc", rpc.service = %service, rpc.method = %method, otel.kind = "server", trace_id = tracing::field::Empty, enduser.id = tracing::field::Empty)
+            tracing::info_span!("grpc", otel.name = %path, rpc.system = "grpc", rpc.service = %service, rpc.method = %method, otel.kind = "server", orderflow.service = self.service, trace_id = tracing::field::Empty, enduser.id = tracing::field::Empty)
         };
         let parent = TraceContextPropagator::new().extract(&HttpHeaders(request.headers()));
         if parent.span().span_context().is_valid() {
@@ -522,11 +552,16 @@ fn record_status(span: &tracing::Span, status_code: i64, headers: Option<&http::
 #[derive(Debug, Clone)]
 pub struct GrpcClientTelemetry<S> {
     inner: S,
+    service: String,
 }
 
 impl<S> GrpcClientTelemetry<S> {
-    pub fn new(inner: S) -> Self {
-        Self { inner }
+    /// The calls `service` makes through `inner`.
+    pub fn new(inner: S, service: &str) -> Self {
+        Self {
+            inner,
+            service: service.to_owned(),
+        }
     }
 }
 
@@ -546,7 +581,7 @@ where
     fn call(&mut self, request: http::Request<ReqBody>) -> Self::Future {
         let path = request.uri().path().to_owned();
         let (service, method) = split_grpc_path(&path);
-        let span = tracing::info_span!("grpc.client", otel.name = %path, rpc.system = "grpc", rpc.service = %service, rpc.method = %method, otel.kind = "client");
+        let span = tracing::info_span!("grpc.client", otel.name = %path, rpc.system = "grpc", rpc.service = %service, rpc.method = %method, otel.kind = "client", orderflow.service = %self.service);
         if let Some(order) = current_order() {
             tag_span(&span, &order);
         }

@@ -212,6 +212,7 @@ pub struct Consumer {
     clock: SharedClock,
     outbox_signal: OutboxSignal,
     dead_letter_replicas: usize,
+    service: &'static str,
 }
 
 impl std::fmt::Debug for Consumer {
@@ -258,7 +259,14 @@ impl Consumer {
             clock,
             outbox_signal,
             dead_letter_replicas,
+            service: "",
         }
+    }
+
+    /// The service that consumes (its spans' `orderflow.service`).
+    pub fn of_service(mut self, service: &'static str) -> Self {
+        self.service = service;
+        self
     }
 
     pub async fn run(self, shutdown: Shutdown) {
@@ -374,6 +382,7 @@ impl Consumer {
             messaging.destination = %event.subject,
             messaging.message_id = %event.event_id,
             messaging.consumer = %self.spec.durable_name,
+            orderflow.service = self.service,
             delivery,
         );
         let _ = span.set_parent(crate::telemetry::extract_from_nats(

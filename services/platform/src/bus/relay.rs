@@ -242,7 +242,7 @@ impl Relay {
         let stored: HashMap<String, String> =
             serde_json::from_str(&row.headers).unwrap_or_default();
         let parent = crate::telemetry::context_from_headers(&stored);
-        let span = tracing::info_span!("outbox.publish", otel.kind = "producer", messaging.destination = %row.subject, messaging.message_id = %row.id);
+        let span = tracing::info_span!("outbox.publish", otel.kind = "producer", messaging.destination = %row.subject, messaging.message_id = %row.id, orderflow.service = %self.stream.name.to_ascii_lowercase());
         let _ = span.set_parent(parent);
         if let Some(order) = crate::telemetry::OrderTag::from_headers(&stored) {
             crate::telemetry::tag_span(&span, &order);
