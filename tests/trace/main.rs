@@ -380,18 +380,7 @@ async fn one_orders_journey_is_one_connected_trace_across_services_and_events_wi
     .unwrap_or_else(|e| panic!("{e}"));
     // One process hosts the services here, as under `orderflow up`.
     let config = TelemetryConfig {
-        hosted: [
-            "orders",
-            "approvals",
-            "finance",
-            "inventory",
-            "logistics",
-            "production",
-            "procurement",
-            "aftersales",
-        ]
-        .map(str::to_owned)
-        .to_vec(),
+        hosted: telemetry::ALL_SERVICES.map(str::to_owned).to_vec(),
         ..config
     };
     let guard = telemetry::init(&config).unwrap_or_else(|e| panic!("{e:#}"));

@@ -62,18 +62,9 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         ),
     )?;
     // Each service's spans under its own service.name, as in a cluster.
-    telemetry_config.hosted = [
-        "orders",
-        "approvals",
-        "finance",
-        "inventory",
-        "logistics",
-        "production",
-        "procurement",
-        "aftersales",
-    ]
-    .map(str::to_owned)
-    .to_vec();
+    telemetry_config.hosted = orderflow_platform::telemetry::ALL_SERVICES
+        .map(str::to_owned)
+        .to_vec();
     if !args.verbose {
         telemetry_config.log_file = Some(PathBuf::from(LOG_FILE));
         println!("Service logs go to {LOG_FILE} (--verbose prints them here).");

@@ -37,6 +37,19 @@ mod order;
 
 pub use by_service::SERVICE_ATTRIBUTE;
 
+/// Every Orderflow service, for a process that hosts them all
+/// ([`TelemetryConfig::hosted`]).
+pub const ALL_SERVICES: [&str; 8] = [
+    "orders",
+    "approvals",
+    "finance",
+    "inventory",
+    "logistics",
+    "production",
+    "procurement",
+    "aftersales",
+];
+
 pub use order::{
     ORDER_ID_HEADER, ORDER_NUMBER_HEADER, OrderTag, current_order, tag_order, tag_span,
 };
