@@ -103,6 +103,33 @@ def check(path, expected):
         problems += operations(where, name, deployment, container, env, config_maps)
     problems += scaling_and_images(path, by_kind)
     problems += network(path, expected, by_kind)
+    problems += nats_security(path, expected, by_kind)
+    return problems
+
+
+def nats_security(path, expected, by_kind):
+    """Issue 16: every service logs in to NATS as itself (its password from
+    `nats-users`); in the prod overlay NATS requires TLS and those users, and
+    its routes mutual TLS."""
+    problems = []
+    for name in expected:
+        deployment = by_kind.get("Deployment", {}).get(name)
+        if deployment is None:
+            continue
+        env = {item["name"]: item for item in deployment["spec"]["template"]["spec"]["containers"][0].get("env", [])}
+        ref = env.get("NATS_PASSWORD", {}).get("valueFrom", {}).get("secretKeyRef", {})
+        if (ref.get("name"), ref.get("key")) != ("nats-users", name):
+            problems.append(f"{path}: {name}: no NATS_PASSWORD from nats-users/{name}")
+    if "prod" in pathlib.Path(path).name:
+        conf = by_kind.get("ConfigMap", {}).get("nats-config", {}).get("data", {}).get("nats.conf", "")
+        cluster = conf.split("cluster {", 1)[1] if "cluster {" in conf else ""
+        if "tls {" not in conf.split("cluster {", 1)[0]:
+            problems.append(f"{path}: NATS clients are not required to use TLS")
+        if "verify: true" not in cluster:
+            problems.append(f"{path}: NATS routes are not mutual TLS")
+        for name in expected:
+            if f"user: {name}," not in conf:
+                problems.append(f"{path}: NATS has no user {name}")
     return problems
 
 

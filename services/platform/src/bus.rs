@@ -40,7 +40,32 @@ pub const DEAD_LETTER_PREFIX: &str = "deadletter";
 /// reconnecting in the background, the relay and consumers retry, and health
 /// reports NOT_SERVING meanwhile.
 pub async fn connect(url: &str, client_name: &str) -> anyhow::Result<async_nats::Client> {
-    async_nats::ConnectOptions::new()
+    connect_secured(url, client_name, &crate::config::NatsSecurity::default()).await
+}
+
+/// [`connect`] with a user, credentials and TLS as `security` says.
+pub async fn connect_secured(
+    url: &str,
+    client_name: &str,
+    security: &crate::config::NatsSecurity,
+) -> anyhow::Result<async_nats::Client> {
+    use secrecy::ExposeSecret;
+    let mut options = match &security.credentials_file {
+        Some(path) => async_nats::ConnectOptions::with_credentials_file(path)
+            .await
+            .with_context(|| format!("NATS_CREDS_FILE {}", path.display()))?,
+        None => async_nats::ConnectOptions::new(),
+    };
+    if let Some((user, password)) = &security.user {
+        options = options.user_and_password(user.clone(), password.expose_secret().to_owned());
+    }
+    if let Some(ca) = &security.ca_file {
+        options = options.add_root_certificates(ca.clone()).require_tls(true);
+    }
+    if let Some((cert, key)) = &security.client_certificate {
+        options = options.add_client_certificate(cert.clone(), key.clone());
+    }
+    options
         .name(client_name)
         .retry_on_initial_connect()
         .max_reconnects(None)

@@ -170,6 +170,99 @@ impl Default for ConsumerSettings {
     }
 }
 
+/// How a service proves itself to NATS and checks NATS' certificate
+/// (production: per-service users, TLS with the cluster's CA).
+#[derive(Debug, Clone, Default)]
+pub struct NatsSecurity {
+    /// `NATS_USER` (by default the service's name) and `NATS_PASSWORD` (or
+    /// `NATS_PASSWORD_FILE`).
+    pub user: Option<(String, SecretString)>,
+    /// `NATS_CREDS_FILE`: a decentralised-auth credentials file (JWT + nkey).
+    pub credentials_file: Option<std::path::PathBuf>,
+    /// `NATS_CA_FILE`: the CA that signed the server's certificate; TLS is
+    /// then required (as it is for a `tls://` URL, with the system's roots).
+    pub ca_file: Option<std::path::PathBuf>,
+    /// `NATS_CERT_FILE` and `NATS_KEY_FILE`: a client certificate (mTLS).
+    pub client_certificate: Option<(std::path::PathBuf, std::path::PathBuf)>,
+}
+
+impl NatsSecurity {
+    /// `default_user`: the user when a password is given without one.
+    pub fn from_env(env: &Env, default_user: &str) -> Result<Self, ConfigError> {
+        let file = |name: &'static str| -> Result<Option<std::path::PathBuf>, ConfigError> {
+            env.get(name)
+                .map(|path| {
+                    let path = std::path::PathBuf::from(path);
+                    if path.is_file() {
+                        Ok(path)
+                    } else {
+                        Err(ConfigError::new(
+                            name,
+                            format!("no file {}", path.display()),
+                        ))
+                    }
+                })
+                .transpose()
+        };
+        let password = env
+            .value_or_file("NATS_PASSWORD", "NATS_PASSWORD_FILE")?
+            .map(|(bytes, name)| {
+                String::from_utf8(bytes)
+                    .map(|text| SecretString::from(text.trim().to_owned()))
+                    .map_err(|_| ConfigError::new(name, "not UTF-8 text"))
+            })
+            .transpose()?;
+        let user = match (env.get("NATS_USER").or(Some(default_user)), password) {
+            (Some(user), Some(password)) if !user.is_empty() => Some((user.to_owned(), password)),
+            (_, Some(_)) => {
+                return Err(ConfigError::new(
+                    "NATS_USER",
+                    "a NATS password is set: name its user",
+                ));
+            }
+            (user, None) if env.get("NATS_USER").is_some() => {
+                return Err(ConfigError::new(
+                    "NATS_PASSWORD",
+                    format!(
+                        "NATS_USER {} is set: set its password too",
+                        user.unwrap_or_default()
+                    ),
+                ));
+            }
+            (_, None) => None,
+        };
+        let credentials_file = file("NATS_CREDS_FILE")?;
+        if user.is_some() && credentials_file.is_some() {
+            return Err(ConfigError::new(
+                "NATS_CREDS_FILE",
+                "set either NATS_USER/NATS_PASSWORD or NATS_CREDS_FILE, not both",
+            ));
+        }
+        let client_certificate = match (file("NATS_CERT_FILE")?, file("NATS_KEY_FILE")?) {
+            (Some(cert), Some(key)) => Some((cert, key)),
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(ConfigError::new(
+                    "NATS_KEY_FILE",
+                    "the client certificate's key is missing",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError::new(
+                    "NATS_CERT_FILE",
+                    "the key's certificate is missing",
+                ));
+            }
+        };
+        Ok(Self {
+            user,
+            credentials_file,
+            ca_file: file("NATS_CA_FILE")?,
+            client_certificate,
+        })
+    }
+}
+
 /// What every service reads.
 #[derive(Debug, Clone)]
 pub struct ServiceConfig {
@@ -179,6 +272,7 @@ pub struct ServiceConfig {
     pub database_url: String,
     pub database_max_connections: u32,
     pub nats_url: String,
+    pub nats_security: NatsSecurity,
     /// JetStream stream replicas (1 locally, 3 on a NATS cluster).
     pub stream_replicas: usize,
     pub consumer: ConsumerSettings,
@@ -195,7 +289,7 @@ pub struct ServiceConfig {
 
 impl ServiceConfig {
     /// Reads `GRPC_ADDR`, `DATABASE_URL`, `DATABASE_MAX_CONNECTIONS`,
-    /// `NATS_URL`, `NATS_STREAM_REPLICAS`, `CONSUMER_MAX_DELIVER`,
+    /// `NATS_URL` (and [`NatsSecurity`]'s), `NATS_STREAM_REPLICAS`, `CONSUMER_MAX_DELIVER`,
     /// `CONSUMER_ACK_WAIT_SECS`, `SHUTDOWN_GRACE_SECS`, `MIGRATE_ON_START`, the `ORDERFLOW_JWT_*`
     /// variables and the telemetry variables.
     pub fn from_env(
@@ -247,6 +341,7 @@ impl ServiceConfig {
             database_url,
             database_max_connections,
             nats_url,
+            nats_security: NatsSecurity::from_env(env, service)?,
             stream_replicas,
             consumer,
             auth: AuthConfig::from_env(env)?,

@@ -101,7 +101,12 @@ impl ServiceRuntime {
         database
             .migrate::<M>(service, config.migrate_on_start)
             .await?;
-        let nats = crate::bus::connect(&config.nats_url, &format!("orderflow-{service}")).await?;
+        let nats = crate::bus::connect_secured(
+            &config.nats_url,
+            &format!("orderflow-{service}"),
+            &config.nats_security,
+        )
+        .await?;
         let jetstream = crate::bus::jetstream(nats.clone());
         let outbox = OutboxSignal::default();
         let relay = Relay::new(

@@ -156,7 +156,8 @@ pub fn free_port() -> u16 {
         .unwrap_or_else(|error| panic!("no free port: {error}"))
 }
 
-fn nats_server_binary() -> PathBuf {
+/// The nats-server binary the tests start (`NATS_SERVER_BIN`, else the usual places).
+pub fn nats_server_binary() -> PathBuf {
     if let Ok(path) = std::env::var("NATS_SERVER_BIN") {
         return PathBuf::from(path);
     }

@@ -21,6 +21,8 @@ use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats, eventua
 use sea_orm::{ConnectionTrait, DatabaseTransaction, Statement};
 use sea_orm_migration::prelude::*;
 
+mod nats_security;
+
 struct TestMigrator;
 
 struct CreateEffects;
