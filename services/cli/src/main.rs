@@ -8,6 +8,7 @@
 
 mod bench;
 mod demo;
+mod dlq;
 mod health;
 mod secret;
 mod up;
@@ -45,6 +46,9 @@ enum Command {
     /// Exit 0 when a service's gRPC health says SERVING (a container health
     /// check).
     Health(health::HealthArgs),
+    /// The dead letters: list them, replay them once the cause is fixed.
+    #[command(subcommand)]
+    Dlq(dlq::DlqCommand),
 }
 
 #[derive(clap::Args, Debug)]
@@ -84,5 +88,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(args).await,
         Command::Bench(command) => bench::run(command).await,
         Command::Health(args) => health::run(args).await,
+        Command::Dlq(command) => dlq::run(command).await,
     }
 }

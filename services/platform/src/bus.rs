@@ -15,6 +15,7 @@
 //! running service, so pods of two versions cannot fight over them.
 
 pub mod consumer;
+pub mod dead_letters;
 pub mod outbox;
 pub mod relay;
 

@@ -319,6 +319,29 @@ async fn orderflow_up_starts_everything_walks_a_demo_order_and_stops_cleanly() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(!unreachable.status.success(), "{unreachable:?}");
+    // The dead letters of this NATS: none after the demo; replaying an
+    // unknown one says so.
+    let listed = Command::new(ORDERFLOW)
+        .args(["dlq", "list"])
+        .env("NATS_URL", &nats_url)
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(listed.status.success(), "{listed:?}");
+    assert!(
+        String::from_utf8_lossy(&listed.stdout).contains("0 dead letter(s)"),
+        "{listed:?}"
+    );
+    let replayed = Command::new(ORDERFLOW)
+        .args(["dlq", "replay", "999"])
+        .env("NATS_URL", &nats_url)
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        String::from_utf8_lossy(&replayed.stdout).contains("no such dead letter"),
+        "{replayed:?}"
+    );
 
     let token = Command::new(ORDERFLOW)
         .args([

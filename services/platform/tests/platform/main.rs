@@ -211,6 +211,7 @@ backend_tests!(
     a_consumer_carries_on_after_nats_restarts,
     an_undecodable_event_is_dead_lettered_and_does_not_block_the_consumer,
     a_handler_that_keeps_failing_ends_in_the_dead_letter_stream,
+    a_dead_letter_replayed_after_its_fix_is_handled_once_and_leaves_the_list,
     an_unavailable_peer_is_waited_for_beyond_max_deliver,
     migrations_run_twice_and_concurrently_without_harm,
     a_binary_serves_on_the_schema_of_the_next_release_and_refuses_one_too_old,
@@ -347,6 +348,9 @@ impl EventHandler for RecordingHandler {
         if event.payload.as_ref() == b"poison" {
             return Err(HandlerError::Permanent("cannot decode poison".to_owned()));
         }
+        if event.payload.as_ref() == b"fails until fixed" && !fixed(&event.event_id) {
+            return Err(HandlerError::Permanent("not fixed yet".to_owned()));
+        }
         if event.payload.as_ref() == b"always fails" {
             return Err(HandlerError::Transient(anyhow::anyhow!(
                 "downstream is down"
@@ -438,18 +442,24 @@ async fn publish(nats: &TestNats, id: &str, payload: &'static [u8]) {
     .await;
 }
 
-async fn a_redelivered_event_is_handled_once(backend: Backend) {
-    let (_test_database, database) = database(backend).await;
-    let nats = TestNats::start().await;
-    // A stream whose duplicate window has passed: the same event published
-    // again (a relay that crashed between publishing and deleting its row,
-    // restarted later) is stored twice and delivered twice.
+/// The test service's stream with a duplicate window of 100 ms.
+async fn short_window_stream(nats: &TestNats) -> jetstream::Context {
     let context = jetstream::new(nats.client().await);
     let mut config = bus::stream_config(SERVICE, 1);
     config.duplicate_window = Duration::from_millis(100);
     bus::ensure_stream(&context, config)
         .await
         .unwrap_or_else(|e| panic!("{e:#}"));
+    context
+}
+
+async fn a_redelivered_event_is_handled_once(backend: Backend) {
+    let (_test_database, database) = database(backend).await;
+    let nats = TestNats::start().await;
+    // A stream whose duplicate window has passed: the same event published
+    // again (a relay that crashed between publishing and deleting its row,
+    // restarted later) is stored twice and delivered twice.
+    let context = short_window_stream(&nats).await;
     publish(&nats, "event-1", b"payload").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     publish(&nats, "event-1", b"payload").await;
@@ -574,6 +584,84 @@ async fn an_undecodable_event_is_dead_lettered_and_does_not_block_the_consumer(b
         .map(|v| v.as_str().to_owned())
         .unwrap_or_default();
     assert!(reason.contains("cannot decode"), "reason: {reason}");
+    shutdown.trigger();
+}
+
+/// The events whose handling has been "fixed" (a deployed correction).
+static FIXED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn fixed(event_id: &str) -> bool {
+    FIXED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .iter()
+        .any(|id| id == event_id)
+}
+
+/// Issue 17: `orderflow dlq` — a dead letter is listed with its consumer,
+/// subject, event id and reason; replayed after the fix, the consumer handles
+/// it once and it leaves the list; replaying it again finds nothing.
+async fn a_dead_letter_replayed_after_its_fix_is_handled_once_and_leaves_the_list(
+    backend: Backend,
+) {
+    use orderflow_platform::bus::dead_letters::{self, Replayed};
+    let (_test_database, database) = database(backend).await;
+    let nats = TestNats::start().await;
+    // A short duplicate window, so that the replay need not wait two minutes.
+    let context = short_window_stream(&nats).await;
+    let event_id = format!("broken-{backend:?}");
+    publish(&nats, &event_id, b"fails until fixed").await;
+    let shutdown = Shutdown::new();
+    start_consumer(
+        &database,
+        nats.client().await,
+        RecordingHandler {
+            calls: Arc::new(AtomicUsize::new(0)),
+        },
+        &shutdown,
+    );
+    let letters = eventually(Duration::from_secs(30), "the dead letter", || async {
+        let letters = dead_letters::list(&context).await.ok()?;
+        (!letters.is_empty()).then_some(letters)
+    })
+    .await;
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    let letter = letters[0].clone();
+    assert_eq!(letter.consumer, "testsvc-recorder");
+    assert_eq!(letter.subject, "testsvc.thing.happened");
+    assert_eq!(letter.event_id, event_id);
+    assert!(letter.reason.contains("not fixed yet"), "{letter:?}");
+    assert_eq!(effects(&database).await, 0);
+
+    FIXED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .push(event_id.clone());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let replayed = dead_letters::replay(&context, letter.sequence)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(replayed, Replayed::Published(letter.clone()));
+    eventually(
+        Duration::from_secs(20),
+        "the replayed event handled",
+        || async { (effects(&database).await == 1).then_some(()) },
+    )
+    .await;
+    assert!(
+        dead_letters::list(&context)
+            .await
+            .is_ok_and(|letters| letters.is_empty())
+    );
+    let again = dead_letters::replay(&context, letter.sequence)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(again, Replayed::NotFound);
+    // Published again by hand (a replay that crashed before deleting): the
+    // consumer's inbox knows the event.
+    publish(&nats, &event_id, b"fails until fixed").await;
+    testing::quiescent(&nats, &[], &[]).await;
+    assert_eq!(effects(&database).await, 1, "handled once");
     shutdown.trigger();
 }
 
