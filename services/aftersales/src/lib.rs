@@ -46,18 +46,29 @@ pub async fn start(
         orderflow_platform::auth::ServiceIdentity::new(config::SERVICE, &config.service.auth);
     let peers = peers::Peers::new(
         with_identity(
-            peer_channel("ORDERS_URL", &config.orders_url)?,
+            peer_channel("ORDERS_URL", &config.orders_url, &config.service.grpc_tls)?,
             identity.clone(),
         ),
         with_identity(
-            peer_channel("LOGISTICS_URL", &config.logistics_url)?,
+            peer_channel(
+                "LOGISTICS_URL",
+                &config.logistics_url,
+                &config.service.grpc_tls,
+            )?,
             identity.clone(),
         ),
         with_identity(
-            peer_channel("INVENTORY_URL", &config.inventory_url)?,
+            peer_channel(
+                "INVENTORY_URL",
+                &config.inventory_url,
+                &config.service.grpc_tls,
+            )?,
             identity.clone(),
         ),
-        with_identity(peer_channel("FINANCE_URL", &config.finance_url)?, identity),
+        with_identity(
+            peer_channel("FINANCE_URL", &config.finance_url, &config.service.grpc_tls)?,
+            identity,
+        ),
     );
     let aftersales = app::AfterSales::new(
         runtime.database.clone(),

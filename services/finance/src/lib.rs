@@ -62,7 +62,11 @@ pub async fn start(
     let identity =
         orderflow_platform::auth::ServiceIdentity::new(config::SERVICE, &config.service.auth);
     let approvals = peers::Approvals::new(orderflow_platform::grpc::with_identity(
-        orderflow_platform::grpc::peer_channel("APPROVALS_URL", &config.approvals_url)?,
+        orderflow_platform::grpc::peer_channel(
+            "APPROVALS_URL",
+            &config.approvals_url,
+            &config.service.grpc_tls,
+        )?,
         identity,
     ));
     runtime.spawn_consumer(

@@ -41,7 +41,11 @@ pub async fn start(
     let identity =
         orderflow_platform::auth::ServiceIdentity::new(config::SERVICE, &config.service.auth);
     let finance = peers::Finance::new(orderflow_platform::grpc::with_identity(
-        orderflow_platform::grpc::peer_channel("FINANCE_URL", &config.finance_url)?,
+        orderflow_platform::grpc::peer_channel(
+            "FINANCE_URL",
+            &config.finance_url,
+            &config.service.grpc_tls,
+        )?,
         identity,
     ));
     let logistics = app::Logistics::new(

@@ -64,7 +64,11 @@ pub async fn start_with_notifier(
     let identity =
         orderflow_platform::auth::ServiceIdentity::new(config::SERVICE, &config.service.auth);
     let stock = peers::Stock::new(orderflow_platform::grpc::with_identity(
-        orderflow_platform::grpc::peer_channel("INVENTORY_URL", &config.inventory_url)?,
+        orderflow_platform::grpc::peer_channel(
+            "INVENTORY_URL",
+            &config.inventory_url,
+            &config.service.grpc_tls,
+        )?,
         identity.clone(),
     ));
     let orders = app::Orders::new(
@@ -83,7 +87,11 @@ pub async fn start_with_notifier(
         },
     );
     let approvals = orderflow_platform::grpc::with_identity(
-        orderflow_platform::grpc::peer_channel("APPROVALS_URL", &config.approvals_url)?,
+        orderflow_platform::grpc::peer_channel(
+            "APPROVALS_URL",
+            &config.approvals_url,
+            &config.service.grpc_tls,
+        )?,
         identity,
     );
     runtime.spawn_consumer(

@@ -263,12 +263,80 @@ impl NatsSecurity {
     }
 }
 
+/// TLS for gRPC (issue 17): the certificate a service serves and presents
+/// to its peers, and the CA it trusts for theirs.
+#[derive(Debug, Clone, Default)]
+pub struct GrpcTls {
+    /// `GRPC_TLS_CERT_FILE` and `GRPC_TLS_KEY_FILE` (PEM): the listener
+    /// speaks TLS with them, and peer calls present them (mutual TLS).
+    pub identity: Option<(Vec<u8>, Vec<u8>)>,
+    /// `GRPC_TLS_CA_FILE` (PEM): the CA of the peers' certificates, for
+    /// `https://` peer URLs, and of the callers' when they must present one.
+    pub ca: Option<Vec<u8>>,
+    /// `GRPC_TLS_CLIENT_AUTH=required`: callers must present a certificate
+    /// signed by that CA (mutual TLS between the services).
+    pub require_client_certificate: bool,
+}
+
+impl GrpcTls {
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let read = |name: &'static str| -> Result<Option<Vec<u8>>, ConfigError> {
+            env.get(name)
+                .map(|path| {
+                    std::fs::read(path).map_err(|error| {
+                        ConfigError::new(name, format!("cannot read {path}: {error}"))
+                    })
+                })
+                .transpose()
+        };
+        let identity = match (read("GRPC_TLS_CERT_FILE")?, read("GRPC_TLS_KEY_FILE")?) {
+            (Some(cert), Some(key)) => Some((cert, key)),
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(ConfigError::new(
+                    "GRPC_TLS_KEY_FILE",
+                    "the certificate's key is missing",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError::new(
+                    "GRPC_TLS_CERT_FILE",
+                    "the key's certificate is missing",
+                ));
+            }
+        };
+        let ca = read("GRPC_TLS_CA_FILE")?;
+        let require_client_certificate = match env.get("GRPC_TLS_CLIENT_AUTH") {
+            None | Some("none") => false,
+            Some("required") => true,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "GRPC_TLS_CLIENT_AUTH",
+                    format!("expected none or required, got {other:?}"),
+                ));
+            }
+        };
+        if require_client_certificate && (ca.is_none() || identity.is_none()) {
+            return Err(ConfigError::new(
+                "GRPC_TLS_CLIENT_AUTH",
+                "requiring client certificates needs GRPC_TLS_CERT_FILE, GRPC_TLS_KEY_FILE and GRPC_TLS_CA_FILE",
+            ));
+        }
+        Ok(Self {
+            identity,
+            ca,
+            require_client_certificate,
+        })
+    }
+}
+
 /// What every service reads.
 #[derive(Debug, Clone)]
 pub struct ServiceConfig {
     /// The service's name: `orders`, `approvals`, ...
     pub service: &'static str,
     pub grpc_addr: SocketAddr,
+    pub grpc_tls: GrpcTls,
     pub database_url: String,
     pub database_max_connections: u32,
     pub nats_url: String,
@@ -338,6 +406,7 @@ impl ServiceConfig {
         Ok(Self {
             service,
             grpc_addr,
+            grpc_tls: GrpcTls::from_env(env)?,
             database_url,
             database_max_connections,
             nats_url,
@@ -361,6 +430,41 @@ mod tests {
             "ORDERFLOW_JWT_SECRET",
             "a-development-secret-of-some-length",
         )])
+    }
+
+    #[test]
+    fn grpc_tls_variables_are_checked_and_an_https_peer_needs_a_ca() {
+        let named = |env: Env| GrpcTls::from_env(&env).err().map(|error| error.to_string());
+        let cert = std::env::current_exe()
+            .unwrap_or_default()
+            .display()
+            .to_string();
+        assert!(
+            named(base().with("GRPC_TLS_CERT_FILE", &cert))
+                .is_some_and(|error| error.contains("GRPC_TLS_KEY_FILE"))
+        );
+        assert!(
+            named(base().with("GRPC_TLS_CLIENT_AUTH", "required"))
+                .is_some_and(|error| error.contains("GRPC_TLS_CLIENT_AUTH"))
+        );
+        assert!(
+            named(base().with("GRPC_TLS_CLIENT_AUTH", "sometimes"))
+                .is_some_and(|error| error.contains("GRPC_TLS_CLIENT_AUTH"))
+        );
+        assert!(
+            named(base().with("GRPC_TLS_CA_FILE", "/no/such/ca.pem"))
+                .is_some_and(|error| error.contains("GRPC_TLS_CA_FILE"))
+        );
+        let plain = GrpcTls::from_env(&base()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(plain.identity.is_none() && !plain.require_client_certificate);
+        let refused = crate::grpc::peer_channel("FINANCE_URL", "https://finance:50053", &plain)
+            .err()
+            .map(|error| error.to_string())
+            .unwrap_or_default();
+        assert!(
+            refused.contains("FINANCE_URL") && refused.contains("GRPC_TLS_CA_FILE"),
+            "{refused}"
+        );
     }
 
     #[test]

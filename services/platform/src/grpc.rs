@@ -13,6 +13,8 @@ use crate::auth::{ClientInterceptor, ServiceIdentity};
 
 use std::time::Duration;
 
+use anyhow::Context as _;
+
 use tokio::net::TcpListener;
 use tonic::service::Routes;
 use tonic_health::ServingStatus;
@@ -69,6 +71,7 @@ pub async fn serve(
     shutdown: Shutdown,
     grace: Duration,
     service: &'static str,
+    tls: &crate::config::GrpcTls,
 ) -> anyhow::Result<()> {
     // No Nagle: small gRPC frames would otherwise wait for delayed ACKs.
     let incoming = tonic::transport::server::TcpIncoming::from(listener)
@@ -80,7 +83,20 @@ pub async fn serve(
         // Innermost, so that the spans and metrics see the final code.
         .map_response(undecodable_is_invalid_argument)
         .into_inner();
-    let server = tonic::transport::Server::builder()
+    let mut builder = tonic::transport::Server::builder();
+    if let Some((cert, key)) = &tls.identity {
+        let mut config = tonic::transport::ServerTlsConfig::new()
+            .identity(tonic::transport::Identity::from_pem(cert, key));
+        if tls.require_client_certificate
+            && let Some(ca) = &tls.ca
+        {
+            config = config.client_ca_root(tonic::transport::Certificate::from_pem(ca));
+        }
+        builder = builder
+            .tls_config(config)
+            .context("GRPC_TLS_CERT_FILE / GRPC_TLS_KEY_FILE")?;
+    }
+    let server = builder
         .layer(layers)
         .add_routes(routes)
         .serve_with_incoming_shutdown(incoming, {
@@ -177,19 +193,34 @@ pub async fn watch_health(
 
 /// A channel to a peer service that connects on first use (so services can
 /// start in any order) and reconnects after failures.
+/// An `https://` URL speaks TLS, trusting `GRPC_TLS_CA_FILE` and presenting
+/// this service's certificate when it has one (mutual TLS).
 pub fn peer_channel(
     variable: &str,
     url: &str,
+    tls: &crate::config::GrpcTls,
 ) -> Result<tonic::transport::Channel, crate::config::ConfigError> {
-    tonic::transport::Channel::from_shared(url.to_owned())
-        .map(|endpoint| {
-            endpoint
-                .connect_timeout(Duration::from_secs(5))
-                .timeout(Duration::from_secs(15))
-                .tcp_nodelay(true)
-                .connect_lazy()
-        })
-        .map_err(|error| crate::config::ConfigError::new(variable, format!("not a URL: {error}")))
+    let error = |message: String| crate::config::ConfigError::new(variable, message);
+    let mut endpoint = tonic::transport::Channel::from_shared(url.to_owned())
+        .map_err(|cause| error(format!("not a URL: {cause}")))?
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(15))
+        .tcp_nodelay(true);
+    if url.starts_with("https://") {
+        let ca = tls
+            .ca
+            .as_ref()
+            .ok_or_else(|| error("an https:// peer needs GRPC_TLS_CA_FILE".to_owned()))?;
+        let mut config = tonic::transport::ClientTlsConfig::new()
+            .ca_certificate(tonic::transport::Certificate::from_pem(ca));
+        if let Some((cert, key)) = &tls.identity {
+            config = config.identity(tonic::transport::Identity::from_pem(cert, key));
+        }
+        endpoint = endpoint
+            .tls_config(config)
+            .map_err(|cause| error(format!("TLS: {cause}")))?;
+    }
+    Ok(endpoint.connect_lazy())
 }
 
 /// A peer's channel: a client span per call, with this service's identity,

@@ -226,6 +226,7 @@ impl ServiceRuntime {
                 shutdown.clone(),
                 config.shutdown_grace,
                 service,
+                &config.grpc_tls,
             )
             .await;
             // The drain, in order (issue 16): health said NOT_SERVING as

@@ -42,7 +42,11 @@ pub async fn start(
     let identity =
         orderflow_platform::auth::ServiceIdentity::new(config::SERVICE, &config.service.auth);
     let inventory = peers::Inventory::new(orderflow_platform::grpc::with_identity(
-        orderflow_platform::grpc::peer_channel("INVENTORY_URL", &config.inventory_url)?,
+        orderflow_platform::grpc::peer_channel(
+            "INVENTORY_URL",
+            &config.inventory_url,
+            &config.service.grpc_tls,
+        )?,
         identity,
     ));
     let production = app::Production::new(

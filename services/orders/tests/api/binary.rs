@@ -14,6 +14,14 @@ use crate::support::*;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_orderflow-orders");
 
+/// Once the binary accepts connections on `address`.
+async fn listening(address: std::net::SocketAddr) {
+    testing::eventually(Duration::from_secs(30), "the binary to listen", || async {
+        tokio::net::TcpStream::connect(address).await.ok()
+    })
+    .await;
+}
+
 /// A client of the binary listening on `address`, once it serves: the
 /// customer it created to prove so.
 async fn serving(
@@ -23,10 +31,7 @@ async fn serving(
     pb::order_service_client::OrderServiceClient<testing::Authorized>,
     pb::Customer,
 ) {
-    testing::eventually(Duration::from_secs(30), "the binary to listen", || async {
-        tokio::net::TcpStream::connect(address).await.ok()
-    })
-    .await;
+    listening(address).await;
     let client = pb::order_service_client::OrderServiceClient::new(
         testing::authorized(address, "alice", &["sales"]).await,
     );
@@ -365,6 +370,74 @@ async fn sigterm_under_load_leaves_no_committed_event_unpublished() {
             i64::try_from(published).unwrap_or(i64::MAX),
             orders,
             "{backend:?}: {orders} orders, {published} created events"
+        );
+    }
+}
+
+/// Issue 17: the listener speaks TLS with GRPC_TLS_CERT_FILE/KEY_FILE; with
+/// GRPC_TLS_CLIENT_AUTH=required only a caller with a certificate from
+/// GRPC_TLS_CA_FILE's CA gets an answer (mutual TLS between services).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_serves_over_tls_and_with_client_auth_only_to_certificate_holders() {
+    use tonic::transport::{Certificate, ClientTlsConfig, Endpoint, Identity};
+    use tonic_health::pb::HealthCheckRequest;
+    use tonic_health::pb::health_client::HealthClient;
+
+    let pki = testing::TestPki::new();
+    let (server_cert, server_key) = pki.issue("orders", &["localhost", "127.0.0.1"]);
+    let (client_cert, client_key) = pki.issue("finance", &["finance"]);
+    let pem = |path: &std::path::Path| std::fs::read(path).unwrap_or_else(|e| panic!("{e}"));
+    let database = TestDatabase::create(Backend::Sqlite).await;
+    let nats = TestNats::start().await;
+    for client_auth in ["none", "required"] {
+        let port = testing::free_port();
+        let _child = binary(&database, &nats)
+            .env("GRPC_ADDR", format!("127.0.0.1:{port}"))
+            .env("GRPC_TLS_CERT_FILE", &server_cert)
+            .env("GRPC_TLS_KEY_FILE", &server_key)
+            .env("GRPC_TLS_CA_FILE", &pki.ca)
+            .env("GRPC_TLS_CLIENT_AUTH", client_auth)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let address: std::net::SocketAddr = format!("127.0.0.1:{port}")
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
+        listening(address).await;
+        let check = |tls: Option<ClientTlsConfig>| async move {
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            let mut endpoint = Endpoint::from_shared(format!("{scheme}://localhost:{port}"))
+                .unwrap_or_else(|e| panic!("{e}"))
+                .timeout(Duration::from_secs(3));
+            if let Some(tls) = tls {
+                endpoint = endpoint.tls_config(tls).unwrap_or_else(|e| panic!("{e}"));
+            }
+            let channel = endpoint.connect().await.ok()?;
+            HealthClient::new(channel)
+                .check(HealthCheckRequest {
+                    service: "liveness".to_owned(),
+                })
+                .await
+                .ok()
+        };
+        let trusted = || ClientTlsConfig::new().ca_certificate(Certificate::from_pem(pem(&pki.ca)));
+        let with_certificate =
+            || trusted().identity(Identity::from_pem(pem(&client_cert), pem(&client_key)));
+        let answered = testing::eventually(Duration::from_secs(30), "a TLS answer", || {
+            check(Some(with_certificate()))
+        })
+        .await;
+        assert_eq!(answered.into_inner().status, 1, "{client_auth}: SERVING");
+        assert!(
+            check(None).await.is_none(),
+            "{client_auth}: plaintext answered"
+        );
+        let without_certificate = check(Some(trusted())).await;
+        assert_eq!(
+            without_certificate.is_some(),
+            client_auth == "none",
+            "{client_auth}: a caller without a certificate"
         );
     }
 }

@@ -176,6 +176,13 @@ async fn ord_17_sla_6_a_shipment_notice_sent_late_is_missed_by_its_send_time_and
     )
     .await;
 
+    // Its notice is queued before the shipment's (the two reports come by
+    // different consumers: without this wait, either may be filed first).
+    messages_when(&app, &customer, &late, "the delay notice", |found| {
+        found.len() == 1
+    })
+    .await;
+
     // Dispatched at T0 and heard of at once — but the SMS gateway is down:
     // the notices wait, their failures counted.
     let dispatched_at = start_time();

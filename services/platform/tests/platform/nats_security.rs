@@ -10,47 +10,6 @@ use orderflow_platform::config::{Env, NatsSecurity};
 use orderflow_platform::testing;
 use tokio::process::Command;
 
-/// A CA and a server certificate for 127.0.0.1 signed by it, as PEM files
-/// in `directory`: (ca, cert, key).
-fn certificates(directory: &std::path::Path) -> (String, String, String) {
-    let ca_key = rcgen::KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
-    let mut ca_params =
-        rcgen::CertificateParams::new(Vec::<String>::new()).unwrap_or_else(|e| panic!("{e}"));
-    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "Orderflow test CA");
-    ca_params.key_usages = vec![
-        rcgen::KeyUsagePurpose::KeyCertSign,
-        rcgen::KeyUsagePurpose::DigitalSignature,
-    ];
-    let ca = ca_params
-        .self_signed(&ca_key)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let issuer = rcgen::Issuer::new(ca_params, ca_key);
-    let server_key = rcgen::KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
-    let mut server_params =
-        rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-            .unwrap_or_else(|e| panic!("{e}"));
-    server_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "nats");
-    server_params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
-    let server = server_params
-        .signed_by(&server_key, &issuer)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let write = |name: &str, pem: String| {
-        let path = directory.join(name);
-        std::fs::write(&path, pem).unwrap_or_else(|e| panic!("{e}"));
-        path.display().to_string()
-    };
-    (
-        write("ca.pem", ca.pem()),
-        write("server.pem", server.pem()),
-        write("server-key.pem", server_key.serialize_pem()),
-    )
-}
-
 /// The NATS security of the `orders` service given these variables.
 fn read(pairs: &[(&str, &str)]) -> Result<NatsSecurity, orderflow_platform::config::ConfigError> {
     NatsSecurity::from_env(
@@ -83,7 +42,13 @@ async fn jetstream_answers(client: async_nats::Client) -> bool {
 #[tokio::test]
 async fn a_service_reaches_a_nats_that_requires_a_user_and_tls_and_nothing_less_does() {
     let directory = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let (ca, cert, key) = certificates(directory.path());
+    let pki = testing::TestPki::new();
+    let (cert, key) = pki.issue("nats", &["127.0.0.1", "localhost"]);
+    let (ca, cert, key) = (
+        pki.ca.display().to_string(),
+        cert.display().to_string(),
+        key.display().to_string(),
+    );
     let port = testing::free_port();
     let store = directory.path().join("jetstream");
     let config = directory.path().join("nats.conf");
