@@ -152,6 +152,18 @@ impl Finance {
     ) -> Result<OrderAccount, FinanceError> {
         accounts::account(connection, order_id, for_update)
             .await?
-            .ok_or_else(|| FinanceError::not_found("order", order_id))
+            .ok_or_else(|| not_known(order_id))
     }
+}
+
+/// Issue 17: finance learns of an order from its events, so an order it has
+/// no account for may simply not have reached it yet. It says so, rather than
+/// a NOT_FOUND that a caller would take as "no such order".
+pub(crate) fn not_known(order_id: &str) -> FinanceError {
+    FinanceError::precondition(
+        "ORDER_NOT_KNOWN",
+        format!("orders/{order_id}"),
+        "finance has not heard of this order: it does not exist, or its creation has not \
+         reached finance yet (if it was just created, try again shortly)",
+    )
 }

@@ -33,7 +33,14 @@ impl Finance {
         request.set_timeout(PEER_TIMEOUT);
         let gate = match client.get_shipment_gate(request).await {
             Ok(gate) => gate.into_inner(),
-            Err(status) if status.code() == tonic::Code::NotFound => {
+            // Finance has not heard of the order (yet): ORDER_NOT_KNOWN, or
+            // NOT_FOUND from an older finance.
+            Err(status)
+                if matches!(
+                    status.code(),
+                    tonic::Code::NotFound | tonic::Code::FailedPrecondition
+                ) =>
+            {
                 return Err(LogisticsError::precondition(
                     "FINANCE_UNKNOWN_ORDER",
                     format!("orders/{order_id}"),

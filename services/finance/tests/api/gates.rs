@@ -26,7 +26,57 @@ backend_tests!(
     fin_1_a_credit_order_beyond_the_available_credit_is_held,
     ord_20_a_standard_order_waits_for_its_signed_and_confirmed_sales_detail,
     apr_5_free_samples_and_monthly_settlement_wait_for_their_sign_off,
+    an_order_finance_has_not_heard_of_is_not_known_yet_rather_than_not_found,
 );
+
+/// Issue 17: finance learns of orders from their events. A call about an
+/// order it has not heard of (one just created whose event is on its way,
+/// or none at all) is FAILED_PRECONDITION `ORDER_NOT_KNOWN`, with a reason
+/// a caller can act on, never a NOT_FOUND it would take as final; nothing
+/// is recorded.
+async fn an_order_finance_has_not_heard_of_is_not_known_yet_rather_than_not_found(
+    backend: Backend,
+) {
+    let app = spawn_finance(backend).await;
+    let unheard_of = uuid::Uuid::now_v7().to_string();
+    let status = app
+        .sales()
+        .await
+        .record_payment(pb::RecordPaymentRequest {
+            order_id: unheard_of.clone(),
+            kind: pb::PaymentKind::Full.into(),
+            amount: Some(cny(10_000)),
+            method: "bank transfer".to_owned(),
+            reference: "BOC-0002".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("a payment for an unknown order was recorded"));
+    assert_eq!(status.code(), Code::FailedPrecondition, "{status:?}");
+    assert!(status.message().contains("not heard of"), "{status:?}");
+    let gate = app
+        .finance()
+        .await
+        .get_release_gate(pb::GetReleaseGateRequest {
+            order_id: unheard_of.clone(),
+        })
+        .await
+        .err()
+        .map(|status| status.code());
+    assert_eq!(gate, Some(Code::FailedPrecondition));
+    let payments = app
+        .finance()
+        .await
+        .list_payments(pb::ListPaymentsRequest {
+            order_id: unheard_of,
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert!(payments.payments.is_empty());
+}
 
 async fn fin_5_prepaid_opens_on_the_confirmed_full_payment_only(backend: Backend) {
     let app = spawn_finance(backend).await;
