@@ -7,6 +7,37 @@
 //! - [`quotation`]: inquiry → quotation versions → order (ORD-13).
 //! - [`error`]: the service's error enum.
 
+/// An enum whose values are stored and shown as snake_case words: `ALL`,
+/// `as_str`, `parse`, `Display` and serde from one list (the order kinds and
+/// states, the notification kinds). The caller's module brings `fmt`,
+/// `Serialize` and `Deserialize` into scope.
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$variant_meta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$variant_meta])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                formatter.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 pub mod confirmation;
 pub mod customer;
 pub mod error;

@@ -6,6 +6,8 @@
 //! is measured when the notifier sent it, not when the dispatch was heard
 //! of.
 
+use std::fmt;
+
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -14,40 +16,19 @@ use super::order::Order;
 /// SLA-6: the customer is told of the shipment within an hour of dispatch.
 pub const SHIPMENT_NOTICE_WITHIN: Duration = Duration::hours(1);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NotificationKind {
-    /// Not all of the order is in stock at confirmation.
-    Shortage,
-    /// Production plans to finish after the order's due date.
-    ProductionDelay,
-    /// Dispatched, with carrier and tracking number (LOG-3).
-    Shipment,
-    /// The shipment is late or in trouble on its way.
-    DeliveryProblem,
-}
-
-impl NotificationKind {
-    pub const ALL: [NotificationKind; 4] = [
-        Self::Shortage,
-        Self::ProductionDelay,
-        Self::Shipment,
-        Self::DeliveryProblem,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Shortage => "shortage",
-            Self::ProductionDelay => "production_delay",
-            Self::Shipment => "shipment",
-            Self::DeliveryProblem => "delivery_problem",
-        }
+string_enum!(
+    /// What a notification tells the customer of.
+    NotificationKind {
+        /// Not all of the order is in stock at confirmation.
+        Shortage => "shortage",
+        /// Production plans to finish after the order's due date.
+        ProductionDelay => "production_delay",
+        /// Dispatched, with carrier and tracking number (LOG-3).
+        Shipment => "shipment",
+        /// The shipment is late or in trouble on its way.
+        DeliveryProblem => "delivery_problem",
     }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
-    }
-}
+);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notification {
