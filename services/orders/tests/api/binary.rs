@@ -207,11 +207,7 @@ async fn a_bad_variable_is_named_at_start_up() {
 async fn the_binary_migrates_as_a_step_and_serves_on_the_next_releases_schema() {
     use sea_orm::ConnectionTrait;
 
-    let mut backends = vec![Backend::Sqlite];
-    if testing::postgres_configured() {
-        backends.push(Backend::Postgres);
-    }
-    for backend in backends {
+    for backend in testing::backends() {
         let nats = TestNats::start().await;
         let base = |database: &TestDatabase| {
             let mut command = binary(database, &nats);
@@ -291,11 +287,7 @@ async fn the_binary_migrates_as_a_step_and_serves_on_the_next_releases_schema() 
 async fn sigterm_under_load_leaves_no_committed_event_unpublished() {
     use sea_orm::{ConnectionTrait, Statement};
 
-    let mut backends = vec![Backend::Sqlite];
-    if testing::postgres_configured() {
-        backends.push(Backend::Postgres);
-    }
-    for backend in backends {
+    for backend in testing::backends() {
         let database = TestDatabase::create(backend).await;
         let nats = TestNats::start().await;
         let port = testing::free_port();

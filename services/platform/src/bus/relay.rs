@@ -41,6 +41,8 @@ pub struct Relay {
     jetstream: jetstream::Context,
     signal: OutboxSignal,
     stream: jetstream::stream::Config,
+    /// The producing service (`ORDERS` → `orders`), for its metric and spans.
+    service: String,
 }
 
 impl Relay {
@@ -56,6 +58,7 @@ impl Relay {
             database,
             jetstream,
             signal,
+            service: stream.name.to_ascii_lowercase(),
             stream,
         }
     }
@@ -116,7 +119,7 @@ impl Relay {
     async fn sample_backlog(&self) {
         match outbox::backlog(self.database.connection()).await {
             Ok(rows) => {
-                crate::metrics::outbox_backlog(&self.stream.name.to_ascii_lowercase(), rows);
+                crate::metrics::outbox_backlog(&self.service, rows);
             }
             Err(error) => tracing::debug!(%error, "cannot count the outbox backlog"),
         }
@@ -242,7 +245,7 @@ impl Relay {
         let stored: HashMap<String, String> =
             serde_json::from_str(&row.headers).unwrap_or_default();
         let parent = crate::telemetry::context_from_headers(&stored);
-        let span = tracing::info_span!("outbox.publish", otel.kind = "producer", messaging.destination = %row.subject, messaging.message_id = %row.id, orderflow.service = %self.stream.name.to_ascii_lowercase());
+        let span = tracing::info_span!("outbox.publish", otel.kind = "producer", messaging.destination = %row.subject, messaging.message_id = %row.id, orderflow.service = %self.service);
         let _ = span.set_parent(parent);
         if let Some(order) = crate::telemetry::OrderTag::from_headers(&stored) {
             crate::telemetry::tag_span(&span, &order);
