@@ -217,8 +217,14 @@ async fn a_standard_order_passes_approval_and_awaits_payment() {
 }
 
 /// A business date `days` from today.
+/// The business date `days` from today, in the services' business time
+/// zone (`BUSINESS_TIME_ZONE`, default Asia/Shanghai): the date they write
+/// on what they record. (A UTC date is a day behind from 16:00 UTC on.)
 pub(crate) fn in_days(days: i64) -> String {
-    (chrono::Utc::now() + chrono::Duration::days(days))
+    let zone = orderflow_platform::config::Env::from_process()
+        .business_time_zone()
+        .unwrap_or_else(|error| panic!("{error}"));
+    (chrono::Utc::now().with_timezone(&zone).date_naive() + chrono::Duration::days(days))
         .format("%Y-%m-%d")
         .to_string()
 }
