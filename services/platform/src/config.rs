@@ -353,13 +353,16 @@ pub struct ServiceConfig {
     /// (`orderflow-<service> migrate`) applies them before the pods start,
     /// and a pod whose schema is older than it needs refuses to start.
     pub migrate_on_start: bool,
+    /// How long the inbox and request ids are kept ([`crate::db::retention`]).
+    pub retention: crate::db::retention::Retention,
 }
 
 impl ServiceConfig {
     /// Reads `GRPC_ADDR`, `DATABASE_URL`, `DATABASE_MAX_CONNECTIONS`,
     /// `NATS_URL` (and [`NatsSecurity`]'s), `NATS_STREAM_REPLICAS`, `CONSUMER_MAX_DELIVER`,
     /// `CONSUMER_ACK_WAIT_SECS`, `SHUTDOWN_GRACE_SECS`, `MIGRATE_ON_START`, the `ORDERFLOW_JWT_*`
-    /// variables and the telemetry variables.
+    /// variables, the telemetry variables and the retention's
+    /// (`INBOX_RETENTION_HOURS`, `REQUEST_ID_RETENTION_HOURS`, `RETENTION_SWEEP_SECS`).
     pub fn from_env(
         service: &'static str,
         default_port: u16,
@@ -417,6 +420,7 @@ impl ServiceConfig {
             telemetry: TelemetryConfig::from_env(service, env)?,
             shutdown_grace: env.seconds_or("SHUTDOWN_GRACE_SECS", Duration::from_secs(20))?,
             migrate_on_start: env.bool_or("MIGRATE_ON_START", true)?,
+            retention: crate::db::retention::Retention::from_env(env)?,
         })
     }
 }

@@ -12,9 +12,11 @@
 //!   operation and caller and fingerprinted: one rule for every service.
 //! - [`migrations`]: the platform's own tables (outbox, inbox, idempotency keys),
 //!   which every service's migrator includes.
+//! - [`retention`]: keeps the inbox and the callers' request ids bounded.
 
 pub mod idempotency;
 pub mod migrations;
+pub mod retention;
 
 use std::ops::Deref;
 use std::sync::Arc;

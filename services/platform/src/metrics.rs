@@ -13,6 +13,7 @@
 //! | `orderflow.outbox.backlog` | gauge | `orderflow.service` |
 //! | `orderflow.consumer.lag` | gauge | `messaging.consumer.group.name`, `messaging.destination.name` (the stream) |
 //! | `orderflow.sla.breaches` | counter | `orderflow.service`, `orderflow.rule` |
+//! | `orderflow.retention.pruned` | counter | `orderflow.service`, `orderflow.table` |
 //!
 //! Rates and errors come from the histograms' counts (by status code or
 //! outcome), durations from their buckets.
@@ -35,6 +36,7 @@ struct Instruments {
     consumer_lag: Gauge<u64>,
     sla_breaches: Counter<u64>,
     outbox_dead_letters: Counter<u64>,
+    retention_pruned: Counter<u64>,
 }
 
 fn instruments() -> &'static Instruments {
@@ -73,6 +75,11 @@ fn instruments() -> &'static Instruments {
                 .u64_counter("orderflow.outbox.dead_letters")
                 .with_unit("{event}")
                 .with_description("Events that can never be published, set aside from the outbox")
+                .build(),
+            retention_pruned: meter
+                .u64_counter("orderflow.retention.pruned")
+                .with_unit("{row}")
+                .with_description("Bookkeeping rows (inbox, request ids) deleted by retention")
                 .build(),
         }
     })
@@ -141,5 +148,16 @@ pub fn outbox_dead_lettered(subject: &str) {
     instruments().outbox_dead_letters.add(
         1,
         &[KeyValue::new("messaging.destination", subject.to_owned())],
+    );
+}
+
+/// Rows of `table` deleted by a retention sweep.
+pub fn retention_pruned(service: &'static str, table: &'static str, rows: u64) {
+    instruments().retention_pruned.add(
+        rows,
+        &[
+            KeyValue::new("orderflow.service", service),
+            KeyValue::new("orderflow.table", table),
+        ],
     );
 }

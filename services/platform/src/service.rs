@@ -119,6 +119,14 @@ impl ServiceRuntime {
         let mut relay_task = JoinSet::new();
         relay_task.spawn(relay.run(relay_stop.clone()));
         let tasks_stop = Shutdown::new();
+        let mut background = JoinSet::new();
+        background.spawn(crate::db::retention::run(
+            service,
+            database.clone(),
+            clock.clone(),
+            config.retention,
+            tasks_stop.clone(),
+        ));
         tracing::info!(service, database = %crate::db::redact(&config.database_url), nats = %config.nats_url, "service infrastructure ready");
         Ok(Self {
             config,
@@ -130,7 +138,7 @@ impl ServiceRuntime {
             shutdown,
             sweeps: Sweeps::default(),
             tasks_stop,
-            background: JoinSet::new(),
+            background,
             relay_stop,
             relay: relay_task,
         })

@@ -11,6 +11,7 @@ pub fn platform_migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(CreatePlatformTables),
         Box::new(CreateRequestKeys),
         Box::new(CreateOutboxDeadLetters),
+        Box::new(CreateRetentionIndexes),
     ]
 }
 
@@ -233,5 +234,37 @@ impl MigrationTrait for CreateOutboxDeadLetters {
                     .to_owned(),
             )
             .await
+    }
+}
+
+/// Issue 18: retention deletes the oldest inbox rows and request keys; these
+/// indexes let it find them without reading the tables.
+struct CreateRetentionIndexes;
+
+impl MigrationName for CreateRetentionIndexes {
+    fn name(&self) -> &str {
+        "m0000_platform_retention_indexes"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateRetentionIndexes {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for (table, column) in [("inbox", "handled_at"), ("request_keys", "created_at")] {
+            manager
+                .create_index(
+                    Index::create()
+                        .name(format!("{table}_{column}"))
+                        .table(table)
+                        .col(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
     }
 }

@@ -22,6 +22,7 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, Statement};
 use sea_orm_migration::prelude::*;
 
 mod nats_security;
+mod retention;
 
 struct TestMigrator;
 
