@@ -16,12 +16,19 @@ use tonic::transport::Channel;
 
 use crate::secret;
 
+mod flow;
+mod limit;
+mod report;
 mod schedule;
 
 #[derive(clap::Subcommand, Debug)]
 pub enum BenchCommand {
     /// Concurrent CreateOrder calls: throughput, p50/p99, relay lag.
     CreateOrders(CreateOrdersArgs),
+    /// Prepaid orders through the whole flow to READY_TO_SHIP at an
+    /// arrival rate: throughput, stage latencies, commits and events per
+    /// order, RSS, and the ratio to the machine's limit (pgbench).
+    Flow(flow::FlowArgs),
     /// The production scheduler on a generated load: time, and no
     /// capacity exceeded (PRD-3).
     Schedule(schedule::ScheduleArgs),
@@ -51,6 +58,7 @@ pub struct CreateOrdersArgs {
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::CreateOrders(args) => create_orders(args).await,
+        BenchCommand::Flow(args) => flow::run(args).await,
         BenchCommand::Schedule(args) => schedule::run(args),
     }
 }

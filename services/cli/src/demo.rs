@@ -163,7 +163,7 @@ fn state_name(state: i32) -> String {
         .unwrap_or_else(|_| state.to_string())
 }
 
-fn customer_request() -> pb::CreateCustomerRequest {
+pub(crate) fn customer_request() -> pb::CreateCustomerRequest {
     pb::CreateCustomerRequest {
         request_id: String::new(),
         name: "Hangzhou Water Works".to_owned(),

@@ -196,6 +196,14 @@ impl Database {
         }
     }
 
+    /// Runs one statement as it is (administration: CREATE DATABASE, ...).
+    pub async fn execute_unprepared(&self, sql: &str) -> Result<(), DbErr> {
+        self.connection
+            .execute_raw(Statement::from_string(self.backend(), sql.to_owned()))
+            .await
+            .map(drop)
+    }
+
     /// Whether the database answers.
     pub async fn ping(&self) -> bool {
         self.connection.ping().await.is_ok()
@@ -340,6 +348,23 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// `postgres://u@h:5432/postgres?x=y` with the database replaced by `name`.
+pub fn with_database_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let authority_start = base.find("://").map_or(0, |index| index + 3);
+    let prefix = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{prefix}/{name}?{query}"),
+        None => format!("{prefix}/{name}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,5 +385,24 @@ mod tests {
     fn advisory_keys_differ_per_service_and_are_stable() {
         assert_ne!(advisory_key("orders"), advisory_key("finance"));
         assert_eq!(advisory_key("orders"), advisory_key("orders"));
+    }
+
+    #[test]
+    fn the_database_name_is_replaced_in_a_postgres_url() {
+        assert_eq!(
+            with_database_name("postgres://root@127.0.0.1:5432/postgres", "t1"),
+            "postgres://root@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            with_database_name(
+                "postgres://root@127.0.0.1:5432/postgres?sslmode=disable",
+                "t1"
+            ),
+            "postgres://root@127.0.0.1:5432/t1?sslmode=disable"
+        );
+        assert_eq!(
+            with_database_name("postgres://root@h", "t1"),
+            "postgres://root@h/t1"
+        );
     }
 }

@@ -356,7 +356,7 @@ impl TestDatabase {
                     .unwrap_or_else(|error| panic!("cannot create database {name}: {error}"));
                 admin.close().await;
                 Self {
-                    url: with_database_name(&admin_url, &name),
+                    url: crate::db::with_database_name(&admin_url, &name),
                     backend,
                     _directory: None,
                     postgres: Some((admin_url, name)),
@@ -398,23 +398,6 @@ impl Drop for TestDatabase {
             }
         });
         let _ = dropper.join();
-    }
-}
-
-/// `postgres://u@h:5432/postgres?x=y` with the database replaced by `name`.
-fn with_database_name(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (url, None),
-    };
-    let authority_start = base.find("://").map_or(0, |index| index + 3);
-    let prefix = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    match query {
-        Some(query) => format!("{prefix}/{name}?{query}"),
-        None => format!("{prefix}/{name}"),
     }
 }
 
@@ -740,28 +723,4 @@ macro_rules! backend_tests {
             }
         )*
     };
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_database_name_is_replaced_in_a_postgres_url() {
-        assert_eq!(
-            with_database_name("postgres://root@127.0.0.1:5432/postgres", "t1"),
-            "postgres://root@127.0.0.1:5432/t1"
-        );
-        assert_eq!(
-            with_database_name(
-                "postgres://root@127.0.0.1:5432/postgres?sslmode=disable",
-                "t1"
-            ),
-            "postgres://root@127.0.0.1:5432/t1?sslmode=disable"
-        );
-        assert_eq!(
-            with_database_name("postgres://root@h", "t1"),
-            "postgres://root@h/t1"
-        );
-    }
 }
