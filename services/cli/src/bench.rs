@@ -53,6 +53,11 @@ pub struct CreateOrdersArgs {
     /// Orders created before measuring.
     #[arg(long, default_value_t = 500)]
     warmup: usize,
+    /// Measure the machine's limit first with pgbench on this PostgreSQL
+    /// server (an admin URL) at the same client count, and print the P1
+    /// ratio (issue 18).
+    #[arg(long)]
+    limit_postgres_url: Option<String>,
 }
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
@@ -133,6 +138,17 @@ async fn create_orders(args: CreateOrdersArgs) -> anyhow::Result<()> {
         args.callers > 0 && args.connections > 0,
         "callers and connections must be positive"
     );
+    let limit = match &args.limit_postgres_url {
+        Some(url) => {
+            let limit = limit::measure(url, args.callers, 10).await?;
+            println!(
+                "limit: pgbench at {} clients, single INSERT {:.0} tps",
+                args.callers, limit.insert_tps
+            );
+            Some(limit)
+        }
+        None => None,
+    };
     let secret = secret::load()?;
     let token = orderflow_platform::auth::mint_hs256(
         &secret,
@@ -246,6 +262,13 @@ async fn create_orders(args: CreateOrdersArgs) -> anyhow::Result<()> {
         errors.load(Ordering::SeqCst)
     );
     println!("  throughput  {per_second:.0} orders/s");
+    if let Some(limit) = limit {
+        println!(
+            "  P1          {per_second:.0} ÷ {:.0} INSERT tps = {:.2} (target ≥ 0.30, p99 ≤ 20 ms)",
+            limit.insert_tps,
+            per_second / limit.insert_tps
+        );
+    }
     println!(
         "  latency     p50 {:.1} ms   p90 {:.1} ms   p99 {:.1} ms   max {:.1} ms",
         ms(histogram.value_at_quantile(0.50)),
