@@ -199,6 +199,9 @@ const STAGES: [&str; 7] = [
 
 type Timings = [Duration; 7];
 
+/// How long the idle services' own commits are counted before the load.
+const IDLE_WINDOW: Duration = Duration::from_secs(5);
+
 struct Clients {
     orders: pb::order_service_client::OrderServiceClient<Channel>,
     finance: finance::finance_service_client::FinanceServiceClient<Channel>,
@@ -528,6 +531,19 @@ pub async fn run(args: FlowArgs) -> anyhow::Result<()> {
         });
     }
     nats.flush().await?;
+    // What the services commit while idle (health checks, sweepers, the
+    // relay's polls), measured for a few seconds before the load and taken
+    // off the run's figure.
+    let idle_commits_per_second = match &statistics {
+        Some(database) => {
+            let (before, _) = database_work(database).await?;
+            let window = Instant::now();
+            tokio::time::sleep(IDLE_WINDOW).await;
+            let (after, _) = database_work(database).await?;
+            Some((after - before).max(0) as f64 / window.elapsed().as_secs_f64())
+        }
+        None => None,
+    };
     let events_before = events_published(&jetstream).await;
     let work_before = match &statistics {
         Some(database) => Some(database_work(database).await?),
@@ -637,8 +653,10 @@ pub async fn run(args: FlowArgs) -> anyhow::Result<()> {
     let (commits_per_order, rows_per_order) = match (&statistics, work_before) {
         (Some(database), Some((commits, written))) => {
             let (commits_after, written_after) = database_work(database).await?;
+            let idle = idle_commits_per_second.unwrap_or(0.0) * started.elapsed().as_secs_f64();
+            let commits = ((commits_after - commits) as f64 - idle).max(0.0);
             (
-                Some(per_order((commits_after - commits).max(0) as u64)),
+                Some(commits / completed.max(1) as f64),
                 Some(per_order((written_after - written).max(0) as u64)),
             )
         }
@@ -663,6 +681,7 @@ pub async fn run(args: FlowArgs) -> anyhow::Result<()> {
         ready_per_second: per_second,
         events_per_order: per_order(events_after.saturating_sub(events_before)),
         commits_per_order,
+        idle_commits_per_second,
         rows_written_per_order: rows_per_order,
         rss_kib: rss.lock().unwrap_or_else(|e| e.into_inner()).clone(),
         limit,

@@ -58,8 +58,11 @@ pub struct FlowReport {
     pub ready_per_second: Vec<u64>,
     /// Events the services published, per completed order.
     pub events_per_order: f64,
-    /// PostgreSQL transactions committed per completed order (all services).
+    /// PostgreSQL transactions committed per completed order (all services,
+    /// reads included, the idle background taken off).
     pub commits_per_order: Option<f64>,
+    /// What the services commit per second with no load.
+    pub idle_commits_per_second: Option<f64>,
     /// Rows inserted, updated or deleted per completed order.
     pub rows_written_per_order: Option<f64>,
     /// (process, [(seconds since the start, KiB)]).
@@ -104,7 +107,8 @@ impl FlowReport {
         );
         match (self.commits_per_order, self.rows_written_per_order) {
             (Some(commits), Some(rows)) => println!(
-                "  database    {commits:.1} commits and {rows:.1} rows written per order (pg_stat_database)"
+                "  database    {commits:.1} commits and {rows:.1} rows written per order (pg_stat_database; idle background {:.1} commits/s taken off)",
+                self.idle_commits_per_second.unwrap_or(0.0)
             ),
             _ => println!("  database    commits not counted (no --postgres-url)"),
         }
