@@ -68,6 +68,22 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     }
 }
 
+/// An `authorization` value for `subject` acting as `role`, valid for the
+/// longest run.
+fn bearer(
+    secret: &secrecy::SecretString,
+    subject: &str,
+    role: &str,
+) -> anyhow::Result<tonic::metadata::MetadataValue<tonic::metadata::Ascii>> {
+    let token = orderflow_platform::auth::mint_hs256(
+        secret,
+        subject,
+        &[role.to_owned()],
+        Duration::from_secs(6 * 3600),
+    )?;
+    Ok(format!("Bearer {token}").parse()?)
+}
+
 fn request(customer_id: &str, delivery: &str) -> tonic::Request<pb::CreateOrderRequest> {
     tonic::Request::new(pb::CreateOrderRequest {
         request_id: uuid::Uuid::now_v7().to_string(),
@@ -150,13 +166,7 @@ async fn create_orders(args: CreateOrdersArgs) -> anyhow::Result<()> {
         None => None,
     };
     let secret = secret::load()?;
-    let token = orderflow_platform::auth::mint_hs256(
-        &secret,
-        "bench",
-        &["sales".to_owned()],
-        Duration::from_secs(3600),
-    )?;
-    let authorization: tonic::metadata::MetadataValue<_> = format!("Bearer {token}").parse()?;
+    let authorization = bearer(&secret, "bench", "sales")?;
     let mut channels = Vec::new();
     for _ in 0..args.connections {
         channels.push(

@@ -87,6 +87,11 @@ pub fn stream_name(service: &str) -> String {
     service.to_ascii_uppercase()
 }
 
+/// How long a service's stream keeps its events: a message can be delivered
+/// (again) only this long, which bounds how long its inbox row must stay
+/// ([`crate::db::retention`]).
+pub const STREAM_MAX_AGE: Duration = Duration::from_secs(30 * 24 * 3600);
+
 /// The one definition of a service's event stream.
 pub fn stream_config(service: &str, replicas: usize) -> jetstream::stream::Config {
     jetstream::stream::Config {
@@ -96,7 +101,7 @@ pub fn stream_config(service: &str, replicas: usize) -> jetstream::stream::Confi
         storage: jetstream::stream::StorageType::File,
         retention: jetstream::stream::RetentionPolicy::Limits,
         discard: jetstream::stream::DiscardPolicy::Old,
-        max_age: Duration::from_secs(30 * 24 * 3600),
+        max_age: STREAM_MAX_AGE,
         duplicate_window: Duration::from_secs(120),
         num_replicas: replicas,
         ..Default::default()

@@ -39,6 +39,7 @@ use tokio::sync::watch;
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::transport::Channel;
 
+use super::bearer;
 use super::limit::{self, Limit};
 use super::report::{self, FlowReport, RssSeries, StageFigures};
 use crate::secret;
@@ -202,6 +203,8 @@ type Timings = [Duration; 7];
 /// How long the idle services' own commits are counted before the load.
 const IDLE_WINDOW: Duration = Duration::from_secs(5);
 
+/// What every order's driver shares: the connections, the tokens of the
+/// people other than its salesperson, the customer and the delivery date.
 struct Clients {
     orders: pb::order_service_client::OrderServiceClient<Channel>,
     finance: finance::finance_service_client::FinanceServiceClient<Channel>,
@@ -211,20 +214,6 @@ struct Clients {
     secret: SecretString,
     customer_id: String,
     delivery: String,
-}
-
-fn bearer(
-    secret: &SecretString,
-    subject: &str,
-    role: &str,
-) -> anyhow::Result<MetadataValue<Ascii>> {
-    let token = orderflow_platform::auth::mint_hs256(
-        secret,
-        subject,
-        &[role.to_owned()],
-        Duration::from_secs(6 * 3600),
-    )?;
-    Ok(format!("Bearer {token}").parse()?)
 }
 
 fn authorized<T>(message: T, token: &MetadataValue<Ascii>) -> tonic::Request<T> {
@@ -243,7 +232,7 @@ const LINES: [(&str, &str, i64, i64); 2] = [
 
 /// One order through the flow; its stage timings.
 async fn drive(
-    mut clients: Clients,
+    clients: Arc<Clients>,
     arrivals: Arc<Arrivals>,
     index: usize,
     timeout: Duration,
@@ -254,6 +243,8 @@ async fn drive(
     };
     let salesperson = format!("bench-sales-{}-{index}", std::process::id());
     let sales = bearer(&clients.secret, &salesperson, "sales").map_err(|e| e.to_string())?;
+    let mut orders = clients.orders.clone();
+    let mut finance_service = clients.finance.clone();
     let started = Instant::now();
     let request = pb::CreateOrderRequest {
         request_id: uuid::Uuid::now_v7().to_string(),
@@ -280,15 +271,13 @@ async fn drive(
         }),
         ..Default::default()
     };
-    let order = clients
-        .orders
+    let order = orders
         .create_order(authorized(request, &sales))
         .await
         .map_err(fail("CreateOrder"))?
         .into_inner();
     let created = Instant::now();
-    clients
-        .orders
+    orders
         .submit_order(authorized(
             pb::SubmitOrderRequest {
                 request_id: uuid::Uuid::now_v7().to_string(),
@@ -298,8 +287,7 @@ async fn drive(
         ))
         .await
         .map_err(fail("SubmitOrder"))?;
-    clients
-        .orders
+    orders
         .confirm_order(authorized(
             pb::ConfirmOrderRequest {
                 order_id: order.id.clone(),
@@ -315,8 +303,7 @@ async fn drive(
     let entry_date = progress
         .entry_date
         .ok_or("the ledger event carried no entry")?;
-    let payment = clients
-        .finance
+    let payment = finance_service
         .record_payment(authorized(
             finance::RecordPaymentRequest {
                 request_id: uuid::Uuid::now_v7().to_string(),
@@ -331,8 +318,7 @@ async fn drive(
         .await
         .map_err(fail("RecordPayment"))?
         .into_inner();
-    clients
-        .finance
+    finance_service
         .confirm_payment(authorized(
             finance::ConfirmPaymentRequest {
                 request_id: uuid::Uuid::now_v7().to_string(),
@@ -342,8 +328,7 @@ async fn drive(
         ))
         .await
         .map_err(fail("ConfirmPayment"))?;
-    let detail = clients
-        .finance
+    let detail = finance_service
         .sign_sales_detail(authorized(
             finance::SignSalesDetailRequest {
                 request_id: uuid::Uuid::now_v7().to_string(),
@@ -355,8 +340,7 @@ async fn drive(
         .await
         .map_err(fail("SignSalesDetail"))?
         .into_inner();
-    clients
-        .finance
+    finance_service
         .confirm_sales_detail(authorized(
             finance::ConfirmSalesDetailRequest {
                 request_id: uuid::Uuid::now_v7().to_string(),
@@ -506,7 +490,7 @@ pub async fn run(args: FlowArgs) -> anyhow::Result<()> {
         .connect()
         .await
         .with_context(|| format!("cannot reach finance at {}", args.finance_url))?;
-    let mut orders = pb::order_service_client::OrderServiceClient::new(orders_channel.clone());
+    let mut orders = pb::order_service_client::OrderServiceClient::new(orders_channel);
     let setup = bearer(&secret, "bench-setup", "sales")?;
     let customer = orders
         .create_customer(authorized(crate::demo::customer_request(), &setup))
@@ -581,23 +565,21 @@ pub async fn run(args: FlowArgs) -> anyhow::Result<()> {
         args.orders, args.rate, args.orders_url
     );
     let timeout = Duration::from_secs(args.order_timeout_secs);
+    let clients = Arc::new(Clients {
+        orders,
+        finance: finance::finance_service_client::FinanceServiceClient::new(finance_channel),
+        assistant: bearer(&secret, "bench-assistant", "sales_assistant")?,
+        finance_clerk: bearer(&secret, "bench-finance", "finance")?,
+        manager: bearer(&secret, "bench-manager", "dept_manager")?,
+        secret: secret.clone(),
+        customer_id: customer.id,
+        delivery,
+    });
     let mut drivers = tokio::task::JoinSet::new();
     for index in 0..args.orders {
         let arrival = started + Duration::from_secs_f64(index as f64 / args.rate);
         tokio::time::sleep_until(arrival.into()).await;
-        let clients = Clients {
-            orders: pb::order_service_client::OrderServiceClient::new(orders_channel.clone()),
-            finance: finance::finance_service_client::FinanceServiceClient::new(
-                finance_channel.clone(),
-            ),
-            assistant: bearer(&secret, "bench-assistant", "sales_assistant")?,
-            finance_clerk: bearer(&secret, "bench-finance", "finance")?,
-            manager: bearer(&secret, "bench-manager", "dept_manager")?,
-            secret: secret.clone(),
-            customer_id: customer.id.clone(),
-            delivery: delivery.clone(),
-        };
-        drivers.spawn(drive(clients, arrivals.clone(), index, timeout));
+        drivers.spawn(drive(clients.clone(), arrivals.clone(), index, timeout));
     }
     let offered = started.elapsed();
     let mut histograms: Vec<Histogram<u64>> = (0..STAGES.len())

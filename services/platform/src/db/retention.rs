@@ -1,8 +1,8 @@
 //! Retention (issue 18): the platform's bookkeeping tables stay bounded.
 //!
 //! - **inbox**: a row says "this consumer handled this event". A message can
-//!   only come again while its stream still holds it (30 days, see
-//!   [`crate::bus::stream_config`]), so rows older than the inbox retention
+//!   only come again while its stream still holds it (30 days,
+//!   [`crate::bus::STREAM_MAX_AGE`]), so rows older than the inbox retention
 //!   (`INBOX_RETENTION_HOURS`, 35 days by default, never less than the
 //!   stream's age) can no longer stop anything and are deleted.
 //! - **request_keys**: a caller's request id replays the first result for
@@ -62,8 +62,8 @@ impl Retention {
             Ok(chrono::Duration::hours(value))
         };
         let inbox = hours("INBOX_RETENTION_HOURS", defaults.inbox)?;
-        let stream_age = chrono::Duration::from_std(crate::bus::stream_config("x", 1).max_age)
-            .unwrap_or(defaults.inbox);
+        let stream_age =
+            chrono::Duration::from_std(crate::bus::STREAM_MAX_AGE).unwrap_or(defaults.inbox);
         if inbox < stream_age {
             return Err(ConfigError::new(
                 "INBOX_RETENTION_HOURS",
