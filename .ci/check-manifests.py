@@ -109,8 +109,9 @@ def check(path, expected):
 
 def nats_security(path, expected, by_kind):
     """Issue 16: every service logs in to NATS as itself (its password from
-    `nats-users`); in the prod overlay NATS requires TLS and those users, and
-    its routes mutual TLS."""
+    `nats-users`) with its own permissions (issue 17: the base's
+    `nats-authorization`, included by each overlay's NATS); in the prod
+    overlay NATS also requires TLS, and its routes mutual TLS."""
     problems = []
     for name in expected:
         deployment = by_kind.get("Deployment", {}).get(name)
@@ -120,16 +121,20 @@ def nats_security(path, expected, by_kind):
         ref = env.get("NATS_PASSWORD", {}).get("valueFrom", {}).get("secretKeyRef", {})
         if (ref.get("name"), ref.get("key")) != ("nats-users", name):
             problems.append(f"{path}: {name}: no NATS_PASSWORD from nats-users/{name}")
+    config_maps = by_kind.get("ConfigMap", {})
+    conf = config_maps.get("nats-config", {}).get("data", {}).get("nats.conf", "")
+    authorization = config_maps.get("nats-authorization", {}).get("data", {}).get("authorization.conf", "")
+    if "include authorization.conf" not in conf:
+        authorization = ""
+    for name in expected:
+        if not re.search(rf"user: {name}\s+password: \${name.upper()}_PASSWORD\s+permissions:", authorization):
+            problems.append(f"{path}: NATS has no user {name} with its own permissions")
     if "prod" in pathlib.Path(path).name:
-        conf = by_kind.get("ConfigMap", {}).get("nats-config", {}).get("data", {}).get("nats.conf", "")
         cluster = conf.split("cluster {", 1)[1] if "cluster {" in conf else ""
         if "tls {" not in conf.split("cluster {", 1)[0]:
             problems.append(f"{path}: NATS clients are not required to use TLS")
         if "verify: true" not in cluster:
             problems.append(f"{path}: NATS routes are not mutual TLS")
-        for name in expected:
-            if f"user: {name}," not in conf:
-                problems.append(f"{path}: NATS has no user {name}")
     return problems
 
 

@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 
+use orderflow_platform::bus::permissions::{Permissions, render_authorization};
 use orderflow_platform::clock::{self, SharedClock};
 use orderflow_platform::config::Env;
 use orderflow_platform::shutdown::Shutdown;
@@ -45,7 +46,68 @@ impl Drop for Cluster {
 }
 
 fn service_env(database: &TestDatabase, nats: &TestNats) -> Env {
-    testing::service_env(&database.url, &nats.url()).with("CONSUMER_ACK_WAIT_SECS", "2")
+    testing::service_env(&database.url, &nats.url())
+        .with("CONSUMER_ACK_WAIT_SECS", "2")
+        // Each service logs in as itself (the user is the service's name).
+        .with("NATS_PASSWORD", NATS_PASSWORD)
+}
+
+/// The NATS users' permissions of both Kubernetes overlays (issue 17): every
+/// scenario runs on them, so a service that needs more than they allow fails
+/// its scenarios, and [`Cluster::start`] fails when they are out of date.
+pub const NATS_AUTHORIZATION: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../k8s/base/nats/authorization.conf"
+);
+
+/// Every service user's password on the test's NATS server.
+pub const NATS_PASSWORD: &str = "e2e-secret";
+
+/// Set to write [`NATS_AUTHORIZATION`] from the running services instead of
+/// checking it.
+const WRITE_NATS_AUTHORIZATION: &str = "ORDERFLOW_WRITE_NATS_AUTHORIZATION";
+
+/// A NATS server with the overlays' users and permissions; this test's
+/// own client is the operator.
+async fn authorized_nats() -> anyhow::Result<TestNats> {
+    if std::env::var_os(WRITE_NATS_AUTHORIZATION).is_some() {
+        return Ok(TestNats::start().await);
+    }
+    let authorization = std::fs::read_to_string(NATS_AUTHORIZATION)
+        .map_err(|error| anyhow::anyhow!("{NATS_AUTHORIZATION}: {error}"))?;
+    let mut variables: Vec<(String, String)> = orderflow_platform::telemetry::ALL_SERVICES
+        .iter()
+        .map(|service| {
+            (
+                format!("{}_PASSWORD", service.to_ascii_uppercase()),
+                NATS_PASSWORD.to_owned(),
+            )
+        })
+        .collect();
+    variables.push(("OPERATOR_PASSWORD".to_owned(), NATS_PASSWORD.to_owned()));
+    Ok(TestNats::start_authorized(
+        &authorization,
+        variables,
+        ("operator".to_owned(), NATS_PASSWORD.to_owned()),
+    )
+    .await)
+}
+
+/// Checks (or, with [`WRITE_NATS_AUTHORIZATION`], writes) the overlays'
+/// NATS permissions against what the running services need.
+fn check_nats_authorization(running: &[(&str, Permissions)]) -> anyhow::Result<()> {
+    let rendered = render_authorization(running);
+    if std::env::var_os(WRITE_NATS_AUTHORIZATION).is_some() {
+        std::fs::write(NATS_AUTHORIZATION, &rendered)?;
+        return Ok(());
+    }
+    let committed = std::fs::read_to_string(NATS_AUTHORIZATION)?;
+    anyhow::ensure!(
+        committed == rendered,
+        "{NATS_AUTHORIZATION} is not what the services' consumers need; regenerate it with \
+         {WRITE_NATS_AUTHORIZATION}=1 cargo test -p orderflow-e2e --test e2e nats_permissions"
+    );
+    Ok(())
 }
 
 impl Cluster {
@@ -68,7 +130,7 @@ impl Cluster {
         } else {
             Backend::Sqlite
         };
-        let nats = TestNats::start().await;
+        let nats = authorized_nats().await?;
         let shutdown = Shutdown::new();
         let clock: SharedClock = clock::system();
         let approvals_database = TestDatabase::create(backend).await;
@@ -162,6 +224,16 @@ impl Cluster {
             orderflow_aftersales::config::AfterSalesConfig::from_env(&aftersales_env)?;
         let aftersales =
             orderflow_aftersales::start(aftersales_config, clock, shutdown.clone()).await?;
+        check_nats_authorization(&[
+            ("orders", orders.nats_permissions.clone()),
+            ("approvals", approvals.nats_permissions.clone()),
+            ("finance", finance.nats_permissions.clone()),
+            ("inventory", inventory.nats_permissions.clone()),
+            ("logistics", logistics.nats_permissions.clone()),
+            ("production", production.nats_permissions.clone()),
+            ("procurement", procurement.nats_permissions.clone()),
+            ("aftersales", aftersales.nats_permissions.clone()),
+        ])?;
         Ok(Self {
             nats,
             orders: orders.local_addr,

@@ -6,6 +6,7 @@ mod authorization;
 mod finance;
 mod fulfilment;
 mod layers;
+mod nats;
 mod procurement;
 mod production;
 mod s1;

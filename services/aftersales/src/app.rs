@@ -353,7 +353,7 @@ impl AfterSales {
         }
         let facts = records::facts(&*transaction, order_id, true)
             .await?
-            .ok_or_else(|| AfterSalesError::not_found("order", order_id))?;
+            .ok_or_else(|| not_known(order_id))?;
         let others = records::cases_of_order(&*transaction, order_id, true).await?;
         let number = self.next_number(&*transaction).await?;
         let case = Case::open(
@@ -491,4 +491,10 @@ impl AfterSales {
         .await
         .map(drop)
     }
+}
+
+/// Issue 17: after-sales keeps an order's facts from the orders service's
+/// events, so an order it has none of may not have reached it yet.
+pub(crate) fn not_known(order_id: impl std::fmt::Display) -> AfterSalesError {
+    AfterSalesError::order_not_known("after-sales", order_id, "its creation")
 }

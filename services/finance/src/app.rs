@@ -156,14 +156,7 @@ impl Finance {
     }
 }
 
-/// Issue 17: finance learns of an order from its events, so an order it has
-/// no account for may simply not have reached it yet. It says so, rather than
-/// a NOT_FOUND that a caller would take as "no such order".
+/// Issue 17: an order finance has no account for may not have reached it yet.
 pub(crate) fn not_known(order_id: &str) -> FinanceError {
-    FinanceError::precondition(
-        "ORDER_NOT_KNOWN",
-        format!("orders/{order_id}"),
-        "finance has not heard of this order: it does not exist, or its creation has not \
-         reached finance yet (if it was just created, try again shortly)",
-    )
+    FinanceError::order_not_known("finance", order_id, "its creation")
 }

@@ -316,7 +316,7 @@ impl Logistics {
     pub async fn shipment(&self, order_id: &OrderId) -> Result<Shipment, LogisticsError> {
         records::shipment(self.database.connection(), order_id, false)
             .await?
-            .ok_or_else(|| LogisticsError::not_found("shipment for order", order_id))
+            .ok_or_else(|| not_known(order_id))
     }
 
     /// The shipment a committed call with `key` changed, if there was one: a
@@ -353,7 +353,7 @@ impl Logistics {
         }
         let mut shipment = records::shipment(&*transaction, order_id, true)
             .await?
-            .ok_or_else(|| LogisticsError::not_found("shipment for order", order_id))?;
+            .ok_or_else(|| not_known(order_id))?;
         let now = self.now();
         if !change(&mut shipment, now)? {
             return Ok(shipment);
@@ -669,7 +669,7 @@ impl Logistics {
         }
         let shipment = records::shipment(&*transaction, &order_id, false)
             .await?
-            .ok_or_else(|| LogisticsError::not_found("shipment for order", &order_id))?;
+            .ok_or_else(|| not_known(&order_id))?;
         let address = address.unwrap_or(shipment.ship_to);
         let choice = self
             .choose_in(&*transaction, &address.country_code, &address.region)
@@ -693,4 +693,11 @@ impl Logistics {
         self.outbox.notify();
         Ok(pickup)
     }
+}
+
+/// Issue 17: logistics opens an order's shipment when it hears of the order's
+/// confirmation, so an order it has no shipment for may not have reached it
+/// yet (or is still a draft).
+fn not_known(order_id: impl std::fmt::Display) -> LogisticsError {
+    LogisticsError::order_not_known("logistics", order_id, "its confirmation")
 }

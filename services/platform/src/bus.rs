@@ -17,6 +17,7 @@
 pub mod consumer;
 pub mod dead_letters;
 pub mod outbox;
+pub mod permissions;
 pub mod relay;
 
 use std::time::Duration;
@@ -68,6 +69,7 @@ pub async fn connect_secured(
     }
     options
         .name(client_name)
+        .custom_inbox_prefix(permissions::inbox_prefix(client_name))
         .retry_on_initial_connect()
         .max_reconnects(None)
         .connection_timeout(Duration::from_secs(5))

@@ -79,6 +79,22 @@ impl Error {
         Self::PreconditionFailed(vec![Unmet::new(kind, subject, description)])
     }
 
+    /// Issue 17: a service learns of an order from the orders service's
+    /// events, so an order it has no record of may simply not have reached it
+    /// yet. It says so (`FAILED_PRECONDITION ORDER_NOT_KNOWN`), rather than a
+    /// `NOT_FOUND` that a caller would take as "no such order". `news` is the
+    /// event the service waits for ("its creation", "its confirmation").
+    pub fn order_not_known(service: &str, order_id: impl std::fmt::Display, news: &str) -> Self {
+        Self::precondition(
+            "ORDER_NOT_KNOWN",
+            format!("orders/{order_id}"),
+            format!(
+                "{service} has not heard of this order: it does not exist, or {news} has not \
+                 reached {service} yet (if it just happened, try again shortly)"
+            ),
+        )
+    }
+
     pub fn not_found(resource: &'static str, id: impl Into<String>) -> Self {
         Self::NotFound {
             resource,

@@ -40,6 +40,8 @@ pub struct ServiceRuntime {
     relay_stop: Shutdown,
     /// The relay alone (a set, so that dropping an unserved runtime stops it).
     relay: JoinSet<()>,
+    /// The consumers started, for the service's NATS permissions.
+    consumers: Vec<ConsumerSpec>,
 }
 
 /// How many passes a service's periodic sweepers have completed: what a test
@@ -141,11 +143,13 @@ impl ServiceRuntime {
             background,
             relay_stop,
             relay: relay_task,
+            consumers: Vec::new(),
         })
     }
 
     /// Starts a durable consumer that runs until shutdown.
     pub fn spawn_consumer(&mut self, spec: ConsumerSpec, handler: Arc<dyn EventHandler>) {
+        self.consumers.push(spec.clone());
         let consumer = Consumer::new(
             spec,
             self.jetstream.clone(),
@@ -214,8 +218,11 @@ impl ServiceRuntime {
             mut background,
             relay_stop,
             mut relay,
+            consumers,
             ..
         } = self;
+        let nats_permissions =
+            crate::bus::permissions::Permissions::of_service(config.service, &consumers);
         background.spawn(crate::grpc::watch_health(
             health,
             service_names,
@@ -274,6 +281,7 @@ impl ServiceRuntime {
         Ok(RunningService {
             local_addr,
             sweeps,
+            nats_permissions,
             task,
         })
     }
@@ -338,6 +346,8 @@ pub struct RunningService {
     pub local_addr: SocketAddr,
     /// The passes of the service's sweepers.
     pub sweeps: Sweeps,
+    /// What the service needs of NATS: its events and its consumers.
+    pub nats_permissions: crate::bus::permissions::Permissions,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 

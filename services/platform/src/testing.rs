@@ -182,6 +182,16 @@ pub struct TestNats {
     port: u16,
     store: tempfile::TempDir,
     process: NatsStopper,
+    /// With users: the `authorization` block, the environment variables its
+    /// passwords come from, and the user this test's own client logs in as.
+    authorization: Option<TestAuthorization>,
+}
+
+#[derive(Debug)]
+struct TestAuthorization {
+    block: String,
+    variables: Vec<(String, String)>,
+    login: (String, String),
 }
 
 /// Stops a [`TestNats`] from anywhere, even from synchronous code inside a
@@ -217,9 +227,48 @@ impl TestNats {
             port: free_port(),
             store,
             process: NatsStopper::default(),
+            authorization: None,
         };
         nats.start_process().await;
         nats
+    }
+
+    /// [`TestNats::start`] with users: `authorization` is a NATS server
+    /// `authorization { … }` block (the prod overlay's, say) whose `$NAME`
+    /// passwords are taken from `variables`; the test's own client logs in
+    /// as `login` (user, password).
+    pub async fn start_authorized(
+        authorization: &str,
+        variables: Vec<(String, String)>,
+        login: (String, String),
+    ) -> Self {
+        let store = tempfile::tempdir().unwrap_or_else(|error| panic!("no temp dir: {error}"));
+        let mut nats = Self {
+            port: free_port(),
+            store,
+            process: NatsStopper::default(),
+            authorization: Some(TestAuthorization {
+                block: authorization.to_owned(),
+                variables,
+                login,
+            }),
+        };
+        nats.start_process().await;
+        nats
+    }
+
+    /// The test's own client: with the server's login when it has users.
+    async fn connect(&self) -> Result<async_nats::Client, async_nats::ConnectError> {
+        let options = match &self.authorization {
+            Some(TestAuthorization {
+                login: (user, password),
+                ..
+            }) => {
+                async_nats::ConnectOptions::with_user_and_password(user.clone(), password.clone())
+            }
+            None => async_nats::ConnectOptions::new(),
+        };
+        options.connect(self.url()).await
     }
 
     pub fn url(&self) -> String {
@@ -227,7 +276,7 @@ impl TestNats {
     }
 
     pub async fn client(&self) -> async_nats::Client {
-        async_nats::connect(self.url())
+        self.connect()
             .await
             .unwrap_or_else(|error| panic!("cannot connect to the test NATS: {error}"))
     }
@@ -249,11 +298,34 @@ impl TestNats {
 
     async fn start_process(&mut self) {
         let binary = nats_server_binary();
-        let child = Command::new(&binary)
-            .args(["-js", "-a", "127.0.0.1", "-p"])
-            .arg(self.port.to_string())
-            .arg("-sd")
-            .arg(self.store.path())
+        let mut command = Command::new(&binary);
+        match &self.authorization {
+            None => {
+                command
+                    .args(["-js", "-a", "127.0.0.1", "-p"])
+                    .arg(self.port.to_string())
+                    .arg("-sd")
+                    .arg(self.store.path());
+            }
+            Some(authorization) => {
+                let config = self.store.path().join("nats.conf");
+                std::fs::write(
+                    &config,
+                    format!(
+                        "listen: 127.0.0.1:{}\njetstream {{ store_dir: \"{}\" }}\n{}",
+                        self.port,
+                        self.store.path().display(),
+                        authorization.block
+                    ),
+                )
+                .unwrap_or_else(|error| panic!("cannot write the NATS config: {error}"));
+                command
+                    .arg("-c")
+                    .arg(config)
+                    .envs(authorization.variables.iter().cloned());
+            }
+        }
+        let child = command
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -266,7 +338,7 @@ impl TestNats {
         self.process.set(child);
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
-            if let Ok(client) = async_nats::connect(self.url()).await {
+            if let Ok(client) = self.connect().await {
                 // Any answer from the JetStream API, even "not found", means
                 // JetStream is up.
                 let jetstream = async_nats::jetstream::new(client);
@@ -653,6 +725,23 @@ pub fn violated_fields(status: &tonic::Status) -> Vec<String> {
             bad.field_violations
                 .iter()
                 .map(|violation| violation.field.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The (type, subject) of each violation of a FAILED_PRECONDITION.
+pub fn unmet_preconditions(status: &tonic::Status) -> Vec<(String, String)> {
+    use tonic_types::StatusExt;
+    assert_eq!(status.code(), tonic::Code::FailedPrecondition, "{status:?}");
+    status
+        .get_error_details()
+        .precondition_failure()
+        .map(|failure| {
+            failure
+                .violations
+                .iter()
+                .map(|v| (v.r#type.clone(), v.subject.clone()))
                 .collect()
         })
         .unwrap_or_default()

@@ -14,7 +14,7 @@ use orderflow_proto::logistics::v1 as logistics;
 use orderflow_proto::orders::v1 as orders;
 use sea_orm::ConnectionTrait;
 
-use super::AfterSales;
+use super::{AfterSales, not_known};
 use crate::domain::case::{Case, CaseId, Finding, FreightPayment, Kind, Pickup, State};
 use crate::domain::{Actor, AfterSalesError};
 use crate::store::records;
@@ -220,7 +220,7 @@ impl AfterSales {
         }
         let facts = records::facts(&*transaction, order_id, true)
             .await?
-            .ok_or_else(|| AfterSalesError::not_found("order", order_id))?;
+            .ok_or_else(|| not_known(order_id))?;
         let others = records::cases_of_order(&*transaction, order_id, true).await?;
         let number = self.next_number(&*transaction).await?;
         let case = Case::unannounced(

@@ -2,7 +2,7 @@
 //! SLA-7, through the API and the events of orders and finance.
 
 use orderflow_platform::backend_tests;
-use orderflow_platform::testing::Backend;
+use orderflow_platform::testing::{Backend, unmet_preconditions};
 use orderflow_proto::aftersales::v1 as pb;
 use orderflow_proto::orders::v1 as orders;
 use tonic::Code;
@@ -129,14 +129,22 @@ async fn afs_1_bad_input_is_refused_with_every_field_named_and_changes_nothing(b
         .refused("tags removed");
     assert_eq!(violated_fields(&status), ["lines[0].tags_attached"]);
     // An order after-sales never heard of.
+    let unknown_id = uuid::Uuid::now_v7().to_string();
     let unknown = client
         .create_case(pb::CreateCaseRequest {
-            order_id: uuid::Uuid::now_v7().to_string(),
+            order_id: unknown_id.clone(),
             ..return_request(&order, vec![line("SEAL-7", 1)])
         })
         .await
         .refused("unknown order");
-    assert_eq!(unknown.code(), Code::NotFound);
+    // Issue 17: not a NOT_FOUND, which would read as "no such order".
+    assert_eq!(
+        unmet_preconditions(&unknown),
+        [(
+            "ORDER_NOT_KNOWN".to_owned(),
+            format!("orders/{}", unknown_id)
+        )]
+    );
     app.settled().await;
     assert!(app.cases_of(&order.id).await.is_empty(), "nothing created");
     assert!(app.published("submitted").await.is_empty());
@@ -528,7 +536,8 @@ async fn afs_11_an_unannounced_return_needs_its_request_id_and_a_known_order(bac
         .record_unannounced_return(parcel("p-1", &uuid::Uuid::now_v7().to_string(), 1))
         .await
         .refused("unknown order");
-    assert_eq!(status.code(), Code::NotFound);
+    assert_eq!(status.code(), Code::FailedPrecondition, "{status:?}");
+    assert_eq!(unmet_preconditions(&status)[0].0, "ORDER_NOT_KNOWN");
     let status = warehouse
         .record_unannounced_return(parcel("p-2", &order.id, 3))
         .await

@@ -20,7 +20,49 @@ backend_tests!(
     sla_4_a_released_order_without_a_shipping_plan_two_days_before_its_date_is_announced_once,
     log_4_a_late_shipment_is_announced_and_log_5_receipt_confirms_itself,
     log_6_export_documents_add_up_and_the_pdf_opens,
+    an_order_logistics_has_not_heard_of_is_not_known_yet_rather_than_not_found,
 );
+
+/// Issue 17: logistics opens a shipment when it hears of an order's
+/// confirmation. Asked about an order it has not heard of (a draft, one whose
+/// event is on its way, or none at all), it answers FAILED_PRECONDITION
+/// `ORDER_NOT_KNOWN`, never a NOT_FOUND a caller would take as final, and
+/// changes nothing; once the confirmation arrives, the same calls work.
+async fn an_order_logistics_has_not_heard_of_is_not_known_yet_rather_than_not_found(
+    backend: Backend,
+) {
+    let app = spawn_logistics(backend).await;
+    let order = order(
+        OrderKind::Standard,
+        (Term::Prepaid, 0),
+        &[("PUMP-1", "Pump", 2, 100_000)],
+        address("Zhejiang", "Hangzhou"),
+    );
+    let not_known = vec![("ORDER_NOT_KNOWN".to_owned(), format!("orders/{}", order.id))];
+    let asked = app
+        .logistics()
+        .await
+        .get_shipment(pb::GetShipmentRequest {
+            order_id: order.id.clone(),
+        })
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("a shipment for an order logistics never heard of"));
+    assert_eq!(testing::unmet_preconditions(&asked), not_known);
+    let planned = plan(&app, &order, 10)
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("planned"));
+    assert_eq!(testing::unmet_preconditions(&planned), not_known);
+    assert!(
+        app.published("logistics.>").await.is_empty(),
+        "nothing changed"
+    );
+
+    app.order_event("confirmed", &order).await;
+    let known = app.shipment_in(&order, "known").await;
+    assert_eq!(known.order_number, order.number);
+}
 
 /// A 30 % T/T order to Hangzhou, deposit paid, released and ready to ship,
 /// known to logistics; finance holds it back until the balance is paid.

@@ -315,19 +315,4 @@ pub async fn list_all(client: &mut OrderServiceClient<Authorized>) -> Vec<pb::Or
         .orders
 }
 
-/// The (type, subject) of each violation of a FAILED_PRECONDITION.
-pub fn unmet_preconditions(status: &tonic::Status) -> Vec<(String, String)> {
-    use tonic_types::StatusExt;
-    assert_eq!(status.code(), tonic::Code::FailedPrecondition, "{status:?}");
-    status
-        .get_error_details()
-        .precondition_failure()
-        .map(|failure| {
-            failure
-                .violations
-                .iter()
-                .map(|v| (v.r#type.clone(), v.subject.clone()))
-                .collect()
-        })
-        .unwrap_or_default()
-}
+pub use orderflow_platform::testing::unmet_preconditions;
