@@ -353,6 +353,14 @@ fn gm_approved(request: &approvals::ApprovalRequest) -> bool {
 
 #[async_trait]
 impl EventHandler for RefundDecisions {
+    /// A request's decision only.
+    fn acts_on(&self, event: &IncomingEvent) -> bool {
+        matches!(
+            event.subject.as_str(),
+            "approvals.request.approved" | "approvals.request.rejected"
+        )
+    }
+
     async fn handle(
         &self,
         transaction: &DatabaseTransaction,

@@ -77,12 +77,8 @@ impl OrderEvents {
 
 #[async_trait]
 impl EventHandler for OrderEvents {
-    async fn handle(
-        &self,
-        transaction: &DatabaseTransaction,
-        event: &IncomingEvent,
-    ) -> Result<(), HandlerError> {
-        let relevant = matches!(
+    fn acts_on(&self, event: &IncomingEvent) -> bool {
+        matches!(
             event.subject.as_str(),
             "orders.order.created"
                 | "orders.order.merged"
@@ -91,10 +87,14 @@ impl EventHandler for OrderEvents {
                 | "orders.order.confirmed"
                 | "orders.order.released"
                 | "orders.order.cancelled"
-        );
-        if !relevant {
-            return Ok(());
-        }
+        )
+    }
+
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
         let message: orders::OrderEvent = event.decode()?;
         let Some(order) = message.order else {
             return Err(HandlerError::Permanent(

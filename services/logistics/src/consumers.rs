@@ -78,6 +78,23 @@ impl OrderEvents {
 
 #[async_trait]
 impl EventHandler for OrderEvents {
+    /// Drafts and submissions change too often to be worth keeping (an
+    /// undecodable event is handled, and so dead-lettered).
+    fn acts_on(&self, event: &IncomingEvent) -> bool {
+        event
+            .decode::<orders::OrderEvent>()
+            .ok()
+            .and_then(|message| message.order)
+            .is_none_or(|order| {
+                !matches!(
+                    order.state(),
+                    orders::OrderState::Draft
+                        | orders::OrderState::Submitted
+                        | orders::OrderState::Unspecified
+                )
+            })
+    }
+
     async fn handle(
         &self,
         transaction: &DatabaseTransaction,
@@ -89,15 +106,6 @@ impl EventHandler for OrderEvents {
                 "an order event without an order".to_owned(),
             ));
         };
-        // Drafts and submissions change too often to be worth keeping.
-        if matches!(
-            order.state(),
-            orders::OrderState::Draft
-                | orders::OrderState::Submitted
-                | orders::OrderState::Unspecified
-        ) {
-            return Ok(());
-        }
         let updated_at = order
             .update_time
             .as_ref()

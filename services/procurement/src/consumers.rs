@@ -228,6 +228,14 @@ impl ContractDecisions {
 
 #[async_trait]
 impl EventHandler for ContractDecisions {
+    /// A request's decision only.
+    fn acts_on(&self, event: &IncomingEvent) -> bool {
+        matches!(
+            event.subject.as_str(),
+            "approvals.request.approved" | "approvals.request.rejected"
+        )
+    }
+
     async fn handle(
         &self,
         transaction: &DatabaseTransaction,

@@ -75,18 +75,19 @@ impl OrderEvents {
 
 #[async_trait]
 impl EventHandler for OrderEvents {
+    fn acts_on(&self, event: &IncomingEvent) -> bool {
+        matches!(
+            event.subject.as_str(),
+            "orders.order.released" | "orders.order.cancelled"
+        )
+    }
+
     async fn handle(
         &self,
         transaction: &DatabaseTransaction,
         event: &IncomingEvent,
     ) -> Result<(), HandlerError> {
-        let (released, cancelled) = (
-            event.subject == "orders.order.released",
-            event.subject == "orders.order.cancelled",
-        );
-        if !released && !cancelled {
-            return Ok(());
-        }
+        let cancelled = event.subject == "orders.order.cancelled";
         let message: orders::OrderEvent = event.decode()?;
         let Some(order) = message.order else {
             return Err(HandlerError::Permanent(

@@ -56,23 +56,23 @@ impl ProductionReports {
 
 #[async_trait]
 impl EventHandler for ProductionReports {
-    async fn handle(
-        &self,
-        transaction: &DatabaseTransaction,
-        event: &IncomingEvent,
-    ) -> Result<(), HandlerError> {
-        // Only the production order's own events; materials shortages and
-        // outsourcing demands are procurement's.
-        let about_the_order = [
+    /// Only the production order's own events; materials shortages and
+    /// outsourcing demands are procurement's.
+    fn acts_on(&self, event: &IncomingEvent) -> bool {
+        [
             "production.order.",
             "production.lot.",
             "production.inspection.",
         ]
         .iter()
-        .any(|prefix| event.subject.starts_with(prefix));
-        if !about_the_order {
-            return Ok(());
-        }
+        .any(|prefix| event.subject.starts_with(prefix))
+    }
+
+    async fn handle(
+        &self,
+        transaction: &DatabaseTransaction,
+        event: &IncomingEvent,
+    ) -> Result<(), HandlerError> {
         let message: production::ProductionEvent = event.decode()?;
         let Some(production_order) = message.production_order else {
             return Ok(());

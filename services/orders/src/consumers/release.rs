@@ -70,6 +70,17 @@ pub struct FinanceReports {
 }
 
 impl FinanceReports {
+    /// What the order's timeline and state take from finance; the rest of
+    /// its stream (ledger entries, recorded payments, documents, …) is
+    /// acknowledged unread.
+    const SUBJECTS: [&str; 5] = [
+        "finance.gate.opened",
+        "finance.gate.blocked",
+        "finance.order.settled",
+        "finance.balance.reminder",
+        "finance.payment.confirmed",
+    ];
+
     pub fn new(orders: Orders) -> Self {
         Self { orders }
     }
@@ -77,6 +88,10 @@ impl FinanceReports {
 
 #[async_trait]
 impl EventHandler for FinanceReports {
+    fn acts_on(&self, event: &IncomingEvent) -> bool {
+        FinanceReports::SUBJECTS.contains(&event.subject.as_str())
+    }
+
     async fn handle(
         &self,
         transaction: &DatabaseTransaction,

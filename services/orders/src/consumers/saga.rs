@@ -218,6 +218,17 @@ impl ApprovalOutcomes {
 
 #[async_trait]
 impl EventHandler for ApprovalOutcomes {
+    /// Decisions only: a request's creation or a new round is the saga's own doing.
+    fn acts_on(&self, event: &IncomingEvent) -> bool {
+        matches!(
+            event.subject.as_str(),
+            "approvals.request.approved"
+                | "approvals.request.rejected"
+                | "approvals.step.decided"
+                | "approvals.step.overdue"
+        )
+    }
+
     async fn handle(
         &self,
         transaction: &DatabaseTransaction,

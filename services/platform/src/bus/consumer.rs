@@ -164,6 +164,15 @@ impl From<crate::error::Error> for HandlerError {
 /// What a consumer does with each event, inside the inbox transaction.
 #[async_trait::async_trait]
 pub trait EventHandler: Send + Sync + 'static {
+    /// Whether the handler acts on `event` at all. One it does not act on is
+    /// acknowledged at once, without a transaction or an inbox row (issue 18:
+    /// a consumer of a whole stream acting on a few subjects no longer pays a
+    /// database commit for each of the others). Skipping is idempotent, so a
+    /// redelivery is skipped again.
+    fn acts_on(&self, _event: &IncomingEvent) -> bool {
+        true
+    }
+
     async fn handle(
         &self,
         transaction: &DatabaseTransaction,
@@ -226,6 +235,8 @@ impl std::fmt::Debug for Consumer {
 
 enum Outcome {
     Ack,
+    /// Acknowledged without handling: the handler does not act on it.
+    Skipped,
     Retry(Duration),
     DeadLetter(String),
 }
@@ -235,6 +246,7 @@ impl Outcome {
     fn name(&self) -> &'static str {
         match self {
             Self::Ack => "ack",
+            Self::Skipped => "skipped",
             Self::Retry(_) => "retry",
             Self::DeadLetter(_) => "dead_letter",
         }
@@ -391,9 +403,13 @@ impl Consumer {
         if let Some(order) = crate::telemetry::OrderTag::from_nats(message.headers.as_ref()) {
             crate::telemetry::tag_span(&span, &order);
         }
-        let outcome = self.handle(&event).instrument(span.clone()).await;
+        let outcome = if self.handler.acts_on(&event) {
+            self.handle(&event).instrument(span.clone()).await
+        } else {
+            Outcome::Skipped
+        };
         match &outcome {
-            Outcome::Ack => {}
+            Outcome::Ack | Outcome::Skipped => {}
             Outcome::Retry(delay) => span.set_status(opentelemetry::trace::Status::error(format!(
                 "retried in {delay:?}"
             ))),
@@ -425,7 +441,7 @@ impl Consumer {
         delivery: i64,
     ) {
         let ack = match outcome {
-            Outcome::Ack => message.ack().await,
+            Outcome::Ack | Outcome::Skipped => message.ack().await,
             Outcome::Retry(delay) => message.ack_with(AckKind::Nak(Some(delay))).await,
             Outcome::DeadLetter(reason) => match self.dead_letter(message, event, &reason).await {
                 Ok(()) => {

@@ -209,6 +209,7 @@ backend_tests!(
     an_event_written_while_nats_is_down_is_published_once_it_is_back,
     the_relay_publishes_each_row_with_its_event_id_and_trace_context,
     a_redelivered_event_is_handled_once,
+    an_event_the_handler_does_not_act_on_is_acknowledged_without_a_transaction,
     a_consumer_carries_on_after_nats_restarts,
     an_undecodable_event_is_dead_lettered_and_does_not_block_the_consumer,
     a_handler_that_keeps_failing_ends_in_the_dead_letter_stream,
@@ -341,6 +342,10 @@ struct RecordingHandler {
 
 #[async_trait::async_trait]
 impl EventHandler for RecordingHandler {
+    fn acts_on(&self, event: &IncomingEvent) -> bool {
+        event.payload.as_ref() != b"not for me"
+    }
+
     async fn handle(
         &self,
         transaction: &DatabaseTransaction,
@@ -454,6 +459,23 @@ async fn short_window_stream(nats: &TestNats) -> jetstream::Context {
     context
 }
 
+/// Waits until the test consumer has acknowledged the stream up to `sequence`.
+async fn acknowledged_through(context: &jetstream::Context, sequence: u64) {
+    eventually(
+        Duration::from_secs(20),
+        "the messages acknowledged",
+        || async {
+            let mut consumer: jetstream::consumer::PullConsumer = context
+                .get_consumer_from_stream("testsvc-recorder", bus::stream_name(SERVICE))
+                .await
+                .ok()?;
+            let info = consumer.info().await.ok()?;
+            (info.ack_floor.stream_sequence == sequence && info.num_ack_pending == 0).then_some(())
+        },
+    )
+    .await;
+}
+
 async fn a_redelivered_event_is_handled_once(backend: Backend) {
     let (_test_database, database) = database(backend).await;
     let nats = TestNats::start().await;
@@ -476,25 +498,50 @@ async fn a_redelivered_event_is_handled_once(backend: Backend) {
         },
         &shutdown,
     );
-    eventually(
-        Duration::from_secs(20),
-        "all three messages acknowledged",
-        || async {
-            let mut consumer: jetstream::consumer::PullConsumer = context
-                .get_consumer_from_stream("testsvc-recorder", bus::stream_name(SERVICE))
-                .await
-                .ok()?;
-            let info = consumer.info().await.ok()?;
-            (info.ack_floor.stream_sequence == 3 && info.num_ack_pending == 0).then_some(())
-        },
-    )
-    .await;
+    acknowledged_through(&context, 3).await;
     assert_eq!(effects(&database).await, 2, "event-1 had its effect once");
     assert_eq!(
         calls.load(Ordering::SeqCst),
         2,
         "the handler never saw the copy"
     );
+    assert!(dead_letters(&nats).await.is_empty());
+    shutdown.trigger();
+}
+
+/// Issue 18: an event the handler does not act on is acknowledged without
+/// being handled and without an inbox row (no transaction, no commit); the
+/// events after it are handled as ever.
+async fn an_event_the_handler_does_not_act_on_is_acknowledged_without_a_transaction(
+    backend: Backend,
+) {
+    let (_test_database, database) = database(backend).await;
+    let nats = TestNats::start().await;
+    let context = short_window_stream(&nats).await;
+    publish(&nats, "event-1", b"not for me").await;
+    publish(&nats, "event-2", b"payload").await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let shutdown = Shutdown::new();
+    start_consumer(
+        &database,
+        nats.client().await,
+        RecordingHandler {
+            calls: calls.clone(),
+        },
+        &shutdown,
+    );
+    acknowledged_through(&context, 2).await;
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "only event-2 was handled");
+    assert_eq!(effects(&database).await, 1);
+    let inbox = database
+        .connection()
+        .query_all_raw(Statement::from_string(
+            database.backend(),
+            "SELECT event_id FROM inbox",
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(inbox.len(), 1, "no inbox row for the skipped event");
     assert!(dead_letters(&nats).await.is_empty());
     shutdown.trigger();
 }
