@@ -18,6 +18,7 @@ use crate::secret;
 
 mod flow;
 mod limit;
+mod reads;
 mod report;
 mod schedule;
 
@@ -29,6 +30,9 @@ pub enum BenchCommand {
     /// arrival rate: throughput, stage latencies, commits and events per
     /// order, RSS, and the ratio to the machine's limit (pgbench).
     Flow(flow::FlowArgs),
+    /// GetOrder, ListOrders (first and deep page) and GetOrderTimeline
+    /// latency, optionally after growing the orders database (P4).
+    Reads(reads::ReadsArgs),
     /// The production scheduler on a generated load: time, and no
     /// capacity exceeded (PRD-3).
     Schedule(schedule::ScheduleArgs),
@@ -64,6 +68,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::CreateOrders(args) => create_orders(args).await,
         BenchCommand::Flow(args) => flow::run(args).await,
+        BenchCommand::Reads(args) => reads::run(args).await,
         BenchCommand::Schedule(args) => schedule::run(args),
     }
 }
