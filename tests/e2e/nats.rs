@@ -17,9 +17,7 @@ async fn logged_in_as(cluster: &Cluster, service: &str) -> jetstream::Context {
         service.to_owned(),
         NATS_PASSWORD.to_owned(),
     )
-    .custom_inbox_prefix(bus::permissions::inbox_prefix(&format!(
-        "orderflow-{service}"
-    )))
+    .custom_inbox_prefix(bus::permissions::inbox_prefix(&bus::client_name(service)))
     .connect(cluster.nats.url())
     .await
     .unwrap_or_else(|e| panic!("{e}"));

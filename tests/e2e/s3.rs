@@ -19,7 +19,6 @@ use orderflow_proto::logistics::v1 as logistics;
 use orderflow_proto::orders::v1 as pb;
 use pb::order_service_client::OrderServiceClient;
 use tonic::transport::Channel;
-use tonic_types::StatusExt;
 
 use crate::fulfilment::ship_to_completion;
 use crate::stock::{PUMP, stock_item};
@@ -210,21 +209,6 @@ async fn visible_orders(
         .into_inner();
     assert!(page.next_page_token.is_empty(), "more than one page");
     page.orders
-}
-
-/// The (type, subject, description) of each unmet precondition of a refusal.
-fn unmet(status: &tonic::Status) -> Vec<(String, String, String)> {
-    status
-        .get_error_details()
-        .precondition_failure()
-        .map(|failure| {
-            failure
-                .violations
-                .iter()
-                .map(|v| (v.r#type.clone(), v.subject.clone(), v.description.clone()))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 async fn stock_level(
@@ -513,7 +497,7 @@ async fn s3_shop_orders_are_imported_claimed_checked_merged_routed_shipped_and_d
         .err()
         .unwrap_or_else(|| panic!("bob reviewed an order rita holds"));
     assert_eq!(
-        unmet(&refused)
+        testing::unmet_described(&refused)
             .into_iter()
             .map(|(kind, subject, _)| (kind, subject))
             .collect::<Vec<_>>(),
@@ -560,7 +544,7 @@ async fn s3_shop_orders_are_imported_claimed_checked_merged_routed_shipped_and_d
         .err()
         .unwrap_or_else(|| panic!("an order to another phone was merged"));
     assert_eq!(
-        unmet(&refused)
+        testing::unmet_described(&refused)
             .into_iter()
             .map(|(kind, subject, _)| (kind, subject))
             .collect::<Vec<_>>(),
@@ -640,7 +624,7 @@ async fn s3_shop_orders_are_imported_claimed_checked_merged_routed_shipped_and_d
         tonic::Code::FailedPrecondition,
         "{refused:?}"
     );
-    let kit_findings = unmet(&refused);
+    let kit_findings = testing::unmet_described(&refused);
     assert_eq!(kit_findings.len(), 2, "{kit_findings:?}");
     assert!(
         kit_findings

@@ -248,8 +248,6 @@ fn garden_set(components: &[(&str, i64)], weight: i64) -> pb::OrderLineInput {
 /// answer is about the components, not the kit.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ord_8_a_kit_line_that_differs_from_its_definition_is_refused_at_review() {
-    use tonic_types::StatusExt;
-
     let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
     let mut orders = cluster.orders_client().await;
     let mut stock = cluster.inventory_client().await;
@@ -323,17 +321,7 @@ async fn ord_8_a_kit_line_that_differs_from_its_definition_is_refused_at_review(
         .err()
         .unwrap_or_else(|| panic!("a wrong kit was confirmed"));
     assert_eq!(status.code(), tonic::Code::FailedPrecondition, "{status:?}");
-    let flagged: Vec<(String, String, String)> = status
-        .get_error_details()
-        .precondition_failure()
-        .map(|failure| {
-            failure
-                .violations
-                .iter()
-                .map(|v| (v.r#type.clone(), v.subject.clone(), v.description.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let flagged = orderflow_platform::testing::unmet_described(&status);
     assert_eq!(flagged.len(), 2, "{flagged:?}");
     assert!(
         flagged

@@ -89,6 +89,18 @@ fn bearer(
     Ok(format!("Bearer {token}").parse()?)
 }
 
+/// `message` with `token` as its `authorization`.
+fn authorized<T>(
+    message: T,
+    token: &tonic::metadata::MetadataValue<tonic::metadata::Ascii>,
+) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    request
+        .metadata_mut()
+        .insert("authorization", token.clone());
+    request
+}
+
 fn request(customer_id: &str, delivery: &str) -> tonic::Request<pb::CreateOrderRequest> {
     tonic::Request::new(pb::CreateOrderRequest {
         request_id: uuid::Uuid::now_v7().to_string(),
@@ -185,14 +197,14 @@ async fn create_orders(args: CreateOrdersArgs) -> anyhow::Result<()> {
         client: OrderServiceClient::new(channels[0].clone()),
         authorization: authorization.clone(),
     };
-    let mut customer_request = tonic::Request::new(pb::CreateCustomerRequest {
-        name: "Benchmark customer".to_owned(),
-        phone: "+86 571 8888 6666".to_owned(),
-        ..Default::default()
-    });
-    customer_request
-        .metadata_mut()
-        .insert("authorization", authorization.clone());
+    let customer_request = authorized(
+        pb::CreateCustomerRequest {
+            name: "Benchmark customer".to_owned(),
+            phone: "+86 571 8888 6666".to_owned(),
+            ..Default::default()
+        },
+        &authorization,
+    );
     let customer = setup
         .client
         .create_customer(customer_request)

@@ -38,6 +38,12 @@ pub mod headers {
 pub const DEAD_LETTER_STREAM: &str = "DEADLETTER";
 pub const DEAD_LETTER_PREFIX: &str = "deadletter";
 
+/// The NATS client name of `service` (`orderflow-orders`), which also
+/// names its reply subjects ([`permissions::inbox_prefix`]).
+pub fn client_name(service: &str) -> String {
+    format!("orderflow-{service}")
+}
+
 /// Connects to NATS. Returns at once even when NATS is down: the client keeps
 /// reconnecting in the background, the relay and consumers retry, and health
 /// reports NOT_SERVING meanwhile.

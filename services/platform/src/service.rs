@@ -105,7 +105,7 @@ impl ServiceRuntime {
             .await?;
         let nats = crate::bus::connect_secured(
             &config.nats_url,
-            &format!("orderflow-{service}"),
+            &crate::bus::client_name(service),
             &config.nats_security,
         )
         .await?;

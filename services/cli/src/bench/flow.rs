@@ -39,9 +39,9 @@ use tokio::sync::watch;
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::transport::Channel;
 
-use super::bearer;
 use super::limit::{self, Limit};
 use super::report::{self, FlowReport, RssSeries, StageFigures};
+use super::{authorized, bearer};
 use crate::secret;
 
 #[derive(clap::Args, Debug)]
@@ -214,14 +214,6 @@ struct Clients {
     secret: SecretString,
     customer_id: String,
     delivery: String,
-}
-
-fn authorized<T>(message: T, token: &MetadataValue<Ascii>) -> tonic::Request<T> {
-    let mut request = tonic::Request::new(message);
-    request
-        .metadata_mut()
-        .insert("authorization", token.clone());
-    request
 }
 
 /// The lines every benchmark order carries, with the stock they need.

@@ -26,8 +26,8 @@ use sea_orm::{ConnectionTrait, Statement};
 use serde::Serialize;
 use tonic::transport::Channel;
 
-use super::bearer;
 use super::report::StageFigures;
+use super::{authorized, bearer};
 use crate::secret;
 
 #[derive(clap::Args, Debug)]
@@ -166,31 +166,29 @@ struct Caller {
 }
 
 impl Caller {
-    fn authorized<T>(&self, message: T) -> tonic::Request<T> {
-        let mut request = tonic::Request::new(message);
-        request
-            .metadata_mut()
-            .insert("authorization", self.authorization.clone());
-        request
-    }
-
     fn id(&self, index: usize) -> String {
         self.ids[index % self.ids.len()].clone()
     }
 
     async fn get(mut self, index: usize) -> Result<(), tonic::Status> {
-        let request = self.authorized(pb::GetOrderRequest {
-            order_id: self.id(index),
-        });
+        let request = authorized(
+            pb::GetOrderRequest {
+                order_id: self.id(index),
+            },
+            &self.authorization,
+        );
         self.client.get_order(request).await.map(|_| ())
     }
 
     async fn list(mut self, page_token: String) -> Result<(), tonic::Status> {
-        let request = self.authorized(pb::ListOrdersRequest {
-            page_size: 50,
-            page_token,
-            ..Default::default()
-        });
+        let request = authorized(
+            pb::ListOrdersRequest {
+                page_size: 50,
+                page_token,
+                ..Default::default()
+            },
+            &self.authorization,
+        );
         let page = self.client.list_orders(request).await?.into_inner();
         if page.orders.len() == 50 {
             Ok(())
@@ -203,9 +201,12 @@ impl Caller {
     }
 
     async fn timeline(mut self, index: usize) -> Result<(), tonic::Status> {
-        let request = self.authorized(pb::GetOrderTimelineRequest {
-            order_id: self.id(index),
-        });
+        let request = authorized(
+            pb::GetOrderTimelineRequest {
+                order_id: self.id(index),
+            },
+            &self.authorization,
+        );
         self.client.get_order_timeline(request).await.map(|_| ())
     }
 }
@@ -311,13 +312,13 @@ async fn sample(
         .await?
         .context("no order half-way")?
         .try_get::<String>("", "id")?;
-    let mut first = tonic::Request::new(pb::ListOrdersRequest {
-        page_size: 1,
-        ..Default::default()
-    });
-    first
-        .metadata_mut()
-        .insert("authorization", authorization.clone());
+    let first = authorized(
+        pb::ListOrdersRequest {
+            page_size: 1,
+            ..Default::default()
+        },
+        authorization,
+    );
     let token = client
         .clone()
         .list_orders(first)
@@ -355,74 +356,62 @@ async fn grow(database: &Database, target: u64) -> anyhow::Result<()> {
         .try_get::<i64>("", "n")?;
     anyhow::ensure!(originals > 0, "no orders to copy: create some first");
     let templates = originals.min(1_000);
-    let order_columns = columns(database, "orders").await?;
-    let timeline_columns = columns(database, "order_timeline").await?;
+    let originals_of = format!(
+        "(SELECT * FROM orders WHERE number NOT LIKE '%-copy%' ORDER BY id LIMIT {templates})"
+    );
+    // Both statements but for the copies' numbers (`{first}`, `{last}`).
+    let (columns_of_orders, copied_orders) = copy_list(
+        &columns(database, "orders").await?,
+        "o",
+        &[("id", COPY_ID), ("number", "o.number || '-copy' || g")],
+    );
+    let insert_orders = format!(
+        "INSERT INTO orders ({columns_of_orders}) SELECT {copied_orders} FROM {originals_of} o \
+         CROSS JOIN generate_series({{first}}, {{last}}) g CROSS JOIN LATERAL (SELECT {COPY_ID_PARTS}) t"
+    );
+    let (columns_of_timeline, copied_timeline) = copy_list(
+        &columns(database, "order_timeline").await?,
+        "e",
+        &[("order_id", COPY_ID)],
+    );
+    let insert_timeline = format!(
+        "INSERT INTO order_timeline ({columns_of_timeline}) SELECT {copied_timeline} \
+         FROM {originals_of} o JOIN order_timeline e ON e.order_id = o.id \
+         CROSS JOIN generate_series({{first}}, {{last}}) g CROSS JOIN LATERAL (SELECT {COPY_ID_PARTS}) t"
+    );
+    // Counted once: each batch adds `copies × templates` orders, and the
+    // copies are numbered on from the highest number already there.
+    let mut now = count(database, "orders").await?;
+    let mut first_copy: i64 = database
+        .connection()
+        .query_one_raw(Statement::from_string(
+            database.backend(),
+            "SELECT CAST(COALESCE(MAX(CAST(substring(number FROM '-copy([0-9]+)$') AS BIGINT)), 0) + 1 AS BIGINT) AS n FROM orders",
+        ))
+        .await?
+        .context("MAX answered nothing")?
+        .try_get("", "n")?;
     let started = Instant::now();
-    loop {
-        let now = count(database, "orders").await?;
-        if now >= target {
-            break;
-        }
+    while now < target {
         let copies = ((target - now).min(ROWS_PER_BATCH) + templates - 1) / templates;
-        let first_copy: i64 = database
-            .connection()
-            .query_one_raw(Statement::from_string(
-                database.backend(),
-                "SELECT CAST(COALESCE(MAX(CAST(substring(number FROM '-copy([0-9]+)$') AS BIGINT)), 0) + 1 AS BIGINT) AS n FROM orders",
-            ))
-            .await?
-            .context("MAX answered nothing")?
-            .try_get("", "n")?;
         let last_copy = first_copy + copies - 1;
-        let originals_of = format!(
-            "(SELECT * FROM orders WHERE number NOT LIKE '%-copy%' ORDER BY id LIMIT {templates})"
-        );
-        let order_values = order_columns
-            .iter()
-            .map(|column| match column.as_str() {
-                "id" => COPY_ID.to_owned(),
-                "number" => "o.number || '-copy' || g".to_owned(),
-                other => format!("o.\"{other}\""),
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        let timeline_values = timeline_columns
-            .iter()
-            .map(|column| match column.as_str() {
-                "order_id" => COPY_ID.to_owned(),
-                other => format!("e.\"{other}\""),
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        let quoted = |columns: &[String]| {
-            columns
-                .iter()
-                .map(|column| format!("\"{column}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
+        let bounded = |statement: &str| {
+            statement
+                .replace("{first}", &first_copy.to_string())
+                .replace("{last}", &last_copy.to_string())
         };
         let transaction = database.begin_write().await?;
         transaction
-            .execute_unprepared(&format!(
-                "INSERT INTO orders ({}) SELECT {order_values} FROM {originals_of} o \
-                 CROSS JOIN generate_series({first_copy}, {last_copy}) g \
-                 CROSS JOIN LATERAL (SELECT {COPY_ID_PARTS}) t",
-                quoted(&order_columns),
-            ))
+            .execute_unprepared(&bounded(&insert_orders))
             .await?;
         transaction
-            .execute_unprepared(&format!(
-                "INSERT INTO order_timeline ({}) SELECT {timeline_values} \
-                 FROM {originals_of} o JOIN order_timeline e ON e.order_id = o.id \
-                 CROSS JOIN generate_series({first_copy}, {last_copy}) g \
-                 CROSS JOIN LATERAL (SELECT {COPY_ID_PARTS}) t",
-                quoted(&timeline_columns),
-            ))
+            .execute_unprepared(&bounded(&insert_timeline))
             .await?;
         transaction.commit().await?;
+        now += copies * templates;
+        first_copy = last_copy + 1;
         println!(
-            "  grown       to {} orders ({:.0} s)",
-            now + copies * templates,
+            "  grown       to {now} orders ({:.0} s)",
             started.elapsed().as_secs_f64()
         );
     }
@@ -437,6 +426,30 @@ async fn grow(database: &Database, target: u64) -> anyhow::Result<()> {
         database.execute_unprepared(statement).await?;
     }
     Ok(())
+}
+
+/// A copy's column list and its values: each column of `alias`, but those
+/// `replaced` by an expression.
+fn copy_list(columns: &[String], alias: &str, replaced: &[(&str, &str)]) -> (String, String) {
+    let names = columns
+        .iter()
+        .map(|column| format!("\"{column}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let values = columns
+        .iter()
+        .map(|column| {
+            replaced
+                .iter()
+                .find(|(name, _)| name == column)
+                .map_or_else(
+                    || format!("{alias}.\"{column}\""),
+                    |(_, value)| (*value).to_owned(),
+                )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    (names, values)
 }
 
 async fn columns(database: &Database, table: &str) -> anyhow::Result<Vec<String>> {

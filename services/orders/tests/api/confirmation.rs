@@ -4,7 +4,6 @@
 use orderflow_platform::backend_tests;
 use orderflow_platform::testing::Backend;
 use orderflow_proto::orders::v1 as pb;
-use tonic_types::StatusExt;
 
 use crate::support::*;
 
@@ -52,17 +51,10 @@ async fn ord_5_an_order_without_a_complete_ship_to_is_not_confirmed(backend: Bac
         .err()
         .unwrap_or_else(|| panic!("confirmed without an address"));
     assert_eq!(status.code(), tonic::Code::FailedPrecondition);
-    let missing: Vec<String> = status
-        .get_error_details()
-        .precondition_failure()
-        .map(|failure| {
-            failure
-                .violations
-                .iter()
-                .map(|v| v.subject.clone())
-                .collect()
-        })
-        .unwrap_or_default();
+    let missing: Vec<String> = unmet_preconditions(&status)
+        .into_iter()
+        .map(|(_, subject)| subject)
+        .collect();
     assert_eq!(
         missing,
         vec![

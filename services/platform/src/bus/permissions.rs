@@ -60,10 +60,8 @@ impl Permissions {
             publish.insert(format!("{api}.STREAM.INFO.{stream}"));
             publish.insert(format!("{api}.STREAM.CREATE.{stream}"));
         }
-        let subscribe = BTreeSet::from([format!(
-            "{}.>",
-            inbox_prefix(&format!("orderflow-{service}"))
-        )]);
+        let subscribe =
+            BTreeSet::from([format!("{}.>", inbox_prefix(&super::client_name(service)))]);
         Self { publish, subscribe }
     }
 }

@@ -19,6 +19,19 @@ struct Token {
     filters: u64,
 }
 
+impl Token {
+    fn decode(text: &str) -> Option<Self> {
+        URL_SAFE_NO_PAD
+            .decode(text)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+    }
+
+    fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+}
+
 /// A validated page request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRequest {
@@ -44,13 +57,9 @@ impl PageRequest {
         let after = if page_token.is_empty() {
             None
         } else {
-            let token: Token = URL_SAFE_NO_PAD
-                .decode(page_token)
-                .ok()
-                .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-                .ok_or_else(|| {
-                    FieldViolation::new("page_token", "not a page token of this list")
-                })?;
+            let token = Token::decode(page_token).ok_or_else(|| {
+                FieldViolation::new("page_token", "not a page token of this list")
+            })?;
             if token.filters != filters {
                 return Err(FieldViolation::new(
                     "page_token",
@@ -79,13 +88,11 @@ impl PageRequest {
         }
         items.truncate(size);
         match items.last() {
-            Some(last) => {
-                let token = Token {
-                    cursor: cursor_of(last),
-                    filters: self.filters,
-                };
-                URL_SAFE_NO_PAD.encode(serde_json::to_vec(&token).unwrap_or_default())
+            Some(last) => Token {
+                cursor: cursor_of(last),
+                filters: self.filters,
             }
+            .encode(),
             None => String::new(),
         }
     }
@@ -96,12 +103,9 @@ impl PageRequest {
 /// list without walking to it (issue 18, P4). `None` if `token` is not a
 /// page token.
 pub fn reposition(token: &str, cursor: &str) -> Option<String> {
-    let mut token: Token = URL_SAFE_NO_PAD
-        .decode(token)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())?;
+    let mut token = Token::decode(token)?;
     cursor.clone_into(&mut token.cursor);
-    Some(URL_SAFE_NO_PAD.encode(serde_json::to_vec(&token).ok()?))
+    Some(token.encode())
 }
 
 fn digest(text: &str) -> u64 {
