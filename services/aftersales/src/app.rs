@@ -16,6 +16,7 @@ use chrono_tz::Tz;
 use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
 use orderflow_platform::clock::SharedClock;
 use orderflow_platform::db::Database;
+use orderflow_platform::db::document::{self, ChangeContext};
 use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
 use sea_orm::ConnectionTrait;
 
@@ -83,14 +84,11 @@ impl AfterSales {
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        use chrono::SubsecRound;
-        self.clock.now().trunc_subsecs(6)
+        self.clock.stored_now()
     }
 
     pub fn today(&self) -> NaiveDate {
-        self.now()
-            .with_timezone(&self.settings.time_zone)
-            .date_naive()
+        orderflow_platform::clock::day_in(self.now(), &self.settings.time_zone)
     }
 
     async fn announce<C: ConnectionTrait>(
@@ -117,22 +115,20 @@ impl AfterSales {
         id: &CaseId,
         step: Step<'_>,
     ) -> Result<Case, AfterSalesError> {
-        let transaction = self.database.begin_write().await?;
-        if let Claim::Replay(_) = idempotency::claim(&*transaction, key, self.now()).await? {
-            drop(transaction);
-            return self.case(id).await;
-        }
-        let mut case = records::case(&*transaction, id, true)
-            .await?
-            .ok_or_else(|| AfterSalesError::not_found("case", id.as_str()))?;
-        let actions = step(&mut case, self.now())?;
-        records::save_case(&*transaction, &case).await?;
-        self.announce(&*transaction, &case, &actions, &actor.subject)
-            .await?;
-        idempotency::complete(&*transaction, key, id).await?;
-        transaction.commit().await?;
-        self.outbox.notify();
-        Ok(case)
+        let now = self.now();
+        let context = ChangeContext {
+            database: &self.database,
+            outbox: &self.outbox,
+            key,
+            now,
+        };
+        document::change(context, id, step, |case, actions| {
+            actions
+                .iter()
+                .map(|(action, detail)| events::case(case, action, detail, &actor.subject, now))
+                .collect()
+        })
+        .await
     }
 
     /// The same as [`Self::change`] inside a consumer's transaction; `None`

@@ -24,7 +24,6 @@ pub mod store;
 pub mod wire;
 
 use orderflow_platform::clock::SharedClock;
-use orderflow_platform::grpc::{peer_channel, with_identity};
 use orderflow_platform::service::{RunningService, ServiceRuntime};
 use orderflow_platform::shutdown::Shutdown;
 use orderflow_proto::aftersales::v1::after_sales_service_server::AfterSalesServiceServer;
@@ -42,33 +41,11 @@ pub async fn start(
     let mut runtime =
         ServiceRuntime::start::<store::Migrator>(config.service.clone(), clock.clone(), shutdown)
             .await?;
-    let identity =
-        orderflow_platform::auth::ServiceIdentity::new(config::SERVICE, &config.service.auth);
     let peers = peers::Peers::new(
-        with_identity(
-            peer_channel("ORDERS_URL", &config.orders_url, &config.service.grpc_tls)?,
-            identity.clone(),
-        ),
-        with_identity(
-            peer_channel(
-                "LOGISTICS_URL",
-                &config.logistics_url,
-                &config.service.grpc_tls,
-            )?,
-            identity.clone(),
-        ),
-        with_identity(
-            peer_channel(
-                "INVENTORY_URL",
-                &config.inventory_url,
-                &config.service.grpc_tls,
-            )?,
-            identity.clone(),
-        ),
-        with_identity(
-            peer_channel("FINANCE_URL", &config.finance_url, &config.service.grpc_tls)?,
-            identity,
-        ),
+        runtime.peer("ORDERS_URL", &config.orders_url)?,
+        runtime.peer("LOGISTICS_URL", &config.logistics_url)?,
+        runtime.peer("INVENTORY_URL", &config.inventory_url)?,
+        runtime.peer("FINANCE_URL", &config.finance_url)?,
     );
     let aftersales = app::AfterSales::new(
         runtime.database.clone(),
@@ -97,24 +74,20 @@ pub async fn start(
     ) {
         runtime.spawn_consumer(spec, handler);
     }
-    let sweeper = aftersales.clone();
-    runtime.spawn_sweeper(config.sweep_interval, move || {
-        let aftersales = sweeper.clone();
-        async move {
-            // Shop refunds past their working days (SLA-7).
-            match aftersales.sweep().await {
-                Ok(0) => {}
-                Ok(overdue) => tracing::info!(overdue, "overdue shop refunds flagged"),
-                Err(error) => tracing::warn!(%error, "after-sales sweep failed"),
-            }
-            // Complaints past their answer time (AFS-10).
-            match aftersales.sweep_complaints().await {
-                Ok(0) => {}
-                Ok(overdue) => tracing::info!(overdue, "overdue complaints flagged"),
-                Err(error) => tracing::warn!(%error, "complaint sweep failed"),
-            }
-        }
-    });
+    // Shop refunds past their working days (SLA-7).
+    runtime.spawn_sweep(
+        config.sweep_interval,
+        "overdue shop refunds flagged",
+        aftersales.clone(),
+        |aftersales| async move { aftersales.sweep().await },
+    );
+    // Complaints past their answer time (AFS-10).
+    runtime.spawn_sweep(
+        config.sweep_interval,
+        "overdue complaints flagged",
+        aftersales.clone(),
+        |aftersales| async move { aftersales.sweep_complaints().await },
+    );
     let api = AfterSalesServiceServer::new(api::AfterSalesApi::new(aftersales));
     runtime
         .serve(
@@ -122,13 +95,5 @@ pub async fn start(
             vec!["orderflow.aftersales.v1.AfterSalesService".to_owned()],
             api::ROLES,
         )
-        .await
-}
-
-/// Runs the service until `shutdown` fires and it has drained.
-pub async fn run(config: AfterSalesConfig, shutdown: Shutdown) -> anyhow::Result<()> {
-    start(config, orderflow_platform::clock::system(), shutdown)
-        .await?
-        .wait()
         .await
 }

@@ -12,7 +12,7 @@ async fn main() -> anyhow::Result<()> {
     let config = AfterSalesConfig::from_env(&Env::from_process())?;
     orderflow_platform::service::main::<orderflow_aftersales::store::Migrator, _>(
         config.service.clone(),
-        |shutdown| orderflow_aftersales::run(config, shutdown),
+        |clock, shutdown| orderflow_aftersales::start(config, clock, shutdown),
     )
     .await
 }

@@ -8,20 +8,3 @@ pub mod migrations;
 pub mod records;
 
 pub use migrations::Migrator;
-
-use crate::domain::AfterSalesError;
-
-pub(crate) fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, AfterSalesError> {
-    serde_json::to_string(value).map_err(|error| {
-        AfterSalesError::Internal(anyhow::Error::new(error).context("cannot serialise"))
-    })
-}
-
-pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
-    what: &str,
-    text: &str,
-) -> Result<T, AfterSalesError> {
-    serde_json::from_str(text).map_err(|error| {
-        AfterSalesError::Internal(anyhow::anyhow!("stored {what} is invalid: {error}"))
-    })
-}

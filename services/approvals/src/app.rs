@@ -51,8 +51,7 @@ impl Approvals {
     /// Now, to the microsecond: what the databases keep, so that a value
     /// returned at once equals the same value read back later.
     pub fn now(&self) -> DateTime<Utc> {
-        use chrono::SubsecRound;
-        self.clock.now().trunc_subsecs(6)
+        self.clock.stored_now()
     }
 
     pub fn base_currency(&self) -> Currency {

@@ -49,16 +49,13 @@ pub async fn start(
         .ensure_default_policies()
         .await
         .map_err(|error| anyhow::anyhow!("cannot create the default policies: {error}"))?;
-    let sweeper = approvals.clone();
-    runtime.spawn_sweeper(config.sla_sweep_interval, move || {
-        let approvals = sweeper.clone();
-        async move {
-            // Steps past their SLA (APR-10).
-            if let Err(error) = approvals.sweep_overdue().await {
-                tracing::warn!(%error, "approval SLA sweep failed");
-            }
-        }
-    });
+    // Steps past their SLA (APR-10).
+    runtime.spawn_sweep(
+        config.sla_sweep_interval,
+        "overdue approval steps flagged",
+        approvals.clone(),
+        |approvals| async move { approvals.sweep_overdue().await },
+    );
     let api = ApprovalServiceServer::new(api::ApprovalApi::new(approvals));
     runtime
         .serve(
@@ -66,13 +63,5 @@ pub async fn start(
             vec!["orderflow.approvals.v1.ApprovalService".to_owned()],
             api::ROLES,
         )
-        .await
-}
-
-/// Runs the service until `shutdown` fires and it has drained.
-pub async fn run(config: ApprovalsConfig, shutdown: Shutdown) -> anyhow::Result<()> {
-    start(config, orderflow_platform::clock::system(), shutdown)
-        .await?
-        .wait()
         .await
 }

@@ -12,7 +12,7 @@ async fn main() -> anyhow::Result<()> {
     let config = ApprovalsConfig::from_env(&Env::from_process())?;
     orderflow_platform::service::main::<orderflow_approvals::store::Migrator, _>(
         config.service.clone(),
-        |shutdown| orderflow_approvals::run(config, shutdown),
+        |clock, shutdown| orderflow_approvals::start(config, clock, shutdown),
     )
     .await
 }

@@ -21,6 +21,7 @@ use tonic::transport::Channel;
 use crate::secret;
 
 mod aftersales;
+mod approving;
 mod export;
 mod made_to_measure;
 mod production;
@@ -229,6 +230,28 @@ fn trace_of<T>(response: &tonic::Response<T>) -> String {
 
 /// Creates, submits and confirms an order; returns it once the saga acted,
 /// with its trace id.
+/// The order's taker submits it and the sales assistant confirms it (ORD-4,
+/// ORD-5).
+async fn submit_and_confirm(
+    taker: &mut Client,
+    assistant: &mut Client,
+    order_id: &str,
+) -> anyhow::Result<()> {
+    taker
+        .submit_order(pb::SubmitOrderRequest {
+            request_id: String::new(),
+            order_id: order_id.to_owned(),
+        })
+        .await?;
+    assistant
+        .confirm_order(pb::ConfirmOrderRequest {
+            order_id: order_id.to_owned(),
+            ..Default::default()
+        })
+        .await?;
+    Ok(())
+}
+
 async fn place(
     sales: &mut Client,
     assistant: &mut Client,
@@ -242,18 +265,7 @@ async fn place(
         order.number,
         money_text(order.total.as_ref())
     );
-    sales
-        .submit_order(pb::SubmitOrderRequest {
-            request_id: String::new(),
-            order_id: order.id.clone(),
-        })
-        .await?;
-    assistant
-        .confirm_order(pb::ConfirmOrderRequest {
-            order_id: order.id.clone(),
-            ..Default::default()
-        })
-        .await?;
+    submit_and_confirm(sales, assistant, &order.id).await?;
     println!("   submitted and confirmed");
     let order = wait_for(sales, &order.id, |order| {
         order.state != pb::OrderState::PendingApproval as i32
@@ -293,27 +305,15 @@ where
 /// Waits for the order to be released and its stock reservation (in full
 /// or short) to be on its timeline.
 async fn released_and_reserved(sales: &mut Client, order_id: &str) -> anyhow::Result<pb::Order> {
-    for _ in 0..200 {
-        let entries = sales
-            .get_order_timeline(pb::GetOrderTimelineRequest {
-                order_id: order_id.to_owned(),
-            })
-            .await?
-            .into_inner()
-            .entries;
-        if entries
-            .iter()
-            .any(|entry| matches!(entry.action.as_str(), "stock_reserved" | "stock_short"))
-        {
-            return wait_for(sales, order_id, |order| {
-                order.state == pb::OrderState::Released as i32
-                    || order.state == pb::OrderState::ReadyToShip as i32
-            })
-            .await;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    anyhow::bail!("order {order_id} was not released and reserved")
+    wait_for_timeline(sales, order_id, "its stock reservation", |entry| {
+        matches!(entry.action.as_str(), "stock_reserved" | "stock_short")
+    })
+    .await?;
+    wait_for(sales, order_id, |order| {
+        order.state == pb::OrderState::Released as i32
+            || order.state == pb::OrderState::ReadyToShip as i32
+    })
+    .await
 }
 
 async fn wait_for(
@@ -573,6 +573,20 @@ async fn wait_for_entry(
     action: &str,
     about: &str,
 ) -> anyhow::Result<()> {
+    wait_for_timeline(sales, order_id, &format!("{action} for {about}"), |entry| {
+        entry.action == action && entry.detail.contains(about)
+    })
+    .await
+}
+
+/// Waits for the order's timeline to have an entry `wanted` accepts; `what`
+/// names it in the error when none comes.
+async fn wait_for_timeline(
+    sales: &mut Client,
+    order_id: &str,
+    what: &str,
+    wanted: impl Fn(&pb::TimelineEntry) -> bool,
+) -> anyhow::Result<()> {
     for _ in 0..200 {
         let entries = sales
             .get_order_timeline(pb::GetOrderTimelineRequest {
@@ -581,15 +595,12 @@ async fn wait_for_entry(
             .await?
             .into_inner()
             .entries;
-        if entries
-            .iter()
-            .any(|entry| entry.action == action && entry.detail.contains(about))
-        {
+        if entries.iter().any(&wanted) {
             return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    anyhow::bail!("no {action} for {about} on the timeline of order {order_id}")
+    anyhow::bail!("no {what} on the timeline of order {order_id}")
 }
 
 /// Prints the order's timeline, merged from every service, and the trace

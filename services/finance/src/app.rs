@@ -112,8 +112,7 @@ impl Finance {
 
     /// Now, to the microsecond, as the databases keep it.
     pub fn now(&self) -> DateTime<Utc> {
-        use chrono::SubsecRound;
-        self.clock.now().trunc_subsecs(6)
+        self.clock.stored_now()
     }
 
     /// The business day of `at`.

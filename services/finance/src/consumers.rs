@@ -11,12 +11,12 @@
 //! into a return (AFS-8).
 
 use crate::app::Finance;
-use crate::domain::FinanceError;
 use crate::domain::account::{AccountLine, OrderAccount, OrderKind, Stage, TermKind, Terms};
 use crate::peers::Approvals;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
+use orderflow_platform::bus::decisions;
 use orderflow_platform::config::ConsumerSettings;
 use orderflow_platform::grpc::convert::from_timestamp;
 use orderflow_platform::money::Currency;
@@ -79,7 +79,7 @@ impl EventHandler for ProductionPlans {
                 planned,
             )
             .await
-            .map_err(failure)
+            .map_err(HandlerError::from)
     }
 }
 
@@ -121,7 +121,7 @@ impl EventHandler for ReceiptEvents {
                 &HandlerError::parse("order_id", &shipment.order_id)?,
             )
             .await
-            .map_err(failure)
+            .map_err(HandlerError::from)
     }
 }
 
@@ -153,10 +153,6 @@ pub fn refunds_consumer_spec(replicas: usize, settings: ConsumerSettings) -> Con
         replicas,
         settings,
     )
-}
-
-fn failure(error: FinanceError) -> HandlerError {
-    HandlerError::from(error)
 }
 
 fn stage_of(state: orders::OrderState) -> Stage {
@@ -280,7 +276,7 @@ impl EventHandler for OrderEvents {
         self.finance
             .sync_order(transaction, account, &message.actor)
             .await
-            .map_err(failure)
+            .map_err(HandlerError::from)
     }
 }
 
@@ -313,7 +309,7 @@ impl EventHandler for RefundRequests {
             .finance
             .refund_to_file(transaction, &refund.id)
             .await
-            .map_err(failure)?
+            .map_err(HandlerError::from)?
         else {
             return Ok(());
         };
@@ -327,7 +323,7 @@ impl EventHandler for RefundRequests {
         self.finance
             .approval_filed(transaction, refund, &request.id)
             .await
-            .map_err(failure)
+            .map_err(HandlerError::from)
     }
 }
 
@@ -355,10 +351,7 @@ fn gm_approved(request: &approvals::ApprovalRequest) -> bool {
 impl EventHandler for RefundDecisions {
     /// A request's decision only.
     fn acts_on(&self, event: &IncomingEvent) -> bool {
-        matches!(
-            event.subject.as_str(),
-            "approvals.request.approved" | "approvals.request.rejected"
-        )
+        decisions::is_decision(event)
     }
 
     async fn handle(
@@ -366,27 +359,26 @@ impl EventHandler for RefundDecisions {
         transaction: &DatabaseTransaction,
         event: &IncomingEvent,
     ) -> Result<(), HandlerError> {
-        let approved = match event.subject.as_str() {
-            "approvals.request.approved" => true,
-            "approvals.request.rejected" => false,
-            _ => return Ok(()),
-        };
-        let message: approvals::ApprovalEvent = event.decode()?;
-        let Some(request) = message.request else {
+        let Some(decided) = decisions::decision(event)? else {
             return Ok(());
         };
-        if request.subject_kind != "refund" {
+        if decided.request.subject_kind != "refund" {
             return Ok(());
         }
-        let decision = if approved {
-            Ok(gm_approved(&request))
+        let decision = if decided.approved {
+            Ok(gm_approved(&decided.request))
         } else {
-            Err(message.reason.as_str())
+            Err(decided.reason.as_str())
         };
         self.finance
-            .approval_decided(transaction, &request.subject_id, decision, &message.actor)
+            .approval_decided(
+                transaction,
+                &decided.request.subject_id,
+                decision,
+                &decided.actor,
+            )
             .await
-            .map_err(failure)
+            .map_err(HandlerError::from)
     }
 }
 
@@ -438,7 +430,7 @@ impl EventHandler for AfterSalesEvents {
                 .finance
                 .refund_of_case(transaction, &case.order_id, &case.id)
                 .await
-                .map_err(failure)?
+                .map_err(HandlerError::from)?
             {
                 Some(id) => id,
                 // Not requested yet: it will be filed as a return's.
@@ -450,6 +442,6 @@ impl EventHandler for AfterSalesEvents {
         self.finance
             .goods_shelved(transaction, &refund_id, shelved_at, &message.actor)
             .await
-            .map_err(failure)
+            .map_err(HandlerError::from)
     }
 }

@@ -20,8 +20,6 @@ pub mod peers;
 pub mod store;
 pub mod wire;
 
-use std::sync::Arc;
-
 use orderflow_platform::clock::SharedClock;
 use orderflow_platform::service::{RunningService, ServiceRuntime};
 use orderflow_platform::shutdown::Shutdown;
@@ -50,55 +48,38 @@ pub async fn start(
         runtime.outbox.clone(),
         settings,
     );
-    let replicas = config.service.stream_replicas;
-    runtime.spawn_consumer(
-        consumers::orders_consumer_spec(replicas, config.service.consumer.clone()),
-        Arc::new(consumers::OrderEvents::new(finance.clone())),
+    runtime.consume(
+        consumers::orders_consumer_spec,
+        consumers::OrderEvents::new(finance.clone()),
     );
-    runtime.spawn_consumer(
-        consumers::aftersales_consumer_spec(replicas, config.service.consumer.clone()),
-        Arc::new(consumers::AfterSalesEvents::new(finance.clone())),
+    runtime.consume(
+        consumers::aftersales_consumer_spec,
+        consumers::AfterSalesEvents::new(finance.clone()),
     );
-    let identity =
-        orderflow_platform::auth::ServiceIdentity::new(config::SERVICE, &config.service.auth);
-    let approvals = peers::Approvals::new(orderflow_platform::grpc::with_identity(
-        orderflow_platform::grpc::peer_channel(
-            "APPROVALS_URL",
-            &config.approvals_url,
-            &config.service.grpc_tls,
-        )?,
-        identity,
-    ));
-    runtime.spawn_consumer(
-        consumers::refunds_consumer_spec(replicas, config.service.consumer.clone()),
-        Arc::new(consumers::RefundRequests::new(finance.clone(), approvals)),
+    let approvals = peers::Approvals::new(runtime.peer("APPROVALS_URL", &config.approvals_url)?);
+    runtime.consume(
+        consumers::refunds_consumer_spec,
+        consumers::RefundRequests::new(finance.clone(), approvals),
     );
-    runtime.spawn_consumer(
-        consumers::approvals_consumer_spec(replicas, config.service.consumer.clone()),
-        Arc::new(consumers::RefundDecisions::new(finance.clone())),
+    runtime.consume(
+        consumers::approvals_consumer_spec,
+        consumers::RefundDecisions::new(finance.clone()),
     );
-    runtime.spawn_consumer(
-        consumers::logistics_consumer_spec(replicas, config.service.consumer.clone()),
-        Arc::new(consumers::ReceiptEvents::new(finance.clone())),
+    runtime.consume(
+        consumers::logistics_consumer_spec,
+        consumers::ReceiptEvents::new(finance.clone()),
     );
-    runtime.spawn_consumer(
-        consumers::production_consumer_spec(replicas, config.service.consumer.clone()),
-        Arc::new(consumers::ProductionPlans::new(finance.clone())),
+    runtime.consume(
+        consumers::production_consumer_spec,
+        consumers::ProductionPlans::new(finance.clone()),
     );
-    let sweeper = finance.clone();
-    runtime.spawn_sweeper(config.sweep_interval, move || {
-        let finance = sweeper.clone();
-        async move {
-            // Overdue receivables (FIN-10) and balance reminders (SLA-5).
-            match finance.sweep().await {
-                Ok((0, 0)) => {}
-                Ok((overdue, reminded)) => {
-                    tracing::info!(overdue, reminded, "receivables and balances swept");
-                }
-                Err(error) => tracing::warn!(%error, "finance sweep failed"),
-            }
-        }
-    });
+    // Overdue receivables (FIN-10) and balance reminders (SLA-5).
+    runtime.spawn_sweep(
+        config.sweep_interval,
+        "receivables and balances swept (overdue, reminded)",
+        finance.clone(),
+        |finance| async move { finance.sweep().await },
+    );
     let api = FinanceServiceServer::new(api::FinanceApi::new(finance));
     runtime
         .serve(
@@ -106,13 +87,5 @@ pub async fn start(
             vec!["orderflow.finance.v1.FinanceService".to_owned()],
             api::ROLES,
         )
-        .await
-}
-
-/// Runs the service until `shutdown` fires and it has drained.
-pub async fn run(config: FinanceConfig, shutdown: Shutdown) -> anyhow::Result<()> {
-    start(config, orderflow_platform::clock::system(), shutdown)
-        .await?
-        .wait()
         .await
 }

@@ -12,7 +12,7 @@ async fn main() -> anyhow::Result<()> {
     let config = FinanceConfig::from_env(&Env::from_process())?;
     orderflow_platform::service::main::<orderflow_finance::store::Migrator, _>(
         config.service.clone(),
-        |shutdown| orderflow_finance::run(config, shutdown),
+        |clock, shutdown| orderflow_finance::start(config, clock, shutdown),
     )
     .await
 }

@@ -17,8 +17,6 @@ pub mod events;
 pub mod store;
 pub mod wire;
 
-use std::sync::Arc;
-
 use orderflow_platform::clock::SharedClock;
 use orderflow_platform::service::{RunningService, ServiceRuntime};
 use orderflow_platform::shutdown::Shutdown;
@@ -36,33 +34,21 @@ pub async fn start(
         ServiceRuntime::start::<store::Migrator>(config.service.clone(), clock.clone(), shutdown)
             .await?;
     let inventory = app::Inventory::new(runtime.database.clone(), clock, runtime.outbox.clone());
-    runtime.spawn_consumer(
-        consumers::orders_consumer_spec(
-            config.service.stream_replicas,
-            config.service.consumer.clone(),
-        ),
-        Arc::new(consumers::OrderEvents::new(inventory.clone())),
+    runtime.consume(
+        consumers::orders_consumer_spec,
+        consumers::OrderEvents::new(inventory.clone()),
     );
-    runtime.spawn_consumer(
-        consumers::production_consumer_spec(
-            config.service.stream_replicas,
-            config.service.consumer.clone(),
-        ),
-        Arc::new(consumers::ProductionEvents::new(inventory.clone())),
+    runtime.consume(
+        consumers::production_consumer_spec,
+        consumers::ProductionEvents::new(inventory.clone()),
     );
-    runtime.spawn_consumer(
-        consumers::procurement_consumer_spec(
-            config.service.stream_replicas,
-            config.service.consumer.clone(),
-        ),
-        Arc::new(consumers::PurchaseInspections::new(inventory.clone())),
+    runtime.consume(
+        consumers::procurement_consumer_spec,
+        consumers::PurchaseInspections::new(inventory.clone()),
     );
-    runtime.spawn_consumer(
-        consumers::outsourcing_consumer_spec(
-            config.service.stream_replicas,
-            config.service.consumer.clone(),
-        ),
-        Arc::new(consumers::OutsourcingMoves::new(inventory.clone())),
+    runtime.consume(
+        consumers::outsourcing_consumer_spec,
+        consumers::OutsourcingMoves::new(inventory.clone()),
     );
     let api = InventoryServiceServer::new(api::InventoryApi::new(inventory));
     runtime
@@ -71,13 +57,5 @@ pub async fn start(
             vec!["orderflow.inventory.v1.InventoryService".to_owned()],
             api::ROLES,
         )
-        .await
-}
-
-/// Runs the service until `shutdown` fires and it has drained.
-pub async fn run(config: InventoryConfig, shutdown: Shutdown) -> anyhow::Result<()> {
-    start(config, orderflow_platform::clock::system(), shutdown)
-        .await?
-        .wait()
         .await
 }

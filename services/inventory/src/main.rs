@@ -12,7 +12,7 @@ async fn main() -> anyhow::Result<()> {
     let config = InventoryConfig::from_env(&Env::from_process())?;
     orderflow_platform::service::main::<orderflow_inventory::store::Migrator, _>(
         config.service.clone(),
-        |shutdown| orderflow_inventory::run(config, shutdown),
+        |clock, shutdown| orderflow_inventory::start(config, clock, shutdown),
     )
     .await
 }

@@ -74,14 +74,11 @@ impl Logistics {
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        use chrono::SubsecRound;
-        self.clock.now().trunc_subsecs(6)
+        self.clock.stored_now()
     }
 
     pub fn today(&self) -> NaiveDate {
-        self.now()
-            .with_timezone(&self.settings.time_zone)
-            .date_naive()
+        orderflow_platform::clock::day_in(self.now(), &self.settings.time_zone)
     }
 
     async fn enqueue<C: ConnectionTrait>(

@@ -5,7 +5,6 @@
 //! (`INVENTORY`, `inventory.outbound.posted`) marks the goods out.
 
 use crate::app::Logistics;
-use crate::domain::LogisticsError;
 use crate::domain::shipment::{OrderLine, OrderSnapshot};
 use crate::wire;
 use async_trait::async_trait;
@@ -36,10 +35,6 @@ pub fn inventory_consumer_spec(replicas: usize, settings: ConsumerSettings) -> C
         replicas,
         settings,
     )
-}
-
-fn failure(error: LogisticsError) -> HandlerError {
-    HandlerError::from(error)
 }
 
 fn state_name(state: orders::OrderState) -> String {
@@ -151,7 +146,7 @@ impl EventHandler for OrderEvents {
                 ship_to,
             )
             .await
-            .map_err(failure)
+            .map_err(HandlerError::from)
     }
 }
 
@@ -183,6 +178,6 @@ impl EventHandler for OutboundEvents {
                 &HandlerError::parse("pick_list.order_id", &pick_list.order_id)?,
             )
             .await
-            .map_err(failure)
+            .map_err(HandlerError::from)
     }
 }

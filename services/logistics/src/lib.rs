@@ -20,8 +20,6 @@ pub mod peers;
 pub mod store;
 pub mod wire;
 
-use std::sync::Arc;
-
 use orderflow_platform::clock::SharedClock;
 use orderflow_platform::service::{RunningService, ServiceRuntime};
 use orderflow_platform::shutdown::Shutdown;
@@ -38,16 +36,7 @@ pub async fn start(
     let mut runtime =
         ServiceRuntime::start::<store::Migrator>(config.service.clone(), clock.clone(), shutdown)
             .await?;
-    let identity =
-        orderflow_platform::auth::ServiceIdentity::new(config::SERVICE, &config.service.auth);
-    let finance = peers::Finance::new(orderflow_platform::grpc::with_identity(
-        orderflow_platform::grpc::peer_channel(
-            "FINANCE_URL",
-            &config.finance_url,
-            &config.service.grpc_tls,
-        )?,
-        identity,
-    ));
+    let finance = peers::Finance::new(runtime.peer("FINANCE_URL", &config.finance_url)?);
     let logistics = app::Logistics::new(
         runtime.database.clone(),
         clock,
@@ -59,31 +48,22 @@ pub async fn start(
         },
     );
     logistics.seed_defaults().await?;
-    let replicas = config.service.stream_replicas;
-    runtime.spawn_consumer(
-        consumers::orders_consumer_spec(replicas, config.service.consumer.clone()),
-        Arc::new(consumers::OrderEvents::new(logistics.clone())),
+    runtime.consume(
+        consumers::orders_consumer_spec,
+        consumers::OrderEvents::new(logistics.clone()),
     );
-    runtime.spawn_consumer(
-        consumers::inventory_consumer_spec(replicas, config.service.consumer.clone()),
-        Arc::new(consumers::OutboundEvents::new(logistics.clone())),
+    runtime.consume(
+        consumers::inventory_consumer_spec,
+        consumers::OutboundEvents::new(logistics.clone()),
     );
-    let sweeper = logistics.clone();
-    runtime.spawn_sweeper(config.sweep_interval, move || {
-        let logistics = sweeper.clone();
-        async move {
-            // Late shipments (LOG-4), automatic receipts (LOG-5) and
-            // orders without a shipping plan two days before their date
-            // (SLA-4).
-            match logistics.sweep().await {
-                Ok((0, 0, 0)) => {}
-                Ok((late, received, plan_overdue)) => {
-                    tracing::info!(late, received, plan_overdue, "shipments swept");
-                }
-                Err(error) => tracing::warn!(%error, "logistics sweep failed"),
-            }
-        }
-    });
+    // Late shipments (LOG-4), automatic receipts (LOG-5) and orders without
+    // a shipping plan two days before their date (SLA-4).
+    runtime.spawn_sweep(
+        config.sweep_interval,
+        "shipments swept (late, received, without a plan)",
+        logistics.clone(),
+        |logistics| async move { logistics.sweep().await },
+    );
     let api = LogisticsServiceServer::new(api::LogisticsApi::new(logistics));
     runtime
         .serve(
@@ -91,13 +71,5 @@ pub async fn start(
             vec!["orderflow.logistics.v1.LogisticsService".to_owned()],
             api::ROLES,
         )
-        .await
-}
-
-/// Runs the service until `shutdown` fires and it has drained.
-pub async fn run(config: LogisticsConfig, shutdown: Shutdown) -> anyhow::Result<()> {
-    start(config, orderflow_platform::clock::system(), shutdown)
-        .await?
-        .wait()
         .await
 }

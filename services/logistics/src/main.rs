@@ -12,7 +12,7 @@ async fn main() -> anyhow::Result<()> {
     let config = LogisticsConfig::from_env(&Env::from_process())?;
     orderflow_platform::service::main::<orderflow_logistics::store::Migrator, _>(
         config.service.clone(),
-        |shutdown| orderflow_logistics::run(config, shutdown),
+        |clock, shutdown| orderflow_logistics::start(config, clock, shutdown),
     )
     .await
 }

@@ -25,7 +25,7 @@ use crate::domain::order::{
 use crate::domain::quotation::{
     Inquiry, Quotation, QuotationState, QuotationTerms, QuotationVersion,
 };
-use crate::domain::{Actor, OrderError};
+use crate::domain::{Actor, OrderActor, OrderError, saga_actor};
 use crate::events;
 use crate::store::numbers::NumberAllocator;
 use crate::store::orders::OrderFilter;
@@ -169,15 +169,12 @@ impl Orders {
     /// Now, to the microsecond: what the databases keep, so that a value
     /// returned at once equals the same value read back later.
     pub fn now(&self) -> DateTime<Utc> {
-        use chrono::SubsecRound;
-        self.clock.now().trunc_subsecs(6)
+        self.clock.stored_now()
     }
 
     /// The business date now (ORD-2).
     pub fn today(&self) -> NaiveDate {
-        self.now()
-            .with_timezone(&self.settings.business_time_zone)
-            .date_naive()
+        orderflow_platform::clock::day_in(self.now(), &self.settings.business_time_zone)
     }
 
     /// Writes the order, its timeline entry and its event, in `connection`'s
@@ -205,7 +202,7 @@ impl Orders {
         let entry = match change.from {
             Some(from) => TimelineEntry::transition(
                 now,
-                &actor.id,
+                &actor.subject,
                 change.action,
                 from,
                 order.state,
@@ -214,7 +211,7 @@ impl Orders {
             .with_detail(change.detail.clone()),
             None => {
                 let mut entry =
-                    TimelineEntry::note(now, &actor.id, change.action, change.detail.clone());
+                    TimelineEntry::note(now, &actor.subject, change.action, change.detail.clone());
                 entry.reason = change.reason.clone();
                 entry
             }
@@ -227,7 +224,7 @@ impl Orders {
         let event = events::order_event(
             order,
             change.action,
-            &actor.id,
+            &actor.subject,
             &change.reason,
             change.from,
             now,

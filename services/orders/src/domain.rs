@@ -50,44 +50,27 @@ pub mod timeline;
 
 pub use error::OrderError;
 
-use std::collections::BTreeSet;
+/// Who acts: the platform's caller (subject, roles, and the outside partner
+/// a partner's person acts for), recorded on every change.
+pub use orderflow_platform::auth::Caller as Actor;
 
-/// Who acts: the caller's subject and roles, recorded on every change, and
-/// the outside partner (a store) a partner's person acts for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Actor {
-    pub id: String,
-    pub roles: BTreeSet<String>,
-    pub partner: Option<String>,
-}
-
-impl Actor {
-    pub fn new(id: impl Into<String>, roles: &[&str]) -> Self {
-        Self {
-            id: id.into(),
-            roles: roles.iter().map(|role| (*role).to_owned()).collect(),
-            partner: None,
-        }
-    }
-
+/// What the orders service asks of an actor beyond the platform's caller.
+pub trait OrderActor {
     /// S10: the store whose orders alone a store's person sees and acts on;
     /// `None` for the company's own people and services.
-    pub fn store_scope(&self) -> Result<Option<&str>, OrderError> {
-        let caller = orderflow_platform::auth::Caller {
-            subject: self.id.clone(),
-            roles: self.roles.clone(),
-            partner: self.partner.clone(),
-        };
-        match caller.partner_scope() {
-            Ok(None) => Ok(None),
-            Ok(Some(_)) => Ok(self.partner.as_deref()),
-            Err(problem) => Err(OrderError::PermissionDenied(problem)),
-        }
-    }
+    fn store_scope(&self) -> Result<Option<&str>, OrderError>;
 
     /// S10: refused unless the caller may see `order`: staff see every
     /// order, a store's person its store's only (another's is not there).
-    pub fn may_see(&self, order: &order::Order) -> Result<(), OrderError> {
+    fn may_see(&self, order: &order::Order) -> Result<(), OrderError>;
+}
+
+impl OrderActor for Actor {
+    fn store_scope(&self) -> Result<Option<&str>, OrderError> {
+        self.partner_scope().map_err(OrderError::PermissionDenied)
+    }
+
+    fn may_see(&self, order: &order::Order) -> Result<(), OrderError> {
         match self.store_scope()? {
             Some(store) if store != order.store_code => {
                 Err(OrderError::not_found("order", order.id.clone()))
@@ -95,13 +78,9 @@ impl Actor {
             _ => Ok(()),
         }
     }
+}
 
-    pub fn has_role(&self, role: &str) -> bool {
-        self.roles.contains(role)
-    }
-
-    /// The fulfilment saga acting on its own.
-    pub fn saga() -> Self {
-        Self::new("orders:saga", &["service"])
-    }
+/// The fulfilment saga acting on its own.
+pub fn saga_actor() -> Actor {
+    Actor::new("orders:saga", &["service"])
 }

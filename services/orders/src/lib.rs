@@ -61,16 +61,7 @@ pub async fn start_with_notifier(
         runtime.database.clone(),
         config.number_block_size,
     ));
-    let identity =
-        orderflow_platform::auth::ServiceIdentity::new(config::SERVICE, &config.service.auth);
-    let stock = peers::Stock::new(orderflow_platform::grpc::with_identity(
-        orderflow_platform::grpc::peer_channel(
-            "INVENTORY_URL",
-            &config.inventory_url,
-            &config.service.grpc_tls,
-        )?,
-        identity.clone(),
-    ));
+    let stock = peers::Stock::new(runtime.peer("INVENTORY_URL", &config.inventory_url)?);
     let orders = app::Orders::new(
         runtime.database.clone(),
         clock,
@@ -86,103 +77,55 @@ pub async fn start_with_notifier(
             claim_ttl: config.claim_ttl,
         },
     );
-    let approvals = orderflow_platform::grpc::with_identity(
-        orderflow_platform::grpc::peer_channel(
-            "APPROVALS_URL",
-            &config.approvals_url,
-            &config.service.grpc_tls,
-        )?,
-        identity,
+    let approvals = runtime.peer("APPROVALS_URL", &config.approvals_url)?;
+    runtime.consume(
+        consumers::saga::consumer_spec,
+        consumers::saga::FulfilmentSaga::new(orders.clone(), ApprovalServiceClient::new(approvals)),
     );
-    runtime.spawn_consumer(
-        consumers::saga::consumer_spec(
-            config.service.stream_replicas,
-            config.service.consumer.clone(),
-        ),
-        Arc::new(consumers::saga::FulfilmentSaga::new(
-            orders.clone(),
-            ApprovalServiceClient::new(approvals),
-        )),
+    runtime.consume(
+        consumers::saga::approvals_consumer_spec,
+        consumers::saga::ApprovalOutcomes::new(orders.clone()),
     );
-    runtime.spawn_consumer(
-        consumers::saga::approvals_consumer_spec(
-            config.service.stream_replicas,
-            config.service.consumer.clone(),
-        ),
-        Arc::new(consumers::saga::ApprovalOutcomes::new(orders.clone())),
+    runtime.consume(
+        consumers::release::finance_consumer_spec,
+        consumers::release::FinanceReports::new(orders.clone()),
     );
-    runtime.spawn_consumer(
-        consumers::release::finance_consumer_spec(
-            config.service.stream_replicas,
-            config.service.consumer.clone(),
-        ),
-        Arc::new(consumers::release::FinanceReports::new(orders.clone())),
+    runtime.consume(
+        consumers::release::reservation_consumer_spec,
+        consumers::release::ReserveOnRelease::new(orders.clone(), stock),
     );
-    runtime.spawn_consumer(
-        consumers::release::reservation_consumer_spec(
-            config.service.stream_replicas,
-            config.service.consumer.clone(),
-        ),
-        Arc::new(consumers::release::ReserveOnRelease::new(
-            orders.clone(),
-            stock,
-        )),
+    runtime.consume(
+        consumers::release::logistics_consumer_spec,
+        consumers::release::LogisticsReports::new(orders.clone()),
     );
-    runtime.spawn_consumer(
-        consumers::release::logistics_consumer_spec(
-            config.service.stream_replicas,
-            config.service.consumer.clone(),
-        ),
-        Arc::new(consumers::release::LogisticsReports::new(orders.clone())),
+    runtime.consume(
+        consumers::production::production_consumer_spec,
+        consumers::production::ProductionReports::new(orders.clone()),
     );
-    runtime.spawn_consumer(
-        consumers::production::production_consumer_spec(
-            config.service.stream_replicas,
-            config.service.consumer.clone(),
-        ),
-        Arc::new(consumers::production::ProductionReports::new(
-            orders.clone(),
-        )),
+    runtime.consume(
+        consumers::production::fabric_consumer_spec,
+        consumers::production::FabricReports::new(orders.clone()),
     );
-    runtime.spawn_consumer(
-        consumers::production::fabric_consumer_spec(
-            config.service.stream_replicas,
-            config.service.consumer.clone(),
-        ),
-        Arc::new(consumers::production::FabricReports::new(orders.clone())),
+    runtime.consume(
+        consumers::production::aftersales_consumer_spec,
+        consumers::production::AfterSalesReports::new(orders.clone()),
     );
-    runtime.spawn_consumer(
-        consumers::production::aftersales_consumer_spec(
-            config.service.stream_replicas,
-            config.service.consumer.clone(),
-        ),
-        Arc::new(consumers::production::AfterSalesReports::new(
-            orders.clone(),
-        )),
+    runtime.consume(
+        consumers::production::stock_consumer_spec,
+        consumers::production::ReservationCompleted::new(orders.clone()),
     );
-    runtime.spawn_consumer(
-        consumers::production::stock_consumer_spec(
-            config.service.stream_replicas,
-            config.service.consumer.clone(),
-        ),
-        Arc::new(consumers::production::ReservationCompleted::new(
-            orders.clone(),
-        )),
+    // Confirmations past their SLA (SLA-1), special custom orders' reviews
+    // past theirs (SLA-2).
+    runtime.spawn_sweep(
+        config.sla_sweep_interval,
+        "overdue confirmations and custom reviews flagged",
+        orders.clone(),
+        |orders| async move {
+            let confirmations = orders.sweep_overdue_confirmations().await;
+            let reviews = orders.sweep_overdue_custom_reviews().await;
+            Ok::<_, domain::OrderError>((confirmations?, reviews?))
+        },
     );
-    let sweeper = orders.clone();
-    runtime.spawn_sweeper(config.sla_sweep_interval, move || {
-        let orders = sweeper.clone();
-        async move {
-            // Confirmations past their SLA (SLA-1).
-            if let Err(error) = orders.sweep_overdue_confirmations().await {
-                tracing::warn!(%error, "SLA sweep failed");
-            }
-            // Special custom orders' reviews past their SLA (SLA-2).
-            if let Err(error) = orders.sweep_overdue_custom_reviews().await {
-                tracing::warn!(%error, "SLA-2 sweep failed");
-            }
-        }
-    });
     // ORD-17: the waiting customer notifications, sent (not counted as
     // an SLA sweep).
     let (sender, interval) = (orders.clone(), config.notify_interval);
@@ -208,13 +151,5 @@ pub async fn start_with_notifier(
             ],
             api::ROLES,
         )
-        .await
-}
-
-/// Runs the service until `shutdown` fires and it has drained.
-pub async fn run(config: OrdersConfig, shutdown: Shutdown) -> anyhow::Result<()> {
-    start(config, orderflow_platform::clock::system(), shutdown)
-        .await?
-        .wait()
         .await
 }

@@ -14,7 +14,7 @@ async fn main() -> anyhow::Result<()> {
     let config = OrdersConfig::from_env(&Env::from_process())?;
     orderflow_platform::service::main::<orderflow_orders::store::Migrator, _>(
         config.service.clone(),
-        |shutdown| orderflow_orders::run(config, shutdown),
+        |clock, shutdown| orderflow_orders::start(config, clock, shutdown),
     )
     .await
 }

@@ -19,22 +19,6 @@ pub mod timeline;
 
 pub use migrations::Migrator;
 
-use crate::domain::OrderError;
-
-/// A stored value that does not parse is a bug or a corrupted row.
-pub(crate) fn corrupt(what: &str, detail: impl std::fmt::Display) -> OrderError {
-    OrderError::Internal(anyhow::anyhow!("stored {what} is invalid: {detail}"))
-}
-
-pub(crate) fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, OrderError> {
-    serde_json::to_string(value).map_err(|error| {
-        OrderError::Internal(anyhow::Error::new(error).context("cannot serialise"))
-    })
-}
-
-pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
-    what: &str,
-    text: &str,
-) -> Result<T, OrderError> {
-    serde_json::from_str(text).map_err(|error| corrupt(what, error))
-}
+pub(crate) use orderflow_platform::db::document::{
+    corrupt, from_json as parse_json, to_json as json,
+};

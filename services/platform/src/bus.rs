@@ -16,6 +16,7 @@
 
 pub mod consumer;
 pub mod dead_letters;
+pub mod decisions;
 pub mod outbox;
 pub mod permissions;
 pub mod relay;

@@ -7,6 +7,19 @@ use chrono::{DateTime, Duration, Utc};
 
 pub trait Clock: Send + Sync + std::fmt::Debug {
     fn now(&self) -> DateTime<Utc>;
+
+    /// [`Clock::now`] cut to the microseconds the stores keep, so that a
+    /// time read back equals the time written (what use cases stamp).
+    fn stored_now(&self) -> DateTime<Utc> {
+        use chrono::SubsecRound;
+        self.now().trunc_subsecs(6)
+    }
+}
+
+/// The calendar day `at` falls on in `zone` (business dates are the
+/// company's, not UTC's).
+pub fn day_in<Z: chrono::TimeZone>(at: DateTime<Utc>, zone: &Z) -> chrono::NaiveDate {
+    at.with_timezone(zone).date_naive()
 }
 
 pub type SharedClock = Arc<dyn Clock>;

@@ -14,6 +14,7 @@
 //!   which every service's migrator includes.
 //! - [`retention`]: keeps the inbox and the callers' request ids bounded.
 
+pub mod document;
 pub mod idempotency;
 pub mod migrations;
 pub mod retention;

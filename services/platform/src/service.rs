@@ -12,11 +12,12 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tonic::service::Routes;
 
-use crate::auth::{AuthLayer, RoleTable, Verifier};
+use crate::auth::{AuthLayer, RoleTable, ServiceIdentity, Verifier};
 use crate::bus::consumer::{Consumer, ConsumerSpec, EventHandler};
 use crate::bus::outbox::OutboxSignal;
 use crate::bus::relay::Relay;
 use crate::clock::SharedClock;
+use crate::config::ConsumerSettings;
 use crate::config::ServiceConfig;
 use crate::db::Database;
 use crate::grpc::StandardServices;
@@ -42,6 +43,38 @@ pub struct ServiceRuntime {
     relay: JoinSet<()>,
     /// The consumers started, for the service's NATS permissions.
     consumers: Vec<ConsumerSpec>,
+    /// Who the service is when it calls its peers.
+    identity: ServiceIdentity,
+}
+
+/// What one pass of a sweeper did, for its log line: counts of what it
+/// flagged, quiet when all are zero.
+pub trait Swept: std::fmt::Debug + Send {
+    fn is_nothing(&self) -> bool;
+}
+
+impl Swept for u64 {
+    fn is_nothing(&self) -> bool {
+        *self == 0
+    }
+}
+
+impl Swept for usize {
+    fn is_nothing(&self) -> bool {
+        *self == 0
+    }
+}
+
+impl<A: Swept, B: Swept> Swept for (A, B) {
+    fn is_nothing(&self) -> bool {
+        self.0.is_nothing() && self.1.is_nothing()
+    }
+}
+
+impl<A: Swept, B: Swept, C: Swept> Swept for (A, B, C) {
+    fn is_nothing(&self) -> bool {
+        self.0.is_nothing() && self.1.is_nothing() && self.2.is_nothing()
+    }
 }
 
 /// How many passes a service's periodic sweepers have completed: what a test
@@ -130,7 +163,9 @@ impl ServiceRuntime {
             tasks_stop.clone(),
         ));
         tracing::info!(service, database = %crate::db::redact(&config.database_url), nats = %config.nats_url, "service infrastructure ready");
+        let identity = ServiceIdentity::new(service, &config.auth);
         Ok(Self {
+            identity,
             config,
             database,
             nats,
@@ -160,6 +195,54 @@ impl ServiceRuntime {
         )
         .of_service(self.config.service);
         self.background.spawn(consumer.run(self.tasks_stop.clone()));
+    }
+
+    /// Starts a durable consumer whose spec takes the service's stream
+    /// replicas and consumer settings (every service's `*_consumer_spec`).
+    pub fn consume(
+        &mut self,
+        spec: fn(usize, ConsumerSettings) -> ConsumerSpec,
+        handler: impl EventHandler,
+    ) {
+        let spec = spec(self.config.stream_replicas, self.config.consumer.clone());
+        self.spawn_consumer(spec, Arc::new(handler));
+    }
+
+    /// A channel to a peer service at `url` (from the variable `variable`),
+    /// over the service's gRPC TLS settings, its calls carrying the
+    /// service's own identity.
+    pub fn peer(&self, variable: &str, url: &str) -> anyhow::Result<crate::grpc::PeerChannel> {
+        let channel = crate::grpc::peer_channel(variable, url, &self.config.grpc_tls)?;
+        Ok(crate::grpc::with_identity(channel, self.identity.clone()))
+    }
+
+    /// [`Self::spawn_sweeper`] for a pass that returns what it flagged:
+    /// logged under `what` when it flagged anything, a failure as a warning.
+    pub fn spawn_sweep<S, F, Fut, T, E>(
+        &mut self,
+        interval: std::time::Duration,
+        what: &'static str,
+        subject: S,
+        pass: F,
+    ) where
+        S: Clone + Send + Sync + 'static,
+        F: Fn(S) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<T, E>> + Send,
+        T: Swept,
+        E: std::fmt::Display + Send,
+    {
+        let pass = Arc::new(pass);
+        self.spawn_sweeper(interval, move || {
+            let pass = pass.clone();
+            let subject = subject.clone();
+            async move {
+                match pass(subject).await {
+                    Ok(swept) if swept.is_nothing() => {}
+                    Ok(swept) => tracing::info!(?swept, "{what}"),
+                    Err(error) => tracing::warn!(%error, "{what}: the sweep failed"),
+                }
+            }
+        });
     }
 
     /// Starts any other background task; it must end when the signal it is
@@ -310,11 +393,11 @@ pub async fn migrate_only<M: MigratorTrait>(config: &ServiceConfig) -> anyhow::R
 /// failure is logged before the spans are flushed.
 pub async fn main<M, Fut>(
     service: ServiceConfig,
-    run: impl FnOnce(crate::shutdown::Shutdown) -> Fut,
+    start: impl FnOnce(SharedClock, crate::shutdown::Shutdown) -> Fut,
 ) -> anyhow::Result<()>
 where
     M: MigratorTrait,
-    Fut: std::future::Future<Output = anyhow::Result<()>>,
+    Fut: std::future::Future<Output = anyhow::Result<RunningService>>,
 {
     let telemetry = crate::telemetry::init(&service.telemetry)?;
     let result = if migrate_requested() {
@@ -322,7 +405,10 @@ where
     } else {
         let shutdown = crate::shutdown::Shutdown::new();
         shutdown.trigger_on_os_signal();
-        run(shutdown).await
+        match start(crate::clock::system(), shutdown).await {
+            Ok(running) => running.wait().await,
+            Err(error) => Err(error),
+        }
     };
     if let Err(error) = &result {
         tracing::error!(

@@ -15,6 +15,7 @@ use chrono_tz::Tz;
 use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
 use orderflow_platform::clock::SharedClock;
 use orderflow_platform::db::Database;
+use orderflow_platform::db::document::ChangeContext;
 use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
 use sea_orm::ConnectionTrait;
 
@@ -64,14 +65,20 @@ impl Procurement {
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        use chrono::SubsecRound;
-        self.clock.now().trunc_subsecs(6)
+        self.clock.stored_now()
     }
 
     pub fn today(&self) -> NaiveDate {
-        self.now()
-            .with_timezone(&self.settings.time_zone)
-            .date_naive()
+        orderflow_platform::clock::day_in(self.now(), &self.settings.time_zone)
+    }
+
+    fn change_context<'a>(&'a self, key: Option<&'a RequestKey>) -> ChangeContext<'a> {
+        ChangeContext {
+            database: &self.database,
+            outbox: &self.outbox,
+            key,
+            now: self.now(),
+        }
     }
 
     async fn enqueue<C: ConnectionTrait>(

@@ -24,8 +24,8 @@
 use async_trait::async_trait;
 use chrono::{Duration, NaiveDate};
 use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
+use orderflow_platform::bus::decisions;
 use orderflow_platform::config::ConsumerSettings;
-use orderflow_proto::approvals::v1 as approvals;
 use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::orders::v1 as orders;
 use orderflow_proto::procurement::v1 as pb;
@@ -230,10 +230,7 @@ impl ContractDecisions {
 impl EventHandler for ContractDecisions {
     /// A request's decision only.
     fn acts_on(&self, event: &IncomingEvent) -> bool {
-        matches!(
-            event.subject.as_str(),
-            "approvals.request.approved" | "approvals.request.rejected"
-        )
+        decisions::is_decision(event)
     }
 
     async fn handle(
@@ -241,24 +238,19 @@ impl EventHandler for ContractDecisions {
         transaction: &DatabaseTransaction,
         event: &IncomingEvent,
     ) -> Result<(), HandlerError> {
-        let approved = match event.subject.as_str() {
-            "approvals.request.approved" => true,
-            "approvals.request.rejected" => false,
-            _ => return Ok(()),
-        };
-        let message: approvals::ApprovalEvent = event.decode()?;
-        let Some(request) = message.request else {
+        let Some(decided) = decisions::decision(event)? else {
             return Ok(());
         };
-        match request.subject_kind.as_str() {
+        let (subject, approved) = (&decided.request.subject_id, decided.approved);
+        match decided.request.subject_kind.as_str() {
             "purchase_contract" => {
                 self.procurement
                     .contract_decided(
                         transaction,
-                        &request.subject_id,
+                        subject,
                         approved,
-                        &message.reason,
-                        &message.actor,
+                        &decided.reason,
+                        &decided.actor,
                     )
                     .await?;
             }
@@ -267,10 +259,10 @@ impl EventHandler for ContractDecisions {
                 self.procurement
                     .outsourcing_contract_decided(
                         transaction,
-                        &request.subject_id,
+                        subject,
                         approved,
-                        &message.reason,
-                        &message.actor,
+                        &decided.reason,
+                        &decided.actor,
                     )
                     .await?;
             }

@@ -22,8 +22,6 @@ pub mod peers;
 pub mod store;
 pub mod wire;
 
-use std::sync::Arc;
-
 use orderflow_platform::clock::SharedClock;
 use orderflow_platform::service::{RunningService, ServiceRuntime};
 use orderflow_platform::shutdown::Shutdown;
@@ -40,16 +38,7 @@ pub async fn start(
     let mut runtime =
         ServiceRuntime::start::<store::Migrator>(config.service.clone(), clock.clone(), shutdown)
             .await?;
-    let identity =
-        orderflow_platform::auth::ServiceIdentity::new(config::SERVICE, &config.service.auth);
-    let approvals = peers::Approvals::new(orderflow_platform::grpc::with_identity(
-        orderflow_platform::grpc::peer_channel(
-            "APPROVALS_URL",
-            &config.approvals_url,
-            &config.service.grpc_tls,
-        )?,
-        identity,
-    ));
+    let approvals = peers::Approvals::new(runtime.peer("APPROVALS_URL", &config.approvals_url)?);
     let procurement = app::Procurement::new(
         runtime.database.clone(),
         clock,
@@ -59,58 +48,45 @@ pub async fn start(
             base_currency: config.base_currency,
         },
     );
-    let replicas = config.service.stream_replicas;
-    let settings = config.service.consumer.clone();
-    runtime.spawn_consumer(
-        consumers::production_consumer_spec(replicas, settings.clone()),
-        Arc::new(consumers::MaterialShortages::new(procurement.clone())),
+    runtime.consume(
+        consumers::production_consumer_spec,
+        consumers::MaterialShortages::new(procurement.clone()),
     );
-    runtime.spawn_consumer(
-        consumers::contracts_consumer_spec(replicas, settings.clone()),
-        Arc::new(consumers::ContractFiling::new(
-            procurement.clone(),
-            approvals.clone(),
-        )),
+    runtime.consume(
+        consumers::contracts_consumer_spec,
+        consumers::ContractFiling::new(procurement.clone(), approvals.clone()),
     );
-    runtime.spawn_consumer(
-        consumers::outsourcing_consumer_spec(replicas, settings.clone()),
-        Arc::new(consumers::OutsourcingDemands::new(procurement.clone())),
+    runtime.consume(
+        consumers::outsourcing_consumer_spec,
+        consumers::OutsourcingDemands::new(procurement.clone()),
     );
-    runtime.spawn_consumer(
-        consumers::outsourcing_contracts_consumer_spec(replicas, settings.clone()),
-        Arc::new(consumers::OutsourcingContractFiling::new(
-            procurement.clone(),
-            approvals.clone(),
-        )),
+    runtime.consume(
+        consumers::outsourcing_contracts_consumer_spec,
+        consumers::OutsourcingContractFiling::new(procurement.clone(), approvals.clone()),
     );
-    runtime.spawn_consumer(
-        consumers::stock_consumer_spec(replicas, settings.clone()),
-        Arc::new(consumers::TradedShortages::new(procurement.clone())),
+    runtime.consume(
+        consumers::stock_consumer_spec,
+        consumers::TradedShortages::new(procurement.clone()),
     );
-    runtime.spawn_consumer(
-        consumers::orders_consumer_spec(replicas, settings.clone()),
-        Arc::new(consumers::GarmentOrders::new(procurement.clone())),
+    runtime.consume(
+        consumers::orders_consumer_spec,
+        consumers::GarmentOrders::new(procurement.clone()),
     );
-    runtime.spawn_consumer(
-        consumers::sheets_consumer_spec(replicas, settings.clone()),
-        Arc::new(consumers::WorkContactSheets::new(procurement.clone())),
+    runtime.consume(
+        consumers::sheets_consumer_spec,
+        consumers::WorkContactSheets::new(procurement.clone()),
     );
-    runtime.spawn_consumer(
-        consumers::approvals_consumer_spec(replicas, settings),
-        Arc::new(consumers::ContractDecisions::new(procurement.clone())),
+    runtime.consume(
+        consumers::approvals_consumer_spec,
+        consumers::ContractDecisions::new(procurement.clone()),
     );
-    let sweeper = procurement.clone();
-    runtime.spawn_sweeper(config.sweep_interval, move || {
-        let procurement = sweeper.clone();
-        async move {
-            // Purchase orders past their promised date (PRC-4).
-            match procurement.sweep().await {
-                Ok(0) => {}
-                Ok(late) => tracing::info!(late, "late purchase orders flagged"),
-                Err(error) => tracing::warn!(%error, "procurement sweep failed"),
-            }
-        }
-    });
+    // Purchase orders past their promised date (PRC-4).
+    runtime.spawn_sweep(
+        config.sweep_interval,
+        "late purchase orders flagged",
+        procurement.clone(),
+        |procurement| async move { procurement.sweep().await },
+    );
     let api = ProcurementServiceServer::new(api::ProcurementApi::new(procurement));
     runtime
         .serve(
@@ -118,13 +94,5 @@ pub async fn start(
             vec!["orderflow.procurement.v1.ProcurementService".to_owned()],
             api::ROLES,
         )
-        .await
-}
-
-/// Runs the service until `shutdown` fires and it has drained.
-pub async fn run(config: ProcurementConfig, shutdown: Shutdown) -> anyhow::Result<()> {
-    start(config, orderflow_platform::clock::system(), shutdown)
-        .await?
-        .wait()
         .await
 }

@@ -12,7 +12,7 @@ async fn main() -> anyhow::Result<()> {
     let config = ProcurementConfig::from_env(&Env::from_process())?;
     orderflow_platform::service::main::<orderflow_procurement::store::Migrator, _>(
         config.service.clone(),
-        |shutdown| orderflow_procurement::run(config, shutdown),
+        |clock, shutdown| orderflow_procurement::start(config, clock, shutdown),
     )
     .await
 }

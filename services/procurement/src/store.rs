@@ -8,20 +8,3 @@ pub mod migrations;
 pub mod records;
 
 pub use migrations::Migrator;
-
-use crate::domain::ProcurementError;
-
-pub(crate) fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, ProcurementError> {
-    serde_json::to_string(value).map_err(|error| {
-        ProcurementError::Internal(anyhow::Error::new(error).context("cannot serialise"))
-    })
-}
-
-pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
-    what: &str,
-    text: &str,
-) -> Result<T, ProcurementError> {
-    serde_json::from_str(text).map_err(|error| {
-        ProcurementError::Internal(anyhow::anyhow!("stored {what} is invalid: {error}"))
-    })
-}

@@ -1,8 +1,7 @@
 //! The tonic service: proto ⇄ domain conversion and error → status mapping.
 //! The use cases are in [`crate::app`].
 
-use chrono::{NaiveDate, Weekday};
-use orderflow_platform::auth::{Caller, Role, RoleTable};
+use orderflow_platform::auth::Caller;
 use orderflow_platform::db::idempotency::RequestKey;
 use orderflow_platform::grpc::convert::from_timestamp;
 use orderflow_platform::grpc::paging::PageRequest;
@@ -16,102 +15,17 @@ use crate::app::scheduling::Period;
 use crate::app::{Minutes, Overdue, Production};
 use crate::domain::Actor;
 use crate::domain::bom::Draft;
-use crate::domain::order::{PreShipmentKind, ProductionOrder, ProductionOrderId, State};
+use crate::domain::order::{ProductionOrder, ProductionOrderId, State};
 use crate::domain::plan::ScheduleId;
-use crate::domain::schedule::{CapacityUnit, WorkCentre};
 use crate::wire;
 
-const EVERYONE: &[Role] = &[
-    Role::Sales,
-    Role::SalesAssistant,
-    Role::SalesSupervisor,
-    Role::Gm,
-    Role::Warehouse,
-    Role::Planner,
-    Role::ProductionManager,
-    Role::VpProduction,
-    Role::Qc,
-    Role::Purchaser,
-    Role::PurchasingManager,
-    Role::Engineering,
-    Role::EngineeringManager,
-    Role::EquipmentManager,
-    Role::CustomerService,
-    Role::Admin,
-    Role::Service,
-];
-const PLANNING: &[Role] = &[Role::Planner, Role::ProductionManager];
-/// The workshop head confirms, reports and hands lots to QA.
-const WORKSHOP: &[Role] = &[Role::ProductionManager, Role::Planner];
-const QC: &[Role] = &[Role::Qc];
+mod closing;
+mod parse;
+mod roles;
+mod tooling;
 
-macro_rules! rpc {
-    ($name:literal) => {
-        concat!("/orderflow.production.v1.ProductionService/", $name)
-    };
-}
-
-/// Which roles may call each RPC (checked by the platform's auth layer).
-pub const ROLES: RoleTable = &[
-    (rpc!("GetProductionOrder"), EVERYONE),
-    (rpc!("ListProductionOrders"), EVERYONE),
-    (
-        rpc!("RecordReviewMeeting"),
-        &[
-            Role::Planner,
-            Role::ProductionManager,
-            Role::Engineering,
-            Role::EngineeringManager,
-        ],
-    ),
-    (rpc!("SubmitEngineering"), &[Role::Engineering]),
-    (rpc!("ReviewEngineering"), &[Role::EngineeringManager]),
-    (
-        rpc!("DefineBom"),
-        &[Role::Engineering, Role::EngineeringManager, Role::Admin],
-    ),
-    (rpc!("GetBom"), EVERYONE),
-    (rpc!("PlanMaterials"), PLANNING),
-    (
-        rpc!("DefineWorkCentre"),
-        &[Role::ProductionManager, Role::Planner, Role::Admin],
-    ),
-    (rpc!("ListWorkCentres"), EVERYONE),
-    (rpc!("ProposeSchedule"), &[Role::Planner]),
-    (rpc!("ApproveSchedule"), &[Role::ProductionManager]),
-    (rpc!("GetSchedule"), EVERYONE),
-    (rpc!("GetPlan"), EVERYONE),
-    (
-        rpc!("IssueMaterials"),
-        &[Role::Warehouse, Role::Planner, Role::ProductionManager],
-    ),
-    (rpc!("RecordFirstArticle"), &[Role::ProductionManager]),
-    (rpc!("InspectFirstArticle"), QC),
-    (rpc!("StartRun"), WORKSHOP),
-    (rpc!("ReportOutput"), WORKSHOP),
-    (rpc!("RecordInProcessInspection"), QC),
-    (rpc!("SubmitLot"), WORKSHOP),
-    (rpc!("InspectLot"), QC),
-    (rpc!("CompleteRework"), WORKSHOP),
-    (rpc!("ListScheduleOverdue"), EVERYONE),
-    (
-        rpc!("BookInspection"),
-        &[Role::Qc, Role::Planner, Role::SalesAssistant],
-    ),
-    (rpc!("ListInspectionsOverdue"), EVERYONE),
-    (
-        rpc!("RequestTooling"),
-        &[Role::Engineering, Role::Planner, Role::ProductionManager],
-    ),
-    (rpc!("ReviewTooling"), &[Role::EquipmentManager]),
-    (rpc!("ReportToolingMade"), &[Role::EquipmentManager]),
-    (rpc!("AcceptTooling"), &[Role::ProductionManager]),
-    (rpc!("InspectOutsourcedReturn"), QC),
-    (rpc!("GetProductionSummary"), EVERYONE),
-    (rpc!("SummarizePeriod"), EVERYONE),
-    (rpc!("CloseProductionOrder"), &[Role::ProductionManager]),
-    (rpc!("ReviewDocumentChange"), &[Role::EngineeringManager]),
-];
+use parse::{inspection_kind, optional_day, reason_if, texts, work_centre};
+pub use roles::ROLES;
 
 #[derive(Debug, Clone)]
 pub struct ProductionApi {
@@ -147,105 +61,6 @@ fn target<M: prost::Message>(
     check(&message, &mut violations);
     violations.finish(())?;
     Ok((actor, key, id, message))
-}
-
-fn optional_day(field: &str, raw: &str, violations: &mut Violations) -> Option<NaiveDate> {
-    if raw.trim().is_empty() {
-        return None;
-    }
-    violations.date(field, raw)
-}
-
-fn texts(field: &str, values: &[String], violations: &mut Violations) -> Vec<String> {
-    if values.len() > 50 {
-        violations.add(field, "at most 50 entries");
-    }
-    values
-        .iter()
-        .enumerate()
-        .map(|(index, value)| violations.required(&format!("{field}[{index}]"), value, 200))
-        .collect()
-}
-
-/// PRD-3: a work centre as the request describes it.
-fn work_centre(raw: &pb::WorkCentre, violations: &mut Violations) -> WorkCentre {
-    let code = violations
-        .required("work_centre.code", &raw.code, 20)
-        .to_uppercase();
-    if !code
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        violations.add("work_centre.code", "letters, digits, '-' and '_' only");
-    }
-    let name = violations.required("work_centre.name", &raw.name, 100);
-    let unit = match pb::CapacityUnit::try_from(raw.unit) {
-        Ok(pb::CapacityUnit::Units) => CapacityUnit::Units,
-        Ok(pb::CapacityUnit::Minutes) => CapacityUnit::Minutes,
-        _ => {
-            violations.add("work_centre.unit", "UNITS or MINUTES");
-            CapacityUnit::Units
-        }
-    };
-    if !(1..=1_000_000).contains(&raw.daily_capacity) {
-        violations.add(
-            "work_centre.daily_capacity",
-            "must be 1 to 1000000 per working day",
-        );
-    }
-    let mut days_off = Vec::new();
-    for (index, day) in raw.days_off.iter().enumerate() {
-        match u8::try_from(*day)
-            .ok()
-            .filter(|day| (1..=7).contains(day))
-            .and_then(|day| Weekday::try_from(day - 1).ok())
-        {
-            Some(day) if !days_off.contains(&day) => days_off.push(day),
-            Some(_) => {}
-            None => violations.add(
-                format!("work_centre.days_off[{index}]"),
-                "an ISO weekday, 1 (Monday) to 7 (Sunday)",
-            ),
-        }
-    }
-    if days_off.len() == 7 {
-        violations.add("work_centre.days_off", "a work centre works on some day");
-    }
-    if raw.holidays.len() > 400 {
-        violations.add("work_centre.holidays", "at most 400 dates");
-    }
-    let holidays = raw
-        .holidays
-        .iter()
-        .enumerate()
-        .filter_map(|(index, day)| violations.date(&format!("work_centre.holidays[{index}]"), day))
-        .collect();
-    WorkCentre {
-        code,
-        name,
-        unit,
-        daily_capacity: raw.daily_capacity,
-        days_off,
-        holidays,
-    }
-}
-
-fn inspection_kind(raw: i32) -> Option<PreShipmentKind> {
-    match pb::PreShipmentInspectionKind::try_from(raw) {
-        Ok(pb::PreShipmentInspectionKind::OwnQc) => Some(PreShipmentKind::OwnQc),
-        Ok(pb::PreShipmentInspectionKind::Customer) => Some(PreShipmentKind::Customer),
-        Ok(pb::PreShipmentInspectionKind::ThirdParty) => Some(PreShipmentKind::ThirdParty),
-        _ => None,
-    }
-}
-
-/// A comment required when saying no.
-fn reason_if(refused: bool, field: &str, raw: &str, violations: &mut Violations) -> String {
-    if refused {
-        violations.required(field, raw, 2000)
-    } else {
-        violations.optional(field, raw, 2000)
-    }
 }
 
 #[tonic::async_trait]
@@ -861,207 +676,62 @@ impl ProductionService for ProductionApi {
         &self,
         request: Request<pb::RequestToolingRequest>,
     ) -> Result<Response<pb::ProductionOrder>, Status> {
-        let mut description = String::new();
-        let (actor, key, id, _) = target(
-            request,
-            "RequestTooling",
-            |m| &m.request_id,
-            |m| &m.id,
-            |m, violations| description = violations.required("description", &m.description, 2000),
-        )?;
-        Ok(answer(
-            &self
-                .production
-                .request_tooling(&actor, key.as_ref(), &id, description)
-                .await?,
-        ))
+        tooling::request_tooling(&self.production, request).await
     }
 
     async fn review_tooling(
         &self,
         request: Request<pb::ReviewToolingRequest>,
     ) -> Result<Response<pb::ProductionOrder>, Status> {
-        let (mut tooling, mut comment) = (String::new(), String::new());
-        let (actor, key, id, message) = target(
-            request,
-            "ReviewTooling",
-            |m| &m.request_id,
-            |m| &m.id,
-            |m, violations| {
-                tooling = violations.required_id("tooling_id", &m.tooling_id);
-                comment = reason_if(!m.approve, "comment", &m.comment, violations);
-            },
-        )?;
-        Ok(answer(
-            &self
-                .production
-                .review_tooling(&actor, key.as_ref(), &id, tooling, message.approve, comment)
-                .await?,
-        ))
+        tooling::review_tooling(&self.production, request).await
     }
 
     async fn report_tooling_made(
         &self,
         request: Request<pb::ReportToolingMadeRequest>,
     ) -> Result<Response<pb::ProductionOrder>, Status> {
-        let mut tooling = String::new();
-        let (actor, key, id, _) = target(
-            request,
-            "ReportToolingMade",
-            |m| &m.request_id,
-            |m| &m.id,
-            |m, violations| tooling = violations.required_id("tooling_id", &m.tooling_id),
-        )?;
-        Ok(answer(
-            &self
-                .production
-                .tooling_made(&actor, key.as_ref(), &id, tooling)
-                .await?,
-        ))
+        tooling::report_tooling_made(&self.production, request).await
     }
 
     async fn accept_tooling(
         &self,
         request: Request<pb::AcceptToolingRequest>,
     ) -> Result<Response<pb::ProductionOrder>, Status> {
-        let mut tooling = String::new();
-        let (actor, key, id, _) = target(
-            request,
-            "AcceptTooling",
-            |m| &m.request_id,
-            |m| &m.id,
-            |m, violations| tooling = violations.required_id("tooling_id", &m.tooling_id),
-        )?;
-        Ok(answer(
-            &self
-                .production
-                .accept_tooling(&actor, key.as_ref(), &id, tooling)
-                .await?,
-        ))
+        tooling::accept_tooling(&self.production, request).await
     }
 
     async fn inspect_outsourced_return(
         &self,
         request: Request<pb::InspectOutsourcedReturnRequest>,
     ) -> Result<Response<pb::ProductionOrder>, Status> {
-        let mut note = String::new();
-        let (actor, key, id, message) = target(
-            request,
-            "InspectOutsourcedReturn",
-            |m| &m.request_id,
-            |m| &m.id,
-            |m, violations| {
-                if m.seq < 1 {
-                    violations.add("seq", "the outsourced operation's sequence number");
-                }
-                note = reason_if(!m.passed, "note", &m.note, violations);
-            },
-        )?;
-        Ok(answer(
-            &self
-                .production
-                .inspect_outsourced_return(
-                    &actor,
-                    key.as_ref(),
-                    &id,
-                    message.seq,
-                    message.passed,
-                    note,
-                )
-                .await?,
-        ))
+        tooling::inspect_outsourced_return(&self.production, request).await
     }
 
     async fn get_production_summary(
         &self,
         request: Request<pb::GetProductionSummaryRequest>,
     ) -> Result<Response<pb::ProductionSummary>, Status> {
-        let id: ProductionOrderId =
-            orderflow_platform::validation::single_field("id", &request.get_ref().id)?;
-        let (order, summary) = self.production.summary(&id).await?;
-        Ok(Response::new(wire::summary(&order, &summary)))
+        closing::get_production_summary(&self.production, request).await
     }
 
     async fn summarize_period(
         &self,
         request: Request<pb::SummarizePeriodRequest>,
     ) -> Result<Response<pb::PeriodSummary>, Status> {
-        let request = request.into_inner();
-        let mut violations = Violations::new();
-        let from = violations.date("from_date", &request.from_date);
-        let to = violations.date("to_date", &request.to_date);
-        if let (Some(from), Some(to)) = (from, to) {
-            if to < from {
-                violations.add("to_date", "must not be before from_date");
-            } else if (to - from).num_days() > 366 {
-                violations.add("to_date", "a period is at most a year");
-            }
-        }
-        violations.finish(())?;
-        let (Some(from), Some(to)) = (from, to) else {
-            return Err(Status::internal("validated fields missing"));
-        };
-        let (total, per_sku) = self.production.period_summary(from, to).await?;
-        Ok(Response::new(wire::period(from, to, &total, &per_sku)))
+        closing::summarize_period(&self.production, request).await
     }
 
     async fn close_production_order(
         &self,
         request: Request<pb::CloseProductionOrderRequest>,
     ) -> Result<Response<pb::ProductionOrder>, Status> {
-        let (mut process, mut quality, mut changes) = (String::new(), String::new(), Vec::new());
-        let (actor, key, id, _) = target(
-            request,
-            "CloseProductionOrder",
-            |m| &m.request_id,
-            |m| &m.id,
-            |m, violations| {
-                process = violations.required("process_summary", &m.process_summary, 8000);
-                quality = violations.required("quality_summary", &m.quality_summary, 8000);
-                if m.document_changes.len() > 50 {
-                    violations.add("document_changes", "at most 50 changes");
-                }
-                for (index, change) in m.document_changes.iter().enumerate() {
-                    let field = format!("document_changes[{index}]");
-                    changes.push((
-                        violations.required(&format!("{field}.document"), &change.document, 200),
-                        violations.required(&format!("{field}.change"), &change.change, 4000),
-                    ));
-                }
-            },
-        )?;
-        Ok(answer(
-            &self
-                .production
-                .close(&actor, key.as_ref(), &id, process, quality, changes)
-                .await?,
-        ))
+        closing::close_production_order(&self.production, request).await
     }
 
     async fn review_document_change(
         &self,
         request: Request<pb::ReviewDocumentChangeRequest>,
     ) -> Result<Response<pb::ProductionOrder>, Status> {
-        let mut comment = String::new();
-        let mut index = 0;
-        let (actor, key, id, message) = target(
-            request,
-            "ReviewDocumentChange",
-            |m| &m.request_id,
-            |m| &m.id,
-            |m, violations| {
-                match usize::try_from(m.index) {
-                    Ok(position) => index = position,
-                    Err(_) => violations.add("index", "the change's position, 0 or more"),
-                }
-                comment = reason_if(!m.approve, "comment", &m.comment, violations);
-            },
-        )?;
-        Ok(answer(
-            &self
-                .production
-                .review_document_change(&actor, key.as_ref(), &id, index, message.approve, comment)
-                .await?,
-        ))
+        closing::review_document_change(&self.production, request).await
     }
 }

@@ -24,6 +24,7 @@ use chrono_tz::Tz;
 use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
 use orderflow_platform::clock::SharedClock;
 use orderflow_platform::db::Database;
+use orderflow_platform::db::document::{self, ChangeContext};
 use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
 use orderflow_platform::ids::OrderId;
 use sea_orm::ConnectionTrait;
@@ -102,14 +103,20 @@ impl Production {
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        use chrono::SubsecRound;
-        self.clock.now().trunc_subsecs(6)
+        self.clock.stored_now()
     }
 
     pub fn today(&self) -> NaiveDate {
-        self.now()
-            .with_timezone(&self.settings.time_zone)
-            .date_naive()
+        orderflow_platform::clock::day_in(self.now(), &self.settings.time_zone)
+    }
+
+    fn change_context<'a>(&'a self, key: Option<&'a RequestKey>) -> ChangeContext<'a> {
+        ChangeContext {
+            database: &self.database,
+            outbox: &self.outbox,
+            key,
+            now: self.now(),
+        }
     }
 
     async fn enqueue<C: ConnectionTrait>(
@@ -129,23 +136,7 @@ impl Production {
         id: &ProductionOrderId,
         step: Step<'_>,
     ) -> Result<ProductionOrder, ProductionError> {
-        let transaction = self.database.begin_write().await?;
-        if let Claim::Replay(_) = idempotency::claim(&*transaction, key, self.now()).await? {
-            drop(transaction);
-            return self.production_order(id).await;
-        }
-        let mut order = records::order(&*transaction, id, true)
-            .await?
-            .ok_or_else(|| ProductionError::not_found("production order", id.as_str()))?;
-        let events = step(&mut order, self.now())?;
-        records::save_order(&*transaction, &order).await?;
-        for event in events {
-            self.enqueue(&*transaction, event).await?;
-        }
-        idempotency::complete(&*transaction, key, id).await?;
-        transaction.commit().await?;
-        self.outbox.notify();
-        Ok(order)
+        document::change(self.change_context(key), id, step, |_, events| events).await
     }
 
     pub async fn production_order(

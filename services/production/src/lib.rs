@@ -21,8 +21,6 @@ pub mod peers;
 pub mod store;
 pub mod wire;
 
-use std::sync::Arc;
-
 use orderflow_platform::clock::SharedClock;
 use orderflow_platform::service::{RunningService, ServiceRuntime};
 use orderflow_platform::shutdown::Shutdown;
@@ -39,16 +37,7 @@ pub async fn start(
     let mut runtime =
         ServiceRuntime::start::<store::Migrator>(config.service.clone(), clock.clone(), shutdown)
             .await?;
-    let identity =
-        orderflow_platform::auth::ServiceIdentity::new(config::SERVICE, &config.service.auth);
-    let inventory = peers::Inventory::new(orderflow_platform::grpc::with_identity(
-        orderflow_platform::grpc::peer_channel(
-            "INVENTORY_URL",
-            &config.inventory_url,
-            &config.service.grpc_tls,
-        )?,
-        identity,
-    ));
+    let inventory = peers::Inventory::new(runtime.peer("INVENTORY_URL", &config.inventory_url)?);
     let production = app::Production::new(
         runtime.database.clone(),
         clock,
@@ -60,32 +49,26 @@ pub async fn start(
             inspection_days: config.inspection_days,
         },
     );
-    let replicas = config.service.stream_replicas;
-    runtime.spawn_consumer(
-        consumers::orders_consumer_spec(replicas, config.service.consumer.clone()),
-        Arc::new(consumers::OrderEvents::new(production.clone())),
+    runtime.consume(
+        consumers::orders_consumer_spec,
+        consumers::OrderEvents::new(production.clone()),
     );
-    runtime.spawn_consumer(
-        consumers::inventory_consumer_spec(replicas, config.service.consumer.clone()),
-        Arc::new(consumers::StockShortages::new(production.clone())),
+    runtime.consume(
+        consumers::inventory_consumer_spec,
+        consumers::StockShortages::new(production.clone()),
     );
-    runtime.spawn_consumer(
-        consumers::procurement_consumer_spec(replicas, config.service.consumer.clone()),
-        Arc::new(consumers::OutsourcedReturns::new(production.clone())),
+    runtime.consume(
+        consumers::procurement_consumer_spec,
+        consumers::OutsourcedReturns::new(production.clone()),
     );
-    let sweeper = production.clone();
-    runtime.spawn_sweeper(config.sweep_interval, move || {
-        let production = sweeper.clone();
-        async move {
-            // Production orders not scheduled within SLA-3, inspections not
-            // booked by their day (PRD-6).
-            match production.sweep().await {
-                Ok(0) => {}
-                Ok(flagged) => tracing::info!(flagged, "overdue production orders flagged"),
-                Err(error) => tracing::warn!(%error, "production sweep failed"),
-            }
-        }
-    });
+    // Production orders not scheduled within SLA-3, inspections not booked
+    // by their day (PRD-6).
+    runtime.spawn_sweep(
+        config.sweep_interval,
+        "overdue production orders flagged",
+        production.clone(),
+        |production| async move { production.sweep().await },
+    );
     let api = ProductionServiceServer::new(api::ProductionApi::new(production));
     runtime
         .serve(
@@ -93,13 +76,5 @@ pub async fn start(
             vec!["orderflow.production.v1.ProductionService".to_owned()],
             api::ROLES,
         )
-        .await
-}
-
-/// Runs the service until `shutdown` fires and it has drained.
-pub async fn run(config: ProductionConfig, shutdown: Shutdown) -> anyhow::Result<()> {
-    start(config, orderflow_platform::clock::system(), shutdown)
-        .await?
-        .wait()
         .await
 }

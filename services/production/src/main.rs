@@ -12,7 +12,7 @@ async fn main() -> anyhow::Result<()> {
     let config = ProductionConfig::from_env(&Env::from_process())?;
     orderflow_platform::service::main::<orderflow_production::store::Migrator, _>(
         config.service.clone(),
-        |shutdown| orderflow_production::run(config, shutdown),
+        |clock, shutdown| orderflow_production::start(config, clock, shutdown),
     )
     .await
 }

@@ -1,62 +1,63 @@
 //! Cases, order facts and case numbers.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, Statement,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 
 use super::entities::{case, complaint, order_facts};
-use super::{json, parse_json};
 use crate::domain::AfterSalesError;
 use crate::domain::case::{Case, State};
 use crate::domain::complaint::{Complaint, ComplaintState};
 use crate::domain::facts::OrderFacts;
+use orderflow_platform::db::document::{self, Document};
 
 // ----------------------------------------------------------------- cases
 
-fn case_model(case: &Case) -> Result<case::Model, AfterSalesError> {
-    Ok(case::Model {
-        id: case.id.to_string(),
-        number: case.number.clone(),
-        order_id: case.order_id.clone(),
-        state: case.state.as_str().to_owned(),
-        refund_due_at: case.refund_due_at,
-        refund_overdue: case.refund_overdue,
-        created_at: case.created_at,
-        updated_at: case.updated_at,
-        body: json(case)?,
-    })
+impl Document for Case {
+    type Entity = case::Entity;
+    const NAME: &'static str = "case";
+
+    fn row(&self, body: String) -> case::Model {
+        case::Model {
+            id: self.id.to_string(),
+            number: self.number.clone(),
+            order_id: self.order_id.clone(),
+            state: self.state.as_str().to_owned(),
+            refund_due_at: self.refund_due_at,
+            refund_overdue: self.refund_overdue,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            body,
+        }
+    }
+
+    fn body(row: &case::Model) -> &str {
+        &row.body
+    }
+
+    fn changing() -> Vec<case::Column> {
+        use case::Column;
+        vec![
+            Column::State,
+            Column::RefundDueAt,
+            Column::RefundOverdue,
+            Column::UpdatedAt,
+            Column::Body,
+        ]
+    }
+
+    /// Files the current span under the case's order (architecture.md §6).
+    fn loaded(&self) {
+        orderflow_platform::telemetry::tag_order(&self.order_id, &self.order_number);
+    }
 }
 
 pub async fn save_case<C: ConnectionTrait>(
     connection: &C,
     case: &Case,
 ) -> Result<(), AfterSalesError> {
-    use case::Column;
-    case::Entity::insert(case_model(case)?.into_active_model())
-        .on_conflict(
-            OnConflict::column(Column::Id)
-                .update_columns([
-                    Column::State,
-                    Column::RefundDueAt,
-                    Column::RefundOverdue,
-                    Column::UpdatedAt,
-                    Column::Body,
-                ])
-                .to_owned(),
-        )
-        .exec_without_returning(connection)
-        .await?;
-    Ok(())
-}
-
-fn parse_all(models: Vec<case::Model>) -> Result<Vec<Case>, AfterSalesError> {
-    models
-        .into_iter()
-        .map(|model| parse_json("case", &model.body))
-        .collect()
+    document::save(connection, case).await
 }
 
 pub async fn case<C: ConnectionTrait>(
@@ -64,20 +65,7 @@ pub async fn case<C: ConnectionTrait>(
     id: &str,
     for_update: bool,
 ) -> Result<Option<Case>, AfterSalesError> {
-    let mut query = case::Entity::find_by_id(id.to_owned());
-    if for_update {
-        query = query.lock_exclusive();
-    }
-    let case: Option<Case> = query
-        .one(connection)
-        .await?
-        .map(|model| parse_json("case", &model.body))
-        .transpose()?;
-    if let Some(case) = &case {
-        // Files the current span under the case's order (architecture.md §6).
-        orderflow_platform::telemetry::tag_order(&case.order_id, &case.order_number);
-    }
-    Ok(case)
+    document::load(connection, id, for_update).await
 }
 
 /// The cases of an order, oldest first.
@@ -92,7 +80,7 @@ pub async fn cases_of_order<C: ConnectionTrait>(
     if for_update {
         query = query.lock_exclusive();
     }
-    parse_all(query.all(connection).await?)
+    document::all(connection, query).await
 }
 
 pub async fn cases<C: ConnectionTrait>(
@@ -116,7 +104,7 @@ pub async fn cases<C: ConnectionTrait>(
     if let Some(after) = after {
         query = query.filter(case::Column::Id.gt(after));
     }
-    parse_all(query.limit(limit).all(connection).await?)
+    document::all(connection, query.limit(limit)).await
 }
 
 /// SLA-7: refunds past their due time not yet flagged, locked.
@@ -132,7 +120,7 @@ pub async fn refunds_past_due<C: ConnectionTrait>(
         .order_by_asc(case::Column::RefundDueAt)
         .limit(limit)
         .lock_exclusive();
-    parse_all(query.all(connection).await?)
+    document::all(connection, query).await
 }
 
 /// The cases in `state`, locked, oldest first (at most `limit`).
@@ -146,7 +134,7 @@ pub async fn cases_in_state<C: ConnectionTrait>(
         .order_by_asc(case::Column::Id)
         .limit(limit)
         .lock_exclusive();
-    parse_all(query.all(connection).await?)
+    document::all(connection, query).await
 }
 
 /// The next case number of `day` (1, 2, …), in the caller's transaction.
@@ -178,48 +166,48 @@ pub async fn next_case_number<C: ConnectionTrait>(
 
 // ----------------------------------------------------------- order facts
 
+impl Document for OrderFacts {
+    type Entity = order_facts::Entity;
+    const NAME: &'static str = "order facts";
+
+    fn row(&self, body: String) -> order_facts::Model {
+        order_facts::Model {
+            order_id: self.order_id.clone(),
+            customer_id: self.customer_id.clone(),
+            as_of: self.as_of,
+            shipped_at: self.shipped_at,
+            body,
+        }
+    }
+
+    fn body(row: &order_facts::Model) -> &str {
+        &row.body
+    }
+
+    fn changing() -> Vec<order_facts::Column> {
+        use order_facts::Column;
+        vec![
+            Column::CustomerId,
+            Column::AsOf,
+            Column::ShippedAt,
+            Column::Body,
+        ]
+    }
+}
+
 pub async fn facts<C: ConnectionTrait>(
     connection: &C,
     order_id: &str,
     for_update: bool,
 ) -> Result<Option<OrderFacts>, AfterSalesError> {
-    let mut query = order_facts::Entity::find_by_id(order_id.to_owned());
-    if for_update {
-        query = query.lock_exclusive();
-    }
-    query
-        .one(connection)
-        .await?
-        .map(|model| parse_json("order facts", &model.body))
-        .transpose()
+    document::load(connection, order_id, for_update).await
 }
 
 pub async fn save_facts<C: ConnectionTrait>(
     connection: &C,
     facts: &OrderFacts,
 ) -> Result<(), AfterSalesError> {
-    use order_facts::Column;
-    let model = order_facts::Model {
-        order_id: facts.order_id.clone(),
-        customer_id: facts.customer_id.clone(),
-        as_of: facts.as_of,
-        shipped_at: facts.shipped_at,
-        body: json(facts)?,
-    };
-    order_facts::Entity::insert(model.into_active_model())
-        .on_conflict(
-            OnConflict::column(Column::OrderId)
-                .update_columns([
-                    Column::CustomerId,
-                    Column::AsOf,
-                    Column::ShippedAt,
-                    Column::Body,
-                ])
-                .to_owned(),
-        )
-        .exec_without_returning(connection)
-        .await?;
-    Ok(())
+    document::save(connection, facts).await
 }
 
 /// AFS-9: the cases opened in [from, to).
@@ -232,7 +220,7 @@ pub async fn cases_opened_between<C: ConnectionTrait>(
         .filter(case::Column::CreatedAt.gte(from))
         .filter(case::Column::CreatedAt.lt(to))
         .order_by_asc(case::Column::CreatedAt);
-    parse_all(query.all(connection).await?)
+    document::all(connection, query).await
 }
 
 /// AFS-9: the orders shipped in [from, to).
@@ -241,43 +229,44 @@ pub async fn shipped_between<C: ConnectionTrait>(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<OrderFacts>, AfterSalesError> {
-    order_facts::Entity::find()
+    let query = order_facts::Entity::find()
         .filter(order_facts::Column::ShippedAt.gte(from))
-        .filter(order_facts::Column::ShippedAt.lt(to))
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(|model| parse_json("order facts", &model.body))
-        .collect()
+        .filter(order_facts::Column::ShippedAt.lt(to));
+    document::all(connection, query).await
 }
 
 // ------------------------------------------------------------ complaints
 
-fn complaint_model(complaint: &Complaint) -> Result<complaint::Model, AfterSalesError> {
-    Ok(complaint::Model {
-        id: complaint.id.to_string(),
-        state: complaint.state.as_str().to_owned(),
-        overdue: complaint.overdue,
-        due_at: complaint.due_at,
-        created_at: complaint.created_at,
-        body: json(complaint)?,
-    })
+impl Document for Complaint {
+    type Entity = complaint::Entity;
+    const NAME: &'static str = "complaint";
+
+    fn row(&self, body: String) -> complaint::Model {
+        complaint::Model {
+            id: self.id.to_string(),
+            state: self.state.as_str().to_owned(),
+            overdue: self.overdue,
+            due_at: self.due_at,
+            created_at: self.created_at,
+            body,
+        }
+    }
+
+    fn body(row: &complaint::Model) -> &str {
+        &row.body
+    }
+
+    fn changing() -> Vec<complaint::Column> {
+        use complaint::Column;
+        vec![Column::State, Column::Overdue, Column::Body]
+    }
 }
 
 pub async fn save_complaint<C: ConnectionTrait>(
     connection: &C,
     complaint: &Complaint,
 ) -> Result<(), AfterSalesError> {
-    use complaint::Column;
-    complaint::Entity::insert(complaint_model(complaint)?.into_active_model())
-        .on_conflict(
-            OnConflict::column(Column::Id)
-                .update_columns([Column::State, Column::Overdue, Column::Body])
-                .to_owned(),
-        )
-        .exec_without_returning(connection)
-        .await?;
-    Ok(())
+    document::save(connection, complaint).await
 }
 
 pub async fn complaint<C: ConnectionTrait>(
@@ -285,15 +274,7 @@ pub async fn complaint<C: ConnectionTrait>(
     id: &str,
     for_update: bool,
 ) -> Result<Option<Complaint>, AfterSalesError> {
-    let mut query = complaint::Entity::find_by_id(id.to_owned());
-    if for_update {
-        query = query.lock_exclusive();
-    }
-    query
-        .one(connection)
-        .await?
-        .map(|model| parse_json("complaint", &model.body))
-        .transpose()
+    document::load(connection, id, for_update).await
 }
 
 pub async fn complaints<C: ConnectionTrait>(
@@ -313,13 +294,7 @@ pub async fn complaints<C: ConnectionTrait>(
     if let Some(after) = after {
         query = query.filter(complaint::Column::Id.gt(after));
     }
-    query
-        .limit(limit)
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(|model| parse_json("complaint", &model.body))
-        .collect()
+    document::all(connection, query.limit(limit)).await
 }
 
 /// AFS-10: unanswered complaints past their due time not yet flagged.
@@ -328,16 +303,12 @@ pub async fn complaints_past_due<C: ConnectionTrait>(
     now: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<Complaint>, AfterSalesError> {
-    complaint::Entity::find()
+    let query = complaint::Entity::find()
         .filter(complaint::Column::Overdue.eq(false))
         .filter(complaint::Column::DueAt.lt(now))
         .filter(complaint::Column::State.ne(ComplaintState::Answered.as_str()))
         .order_by_asc(complaint::Column::DueAt)
         .limit(limit)
-        .lock_exclusive()
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(|model| parse_json("complaint", &model.body))
-        .collect()
+        .lock_exclusive();
+    document::all(connection, query).await
 }

@@ -18,6 +18,7 @@ backend_tests!(
     ord_6_afs_3_a_paid_order_cancelled_in_orders_gets_one_refund_case_closed_by_finance,
     sla_7_a_shop_refund_not_done_in_two_working_days_is_listed_and_announced_once,
     a_repeated_request_returns_the_first_case,
+    a_repeated_approval_returns_the_first_answer_and_approves_once,
     afs_11_an_unannounced_return_needs_its_request_id_and_a_known_order,
 );
 
@@ -559,4 +560,69 @@ async fn afs_11_an_unannounced_return_needs_its_request_id_and_a_known_order(bac
         .into_inner();
     assert_eq!(again.id, case.id, "the same parcel once");
     assert_eq!(app.cases_of(&order.id).await.len(), 1);
+}
+
+/// Issue 11: a change to a case is idempotent by request id (the platform's
+/// one document change): a repeated approval answers with the case and
+/// announces nothing more, two identical approvals at once approve once, and
+/// the id with another body is refused.
+async fn a_repeated_approval_returns_the_first_answer_and_approves_once(backend: Backend) {
+    let app = spawn_aftersales(backend).await;
+    let order = app.delivered_order().await;
+    let mut service = app.client("customer_service").await;
+    let mut cases = Vec::new();
+    for _ in 0..2 {
+        let case = service
+            .create_case(return_request(&order, vec![line("PUMP-100", 1)]))
+            .await
+            .unwrap_or_else(|s| panic!("{s:?}"))
+            .into_inner();
+        cases.push(case.id);
+    }
+    let approve = |case_id: &str, request_id: &str, comment: &str| pb::ApproveCaseRequest {
+        request_id: request_id.to_owned(),
+        case_id: case_id.to_owned(),
+        comment: comment.to_owned(),
+    };
+    let state = |case: pb::Case| (case.id, case.state, case.history.len(), case.update_time);
+    let first = service
+        .approve_case(approve(&cases[0], "approve-1", "fine"))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    let again = service
+        .approve_case(approve(&cases[0], "approve-1", "fine"))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(
+        state(again),
+        state(first),
+        "a repeat returns the first answer"
+    );
+    let (mut one, mut other) = (service.clone(), service.clone());
+    let (left, right) = tokio::join!(
+        one.approve_case(approve(&cases[1], "approve-2", "fine")),
+        other.approve_case(approve(&cases[1], "approve-2", "fine")),
+    );
+    let (left, right) = (
+        left.unwrap_or_else(|s| panic!("{s:?}")).into_inner(),
+        right.unwrap_or_else(|s| panic!("{s:?}")).into_inner(),
+    );
+    assert_eq!(
+        state(left),
+        state(right),
+        "one result for two identical calls"
+    );
+    let reused = service
+        .approve_case(approve(&cases[0], "approve-1", "another comment"))
+        .await
+        .refused("reused request id");
+    assert_eq!(violated_fields(&reused), ["request_id"]);
+    app.settled().await;
+    assert_eq!(
+        app.published("approved").await.len(),
+        2,
+        "two approvals, not five"
+    );
 }

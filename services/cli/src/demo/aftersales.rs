@@ -4,9 +4,7 @@
 //! size (S9: restocked, a replacement order linked to the original).
 
 use aftersales::after_sales_service_client::AfterSalesServiceClient;
-use approvals::approval_service_client::ApprovalServiceClient;
 use orderflow_proto::aftersales::v1 as aftersales;
-use orderflow_proto::approvals::v1 as approvals;
 use orderflow_proto::common::v1 as common;
 use orderflow_proto::finance::v1 as finance;
 use orderflow_proto::orders::v1 as pb;
@@ -140,28 +138,10 @@ async fn refund(urls: &Urls, secret: &SecretString, case: &aftersales::Case) -> 
         }
     })
     .await?;
-    let mut gm =
-        ApprovalServiceClient::new(authorized(&urls.approvals, secret, "demo-gm", &["gm"]).await?);
-    let request = gm
-        .get_approval_request(approvals::GetApprovalRequestRequest {
-            approval_request_id: pending.approval_request_id.clone(),
-        })
-        .await?
-        .into_inner();
-    for step in request
-        .steps
-        .iter()
-        .filter(|step| step.round == request.round)
-    {
-        gm.decide_step(approvals::DecideStepRequest {
-            request_id: String::new(),
-            approval_request_id: request.id.clone(),
-            step_id: step.id.clone(),
-            decision: approvals::Decision::Approve as i32,
-            reason: String::new(),
-        })
-        .await?;
-    }
+    super::approving::every_step(urls, secret, &pending.approval_request_id, |role| {
+        format!("demo-{role}")
+    })
+    .await?;
     let executed = retry("finance to execute the approved refund", || {
         let mut money = money.clone();
         let id = pending.id.clone();

@@ -4,15 +4,13 @@
 //! through production and purchasing; shipped against the accepted L/C,
 //! delivered, and completed once the bank paid the L/C proceeds.
 
-use approvals::approval_service_client::ApprovalServiceClient;
-use orderflow_proto::approvals::v1 as approvals;
 use orderflow_proto::finance::v1 as finance;
 use orderflow_proto::orders::v1 as pb;
 use secrecy::SecretString;
 
 use super::{
-    Client, Urls, authorized, finance_client, money_text, order_request, place, print_timeline,
-    production, released_and_reserved, shipping, state_name, wait_for,
+    Client, Urls, finance_client, money_text, order_request, place, print_timeline, production,
+    released_and_reserved, shipping, state_name, wait_for,
 };
 
 /// Walks the export order for `customer_id` from its creation to COMPLETED.
@@ -76,48 +74,20 @@ async fn contract_review(
     secret: &SecretString,
     order: &pb::Order,
 ) -> anyhow::Result<()> {
-    let mut reader = ApprovalServiceClient::new(
-        authorized(&urls.approvals, secret, "demo-reader", &["sales"]).await?,
-    );
-    let request = reader
-        .get_approval_request(approvals::GetApprovalRequestRequest {
-            approval_request_id: order.approval_request_id.clone(),
-        })
-        .await?
-        .into_inner();
     let deciders = [
         ("sales", "demo-sales"),
         ("dept_manager", "demo-manager"),
         ("admin_reviewer", "demo-reviewer"),
         ("gm", "demo-gm"),
     ];
-    for step in request
-        .steps
-        .iter()
-        .filter(|step| step.round == request.round)
-    {
-        let subject = deciders
+    super::approving::every_step(urls, secret, &order.approval_request_id, |role| {
+        deciders
             .iter()
-            .find(|(role, _)| *role == step.role)
-            .map_or("demo-approver", |(_, subject)| *subject);
-        let mut approver = ApprovalServiceClient::new(
-            authorized(&urls.approvals, secret, subject, &[step.role.as_str()]).await?,
-        );
-        approver
-            .decide_step(approvals::DecideStepRequest {
-                request_id: String::new(),
-                approval_request_id: request.id.clone(),
-                step_id: step.id.clone(),
-                decision: approvals::Decision::Approve as i32,
-                reason: String::new(),
-            })
-            .await?;
-        println!(
-            "   step {} ({}) approved by {subject}",
-            step.position, step.role
-        );
-    }
-    Ok(())
+            .find(|(decider, _)| *decider == role)
+            .map_or("demo-approver", |(_, subject)| *subject)
+            .to_owned()
+    })
+    .await
 }
 
 /// The export order's L/C: registered, reviewed by sales and by the

@@ -7,9 +7,7 @@
 //! jacket and ships it to the store; the store receives it, takes the
 //! balance, and the customer's pick-up completes the order.
 
-use approvals::approval_service_client::ApprovalServiceClient;
 use finance::finance_service_client::FinanceServiceClient;
-use orderflow_proto::approvals::v1 as approvals;
 use orderflow_proto::common::v1 as common;
 use orderflow_proto::finance::v1 as finance;
 use orderflow_proto::orders::v1 as pb;
@@ -143,18 +141,7 @@ pub(super) async fn walk(
         order.number,
         money_text(order.total.as_ref())
     );
-    store
-        .submit_order(pb::SubmitOrderRequest {
-            request_id: String::new(),
-            order_id: order.id.clone(),
-        })
-        .await?;
-    assistant
-        .confirm_order(pb::ConfirmOrderRequest {
-            order_id: order.id.clone(),
-            ..Default::default()
-        })
-        .await?;
+    super::submit_and_confirm(&mut store, assistant, &order.id).await?;
     println!("   submitted by the store, confirmed by the sales assistant");
     approve(urls, secret, sales, &order.id).await?;
     wait_for(sales, &order.id, |order| {
@@ -262,38 +249,10 @@ async fn approve(
         !order.approval_request_id.is_empty()
     })
     .await?;
-    let mut reader = ApprovalServiceClient::new(
-        authorized(&urls.approvals, secret, "demo-reader", &["sales"]).await?,
-    );
-    let request = reader
-        .get_approval_request(approvals::GetApprovalRequestRequest {
-            approval_request_id: filed.approval_request_id.clone(),
-        })
-        .await?
-        .into_inner();
-    for step in request
-        .steps
-        .iter()
-        .filter(|step| step.round == request.round)
-    {
-        let subject = format!("demo-{}", step.role);
-        ApprovalServiceClient::new(
-            authorized(&urls.approvals, secret, &subject, &[step.role.as_str()]).await?,
-        )
-        .decide_step(approvals::DecideStepRequest {
-            request_id: String::new(),
-            approval_request_id: request.id.clone(),
-            step_id: step.id.clone(),
-            decision: approvals::Decision::Approve as i32,
-            reason: String::new(),
-        })
-        .await?;
-        println!(
-            "   step {} ({}) approved by {subject}",
-            step.position, step.role
-        );
-    }
-    Ok(())
+    super::approving::every_step(urls, secret, &filed.approval_request_id, |role| {
+        format!("demo-{role}")
+    })
+    .await
 }
 
 /// A payment the store takes from the customer (by card), recorded once

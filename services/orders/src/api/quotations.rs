@@ -22,8 +22,12 @@ impl QuotationService for QuotationApi {
         let actor = caller_of(&request)?;
         let request = request.into_inner();
         let mut violations = Violations::new();
-        let key =
-            violations.request_key("CreateQuotation", &actor.id, &request.request_id, &request);
+        let key = violations.request_key(
+            "CreateQuotation",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
         let customer_id = violations.required_id("customer_id", &request.customer_id);
         let inquiry = wire::inquiry_in(request.inquiry.as_ref());
         violations.optional("inquiry.reference", &inquiry.reference, 100);

@@ -87,7 +87,7 @@ impl Orders {
             let from = order.pass_approval(now)?;
             let change = Change::new("approval_not_required", Some(from))
                 .detail(format!("{} orders have no approval chain", order.kind));
-            self.record(connection, &order, &Actor::saga(), change)
+            self.record(connection, &order, &saga_actor(), change)
                 .await?;
             saga.step = SagaStep::AwaitingPayment;
             sagas::save(connection, &saga).await?;
@@ -121,7 +121,7 @@ impl Orders {
             request.policy_version,
             request.roles.join(" → ")
         ));
-        self.record(connection, &order, &Actor::saga(), change)
+        self.record(connection, &order, &saga_actor(), change)
             .await?;
         saga.updated_at = now;
         saga.step = SagaStep::AwaitingApproval;

@@ -71,7 +71,7 @@ impl Orders {
         self.note(&*transaction, &copy, actor, &change, now).await?;
         let entry = TimelineEntry::note(
             now,
-            &actor.id,
+            &actor.subject,
             "copied",
             format!("copied into order {}", copy.number),
         );

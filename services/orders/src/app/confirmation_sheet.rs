@@ -23,7 +23,7 @@ impl Orders {
         let sheet = ConfirmationSheet::issue(
             order,
             &customer_name,
-            &actor.id,
+            &actor.subject,
             order.updated_at,
             previous.as_ref(),
         );
@@ -66,7 +66,7 @@ impl Orders {
             .await?
             .ok_or_else(|| not_issued(order_id))?;
         let now = self.now();
-        if sheet.acknowledge(acknowledged_by, note, &actor.id, now)? {
+        if sheet.acknowledge(acknowledged_by, note, &actor.subject, now)? {
             sheets::update(&*transaction, &sheet).await?;
             order.updated_at = now;
             let mut detail = format!(

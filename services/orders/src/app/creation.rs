@@ -140,8 +140,7 @@ enum Outcome {
 impl Writer {
     /// Now, to the microsecond (what the databases keep).
     fn now(&self) -> DateTime<Utc> {
-        use chrono::SubsecRound;
-        self.clock.now().trunc_subsecs(6)
+        self.clock.stored_now()
     }
 
     async fn write(&self, batch: Vec<Pending>) {
@@ -248,7 +247,7 @@ impl Writer {
         let created_events = created
             .iter()
             .map(|(request, order)| {
-                events::order_event(order, "created", &request.actor.id, "", None, now)
+                events::order_event(order, "created", &request.actor.subject, "", None, now)
                     .caused_by(request.trace_context.clone())
             })
             .collect();
@@ -305,7 +304,7 @@ impl Writer {
         let order = build(request, &customer.address, now);
         orders::insert(&*transaction, &order).await?;
         timeline::append(&*transaction, &order.id, &created_entry(request, now)).await?;
-        let event = events::order_event(&order, "created", &request.actor.id, "", None, now)
+        let event = events::order_event(&order, "created", &request.actor.subject, "", None, now)
             .caused_by(request.trace_context.clone());
         outbox::enqueue(&*transaction, event, now).await?;
         if let Some(winner) =
@@ -336,7 +335,7 @@ fn build(
 }
 
 fn created_entry(request: &CreateRequest, now: DateTime<Utc>) -> TimelineEntry {
-    let mut entry = TimelineEntry::note(now, &request.actor.id, "created", String::new());
+    let mut entry = TimelineEntry::note(now, &request.actor.subject, "created", String::new());
     entry.trace_id =
         orderflow_platform::telemetry::trace_id_in(&request.trace_context).unwrap_or_default();
     entry

@@ -51,7 +51,7 @@ impl Orders {
             let change = Change::new("sla_missed", None).detail(format!(
                 "SLA-2 missed: the supervisor's review of the special custom order was due by {due_at}"
             ));
-            self.record(&*transaction, &order, &Actor::saga(), change)
+            self.record(&*transaction, &order, &saga_actor(), change)
                 .await?;
             transaction.commit().await?;
             marked += 1;

@@ -20,14 +20,14 @@ impl Orders {
             email: new.email,
             address: new.address,
             created_at: now,
-            created_by: actor.id.clone(),
+            created_by: actor.subject.clone(),
             store_code: actor.store_scope()?.unwrap_or_default().to_owned(),
         };
         let transaction = self.database.begin_write().await?;
         customers::insert(&*transaction, &customer).await?;
         self.enqueue(
             &*transaction,
-            events::customer_created(&customer, &actor.id, now),
+            events::customer_created(&customer, &actor.subject, now),
         )
         .await?;
         if let Some(winner) = self.commit(transaction, key.as_ref(), &customer.id).await? {

@@ -22,7 +22,7 @@ impl Orders {
             }
             new.store_code = store.to_owned();
             // The store's person takes the order: no one else is named.
-            new.salesperson = actor.id.clone();
+            new.salesperson = actor.subject.clone();
         }
         if new.kind == OrderKind::Return && !actor.has_role(Role::Service.as_str()) {
             return Err(OrderError::PermissionDenied(
@@ -135,6 +135,8 @@ impl Orders {
         let key = key.map(|key| key.within(order_id));
         let transaction = self.database.begin_write().await?;
         let mut order = orders::load_for_update(&*transaction, order_id).await?;
+        // S10: a store's person acts on its store's orders only.
+        actor.may_see(&order)?;
         if already_done(&*transaction, key.as_ref()).await? {
             return Ok(order);
         }
@@ -159,7 +161,7 @@ impl Orders {
             previous: &previous,
             changed: &changed,
             reason: reason.trim(),
-            actor: &actor.id,
+            actor: &actor.subject,
             at: now,
         };
         orders::record_revision(&*transaction, &revision).await?;
@@ -198,6 +200,8 @@ impl Orders {
     ) -> Result<Order, OrderError> {
         let sla = self.settings.confirmation_sla;
         self.change_order(key, order_id, actor, |order, now| {
+            // S10: a store's person acts on its store's orders only.
+            actor.may_see(order)?;
             order.ensure_editable_by(actor)?;
             let from = order.submit(sla, now)?;
             let due = order
@@ -237,6 +241,8 @@ impl Orders {
         key: Option<RequestKey>,
     ) -> Result<Order, OrderError> {
         self.change_order(key, order_id, actor, |order, now| {
+            // S10: a store's person acts on its store's orders only.
+            actor.may_see(order)?;
             let from = order.store_received(now)?;
             Ok(Change::new("delivered", Some(from))
                 .detail(format!("store {} received the garment", order.store_code)))
@@ -252,6 +258,8 @@ impl Orders {
         key: Option<RequestKey>,
     ) -> Result<Order, OrderError> {
         self.change_order(key, order_id, actor, |order, now| {
+            // S10: a store's person acts on its store's orders only.
+            actor.may_see(order)?;
             let from = order.picked_up(now)?;
             Ok(Change::new("completed", Some(from))
                 .detail("the customer picked the garment up at the store".to_owned()))

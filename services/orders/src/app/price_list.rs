@@ -14,7 +14,7 @@ impl Orders {
             sku: sku.to_owned(),
             unit_price: price,
             updated_at: self.now(),
-            updated_by: actor.id.clone(),
+            updated_by: actor.subject.clone(),
         };
         let transaction = self.database.begin_write().await?;
         if already_done(&*transaction, key.as_ref()).await? {

@@ -23,7 +23,7 @@ impl Orders {
             number,
             customer_id: customer_id.to_owned(),
             salesperson: if salesperson.trim().is_empty() {
-                actor.id.clone()
+                actor.subject.clone()
             } else {
                 salesperson.trim().to_owned()
             },
@@ -34,7 +34,7 @@ impl Orders {
                 terms,
                 change_note: "first quotation".to_owned(),
                 created_at: now,
-                created_by: actor.id.clone(),
+                created_by: actor.subject.clone(),
             }],
             order_id: None,
             customer_po_number: String::new(),
@@ -47,7 +47,7 @@ impl Orders {
         quotations::insert(&*transaction, &quotation).await?;
         self.enqueue(
             &*transaction,
-            events::quotation_event(&quotation, "created", &actor.id, now),
+            events::quotation_event(&quotation, "created", &actor.subject, now),
         )
         .await?;
         if let Some(winner) = self
@@ -97,7 +97,7 @@ impl Orders {
         quotations::insert_version(&*transaction, quotation_id, &version).await?;
         self.enqueue(
             &*transaction,
-            events::quotation_event(&quotation, "revised", &actor.id, now),
+            events::quotation_event(&quotation, "revised", &actor.subject, now),
         )
         .await?;
         if self
@@ -159,7 +159,7 @@ impl Orders {
         quotations::update_header(&*transaction, &quotation).await?;
         self.enqueue(
             &*transaction,
-            events::quotation_event(&quotation, "accepted", &actor.id, now),
+            events::quotation_event(&quotation, "accepted", &actor.subject, now),
         )
         .await?;
         if self

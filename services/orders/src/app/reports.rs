@@ -255,7 +255,8 @@ impl Orders {
         };
         if let Some((action, detail)) = handed_over {
             let now = self.now();
-            let mut entry = TimelineEntry::note(now, &Actor::saga().id, action, detail.to_owned());
+            let mut entry =
+                TimelineEntry::note(now, &saga_actor().subject, action, detail.to_owned());
             entry.source = INVENTORY_SOURCE.to_owned();
             timeline::append(connection, &order.id, &entry).await?;
             let mut saga = saga;
@@ -282,7 +283,7 @@ impl Orders {
         } else {
             "stock_short"
         };
-        let mut entry = TimelineEntry::note(now, &Actor::saga().id, action, detail);
+        let mut entry = TimelineEntry::note(now, &saga_actor().subject, action, detail);
         entry.source = INVENTORY_SOURCE.to_owned();
         timeline::append(connection, &order.id, &entry).await?;
         saga.step = SagaStep::Reserved;
@@ -295,7 +296,7 @@ impl Orders {
             let change = Change::new("ready_to_ship", Some(from))
                 .detail("all stock reserved in finished goods".to_owned())
                 .reported_by(INVENTORY_SOURCE);
-            self.record(connection, &order, &Actor::saga(), change)
+            self.record(connection, &order, &saga_actor(), change)
                 .await?;
         }
         Ok(())
@@ -530,8 +531,7 @@ impl Orders {
                 let change = Change::new("ready_to_ship", Some(from))
                     .detail(detail)
                     .reported_by(INVENTORY_SOURCE);
-                self.record(connection, &order, &Actor::saga(), change)
-                    .await
+                self.record(connection, &order, &saga_actor(), change).await
             }
         }
     }

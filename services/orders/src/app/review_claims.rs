@@ -32,7 +32,7 @@ impl Orders {
             return Ok(());
         }
         if let Some(claim) = claims::holder(connection, &order.id, self.now()).await?
-            && claim.claimed_by != actor.id
+            && claim.claimed_by != actor.subject
         {
             return Err(OrderError::precondition(
                 "CLAIMED",
@@ -74,14 +74,14 @@ impl Orders {
             }
             for order_id in candidates {
                 let transaction = self.database.begin_write().await?;
-                if claims::take(&*transaction, &order_id, &actor.id, now, expires_at).await? {
+                if claims::take(&*transaction, &order_id, &actor.subject, now, expires_at).await? {
                     taken += 1;
                 }
                 transaction.commit().await?;
             }
         }
         let mut held = Vec::new();
-        for claim in claims::held_by(connection, &actor.id, now).await? {
+        for claim in claims::held_by(connection, &actor.subject, now).await? {
             let order = self.order(&OrderId::from_stored(claim.order_id)).await?;
             if order.state == OrderState::Submitted {
                 held.push((order, claim.expires_at));
@@ -160,7 +160,7 @@ impl Orders {
         order_ids: &[String],
     ) -> Result<u64, OrderError> {
         let transaction = self.database.begin_write().await?;
-        let released = claims::release(&*transaction, &actor.id, order_ids).await?;
+        let released = claims::release(&*transaction, &actor.subject, order_ids).await?;
         transaction.commit().await?;
         Ok(released)
     }

@@ -20,7 +20,7 @@ impl Orders {
                 .unwrap_or_default();
             let change = Change::new("confirmation_overdue", None)
                 .detail(format!("SLA-1 missed: confirmation was due by {due_at}"));
-            self.record(&*transaction, &order, &Actor::saga(), change)
+            self.record(&*transaction, &order, &saga_actor(), change)
                 .await?;
             transaction.commit().await?;
             marked += 1;

@@ -2,6 +2,7 @@
 //! states are in [`lifecycle`], what it is made of and its validation in
 //! [`input`] and [`terms`], the review in [`review`], merging in [`merge`].
 
+use crate::domain::OrderActor;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -211,7 +212,7 @@ impl Order {
             approval_request_id: None,
             created_at: now,
             updated_at: now,
-            created_by: actor.id.clone(),
+            created_by: actor.subject.clone(),
         }
     }
 
@@ -285,12 +286,12 @@ impl Order {
         // S10: any person of the store that took the order.
         let same_store = !self.store_code.is_empty()
             && actor.store_scope().ok().flatten() == Some(self.store_code.as_str());
-        if privileged || same_store || actor.id == self.salesperson {
+        if privileged || same_store || actor.subject == self.salesperson {
             Ok(())
         } else {
             Err(OrderError::PermissionDenied(format!(
                 "order {} belongs to salesperson {}; {} may not change it",
-                self.number, self.salesperson, actor.id
+                self.number, self.salesperson, actor.subject
             )))
         }
     }
@@ -553,7 +554,7 @@ impl Order {
             approval_request_id: None,
             created_at: now,
             updated_at: now,
-            created_by: actor.id.clone(),
+            created_by: actor.subject.clone(),
             ..self.clone()
         }
     }

@@ -265,7 +265,7 @@ impl Quotation {
             terms,
             change_note: note.to_owned(),
             created_at: now,
-            created_by: actor.id.clone(),
+            created_by: actor.subject.clone(),
         });
         self.versions
             .last()

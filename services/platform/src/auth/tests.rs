@@ -2,6 +2,11 @@
 
 use super::*;
 use std::path::PathBuf;
+use std::time::Duration;
+
+use jsonwebtoken::Header;
+
+use crate::clock::SharedClock;
 
 const SECRET: &str = "0123456789abcdef0123456789abcdef-test";
 const TABLE: RoleTable = &[("/pkg.Svc/Do", &[Role::Sales, Role::Admin])];

@@ -3,6 +3,7 @@
 //! each partner acting on its own purchases only.
 
 use chrono::{DateTime, Utc};
+use orderflow_platform::db::document;
 use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
 use sea_orm::ConnectionTrait;
 
@@ -43,26 +44,16 @@ impl Procurement {
         id: &FabricPurchaseId,
         step: Step<'_>,
     ) -> Result<FabricPurchase, ProcurementError> {
-        let transaction = self.database.begin_write().await?;
         let now = self.now();
-        if let Claim::Replay(_) = idempotency::claim(&*transaction, key, now).await? {
-            drop(transaction);
-            return self.fabric_purchase(actor, id).await;
-        }
-        let mut purchase = records::fabric(&*transaction, id, true)
-            .await?
-            .ok_or_else(|| ProcurementError::not_found("fabric purchase", id.as_str()))?;
-        let (what, detail) = step(&mut purchase, now)?;
-        records::save_fabric(&*transaction, &purchase).await?;
-        self.enqueue(
-            &*transaction,
-            events::fabric(&purchase, what, detail, &actor.subject, now),
+        document::change(
+            self.change_context(key),
+            id,
+            step,
+            |purchase, (what, detail)| {
+                vec![events::fabric(purchase, what, detail, &actor.subject, now)]
+            },
         )
-        .await?;
-        idempotency::complete(&*transaction, key, id).await?;
-        transaction.commit().await?;
-        self.outbox.notify();
-        Ok(purchase)
+        .await
     }
 
     /// A partner's person sees its own purchases only; staff see all.

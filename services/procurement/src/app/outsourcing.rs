@@ -3,7 +3,8 @@
 //! returned work inspected — production is told the verdict.
 
 use chrono::{DateTime, Utc};
-use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
+use orderflow_platform::db::document;
+use orderflow_platform::db::idempotency::RequestKey;
 use orderflow_platform::money::Money;
 use sea_orm::ConnectionTrait;
 
@@ -32,28 +33,16 @@ impl Procurement {
         id: &OutsourcingId,
         step: Step<'_>,
     ) -> Result<Outsourcing, ProcurementError> {
-        let transaction = self.database.begin_write().await?;
         let now = self.now();
-        if let Claim::Replay(_) = idempotency::claim(&*transaction, key, now).await? {
-            drop(transaction);
-            return self.outsourcing_order(id).await;
-        }
-        let mut order = records::outsourcing(&*transaction, id, true)
-            .await?
-            .ok_or_else(|| ProcurementError::not_found("outsourcing order", id.as_str()))?;
-        let published = step(&mut order, now)?;
-        records::save_outsourcing(&*transaction, &order).await?;
-        for (subject, detail) in published {
-            self.enqueue(
-                &*transaction,
-                events::outsourcing(&order, subject, detail, &actor.subject, now),
-            )
-            .await?;
-        }
-        idempotency::complete(&*transaction, key, id).await?;
-        transaction.commit().await?;
-        self.outbox.notify();
-        Ok(order)
+        document::change(self.change_context(key), id, step, |order, published| {
+            published
+                .into_iter()
+                .map(|(subject, detail)| {
+                    events::outsourcing(order, subject, detail, &actor.subject, now)
+                })
+                .collect()
+        })
+        .await
     }
 
     pub async fn outsourcing_order(

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use orderflow_platform::db::document;
 use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
 use orderflow_platform::money::Money;
 use orderflow_platform::money::rates::Rate;
@@ -52,25 +53,14 @@ impl Procurement {
         id: &PurchaseOrderId,
         step: Step<'_>,
     ) -> Result<PurchaseOrder, ProcurementError> {
-        let transaction = self.database.begin_write().await?;
         let now = self.now();
-        if let Claim::Replay(_) = idempotency::claim(&*transaction, key, now).await? {
-            drop(transaction);
-            return self.purchase_order(id).await;
-        }
-        let mut order = records::order(&*transaction, id, true)
-            .await?
-            .ok_or_else(|| ProcurementError::not_found("purchase order", id.as_str()))?;
-        let published = step(&mut order, now)?;
-        records::save_order(&*transaction, &order).await?;
-        for event in published {
-            self.enqueue(&*transaction, event.build(&order, now))
-                .await?;
-        }
-        idempotency::complete(&*transaction, key, id).await?;
-        transaction.commit().await?;
-        self.outbox.notify();
-        Ok(order)
+        document::change(self.change_context(key), id, step, |order, published| {
+            published
+                .into_iter()
+                .map(|event| event.build(order, now))
+                .collect()
+        })
+        .await
     }
 
     pub async fn purchase_order(

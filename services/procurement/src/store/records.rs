@@ -11,23 +11,38 @@ use super::entities::{
     fabric_purchase, garment_order, outsourcing_order, purchase_order, requisition,
     requisition_source, supplier,
 };
-use super::{json, parse_json};
 use crate::domain::ProcurementError;
 use crate::domain::fabric::{FabricFilter, FabricPurchase};
 use crate::domain::outsourcing::{Outsourcing, OutsourcingState};
 use crate::domain::purchase::{PoState, PurchaseOrder};
 use crate::domain::requisition::{Requisition, RequisitionState};
 use crate::domain::supplier::{Supplier, SupplierStatus};
+use orderflow_platform::db::document::{self, Document};
+use orderflow_platform::telemetry::tag_order;
 
 // ------------------------------------------------------------- suppliers
 
-fn supplier_model(supplier: &Supplier) -> Result<supplier::Model, ProcurementError> {
-    Ok(supplier::Model {
-        code: supplier.code.clone(),
-        status: supplier.status.as_str().to_owned(),
-        updated_at: supplier.updated_at,
-        body: json(supplier)?,
-    })
+impl Document for Supplier {
+    type Entity = supplier::Entity;
+    const NAME: &'static str = "supplier";
+
+    fn row(&self, body: String) -> supplier::Model {
+        supplier::Model {
+            code: self.code.clone(),
+            status: self.status.as_str().to_owned(),
+            updated_at: self.updated_at,
+            body,
+        }
+    }
+
+    fn body(row: &supplier::Model) -> &str {
+        &row.body
+    }
+
+    fn changing() -> Vec<supplier::Column> {
+        use supplier::Column;
+        vec![Column::Status, Column::UpdatedAt, Column::Body]
+    }
 }
 
 /// False when the code is taken.
@@ -35,27 +50,14 @@ pub async fn insert_supplier<C: ConnectionTrait>(
     connection: &C,
     supplier: &Supplier,
 ) -> Result<bool, ProcurementError> {
-    let outcome = supplier::Entity::insert(supplier_model(supplier)?.into_active_model())
-        .on_conflict_do_nothing_on([supplier::Column::Code])
-        .exec_without_returning(connection)
-        .await?;
-    Ok(matches!(outcome, sea_orm::TryInsertResult::Inserted(rows) if rows > 0))
+    document::insert_new(connection, supplier, [supplier::Column::Code]).await
 }
 
 pub async fn save_supplier<C: ConnectionTrait>(
     connection: &C,
     supplier: &Supplier,
 ) -> Result<(), ProcurementError> {
-    use supplier::Column;
-    supplier::Entity::insert(supplier_model(supplier)?.into_active_model())
-        .on_conflict(
-            OnConflict::column(Column::Code)
-                .update_columns([Column::Status, Column::UpdatedAt, Column::Body])
-                .to_owned(),
-        )
-        .exec_without_returning(connection)
-        .await?;
-    Ok(())
+    document::save(connection, supplier).await
 }
 
 pub async fn supplier<C: ConnectionTrait>(
@@ -63,15 +65,7 @@ pub async fn supplier<C: ConnectionTrait>(
     code: &str,
     for_update: bool,
 ) -> Result<Option<Supplier>, ProcurementError> {
-    let mut query = supplier::Entity::find_by_id(code.to_owned());
-    if for_update {
-        query = query.lock_exclusive();
-    }
-    query
-        .one(connection)
-        .await?
-        .map(|model| parse_json("supplier", &model.body))
-        .transpose()
+    document::load(connection, code, for_update).await
 }
 
 pub async fn suppliers<C: ConnectionTrait>(
@@ -87,42 +81,40 @@ pub async fn suppliers<C: ConnectionTrait>(
     if let Some(after) = after {
         query = query.filter(supplier::Column::Code.gt(after));
     }
-    query
-        .limit(limit)
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(|model| parse_json("supplier", &model.body))
-        .collect()
+    document::all(connection, query.limit(limit)).await
 }
 
 // ---------------------------------------------------------- requisitions
 
-fn requisition_model(requisition: &Requisition) -> Result<requisition::Model, ProcurementError> {
-    Ok(requisition::Model {
-        id: requisition.id.to_string(),
-        sku: requisition.sku.clone(),
-        need_by: requisition.need_by.to_string(),
-        state: requisition.state.as_str().to_owned(),
-        created_at: requisition.created_at,
-        body: json(requisition)?,
-    })
+impl Document for Requisition {
+    type Entity = requisition::Entity;
+    const NAME: &'static str = "requisition";
+
+    fn row(&self, body: String) -> requisition::Model {
+        requisition::Model {
+            id: self.id.to_string(),
+            sku: self.sku.clone(),
+            need_by: self.need_by.to_string(),
+            state: self.state.as_str().to_owned(),
+            created_at: self.created_at,
+            body,
+        }
+    }
+
+    fn body(row: &requisition::Model) -> &str {
+        &row.body
+    }
+
+    fn changing() -> Vec<requisition::Column> {
+        vec![requisition::Column::State, requisition::Column::Body]
+    }
 }
 
 pub async fn save_requisition<C: ConnectionTrait>(
     connection: &C,
     requisition: &Requisition,
 ) -> Result<(), ProcurementError> {
-    use requisition::Column;
-    requisition::Entity::insert(requisition_model(requisition)?.into_active_model())
-        .on_conflict(
-            OnConflict::column(Column::Id)
-                .update_columns([Column::State, Column::Body])
-                .to_owned(),
-        )
-        .exec_without_returning(connection)
-        .await?;
-    Ok(())
+    document::save(connection, requisition).await
 }
 
 pub async fn requisition<C: ConnectionTrait>(
@@ -130,15 +122,7 @@ pub async fn requisition<C: ConnectionTrait>(
     id: &str,
     for_update: bool,
 ) -> Result<Option<Requisition>, ProcurementError> {
-    let mut query = requisition::Entity::find_by_id(id.to_owned());
-    if for_update {
-        query = query.lock_exclusive();
-    }
-    query
-        .one(connection)
-        .await?
-        .map(|model| parse_json("requisition", &model.body))
-        .transpose()
+    document::load(connection, id, for_update).await
 }
 
 /// PRC-2: the open requisition of a material and need-by day, to merge into.
@@ -147,16 +131,13 @@ pub async fn open_requisition<C: ConnectionTrait>(
     sku: &str,
     need_by: NaiveDate,
 ) -> Result<Option<Requisition>, ProcurementError> {
-    requisition::Entity::find()
+    let query = requisition::Entity::find()
         .filter(requisition::Column::Sku.eq(sku))
         .filter(requisition::Column::NeedBy.eq(need_by.to_string()))
         .filter(requisition::Column::State.eq(RequisitionState::Open.as_str()))
         .order_by_asc(requisition::Column::Id)
-        .lock_exclusive()
-        .one(connection)
-        .await?
-        .map(|model| parse_json("requisition", &model.body))
-        .transpose()
+        .lock_exclusive();
+    document::first(connection, query).await
 }
 
 pub async fn requisitions<C: ConnectionTrait>(
@@ -176,13 +157,7 @@ pub async fn requisitions<C: ConnectionTrait>(
     if let Some(after) = after {
         query = query.filter(requisition::Column::Id.gt(after));
     }
-    query
-        .limit(limit)
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(|model| parse_json("requisition", &model.body))
-        .collect()
+    document::all(connection, query.limit(limit)).await
 }
 
 /// PRC-2: claims a source for a requisition; false when the source was
@@ -205,41 +180,46 @@ pub async fn claim_source<C: ConnectionTrait>(
 
 // ------------------------------------------------------- purchase orders
 
-fn order_model(order: &PurchaseOrder) -> Result<purchase_order::Model, ProcurementError> {
-    Ok(purchase_order::Model {
-        id: order.id.to_string(),
-        supplier_code: order.supplier_code.clone(),
-        state: order.state.as_str().to_owned(),
-        late: order.late(),
-        // What the late sweep looks at: the earliest promise that can still
-        // make a line late.
-        promised_date: order.next_due().map(|day| day.to_string()),
-        created_at: order.created_at,
-        updated_at: order.updated_at,
-        body: json(order)?,
-    })
+impl Document for PurchaseOrder {
+    type Entity = purchase_order::Entity;
+    const NAME: &'static str = "purchase order";
+
+    fn row(&self, body: String) -> purchase_order::Model {
+        purchase_order::Model {
+            id: self.id.to_string(),
+            supplier_code: self.supplier_code.clone(),
+            state: self.state.as_str().to_owned(),
+            late: self.late(),
+            // What the late sweep looks at: the earliest promise that can
+            // still make a line late.
+            promised_date: self.next_due().map(|day| day.to_string()),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            body,
+        }
+    }
+
+    fn body(row: &purchase_order::Model) -> &str {
+        &row.body
+    }
+
+    fn changing() -> Vec<purchase_order::Column> {
+        use purchase_order::Column;
+        vec![
+            Column::State,
+            Column::Late,
+            Column::PromisedDate,
+            Column::UpdatedAt,
+            Column::Body,
+        ]
+    }
 }
 
 pub async fn save_order<C: ConnectionTrait>(
     connection: &C,
     order: &PurchaseOrder,
 ) -> Result<(), ProcurementError> {
-    use purchase_order::Column;
-    purchase_order::Entity::insert(order_model(order)?.into_active_model())
-        .on_conflict(
-            OnConflict::column(Column::Id)
-                .update_columns([
-                    Column::State,
-                    Column::Late,
-                    Column::PromisedDate,
-                    Column::UpdatedAt,
-                    Column::Body,
-                ])
-                .to_owned(),
-        )
-        .exec_without_returning(connection)
-        .await?;
-    Ok(())
+    document::save(connection, order).await
 }
 
 pub async fn order<C: ConnectionTrait>(
@@ -247,15 +227,7 @@ pub async fn order<C: ConnectionTrait>(
     id: &str,
     for_update: bool,
 ) -> Result<Option<PurchaseOrder>, ProcurementError> {
-    let mut query = purchase_order::Entity::find_by_id(id.to_owned());
-    if for_update {
-        query = query.lock_exclusive();
-    }
-    query
-        .one(connection)
-        .await?
-        .map(|model| parse_json("purchase order", &model.body))
-        .transpose()
+    document::load(connection, id, for_update).await
 }
 
 pub async fn orders<C: ConnectionTrait>(
@@ -279,13 +251,7 @@ pub async fn orders<C: ConnectionTrait>(
     if let Some(after) = after {
         query = query.filter(purchase_order::Column::Id.gt(after));
     }
-    query
-        .limit(limit)
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(|model| parse_json("purchase order", &model.body))
-        .collect()
+    document::all(connection, query.limit(limit)).await
 }
 
 /// PRC-4: sent orders with a line past its promise and not yet flagged
@@ -295,30 +261,46 @@ pub async fn overdue_orders<C: ConnectionTrait>(
     today: NaiveDate,
     limit: u64,
 ) -> Result<Vec<PurchaseOrder>, ProcurementError> {
-    purchase_order::Entity::find()
+    let query = purchase_order::Entity::find()
         .filter(purchase_order::Column::State.eq(PoState::Sent.as_str()))
         .filter(purchase_order::Column::PromisedDate.lt(today.to_string()))
         .order_by_asc(purchase_order::Column::PromisedDate)
         .limit(limit)
-        .lock_exclusive()
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(|model| parse_json("purchase order", &model.body))
-        .collect()
+        .lock_exclusive();
+    document::all(connection, query).await
 }
 
 // ------------------------------------------------------ outsourcing orders
 
-fn outsourcing_model(order: &Outsourcing) -> Result<outsourcing_order::Model, ProcurementError> {
-    Ok(outsourcing_order::Model {
-        id: order.id.to_string(),
-        production_order_id: order.demand.production_order_id.clone(),
-        seq: order.demand.seq,
-        state: order.state.as_str().to_owned(),
-        created_at: order.created_at,
-        body: json(order)?,
-    })
+impl Document for Outsourcing {
+    type Entity = outsourcing_order::Entity;
+    const NAME: &'static str = "outsourcing order";
+
+    fn row(&self, body: String) -> outsourcing_order::Model {
+        outsourcing_order::Model {
+            id: self.id.to_string(),
+            production_order_id: self.demand.production_order_id.clone(),
+            seq: self.demand.seq,
+            state: self.state.as_str().to_owned(),
+            created_at: self.created_at,
+            body,
+        }
+    }
+
+    fn body(row: &outsourcing_order::Model) -> &str {
+        &row.body
+    }
+
+    fn changing() -> Vec<outsourcing_order::Column> {
+        vec![
+            outsourcing_order::Column::State,
+            outsourcing_order::Column::Body,
+        ]
+    }
+
+    fn loaded(&self) {
+        tag_order(&self.demand.order_id, &self.demand.order_number);
+    }
 }
 
 /// PRC-6: false when the operation already has its outsourcing order.
@@ -327,27 +309,14 @@ pub async fn insert_outsourcing<C: ConnectionTrait>(
     order: &Outsourcing,
 ) -> Result<bool, ProcurementError> {
     use outsourcing_order::Column;
-    let outcome = outsourcing_order::Entity::insert(outsourcing_model(order)?.into_active_model())
-        .on_conflict_do_nothing_on([Column::ProductionOrderId, Column::Seq])
-        .exec_without_returning(connection)
-        .await?;
-    Ok(matches!(outcome, sea_orm::TryInsertResult::Inserted(rows) if rows > 0))
+    document::insert_new(connection, order, [Column::ProductionOrderId, Column::Seq]).await
 }
 
 pub async fn save_outsourcing<C: ConnectionTrait>(
     connection: &C,
     order: &Outsourcing,
 ) -> Result<(), ProcurementError> {
-    use outsourcing_order::Column;
-    outsourcing_order::Entity::insert(outsourcing_model(order)?.into_active_model())
-        .on_conflict(
-            OnConflict::column(Column::Id)
-                .update_columns([Column::State, Column::Body])
-                .to_owned(),
-        )
-        .exec_without_returning(connection)
-        .await?;
-    Ok(())
+    document::save(connection, order).await
 }
 
 pub async fn outsourcing<C: ConnectionTrait>(
@@ -355,23 +324,7 @@ pub async fn outsourcing<C: ConnectionTrait>(
     id: &str,
     for_update: bool,
 ) -> Result<Option<Outsourcing>, ProcurementError> {
-    let mut query = outsourcing_order::Entity::find_by_id(id.to_owned());
-    if for_update {
-        query = query.lock_exclusive();
-    }
-    let order: Option<Outsourcing> = query
-        .one(connection)
-        .await?
-        .map(|model| parse_json("outsourcing order", &model.body))
-        .transpose()?;
-    if let Some(order) = &order {
-        // Files the current span under the customer order (architecture.md §6).
-        orderflow_platform::telemetry::tag_order(
-            &order.demand.order_id,
-            &order.demand.order_number,
-        );
-    }
-    Ok(order)
+    document::load(connection, id, for_update).await
 }
 
 pub async fn outsourcings<C: ConnectionTrait>(
@@ -387,43 +340,48 @@ pub async fn outsourcings<C: ConnectionTrait>(
     if let Some(after) = after {
         query = query.filter(outsourcing_order::Column::Id.gt(after));
     }
-    query
-        .limit(limit)
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(|model| parse_json("outsourcing order", &model.body))
-        .collect()
+    document::all(connection, query.limit(limit)).await
 }
 
 // ------------------------------------------------------- fabric purchases
 
-fn fabric_model(purchase: &FabricPurchase) -> Result<fabric_purchase::Model, ProcurementError> {
-    Ok(fabric_purchase::Model {
-        id: purchase.id.to_string(),
-        order_id: purchase.order.order_id.clone(),
-        supplier_code: purchase.order.supplier_code.clone(),
-        manufacturer_code: purchase.order.manufacturer_code.clone(),
-        state: purchase.state.as_str().to_owned(),
-        created_at: purchase.created_at,
-        body: json(purchase)?,
-    })
+impl Document for FabricPurchase {
+    type Entity = fabric_purchase::Entity;
+    const NAME: &'static str = "fabric purchase";
+
+    fn row(&self, body: String) -> fabric_purchase::Model {
+        fabric_purchase::Model {
+            id: self.id.to_string(),
+            order_id: self.order.order_id.clone(),
+            supplier_code: self.order.supplier_code.clone(),
+            manufacturer_code: self.order.manufacturer_code.clone(),
+            state: self.state.as_str().to_owned(),
+            created_at: self.created_at,
+            body,
+        }
+    }
+
+    fn body(row: &fabric_purchase::Model) -> &str {
+        &row.body
+    }
+
+    fn changing() -> Vec<fabric_purchase::Column> {
+        vec![
+            fabric_purchase::Column::State,
+            fabric_purchase::Column::Body,
+        ]
+    }
+
+    fn loaded(&self) {
+        tag_order(&self.order.order_id, &self.order.order_number);
+    }
 }
 
 pub async fn save_fabric<C: ConnectionTrait>(
     connection: &C,
     purchase: &FabricPurchase,
 ) -> Result<(), ProcurementError> {
-    use fabric_purchase::Column;
-    fabric_purchase::Entity::insert(fabric_model(purchase)?.into_active_model())
-        .on_conflict(
-            OnConflict::column(Column::Id)
-                .update_columns([Column::State, Column::Body])
-                .to_owned(),
-        )
-        .exec_without_returning(connection)
-        .await?;
-    Ok(())
+    document::save(connection, purchase).await
 }
 
 pub async fn fabric<C: ConnectionTrait>(
@@ -431,22 +389,7 @@ pub async fn fabric<C: ConnectionTrait>(
     id: &str,
     for_update: bool,
 ) -> Result<Option<FabricPurchase>, ProcurementError> {
-    let mut query = fabric_purchase::Entity::find_by_id(id.to_owned());
-    if for_update {
-        query = query.lock_exclusive();
-    }
-    let purchase: Option<FabricPurchase> = query
-        .one(connection)
-        .await?
-        .map(|model| parse_json("fabric purchase", &model.body))
-        .transpose()?;
-    if let Some(purchase) = &purchase {
-        orderflow_platform::telemetry::tag_order(
-            &purchase.order.order_id,
-            &purchase.order.order_number,
-        );
-    }
-    Ok(purchase)
+    document::load(connection, id, for_update).await
 }
 
 pub async fn fabrics<C: ConnectionTrait>(
@@ -473,13 +416,7 @@ pub async fn fabrics<C: ConnectionTrait>(
     if let Some(after) = after {
         query = query.filter(Column::Id.gt(after));
     }
-    query
-        .limit(limit)
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(|model| parse_json("fabric purchase", &model.body))
-        .collect()
+    document::all(connection, query.limit(limit)).await
 }
 
 // ------------------------------------------- made-to-measure orders known

@@ -15,6 +15,7 @@ backend_tests!(
     prc_3_quotations_are_requested_from_several_approved_suppliers_and_tracked,
     prc_3_one_order_covers_several_requisitions_and_a_rejected_contract_opens_them_again,
     prc_5_each_line_is_received_and_inspected_on_its_own,
+    prc_5_a_repeated_arrival_returns_the_first_answer_and_receives_nothing_more,
 );
 
 async fn prc_3_the_dearer_supplier_needs_a_reason_and_nothing_is_sent_before_approval(
@@ -552,4 +553,48 @@ async fn prc_5_each_line_is_received_and_inspected_on_its_own(backend: Backend) 
     assert_eq!(placed, 2);
     assert_eq!(order.lines[0].received, 0);
     assert_eq!(order.state(), pb::PurchaseOrderState::Sent);
+}
+
+/// Issue 11: a change to a purchase order is idempotent by request id (the
+/// platform's one document change): a repeated arrival answers with the
+/// order and receives nothing more, two identical arrivals at once are
+/// received once, and the id with another body is refused.
+async fn prc_5_a_repeated_arrival_returns_the_first_answer_and_receives_nothing_more(
+    backend: Backend,
+) {
+    let app = spawn_procurement(backend).await;
+    let order = app.sent_order("SEAL", 100, "2026-12-10").await;
+    let warehouse = app.client("warehouse").await;
+    let (first, second) = testing::assert_idempotent("arrival", |request_id, variant| {
+        let mut warehouse = warehouse.clone();
+        let request = pb::RecordArrivalRequest {
+            request_id,
+            id: order.id.clone(),
+            quantity: [10, 20][usize::from(variant)],
+            packaging_ok: true,
+            note: String::new(),
+            ..Default::default()
+        };
+        async move {
+            warehouse
+                .record_arrival(request)
+                .await
+                .map(|order| order.into_inner().receipts.len().to_string())
+        }
+    })
+    .await;
+    assert_eq!((first.as_str(), second.as_str()), ("1", "2"));
+    let order = app
+        .client("purchaser")
+        .await
+        .get_purchase_order(pb::GetPurchaseOrderRequest { id: order.id })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    let received: Vec<i64> = order
+        .receipts
+        .iter()
+        .map(|receipt| receipt.quantity)
+        .collect();
+    assert_eq!(received, [10, 10], "two arrivals of 10, not five");
 }

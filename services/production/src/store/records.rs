@@ -10,33 +10,60 @@ use sea_orm::{
 };
 
 use super::entities::{bom, order_fact, production_order, schedule, work_centre};
-use super::{json, parse_json};
+use super::json;
 use crate::domain::ProductionError;
 use crate::domain::bom::Bom;
 use crate::domain::order::{OrderFact, ProductionOrder, State};
 use crate::domain::plan::{MasterSchedule, ScheduleState};
 use crate::domain::schedule::WorkCentre;
+use orderflow_platform::db::document::{self, Document};
 
 // ------------------------------------------------------ production orders
 
-fn order_model(order: &ProductionOrder) -> Result<production_order::Model, ProductionError> {
-    Ok(production_order::Model {
-        id: order.id.to_string(),
-        order_id: order.demand.order_id.to_string(),
-        sku: order.demand.sku.clone(),
-        state: order.state.as_str().to_owned(),
-        schedule_due_at: order.schedule_due_at,
-        schedule_overdue: order.schedule_overdue,
-        inspection_due: order.next_booking_due().map(|day| day.to_string()),
-        inspection_overdue: order.inspection_overdue(),
-        created_at: order.created_at,
-        updated_at: order.updated_at,
-        body: json(order)?,
-    })
-}
+impl Document for ProductionOrder {
+    type Entity = production_order::Entity;
+    const NAME: &'static str = "production order";
 
-fn order_from(model: production_order::Model) -> Result<ProductionOrder, ProductionError> {
-    parse_json("production order", &model.body)
+    fn row(&self, body: String) -> production_order::Model {
+        production_order::Model {
+            id: self.id.to_string(),
+            order_id: self.demand.order_id.to_string(),
+            sku: self.demand.sku.clone(),
+            state: self.state.as_str().to_owned(),
+            schedule_due_at: self.schedule_due_at,
+            schedule_overdue: self.schedule_overdue,
+            inspection_due: self.next_booking_due().map(|day| day.to_string()),
+            inspection_overdue: self.inspection_overdue(),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            body,
+        }
+    }
+
+    fn body(row: &production_order::Model) -> &str {
+        &row.body
+    }
+
+    fn changing() -> Vec<production_order::Column> {
+        use production_order::Column;
+        vec![
+            Column::State,
+            Column::ScheduleDueAt,
+            Column::ScheduleOverdue,
+            Column::InspectionDue,
+            Column::InspectionOverdue,
+            Column::UpdatedAt,
+            Column::Body,
+        ]
+    }
+
+    /// Files the current span under the customer order (architecture.md §6).
+    fn loaded(&self) {
+        orderflow_platform::telemetry::tag_order(
+            self.demand.order_id.as_ref(),
+            &self.demand.order_number,
+        );
+    }
 }
 
 /// False when the order already has a production order for that SKU.
@@ -44,38 +71,15 @@ pub async fn insert_order<C: ConnectionTrait>(
     connection: &C,
     order: &ProductionOrder,
 ) -> Result<bool, ProductionError> {
-    let outcome = production_order::Entity::insert(order_model(order)?.into_active_model())
-        .on_conflict_do_nothing_on([
-            production_order::Column::OrderId,
-            production_order::Column::Sku,
-        ])
-        .exec_without_returning(connection)
-        .await?;
-    Ok(matches!(outcome, sea_orm::TryInsertResult::Inserted(rows) if rows > 0))
+    use production_order::Column;
+    document::insert_new(connection, order, [Column::OrderId, Column::Sku]).await
 }
 
 pub async fn save_order<C: ConnectionTrait>(
     connection: &C,
     order: &ProductionOrder,
 ) -> Result<(), ProductionError> {
-    use production_order::Column;
-    production_order::Entity::insert(order_model(order)?.into_active_model())
-        .on_conflict(
-            OnConflict::column(Column::Id)
-                .update_columns([
-                    Column::State,
-                    Column::ScheduleDueAt,
-                    Column::ScheduleOverdue,
-                    Column::InspectionDue,
-                    Column::InspectionOverdue,
-                    Column::UpdatedAt,
-                    Column::Body,
-                ])
-                .to_owned(),
-        )
-        .exec_without_returning(connection)
-        .await?;
-    Ok(())
+    document::save(connection, order).await
 }
 
 pub async fn order<C: ConnectionTrait>(
@@ -83,19 +87,7 @@ pub async fn order<C: ConnectionTrait>(
     id: &str,
     for_update: bool,
 ) -> Result<Option<ProductionOrder>, ProductionError> {
-    let mut query = production_order::Entity::find_by_id(id.to_owned());
-    if for_update {
-        query = query.lock_exclusive();
-    }
-    let order = query.one(connection).await?.map(order_from).transpose()?;
-    if let Some(order) = &order {
-        // Files the current span under the customer order (architecture.md §6).
-        orderflow_platform::telemetry::tag_order(
-            order.demand.order_id.as_ref(),
-            &order.demand.order_number,
-        );
-    }
-    Ok(order)
+    document::load(connection, id, for_update).await
 }
 
 /// The production orders of one customer order, oldest first.
@@ -110,12 +102,7 @@ pub async fn orders_of<C: ConnectionTrait>(
     if for_update {
         query = query.lock_exclusive();
     }
-    query
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(order_from)
-        .collect()
+    document::all(connection, query).await
 }
 
 /// A page of production orders after `after` (an id), oldest first.
@@ -148,13 +135,7 @@ pub async fn list_orders<C: ConnectionTrait>(
     if let Some(after) = after {
         query = query.filter(production_order::Column::Id.gt(after));
     }
-    query
-        .limit(limit)
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(order_from)
-        .collect()
+    document::all(connection, query.limit(limit)).await
 }
 
 /// Which missed target a listing is about.
@@ -174,16 +155,12 @@ pub async fn inspections_due<C: ConnectionTrait>(
     today: NaiveDate,
     limit: u64,
 ) -> Result<Vec<ProductionOrder>, ProductionError> {
-    production_order::Entity::find()
+    let query = production_order::Entity::find()
         .filter(production_order::Column::InspectionDue.lt(today.to_string()))
         .order_by_asc(production_order::Column::InspectionDue)
         .limit(limit)
-        .lock_exclusive()
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(order_from)
-        .collect()
+        .lock_exclusive();
+    document::all(connection, query).await
 }
 
 /// SLA-3: unscheduled production orders past their time, not yet flagged.
@@ -192,7 +169,7 @@ pub async fn schedule_overdue<C: ConnectionTrait>(
     now: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<ProductionOrder>, ProductionError> {
-    production_order::Entity::find()
+    let query = production_order::Entity::find()
         .filter(
             production_order::Column::State
                 .is_in([State::Engineering.as_str(), State::Ready.as_str()]),
@@ -201,12 +178,8 @@ pub async fn schedule_overdue<C: ConnectionTrait>(
         .filter(production_order::Column::ScheduleDueAt.lte(now))
         .order_by_asc(production_order::Column::ScheduleDueAt)
         .limit(limit)
-        .lock_exclusive()
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(order_from)
-        .collect()
+        .lock_exclusive();
+    document::all(connection, query).await
 }
 
 // ------------------------------------------------------------ order facts
@@ -300,22 +273,35 @@ pub async fn fact<C: ConnectionTrait>(
 
 // ------------------------------------------------------------------- BOMs
 
+impl Document for Bom {
+    type Entity = bom::Entity;
+    const NAME: &'static str = "BOM";
+
+    fn row(&self, body: String) -> bom::Model {
+        bom::Model {
+            sku: self.sku.clone(),
+            version: self.version,
+            created_at: self.created_at,
+            body,
+        }
+    }
+
+    fn body(row: &bom::Model) -> &str {
+        &row.body
+    }
+
+    /// A version, once defined, never changes.
+    fn changing() -> Vec<bom::Column> {
+        Vec::new()
+    }
+}
+
 /// False when that version exists (another definition won the race).
 pub async fn insert_bom<C: ConnectionTrait>(
     connection: &C,
     bom: &Bom,
 ) -> Result<bool, ProductionError> {
-    let model = bom::Model {
-        sku: bom.sku.clone(),
-        version: bom.version,
-        created_at: bom.created_at,
-        body: json(bom)?,
-    };
-    let outcome = bom::Entity::insert(model.into_active_model())
-        .on_conflict_do_nothing_on([bom::Column::Sku, bom::Column::Version])
-        .exec_without_returning(connection)
-        .await?;
-    Ok(matches!(outcome, sea_orm::TryInsertResult::Inserted(rows) if rows > 0))
+    document::insert_new(connection, bom, [bom::Column::Sku, bom::Column::Version]).await
 }
 
 /// One version, or the latest with `version` 0.
@@ -328,29 +314,19 @@ pub async fn bom<C: ConnectionTrait>(
     if version > 0 {
         query = query.filter(bom::Column::Version.eq(version));
     }
-    query
-        .order_by_desc(bom::Column::Version)
-        .one(connection)
-        .await?
-        .map(|model| parse_json("BOM", &model.body))
-        .transpose()
+    document::first(connection, query.order_by_desc(bom::Column::Version)).await
 }
 
 /// The latest version of every BOM: what sub-assemblies explode through.
 pub async fn latest_boms<C: ConnectionTrait>(
     connection: &C,
 ) -> Result<HashMap<String, Bom>, ProductionError> {
-    let mut latest: HashMap<String, Bom> = HashMap::new();
-    for model in bom::Entity::find()
+    let query = bom::Entity::find()
         .order_by_asc(bom::Column::Sku)
-        .order_by_asc(bom::Column::Version)
-        .all(connection)
-        .await?
-    {
-        let bom: Bom = parse_json("BOM", &model.body)?;
-        latest.insert(bom.sku.clone(), bom);
-    }
-    Ok(latest)
+        .order_by_asc(bom::Column::Version);
+    let all: Vec<Bom> = document::all(connection, query).await?;
+    // Later versions overwrite earlier ones.
+    Ok(all.into_iter().map(|bom| (bom.sku.clone(), bom)).collect())
 }
 
 // ----------------------------------------------------------- work centres
@@ -379,31 +355,44 @@ pub async fn save_work_centre<C: ConnectionTrait>(
 pub async fn work_centres<C: ConnectionTrait>(
     connection: &C,
 ) -> Result<Vec<WorkCentre>, ProductionError> {
-    work_centre::Entity::find()
-        .order_by_asc(work_centre::Column::Code)
+    let query = work_centre::Entity::find().order_by_asc(work_centre::Column::Code);
+    query
         .all(connection)
         .await?
-        .into_iter()
-        .map(|model| parse_json("work centre", &model.body))
+        .iter()
+        .map(|row| document::from_json("work centre", &row.body))
         .collect()
 }
 
 // -------------------------------------------------------------- schedules
 
-fn schedule_model(schedule: &MasterSchedule) -> Result<schedule::Model, ProductionError> {
-    Ok(schedule::Model {
-        id: schedule.id.to_string(),
-        state: schedule.state.as_str().to_owned(),
-        created_at: schedule.created_at,
-        body: json(schedule)?,
-    })
+impl Document for MasterSchedule {
+    type Entity = schedule::Entity;
+    const NAME: &'static str = "schedule";
+
+    fn row(&self, body: String) -> schedule::Model {
+        schedule::Model {
+            id: self.id.to_string(),
+            state: self.state.as_str().to_owned(),
+            created_at: self.created_at,
+            body,
+        }
+    }
+
+    fn body(row: &schedule::Model) -> &str {
+        &row.body
+    }
+
+    fn changing() -> Vec<schedule::Column> {
+        vec![schedule::Column::State, schedule::Column::Body]
+    }
 }
 
 pub async fn insert_schedule<C: ConnectionTrait>(
     connection: &C,
     schedule: &MasterSchedule,
 ) -> Result<(), ProductionError> {
-    schedule::Entity::insert(schedule_model(schedule)?.into_active_model())
+    schedule::Entity::insert(schedule.row(json(schedule)?).into_active_model())
         .exec_without_returning(connection)
         .await?;
     Ok(())
@@ -413,15 +402,7 @@ pub async fn save_schedule<C: ConnectionTrait>(
     connection: &C,
     schedule: &MasterSchedule,
 ) -> Result<(), ProductionError> {
-    schedule::Entity::insert(schedule_model(schedule)?.into_active_model())
-        .on_conflict(
-            OnConflict::column(schedule::Column::Id)
-                .update_columns([schedule::Column::State, schedule::Column::Body])
-                .to_owned(),
-        )
-        .exec_without_returning(connection)
-        .await?;
-    Ok(())
+    document::save(connection, schedule).await
 }
 
 pub async fn schedule<C: ConnectionTrait>(
@@ -429,15 +410,7 @@ pub async fn schedule<C: ConnectionTrait>(
     id: &str,
     for_update: bool,
 ) -> Result<Option<MasterSchedule>, ProductionError> {
-    let mut query = schedule::Entity::find_by_id(id.to_owned());
-    if for_update {
-        query = query.lock_exclusive();
-    }
-    query
-        .one(connection)
-        .await?
-        .map(|model| parse_json("schedule", &model.body))
-        .transpose()
+    document::load(connection, id, for_update).await
 }
 
 /// Schedules in `state`, oldest first.
@@ -445,13 +418,9 @@ pub async fn schedules_in<C: ConnectionTrait>(
     connection: &C,
     state: ScheduleState,
 ) -> Result<Vec<MasterSchedule>, ProductionError> {
-    schedule::Entity::find()
+    let query = schedule::Entity::find()
         .filter(schedule::Column::State.eq(state.as_str()))
         .order_by_asc(schedule::Column::CreatedAt)
-        .order_by_asc(schedule::Column::Id)
-        .all(connection)
-        .await?
-        .into_iter()
-        .map(|model| parse_json("schedule", &model.body))
-        .collect()
+        .order_by_asc(schedule::Column::Id);
+    document::all(connection, query).await
 }

@@ -10,6 +10,7 @@ use crate::support::*;
 backend_tests!(
     prd_6_an_unbooked_inspection_past_its_day_is_listed_and_announced_once,
     prd_7_and_prd_8_tooling_and_outsourced_work_hold_the_run_and_the_qa,
+    a_repeated_tooling_request_returns_the_first_answer_and_requests_nothing_more,
 );
 
 async fn prd_6_an_unbooked_inspection_past_its_day_is_listed_and_announced_once(backend: Backend) {
@@ -328,4 +329,50 @@ async fn prd_7_and_prd_8_tooling_and_outsourced_work_hold_the_run_and_the_qa(bac
         .into_inner();
     assert_eq!(submitted.outsourced[0].state, "passed");
     assert_eq!(submitted.lots.len(), 1);
+}
+
+/// Issue 11: a change to a production order is idempotent by request id
+/// (the platform's one document change): a repeat answers with the order and
+/// adds nothing, two identical requests at once make one change, and the id
+/// with another body is refused.
+async fn a_repeated_tooling_request_returns_the_first_answer_and_requests_nothing_more(
+    backend: Backend,
+) {
+    let app = spawn_production(backend).await;
+    app.work_centre("ASSY", 20).await;
+    app.bom("PUMP-100", "ASSY").await;
+    let order_id = app.short_order(1, "PUMP-100", 10, "2027-01-20").await;
+    let id = app.production_orders(&order_id, 1).await[0].id.clone();
+    app.engineered(&id, 1).await;
+    let engineering = app.client("engineering").await;
+    let (first, second) = testing::assert_idempotent("tooling", |request_id, variant| {
+        let mut engineering = engineering.clone();
+        let request = pb::RequestToolingRequest {
+            request_id,
+            id: id.clone(),
+            description: ["plating rack", "welding jig"][usize::from(variant)].to_owned(),
+        };
+        async move {
+            engineering
+                .request_tooling(request)
+                .await
+                .map(|order| order.into_inner().tooling.len().to_string())
+        }
+    })
+    .await;
+    assert_eq!((first.as_str(), second.as_str()), ("1", "2"));
+    // Two requests were made, not five.
+    let order = app
+        .client("planner")
+        .await
+        .get_production_order(pb::GetProductionOrderRequest { id: id.clone() })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    let descriptions: Vec<&str> = order
+        .tooling
+        .iter()
+        .map(|tooling| tooling.description.as_str())
+        .collect();
+    assert_eq!(descriptions, ["plating rack", "plating rack"]);
 }

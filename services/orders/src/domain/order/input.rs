@@ -170,7 +170,7 @@ impl NewOrder {
             );
         }
         let salesperson = match input.salesperson.trim() {
-            "" => actor.id.clone(),
+            "" => actor.subject.clone(),
             given => violations.optional(&field("salesperson"), given, 100),
         };
         let ship_to = input
