@@ -5,6 +5,7 @@ mod aftersales;
 mod authorization;
 mod finance;
 mod fulfilment;
+mod fuzz;
 mod layers;
 mod nats;
 mod procurement;

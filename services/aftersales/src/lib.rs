@@ -88,11 +88,9 @@ pub async fn start(
         aftersales.clone(),
         |aftersales| async move { aftersales.sweep_complaints().await },
     );
-    let api = AfterSalesServiceServer::new(api::AfterSalesApi::new(aftersales));
     runtime
-        .serve(
-            |routes| routes.add_service(api),
-            vec!["orderflow.aftersales.v1.AfterSalesService".to_owned()],
+        .serve_one(
+            AfterSalesServiceServer::new(api::AfterSalesApi::new(aftersales)),
             api::ROLES,
         )
         .await

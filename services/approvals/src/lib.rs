@@ -56,11 +56,9 @@ pub async fn start(
         approvals.clone(),
         |approvals| async move { approvals.sweep_overdue().await },
     );
-    let api = ApprovalServiceServer::new(api::ApprovalApi::new(approvals));
     runtime
-        .serve(
-            |routes| routes.add_service(api),
-            vec!["orderflow.approvals.v1.ApprovalService".to_owned()],
+        .serve_one(
+            ApprovalServiceServer::new(api::ApprovalApi::new(approvals)),
             api::ROLES,
         )
         .await

@@ -80,11 +80,9 @@ pub async fn start(
         finance.clone(),
         |finance| async move { finance.sweep().await },
     );
-    let api = FinanceServiceServer::new(api::FinanceApi::new(finance));
     runtime
-        .serve(
-            |routes| routes.add_service(api),
-            vec!["orderflow.finance.v1.FinanceService".to_owned()],
+        .serve_one(
+            FinanceServiceServer::new(api::FinanceApi::new(finance)),
             api::ROLES,
         )
         .await

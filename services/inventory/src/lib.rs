@@ -50,11 +50,9 @@ pub async fn start(
         consumers::outsourcing_consumer_spec,
         consumers::OutsourcingMoves::new(inventory.clone()),
     );
-    let api = InventoryServiceServer::new(api::InventoryApi::new(inventory));
     runtime
-        .serve(
-            |routes| routes.add_service(api),
-            vec!["orderflow.inventory.v1.InventoryService".to_owned()],
+        .serve_one(
+            InventoryServiceServer::new(api::InventoryApi::new(inventory)),
             api::ROLES,
         )
         .await

@@ -64,11 +64,9 @@ pub async fn start(
         logistics.clone(),
         |logistics| async move { logistics.sweep().await },
     );
-    let api = LogisticsServiceServer::new(api::LogisticsApi::new(logistics));
     runtime
-        .serve(
-            |routes| routes.add_service(api),
-            vec!["orderflow.logistics.v1.LogisticsService".to_owned()],
+        .serve_one(
+            LogisticsServiceServer::new(api::LogisticsApi::new(logistics)),
             api::ROLES,
         )
         .await

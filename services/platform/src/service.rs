@@ -277,6 +277,27 @@ impl ServiceRuntime {
         });
     }
 
+    /// [`Self::serve`] for a service that serves one gRPC service (every one
+    /// but orders): its name comes from the generated server.
+    pub async fn serve_one<S>(self, service: S, roles: RoleTable) -> anyhow::Result<RunningService>
+    where
+        S: tower::Service<http::Request<tonic::body::Body>, Error = std::convert::Infallible>
+            + tonic::server::NamedService
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Response: axum::response::IntoResponse,
+        S::Future: Send + 'static,
+    {
+        self.serve(
+            |routes| routes.add_service(service),
+            vec![S::NAME.to_owned()],
+            roles,
+        )
+        .await
+    }
+
     /// Binds the configured address and serves; see [`RunningService`].
     pub async fn serve(
         self,

@@ -87,11 +87,9 @@ pub async fn start(
         procurement.clone(),
         |procurement| async move { procurement.sweep().await },
     );
-    let api = ProcurementServiceServer::new(api::ProcurementApi::new(procurement));
     runtime
-        .serve(
-            |routes| routes.add_service(api),
-            vec!["orderflow.procurement.v1.ProcurementService".to_owned()],
+        .serve_one(
+            ProcurementServiceServer::new(api::ProcurementApi::new(procurement)),
             api::ROLES,
         )
         .await

@@ -69,11 +69,9 @@ pub async fn start(
         production.clone(),
         |production| async move { production.sweep().await },
     );
-    let api = ProductionServiceServer::new(api::ProductionApi::new(production));
     runtime
-        .serve(
-            |routes| routes.add_service(api),
-            vec!["orderflow.production.v1.ProductionService".to_owned()],
+        .serve_one(
+            ProductionServiceServer::new(api::ProductionApi::new(production)),
             api::ROLES,
         )
         .await
