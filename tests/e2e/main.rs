@@ -10,6 +10,7 @@ mod layers;
 mod nats;
 mod procurement;
 mod production;
+mod refunds;
 mod s1;
 mod s10;
 mod s11;
