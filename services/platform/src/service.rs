@@ -53,12 +53,6 @@ pub trait Swept: std::fmt::Debug + Send {
     fn is_nothing(&self) -> bool;
 }
 
-impl Swept for u64 {
-    fn is_nothing(&self) -> bool {
-        *self == 0
-    }
-}
-
 impl Swept for usize {
     fn is_nothing(&self) -> bool {
         *self == 0
@@ -225,18 +219,16 @@ impl ServiceRuntime {
         subject: S,
         pass: F,
     ) where
-        S: Clone + Send + Sync + 'static,
-        F: Fn(S) -> Fut + Send + Sync + 'static,
+        S: Clone + Send + 'static,
+        F: Fn(S) -> Fut + Send + 'static,
         Fut: std::future::Future<Output = Result<T, E>> + Send,
         T: Swept,
         E: std::fmt::Display + Send,
     {
-        let pass = Arc::new(pass);
         self.spawn_sweeper(interval, move || {
-            let pass = pass.clone();
-            let subject = subject.clone();
+            let swept = pass(subject.clone());
             async move {
-                match pass(subject).await {
+                match swept.await {
                     Ok(swept) if swept.is_nothing() => {}
                     Ok(swept) => tracing::info!(?swept, "{what}"),
                     Err(error) => tracing::warn!(%error, "{what}: the sweep failed"),
