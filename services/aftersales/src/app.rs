@@ -212,7 +212,10 @@ impl AfterSales {
         cancelled: bool,
         actor: &str,
     ) -> Result<(), AfterSalesError> {
-        let facts = match records::facts(connection, &incoming.order_id, true).await? {
+        // Two replicas may file two events of a new order at once: the
+        // first to insert claims it, the other then applies its version
+        // only if newer.
+        let facts = match records::facts_or_insert(connection, &incoming).await? {
             Some(mut kept) => {
                 if !kept.update(incoming) {
                     return Ok(());

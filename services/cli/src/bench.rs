@@ -75,7 +75,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
 
 /// An `authorization` value for `subject` acting as `role`, valid for the
 /// longest run.
-fn bearer(
+pub(crate) fn bearer(
     secret: &secrecy::SecretString,
     subject: &str,
     role: &str,
@@ -90,7 +90,7 @@ fn bearer(
 }
 
 /// `message` with `token` as its `authorization`.
-fn authorized<T>(
+pub(crate) fn authorized<T>(
     message: T,
     token: &tonic::metadata::MetadataValue<tonic::metadata::Ascii>,
 ) -> tonic::Request<T> {
@@ -99,6 +99,45 @@ fn authorized<T>(
         .metadata_mut()
         .insert("authorization", token.clone());
     request
+}
+
+/// An order line as the load generators place it: SKU, description,
+/// quantity, unit price in CNY minor units.
+pub(crate) type Line = (&'static str, &'static str, i64, i64);
+
+/// A prepaid standard order of `lines` in CNY for `customer_id`, due on
+/// `delivery`.
+pub(crate) fn prepaid_order(
+    request_id: String,
+    customer_id: &str,
+    delivery: &str,
+    lines: &[Line],
+) -> pb::CreateOrderRequest {
+    pb::CreateOrderRequest {
+        request_id,
+        customer_id: customer_id.to_owned(),
+        kind: pb::OrderKind::Standard as i32,
+        currency_code: "CNY".to_owned(),
+        lines: lines
+            .iter()
+            .map(|(sku, description, quantity, price)| pb::OrderLineInput {
+                sku: (*sku).to_owned(),
+                description: (*description).to_owned(),
+                quantity: *quantity,
+                unit_price: Some(common::Money {
+                    currency_code: "CNY".to_owned(),
+                    minor_units: *price,
+                }),
+                ..Default::default()
+            })
+            .collect(),
+        requested_delivery_date: delivery.to_owned(),
+        payment_terms: Some(pb::PaymentTerms {
+            kind: pb::PaymentTermKind::Prepaid as i32,
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
 }
 
 fn request(customer_id: &str, delivery: &str) -> tonic::Request<pb::CreateOrderRequest> {

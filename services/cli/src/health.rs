@@ -23,21 +23,7 @@ pub async fn run(args: HealthArgs) -> anyhow::Result<()> {
         Some(address) => address,
         None => own_address(&std::env::var("GRPC_ADDR").context("no address and no GRPC_ADDR")?),
     };
-    let channel = tonic::transport::Endpoint::from_shared(address.clone())
-        .with_context(|| format!("not an address: {address}"))?
-        .connect_timeout(std::time::Duration::from_secs(3))
-        .timeout(std::time::Duration::from_secs(3))
-        .connect()
-        .await
-        .with_context(|| format!("cannot reach {address}"))?;
-    let status = HealthClient::new(channel)
-        .check(HealthCheckRequest {
-            service: args.service,
-        })
-        .await
-        .with_context(|| format!("{address}: health check failed"))?
-        .into_inner()
-        .status();
+    let status = status(&address, &args.service).await?;
     anyhow::ensure!(
         status == ServingStatus::Serving,
         "{address}: {}",
@@ -45,6 +31,30 @@ pub async fn run(args: HealthArgs) -> anyhow::Result<()> {
     );
     println!("{address}: SERVING");
     Ok(())
+}
+
+/// Whether the service at `address` says it is SERVING (readiness).
+pub async fn serving(address: &str) -> bool {
+    matches!(status(address, "").await, Ok(ServingStatus::Serving))
+}
+
+/// What the health service `service` at `address` answers.
+async fn status(address: &str, service: &str) -> anyhow::Result<ServingStatus> {
+    let channel = tonic::transport::Endpoint::from_shared(address.to_owned())
+        .with_context(|| format!("not an address: {address}"))?
+        .connect_timeout(std::time::Duration::from_secs(3))
+        .timeout(std::time::Duration::from_secs(3))
+        .connect()
+        .await
+        .with_context(|| format!("cannot reach {address}"))?;
+    Ok(HealthClient::new(channel)
+        .check(HealthCheckRequest {
+            service: service.to_owned(),
+        })
+        .await
+        .with_context(|| format!("{address}: health check failed"))?
+        .into_inner()
+        .status())
 }
 
 /// `0.0.0.0:50051` (listening everywhere) → `http://127.0.0.1:50051`.

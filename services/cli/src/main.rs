@@ -5,8 +5,11 @@
 //! - `token`: a development token for the local secret.
 //! - `demo`: walks an order as far as the running services allow.
 //! - `bench create-orders`: a load generator against a running orders service.
+//! - `chaos`: the fault suite: every service as separate processes on
+//!   PostgreSQL, broken while orders run, then the accounts.
 
 mod bench;
+mod chaos;
 mod demo;
 mod dlq;
 mod health;
@@ -49,6 +52,10 @@ enum Command {
     /// The dead letters: list them, replay them once the cause is fixed.
     #[command(subcommand)]
     Dlq(dlq::DlqCommand),
+    /// The fault suite: the services as separate processes on PostgreSQL,
+    /// NATS stopped, services killed, databases refused while orders run;
+    /// then every order's end, duplicates, stock and dead letters.
+    Chaos(chaos::ChaosArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -89,5 +96,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench(command) => bench::run(command).await,
         Command::Health(args) => health::run(args).await,
         Command::Dlq(command) => dlq::run(command).await,
+        Command::Chaos(args) => chaos::run(args).await,
     }
 }

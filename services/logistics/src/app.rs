@@ -231,15 +231,13 @@ impl Logistics {
         ship_to: Address,
     ) -> Result<(), LogisticsError> {
         let now = self.now();
-        let existing = records::shipment(connection, order_id, true).await?;
-        let mut shipment = match existing {
-            Some(existing) if existing.order.updated_at >= snapshot.updated_at => return Ok(()),
-            Some(existing) => existing,
+        let (mut shipment, ours) = match records::shipment(connection, order_id, true).await? {
+            Some(existing) => (existing, false),
             None => {
                 let choice = self
                     .choose_in(connection, &ship_to.country_code, &ship_to.region)
                     .await?;
-                Shipment {
+                let fresh = Shipment {
                     order_id: order_id.to_string(),
                     order: snapshot.clone(),
                     ship_to: ship_to.clone(),
@@ -260,9 +258,18 @@ impl Logistics {
                     receipt_confirmed_by: String::new(),
                     goods_out: false,
                     updated_at: now,
+                };
+                // Two replicas may file two events of a new order at once:
+                // the first insert claims it, the other compares versions.
+                match records::shipment_or_insert(connection, &fresh).await? {
+                    Some(filed) => (filed, false),
+                    None => (fresh, true),
                 }
             }
         };
+        if !ours && shipment.order.updated_at >= snapshot.updated_at {
+            return Ok(());
+        }
         let before_dispatch = matches!(
             shipment.state,
             ShipmentState::Open

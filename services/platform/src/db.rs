@@ -255,27 +255,27 @@ impl Deref for WriteTransaction {
 }
 
 /// Whether the database could not be reached or dropped the connection
-/// (pool exhausted or closed, I/O error, PostgreSQL's connection exception
-/// class 08 and operator intervention class 57P: shutdown, terminated
-/// backend): asking again later may succeed, nothing is wrong with the
-/// request.
+/// (pool exhausted or closed, I/O error, any failure to connect, such as a
+/// database that refuses connections for now; PostgreSQL's connection
+/// exception class 08, operator intervention class 57P (shutdown,
+/// terminated backend) and too many connections, 53300): asking again later
+/// may succeed, nothing is wrong with the request.
 pub fn is_unavailable(error: &DbErr) -> bool {
     use sea_orm::RuntimeErr;
     match error {
-        DbErr::ConnectionAcquire(_) => true,
-        DbErr::Conn(RuntimeErr::SqlxError(error))
-        | DbErr::Exec(RuntimeErr::SqlxError(error))
-        | DbErr::Query(RuntimeErr::SqlxError(error)) => match error.as_ref() {
-            sea_orm::sqlx::Error::Io(_)
-            | sea_orm::sqlx::Error::PoolTimedOut
-            | sea_orm::sqlx::Error::PoolClosed
-            | sea_orm::sqlx::Error::WorkerCrashed => true,
-            sea_orm::sqlx::Error::Database(database) => database
-                .code()
-                .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
-            _ => false,
-        },
-        DbErr::Conn(_) => true,
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error)) => {
+            match error.as_ref() {
+                sea_orm::sqlx::Error::Io(_)
+                | sea_orm::sqlx::Error::PoolTimedOut
+                | sea_orm::sqlx::Error::PoolClosed
+                | sea_orm::sqlx::Error::WorkerCrashed => true,
+                sea_orm::sqlx::Error::Database(database) => database.code().is_some_and(|code| {
+                    code.starts_with("08") || code.starts_with("57P") || code == "53300"
+                }),
+                _ => false,
+            }
+        }
         _ => false,
     }
 }

@@ -203,6 +203,15 @@ pub async fn facts<C: ConnectionTrait>(
     document::load(connection, order_id, for_update).await
 }
 
+/// The facts kept of `fresh`'s order, locked; `None` when there were none
+/// and `fresh` is now filed ([`document::lock_or_insert`]).
+pub async fn facts_or_insert<C: ConnectionTrait>(
+    connection: &C,
+    fresh: &OrderFacts,
+) -> Result<Option<OrderFacts>, AfterSalesError> {
+    document::lock_or_insert(connection, &fresh.order_id, fresh).await
+}
+
 pub async fn save_facts<C: ConnectionTrait>(
     connection: &C,
     facts: &OrderFacts,

@@ -217,7 +217,7 @@ struct Clients {
 }
 
 /// The lines every benchmark order carries, with the stock they need.
-const LINES: [(&str, &str, i64, i64); 2] = [
+const LINES: [super::Line; 2] = [
     ("PUMP-100", "Water pump", 3, 125_000),
     ("SEAL-KIT", "Seal kit", 6, 4_500),
 ];
@@ -238,31 +238,12 @@ async fn drive(
     let mut orders = clients.orders.clone();
     let mut finance_service = clients.finance.clone();
     let started = Instant::now();
-    let request = pb::CreateOrderRequest {
-        request_id: uuid::Uuid::now_v7().to_string(),
-        customer_id: clients.customer_id.clone(),
-        kind: pb::OrderKind::Standard as i32,
-        currency_code: "CNY".to_owned(),
-        lines: LINES
-            .iter()
-            .map(|(sku, description, quantity, price)| pb::OrderLineInput {
-                sku: (*sku).to_owned(),
-                description: (*description).to_owned(),
-                quantity: *quantity,
-                unit_price: Some(orderflow_proto::common::v1::Money {
-                    currency_code: "CNY".to_owned(),
-                    minor_units: *price,
-                }),
-                ..Default::default()
-            })
-            .collect(),
-        requested_delivery_date: clients.delivery.clone(),
-        payment_terms: Some(pb::PaymentTerms {
-            kind: pb::PaymentTermKind::Prepaid as i32,
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
+    let request = super::prepaid_order(
+        uuid::Uuid::now_v7().to_string(),
+        &clients.customer_id,
+        &clients.delivery,
+        &LINES,
+    );
     let order = orders
         .create_order(authorized(request, &sales))
         .await

@@ -6,15 +6,24 @@ use super::*;
 impl Finance {
     /// Keeps finance's account of an order up to date from the orders
     /// service's events; an older version than the one kept changes
-    /// nothing. An order accepted as a sale gets its sale entry (once); one
-    /// cancelled after that gets the negative entry (FIN-7).
+    /// nothing, even when two replicas handle two events of a new order at
+    /// the same moment (the durable consumer shares its messages among
+    /// them, so they can come in any order). An order accepted as a sale
+    /// gets its sale entry (once); one cancelled after that gets the
+    /// negative entry (FIN-7).
     pub async fn sync_order<C: ConnectionTrait>(
         &self,
         connection: &C,
         mut incoming: OrderAccount,
         actor: &str,
     ) -> Result<(), FinanceError> {
-        let existing = accounts::account(connection, &incoming.order_id, true).await?;
+        let existing = match accounts::account(connection, &incoming.order_id, true).await? {
+            Some(existing) => Some(existing),
+            // First sight of the order, claimed by the insert: a replica
+            // filing another version beside this one waits for this commit.
+            None if accounts::insert_account_if_absent(connection, &incoming).await? => None,
+            None => accounts::account(connection, &incoming.order_id, true).await?,
+        };
         if let Some(existing) = &existing {
             if !existing.is_older_than(incoming.order_updated_at) {
                 return Ok(());

@@ -126,6 +126,25 @@ pub async fn account_by_reference<C: ConnectionTrait>(
         .and_then(|found| tagged(found, |account| (&account.order_id, &account.order_number)))
 }
 
+/// Files `account` unless the order has one already: whether it did. Two
+/// replicas meeting an order for the first time at the same moment both
+/// try; PostgreSQL makes the second wait for the first's commit, so the
+/// second then reads the first's version instead of overwriting it.
+pub async fn insert_account_if_absent<C: ConnectionTrait>(
+    connection: &C,
+    account: &OrderAccount,
+) -> Result<bool, FinanceError> {
+    let inserted = order_account::Entity::insert(account_model(account)?.into_active_model())
+        .on_conflict(
+            OnConflict::column(order_account::Column::OrderId)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(connection)
+        .await?;
+    Ok(inserted > 0)
+}
+
 pub async fn save_account<C: ConnectionTrait>(
     connection: &C,
     account: &OrderAccount,

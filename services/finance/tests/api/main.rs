@@ -10,3 +10,4 @@ mod gates;
 mod ledger;
 mod properties;
 mod refunds;
+mod replicas;

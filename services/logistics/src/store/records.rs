@@ -213,6 +213,32 @@ pub async fn shipment_by_tracking<C: ConnectionTrait>(
         .map(tagged)
 }
 
+/// The order's shipment, locked; `None` when there was none and `fresh` is
+/// now filed. The insert claims the order: another replica filing a
+/// shipment of the same new order at the same moment waits for this commit
+/// and then finds this one (two upserts would leave the last committed, an
+/// older version of the order possibly).
+pub async fn shipment_or_insert<C: ConnectionTrait>(
+    connection: &C,
+    fresh: &Shipment,
+) -> Result<Option<Shipment>, LogisticsError> {
+    if let Some(kept) = shipment(connection, &fresh.order_id, true).await? {
+        return Ok(Some(kept));
+    }
+    let inserted = shipment::Entity::insert(shipment_model(fresh)?.into_active_model())
+        .on_conflict(
+            OnConflict::column(shipment::Column::OrderId)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(connection)
+        .await?;
+    if inserted > 0 {
+        return Ok(None);
+    }
+    shipment(connection, &fresh.order_id, true).await
+}
+
 pub async fn save_shipment<C: ConnectionTrait>(
     connection: &C,
     shipment: &Shipment,

@@ -129,6 +129,38 @@ where
     Ok(found)
 }
 
+/// The aggregate with `fresh`'s key, locked for the transaction; when
+/// there is none, `fresh` is inserted and `None` returned (the key is
+/// claimed: another transaction filing the same new aggregate at the same
+/// moment, such as a second replica handling another event of it, waits
+/// for this commit and then finds this version, where two plain upserts
+/// would leave whichever committed last, an older one possibly).
+pub async fn lock_or_insert<D, C>(connection: &C, id: &str, fresh: &D) -> Result<Option<D>, Error>
+where
+    D: Document,
+    C: ConnectionTrait,
+    String: Into<<<D::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+    Model<D>: IntoActiveModel<<D::Entity as EntityTrait>::ActiveModel>,
+    <D::Entity as EntityTrait>::ActiveModel: ActiveModelTrait<Entity = D::Entity> + Send,
+{
+    if let Some(kept) = load(connection, id, true).await? {
+        return Ok(Some(kept));
+    }
+    let row = fresh.row(to_json(fresh)?);
+    let inserted = D::Entity::insert(row.into_active_model())
+        .on_conflict(
+            OnConflict::columns(<D::Entity as EntityTrait>::PrimaryKey::iter())
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(connection)
+        .await?;
+    if inserted > 0 {
+        return Ok(None);
+    }
+    load(connection, id, true).await
+}
+
 /// The first aggregate `query` finds.
 pub async fn first<D, C>(connection: &C, query: Select<D::Entity>) -> Result<Option<D>, Error>
 where

@@ -205,6 +205,7 @@ async fn backlog(database: &Database) -> u64 {
 backend_tests!(
     d1_an_event_too_large_to_publish_is_set_aside_and_blocks_nothing,
     d3_a_database_that_cannot_be_reached_is_unavailable_not_internal,
+    d2_d3_a_database_refusing_connections_is_waited_for_not_internal_nor_dead_lettered,
     d5_a_nul_character_the_store_cannot_keep_is_invalid_argument_not_internal,
     an_event_written_while_nats_is_down_is_published_once_it_is_back,
     the_relay_publishes_each_row_with_its_event_id_and_trace_context,
@@ -878,6 +879,75 @@ async fn d3_a_database_that_cannot_be_reached_is_unavailable_not_internal(backen
     assert!(orderflow_platform::db::is_unavailable(&error), "{error:?}");
     let status = tonic::Status::from(orderflow_platform::error::Error::from(error));
     assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
+}
+
+/// The fault suite found this one: a PostgreSQL database that refuses
+/// connections for a while (`ALLOW_CONNECTIONS false`, its sessions
+/// terminated: an operator's maintenance, a fail-over) answered every call
+/// INTERNAL and dead-lettered events after five tries, because the refusal
+/// (SQLSTATE 55000 on connecting) was not taken for an outage.
+async fn d2_d3_a_database_refusing_connections_is_waited_for_not_internal_nor_dead_lettered(
+    backend: Backend,
+) {
+    if backend != Backend::Postgres {
+        return; // SQLite has no server to refuse.
+    }
+    let (test_database, database) = database(backend).await;
+    let name = test_database
+        .url
+        .rsplit_once('/')
+        .map(|(_, name)| name.to_owned())
+        .unwrap_or_else(|| panic!("no database name in {}", test_database.url));
+    let admin_url =
+        std::env::var(testing::POSTGRES_URL_VARIABLE).unwrap_or_else(|error| panic!("{error}"));
+    let admin = Database::connect(&admin_url, 1)
+        .await
+        .unwrap_or_else(|error| panic!("{error:#}"));
+    let refuse = |allow: bool| format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS {allow}");
+    admin
+        .execute_unprepared(&refuse(false))
+        .await
+        .unwrap_or_else(|error| panic!("{error}"));
+    admin
+        .execute_unprepared(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        ))
+        .await
+        .unwrap_or_else(|error| panic!("{error}"));
+    let mut errors = Vec::new();
+    for _ in 0..3 {
+        if let Err(error) = database.connection().execute_unprepared("SELECT 1").await {
+            errors.push(error);
+        }
+    }
+    admin
+        .execute_unprepared(&refuse(true))
+        .await
+        .unwrap_or_else(|error| panic!("{error}"));
+    assert!(!errors.is_empty(), "a refusing database answered");
+    for error in errors {
+        assert!(orderflow_platform::db::is_unavailable(&error), "{error:?}");
+        assert!(
+            matches!(HandlerError::from(error), HandlerError::Unavailable(_)),
+            "a consumer would dead-letter during the outage"
+        );
+    }
+    let error = database
+        .connection()
+        .execute_unprepared("SELECT 1")
+        .await
+        .err();
+    // Once admitted again, the pool reconnects (a first call may still meet
+    // a terminated connection).
+    if let Some(error) = error {
+        assert!(orderflow_platform::db::is_unavailable(&error), "{error:?}");
+        database
+            .connection()
+            .execute_unprepared("SELECT 1")
+            .await
+            .unwrap_or_else(|error| panic!("not back: {error}"));
+    }
 }
 
 async fn d5_a_nul_character_the_store_cannot_keep_is_invalid_argument_not_internal(
