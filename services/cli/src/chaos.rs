@@ -65,6 +65,11 @@ pub struct ChaosArgs {
     /// Processes per service.
     #[arg(long, default_value_t = 2)]
     replicas: usize,
+    /// Database connections per process (`DATABASE_MAX_CONNECTIONS`): eight
+    /// services × replicas × this, plus the suite's own 18, must stay below
+    /// the server's `max_connections` (100 by default).
+    #[arg(long, default_value_t = 4)]
+    database_connections: u32,
     /// Orders per fault.
     #[arg(long, default_value_t = 30)]
     orders: usize,
@@ -143,7 +148,7 @@ pub async fn run(args: ChaosArgs) -> anyhow::Result<()> {
         &args.database_url,
         &nats.url(),
         &secret,
-        args.replicas,
+        (args.replicas, args.database_connections),
     )
     .await?;
     let outcome = suite(&args, &mut nats, &mut services, secret).await;

@@ -105,15 +105,16 @@ pub struct Services {
 }
 
 impl Services {
-    /// Creates each service's database, then starts its replicas one after
-    /// another (the first one migrates), each SERVING before the next.
+    /// Creates each service's database, then starts its `replicas` one
+    /// after another (the first one migrates), each SERVING before the
+    /// next, each with at most `connections` to its database.
     pub async fn start(
         binaries: PathBuf,
         work: PathBuf,
         admin_url: &str,
         nats_url: &str,
         secret: &SecretString,
-        replicas: usize,
+        (replicas, connections): (usize, u32),
     ) -> anyhow::Result<Self> {
         let admin = Database::connect(admin_url, 2)
             .await
@@ -140,6 +141,10 @@ impl Services {
             ),
             ("RUST_LOG".to_owned(), "warn".to_owned()),
             ("SHUTDOWN_GRACE_SECS".to_owned(), "5".to_owned()),
+            (
+                "DATABASE_MAX_CONNECTIONS".to_owned(),
+                connections.to_string(),
+            ),
         ];
         for (service, replicas) in &layout {
             environment.push((

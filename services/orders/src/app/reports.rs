@@ -165,6 +165,17 @@ impl Orders {
         let Some(mut order) = self.reported_order(connection, order_id).await? else {
             return Ok(());
         };
+        if matches!(
+            order.state,
+            OrderState::Released
+                | OrderState::InProduction
+                | OrderState::ReadyToShip
+                | OrderState::Shipped
+        ) {
+            // Finance settles after the receipt: the delivery report is
+            // still on its way here (another consumer).
+            return Err(report_ahead(&order, "settled", "delivered"));
+        }
         if order.state != OrderState::Delivered {
             tracing::debug!(order.number = %order.number, state = %order.state, "settled, but not delivered");
             return Ok(());
@@ -330,6 +341,9 @@ impl Orders {
                 note_number,
                 dispatched_at,
             } => {
+                if matches!(order.state, OrderState::Released | OrderState::InProduction) {
+                    return Err(report_ahead(&order, "dispatched", "ready to ship"));
+                }
                 if order.state != OrderState::ReadyToShip {
                     tracing::debug!(order.number = %order.number, state = %order.state, "dispatched, but not ready to ship here");
                     return Ok(());
@@ -358,6 +372,9 @@ impl Orders {
                 carrier_code,
                 tracking_number,
             } => {
+                if order.state == OrderState::ReadyToShip {
+                    return Err(report_ahead(&order, "delivered", "shipped"));
+                }
                 if order.state != OrderState::Shipped {
                     return Ok(());
                 }
@@ -535,4 +552,22 @@ impl Orders {
             }
         }
     }
+}
+
+/// A report that came before the one it follows: two replicas share a
+/// consumer and handle an order's events side by side, and another
+/// service's report can overtake this service's own step. Refused, so
+/// that the event is delivered again once the order has caught up
+/// (dropping it would leave the order behind for good: the fault suite
+/// found orders stuck in SHIPPED whose delivery had been reported before
+/// their dispatch was applied).
+fn report_ahead(order: &Order, reported: &str, awaited: &str) -> OrderError {
+    OrderError::precondition(
+        "REPORT_AHEAD_OF_ORDER",
+        format!("orders/{}", order.id),
+        format!(
+            "{reported} reported while the order is {}; waiting until it is {awaited}",
+            order.state
+        ),
+    )
 }

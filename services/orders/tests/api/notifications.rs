@@ -11,6 +11,7 @@ use orderflow_orders::domain::notification::Notification;
 use orderflow_orders::notifier::{Notifier, NotifyError};
 use orderflow_platform::backend_tests;
 use orderflow_platform::testing::{self, Backend};
+use orderflow_proto::finance::v1 as finance;
 use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::logistics::v1 as logistics;
 use orderflow_proto::orders::v1 as pb;
@@ -19,7 +20,10 @@ use prost::Message;
 
 use crate::support::*;
 
-backend_tests!(ord_17_sla_6_a_shipment_notice_sent_late_is_missed_by_its_send_time_and_sent_once,);
+backend_tests!(
+    ord_17_sla_6_a_shipment_notice_sent_late_is_missed_by_its_send_time_and_sent_once,
+    log_5_fin_9_reports_that_overtake_the_order_wait_for_it,
+);
 
 /// A notifier whose channel is down until opened; it counts what it sent.
 #[derive(Debug, Default)]
@@ -300,4 +304,78 @@ async fn ord_17_sla_6_a_shipment_notice_sent_late_is_missed_by_its_send_time_and
         .err()
         .unwrap_or_else(|| panic!("listed without a customer"));
     assert_eq!(testing::violated_fields(&refused), ["customer_id"]);
+}
+
+/// How far `consumer` (of `stream`) has delivered: its stream sequence.
+async fn delivered_by(app: &TestApp, stream: &str, consumer: &str) -> Option<u64> {
+    let jetstream = async_nats::jetstream::new(app.nats.client().await);
+    let mut consumer: async_nats::jetstream::consumer::PullConsumer = jetstream
+        .get_consumer_from_stream(consumer, stream)
+        .await
+        .ok()?;
+    Some(consumer.info().await.ok()?.delivered.stream_sequence)
+}
+
+/// Two replicas share each consumer, and finance's and logistics' reports
+/// come through different consumers, so a report can be handled before the
+/// one it follows. The fault suite found orders left for good in SHIPPED
+/// (a delivery handled before the dispatch) and in DELIVERED (a settlement
+/// handled before the delivery): the early report was acknowledged and
+/// dropped. An early report now waits for the order to catch up.
+async fn log_5_fin_9_reports_that_overtake_the_order_wait_for_it(backend: Backend) {
+    let app = spawn_orders(backend).await;
+    let customer = create_customer(&mut app.sales().await).await;
+    let order = ready_to_ship(&app, &customer).await;
+    let now = timestamp(chrono::Utc::now());
+    let settled = finance::DocumentEvent {
+        event_id: uuid::Uuid::now_v7().to_string(),
+        actor: "finance".to_owned(),
+        document: Some(finance::Document {
+            order_id: order.id.clone(),
+            number: format!("FI-{}", order.number),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    publish(
+        &app,
+        "finance",
+        "finance.order.settled",
+        settled.encode_to_vec(),
+    )
+    .await;
+    shipment(&app, &order, "delivered", now).await;
+    // Both reached their consumers before the dispatch is sent.
+    testing::eventually(Duration::from_secs(20), "both reports handled", || async {
+        let logistics = delivered_by(
+            &app,
+            "LOGISTICS",
+            orderflow_orders::consumers::release::LOGISTICS_CONSUMER,
+        )
+        .await?;
+        let finance = delivered_by(
+            &app,
+            "FINANCE",
+            orderflow_orders::consumers::release::FINANCE_CONSUMER,
+        )
+        .await?;
+        (logistics >= 1 && finance >= 1).then_some(())
+    })
+    .await;
+    assert_eq!(
+        get_order(&app, &order.id).await.state,
+        pb::OrderState::ReadyToShip as i32
+    );
+    shipment(&app, &order, "dispatched", now).await;
+    testing::eventually(Duration::from_secs(60), "the order completed", || async {
+        (get_order(&app, &order.id).await.state == pb::OrderState::Completed as i32).then_some(())
+    })
+    .await;
+    let actions: Vec<String> = timeline(&app, &order.id)
+        .await
+        .into_iter()
+        .map(|entry| entry.action)
+        .filter(|action| ["shipped", "delivered", "completed"].contains(&action.as_str()))
+        .collect();
+    assert_eq!(actions, ["shipped", "delivered", "completed"]);
 }
