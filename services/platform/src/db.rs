@@ -298,6 +298,30 @@ pub fn is_unstorable_text(error: &DbErr) -> bool {
     }
 }
 
+/// Inserts `row` unless a row with its primary key is there: whether it
+/// did. The way to claim a new aggregate that two transactions may file at
+/// the same moment (two replicas handling two events of a new order): on
+/// PostgreSQL the second insert waits for the first's commit and then
+/// inserts nothing, so the second transaction goes on to read, lock and
+/// compare the first's version instead of overwriting it.
+pub async fn insert_if_absent<E, C>(connection: &C, row: E::ActiveModel) -> Result<bool, DbErr>
+where
+    E: sea_orm::EntityTrait,
+    E::ActiveModel: sea_orm::ActiveModelTrait<Entity = E> + Send,
+    C: ConnectionTrait,
+{
+    use sea_orm::Iterable as _;
+    let inserted = E::insert(row)
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::columns(E::PrimaryKey::iter())
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(connection)
+        .await?;
+    Ok(inserted > 0)
+}
+
 /// Whether an error is a unique-constraint violation.
 pub fn is_unique_violation(error: &DbErr) -> bool {
     matches!(

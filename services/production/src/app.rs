@@ -181,8 +181,13 @@ impl Production {
         lines: &[ShortLine],
     ) -> Result<usize, ProductionError> {
         let now = self.now();
-        // Upserted first: on PostgreSQL the row lock orders this against a
-        // shortage of the same order handled at the same time.
+        // Claimed first: on PostgreSQL the row lock orders this against a
+        // shortage or a cancellation of the same order handled at the same
+        // time. A cancellation is final: a release handled after it (two
+        // replicas share the consumer) revives nothing and demands nothing.
+        if records::claim_fact(connection, &fact, now).await?.cancelled {
+            return Ok(0);
+        }
         records::save_fact(connection, &fact, now).await?;
         for mut order in records::orders_of(connection, &fact.order_id, true).await? {
             let missing_date = order.demand.due_date.is_none() && fact.due_date.is_some();

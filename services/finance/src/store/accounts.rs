@@ -134,15 +134,13 @@ pub async fn insert_account_if_absent<C: ConnectionTrait>(
     connection: &C,
     account: &OrderAccount,
 ) -> Result<bool, FinanceError> {
-    let inserted = order_account::Entity::insert(account_model(account)?.into_active_model())
-        .on_conflict(
-            OnConflict::column(order_account::Column::OrderId)
-                .do_nothing()
-                .to_owned(),
+    Ok(
+        orderflow_platform::db::insert_if_absent::<order_account::Entity, _>(
+            connection,
+            account_model(account)?.into_active_model(),
         )
-        .exec_without_returning(connection)
-        .await?;
-    Ok(inserted > 0)
+        .await?,
+    )
 }
 
 pub async fn save_account<C: ConnectionTrait>(

@@ -225,15 +225,12 @@ pub async fn shipment_or_insert<C: ConnectionTrait>(
     if let Some(kept) = shipment(connection, &fresh.order_id, true).await? {
         return Ok(Some(kept));
     }
-    let inserted = shipment::Entity::insert(shipment_model(fresh)?.into_active_model())
-        .on_conflict(
-            OnConflict::column(shipment::Column::OrderId)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(connection)
-        .await?;
-    if inserted > 0 {
+    let inserted = orderflow_platform::db::insert_if_absent::<shipment::Entity, _>(
+        connection,
+        shipment_model(fresh)?.into_active_model(),
+    )
+    .await?;
+    if inserted {
         return Ok(None);
     }
     shipment(connection, &fresh.order_id, true).await

@@ -146,16 +146,8 @@ where
     if let Some(kept) = load(connection, id, true).await? {
         return Ok(Some(kept));
     }
-    let row = fresh.row(to_json(fresh)?);
-    let inserted = D::Entity::insert(row.into_active_model())
-        .on_conflict(
-            OnConflict::columns(<D::Entity as EntityTrait>::PrimaryKey::iter())
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(connection)
-        .await?;
-    if inserted > 0 {
+    let row = fresh.row(to_json(fresh)?).into_active_model();
+    if crate::db::insert_if_absent::<D::Entity, _>(connection, row).await? {
         return Ok(None);
     }
     load(connection, id, true).await

@@ -191,16 +191,7 @@ pub async fn save_fact<C: ConnectionTrait>(
     fact: &OrderFact,
     now: DateTime<Utc>,
 ) -> Result<(), ProductionError> {
-    let model = order_fact::Model {
-        order_id: fact.order_id.clone(),
-        order_number: fact.order_number.clone(),
-        order_kind: fact.order_kind.clone(),
-        due_date: fact.due_date.map(|day| day.to_string()),
-        warehouse: fact.warehouse.clone(),
-        cancelled: fact.cancelled,
-        updated_at: now,
-    };
-    order_fact::Entity::insert(model.into_active_model())
+    order_fact::Entity::insert(fact_model(fact, now).into_active_model())
         .on_conflict(
             OnConflict::column(order_fact::Column::OrderId)
                 .update_columns([
@@ -215,6 +206,58 @@ pub async fn save_fact<C: ConnectionTrait>(
         .exec_without_returning(connection)
         .await?;
     Ok(())
+}
+
+/// The order's kept fact, locked until the transaction ends (PostgreSQL);
+/// `fact` is filed first when there is none. The insert claims the order,
+/// so a cancellation handled beside this at the same moment is applied
+/// before or after it, never lost under it.
+pub async fn claim_fact<C: ConnectionTrait>(
+    connection: &C,
+    fact: &OrderFact,
+    now: DateTime<Utc>,
+) -> Result<OrderFact, ProductionError> {
+    orderflow_platform::db::insert_if_absent::<order_fact::Entity, _>(
+        connection,
+        fact_model(fact, now).into_active_model(),
+    )
+    .await?;
+    order_fact::Entity::find_by_id(fact.order_id.clone())
+        .lock_exclusive()
+        .one(connection)
+        .await?
+        .map(fact_from)
+        .ok_or_else(|| {
+            ProductionError::Internal(anyhow::anyhow!(
+                "the fact of order {} is gone",
+                fact.order_id
+            ))
+        })
+}
+
+fn fact_model(fact: &OrderFact, now: DateTime<Utc>) -> order_fact::Model {
+    order_fact::Model {
+        order_id: fact.order_id.clone(),
+        order_number: fact.order_number.clone(),
+        order_kind: fact.order_kind.clone(),
+        due_date: fact.due_date.map(|day| day.to_string()),
+        warehouse: fact.warehouse.clone(),
+        cancelled: fact.cancelled,
+        updated_at: now,
+    }
+}
+
+fn fact_from(model: order_fact::Model) -> OrderFact {
+    OrderFact {
+        order_id: model.order_id,
+        order_number: model.order_number,
+        order_kind: model.order_kind,
+        due_date: model
+            .due_date
+            .and_then(|day| NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok()),
+        warehouse: model.warehouse,
+        cancelled: model.cancelled,
+    }
 }
 
 /// Records that the order exists with its number and warehouse, keeping
@@ -259,16 +302,7 @@ pub async fn fact<C: ConnectionTrait>(
     Ok(order_fact::Entity::find_by_id(order_id.to_owned())
         .one(connection)
         .await?
-        .map(|model| OrderFact {
-            order_id: model.order_id,
-            order_number: model.order_number,
-            order_kind: model.order_kind,
-            due_date: model
-                .due_date
-                .and_then(|day| NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok()),
-            warehouse: model.warehouse,
-            cancelled: model.cancelled,
-        }))
+        .map(fact_from))
 }
 
 // ------------------------------------------------------------------- BOMs

@@ -16,6 +16,7 @@ backend_tests!(
     prd_2_materials_short_of_the_requirement_go_to_procurement,
     sla_3_an_order_not_scheduled_in_four_hours_is_listed_and_announced_once,
     ord_6_a_cancelled_order_stops_its_production,
+    ord_6_a_release_handled_after_the_cancellation_revives_nothing,
 );
 
 async fn prd_1_a_short_line_becomes_one_production_order_however_often_reported(backend: Backend) {
@@ -314,4 +315,34 @@ async fn ord_6_a_cancelled_order_stops_its_production(backend: Backend) {
         .await;
     app.quiescent(&[]).await;
     assert_eq!(app.production_orders(&order_id, 1).await.len(), 1);
+}
+
+/// Two replicas share the consumer of order events, so an order's
+/// `released` can be handled after its `cancelled`. The release used to
+/// file the order as not cancelled again, and the shortage that followed
+/// became production for a cancelled order.
+async fn ord_6_a_release_handled_after_the_cancellation_revives_nothing(backend: Backend) {
+    let app = spawn_production(backend).await;
+    let order_id = test_order_id(2);
+    let order = orders::Order {
+        id: order_id.clone(),
+        number: "2026120100000002".to_owned(),
+        kind: orders::OrderKind::Export.into(),
+        requested_delivery_date: "2027-01-20".to_owned(),
+        lines: vec![orders::OrderLine {
+            line_no: 1,
+            sku: "PUMP-100".to_owned(),
+            quantity: 30,
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    testing::publish_order_event(&app.nats, "cancelled", &order).await;
+    app.quiescent(&[]).await;
+    testing::publish_order_event(&app.nats, "released", &order).await;
+    app.publish_shortage(&order_id, &order.number, "PUMP-100", 30)
+        .await;
+    app.quiescent(&[]).await;
+    assert!(app.production_orders(&order_id, 0).await.is_empty());
+    assert!(published(&app, "production.order.created").await.is_empty());
 }
