@@ -495,19 +495,22 @@ impl Callers {
             }
         })
         .await?;
+        // Once: a repeat must be the same request, or its request id is
+        // refused as reused for another one.
+        let delivery = logistics::TrackingEvent {
+            time: Some(prost_types::Timestamp {
+                seconds: chrono::Utc::now().timestamp(),
+                nanos: 0,
+            }),
+            status: "delivered".to_owned(),
+            location: "Hangzhou".to_owned(),
+            description: "signed by the buyer".to_owned(),
+        };
         self.call("RecordTrackingEvent", |replica| {
             let request = logistics::RecordTrackingEventRequest {
                 request_id: key("delivered"),
                 tracking_number: tracking.clone(),
-                event: Some(logistics::TrackingEvent {
-                    time: Some(prost_types::Timestamp {
-                        seconds: chrono::Utc::now().timestamp(),
-                        nanos: 0,
-                    }),
-                    status: "delivered".to_owned(),
-                    location: "Hangzhou".to_owned(),
-                    description: "signed by the buyer".to_owned(),
-                }),
+                event: Some(delivery.clone()),
             };
             let mut client = self.logistics(replica);
             async move {

@@ -156,6 +156,43 @@ impl TestApp {
         };
         testing::publish_event(&self.nats, "approvals", subject, event.encode_to_vec()).await;
         self.settled().await;
+        // Settled is not enough under load: the consumer may still be
+        // waiting out a back-off. The contract is decided once its order
+        // is no longer pending approval.
+        let client = self.client("purchaser").await;
+        let id = event
+            .request
+            .map(|request| request.subject_id)
+            .unwrap_or_default();
+        testing::eventually(Duration::from_secs(30), "the decision applied", || {
+            let mut client = client.clone();
+            let id = id.clone();
+            async move {
+                let pending = match kind {
+                    "purchase_contract" => {
+                        client
+                            .get_purchase_order(pb::GetPurchaseOrderRequest { id })
+                            .await
+                            .ok()?
+                            .into_inner()
+                            .state()
+                            == pb::PurchaseOrderState::PendingApproval
+                    }
+                    "outsourcing_contract" => {
+                        client
+                            .get_outsourcing_order(pb::GetOutsourcingOrderRequest { id })
+                            .await
+                            .ok()?
+                            .into_inner()
+                            .state()
+                            == pb::OutsourcingState::PendingApproval
+                    }
+                    _ => false,
+                };
+                (!pending).then_some(())
+            }
+        })
+        .await;
     }
 
     /// Production reporting a shortage.
