@@ -357,19 +357,56 @@ pub fn authorized_partner<T>(
     request
 }
 
+/// ORD-20: finance's standard cost of one unit of `sku`, in `unit_cost`'s
+/// currency, for every day of the tests (from 2020-01-01).
+pub async fn set_standard_cost(
+    money: &FinanceServiceClient<Channel>,
+    sku: &str,
+    unit_cost: orderflow_proto::common::v1::Money,
+    decorate: fn(&mut tonic::metadata::MetadataMap),
+) {
+    use orderflow_proto::finance::v1 as finance;
+    money
+        .clone()
+        .set_standard_cost(authorized_with(
+            finance::SetStandardCostRequest {
+                request_id: format!("cost-{sku}-{}", unit_cost.minor_units),
+                sku: sku.to_owned(),
+                unit_cost: Some(unit_cost),
+                effective_from: "2020-01-01".to_owned(),
+                note: "costing sheet".to_owned(),
+            },
+            "fiona",
+            &["finance"],
+            decorate,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+}
+
 /// ORD-20's release of a prepaid order as sales, the manager and finance do
 /// it: the full `amount` recorded by sales (once finance knows the order)
 /// and confirmed by finance, then the day's sales detail signed by the
-/// manager and confirmed by finance. `decorate` adds to each request's
-/// metadata (a trace context, say).
+/// manager and confirmed by finance, payment and profit, against the
+/// standard `unit_costs` (per SKU, in the amount's currency) finance sets
+/// first. `decorate` adds to each request's metadata (a trace context, say).
 pub async fn release_prepaid(
     money: &FinanceServiceClient<Channel>,
     order_id: &str,
     amount: orderflow_proto::common::v1::Money,
+    unit_costs: &[(&str, i64)],
     decorate: fn(&mut tonic::metadata::MetadataMap),
 ) {
     use orderflow_proto::finance::v1 as finance;
     use std::time::Duration;
+    for (sku, unit_cost) in unit_costs {
+        let unit_cost = orderflow_proto::common::v1::Money {
+            currency_code: amount.currency_code.clone(),
+            minor_units: *unit_cost,
+        };
+        // Master data, not a step of the order's journey: not in its trace.
+        set_standard_cost(money, sku, unit_cost, |_| {}).await;
+    }
     let payment = testing::eventually(Duration::from_secs(20), "finance to know the order", || {
         let mut money = money.clone();
         let payment = authorized_with(

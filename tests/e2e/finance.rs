@@ -224,7 +224,10 @@ async fn s2_tt_deposit_order_is_released_on_its_deposit_produced_paid_in_full_sh
         .await
         .unwrap_or_else(|s| panic!("{s:?}"))
         .into_inner();
-    money
+    // Finance confirms payment and profit (ORD-20): three pumps at 4,200.00
+    // against a standard cost of 800.00 each.
+    orderflow_e2e::set_standard_cost(&money, PUMP.0, cny(80_000).unwrap_or_default(), |_| {}).await;
+    let confirmed = money
         .confirm_sales_detail(authorized(
             finance::ConfirmSalesDetailRequest {
                 sales_detail_id: detail.id.clone(),
@@ -234,7 +237,19 @@ async fn s2_tt_deposit_order_is_released_on_its_deposit_produced_paid_in_full_sh
             FIONA.1,
         ))
         .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(
+        confirmed.profits,
+        [finance::OrderProfit {
+            order_id: order.id.clone(),
+            order_number: order.number.clone(),
+            revenue: cny(1_260_000),
+            cost: cny(240_000),
+            profit: cny(1_020_000),
+            margin_basis_points: 8_095,
+        }]
+    );
 
     // Released on the deposit.
     let entry = wait_for_entry(&mut orders, &order.id, "released").await;

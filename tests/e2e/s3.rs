@@ -426,7 +426,13 @@ async fn s3_shop_orders_are_imported_claimed_checked_merged_routed_shipped_and_d
         .map(|entry| entry.amount.as_ref().map_or(0, |money| money.minor_units))
         .sum();
     assert_eq!(detail.totals, vec![cny(day_total).unwrap_or_default()]);
-    money
+    // Finance confirms payment and profit (ORD-20). The garden set has no
+    // standard cost of its own: it costs its pump and its two seal kits.
+    for (sku, unit_cost) in [(PUMP.0, 80_000), (SEAL_KIT.0, 3_000), (HOSE.0, 4_000)] {
+        orderflow_e2e::set_standard_cost(&money, sku, cny(unit_cost).unwrap_or_default(), |_| {})
+            .await;
+    }
+    let confirmed = money
         .confirm_sales_detail(authorized(
             finance::ConfirmSalesDetailRequest {
                 sales_detail_id: detail.id.clone(),
@@ -436,7 +442,22 @@ async fn s3_shop_orders_are_imported_claimed_checked_merged_routed_shipped_and_d
             FINANCE.1,
         ))
         .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(
+        confirmed.profits.len(),
+        to_review.len(),
+        "a profit per order"
+    );
+    let kit_cost = 80_000 + 2 * 3_000;
+    assert!(
+        confirmed
+            .profits
+            .iter()
+            .any(|profit| { profit.revenue == cny(KIT_PRICE) && profit.cost == cny(kit_cost) }),
+        "a single garden set is costed by its components: {:?}",
+        confirmed.profits.first()
+    );
     for (order, _) in &shipped_orders {
         let reserved = wait_for_entry(&mut orders, &order.id, "stock_reserved").await;
         assert!(

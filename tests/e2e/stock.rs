@@ -411,6 +411,7 @@ async fn ord_20_an_order_abroad_goes_to_the_overseas_warehouse_when_it_holds_all
                 currency_code: "CNY".to_owned(),
                 minor_units: quantity * 125_000,
             },
+            &[("PUMP-100", 80_000)],
             |_| {},
         )
         .await;

@@ -343,6 +343,7 @@ async fn journey(cluster: &Cluster, customer: pb::Customer) -> pb::Order {
         &money,
         &id,
         cny(420_000).unwrap_or_default(),
+        &[("PUMP-100", 80_000)],
         telemetry::inject_into_metadata,
     )
     .await;

@@ -105,6 +105,30 @@ pub(crate) fn authorized<T>(
 /// quantity, unit price in CNY minor units.
 pub(crate) type Line = (&'static str, &'static str, i64, i64);
 
+/// ORD-20: finance's standard cost of each SKU of `lines`, 60 % of its price,
+/// so that finance can confirm the orders' profit. The request ids make a
+/// rerun a repeat.
+pub(crate) fn standard_costs(
+    lines: &[Line],
+) -> Vec<orderflow_proto::finance::v1::SetStandardCostRequest> {
+    lines
+        .iter()
+        .map(|(sku, _, _, price)| {
+            let unit_cost = price * 3 / 5;
+            orderflow_proto::finance::v1::SetStandardCostRequest {
+                request_id: format!("cost-{sku}-{unit_cost}"),
+                sku: (*sku).to_owned(),
+                unit_cost: Some(common::Money {
+                    currency_code: "CNY".to_owned(),
+                    minor_units: unit_cost,
+                }),
+                effective_from: "2020-01-01".to_owned(),
+                note: "load generator costing".to_owned(),
+            }
+        })
+        .collect()
+}
+
 /// A prepaid standard order of `lines` in CNY for `customer_id`, due on
 /// `delivery`.
 pub(crate) fn prepaid_order(

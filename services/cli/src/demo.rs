@@ -489,18 +489,53 @@ async fn pay_and_sign(url: &str, secret: &SecretString, order: &pb::Order) -> an
         })
         .await?
         .into_inner();
-    finance
+    // ORD-20: finance confirms payment and profit, against the standard
+    // cost of what the order sells.
+    for line in &order.lines {
+        let Some(&(_, unit_cost)) = STANDARD_COSTS.iter().find(|(sku, _)| *sku == line.sku) else {
+            continue;
+        };
+        finance
+            .set_standard_cost(finance::SetStandardCostRequest {
+                request_id: format!("demo-cost-{}-{unit_cost}", line.sku),
+                sku: line.sku.clone(),
+                unit_cost: Some(common::Money {
+                    currency_code: "CNY".to_owned(),
+                    minor_units: unit_cost,
+                }),
+                effective_from: "2020-01-01".to_owned(),
+                note: "demo costing sheet".to_owned(),
+            })
+            .await?;
+    }
+    let confirmed = finance
         .confirm_sales_detail(finance::ConfirmSalesDetailRequest {
             request_id: String::new(),
             sales_detail_id: detail.id.clone(),
         })
-        .await?;
+        .await?
+        .into_inner();
     println!(
         "   sales detail of {} for {} signed by demo-manager, confirmed by demo-finance",
         entry.salesperson, entry.entry_date
     );
+    for profit in &confirmed.profits {
+        println!(
+            "   profit confirmed: {} sold for {} at a standard cost of {}: {} ({}.{:02} %)",
+            profit.order_number,
+            money_text(profit.revenue.as_ref()),
+            money_text(profit.cost.as_ref()),
+            money_text(profit.profit.as_ref()),
+            profit.margin_basis_points / 100,
+            profit.margin_basis_points % 100
+        );
+    }
     Ok(())
 }
+
+/// Finance's standard cost per unit (CNY minor units) of what the demo sells
+/// as standard orders (ORD-20).
+const STANDARD_COSTS: [(&str, i64); 1] = [("PUMP-100", 80_000)];
 
 /// Stocks the pump and walks five orders, each to its end: a standard
 /// prepaid order, an export L/C order through production and purchasing, a

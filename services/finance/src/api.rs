@@ -9,7 +9,7 @@ use orderflow_platform::auth::{Caller, Role};
 use orderflow_platform::db::idempotency::RequestKey;
 use orderflow_platform::grpc::paging::PageRequest;
 use orderflow_platform::grpc::status;
-use orderflow_platform::ids::OrderId;
+use orderflow_platform::ids::{OrderId, Sku};
 use orderflow_platform::money::Money;
 use orderflow_platform::validation::{AmountRule, Violations};
 use orderflow_proto::common::v1 as common;
@@ -17,7 +17,8 @@ use orderflow_proto::finance::v1 as pb;
 use pb::finance_service_server::FinanceService;
 use tonic::{Request, Response, Status};
 
-use crate::app::{Finance, NewPayment, NewRefund};
+use crate::app::{Finance, NewPayment, NewRefund, NewStandardCost};
+use crate::domain::cost::StandardCost;
 use crate::domain::credit::{CreditRating, RatingInput};
 use crate::domain::document::DocumentKind;
 use crate::domain::lc::{LcTerms, MAX_DISCREPANCIES};
@@ -535,6 +536,65 @@ impl FinanceService for FinanceApi {
         let next_page_token = page.finish(&mut details, |detail| detail.id.clone());
         Ok(Response::new(pb::ListSalesDetailsResponse {
             sales_details: details.iter().map(wire::sales_detail).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn set_standard_cost(
+        &self,
+        request: Request<pb::SetStandardCostRequest>,
+    ) -> Result<Response<pb::StandardCost>, Status> {
+        let actor = caller(&request)?;
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let key = violations.request_key(
+            "SetStandardCost",
+            &actor.subject,
+            &request.request_id,
+            &request,
+        );
+        let sku: Option<Sku> = violations.field("sku", &request.sku);
+        let unit_cost = amount("unit_cost", request.unit_cost.as_ref(), &mut violations);
+        let effective_from =
+            optional_date("effective_from", &request.effective_from, &mut violations);
+        let note = violations.optional("note", &request.note, 500);
+        violations.finish(())?;
+        let (Some(sku), Some(unit_cost)) = (sku, unit_cost) else {
+            return Err(Status::invalid_argument("invalid standard cost"));
+        };
+        let cost = self
+            .finance
+            .set_standard_cost(
+                &actor,
+                key.as_ref(),
+                NewStandardCost {
+                    sku: sku.into_string(),
+                    unit_cost,
+                    effective_from,
+                    note,
+                },
+            )
+            .await?;
+        Ok(Response::new(wire::standard_cost(&cost)))
+    }
+
+    async fn list_standard_costs(
+        &self,
+        request: Request<pb::ListStandardCostsRequest>,
+    ) -> Result<Response<pb::ListStandardCostsResponse>, Status> {
+        let request = request.into_inner();
+        let mut violations = Violations::new();
+        let sku: Option<Sku> = violations.optional_field("sku", &request.sku);
+        violations.finish(())?;
+        let sku = sku.map(Sku::into_string);
+        let page = PageRequest::parse(request.page_size, &request.page_token, &format!("{sku:?}"))?;
+        let mut costs = self
+            .finance
+            .standard_costs(sku.as_deref(), page.after.as_deref(), page.fetch_limit())
+            .await?;
+        let next_page_token = page.finish(&mut costs, StandardCost::key);
+        Ok(Response::new(pb::ListStandardCostsResponse {
+            standard_costs: costs.iter().map(wire::standard_cost).collect(),
             next_page_token,
         }))
     }

@@ -26,6 +26,7 @@ use crate::store::ledger::{self, EntryFilter};
 use crate::store::refunds;
 use crate::store::{accounts, documents};
 
+mod costs;
 mod credit;
 mod invoices;
 mod letters_of_credit;
@@ -49,6 +50,9 @@ pub struct Settings {
     /// FIN-6 / SLA-5: the balance reminder goes out this many days before
     /// the goods are expected.
     pub balance_reminder_days: i64,
+    /// ORD-20: the lowest margin finance confirms on a standard order, in
+    /// basis points (a profit must be above zero in any case).
+    pub minimum_margin_basis_points: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -57,7 +61,12 @@ pub struct Finance {
     clock: SharedClock,
     outbox: OutboxSignal,
     settings: Settings,
+    /// ORD-20: the exchange rates for a standard cost in another currency
+    /// than its order's.
+    rates: Option<std::sync::Arc<dyn RateSource>>,
 }
+
+pub use costs::{NewStandardCost, RateSource};
 
 /// An order's gate as `GetReleaseGate` shows it.
 #[derive(Debug, Clone)]
@@ -107,7 +116,14 @@ impl Finance {
             clock,
             outbox,
             settings,
+            rates: None,
         }
+    }
+
+    /// Reads exchange rates from `source` (ORD-20's costs in another currency).
+    pub fn with_rates(mut self, source: impl RateSource + 'static) -> Self {
+        self.rates = Some(std::sync::Arc::new(source));
+        self
     }
 
     /// Now, to the microsecond, as the databases keep it.

@@ -23,13 +23,17 @@ pub struct FinanceConfig {
     pub balance_reminder_days: i64,
     /// How often overdue receivables and open balances are looked for.
     pub sweep_interval: std::time::Duration,
+    /// ORD-20: the lowest margin of a standard order finance confirms, in
+    /// basis points (`MINIMUM_MARGIN_BASIS_POINTS`, default 0: any profit).
+    pub minimum_margin_basis_points: i64,
 }
 
 impl FinanceConfig {
     /// The shared variables (see [`ServiceConfig::from_env`]) plus
     /// `BUSINESS_TIME_ZONE` (default Asia/Shanghai), `LC_LEAD_DAYS` (30),
     /// `APPROVALS_URL` (http://127.0.0.1:50052), `RECEIVABLE_TERM_DAYS` (30),
-    /// `BALANCE_REMINDER_DAYS` (3) and `FINANCE_SWEEP_INTERVAL_SECS` (60).
+    /// `BALANCE_REMINDER_DAYS` (3), `FINANCE_SWEEP_INTERVAL_SECS` (60) and
+    /// `MINIMUM_MARGIN_BASIS_POINTS` (0).
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let service = ServiceConfig::from_env(SERVICE, DEFAULT_PORT, env)?;
         let business_time_zone = env.business_time_zone()?;
@@ -55,6 +59,13 @@ impl FinanceConfig {
                 "must be at least 1",
             ));
         }
+        let minimum_margin_basis_points: i64 = env.parse_or("MINIMUM_MARGIN_BASIS_POINTS", 0)?;
+        if !(0..10_000).contains(&minimum_margin_basis_points) {
+            return Err(ConfigError::new(
+                "MINIMUM_MARGIN_BASIS_POINTS",
+                "must be 0 to 9999 (hundredths of a percent)",
+            ));
+        }
         Ok(Self {
             service,
             business_time_zone,
@@ -63,6 +74,7 @@ impl FinanceConfig {
             receivable_term_days,
             balance_reminder_days,
             sweep_interval,
+            minimum_margin_basis_points,
         })
     }
 }

@@ -235,6 +235,12 @@ pub fn account_of(order: &orders::Order) -> Result<OrderAccount, String> {
                     .unit_price
                     .as_ref()
                     .map_or(0, |price| price.minor_units),
+                components: line.kit.as_ref().map_or_else(Vec::new, |kit| {
+                    kit.components
+                        .iter()
+                        .map(|component| (component.sku.clone(), component.quantity))
+                        .collect()
+                }),
             })
             .collect(),
         stage: stage_of(order.state()),

@@ -41,13 +41,16 @@ pub async fn start(
         lc_lead_days: config.lc_lead_days,
         receivable_term_days: config.receivable_term_days,
         balance_reminder_days: config.balance_reminder_days,
+        minimum_margin_basis_points: config.minimum_margin_basis_points,
     };
+    let approvals = peers::Approvals::new(runtime.peer("APPROVALS_URL", &config.approvals_url)?);
     let finance = app::Finance::new(
         runtime.database.clone(),
         clock,
         runtime.outbox.clone(),
         settings,
-    );
+    )
+    .with_rates(approvals.clone());
     runtime.consume(
         consumers::orders_consumer_spec,
         consumers::OrderEvents::new(finance.clone()),
@@ -56,7 +59,6 @@ pub async fn start(
         consumers::aftersales_consumer_spec,
         consumers::AfterSalesEvents::new(finance.clone()),
     );
-    let approvals = peers::Approvals::new(runtime.peer("APPROVALS_URL", &config.approvals_url)?);
     runtime.consume(
         consumers::refunds_consumer_spec,
         consumers::RefundRequests::new(finance.clone(), approvals),

@@ -2,6 +2,7 @@
 //! ledger module has inserts and selects only (FIN-7).
 
 pub mod accounts;
+pub mod costs;
 pub mod documents;
 pub mod entities;
 pub mod ledger;

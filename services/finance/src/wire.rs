@@ -7,6 +7,7 @@ use orderflow_proto::common::v1 as common;
 use orderflow_proto::finance::v1 as pb;
 
 use crate::domain::account::{OrderAccount, Stage};
+use crate::domain::cost::{OrderProfit, StandardCost};
 use crate::domain::credit::CreditStatus;
 use crate::domain::document::{Document, DocumentKind, Receivable};
 use crate::domain::gate::{Condition, Gate};
@@ -184,6 +185,29 @@ pub fn sales_detail(detail: &SalesDetail) -> pb::SalesDetail {
         sign_time: Some(timestamp(detail.signed_at)),
         confirmed_by: detail.confirmed_by.clone().unwrap_or_default(),
         confirm_time: detail.confirmed_at.map(timestamp),
+        profits: detail.profits.iter().map(order_profit).collect(),
+    }
+}
+
+pub fn order_profit(profit: &OrderProfit) -> pb::OrderProfit {
+    pb::OrderProfit {
+        order_id: profit.order_id.clone(),
+        order_number: profit.order_number.clone(),
+        revenue: Some(money(profit.currency, profit.revenue)),
+        cost: Some(money(profit.currency, profit.cost)),
+        profit: Some(money(profit.currency, profit.profit())),
+        margin_basis_points: profit.margin_basis_points(),
+    }
+}
+
+pub fn standard_cost(cost: &StandardCost) -> pb::StandardCost {
+    pb::StandardCost {
+        sku: cost.sku.clone(),
+        unit_cost: Some(orderflow_platform::grpc::convert::money(cost.unit_cost)),
+        effective_from: cost.effective_from.to_string(),
+        note: cost.note.clone(),
+        set_by: cost.set_by.clone(),
+        set_time: Some(timestamp(cost.set_at)),
     }
 }
 

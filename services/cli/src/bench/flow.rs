@@ -463,6 +463,15 @@ pub async fn run(args: FlowArgs) -> anyhow::Result<()> {
         .connect()
         .await
         .with_context(|| format!("cannot reach finance at {}", args.finance_url))?;
+    let costing = bearer(&secret, "bench-costing", "finance")?;
+    let mut costs =
+        finance::finance_service_client::FinanceServiceClient::new(finance_channel.clone());
+    for request in super::standard_costs(&LINES) {
+        costs
+            .set_standard_cost(authorized(request, &costing))
+            .await
+            .context("SetStandardCost")?;
+    }
     let mut orders = pb::order_service_client::OrderServiceClient::new(orders_channel);
     let setup = bearer(&secret, "bench-setup", "sales")?;
     let customer = orders

@@ -201,7 +201,8 @@ impl Callers {
         LogisticsServiceClient::new(self.logistics[replica % self.logistics.len()].clone())
     }
 
-    /// The items on the books and stock for `orders` orders in FG.
+    /// The items on the books, stock for `orders` orders in FG, and their
+    /// standard costs (ORD-20).
     pub async fn stock(&self, orders: usize) -> Result<(), String> {
         for (sku, name, quantity, _) in LINES {
             self.call(&format!("CreateItem {sku}"), |replica| {
@@ -234,6 +235,18 @@ impl Callers {
                 async move {
                     client
                         .adjust_stock(authorized(request, &self.warehouse))
+                        .await
+                }
+            })
+            .await?;
+        }
+        for request in crate::bench::standard_costs(&LINES) {
+            self.call(&format!("SetStandardCost {}", request.sku), |replica| {
+                let request = request.clone();
+                let mut client = self.finance(replica);
+                async move {
+                    client
+                        .set_standard_cost(authorized(request, &self.finance_clerk))
                         .await
                 }
             })

@@ -101,6 +101,14 @@ pub const ROLES: RoleTable = &[
         LEDGER_READERS,
     ),
     (
+        "/orderflow.finance.v1.FinanceService/SetStandardCost",
+        &[Role::Finance, Role::Admin],
+    ),
+    (
+        "/orderflow.finance.v1.FinanceService/ListStandardCosts",
+        LEDGER_READERS,
+    ),
+    (
         "/orderflow.finance.v1.FinanceService/RequestRefund",
         &[
             Role::Sales,

@@ -40,8 +40,9 @@ impl Finance {
         Ok(detail)
     }
 
-    /// ORD-20: `finance` confirms a signed sales detail; the standard orders
-    /// on it may be released now.
+    /// ORD-20: `finance` confirms a signed sales detail, payment and profit:
+    /// each standard order on it must sell above its standard cost. The
+    /// standard orders on it may be released now.
     pub async fn confirm_sales_detail(
         &self,
         actor: &Actor,
@@ -59,10 +60,6 @@ impl Finance {
         let mut detail = ledger::detail(&*transaction, id, true)
             .await?
             .ok_or_else(|| FinanceError::not_found("sales detail", id))?;
-        if !detail.confirm(&actor.subject, self.now())? {
-            return Ok(detail);
-        }
-        ledger::confirm_detail(&*transaction, &detail).await?;
         let filter = EntryFilter {
             salesperson: Some(detail.salesperson.clone()),
             from: Some(detail.entry_date),
@@ -75,6 +72,15 @@ impl Finance {
             .filter(|entry| detail.entry_ids.contains(&entry.id))
             .collect();
         tag_orders(&entries);
+        if !detail.is_confirmed() {
+            detail.profits = self
+                .confirm_profits(&*transaction, &detail, &entries)
+                .await?;
+        }
+        if !detail.confirm(&actor.subject, self.now())? {
+            return Ok(detail);
+        }
+        ledger::confirm_detail(&*transaction, &detail).await?;
         let order_ids: Vec<String> = entries.into_iter().map(|entry| entry.order_id).collect();
         let waiting = accounts::waiting_accounts(&*transaction, None, Some(order_ids)).await?;
         self.open_waiting(&*transaction, waiting, &actor.subject)

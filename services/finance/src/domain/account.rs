@@ -164,6 +164,10 @@ pub struct AccountLine {
     pub quantity: i64,
     /// Minor units of the order's currency.
     pub unit_price: i64,
+    /// A kit's components (SKU, units per kit): a kit without a standard
+    /// cost of its own costs what its components cost (ORD-20).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<(String, i64)>,
 }
 
 /// A manager's confirmation of a release (FIN-1, FIN-5).

@@ -8,6 +8,7 @@ use orderflow_platform::money::Currency;
 use serde::{Deserialize, Serialize};
 
 use super::FinanceError;
+use super::cost::OrderProfit;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -102,6 +103,8 @@ pub struct SalesDetail {
     pub signed_at: DateTime<Utc>,
     pub confirmed_by: Option<String>,
     pub confirmed_at: Option<DateTime<Utc>>,
+    /// The profit confirmed per standard order, once confirmed (ORD-20).
+    pub profits: Vec<OrderProfit>,
 }
 
 impl SalesDetail {
@@ -138,7 +141,12 @@ impl SalesDetail {
             signed_at: now,
             confirmed_by: None,
             confirmed_at: None,
+            profits: Vec::new(),
         })
+    }
+
+    pub fn is_confirmed(&self) -> bool {
+        self.confirmed_by.is_some()
     }
 
     /// ORD-20: `finance` confirms payment and profit of a signed detail;

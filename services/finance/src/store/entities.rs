@@ -149,6 +149,32 @@ pub mod sales_detail {
         pub signed_at: DateTime<Utc>,
         pub confirmed_by: Option<String>,
         pub confirmed_at: Option<DateTime<Utc>>,
+        /// ORD-20: JSON, the profit confirmed per standard order.
+        #[sea_orm(column_type = "Text")]
+        pub profits: String,
+    }
+
+    no_relations!();
+}
+
+pub mod standard_cost {
+    use chrono::{DateTime, Utc};
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "standard_costs")]
+    pub struct Model {
+        /// `<sku>@<effective_from>`.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub sku: String,
+        pub currency: String,
+        pub unit_cost: i64,
+        pub effective_from: String,
+        #[sea_orm(column_type = "Text")]
+        pub note: String,
+        pub set_by: String,
+        pub set_at: DateTime<Utc>,
     }
 
     no_relations!();

@@ -155,6 +155,7 @@ fn detail_model(detail: &SalesDetail) -> Result<sales_detail::Model, FinanceErro
         signed_at: detail.signed_at,
         confirmed_by: detail.confirmed_by.clone(),
         confirmed_at: detail.confirmed_at,
+        profits: json(&detail.profits)?,
     })
 }
 
@@ -175,6 +176,7 @@ fn detail_from(model: sales_detail::Model) -> Result<SalesDetail, FinanceError> 
         signed_at: model.signed_at,
         confirmed_by: model.confirmed_by,
         confirmed_at: model.confirmed_at,
+        profits: parse_json("sales detail profits", &model.profits)?,
     })
 }
 
@@ -220,6 +222,7 @@ pub async fn confirm_detail<C: ConnectionTrait>(
         state: Set(detail.state.as_str().to_owned()),
         confirmed_by: Set(detail.confirmed_by.clone()),
         confirmed_at: Set(detail.confirmed_at),
+        profits: Set(json(&detail.profits)?),
         ..Default::default()
     };
     sales_detail::Entity::update_many()

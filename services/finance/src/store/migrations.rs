@@ -56,7 +56,49 @@ impl MigratorTrait for Migrator {
             "order_accounts",
             || string("store_code").default("").to_owned(),
         ));
+        // ORD-20: standard costs, and the profit confirmed on a sales detail.
+        migrations.push(Box::new(CreateStandardCosts));
+        migrations.push(AddColumn::new(
+            "m0012_sales_detail_profits",
+            "sales_details",
+            || text("profits").default("[]").to_owned(),
+        ));
         migrations
+    }
+}
+
+struct CreateStandardCosts;
+
+impl MigrationName for CreateStandardCosts {
+    fn name(&self) -> &str {
+        "m0011_standard_costs"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateStandardCosts {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // `id` is `<sku>@<effective_from>`: one cost per SKU and day, listed
+        // by SKU and then by day.
+        manager
+            .create_table(
+                Table::create()
+                    .table("standard_costs")
+                    .col(string("id").primary_key())
+                    .col(string("sku"))
+                    .col(string("currency"))
+                    .col(big_integer("unit_cost"))
+                    .col(string("effective_from"))
+                    .col(text("note"))
+                    .col(string("set_by"))
+                    .col(timestamp_with_time_zone("set_at"))
+                    .to_owned(),
+            )
+            .await
     }
 }
 

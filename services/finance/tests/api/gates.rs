@@ -474,32 +474,9 @@ async fn fin_1_a_credit_order_beyond_the_available_credit_is_held(backend: Backe
     assert_eq!(bad.code(), Code::InvalidArgument);
 }
 
-async fn sign(
-    client: &mut Client,
-    salesperson: &str,
-    entry_date: &str,
-) -> Result<pb::SalesDetail, tonic::Status> {
-    client
-        .sign_sales_detail(pb::SignSalesDetailRequest {
-            salesperson: salesperson.to_owned(),
-            entry_date: entry_date.to_owned(),
-            ..Default::default()
-        })
-        .await
-        .map(tonic::Response::into_inner)
-}
-
 async fn ord_20_a_standard_order_waits_for_its_signed_and_confirmed_sales_detail(backend: Backend) {
     let app = spawn_finance(backend).await;
-    let order = awaiting_payment(
-        &app,
-        &OrderSpec::new(OrderKind::Standard, Some((Term::Prepaid, 0))),
-    )
-    .await;
-    let mut sales = app.sales().await;
-    let payment = record_payment(&mut sales, &order, pb::PaymentKind::Full, 10_000_000).await;
-    confirm_payment(&app, &payment).await;
-    app.quiescent().await;
+    let order = paid_standard_order(&app).await;
     assert_eq!(
         codes(&app.gate(&order).await),
         ["SALES_DETAIL_NOT_CONFIRMED"]
@@ -531,6 +508,10 @@ async fn ord_20_a_standard_order_waits_for_its_signed_and_confirmed_sales_detail
     );
     assert_eq!(app.opened_count(&order).await, 0);
 
+    // Finance confirms payment and profit: the pump costs less than it sells for.
+    set_standard_cost(&app, "PUMP-100", 600_000, "2027-01-01")
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
     let confirmed = app
         .finance()
         .await

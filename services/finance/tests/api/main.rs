@@ -5,6 +5,7 @@
 
 mod support;
 
+mod costs;
 mod documents;
 mod gates;
 mod ledger;

@@ -39,6 +39,7 @@ async fn an_older_version_of_a_new_order_filed_beside_a_newer_one_never_wins(bac
             lc_lead_days: 30,
             receivable_term_days: 90,
             balance_reminder_days: 7,
+            minimum_margin_basis_points: 0,
         },
     );
     let spec = OrderSpec::new(

@@ -380,3 +380,59 @@ pub async fn ledger(app: &TestApp, order: &orders::Order) -> pb::ListLedgerEntri
         .unwrap_or_else(|s| panic!("{s:?}"))
         .into_inner()
 }
+
+/// ORD-20: a `dept_manager`'s signature on `salesperson`'s sales of a day.
+pub async fn sign(
+    client: &mut Client,
+    salesperson: &str,
+    entry_date: &str,
+) -> Result<pb::SalesDetail, tonic::Status> {
+    client
+        .sign_sales_detail(pb::SignSalesDetailRequest {
+            salesperson: salesperson.to_owned(),
+            entry_date: entry_date.to_owned(),
+            ..Default::default()
+        })
+        .await
+        .map(tonic::Response::into_inner)
+}
+
+/// ORD-20: finance sets the standard cost of one unit of `sku` (CNY) from
+/// `effective_from` on.
+pub async fn set_standard_cost(
+    app: &TestApp,
+    sku: &str,
+    unit_cost: i64,
+    effective_from: &str,
+) -> Result<pb::StandardCost, tonic::Status> {
+    app.finance()
+        .await
+        .set_standard_cost(pb::SetStandardCostRequest {
+            sku: sku.to_owned(),
+            unit_cost: Some(cny(unit_cost)),
+            effective_from: effective_from.to_owned(),
+            note: "costing sheet".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .map(tonic::Response::into_inner)
+}
+
+/// ORD-20: ten pumps at 10,000.00 CNY (100,000.00), a standard prepaid order
+/// of `tom`'s, paid in full and the payment confirmed: it waits for its
+/// sales detail.
+pub async fn paid_standard_order(app: &TestApp) -> orders::Order {
+    let order = awaiting_payment(
+        app,
+        &OrderSpec::new(
+            orders::OrderKind::Standard,
+            Some((orders::PaymentTermKind::Prepaid, 0)),
+        ),
+    )
+    .await;
+    let mut sales = app.sales().await;
+    let payment = record_payment(&mut sales, &order, pb::PaymentKind::Full, 10_000_000).await;
+    confirm_payment(app, &payment).await;
+    app.quiescent().await;
+    order
+}

@@ -170,6 +170,8 @@ fake_finance_service! {
     sign_sales_detail(SignSalesDetailRequest) -> SalesDetail;
     confirm_sales_detail(ConfirmSalesDetailRequest) -> SalesDetail;
     list_sales_details(ListSalesDetailsRequest) -> ListSalesDetailsResponse;
+    set_standard_cost(SetStandardCostRequest) -> StandardCost;
+    list_standard_costs(ListStandardCostsRequest) -> ListStandardCostsResponse;
     request_refund(RequestRefundRequest) -> Refund;
     get_refund(GetRefundRequest) -> Refund;
     list_refunds(ListRefundsRequest) -> ListRefundsResponse;
