@@ -304,8 +304,13 @@ impl Logistics {
         order_id: &OrderId,
     ) -> Result<(), LogisticsError> {
         let Some(mut shipment) = records::shipment(connection, order_id, true).await? else {
-            tracing::warn!(order.id = %order_id, "an outbound for an order logistics does not know");
-            return Ok(());
+            // The order's own events come by another consumer, with no
+            // order between the streams: the outbound waits for them, or
+            // the shipment could never be dispatched (GOODS_NOT_OUT).
+            return Err(LogisticsError::ahead_of_order(
+                order_id,
+                "the outbound was posted before logistics heard of the order",
+            ));
         };
         if !shipment.goods_out {
             shipment.goods_out = true;

@@ -37,6 +37,9 @@ impl Unmet {
     }
 }
 
+/// The precondition kind of [`Error::ahead_of_order`].
+pub const AHEAD_OF_ORDER: &str = "REPORT_AHEAD_OF_ORDER";
+
 /// Why a use case refused or failed. Each variant has exactly one gRPC code.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -107,6 +110,25 @@ impl Error {
             resource,
             id: id.into(),
         }
+    }
+
+    /// Issue 17: an event that overtook the one it follows (another
+    /// service's report handled before this service's own earlier step, by
+    /// a replica beside it). A consumer waits for the order to catch up:
+    /// the event is redelivered with back-off for as long as it takes and
+    /// never dead-lettered, since dropping it would leave the order behind
+    /// for good.
+    pub fn ahead_of_order(
+        order_id: impl std::fmt::Display,
+        description: impl Into<String>,
+    ) -> Self {
+        Self::precondition(AHEAD_OF_ORDER, format!("orders/{order_id}"), description)
+    }
+
+    /// Whether this is [`Self::ahead_of_order`]'s refusal only.
+    pub fn is_ahead_of_order(&self) -> bool {
+        let kinds = self.precondition_kinds();
+        !kinds.is_empty() && kinds.iter().all(|kind| *kind == AHEAD_OF_ORDER)
     }
 
     /// The kinds of the unmet preconditions (empty for other errors).

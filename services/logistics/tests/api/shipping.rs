@@ -27,7 +27,8 @@ backend_tests!(
 /// confirmation. Asked about an order it has not heard of (a draft, one whose
 /// event is on its way, or none at all), it answers FAILED_PRECONDITION
 /// `ORDER_NOT_KNOWN`, never a NOT_FOUND a caller would take as final, and
-/// changes nothing; once the confirmation arrives, the same calls work.
+/// changes nothing; once the confirmation arrives, the same calls work, and
+/// an outbound posted before it is applied then.
 async fn an_order_logistics_has_not_heard_of_is_not_known_yet_rather_than_not_found(
     backend: Backend,
 ) {
@@ -58,10 +59,21 @@ async fn an_order_logistics_has_not_heard_of_is_not_known_yet_rather_than_not_fo
         app.published("logistics.>").await.is_empty(),
         "nothing changed"
     );
+    // Inventory's outbound overtakes the order's own events (another
+    // stream, another consumer): it waits for them instead of being lost,
+    // or the shipment could never leave (GOODS_NOT_OUT).
+    app.outbound_posted(&order).await;
 
     app.order_event("confirmed", &order).await;
     let known = app.shipment_in(&order, "known").await;
     assert_eq!(known.order_number, order.number);
+    testing::eventually(Duration::from_secs(60), "the goods out", || async {
+        app.shipment_in(&order, "known")
+            .await
+            .goods_out
+            .then_some(())
+    })
+    .await;
 }
 
 /// A 30 % T/T order to Hangzhou, deposit paid, released and ready to ship,

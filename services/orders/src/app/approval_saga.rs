@@ -156,6 +156,18 @@ impl Orders {
             }
             Err(error) => return Err(error),
         };
+        if order.approval_request_id.is_none() && order.state == OrderState::PendingApproval {
+            // The saga filed the request, but its transaction that records
+            // it on the order has not committed (it failed and is retried):
+            // the outcome waits for it rather than being lost.
+            return Err(OrderError::ahead_of_order(
+                &order.id,
+                format!(
+                    "approval {} reported before the order recorded its request",
+                    report.request_id
+                ),
+            ));
+        }
         if order.approval_request_id.as_deref() != Some(report.request_id.as_str()) {
             return Ok(());
         }

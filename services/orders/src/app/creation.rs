@@ -24,7 +24,7 @@ use orderflow_platform::db::Database;
 use orderflow_platform::db::idempotency::{self, RequestKey};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
-use crate::domain::order::{NewOrder, Order};
+use crate::domain::order::{NewOrder, Order, Replaced, check_replaced};
 use crate::domain::{Actor, OrderError};
 use crate::events;
 use crate::store::timeline::TimelineEntry;
@@ -193,7 +193,7 @@ impl Writer {
             requests.iter().map(|r| r.new.customer_id.clone()),
         )
         .await?;
-        let replaced = orders::existing(
+        let replaced = orders::replaced(
             &*transaction,
             requests
                 .iter()
@@ -215,15 +215,20 @@ impl Writer {
                 if customer.is_none() {
                     violations.add("customer_id", "no such customer");
                 }
-                if let Some(replaced_id) = &request.new.replaces_order_id
-                    && !replaced.contains(replaced_id)
-                {
-                    violations.add("replaces_order_id", "no such order");
-                }
-                match customer {
-                    Some(customer) if violations.is_empty() => {
+                let shipped = check_replaced(
+                    &request.new,
+                    request
+                        .new
+                        .replaces_order_id
+                        .as_ref()
+                        .and_then(|id| replaced.get(id)),
+                    &mut violations,
+                );
+                match (customer, shipped) {
+                    (Some(customer), Ok(())) if violations.is_empty() => {
                         Outcome::Created(Box::new(build(request, &customer.address, now)))
                     }
+                    (_, Err(unmet)) if violations.is_empty() => Outcome::Refused(unmet),
                     _ => Outcome::Refused(OrderError::InvalidInput(violations.into_vec())),
                 }
             })
@@ -290,17 +295,24 @@ impl Writer {
         }
         let transaction = self.database.begin_write().await?;
         let now = self.now();
-        let Some(customer) = customers::find(&*transaction, &request.new.customer_id)
+        let customer = customers::find(&*transaction, &request.new.customer_id)
             .await?
-            .filter(|customer| customer.open_to(&request.new.store_code))
-        else {
-            return Err(OrderError::invalid("customer_id", "no such customer"));
-        };
-        if let Some(replaced_id) = &request.new.replaces_order_id
-            && orders::find(&*transaction, replaced_id).await?.is_none()
-        {
-            return Err(OrderError::invalid("replaces_order_id", "no such order"));
+            .filter(|customer| customer.open_to(&request.new.store_code));
+        let mut violations = Violations::new();
+        if customer.is_none() {
+            violations.add("customer_id", "no such customer");
         }
+        let replaced = match &request.new.replaces_order_id {
+            Some(id) => orders::find(&*transaction, id)
+                .await?
+                .map(|order| Replaced::of(&order)),
+            None => None,
+        };
+        let shipped = check_replaced(&request.new, replaced.as_ref(), &mut violations);
+        let Some(customer) = customer.filter(|_| violations.is_empty()) else {
+            return Err(OrderError::InvalidInput(violations.into_vec()));
+        };
+        shipped?;
         let order = build(request, &customer.address, now);
         orders::insert(&*transaction, &order).await?;
         timeline::append(&*transaction, &order.id, &created_entry(request, now)).await?;

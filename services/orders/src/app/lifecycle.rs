@@ -4,6 +4,8 @@
 use super::*;
 use orderflow_platform::ids::OrderId;
 
+use crate::domain::order::{Replaced, check_replaced};
+
 impl Orders {
     /// ORD-1: a new order in DRAFT, idempotent by request id. Written in a
     /// batch with the other orders being created at the same moment.
@@ -45,7 +47,8 @@ impl Orders {
         Ok(order)
     }
 
-    /// The customer and the replaced order must exist (ORD-1, ORD-14).
+    /// The customer must exist, and the replaced order be the same
+    /// customer's and, for a reship or a return, shipped (ORD-1, ORD-14).
     pub(super) async fn referenced<C: ConnectionTrait>(
         &self,
         connection: &C,
@@ -60,13 +63,15 @@ impl Orders {
         if customer.is_none() {
             violations.add("customer_id", "no such customer");
         }
-        if let Some(replaced) = &new.replaces_order_id
-            && orders::find(connection, replaced).await?.is_none()
-        {
-            violations.add("replaces_order_id", "no such order");
-        }
+        let replaced = match &new.replaces_order_id {
+            Some(id) => orders::find(connection, id)
+                .await?
+                .map(|order| Replaced::of(&order)),
+            None => None,
+        };
+        let shipped = check_replaced(new, replaced.as_ref(), &mut violations);
         match customer {
-            Some(customer) if violations.is_empty() => Ok(customer),
+            Some(customer) if violations.is_empty() => shipped.map(|()| customer),
             _ => Err(OrderError::InvalidInput(violations.into_vec())),
         }
     }

@@ -14,12 +14,18 @@ const SEND_BATCH: u64 = 100;
 
 impl Orders {
     /// Queues `notification` in the transaction of what caused it; the
-    /// sender sends it.
+    /// sender sends it. What the customer was told already (the same kind
+    /// and text for the order: a re-schedule to the same date, the same late
+    /// shipment reported again) is not queued twice.
     pub(super) async fn notify_customer<C: ConnectionTrait>(
         &self,
         connection: &C,
         notification: &Notification,
     ) -> Result<(), OrderError> {
+        if notifications::already_told(connection, notification).await? {
+            tracing::debug!(order.number = %notification.order_number, kind = notification.kind.as_str(), "the customer was told this already");
+            return Ok(());
+        }
         notifications::insert(connection, notification).await
     }
 

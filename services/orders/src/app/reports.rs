@@ -372,7 +372,10 @@ impl Orders {
                 carrier_code,
                 tracking_number,
             } => {
-                if order.state == OrderState::ReadyToShip {
+                if matches!(
+                    order.state,
+                    OrderState::Released | OrderState::InProduction | OrderState::ReadyToShip
+                ) {
                     return Err(report_ahead(&order, "delivered", "shipped"));
                 }
                 if order.state != OrderState::Shipped {
@@ -467,6 +470,12 @@ impl Orders {
             order.updated_at = now;
             orders::update(connection, &order).await?;
         }
+        // Fabric may be bought before the order is released (PRC-7): its
+        // arrival waits for the release, or the garment would never be
+        // started.
+        if step == "received" && order.state == OrderState::AwaitingPayment {
+            return Err(report_ahead(&order, "fabric received", "released"));
+        }
         if step == "received" && order.state == OrderState::Released {
             let from = order.start_production(now)?;
             let change = Change::new("in_production", Some(from))
@@ -557,14 +566,14 @@ impl Orders {
 /// A report that came before the one it follows: two replicas share a
 /// consumer and handle an order's events side by side, and another
 /// service's report can overtake this service's own step. Refused, so
-/// that the event is delivered again once the order has caught up
+/// that the event is delivered again (for as long as it takes, never
+/// dead-lettered) once the order has caught up
 /// (dropping it would leave the order behind for good: the fault suite
 /// found orders stuck in SHIPPED whose delivery had been reported before
 /// their dispatch was applied).
 fn report_ahead(order: &Order, reported: &str, awaited: &str) -> OrderError {
-    OrderError::precondition(
-        "REPORT_AHEAD_OF_ORDER",
-        format!("orders/{}", order.id),
+    OrderError::ahead_of_order(
+        &order.id,
         format!(
             "{reported} reported while the order is {}; waiting until it is {awaited}",
             order.state

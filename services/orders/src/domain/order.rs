@@ -24,6 +24,7 @@ mod fulfilment;
 mod input;
 mod lifecycle;
 mod merge;
+mod replaced;
 mod review;
 mod terms;
 
@@ -32,6 +33,7 @@ pub use fit::*;
 pub use fulfilment::*;
 pub use input::*;
 pub use lifecycle::*;
+pub use replaced::*;
 pub use terms::*;
 
 /// An order.

@@ -65,6 +65,21 @@ pub async fn insert<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Whether the customer was already told exactly this of the order (the
+/// same kind and text): a report repeated with no news tells nothing new.
+pub async fn already_told<C: ConnectionTrait>(
+    connection: &C,
+    notification: &Notification,
+) -> Result<bool, OrderError> {
+    let found = row::Entity::find()
+        .filter(row::Column::OrderId.eq(notification.order_id.as_str()))
+        .filter(row::Column::Kind.eq(notification.kind.as_str()))
+        .filter(row::Column::Text.eq(notification.text.as_str()))
+        .one(connection)
+        .await?;
+    Ok(found.is_some())
+}
+
 /// Up to `limit` notifications not yet sent and held by no sender, oldest
 /// first.
 pub async fn waiting<C: ConnectionTrait>(

@@ -10,7 +10,7 @@ use super::entities::{order, order_revision};
 use super::{corrupt, json, parse_json};
 use crate::domain::OrderError;
 pub use crate::domain::listing::OrderFilter;
-use crate::domain::order::{CostBearer, EditableFields, Order, OrderKind, OrderState};
+use crate::domain::order::{CostBearer, EditableFields, Order, OrderKind, OrderState, Replaced};
 use orderflow_platform::money::Currency;
 
 fn to_model(order: &Order) -> Result<order::Model, OrderError> {
@@ -140,23 +140,29 @@ pub async fn insert_many<C: ConnectionTrait>(
 }
 
 /// Which of `ids` are orders.
-pub async fn existing<C: ConnectionTrait>(
+pub async fn replaced<C: ConnectionTrait>(
     connection: &C,
     ids: impl IntoIterator<Item = String>,
-) -> Result<std::collections::HashSet<String>, OrderError> {
+) -> Result<std::collections::HashMap<String, Replaced>, OrderError> {
     let ids: Vec<String> = ids.into_iter().collect();
     if ids.is_empty() {
-        return Ok(std::collections::HashSet::new());
+        return Ok(std::collections::HashMap::new());
     }
-    Ok(order::Entity::find()
+    order::Entity::find()
         .select_only()
         .column(order::Column::Id)
+        .column(order::Column::CustomerId)
+        .column(order::Column::State)
         .filter(order::Column::Id.is_in(ids))
-        .into_tuple::<String>()
+        .into_tuple::<(String, String, String)>()
         .all(connection)
         .await?
         .into_iter()
-        .collect())
+        .map(|(id, customer_id, state)| {
+            let state = OrderState::parse(&state).ok_or_else(|| corrupt("order state", &state))?;
+            Ok((id, Replaced { customer_id, state }))
+        })
+        .collect()
 }
 
 /// Writes every column of the order back.

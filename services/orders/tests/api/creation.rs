@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use orderflow_platform::backend_tests;
-use orderflow_platform::testing::Backend;
+use orderflow_platform::testing::{self, Backend};
 use orderflow_proto::orders::v1 as pb;
 use pb::order_service_client::OrderServiceClient;
 
@@ -224,32 +224,68 @@ async fn ord_14_a_reship_links_to_the_order_it_replaces(backend: Backend) {
     let app = spawn_orders(backend).await;
     let mut sales = app.sales().await;
     let customer = create_customer(&mut sales).await;
-    let original = create_order(&mut sales, standard_order(&customer.id)).await;
+    let draft = create_order(&mut sales, standard_order(&customer.id)).await;
+    let original = crate::notifications::ready_to_ship(&app, &customer).await;
+    let someone_else = create_customer(&mut sales).await;
+    let theirs = create_order(&mut sales, standard_order(&someone_else.id)).await;
 
     let mut reship = standard_order(&customer.id);
     reship.kind = pb::OrderKind::ReshipZeroProfit as i32;
     reship.lines[0].unit_price = cny(0);
     reship.payment_terms = None;
     reship.cost_bearer = pb::CostBearer::Carrier as i32;
-    let status = sales
-        .create_order(reship.clone())
-        .await
-        .err()
-        .unwrap_or_else(|| panic!("accepted"));
-    assert_eq!(violated_fields(&status), vec!["replaces_order_id"]);
-
-    reship.replaces_order_id = uuid::Uuid::now_v7().to_string();
-    let status = sales
-        .create_order(reship.clone())
-        .await
-        .err()
-        .unwrap_or_else(|| panic!("accepted"));
+    let mut refused = async |replaces: &str| {
+        let mut request = reship.clone();
+        request.replaces_order_id = replaces.to_owned();
+        sales
+            .create_order(request)
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("a reship replacing {replaces:?} was accepted"))
+    };
+    let replaces_order_id = vec!["replaces_order_id"];
+    assert_eq!(violated_fields(&refused("").await), replaces_order_id);
+    let unknown = uuid::Uuid::now_v7().to_string();
     assert_eq!(
-        violated_fields(&status),
-        vec!["replaces_order_id"],
+        violated_fields(&refused(&unknown).await),
+        replaces_order_id,
         "must exist"
     );
+    // Another customer's order is not this customer's to reship.
+    assert_eq!(
+        violated_fields(&refused(&theirs.id).await),
+        replaces_order_id,
+        "the same customer's"
+    );
+    // A reship replaces goods that were shipped: not a draft's, nor those
+    // still waiting in the warehouse.
+    for unshipped in [&draft, &original] {
+        assert_eq!(
+            testing::unmet_preconditions(&refused(&unshipped.id).await),
+            [(
+                "REPLACED_NOT_SHIPPED".to_owned(),
+                format!("orders/{}", unshipped.id)
+            )]
+        );
+    }
+    assert!(
+        list_all(&mut sales)
+            .await
+            .iter()
+            .all(|order| order.kind != pb::OrderKind::ReshipZeroProfit as i32)
+    );
 
+    crate::notifications::shipment(
+        &app,
+        &original,
+        "dispatched",
+        prost_types::Timestamp {
+            seconds: start_time().timestamp(),
+            nanos: 0,
+        },
+    )
+    .await;
+    wait_for_state(&app, &original.id, pb::OrderState::Shipped).await;
     reship.replaces_order_id = original.id.clone();
     let created = create_order(&mut sales, reship).await;
     assert_eq!(created.replaces_order_id, original.id);

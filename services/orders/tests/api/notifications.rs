@@ -22,6 +22,7 @@ use crate::support::*;
 
 backend_tests!(
     ord_17_sla_6_a_shipment_notice_sent_late_is_missed_by_its_send_time_and_sent_once,
+    ord_17_the_same_delay_is_told_once_and_a_later_date_again,
     log_5_fin_9_reports_that_overtake_the_order_wait_for_it,
 );
 
@@ -49,7 +50,14 @@ async fn publish(app: &TestApp, service: &str, subject: &str, payload: Vec<u8>) 
 
 /// A standard order confirmed, released by finance and made whole by
 /// inventory: READY_TO_SHIP.
-async fn ready_to_ship(app: &TestApp, customer: &pb::Customer) -> pb::Order {
+pub(crate) async fn ready_to_ship(app: &TestApp, customer: &pb::Customer) -> pb::Order {
+    let order = released(app, customer).await;
+    reservation_completed(app, &order).await;
+    wait_for_state(app, &order.id, pb::OrderState::ReadyToShip).await
+}
+
+/// A standard order confirmed and released by finance: RELEASED.
+async fn released(app: &TestApp, customer: &pb::Customer) -> pb::Order {
     let order = create_and_submit(app, standard_order(&customer.id)).await;
     app.assistant()
         .await
@@ -61,7 +69,11 @@ async fn ready_to_ship(app: &TestApp, customer: &pb::Customer) -> pb::Order {
         .unwrap_or_else(|status| panic!("{status:?}"));
     let order = wait_for_state(app, &order.id, pb::OrderState::AwaitingPayment).await;
     crate::fake_orders::gate_opened(app, &order).await;
-    wait_for_state(app, &order.id, pb::OrderState::Released).await;
+    wait_for_state(app, &order.id, pb::OrderState::Released).await
+}
+
+/// Inventory made the order's reservation whole.
+async fn reservation_completed(app: &TestApp, order: &pb::Order) {
     let reserved = inventory::ReservationEvent {
         event_id: uuid::Uuid::now_v7().to_string(),
         actor: "inventory".to_owned(),
@@ -79,11 +91,15 @@ async fn ready_to_ship(app: &TestApp, customer: &pb::Customer) -> pb::Order {
         reserved.encode_to_vec(),
     )
     .await;
-    wait_for_state(app, &order.id, pb::OrderState::ReadyToShip).await
 }
 
 /// Logistics reporting the order `event` (dispatched, delayed) at `at`.
-async fn shipment(app: &TestApp, order: &pb::Order, event: &str, at: prost_types::Timestamp) {
+pub(crate) async fn shipment(
+    app: &TestApp,
+    order: &pb::Order,
+    event: &str,
+    at: prost_types::Timestamp,
+) {
     let message = logistics::ShipmentEvent {
         event_id: uuid::Uuid::now_v7().to_string(),
         occur_time: Some(at),
@@ -325,7 +341,9 @@ async fn delivered_by(app: &TestApp, stream: &str, consumer: &str) -> Option<u64
 async fn log_5_fin_9_reports_that_overtake_the_order_wait_for_it(backend: Backend) {
     let app = spawn_orders(backend).await;
     let customer = create_customer(&mut app.sales().await).await;
-    let order = ready_to_ship(&app, &customer).await;
+    // Released, its stock still being reserved: the shipment's reports and
+    // the settlement overtake inventory's.
+    let order = released(&app, &customer).await;
     let now = timestamp(chrono::Utc::now());
     let settled = finance::DocumentEvent {
         event_id: uuid::Uuid::now_v7().to_string(),
@@ -345,8 +363,9 @@ async fn log_5_fin_9_reports_that_overtake_the_order_wait_for_it(backend: Backen
     )
     .await;
     shipment(&app, &order, "delivered", now).await;
-    // Both reached their consumers before the dispatch is sent.
-    testing::eventually(Duration::from_secs(20), "both reports handled", || async {
+    shipment(&app, &order, "dispatched", now).await;
+    // All three reached their consumers before the reservation is whole.
+    testing::eventually(Duration::from_secs(20), "the reports handled", || async {
         let logistics = delivered_by(
             &app,
             "LOGISTICS",
@@ -359,14 +378,14 @@ async fn log_5_fin_9_reports_that_overtake_the_order_wait_for_it(backend: Backen
             orderflow_orders::consumers::release::FINANCE_CONSUMER,
         )
         .await?;
-        (logistics >= 1 && finance >= 1).then_some(())
+        (logistics >= 2 && finance >= 1).then_some(())
     })
     .await;
     assert_eq!(
         get_order(&app, &order.id).await.state,
-        pb::OrderState::ReadyToShip as i32
+        pb::OrderState::Released as i32
     );
-    shipment(&app, &order, "dispatched", now).await;
+    reservation_completed(&app, &order).await;
     testing::eventually(Duration::from_secs(60), "the order completed", || async {
         (get_order(&app, &order.id).await.state == pb::OrderState::Completed as i32).then_some(())
     })
@@ -375,7 +394,71 @@ async fn log_5_fin_9_reports_that_overtake_the_order_wait_for_it(backend: Backen
         .await
         .into_iter()
         .map(|entry| entry.action)
-        .filter(|action| ["shipped", "delivered", "completed"].contains(&action.as_str()))
+        .filter(|action| {
+            ["ready_to_ship", "shipped", "delivered", "completed"].contains(&action.as_str())
+        })
         .collect();
-    assert_eq!(actions, ["shipped", "delivered", "completed"]);
+    assert_eq!(
+        actions,
+        ["ready_to_ship", "shipped", "delivered", "completed"]
+    );
+}
+
+/// Production's schedule of `order`, finishing on `planned_completion`
+/// after the order's due date.
+async fn scheduled(app: &TestApp, order: &pb::Order, planned_completion: &str) {
+    let event = production::ProductionEvent {
+        event_id: uuid::Uuid::now_v7().to_string(),
+        actor: "ma".to_owned(),
+        detail: format!("planned completion {planned_completion}"),
+        production_order: Some(production::ProductionOrder {
+            order_id: order.id.clone(),
+            order_number: order.number.clone(),
+            due_date: "2026-04-15".to_owned(),
+            planned_completion: planned_completion.to_owned(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    publish(
+        app,
+        "production",
+        "production.order.scheduled",
+        event.encode_to_vec(),
+    )
+    .await;
+}
+
+async fn ord_17_the_same_delay_is_told_once_and_a_later_date_again(backend: Backend) {
+    let app = spawn_orders(backend).await;
+    let customer = create_customer(&mut app.sales().await).await;
+    let order = ready_to_ship(&app, &customer).await;
+    scheduled(&app, &order, "2026-04-20").await;
+    messages_when(&app, &customer, &order, "the delay notice", |found| {
+        found.len() == 1
+    })
+    .await;
+    // Production re-plans to the same date: nothing new to tell.
+    scheduled(&app, &order, "2026-04-20").await;
+    app.quiescent().await;
+    let told = messages(&app, &customer, &order).await;
+    assert_eq!(told.len(), 1, "the same news told twice: {told:?}");
+    // A later date is news again.
+    scheduled(&app, &order, "2026-04-27").await;
+    let told = messages_when(
+        &app,
+        &customer,
+        &order,
+        "the second delay notice",
+        |found| found.len() == 2,
+    )
+    .await;
+    assert!(told[0].text.contains("2026-04-27"), "{}", told[0].text);
+    assert!(told[1].text.contains("2026-04-20"), "{}", told[1].text);
+    let scheduled_entries = timeline(&app, &order.id)
+        .await
+        .iter()
+        .filter(|entry| entry.action == "production_scheduled")
+        .count();
+    assert_eq!(scheduled_entries, 3, "each schedule is on the timeline");
 }

@@ -106,6 +106,12 @@ pub enum HandlerError {
     /// nothing is lost while a peer restarts.
     #[error("unavailable: {0}")]
     Unavailable(anyhow::Error),
+    /// The event overtook the one it follows (issue 17: a report handled
+    /// before the step it reports on was applied by a replica beside):
+    /// retried with back-off for as long as it takes, never dead-lettered;
+    /// the order catches up.
+    #[error("waiting: {0}")]
+    Waiting(anyhow::Error),
 }
 
 impl HandlerError {
@@ -151,11 +157,12 @@ impl From<DbErr> for HandlerError {
 
 impl From<crate::error::Error> for HandlerError {
     /// A use case's failure inside a consumer: `UNAVAILABLE` (the database
-    /// or a peer is away) is waited for; anything else is retried, then
-    /// dead-lettered.
+    /// or a peer is away) and an event ahead of its order are waited for;
+    /// anything else is retried, then dead-lettered.
     fn from(error: crate::error::Error) -> Self {
         match error {
             crate::error::Error::Unavailable(_) => Self::Unavailable(anyhow::Error::new(error)),
+            ahead if ahead.is_ahead_of_order() => Self::Waiting(anyhow::Error::new(ahead)),
             other => Self::Transient(anyhow::Error::new(other)),
         }
     }
@@ -468,6 +475,10 @@ impl Consumer {
             Err(HandlerError::Permanent(reason)) => Outcome::DeadLetter(reason),
             Err(HandlerError::Unavailable(error)) => {
                 tracing::warn!(event_id = %event.event_id, delivery = event.delivery, error = %format!("{error:#}"), "a dependency is unavailable; will retry");
+                Outcome::Retry(self.delay_after(event.delivery))
+            }
+            Err(HandlerError::Waiting(error)) => {
+                tracing::info!(event_id = %event.event_id, delivery = event.delivery, error = %format!("{error:#}"), "ahead of the order; will retry");
                 Outcome::Retry(self.delay_after(event.delivery))
             }
             Err(HandlerError::Transient(error)) => {

@@ -376,6 +376,13 @@ impl EventHandler for RecordingHandler {
                     DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::Timeout).into(),
                 );
             }
+            if event.payload.as_ref() == b"ahead of its order" {
+                return Err(orderflow_platform::error::Error::ahead_of_order(
+                    "0190a0a0-0000-7000-8000-000000000001",
+                    "delivered reported while the order is RELEASED",
+                )
+                .into());
+            }
         }
         self.calls.fetch_add(1, Ordering::SeqCst);
         transaction
@@ -745,14 +752,16 @@ async fn a_handler_that_keeps_failing_ends_in_the_dead_letter_stream(backend: Ba
     shutdown.trigger();
 }
 
-/// An unavailable peer, and (D2, issue 17) a database that cannot be
-/// reached, are waited for as long as they are away: never dead-lettered.
+/// An unavailable peer, (D2, issue 17) a database that cannot be reached,
+/// and (issue 17) a report ahead of its order are waited for as long as it
+/// takes: never dead-lettered.
 async fn an_unavailable_peer_is_waited_for_beyond_max_deliver(backend: Backend) {
     let (_test_database, database) = database(backend).await;
     let nats = TestNats::start().await;
     let shutdown = Shutdown::new();
     publish(&nats, "waits-1", b"peer down for a while").await;
     publish(&nats, "waits-2", b"database down for a while").await;
+    publish(&nats, "waits-3", b"ahead of its order").await;
     start_consumer(
         &database,
         nats.client().await,
@@ -763,8 +772,8 @@ async fn an_unavailable_peer_is_waited_for_beyond_max_deliver(backend: Backend) 
     );
     eventually(
         Duration::from_secs(30),
-        "both events handled on their sixth delivery",
-        || async { (effects(&database).await == 2).then_some(()) },
+        "the three events handled on their sixth delivery",
+        || async { (effects(&database).await == 3).then_some(()) },
     )
     .await;
     assert!(
