@@ -688,7 +688,16 @@ impl Inventory {
         order_id: &OrderId,
         order_number: &str,
         notes: &str,
+        order_updated_at: DateTime<Utc>,
     ) -> Result<(), InventoryError> {
-        records::remember_order_notes(connection, order_id, order_number, notes, self.now()).await
+        records::remember_order_notes(
+            connection,
+            order_id,
+            order_number,
+            notes,
+            order_updated_at,
+            self.now(),
+        )
+        .await
     }
 }

@@ -149,12 +149,20 @@ impl EventHandler for OrderEvents {
         .copied()
         .collect::<Vec<_>>()
         .join("\n");
+        let order_updated_at = order
+            .update_time
+            .as_ref()
+            .and_then(orderflow_platform::grpc::convert::from_timestamp)
+            .ok_or_else(|| {
+                HandlerError::Permanent("an order event without the order's update time".to_owned())
+            })?;
         self.inventory
             .remember_order(
                 transaction,
                 &HandlerError::parse("order.id", &order.id)?,
                 &order.number,
                 &notes,
+                order_updated_at,
             )
             .await
             .map_err(failure)

@@ -352,6 +352,7 @@ pub fn customer_message(message: &Notification) -> pb::CustomerMessage {
             NotificationKind::ProductionDelay => pb::NotificationKind::ProductionDelay,
             NotificationKind::Shipment => pb::NotificationKind::Shipment,
             NotificationKind::DeliveryProblem => pb::NotificationKind::DeliveryProblem,
+            NotificationKind::Confirmation => pb::NotificationKind::Confirmation,
         } as i32,
         recipient: message.recipient.clone(),
         text: message.text.clone(),

@@ -146,6 +146,8 @@ pub mod order_note {
         #[sea_orm(column_type = "Text")]
         pub notes: String,
         pub updated_at: DateTime<Utc>,
+        /// The order's own update time of these notes.
+        pub order_updated_at: Option<DateTime<Utc>>,
     }
 
     no_relations!();

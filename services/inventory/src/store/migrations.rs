@@ -23,6 +23,13 @@ impl MigratorTrait for Migrator {
                     .to_owned()
             },
         ));
+        // Issue 17: the order's own update time of the notes kept, so that an
+        // older version of the order handled later does not win.
+        migrations.push(orderflow_platform::db::migrations::AddColumn::new(
+            "m0005_order_note_version",
+            "order_notes",
+            || sea_orm_migration::schema::timestamp_with_time_zone_null("order_updated_at"),
+        ));
         migrations
     }
 }

@@ -1,7 +1,7 @@
 //! Items, kits, reservations, pick lists, order notes and work contact sheets.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, QuerySelect,
@@ -253,11 +253,16 @@ pub async fn pick_list<C: ConnectionTrait>(
 }
 
 /// The special notes of an order, copied from the orders service's events.
+/// Keeps the notes of the order as of `order_updated_at` (its own update
+/// time), unless a newer version of the order was kept already: two
+/// replicas handle an order's events side by side, and the older one may
+/// come last.
 pub async fn remember_order_notes<C: ConnectionTrait>(
     connection: &C,
     order_id: &str,
     order_number: &str,
     notes: &str,
+    order_updated_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(), InventoryError> {
     let row = order_note::ActiveModel {
@@ -265,7 +270,9 @@ pub async fn remember_order_notes<C: ConnectionTrait>(
         order_number: Set(order_number.to_owned()),
         notes: Set(notes.to_owned()),
         updated_at: Set(now),
+        order_updated_at: Set(Some(order_updated_at)),
     };
+    let kept = Expr::col((order_note::Entity, order_note::Column::OrderUpdatedAt));
     order_note::Entity::insert(row)
         .on_conflict(
             OnConflict::column(order_note::Column::OrderId)
@@ -273,7 +280,9 @@ pub async fn remember_order_notes<C: ConnectionTrait>(
                     order_note::Column::OrderNumber,
                     order_note::Column::Notes,
                     order_note::Column::UpdatedAt,
+                    order_note::Column::OrderUpdatedAt,
                 ])
+                .action_and_where(kept.clone().is_null().or(kept.lte(order_updated_at)))
                 .to_owned(),
         )
         .exec_without_returning(connection)

@@ -10,6 +10,7 @@ use crate::support::*;
 backend_tests!(
     ord_8_a_kit_line_with_a_wrong_quantity_or_weight_is_flagged,
     inv_5_picking_carries_the_notes_and_goods_leave_after_inspection,
+    ord_12_the_notes_of_an_older_order_version_handled_last_do_not_win,
     inv_6_prc_5_goods_come_in_after_inspection_and_damaged_returns_go_to_quarantine,
     inv_8_materials_are_issued_to_production_and_a_work_contact_sheet_is_kept,
     inv_7_the_store_refuses_to_change_or_delete_a_stock_movement,
@@ -627,4 +628,54 @@ async fn prc_6_parts_at_an_outsourcing_vendor_are_stock_there_until_their_return
             .count(),
         2
     );
+}
+
+/// ORD-12, issue 17: two replicas handle an order's events side by side, so
+/// an older version of the order can be handled after a newer one: the pick
+/// list carries the newer special requirements all the same.
+async fn ord_12_the_notes_of_an_older_order_version_handled_last_do_not_win(backend: Backend) {
+    use orderflow_proto::orders::v1 as orders;
+    let app = spawn_inventory(backend).await;
+    let mut warehouse = app.warehouse().await;
+    stocked(&mut warehouse, "PUMP-100", 10).await;
+    let at = |seconds: i64| {
+        Some(prost_types::Timestamp {
+            seconds: 1_800_000_000 + seconds,
+            nanos: 0,
+        })
+    };
+    let older = orders::Order {
+        id: test_order_id(12),
+        number: "2026030200000012".to_owned(),
+        special_requirements: "gift: one spare seal kit".to_owned(),
+        update_time: at(0),
+        ..Default::default()
+    };
+    let newer = orders::Order {
+        special_requirements: "gift: two spare seal kits; double carton".to_owned(),
+        update_time: at(1),
+        ..older.clone()
+    };
+    testing::publish_order_event(&app.nats, "edited", &newer).await;
+    app.quiescent(&[]).await;
+    testing::publish_order_event(&app.nats, "created", &older).await;
+    app.quiescent(&[]).await;
+    warehouse
+        .reserve_for_order(pb::ReserveForOrderRequest {
+            order_id: older.id.clone(),
+            order_number: older.number.clone(),
+            warehouse: "FG".to_owned(),
+            lines: vec![line("PUMP-100", 1)],
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let list = warehouse
+        .create_pick_list(pb::CreatePickListRequest {
+            order_id: older.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert_eq!(list.notes, newer.special_requirements);
 }

@@ -3,12 +3,13 @@
 
 use super::*;
 use crate::domain::confirmation::ConfirmationSheet;
+use crate::domain::notification::{Notification, NotificationKind};
 use crate::store::sheets;
 use orderflow_platform::ids::OrderId;
 
 impl Orders {
     /// ORD-16: the order's sheet as confirmed now, in the confirmation's
-    /// transaction.
+    /// transaction, and sent to the customer through the notifier.
     pub(super) async fn issue_confirmation_sheet<C: ConnectionTrait>(
         &self,
         connection: &C,
@@ -32,6 +33,23 @@ impl Orders {
         } else {
             sheets::insert(connection, &sheet).await?;
         }
+        // It goes to the customer through the notifier, to be signed back.
+        let notice = Notification::about(
+            order,
+            NotificationKind::Confirmation,
+            format!(
+                "Order {} is confirmed: confirmation sheet {} (version {}), {} in all, delivery by {}, {}. Please check it and sign it back.",
+                order.number,
+                sheet.number,
+                sheet.version,
+                order.money(order.total),
+                sheet.delivery_date,
+                sheet.terms_text()
+            ),
+            order.updated_at,
+            None,
+        );
+        self.notify_customer(connection, &notice).await?;
         Ok(sheet)
     }
 

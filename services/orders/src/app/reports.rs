@@ -65,6 +65,10 @@ pub enum ShipmentReport {
     },
     Tracked {
         text: String,
+        /// ORD-17: the carrier reports trouble (an exception, a failed
+        /// delivery attempt, the parcel lost, damaged or sent back): the
+        /// customer is told. Carrier and tracking number, for the notice.
+        problem: Option<(String, String)>,
     },
     Delayed {
         carrier_code: String,
@@ -387,8 +391,22 @@ impl Orders {
                     .reported_by(LOGISTICS_SOURCE);
                 self.record(connection, &order, &person, change).await
             }
-            ShipmentReport::Tracked { text } => {
-                timeline::append(connection, &order.id, &note("tracking", text)).await
+            ShipmentReport::Tracked { text, problem } => {
+                timeline::append(connection, &order.id, &note("tracking", text.clone())).await?;
+                let Some((carrier_code, tracking_number)) = problem else {
+                    return Ok(());
+                };
+                let notice = Notification::about(
+                    &order,
+                    NotificationKind::DeliveryProblem,
+                    format!(
+                        "Order {}: the carrier reports a problem with the shipment ({carrier_code} {tracking_number}): {text}. We are following it up with the carrier.",
+                        order.number
+                    ),
+                    now,
+                    None,
+                );
+                self.notify_customer(connection, &notice).await
             }
             ShipmentReport::Delayed {
                 carrier_code,

@@ -29,6 +29,7 @@ use sea_orm::DatabaseTransaction;
 use crate::app::Orders;
 use crate::app::reports::{ConfirmedPayment, FINANCE_SOURCE, ShipmentReport};
 use crate::consumers::saga::order_error;
+use crate::domain::notification::is_delivery_problem;
 use crate::peers::Stock;
 
 /// The order an event names; a malformed id is dead-lettered at once.
@@ -337,6 +338,8 @@ impl EventHandler for LogisticsReports {
                     )
                     .trim()
                     .to_owned(),
+                    problem: is_delivery_problem(&tracking.status)
+                        .then_some((shipment.carrier_code, shipment.tracking_number)),
                 }
             }
             "logistics.shipment.plan_overdue" => ShipmentReport::PlanOverdue {

@@ -1,6 +1,7 @@
-//! ORD-17: what the customer is told, and when. A stock shortage at
-//! confirmation, a production delay, the shipment (LOG-3) and a delivery
-//! problem each become a notification for the order's customer; a notifier
+//! ORD-17: what the customer is told, and when. The confirmation sheet
+//! (ORD-16), a stock shortage at confirmation, a production delay, the
+//! shipment (LOG-3) and a delivery problem each become a notification for
+//! the order's customer; a notifier
 //! (an adapter) sends it, and every notification stays in the customer's
 //! message log. SLA-6 — the customer told of the shipment within the hour —
 //! is measured when the notifier sent it, not when the dispatch was heard
@@ -27,8 +28,26 @@ string_enum!(
         Shipment => "shipment",
         /// The shipment is late or in trouble on its way.
         DeliveryProblem => "delivery_problem",
+        /// The order confirmation sheet, to be signed back (ORD-16).
+        Confirmation => "confirmation",
     }
 );
+
+/// ORD-17: the tracking statuses (logistics.proto `TrackingEvent.status`)
+/// that are a delivery problem the customer is told of.
+pub const DELIVERY_PROBLEMS: [&str; 6] = [
+    "exception",
+    "failed_attempt",
+    "returned",
+    "lost",
+    "damaged",
+    "held",
+];
+
+/// Whether a carrier's tracking status is a delivery problem (ORD-17).
+pub fn is_delivery_problem(status: &str) -> bool {
+    DELIVERY_PROBLEMS.contains(&status.trim().to_ascii_lowercase().as_str())
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notification {

@@ -1,8 +1,10 @@
 //! Order review and confirmation (ORD-5) and the confirmation sheet it
 //! issues (ORD-16).
 
+use std::time::Duration;
+
 use orderflow_platform::backend_tests;
-use orderflow_platform::testing::Backend;
+use orderflow_platform::testing::{self, Backend};
 use orderflow_proto::orders::v1 as pb;
 
 use crate::support::*;
@@ -337,6 +339,21 @@ async fn ord_16_confirmation_issues_the_sheet_and_the_customer_acknowledges_it_o
             sheet.number
         )),
         "{confirmed}"
+    );
+    // The sheet goes to the customer through the notifier.
+    let told = testing::eventually(Duration::from_secs(20), "the sheet sent", || async {
+        crate::notifications::messages(&app, &customer, &order)
+            .await
+            .into_iter()
+            .find(|message| message.send_time.is_some())
+    })
+    .await;
+    assert_eq!(told.kind(), pb::NotificationKind::Confirmation);
+    assert!(
+        told.text.contains(&format!("{} (version 1)", sheet.number))
+            && told.text.contains("2026-04-15"),
+        "{}",
+        told.text
     );
 
     // The customer acknowledges: recorded once, on the sheet and timeline.

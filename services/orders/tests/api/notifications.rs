@@ -23,6 +23,7 @@ use crate::support::*;
 backend_tests!(
     ord_17_sla_6_a_shipment_notice_sent_late_is_missed_by_its_send_time_and_sent_once,
     ord_17_the_same_delay_is_told_once_and_a_later_date_again,
+    ord_17_a_carriers_exception_is_a_delivery_problem_told_once,
     log_5_fin_9_reports_that_overtake_the_order_wait_for_it,
 );
 
@@ -124,7 +125,7 @@ pub(crate) async fn shipment(
     .await;
 }
 
-async fn messages(
+pub(crate) async fn messages(
     app: &TestApp,
     customer: &pb::Customer,
     order: &pb::Order,
@@ -197,9 +198,10 @@ async fn ord_17_sla_6_a_shipment_notice_sent_late_is_missed_by_its_send_time_and
     .await;
 
     // Its notice is queued before the shipment's (the two reports come by
-    // different consumers: without this wait, either may be filed first).
+    // different consumers: without this wait, either may be filed first),
+    // after the confirmation sheet's (ORD-16).
     messages_when(&app, &customer, &late, "the delay notice", |found| {
-        found.len() == 1
+        found.len() == 2
     })
     .await;
 
@@ -209,7 +211,7 @@ async fn ord_17_sla_6_a_shipment_notice_sent_late_is_missed_by_its_send_time_and
     shipment(&app, &late, "dispatched", timestamp(dispatched_at)).await;
     wait_for_state(&app, &late.id, pb::OrderState::Shipped).await;
     let waiting = messages_when(&app, &customer, &late, "failed sends", |found| {
-        found.len() == 2 && found.iter().all(|m| m.attempts > 0)
+        found.len() == 3 && found.iter().all(|m| m.attempts > 0)
     })
     .await;
     assert!(waiting.iter().all(|m| m.send_time.is_none()));
@@ -229,7 +231,8 @@ async fn ord_17_sla_6_a_shipment_notice_sent_late_is_missed_by_its_send_time_and
         kinds,
         [
             (pb::NotificationKind::Shipment, true),
-            (pb::NotificationKind::ProductionDelay, false)
+            (pb::NotificationKind::ProductionDelay, false),
+            (pb::NotificationKind::Confirmation, false)
         ],
         "newest first"
     );
@@ -263,7 +266,7 @@ async fn ord_17_sla_6_a_shipment_notice_sent_late_is_missed_by_its_send_time_and
             .iter()
             .filter(|e| e.action == "customer_notified")
             .count(),
-        2
+        3
     );
 
     // Dispatched and told at once: in time. A delay on the way is told too.
@@ -272,7 +275,7 @@ async fn ord_17_sla_6_a_shipment_notice_sent_late_is_missed_by_its_send_time_and
     shipment(&app, &prompt, "dispatched", now).await;
     shipment(&app, &prompt, "delayed", now).await;
     let sent = messages_when(&app, &customer, &prompt, "the prompt notices", |found| {
-        found.len() == 2 && found.iter().all(|m| m.send_time.is_some())
+        found.len() == 3 && found.iter().all(|m| m.send_time.is_some())
     })
     .await;
     let kinds: Vec<(pb::NotificationKind, bool)> =
@@ -281,7 +284,8 @@ async fn ord_17_sla_6_a_shipment_notice_sent_late_is_missed_by_its_send_time_and
         kinds,
         [
             (pb::NotificationKind::DeliveryProblem, false),
-            (pb::NotificationKind::Shipment, false)
+            (pb::NotificationKind::Shipment, false),
+            (pb::NotificationKind::Confirmation, false)
         ]
     );
     app.quiescent().await;
@@ -294,7 +298,7 @@ async fn ord_17_sla_6_a_shipment_notice_sent_late_is_missed_by_its_send_time_and
     );
     assert_eq!(
         gateway.sent.load(Ordering::SeqCst),
-        4,
+        6,
         "each message sent once, by one of the two replicas"
     );
 
@@ -435,14 +439,15 @@ async fn ord_17_the_same_delay_is_told_once_and_a_later_date_again(backend: Back
     let order = ready_to_ship(&app, &customer).await;
     scheduled(&app, &order, "2026-04-20").await;
     messages_when(&app, &customer, &order, "the delay notice", |found| {
-        found.len() == 1
+        found.len() == 2
     })
     .await;
     // Production re-plans to the same date: nothing new to tell.
     scheduled(&app, &order, "2026-04-20").await;
     app.quiescent().await;
     let told = messages(&app, &customer, &order).await;
-    assert_eq!(told.len(), 1, "the same news told twice: {told:?}");
+    // The confirmation sheet and the delay, each once.
+    assert_eq!(told.len(), 2, "the same news told twice: {told:?}");
     // A later date is news again.
     scheduled(&app, &order, "2026-04-27").await;
     let told = messages_when(
@@ -450,7 +455,7 @@ async fn ord_17_the_same_delay_is_told_once_and_a_later_date_again(backend: Back
         &customer,
         &order,
         "the second delay notice",
-        |found| found.len() == 2,
+        |found| found.len() == 3,
     )
     .await;
     assert!(told[0].text.contains("2026-04-27"), "{}", told[0].text);
@@ -461,4 +466,72 @@ async fn ord_17_the_same_delay_is_told_once_and_a_later_date_again(backend: Back
         .filter(|entry| entry.action == "production_scheduled")
         .count();
     assert_eq!(scheduled_entries, 3, "each schedule is on the timeline");
+}
+
+/// The carrier's tracking of `order`'s shipment: `status` at `location`.
+async fn tracked(app: &TestApp, order: &pb::Order, status: &str, location: &str) {
+    let message = logistics::ShipmentEvent {
+        event_id: uuid::Uuid::now_v7().to_string(),
+        actor: "carrier-feed".to_owned(),
+        shipment: Some(logistics::Shipment {
+            order_id: order.id.clone(),
+            order_number: order.number.clone(),
+            carrier_code: "SF".to_owned(),
+            tracking_number: format!("SF{}", order.number),
+            ..Default::default()
+        }),
+        tracking: Some(logistics::TrackingEvent {
+            time: Some(timestamp(start_time())),
+            status: status.to_owned(),
+            location: location.to_owned(),
+            description: String::new(),
+        }),
+        ..Default::default()
+    };
+    publish(
+        app,
+        "logistics",
+        "logistics.shipment.tracked",
+        message.encode_to_vec(),
+    )
+    .await;
+}
+
+async fn ord_17_a_carriers_exception_is_a_delivery_problem_told_once(backend: Backend) {
+    let app = spawn_orders(backend).await;
+    let customer = create_customer(&mut app.sales().await).await;
+    let order = ready_to_ship(&app, &customer).await;
+    shipment(&app, &order, "dispatched", timestamp(start_time())).await;
+    wait_for_state(&app, &order.id, pb::OrderState::Shipped).await;
+    // On its way: on the timeline, nothing to tell.
+    tracked(&app, &order, "in_transit", "Hangzhou hub").await;
+    // Held at customs: a problem, told once however often it is reported.
+    tracked(&app, &order, "exception", "Shanghai customs").await;
+    tracked(&app, &order, "exception", "Shanghai customs").await;
+    app.quiescent().await;
+    let told = messages_when(&app, &customer, &order, "the problem told", |found| {
+        found.len() == 3
+    })
+    .await;
+    let kinds: Vec<pb::NotificationKind> = told.iter().map(pb::CustomerMessage::kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            pb::NotificationKind::DeliveryProblem,
+            pb::NotificationKind::Shipment,
+            pb::NotificationKind::Confirmation
+        ]
+    );
+    assert!(
+        told[0].text.contains(&format!("SF SF{}", order.number))
+            && told[0].text.contains("exception Shanghai customs"),
+        "{}",
+        told[0].text
+    );
+    let tracking = timeline(&app, &order.id)
+        .await
+        .iter()
+        .filter(|entry| entry.action == "tracking")
+        .count();
+    assert_eq!(tracking, 3, "every report is on the timeline");
 }

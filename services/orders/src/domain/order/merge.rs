@@ -9,8 +9,9 @@ impl Order {
     /// They merge only when recipient name, phone and address are all
     /// identical and none has been reviewed (so none is shipped either); they
     /// must also be one sale — same customer, salesperson, kind, currency,
-    /// payment terms and cost bearer — with nothing paid yet (a payment stays
-    /// with the order it was made for). Every reason against is reported.
+    /// payment terms, cost bearer and shop channel — with nothing paid yet (a
+    /// payment stays with the order it was made for). Every reason against is
+    /// reported.
     ///
     /// The merged order carries every line (renumbered), the earliest
     /// delivery date, the notes and PO numbers of all, and is SUBMITTED with
@@ -84,6 +85,10 @@ impl Order {
                 ("currency", order.currency != first.currency),
                 ("payment terms", order.payment_terms != first.payment_terms),
                 ("cost bearer", order.cost_bearer != first.cost_bearer),
+                // A shop channel settles, refunds and times its own orders
+                // (SLA-7): orders of two channels, or a channel's and a
+                // direct one, are not one sale.
+                ("channel", order.channel != first.channel),
             ];
             for (what, differs) in differences {
                 if differs {

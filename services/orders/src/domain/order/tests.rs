@@ -728,3 +728,37 @@ fn s10_only_its_manufacturer_ships_a_garment_and_only_a_paid_one_is_picked_up() 
     standard.state = OrderState::Shipped;
     assert!(standard.store_received(now()).is_err());
 }
+
+#[test]
+fn ord_9_orders_of_two_shop_channels_are_not_one_sale() {
+    let mut tmall = order(OrderKind::Standard, 100);
+    tmall.channel = "tmall-flagship".to_owned();
+    let mut jd = tmall.clone();
+    jd.id = uuid::Uuid::now_v7().to_string();
+    jd.channel = "jd-store".to_owned();
+    let refused = Order::merge(
+        &[tmall.clone(), jd.clone()],
+        uuid::Uuid::now_v7().to_string(),
+        "M-1".to_owned(),
+        &sales(),
+        now(),
+    );
+    match refused {
+        Err(OrderError::PreconditionFailed(unmet)) => {
+            assert_eq!(unmet.len(), 1, "{unmet:?}");
+            assert_eq!(unmet[0].kind, "MERGE_MISMATCH");
+            assert!(unmet[0].description.contains("channel"), "{unmet:?}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    jd.channel = tmall.channel.clone();
+    let merged = Order::merge(
+        &[tmall.clone(), jd],
+        uuid::Uuid::now_v7().to_string(),
+        "M-2".to_owned(),
+        &sales(),
+        now(),
+    )
+    .unwrap_or_else(|error| panic!("{error:?}"));
+    assert_eq!(merged.channel, tmall.channel);
+}
