@@ -153,6 +153,10 @@ pub struct ConsumerSettings {
     pub ack_wait: Duration,
     /// Redelivery delays after a failed attempt, the last one repeating.
     pub backoff: Vec<Duration>,
+    /// How long an event ahead of its order (issue 17) waits for the order
+    /// to catch up — the sum of its redelivery delays — before it is
+    /// dead-lettered as stuck.
+    pub max_wait: Duration,
 }
 
 impl Default for ConsumerSettings {
@@ -166,6 +170,7 @@ impl Default for ConsumerSettings {
                 Duration::from_secs(5),
                 Duration::from_secs(30),
             ],
+            max_wait: Duration::from_secs(24 * 60 * 60),
         }
     }
 }
@@ -360,7 +365,7 @@ pub struct ServiceConfig {
 impl ServiceConfig {
     /// Reads `GRPC_ADDR`, `DATABASE_URL`, `DATABASE_MAX_CONNECTIONS`,
     /// `NATS_URL` (and [`NatsSecurity`]'s), `NATS_STREAM_REPLICAS`, `CONSUMER_MAX_DELIVER`,
-    /// `CONSUMER_ACK_WAIT_SECS`, `SHUTDOWN_GRACE_SECS`, `MIGRATE_ON_START`, the `ORDERFLOW_JWT_*`
+    /// `CONSUMER_ACK_WAIT_SECS`, `CONSUMER_MAX_WAIT_SECS`, `SHUTDOWN_GRACE_SECS`, `MIGRATE_ON_START`, the `ORDERFLOW_JWT_*`
     /// variables, the telemetry variables and the retention's
     /// (`INBOX_RETENTION_HOURS`, `REQUEST_ID_RETENTION_HOURS`, `RETENTION_SWEEP_SECS`).
     pub fn from_env(
@@ -399,6 +404,7 @@ impl ServiceConfig {
             max_deliver: env.parse_or("CONSUMER_MAX_DELIVER", defaults.max_deliver)?,
             ack_wait: env.seconds_or("CONSUMER_ACK_WAIT_SECS", defaults.ack_wait)?,
             backoff: defaults.backoff,
+            max_wait: env.seconds_or("CONSUMER_MAX_WAIT_SECS", defaults.max_wait)?,
         };
         if consumer.max_deliver < 1 {
             return Err(ConfigError::new(

@@ -115,9 +115,9 @@ impl Error {
     /// Issue 17: an event that overtook the one it follows (another
     /// service's report handled before this service's own earlier step, by
     /// a replica beside it). A consumer waits for the order to catch up:
-    /// the event is redelivered with back-off for as long as it takes and
-    /// never dead-lettered, since dropping it would leave the order behind
-    /// for good.
+    /// the event is redelivered with back-off, beyond `max_deliver`, since
+    /// dropping it would leave the order behind for good; only after
+    /// `CONSUMER_MAX_WAIT_SECS` is it dead-lettered as stuck.
     pub fn ahead_of_order(
         order_id: impl std::fmt::Display,
         description: impl Into<String>,

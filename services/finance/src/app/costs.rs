@@ -106,7 +106,17 @@ impl Finance {
         for account in &standard {
             match cost::confirm_profit(account, &costing) {
                 Ok(profit) => profits.push(profit),
-                Err(problems) => unmet.extend(problems),
+                // A SKU without a cost, or a currency without a rate, is
+                // named once however many orders it holds up.
+                Err(problems) => {
+                    for problem in problems {
+                        if !unmet.iter().any(|known| {
+                            known.kind == problem.kind && known.subject == problem.subject
+                        }) {
+                            unmet.push(problem);
+                        }
+                    }
+                }
             }
         }
         if unmet.is_empty() {

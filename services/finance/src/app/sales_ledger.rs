@@ -49,6 +49,21 @@ impl Finance {
         key: Option<&RequestKey>,
         id: &str,
     ) -> Result<SalesDetail, FinanceError> {
+        // The profit is worked out before the write transaction: it may ask
+        // the approvals service for exchange rates, and no lock is held
+        // meanwhile. What it reads is fixed once the detail is signed (its
+        // entries, their orders' lines) or dated (the day's costs).
+        let read = self.database.connection();
+        let signed = ledger::detail(read, id, false)
+            .await?
+            .ok_or_else(|| FinanceError::not_found("sales detail", id))?;
+        let profits = if signed.is_confirmed() {
+            Vec::new()
+        } else {
+            let entries = detail_entries(read, &signed).await?;
+            self.confirm_profits(read, &signed, &entries).await?
+        };
+
         let transaction = self.database.begin_write().await?;
         if idempotency::first_result(&*transaction, key, self.now())
             .await?
@@ -60,22 +75,10 @@ impl Finance {
         let mut detail = ledger::detail(&*transaction, id, true)
             .await?
             .ok_or_else(|| FinanceError::not_found("sales detail", id))?;
-        let filter = EntryFilter {
-            salesperson: Some(detail.salesperson.clone()),
-            from: Some(detail.entry_date),
-            to: Some(detail.entry_date),
-            ..EntryFilter::default()
-        };
-        let entries: Vec<LedgerEntry> = ledger::entries(&*transaction, &filter, None, None)
-            .await?
-            .into_iter()
-            .filter(|entry| detail.entry_ids.contains(&entry.id))
-            .collect();
+        let entries = detail_entries(&*transaction, &detail).await?;
         tag_orders(&entries);
         if !detail.is_confirmed() {
-            detail.profits = self
-                .confirm_profits(&*transaction, &detail, &entries)
-                .await?;
+            detail.profits = profits;
         }
         if !detail.confirm(&actor.subject, self.now())? {
             return Ok(detail);
@@ -112,4 +115,22 @@ fn tag_orders(entries: &[LedgerEntry]) {
     for entry in entries {
         orderflow_platform::telemetry::tag_order(&entry.order_id, &entry.order_number);
     }
+}
+
+/// The ledger entries a sales detail covers (fixed when it was signed).
+async fn detail_entries<C: ConnectionTrait>(
+    connection: &C,
+    detail: &SalesDetail,
+) -> Result<Vec<LedgerEntry>, FinanceError> {
+    let filter = EntryFilter {
+        salesperson: Some(detail.salesperson.clone()),
+        from: Some(detail.entry_date),
+        to: Some(detail.entry_date),
+        ..EntryFilter::default()
+    };
+    Ok(ledger::entries(connection, &filter, None, None)
+        .await?
+        .into_iter()
+        .filter(|entry| detail.entry_ids.contains(&entry.id))
+        .collect())
 }

@@ -121,7 +121,8 @@ pub fn confirm_profit(
     costing: &Costing<'_>,
 ) -> Result<OrderProfit, Vec<Unmet>> {
     let mut unmet: Vec<Unmet> = Vec::new();
-    let mut cost: i128 = 0;
+    // What the goods cost, per currency of their standard costs.
+    let mut by_currency: Vec<(Currency, i128)> = Vec::new();
     for (sku, quantity) in cost_parts(account, costing.unit_costs) {
         let Some(unit_cost) = costing.unit_costs.get(&sku) else {
             let subject = format!("standard_costs/{sku}");
@@ -138,27 +139,40 @@ pub fn confirm_profit(
             }
             continue;
         };
-        let part_cost = Money::new(
-            unit_cost.currency,
-            unit_cost.minor_units.saturating_mul(quantity),
-        );
-        let converted = if unit_cost.currency == account.currency {
-            Some(i128::from(part_cost.minor_units))
+        let part = i128::from(unit_cost.minor_units) * i128::from(quantity);
+        match by_currency
+            .iter_mut()
+            .find(|(currency, _)| *currency == unit_cost.currency)
+        {
+            Some((_, sum)) => *sum += part,
+            None => by_currency.push((unit_cost.currency, part)),
+        }
+    }
+    // Each currency's sum converted once, rounded up: the cost is never
+    // understated, so a sale confirmed "above cost" is.
+    let mut cost: i128 = 0;
+    for (currency, sum) in by_currency {
+        let converted = if currency == account.currency {
+            Some(sum)
         } else {
-            costing
-                .rates
-                .and_then(|rates| rates.convert(part_cost, account.currency))
+            i64::try_from(sum).ok().and_then(|sum| {
+                costing.rates.and_then(|rates| {
+                    rates
+                        .convert(Money::new(currency, -sum), account.currency)
+                        .map(|negated| -negated)
+                })
+            })
         };
         match converted {
             Some(converted) => cost += converted,
             None => unmet.push(Unmet::new(
                 "EXCHANGE_RATE_MISSING",
-                format!("exchange_rates/{}", unit_cost.currency.code()),
+                format!("exchange_rates/{}", currency.code()),
                 format!(
-                    "the standard cost of {sku} is in {}, order {} is in {}, and no exchange \
-                     rate relates them",
-                    unit_cost.currency.code(),
+                    "standard costs of order {} are in {}, the order is in {}, and no \
+                     exchange rate relates them",
                     account.order_number,
+                    currency.code(),
                     account.currency.code()
                 ),
             )),
@@ -339,6 +353,29 @@ mod tests {
         let unmet = refused(confirm_profit(&account, &costing(&HashMap::new(), None)));
         let subjects: Vec<&str> = unmet.iter().map(|unmet| unmet.subject.as_str()).collect();
         assert_eq!(subjects, ["standard_costs/PUMP", "standard_costs/SEAL"]);
+    }
+
+    #[test]
+    fn ord_20_costs_in_another_currency_are_summed_then_converted_rounded_up() {
+        // Two parts of 355.07 CNY at 7.1 CNY/USD: 100.0197 USD, so a sale at
+        // 100.01 USD is below cost, though each part alone rounds down.
+        let account = order("USD", &[("PUMP", 1, 5_001), ("SEAL", 1, 5_000)]);
+        let costs = HashMap::from([
+            ("PUMP".to_owned(), cny(35_507)),
+            ("SEAL".to_owned(), cny(35_507)),
+        ]);
+        let mut rates = Rates::new(currency("CNY"));
+        rates.rates.insert(
+            currency("USD"),
+            Rate::parse("7.1").unwrap_or_else(|e| panic!("{e}")),
+        );
+        let unmet = refused(confirm_profit(&account, &costing(&costs, Some(&rates))));
+        assert_eq!(unmet[0].kind, "PROFIT_TOO_LOW", "{unmet:?}");
+        assert!(
+            unmet[0].description.contains("100.02 USD"),
+            "{}",
+            unmet[0].description
+        );
     }
 
     #[test]

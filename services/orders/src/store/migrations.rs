@@ -68,7 +68,39 @@ impl MigratorTrait for Migrator {
             "order_timeline",
             || string("trace_id").default("").to_owned(),
         ));
+        migrations.push(Box::new(NotificationsByOrder));
         migrations
+    }
+}
+
+/// ORD-17: what an order's customer was last told of a kind (the notices'
+/// dedupe looks it up in the transaction of each cause).
+struct NotificationsByOrder;
+
+impl MigrationName for NotificationsByOrder {
+    fn name(&self) -> &str {
+        "m0016_customer_notifications_by_order"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for NotificationsByOrder {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_index(
+                Index::create()
+                    .name("customer_notifications_by_order")
+                    .table("customer_notifications")
+                    .col("order_id")
+                    .col("kind")
+                    .col("id")
+                    .to_owned(),
+            )
+            .await
     }
 }
 

@@ -65,19 +65,20 @@ pub async fn insert<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Whether the customer was already told exactly this of the order (the
-/// same kind and text): a report repeated with no news tells nothing new.
+/// Whether the last thing the customer was told of this kind about the
+/// order is exactly this: a report repeated with no news tells nothing new
+/// (a date that changes and comes back is news each time).
 pub async fn already_told<C: ConnectionTrait>(
     connection: &C,
     notification: &Notification,
 ) -> Result<bool, OrderError> {
-    let found = row::Entity::find()
+    let last = row::Entity::find()
         .filter(row::Column::OrderId.eq(notification.order_id.as_str()))
         .filter(row::Column::Kind.eq(notification.kind.as_str()))
-        .filter(row::Column::Text.eq(notification.text.as_str()))
+        .order_by_desc(row::Column::Id)
         .one(connection)
         .await?;
-    Ok(found.is_some())
+    Ok(last.is_some_and(|last| last.text == notification.text))
 }
 
 /// Up to `limit` notifications not yet sent and held by no sender, oldest

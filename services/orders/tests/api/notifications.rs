@@ -466,6 +466,14 @@ async fn ord_17_the_same_delay_is_told_once_and_a_later_date_again(backend: Back
         .filter(|entry| entry.action == "production_scheduled")
         .count();
     assert_eq!(scheduled_entries, 3, "each schedule is on the timeline");
+    // Back to the first date: news again, since the customer last heard of
+    // the later one.
+    scheduled(&app, &order, "2026-04-20").await;
+    let told = messages_when(&app, &customer, &order, "the date back", |found| {
+        found.len() == 4
+    })
+    .await;
+    assert!(told[0].text.contains("2026-04-20"), "{}", told[0].text);
 }
 
 /// The carrier's tracking of `order`'s shipment: `status` at `location`.

@@ -7,7 +7,10 @@
 //! and move on. A handler failure is retried with back-off (`-NAK` with a
 //! delay) until `max_deliver`; a message that still fails, or one that can
 //! never succeed (it does not decode), is copied to the dead-letter stream and
-//! terminated, so it never blocks the consumer. After NATS restarts or any
+//! terminated, so it never blocks the consumer. A peer or database that is
+//! away is waited for as long as it is away; an event ahead of its order
+//! (`HandlerError::Waiting`) is retried beyond `max_deliver` until it has
+//! waited `max_wait`, then dead-lettered as stuck. After NATS restarts or any
 //! consumer error, a watchdog declares the stream and consumer again and goes
 //! on.
 
@@ -108,8 +111,9 @@ pub enum HandlerError {
     Unavailable(anyhow::Error),
     /// The event overtook the one it follows (issue 17: a report handled
     /// before the step it reports on was applied by a replica beside):
-    /// retried with back-off for as long as it takes, never dead-lettered;
-    /// the order catches up.
+    /// retried with back-off while the order catches up, however many
+    /// deliveries that takes; dead-lettered only once it has waited
+    /// `max_wait` (24 h by default), as stuck.
     #[error("waiting: {0}")]
     Waiting(anyhow::Error),
 }
@@ -478,8 +482,17 @@ impl Consumer {
                 Outcome::Retry(self.delay_after(event.delivery))
             }
             Err(HandlerError::Waiting(error)) => {
-                tracing::info!(event_id = %event.event_id, delivery = event.delivery, error = %format!("{error:#}"), "ahead of the order; will retry");
-                Outcome::Retry(self.delay_after(event.delivery))
+                let reason = format!("{error:#}");
+                let waited = self.waited(event.delivery);
+                if waited >= self.spec.settings.max_wait {
+                    Outcome::DeadLetter(format!(
+                        "waited {} s for what it follows, in vain: {reason}",
+                        waited.as_secs()
+                    ))
+                } else {
+                    tracing::info!(event_id = %event.event_id, delivery = event.delivery, error = %reason, "ahead of the order; will retry");
+                    Outcome::Retry(self.delay_after(event.delivery))
+                }
             }
             Err(HandlerError::Transient(error)) => {
                 let reason = format!("{error:#}");
@@ -512,6 +525,17 @@ impl Consumer {
         // The handler may have written events of its own.
         self.outbox_signal.notify();
         Ok(())
+    }
+
+    /// The redelivery delays an event has waited out before its
+    /// `delivery`-th delivery.
+    fn waited(&self, delivery: i64) -> Duration {
+        let backoff = &self.spec.settings.backoff;
+        let retries = usize::try_from(delivery.saturating_sub(1)).unwrap_or(0);
+        let listed: Duration = backoff.iter().take(retries).sum();
+        let beyond = u32::try_from(retries.saturating_sub(backoff.len())).unwrap_or(u32::MAX);
+        let last = backoff.last().copied().unwrap_or(Duration::from_secs(1));
+        listed.saturating_add(last.saturating_mul(beyond))
     }
 
     fn delay_after(&self, delivery: i64) -> Duration {

@@ -214,6 +214,7 @@ backend_tests!(
     a_consumer_carries_on_after_nats_restarts,
     an_undecodable_event_is_dead_lettered_and_does_not_block_the_consumer,
     a_handler_that_keeps_failing_ends_in_the_dead_letter_stream,
+    an_event_ahead_of_its_order_for_longer_than_max_wait_is_dead_lettered,
     a_dead_letter_replayed_after_its_fix_is_handled_once_and_leaves_the_list,
     an_unavailable_peer_is_waited_for_beyond_max_deliver,
     migrations_run_twice_and_concurrently_without_harm,
@@ -363,6 +364,13 @@ impl EventHandler for RecordingHandler {
                 "downstream is down"
             )));
         }
+        if event.payload.as_ref() == b"ahead for good" {
+            return Err(orderflow_platform::error::Error::ahead_of_order(
+                "0190a0a0-0000-7000-8000-000000000002",
+                "dispatched reported for an order that never gets ready",
+            )
+            .into());
+        }
         // Away for five deliveries (max_deliver is 3), then back.
         if event.delivery < 6 {
             if event.payload.as_ref() == b"peer down for a while" {
@@ -418,6 +426,7 @@ fn consumer_settings() -> ConsumerSettings {
         max_deliver: 3,
         ack_wait: Duration::from_secs(2),
         backoff: vec![Duration::from_millis(100)],
+        max_wait: Duration::from_secs(2),
     }
 }
 
@@ -780,6 +789,51 @@ async fn an_unavailable_peer_is_waited_for_beyond_max_deliver(backend: Backend) 
         dead_letters(&nats).await.is_empty(),
         "max_deliver is 3, yet nothing was dead-lettered"
     );
+    shutdown.trigger();
+}
+
+/// Issue 17: an event ahead of its order waits beyond max_deliver, but not
+/// for ever: once its redelivery delays add up to max_wait it is
+/// dead-lettered as stuck, with the reason.
+async fn an_event_ahead_of_its_order_for_longer_than_max_wait_is_dead_lettered(backend: Backend) {
+    let (_test_database, database) = database(backend).await;
+    let nats = TestNats::start().await;
+    let shutdown = Shutdown::new();
+    publish(&nats, "stuck-1", b"ahead for good").await;
+    start_consumer(
+        &database,
+        nats.client().await,
+        RecordingHandler {
+            calls: Arc::new(AtomicUsize::new(0)),
+        },
+        &shutdown,
+    );
+    let letters = eventually(Duration::from_secs(30), "the dead letter", || async {
+        let letters = dead_letters(&nats).await;
+        (!letters.is_empty()).then_some(letters)
+    })
+    .await;
+    let deliveries: i64 = letters[0]
+        .headers
+        .get(headers::DEAD_LETTER_DELIVERIES)
+        .and_then(|value| value.as_str().parse().ok())
+        .unwrap_or(0);
+    // 100 ms apart, max_wait 2 s: about twenty deliveries, far beyond
+    // max_deliver (3).
+    assert!(
+        deliveries > 20,
+        "dead-lettered after {deliveries} deliveries"
+    );
+    let reason = letters[0]
+        .headers
+        .get(headers::DEAD_LETTER_REASON)
+        .map(|value| value.as_str().to_owned())
+        .unwrap_or_default();
+    assert!(
+        reason.contains("waited") && reason.contains("never gets ready"),
+        "{reason}"
+    );
+    assert_eq!(effects(&database).await, 0);
     shutdown.trigger();
 }
 
