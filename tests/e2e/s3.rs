@@ -12,8 +12,6 @@ use std::time::Duration;
 use futures::StreamExt;
 use orderflow_e2e::{Cluster, authorized};
 use orderflow_platform::testing;
-use orderflow_proto::approvals::v1 as approvals;
-use orderflow_proto::common::v1 as common;
 use orderflow_proto::finance::v1 as finance;
 use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::logistics::v1 as logistics;
@@ -23,6 +21,7 @@ use crate::fulfilment::ship_to_completion;
 use crate::stock::PUMP;
 use crate::{get_order, timeline, wait_for_entry, wait_for_state};
 
+mod profit;
 mod shop;
 
 use shop::*;
@@ -428,74 +427,8 @@ async fn s3_shop_orders_are_imported_claimed_checked_merged_routed_shipped_and_d
         .map(|entry| entry.amount.as_ref().map_or(0, |money| money.minor_units))
         .sum();
     assert_eq!(detail.totals, vec![cny(day_total).unwrap_or_default()]);
-    // Finance confirms payment and profit (ORD-20). The garden set has no
-    // standard cost of its own: it costs its pump and its two seal kits. The
-    // hose is imported: its cost is in USD, converted at the company's rate
-    // the approvals service keeps.
-    for (sku, unit_cost) in [(PUMP.0, 80_000), (SEAL_KIT.0, 3_000)] {
-        orderflow_e2e::set_standard_cost(&money, sku, cny(unit_cost).unwrap_or_default(), |_| {})
-            .await;
-    }
-    let usd = common::Money {
-        currency_code: "USD".to_owned(),
-        minor_units: 563,
-    };
-    orderflow_e2e::set_standard_cost(&money, HOSE.0, usd, |_| {}).await;
-    let confirm = || {
-        let mut money = money.clone();
-        let request = authorized(
-            finance::ConfirmSalesDetailRequest {
-                sales_detail_id: detail.id.clone(),
-                ..Default::default()
-            },
-            FINANCE.0,
-            FINANCE.1,
-        );
-        async move { money.confirm_sales_detail(request).await }
-    };
-    let no_rate = confirm()
-        .await
-        .err()
-        .unwrap_or_else(|| panic!("confirmed without a USD rate"));
-    assert_eq!(
-        testing::unmet_preconditions(&no_rate),
-        [(
-            "EXCHANGE_RATE_MISSING".to_owned(),
-            "exchange_rates/USD".to_owned()
-        )]
-    );
-    cluster
-        .approvals_client()
-        .await
-        .set_exchange_rate(authorized(
-            approvals::SetExchangeRateRequest {
-                request_id: "usd-2026".to_owned(),
-                currency_code: "USD".to_owned(),
-                rate: "7.1".to_owned(),
-            },
-            FINANCE.0,
-            FINANCE.1,
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
-    let confirmed = confirm()
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"))
-        .into_inner();
-    assert_eq!(
-        confirmed.profits.len(),
-        to_review.len(),
-        "a profit per order"
-    );
-    let kit_cost = 80_000 + 2 * 3_000;
-    assert!(
-        confirmed
-            .profits
-            .iter()
-            .any(|profit| { profit.revenue == cny(KIT_PRICE) && profit.cost == cny(kit_cost) }),
-        "a single garden set is costed by its components: {:?}",
-        confirmed.profits.first()
-    );
+    // Finance confirms payment and profit (ORD-20).
+    profit::confirmed(&cluster, &money, &detail.id, to_review.len()).await;
     for (order, _) in &shipped_orders {
         let reserved = wait_for_entry(&mut orders, &order.id, "stock_reserved").await;
         assert!(
