@@ -151,7 +151,12 @@ pub async fn run(args: ChaosArgs) -> anyhow::Result<()> {
         (args.replicas, args.database_connections),
     )
     .await?;
-    let outcome = suite(&args, &mut nats, &mut services, secret).await;
+    // Interrupted (Ctrl-C, SIGTERM), the suite stops where it is and still
+    // removes what it made: the services' processes and databases, NATS.
+    let outcome = tokio::select! {
+        outcome = suite(&args, &mut nats, &mut services, secret) => outcome,
+        signal = interrupted() => Err(anyhow::anyhow!("interrupted by {signal}")),
+    };
     services.remove().await;
     nats.stop().await;
     let report = outcome?;
@@ -165,6 +170,23 @@ pub async fn run(args: ChaosArgs) -> anyhow::Result<()> {
     );
     let _ = std::fs::remove_dir_all(&work);
     Ok(())
+}
+
+/// The first Ctrl-C or SIGTERM; its name.
+async fn interrupted() -> &'static str {
+    let mut terminate =
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(terminate) => terminate,
+            Err(error) => {
+                tracing::warn!(%error, "SIGTERM cannot be watched");
+                let _ = tokio::signal::ctrl_c().await;
+                return "Ctrl-C";
+            }
+        };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => "Ctrl-C",
+        _ = terminate.recv() => "SIGTERM",
+    }
 }
 
 async fn suite(
