@@ -23,9 +23,19 @@ impl Orders {
         let mut locking: Vec<&String> = order_ids.iter().collect();
         locking.sort();
         let mut locked = std::collections::HashMap::new();
+        let now = self.now();
+        // ORD-10: a reviewer who merges orders they claimed keeps the merged
+        // one (until the latest of those claims ends): a colleague does not
+        // pick it up meanwhile.
+        let mut claimed_until = None;
         for id in locking {
             let order = orders::load_for_update(&*transaction, id).await?;
             order.ensure_editable_by(actor)?;
+            if let Some(claim) = claims::holder(&*transaction, id, now).await?
+                && claim.claimed_by == actor.subject
+            {
+                claimed_until = claimed_until.max(Some(claim.expires_at));
+            }
             self.ensure_not_claimed_by_another(&*transaction, &order, actor)
                 .await?;
             locked.insert(id.clone(), order);
@@ -34,7 +44,6 @@ impl Orders {
             .iter()
             .filter_map(|id| locked.remove(id))
             .collect();
-        let now = self.now();
         let merged = Order::merge(
             &sources,
             uuid::Uuid::now_v7().to_string(),
@@ -48,6 +57,9 @@ impl Orders {
             .collect::<Vec<_>>()
             .join(", ");
         orders::insert(&*transaction, &merged).await?;
+        if let Some(expires_at) = claimed_until {
+            claims::take(&*transaction, &merged.id, &actor.subject, now, expires_at).await?;
+        }
         let change = Change::new("merged", None).detail(format!(
             "merged from orders {source_numbers} (ORD-9); the carrier is chosen for this order's address (LOG-1)"
         ));

@@ -49,6 +49,15 @@ async fn ord_9_orders_to_the_identical_recipient_merge_into_one_listing_its_sour
     let customer = create_customer(&mut app.sales().await).await;
     let first = submitted(&app, &customer, "PUMP-100", 3, address(), "gift: a cap").await;
     let second = submitted(&app, &customer, "VALVE-20", 2, address(), "wrap each").await;
+    // The reviewer claims both for review (ORD-10).
+    let claimed = app
+        .assistant()
+        .await
+        .claim_orders(pb::ClaimOrdersRequest { count: 10 })
+        .await
+        .unwrap_or_else(|status| panic!("claim: {status:?}"))
+        .into_inner();
+    assert_eq!(claimed.orders.len(), 2);
 
     let merged = app
         .assistant()
@@ -94,6 +103,33 @@ async fn ord_9_orders_to_the_identical_recipient_merge_into_one_listing_its_sour
     );
     let announced = app.wait_for_published("orders.order.merged", 1).await;
     assert_eq!(announced.len(), 1);
+    // The reviewer who merged claimed orders holds the merged one: a
+    // colleague claiming a batch does not get it.
+    let colleague = app
+        .orders_as("bob", &["sales_assistant"])
+        .await
+        .claim_orders(pb::ClaimOrdersRequest { count: 10 })
+        .await
+        .unwrap_or_else(|status| panic!("claim: {status:?}"))
+        .into_inner();
+    assert!(colleague.orders.is_empty(), "{:?}", colleague.orders);
+    let held: Vec<String> = app
+        .assistant()
+        .await
+        .claim_orders(pb::ClaimOrdersRequest { count: 1 })
+        .await
+        .unwrap_or_else(|status| panic!("claim: {status:?}"))
+        .into_inner()
+        .orders
+        .into_iter()
+        .filter_map(|claimed| claimed.order.map(|order| order.id))
+        .collect();
+    assert_eq!(held, std::slice::from_ref(&merged.id));
+    app.assistant()
+        .await
+        .release_claims(pb::ReleaseClaimsRequest::default())
+        .await
+        .unwrap_or_else(|status| panic!("release: {status:?}"));
 
     // The same request again answers with the same merged order.
     let again = app
