@@ -248,7 +248,7 @@ pub(crate) async fn paid_and_ready(
             currency_code: "CNY".to_owned(),
             minor_units: 250_000,
         },
-        &[("PUMP-100", 80_000)],
+        &[crate::stock::PUMP_COST],
         no_trace,
     )
     .await;

@@ -226,7 +226,7 @@ async fn s2_tt_deposit_order_is_released_on_its_deposit_produced_paid_in_full_sh
         .into_inner();
     // Finance confirms payment and profit (ORD-20): three pumps at 4,200.00
     // against a standard cost of 800.00 each.
-    orderflow_e2e::set_standard_cost(&money, PUMP.0, cny(80_000).unwrap_or_default(), |_| {}).await;
+    crate::stock::pump_costed(&money).await;
     let confirmed = money
         .confirm_sales_detail(authorized(
             finance::ConfirmSalesDetailRequest {

@@ -195,16 +195,7 @@ async fn a_prepaid_standard_order_is_completed_through_five_services_in_one_trac
         .await
         .unwrap_or_else(|s| panic!("{s:?}"))
         .into_inner();
-    orderflow_e2e::set_standard_cost(
-        &money,
-        "PUMP-100",
-        common::Money {
-            currency_code: "CNY".to_owned(),
-            minor_units: 80_000,
-        },
-        |_| {},
-    )
-    .await;
+    crate::stock::pump_costed(&money).await;
     money
         .confirm_sales_detail(traced(
             finance::ConfirmSalesDetailRequest {

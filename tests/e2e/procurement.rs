@@ -358,7 +358,7 @@ async fn inv_9_a_traded_item_short_at_release_is_requisitioned_not_produced() {
             currency_code: "CNY".to_owned(),
             minor_units: 375_000,
         },
-        &[("PUMP-100", 80_000)],
+        &[crate::stock::PUMP_COST],
         |_| {},
     )
     .await;

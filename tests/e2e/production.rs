@@ -136,7 +136,7 @@ pub(crate) async fn short_and_engineered(
             currency_code: "CNY".to_owned(),
             minor_units: quantity * 125_000,
         },
-        &[("PUMP-100", 80_000)],
+        &[crate::stock::PUMP_COST],
         |_| {},
     )
     .await;

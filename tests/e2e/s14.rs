@@ -119,16 +119,7 @@ async fn s14_fifty_orders_for_twenty_pumps_reserve_twenty_and_send_thirty_to_pro
         .await
         .unwrap_or_else(|s| panic!("{s:?}"))
         .into_inner();
-    orderflow_e2e::set_standard_cost(
-        &money,
-        "PUMP-100",
-        common::Money {
-            currency_code: "CNY".to_owned(),
-            minor_units: 80_000,
-        },
-        |_| {},
-    )
-    .await;
+    crate::stock::pump_costed(&money).await;
     money
         .confirm_sales_detail(authorized(
             finance::ConfirmSalesDetailRequest {

@@ -547,7 +547,7 @@ async fn s6_zero_and_negative_profit_reships_link_their_original_and_ship_after_
             currency_code: "CNY".to_owned(),
             minor_units: 840_000,
         },
-        &[("PUMP-100", 80_000)],
+        &[crate::stock::PUMP_COST],
         untraced,
     )
     .await;

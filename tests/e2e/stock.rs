@@ -94,6 +94,22 @@ pub(crate) async fn stock_item(
 }
 
 pub(crate) const PUMP: (&str, &str, i64) = ("PUMP-100", "Water pump", 4_200);
+/// ORD-20: finance's standard cost of one pump, 800.00 CNY.
+pub(crate) const PUMP_COST: (&str, i64) = ("PUMP-100", 80_000);
+
+/// ORD-20: finance sets the pump's standard cost, so that it can confirm the
+/// profit of the orders selling it.
+pub(crate) async fn pump_costed(
+    money: &orderflow_proto::finance::v1::finance_service_client::FinanceServiceClient<
+        tonic::transport::Channel,
+    >,
+) {
+    let unit_cost = common::Money {
+        currency_code: "CNY".to_owned(),
+        minor_units: PUMP_COST.1,
+    };
+    orderflow_e2e::set_standard_cost(money, PUMP_COST.0, unit_cost, |_| {}).await;
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ord_5_confirmation_records_what_the_warehouse_has() {
@@ -411,7 +427,7 @@ async fn ord_20_an_order_abroad_goes_to_the_overseas_warehouse_when_it_holds_all
                 currency_code: "CNY".to_owned(),
                 minor_units: quantity * 125_000,
             },
-            &[("PUMP-100", 80_000)],
+            &[PUMP_COST],
             |_| {},
         )
         .await;

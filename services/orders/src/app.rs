@@ -15,7 +15,6 @@ use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
 use orderflow_platform::clock::SharedClock;
 use orderflow_platform::db::idempotency::{self, RequestKey};
 use orderflow_platform::db::{Database, WriteTransaction};
-use orderflow_platform::validation::Violations;
 use sea_orm::ConnectionTrait;
 
 use crate::domain::customer::{Customer, NewCustomer};

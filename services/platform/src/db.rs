@@ -180,10 +180,20 @@ impl Database {
     }
 
     /// A transaction for writing. Commit it with [`WriteTransaction::commit`];
-    /// dropping it rolls back.
+    /// dropping it rolls back. On SQLite it takes the file's write lock at
+    /// once (`BEGIN IMMEDIATE`): another process or pool writing the same
+    /// file is then waited for (the busy timeout), where a deferred
+    /// transaction that read first would fail to write with
+    /// `SQLITE_BUSY_SNAPSHOT`. PostgreSQL ignores the mode.
     pub async fn begin_write(&self) -> Result<WriteTransaction, DbErr> {
         let writer = self.write_gate().await;
-        let transaction = self.connection.begin().await?;
+        let transaction = self
+            .connection
+            .begin_with_options(sea_orm::TransactionOptions {
+                sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await?;
         Ok(WriteTransaction {
             transaction,
             _writer: writer,

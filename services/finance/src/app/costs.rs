@@ -107,7 +107,7 @@ impl Finance {
             match cost::confirm_profit(account, &costing) {
                 Ok(profit) => profits.push(profit),
                 // A SKU without a cost, or a currency without a rate, is
-                // named once however many orders it holds up.
+                // named once however many orders and lines it holds up.
                 Err(problems) => {
                     for problem in problems {
                         if !unmet.iter().any(|known| {

@@ -114,8 +114,9 @@ pub fn needs_rates(account: &OrderAccount, unit_costs: &HashMap<String, Money>) 
 }
 
 /// ORD-20: the profit of a standard order, or why finance cannot confirm it:
-/// a SKU without a standard cost, a cost in a currency without a rate, or a
-/// profit at or below the minimum margin. Every problem is named.
+/// a SKU without a standard cost (per line or kit component that needs one),
+/// a cost in a currency without a rate, or a profit at or below the minimum
+/// margin. Every problem is named; the caller names each cause once.
 pub fn confirm_profit(
     account: &OrderAccount,
     costing: &Costing<'_>,
@@ -125,18 +126,15 @@ pub fn confirm_profit(
     let mut by_currency: Vec<(Currency, i128)> = Vec::new();
     for (sku, quantity) in cost_parts(account, costing.unit_costs) {
         let Some(unit_cost) = costing.unit_costs.get(&sku) else {
-            let subject = format!("standard_costs/{sku}");
-            if !unmet.iter().any(|known| known.subject == subject) {
-                unmet.push(Unmet::new(
-                    "COST_UNKNOWN",
-                    subject,
-                    format!(
-                        "order {} sells {sku}, which has no standard cost yet: set it \
-                         (SetStandardCost) and confirm again",
-                        account.order_number
-                    ),
-                ));
-            }
+            unmet.push(Unmet::new(
+                "COST_UNKNOWN",
+                format!("standard_costs/{sku}"),
+                format!(
+                    "order {} sells {sku}, which has no standard cost yet: set it \
+                     (SetStandardCost) and confirm again",
+                    account.order_number
+                ),
+            ));
             continue;
         };
         let part = i128::from(unit_cost.minor_units) * i128::from(quantity);

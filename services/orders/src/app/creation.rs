@@ -22,8 +22,10 @@ use orderflow_platform::bus::outbox::{self, OutboxSignal};
 use orderflow_platform::clock::SharedClock;
 use orderflow_platform::db::Database;
 use orderflow_platform::db::idempotency::{self, RequestKey};
+use sea_orm::ConnectionTrait;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
+use crate::domain::customer::Customer;
 use crate::domain::order::{NewOrder, Order, Replaced, check_replaced};
 use crate::domain::{Actor, OrderError};
 use crate::events;
@@ -295,24 +297,7 @@ impl Writer {
         }
         let transaction = self.database.begin_write().await?;
         let now = self.now();
-        let customer = customers::find(&*transaction, &request.new.customer_id)
-            .await?
-            .filter(|customer| customer.open_to(&request.new.store_code));
-        let mut violations = Violations::new();
-        if customer.is_none() {
-            violations.add("customer_id", "no such customer");
-        }
-        let replaced = match &request.new.replaces_order_id {
-            Some(id) => orders::find(&*transaction, id)
-                .await?
-                .map(|order| Replaced::of(&order)),
-            None => None,
-        };
-        let shipped = check_replaced(&request.new, replaced.as_ref(), &mut violations);
-        let Some(customer) = customer.filter(|_| violations.is_empty()) else {
-            return Err(OrderError::InvalidInput(violations.into_vec()));
-        };
-        shipped?;
+        let customer = referenced(&*transaction, &request.new).await?;
         let order = build(request, &customer.address, now);
         orders::insert(&*transaction, &order).await?;
         timeline::append(&*transaction, &order.id, &created_entry(request, now)).await?;
@@ -351,4 +336,32 @@ fn created_entry(request: &CreateRequest, now: DateTime<Utc>) -> TimelineEntry {
     entry.trace_id =
         orderflow_platform::telemetry::trace_id_in(&request.trace_context).unwrap_or_default();
     entry
+}
+
+/// What a new order names must be there for it: its customer (S10: of the
+/// order's store, if any), and the order it replaces — the same customer's
+/// and, for a reship or a return, shipped (ORD-1, ORD-14). Every field at
+/// fault is reported; the shipment only once the fields are in order.
+pub(super) async fn referenced<C: ConnectionTrait>(
+    connection: &C,
+    new: &NewOrder,
+) -> Result<Customer, OrderError> {
+    let mut violations = Violations::new();
+    let customer = customers::find(connection, &new.customer_id)
+        .await?
+        .filter(|customer| customer.open_to(&new.store_code));
+    if customer.is_none() {
+        violations.add("customer_id", "no such customer");
+    }
+    let replaced = match &new.replaces_order_id {
+        Some(id) => orders::find(connection, id)
+            .await?
+            .map(|order| Replaced::of(&order)),
+        None => None,
+    };
+    let shipped = check_replaced(new, replaced.as_ref(), &mut violations);
+    match customer {
+        Some(customer) if violations.is_empty() => shipped.map(|()| customer),
+        _ => Err(OrderError::InvalidInput(violations.into_vec())),
+    }
 }

@@ -4,8 +4,6 @@
 use super::*;
 use orderflow_platform::ids::OrderId;
 
-use crate::domain::order::{Replaced, check_replaced};
-
 impl Orders {
     /// ORD-1: a new order in DRAFT, idempotent by request id. Written in a
     /// batch with the other orders being created at the same moment.
@@ -45,35 +43,6 @@ impl Orders {
             .await?;
         tracing::info!(order.number = %order.number, order.id = %order.id, kind = %order.kind, "order created");
         Ok(order)
-    }
-
-    /// The customer must exist, and the replaced order be the same
-    /// customer's and, for a reship or a return, shipped (ORD-1, ORD-14).
-    pub(super) async fn referenced<C: ConnectionTrait>(
-        &self,
-        connection: &C,
-        new: &NewOrder,
-    ) -> Result<Customer, OrderError> {
-        let mut violations = Violations::new();
-        // S10: a store's order names one of the store's own customers (a
-        // customer of another store is not there for it).
-        let customer = customers::find(connection, &new.customer_id)
-            .await?
-            .filter(|customer| customer.open_to(&new.store_code));
-        if customer.is_none() {
-            violations.add("customer_id", "no such customer");
-        }
-        let replaced = match &new.replaces_order_id {
-            Some(id) => orders::find(connection, id)
-                .await?
-                .map(|order| Replaced::of(&order)),
-            None => None,
-        };
-        let shipped = check_replaced(new, replaced.as_ref(), &mut violations);
-        match customer {
-            Some(customer) if violations.is_empty() => shipped.map(|()| customer),
-            _ => Err(OrderError::InvalidInput(violations.into_vec())),
-        }
     }
 
     pub async fn order(&self, id: &OrderId) -> Result<Order, OrderError> {

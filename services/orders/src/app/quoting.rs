@@ -137,7 +137,7 @@ impl Orders {
         let mut input = quotation.accept(version, &customer_po_number, order_kind, today)?;
         input.ship_to = ship_to;
         let new = NewOrder::parse(&input, actor, today, "")?;
-        let customer = self.referenced(&*transaction, &new).await?;
+        let customer = creation::referenced(&*transaction, &new).await?;
         let now = self.now();
         let mut order = Order::create(
             new,

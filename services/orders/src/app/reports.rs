@@ -169,13 +169,7 @@ impl Orders {
         let Some(mut order) = self.reported_order(connection, order_id).await? else {
             return Ok(());
         };
-        if matches!(
-            order.state,
-            OrderState::Released
-                | OrderState::InProduction
-                | OrderState::ReadyToShip
-                | OrderState::Shipped
-        ) {
+        if order.state.is_short_of(OrderState::Delivered) {
             // Finance settles after the receipt: the delivery report is
             // still on its way here (another consumer).
             return Err(report_ahead(&order, "settled", "delivered"));
@@ -345,7 +339,7 @@ impl Orders {
                 note_number,
                 dispatched_at,
             } => {
-                if matches!(order.state, OrderState::Released | OrderState::InProduction) {
+                if order.state.is_short_of(OrderState::ReadyToShip) {
                     return Err(report_ahead(&order, "dispatched", "ready to ship"));
                 }
                 if order.state != OrderState::ReadyToShip {
@@ -376,10 +370,7 @@ impl Orders {
                 carrier_code,
                 tracking_number,
             } => {
-                if matches!(
-                    order.state,
-                    OrderState::Released | OrderState::InProduction | OrderState::ReadyToShip
-                ) {
+                if order.state.is_short_of(OrderState::Shipped) {
                     return Err(report_ahead(&order, "delivered", "shipped"));
                 }
                 if order.state != OrderState::Shipped {
@@ -584,11 +575,11 @@ impl Orders {
 /// A report that came before the one it follows: two replicas share a
 /// consumer and handle an order's events side by side, and another
 /// service's report can overtake this service's own step. Refused, so
-/// that the event is delivered again (for as long as it takes, never
-/// dead-lettered) once the order has caught up
-/// (dropping it would leave the order behind for good: the fault suite
-/// found orders stuck in SHIPPED whose delivery had been reported before
-/// their dispatch was applied).
+/// that the event is delivered again until the order has caught up (up to
+/// `CONSUMER_MAX_WAIT_SECS`, then dead-lettered as stuck); dropping it would
+/// leave the order behind for good: the fault suite found orders stuck in
+/// SHIPPED whose delivery had been reported before their dispatch was
+/// applied.
 fn report_ahead(order: &Order, reported: &str, awaited: &str) -> OrderError {
     OrderError::ahead_of_order(
         &order.id,

@@ -104,8 +104,7 @@ impl Orders {
         for (index, (_, input)) in items.iter().enumerate() {
             let prefix = format!("orders[{index}].order.");
             let checked = match NewOrder::parse(input, actor, self.today(), "") {
-                Ok(new) => self
-                    .referenced(self.database.connection(), &new)
+                Ok(new) => creation::referenced(self.database.connection(), &new)
                     .await
                     .map(|_| ()),
                 Err(error) => Err(error),

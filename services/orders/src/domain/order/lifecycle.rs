@@ -254,6 +254,21 @@ impl OrderState {
         )
     }
 
+    /// Released, and not yet as far as `step` on the way from release to
+    /// delivery: a report of `step` (or of what follows it) is ahead of the
+    /// order, which will get there.
+    pub fn is_short_of(self, step: OrderState) -> bool {
+        const FULFILMENT: [OrderState; 5] = [
+            OrderState::Released,
+            OrderState::InProduction,
+            OrderState::ReadyToShip,
+            OrderState::Shipped,
+            OrderState::Delivered,
+        ];
+        let position = |state| FULFILMENT.iter().position(|known| *known == state);
+        matches!((position(self), position(step)), (Some(here), Some(there)) if here < there)
+    }
+
     pub fn has_shipped(self) -> bool {
         matches!(
             self,

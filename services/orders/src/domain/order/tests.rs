@@ -762,3 +762,18 @@ fn ord_9_orders_of_two_shop_channels_are_not_one_sale() {
     .unwrap_or_else(|error| panic!("{error:?}"));
     assert_eq!(merged.channel, tmall.channel);
 }
+
+#[test]
+fn a_report_ahead_of_the_order_is_one_of_a_step_it_has_not_reached_yet() {
+    use OrderState::*;
+    assert!(Released.is_short_of(ReadyToShip));
+    assert!(InProduction.is_short_of(ReadyToShip));
+    assert!(!ReadyToShip.is_short_of(ReadyToShip));
+    assert!(ReadyToShip.is_short_of(Shipped));
+    assert!(Shipped.is_short_of(Delivered));
+    assert!(!Delivered.is_short_of(Delivered));
+    // Not on the way (not released, or ended): nothing to wait for.
+    assert!(!AwaitingPayment.is_short_of(Shipped));
+    assert!(!Cancelled.is_short_of(Shipped));
+    assert!(!Completed.is_short_of(Delivered));
+}
