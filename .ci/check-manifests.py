@@ -7,14 +7,19 @@ For every service binary in the workspace (`services/<name>/Cargo.toml` with
 a `[[bin]]` named `orderflow-<name>`; the CLI is not a service), each
 rendered overlay must have:
 - a Deployment `<name>` whose container runs `orderflow-<name>`, exposes the
-  service's DEFAULT_PORT (from `services/<name>/src/config.rs`), probes that
-  port with gRPC (readiness on the overall health, liveness on `liveness`),
-  and listens on it (`GRPC_ADDR` ends with `:<port>`);
+  service's DEFAULT_PORT (from `services/<name>/src/config.rs`) and the
+  plaintext health port (HEALTH_PORT), listens on them (`GRPC_ADDR` ends
+  with `:<port>`, `HEALTH_ADDR` with `:<health port>`), and probes the health
+  port with gRPC (readiness on the overall health, liveness on `liveness`);
 - a Service `<name>` on that port;
 - every variable the service needs set, directly or through a ConfigMap it
   loads: `GRPC_ADDR`, `DATABASE_URL` (the default is a local SQLite file),
   `NATS_URL`, `OTEL_EXPORTER_OTLP_ENDPOINT`, and each `<PEER>_URL` its
   config reads.
+
+In the prod overlay (issue 17), gRPC speaks TLS: every service has
+`GRPC_TLS_CERT_FILE`, `GRPC_TLS_KEY_FILE` and `GRPC_TLS_CA_FILE` set to files
+of a mounted volume, and calls every peer over `https://`.
 
 And, for operations, in every overlay:
 - no Deployment sets `replicas` when a HorizontalPodAutoscaler manages it
@@ -38,7 +43,10 @@ import sys
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-ALWAYS = ["GRPC_ADDR", "DATABASE_URL", "NATS_URL", "OTEL_EXPORTER_OTLP_ENDPOINT"]
+ALWAYS = ["GRPC_ADDR", "HEALTH_ADDR", "DATABASE_URL", "NATS_URL", "OTEL_EXPORTER_OTLP_ENDPOINT"]
+# Health alone, in plaintext, for the kubelet's probes (`HEALTH_ADDR`).
+HEALTH_PORT = 8081
+TLS_FILES = ["GRPC_TLS_CERT_FILE", "GRPC_TLS_KEY_FILE", "GRPC_TLS_CA_FILE"]
 
 
 def services():
@@ -78,12 +86,12 @@ def check(path, expected):
         container = deployment["spec"]["template"]["spec"]["containers"][0]
         if container.get("command") != [f"orderflow-{name}"]:
             problems.append(f"{where}: runs {container.get('command')}, not orderflow-{name}")
-        if [p["containerPort"] for p in container.get("ports", [])] != [port]:
-            problems.append(f"{where}: container ports are not [{port}]")
+        if [p["containerPort"] for p in container.get("ports", [])] != [port, HEALTH_PORT]:
+            problems.append(f"{where}: container ports are not [{port}, {HEALTH_PORT}]")
         for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
             grpc = container.get(probe, {}).get("grpc")
-            if not grpc or grpc.get("port") != port:
-                problems.append(f"{where}: {probe} is not a gRPC probe on {port}")
+            if not grpc or grpc.get("port") != HEALTH_PORT:
+                problems.append(f"{where}: {probe} is not a gRPC probe on {HEALTH_PORT}")
         if container.get("livenessProbe", {}).get("grpc", {}).get("service") != "liveness":
             problems.append(f"{where}: the liveness probe must ask for the `liveness` service")
         env = {item["name"]: item for item in container.get("env", [])}
@@ -100,10 +108,32 @@ def check(path, expected):
         grpc_addr = env.get("GRPC_ADDR", {}).get("value", "")
         if not grpc_addr.endswith(f":{port}"):
             problems.append(f"{where}: GRPC_ADDR {grpc_addr!r} does not listen on {port}")
+        health_addr = env.get("HEALTH_ADDR", {}).get("value", "")
+        if not health_addr.endswith(f":{HEALTH_PORT}"):
+            problems.append(f"{where}: HEALTH_ADDR {health_addr!r} does not listen on {HEALTH_PORT}")
+        if pathlib.Path(path).stem == "prod":
+            problems += tls(where, required, container, env)
         problems += operations(where, name, deployment, container, env, config_maps)
     problems += scaling_and_images(path, by_kind)
     problems += network(path, expected, by_kind)
     problems += nats_security(path, expected, by_kind)
+    return problems
+
+
+def tls(where, required, container, env):
+    """Issue 17: the prod overlay's services speak TLS and call their peers
+    over it."""
+    problems = []
+    mounts = [mount["mountPath"] for mount in container.get("volumeMounts", [])]
+    for variable in TLS_FILES:
+        value = env.get(variable, {}).get("value", "")
+        if not any(value.startswith(mount.rstrip("/") + "/") for mount in mounts):
+            problems.append(f"{where}: {variable} {value!r} is not a file of a mounted volume")
+    for variable in required:
+        if variable.endswith("_URL") and variable not in ("DATABASE_URL", "NATS_URL", "OTEL_EXPORTER_OTLP_ENDPOINT"):
+            url = env.get(variable, {}).get("value", "")
+            if not url.startswith("https://"):
+                problems.append(f"{where}: {variable} {url!r} is not https://")
     return problems
 
 

@@ -255,15 +255,28 @@ pub(crate) async fn paid_and_ready(
     wait_for_state(orders, &order.id, pb::OrderState::ReadyToShip).await
 }
 
-/// S7 then S9 on one order of two pumps at 1,250.00, paid and delivered.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn s7_a_damaged_return_is_partly_refunded_and_s9_an_exchange_gets_its_replacement() {
-    let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
+/// The order S7 and S9 start from: two pumps at 1,250.00 (five on the
+/// shelf), paid, shipped, received and completed.
+async fn delivered_pumps(
+    cluster: &Cluster,
+) -> (
+    pb::order_service_client::OrderServiceClient<tonic::transport::Channel>,
+    pb::Order,
+) {
     let mut orders = cluster.orders_client().await;
     let mut stock = cluster.inventory_client().await;
     stock_item(&mut stock, PUMP, 5).await;
-    let order = paid_and_ready(&cluster, &mut orders).await;
-    ship_to_completion(&cluster, &order.id, &order.number, no_trace).await;
+    let order = paid_and_ready(cluster, &mut orders).await;
+    ship_to_completion(cluster, &order.id, &order.number, no_trace).await;
+    (orders, order)
+}
+
+/// S7 on an order of two pumps at 1,250.00, paid and delivered: one comes
+/// back cracked, is inspected, quarantined and partly refunded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s7_a_damaged_return_after_delivery_is_quarantined_and_partly_refunded() {
+    let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
+    let (mut orders, order) = delivered_pumps(&cluster).await;
 
     // S7: one pump comes back cracked (a quality problem: our freight).
     let request = afs::CreateCaseRequest {
@@ -340,7 +353,22 @@ async fn s7_a_damaged_return_is_partly_refunded_and_s9_an_exchange_gets_its_repl
         }]
     );
 
-    // S9: the other pump exchanged for a larger size (the customer's freight).
+    cluster.quiescent().await;
+    let executed = testing::stream_messages(&cluster.nats, "FINANCE", "finance.refund.executed")
+        .await
+        .len();
+    assert_eq!(executed, 1, "the refund executed once");
+}
+
+/// S9 on an order of two pumps at 1,250.00, paid and delivered: one is
+/// exchanged for a larger size; it comes back, is restocked and refunded,
+/// and a replacement order linked to the original carries the size asked for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s9_an_exchange_is_restocked_refunded_and_gets_a_linked_replacement_order() {
+    let cluster = Cluster::start().await.unwrap_or_else(|e| panic!("{e:#}"));
+    let (mut orders, order) = delivered_pumps(&cluster).await;
+
+    // One pump exchanged for a larger size (the customer's freight).
     let request = afs::CreateCaseRequest {
         request_id: format!("s9-{}", order.id),
         kind: afs::CaseKind::Exchange.into(),
@@ -363,7 +391,7 @@ async fn s7_a_damaged_return_is_partly_refunded_and_s9_an_exchange_gets_its_repl
     };
     let s9 = open_case(&cluster, request).await;
     assert_eq!(s9.freight_payer, afs::FreightPayer::Customer as i32);
-    // Both pumps are now claimed: a third return is refused.
+    // One of the two pumps is claimed: a return of both is refused.
     let refused = cluster
         .aftersales_client()
         .await
@@ -376,7 +404,7 @@ async fn s7_a_damaged_return_is_partly_refunded_and_s9_an_exchange_gets_its_repl
                 reason: afs::ReturnReason::Quality.into(),
                 lines: vec![afs::CaseLine {
                     sku: PUMP.0.to_owned(),
-                    quantity: 1,
+                    quantity: 2,
                     ..Default::default()
                 }],
                 ..Default::default()
@@ -427,19 +455,19 @@ async fn s7_a_damaged_return_is_partly_refunded_and_s9_an_exchange_gets_its_repl
         c.state == afs::CaseState::Closed as i32
     })
     .await;
-    // What was sold less what came back: 2,500.00 − 400.00 − 1,250.00.
+    // What was sold less what came back: 2,500.00 − 1,250.00.
     cluster.quiescent().await;
     assert_eq!(
         ledger(&cluster, &order.id).await.totals,
         [common::Money {
             currency_code: "CNY".to_owned(),
-            minor_units: 85_000,
+            minor_units: 125_000,
         }]
     );
     let executed = testing::stream_messages(&cluster.nats, "FINANCE", "finance.refund.executed")
         .await
         .len();
-    assert_eq!(executed, 2, "each refund executed once");
+    assert_eq!(executed, 1, "the refund executed once");
 }
 
 /// S8: a paid order cancelled before shipment through after-sales: the

@@ -263,6 +263,15 @@ impl Cluster {
     /// Waits until every service has handled every event and published
     /// every row of its outbox: what has not happened by then is not on its
     /// way either.
+    /// Every service's database, table by table ([`testing::contents`]).
+    pub async fn contents(&self) -> Vec<std::collections::BTreeMap<String, String>> {
+        let mut all = Vec::with_capacity(self._databases.len());
+        for database in &self._databases {
+            all.push(testing::contents(database).await);
+        }
+        all
+    }
+
     pub async fn quiescent(&self) {
         let databases: Vec<&TestDatabase> = self._databases.iter().collect();
         testing::quiescent(&self.nats, &databases, &[]).await;

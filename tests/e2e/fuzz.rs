@@ -8,7 +8,9 @@
 //!   or `UNAVAILABLE` (every peer is up), and every service is still
 //!   serving afterwards;
 //! - a refused call changes nothing: the refused calls, sent again once the
-//!   cluster is quiet, publish no event on any stream.
+//!   cluster is quiet, publish no event on any stream and change no row of
+//!   any service's database;
+//! - no call left an event too large for the broker (no relay set one aside).
 //!
 //! The generator is seeded (`ORDERFLOW_FUZZ_SEED`, default a fixed one) so
 //! that a failure is replayed by its seed; `ORDERFLOW_FUZZ_CASES` sets the
@@ -338,6 +340,21 @@ async fn no_request_built_from_the_contracts_panics_a_service_or_changes_anythin
     }
     cluster.quiescent().await;
     let before = events(&cluster).await;
+    let stored = cluster.contents().await;
+    // The check below sees every service's own tables and its request ids,
+    // and the accepted calls left rows there to see.
+    for tables in &stored {
+        assert!(
+            tables.len() > 2 && tables.contains_key("request_keys"),
+            "seed {seed}: a snapshot that sees nothing: {tables:?}"
+        );
+    }
+    assert!(
+        stored.iter().any(|tables| tables
+            .get("request_keys")
+            .is_some_and(|digest| !digest.starts_with("0:"))),
+        "seed {seed}: no accepted call left a request id"
+    );
     let mut accepted_again = Vec::new();
     let third = refused(second);
     for (at, path, body) in &third {
@@ -356,6 +373,34 @@ async fn no_request_built_from_the_contracts_panics_a_service_or_changes_anythin
         "seed {seed}: {} refused calls published events",
         third.len()
     );
+    // Nor wrote anything: no row inserted, updated or deleted in any
+    // service's database (request ids included).
+    let now = cluster.contents().await;
+    let changed: Vec<&String> = stored
+        .iter()
+        .zip(&now)
+        .flat_map(|(before, after)| {
+            after
+                .iter()
+                .filter(|(table, digest)| before.get(*table) != Some(*digest))
+                .map(|(table, _)| table)
+        })
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "seed {seed}: {} refused calls changed tables {changed:?}",
+        third.len()
+    );
+    // Issue 17: no call, accepted or refused, left an event the broker could
+    // not carry: every relay's set-aside table is empty (the outbox refuses
+    // such an event in the writer's transaction).
+    for tables in &now {
+        let set_aside = tables.get("outbox_dead_letters").map(String::as_str);
+        assert!(
+            set_aside.is_some_and(|digest| digest.starts_with("0:")),
+            "seed {seed}: events set aside as unpublishable: {set_aside:?}"
+        );
+    }
     for service in pool.services() {
         testing::eventually(
             Duration::from_secs(10),

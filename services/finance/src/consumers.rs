@@ -439,7 +439,18 @@ impl EventHandler for AfterSalesEvents {
                 .map_err(HandlerError::from)?
             {
                 Some(id) => id,
-                // Not requested yet: it will be filed as a return's.
+                // Being filed (the case is refunding): its request may have
+                // read the case before the shelving and ask for a refund
+                // with the goods still pending, so the shelving waits for
+                // it rather than be lost.
+                None if case.state == aftersales::CaseState::Refunding as i32 => {
+                    return Err(HandlerError::Waiting(anyhow::anyhow!(
+                        "case {} shelved while its refund is being filed: waiting for the refund",
+                        case.id
+                    )));
+                }
+                // Not requested yet: it will be filed as a return's, the
+                // case knowing its goods shelved.
                 None => return Ok(()),
             }
         } else {

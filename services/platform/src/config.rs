@@ -342,6 +342,11 @@ pub struct ServiceConfig {
     pub service: &'static str,
     pub grpc_addr: SocketAddr,
     pub grpc_tls: GrpcTls,
+    /// `HEALTH_ADDR`: where `grpc.health.v1` alone is served in plaintext,
+    /// without auth, besides the service's own port (issue 17). For probes
+    /// that cannot speak TLS, such as the kubelet's, while `GRPC_ADDR`
+    /// speaks TLS only. Unset: health is served on `GRPC_ADDR` only.
+    pub health_addr: Option<SocketAddr>,
     pub database_url: String,
     pub database_max_connections: u32,
     pub nats_url: String,
@@ -363,7 +368,7 @@ pub struct ServiceConfig {
 }
 
 impl ServiceConfig {
-    /// Reads `GRPC_ADDR`, `DATABASE_URL`, `DATABASE_MAX_CONNECTIONS`,
+    /// Reads `GRPC_ADDR`, `HEALTH_ADDR`, `DATABASE_URL`, `DATABASE_MAX_CONNECTIONS`,
     /// `NATS_URL` (and [`NatsSecurity`]'s), `NATS_STREAM_REPLICAS`, `CONSUMER_MAX_DELIVER`,
     /// `CONSUMER_ACK_WAIT_SECS`, `CONSUMER_MAX_WAIT_SECS`, `SHUTDOWN_GRACE_SECS`, `MIGRATE_ON_START`, the `ORDERFLOW_JWT_*`
     /// variables, the telemetry variables and the retention's
@@ -412,10 +417,21 @@ impl ServiceConfig {
                 "must be at least 1",
             ));
         }
+        let health_addr = match env.get("HEALTH_ADDR") {
+            None => None,
+            Some(_) => Some(env.parse_or("HEALTH_ADDR", grpc_addr)?),
+        };
+        if health_addr.is_some_and(|health| health == grpc_addr && health.port() != 0) {
+            return Err(ConfigError::new(
+                "HEALTH_ADDR",
+                "must differ from GRPC_ADDR",
+            ));
+        }
         Ok(Self {
             service,
             grpc_addr,
             grpc_tls: GrpcTls::from_env(env)?,
+            health_addr,
             database_url,
             database_max_connections,
             nats_url,
@@ -495,6 +511,18 @@ mod tests {
         let env = base().with("DATABASE_URL", "mysql://x");
         let error = ServiceConfig::from_env("orders", 50051, &env).err();
         assert_eq!(error.map(|e| e.variable), Some("DATABASE_URL".to_owned()));
+
+        for health in ["nowhere", "127.0.0.1:50051"] {
+            let env = base().with("HEALTH_ADDR", health);
+            let error = ServiceConfig::from_env("orders", 50051, &env).err();
+            assert_eq!(error.map(|e| e.variable), Some("HEALTH_ADDR".to_owned()));
+        }
+        let env = base().with("HEALTH_ADDR", "0.0.0.0:8081");
+        let config =
+            ServiceConfig::from_env("orders", 50051, &env).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.health_addr.map(|address| address.port()), Some(8081));
+        let unset = ServiceConfig::from_env("orders", 50051, &base());
+        assert_eq!(unset.map(|config| config.health_addr).ok(), Some(None));
     }
 
     #[test]

@@ -158,6 +158,11 @@ impl From<sea_orm::DbErr> for Error {
                 "text fields must not contain NUL or other characters the store cannot keep",
             );
         }
+        // Issue 17: the request would produce an event the broker cannot
+        // carry; refused before anything was written.
+        if let Some(reason) = crate::bus::outbox::too_large(&error) {
+            return Self::invalid("request", format!("too large: {reason}"));
+        }
         if crate::db::is_unavailable(&error) {
             tracing::warn!(%error, "database unavailable");
             return Self::Unavailable(

@@ -114,6 +114,28 @@ pub async fn serve(
     Ok(())
 }
 
+/// Serves `grpc.health.v1` alone on `listener`, in plaintext and without
+/// auth, with the statuses `reporter` sets, until `shutdown` fires (issue
+/// 17: `HEALTH_ADDR`, for probes that cannot speak the service port's TLS).
+/// It tells whether the service is serving, nothing else.
+pub async fn serve_health(
+    listener: TcpListener,
+    reporter: HealthReporter,
+    shutdown: Shutdown,
+) -> anyhow::Result<()> {
+    let health = tonic_health::pb::health_server::HealthServer::new(
+        tonic_health::server::HealthService::from_health_reporter(reporter),
+    );
+    tonic::transport::Server::builder()
+        .add_service(health)
+        .serve_with_incoming_shutdown(
+            tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true)),
+            async move { shutdown.wait().await },
+        )
+        .await?;
+    Ok(())
+}
+
 /// D8 (issue 17): a request body that is not the RPC's protobuf message is
 /// the caller's fault. tonic answers `INTERNAL` (the gRPC spec's choice for
 /// parse errors); the services answer `INVALID_ARGUMENT`, keeping `INTERNAL`

@@ -301,6 +301,18 @@ impl ServiceRuntime {
             .await
             .with_context(|| format!("cannot listen on GRPC_ADDR {}", self.config.grpc_addr))?;
         let local_addr = listener.local_addr()?;
+        let health_listener = match self.config.health_addr {
+            Some(address) => Some(
+                TcpListener::bind(address)
+                    .await
+                    .with_context(|| format!("cannot listen on HEALTH_ADDR {address}"))?,
+            ),
+            None => None,
+        };
+        let health_addr = health_listener
+            .as_ref()
+            .map(TcpListener::local_addr)
+            .transpose()?;
         let verifier = Arc::new(Verifier::from_config(&self.config.auth)?);
         let (health, base_routes) = StandardServices::new()?.into_parts();
         let routes = routes_of(base_routes);
@@ -319,6 +331,15 @@ impl ServiceRuntime {
         } = self;
         let nats_permissions =
             crate::bus::permissions::Permissions::of_service(config.service, &consumers);
+        if let Some(listener) = health_listener {
+            let (reporter, shutdown) = (health.clone(), shutdown.clone());
+            tracing::info!(address = ?health_addr, "serving health in plaintext");
+            background.spawn(async move {
+                if let Err(error) = crate::grpc::serve_health(listener, reporter, shutdown).await {
+                    tracing::error!(error = format!("{error:#}"), "health listener failed");
+                }
+            });
+        }
         background.spawn(crate::grpc::watch_health(
             health,
             service_names,
@@ -376,6 +397,7 @@ impl ServiceRuntime {
         });
         Ok(RunningService {
             local_addr,
+            health_addr,
             sweeps,
             nats_permissions,
             task,
@@ -443,6 +465,8 @@ pub fn migrate_requested() -> bool {
 #[derive(Debug)]
 pub struct RunningService {
     pub local_addr: SocketAddr,
+    /// Where health alone is served in plaintext (`HEALTH_ADDR`), if anywhere.
+    pub health_addr: Option<SocketAddr>,
     /// The passes of the service's sweepers.
     pub sweeps: Sweeps,
     /// What the service needs of NATS: its events and its consumers.

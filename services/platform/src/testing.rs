@@ -441,6 +441,69 @@ pub async fn quiescent(nats: &TestNats, databases: &[&TestDatabase], ignoring: &
     }
 }
 
+/// What a test database holds, table by table (row count and a digest of
+/// every row's values), for "this changed nothing" checks: two snapshots are
+/// equal when no row was inserted, updated or deleted. The transport's
+/// bookkeeping (`outbox`, `inbox`) and the migrations table are left out:
+/// published events and handled ones are checked through the streams.
+pub async fn contents(database: &TestDatabase) -> std::collections::BTreeMap<String, String> {
+    let connected = Database::connect(&database.url, 1)
+        .await
+        .unwrap_or_else(|error| panic!("cannot connect to the test database: {error:#}"));
+    let connection = connected.connection();
+    let backend = connection.get_database_backend();
+    let strings = |sql: String| async move {
+        connection
+            .query_all_raw(Statement::from_string(backend, sql.clone()))
+            .await
+            .unwrap_or_else(|error| panic!("{sql}: {error}"))
+            .into_iter()
+            .map(|row| {
+                row.try_get_by_index::<Option<String>>(0)
+                    .unwrap_or_else(|error| panic!("{sql}: {error}"))
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<String>>()
+    };
+    let tables = strings(match database.backend {
+        Backend::Postgres => {
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()".to_owned()
+        }
+        Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                .to_owned()
+        }
+    })
+    .await;
+    let mut contents = std::collections::BTreeMap::new();
+    for table in tables {
+        if ["outbox", "inbox", "seaql_migrations"].contains(&table.as_str()) {
+            continue;
+        }
+        let rows = match database.backend {
+            Backend::Postgres => format!(
+                "SELECT count(*)::text || ':' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM \"{table}\" t"
+            ),
+            Backend::Sqlite => {
+                let columns =
+                    strings(format!("SELECT name FROM pragma_table_info('{table}')")).await;
+                let values = columns
+                    .iter()
+                    .map(|column| format!("quote(\"{column}\")"))
+                    .collect::<Vec<_>>()
+                    .join(" || ',' || ");
+                format!(
+                    "SELECT count(*) || ':' || coalesce(group_concat(row, '|'), '') FROM (SELECT {values} AS row FROM \"{table}\" ORDER BY 1)"
+                )
+            }
+        };
+        let digest = strings(rows).await.concat();
+        contents.insert(table, digest);
+    }
+    connected.close().await;
+    contents
+}
+
 /// No consumer has anything pending or unacknowledged, and no outbox holds a
 /// row (false also when one of them cannot be asked).
 async fn idle(

@@ -6,6 +6,7 @@ use std::time::Duration;
 use orderflow_platform::backend_tests;
 use orderflow_platform::clock::Clock;
 use orderflow_platform::testing::{self, Backend};
+use orderflow_proto::aftersales::v1::CaseState;
 use orderflow_proto::finance::v1 as pb;
 use orderflow_proto::orders::v1 as orders;
 use orders::{OrderKind, PaymentTermKind as Term};
@@ -16,6 +17,7 @@ use crate::support::*;
 backend_tests!(
     fin_8_apr_6_a_refund_needs_an_approved_gm_step_and_is_one_negative_entry,
     afs_8_an_overseas_refund_is_a_negative_profit_until_the_goods_are_shelved,
+    afs_8_goods_shelved_while_the_refund_is_being_filed_wait_for_it,
 );
 
 async fn refund_state(app: &TestApp, id: &str) -> pb::Refund {
@@ -41,12 +43,10 @@ async fn execute(app: &TestApp, id: &str, reference: &str) -> Result<pb::Refund,
         .map(tonic::Response::into_inner)
 }
 
-async fn fin_8_apr_6_a_refund_needs_an_approved_gm_step_and_is_one_negative_entry(
-    backend: Backend,
-) {
-    let app = spawn_finance(backend).await;
+/// A prepaid export order of 100,000.00, paid in full and confirmed.
+async fn paid_export(app: &TestApp) -> orders::Order {
     let order = awaiting_payment(
-        &app,
+        app,
         &OrderSpec::new(OrderKind::Export, Some((Term::Prepaid, 0))),
     )
     .await;
@@ -57,7 +57,15 @@ async fn fin_8_apr_6_a_refund_needs_an_approved_gm_step_and_is_one_negative_entr
         10_000_000,
     )
     .await;
-    confirm_payment(&app, &payment).await;
+    confirm_payment(app, &payment).await;
+    order
+}
+
+async fn fin_8_apr_6_a_refund_needs_an_approved_gm_step_and_is_one_negative_entry(
+    backend: Backend,
+) {
+    let app = spawn_finance(backend).await;
+    let order = paid_export(&app).await;
     // The customer gets 25,000.00 back for the late delivery (no goods).
     let refund = app
         .client("cathy", &["customer_service"])
@@ -140,19 +148,7 @@ async fn afs_8_an_overseas_refund_is_a_negative_profit_until_the_goods_are_shelv
     backend: Backend,
 ) {
     let app = spawn_finance(backend).await;
-    let order = awaiting_payment(
-        &app,
-        &OrderSpec::new(OrderKind::Export, Some((Term::Prepaid, 0))),
-    )
-    .await;
-    let payment = record_payment(
-        &mut app.sales().await,
-        &order,
-        pb::PaymentKind::Full,
-        10_000_000,
-    )
-    .await;
-    confirm_payment(&app, &payment).await;
+    let order = paid_export(&app).await;
     let mut service = app.client("cathy", &["customer_service"]).await;
     let ask = pb::RequestRefundRequest {
         order_id: order.id.clone(),
@@ -210,14 +206,15 @@ async fn afs_8_an_overseas_refund_is_a_negative_profit_until_the_goods_are_shelv
     let shelved = app.clock.now();
     // The first report comes while the case does not know its refund's id
     // yet (it was still being filed): finance finds the refund by the case.
-    app.goods_shelved(&order.id, "AS8", "", shelved).await;
+    app.goods_shelved(&order.id, "AS8", "", shelved, CaseState::Refunding)
+        .await;
     let listed = testing::eventually(Duration::from_secs(20), "the return booked", || async {
         let listed = ledger(&app, &order).await;
         (listed.entries.len() == 4).then_some(listed)
     })
     .await;
     // Reported again, now with the refund's id: nothing more.
-    app.goods_shelved(&order.id, "AS8", &refund.id, shelved)
+    app.goods_shelved(&order.id, "AS8", &refund.id, shelved, CaseState::Closed)
         .await;
     app.quiescent().await;
     let listed_again = ledger(&app, &order).await;
@@ -235,4 +232,64 @@ async fn afs_8_an_overseas_refund_is_a_negative_profit_until_the_goods_are_shelv
     assert_eq!(listed.entries[3].offsets_entry_id, listed.entries[0].id);
     assert_eq!(listed.totals, [cny(8_000_000)], "the net is unchanged");
     assert!(!refund_state(&app, &refund.id).await.goods_pending);
+}
+
+/// AFS-8, a race: after-sales files a case's refund from the case as it read
+/// it (goods still pending overseas) while the goods are shelved. The
+/// shelving reaches finance first, when it knows no refund of the case; it
+/// waits for the refund instead of being dropped, so the refund filed
+/// "goods pending" still learns that they are shelved.
+async fn afs_8_goods_shelved_while_the_refund_is_being_filed_wait_for_it(backend: Backend) {
+    let app = spawn_finance(backend).await;
+    let order = paid_export(&app).await;
+    let shelved = app.clock.now();
+    app.goods_shelved(&order.id, "AS9", "", shelved, CaseState::Refunding)
+        .await;
+    // The shelving is neither applied nor dropped: it waits.
+    let jetstream = async_nats::jetstream::new(app.nats.client().await);
+    testing::eventually(
+        Duration::from_secs(20),
+        "the shelving delivered",
+        || async {
+            let consumer = jetstream
+                .get_stream("AFTERSALES")
+                .await
+                .ok()?
+                .consumer_info("finance-aftersales")
+                .await
+                .ok()?;
+            (consumer.delivered.stream_sequence >= 1).then_some(())
+        },
+    )
+    .await;
+    let refund = app
+        .client("cathy", &["customer_service"])
+        .await
+        .request_refund(pb::RequestRefundRequest {
+            order_id: order.id.clone(),
+            amount: Some(cny(2_000_000)),
+            reason: "quality".to_owned(),
+            handling: "two pumps at the overseas warehouse".to_owned(),
+            method: pb::RefundMethod::OriginalRoute.into(),
+            reference: "aftersales/cases/AS9".to_owned(),
+            goods_pending: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert!(refund.goods_pending, "filed from the case as it was read");
+    let applied = testing::eventually(
+        Duration::from_secs(30),
+        "the waiting shelving applied",
+        || async {
+            let refund = refund_state(&app, &refund.id).await;
+            (!refund.goods_pending).then_some(refund)
+        },
+    )
+    .await;
+    assert_eq!(
+        applied.goods_received_time,
+        Some(orderflow_platform::grpc::convert::timestamp(shelved))
+    );
 }

@@ -146,13 +146,15 @@ impl TestApp {
     }
 
     /// After-sales reporting an overseas return's goods shelved (AFS-8):
-    /// the case `case_id` of `order_id`, knowing its refund's id or not yet.
+    /// the case `case_id` of `order_id`, knowing its refund's id or not yet,
+    /// in the state `state`.
     pub async fn goods_shelved(
         &self,
         order_id: &str,
         case_id: &str,
         refund_id: &str,
         at: DateTime<Utc>,
+        state: orderflow_proto::aftersales::v1::CaseState,
     ) {
         use orderflow_proto::aftersales::v1 as aftersales;
         let message = aftersales::CaseChanged {
@@ -166,6 +168,7 @@ impl TestApp {
                 refund_id: refund_id.to_owned(),
                 overseas_warehouse: true,
                 shelve_time: Some(timestamp(at)),
+                state: state.into(),
                 ..Default::default()
             }),
         };

@@ -369,6 +369,8 @@ async fn sigterm_under_load_leaves_no_committed_event_unpublished() {
 /// Issue 17: the listener speaks TLS with GRPC_TLS_CERT_FILE/KEY_FILE; with
 /// GRPC_TLS_CLIENT_AUTH=required only a caller with a certificate from
 /// GRPC_TLS_CA_FILE's CA gets an answer (mutual TLS between services).
+/// HEALTH_ADDR serves health alone in plaintext, for the kubelet's probes:
+/// the service's API is not there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_serves_over_tls_and_with_client_auth_only_to_certificate_holders() {
     use tonic::transport::{Certificate, ClientTlsConfig, Endpoint, Identity};
@@ -383,8 +385,10 @@ async fn the_binary_serves_over_tls_and_with_client_auth_only_to_certificate_hol
     let nats = TestNats::start().await;
     for client_auth in ["none", "required"] {
         let port = testing::free_port();
+        let health_port = testing::free_port();
         let _child = binary(&database, &nats)
             .env("GRPC_ADDR", format!("127.0.0.1:{port}"))
+            .env("HEALTH_ADDR", format!("127.0.0.1:{health_port}"))
             .env("GRPC_TLS_CERT_FILE", &server_cert)
             .env("GRPC_TLS_KEY_FILE", &server_key)
             .env("GRPC_TLS_CA_FILE", &pki.ca)
@@ -431,5 +435,34 @@ async fn the_binary_serves_over_tls_and_with_client_auth_only_to_certificate_hol
             client_auth == "none",
             "{client_auth}: a caller without a certificate"
         );
+
+        let plaintext = Endpoint::from_shared(format!("http://127.0.0.1:{health_port}"))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .timeout(Duration::from_secs(3))
+            .connect()
+            .await
+            .unwrap_or_else(|e| panic!("{client_auth}: health port: {e}"));
+        for service in ["", "liveness", "orderflow.orders.v1.OrderService"] {
+            let status = testing::eventually(Duration::from_secs(30), "plaintext health", || {
+                let mut health = HealthClient::new(plaintext.clone());
+                async move {
+                    let answer = health
+                        .check(HealthCheckRequest {
+                            service: service.to_owned(),
+                        })
+                        .await
+                        .ok()?;
+                    (answer.get_ref().status == 1).then_some(answer)
+                }
+            })
+            .await;
+            assert_eq!(status.into_inner().status, 1, "{client_auth}: {service:?}");
+        }
+        let api = pb::order_service_client::OrderServiceClient::new(plaintext)
+            .get_order(pb::GetOrderRequest::default())
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{client_auth}: the API answered on the health port"));
+        assert_eq!(api.code(), tonic::Code::Unimplemented, "{api:?}");
     }
 }

@@ -148,10 +148,14 @@ impl HandlerError {
 
 impl From<DbErr> for HandlerError {
     /// D2 (issue 17): a database that cannot be reached is waited for as
-    /// long as the outage lasts (never dead-lettered); other database
-    /// errors are retried, then dead-lettered.
+    /// long as the outage lasts (never dead-lettered); an event too large to
+    /// publish is dead-lettered at once; other database errors are retried,
+    /// then dead-lettered.
     fn from(error: DbErr) -> Self {
-        if crate::db::is_unavailable(&error) {
+        if let Some(reason) = super::outbox::too_large(&error) {
+            // An event too large to publish stays too large: no retry helps.
+            Self::Permanent(reason.to_owned())
+        } else if crate::db::is_unavailable(&error) {
             Self::Unavailable(anyhow::Error::new(error))
         } else {
             Self::Transient(anyhow::Error::new(error))

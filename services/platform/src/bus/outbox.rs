@@ -96,6 +96,59 @@ impl OutgoingEvent {
     }
 }
 
+/// The most an event may weigh on the wire, headers included: NATS's
+/// default `max_payload`, which every deployment keeps
+/// (`deploy/nats/nats.conf`, both overlays). Issue 17: [`enqueue`] refuses a
+/// heavier event in the writer's transaction, so a request that would
+/// produce one is refused and changes nothing, and no accepted request can
+/// leave the relay an event it can never publish. The relay still sets such
+/// a row aside should a broker be configured below this.
+pub const MAX_EVENT_BYTES: usize = 1024 * 1024;
+
+/// What an event weighs on the wire: payload, headers (the trace context,
+/// `Nats-Msg-Id`, the event type) and their framing.
+pub fn wire_size<'a>(
+    id: &str,
+    event_type: &str,
+    payload: usize,
+    headers: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> usize {
+    let headers: usize = headers
+        .into_iter()
+        .map(|(name, value)| name.len() + value.len() + 4)
+        .sum();
+    payload + headers + id.len() + event_type.len() + 64
+}
+
+/// The marker of [`enqueue`]'s refusal of an event over [`MAX_EVENT_BYTES`].
+const TOO_LARGE: &str = "event over the broker's limit";
+
+/// [`enqueue`]'s refusal of an event too large to ever publish (the request
+/// that caused it is the caller's fault): what it says, or `None` for any
+/// other error.
+pub fn too_large(error: &DbErr) -> Option<&str> {
+    match error {
+        DbErr::Custom(message) if message.starts_with(TOO_LARGE) => Some(message),
+        _ => None,
+    }
+}
+
+fn checked_size(event: &OutgoingEvent) -> Result<(), DbErr> {
+    let size = wire_size(
+        &event.id,
+        &event.event_type,
+        event.payload.len(),
+        &event.trace_context,
+    );
+    if size > MAX_EVENT_BYTES {
+        return Err(DbErr::Custom(format!(
+            "{TOO_LARGE}: {} would weigh {size} bytes; the broker takes at most {MAX_EVENT_BYTES}",
+            event.subject
+        )));
+    }
+    Ok(())
+}
+
 fn row(event: OutgoingEvent, now: DateTime<Utc>) -> ActiveModel {
     let headers = serde_json::to_string(&event.trace_context).unwrap_or_else(|_| "{}".to_owned());
     ActiveModel {
@@ -110,12 +163,14 @@ fn row(event: OutgoingEvent, now: DateTime<Utc>) -> ActiveModel {
     }
 }
 
-/// Writes `event` to the outbox in the caller's transaction.
+/// Writes `event` to the outbox in the caller's transaction; refuses one over
+/// [`MAX_EVENT_BYTES`] ([`too_large`]), so the transaction rolls back.
 pub async fn enqueue<C: ConnectionTrait>(
     connection: &C,
     event: OutgoingEvent,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    checked_size(&event)?;
     Entity::insert(row(event, now))
         .exec_without_returning(connection)
         .await?;
@@ -130,6 +185,9 @@ pub async fn enqueue_many<C: ConnectionTrait>(
 ) -> Result<(), DbErr> {
     if events.is_empty() {
         return Ok(());
+    }
+    for event in &events {
+        checked_size(event)?;
     }
     Entity::insert_many(events.into_iter().map(|event| row(event, now)))
         .exec_without_returning(connection)

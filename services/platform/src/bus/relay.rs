@@ -184,7 +184,7 @@ impl Relay {
         rows: Vec<outbox::Model>,
     ) -> (Vec<outbox::Model>, Vec<(outbox::Model, String)>) {
         let limit = match self.jetstream.client().server_info().max_payload {
-            0 => DEFAULT_MAX_PAYLOAD,
+            0 => outbox::MAX_EVENT_BYTES,
             announced => announced,
         };
         let mut publishable = Vec::with_capacity(rows.len());
@@ -328,21 +328,10 @@ async fn set_aside<C: ConnectionTrait>(
     Ok(())
 }
 
-/// NATS's default `max_payload`, for a client that has not heard the
-/// server's yet.
-const DEFAULT_MAX_PAYLOAD: usize = 1024 * 1024;
-
-/// What a row weighs on the wire: payload, headers, and their framing.
+/// What a row weighs on the wire ([`outbox::wire_size`]).
 fn message_size(row: &outbox::Model) -> usize {
     let stored: HashMap<String, String> = serde_json::from_str(&row.headers).unwrap_or_default();
-    let headers: usize = stored
-        .iter()
-        .map(|(name, value)| name.len() + value.len() + 4)
-        .sum::<usize>()
-        + row.id.len()
-        + row.event_type.len()
-        + 64;
-    row.payload.len() + headers
+    outbox::wire_size(&row.id, &row.event_type, row.payload.len(), &stored)
 }
 
 /// How far a batch got: the first `acknowledged` rows are published.

@@ -146,26 +146,49 @@ async fn database(backend: Backend) -> (TestDatabase, Database) {
     (test_database, database)
 }
 
+fn event(subject: &str, payload: &[u8]) -> OutgoingEvent {
+    OutgoingEvent {
+        id: outbox::new_event_id(),
+        subject: subject.to_owned(),
+        event_type: "test.Event".to_owned(),
+        payload: payload.to_vec(),
+        trace_context: orderflow_platform::telemetry::current_context_headers(),
+    }
+}
+
 async fn enqueue(database: &Database, subject: &str, payload: &[u8]) -> String {
-    let id = outbox::new_event_id();
+    let event = event(subject, payload);
+    let id = event.id.clone();
     let transaction = database
         .begin_write()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    outbox::enqueue(
-        &*transaction,
-        OutgoingEvent {
-            id: id.clone(),
-            subject: subject.to_owned(),
-            event_type: "test.Event".to_owned(),
-            payload: payload.to_vec(),
-            trace_context: orderflow_platform::telemetry::current_context_headers(),
-        },
-        chrono::Utc::now(),
-    )
+    outbox::enqueue(&*transaction, event, chrono::Utc::now())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    transaction.commit().await.unwrap_or_else(|e| panic!("{e}"));
+    id
+}
+
+/// A row past [`outbox::enqueue`]'s size check, as one written for a broker
+/// configured below the default limit would be.
+async fn enqueue_unchecked(database: &Database, subject: &str, payload: &[u8]) -> String {
+    use sea_orm::ActiveValue::Set;
+    use sea_orm::EntityTrait;
+    let id = outbox::new_event_id();
+    outbox::Entity::insert(outbox::ActiveModel {
+        id: Set(id.clone()),
+        subject: Set(subject.to_owned()),
+        event_type: Set("test.Event".to_owned()),
+        payload: Set(payload.to_vec()),
+        headers: Set("{}".to_owned()),
+        created_at: Set(chrono::Utc::now()),
+        attempts: Set(0),
+        last_error: Set(None),
+    })
+    .exec_without_returning(database.connection())
     .await
     .unwrap_or_else(|e| panic!("{e}"));
-    transaction.commit().await.unwrap_or_else(|e| panic!("{e}"));
     id
 }
 
@@ -204,6 +227,7 @@ async fn backlog(database: &Database) -> u64 {
 
 backend_tests!(
     d1_an_event_too_large_to_publish_is_set_aside_and_blocks_nothing,
+    d1_an_event_over_the_broker_limit_is_refused_in_the_writers_transaction,
     d3_a_database_that_cannot_be_reached_is_unavailable_not_internal,
     d2_d3_a_database_refusing_connections_is_waited_for_not_internal_nor_dead_lettered,
     d5_a_nul_character_the_store_cannot_keep_is_invalid_argument_not_internal,
@@ -1046,7 +1070,7 @@ async fn d1_an_event_too_large_to_publish_is_set_aside_and_blocks_nothing(backen
     let shutdown = Shutdown::new();
     let before = enqueue(&database, "testsvc.thing.happened", b"before").await;
     // Over NATS's 1 MiB max_payload: no retry can ever publish it.
-    let huge = enqueue(&database, "testsvc.thing.happened", &vec![b'x'; 2 << 20]).await;
+    let huge = enqueue_unchecked(&database, "testsvc.thing.happened", &vec![b'x'; 2 << 20]).await;
     let after = enqueue(&database, "testsvc.thing.happened", b"after").await;
     let signal = OutboxSignal::default();
     start_relay(&database, nats.client().await, &signal, &shutdown);
@@ -1091,4 +1115,59 @@ async fn d1_an_event_too_large_to_publish_is_set_aside_and_blocks_nothing(backen
     }
     assert_eq!(ids, [before, after]);
     shutdown.trigger();
+}
+
+/// Issue 17: the outbox refuses, in the writer's transaction, an event the
+/// broker could never carry, so the request that would cause it is refused
+/// (`INVALID_ARGUMENT` on `request`) and leaves nothing behind; an event
+/// just under the limit is written as usual.
+async fn d1_an_event_over_the_broker_limit_is_refused_in_the_writers_transaction(backend: Backend) {
+    let (_test_database, database) = database(backend).await;
+    let subject = "testsvc.thing.happened";
+    let over = vec![b'x'; outbox::MAX_EVENT_BYTES];
+    let transaction = database
+        .begin_write()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    outbox::enqueue(&*transaction, event(subject, b"first"), chrono::Utc::now())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let refused = outbox::enqueue(&*transaction, event(subject, &over), chrono::Utc::now())
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("an event over the limit was written"));
+    assert!(outbox::too_large(&refused).is_some(), "{refused}");
+    let status = tonic::Status::from(orderflow_platform::error::Error::from(refused));
+    assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
+    assert_eq!(testing::violated_fields(&status), ["request"]);
+    assert!(status.message().contains("too large"), "{status:?}");
+    drop(transaction);
+    assert_eq!(backlog(&database).await, 0, "the transaction left nothing");
+
+    // Several at once: one too large refuses them all.
+    let transaction = database
+        .begin_write()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let many = outbox::enqueue_many(
+        &*transaction,
+        vec![event(subject, b"small"), event(subject, &over)],
+        chrono::Utc::now(),
+    )
+    .await;
+    assert!(
+        many.as_ref().err().and_then(outbox::too_large).is_some(),
+        "{many:?}"
+    );
+    drop(transaction);
+    assert_eq!(backlog(&database).await, 0);
+
+    // Just under the limit, headers included: written.
+    enqueue(
+        &database,
+        subject,
+        &vec![b'x'; outbox::MAX_EVENT_BYTES - 4096],
+    )
+    .await;
+    assert_eq!(backlog(&database).await, 1);
 }
