@@ -337,9 +337,9 @@ async fn assert_reshipped(
     };
     assert!(decided(0) <= decided(1), "the GM signs first");
 
-    // Finance: released on the two signatures, shipped without a payment,
-    // settled at zero. Nothing is booked: the reship sells nothing, and
-    // its cost is nowhere in the ledger (FIN-12 lives on the order only).
+    // Finance: released on the two signatures with the cost bearer
+    // registered, shipped without a payment, settled at zero. Nothing is
+    // booked: the reship sells nothing.
     let mut money = cluster.finance_client().await;
     let gate = money
         .get_release_gate(authorized(
@@ -354,6 +354,15 @@ async fn assert_reshipped(
         .into_inner();
     assert!(gate.open && gate.blockers.is_empty(), "{gate:?}");
     assert!(gate.rule.contains("gm and finance signed"), "{}", gate.rule);
+    // FIN-12: finance registered who bears the cost, and what is replaced.
+    assert!(
+        gate.rule.contains(&format!(
+            "cost borne by us, replacing orders/{} (FIN-12)",
+            original.id
+        )),
+        "{}",
+        gate.rule
+    );
     let shipment_gate = money
         .get_shipment_gate(authorized(
             finance::GetShipmentGateRequest {

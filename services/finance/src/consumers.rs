@@ -11,7 +11,9 @@
 //! into a return (AFS-8).
 
 use crate::app::Finance;
-use crate::domain::account::{AccountLine, OrderAccount, OrderKind, Stage, TermKind, Terms};
+use crate::domain::account::{
+    AccountLine, CostBearer, OrderAccount, OrderKind, Stage, TermKind, Terms,
+};
 use crate::peers::Approvals;
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -251,6 +253,13 @@ pub fn account_of(order: &orders::Order) -> Result<OrderAccount, String> {
         announced_blockers: None,
         receipt_confirmed_at: None,
         warehousing_date: None,
+        cost_bearer: match order.cost_bearer() {
+            orders::CostBearer::Us => Some(CostBearer::Us),
+            orders::CostBearer::Carrier => Some(CostBearer::Carrier),
+            orders::CostBearer::Customer => Some(CostBearer::Customer),
+            orders::CostBearer::Unspecified => None,
+        },
+        replaces_order_id: order.replaces_order_id.clone(),
     })
 }
 

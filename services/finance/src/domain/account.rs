@@ -65,9 +65,40 @@ impl OrderKind {
         )
     }
 
+    /// A reship (ORD-14): it replaces an order and records who bears its
+    /// cost (FIN-12).
+    pub fn is_reship(self) -> bool {
+        matches!(self, Self::ReshipZeroProfit | Self::ReshipNegativeProfit)
+    }
+
     /// Nothing is sold: material preparation and production for stock.
     pub fn is_sale(self) -> bool {
         !matches!(self, Self::MaterialPrep | Self::SelfStock | Self::Return)
+    }
+}
+
+/// FIN-12: who bears a reship's cost, as the order records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CostBearer {
+    Us,
+    Carrier,
+    Customer,
+}
+
+impl CostBearer {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Us => "us",
+            Self::Carrier => "carrier",
+            Self::Customer => "customer",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Us, Self::Carrier, Self::Customer]
+            .into_iter()
+            .find(|bearer| bearer.as_str() == text)
     }
 }
 
@@ -210,6 +241,10 @@ pub struct OrderAccount {
     /// PRD-11: the warehousing date production planned (the latest planned
     /// completion of the order's production orders), once there is one.
     pub warehousing_date: Option<NaiveDate>,
+    /// FIN-12: who bears a reship's cost (finance's registration of it).
+    pub cost_bearer: Option<CostBearer>,
+    /// ORD-14: the order a reship or exchange replaces (empty for others).
+    pub replaces_order_id: String,
 }
 
 impl OrderAccount {

@@ -275,6 +275,8 @@ mod tests {
             announced_blockers: None,
             receipt_confirmed_at: None,
             warehousing_date: None,
+            cost_bearer: None,
+            replaces_order_id: String::new(),
         }
     }
 

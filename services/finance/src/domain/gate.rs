@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::account::{OrderAccount, TermKind};
+use super::account::{CostBearer, OrderAccount, TermKind};
 use super::lc::{LcState, LetterOfCredit};
 
 /// A reason the gate is closed, or a flag shown on a released order.
@@ -59,6 +59,39 @@ pub struct Facts<'a> {
     pub lc_lead_days: i64,
 }
 
+/// FIN-12, finance's registration of a reship: who bears its cost is
+/// recorded (a negative-profit reship's is ours: had the carrier or the
+/// customer paid, it would be a zero-profit one), and the order it replaces.
+fn reship_conditions(order: &OrderAccount, rule: &mut Vec<String>, blockers: &mut Vec<Condition>) {
+    let replaces = if order.replaces_order_id.is_empty() {
+        String::new()
+    } else {
+        format!(", replacing orders/{}", order.replaces_order_id)
+    };
+    match order.cost_bearer {
+        None => blockers.push(Condition::new(
+            "COST_BEARER_MISSING",
+            "a reship must record who bears its cost: us, the carrier or the customer (FIN-12)",
+        )),
+        Some(bearer)
+            if order.kind == super::account::OrderKind::ReshipNegativeProfit
+                && bearer != CostBearer::Us =>
+        {
+            blockers.push(Condition::new(
+                "COST_BEARER_MISMATCH",
+                format!(
+                    "a negative-profit reship is one whose cost we bear, not the {} (FIN-12)",
+                    bearer.as_str()
+                ),
+            ));
+        }
+        Some(bearer) => rule.push(format!(
+            "cost borne by {}{replaces} (FIN-12)",
+            bearer.as_str()
+        )),
+    }
+}
+
 /// FIN-5, per payment term, and what the order's kind adds:
 /// - `prepaid`: confirmed payments cover the total;
 /// - `tt_deposit`: confirmed payments cover the deposit;
@@ -98,6 +131,9 @@ pub fn evaluate(order: &OrderAccount, facts: &Facts<'_>) -> Gate {
             "{}: gm and finance signed (APR-5)",
             order.kind.as_str()
         ));
+    }
+    if order.kind.is_reship() {
+        reship_conditions(order, &mut rule, &mut blockers);
     }
     match order.terms {
         None if order.kind.signed_off_by_gm_and_finance() => {}
@@ -412,6 +448,8 @@ mod tests {
             announced_blockers: None,
             receipt_confirmed_at: None,
             warehousing_date: None,
+            cost_bearer: None,
+            replaces_order_id: String::new(),
         }
     }
 
@@ -614,6 +652,43 @@ mod tests {
             assert!(gate.is_open(), "{kind:?}: {:?}", gate.blockers);
             assert!(gate.rule.contains("gm and finance"));
         }
+    }
+
+    #[test]
+    fn fin_12_a_reship_opens_only_with_its_cost_bearer_registered() {
+        for kind in [OrderKind::ReshipZeroProfit, OrderKind::ReshipNegativeProfit] {
+            let mut order = order(kind, None);
+            order.total = 0;
+            order.replaces_order_id = "o-0".to_owned();
+            let gate = evaluate(&order, &facts());
+            assert_eq!(
+                gate.blockers
+                    .iter()
+                    .map(|b| b.code.as_str())
+                    .collect::<Vec<_>>(),
+                ["COST_BEARER_MISSING"],
+                "{kind:?}"
+            );
+            order.cost_bearer = Some(CostBearer::Us);
+            let gate = evaluate(&order, &facts());
+            assert!(gate.is_open(), "{kind:?}: {:?}", gate.blockers);
+            assert!(
+                gate.rule
+                    .contains("cost borne by us, replacing orders/o-0 (FIN-12)"),
+                "{}",
+                gate.rule
+            );
+        }
+        let mut carriers = order(OrderKind::ReshipNegativeProfit, None);
+        carriers.cost_bearer = Some(CostBearer::Carrier);
+        let gate = evaluate(&carriers, &facts());
+        assert_eq!(gate.blockers[0].code, "COST_BEARER_MISMATCH");
+        let mut zero = order(OrderKind::ReshipZeroProfit, None);
+        zero.cost_bearer = Some(CostBearer::Carrier);
+        assert!(
+            evaluate(&zero, &facts()).is_open(),
+            "the carrier pays: zero profit"
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use sea_orm::{
 use super::entities::{credit_rating, letter_of_credit, order_account, payment};
 use super::{corrupt, currency, date, json, parse_json};
 use crate::domain::FinanceError;
-use crate::domain::account::{OrderAccount, OrderKind, Stage};
+use crate::domain::account::{CostBearer, OrderAccount, OrderKind, Stage};
 use crate::domain::credit::CreditRating;
 use crate::domain::lc::{LcState, LetterOfCredit};
 use crate::domain::payment::{Payment, PaymentKind};
@@ -42,6 +42,8 @@ fn account_model(account: &OrderAccount) -> Result<order_account::Model, Finance
         announced_blockers: account.announced_blockers.clone(),
         receipt_confirmed_at: account.receipt_confirmed_at,
         warehousing_date: account.warehousing_date.map(|day| day.to_string()),
+        cost_bearer: account.cost_bearer.map(|bearer| bearer.as_str().to_owned()),
+        replaces_order_id: account.replaces_order_id.clone(),
     })
 }
 
@@ -78,6 +80,12 @@ fn account_from(model: order_account::Model) -> Result<OrderAccount, FinanceErro
             .as_deref()
             .map(|day| date("warehousing date", day))
             .transpose()?,
+        cost_bearer: model
+            .cost_bearer
+            .as_deref()
+            .map(|text| CostBearer::parse(text).ok_or_else(|| corrupt("cost bearer", text)))
+            .transpose()?,
+        replaces_order_id: model.replaces_order_id,
     })
 }
 

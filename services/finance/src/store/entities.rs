@@ -42,6 +42,9 @@ pub mod order_account {
         pub announced_blockers: Option<String>,
         pub receipt_confirmed_at: Option<DateTime<Utc>>,
         pub warehousing_date: Option<String>,
+        /// FIN-12: `us`, `carrier` or `customer`.
+        pub cost_bearer: Option<String>,
+        pub replaces_order_id: String,
     }
 
     no_relations!();

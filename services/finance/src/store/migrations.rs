@@ -63,6 +63,18 @@ impl MigratorTrait for Migrator {
             "sales_details",
             || text("profits").default("[]").to_owned(),
         ));
+        // FIN-12: a reship's cost bearer and the order it replaces, as
+        // finance registers them.
+        migrations.push(AddColumn::new(
+            "m0013_account_cost_bearer",
+            "order_accounts",
+            || string_null("cost_bearer"),
+        ));
+        migrations.push(AddColumn::new(
+            "m0014_account_replaces_order",
+            "order_accounts",
+            || string("replaces_order_id").default("").to_owned(),
+        ));
         migrations
     }
 }
