@@ -173,7 +173,10 @@ impl OrderService for OrderApi {
         let money = violations
             .finish(money)?
             .ok_or_else(|| Status::internal("the price was checked above"))?;
-        let saved = self.orders.set_list_price(&actor, key, &sku, money).await?;
+        let saved = self
+            .orders
+            .set_list_price(&actor, key, &sku, money, request.special_custom)
+            .await?;
         Ok(Response::new(wire::list_price(&saved)))
     }
 

@@ -474,6 +474,7 @@ pub fn list_price(price: &ListPrice) -> pb::ListPrice {
         unit_price: Some(money(price.unit_price)),
         update_time: Some(timestamp(price.updated_at)),
         updated_by: price.updated_by.clone(),
+        special_custom: price.special_custom,
     }
 }
 

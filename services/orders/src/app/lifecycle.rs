@@ -173,10 +173,12 @@ impl Orders {
         key: Option<RequestKey>,
     ) -> Result<Order, OrderError> {
         let sla = self.settings.confirmation_sla;
+        let special_skus = prices::special_custom_skus(self.database.connection()).await?;
         self.change_order(key, order_id, actor, |order, now| {
             // S10: a store's person acts on its store's orders only.
             actor.may_see(order)?;
             order.ensure_editable_by(actor)?;
+            order.ensure_marked_special_custom(&special_skus)?;
             let from = order.submit(sla, now)?;
             let due = order
                 .confirmation_due_at

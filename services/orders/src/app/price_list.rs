@@ -9,12 +9,14 @@ impl Orders {
         key: Option<RequestKey>,
         sku: &str,
         price: Money,
+        special_custom: bool,
     ) -> Result<ListPrice, OrderError> {
         let list_price = ListPrice {
             sku: sku.to_owned(),
             unit_price: price,
             updated_at: self.now(),
             updated_by: actor.subject.clone(),
+            special_custom,
         };
         let transaction = self.database.begin_write().await?;
         if already_done(&*transaction, key.as_ref()).await? {

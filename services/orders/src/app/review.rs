@@ -51,6 +51,12 @@ impl Orders {
         }
         let skus: BTreeSet<String> = order.lines.iter().map(|line| line.sku.clone()).collect();
         let list_prices = prices::for_skus(&*transaction, order.currency, skus).await?;
+        // ORD-18: the price list may have marked a SKU special custom since
+        // the order was submitted.
+        if order.state == OrderState::Submitted {
+            order
+                .ensure_marked_special_custom(&prices::special_custom_skus(&*transaction).await?)?;
+        }
         let now = self.now();
         match order.review(actor, &list_prices, accept_price_deviation)? {
             Review::NeedsSupervisor { deviations } => {

@@ -9,4 +9,6 @@ pub struct ListPrice {
     pub unit_price: Money,
     pub updated_at: DateTime<Utc>,
     pub updated_by: String,
+    /// ORD-18: the SKU is a special custom-made product (in every currency).
+    pub special_custom: bool,
 }

@@ -163,6 +163,7 @@ pub mod list_price {
         pub unit_price: i64,
         pub updated_at: DateTime<Utc>,
         pub updated_by: String,
+        pub special_custom: bool,
     }
 
     no_relations!();

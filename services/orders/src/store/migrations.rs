@@ -69,6 +69,12 @@ impl MigratorTrait for Migrator {
             || string("trace_id").default("").to_owned(),
         ));
         migrations.push(Box::new(NotificationsByOrder));
+        // ORD-18: the price list says which SKUs are special custom-made.
+        migrations.push(AddColumn::new(
+            "m0017_list_price_special_custom",
+            "list_prices",
+            || boolean("special_custom").default(false).to_owned(),
+        ));
         migrations
     }
 }

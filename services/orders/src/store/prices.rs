@@ -1,6 +1,6 @@
 //! The price list confirmation compares against (ORD-5).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -13,6 +13,8 @@ use crate::domain::OrderError;
 pub use crate::domain::price::ListPrice;
 use orderflow_platform::money::{Currency, Money};
 
+/// Sets the SKU's price in its currency, and whether the SKU is special
+/// custom-made (ORD-18) in every currency.
 pub async fn set<C: ConnectionTrait>(connection: &C, price: &ListPrice) -> Result<(), OrderError> {
     let row = list_price::ActiveModel {
         sku: Set(price.sku.clone()),
@@ -20,6 +22,7 @@ pub async fn set<C: ConnectionTrait>(connection: &C, price: &ListPrice) -> Resul
         unit_price: Set(price.unit_price.minor_units),
         updated_at: Set(price.updated_at),
         updated_by: Set(price.updated_by.clone()),
+        special_custom: Set(price.special_custom),
     };
     list_price::Entity::insert(row)
         .on_conflict(
@@ -28,12 +31,32 @@ pub async fn set<C: ConnectionTrait>(connection: &C, price: &ListPrice) -> Resul
                     list_price::Column::UnitPrice,
                     list_price::Column::UpdatedAt,
                     list_price::Column::UpdatedBy,
+                    list_price::Column::SpecialCustom,
                 ])
                 .to_owned(),
         )
         .exec_without_returning(connection)
         .await?;
+    list_price::Entity::update_many()
+        .col_expr(
+            list_price::Column::SpecialCustom,
+            sea_orm::sea_query::Expr::value(price.special_custom),
+        )
+        .filter(list_price::Column::Sku.eq(price.sku.as_str()))
+        .exec(connection)
+        .await?;
     Ok(())
+}
+
+/// ORD-18: the SKUs the price list marks special custom-made.
+pub async fn special_custom_skus<C: ConnectionTrait>(
+    connection: &C,
+) -> Result<BTreeSet<String>, OrderError> {
+    let rows = list_price::Entity::find()
+        .filter(list_price::Column::SpecialCustom.eq(true))
+        .all(connection)
+        .await?;
+    Ok(rows.into_iter().map(|row| row.sku).collect())
 }
 
 /// SKU → list price in `currency`, for the given SKUs.
@@ -89,6 +112,7 @@ pub async fn list<C: ConnectionTrait>(
                 unit_price: Money::new(currency, row.unit_price),
                 updated_at: row.updated_at,
                 updated_by: row.updated_by,
+                special_custom: row.special_custom,
             })
         })
         .collect()

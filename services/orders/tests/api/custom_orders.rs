@@ -9,7 +9,10 @@ use orderflow_proto::orders::v1 as pb;
 
 use crate::support::*;
 
-backend_tests!(ord_18_sla_2_a_special_custom_order_waits_for_the_supervisors_feasibility_review,);
+backend_tests!(
+    ord_18_sla_2_a_special_custom_order_waits_for_the_supervisors_feasibility_review,
+    ord_18_an_order_of_a_product_the_price_list_marks_special_custom_cannot_skip_the_review,
+);
 
 fn custom_order(customer_id: &str) -> pb::CreateOrderRequest {
     pb::CreateOrderRequest {
@@ -178,4 +181,128 @@ async fn ord_18_sla_2_a_special_custom_order_waits_for_the_supervisors_feasibili
         .filter(|entry| entry.action == "custom_review_passed")
         .count();
     assert_eq!(passed, 1);
+}
+
+/// ORD-18 cannot be bypassed by leaving the mark off: the price list says
+/// which products are special custom-made, and an order of one that is not
+/// marked special custom (with its specification) is refused at submission,
+/// and at confirmation should the list have marked it since.
+async fn ord_18_an_order_of_a_product_the_price_list_marks_special_custom_cannot_skip_the_review(
+    backend: Backend,
+) {
+    let app = spawn_orders(backend).await;
+    let mut sales = app.sales().await;
+    let mut supervisor = app.orders_as("sam", &["sales_supervisor"]).await;
+    let customer = create_customer(&mut sales).await;
+    let mark = |special_custom: bool| pb::SetListPriceRequest {
+        sku: "PUMP-100".to_owned(),
+        unit_price: cny(125_000),
+        special_custom,
+        ..Default::default()
+    };
+    // Submitted before the list marks the pump special custom.
+    let early = create_and_submit(&app, standard_order(&customer.id)).await;
+    let listed = supervisor
+        .set_list_price(mark(true))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert!(listed.special_custom);
+    // In every currency of the pump.
+    let usd = supervisor
+        .set_list_price(pb::SetListPriceRequest {
+            unit_price: Some(orderflow_proto::common::v1::Money {
+                currency_code: "USD".to_owned(),
+                minor_units: 18_000,
+            }),
+            ..mark(false)
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert!(!usd.special_custom);
+    supervisor
+        .set_list_price(mark(true))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+
+    // Unmarked: refused at submission, nothing changed.
+    let order = create_order(&mut sales, standard_order(&customer.id)).await;
+    let refused = sales
+        .submit_order(pb::SubmitOrderRequest {
+            order_id: order.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("an unmarked special custom order was submitted"));
+    assert_eq!(
+        unmet_preconditions(&refused),
+        [(
+            "SPECIAL_CUSTOM_UNMARKED".to_owned(),
+            "lines[0].sku".to_owned()
+        )]
+    );
+    assert_eq!(
+        get_order(&app, &order.id).await.state(),
+        pb::OrderState::Draft
+    );
+    // The one submitted before the list changed: refused at confirmation.
+    let late = confirm(&app, &early)
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("an unmarked special custom order was confirmed"));
+    assert_eq!(
+        unmet_preconditions(&late)
+            .into_iter()
+            .map(|(kind, _)| kind)
+            .collect::<Vec<_>>(),
+        ["SPECIAL_CUSTOM_UNMARKED"]
+    );
+    assert_eq!(
+        get_order(&app, &early.id).await.state(),
+        pb::OrderState::Submitted
+    );
+
+    // Marked, with its specification: submitted, and it waits for the
+    // supervisor's review like any special custom order.
+    sales
+        .update_order(pb::UpdateOrderRequest {
+            order_id: order.id.clone(),
+            update_mask: Some(prost_types::FieldMask {
+                paths: vec![
+                    "special_custom".to_owned(),
+                    "special_requirements".to_owned(),
+                ],
+            }),
+            order: Some(pb::OrderUpdate {
+                special_custom: true,
+                special_requirements: "stainless steel impeller".to_owned(),
+                ..Default::default()
+            }),
+            reason: "the pump is made to order".to_owned(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    let submitted = sales
+        .submit_order(pb::SubmitOrderRequest {
+            order_id: order.id.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert!(submitted.special_custom && submitted.custom_review_due_time.is_some());
+    let pending = confirm(&app, &submitted)
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("confirmed unreviewed"));
+    assert_eq!(
+        unmet_preconditions(&pending)
+            .into_iter()
+            .map(|(kind, _)| kind)
+            .collect::<Vec<_>>(),
+        ["CUSTOM_REVIEW_PENDING"]
+    );
 }

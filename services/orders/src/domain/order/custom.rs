@@ -106,6 +106,40 @@ impl Order {
         ))
     }
 
+    /// ORD-18: an order of a SKU the price list marks special custom-made
+    /// is itself marked special custom, so that the supervisor's review
+    /// cannot be skipped by leaving the mark off. One unmet precondition per
+    /// such line of an unmarked order.
+    pub fn ensure_marked_special_custom(
+        &self,
+        special_skus: &std::collections::BTreeSet<String>,
+    ) -> Result<(), OrderError> {
+        if self.special_custom {
+            return Ok(());
+        }
+        let unmet: Vec<Unmet> = self
+            .lines
+            .iter()
+            .enumerate()
+            .filter(|(_, line)| special_skus.contains(&line.sku))
+            .map(|(index, line)| {
+                Unmet::new(
+                    "SPECIAL_CUSTOM_UNMARKED",
+                    format!("lines[{index}].sku"),
+                    format!(
+                        "{} is a special custom-made product (price list): mark the order special_custom with its specification for the sales supervisor's review (ORD-18)",
+                        line.sku
+                    ),
+                )
+            })
+            .collect();
+        if unmet.is_empty() {
+            Ok(())
+        } else {
+            Err(OrderError::PreconditionFailed(unmet))
+        }
+    }
+
     /// SLA-2: the review is late. True when this is news.
     pub fn mark_custom_review_overdue(&mut self, now: DateTime<Utc>) -> bool {
         let due = self.custom_review_due_at.is_some_and(|due| due <= now);
@@ -149,6 +183,24 @@ mod tests {
             .submit(chrono::Duration::hours(1), now)
             .unwrap_or_else(|e| panic!("{e}"));
         (order, now)
+    }
+
+    #[test]
+    fn ord_18_an_order_of_a_special_custom_product_must_be_marked_so() {
+        let mut order = order(OrderKind::Standard, 8_800);
+        let special: std::collections::BTreeSet<String> = [order.lines[0].sku.clone()].into();
+        let unmet = order
+            .ensure_marked_special_custom(&special)
+            .err()
+            .map(|error| error.precondition_kinds());
+        assert_eq!(unmet, Some(vec!["SPECIAL_CUSTOM_UNMARKED"]));
+        assert!(
+            order
+                .ensure_marked_special_custom(&std::collections::BTreeSet::new())
+                .is_ok()
+        );
+        order.special_custom = true;
+        assert!(order.ensure_marked_special_custom(&special).is_ok());
     }
 
     #[test]
