@@ -260,18 +260,32 @@ impl Cluster {
         })
     }
 
+    /// Every service's database, table by table ([`testing::contents`]),
+    /// once the sweepers (every second here) have nothing left to do: the
+    /// same over two snapshots a sweep interval apart.
+    pub async fn contents(&self) -> Vec<std::collections::BTreeMap<String, String>> {
+        let snapshot = || async {
+            let mut all = Vec::with_capacity(self._databases.len());
+            for database in &self._databases {
+                all.push(testing::contents(database).await);
+            }
+            all
+        };
+        let mut last = snapshot().await;
+        for _ in 0..10 {
+            tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+            let now = snapshot().await;
+            if now == last {
+                return now;
+            }
+            last = now;
+        }
+        panic!("the services' databases kept changing with nothing sent to them");
+    }
+
     /// Waits until every service has handled every event and published
     /// every row of its outbox: what has not happened by then is not on its
     /// way either.
-    /// Every service's database, table by table ([`testing::contents`]).
-    pub async fn contents(&self) -> Vec<std::collections::BTreeMap<String, String>> {
-        let mut all = Vec::with_capacity(self._databases.len());
-        for database in &self._databases {
-            all.push(testing::contents(database).await);
-        }
-        all
-    }
-
     pub async fn quiescent(&self) {
         let databases: Vec<&TestDatabase> = self._databases.iter().collect();
         testing::quiescent(&self.nats, &databases, &[]).await;

@@ -421,7 +421,14 @@ impl ServiceConfig {
             None => None,
             Some(_) => Some(env.parse_or("HEALTH_ADDR", grpc_addr)?),
         };
-        if health_addr.is_some_and(|health| health == grpc_addr && health.port() != 0) {
+        let clashes = |health: SocketAddr| {
+            health.port() != 0
+                && health.port() == grpc_addr.port()
+                && (health.ip() == grpc_addr.ip()
+                    || health.ip().is_unspecified()
+                    || grpc_addr.ip().is_unspecified())
+        };
+        if health_addr.is_some_and(clashes) {
             return Err(ConfigError::new(
                 "HEALTH_ADDR",
                 "must differ from GRPC_ADDR",
@@ -512,7 +519,7 @@ mod tests {
         let error = ServiceConfig::from_env("orders", 50051, &env).err();
         assert_eq!(error.map(|e| e.variable), Some("DATABASE_URL".to_owned()));
 
-        for health in ["nowhere", "127.0.0.1:50051"] {
+        for health in ["nowhere", "127.0.0.1:50051", "0.0.0.0:50051"] {
             let env = base().with("HEALTH_ADDR", health);
             let error = ServiceConfig::from_env("orders", 50051, &env).err();
             assert_eq!(error.map(|e| e.variable), Some("HEALTH_ADDR".to_owned()));

@@ -493,7 +493,7 @@ pub async fn contents(database: &TestDatabase) -> std::collections::BTreeMap<Str
                     .collect::<Vec<_>>()
                     .join(" || ',' || ");
                 format!(
-                    "SELECT count(*) || ':' || coalesce(group_concat(row, '|'), '') FROM (SELECT {values} AS row FROM \"{table}\" ORDER BY 1)"
+                    "SELECT count(*) || ':' || coalesce(group_concat(row, '|' ORDER BY row), '') FROM (SELECT {values} AS row FROM \"{table}\")"
                 )
             }
         };

@@ -166,10 +166,13 @@ impl From<DbErr> for HandlerError {
 impl From<crate::error::Error> for HandlerError {
     /// A use case's failure inside a consumer: `UNAVAILABLE` (the database
     /// or a peer is away) and an event ahead of its order are waited for;
-    /// anything else is retried, then dead-lettered.
+    /// invalid input (the event's data, or an event too large to publish)
+    /// stays invalid and is dead-lettered at once; anything else is
+    /// retried, then dead-lettered.
     fn from(error: crate::error::Error) -> Self {
         match error {
             crate::error::Error::Unavailable(_) => Self::Unavailable(anyhow::Error::new(error)),
+            crate::error::Error::InvalidInput(_) => Self::Permanent(error.to_string()),
             ahead if ahead.is_ahead_of_order() => Self::Waiting(anyhow::Error::new(ahead)),
             other => Self::Transient(anyhow::Error::new(other)),
         }
