@@ -44,6 +44,18 @@ async fn confirm(app: &TestApp, order: &pb::Order) -> Result<pb::Order, tonic::S
         .map(tonic::Response::into_inner)
 }
 
+/// The kinds of the preconditions a confirmation of `order` is refused for.
+async fn refusal_of(app: &TestApp, order: &pb::Order, why_not: &str) -> Vec<String> {
+    let refused = confirm(app, order)
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("confirmed: {why_not}"));
+    unmet_preconditions(&refused)
+        .into_iter()
+        .map(|(kind, _)| kind)
+        .collect()
+}
+
 async fn ord_18_sla_2_a_special_custom_order_waits_for_the_supervisors_feasibility_review(
     backend: Backend,
 ) {
@@ -77,15 +89,8 @@ async fn ord_18_sla_2_a_special_custom_order_waits_for_the_supervisors_feasibili
             nanos: 0
         })
     );
-    let pending = confirm(&app, &order)
-        .await
-        .err()
-        .unwrap_or_else(|| panic!("confirmed unreviewed"));
     assert_eq!(
-        unmet_preconditions(&pending)
-            .into_iter()
-            .map(|(kind, _)| kind)
-            .collect::<Vec<_>>(),
+        refusal_of(&app, &order, "confirmed unreviewed").await,
         ["CUSTOM_REVIEW_PENDING"]
     );
 
@@ -248,15 +253,13 @@ async fn ord_18_an_order_of_a_product_the_price_list_marks_special_custom_cannot
         pb::OrderState::Draft
     );
     // The one submitted before the list changed: refused at confirmation.
-    let late = confirm(&app, &early)
-        .await
-        .err()
-        .unwrap_or_else(|| panic!("an unmarked special custom order was confirmed"));
     assert_eq!(
-        unmet_preconditions(&late)
-            .into_iter()
-            .map(|(kind, _)| kind)
-            .collect::<Vec<_>>(),
+        refusal_of(
+            &app,
+            &early,
+            "an unmarked special custom order was confirmed"
+        )
+        .await,
         ["SPECIAL_CUSTOM_UNMARKED"]
     );
     assert_eq!(
@@ -294,15 +297,8 @@ async fn ord_18_an_order_of_a_product_the_price_list_marks_special_custom_cannot
         .unwrap_or_else(|s| panic!("{s:?}"))
         .into_inner();
     assert!(submitted.special_custom && submitted.custom_review_due_time.is_some());
-    let pending = confirm(&app, &submitted)
-        .await
-        .err()
-        .unwrap_or_else(|| panic!("confirmed unreviewed"));
     assert_eq!(
-        unmet_preconditions(&pending)
-            .into_iter()
-            .map(|(kind, _)| kind)
-            .collect::<Vec<_>>(),
+        refusal_of(&app, &submitted, "confirmed unreviewed").await,
         ["CUSTOM_REVIEW_PENDING"]
     );
 }
