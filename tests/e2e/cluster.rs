@@ -47,6 +47,11 @@ impl Drop for Cluster {
 
 fn service_env(database: &TestDatabase, nats: &TestNats) -> Env {
     testing::service_env(&database.url, &nats.url())
+        // Two clusters run side by side (the test threads), one of them
+        // with replicas: ten services of 8 connections each beside eight
+        // more went over PostgreSQL's 100 connections. Four each is plenty
+        // for a scenario's load.
+        .with("DATABASE_MAX_CONNECTIONS", "4")
         .with("CONSUMER_ACK_WAIT_SECS", "2")
         // Each service logs in as itself (the user is the service's name).
         .with("NATS_PASSWORD", NATS_PASSWORD)
