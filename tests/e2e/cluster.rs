@@ -229,6 +229,26 @@ impl Cluster {
             orderflow_aftersales::config::AfterSalesConfig::from_env(&aftersales_env)?;
         let aftersales =
             orderflow_aftersales::start(aftersales_config, clock, shutdown.clone()).await?;
+        // Every consumer declared before the first call, so that "nothing
+        // pending" in `quiescent` means handled.
+        for running in [
+            &orders,
+            &approvals,
+            &finance,
+            &inventory,
+            &logistics,
+            &production,
+            &procurement,
+            &aftersales,
+        ] {
+            anyhow::ensure!(
+                running
+                    .declared
+                    .all(std::time::Duration::from_secs(30))
+                    .await,
+                "a service's consumers were not declared within 30 s"
+            );
+        }
         check_nats_authorization(&[
             ("orders", orders.nats_permissions.clone()),
             ("approvals", approvals.nats_permissions.clone()),

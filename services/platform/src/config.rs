@@ -157,6 +157,9 @@ pub struct ConsumerSettings {
     /// to catch up — the sum of its redelivery delays — before it is
     /// dead-lettered as stuck.
     pub max_wait: Duration,
+    /// How many messages of one consumer are handled side by side, each
+    /// order's in turn on its own lane (issue 18); 1 handles all in turn.
+    pub lanes: usize,
 }
 
 impl Default for ConsumerSettings {
@@ -171,6 +174,7 @@ impl Default for ConsumerSettings {
                 Duration::from_secs(30),
             ],
             max_wait: Duration::from_secs(24 * 60 * 60),
+            lanes: 4,
         }
     }
 }
@@ -370,7 +374,7 @@ pub struct ServiceConfig {
 impl ServiceConfig {
     /// Reads `GRPC_ADDR`, `HEALTH_ADDR`, `DATABASE_URL`, `DATABASE_MAX_CONNECTIONS`,
     /// `NATS_URL` (and [`NatsSecurity`]'s), `NATS_STREAM_REPLICAS`, `CONSUMER_MAX_DELIVER`,
-    /// `CONSUMER_ACK_WAIT_SECS`, `CONSUMER_MAX_WAIT_SECS`, `SHUTDOWN_GRACE_SECS`, `MIGRATE_ON_START`, the `ORDERFLOW_JWT_*`
+    /// `CONSUMER_ACK_WAIT_SECS`, `CONSUMER_MAX_WAIT_SECS`, `CONSUMER_LANES`, `SHUTDOWN_GRACE_SECS`, `MIGRATE_ON_START`, the `ORDERFLOW_JWT_*`
     /// variables, the telemetry variables and the retention's
     /// (`INBOX_RETENTION_HOURS`, `REQUEST_ID_RETENTION_HOURS`, `RETENTION_SWEEP_SECS`).
     pub fn from_env(
@@ -410,7 +414,11 @@ impl ServiceConfig {
             ack_wait: env.seconds_or("CONSUMER_ACK_WAIT_SECS", defaults.ack_wait)?,
             backoff: defaults.backoff,
             max_wait: env.seconds_or("CONSUMER_MAX_WAIT_SECS", defaults.max_wait)?,
+            lanes: env.parse_or("CONSUMER_LANES", defaults.lanes)?,
         };
+        if !(1..=64).contains(&consumer.lanes) {
+            return Err(ConfigError::new("CONSUMER_LANES", "must be 1 to 64"));
+        }
         if consumer.max_deliver < 1 {
             return Err(ConfigError::new(
                 "CONSUMER_MAX_DELIVER",

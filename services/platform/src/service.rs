@@ -33,6 +33,8 @@ pub struct ServiceRuntime {
     pub clock: SharedClock,
     pub shutdown: Shutdown,
     sweeps: Sweeps,
+    /// How many of the consumers have been declared on the broker.
+    declared: Declared,
     /// Stops the consumers, sweepers and other tasks: after the gRPC server
     /// has let its calls finish (see [`ServiceRuntime::serve`]).
     tasks_stop: Shutdown,
@@ -107,6 +109,33 @@ impl Sweeps {
     }
 }
 
+/// The service's consumers and how many of them are declared on the broker
+/// (each is declared in the background after start-up): a test that
+/// publishes an event right after starting a service waits for
+/// [`Declared::all`] first, so that "nothing pending" means handled, not
+/// "no consumer yet".
+#[derive(Debug, Clone, Default)]
+pub struct Declared {
+    count: Arc<tokio::sync::watch::Sender<usize>>,
+    expected: usize,
+}
+
+impl Declared {
+    pub(crate) fn one_more(&self) {
+        self.count.send_modify(|count| *count += 1);
+    }
+
+    /// Waits until every consumer of the service has been declared once;
+    /// `false` after `timeout`.
+    pub async fn all(&self, timeout: std::time::Duration) -> bool {
+        let mut receiver = self.count.subscribe();
+        let expected = self.expected;
+        tokio::time::timeout(timeout, receiver.wait_for(|count| *count >= expected))
+            .await
+            .is_ok_and(|waited| waited.is_ok())
+    }
+}
+
 impl std::fmt::Debug for ServiceRuntime {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter
@@ -168,6 +197,7 @@ impl ServiceRuntime {
             clock,
             shutdown,
             sweeps: Sweeps::default(),
+            declared: Declared::default(),
             tasks_stop,
             background,
             relay_stop,
@@ -187,7 +217,9 @@ impl ServiceRuntime {
             self.clock.clone(),
             self.outbox.clone(),
         )
-        .of_service(self.config.service);
+        .of_service(self.config.service)
+        .announcing(self.declared.clone());
+        self.declared.expected += 1;
         self.background.spawn(consumer.run(self.tasks_stop.clone()));
     }
 
@@ -322,6 +354,7 @@ impl ServiceRuntime {
             nats,
             shutdown,
             sweeps,
+            declared,
             tasks_stop,
             mut background,
             relay_stop,
@@ -399,6 +432,7 @@ impl ServiceRuntime {
             local_addr,
             health_addr,
             sweeps,
+            declared,
             nats_permissions,
             task,
         })
@@ -469,6 +503,8 @@ pub struct RunningService {
     pub health_addr: Option<SocketAddr>,
     /// The passes of the service's sweepers.
     pub sweeps: Sweeps,
+    /// Its consumers declared on the broker so far.
+    pub declared: Declared,
     /// What the service needs of NATS: its events and its consumers.
     pub nats_permissions: crate::bus::permissions::Permissions,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,

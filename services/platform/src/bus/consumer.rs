@@ -240,6 +240,8 @@ pub struct Consumer {
     outbox_signal: OutboxSignal,
     dead_letter_replicas: usize,
     service: &'static str,
+    /// Told once when the consumer is first declared.
+    declared: Option<crate::service::Declared>,
 }
 
 impl std::fmt::Debug for Consumer {
@@ -290,7 +292,14 @@ impl Consumer {
             outbox_signal,
             dead_letter_replicas,
             service: "",
+            declared: None,
         }
+    }
+
+    /// Counts this consumer in `declared` once it is first declared.
+    pub fn announcing(mut self, declared: crate::service::Declared) -> Self {
+        self.declared = Some(declared);
+        self
     }
 
     /// The service that consumes (its spans' `orderflow.service`).
@@ -299,13 +308,15 @@ impl Consumer {
         self
     }
 
-    pub async fn run(self, shutdown: Shutdown) {
+    pub async fn run(mut self, shutdown: Shutdown) {
+        let mut declared = self.declared.take();
+        let consumer = Arc::new(self);
         let mut backoff = Duration::from_millis(200);
         while !shutdown.is_triggered() {
-            match self.consume(&shutdown).await {
+            match consumer.consume(&shutdown, &mut declared).await {
                 Ok(()) => return,
                 Err(error) => {
-                    tracing::warn!(consumer = %self.spec.durable_name, error = %format!("{error:#}"), "consumer interrupted; declaring it again");
+                    tracing::warn!(consumer = %consumer.spec.durable_name, error = %format!("{error:#}"), "consumer interrupted; declaring it again");
                     tokio::select! {
                         _ = shutdown.wait() => return,
                         _ = tokio::time::sleep(backoff) => {}
@@ -342,8 +353,15 @@ impl Consumer {
     }
 
     /// Returns `Ok` on shutdown, `Err` when the consumer must be declared again.
-    async fn consume(&self, shutdown: &Shutdown) -> anyhow::Result<()> {
+    async fn consume(
+        self: &Arc<Self>,
+        shutdown: &Shutdown,
+        declared: &mut Option<crate::service::Declared>,
+    ) -> anyhow::Result<()> {
         let consumer = self.declare().await?;
+        if let Some(declared) = declared.take() {
+            declared.one_more();
+        }
         let mut messages = consumer
             .stream()
             .max_messages_per_batch(64)
@@ -351,29 +369,32 @@ impl Consumer {
             .expires(Duration::from_secs(30))
             .messages()
             .await?;
-        loop {
+        let mut lanes = Lanes::new(self, shutdown);
+        let ended = loop {
             let next = tokio::select! {
-                _ = shutdown.wait() => return Ok(()),
+                _ = shutdown.wait() => break Ok(()),
                 next = messages.next() => next,
             };
             match next {
-                None => anyhow::bail!("message stream ended"),
+                None => break Err(anyhow::anyhow!("message stream ended")),
                 Some(Err(error)) => {
                     use jetstream::consumer::pull::MessagesErrorKind;
                     match error.kind() {
                         MessagesErrorKind::MissingHeartbeat
                         | MessagesErrorKind::ConsumerDeleted
                         | MessagesErrorKind::NoResponders => {
-                            anyhow::bail!("{error}")
+                            break Err(anyhow::anyhow!("{error}"));
                         }
                         _ => {
                             tracing::debug!(consumer = %self.spec.durable_name, %error, "transient consumer error")
                         }
                     }
                 }
-                Some(Ok(message)) => self.process(message).await,
+                Some(Ok(message)) => lanes.process(message).await,
             }
-        }
+        };
+        lanes.finish().await;
+        ended
     }
 
     async fn process(&self, message: jetstream::Message) {
@@ -591,6 +612,84 @@ impl Consumer {
             .await?;
         Ok(())
     }
+}
+
+/// Where a consumer's messages are handled (issue 18): in turn, with one
+/// lane; with more, on that many tasks, each message on the lane of the
+/// order it is about (its order tag), so that one order's events are
+/// handled in the order they came while other orders' go on beside them.
+/// Events about no order share lane 0. Two replicas of a service already
+/// handle one consumer's messages side by side, so no handler may rely on
+/// more than this: lanes keep each order's events in turn within a
+/// process, which replicas do not.
+struct Lanes {
+    consumer: Arc<Consumer>,
+    senders: Vec<tokio::sync::mpsc::Sender<jetstream::Message>>,
+    tasks: tokio::task::JoinSet<()>,
+}
+
+impl Lanes {
+    /// Messages a lane holds before the consumer waits for it.
+    const DEPTH: usize = 16;
+
+    fn new(consumer: &Arc<Consumer>, shutdown: &Shutdown) -> Self {
+        let mut senders = Vec::new();
+        let mut tasks = tokio::task::JoinSet::new();
+        let count = consumer.spec.settings.lanes;
+        if count > 1 {
+            for _ in 0..count {
+                let (sender, mut receiver) = tokio::sync::mpsc::channel(Self::DEPTH);
+                let (consumer, shutdown) = (consumer.clone(), shutdown.clone());
+                tasks.spawn(async move {
+                    // After the shutdown, what is still queued is left
+                    // unacknowledged: it is delivered again later.
+                    while let Some(message) = receiver.recv().await {
+                        if shutdown.is_triggered() {
+                            break;
+                        }
+                        consumer.process(message).await;
+                    }
+                });
+                senders.push(sender);
+            }
+        }
+        Self {
+            consumer: consumer.clone(),
+            senders,
+            tasks,
+        }
+    }
+
+    async fn process(&mut self, message: jetstream::Message) {
+        if self.senders.is_empty() {
+            return self.consumer.process(message).await;
+        }
+        let lane = lane_of(message.headers.as_ref(), self.senders.len());
+        if let Err(returned) = self.senders[lane].send(message).await {
+            // The lane has ended (only at shutdown): handled here instead.
+            self.consumer.process(returned.0).await;
+        }
+    }
+
+    /// Waits for the messages the lanes are handling.
+    async fn finish(mut self) {
+        self.senders.clear();
+        while self.tasks.join_next().await.is_some() {}
+    }
+}
+
+/// The lane of a message: its order's, lane 0 for a message about none.
+fn lane_of(headers: Option<&async_nats::HeaderMap>, lanes: usize) -> usize {
+    crate::telemetry::OrderTag::from_nats(headers)
+        .map_or(0, |order| lane_of_order(&order.id, lanes))
+}
+
+/// The lane, of `lanes`, that handles the events of the order `order_id`.
+pub fn lane_of_order(order_id: &str, lanes: usize) -> usize {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    order_id.hash(&mut hasher);
+    usize::try_from(hasher.finish() % lanes.max(1) as u64).unwrap_or(0)
 }
 
 /// Header values cannot hold line breaks.

@@ -79,6 +79,7 @@ impl Spawned {
         let running = start(env.clone(), clock.clone(), shutdown.clone())
             .await
             .unwrap_or_else(|error| panic!("cannot start the service: {error:#}"));
+        subscribed(&running).await;
         Self {
             address: running.local_addr,
             database,
@@ -125,6 +126,7 @@ impl Spawned {
         let running = (self.start)(self.env.clone(), self.clock.clone(), shutdown.clone())
             .await
             .unwrap_or_else(|error| panic!("cannot start a replica: {error:#}"));
+        subscribed(&running).await;
         (running.local_addr, shutdown)
     }
 
@@ -142,7 +144,17 @@ impl Spawned {
         let running = (self.start)(self.env.clone(), self.clock.clone(), self.shutdown.clone())
             .await
             .unwrap_or_else(|error| panic!("cannot restart the service: {error:#}"));
+        subscribed(&running).await;
         self.address = running.local_addr;
         self.running = Some(running);
+    }
+}
+
+/// Waits until every consumer of a service just started is declared, so an
+/// event the test publishes next is pending for it (not missed by a
+/// [`quiescent`] that saw no consumer yet).
+async fn subscribed(running: &RunningService) {
+    if !running.declared.all(Duration::from_secs(30)).await {
+        panic!("the service's consumers were not declared within 30 s");
     }
 }

@@ -21,6 +21,7 @@ use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats, eventua
 use sea_orm::{ConnectionTrait, DatabaseTransaction, Statement};
 use sea_orm_migration::prelude::*;
 
+mod lanes;
 mod nats_security;
 mod retention;
 
@@ -451,6 +452,7 @@ fn consumer_settings() -> ConsumerSettings {
         ack_wait: Duration::from_secs(2),
         backoff: vec![Duration::from_millis(100)],
         max_wait: Duration::from_secs(2),
+        lanes: 1,
     }
 }
 
