@@ -30,7 +30,6 @@ pub fn auth_config() -> AuthConfig {
     AuthConfig::with_secret(TEST_SECRET)
 }
 
-/// A token for `subject` with `roles`, valid for an hour.
 /// The environment every service under test starts with: any free port on
 /// loopback, its own database, the test's NATS server, the test secret and
 /// a small pool. Add what one test needs with [`Env::with`].
@@ -266,6 +265,28 @@ impl Drop for TestDatabase {
         });
         let _ = dropper.join();
     }
+}
+
+/// Serves a test's fake of a peer service (a tonic server of its own on
+/// a free loopback port) until `shutdown`; its address.
+pub async fn serve_fake(
+    routes: tonic::service::Routes,
+    shutdown: crate::shutdown::Shutdown,
+) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("cannot bind a fake service: {e}"));
+    let address = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("no address: {e}"));
+    let incoming = tonic::transport::server::TcpIncoming::from(listener);
+    tokio::spawn(async move {
+        let _ = tonic::transport::Server::builder()
+            .add_routes(routes)
+            .serve_with_incoming_shutdown(incoming, async move { shutdown.wait().await })
+            .await;
+    });
+    address
 }
 
 /// Publishes `payload` on `subject` as `service` would: on its stream

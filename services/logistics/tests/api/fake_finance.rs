@@ -31,21 +31,8 @@ pub struct FakeFinance {
 impl FakeFinance {
     /// Serves the fake until `shutdown`; its address.
     pub async fn serve(&self, shutdown: Shutdown) -> SocketAddr {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .unwrap_or_else(|e| panic!("cannot bind the fake finance: {e}"));
-        let address = listener
-            .local_addr()
-            .unwrap_or_else(|e| panic!("no address: {e}"));
-        let incoming = tonic::transport::server::TcpIncoming::from(listener);
-        let service = FinanceServiceServer::new(self.clone());
-        tokio::spawn(async move {
-            let _ = tonic::transport::Server::builder()
-                .add_service(service)
-                .serve_with_incoming_shutdown(incoming, async move { shutdown.wait().await })
-                .await;
-        });
-        address
+        let routes = tonic::service::Routes::new(FinanceServiceServer::new(self.clone()));
+        orderflow_platform::testing::serve_fake(routes, shutdown).await
     }
 
     /// Finance lets `order_id` ship under `rule`.

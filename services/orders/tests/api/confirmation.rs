@@ -35,13 +35,7 @@ async fn ord_5_an_order_without_a_complete_ship_to_is_not_confirmed(backend: Bac
         ..Default::default()
     });
     let order = create_order(&mut sales, request).await;
-    sales
-        .submit_order(pb::SubmitOrderRequest {
-            order_id: order.id.clone(),
-            ..Default::default()
-        })
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
+    submit(&mut sales, &order.id).await;
     let status = app
         .assistant()
         .await
@@ -175,13 +169,7 @@ async fn ord_8_a_kit_line_is_not_confirmed_unchecked_while_inventory_is_down(bac
         Some(2),
         "the composition is kept on the line"
     );
-    sales
-        .submit_order(pb::SubmitOrderRequest {
-            order_id: order.id.clone(),
-            ..Default::default()
-        })
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
+    submit(&mut sales, &order.id).await;
     let status = app
         .assistant()
         .await
@@ -287,14 +275,7 @@ async fn ord_16_confirmation_issues_the_sheet_and_the_customer_acknowledges_it_o
         "no sheet before the order is confirmed"
     );
 
-    app.assistant()
-        .await
-        .confirm_order(pb::ConfirmOrderRequest {
-            order_id: order.id.clone(),
-            ..Default::default()
-        })
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
+    confirm(&app, &order.id).await;
     let sheet = sales
         .get_confirmation_sheet(get())
         .await

@@ -139,13 +139,7 @@ async fn ord_18_sla_2_a_special_custom_order_waits_for_the_supervisors_feasibili
         })
         .await
         .unwrap_or_else(|s| panic!("{s:?}"));
-    sales
-        .submit_order(pb::SubmitOrderRequest {
-            order_id: order.id.clone(),
-            ..Default::default()
-        })
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
+    submit(&mut sales, &order.id).await;
     app.clock.set(submitted_at + chrono::Duration::minutes(239));
     app.after_a_sweep().await;
     assert!(

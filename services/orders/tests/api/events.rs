@@ -43,14 +43,7 @@ async fn an_order_created_while_nats_is_down_is_published_once_nats_is_back(back
 async fn a_replayed_confirmation_changes_nothing(backend: Backend) {
     let app = spawn_orders(backend).await;
     let order = submitted_order(&app).await;
-    app.assistant()
-        .await
-        .confirm_order(pb::ConfirmOrderRequest {
-            order_id: order.id.clone(),
-            ..Default::default()
-        })
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
+    confirm(&app, &order.id).await;
     wait_for_state(&app, &order.id, pb::OrderState::AwaitingPayment).await;
     let confirmed = app.wait_for_published("orders.order.confirmed", 1).await;
 
@@ -114,14 +107,7 @@ async fn an_undecodable_event_is_dead_lettered_and_the_saga_carries_on(backend: 
     .await;
 
     let order = submitted_order(&app).await;
-    app.assistant()
-        .await
-        .confirm_order(pb::ConfirmOrderRequest {
-            order_id: order.id.clone(),
-            ..Default::default()
-        })
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
+    confirm(&app, &order.id).await;
     wait_for_state(&app, &order.id, pb::OrderState::AwaitingPayment).await;
 
     let context = jetstream::new(app.nats.client().await);

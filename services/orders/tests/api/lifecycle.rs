@@ -46,13 +46,7 @@ async fn ord_4_illegal_transitions_are_refused_and_the_timeline_shows_who_when_w
         "unchanged"
     );
 
-    sales
-        .submit_order(pb::SubmitOrderRequest {
-            order_id: order.id.clone(),
-            ..Default::default()
-        })
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
+    submit(&mut sales, &order.id).await;
     app.clock.advance(Duration::minutes(5));
     assistant
         .reject_order(pb::RejectOrderRequest {
@@ -86,18 +80,6 @@ async fn ord_4_illegal_transitions_are_refused_and_the_timeline_shows_who_when_w
         Some(expected_time.timestamp())
     );
     assert_eq!(rejected.source, "orders");
-}
-
-async fn confirm(app: &TestApp, order_id: &str) -> pb::Order {
-    app.assistant()
-        .await
-        .confirm_order(pb::ConfirmOrderRequest {
-            order_id: order_id.to_owned(),
-            ..Default::default()
-        })
-        .await
-        .unwrap_or_else(|s| panic!("confirm: {s:?}"))
-        .into_inner()
 }
 
 async fn ord_4_a_standard_order_passes_approval_at_once_and_the_history_shows_both_steps(
@@ -143,13 +125,7 @@ async fn ord_4_a_kind_with_an_approval_chain_waits_in_pending_approval(backend: 
     sample.lines[0].unit_price = cny(0);
     sample.payment_terms = None;
     let order = create_order(&mut sales, sample).await;
-    sales
-        .submit_order(pb::SubmitOrderRequest {
-            order_id: order.id.clone(),
-            ..Default::default()
-        })
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
+    submit(&mut sales, &order.id).await;
     confirm(&app, &order.id).await;
     app.quiescent().await;
     let order = get_order(&app, &order.id).await;
@@ -264,13 +240,7 @@ async fn ord_7_edits_before_review_are_kept_and_after_review_refused(backend: Ba
     assert_eq!(revised.reason, "customer wants five");
     assert!(revised.detail.contains("lines"), "{}", revised.detail);
 
-    sales
-        .submit_order(pb::SubmitOrderRequest {
-            order_id: order.id.clone(),
-            ..Default::default()
-        })
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
+    submit(&mut sales, &order.id).await;
     confirm(&app, &order.id).await;
     lines[0].quantity = 7;
     let status = sales

@@ -1,15 +1,23 @@
 //! S10: a store takes a made-to-measure order with the customer's
 //! measurements, and sees and changes its own orders only.
 
-use orderflow_platform::backend_tests;
-use orderflow_platform::testing::{Backend, Refused};
-use orderflow_proto::orders::v1 as pb;
+use std::time::Duration;
 
+use orderflow_platform::backend_tests;
+use orderflow_platform::shutdown::Shutdown;
+use orderflow_platform::testing::{self, Backend, Refused};
+use orderflow_proto::approvals::v1 as approvals;
+use orderflow_proto::orders::v1 as pb;
+use orderflow_proto::procurement::v1 as procurement;
+use prost::Message;
+
+use crate::fake_approvals::FakeApprovals;
 use crate::support::*;
 
 backend_tests!(
     s10_a_store_enters_the_measurements_of_a_made_to_measure_garment,
     s10_a_store_sees_and_changes_its_own_orders_only,
+    s10_an_approval_and_the_fabric_reported_ahead_of_the_order_wait_for_it,
 );
 
 fn jacket(sleeve_mm: i32) -> pb::GarmentFit {
@@ -184,4 +192,132 @@ async fn s10_a_store_sees_and_changes_its_own_orders_only(backend: Backend) {
         .await
         .refused("no partner claim");
     assert_eq!(listed.code(), tonic::Code::PermissionDenied);
+}
+
+/// Two reports that can overtake a made-to-measure order (issue 17's audit
+/// of every consumer): an approval decided at once whose answer never
+/// reached the saga, and the fabric the manufacturer received before the
+/// store booked the payment (PRC-7: fabric may be bought before release).
+/// Each is delivered again until the order has caught up; neither is lost.
+async fn s10_an_approval_and_the_fabric_reported_ahead_of_the_order_wait_for_it(backend: Backend) {
+    let fake = FakeApprovals::default();
+    let stop_fake = Shutdown::new();
+    let app = spawn_orders_with_approvals(backend, fake.serve(stop_fake.clone()).await).await;
+    let mut store = app.store("NANJING-1").await;
+    let customer = create_customer(&mut store).await;
+    let order = create_order(&mut store, made_to_measure(&customer.id, Some(jacket(620)))).await;
+    submit(&mut store, &order.id).await;
+    confirm(&app, &order.id).await;
+
+    // APR-8: approvals decides at once and says so, but its answer to the
+    // saga is lost; the order has not recorded its request.
+    let filed = testing::eventually(Duration::from_secs(20), "the request filed", || async {
+        fake.asked().first().cloned()
+    })
+    .await;
+    assert_eq!(filed.subject_id, order.id);
+    let approved = approvals::ApprovalEvent {
+        event_id: uuid::Uuid::now_v7().to_string(),
+        actor: "service:approvals".to_owned(),
+        request: Some(FakeApprovals::request_of(&filed.subject_kind, &order.id)),
+        ..Default::default()
+    };
+    testing::publish_event(
+        &app.nats,
+        "approvals",
+        "approvals.request.approved",
+        approved.encode_to_vec(),
+    )
+    .await;
+    redelivered(
+        &app,
+        "APPROVALS",
+        orderflow_orders::consumers::saga::APPROVALS_CONSUMER,
+    )
+    .await;
+    assert_eq!(
+        get_order(&app, &order.id).await.state,
+        pb::OrderState::PendingApproval as i32
+    );
+    // The saga's retry is answered and records the request: the outcome,
+    // delivered again, applies.
+    fake.answer();
+    let order = testing::eventually(Duration::from_secs(60), "the order approved", || async {
+        let order = get_order(&app, &order.id).await;
+        (order.state == pb::OrderState::AwaitingPayment as i32).then_some(order)
+    })
+    .await;
+    assert_eq!(order.approval_request_id, format!("APR-{}", order.id));
+
+    // PRC-7: the manufacturer has the fabric before the payment is booked.
+    let fabric = procurement::FabricPurchaseEvent {
+        event_id: uuid::Uuid::now_v7().to_string(),
+        actor: "mo".to_owned(),
+        fabric_purchase: Some(procurement::FabricPurchase {
+            order_id: order.id.clone(),
+            order_number: order.number.clone(),
+            garment: "suit jacket".to_owned(),
+            fabric_code: "VBC-2201".to_owned(),
+            length_cm: 180,
+            supplier_code: "VBC".to_owned(),
+            manufacturer_code: "TAILOR-SZ".to_owned(),
+            ..Default::default()
+        }),
+        detail: "received at the workshop".to_owned(),
+        ..Default::default()
+    };
+    testing::publish_event(
+        &app.nats,
+        "procurement",
+        "procurement.fabric.received",
+        fabric.encode_to_vec(),
+    )
+    .await;
+    redelivered(
+        &app,
+        "PROCUREMENT",
+        orderflow_orders::consumers::production::FABRIC_CONSUMER,
+    )
+    .await;
+    let waiting = get_order(&app, &order.id).await;
+    assert_eq!(waiting.state, pb::OrderState::AwaitingPayment as i32);
+    assert_eq!(
+        waiting.manufacturer_code, "",
+        "nothing of the report applied yet"
+    );
+    // The payment opens the gate: released, and the waiting fabric starts
+    // the garment.
+    crate::fake_orders::gate_opened(&app, &order).await;
+    let made = testing::eventually(
+        Duration::from_secs(60),
+        "the garment in production",
+        || async {
+            let order = get_order(&app, &order.id).await;
+            (order.state == pb::OrderState::InProduction as i32).then_some(order)
+        },
+    )
+    .await;
+    assert_eq!(made.manufacturer_code, "TAILOR-SZ");
+    let started = timeline(&app, &order.id)
+        .await
+        .into_iter()
+        .find(|entry| entry.action == "in_production")
+        .unwrap_or_else(|| panic!("no in_production entry"));
+    assert!(
+        started.detail.contains("fabric received: VBC-2201")
+            && started.detail.contains("the garment is being made"),
+        "{}",
+        started.detail
+    );
+    stop_fake.trigger();
+}
+
+/// Waits until `consumer` of `stream` has been given its one message twice:
+/// the report was refused for now and is on its way again.
+async fn redelivered(app: &TestApp, stream: &str, consumer: &str) {
+    testing::eventually(Duration::from_secs(20), "a redelivery", || async {
+        let (_, deliveries) = delivered(app, stream, consumer).await?;
+        (deliveries >= 2).then_some(())
+    })
+    .await;
 }

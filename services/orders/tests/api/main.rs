@@ -11,6 +11,7 @@ mod confirmation;
 mod creation;
 mod custom_orders;
 mod events;
+mod fake_approvals;
 mod fake_orders;
 mod lifecycle;
 mod made_to_measure;

@@ -153,14 +153,7 @@ async fn ord_9_orders_to_the_identical_recipient_merge_into_one_listing_its_sour
     assert_eq!(order_count(&app).await, 4);
 
     // The merged order goes on like any other: reviewed and confirmed.
-    app.assistant()
-        .await
-        .confirm_order(pb::ConfirmOrderRequest {
-            order_id: merged.id.clone(),
-            ..Default::default()
-        })
-        .await
-        .unwrap_or_else(|status| panic!("confirm the merged order: {status:?}"));
+    confirm(&app, &merged.id).await;
 }
 
 async fn ord_9_another_phone_or_a_reviewed_order_refuses_the_merge_and_changes_nothing(
@@ -175,14 +168,7 @@ async fn ord_9_another_phone_or_a_reviewed_order_refuses_the_merge_and_changes_n
     };
     let second = submitted(&app, &customer, "PUMP-100", 1, other_phone, "").await;
     let reviewed = submitted(&app, &customer, "PUMP-100", 1, address(), "").await;
-    app.assistant()
-        .await
-        .confirm_order(pb::ConfirmOrderRequest {
-            order_id: reviewed.id.clone(),
-            ..Default::default()
-        })
-        .await
-        .unwrap_or_else(|status| panic!("confirm: {status:?}"));
+    confirm(&app, &reviewed.id).await;
     let before = order_count(&app).await;
 
     let status = app

@@ -60,14 +60,7 @@ pub(crate) async fn ready_to_ship(app: &TestApp, customer: &pb::Customer) -> pb:
 /// A standard order confirmed and released by finance: RELEASED.
 async fn released(app: &TestApp, customer: &pb::Customer) -> pb::Order {
     let order = create_and_submit(app, standard_order(&customer.id)).await;
-    app.assistant()
-        .await
-        .confirm_order(pb::ConfirmOrderRequest {
-            order_id: order.id.clone(),
-            ..Default::default()
-        })
-        .await
-        .unwrap_or_else(|status| panic!("{status:?}"));
+    confirm(app, &order.id).await;
     let order = wait_for_state(app, &order.id, pb::OrderState::AwaitingPayment).await;
     crate::fake_orders::gate_opened(app, &order).await;
     wait_for_state(app, &order.id, pb::OrderState::Released).await
@@ -326,16 +319,6 @@ async fn ord_17_sla_6_a_shipment_notice_sent_late_is_missed_by_its_send_time_and
     assert_eq!(testing::violated_fields(&refused), ["customer_id"]);
 }
 
-/// How far `consumer` (of `stream`) has delivered: its stream sequence.
-async fn delivered_by(app: &TestApp, stream: &str, consumer: &str) -> Option<u64> {
-    let jetstream = async_nats::jetstream::new(app.nats.client().await);
-    let mut consumer: async_nats::jetstream::consumer::PullConsumer = jetstream
-        .get_consumer_from_stream(consumer, stream)
-        .await
-        .ok()?;
-    Some(consumer.info().await.ok()?.delivered.stream_sequence)
-}
-
 /// Two replicas share each consumer, and finance's and logistics' reports
 /// come through different consumers, so a report can be handled before the
 /// one it follows. The fault suite found orders left for good in SHIPPED
@@ -370,13 +353,13 @@ async fn log_5_fin_9_reports_that_overtake_the_order_wait_for_it(backend: Backen
     shipment(&app, &order, "dispatched", now).await;
     // All three reached their consumers before the reservation is whole.
     testing::eventually(Duration::from_secs(20), "the reports handled", || async {
-        let logistics = delivered_by(
+        let (logistics, _) = delivered(
             &app,
             "LOGISTICS",
             orderflow_orders::consumers::release::LOGISTICS_CONSUMER,
         )
         .await?;
-        let finance = delivered_by(
+        let (finance, _) = delivered(
             &app,
             "FINANCE",
             orderflow_orders::consumers::release::FINANCE_CONSUMER,

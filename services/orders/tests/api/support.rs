@@ -72,6 +72,23 @@ pub async fn spawn_orders(backend: Backend) -> TestApp {
     )
 }
 
+/// Orders asking the approvals service at `approvals` (a fake of the
+/// test's own).
+pub async fn spawn_orders_with_approvals(
+    backend: Backend,
+    approvals: std::net::SocketAddr,
+) -> TestApp {
+    TestApp(
+        Spawned::start(
+            backend,
+            start_time(),
+            move |base| env(base).with("APPROVALS_URL", format!("http://{approvals}")),
+            testing::starter(OrdersConfig::from_env, orderflow_orders::start),
+        )
+        .await,
+    )
+}
+
 /// Orders telling customers through `notifier` (ORD-17).
 pub async fn spawn_orders_with_notifier(
     backend: Backend,
@@ -316,3 +333,41 @@ pub async fn list_all(client: &mut OrderServiceClient<Authorized>) -> Vec<pb::Or
 }
 
 pub use orderflow_platform::testing::unmet_preconditions;
+
+/// How far `consumer` of `stream` has got: the stream sequence of the last
+/// message it was given, and how many deliveries it has made (more than
+/// the messages when some were delivered again).
+pub async fn delivered(app: &TestApp, stream: &str, consumer: &str) -> Option<(u64, u64)> {
+    let jetstream = async_nats::jetstream::new(app.nats.client().await);
+    let mut consumer: async_nats::jetstream::consumer::PullConsumer = jetstream
+        .get_consumer_from_stream(consumer, stream)
+        .await
+        .ok()?;
+    let delivered = consumer.info().await.ok()?.delivered;
+    Some((delivered.stream_sequence, delivered.consumer_sequence))
+}
+
+/// The assistant confirms the submitted order `order_id`.
+pub async fn confirm(app: &TestApp, order_id: &str) -> pb::Order {
+    app.assistant()
+        .await
+        .confirm_order(pb::ConfirmOrderRequest {
+            order_id: order_id.to_owned(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|status| panic!("confirm: {status:?}"))
+        .into_inner()
+}
+
+/// `client` submits the order `order_id`.
+pub async fn submit(client: &mut OrderServiceClient<Authorized>, order_id: &str) -> pb::Order {
+    client
+        .submit_order(pb::SubmitOrderRequest {
+            order_id: order_id.to_owned(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|status| panic!("submit: {status:?}"))
+        .into_inner()
+}
