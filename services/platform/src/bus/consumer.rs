@@ -635,7 +635,7 @@ impl Lanes {
     fn new(consumer: &Arc<Consumer>, shutdown: &Shutdown) -> Self {
         let mut senders = Vec::new();
         let mut tasks = tokio::task::JoinSet::new();
-        let count = consumer.spec.settings.lanes;
+        let count = lanes_on(consumer.database.backend(), consumer.spec.settings.lanes);
         if count > 1 {
             for _ in 0..count {
                 let (sender, mut receiver) = tokio::sync::mpsc::channel(Self::DEPTH);
@@ -675,6 +675,16 @@ impl Lanes {
     async fn finish(mut self) {
         self.senders.clear();
         while self.tasks.join_next().await.is_some() {}
+    }
+}
+
+/// How many lanes a consumer runs on `backend` when `configured`: one on
+/// SQLite, whose one writer (transactions take the lock at `BEGIN`) would
+/// make lanes wait for each other's transactions and add nothing.
+pub fn lanes_on(backend: sea_orm::DbBackend, configured: usize) -> usize {
+    match backend {
+        sea_orm::DbBackend::Sqlite => 1,
+        _ => configured.max(1),
     }
 }
 

@@ -1,10 +1,10 @@
 //! Issue 18: a consumer with lanes handles different orders' events side by
-//! side and each order's events in turn.
+//! side and each order's events in turn (on PostgreSQL: on SQLite, one
+//! writer, a consumer keeps one lane).
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use orderflow_platform::backend_tests;
 use orderflow_platform::bus::consumer::{
     self, Consumer, ConsumerSpec, EventHandler, HandlerError, IncomingEvent,
 };
@@ -19,7 +19,24 @@ use sea_orm::DatabaseTransaction;
 
 use super::{SERVICE, database};
 
-backend_tests!(lanes_handle_orders_side_by_side_and_each_orders_events_in_turn,);
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lanes_handle_orders_side_by_side_and_each_orders_events_in_turn() {
+    if !testing::postgres_configured() {
+        eprintln!("skipped: {} is not set", testing::POSTGRES_URL_VARIABLE);
+        return;
+    }
+    side_by_side(Backend::Postgres).await;
+}
+
+#[test]
+fn a_consumer_on_sqlite_keeps_one_lane() {
+    assert_eq!(consumer::lanes_on(sea_orm::DbBackend::Sqlite, LANES), 1);
+    assert_eq!(
+        consumer::lanes_on(sea_orm::DbBackend::Postgres, LANES),
+        LANES
+    );
+    assert_eq!(consumer::lanes_on(sea_orm::DbBackend::Postgres, 0), 1);
+}
 
 const LANES: usize = 4;
 
@@ -80,7 +97,7 @@ async fn publish(nats: &TestNats, order: &str, step: u32) {
     .await;
 }
 
-async fn lanes_handle_orders_side_by_side_and_each_orders_events_in_turn(backend: Backend) {
+async fn side_by_side(backend: Backend) {
     let (_test_database, database) = database(backend).await;
     let nats = TestNats::start().await;
     let slow = "0190a0a0-0000-7000-8000-00000000000a".to_owned();
