@@ -117,6 +117,7 @@ impl Sweeps {
 #[derive(Debug, Clone, Default)]
 pub struct Declared {
     count: Arc<tokio::sync::watch::Sender<usize>>,
+    /// The consumers started (set when the service starts serving).
     expected: usize,
 }
 
@@ -219,7 +220,6 @@ impl ServiceRuntime {
         )
         .of_service(self.config.service)
         .announcing(self.declared.clone());
-        self.declared.expected += 1;
         self.background.spawn(consumer.run(self.tasks_stop.clone()));
     }
 
@@ -354,7 +354,7 @@ impl ServiceRuntime {
             nats,
             shutdown,
             sweeps,
-            declared,
+            mut declared,
             tasks_stop,
             mut background,
             relay_stop,
@@ -362,6 +362,7 @@ impl ServiceRuntime {
             consumers,
             ..
         } = self;
+        declared.expected = consumers.len();
         let nats_permissions =
             crate::bus::permissions::Permissions::of_service(config.service, &consumers);
         if let Some(listener) = health_listener {

@@ -289,6 +289,23 @@ pub async fn serve_fake(
     address
 }
 
+/// What the broker knows of the durable `consumer` of `stream` now
+/// (delivered, pending, redelivered, acknowledged); `None` while it does
+/// not exist or the broker does not answer.
+pub async fn consumer_info(
+    nats: &TestNats,
+    stream: &str,
+    consumer: &str,
+) -> Option<async_nats::jetstream::consumer::Info> {
+    async_nats::jetstream::new(nats.client().await)
+        .get_stream(stream)
+        .await
+        .ok()?
+        .consumer_info(consumer)
+        .await
+        .ok()
+}
+
 /// Publishes `payload` on `subject` as `service` would: on its stream
 /// (declared as the service declares it), with a fresh message id.
 pub async fn publish_event(nats: &TestNats, service: &str, subject: &str, payload: Vec<u8>) {

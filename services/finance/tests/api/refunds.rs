@@ -246,15 +246,9 @@ async fn afs_8_goods_shelved_while_the_refund_is_being_filed_wait_for_it(backend
     app.goods_shelved(&order.id, "AS9", "", shelved, CaseState::Refunding)
         .await;
     // The shelving is neither applied nor dropped: it waits.
-    let jetstream = async_nats::jetstream::new(app.nats.client().await);
     testing::eventually(Duration::from_secs(20), "the shelving waiting", || async {
-        let consumer = jetstream
-            .get_stream("AFTERSALES")
-            .await
-            .ok()?
-            .consumer_info("finance-aftersales")
-            .await
-            .ok()?;
+        let consumer =
+            testing::consumer_info(&app.nats, "AFTERSALES", "finance-aftersales").await?;
         // Delivered, refused for now and delivered again: waiting.
         (consumer.delivered.stream_sequence >= 1 && consumer.num_redelivered >= 1).then_some(())
     })

@@ -77,16 +77,11 @@ async fn a_replayed_confirmation_changes_nothing(backend: Backend) {
 
 /// Waits until the saga consumer has acknowledged everything delivered.
 async fn wait_until_consumed(app: &TestApp) {
-    let context = jetstream::new(app.nats.client().await);
     testing::eventually(
         Duration::from_secs(20),
         "the saga consumer to catch up",
         || async {
-            let mut consumer: jetstream::consumer::PullConsumer = context
-                .get_consumer_from_stream("orders-saga", "ORDERS")
-                .await
-                .ok()?;
-            let info = consumer.info().await.ok()?;
+            let info = testing::consumer_info(&app.nats, "ORDERS", "orders-saga").await?;
             (info.num_pending == 0 && info.num_ack_pending == 0).then_some(())
         },
     )

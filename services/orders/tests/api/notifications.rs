@@ -353,18 +353,22 @@ async fn log_5_fin_9_reports_that_overtake_the_order_wait_for_it(backend: Backen
     shipment(&app, &order, "dispatched", now).await;
     // All three reached their consumers before the reservation is whole.
     testing::eventually(Duration::from_secs(20), "the reports handled", || async {
-        let (logistics, _) = delivered(
-            &app,
+        let logistics = testing::consumer_info(
+            &app.nats,
             "LOGISTICS",
             orderflow_orders::consumers::release::LOGISTICS_CONSUMER,
         )
-        .await?;
-        let (finance, _) = delivered(
-            &app,
+        .await?
+        .delivered
+        .stream_sequence;
+        let finance = testing::consumer_info(
+            &app.nats,
             "FINANCE",
             orderflow_orders::consumers::release::FINANCE_CONSUMER,
         )
-        .await?;
+        .await?
+        .delivered
+        .stream_sequence;
         (logistics >= 2 && finance >= 1).then_some(())
     })
     .await;

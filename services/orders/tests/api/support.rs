@@ -334,19 +334,6 @@ pub async fn list_all(client: &mut OrderServiceClient<Authorized>) -> Vec<pb::Or
 
 pub use orderflow_platform::testing::unmet_preconditions;
 
-/// How far `consumer` of `stream` has got: the stream sequence of the last
-/// message it was given, and how many deliveries it has made (more than
-/// the messages when some were delivered again).
-pub async fn delivered(app: &TestApp, stream: &str, consumer: &str) -> Option<(u64, u64)> {
-    let jetstream = async_nats::jetstream::new(app.nats.client().await);
-    let mut consumer: async_nats::jetstream::consumer::PullConsumer = jetstream
-        .get_consumer_from_stream(consumer, stream)
-        .await
-        .ok()?;
-    let delivered = consumer.info().await.ok()?.delivered;
-    Some((delivered.stream_sequence, delivered.consumer_sequence))
-}
-
 /// The assistant confirms the submitted order `order_id`.
 pub async fn confirm(app: &TestApp, order_id: &str) -> pb::Order {
     app.assistant()
