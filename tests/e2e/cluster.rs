@@ -432,6 +432,52 @@ pub async fn set_standard_cost(
         .unwrap_or_else(|s| panic!("{s:?}"));
 }
 
+/// A full payment of `amount` for the order, recorded by sales (once
+/// finance knows the order) with its `(method, reference)`, and confirmed
+/// by finance. `decorate` adds to each request's metadata.
+pub async fn pay_in_full(
+    money: &FinanceServiceClient<Channel>,
+    order_id: &str,
+    amount: orderflow_proto::common::v1::Money,
+    (method, reference): (&str, &str),
+    decorate: fn(&mut tonic::metadata::MetadataMap),
+) {
+    use orderflow_proto::finance::v1 as finance;
+    use std::time::Duration;
+    let payment = testing::eventually(Duration::from_secs(20), "finance to know the order", || {
+        let mut money = money.clone();
+        let payment = authorized_with(
+            finance::RecordPaymentRequest {
+                order_id: order_id.to_owned(),
+                kind: finance::PaymentKind::Full as i32,
+                amount: Some(amount.clone()),
+                method: method.to_owned(),
+                reference: reference.to_owned(),
+                ..Default::default()
+            },
+            "tom",
+            &["sales"],
+            decorate,
+        );
+        async move { money.record_payment(payment).await.ok() }
+    })
+    .await
+    .into_inner();
+    money
+        .clone()
+        .confirm_payment(authorized_with(
+            finance::ConfirmPaymentRequest {
+                payment_id: payment.id,
+                ..Default::default()
+            },
+            "fiona",
+            &["finance"],
+            decorate,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+}
+
 /// ORD-20's release of a prepaid order as sales, the manager and finance do
 /// it: the full `amount` recorded by sales (once finance knows the order)
 /// and confirmed by finance, then the day's sales detail signed by the
@@ -455,37 +501,8 @@ pub async fn release_prepaid(
         // Master data, not a step of the order's journey: not in its trace.
         set_standard_cost(money, sku, unit_cost, |_| {}).await;
     }
-    let payment = testing::eventually(Duration::from_secs(20), "finance to know the order", || {
-        let mut money = money.clone();
-        let payment = authorized_with(
-            finance::RecordPaymentRequest {
-                order_id: order_id.to_owned(),
-                kind: finance::PaymentKind::Full as i32,
-                amount: Some(amount.clone()),
-                method: "bank transfer".to_owned(),
-                ..Default::default()
-            },
-            "tom",
-            &["sales"],
-            decorate,
-        );
-        async move { money.record_payment(payment).await.ok() }
-    })
-    .await
-    .into_inner();
+    pay_in_full(money, order_id, amount, ("bank transfer", ""), decorate).await;
     let mut money = money.clone();
-    money
-        .confirm_payment(authorized_with(
-            finance::ConfirmPaymentRequest {
-                payment_id: payment.id,
-                ..Default::default()
-            },
-            "fiona",
-            &["finance"],
-            decorate,
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"));
     // Finance books the sale from the order's events: wait for its entry.
     let entries = testing::eventually(Duration::from_secs(20), "the sale entry", || {
         let mut money = money.clone();

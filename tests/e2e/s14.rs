@@ -51,35 +51,14 @@ async fn s14_fifty_orders_for_twenty_pumps_reserve_twenty_and_send_thirty_to_pro
             async move {
                 let order = place_and_confirm(&mut orders, 1, "").await;
                 wait_for_state(&mut orders, &order.id, pb::OrderState::AwaitingPayment).await;
-                let payment = testing::eventually(Duration::from_secs(20), "the payment", || {
-                    let mut money = money.clone();
-                    let request = authorized(
-                        finance::RecordPaymentRequest {
-                            order_id: order.id.clone(),
-                            kind: finance::PaymentKind::Full as i32,
-                            amount: cny(125_000),
-                            method: "bank transfer".to_owned(),
-                            ..Default::default()
-                        },
-                        "tom",
-                        &["sales"],
-                    );
-                    async move { money.record_payment(request).await.ok() }
-                })
-                .await
-                .into_inner();
-                money
-                    .clone()
-                    .confirm_payment(authorized(
-                        finance::ConfirmPaymentRequest {
-                            payment_id: payment.id,
-                            ..Default::default()
-                        },
-                        "fiona",
-                        &["finance"],
-                    ))
-                    .await
-                    .unwrap_or_else(|s| panic!("{s:?}"));
+                orderflow_e2e::pay_in_full(
+                    &money,
+                    &order.id,
+                    cny(125_000).unwrap_or_default(),
+                    ("bank transfer", ""),
+                    |_| {},
+                )
+                .await;
                 order
             }
         })

@@ -3,7 +3,7 @@
 //! given back → the review checks the kit lines against their definition
 //! (ORD-8) → two orders to the identical recipient are merged (ORD-9) → the
 //! carrier follows the routing rules by region (LOG-1) → paid, released,
-//! shipped and delivered (ORD-20, LOG-2 … LOG-5, FIN-9) — checked in orders,
+//! shipped and delivered, all 98 reviewed (ORD-20, LOG-2 … LOG-5, FIN-9) — checked in orders,
 //! inventory, logistics and finance.
 
 use std::collections::BTreeMap;
@@ -19,7 +19,7 @@ use orderflow_proto::orders::v1 as pb;
 
 use crate::fulfilment::ship_to_completion;
 use crate::stock::PUMP;
-use crate::{get_order, timeline, wait_for_entry, wait_for_state};
+use crate::{get_order, timeline, wait_for_entry};
 
 mod profit;
 mod shop;
@@ -333,48 +333,10 @@ async fn s3_shop_orders_are_imported_claimed_checked_merged_routed_shipped_and_d
     rest.sort();
     assert_eq!(open_for_review, rest);
 
-    // -------------------------------- ORD-20: paid in the shop, released
-    // Three of the reviewed orders have their shop payment booked; the
-    // day's sales detail is signed and confirmed.
-    let shipped_orders = [
-        (merged.clone(), KIT_PRICE + 2 * HOSE_PRICE),
-        (order(SICHUAN), 3 * HOSE_PRICE),
-        (order(GUANGDONG), KIT_PRICE),
-    ];
-    for (order, amount) in &shipped_orders {
-        wait_for_state(&mut orders, &order.id, pb::OrderState::AwaitingPayment).await;
-        let payment =
-            testing::eventually(Duration::from_secs(20), "finance to know the order", || {
-                let mut money = money.clone();
-                let request = authorized(
-                    finance::RecordPaymentRequest {
-                        order_id: order.id.clone(),
-                        kind: finance::PaymentKind::Full as i32,
-                        amount: cny(*amount),
-                        method: "alipay (tmall)".to_owned(),
-                        reference: format!("TMALL-{}", order.number),
-                        ..Default::default()
-                    },
-                    SALESPERSON,
-                    &["sales"],
-                );
-                async move { money.record_payment(request).await.ok() }
-            })
-            .await
-            .into_inner();
-        money
-            .confirm_payment(authorized(
-                finance::ConfirmPaymentRequest {
-                    payment_id: payment.id,
-                    ..Default::default()
-                },
-                FINANCE.0,
-                FINANCE.1,
-            ))
-            .await
-            .unwrap_or_else(|s| panic!("{s:?}"));
-    }
-    // Finance books every reviewed order's sale for the salesperson.
+    // ------------------------------ ORD-20: the day's sales, confirmed
+    // Finance books every reviewed order's sale for the salesperson; the
+    // day's sales detail is signed, then confirmed with each order's
+    // profit.
     let reviewed = to_review.len();
     let sales = testing::eventually(Duration::from_secs(30), "98 sale entries", || {
         let mut money = money.clone();
@@ -421,32 +383,85 @@ async fn s3_shop_orders_are_imported_claimed_checked_merged_routed_shipped_and_d
         .await
         .unwrap_or_else(|s| panic!("{s:?}"))
         .into_inner();
-    assert_eq!(detail.entry_ids.len(), to_review.len());
+    assert_eq!(detail.entry_ids.len(), reviewed);
     let day_total: i64 = sales
         .iter()
         .map(|entry| entry.amount.as_ref().map_or(0, |money| money.minor_units))
         .sum();
     assert_eq!(detail.totals, vec![cny(day_total).unwrap_or_default()]);
-    // Finance confirms payment and profit (ORD-20).
-    profit::confirmed(&cluster, &money, &detail.id, to_review.len()).await;
-    for (order, _) in &shipped_orders {
+    profit::confirmed(&cluster, &money, &detail.id, reviewed).await;
+    // Its sales detail confirmed, an order waits for its shop payment only.
+    let gate = money
+        .get_release_gate(authorized(
+            finance::GetReleaseGateRequest {
+                order_id: order(OTHER_PHONE).id,
+            },
+            FINANCE.0,
+            FINANCE.1,
+        ))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner();
+    assert!(!gate.open && gate.awaiting_payment, "{gate:?}");
+    assert_eq!(
+        gate.blockers
+            .iter()
+            .map(|blocker| blocker.code.as_str())
+            .collect::<Vec<_>>(),
+        ["PAYMENT_NOT_CONFIRMED"],
+        "{gate:?}"
+    );
+
+    // --------------------- FIN-9: paid in the shop, released, ready to ship
+    // The shop's payment of every reviewed order is booked and confirmed;
+    // each order is released and reserved from finished goods.
+    futures::stream::iter(&confirmed)
+        .for_each_concurrent(4, |order| paid_in_shop(&orders, &money, order))
+        .await;
+    testing::eventually(
+        Duration::from_secs(180),
+        "every reviewed order ready to ship",
+        || {
+            let mut orders = orders.clone();
+            async move {
+                let ready =
+                    visible_orders(&mut orders, SUPERVISOR, pb::OrderState::ReadyToShip).await;
+                (ready.len() == reviewed).then_some(())
+            }
+        },
+    )
+    .await;
+    for order in &confirmed {
         let reserved = wait_for_entry(&mut orders, &order.id, "stock_reserved").await;
         assert!(
             reserved.detail.starts_with("stock reserved in FG:"),
-            "{}",
+            "{}: {}",
+            order.number,
             reserved.detail
         );
-        wait_for_state(&mut orders, &order.id, pb::OrderState::ReadyToShip).await;
     }
 
     // ------------------------------------- LOG-1 … LOG-5: ship, deliver
-    let mut carriers = Vec::new();
-    for (order, _) in &shipped_orders {
-        let shipped = ship_to_completion(&cluster, &order.id, &order.number, |_| {}).await;
-        carriers.push(shipped.carrier_code);
+    let carriers: BTreeMap<String, String> = futures::stream::iter(&confirmed)
+        .map(|order| async {
+            let shipped = ship_to_completion(&cluster, &order.id, &order.number, |_| {}).await;
+            (order.id.clone(), shipped.carrier_code)
+        })
+        .buffer_unordered(4)
+        .collect()
+        .await;
+    for order in &confirmed {
+        let region = order.ship_to.clone().unwrap_or_default().region;
+        assert_eq!(
+            carriers.get(&order.id).map(String::as_str),
+            Some(routed(&region).0),
+            "{} to {region} (LOG-1)",
+            order.number
+        );
     }
     assert_eq!(
-        carriers,
+        [merged.id.clone(), order(SICHUAN).id, order(GUANGDONG).id]
+            .map(|id| carriers.get(&id).cloned().unwrap_or_default()),
         ["TTKD", "EMS", "SF"],
         "Jiangsu, Sichuan, Guangdong (LOG-1)"
     );
@@ -492,14 +507,15 @@ async fn s3_shop_orders_are_imported_claimed_checked_merged_routed_shipped_and_d
         ],
         "{history:?}"
     );
-    for ((order, amount), carrier) in shipped_orders.iter().zip(&carriers) {
+    for order in &confirmed {
         let done = get_order(&mut orders, &order.id).await;
         assert_eq!(done.state, pb::OrderState::Completed as i32);
-        assert_eq!(done.amount_paid, cny(*amount));
-        assert_eq!(&done.carrier_code, carrier);
+        assert_eq!(done.amount_paid, order.total, "{}", order.number);
+        assert_eq!(Some(&done.carrier_code), carriers.get(&order.id));
         assert_eq!(done.tracking_number, format!("TT{}", order.number));
     }
     let merged_now = get_order(&mut orders, &merged.id).await;
+    assert_eq!(merged_now.amount_paid, cny(KIT_PRICE + 2 * HOSE_PRICE));
     assert_eq!(
         merged_now.merged_from_order_ids,
         vec![order(MERGE_FIRST).id, order(MERGE_SECOND).id]
@@ -507,17 +523,18 @@ async fn s3_shop_orders_are_imported_claimed_checked_merged_routed_shipped_and_d
     let rejected = get_order(&mut orders, &order(WRONG_KIT).id).await;
     assert_eq!(rejected.state, pb::OrderState::Rejected as i32);
     // Every order of the channel and where it stands, as a supervisor sees
-    // them: the colleague's 50 still to review, the rest waiting for their
-    // shop payment to be booked.
+    // them: the colleague's 50 still to review, every reviewed one
+    // completed.
     let mut by_state: BTreeMap<String, usize> = BTreeMap::new();
     for state in [
         pb::OrderState::Submitted,
         pb::OrderState::AwaitingPayment,
+        pb::OrderState::ReadyToShip,
         pb::OrderState::Completed,
         pb::OrderState::Closed,
         pb::OrderState::Rejected,
     ] {
-        let listed = visible_orders(&mut orders, ("sam", &["sales_supervisor"]), state).await;
+        let listed = visible_orders(&mut orders, SUPERVISOR, state).await;
         assert!(listed.iter().all(|order| order.channel == CHANNEL));
         by_state.insert(state.as_str_name().to_owned(), listed.len());
     }
@@ -525,100 +542,53 @@ async fn s3_shop_orders_are_imported_claimed_checked_merged_routed_shipped_and_d
         by_state,
         BTreeMap::from([
             ("ORDER_STATE_SUBMITTED".to_owned(), IMPORTED - CLAIMED),
-            (
-                "ORDER_STATE_AWAITING_PAYMENT".to_owned(),
-                to_review.len() - 3
-            ),
-            ("ORDER_STATE_COMPLETED".to_owned(), 3),
+            ("ORDER_STATE_AWAITING_PAYMENT".to_owned(), 0),
+            ("ORDER_STATE_READY_TO_SHIP".to_owned(), 0),
+            ("ORDER_STATE_COMPLETED".to_owned(), reviewed),
             ("ORDER_STATE_CLOSED".to_owned(), 2),
             ("ORDER_STATE_REJECTED".to_owned(), 1),
         ])
     );
 
     // ============================================ the final state: inventory
-    // Finished goods gave what the three shipped orders took (the garden
-    // sets as pumps and seal kits); nothing is reserved for the unpaid ones;
-    // the overseas warehouse was not touched.
-    assert_eq!(stock_level(&mut stock, PUMP.0, "FG").await, (18, 0));
-    assert_eq!(stock_level(&mut stock, SEAL_KIT.0, "FG").await, (36, 0));
-    assert_eq!(stock_level(&mut stock, HOSE.0, "FG").await, (25, 0));
-    assert_eq!(stock_level(&mut stock, PUMP.0, "OVERSEAS").await, (5, 0));
-    for ((order, _), taken) in shipped_orders.iter().zip([
-        vec![("HOSE-20", 2), ("PUMP-100", 1), ("SEAL-KIT", 2)],
-        vec![("HOSE-20", 3)],
-        vec![("PUMP-100", 1), ("SEAL-KIT", 2)],
-    ]) {
-        let reservation = stock
-            .get_reservation(authorized(
-                inventory::GetReservationRequest {
-                    order_id: order.id.clone(),
-                },
-                WAREHOUSE.0,
-                WAREHOUSE.1,
-            ))
-            .await
-            .unwrap_or_else(|s| panic!("{s:?}"))
-            .into_inner();
-        assert_eq!(reservation.warehouse, "FG");
-        assert_eq!(
-            reservation.state,
-            inventory::ReservationState::Consumed as i32
-        );
-        let mut reserved: Vec<(String, i64)> = reservation
-            .lines
-            .iter()
-            .map(|line| (line.sku.clone(), line.reserved))
-            .collect();
-        reserved.sort();
-        let expected: Vec<(String, i64)> = taken
-            .iter()
-            .map(|(sku, quantity)| ((*sku).to_owned(), *quantity))
-            .collect();
-        assert_eq!(reserved, expected, "{}", order.number);
-        let mut moved: Vec<(String, String, i64, String)> = stock
-            .list_movements(authorized(
-                inventory::ListMovementsRequest {
-                    reference: order.id.clone(),
-                    page_size: 100,
-                    ..Default::default()
-                },
-                WAREHOUSE.0,
-                WAREHOUSE.1,
-            ))
-            .await
-            .unwrap_or_else(|s| panic!("{s:?}"))
-            .into_inner()
-            .movements
-            .into_iter()
-            .map(|m| (m.sku, m.warehouse, m.quantity, m.reason))
-            .collect();
-        moved.sort();
-        let expected: Vec<(String, String, i64, String)> = taken
-            .iter()
-            .map(|(sku, quantity)| {
-                (
-                    (*sku).to_owned(),
-                    "FG".to_owned(),
-                    -quantity,
-                    "outbound".to_owned(),
-                )
-            })
-            .collect();
-        assert_eq!(moved, expected, "{}", order.number);
+    // What each order took, from the lines the shop sent: a garden set as
+    // its pump and two seal kits. The merged order took both its sources'.
+    let mut lines_of: BTreeMap<String, Vec<pb::OrderLineInput>> = (1..=CLAIMED)
+        .map(|n| (order(n).id, shop_lines(n)))
+        .collect();
+    lines_of.insert(
+        merged.id.clone(),
+        [shop_lines(MERGE_FIRST), shop_lines(MERGE_SECOND)].concat(),
+    );
+    let mut taken_in_all: BTreeMap<String, i64> = BTreeMap::new();
+    for order in &confirmed {
+        let expected = taken(lines_of.get(&order.id).map_or(&[][..], Vec::as_slice));
+        for (sku, quantity) in &expected {
+            *taken_in_all.entry(sku.clone()).or_default() += quantity;
+        }
+        stock_taken_by(&mut stock, order, &expected).await;
     }
+    // Finished goods gave 32 garden sets (the merged order's among them)
+    // and 70 hoses; nothing is left reserved; the overseas warehouse was
+    // not touched.
+    assert_eq!(
+        taken_in_all,
+        BTreeMap::from([
+            (HOSE.0.to_owned(), 70),
+            (PUMP.0.to_owned(), 32),
+            (SEAL_KIT.0.to_owned(), 64),
+        ])
+    );
+    assert_eq!(stock_level(&mut stock, PUMP.0, "FG").await, (8, 0));
+    assert_eq!(stock_level(&mut stock, SEAL_KIT.0, "FG").await, (16, 0));
+    assert_eq!(stock_level(&mut stock, HOSE.0, "FG").await, (10, 0));
+    assert_eq!(stock_level(&mut stock, PUMP.0, "OVERSEAS").await, (5, 0));
     for unreleased in [
-        order(OTHER_PHONE).id,
         order(MERGE_FIRST).id,
+        order(MERGE_SECOND).id,
         order(WRONG_KIT).id,
     ] {
-        let status = stock
-            .get_reservation(authorized(
-                inventory::GetReservationRequest {
-                    order_id: unreleased.clone(),
-                },
-                WAREHOUSE.0,
-                WAREHOUSE.1,
-            ))
+        let status = reservation(&mut stock, &unreleased)
             .await
             .err()
             .unwrap_or_else(|| panic!("{unreleased} has a reservation"));
@@ -631,24 +601,19 @@ async fn s3_shop_orders_are_imported_claimed_checked_merged_routed_shipped_and_d
         (HOSE.0, "FG"),
         (PUMP.0, "OVERSEAS"),
     ] {
-        let sum: i64 = stock
-            .list_movements(authorized(
-                inventory::ListMovementsRequest {
-                    sku: sku.to_owned(),
-                    warehouse: warehouse.to_owned(),
-                    page_size: 500,
-                    ..Default::default()
-                },
-                WAREHOUSE.0,
-                WAREHOUSE.1,
-            ))
-            .await
-            .unwrap_or_else(|s| panic!("{s:?}"))
-            .into_inner()
-            .movements
-            .iter()
-            .map(|m| m.quantity)
-            .sum();
+        let sum: i64 = movements(
+            &mut stock,
+            inventory::ListMovementsRequest {
+                sku: sku.to_owned(),
+                warehouse: warehouse.to_owned(),
+                page_size: 500,
+                ..Default::default()
+            },
+        )
+        .await
+        .iter()
+        .map(|m| m.quantity)
+        .sum();
         assert_eq!(
             sum,
             stock_level(&mut stock, sku, warehouse).await.0,
@@ -671,12 +636,9 @@ async fn s3_shop_orders_are_imported_claimed_checked_merged_routed_shipped_and_d
                 .into_inner()
         }
     };
-    for ((order, _), (carrier, rule)) in shipped_orders.iter().zip([
-        ("TTKD", "rule: 江浙沪皖 → TTKD"),
-        ("EMS", "rule: default"),
-        ("SF", "rule: 广东 → SF"),
-    ]) {
+    for order in &confirmed {
         let shipped = shipment(order.id.clone()).await;
+        let region = order.ship_to.clone().unwrap_or_default().region;
         assert_eq!(
             shipped.state,
             logistics::ShipmentState::Received as i32,
@@ -688,7 +650,9 @@ async fn s3_shop_orders_are_imported_claimed_checked_merged_routed_shipped_and_d
                 shipped.carrier_code.as_str(),
                 shipped.carrier_reason.as_str()
             ),
-            (carrier, rule)
+            routed(&region),
+            "{} to {region}",
+            order.number
         );
         assert_eq!(shipped.tracking_number, format!("TT{}", order.number));
         assert!(shipped.goods_out);
@@ -704,20 +668,14 @@ async fn s3_shop_orders_are_imported_claimed_checked_merged_routed_shipped_and_d
         );
     }
     assert_eq!(shipment(merged.id.clone()).await.ship_to, Some(li_lei()));
-    // The merged-away orders never ship; the order to the other phone waits
-    // with Li Lei's carrier.
+    // The merged-away orders never ship.
     for source in [MERGE_FIRST, MERGE_SECOND] {
         let cancelled = shipment(order(source).id).await;
         assert_eq!(cancelled.state, logistics::ShipmentState::Cancelled as i32);
     }
-    let waiting = shipment(order(OTHER_PHONE).id).await;
-    assert_eq!(
-        (waiting.state, waiting.carrier_code.as_str()),
-        (logistics::ShipmentState::Open as i32, "TTKD")
-    );
 
     // ============================================== the final state: finance
-    for (order, amount) in &shipped_orders {
+    for order in &confirmed {
         let documents = money
             .list_documents(authorized(
                 finance::ListDocumentsRequest {
@@ -741,7 +699,7 @@ async fn s3_shop_orders_are_imported_claimed_checked_merged_routed_shipped_and_d
                 &settlement.received,
                 &settlement.balance
             ),
-            (&cny(*amount), &cny(*amount), &cny(0)),
+            (&order.total, &order.total, &cny(0)),
             "{}",
             order.number
         );
@@ -765,26 +723,4 @@ async fn s3_shop_orders_are_imported_claimed_checked_merged_routed_shipped_and_d
     for never_sold in [MERGE_FIRST, MERGE_SECOND, WRONG_KIT] {
         assert!(!booked.contains(&order(never_sold).id));
     }
-    // An unpaid shop order waits for its payment only: its sales detail is
-    // confirmed.
-    let gate = money
-        .get_release_gate(authorized(
-            finance::GetReleaseGateRequest {
-                order_id: order(OTHER_PHONE).id,
-            },
-            FINANCE.0,
-            FINANCE.1,
-        ))
-        .await
-        .unwrap_or_else(|s| panic!("{s:?}"))
-        .into_inner();
-    assert!(!gate.open && gate.awaiting_payment, "{gate:?}");
-    assert_eq!(
-        gate.blockers
-            .iter()
-            .map(|blocker| blocker.code.as_str())
-            .collect::<Vec<_>>(),
-        ["PAYMENT_NOT_CONFIRMED"],
-        "{gate:?}"
-    );
 }

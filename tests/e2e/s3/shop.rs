@@ -1,16 +1,21 @@
 //! S3's shop: its constants, its buyers and their orders, and the setup of
 //! inventory, logistics and the shop's customer the scenario starts from.
 
+use std::collections::BTreeMap;
+
+use finance::finance_service_client::FinanceServiceClient;
+use inventory::inventory_service_client::InventoryServiceClient;
 use orderflow_e2e::{Cluster, authorized};
 use orderflow_proto::common::v1 as common;
+use orderflow_proto::finance::v1 as finance;
 use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::logistics::v1 as logistics;
 use orderflow_proto::orders::v1 as pb;
 use pb::order_service_client::OrderServiceClient;
 use tonic::transport::Channel;
 
-use crate::in_days;
 use crate::stock::{PUMP, stock_item};
+use crate::{in_days, wait_for_state};
 
 pub(super) const CHANNEL: &str = "tmall-flagship";
 pub(super) const IMPORTED: usize = 150;
@@ -34,6 +39,7 @@ pub(super) const COLLEAGUE: (&str, &[&str]) = ("bob", &["sales_assistant"]);
 pub(super) const WAREHOUSE: (&str, &[&str]) = ("wang", &["warehouse"]);
 pub(super) const LOGISTICS: (&str, &[&str]) = ("lou", &["logistics"]);
 pub(super) const FINANCE: (&str, &[&str]) = ("fiona", &["finance"]);
+pub(super) const SUPERVISOR: (&str, &[&str]) = ("sam", &["sales_supervisor"]);
 
 pub(super) const KIT_PRICE: i64 = 150_000;
 pub(super) const HOSE_PRICE: i64 = 8_800;
@@ -165,6 +171,142 @@ pub(super) fn shop_order(n: usize, customer_id: &str) -> pb::ChannelOrder {
     }
 }
 
+/// The lines shop order `n` came with.
+pub(super) fn shop_lines(n: usize) -> Vec<pb::OrderLineInput> {
+    shop_order(n, "")
+        .order
+        .map(|order| order.lines)
+        .unwrap_or_default()
+}
+
+/// What `lines` take from stock, per SKU: a kit as its components.
+pub(super) fn taken(lines: &[pb::OrderLineInput]) -> BTreeMap<String, i64> {
+    let mut taken = BTreeMap::new();
+    for line in lines {
+        match &line.kit {
+            Some(kit) => {
+                for component in &kit.components {
+                    *taken.entry(component.sku.clone()).or_default() +=
+                        component.quantity * line.quantity;
+                }
+            }
+            None => *taken.entry(line.sku.clone()).or_default() += line.quantity,
+        }
+    }
+    taken
+}
+
+/// The carrier and the rule LOG-1 picks for a Chinese region under the
+/// shop's routing rules.
+pub(super) fn routed(region: &str) -> (&'static str, &'static str) {
+    match region {
+        "Jiangsu" | "Zhejiang" | "Shanghai" | "Anhui" => ("TTKD", "rule: 江浙沪皖 → TTKD"),
+        "Guangdong" => ("SF", "rule: 广东 → SF"),
+        _ => ("EMS", "rule: default"),
+    }
+}
+
+/// The shop's payment of `order`, booked by the salesperson once the order
+/// awaits it, and confirmed by finance.
+pub(super) async fn paid_in_shop(
+    orders: &OrderServiceClient<Channel>,
+    money: &FinanceServiceClient<Channel>,
+    order: &pb::Order,
+) {
+    wait_for_state(
+        &mut orders.clone(),
+        &order.id,
+        pb::OrderState::AwaitingPayment,
+    )
+    .await;
+    orderflow_e2e::pay_in_full(
+        money,
+        &order.id,
+        order.total.clone().unwrap_or_default(),
+        ("alipay (tmall)", &format!("TMALL-{}", order.number)),
+        |_| {},
+    )
+    .await;
+}
+
+/// The order's reservation, as the warehouse sees it.
+pub(super) async fn reservation(
+    stock: &mut InventoryServiceClient<Channel>,
+    order_id: &str,
+) -> Result<inventory::Reservation, tonic::Status> {
+    stock
+        .get_reservation(authorized(
+            inventory::GetReservationRequest {
+                order_id: order_id.to_owned(),
+            },
+            WAREHOUSE.0,
+            WAREHOUSE.1,
+        ))
+        .await
+        .map(tonic::Response::into_inner)
+}
+
+/// The stock movements `request` asks for (one page).
+pub(super) async fn movements(
+    stock: &mut InventoryServiceClient<Channel>,
+    request: inventory::ListMovementsRequest,
+) -> Vec<inventory::Movement> {
+    stock
+        .list_movements(authorized(request, WAREHOUSE.0, WAREHOUSE.1))
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"))
+        .into_inner()
+        .movements
+}
+
+/// Inventory's record of what `order` took: its reservation in finished
+/// goods consumed, one outbound movement per SKU.
+pub(super) async fn stock_taken_by(
+    stock: &mut InventoryServiceClient<Channel>,
+    order: &pb::Order,
+    expected: &BTreeMap<String, i64>,
+) {
+    let reservation = reservation(stock, &order.id)
+        .await
+        .unwrap_or_else(|s| panic!("{s:?}"));
+    assert_eq!(reservation.warehouse, "FG");
+    assert_eq!(
+        reservation.state,
+        inventory::ReservationState::Consumed as i32
+    );
+    let reserved: BTreeMap<String, i64> = reservation
+        .lines
+        .iter()
+        .map(|line| (line.sku.clone(), line.reserved))
+        .collect();
+    assert_eq!(&reserved, expected, "{}", order.number);
+    let mut moved: Vec<(String, String, i64, String)> = movements(
+        stock,
+        inventory::ListMovementsRequest {
+            reference: order.id.clone(),
+            page_size: 100,
+            ..Default::default()
+        },
+    )
+    .await
+    .into_iter()
+    .map(|m| (m.sku, m.warehouse, m.quantity, m.reason))
+    .collect();
+    moved.sort();
+    let outbound: Vec<(String, String, i64, String)> = expected
+        .iter()
+        .map(|(sku, quantity)| {
+            (
+                sku.clone(),
+                "FG".to_owned(),
+                -quantity,
+                "outbound".to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(moved, outbound, "{}", order.number);
+}
+
 pub(super) fn ids(orders: &[pb::Order]) -> Vec<String> {
     orders.iter().map(|order| order.id.clone()).collect()
 }
@@ -200,7 +342,7 @@ pub(super) async fn visible_orders(
 }
 
 pub(super) async fn stock_level(
-    stock: &mut inventory::inventory_service_client::InventoryServiceClient<Channel>,
+    stock: &mut InventoryServiceClient<Channel>,
     sku: &str,
     warehouse: &str,
 ) -> (i64, i64) {
@@ -229,9 +371,9 @@ pub(super) async fn setup(cluster: &Cluster) -> pb::Customer {
     let mut shipping = cluster.logistics_client().await;
     // Inventory: the pump, its seal kits and hoses in finished goods, the
     // garden set defined as a kit (ORD-8); a few pumps abroad as well.
-    stock_item(&mut stock, PUMP, 20).await;
-    stock_item(&mut stock, SEAL_KIT, 40).await;
-    stock_item(&mut stock, HOSE, 30).await;
+    stock_item(&mut stock, PUMP, 40).await;
+    stock_item(&mut stock, SEAL_KIT, 80).await;
+    stock_item(&mut stock, HOSE, 80).await;
     stock
         .adjust_stock(authorized(
             inventory::AdjustStockRequest {
