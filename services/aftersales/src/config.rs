@@ -44,20 +44,8 @@ impl AfterSalesConfig {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let service = ServiceConfig::from_env(SERVICE, DEFAULT_PORT, env)?;
         let business_time_zone = env.business_time_zone()?;
-        let return_window_days: i64 = env.parse_or("RETURN_WINDOW_DAYS", 7)?;
-        if !(0..=365).contains(&return_window_days) {
-            return Err(ConfigError::new(
-                "RETURN_WINDOW_DAYS",
-                "must be between 0 and 365",
-            ));
-        }
-        let shop_refund_working_days: u32 = env.parse_or("SHOP_REFUND_WORKING_DAYS", 2)?;
-        if !(1..=30).contains(&shop_refund_working_days) {
-            return Err(ConfigError::new(
-                "SHOP_REFUND_WORKING_DAYS",
-                "must be between 1 and 30",
-            ));
-        }
+        let return_window_days: i64 = env.parse_in("RETURN_WINDOW_DAYS", 7, 0..=365)?;
+        let shop_refund_working_days: u32 = env.parse_in("SHOP_REFUND_WORKING_DAYS", 2, 1..=30)?;
         let holidays = env
             .string_or("HOLIDAYS", "")
             .split(',')
@@ -69,37 +57,20 @@ impl AfterSalesConfig {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let complaint_answer_hours: i64 = env.parse_or("COMPLAINT_ANSWER_HOURS", 24)?;
-        if !(1..=720).contains(&complaint_answer_hours) {
-            return Err(ConfigError::new(
-                "COMPLAINT_ANSWER_HOURS",
-                "must be between 1 and 720",
-            ));
-        }
-        let information_reminder_hours: i64 = env.parse_or("INFORMATION_REMINDER_HOURS", 48)?;
-        if !(1..=720).contains(&information_reminder_hours) {
-            return Err(ConfigError::new(
-                "INFORMATION_REMINDER_HOURS",
-                "must be between 1 and 720",
-            ));
-        }
-        let sweep_interval = env.seconds_or(
+        let complaint_answer_hours: i64 = env.parse_in("COMPLAINT_ANSWER_HOURS", 24, 1..=720)?;
+        let information_reminder_hours: i64 =
+            env.parse_in("INFORMATION_REMINDER_HOURS", 48, 1..=720)?;
+        let sweep_interval = env.interval_or(
             "AFTERSALES_SWEEP_INTERVAL_SECS",
             std::time::Duration::from_secs(60),
         )?;
-        if sweep_interval.is_zero() {
-            return Err(ConfigError::new(
-                "AFTERSALES_SWEEP_INTERVAL_SECS",
-                "must be at least 1",
-            ));
-        }
         Ok(Self {
             service,
             business_time_zone,
-            orders_url: env.string_or("ORDERS_URL", "http://127.0.0.1:50051"),
-            finance_url: env.string_or("FINANCE_URL", "http://127.0.0.1:50053"),
-            inventory_url: env.string_or("INVENTORY_URL", "http://127.0.0.1:50054"),
-            logistics_url: env.string_or("LOGISTICS_URL", "http://127.0.0.1:50057"),
+            orders_url: env.url_or("ORDERS_URL", "http://127.0.0.1:50051")?,
+            finance_url: env.url_or("FINANCE_URL", "http://127.0.0.1:50053")?,
+            inventory_url: env.url_or("INVENTORY_URL", "http://127.0.0.1:50054")?,
+            logistics_url: env.url_or("LOGISTICS_URL", "http://127.0.0.1:50057")?,
             return_window_days,
             shop_refund_working_days,
             holidays,

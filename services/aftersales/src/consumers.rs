@@ -20,8 +20,8 @@
 //!   inventory is away.
 
 use async_trait::async_trait;
-use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
-use orderflow_platform::config::ConsumerSettings;
+use orderflow_platform::bus::consumer::{EventHandler, HandlerError, IncomingEvent, Subscription};
+
 use orderflow_platform::grpc::convert::from_timestamp;
 use orderflow_platform::money::Currency;
 use orderflow_proto::aftersales::v1 as pb;
@@ -40,86 +40,46 @@ pub const REPLACEMENTS_CONSUMER: &str = "aftersales-replacements";
 pub const FINANCE_CONSUMER: &str = "aftersales-finance";
 pub const ARRIVALS_CONSUMER: &str = "aftersales-arrivals";
 
-fn own(name: &str, subject: &str, replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        name,
-        crate::config::SERVICE,
-        Some(subject),
-        replicas,
-        settings,
-    )
+const ORDERS: Subscription = Subscription::new(ORDERS_CONSUMER, "orders", Some("orders.order.>"));
+const FINANCE: Subscription =
+    Subscription::new(FINANCE_CONSUMER, "finance", Some("finance.refund.>"));
+
+/// A consumer of the service's own case events on `subject`.
+const fn own(name: &'static str, subject: &'static str) -> Subscription {
+    Subscription::new(name, crate::config::SERVICE, Some(subject))
 }
 
 /// Every consumer of the service, with its handler.
-pub fn all(
-    aftersales: &AfterSales,
-    replicas: usize,
-    settings: &ConsumerSettings,
-) -> Vec<(ConsumerSpec, std::sync::Arc<dyn EventHandler>)> {
-    let handler = |role: Role| -> std::sync::Arc<dyn EventHandler> {
-        std::sync::Arc::new(Handler {
+pub fn all(aftersales: &AfterSales) -> Vec<(Subscription, std::sync::Arc<dyn EventHandler>)> {
+    [
+        (ORDERS, Role::Orders),
+        (
+            own(CANCELLATIONS_CONSUMER, "aftersales.case.cancelling"),
+            Role::Cancellations,
+        ),
+        (
+            own(REFUNDS_CONSUMER, "aftersales.case.refund_requested"),
+            Role::Refunds,
+        ),
+        (
+            own(REPLACEMENTS_CONSUMER, "aftersales.case.replacement_due"),
+            Role::Replacements,
+        ),
+        (
+            own(ARRIVALS_CONSUMER, "aftersales.case.received_unannounced"),
+            Role::Arrivals,
+        ),
+        (FINANCE, Role::Finance),
+    ]
+    .into_iter()
+    .map(|(subscription, role)| {
+        let handler: std::sync::Arc<dyn EventHandler> = std::sync::Arc::new(Handler {
             aftersales: aftersales.clone(),
             role,
-        })
-    };
-    vec![
-        (
-            ConsumerSpec::on(
-                ORDERS_CONSUMER,
-                "orders",
-                Some("orders.order.>"),
-                replicas,
-                settings.clone(),
-            ),
-            handler(Role::Orders),
-        ),
-        (
-            own(
-                CANCELLATIONS_CONSUMER,
-                "aftersales.case.cancelling",
-                replicas,
-                settings.clone(),
-            ),
-            handler(Role::Cancellations),
-        ),
-        (
-            own(
-                REFUNDS_CONSUMER,
-                "aftersales.case.refund_requested",
-                replicas,
-                settings.clone(),
-            ),
-            handler(Role::Refunds),
-        ),
-        (
-            own(
-                REPLACEMENTS_CONSUMER,
-                "aftersales.case.replacement_due",
-                replicas,
-                settings.clone(),
-            ),
-            handler(Role::Replacements),
-        ),
-        (
-            own(
-                ARRIVALS_CONSUMER,
-                "aftersales.case.received_unannounced",
-                replicas,
-                settings.clone(),
-            ),
-            handler(Role::Arrivals),
-        ),
-        (
-            ConsumerSpec::on(
-                FINANCE_CONSUMER,
-                "finance",
-                Some("finance.refund.>"),
-                replicas,
-                settings.clone(),
-            ),
-            handler(Role::Finance),
-        ),
-    ]
+        });
+        (subscription, handler)
+    })
+    .collect()
 }
 
 #[derive(Debug, Clone, Copy)]

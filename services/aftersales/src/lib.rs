@@ -67,12 +67,8 @@ pub async fn start(
             information_reminder_after: chrono::Duration::hours(config.information_reminder_hours),
         },
     );
-    for (spec, handler) in consumers::all(
-        &aftersales,
-        config.service.stream_replicas,
-        &config.service.consumer,
-    ) {
-        runtime.spawn_consumer(spec, handler);
+    for (subscription, handler) in consumers::all(&aftersales) {
+        runtime.consume_shared(subscription, handler);
     }
     // Shop refunds past their working days (SLA-7).
     runtime.spawn_sweep(

@@ -39,21 +39,13 @@ impl ApprovalsConfig {
                 "must be greater than zero",
             ));
         }
-        let default_sla_minutes: i32 = env.parse_or("APPROVAL_DEFAULT_SLA_MINUTES", 240)?;
-        if !(1..=crate::domain::policy::MAX_SLA_MINUTES).contains(&default_sla_minutes) {
-            return Err(ConfigError::new(
-                "APPROVAL_DEFAULT_SLA_MINUTES",
-                "must be 1 to 43200",
-            ));
-        }
+        let default_sla_minutes: i32 = env.parse_in(
+            "APPROVAL_DEFAULT_SLA_MINUTES",
+            240,
+            1..=crate::domain::policy::MAX_SLA_MINUTES,
+        )?;
         let sla_sweep_interval =
-            env.seconds_or("SLA_SWEEP_INTERVAL_SECS", Duration::from_secs(30))?;
-        if sla_sweep_interval.is_zero() {
-            return Err(ConfigError::new(
-                "SLA_SWEEP_INTERVAL_SECS",
-                "must be at least 1",
-            ));
-        }
+            env.interval_or("SLA_SWEEP_INTERVAL_SECS", Duration::from_secs(30))?;
         Ok(Self {
             service,
             base_currency,

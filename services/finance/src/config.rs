@@ -37,40 +37,21 @@ impl FinanceConfig {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let service = ServiceConfig::from_env(SERVICE, DEFAULT_PORT, env)?;
         let business_time_zone = env.business_time_zone()?;
-        let lc_lead_days: i64 = env.parse_or("LC_LEAD_DAYS", 30)?;
-        if !(0..=365).contains(&lc_lead_days) {
-            return Err(ConfigError::new("LC_LEAD_DAYS", "must be 0 to 365"));
-        }
-        let receivable_term_days: i64 = env.parse_or("RECEIVABLE_TERM_DAYS", 30)?;
-        if !(0..=365).contains(&receivable_term_days) {
-            return Err(ConfigError::new("RECEIVABLE_TERM_DAYS", "must be 0 to 365"));
-        }
-        let balance_reminder_days: i64 = env.parse_or("BALANCE_REMINDER_DAYS", 3)?;
-        if !(0..=60).contains(&balance_reminder_days) {
-            return Err(ConfigError::new("BALANCE_REMINDER_DAYS", "must be 0 to 60"));
-        }
-        let sweep_interval = env.seconds_or(
+        let lc_lead_days: i64 = env.parse_in("LC_LEAD_DAYS", 30, 0..=365)?;
+        let receivable_term_days: i64 = env.parse_in("RECEIVABLE_TERM_DAYS", 30, 0..=365)?;
+        let balance_reminder_days: i64 = env.parse_in("BALANCE_REMINDER_DAYS", 3, 0..=60)?;
+        let sweep_interval = env.interval_or(
             "FINANCE_SWEEP_INTERVAL_SECS",
             std::time::Duration::from_secs(60),
         )?;
-        if sweep_interval.is_zero() {
-            return Err(ConfigError::new(
-                "FINANCE_SWEEP_INTERVAL_SECS",
-                "must be at least 1",
-            ));
-        }
-        let minimum_margin_basis_points: i64 = env.parse_or("MINIMUM_MARGIN_BASIS_POINTS", 0)?;
-        if !(0..10_000).contains(&minimum_margin_basis_points) {
-            return Err(ConfigError::new(
-                "MINIMUM_MARGIN_BASIS_POINTS",
-                "must be 0 to 9999 (hundredths of a percent)",
-            ));
-        }
+        // Hundredths of a percent.
+        let minimum_margin_basis_points: i64 =
+            env.parse_in("MINIMUM_MARGIN_BASIS_POINTS", 0, 0..=9_999)?;
         Ok(Self {
             service,
             business_time_zone,
             lc_lead_days,
-            approvals_url: env.string_or("APPROVALS_URL", "http://127.0.0.1:50052"),
+            approvals_url: env.url_or("APPROVALS_URL", "http://127.0.0.1:50052")?,
             receivable_term_days,
             balance_reminder_days,
             sweep_interval,

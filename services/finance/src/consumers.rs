@@ -17,9 +17,9 @@ use crate::domain::account::{
 use crate::peers::Approvals;
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
+use orderflow_platform::bus::consumer::{EventHandler, HandlerError, IncomingEvent, Subscription};
 use orderflow_platform::bus::decisions;
-use orderflow_platform::config::ConsumerSettings;
+
 use orderflow_platform::grpc::convert::from_timestamp;
 use orderflow_platform::money::Currency;
 use orderflow_proto::aftersales::v1 as aftersales;
@@ -34,15 +34,11 @@ pub const REFUNDS_CONSUMER: &str = "finance-refunds";
 pub const LOGISTICS_CONSUMER: &str = "finance-logistics";
 pub const PRODUCTION_CONSUMER: &str = "finance-production";
 
-pub fn production_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        PRODUCTION_CONSUMER,
-        "production",
-        Some("production.order.scheduled"),
-        replicas,
-        settings,
-    )
-}
+pub const PRODUCTION_SUBSCRIPTION: Subscription = Subscription::new(
+    PRODUCTION_CONSUMER,
+    "production",
+    Some("production.order.scheduled"),
+);
 
 /// PRD-11 → SLA-5: production's planned completion is the date the balance
 /// is urged before.
@@ -85,15 +81,11 @@ impl EventHandler for ProductionPlans {
     }
 }
 
-pub fn logistics_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        LOGISTICS_CONSUMER,
-        "logistics",
-        Some("logistics.shipment.receipt_confirmed"),
-        replicas,
-        settings,
-    )
-}
+pub const LOGISTICS_SUBSCRIPTION: Subscription = Subscription::new(
+    LOGISTICS_CONSUMER,
+    "logistics",
+    Some("logistics.shipment.receipt_confirmed"),
+);
 
 /// LOG-5 → FIN-9: the customer's receipt starts the settlement.
 pub struct ReceiptEvents {
@@ -127,35 +119,17 @@ impl EventHandler for ReceiptEvents {
     }
 }
 
-pub fn orders_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        ORDERS_CONSUMER,
-        "orders",
-        Some("orders.order.>"),
-        replicas,
-        settings,
-    )
-}
+pub const ORDERS_SUBSCRIPTION: Subscription =
+    Subscription::new(ORDERS_CONSUMER, "orders", Some("orders.order.>"));
 
-pub fn approvals_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        APPROVALS_CONSUMER,
-        "approvals",
-        Some("approvals.request.>"),
-        replicas,
-        settings,
-    )
-}
+pub const APPROVALS_SUBSCRIPTION: Subscription =
+    Subscription::new(APPROVALS_CONSUMER, "approvals", Some("approvals.request.>"));
 
-pub fn refunds_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        REFUNDS_CONSUMER,
-        crate::config::SERVICE,
-        Some("finance.refund.requested"),
-        replicas,
-        settings,
-    )
-}
+pub const REFUNDS_SUBSCRIPTION: Subscription = Subscription::new(
+    REFUNDS_CONSUMER,
+    crate::config::SERVICE,
+    Some("finance.refund.requested"),
+);
 
 fn stage_of(state: orders::OrderState) -> Stage {
     use orders::OrderState as S;
@@ -411,15 +385,11 @@ impl AfterSalesEvents {
 
 pub const AFTERSALES_CONSUMER: &str = "finance-aftersales";
 
-pub fn aftersales_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        AFTERSALES_CONSUMER,
-        "aftersales",
-        Some("aftersales.case.shelved"),
-        replicas,
-        settings,
-    )
-}
+pub const AFTERSALES_SUBSCRIPTION: Subscription = Subscription::new(
+    AFTERSALES_CONSUMER,
+    "aftersales",
+    Some("aftersales.case.shelved"),
+);
 
 #[async_trait]
 impl EventHandler for AfterSalesEvents {

@@ -52,27 +52,27 @@ pub async fn start(
     )
     .with_rates(approvals.clone());
     runtime.consume(
-        consumers::orders_consumer_spec,
+        consumers::ORDERS_SUBSCRIPTION,
         consumers::OrderEvents::new(finance.clone()),
     );
     runtime.consume(
-        consumers::aftersales_consumer_spec,
+        consumers::AFTERSALES_SUBSCRIPTION,
         consumers::AfterSalesEvents::new(finance.clone()),
     );
     runtime.consume(
-        consumers::refunds_consumer_spec,
+        consumers::REFUNDS_SUBSCRIPTION,
         consumers::RefundRequests::new(finance.clone(), approvals),
     );
     runtime.consume(
-        consumers::approvals_consumer_spec,
+        consumers::APPROVALS_SUBSCRIPTION,
         consumers::RefundDecisions::new(finance.clone()),
     );
     runtime.consume(
-        consumers::logistics_consumer_spec,
+        consumers::LOGISTICS_SUBSCRIPTION,
         consumers::ReceiptEvents::new(finance.clone()),
     );
     runtime.consume(
-        consumers::production_consumer_spec,
+        consumers::PRODUCTION_SUBSCRIPTION,
         consumers::ProductionPlans::new(finance.clone()),
     );
     // Overdue receivables (FIN-10) and balance reminders (SLA-5).

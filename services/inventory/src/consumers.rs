@@ -24,8 +24,8 @@ use crate::app::purchasing::OutsourcedParts;
 use crate::domain::Actor;
 use crate::domain::stock::Line;
 use async_trait::async_trait;
-use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
-use orderflow_platform::config::ConsumerSettings;
+use orderflow_platform::bus::consumer::{EventHandler, HandlerError, IncomingEvent, Subscription};
+
 use orderflow_proto::orders::v1 as orders;
 use orderflow_proto::procurement::v1 as procurement;
 use orderflow_proto::production::v1 as production;
@@ -36,33 +36,22 @@ pub const PRODUCTION_CONSUMER: &str = "inventory-production";
 pub const PROCUREMENT_CONSUMER: &str = "inventory-procurement";
 pub const OUTSOURCING_CONSUMER: &str = "inventory-outsourcing";
 
-pub fn outsourcing_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        OUTSOURCING_CONSUMER,
-        "procurement",
-        Some("procurement.outsourcing.>"),
-        replicas,
-        settings,
-    )
-}
+pub const OUTSOURCING_SUBSCRIPTION: Subscription = Subscription::new(
+    OUTSOURCING_CONSUMER,
+    "procurement",
+    Some("procurement.outsourcing.>"),
+);
 
-pub fn procurement_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        PROCUREMENT_CONSUMER,
-        "procurement",
-        Some("procurement.receipt.inspected"),
-        replicas,
-        settings,
-    )
-}
+pub const PROCUREMENT_SUBSCRIPTION: Subscription = Subscription::new(
+    PROCUREMENT_CONSUMER,
+    "procurement",
+    Some("procurement.receipt.inspected"),
+);
 
-pub fn production_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(PRODUCTION_CONSUMER, "production", None, replicas, settings)
-}
+pub const PRODUCTION_SUBSCRIPTION: Subscription =
+    Subscription::new(PRODUCTION_CONSUMER, "production", None);
 
-pub fn orders_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(ORDERS_CONSUMER, "orders", None, replicas, settings)
-}
+pub const ORDERS_SUBSCRIPTION: Subscription = Subscription::new(ORDERS_CONSUMER, "orders", None);
 
 /// The orders service's reports, as inventory needs them.
 pub struct OrderEvents {

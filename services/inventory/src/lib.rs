@@ -35,19 +35,19 @@ pub async fn start(
             .await?;
     let inventory = app::Inventory::new(runtime.database.clone(), clock, runtime.outbox.clone());
     runtime.consume(
-        consumers::orders_consumer_spec,
+        consumers::ORDERS_SUBSCRIPTION,
         consumers::OrderEvents::new(inventory.clone()),
     );
     runtime.consume(
-        consumers::production_consumer_spec,
+        consumers::PRODUCTION_SUBSCRIPTION,
         consumers::ProductionEvents::new(inventory.clone()),
     );
     runtime.consume(
-        consumers::procurement_consumer_spec,
+        consumers::PROCUREMENT_SUBSCRIPTION,
         consumers::PurchaseInspections::new(inventory.clone()),
     );
     runtime.consume(
-        consumers::outsourcing_consumer_spec,
+        consumers::OUTSOURCING_SUBSCRIPTION,
         consumers::OutsourcingMoves::new(inventory.clone()),
     );
     runtime

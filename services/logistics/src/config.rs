@@ -25,27 +25,16 @@ impl LogisticsConfig {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let service = ServiceConfig::from_env(SERVICE, DEFAULT_PORT, env)?;
         let business_time_zone = env.business_time_zone()?;
-        let receipt_auto_confirm_days: i64 = env.parse_or("RECEIPT_AUTO_CONFIRM_DAYS", 7)?;
-        if !(1..=90).contains(&receipt_auto_confirm_days) {
-            return Err(ConfigError::new(
-                "RECEIPT_AUTO_CONFIRM_DAYS",
-                "must be 1 to 90",
-            ));
-        }
-        let sweep_interval = env.seconds_or(
+        let receipt_auto_confirm_days: i64 =
+            env.parse_in("RECEIPT_AUTO_CONFIRM_DAYS", 7, 1..=90)?;
+        let sweep_interval = env.interval_or(
             "LOGISTICS_SWEEP_INTERVAL_SECS",
             std::time::Duration::from_secs(60),
         )?;
-        if sweep_interval.is_zero() {
-            return Err(ConfigError::new(
-                "LOGISTICS_SWEEP_INTERVAL_SECS",
-                "must be at least 1",
-            ));
-        }
         Ok(Self {
             service,
             business_time_zone,
-            finance_url: env.string_or("FINANCE_URL", "http://127.0.0.1:50053"),
+            finance_url: env.url_or("FINANCE_URL", "http://127.0.0.1:50053")?,
             receipt_auto_confirm_days,
             sweep_interval,
         })

@@ -8,8 +8,8 @@ use crate::app::Logistics;
 use crate::domain::shipment::{OrderLine, OrderSnapshot};
 use crate::wire;
 use async_trait::async_trait;
-use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
-use orderflow_platform::config::ConsumerSettings;
+use orderflow_platform::bus::consumer::{EventHandler, HandlerError, IncomingEvent, Subscription};
+
 use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::orders::v1 as orders;
 use sea_orm::DatabaseTransaction;
@@ -17,25 +17,14 @@ use sea_orm::DatabaseTransaction;
 pub const ORDERS_CONSUMER: &str = "logistics-orders";
 pub const INVENTORY_CONSUMER: &str = "logistics-inventory";
 
-pub fn orders_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        ORDERS_CONSUMER,
-        "orders",
-        Some("orders.order.>"),
-        replicas,
-        settings,
-    )
-}
+pub const ORDERS_SUBSCRIPTION: Subscription =
+    Subscription::new(ORDERS_CONSUMER, "orders", Some("orders.order.>"));
 
-pub fn inventory_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        INVENTORY_CONSUMER,
-        "inventory",
-        Some("inventory.outbound.posted"),
-        replicas,
-        settings,
-    )
-}
+pub const INVENTORY_SUBSCRIPTION: Subscription = Subscription::new(
+    INVENTORY_CONSUMER,
+    "inventory",
+    Some("inventory.outbound.posted"),
+);
 
 fn state_name(state: orders::OrderState) -> String {
     state

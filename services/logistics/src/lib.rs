@@ -49,11 +49,11 @@ pub async fn start(
     );
     logistics.seed_defaults().await?;
     runtime.consume(
-        consumers::orders_consumer_spec,
+        consumers::ORDERS_SUBSCRIPTION,
         consumers::OrderEvents::new(logistics.clone()),
     );
     runtime.consume(
-        consumers::inventory_consumer_spec,
+        consumers::INVENTORY_SUBSCRIPTION,
         consumers::OutboundEvents::new(logistics.clone()),
     );
     // Late shipments (LOG-4), automatic receipts (LOG-5) and orders without

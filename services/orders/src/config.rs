@@ -46,67 +46,19 @@ impl OrdersConfig {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let service = ServiceConfig::from_env(SERVICE, DEFAULT_PORT, env)?;
         let business_time_zone = env.business_time_zone()?;
-        let sla_minutes: i64 = env.parse_or("ORDER_CONFIRMATION_SLA_MINUTES", 60)?;
-        if sla_minutes < 1 {
-            return Err(ConfigError::new(
-                "ORDER_CONFIRMATION_SLA_MINUTES",
-                "must be at least 1",
-            ));
-        }
+        let sla_minutes: i64 =
+            env.parse_in("ORDER_CONFIRMATION_SLA_MINUTES", 60, 1..=7 * 24 * 60)?;
         let sla_sweep_interval =
-            env.seconds_or("SLA_SWEEP_INTERVAL_SECS", Duration::from_secs(30))?;
-        if sla_sweep_interval.is_zero() {
-            return Err(ConfigError::new(
-                "SLA_SWEEP_INTERVAL_SECS",
-                "must be at least 1",
-            ));
-        }
-        let notify_interval = env.seconds_or("NOTIFY_INTERVAL_SECS", Duration::from_secs(2))?;
-        if notify_interval.is_zero() {
-            return Err(ConfigError::new(
-                "NOTIFY_INTERVAL_SECS",
-                "must be at least 1",
-            ));
-        }
-        let number_block_size: i64 = env.parse_or("ORDER_NUMBER_BLOCK_SIZE", 1000)?;
-        if !(1..=10_000).contains(&number_block_size) {
-            return Err(ConfigError::new(
-                "ORDER_NUMBER_BLOCK_SIZE",
-                "must be 1 to 10000",
-            ));
-        }
-        let order_writers: usize = env.parse_or("ORDER_WRITERS", 3)?;
-        if !(1..=64).contains(&order_writers) {
-            return Err(ConfigError::new("ORDER_WRITERS", "must be 1 to 64"));
-        }
-        let order_write_batch: usize = env.parse_or("ORDER_WRITE_BATCH", 32)?;
-        if !(1..=256).contains(&order_write_batch) {
-            return Err(ConfigError::new("ORDER_WRITE_BATCH", "must be 1 to 256"));
-        }
-        let peer_url = |variable: &str, default: &str| {
-            let url = env.string_or(variable, default);
-            if url.starts_with("http://") || url.starts_with("https://") {
-                Ok(url)
-            } else {
-                Err(ConfigError::new(
-                    variable,
-                    "expected an http:// or https:// URL",
-                ))
-            }
-        };
-        let claim_batch_size: u32 = env.parse_or("CLAIM_BATCH_SIZE", 100)?;
-        if !(1..=1000).contains(&claim_batch_size) {
-            return Err(ConfigError::new("CLAIM_BATCH_SIZE", "must be 1 to 1000"));
-        }
-        let claim_ttl_minutes: i64 = env.parse_or("CLAIM_TTL_MINUTES", 120)?;
-        if !(1..=7 * 24 * 60).contains(&claim_ttl_minutes) {
-            return Err(ConfigError::new(
-                "CLAIM_TTL_MINUTES",
-                "must be 1 to 10080 (a week)",
-            ));
-        }
-        let approvals_url = peer_url("APPROVALS_URL", "http://127.0.0.1:50052")?;
-        let inventory_url = peer_url("INVENTORY_URL", "http://127.0.0.1:50054")?;
+            env.interval_or("SLA_SWEEP_INTERVAL_SECS", Duration::from_secs(30))?;
+        let notify_interval = env.interval_or("NOTIFY_INTERVAL_SECS", Duration::from_secs(2))?;
+        let number_block_size: i64 = env.parse_in("ORDER_NUMBER_BLOCK_SIZE", 1000, 1..=10_000)?;
+        let order_writers: usize = env.parse_in("ORDER_WRITERS", 3, 1..=64)?;
+        let order_write_batch: usize = env.parse_in("ORDER_WRITE_BATCH", 32, 1..=256)?;
+        let claim_batch_size: u32 = env.parse_in("CLAIM_BATCH_SIZE", 100, 1..=1000)?;
+        // At most a week.
+        let claim_ttl_minutes: i64 = env.parse_in("CLAIM_TTL_MINUTES", 120, 1..=7 * 24 * 60)?;
+        let approvals_url = env.url_or("APPROVALS_URL", "http://127.0.0.1:50052")?;
+        let inventory_url = env.url_or("INVENTORY_URL", "http://127.0.0.1:50054")?;
         Ok(Self {
             service,
             approvals_url,

@@ -22,6 +22,7 @@ use crate::wire;
 
 pub const ORDER_SUBJECT_PREFIX: &str = "orders.order.";
 pub const CONFIRMED: &str = "orders.order.confirmed";
+pub const RELEASED: &str = "orders.order.released";
 
 pub fn order_subject(action: &str) -> String {
     format!("{ORDER_SUBJECT_PREFIX}{action}")

@@ -79,39 +79,39 @@ pub async fn start_with_notifier(
     );
     let approvals = runtime.peer("APPROVALS_URL", &config.approvals_url)?;
     runtime.consume(
-        consumers::saga::consumer_spec,
+        consumers::saga::SAGA_SUBSCRIPTION,
         consumers::saga::FulfilmentSaga::new(orders.clone(), ApprovalServiceClient::new(approvals)),
     );
     runtime.consume(
-        consumers::saga::approvals_consumer_spec,
+        consumers::saga::APPROVALS_SUBSCRIPTION,
         consumers::saga::ApprovalOutcomes::new(orders.clone()),
     );
     runtime.consume(
-        consumers::release::finance_consumer_spec,
+        consumers::release::FINANCE_SUBSCRIPTION,
         consumers::release::FinanceReports::new(orders.clone()),
     );
     runtime.consume(
-        consumers::release::reservation_consumer_spec,
+        consumers::release::RESERVATION_SUBSCRIPTION,
         consumers::release::ReserveOnRelease::new(orders.clone(), stock),
     );
     runtime.consume(
-        consumers::release::logistics_consumer_spec,
+        consumers::release::LOGISTICS_SUBSCRIPTION,
         consumers::release::LogisticsReports::new(orders.clone()),
     );
     runtime.consume(
-        consumers::production::production_consumer_spec,
+        consumers::production::PRODUCTION_SUBSCRIPTION,
         consumers::production::ProductionReports::new(orders.clone()),
     );
     runtime.consume(
-        consumers::production::fabric_consumer_spec,
+        consumers::production::FABRIC_SUBSCRIPTION,
         consumers::production::FabricReports::new(orders.clone()),
     );
     runtime.consume(
-        consumers::production::aftersales_consumer_spec,
+        consumers::production::AFTERSALES_SUBSCRIPTION,
         consumers::production::AfterSalesReports::new(orders.clone()),
     );
     runtime.consume(
-        consumers::production::stock_consumer_spec,
+        consumers::production::STOCK_SUBSCRIPTION,
         consumers::production::ReservationCompleted::new(orders.clone()),
     );
     // Confirmations past their SLA (SLA-1), special custom orders' reviews

@@ -113,10 +113,55 @@ impl Env {
         }
     }
 
+    /// Parses `name` (or takes `default` when it is unset) and refuses a
+    /// value outside `range`: "must be 1 to 64".
+    pub fn parse_in<T>(
+        &self,
+        name: &str,
+        default: T,
+        range: std::ops::RangeInclusive<T>,
+    ) -> Result<T, ConfigError>
+    where
+        T: FromStr + PartialOrd + std::fmt::Display,
+        T::Err: std::fmt::Display,
+    {
+        let value = self.parse_or(name, default)?;
+        if range.contains(&value) {
+            Ok(value)
+        } else {
+            Err(ConfigError::new(
+                name,
+                format!("must be {} to {}", range.start(), range.end()),
+            ))
+        }
+    }
+
     /// A duration given in whole seconds.
     pub fn seconds_or(&self, name: &str, default: Duration) -> Result<Duration, ConfigError> {
         let seconds: u64 = self.parse_or(name, default.as_secs())?;
         Ok(Duration::from_secs(seconds))
+    }
+
+    /// How often something runs, in whole seconds: at least one.
+    pub fn interval_or(&self, name: &str, default: Duration) -> Result<Duration, ConfigError> {
+        let interval = self.seconds_or(name, default)?;
+        if interval.is_zero() {
+            return Err(ConfigError::new(name, "must be at least 1"));
+        }
+        Ok(interval)
+    }
+
+    /// A peer's address (`http://` or `https://`), or `default` when unset.
+    pub fn url_or(&self, name: &str, default: &str) -> Result<String, ConfigError> {
+        let url = self.string_or(name, default);
+        if url.starts_with("http://") || url.starts_with("https://") {
+            Ok(url)
+        } else {
+            Err(ConfigError::new(
+                name,
+                "expected an http:// or https:// URL",
+            ))
+        }
     }
 
     /// `BUSINESS_TIME_ZONE` (an IANA name, default Asia/Shanghai): business
@@ -404,21 +449,15 @@ impl ServiceConfig {
             ));
         }
         let nats_url = env.string_or("NATS_URL", "nats://127.0.0.1:4222");
-        let stream_replicas = env.parse_or("NATS_STREAM_REPLICAS", 1usize)?;
-        if !(1..=5).contains(&stream_replicas) {
-            return Err(ConfigError::new("NATS_STREAM_REPLICAS", "must be 1 to 5"));
-        }
+        let stream_replicas = env.parse_in("NATS_STREAM_REPLICAS", 1usize, 1..=5)?;
         let defaults = ConsumerSettings::default();
         let consumer = ConsumerSettings {
             max_deliver: env.parse_or("CONSUMER_MAX_DELIVER", defaults.max_deliver)?,
             ack_wait: env.seconds_or("CONSUMER_ACK_WAIT_SECS", defaults.ack_wait)?,
             backoff: defaults.backoff,
             max_wait: env.seconds_or("CONSUMER_MAX_WAIT_SECS", defaults.max_wait)?,
-            lanes: env.parse_or("CONSUMER_LANES", defaults.lanes)?,
+            lanes: env.parse_in("CONSUMER_LANES", defaults.lanes, 1..=64)?,
         };
-        if !(1..=64).contains(&consumer.lanes) {
-            return Err(ConfigError::new("CONSUMER_LANES", "must be 1 to 64"));
-        }
         if consumer.max_deliver < 1 {
             return Err(ConfigError::new(
                 "CONSUMER_MAX_DELIVER",

@@ -26,16 +26,10 @@ impl ProcurementConfig {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let service = ServiceConfig::from_env(SERVICE, DEFAULT_PORT, env)?;
         let business_time_zone = env.business_time_zone()?;
-        let sweep_interval = env.seconds_or(
+        let sweep_interval = env.interval_or(
             "PROCUREMENT_SWEEP_INTERVAL_SECS",
             std::time::Duration::from_secs(60),
         )?;
-        if sweep_interval.is_zero() {
-            return Err(ConfigError::new(
-                "PROCUREMENT_SWEEP_INTERVAL_SECS",
-                "must be at least 1",
-            ));
-        }
         let base_currency = orderflow_platform::money::Currency::parse(
             &env.string_or("PURCHASE_BASE_CURRENCY", "CNY"),
         )
@@ -44,7 +38,7 @@ impl ProcurementConfig {
             base_currency,
             service,
             business_time_zone,
-            approvals_url: env.string_or("APPROVALS_URL", "http://127.0.0.1:50052"),
+            approvals_url: env.url_or("APPROVALS_URL", "http://127.0.0.1:50052")?,
             sweep_interval,
         })
     }

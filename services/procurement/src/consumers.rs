@@ -23,9 +23,9 @@
 
 use async_trait::async_trait;
 use chrono::{Duration, NaiveDate};
-use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
+use orderflow_platform::bus::consumer::{EventHandler, HandlerError, IncomingEvent, Subscription};
 use orderflow_platform::bus::decisions;
-use orderflow_platform::config::ConsumerSettings;
+
 use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::orders::v1 as orders;
 use orderflow_proto::procurement::v1 as pb;
@@ -46,91 +46,47 @@ pub const OUTSOURCING_CONSUMER: &str = "procurement-outsourcing";
 pub const OUTSOURCING_CONTRACTS_CONSUMER: &str = "procurement-outsourcing-contracts";
 pub const ORDERS_CONSUMER: &str = "procurement-orders";
 
-pub fn orders_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        ORDERS_CONSUMER,
-        "orders",
-        Some("orders.order.>"),
-        replicas,
-        settings,
-    )
-}
+pub const ORDERS_SUBSCRIPTION: Subscription =
+    Subscription::new(ORDERS_CONSUMER, "orders", Some("orders.order.>"));
 
-pub fn outsourcing_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        OUTSOURCING_CONSUMER,
-        "production",
-        Some("production.outsourcing.requested"),
-        replicas,
-        settings,
-    )
-}
+pub const OUTSOURCING_SUBSCRIPTION: Subscription = Subscription::new(
+    OUTSOURCING_CONSUMER,
+    "production",
+    Some("production.outsourcing.requested"),
+);
 
-pub fn outsourcing_contracts_consumer_spec(
-    replicas: usize,
-    settings: ConsumerSettings,
-) -> ConsumerSpec {
-    ConsumerSpec::on(
-        OUTSOURCING_CONTRACTS_CONSUMER,
-        crate::config::SERVICE,
-        Some("procurement.outsourcing.assigned"),
-        replicas,
-        settings,
-    )
-}
+pub const OUTSOURCING_CONTRACTS_SUBSCRIPTION: Subscription = Subscription::new(
+    OUTSOURCING_CONTRACTS_CONSUMER,
+    crate::config::SERVICE,
+    Some("procurement.outsourcing.assigned"),
+);
 
-pub fn stock_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        STOCK_CONSUMER,
-        "inventory",
-        Some("inventory.stock.short"),
-        replicas,
-        settings,
-    )
-}
+pub const STOCK_SUBSCRIPTION: Subscription =
+    Subscription::new(STOCK_CONSUMER, "inventory", Some("inventory.stock.short"));
 
-pub fn sheets_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        SHEETS_CONSUMER,
-        "inventory",
-        Some("inventory.sheet.created"),
-        replicas,
-        settings,
-    )
-}
+pub const SHEETS_SUBSCRIPTION: Subscription = Subscription::new(
+    SHEETS_CONSUMER,
+    "inventory",
+    Some("inventory.sheet.created"),
+);
 
 /// A shortage without a need-by day is needed in two weeks.
 const DEFAULT_LEAD_DAYS: i64 = 14;
 
-pub fn production_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        PRODUCTION_CONSUMER,
-        "production",
-        Some("production.materials.short"),
-        replicas,
-        settings,
-    )
-}
+pub const PRODUCTION_SUBSCRIPTION: Subscription = Subscription::new(
+    PRODUCTION_CONSUMER,
+    "production",
+    Some("production.materials.short"),
+);
 
-pub fn contracts_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        CONTRACTS_CONSUMER,
-        crate::config::SERVICE,
-        Some("procurement.purchase_order.created"),
-        replicas,
-        settings,
-    )
-}
+pub const CONTRACTS_SUBSCRIPTION: Subscription = Subscription::new(
+    CONTRACTS_CONSUMER,
+    crate::config::SERVICE,
+    Some("procurement.purchase_order.created"),
+);
 
-pub fn approvals_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        APPROVALS_CONSUMER,
-        "approvals",
-        Some("approvals.request.>"),
-        replicas,
-        settings,
-    )
-}
+pub const APPROVALS_SUBSCRIPTION: Subscription =
+    Subscription::new(APPROVALS_CONSUMER, "approvals", Some("approvals.request.>"));
 
 /// Production's material shortages.
 pub struct MaterialShortages {

@@ -49,35 +49,35 @@ pub async fn start(
         },
     );
     runtime.consume(
-        consumers::production_consumer_spec,
+        consumers::PRODUCTION_SUBSCRIPTION,
         consumers::MaterialShortages::new(procurement.clone()),
     );
     runtime.consume(
-        consumers::contracts_consumer_spec,
+        consumers::CONTRACTS_SUBSCRIPTION,
         consumers::ContractFiling::new(procurement.clone(), approvals.clone()),
     );
     runtime.consume(
-        consumers::outsourcing_consumer_spec,
+        consumers::OUTSOURCING_SUBSCRIPTION,
         consumers::OutsourcingDemands::new(procurement.clone()),
     );
     runtime.consume(
-        consumers::outsourcing_contracts_consumer_spec,
+        consumers::OUTSOURCING_CONTRACTS_SUBSCRIPTION,
         consumers::OutsourcingContractFiling::new(procurement.clone(), approvals.clone()),
     );
     runtime.consume(
-        consumers::stock_consumer_spec,
+        consumers::STOCK_SUBSCRIPTION,
         consumers::TradedShortages::new(procurement.clone()),
     );
     runtime.consume(
-        consumers::orders_consumer_spec,
+        consumers::ORDERS_SUBSCRIPTION,
         consumers::GarmentOrders::new(procurement.clone()),
     );
     runtime.consume(
-        consumers::sheets_consumer_spec,
+        consumers::SHEETS_SUBSCRIPTION,
         consumers::WorkContactSheets::new(procurement.clone()),
     );
     runtime.consume(
-        consumers::approvals_consumer_spec,
+        consumers::APPROVALS_SUBSCRIPTION,
         consumers::ContractDecisions::new(procurement.clone()),
     );
     // Purchase orders past their promised date (PRC-4).

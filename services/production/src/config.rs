@@ -34,41 +34,21 @@ impl ProductionConfig {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let service = ServiceConfig::from_env(SERVICE, DEFAULT_PORT, env)?;
         let business_time_zone = env.business_time_zone()?;
-        let schedule_sla_hours: i64 = env.parse_or("SCHEDULE_SLA_HOURS", 4)?;
-        if !(1..=168).contains(&schedule_sla_hours) {
-            return Err(ConfigError::new("SCHEDULE_SLA_HOURS", "must be 1 to 168"));
-        }
-        let sweep_interval = env.seconds_or(
+        let schedule_sla_hours: i64 = env.parse_in("SCHEDULE_SLA_HOURS", 4, 1..=168)?;
+        let sweep_interval = env.interval_or(
             "PRODUCTION_SWEEP_INTERVAL_SECS",
             std::time::Duration::from_secs(60),
         )?;
-        if sweep_interval.is_zero() {
-            return Err(ConfigError::new(
-                "PRODUCTION_SWEEP_INTERVAL_SECS",
-                "must be at least 1",
-            ));
-        }
-        let mut days = Vec::new();
-        for (variable, default) in [
-            ("OWN_QC_INSPECTION_DAYS", 7),
-            ("CUSTOMER_INSPECTION_DAYS", 7),
-            ("THIRD_PARTY_INSPECTION_DAYS", 14),
-        ] {
-            let value: i64 = env.parse_or(variable, default)?;
-            if !(0..=120).contains(&value) {
-                return Err(ConfigError::new(variable, "must be 0 to 120 days"));
-            }
-            days.push(value);
-        }
+        let days = |variable: &str, default: i64| env.parse_in(variable, default, 0..=120);
         Ok(Self {
             service,
             business_time_zone,
-            inventory_url: env.string_or("INVENTORY_URL", "http://127.0.0.1:50054"),
+            inventory_url: env.url_or("INVENTORY_URL", "http://127.0.0.1:50054")?,
             schedule_sla_hours,
             inspection_days: InspectionDays {
-                own_qc: days[0],
-                customer: days[1],
-                third_party: days[2],
+                own_qc: days("OWN_QC_INSPECTION_DAYS", 7)?,
+                customer: days("CUSTOMER_INSPECTION_DAYS", 7)?,
+                third_party: days("THIRD_PARTY_INSPECTION_DAYS", 14)?,
             },
             sweep_interval,
         })

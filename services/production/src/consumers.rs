@@ -12,8 +12,8 @@
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
-use orderflow_platform::config::ConsumerSettings;
+use orderflow_platform::bus::consumer::{EventHandler, HandlerError, IncomingEvent, Subscription};
+
 use orderflow_platform::ids::OrderId;
 use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::orders::v1 as orders;
@@ -27,29 +27,19 @@ pub const ORDERS_CONSUMER: &str = "production-orders";
 pub const INVENTORY_CONSUMER: &str = "production-inventory";
 pub const PROCUREMENT_CONSUMER: &str = "production-procurement";
 
-pub fn procurement_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        PROCUREMENT_CONSUMER,
-        "procurement",
-        Some("procurement.outsourcing.inspected"),
-        replicas,
-        settings,
-    )
-}
+pub const PROCUREMENT_SUBSCRIPTION: Subscription = Subscription::new(
+    PROCUREMENT_CONSUMER,
+    "procurement",
+    Some("procurement.outsourcing.inspected"),
+);
 
-pub fn orders_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(ORDERS_CONSUMER, "orders", None, replicas, settings)
-}
+pub const ORDERS_SUBSCRIPTION: Subscription = Subscription::new(ORDERS_CONSUMER, "orders", None);
 
-pub fn inventory_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        INVENTORY_CONSUMER,
-        "inventory",
-        Some("inventory.stock.short"),
-        replicas,
-        settings,
-    )
-}
+pub const INVENTORY_SUBSCRIPTION: Subscription = Subscription::new(
+    INVENTORY_CONSUMER,
+    "inventory",
+    Some("inventory.stock.short"),
+);
 
 /// `ORDER_KIND_SELF_STOCK` → `self_stock`.
 fn kind_name(kind: i32) -> String {

@@ -50,15 +50,15 @@ pub async fn start(
         },
     );
     runtime.consume(
-        consumers::orders_consumer_spec,
+        consumers::ORDERS_SUBSCRIPTION,
         consumers::OrderEvents::new(production.clone()),
     );
     runtime.consume(
-        consumers::inventory_consumer_spec,
+        consumers::INVENTORY_SUBSCRIPTION,
         consumers::StockShortages::new(production.clone()),
     );
     runtime.consume(
-        consumers::procurement_consumer_spec,
+        consumers::PROCUREMENT_SUBSCRIPTION,
         consumers::OutsourcedReturns::new(production.clone()),
     );
     // Production orders not scheduled within SLA-3, inspections not booked

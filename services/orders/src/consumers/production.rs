@@ -13,8 +13,8 @@
 //! receipt puts it IN_PRODUCTION (S10, PRC-7).
 
 use async_trait::async_trait;
-use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
-use orderflow_platform::config::ConsumerSettings;
+use orderflow_platform::bus::consumer::{EventHandler, HandlerError, IncomingEvent, Subscription};
+
 use orderflow_proto::aftersales::v1 as aftersales;
 use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::procurement::v1 as procurement;
@@ -29,19 +29,14 @@ use crate::consumers::saga::order_error;
 pub const PRODUCTION_CONSUMER: &str = "orders-production";
 pub const STOCK_CONSUMER: &str = "orders-stock";
 
-pub fn production_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(PRODUCTION_CONSUMER, "production", None, replicas, settings)
-}
+pub const PRODUCTION_SUBSCRIPTION: Subscription =
+    Subscription::new(PRODUCTION_CONSUMER, "production", None);
 
-pub fn stock_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        STOCK_CONSUMER,
-        "inventory",
-        Some("inventory.reservation.completed"),
-        replicas,
-        settings,
-    )
-}
+pub const STOCK_SUBSCRIPTION: Subscription = Subscription::new(
+    STOCK_CONSUMER,
+    "inventory",
+    Some("inventory.reservation.completed"),
+);
 
 /// The production service's reports about orders.
 pub struct ProductionReports {
@@ -162,15 +157,8 @@ impl EventHandler for ReservationCompleted {
 
 pub const AFTERSALES_CONSUMER: &str = "orders-aftersales";
 
-pub fn aftersales_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        AFTERSALES_CONSUMER,
-        "aftersales",
-        Some("aftersales.case.>"),
-        replicas,
-        settings,
-    )
-}
+pub const AFTERSALES_SUBSCRIPTION: Subscription =
+    Subscription::new(AFTERSALES_CONSUMER, "aftersales", Some("aftersales.case.>"));
 
 /// The after-sales service's cases about the order (ORD-4: on the
 /// timeline, e.g. `aftersales_inspected`).
@@ -226,15 +214,8 @@ impl EventHandler for AfterSalesReports {
 
 pub const FABRIC_CONSUMER: &str = "orders-fabric";
 
-pub fn fabric_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        FABRIC_CONSUMER,
-        "procurement",
-        Some("procurement.fabric.>"),
-        replicas,
-        settings,
-    )
-}
+pub const FABRIC_SUBSCRIPTION: Subscription =
+    Subscription::new(FABRIC_CONSUMER, "procurement", Some("procurement.fabric.>"));
 
 /// Procurement's reports on a made-to-measure order's fabric (PRC-7).
 pub struct FabricReports {

@@ -17,8 +17,8 @@
 //!   retried, never dropped.
 
 use async_trait::async_trait;
-use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
-use orderflow_platform::config::ConsumerSettings;
+use orderflow_platform::bus::consumer::{EventHandler, HandlerError, IncomingEvent, Subscription};
+
 use orderflow_platform::ids::OrderId;
 use orderflow_proto::finance::v1 as finance;
 use orderflow_proto::inventory::v1 as inventory;
@@ -41,29 +41,19 @@ pub const FINANCE_CONSUMER: &str = "orders-finance";
 pub const RESERVATION_CONSUMER: &str = "orders-reservation";
 pub const LOGISTICS_CONSUMER: &str = "orders-logistics";
 
-pub fn finance_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(FINANCE_CONSUMER, "finance", None, replicas, settings)
-}
+pub const FINANCE_SUBSCRIPTION: Subscription = Subscription::new(FINANCE_CONSUMER, "finance", None);
 
-pub fn logistics_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        LOGISTICS_CONSUMER,
-        "logistics",
-        Some("logistics.shipment.>"),
-        replicas,
-        settings,
-    )
-}
+pub const LOGISTICS_SUBSCRIPTION: Subscription = Subscription::new(
+    LOGISTICS_CONSUMER,
+    "logistics",
+    Some("logistics.shipment.>"),
+);
 
-pub fn reservation_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        RESERVATION_CONSUMER,
-        crate::config::SERVICE,
-        Some(&crate::events::order_subject("released")),
-        replicas,
-        settings,
-    )
-}
+pub const RESERVATION_SUBSCRIPTION: Subscription = Subscription::new(
+    RESERVATION_CONSUMER,
+    crate::config::SERVICE,
+    Some(crate::events::RELEASED),
+);
 
 /// The finance service's reports about orders.
 pub struct FinanceReports {

@@ -18,8 +18,8 @@ use std::collections::BTreeSet;
 
 use approvals::approval_service_client::ApprovalServiceClient;
 use async_trait::async_trait;
-use orderflow_platform::bus::consumer::{ConsumerSpec, EventHandler, HandlerError, IncomingEvent};
-use orderflow_platform::config::ConsumerSettings;
+use orderflow_platform::bus::consumer::{EventHandler, HandlerError, IncomingEvent, Subscription};
+
 use orderflow_platform::grpc::PeerChannel;
 use orderflow_platform::ids::OrderId;
 use orderflow_proto::approvals::v1 as approvals;
@@ -38,19 +38,14 @@ use crate::wire;
 pub const SAGA_CONSUMER: &str = "orders-saga";
 pub const APPROVALS_CONSUMER: &str = "orders-approvals";
 
-pub fn consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(
-        SAGA_CONSUMER,
-        crate::config::SERVICE,
-        Some(events::CONFIRMED),
-        replicas,
-        settings,
-    )
-}
+pub const SAGA_SUBSCRIPTION: Subscription = Subscription::new(
+    SAGA_CONSUMER,
+    crate::config::SERVICE,
+    Some(events::CONFIRMED),
+);
 
-pub fn approvals_consumer_spec(replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
-    ConsumerSpec::on(APPROVALS_CONSUMER, "approvals", None, replicas, settings)
-}
+pub const APPROVALS_SUBSCRIPTION: Subscription =
+    Subscription::new(APPROVALS_CONSUMER, "approvals", None);
 
 pub(crate) fn order_error(error: OrderError) -> HandlerError {
     match error {

@@ -230,6 +230,41 @@ impl ConsumerSpec {
     }
 }
 
+/// A durable consumer as a service declares it: its name, the service whose
+/// stream it reads (`orders`, `finance`, …) and the subjects it wants (the
+/// whole stream when `None`). [`Self::spec`] adds what the deployment sets:
+/// the streams' replicas and the consumer settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Subscription {
+    pub durable_name: &'static str,
+    pub producer: &'static str,
+    pub filter_subject: Option<&'static str>,
+}
+
+impl Subscription {
+    pub const fn new(
+        durable_name: &'static str,
+        producer: &'static str,
+        filter_subject: Option<&'static str>,
+    ) -> Self {
+        Self {
+            durable_name,
+            producer,
+            filter_subject,
+        }
+    }
+
+    pub fn spec(self, replicas: usize, settings: ConsumerSettings) -> ConsumerSpec {
+        ConsumerSpec::on(
+            self.durable_name,
+            self.producer,
+            self.filter_subject,
+            replicas,
+            settings,
+        )
+    }
+}
+
 /// Runs a consumer until shutdown.
 pub struct Consumer {
     spec: ConsumerSpec,

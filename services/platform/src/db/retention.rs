@@ -55,10 +55,7 @@ impl Retention {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let defaults = Self::default();
         let hours = |name: &str, default: chrono::Duration| -> Result<_, ConfigError> {
-            let value: i64 = env.parse_or(name, default.num_hours())?;
-            if !(1..=24 * 3650).contains(&value) {
-                return Err(ConfigError::new(name, "must be 1 to 87600 hours"));
-            }
+            let value: i64 = env.parse_in(name, default.num_hours(), 1..=24 * 3650)?;
             Ok(chrono::Duration::hours(value))
         };
         let inbox = hours("INBOX_RETENTION_HOURS", defaults.inbox)?;
@@ -73,13 +70,7 @@ impl Retention {
                 ),
             ));
         }
-        let sweep_every = env.seconds_or("RETENTION_SWEEP_SECS", defaults.sweep_every)?;
-        if sweep_every.is_zero() {
-            return Err(ConfigError::new(
-                "RETENTION_SWEEP_SECS",
-                "must be at least 1",
-            ));
-        }
+        let sweep_every = env.interval_or("RETENTION_SWEEP_SECS", defaults.sweep_every)?;
         Ok(Self {
             inbox,
             request_ids: hours("REQUEST_ID_RETENTION_HOURS", defaults.request_ids)?,
