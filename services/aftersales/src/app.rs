@@ -13,9 +13,8 @@ pub mod returns;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
-use orderflow_platform::clock::SharedClock;
-use orderflow_platform::db::Database;
+use orderflow_platform::base::AppBase;
+use orderflow_platform::bus::outbox::{self, OutgoingEvent};
 use orderflow_platform::db::document::{self, ChangeContext};
 use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
 use sea_orm::ConnectionTrait;
@@ -47,9 +46,7 @@ pub struct Settings {
 
 #[derive(Debug, Clone)]
 pub struct AfterSales {
-    database: Database,
-    clock: SharedClock,
-    outbox: OutboxSignal,
+    base: AppBase,
     peers: Peers,
     settings: Settings,
 }
@@ -63,17 +60,9 @@ type Step<'a> = Box<
 >;
 
 impl AfterSales {
-    pub fn new(
-        database: Database,
-        clock: SharedClock,
-        outbox: OutboxSignal,
-        peers: Peers,
-        settings: Settings,
-    ) -> Self {
+    pub fn new(base: AppBase, peers: Peers, settings: Settings) -> Self {
         Self {
-            database,
-            clock,
-            outbox,
+            base,
             peers,
             settings,
         }
@@ -84,11 +73,11 @@ impl AfterSales {
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        self.clock.stored_now()
+        self.base.now()
     }
 
     pub fn today(&self) -> NaiveDate {
-        orderflow_platform::clock::day_in(self.now(), &self.settings.time_zone)
+        self.base.today(&self.settings.time_zone)
     }
 
     async fn announce<C: ConnectionTrait>(
@@ -117,8 +106,8 @@ impl AfterSales {
     ) -> Result<Case, AfterSalesError> {
         let now = self.now();
         let context = ChangeContext {
-            database: &self.database,
-            outbox: &self.outbox,
+            database: &self.base.database,
+            outbox: &self.base.outbox,
             key,
             now,
         };
@@ -158,7 +147,7 @@ impl AfterSales {
     /// write transaction still decides.
     async fn replayed(&self, key: Option<&RequestKey>) -> Result<bool, AfterSalesError> {
         match key {
-            Some(key) => Ok(idempotency::find(self.database.connection(), key)
+            Some(key) => Ok(idempotency::find(self.base.database.connection(), key)
                 .await?
                 .is_some()),
             None => Ok(false),
@@ -166,7 +155,7 @@ impl AfterSales {
     }
 
     pub async fn case(&self, id: &CaseId) -> Result<Case, AfterSalesError> {
-        records::case(self.database.connection(), id, false)
+        records::case(self.base.database.connection(), id, false)
             .await?
             .ok_or_else(|| AfterSalesError::not_found("case", id.as_str()))
     }
@@ -180,7 +169,7 @@ impl AfterSales {
         limit: u64,
     ) -> Result<Vec<Case>, AfterSalesError> {
         records::cases(
-            self.database.connection(),
+            self.base.database.connection(),
             order_id,
             state,
             overdue_only,
@@ -344,7 +333,7 @@ impl AfterSales {
         order_id: &str,
         request: Request,
     ) -> Result<Case, AfterSalesError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let now = self.now();
         if let Claim::Replay(id) = idempotency::claim(&*transaction, key, now).await? {
             drop(transaction);
@@ -374,7 +363,7 @@ impl AfterSales {
         .await?;
         idempotency::complete(&*transaction, key, &case.id).await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         tracing::info!(case.number = %case.number, order.number = %case.order_number, kind = case.kind.as_str(), "after-sales case opened");
         Ok(case)
     }

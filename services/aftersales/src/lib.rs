@@ -48,9 +48,7 @@ pub async fn start(
         runtime.peer("FINANCE_URL", &config.finance_url)?,
     );
     let aftersales = app::AfterSales::new(
-        runtime.database.clone(),
-        clock,
-        runtime.outbox.clone(),
+        runtime.base(),
         peers,
         app::Settings {
             time_zone: config.business_time_zone,

@@ -7,9 +7,7 @@ use orderflow_proto::aftersales::v1 as pb;
 use orderflow_proto::common::v1 as common;
 
 use crate::domain::analysis::{Dimension, Row};
-use crate::domain::case::{
-    Address, Case, Condition, FreightPayer, FreightPayment, Kind, Reason, State,
-};
+use crate::domain::case::{Case, Condition, FreightPayer, FreightPayment, Kind, Reason, State};
 use crate::domain::complaint::{Complaint, ComplaintKind, ComplaintState};
 
 pub fn kind(kind: Kind) -> pb::CaseKind {
@@ -88,32 +86,6 @@ pub fn condition(condition: Condition) -> pb::Condition {
     }
 }
 
-pub fn address(address: &Address) -> common::Address {
-    common::Address {
-        recipient_name: address.recipient_name.clone(),
-        phone: address.phone.clone(),
-        country_code: address.country_code.clone(),
-        region: address.region.clone(),
-        city: address.city.clone(),
-        district: address.district.clone(),
-        street: address.street.clone(),
-        postal_code: address.postal_code.clone(),
-    }
-}
-
-pub fn address_in(address: common::Address) -> Address {
-    Address {
-        recipient_name: address.recipient_name,
-        phone: address.phone,
-        country_code: address.country_code,
-        region: address.region,
-        city: address.city,
-        district: address.district,
-        street: address.street,
-        postal_code: address.postal_code,
-    }
-}
-
 fn amount(currency: Currency, minor_units: i64) -> common::Money {
     money(Money::new(currency, minor_units))
 }
@@ -153,7 +125,7 @@ pub fn case(case: &Case) -> pb::Case {
             pickup_id: pickup.pickup_id.clone(),
             pickup_date: pickup.pickup_date.to_string(),
             carrier_code: pickup.carrier_code.clone(),
-            address: Some(address(&pickup.address)),
+            address: Some(common::Address::from(&pickup.address)),
             freight_payer: freight_payer(pickup.freight_payer) as i32,
             freight_payment: freight_payment(pickup.freight_payment) as i32,
         }),

@@ -2,12 +2,10 @@
 //! the change, its events (outbox) and its request id (AIP-155).
 
 use chrono::{DateTime, Utc};
-use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
-use orderflow_platform::clock::SharedClock;
+use orderflow_platform::base::AppBase;
+use orderflow_platform::db::WriteTransaction;
 use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
-use orderflow_platform::db::{Database, WriteTransaction};
 use orderflow_platform::money::{Currency, Money};
-use sea_orm::ConnectionTrait;
 
 use crate::domain::policy::{self, Policy, StepRule};
 use crate::domain::rates::Rate;
@@ -27,44 +25,23 @@ pub struct Settings {
 
 #[derive(Debug, Clone)]
 pub struct Approvals {
-    database: Database,
-    clock: SharedClock,
-    outbox: OutboxSignal,
+    base: AppBase,
     settings: Settings,
 }
 
 impl Approvals {
-    pub fn new(
-        database: Database,
-        clock: SharedClock,
-        outbox: OutboxSignal,
-        settings: Settings,
-    ) -> Self {
-        Self {
-            database,
-            clock,
-            outbox,
-            settings,
-        }
+    pub fn new(base: AppBase, settings: Settings) -> Self {
+        Self { base, settings }
     }
 
     /// Now, to the microsecond: what the databases keep, so that a value
     /// returned at once equals the same value read back later.
     pub fn now(&self) -> DateTime<Utc> {
-        self.clock.stored_now()
+        self.base.now()
     }
 
     pub fn base_currency(&self) -> Currency {
         self.settings.base_currency
-    }
-
-    async fn enqueue<C: ConnectionTrait>(
-        &self,
-        connection: &C,
-        event: OutgoingEvent,
-    ) -> Result<(), ApprovalError> {
-        outbox::enqueue(connection, event, self.now()).await?;
-        Ok(())
     }
 
     /// Commits unless a concurrent call with the same request id committed
@@ -81,13 +58,13 @@ impl Approvals {
             return Ok(Some(winner));
         }
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(None)
     }
 
     async fn replayed(&self, key: Option<&RequestKey>) -> Result<Option<String>, ApprovalError> {
         match key {
-            Some(key) => Ok(idempotency::find(self.database.connection(), key).await?),
+            Some(key) => Ok(idempotency::find(self.base.database.connection(), key).await?),
             None => Ok(None),
         }
     }
@@ -101,7 +78,7 @@ impl Approvals {
             self.settings.gm_threshold,
             self.settings.default_sla_minutes,
         );
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         for (kind, name, steps) in defaults {
             if policies::latest(&*transaction, kind).await?.is_some() {
                 continue;
@@ -132,7 +109,7 @@ impl Approvals {
         if self.replayed(key.as_ref()).await?.is_some() {
             return self.policy(subject_kind, 0).await;
         }
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if policies::latest(&*transaction, subject_kind)
             .await?
             .is_some()
@@ -180,7 +157,7 @@ impl Approvals {
         if self.replayed(key.as_ref()).await?.is_some() {
             return self.policy(subject_kind, 0).await;
         }
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let current = policies::latest(&*transaction, subject_kind)
             .await?
             .ok_or_else(|| ApprovalError::not_found("policy", subject_kind))?;
@@ -226,9 +203,9 @@ impl Approvals {
     /// A version of a policy; 0 for the latest.
     pub async fn policy(&self, subject_kind: &str, version: i32) -> Result<Policy, ApprovalError> {
         let found = if version == 0 {
-            policies::latest(self.database.connection(), subject_kind).await?
+            policies::latest(self.base.database.connection(), subject_kind).await?
         } else {
-            policies::version(self.database.connection(), subject_kind, version).await?
+            policies::version(self.base.database.connection(), subject_kind, version).await?
         };
         found
             .ok_or_else(|| ApprovalError::not_found("policy", format!("{subject_kind} v{version}")))
@@ -239,7 +216,7 @@ impl Approvals {
         after: Option<&str>,
         limit: u64,
     ) -> Result<Vec<Policy>, ApprovalError> {
-        policies::list_latest(self.database.connection(), after, limit).await
+        policies::list_latest(self.base.database.connection(), after, limit).await
     }
 
     // ------------------------------------------------------------- requests
@@ -250,7 +227,7 @@ impl Approvals {
         new: NewRequest,
         key: Option<RequestKey>,
     ) -> Result<ApprovalRequest, ApprovalError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         // The key first: a concurrent copy of this request waits here for
         // this one and replays it, instead of meeting the one-request-per-
         // subject rule below.
@@ -287,35 +264,37 @@ impl Approvals {
                 id: existing,
             });
         }
-        self.enqueue(
-            &*transaction,
-            approval_event(&request, None, "request.created", &actor.subject, "", now),
-        )
-        .await?;
-        if request.state == RequestState::Approved {
-            let reason = "no step of the policy applies";
-            self.enqueue(
+        self.base
+            .enqueue(
                 &*transaction,
-                approval_event(
-                    &request,
-                    None,
-                    "request.approved",
-                    &actor.subject,
-                    reason,
-                    now,
-                ),
+                approval_event(&request, None, "request.created", &actor.subject, "", now),
             )
             .await?;
+        if request.state == RequestState::Approved {
+            let reason = "no step of the policy applies";
+            self.base
+                .enqueue(
+                    &*transaction,
+                    approval_event(
+                        &request,
+                        None,
+                        "request.approved",
+                        &actor.subject,
+                        reason,
+                        now,
+                    ),
+                )
+                .await?;
         }
         idempotency::complete(&*transaction, key.as_ref(), &request.id).await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         tracing::info!(approval.id = %request.id, subject = %request.subject_ref, kind = %request.subject_kind, steps = request.steps.len(), "approval requested");
         Ok(request)
     }
 
     pub async fn request(&self, id: &str) -> Result<ApprovalRequest, ApprovalError> {
-        requests::load(self.database.connection(), id).await
+        requests::load(self.base.database.connection(), id).await
     }
 
     pub async fn list_requests(
@@ -324,7 +303,7 @@ impl Approvals {
         after: Option<&str>,
         limit: u64,
     ) -> Result<Vec<ApprovalRequest>, ApprovalError> {
-        requests::list(self.database.connection(), filter, after, limit).await
+        requests::list(self.base.database.connection(), filter, after, limit).await
     }
 
     /// APR-3/APR-4: a decision on the active step.
@@ -338,7 +317,7 @@ impl Approvals {
         key: Option<RequestKey>,
     ) -> Result<ApprovalRequest, ApprovalError> {
         let key = key.map(|key| key.within(approval_id));
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let mut request = requests::load_for_update(&*transaction, approval_id).await?;
         if let Some(key) = &key
             && idempotency::find(&*transaction, key).await?.is_some()
@@ -352,48 +331,34 @@ impl Approvals {
         }
         requests::save(&*transaction, &request).await?;
         let reason = decided.step.reason.clone();
-        self.enqueue(
-            &*transaction,
-            approval_event(
+        self.base
+            .enqueue(
+                &*transaction,
+                approval_event(
+                    &request,
+                    Some(&decided.step),
+                    "step.decided",
+                    &actor.subject,
+                    &reason,
+                    now,
+                ),
+            )
+            .await?;
+        let finished = match decided.finished {
+            Some(RequestState::Approved) => Some(("request.approved", "")),
+            Some(RequestState::Rejected) => Some(("request.rejected", reason.as_str())),
+            Some(RequestState::Pending) | None => None,
+        };
+        if let Some((action, reason)) = finished {
+            let event = approval_event(
                 &request,
                 Some(&decided.step),
-                "step.decided",
+                action,
                 &actor.subject,
-                &reason,
+                reason,
                 now,
-            ),
-        )
-        .await?;
-        match decided.finished {
-            Some(RequestState::Approved) => {
-                self.enqueue(
-                    &*transaction,
-                    approval_event(
-                        &request,
-                        Some(&decided.step),
-                        "request.approved",
-                        &actor.subject,
-                        "",
-                        now,
-                    ),
-                )
-                .await?;
-            }
-            Some(RequestState::Rejected) => {
-                self.enqueue(
-                    &*transaction,
-                    approval_event(
-                        &request,
-                        Some(&decided.step),
-                        "request.rejected",
-                        &actor.subject,
-                        &reason,
-                        now,
-                    ),
-                )
-                .await?;
-            }
-            Some(RequestState::Pending) | None => {}
+            );
+            self.base.enqueue(&*transaction, event).await?;
         }
         self.commit(transaction, key.as_ref(), approval_id).await?;
         tracing::info!(approval.id = %request.id, subject = %request.subject_ref, step = decided.step.position, decision = ?decision, by = %actor.subject, "step decided");
@@ -410,7 +375,7 @@ impl Approvals {
         key: Option<RequestKey>,
     ) -> Result<ApprovalRequest, ApprovalError> {
         let key = key.map(|key| key.within(approval_id));
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let mut request = requests::load_for_update(&*transaction, approval_id).await?;
         if let Some(key) = &key
             && idempotency::find(&*transaction, key).await?.is_some()
@@ -421,31 +386,33 @@ impl Approvals {
         let now = self.now();
         request.resubmit(actor, change_note, terms, &rates, now)?;
         requests::save(&*transaction, &request).await?;
-        self.enqueue(
-            &*transaction,
-            approval_event(
-                &request,
-                None,
-                "request.resubmitted",
-                &actor.subject,
-                change_note.trim(),
-                now,
-            ),
-        )
-        .await?;
-        if request.state == RequestState::Approved {
-            self.enqueue(
+        self.base
+            .enqueue(
                 &*transaction,
                 approval_event(
                     &request,
                     None,
-                    "request.approved",
+                    "request.resubmitted",
                     &actor.subject,
-                    "no step of the policy applies",
+                    change_note.trim(),
                     now,
                 ),
             )
             .await?;
+        if request.state == RequestState::Approved {
+            self.base
+                .enqueue(
+                    &*transaction,
+                    approval_event(
+                        &request,
+                        None,
+                        "request.approved",
+                        &actor.subject,
+                        "no step of the policy applies",
+                        now,
+                    ),
+                )
+                .await?;
         }
         self.commit(transaction, key.as_ref(), approval_id).await?;
         Ok(request)
@@ -459,7 +426,7 @@ impl Approvals {
     ) -> Result<Vec<PendingStep>, ApprovalError> {
         let roles: Vec<String> = actor.roles.iter().cloned().collect();
         requests::inbox(
-            self.database.connection(),
+            self.base.database.connection(),
             &actor.subject,
             &roles,
             after,
@@ -473,16 +440,17 @@ impl Approvals {
         after: Option<&Cursor>,
         limit: u64,
     ) -> Result<Vec<PendingStep>, ApprovalError> {
-        requests::overdue(self.database.connection(), self.now(), after, limit).await
+        requests::overdue(self.base.database.connection(), self.now(), after, limit).await
     }
 
     /// APR-10: reports each step that became overdue, once.
     pub async fn sweep_overdue(&self) -> Result<usize, ApprovalError> {
         let now = self.now();
-        let ids = requests::with_unreported_overdue(self.database.connection(), now, 200).await?;
+        let ids =
+            requests::with_unreported_overdue(self.base.database.connection(), now, 200).await?;
         let mut reported = 0;
         for id in ids {
-            let transaction = self.database.begin_write().await?;
+            let transaction = self.base.database.begin_write().await?;
             let mut request = requests::load_for_update(&*transaction, &id).await?;
             let overdue = request.take_newly_overdue(now);
             if overdue.is_empty() {
@@ -492,18 +460,19 @@ impl Approvals {
             for step in &overdue {
                 let due = step.due_at.map(|due| due.to_rfc3339()).unwrap_or_default();
                 let detail = format!("step {} ({}) was due by {due}", step.position, step.role);
-                self.enqueue(
-                    &*transaction,
-                    approval_event(
-                        &request,
-                        Some(step),
-                        "step.overdue",
-                        "approvals:sla",
-                        &detail,
-                        now,
-                    ),
-                )
-                .await?;
+                self.base
+                    .enqueue(
+                        &*transaction,
+                        approval_event(
+                            &request,
+                            Some(step),
+                            "step.overdue",
+                            "approvals:sla",
+                            &detail,
+                            now,
+                        ),
+                    )
+                    .await?;
                 tracing::warn!(approval.id = %request.id, subject = %request.subject_ref, role = %step.role, "approval step overdue (APR-10)");
             }
             transaction.commit().await?;
@@ -513,7 +482,7 @@ impl Approvals {
             }
         }
         if reported > 0 {
-            self.outbox.notify();
+            self.base.outbox.notify();
         }
         Ok(reported)
     }
@@ -539,7 +508,7 @@ impl Approvals {
             updated_at: self.now(),
             updated_by: actor.subject.clone(),
         };
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if let Claim::Replay(code) =
             idempotency::claim(&*transaction, key.as_ref(), self.now()).await?
         {
@@ -557,6 +526,6 @@ impl Approvals {
     }
 
     pub async fn rates(&self) -> Result<Vec<StoredRate>, ApprovalError> {
-        rates::all(self.database.connection()).await
+        rates::all(self.base.database.connection()).await
     }
 }

@@ -36,9 +36,7 @@ pub async fn start(
     )
     .await?;
     let approvals = app::Approvals::new(
-        runtime.database.clone(),
-        clock,
-        runtime.outbox.clone(),
+        runtime.base(),
         app::Settings {
             base_currency: config.base_currency,
             gm_threshold: config.gm_threshold,

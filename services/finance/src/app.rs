@@ -3,9 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
-use orderflow_platform::clock::SharedClock;
-use orderflow_platform::db::Database;
+use orderflow_platform::base::AppBase;
 use orderflow_platform::db::idempotency::{self, RequestKey};
 use orderflow_platform::ids::OrderId;
 use orderflow_platform::money::Money;
@@ -57,9 +55,7 @@ pub struct Settings {
 
 #[derive(Debug, Clone)]
 pub struct Finance {
-    database: Database,
-    clock: SharedClock,
-    outbox: OutboxSignal,
+    base: AppBase,
     settings: Settings,
     /// ORD-20: the exchange rates for a standard cost in another currency
     /// than its order's.
@@ -105,16 +101,9 @@ fn sale_key(order_id: &str) -> String {
 }
 
 impl Finance {
-    pub fn new(
-        database: Database,
-        clock: SharedClock,
-        outbox: OutboxSignal,
-        settings: Settings,
-    ) -> Self {
+    pub fn new(base: AppBase, settings: Settings) -> Self {
         Self {
-            database,
-            clock,
-            outbox,
+            base,
             settings,
             rates: None,
         }
@@ -128,7 +117,7 @@ impl Finance {
 
     /// Now, to the microsecond, as the databases keep it.
     pub fn now(&self) -> DateTime<Utc> {
-        self.clock.stored_now()
+        self.base.now()
     }
 
     /// The business day of `at`.
@@ -140,21 +129,14 @@ impl Finance {
         self.day_of(self.now())
     }
 
-    async fn enqueue<C: ConnectionTrait>(
-        &self,
-        connection: &C,
-        event: OutgoingEvent,
-    ) -> Result<(), FinanceError> {
-        outbox::enqueue(connection, event, self.now()).await?;
-        Ok(())
-    }
-
     /// Files the current span under the order finance knows by this id
     /// (reading its account tags the span; architecture.md §6). A listing
     /// that found nothing still names the order it was asked about.
     pub async fn tag_order(&self, order_id: &str) {
         orderflow_platform::telemetry::tag_order(order_id, "");
-        if let Err(error) = accounts::account(self.database.connection(), order_id, false).await {
+        if let Err(error) =
+            accounts::account(self.base.database.connection(), order_id, false).await
+        {
             tracing::debug!(%error, "no order number for the span");
         }
     }

@@ -44,13 +44,7 @@ pub async fn start(
         minimum_margin_basis_points: config.minimum_margin_basis_points,
     };
     let approvals = peers::Approvals::new(runtime.peer("APPROVALS_URL", &config.approvals_url)?);
-    let finance = app::Finance::new(
-        runtime.database.clone(),
-        clock,
-        runtime.outbox.clone(),
-        settings,
-    )
-    .with_rates(approvals.clone());
+    let finance = app::Finance::new(runtime.base(), settings).with_rates(approvals.clone());
     runtime.consume(
         consumers::ORDERS_SUBSCRIPTION,
         consumers::OrderEvents::new(finance.clone()),

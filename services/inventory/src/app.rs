@@ -9,13 +9,11 @@ mod picking;
 pub mod production;
 pub mod purchasing;
 
+use orderflow_platform::base::AppBase;
 use orderflow_platform::ids::OrderId;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
-use orderflow_platform::clock::SharedClock;
-use orderflow_platform::db::Database;
 use orderflow_platform::db::idempotency::{self, RequestKey};
 use sea_orm::ConnectionTrait;
 
@@ -30,9 +28,7 @@ use crate::store::stock::{self, Level, Movement, StockRow};
 
 #[derive(Debug, Clone)]
 pub struct Inventory {
-    database: Database,
-    clock: SharedClock,
-    outbox: OutboxSignal,
+    base: AppBase,
 }
 
 /// Goods moving in or out of a warehouse for a reference (a production or
@@ -54,27 +50,14 @@ pub enum Source {
 }
 
 impl Inventory {
-    pub fn new(database: Database, clock: SharedClock, outbox: OutboxSignal) -> Self {
-        Self {
-            database,
-            clock,
-            outbox,
-        }
+    pub fn new(base: AppBase) -> Self {
+        Self { base }
     }
 
     /// Now, to the microsecond: what the databases keep, so that a value
     /// returned at once equals the same value read back later.
     pub fn now(&self) -> DateTime<Utc> {
-        self.clock.stored_now()
-    }
-
-    async fn enqueue<C: ConnectionTrait>(
-        &self,
-        connection: &C,
-        event: OutgoingEvent,
-    ) -> Result<(), InventoryError> {
-        outbox::enqueue(connection, event, self.now()).await?;
-        Ok(())
+        self.base.now()
     }
 
     // ------------------------------------------------------- items & kits
@@ -84,7 +67,7 @@ impl Inventory {
         key: Option<&RequestKey>,
         item: Item,
     ) -> Result<Item, InventoryError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if let Some(sku) = idempotency::first_result(&*transaction, key, self.now()).await? {
             return records::item(&*transaction, &sku)
                 .await?
@@ -114,7 +97,7 @@ impl Inventory {
     }
 
     pub async fn item(&self, sku: &str) -> Result<Item, InventoryError> {
-        records::item(self.database.connection(), sku)
+        records::item(self.base.database.connection(), sku)
             .await?
             .ok_or_else(|| InventoryError::not_found("item", sku))
     }
@@ -124,7 +107,7 @@ impl Inventory {
         after: Option<&str>,
         limit: u64,
     ) -> Result<Vec<Item>, InventoryError> {
-        records::list_items(self.database.connection(), after, limit).await
+        records::list_items(self.base.database.connection(), after, limit).await
     }
 
     /// ORD-8: a kit, its weight computed from its components.
@@ -135,7 +118,7 @@ impl Inventory {
         name: &str,
         components: &[Component],
     ) -> Result<Kit, InventoryError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if let Some(sku) = idempotency::first_result(&*transaction, key, self.now()).await? {
             return records::kit(&*transaction, &sku)
                 .await?
@@ -172,7 +155,7 @@ impl Inventory {
         components: &[Component],
         weight_grams: i64,
     ) -> Result<(Kit, Vec<String>), InventoryError> {
-        let kit = records::kit(self.database.connection(), kit_sku)
+        let kit = records::kit(self.base.database.connection(), kit_sku)
             .await?
             .ok_or_else(|| InventoryError::not_found("kit", kit_sku))?;
         let discrepancies = kit.discrepancies(components, weight_grams);
@@ -182,7 +165,7 @@ impl Inventory {
     // -------------------------------------------------------------- stock
 
     pub async fn level(&self, sku: &str, warehouse: &str) -> Result<Level, InventoryError> {
-        stock::level(self.database.connection(), sku, warehouse).await
+        stock::level(self.base.database.connection(), sku, warehouse).await
     }
 
     pub async fn list_stock(
@@ -192,7 +175,14 @@ impl Inventory {
         after: Option<(&str, &str)>,
         limit: u64,
     ) -> Result<Vec<StockRow>, InventoryError> {
-        stock::list(self.database.connection(), warehouse, sku, after, limit).await
+        stock::list(
+            self.base.database.connection(),
+            warehouse,
+            sku,
+            after,
+            limit,
+        )
+        .await
     }
 
     /// ORD-5: what each line could take now, without reserving.
@@ -203,7 +193,7 @@ impl Inventory {
     ) -> Result<Vec<(Line, i64)>, InventoryError> {
         let mut answers = Vec::with_capacity(lines.len());
         for line in lines {
-            let level = stock::level(self.database.connection(), &line.sku, warehouse).await?;
+            let level = stock::level(self.base.database.connection(), &line.sku, warehouse).await?;
             answers.push((line.clone(), level.available().max(0)));
         }
         Ok(answers)
@@ -218,7 +208,7 @@ impl Inventory {
         limit: u64,
     ) -> Result<Vec<Movement>, InventoryError> {
         stock::movements(
-            self.database.connection(),
+            self.base.database.connection(),
             sku,
             warehouse,
             reference,
@@ -229,7 +219,7 @@ impl Inventory {
     }
 
     pub async fn ledger_total(&self, sku: &str, warehouse: &str) -> Result<i64, InventoryError> {
-        stock::ledger_total(self.database.connection(), sku, warehouse).await
+        stock::ledger_total(self.base.database.connection(), sku, warehouse).await
     }
 
     /// Moves stock and records the movement, in the caller's transaction.
@@ -312,7 +302,7 @@ impl Inventory {
         note: &str,
         key: Option<RequestKey>,
     ) -> Result<Movement, InventoryError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if let Some(existing) =
             idempotency::first_result(&*transaction, key.as_ref(), self.now()).await?
         {
@@ -338,18 +328,19 @@ impl Inventory {
             )
             .await?;
         idempotency::complete(&*transaction, key.as_ref(), &movement.id).await?;
-        self.enqueue(
-            &*transaction,
-            events::stock_moved(
-                std::slice::from_ref(&movement),
-                None,
-                &actor.subject,
-                self.now(),
-            ),
-        )
-        .await?;
+        self.base
+            .enqueue(
+                &*transaction,
+                events::stock_moved(
+                    std::slice::from_ref(&movement),
+                    None,
+                    &actor.subject,
+                    self.now(),
+                ),
+            )
+            .await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(movement)
     }
 
@@ -365,7 +356,7 @@ impl Inventory {
         warehouse: &str,
         lines: &[Line],
     ) -> Result<Reservation, InventoryError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let now = self.now();
         let mut reservation = Reservation::new(
             order_id.to_string(),
@@ -400,26 +391,28 @@ impl Inventory {
             }
         }
         records::save_reservation(&*transaction, &reservation).await?;
-        self.enqueue(
-            &*transaction,
-            events::reservation(&reservation, "reservation.reserved", &actor.subject, now),
-        )
-        .await?;
-        if !reservation.fully_reserved() {
-            self.enqueue(
+        self.base
+            .enqueue(
                 &*transaction,
-                events::reservation(&reservation, "stock.short", &actor.subject, now),
+                events::reservation(&reservation, "reservation.reserved", &actor.subject, now),
             )
             .await?;
+        if !reservation.fully_reserved() {
+            self.base
+                .enqueue(
+                    &*transaction,
+                    events::reservation(&reservation, "stock.short", &actor.subject, now),
+                )
+                .await?;
         }
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         tracing::info!(order.number = %order_number, fully = reservation.fully_reserved(), "stock reserved");
         Ok(reservation)
     }
 
     pub async fn reservation(&self, order_id: &OrderId) -> Result<Reservation, InventoryError> {
-        records::reservation(self.database.connection(), order_id, false)
+        records::reservation(self.base.database.connection(), order_id, false)
             .await?
             .ok_or_else(|| InventoryError::not_found("reservation", order_id))
     }
@@ -431,7 +424,7 @@ impl Inventory {
         order_id: &OrderId,
         reason: &str,
     ) -> Result<Reservation, InventoryError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let Some(reservation) = self
             .release_in(&*transaction, actor, order_id, reason)
             .await?
@@ -440,7 +433,7 @@ impl Inventory {
             return self.reservation(order_id).await;
         };
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(reservation)
     }
 
@@ -465,16 +458,17 @@ impl Inventory {
         reservation.state = ReservationState::Released;
         reservation.updated_at = self.now();
         records::save_reservation(connection, &reservation).await?;
-        self.enqueue(
-            connection,
-            events::reservation(
-                &reservation,
-                "reservation.released",
-                &actor.subject,
-                self.now(),
-            ),
-        )
-        .await?;
+        self.base
+            .enqueue(
+                connection,
+                events::reservation(
+                    &reservation,
+                    "reservation.released",
+                    &actor.subject,
+                    self.now(),
+                ),
+            )
+            .await?;
         tracing::info!(order.number = %reservation.order_number, reason, "reservation released");
         Ok(Some(reservation))
     }
@@ -504,7 +498,7 @@ impl Inventory {
         key: Option<RequestKey>,
         purchase: bool,
     ) -> Result<Receipt, InventoryError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if let Some(existing) =
             idempotency::first_result(&*transaction, key.as_ref(), self.now()).await?
         {
@@ -549,13 +543,14 @@ impl Inventory {
                 .await?,
             );
         }
-        self.enqueue(
-            &*transaction,
-            events::stock_moved(&moved, None, &actor.subject, self.now()),
-        )
-        .await?;
+        self.base
+            .enqueue(
+                &*transaction,
+                events::stock_moved(&moved, None, &actor.subject, self.now()),
+            )
+            .await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(Receipt {
             id: batch,
             warehouse: goods.warehouse,
@@ -628,7 +623,7 @@ impl Inventory {
 
     async fn receipt(&self, batch: &str, goods: Goods) -> Result<Receipt, InventoryError> {
         let movements = stock::movements(
-            self.database.connection(),
+            self.base.database.connection(),
             None,
             None,
             Some(&goods.reference),
@@ -658,7 +653,7 @@ impl Inventory {
         lines: Vec<Line>,
         key: Option<RequestKey>,
     ) -> Result<WorkContactSheet, InventoryError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if let Some(existing) =
             idempotency::first_result(&*transaction, key.as_ref(), self.now()).await?
         {

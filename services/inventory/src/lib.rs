@@ -33,7 +33,7 @@ pub async fn start(
     let mut runtime =
         ServiceRuntime::start::<store::Migrator>(config.service.clone(), clock.clone(), shutdown)
             .await?;
-    let inventory = app::Inventory::new(runtime.database.clone(), clock, runtime.outbox.clone());
+    let inventory = app::Inventory::new(runtime.base());
     runtime.consume(
         consumers::ORDERS_SUBSCRIPTION,
         consumers::OrderEvents::new(inventory.clone()),

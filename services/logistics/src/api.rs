@@ -496,7 +496,10 @@ impl LogisticsService for LogisticsApi {
         let Some(date) = date else {
             return Err(Status::invalid_argument("pickup_date"));
         };
-        let address = request.address.as_ref().map(wire::address_in);
+        let address = request
+            .address
+            .as_ref()
+            .map(crate::domain::shipment::Address::from);
         let pickup = self
             .logistics
             .schedule_pickup(

@@ -4,9 +4,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
-use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
-use orderflow_platform::clock::SharedClock;
-use orderflow_platform::db::Database;
+use orderflow_platform::base::AppBase;
 use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
 use orderflow_platform::ids::OrderId;
 use sea_orm::ConnectionTrait;
@@ -30,9 +28,7 @@ pub struct Settings {
 
 #[derive(Debug, Clone)]
 pub struct Logistics {
-    database: Database,
-    clock: SharedClock,
-    outbox: OutboxSignal,
+    base: AppBase,
     finance: peers::Finance,
     settings: Settings,
 }
@@ -57,42 +53,25 @@ pub struct Choice {
 }
 
 impl Logistics {
-    pub fn new(
-        database: Database,
-        clock: SharedClock,
-        outbox: OutboxSignal,
-        finance: peers::Finance,
-        settings: Settings,
-    ) -> Self {
+    pub fn new(base: AppBase, finance: peers::Finance, settings: Settings) -> Self {
         Self {
-            database,
-            clock,
-            outbox,
+            base,
             finance,
             settings,
         }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        self.clock.stored_now()
+        self.base.now()
     }
 
     pub fn today(&self) -> NaiveDate {
-        orderflow_platform::clock::day_in(self.now(), &self.settings.time_zone)
-    }
-
-    async fn enqueue<C: ConnectionTrait>(
-        &self,
-        connection: &C,
-        event: OutgoingEvent,
-    ) -> Result<(), LogisticsError> {
-        outbox::enqueue(connection, event, self.now()).await?;
-        Ok(())
+        self.base.today(&self.settings.time_zone)
     }
 
     /// The default carriers and LOG-1 rules, when there are none yet.
     pub async fn seed_defaults(&self) -> Result<(), LogisticsError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let now = self.now();
         for carrier in default_carriers(now) {
             records::insert_carrier(&*transaction, &carrier).await?;
@@ -111,7 +90,7 @@ impl Logistics {
         key: Option<&RequestKey>,
         carrier: Carrier,
     ) -> Result<Carrier, LogisticsError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if let Claim::Replay(code) = idempotency::claim(&*transaction, key, self.now()).await? {
             return records::carrier(&*transaction, &code)
                 .await?
@@ -138,11 +117,11 @@ impl Logistics {
     }
 
     pub async fn carriers(&self) -> Result<Vec<Carrier>, LogisticsError> {
-        records::carriers(self.database.connection()).await
+        records::carriers(self.base.database.connection()).await
     }
 
     pub async fn rules(&self) -> Result<Rules, LogisticsError> {
-        records::rules(self.database.connection())
+        records::rules(self.base.database.connection())
             .await?
             .ok_or_else(|| LogisticsError::not_found("routing rules", "current"))
     }
@@ -156,7 +135,7 @@ impl Logistics {
         default_carrier_code: &str,
         base_version: i32,
     ) -> Result<Rules, LogisticsError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if let Claim::Replay(version) = idempotency::claim(&*transaction, key, self.now()).await? {
             let version = version
                 .parse::<i32>()
@@ -214,7 +193,7 @@ impl Logistics {
     }
 
     pub async fn choose(&self, country_code: &str, region: &str) -> Result<Choice, LogisticsError> {
-        self.choose_in(self.database.connection(), country_code, region)
+        self.choose_in(self.base.database.connection(), country_code, region)
             .await
     }
 
@@ -323,7 +302,7 @@ impl Logistics {
     // -------------------------------------------------------------- shipping
 
     pub async fn shipment(&self, order_id: &OrderId) -> Result<Shipment, LogisticsError> {
-        records::shipment(self.database.connection(), order_id, false)
+        records::shipment(self.base.database.connection(), order_id, false)
             .await?
             .ok_or_else(|| not_known(order_id))
     }
@@ -332,7 +311,7 @@ impl Logistics {
     /// repeat answers with it before asking any peer again.
     async fn replayed(&self, key: Option<&RequestKey>) -> Result<Option<Shipment>, LogisticsError> {
         match key {
-            Some(key) => match idempotency::find(self.database.connection(), key).await? {
+            Some(key) => match idempotency::find(self.base.database.connection(), key).await? {
                 Some(order_id) => Ok(Some(self.shipment(&OrderId::from_stored(order_id)).await?)),
                 None => Ok(None),
             },
@@ -354,7 +333,7 @@ impl Logistics {
     where
         F: FnOnce(&mut Shipment, DateTime<Utc>) -> Result<bool, LogisticsError>,
     {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if let Claim::Replay(order_id) = idempotency::claim(&*transaction, key, self.now()).await? {
             return records::shipment(&*transaction, &order_id, false)
                 .await?
@@ -368,14 +347,15 @@ impl Logistics {
             return Ok(shipment);
         }
         records::save_shipment(&*transaction, &shipment).await?;
-        self.enqueue(
-            &*transaction,
-            events::shipment(&shipment, subject, actor, None, now),
-        )
-        .await?;
+        self.base
+            .enqueue(
+                &*transaction,
+                events::shipment(&shipment, subject, actor, None, now),
+            )
+            .await?;
         idempotency::complete(&*transaction, key, order_id).await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(shipment)
     }
 
@@ -391,7 +371,7 @@ impl Logistics {
     ) -> Result<Shipment, LogisticsError> {
         let override_carrier = match &carrier_override {
             Some((code, reason)) => Some((
-                records::carrier(self.database.connection(), code)
+                records::carrier(self.base.database.connection(), code)
                     .await?
                     .ok_or_else(|| {
                         LogisticsError::invalid("carrier_code", "is not a known carrier")
@@ -468,9 +448,10 @@ impl Logistics {
         }
         self.finance.require_shipment_allowed(order_id).await?;
         let shipment = self.shipment(order_id).await?;
-        let promised_days = records::carrier(self.database.connection(), &shipment.carrier_code)
-            .await?
-            .map_or(7, |carrier| carrier.promised_days);
+        let promised_days =
+            records::carrier(self.base.database.connection(), &shipment.carrier_code)
+                .await?
+                .map_or(7, |carrier| carrier.promised_days);
         self.change(
             &actor.subject,
             key,
@@ -489,7 +470,7 @@ impl Logistics {
         tracking_number: &str,
         event: Tracking,
     ) -> Result<Shipment, LogisticsError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if let Claim::Replay(order_id) = idempotency::claim(&*transaction, key, self.now()).await? {
             return records::shipment(&*transaction, &order_id, false)
                 .await?
@@ -506,21 +487,23 @@ impl Logistics {
             return Ok(shipment);
         }
         records::save_shipment(&*transaction, &shipment).await?;
-        self.enqueue(
-            &*transaction,
-            events::shipment(&shipment, "tracked", actor, Some(&event), now),
-        )
-        .await?;
-        if was != ShipmentState::Delivered && shipment.state == ShipmentState::Delivered {
-            self.enqueue(
+        self.base
+            .enqueue(
                 &*transaction,
-                events::shipment(&shipment, "delivered", actor, Some(&event), now),
+                events::shipment(&shipment, "tracked", actor, Some(&event), now),
             )
             .await?;
+        if was != ShipmentState::Delivered && shipment.state == ShipmentState::Delivered {
+            self.base
+                .enqueue(
+                    &*transaction,
+                    events::shipment(&shipment, "delivered", actor, Some(&event), now),
+                )
+                .await?;
         }
         idempotency::complete(&*transaction, key, &shipment.order_id).await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(shipment)
     }
 
@@ -547,9 +530,12 @@ impl Logistics {
     pub async fn sweep(&self) -> Result<(usize, usize, usize), LogisticsError> {
         let now = self.now();
         let mut late = 0;
-        for shipment in
-            records::shipments_in(self.database.connection(), ShipmentState::Dispatched, 500)
-                .await?
+        for shipment in records::shipments_in(
+            self.base.database.connection(),
+            ShipmentState::Dispatched,
+            500,
+        )
+        .await?
         {
             if shipment.delay_announced || !shipment.is_late(now) {
                 continue;
@@ -573,8 +559,12 @@ impl Logistics {
         }
         let mut received = 0;
         let after = Duration::days(self.settings.receipt_auto_confirm_days);
-        for shipment in
-            records::shipments_in(self.database.connection(), ShipmentState::Delivered, 500).await?
+        for shipment in records::shipments_in(
+            self.base.database.connection(),
+            ShipmentState::Delivered,
+            500,
+        )
+        .await?
         {
             if shipment.delivered_at.is_none_or(|at| now < at + after) {
                 continue;
@@ -603,9 +593,12 @@ impl Logistics {
         let mut flagged = 0;
         let mut after: Option<String> = None;
         loop {
-            let page =
-                records::unplanned_unflagged(self.database.connection(), after.as_deref(), 500)
-                    .await?;
+            let page = records::unplanned_unflagged(
+                self.base.database.connection(),
+                after.as_deref(),
+                500,
+            )
+            .await?;
             let Some(last) = page.last() else {
                 return Ok(flagged);
             };
@@ -670,7 +663,7 @@ impl Logistics {
                 "must be today or later",
             ));
         }
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if let Claim::Replay(id) = idempotency::claim(&*transaction, key, self.now()).await? {
             return records::pickup(&*transaction, &id)
                 .await?
@@ -695,11 +688,12 @@ impl Logistics {
             created_at: now,
         };
         records::insert_pickup(&*transaction, &pickup).await?;
-        self.enqueue(&*transaction, events::pickup(&pickup, &actor.subject, now))
+        self.base
+            .enqueue(&*transaction, events::pickup(&pickup, &actor.subject, now))
             .await?;
         idempotency::complete(&*transaction, key, &pickup.id).await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(pickup)
     }
 }

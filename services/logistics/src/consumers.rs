@@ -126,7 +126,8 @@ impl EventHandler for OrderEvents {
             .ok(),
             updated_at,
         };
-        let ship_to = wire::address_in(&order.ship_to.clone().unwrap_or_default());
+        let ship_to =
+            crate::domain::shipment::Address::from(&order.ship_to.clone().unwrap_or_default());
         self.logistics
             .sync_order(
                 transaction,

@@ -38,9 +38,7 @@ pub async fn start(
             .await?;
     let finance = peers::Finance::new(runtime.peer("FINANCE_URL", &config.finance_url)?);
     let logistics = app::Logistics::new(
-        runtime.database.clone(),
-        clock,
-        runtime.outbox.clone(),
+        runtime.base(),
         finance,
         app::Settings {
             time_zone: config.business_time_zone,

@@ -51,32 +51,6 @@ pub fn rules_in(raw: &[pb::RoutingRule]) -> Vec<Rule> {
         .collect()
 }
 
-pub fn address(address: &Address) -> common::Address {
-    common::Address {
-        recipient_name: address.recipient_name.clone(),
-        phone: address.phone.clone(),
-        country_code: address.country_code.clone(),
-        region: address.region.clone(),
-        city: address.city.clone(),
-        district: address.district.clone(),
-        street: address.street.clone(),
-        postal_code: address.postal_code.clone(),
-    }
-}
-
-pub fn address_in(address: &common::Address) -> Address {
-    Address {
-        recipient_name: address.recipient_name.trim().to_owned(),
-        phone: address.phone.trim().to_owned(),
-        country_code: address.country_code.trim().to_uppercase(),
-        region: address.region.trim().to_owned(),
-        city: address.city.trim().to_owned(),
-        district: address.district.trim().to_owned(),
-        street: address.street.trim().to_owned(),
-        postal_code: address.postal_code.trim().to_owned(),
-    }
-}
-
 pub fn tracking(tracking: &Tracking) -> pb::TrackingEvent {
     pb::TrackingEvent {
         time: Some(timestamp(tracking.at)),
@@ -104,7 +78,7 @@ pub fn shipment(shipment: &Shipment, now: chrono::DateTime<chrono::Utc>) -> pb::
         order_id: shipment.order_id.clone(),
         order_number: shipment.order.number.clone(),
         state: state(shipment.state).into(),
-        ship_to: Some(address(&shipment.ship_to)),
+        ship_to: Some(common::Address::from(&shipment.ship_to)),
         carrier_code: shipment.carrier_code.clone(),
         carrier_reason: shipment.carrier_reason.clone(),
         planned_ship_date: shipment
@@ -145,7 +119,7 @@ pub fn export_documents(documents: &ExportDocuments, address: &Address) -> pb::E
         invoice_number: documents.invoice_number.clone(),
         contract_number: documents.contract_number.clone(),
         customer_po_number: documents.customer_po_number.clone(),
-        consignee: Some(self::address(address)),
+        consignee: Some(common::Address::from(address)),
         lines: documents
             .lines
             .iter()
@@ -176,7 +150,7 @@ pub fn pickup(pickup: &Pickup) -> pb::Pickup {
         id: pickup.id.clone(),
         order_id: pickup.order_id.clone(),
         reference: pickup.reference.clone(),
-        address: Some(address(&pickup.address)),
+        address: Some(common::Address::from(&pickup.address)),
         pickup_date: pickup.pickup_date.to_string(),
         carrier_code: pickup.carrier_code.clone(),
         reason: pickup.reason.clone(),

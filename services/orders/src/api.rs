@@ -116,7 +116,7 @@ impl OrderService for OrderApi {
         let address = request
             .address
             .as_ref()
-            .map(wire::address_in)
+            .map(crate::domain::customer::Address::from)
             .unwrap_or_default();
         let new = NewCustomer::parse(&request.name, &request.phone, &request.email, &address)?;
         let customer = self.orders.create_customer(&actor, new, key).await?;

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use orderflow_platform::auth::Role;
-use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
-use orderflow_platform::clock::SharedClock;
+use orderflow_platform::base::AppBase;
+use orderflow_platform::bus::outbox::{self};
 use orderflow_platform::db::idempotency::{self, RequestKey};
 use orderflow_platform::db::{Database, WriteTransaction};
 use sea_orm::ConnectionTrait;
@@ -119,9 +119,7 @@ impl Change {
 /// The orders service's use cases.
 #[derive(Debug, Clone)]
 pub struct Orders {
-    database: Database,
-    clock: SharedClock,
-    outbox: OutboxSignal,
+    base: AppBase,
     numbers: Arc<NumberAllocator>,
     creator: creation::OrderCreator,
     stock: crate::peers::Stock,
@@ -130,30 +128,21 @@ pub struct Orders {
 
 impl Orders {
     pub fn new(
-        database: Database,
-        clock: SharedClock,
-        outbox: OutboxSignal,
+        base: AppBase,
         numbers: Arc<NumberAllocator>,
         stock: crate::peers::Stock,
         settings: Settings,
     ) -> Self {
         // SQLite takes one writer at a time: one batch in flight there.
-        let writers = if database.is_postgres() {
+        let writers = if base.database.is_postgres() {
             settings.order_writers
         } else {
             1
         };
-        let creator = creation::OrderCreator::start(
-            database.clone(),
-            clock.clone(),
-            outbox.clone(),
-            writers,
-            settings.order_write_batch,
-        );
+        let creator =
+            creation::OrderCreator::start(base.clone(), writers, settings.order_write_batch);
         Self {
-            database,
-            clock,
-            outbox,
+            base,
             numbers,
             creator,
             stock,
@@ -162,18 +151,18 @@ impl Orders {
     }
 
     pub fn database(&self) -> &Database {
-        &self.database
+        &self.base.database
     }
 
     /// Now, to the microsecond: what the databases keep, so that a value
     /// returned at once equals the same value read back later.
     pub fn now(&self) -> DateTime<Utc> {
-        self.clock.stored_now()
+        self.base.now()
     }
 
     /// The business date now (ORD-2).
     pub fn today(&self) -> NaiveDate {
-        orderflow_platform::clock::day_in(self.now(), &self.settings.business_time_zone)
+        self.base.today(&self.settings.business_time_zone)
     }
 
     /// Writes the order, its timeline entry and its event, in `connection`'s
@@ -232,17 +221,8 @@ impl Orders {
         Ok(())
     }
 
-    async fn enqueue<C: ConnectionTrait>(
-        &self,
-        connection: &C,
-        event: OutgoingEvent,
-    ) -> Result<(), OrderError> {
-        outbox::enqueue(connection, event, self.now()).await?;
-        Ok(())
-    }
-
     fn committed(&self) {
-        self.outbox.notify();
+        self.base.outbox.notify();
     }
 
     async fn next_number(&self, scope: &str, prefix: &str) -> Result<String, OrderError> {
@@ -255,7 +235,7 @@ impl Orders {
     /// The resource a request id already produced, if any.
     async fn replayed(&self, key: Option<&RequestKey>) -> Result<Option<String>, OrderError> {
         match key {
-            Some(key) => Ok(idempotency::find(self.database.connection(), key).await?),
+            Some(key) => Ok(idempotency::find(self.base.database.connection(), key).await?),
             None => Ok(None),
         }
     }

@@ -63,9 +63,7 @@ pub async fn start_with_notifier(
     ));
     let stock = peers::Stock::new(runtime.peer("INVENTORY_URL", &config.inventory_url)?);
     let orders = app::Orders::new(
-        runtime.database.clone(),
-        clock,
-        runtime.outbox.clone(),
+        runtime.base(),
         numbers,
         stock.clone(),
         app::Settings {

@@ -21,32 +21,6 @@ use crate::domain::quotation::{
 use crate::domain::timeline::TimelineEntry;
 use orderflow_platform::money::{Currency, Money};
 
-pub fn address(address: &Address) -> common::Address {
-    common::Address {
-        recipient_name: address.recipient_name.clone(),
-        phone: address.phone.clone(),
-        country_code: address.country_code.clone(),
-        region: address.region.clone(),
-        city: address.city.clone(),
-        district: address.district.clone(),
-        street: address.street.clone(),
-        postal_code: address.postal_code.clone(),
-    }
-}
-
-pub fn address_in(address: &common::Address) -> Address {
-    Address {
-        recipient_name: address.recipient_name.clone(),
-        phone: address.phone.clone(),
-        country_code: address.country_code.clone(),
-        region: address.region.clone(),
-        city: address.city.clone(),
-        district: address.district.clone(),
-        street: address.street.clone(),
-        postal_code: address.postal_code.clone(),
-    }
-}
-
 /// A proto enum number as a domain value: unspecified, unknown, or one of `all`.
 fn choice_in<D: Copy, P: TryFrom<i32> + PartialEq>(
     value: i32,
@@ -250,7 +224,7 @@ pub fn create_order_input(request: &pb::CreateOrderRequest) -> OrderInput {
         requested_delivery_date: request.requested_delivery_date.clone(),
         payment_terms: payment_terms_in(request.payment_terms.as_ref()),
         salesperson: request.salesperson.clone(),
-        ship_to: request.ship_to.as_ref().map(address_in),
+        ship_to: request.ship_to.as_ref().map(Address::from),
         buyer_message: request.buyer_message.clone(),
         seller_note: request.seller_note.clone(),
         special_requirements: request.special_requirements.clone(),
@@ -309,7 +283,13 @@ pub fn update_input(update: &pb::OrderUpdate) -> OrderInput {
         requested_delivery_date: update.requested_delivery_date.clone(),
         payment_terms: payment_terms_in(update.payment_terms.as_ref()),
         salesperson: String::new(),
-        ship_to: Some(update.ship_to.as_ref().map(address_in).unwrap_or_default()),
+        ship_to: Some(
+            update
+                .ship_to
+                .as_ref()
+                .map(Address::from)
+                .unwrap_or_default(),
+        ),
         buyer_message: update.buyer_message.clone(),
         seller_note: update.seller_note.clone(),
         special_requirements: update.special_requirements.clone(),
@@ -384,7 +364,7 @@ pub fn confirmation_sheet(sheet: &ConfirmationSheet) -> pb::ConfirmationSheet {
         delivery_date: sheet.delivery_date.to_string(),
         payment_terms: sheet.payment_terms.as_ref().map(payment_terms),
         payment_terms_text: sheet.terms_text(),
-        ship_to: Some(address(&sheet.ship_to)),
+        ship_to: Some(common::Address::from(&sheet.ship_to)),
         customer_po_number: sheet.customer_po_number.clone(),
         special_requirements: sheet.special_requirements.clone(),
         issue_time: Some(timestamp(sheet.issued_at)),
@@ -421,7 +401,7 @@ pub fn order(order: &Order) -> pb::Order {
         total: Some(money(order.money(order.total))),
         requested_delivery_date: order.requested_delivery_date.to_string(),
         payment_terms: order.payment_terms.as_ref().map(payment_terms),
-        ship_to: Some(address(&order.ship_to)),
+        ship_to: Some(common::Address::from(&order.ship_to)),
         buyer_message: order.buyer_message.clone(),
         seller_note: order.seller_note.clone(),
         special_requirements: order.special_requirements.clone(),
@@ -461,7 +441,7 @@ pub fn customer(customer: &Customer) -> pb::Customer {
         name: customer.name.clone(),
         phone: customer.phone.clone(),
         email: customer.email.clone(),
-        address: Some(address(&customer.address)),
+        address: Some(common::Address::from(&customer.address)),
         create_time: Some(timestamp(customer.created_at)),
         created_by: customer.created_by.clone(),
         store_code: customer.store_code.clone(),

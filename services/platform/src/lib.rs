@@ -19,7 +19,9 @@
 //! - [`validation`]: request validation reporting every bad field.
 //! - [`testing`] (feature `testing`): throw-away NATS servers and databases.
 
+pub mod address;
 pub mod auth;
+pub mod base;
 pub mod bus;
 pub mod clock;
 pub mod config;

@@ -223,6 +223,16 @@ impl ServiceRuntime {
         self.background.spawn(consumer.run(self.tasks_stop.clone()));
     }
 
+    /// What the service's application layer stands on: the runtime's
+    /// database, clock and outbox signal.
+    pub fn base(&self) -> crate::base::AppBase {
+        crate::base::AppBase::new(
+            self.database.clone(),
+            self.clock.clone(),
+            self.outbox.clone(),
+        )
+    }
+
     /// Starts a durable consumer of the service's `subscription`, with the
     /// deployment's stream replicas and consumer settings.
     pub fn consume(&mut self, subscription: Subscription, handler: impl EventHandler) {

@@ -12,10 +12,7 @@ pub mod purchasing;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
-use orderflow_platform::clock::SharedClock;
-use orderflow_platform::db::Database;
-use orderflow_platform::db::document::ChangeContext;
+use orderflow_platform::base::AppBase;
 use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
 use sea_orm::ConnectionTrait;
 
@@ -34,9 +31,7 @@ pub struct Settings {
 
 #[derive(Debug, Clone)]
 pub struct Procurement {
-    database: Database,
-    clock: SharedClock,
-    outbox: OutboxSignal,
+    base: AppBase,
     settings: Settings,
 }
 
@@ -50,44 +45,16 @@ pub struct Need {
 }
 
 impl Procurement {
-    pub fn new(
-        database: Database,
-        clock: SharedClock,
-        outbox: OutboxSignal,
-        settings: Settings,
-    ) -> Self {
-        Self {
-            database,
-            clock,
-            outbox,
-            settings,
-        }
+    pub fn new(base: AppBase, settings: Settings) -> Self {
+        Self { base, settings }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        self.clock.stored_now()
+        self.base.now()
     }
 
     pub fn today(&self) -> NaiveDate {
-        orderflow_platform::clock::day_in(self.now(), &self.settings.time_zone)
-    }
-
-    fn change_context<'a>(&'a self, key: Option<&'a RequestKey>) -> ChangeContext<'a> {
-        ChangeContext {
-            database: &self.database,
-            outbox: &self.outbox,
-            key,
-            now: self.now(),
-        }
-    }
-
-    async fn enqueue<C: ConnectionTrait>(
-        &self,
-        connection: &C,
-        event: OutgoingEvent,
-    ) -> Result<(), ProcurementError> {
-        outbox::enqueue(connection, event, self.now()).await?;
-        Ok(())
+        self.base.today(&self.settings.time_zone)
     }
 
     // ------------------------------------------------------------ suppliers
@@ -99,7 +66,7 @@ impl Procurement {
         key: Option<&RequestKey>,
         supplier: Supplier,
     ) -> Result<Supplier, ProcurementError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if let Claim::Replay(code) = idempotency::claim(&*transaction, key, self.now()).await? {
             drop(transaction);
             return self.supplier(&code).await;
@@ -107,19 +74,20 @@ impl Procurement {
         if !records::insert_supplier(&*transaction, &supplier).await? {
             return Err(ProcurementError::already_exists("supplier", supplier.code));
         }
-        self.enqueue(
-            &*transaction,
-            events::supplier(&supplier, "created", &actor.subject, self.now()),
-        )
-        .await?;
+        self.base
+            .enqueue(
+                &*transaction,
+                events::supplier(&supplier, "created", &actor.subject, self.now()),
+            )
+            .await?;
         idempotency::complete(&*transaction, key, &supplier.code).await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(supplier)
     }
 
     pub async fn supplier(&self, code: &str) -> Result<Supplier, ProcurementError> {
-        records::supplier(self.database.connection(), code, false)
+        records::supplier(self.base.database.connection(), code, false)
             .await?
             .ok_or_else(|| ProcurementError::not_found("supplier", code))
     }
@@ -130,7 +98,7 @@ impl Procurement {
         after: Option<&str>,
         limit: u64,
     ) -> Result<Vec<Supplier>, ProcurementError> {
-        records::suppliers(self.database.connection(), status, after, limit).await
+        records::suppliers(self.base.database.connection(), status, after, limit).await
     }
 
     /// PRC-1: the supplier evaluation review approves or suspends.
@@ -142,7 +110,7 @@ impl Procurement {
         status: SupplierStatus,
         note: &str,
     ) -> Result<Supplier, ProcurementError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let now = self.now();
         if let Claim::Replay(_) = idempotency::claim(&*transaction, key, now).await? {
             drop(transaction);
@@ -153,14 +121,15 @@ impl Procurement {
             .ok_or_else(|| ProcurementError::not_found("supplier", code))?;
         supplier.review(status, note, now)?;
         records::save_supplier(&*transaction, &supplier).await?;
-        self.enqueue(
-            &*transaction,
-            events::supplier(&supplier, status.as_str(), &actor.subject, now),
-        )
-        .await?;
+        self.base
+            .enqueue(
+                &*transaction,
+                events::supplier(&supplier, status.as_str(), &actor.subject, now),
+            )
+            .await?;
         idempotency::complete(&*transaction, key, code).await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(supplier)
     }
 
@@ -208,7 +177,7 @@ impl Procurement {
         need_by: NaiveDate,
         reason: String,
     ) -> Result<Requisition, ProcurementError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if let Claim::Replay(id) = idempotency::claim(&*transaction, key, self.now()).await? {
             drop(transaction);
             return self.requisition(&id).await;
@@ -239,7 +208,7 @@ impl Procurement {
     }
 
     pub async fn requisition(&self, id: &str) -> Result<Requisition, ProcurementError> {
-        records::requisition(self.database.connection(), id, false)
+        records::requisition(self.base.database.connection(), id, false)
             .await?
             .ok_or_else(|| ProcurementError::not_found("requisition", id))
     }
@@ -251,6 +220,6 @@ impl Procurement {
         after: Option<&str>,
         limit: u64,
     ) -> Result<Vec<Requisition>, ProcurementError> {
-        records::requisitions(self.database.connection(), state, sku, after, limit).await
+        records::requisitions(self.base.database.connection(), state, sku, after, limit).await
     }
 }

@@ -40,9 +40,7 @@ pub async fn start(
             .await?;
     let approvals = peers::Approvals::new(runtime.peer("APPROVALS_URL", &config.approvals_url)?);
     let procurement = app::Procurement::new(
-        runtime.database.clone(),
-        clock,
-        runtime.outbox.clone(),
+        runtime.base(),
         app::Settings {
             time_zone: config.business_time_zone,
             base_currency: config.base_currency,

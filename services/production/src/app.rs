@@ -21,10 +21,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
-use orderflow_platform::bus::outbox::{self, OutboxSignal, OutgoingEvent};
-use orderflow_platform::clock::SharedClock;
-use orderflow_platform::db::Database;
-use orderflow_platform::db::document::{self, ChangeContext};
+use orderflow_platform::base::AppBase;
+use orderflow_platform::bus::outbox::OutgoingEvent;
+use orderflow_platform::db::document::{self};
 use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
 use orderflow_platform::ids::OrderId;
 use sea_orm::ConnectionTrait;
@@ -51,9 +50,7 @@ pub struct Settings {
 
 #[derive(Debug, Clone)]
 pub struct Production {
-    database: Database,
-    clock: SharedClock,
-    outbox: OutboxSignal,
+    base: AppBase,
     inventory: peers::Inventory,
     settings: Settings,
 }
@@ -86,46 +83,20 @@ type Step<'a> = Box<
 >;
 
 impl Production {
-    pub fn new(
-        database: Database,
-        clock: SharedClock,
-        outbox: OutboxSignal,
-        inventory: peers::Inventory,
-        settings: Settings,
-    ) -> Self {
+    pub fn new(base: AppBase, inventory: peers::Inventory, settings: Settings) -> Self {
         Self {
-            database,
-            clock,
-            outbox,
+            base,
             inventory,
             settings,
         }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        self.clock.stored_now()
+        self.base.now()
     }
 
     pub fn today(&self) -> NaiveDate {
-        orderflow_platform::clock::day_in(self.now(), &self.settings.time_zone)
-    }
-
-    fn change_context<'a>(&'a self, key: Option<&'a RequestKey>) -> ChangeContext<'a> {
-        ChangeContext {
-            database: &self.database,
-            outbox: &self.outbox,
-            key,
-            now: self.now(),
-        }
-    }
-
-    async fn enqueue<C: ConnectionTrait>(
-        &self,
-        connection: &C,
-        event: OutgoingEvent,
-    ) -> Result<(), ProductionError> {
-        outbox::enqueue(connection, event, self.now()).await?;
-        Ok(())
+        self.base.today(&self.settings.time_zone)
     }
 
     /// Applies `step` to the production order in one transaction, once per
@@ -136,14 +107,14 @@ impl Production {
         id: &ProductionOrderId,
         step: Step<'_>,
     ) -> Result<ProductionOrder, ProductionError> {
-        document::change(self.change_context(key), id, step, |_, events| events).await
+        document::change(self.base.change(key), id, step, |_, events| events).await
     }
 
     pub async fn production_order(
         &self,
         id: &ProductionOrderId,
     ) -> Result<ProductionOrder, ProductionError> {
-        records::order(self.database.connection(), id, false)
+        records::order(self.base.database.connection(), id, false)
             .await?
             .ok_or_else(|| ProductionError::not_found("production order", id.as_str()))
     }
@@ -157,7 +128,7 @@ impl Production {
         limit: u64,
     ) -> Result<Vec<ProductionOrder>, ProductionError> {
         records::list_orders(
-            self.database.connection(),
+            self.base.database.connection(),
             order_id.map(OrderId::as_str),
             states,
             overdue,
@@ -273,11 +244,12 @@ impl Production {
                 order.demand.warehouse,
                 order.schedule_due_at.format("%Y-%m-%d %H:%M UTC")
             );
-            self.enqueue(
-                connection,
-                events::order(&order, "order.created", None, detail, actor, now),
-            )
-            .await?;
+            self.base
+                .enqueue(
+                    connection,
+                    events::order(&order, "order.created", None, detail, actor, now),
+                )
+                .await?;
             tracing::info!(order.number = %order.demand.order_number, sku = %order.demand.sku, "production order created");
         }
         Ok(created)
@@ -326,11 +298,12 @@ impl Production {
                     returned.join(", ")
                 )
             };
-            self.enqueue(
-                connection,
-                events::order(&order, "order.cancelled", None, detail, actor, now),
-            )
-            .await?;
+            self.base
+                .enqueue(
+                    connection,
+                    events::order(&order, "order.cancelled", None, detail, actor, now),
+                )
+                .await?;
             stopped += 1;
         }
         Ok(stopped)
@@ -380,9 +353,13 @@ impl Production {
         bom_version: i32,
     ) -> Result<ProductionOrder, ProductionError> {
         let order = self.production_order(id).await?;
-        if records::bom(self.database.connection(), &order.demand.sku, bom_version)
-            .await?
-            .is_none()
+        if records::bom(
+            self.base.database.connection(),
+            &order.demand.sku,
+            bom_version,
+        )
+        .await?
+        .is_none()
         {
             return Err(ProductionError::invalid(
                 "bom_version",
@@ -464,7 +441,7 @@ impl Production {
         key: Option<&RequestKey>,
         draft: Draft,
     ) -> Result<Bom, ProductionError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if let Claim::Replay(resource) = idempotency::claim(&*transaction, key, self.now()).await? {
             drop(transaction);
             let (sku, version) = resource.rsplit_once('@').unwrap_or((&resource, "0"));
@@ -508,7 +485,7 @@ impl Production {
     }
 
     pub async fn bom(&self, sku: &str, version: i32) -> Result<Bom, ProductionError> {
-        records::bom(self.database.connection(), sku, version)
+        records::bom(self.base.database.connection(), sku, version)
             .await?
             .ok_or_else(|| {
                 let which = if version > 0 {
@@ -537,7 +514,7 @@ impl Production {
                 "materials are planned from the BOM version engineering approved (PRD-10)",
             ));
         };
-        let connection = self.database.connection();
+        let connection = self.base.database.connection();
         let bom = self.bom(&order.demand.sku, version).await?;
         let latest = records::latest_boms(connection).await?;
         let needs = bom::requirements(&bom, order.demand.quantity, &latest)?;
@@ -571,7 +548,7 @@ impl Production {
     /// pre-shipment inspections not booked by their day — each flagged and
     /// announced once (list, event, metric). Returns how many.
     pub async fn sweep(&self) -> Result<usize, ProductionError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let now = self.now();
         let mut flagged = 0;
         for mut order in records::schedule_overdue(&*transaction, now, 500).await? {
@@ -584,18 +561,19 @@ impl Production {
                 order.demand.sku,
                 order.schedule_due_at.format("%Y-%m-%d %H:%M UTC")
             );
-            self.enqueue(
-                &*transaction,
-                events::order(
-                    &order,
-                    "order.schedule_overdue",
-                    None,
-                    detail,
-                    "production",
-                    now,
-                ),
-            )
-            .await?;
+            self.base
+                .enqueue(
+                    &*transaction,
+                    events::order(
+                        &order,
+                        "order.schedule_overdue",
+                        None,
+                        detail,
+                        "production",
+                        now,
+                    ),
+                )
+                .await?;
             orderflow_platform::metrics::sla_breached("production", "SLA-3");
             flagged += 1;
         }
@@ -612,24 +590,25 @@ impl Production {
                 names.join(", "),
                 order.demand.sku
             );
-            self.enqueue(
-                &*transaction,
-                events::order(
-                    &order,
-                    "inspection.overdue",
-                    None,
-                    detail,
-                    "production",
-                    now,
-                ),
-            )
-            .await?;
+            self.base
+                .enqueue(
+                    &*transaction,
+                    events::order(
+                        &order,
+                        "inspection.overdue",
+                        None,
+                        detail,
+                        "production",
+                        now,
+                    ),
+                )
+                .await?;
             orderflow_platform::metrics::sla_breached("production", "PRD-6");
             flagged += 1;
         }
         transaction.commit().await?;
         if flagged > 0 {
-            self.outbox.notify();
+            self.base.outbox.notify();
         }
         Ok(flagged)
     }

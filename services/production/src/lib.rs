@@ -39,9 +39,7 @@ pub async fn start(
             .await?;
     let inventory = peers::Inventory::new(runtime.peer("INVENTORY_URL", &config.inventory_url)?);
     let production = app::Production::new(
-        runtime.database.clone(),
-        clock,
-        runtime.outbox.clone(),
+        runtime.base(),
         inventory,
         app::Settings {
             time_zone: config.business_time_zone,

@@ -50,7 +50,7 @@ impl AfterSales {
         }
         let start = self.start_of(from);
         let end = self.start_of(to.succ_opt().unwrap_or(to));
-        let connection = self.database.connection();
+        let connection = self.base.database.connection();
         let cases: Vec<_> = records::cases_opened_between(connection, start, end)
             .await?
             .into_iter()
@@ -75,7 +75,7 @@ impl AfterSales {
     }
 
     pub async fn complaint(&self, id: &ComplaintId) -> Result<Complaint, AfterSalesError> {
-        records::complaint(self.database.connection(), id, false)
+        records::complaint(self.base.database.connection(), id, false)
             .await?
             .ok_or_else(|| AfterSalesError::not_found("complaint", id.as_str()))
     }
@@ -88,7 +88,7 @@ impl AfterSales {
         limit: u64,
     ) -> Result<Vec<Complaint>, AfterSalesError> {
         records::complaints(
-            self.database.connection(),
+            self.base.database.connection(),
             state,
             overdue_only,
             after,
@@ -105,7 +105,7 @@ impl AfterSales {
         key: Option<&RequestKey>,
         new: NewComplaint,
     ) -> Result<Complaint, AfterSalesError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let now = self.now();
         if let Claim::Replay(id) = idempotency::claim(&*transaction, key, now).await? {
             drop(transaction);
@@ -127,7 +127,7 @@ impl AfterSales {
         .await?;
         idempotency::complete(&*transaction, key, &complaint.id).await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(complaint)
     }
 
@@ -141,7 +141,7 @@ impl AfterSales {
         assignee: Option<&str>,
         answer: Option<&str>,
     ) -> Result<Complaint, AfterSalesError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let now = self.now();
         if let Claim::Replay(_) = idempotency::claim(&*transaction, key, now).await? {
             drop(transaction);
@@ -170,14 +170,14 @@ impl AfterSales {
         .await?;
         idempotency::complete(&*transaction, key, &complaint.id).await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(complaint)
     }
 
     /// AFS-10: unanswered complaints past their due time, flagged and
     /// announced once. Returns how many.
     pub async fn sweep_complaints(&self) -> Result<usize, AfterSalesError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let now = self.now();
         let mut flagged = 0;
         for mut complaint in records::complaints_past_due(&*transaction, now, 100).await? {
@@ -194,7 +194,7 @@ impl AfterSales {
         }
         transaction.commit().await?;
         if flagged > 0 {
-            self.outbox.notify();
+            self.base.outbox.notify();
         }
         Ok(flagged)
     }

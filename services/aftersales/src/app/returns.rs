@@ -89,7 +89,7 @@ impl AfterSales {
             pickup_id: scheduled.id,
             pickup_date,
             carrier_code: scheduled.carrier_code,
-            address: wire::address_in(scheduled.address.unwrap_or_default()),
+            address: crate::domain::case::Address::from(&scheduled.address.unwrap_or_default()),
             freight_payer: payer,
             freight_payment: payment,
         };
@@ -125,7 +125,7 @@ impl AfterSales {
         self.receive_goods(&case, &inspected).await?;
         // The order's facts are locked while what is left to refund is
         // worked out, so two cases of one order take turns (AFS-6).
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let now = self.now();
         if let idempotency::Claim::Replay(_) = idempotency::claim(&*transaction, key, now).await? {
             drop(transaction);
@@ -151,7 +151,7 @@ impl AfterSales {
             .await?;
         idempotency::complete(&*transaction, key, id).await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(case)
     }
 
@@ -212,7 +212,7 @@ impl AfterSales {
         order_id: &str,
         findings: Vec<Finding>,
     ) -> Result<Case, AfterSalesError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let now = self.now();
         if let idempotency::Claim::Replay(id) = idempotency::claim(&*transaction, key, now).await? {
             drop(transaction);
@@ -241,7 +241,7 @@ impl AfterSales {
         .await?;
         idempotency::complete(&*transaction, key, &case.id).await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(case)
     }
 
@@ -275,7 +275,7 @@ impl AfterSales {
         }
         let case = self.case(id).await?;
         let paid_left = self
-            .paid_left(self.database.connection(), &case, false)
+            .paid_left(self.base.database.connection(), &case, false)
             .await?;
         let who = actor.subject.clone();
         self.change(
@@ -628,7 +628,7 @@ impl AfterSales {
     /// its due time are reminded once (AFS-2). Returns how many refunds
     /// were flagged.
     pub async fn sweep(&self) -> Result<usize, AfterSalesError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let now = self.now();
         // AFS-2: customers who did not answer are reminded once.
         for mut case in
@@ -669,7 +669,7 @@ impl AfterSales {
         }
         transaction.commit().await?;
         if flagged > 0 {
-            self.outbox.notify();
+            self.base.outbox.notify();
             for _ in 0..flagged {
                 orderflow_platform::metrics::sla_breached(crate::config::SERVICE, "SLA-7");
             }

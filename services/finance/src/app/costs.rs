@@ -26,7 +26,7 @@ impl Finance {
         key: Option<&RequestKey>,
         new: NewStandardCost,
     ) -> Result<StandardCost, FinanceError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if let Some(first) = idempotency::first_result(&*transaction, key, self.now()).await? {
             drop(transaction);
             return self.standard_cost(&first).await;
@@ -46,7 +46,7 @@ impl Finance {
     }
 
     async fn standard_cost(&self, key: &str) -> Result<StandardCost, FinanceError> {
-        costs::cost(self.database.connection(), key)
+        costs::cost(self.base.database.connection(), key)
             .await?
             .ok_or_else(|| FinanceError::not_found("standard cost", key))
     }
@@ -57,7 +57,7 @@ impl Finance {
         after: Option<&str>,
         limit: u64,
     ) -> Result<Vec<StandardCost>, FinanceError> {
-        costs::costs(self.database.connection(), sku, after, limit).await
+        costs::costs(self.base.database.connection(), sku, after, limit).await
     }
 
     /// ORD-20: the profit of each standard order sold on `detail`, against

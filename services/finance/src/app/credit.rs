@@ -9,7 +9,7 @@ impl Finance {
         key: Option<&RequestKey>,
         rating: CreditRating,
     ) -> Result<CreditStatus, FinanceError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if idempotency::first_result(&*transaction, key, self.now())
             .await?
             .is_some()
@@ -24,12 +24,12 @@ impl Finance {
         self.open_waiting(&*transaction, waiting, &actor.subject)
             .await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         self.credit_status(&rating.customer_id).await
     }
 
     pub async fn credit_status(&self, customer_id: &str) -> Result<CreditStatus, FinanceError> {
-        let connection = self.database.connection();
+        let connection = self.base.database.connection();
         let rating = accounts::rating(connection, customer_id).await?;
         let used = match &rating {
             Some(rating) => self.credit_used(connection, rating, None).await?,

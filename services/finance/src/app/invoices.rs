@@ -44,7 +44,7 @@ impl Finance {
         due_date: Option<NaiveDate>,
         note: &str,
     ) -> Result<Document, FinanceError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if let Some(id) = idempotency::first_result(&*transaction, key, self.now()).await? {
             drop(transaction);
             return self
@@ -67,7 +67,7 @@ impl Finance {
             .await?;
         idempotency::complete(&*transaction, key, &document.id).await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(document)
     }
 
@@ -111,11 +111,12 @@ impl Finance {
                 .await?
                 .ok_or_else(|| FinanceError::not_found("document", order_id));
         }
-        self.enqueue(
-            connection,
-            events::document(&document, "document.issued", actor, now),
-        )
-        .await?;
+        self.base
+            .enqueue(
+                connection,
+                events::document(&document, "document.issued", actor, now),
+            )
+            .await?;
         if kind == DocumentKind::Final {
             self.settle_if_due(connection, order_id, actor).await?;
             document = documents::of_kind(connection, order_id, kind, false)
@@ -215,17 +216,18 @@ impl Finance {
         }
         documents::update(connection, &invoice).await?;
         if settlement.is_settled() {
-            self.enqueue(
-                connection,
-                events::document(&invoice, "order.settled", actor, now),
-            )
-            .await?;
+            self.base
+                .enqueue(
+                    connection,
+                    events::document(&invoice, "order.settled", actor, now),
+                )
+                .await?;
             tracing::info!(order.number = %invoice.order_number, "order settled");
         }
         Ok(())
     }
 
     pub async fn documents(&self, order_id: &OrderId) -> Result<Vec<Document>, FinanceError> {
-        documents::of_order(self.database.connection(), order_id).await
+        documents::of_order(self.base.database.connection(), order_id).await
     }
 }

@@ -12,7 +12,7 @@ impl Finance {
         terms: LcTerms,
         received_date: Option<NaiveDate>,
     ) -> Result<LetterOfCredit, FinanceError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if idempotency::first_result(&*transaction, key, self.now())
             .await?
             .is_some()
@@ -45,20 +45,21 @@ impl Finance {
             });
         }
         idempotency::complete(&*transaction, key, &lc.id).await?;
-        self.enqueue(
-            &*transaction,
-            events::letter_of_credit(&lc, "lc.registered", &actor.subject, now),
-        )
-        .await?;
+        self.base
+            .enqueue(
+                &*transaction,
+                events::letter_of_credit(&lc, "lc.registered", &actor.subject, now),
+            )
+            .await?;
         self.open_if_ready(&*transaction, &mut account, &actor.subject)
             .await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(lc)
     }
 
     pub async fn lc_of_order(&self, order_id: &OrderId) -> Result<LetterOfCredit, FinanceError> {
-        accounts::lc_of_order(self.database.connection(), order_id)
+        accounts::lc_of_order(self.base.database.connection(), order_id)
             .await?
             .ok_or_else(|| FinanceError::not_found("letter of credit for order", order_id))
     }
@@ -74,7 +75,7 @@ impl Finance {
         subject: &str,
         change: impl FnOnce(&mut LetterOfCredit, DateTime<Utc>, NaiveDate) -> Result<(), FinanceError>,
     ) -> Result<LetterOfCredit, FinanceError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if idempotency::first_result(&*transaction, key, self.now())
             .await?
             .is_some()
@@ -95,17 +96,18 @@ impl Finance {
         } else {
             subject
         };
-        self.enqueue(
-            &*transaction,
-            events::letter_of_credit(&lc, subject, &actor.subject, now),
-        )
-        .await?;
+        self.base
+            .enqueue(
+                &*transaction,
+                events::letter_of_credit(&lc, subject, &actor.subject, now),
+            )
+            .await?;
         if let Some(mut account) = accounts::account(&*transaction, &lc.order_id, true).await? {
             self.open_if_ready(&*transaction, &mut account, &actor.subject)
                 .await?;
         }
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(lc)
     }
 

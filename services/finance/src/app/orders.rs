@@ -54,7 +54,8 @@ impl Finance {
                 created_at: now,
             };
             if ledger::append(connection, &sale_key(&incoming.order_id), &entry).await? {
-                self.enqueue(connection, events::ledger_entry(&entry, actor, now))
+                self.base
+                    .enqueue(connection, events::ledger_entry(&entry, actor, now))
                     .await?;
             }
         }
@@ -88,7 +89,8 @@ impl Finance {
             if let Some(entry) = entry
                 && ledger::append(connection, &key, &entry).await?
             {
-                self.enqueue(connection, events::ledger_entry(&entry, actor, now))
+                self.base
+                    .enqueue(connection, events::ledger_entry(&entry, actor, now))
                     .await?;
             }
         }

@@ -10,7 +10,7 @@ impl Finance {
         key: Option<&RequestKey>,
         new: NewPayment,
     ) -> Result<Payment, FinanceError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if let Some(id) = idempotency::first_result(&*transaction, key, self.now()).await? {
             return self.payment(&id).await;
         }
@@ -57,13 +57,14 @@ impl Finance {
         };
         accounts::insert_payment(&*transaction, &payment).await?;
         idempotency::complete(&*transaction, key, &payment.id).await?;
-        self.enqueue(
-            &*transaction,
-            events::payment(&payment, "payment.recorded", &actor.subject, now),
-        )
-        .await?;
+        self.base
+            .enqueue(
+                &*transaction,
+                events::payment(&payment, "payment.recorded", &actor.subject, now),
+            )
+            .await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(payment)
     }
 
@@ -75,7 +76,7 @@ impl Finance {
         key: Option<&RequestKey>,
         payment_id: &str,
     ) -> Result<Payment, FinanceError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if idempotency::first_result(&*transaction, key, self.now())
             .await?
             .is_some()
@@ -91,11 +92,12 @@ impl Finance {
             return Ok(payment);
         }
         accounts::confirm_payment(&*transaction, &payment).await?;
-        self.enqueue(
-            &*transaction,
-            events::payment(&payment, "payment.confirmed", &actor.subject, now),
-        )
-        .await?;
+        self.base
+            .enqueue(
+                &*transaction,
+                events::payment(&payment, "payment.confirmed", &actor.subject, now),
+            )
+            .await?;
         if let Some(mut account) = accounts::account(&*transaction, &payment.order_id, true).await?
         {
             self.open_if_ready(&*transaction, &mut account, &actor.subject)
@@ -104,12 +106,12 @@ impl Finance {
         self.settle_if_due(&*transaction, &payment.order_id, &actor.subject)
             .await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(payment)
     }
 
     pub async fn payment(&self, id: &str) -> Result<Payment, FinanceError> {
-        accounts::payment(self.database.connection(), id, false)
+        accounts::payment(self.base.database.connection(), id, false)
             .await?
             .ok_or_else(|| FinanceError::not_found("payment", id))
     }
@@ -120,6 +122,12 @@ impl Finance {
         after: Option<&str>,
         limit: u64,
     ) -> Result<Vec<Payment>, FinanceError> {
-        accounts::payments(self.database.connection(), order_id, after, Some(limit)).await
+        accounts::payments(
+            self.base.database.connection(),
+            order_id,
+            after,
+            Some(limit),
+        )
+        .await
     }
 }

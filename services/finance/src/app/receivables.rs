@@ -30,7 +30,7 @@ impl Finance {
         after: Option<&str>,
         limit: u64,
     ) -> Result<Vec<Receivable>, FinanceError> {
-        let connection = self.database.connection();
+        let connection = self.base.database.connection();
         let today = self.today();
         let mut found = Vec::new();
         let mut cursor = after.map(str::to_owned);
@@ -58,7 +58,7 @@ impl Finance {
 
     /// FIN-6: whether the order may ship as far as money goes.
     pub async fn shipment_gate(&self, order_id: &OrderId) -> Result<GateView, FinanceError> {
-        let connection = self.database.connection();
+        let connection = self.base.database.connection();
         let account = self.account_in(connection, order_id, false).await?;
         let paid = self.confirmed_paid(connection, &account).await?;
         let letter_of_credit = accounts::lc_of_order(connection, order_id).await?;
@@ -75,7 +75,7 @@ impl Finance {
         let mut cursor: Option<String> = None;
         loop {
             let batch = documents::invoices(
-                self.database.connection(),
+                self.base.database.connection(),
                 None,
                 true,
                 cursor.as_deref(),
@@ -88,7 +88,7 @@ impl Finance {
                 if invoice.due_date.is_none_or(|due| due >= today) {
                     continue;
                 }
-                let transaction = self.database.begin_write().await?;
+                let transaction = self.base.database.begin_write().await?;
                 let Some(mut locked) = documents::of_kind(
                     &*transaction,
                     &invoice.order_id,
@@ -109,24 +109,25 @@ impl Finance {
                 let now = self.now();
                 locked.overdue_announced_at = Some(now);
                 documents::update(&*transaction, &locked).await?;
-                self.enqueue(
-                    &*transaction,
-                    events::receivable_overdue(&receivable, today, now),
-                )
-                .await?;
+                self.base
+                    .enqueue(
+                        &*transaction,
+                        events::receivable_overdue(&receivable, today, now),
+                    )
+                    .await?;
                 transaction.commit().await?;
                 overdue += 1;
                 orderflow_platform::metrics::sla_breached("finance", "FIN-10");
             }
         }
         let mut reminded = 0;
-        for account in accounts::awaiting_balance(self.database.connection()).await? {
+        for account in accounts::awaiting_balance(self.base.database.connection()).await? {
             let due_from = account.expected_date()
                 - chrono::Duration::days(self.settings.balance_reminder_days);
             if today < due_from {
                 continue;
             }
-            let transaction = self.database.begin_write().await?;
+            let transaction = self.base.database.begin_write().await?;
             let Some(mut locked) = accounts::account(&*transaction, &account.order_id, true)
                 .await?
                 .filter(|locked| locked.balance_reminded_at.is_none())
@@ -141,16 +142,17 @@ impl Finance {
             let now = self.now();
             locked.balance_reminded_at = Some(now);
             accounts::save_account(&*transaction, &locked).await?;
-            self.enqueue(
-                &*transaction,
-                events::balance_reminder(&locked, outstanding, now),
-            )
-            .await?;
+            self.base
+                .enqueue(
+                    &*transaction,
+                    events::balance_reminder(&locked, outstanding, now),
+                )
+                .await?;
             transaction.commit().await?;
             reminded += 1;
         }
         if overdue + reminded > 0 {
-            self.outbox.notify();
+            self.base.outbox.notify();
         }
         Ok((overdue, reminded))
     }

@@ -13,7 +13,7 @@ impl Finance {
         key: Option<&RequestKey>,
         new: NewRefund,
     ) -> Result<Refund, FinanceError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if let Some(id) = idempotency::first_result(&*transaction, key, self.now()).await? {
             return self.refund(&id).await;
         }
@@ -69,18 +69,19 @@ impl Finance {
         };
         refunds::insert(&*transaction, &refund).await?;
         idempotency::complete(&*transaction, key, &refund.id).await?;
-        self.enqueue(
-            &*transaction,
-            events::refund(&refund, "refund.requested", &actor.subject, now),
-        )
-        .await?;
+        self.base
+            .enqueue(
+                &*transaction,
+                events::refund(&refund, "refund.requested", &actor.subject, now),
+            )
+            .await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(refund)
     }
 
     pub async fn refund(&self, id: &str) -> Result<Refund, FinanceError> {
-        refunds::get(self.database.connection(), id, false)
+        refunds::get(self.base.database.connection(), id, false)
             .await?
             .ok_or_else(|| FinanceError::not_found("refund", id))
     }
@@ -91,7 +92,13 @@ impl Finance {
         after: Option<&str>,
         limit: u64,
     ) -> Result<Vec<Refund>, FinanceError> {
-        refunds::of_order(self.database.connection(), order_id, after, Some(limit)).await
+        refunds::of_order(
+            self.base.database.connection(),
+            order_id,
+            after,
+            Some(limit),
+        )
+        .await
     }
 
     /// The refund whose approval request is to be filed, locked; `None`
@@ -142,7 +149,8 @@ impl Finance {
         if changed {
             refunds::update(connection, &refund).await?;
             let now = self.now();
-            self.enqueue(connection, events::refund(&refund, subject, by, now))
+            self.base
+                .enqueue(connection, events::refund(&refund, subject, by, now))
                 .await?;
         }
         Ok(())
@@ -159,7 +167,7 @@ impl Finance {
         refund_id: &str,
         reference: &str,
     ) -> Result<Refund, FinanceError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if idempotency::first_result(&*transaction, key, self.now())
             .await?
             .is_some()
@@ -180,21 +188,23 @@ impl Finance {
         refunds::update(&*transaction, &refund).await?;
         idempotency::complete(&*transaction, key, &refund.id).await?;
         if let Some(entry) = self.refund_entry(&*transaction, &refund, now).await? {
-            self.enqueue(
+            self.base
+                .enqueue(
+                    &*transaction,
+                    events::ledger_entry(&entry, &actor.subject, now),
+                )
+                .await?;
+        }
+        self.base
+            .enqueue(
                 &*transaction,
-                events::ledger_entry(&entry, &actor.subject, now),
+                events::refund(&refund, "refund.executed", &actor.subject, now),
             )
             .await?;
-        }
-        self.enqueue(
-            &*transaction,
-            events::refund(&refund, "refund.executed", &actor.subject, now),
-        )
-        .await?;
         self.settle_if_due(&*transaction, &refund.order_id, &actor.subject)
             .await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         tracing::info!(order.number = %refund.order_number, refund.id = %refund.id, "refund executed");
         Ok(refund)
     }
@@ -349,7 +359,8 @@ impl Finance {
             (format!("shelved:{}:return", refund.id), returned),
         ] {
             if ledger::append(connection, &key, &entry).await? {
-                self.enqueue(connection, events::ledger_entry(&entry, actor, now))
+                self.base
+                    .enqueue(connection, events::ledger_entry(&entry, actor, now))
                     .await?;
             }
         }

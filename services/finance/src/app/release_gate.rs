@@ -105,7 +105,8 @@ impl Finance {
             let now = self.now();
             account.gate_opened_at = Some(now);
             accounts::save_account(connection, account).await?;
-            self.enqueue(connection, events::gate_opened(account, &gate, actor, now))
+            self.base
+                .enqueue(connection, events::gate_opened(account, &gate, actor, now))
                 .await?;
             tracing::info!(order.number = %account.order_number, rule = %gate.rule, "release gate opened");
         } else if account.stage == Stage::AwaitingPayment && account.gate_opened_at.is_none() {
@@ -114,11 +115,12 @@ impl Finance {
             if account.announced_blockers != codes {
                 account.announced_blockers = codes;
                 accounts::save_account(connection, account).await?;
-                self.enqueue(
-                    connection,
-                    events::gate_event(account, &gate, "gate.blocked", actor, self.now()),
-                )
-                .await?;
+                self.base
+                    .enqueue(
+                        connection,
+                        events::gate_event(account, &gate, "gate.blocked", actor, self.now()),
+                    )
+                    .await?;
             }
         }
         Ok(gate)
@@ -141,7 +143,7 @@ impl Finance {
     }
 
     pub async fn release_gate(&self, order_id: &OrderId) -> Result<GateView, FinanceError> {
-        let connection = self.database.connection();
+        let connection = self.base.database.connection();
         let account = self.account_in(connection, order_id, false).await?;
         let gate = self.evaluate_in(connection, &account).await?;
         Ok(GateView { account, gate })
@@ -156,7 +158,7 @@ impl Finance {
         order_id: &OrderId,
         note: &str,
     ) -> Result<GateView, FinanceError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if idempotency::first_result(&*transaction, key, self.now())
             .await?
             .is_some()
@@ -207,7 +209,7 @@ impl Finance {
             .open_if_ready(&*transaction, &mut account, &actor.subject)
             .await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(GateView { account, gate })
     }
 }

@@ -9,7 +9,7 @@ impl Finance {
         after: Option<&str>,
         limit: u64,
     ) -> Result<Vec<LedgerEntry>, FinanceError> {
-        ledger::entries(self.database.connection(), filter, after, Some(limit)).await
+        ledger::entries(self.base.database.connection(), filter, after, Some(limit)).await
     }
 
     /// ORD-20: a `dept_manager` signs what `salesperson` sold on `day` and
@@ -21,7 +21,7 @@ impl Finance {
         salesperson: &str,
         day: NaiveDate,
     ) -> Result<SalesDetail, FinanceError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if let Some(id) = idempotency::first_result(&*transaction, key, self.now()).await? {
             return self.sales_detail(&id).await;
         }
@@ -53,7 +53,7 @@ impl Finance {
         // the approvals service for exchange rates, and no lock is held
         // meanwhile. What it reads is fixed once the detail is signed (its
         // entries, their orders' lines) or dated (the day's costs).
-        let read = self.database.connection();
+        let read = self.base.database.connection();
         let signed = ledger::detail(read, id, false)
             .await?
             .ok_or_else(|| FinanceError::not_found("sales detail", id))?;
@@ -64,7 +64,7 @@ impl Finance {
             self.confirm_profits(read, &signed, &entries).await?
         };
 
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if idempotency::first_result(&*transaction, key, self.now())
             .await?
             .is_some()
@@ -89,12 +89,12 @@ impl Finance {
         self.open_waiting(&*transaction, waiting, &actor.subject)
             .await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(detail)
     }
 
     pub async fn sales_detail(&self, id: &str) -> Result<SalesDetail, FinanceError> {
-        ledger::detail(self.database.connection(), id, false)
+        ledger::detail(self.base.database.connection(), id, false)
             .await?
             .ok_or_else(|| FinanceError::not_found("sales detail", id))
     }
@@ -105,7 +105,7 @@ impl Finance {
         after: Option<&str>,
         limit: u64,
     ) -> Result<Vec<SalesDetail>, FinanceError> {
-        ledger::details(self.database.connection(), salesperson, after, limit).await
+        ledger::details(self.base.database.connection(), salesperson, after, limit).await
     }
 }
 

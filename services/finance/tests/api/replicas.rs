@@ -10,6 +10,7 @@
 use orderflow_finance::app::{Finance, Settings};
 use orderflow_finance::consumers::account_of;
 use orderflow_platform::backend_tests;
+use orderflow_platform::base::AppBase;
 use orderflow_platform::bus::outbox::OutboxSignal;
 use orderflow_platform::clock::ManualClock;
 use orderflow_platform::ids::{OrderId, Parse as _};
@@ -31,9 +32,11 @@ async fn an_older_version_of_a_new_order_filed_beside_a_newer_one_never_wins(bac
         .await
         .unwrap_or_else(|error| panic!("{error:#}"));
     let finance = Finance::new(
-        database.clone(),
-        ManualClock::new(start_time()),
-        OutboxSignal::default(),
+        AppBase::new(
+            database.clone(),
+            ManualClock::new(start_time()),
+            OutboxSignal::default(),
+        ),
         Settings {
             time_zone: chrono_tz::Asia::Shanghai,
             lc_lead_days: 30,

@@ -21,7 +21,7 @@ impl Inventory {
         order_id: &OrderId,
         notes: &str,
     ) -> Result<PickList, InventoryError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if let Some(id) = idempotency::first_result(&*transaction, key, self.now()).await? {
             return records::pick_list(&*transaction, &id).await;
         }
@@ -72,7 +72,7 @@ impl Inventory {
         passed: bool,
         note: &str,
     ) -> Result<PickList, InventoryError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let mut list = records::pick_list(&*transaction, pick_list_id).await?;
         list.inspect(passed, &actor.subject, note)?;
         records::save_pick_list(&*transaction, &list).await?;
@@ -87,7 +87,7 @@ impl Inventory {
         actor: &Actor,
         pick_list_id: &str,
     ) -> Result<PickList, InventoryError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let mut list = records::pick_list(&*transaction, pick_list_id).await?;
         list.post()?;
         let mut moved = Vec::with_capacity(list.lines.len());
@@ -116,13 +116,14 @@ impl Inventory {
             records::save_reservation(&*transaction, &reservation).await?;
         }
         records::save_pick_list(&*transaction, &list).await?;
-        self.enqueue(
-            &*transaction,
-            events::stock_moved(&moved, Some(&list), &actor.subject, self.now()),
-        )
-        .await?;
+        self.base
+            .enqueue(
+                &*transaction,
+                events::stock_moved(&moved, Some(&list), &actor.subject, self.now()),
+            )
+            .await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(list)
     }
 }

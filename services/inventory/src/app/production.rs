@@ -67,11 +67,12 @@ impl Inventory {
                 actor,
             )
             .await?;
-        self.enqueue(
-            connection,
-            events::stock_moved(&[movement], None, &actor.subject, now),
-        )
-        .await?;
+        self.base
+            .enqueue(
+                connection,
+                events::stock_moved(&[movement], None, &actor.subject, now),
+            )
+            .await?;
         let Some(reservation) = reservation.as_mut() else {
             return Ok(());
         };
@@ -96,11 +97,12 @@ impl Inventory {
         reservation.updated_at = now;
         records::save_reservation(connection, reservation).await?;
         if reservation.fully_reserved() {
-            self.enqueue(
-                connection,
-                events::reservation(reservation, "reservation.completed", &actor.subject, now),
-            )
-            .await?;
+            self.base
+                .enqueue(
+                    connection,
+                    events::reservation(reservation, "reservation.completed", &actor.subject, now),
+                )
+                .await?;
             tracing::info!(order.number = %reservation.order_number, "reservation completed from production");
         }
         Ok(())
@@ -137,10 +139,12 @@ impl Inventory {
                 .await?,
             );
         }
-        self.enqueue(
-            connection,
-            events::stock_moved(&moved, None, &actor.subject, self.now()),
-        )
-        .await
+        self.base
+            .enqueue(
+                connection,
+                events::stock_moved(&moved, None, &actor.subject, self.now()),
+            )
+            .await?;
+        Ok(())
     }
 }

@@ -93,11 +93,13 @@ impl Inventory {
             )
             .await?;
         idempotency::complete(connection, Some(&key), &movement.id).await?;
-        self.enqueue(
-            connection,
-            events::stock_moved(&[movement], None, &actor.subject, now),
-        )
-        .await
+        self.base
+            .enqueue(
+                connection,
+                events::stock_moved(&[movement], None, &actor.subject, now),
+            )
+            .await?;
+        Ok(())
     }
 
     /// PRC-5: a receipt IQC decided; its accepted quantity may be booked.
@@ -153,11 +155,12 @@ impl Inventory {
         };
         records::insert_sheet(connection, &sheet).await?;
         idempotency::complete(connection, Some(&key), &sheet.id).await?;
-        self.enqueue(
-            connection,
-            events::sheet_created(&sheet, order_number, need_by, "inventory", now),
-        )
-        .await?;
+        self.base
+            .enqueue(
+                connection,
+                events::sheet_created(&sheet, order_number, need_by, "inventory", now),
+            )
+            .await?;
         tracing::info!(order.number = %order_number, sheet = %sheet.id, "work contact sheet raised");
         Ok(())
     }

@@ -123,7 +123,10 @@ impl QuotationService for QuotationApi {
         let mut violations = Violations::new();
         let kind = wire::order_kind_in(request.order_kind).optional("order_kind", &mut violations);
         violations.finish(())?;
-        let ship_to = request.ship_to.as_ref().map(wire::address_in);
+        let ship_to = request
+            .ship_to
+            .as_ref()
+            .map(crate::domain::customer::Address::from);
         let (quotation, order) = self
             .orders
             .accept_quotation(

@@ -13,7 +13,7 @@ impl Orders {
         key: Option<RequestKey>,
     ) -> Result<Order, OrderError> {
         let order = self.order(order_id).await?;
-        self.refuse_if_claimed_by_another(self.database.connection(), &order, actor)
+        self.refuse_if_claimed_by_another(self.base.database.connection(), &order, actor)
             .await?;
         self.change_order(key, order_id, actor, |order, now| {
             let from = order.reject(reason, now)?;
@@ -64,7 +64,7 @@ impl Orders {
         let number = self.next_number("order", "").await?;
         let now = self.now();
         let copy = source.copy_as_new(uuid::Uuid::now_v7().to_string(), number, actor, now)?;
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         orders::insert(&*transaction, &copy).await?;
         let change =
             Change::new("created", None).detail(format!("copied from order {}", source.number));

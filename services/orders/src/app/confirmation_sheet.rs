@@ -58,7 +58,7 @@ impl Orders {
         &self,
         order_id: &OrderId,
     ) -> Result<ConfirmationSheet, OrderError> {
-        sheets::find(self.database.connection(), order_id, false)
+        sheets::find(self.base.database.connection(), order_id, false)
             .await?
             .ok_or_else(|| not_issued(order_id))
     }
@@ -74,7 +74,7 @@ impl Orders {
         key: Option<RequestKey>,
     ) -> Result<ConfirmationSheet, OrderError> {
         let key = key.map(|key| key.within(order_id));
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let mut order = orders::load_for_update(&*transaction, order_id).await?;
         if already_done(&*transaction, key.as_ref()).await? {
             drop(transaction);

@@ -18,9 +18,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use orderflow_platform::bus::outbox::{self, OutboxSignal};
-use orderflow_platform::clock::SharedClock;
-use orderflow_platform::db::Database;
+use orderflow_platform::base::AppBase;
+use orderflow_platform::bus::outbox::{self};
 use orderflow_platform::db::idempotency::{self, RequestKey};
 use sea_orm::ConnectionTrait;
 use tokio::sync::{Mutex, mpsc, oneshot};
@@ -55,9 +54,7 @@ struct Pending {
 /// What the workers write with.
 #[derive(Debug, Clone)]
 struct Writer {
-    database: Database,
-    clock: SharedClock,
-    outbox: OutboxSignal,
+    base: AppBase,
 }
 
 /// The handle the use case submits to.
@@ -78,21 +75,11 @@ impl std::fmt::Debug for Pending {
 impl OrderCreator {
     /// Starts `workers` writers taking up to `max_batch` orders each; they
     /// stop when the last handle is dropped.
-    pub fn start(
-        database: Database,
-        clock: SharedClock,
-        outbox: OutboxSignal,
-        workers: usize,
-        max_batch: usize,
-    ) -> Self {
+    pub fn start(base: AppBase, workers: usize, max_batch: usize) -> Self {
         let max_batch = max_batch.max(1);
         let (sender, receiver) = mpsc::channel::<Pending>(max_batch * 16);
         let receiver = Arc::new(Mutex::new(receiver));
-        let writer = Writer {
-            database,
-            clock,
-            outbox,
-        };
+        let writer = Writer { base };
         for _ in 0..workers.max(1) {
             let receiver = receiver.clone();
             let writer = writer.clone();
@@ -142,7 +129,7 @@ enum Outcome {
 impl Writer {
     /// Now, to the microsecond (what the databases keep).
     fn now(&self) -> DateTime<Utc> {
-        self.clock.stored_now()
+        self.base.clock.stored_now()
     }
 
     async fn write(&self, batch: Vec<Pending>) {
@@ -186,7 +173,7 @@ impl Writer {
         &self,
         requests: &[&CreateRequest],
     ) -> Result<Vec<Result<Order, OrderError>>, OrderError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let now = self.now();
         let keys: Vec<RequestKey> = requests.iter().filter_map(|r| r.key.clone()).collect();
         let replays = idempotency::find_many(&*transaction, &keys).await?;
@@ -271,7 +258,7 @@ impl Writer {
         }
         transaction.commit().await?;
         if !created.is_empty() {
-            self.outbox.notify();
+            self.base.outbox.notify();
         }
 
         let mut results = Vec::with_capacity(outcomes.len());
@@ -280,7 +267,7 @@ impl Writer {
                 Outcome::Created(order) => Ok(*order),
                 Outcome::Refused(error) => Err(error),
                 Outcome::Replay(order_id) => {
-                    orders::load(self.database.connection(), &order_id).await
+                    orders::load(self.base.database.connection(), &order_id).await
                 }
             });
         }
@@ -291,11 +278,11 @@ impl Writer {
     /// not take.
     async fn write_one(&self, request: &CreateRequest) -> Result<Order, OrderError> {
         if let Some(key) = &request.key
-            && let Some(existing) = idempotency::find(self.database.connection(), key).await?
+            && let Some(existing) = idempotency::find(self.base.database.connection(), key).await?
         {
-            return orders::load(self.database.connection(), &existing).await;
+            return orders::load(self.base.database.connection(), &existing).await;
         }
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let now = self.now();
         let customer = referenced(&*transaction, &request.new).await?;
         let order = build(request, &customer.address, now);
@@ -308,10 +295,10 @@ impl Writer {
             idempotency::record(&*transaction, request.key.as_ref(), &order.id, now).await?
         {
             drop(transaction);
-            return orders::load(self.database.connection(), &winner).await;
+            return orders::load(self.base.database.connection(), &winner).await;
         }
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(order)
     }
 }

@@ -36,10 +36,10 @@ impl Orders {
     /// SLA-2: marks special custom orders whose review is late, once each.
     pub async fn sweep_overdue_custom_reviews(&self) -> Result<usize, OrderError> {
         let now = self.now();
-        let due = orders::due_for_custom_review(self.database.connection(), now, 200).await?;
+        let due = orders::due_for_custom_review(self.base.database.connection(), now, 200).await?;
         let mut marked = 0;
         for order_id in due {
-            let transaction = self.database.begin_write().await?;
+            let transaction = self.base.database.begin_write().await?;
             let mut order = orders::load_for_update(&*transaction, &order_id).await?;
             if !order.mark_custom_review_overdue(now) {
                 continue;

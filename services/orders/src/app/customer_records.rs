@@ -23,13 +23,14 @@ impl Orders {
             created_by: actor.subject.clone(),
             store_code: actor.store_scope()?.unwrap_or_default().to_owned(),
         };
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         customers::insert(&*transaction, &customer).await?;
-        self.enqueue(
-            &*transaction,
-            events::customer_created(&customer, &actor.subject, now),
-        )
-        .await?;
+        self.base
+            .enqueue(
+                &*transaction,
+                events::customer_created(&customer, &actor.subject, now),
+            )
+            .await?;
         if let Some(winner) = self.commit(transaction, key.as_ref(), &customer.id).await? {
             return self.customer(&winner).await;
         }
@@ -37,7 +38,7 @@ impl Orders {
     }
 
     pub async fn customer(&self, id: &str) -> Result<Customer, OrderError> {
-        customers::find(self.database.connection(), id)
+        customers::find(self.base.database.connection(), id)
             .await?
             .ok_or_else(|| OrderError::not_found("customer", id))
     }
@@ -48,6 +49,6 @@ impl Orders {
         after: Option<&str>,
         limit: u64,
     ) -> Result<Vec<Customer>, OrderError> {
-        customers::list(self.database.connection(), name_contains, after, limit).await
+        customers::list(self.base.database.connection(), name_contains, after, limit).await
     }
 }

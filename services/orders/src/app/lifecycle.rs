@@ -46,7 +46,7 @@ impl Orders {
     }
 
     pub async fn order(&self, id: &OrderId) -> Result<Order, OrderError> {
-        orders::load(self.database.connection(), id).await
+        orders::load(self.base.database.connection(), id).await
     }
 
     pub async fn list_orders(
@@ -55,12 +55,19 @@ impl Orders {
         after: Option<&str>,
         limit: u64,
     ) -> Result<Vec<Order>, OrderError> {
-        orders::list(self.database.connection(), filter, self.now(), after, limit).await
+        orders::list(
+            self.base.database.connection(),
+            filter,
+            self.now(),
+            after,
+            limit,
+        )
+        .await
     }
 
     pub async fn timeline(&self, id: &OrderId) -> Result<(Order, Vec<TimelineEntry>), OrderError> {
         let order = self.order(id).await?;
-        let entries = timeline::of_order(self.database.connection(), id).await?;
+        let entries = timeline::of_order(self.base.database.connection(), id).await?;
         Ok((order, entries))
     }
 
@@ -77,7 +84,7 @@ impl Orders {
         F: FnOnce(&mut Order, DateTime<Utc>) -> Result<Change, OrderError>,
     {
         let key = key.map(|key| key.within(order_id));
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let mut order = orders::load_for_update(&*transaction, order_id).await?;
         if already_done(&*transaction, key.as_ref()).await? {
             return Ok(order);
@@ -107,7 +114,7 @@ impl Orders {
     ) -> Result<Order, OrderError> {
         let today = self.today();
         let key = key.map(|key| key.within(order_id));
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let mut order = orders::load_for_update(&*transaction, order_id).await?;
         // S10: a store's person acts on its store's orders only.
         actor.may_see(&order)?;
@@ -173,7 +180,7 @@ impl Orders {
         key: Option<RequestKey>,
     ) -> Result<Order, OrderError> {
         let sla = self.settings.confirmation_sla;
-        let special_skus = prices::special_custom_skus(self.database.connection()).await?;
+        let special_skus = prices::special_custom_skus(self.base.database.connection()).await?;
         self.change_order(key, order_id, actor, |order, now| {
             // S10: a store's person acts on its store's orders only.
             actor.may_see(order)?;

@@ -19,7 +19,7 @@ impl Orders {
             return self.order(&OrderId::from_stored(existing)).await;
         }
         let number = self.next_number("order", "").await?;
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let mut locking: Vec<&String> = order_ids.iter().collect();
         locking.sort();
         let mut locked = std::collections::HashMap::new();

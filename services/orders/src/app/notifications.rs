@@ -36,11 +36,11 @@ impl Orders {
     /// how many were sent.
     pub async fn send_notifications(&self, notifier: &dyn Notifier) -> Result<usize, OrderError> {
         let waiting =
-            notifications::waiting(self.database.connection(), self.now(), SEND_BATCH).await?;
+            notifications::waiting(self.base.database.connection(), self.now(), SEND_BATCH).await?;
         let mut sent = 0;
         for mut notification in waiting {
             let now = self.now();
-            let transaction = self.database.begin_write().await?;
+            let transaction = self.base.database.begin_write().await?;
             let taken =
                 notifications::claim(&*transaction, &notification.id, now, now + SEND_CLAIM)
                     .await?;
@@ -50,7 +50,7 @@ impl Orders {
             }
             let outcome = notifier.send(&notification).await;
             let at = self.now();
-            let transaction = self.database.begin_write().await?;
+            let transaction = self.base.database.begin_write().await?;
             match outcome {
                 Ok(()) => {
                     let late = notification.sent(at);
@@ -110,7 +110,7 @@ impl Orders {
         limit: u64,
     ) -> Result<Vec<Notification>, OrderError> {
         notifications::of_customer(
-            self.database.connection(),
+            self.base.database.connection(),
             customer_id,
             order_id,
             after,

@@ -18,7 +18,7 @@ impl Orders {
             updated_by: actor.subject.clone(),
             special_custom,
         };
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if already_done(&*transaction, key.as_ref()).await? {
             // A list price is one row per SKU and currency: the repeat
             // answers with that row as it is now.
@@ -42,6 +42,6 @@ impl Orders {
         after: Option<(&str, &str)>,
         limit: u64,
     ) -> Result<Vec<ListPrice>, OrderError> {
-        prices::list(self.database.connection(), sku_prefix, after, limit).await
+        prices::list(self.base.database.connection(), sku_prefix, after, limit).await
     }
 }

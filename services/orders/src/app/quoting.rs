@@ -40,16 +40,17 @@ impl Orders {
             customer_po_number: String::new(),
             created_at: now,
         };
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if customers::find(&*transaction, customer_id).await?.is_none() {
             return Err(OrderError::invalid("customer_id", "no such customer"));
         }
         quotations::insert(&*transaction, &quotation).await?;
-        self.enqueue(
-            &*transaction,
-            events::quotation_event(&quotation, "created", &actor.subject, now),
-        )
-        .await?;
+        self.base
+            .enqueue(
+                &*transaction,
+                events::quotation_event(&quotation, "created", &actor.subject, now),
+            )
+            .await?;
         if let Some(winner) = self
             .commit(transaction, key.as_ref(), &quotation.id)
             .await?
@@ -60,7 +61,7 @@ impl Orders {
     }
 
     pub async fn quotation(&self, id: &str) -> Result<Quotation, OrderError> {
-        quotations::find(self.database.connection(), id)
+        quotations::find(self.base.database.connection(), id)
             .await?
             .ok_or_else(|| OrderError::not_found("quotation", id))
     }
@@ -72,7 +73,14 @@ impl Orders {
         after: Option<&str>,
         limit: u64,
     ) -> Result<Vec<Quotation>, OrderError> {
-        quotations::list(self.database.connection(), customer_id, state, after, limit).await
+        quotations::list(
+            self.base.database.connection(),
+            customer_id,
+            state,
+            after,
+            limit,
+        )
+        .await
     }
 
     pub async fn revise_quotation(
@@ -85,7 +93,7 @@ impl Orders {
         key: Option<RequestKey>,
     ) -> Result<Quotation, OrderError> {
         let key = key.map(|key| key.within(quotation_id));
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let mut quotation = quotations::load_for_update(&*transaction, quotation_id).await?;
         if already_done(&*transaction, key.as_ref()).await? {
             return Ok(quotation);
@@ -95,11 +103,12 @@ impl Orders {
             .revise(terms, change_note, base_version, actor, now)?
             .clone();
         quotations::insert_version(&*transaction, quotation_id, &version).await?;
-        self.enqueue(
-            &*transaction,
-            events::quotation_event(&quotation, "revised", &actor.subject, now),
-        )
-        .await?;
+        self.base
+            .enqueue(
+                &*transaction,
+                events::quotation_event(&quotation, "revised", &actor.subject, now),
+            )
+            .await?;
         if self
             .commit(transaction, key.as_ref(), quotation_id)
             .await?
@@ -127,7 +136,7 @@ impl Orders {
         let key = key.map(|key| key.within(quotation_id));
         let today = self.today();
         let number = self.next_number("order", "").await?;
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let mut quotation = quotations::load_for_update(&*transaction, quotation_id).await?;
         if already_done(&*transaction, key.as_ref()).await? {
             let order_id = quotation.order_id.clone().unwrap_or_default();
@@ -157,11 +166,12 @@ impl Orders {
         self.note(&*transaction, &order, actor, &change, now)
             .await?;
         quotations::update_header(&*transaction, &quotation).await?;
-        self.enqueue(
-            &*transaction,
-            events::quotation_event(&quotation, "accepted", &actor.subject, now),
-        )
-        .await?;
+        self.base
+            .enqueue(
+                &*transaction,
+                events::quotation_event(&quotation, "accepted", &actor.subject, now),
+            )
+            .await?;
         if self
             .commit(transaction, key.as_ref(), quotation_id)
             .await?

@@ -38,7 +38,7 @@ impl Orders {
         key: Option<RequestKey>,
     ) -> Result<Order, OrderError> {
         let key = key.map(|key| key.within(order_id));
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let mut order = orders::load_for_update(&*transaction, order_id).await?;
         if already_done(&*transaction, key.as_ref()).await? {
             return Ok(order);

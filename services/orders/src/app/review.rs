@@ -22,7 +22,7 @@ impl Orders {
         // ORD-8: kit lines are checked against their definitions first; a
         // mismatch refuses the confirmation and changes nothing.
         let (checked_lines, stock) =
-            match orders::find(self.database.connection(), order_id).await? {
+            match orders::find(self.base.database.connection(), order_id).await? {
                 // S10: a made-to-measure garment is never kept in stock.
                 Some(order)
                     if order.state == OrderState::Submitted
@@ -37,7 +37,7 @@ impl Orders {
                 }
                 _ => (None, crate::peers::StockCheck::default()),
             };
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let mut order = orders::load_for_update(&*transaction, order_id).await?;
         if already_done(&*transaction, key.as_ref()).await? {
             return Ok(order);

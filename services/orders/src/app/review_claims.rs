@@ -60,10 +60,10 @@ impl Orders {
         let wanted = u64::from(count.unwrap_or(self.settings.claim_batch_size));
         let now = self.now();
         let expires_at = now + self.settings.claim_ttl;
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         claims::expire(&*transaction, now).await?;
         transaction.commit().await?;
-        let connection = self.database.connection();
+        let connection = self.base.database.connection();
         let mut taken = 0;
         // Another reviewer may take some of these first: look again until
         // enough are taken or none are left.
@@ -73,7 +73,7 @@ impl Orders {
                 break;
             }
             for order_id in candidates {
-                let transaction = self.database.begin_write().await?;
+                let transaction = self.base.database.begin_write().await?;
                 if claims::take(&*transaction, &order_id, &actor.subject, now, expires_at).await? {
                     taken += 1;
                 }
@@ -104,7 +104,7 @@ impl Orders {
         for (index, (_, input)) in items.iter().enumerate() {
             let prefix = format!("orders[{index}].order.");
             let checked = match NewOrder::parse(input, actor, self.today(), "") {
-                Ok(new) => creation::referenced(self.database.connection(), &new)
+                Ok(new) => creation::referenced(self.base.database.connection(), &new)
                     .await
                     .map(|_| ()),
                 Err(error) => Err(error),
@@ -158,7 +158,7 @@ impl Orders {
         actor: &Actor,
         order_ids: &[String],
     ) -> Result<u64, OrderError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let released = claims::release(&*transaction, &actor.subject, order_ids).await?;
         transaction.commit().await?;
         Ok(released)

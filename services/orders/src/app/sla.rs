@@ -6,10 +6,10 @@ impl Orders {
     /// SLA-1: marks submitted orders not confirmed in time, once each.
     pub async fn sweep_overdue_confirmations(&self) -> Result<usize, OrderError> {
         let now = self.now();
-        let due = orders::due_for_confirmation(self.database.connection(), now, 200).await?;
+        let due = orders::due_for_confirmation(self.base.database.connection(), now, 200).await?;
         let mut marked = 0;
         for order_id in due {
-            let transaction = self.database.begin_write().await?;
+            let transaction = self.base.database.begin_write().await?;
             let mut order = orders::load_for_update(&*transaction, &order_id).await?;
             if !order.mark_confirmation_overdue(now) {
                 continue;

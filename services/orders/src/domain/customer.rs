@@ -1,89 +1,9 @@
 //! Customers and postal addresses.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
-use super::error::Unmet;
+pub use orderflow_platform::address::Address;
 use orderflow_platform::validation::Violations;
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Address {
-    pub recipient_name: String,
-    pub phone: String,
-    pub country_code: String,
-    pub region: String,
-    pub city: String,
-    pub district: String,
-    pub street: String,
-    pub postal_code: String,
-}
-
-impl Address {
-    /// Checks the format of what is given; completeness is checked at
-    /// confirmation, since a draft may be incomplete.
-    pub fn parse(field: &str, raw: &Address, violations: &mut Violations) -> Address {
-        let country_code = raw.country_code.trim().to_ascii_uppercase();
-        if !country_code.is_empty()
-            && (country_code.len() != 2 || !country_code.chars().all(|c| c.is_ascii_uppercase()))
-        {
-            violations.add(
-                format!("{field}.country_code"),
-                "must be an ISO 3166-1 alpha-2 code",
-            );
-        }
-        Address {
-            recipient_name: violations.optional(
-                &format!("{field}.recipient_name"),
-                &raw.recipient_name,
-                100,
-            ),
-            phone: violations.phone(&format!("{field}.phone"), &raw.phone),
-            country_code,
-            region: violations.optional(&format!("{field}.region"), &raw.region, 100),
-            city: violations.optional(&format!("{field}.city"), &raw.city, 100),
-            district: violations.optional(&format!("{field}.district"), &raw.district, 100),
-            street: violations.optional(&format!("{field}.street"), &raw.street, 300),
-            postal_code: violations.optional(&format!("{field}.postal_code"), &raw.postal_code, 20),
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        *self == Address::default()
-    }
-
-    /// ORD-5: recipient name, phone and address must be complete before an
-    /// order is confirmed.
-    pub fn missing_for_shipping(&self, field: &str) -> Vec<Unmet> {
-        let required = [
-            (
-                "recipient_name",
-                &self.recipient_name,
-                "the recipient's name",
-            ),
-            ("phone", &self.phone, "the recipient's phone"),
-            ("country_code", &self.country_code, "the country"),
-            ("region", &self.region, "the province or region"),
-            ("city", &self.city, "the city"),
-            ("street", &self.street, "the street address"),
-        ];
-        required
-            .into_iter()
-            .filter(|(_, value, _)| value.trim().is_empty())
-            .map(|(name, _, what)| {
-                Unmet::new(
-                    "SHIP_TO_INCOMPLETE",
-                    format!("{field}.{name}"),
-                    format!("{what} is missing"),
-                )
-            })
-            .collect()
-    }
-
-    /// Recipient, phone and address all identical (ORD-9 compares this).
-    pub fn same_recipient(&self, other: &Address) -> bool {
-        self == other
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewCustomer {

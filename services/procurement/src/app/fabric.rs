@@ -46,7 +46,7 @@ impl Procurement {
     ) -> Result<FabricPurchase, ProcurementError> {
         let now = self.now();
         document::change(
-            self.change_context(key),
+            self.base.change(key),
             id,
             step,
             |purchase, (what, detail)| {
@@ -70,7 +70,7 @@ impl Procurement {
         id: &FabricPurchaseId,
     ) -> Result<FabricPurchase, ProcurementError> {
         let partner = Self::partner_view(actor)?;
-        records::fabric(self.database.connection(), id, false)
+        records::fabric(self.base.database.connection(), id, false)
             .await?
             // Another partner's purchase is not there for it.
             .filter(|purchase| partner.as_deref().is_none_or(|p| purchase.visible_to(p)))
@@ -85,7 +85,7 @@ impl Procurement {
         limit: u64,
     ) -> Result<Vec<FabricPurchase>, ProcurementError> {
         filter.partner = Self::partner_view(actor)?;
-        records::fabrics(self.database.connection(), &filter, after, limit).await
+        records::fabrics(self.base.database.connection(), &filter, after, limit).await
     }
 
     /// PRC-7, APR-8: commerce records the fabric bought for a garment —
@@ -96,7 +96,7 @@ impl Procurement {
         key: Option<&RequestKey>,
         order: FabricOrder,
     ) -> Result<FabricPurchase, ProcurementError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let now = self.now();
         if let Claim::Replay(id) = idempotency::claim(&*transaction, key, now).await? {
             drop(transaction);
@@ -132,14 +132,15 @@ impl Procurement {
             .last()
             .map(|step| step.note.clone())
             .unwrap_or_default();
-        self.enqueue(
-            &*transaction,
-            events::fabric(&purchase, "ordered", detail, &actor.subject, now),
-        )
-        .await?;
+        self.base
+            .enqueue(
+                &*transaction,
+                events::fabric(&purchase, "ordered", detail, &actor.subject, now),
+            )
+            .await?;
         idempotency::complete(&*transaction, key, &purchase.id).await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(purchase)
     }
 

@@ -34,7 +34,7 @@ impl Procurement {
         step: Step<'_>,
     ) -> Result<Outsourcing, ProcurementError> {
         let now = self.now();
-        document::change(self.change_context(key), id, step, |order, published| {
+        document::change(self.base.change(key), id, step, |order, published| {
             published
                 .into_iter()
                 .map(|(subject, detail)| {
@@ -49,7 +49,7 @@ impl Procurement {
         &self,
         id: &OutsourcingId,
     ) -> Result<Outsourcing, ProcurementError> {
-        records::outsourcing(self.database.connection(), id, false)
+        records::outsourcing(self.base.database.connection(), id, false)
             .await?
             .ok_or_else(|| ProcurementError::not_found("outsourcing order", id.as_str()))
     }
@@ -60,7 +60,7 @@ impl Procurement {
         after: Option<&str>,
         limit: u64,
     ) -> Result<Vec<Outsourcing>, ProcurementError> {
-        records::outsourcings(self.database.connection(), state, after, limit).await
+        records::outsourcings(self.base.database.connection(), state, after, limit).await
     }
 
     /// PRC-6: production's outsourced operation, once per (production
@@ -74,17 +74,18 @@ impl Procurement {
         let now = self.now();
         let order = Outsourcing::requested(demand, now);
         if records::insert_outsourcing(connection, &order).await? {
-            self.enqueue(
-                connection,
-                events::outsourcing(
-                    &order,
-                    "outsourcing.requested",
-                    format!("{} of {}", order.demand.operation, order.demand.sku),
-                    actor,
-                    now,
-                ),
-            )
-            .await?;
+            self.base
+                .enqueue(
+                    connection,
+                    events::outsourcing(
+                        &order,
+                        "outsourcing.requested",
+                        format!("{} of {}", order.demand.operation, order.demand.sku),
+                        actor,
+                        now,
+                    ),
+                )
+                .await?;
         }
         Ok(())
     }
@@ -99,7 +100,7 @@ impl Procurement {
         vendor_code: &str,
         unit_price: Money,
     ) -> Result<Outsourcing, ProcurementError> {
-        let vendor = records::supplier(self.database.connection(), vendor_code, false)
+        let vendor = records::supplier(self.base.database.connection(), vendor_code, false)
             .await?
             .ok_or_else(|| {
                 ProcurementError::invalid("vendor_code", format!("no supplier {vendor_code}"))
@@ -158,11 +159,13 @@ impl Procurement {
         } else {
             ("outsourcing.rejected", format!("contract rejected: {note}"))
         };
-        self.enqueue(
-            connection,
-            events::outsourcing(&order, subject, detail, actor, now),
-        )
-        .await
+        self.base
+            .enqueue(
+                connection,
+                events::outsourcing(&order, subject, detail, actor, now),
+            )
+            .await?;
+        Ok(())
     }
 
     /// PRC-6: the parts go out to the vendor (after approval only).

@@ -54,7 +54,7 @@ impl Procurement {
         step: Step<'_>,
     ) -> Result<PurchaseOrder, ProcurementError> {
         let now = self.now();
-        document::change(self.change_context(key), id, step, |order, published| {
+        document::change(self.base.change(key), id, step, |order, published| {
             published
                 .into_iter()
                 .map(|event| event.build(order, now))
@@ -67,7 +67,7 @@ impl Procurement {
         &self,
         id: &PurchaseOrderId,
     ) -> Result<PurchaseOrder, ProcurementError> {
-        records::order(self.database.connection(), id, false)
+        records::order(self.base.database.connection(), id, false)
             .await?
             .ok_or_else(|| ProcurementError::not_found("purchase order", id.as_str()))
     }
@@ -81,7 +81,7 @@ impl Procurement {
         limit: u64,
     ) -> Result<Vec<PurchaseOrder>, ProcurementError> {
         records::orders(
-            self.database.connection(),
+            self.base.database.connection(),
             state,
             supplier_code,
             late_only,
@@ -107,7 +107,7 @@ impl Procurement {
             lead_days,
         } = offer;
         let supplier_code = supplier_code.as_str();
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let now = self.now();
         if let Claim::Replay(_) = idempotency::claim(&*transaction, key, now).await? {
             drop(transaction);
@@ -157,7 +157,7 @@ impl Procurement {
                 "must be today or later",
             ));
         }
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let now = self.now();
         if let Claim::Replay(_) = idempotency::claim(&*transaction, key, now).await? {
             drop(transaction);
@@ -189,21 +189,22 @@ impl Procurement {
         let sent = requisition.invite(&suppliers, respond_by, &actor.subject, now)?;
         records::save_requisition(&*transaction, &requisition).await?;
         for invitation in &sent {
-            self.enqueue(
-                &*transaction,
-                events::rfq(
-                    &requisition,
-                    &invitation.supplier_code,
-                    respond_by,
-                    &actor.subject,
-                    now,
-                ),
-            )
-            .await?;
+            self.base
+                .enqueue(
+                    &*transaction,
+                    events::rfq(
+                        &requisition,
+                        &invitation.supplier_code,
+                        respond_by,
+                        &actor.subject,
+                        now,
+                    ),
+                )
+                .await?;
         }
         idempotency::complete(&*transaction, key, requisition_id).await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(requisition)
     }
 
@@ -220,7 +221,7 @@ impl Procurement {
         supplier_code: &str,
         reason: &str,
     ) -> Result<PurchaseOrder, ProcurementError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let now = self.now();
         if let Claim::Replay(id) = idempotency::claim(&*transaction, key, now).await? {
             drop(transaction);
@@ -289,21 +290,22 @@ impl Procurement {
                 .map(|total| total.to_string())
                 .unwrap_or_default()
         );
-        self.enqueue(
-            &*transaction,
-            events::order(
-                &order,
-                "purchase_order.created",
-                None,
-                detail,
-                &actor.subject,
-                now,
-            ),
-        )
-        .await?;
+        self.base
+            .enqueue(
+                &*transaction,
+                events::order(
+                    &order,
+                    "purchase_order.created",
+                    None,
+                    detail,
+                    &actor.subject,
+                    now,
+                ),
+            )
+            .await?;
         idempotency::complete(&*transaction, key, &order.id).await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(order)
     }
 
@@ -374,11 +376,13 @@ impl Procurement {
                 format!("contract rejected: {note}"),
             )
         };
-        self.enqueue(
-            connection,
-            events::order(&order, subject, None, detail, actor, now),
-        )
-        .await
+        self.base
+            .enqueue(
+                connection,
+                events::order(&order, subject, None, detail, actor, now),
+            )
+            .await?;
+        Ok(())
     }
 
     /// PRC-4: sent to an approved supplier with its promised date.
@@ -476,7 +480,7 @@ impl Procurement {
         let inspector = actor.subject.clone();
         // One transaction: the verdict, its events and the supplier's new
         // score (PRC-1), so a score never misses or repeats a receipt.
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let now = self.now();
         if let Claim::Replay(_) = idempotency::claim(&*transaction, key, now).await? {
             drop(transaction);
@@ -509,7 +513,8 @@ impl Procurement {
         }
         records::save_order(&*transaction, &order).await?;
         for event in published {
-            self.enqueue(&*transaction, event.build(&order, now))
+            self.base
+                .enqueue(&*transaction, event.build(&order, now))
                 .await?;
         }
         if let Some(mut supplier) =
@@ -517,22 +522,23 @@ impl Procurement {
         {
             supplier.record_receipt(receipt.quantity, receipt.accepted, receipt.on_time, now);
             records::save_supplier(&*transaction, &supplier).await?;
-            self.enqueue(
-                &*transaction,
-                events::supplier(&supplier, "scored", "procurement", now),
-            )
-            .await?;
+            self.base
+                .enqueue(
+                    &*transaction,
+                    events::supplier(&supplier, "scored", "procurement", now),
+                )
+                .await?;
         }
         idempotency::complete(&*transaction, key, id).await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(order)
     }
 
     /// PRC-4: sent orders past their promised date with goods to come,
     /// flagged and announced once each (list, event, metric).
     pub async fn sweep(&self) -> Result<usize, ProcurementError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let now = self.now();
         let today = self.today();
         let mut flagged = 0;
@@ -559,25 +565,26 @@ impl Procurement {
                         .unwrap_or_default(),
                     order.received_on(number)
                 );
-                self.enqueue(
-                    &*transaction,
-                    events::order(
-                        &order,
-                        "purchase_order.late",
-                        None,
-                        detail,
-                        "procurement",
-                        now,
-                    ),
-                )
-                .await?;
+                self.base
+                    .enqueue(
+                        &*transaction,
+                        events::order(
+                            &order,
+                            "purchase_order.late",
+                            None,
+                            detail,
+                            "procurement",
+                            now,
+                        ),
+                    )
+                    .await?;
                 orderflow_platform::metrics::sla_breached("procurement", "PRC-4");
                 flagged += 1;
             }
         }
         transaction.commit().await?;
         if flagged > 0 {
-            self.outbox.notify();
+            self.base.outbox.notify();
         }
         Ok(flagged)
     }

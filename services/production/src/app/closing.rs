@@ -32,7 +32,7 @@ impl Production {
         to: NaiveDate,
     ) -> Result<(Output, std::collections::BTreeMap<String, Output>), ProductionError> {
         let orders = records::list_orders(
-            self.database.connection(),
+            self.base.database.connection(),
             None,
             &[],
             records::Overdue::Any,

@@ -31,7 +31,7 @@ impl Production {
         key: Option<&RequestKey>,
         centre: WorkCentre,
     ) -> Result<WorkCentre, ProductionError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if let Claim::Replay(code) = idempotency::claim(&*transaction, key, self.now()).await? {
             drop(transaction);
             return self
@@ -48,13 +48,13 @@ impl Production {
     }
 
     pub async fn work_centres(&self) -> Result<Vec<WorkCentre>, ProductionError> {
-        records::work_centres(self.database.connection()).await
+        records::work_centres(self.base.database.connection()).await
     }
 
     /// What approved schedules already book, from `from` on, for production
     /// orders that are still to be made.
     async fn booked(&self, from: NaiveDate) -> Result<(Booked, String), ProductionError> {
-        let connection = self.database.connection();
+        let connection = self.base.database.connection();
         let approved = records::schedules_in(connection, ScheduleState::Approved).await?;
         let mut booked = Booked::new();
         let mut live: HashMap<String, bool> = HashMap::new();
@@ -98,7 +98,7 @@ impl Production {
         from: Option<NaiveDate>,
         horizon_days: Option<i64>,
     ) -> Result<MasterSchedule, ProductionError> {
-        let connection = self.database.connection();
+        let connection = self.base.database.connection();
         let from = from.unwrap_or_else(|| self.today()).max(self.today());
         let horizon_days = horizon_days.unwrap_or(DEFAULT_HORIZON_DAYS);
         let centres = self.work_centres().await?;
@@ -139,7 +139,7 @@ impl Production {
             created_at: self.now(),
             approved_at: None,
         };
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         if let Claim::Replay(id) = idempotency::claim(&*transaction, key, self.now()).await? {
             drop(transaction);
             return self.schedule(&id).await;
@@ -165,7 +165,7 @@ impl Production {
     /// scheduled, and the reason says why.
     async fn job(&self, order: &ProductionOrder, from: NaiveDate) -> Result<Job, String> {
         let version = order.approved_bom_version().unwrap_or_default();
-        let bom = records::bom(self.database.connection(), &order.demand.sku, version)
+        let bom = records::bom(self.base.database.connection(), &order.demand.sku, version)
             .await
             .map_err(|error| format!("its BOM cannot be read: {error}"))?
             .ok_or_else(|| format!("{} has no BOM version {version}", order.demand.sku))?;
@@ -190,7 +190,7 @@ impl Production {
     }
 
     pub async fn schedule(&self, id: &str) -> Result<MasterSchedule, ProductionError> {
-        records::schedule(self.database.connection(), id, false)
+        records::schedule(self.base.database.connection(), id, false)
             .await?
             .ok_or_else(|| ProductionError::not_found("schedule", id))
     }
@@ -203,7 +203,7 @@ impl Production {
         let mut orders = HashMap::new();
         for plan in &schedule.plans {
             if let Some(order) =
-                records::order(self.database.connection(), &plan.job_id, false).await?
+                records::order(self.base.database.connection(), &plan.job_id, false).await?
             {
                 orders.insert(plan.job_id.clone(), order);
             }
@@ -221,7 +221,7 @@ impl Production {
         key: Option<&RequestKey>,
         id: &ScheduleId,
     ) -> Result<MasterSchedule, ProductionError> {
-        let transaction = self.database.begin_write().await?;
+        let transaction = self.base.database.begin_write().await?;
         let now = self.now();
         if let Claim::Replay(_) = idempotency::claim(&*transaction, key, now).await? {
             drop(transaction);
@@ -279,26 +279,28 @@ impl Production {
                     inspector: String::new(),
                     note: String::new(),
                 };
-                self.enqueue(
-                    &*transaction,
-                    events::outsourcing(&order, &outsourced, &actor.subject, now),
-                )
-                .await?;
+                self.base
+                    .enqueue(
+                        &*transaction,
+                        events::outsourcing(&order, &outsourced, &actor.subject, now),
+                    )
+                    .await?;
                 order.outsourced.push(outsourced);
             }
             records::save_order(&*transaction, &order).await?;
-            self.enqueue(
-                &*transaction,
-                events::order(
-                    &order,
-                    "order.scheduled",
-                    None,
-                    scheduled_detail(&order, &plan),
-                    &actor.subject,
-                    now,
-                ),
-            )
-            .await?;
+            self.base
+                .enqueue(
+                    &*transaction,
+                    events::order(
+                        &order,
+                        "order.scheduled",
+                        None,
+                        scheduled_detail(&order, &plan),
+                        &actor.subject,
+                        now,
+                    ),
+                )
+                .await?;
             kept.push(plan);
         }
         draft.plans = kept;
@@ -308,7 +310,7 @@ impl Production {
         records::save_schedule(&*transaction, &draft).await?;
         idempotency::complete(&*transaction, key, id).await?;
         transaction.commit().await?;
-        self.outbox.notify();
+        self.base.outbox.notify();
         Ok(draft)
     }
 
@@ -334,7 +336,7 @@ impl Production {
     pub(crate) async fn approved_plans(&self) -> Result<HashMap<String, JobPlan>, ProductionError> {
         let mut plans = HashMap::new();
         for schedule in
-            records::schedules_in(self.database.connection(), ScheduleState::Approved).await?
+            records::schedules_in(self.base.database.connection(), ScheduleState::Approved).await?
         {
             for plan in schedule.plans {
                 plans.insert(plan.job_id.clone(), plan);
@@ -346,7 +348,7 @@ impl Production {
     /// PRD-3: the weekly plan (per week and work centre) or one day's plan,
     /// from the approved schedules of orders still to be made.
     pub async fn plan(&self, period: Period) -> Result<Vec<PlanLine>, ProductionError> {
-        let connection = self.database.connection();
+        let connection = self.base.database.connection();
         let mut plans: BTreeMap<String, JobPlan> = BTreeMap::new();
         for schedule in records::schedules_in(connection, ScheduleState::Approved).await? {
             for plan in schedule.plans {

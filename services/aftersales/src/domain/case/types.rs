@@ -225,17 +225,7 @@ pub struct Pickup {
     pub freight_payment: FreightPayment,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Address {
-    pub recipient_name: String,
-    pub phone: String,
-    pub country_code: String,
-    pub region: String,
-    pub city: String,
-    pub district: String,
-    pub street: String,
-    pub postal_code: String,
-}
+pub use orderflow_platform::address::Address;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
