@@ -110,6 +110,27 @@ impl Production {
         document::change(self.base.change(key), id, step, |_, events| events).await
     }
 
+    /// [`Self::change`] for a step that publishes nothing (what the step
+    /// returns besides is not needed: the answer is the order).
+    async fn update<T>(
+        &self,
+        key: Option<&RequestKey>,
+        id: &ProductionOrderId,
+        step: impl FnOnce(&mut ProductionOrder, DateTime<Utc>) -> Result<T, ProductionError>
+        + Send
+        + 'static,
+    ) -> Result<ProductionOrder, ProductionError> {
+        self.change(
+            key,
+            id,
+            Box::new(move |order, now| {
+                step(order, now)?;
+                Ok(Vec::new())
+            }),
+        )
+        .await
+    }
+
     pub async fn production_order(
         &self,
         id: &ProductionOrderId,
@@ -370,27 +391,22 @@ impl Production {
             ));
         }
         let prepared_by = actor.subject.clone();
-        self.change(
-            key,
-            id,
-            Box::new(move |order, now| {
-                order.submit_engineering(
-                    Engineering {
-                        drawings,
-                        process_sheet,
-                        bom_version,
-                        prepared_by,
-                        submitted_at: now,
-                        status: Review::Submitted,
-                        reviewed_by: String::new(),
-                        review_comment: String::new(),
-                        reviewed_at: None,
-                    },
-                    now,
-                )?;
-                Ok(Vec::new())
-            }),
-        )
+        self.update(key, id, move |order, now| {
+            order.submit_engineering(
+                Engineering {
+                    drawings,
+                    process_sheet,
+                    bom_version,
+                    prepared_by,
+                    submitted_at: now,
+                    status: Review::Submitted,
+                    reviewed_by: String::new(),
+                    review_comment: String::new(),
+                    reviewed_at: None,
+                },
+                now,
+            )
+        })
         .await
     }
 

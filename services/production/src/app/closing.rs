@@ -114,14 +114,9 @@ impl Production {
         comment: String,
     ) -> Result<ProductionOrder, ProductionError> {
         let reviewer = actor.subject.clone();
-        self.change(
-            key,
-            id,
-            Box::new(move |order, now| {
-                order.review_document_change(index, approve, &reviewer, &comment, now)?;
-                Ok(Vec::new())
-            }),
-        )
+        self.update(key, id, move |order, now| {
+            order.review_document_change(index, approve, &reviewer, &comment, now)
+        })
         .await
     }
 }

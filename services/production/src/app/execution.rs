@@ -63,14 +63,9 @@ impl Production {
         made_by: String,
     ) -> Result<ProductionOrder, ProductionError> {
         let head = actor.subject.clone();
-        self.change(
-            key,
-            id,
-            Box::new(move |order, now| {
-                order.record_first_article(&made_by, &head, now)?;
-                Ok(Vec::new())
-            }),
-        )
+        self.update(key, id, move |order, now| {
+            order.record_first_article(&made_by, &head, now)
+        })
         .await
     }
 
@@ -84,14 +79,9 @@ impl Production {
         note: String,
     ) -> Result<ProductionOrder, ProductionError> {
         let inspector = actor.subject.clone();
-        self.change(
-            key,
-            id,
-            Box::new(move |order, now| {
-                order.inspect_first_article(passed, &inspector, &note, now)?;
-                Ok(Vec::new())
-            }),
-        )
+        self.update(key, id, move |order, now| {
+            order.inspect_first_article(passed, &inspector, &note, now)
+        })
         .await
     }
 
@@ -186,25 +176,20 @@ impl Production {
         note: String,
     ) -> Result<ProductionOrder, ProductionError> {
         let inspector = actor.subject.clone();
-        self.change(
-            key,
-            id,
-            Box::new(move |order, now| {
-                order.record_in_process_inspection(
-                    Inspection {
-                        kind: InspectionKind::InProcess,
-                        passed,
-                        inspector,
-                        note,
-                        at: now,
-                        quantity,
-                        lot_id: String::new(),
-                    },
-                    now,
-                )?;
-                Ok(Vec::new())
-            }),
-        )
+        self.update(key, id, move |order, now| {
+            order.record_in_process_inspection(
+                Inspection {
+                    kind: InspectionKind::InProcess,
+                    passed,
+                    inspector,
+                    note,
+                    at: now,
+                    quantity,
+                    lot_id: String::new(),
+                },
+                now,
+            )
+        })
         .await
     }
 
@@ -215,15 +200,8 @@ impl Production {
         id: &ProductionOrderId,
         quantity: i64,
     ) -> Result<ProductionOrder, ProductionError> {
-        self.change(
-            key,
-            id,
-            Box::new(move |order, now| {
-                order.submit_lot(quantity, now)?;
-                Ok(Vec::new())
-            }),
-        )
-        .await
+        self.update(key, id, move |order, now| order.submit_lot(quantity, now))
+            .await
     }
 
     /// PRD-4, PRD-5: final QA. A passed lot is published for inventory to
@@ -304,14 +282,9 @@ impl Production {
         id: &ProductionOrderId,
         lot_id: String,
     ) -> Result<ProductionOrder, ProductionError> {
-        self.change(
-            key,
-            id,
-            Box::new(move |order, now| {
-                order.complete_rework(&lot_id, now)?;
-                Ok(Vec::new())
-            }),
-        )
+        self.update(key, id, move |order, now| {
+            order.complete_rework(&lot_id, now)
+        })
         .await
     }
 }

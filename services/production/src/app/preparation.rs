@@ -21,14 +21,9 @@ impl Production {
         inspector: String,
     ) -> Result<ProductionOrder, ProductionError> {
         let booker = actor.subject.clone();
-        self.change(
-            key,
-            id,
-            Box::new(move |order, now| {
-                order.book_inspection(kind, date, &inspector, &booker, now)?;
-                Ok(Vec::new())
-            }),
-        )
+        self.update(key, id, move |order, now| {
+            order.book_inspection(kind, date, &inspector, &booker, now)
+        })
         .await
     }
 
@@ -41,14 +36,9 @@ impl Production {
         description: String,
     ) -> Result<ProductionOrder, ProductionError> {
         let requester = actor.subject.clone();
-        self.change(
-            key,
-            id,
-            Box::new(move |order, now| {
-                order.request_tooling(&description, &requester, now)?;
-                Ok(Vec::new())
-            }),
-        )
+        self.update(key, id, move |order, now| {
+            order.request_tooling(&description, &requester, now)
+        })
         .await
     }
 
@@ -63,14 +53,9 @@ impl Production {
         comment: String,
     ) -> Result<ProductionOrder, ProductionError> {
         let reviewer = actor.subject.clone();
-        self.change(
-            key,
-            id,
-            Box::new(move |order, now| {
-                order.review_tooling(&tooling_id, approve, &reviewer, &comment, now)?;
-                Ok(Vec::new())
-            }),
-        )
+        self.update(key, id, move |order, now| {
+            order.review_tooling(&tooling_id, approve, &reviewer, &comment, now)
+        })
         .await
     }
 
@@ -83,14 +68,9 @@ impl Production {
         tooling_id: String,
     ) -> Result<ProductionOrder, ProductionError> {
         let maker = actor.subject.clone();
-        self.change(
-            key,
-            id,
-            Box::new(move |order, now| {
-                order.tooling_made(&tooling_id, &maker, now)?;
-                Ok(Vec::new())
-            }),
-        )
+        self.update(key, id, move |order, now| {
+            order.tooling_made(&tooling_id, &maker, now)
+        })
         .await
     }
 
@@ -103,14 +83,9 @@ impl Production {
         tooling_id: String,
     ) -> Result<ProductionOrder, ProductionError> {
         let head = actor.subject.clone();
-        self.change(
-            key,
-            id,
-            Box::new(move |order, now| {
-                order.accept_tooling(&tooling_id, &head, now)?;
-                Ok(Vec::new())
-            }),
-        )
+        self.update(key, id, move |order, now| {
+            order.accept_tooling(&tooling_id, &head, now)
+        })
         .await
     }
 
@@ -125,14 +100,9 @@ impl Production {
         note: String,
     ) -> Result<ProductionOrder, ProductionError> {
         let inspector = actor.subject.clone();
-        self.change(
-            key,
-            id,
-            Box::new(move |order, now| {
-                order.inspect_outsourced_return(seq, passed, &inspector, &note, now)?;
-                Ok(Vec::new())
-            }),
-        )
+        self.update(key, id, move |order, now| {
+            order.inspect_outsourced_return(seq, passed, &inspector, &note, now)
+        })
         .await
     }
 
