@@ -15,7 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use orderflow_platform::base::AppBase;
 use orderflow_platform::bus::outbox::{self, OutgoingEvent};
-use orderflow_platform::db::document::{self, ChangeContext};
+use orderflow_platform::db::document;
 use orderflow_platform::db::idempotency::{self, Claim, RequestKey};
 use sea_orm::ConnectionTrait;
 
@@ -104,13 +104,8 @@ impl AfterSales {
         id: &CaseId,
         step: Step<'_>,
     ) -> Result<Case, AfterSalesError> {
-        let now = self.now();
-        let context = ChangeContext {
-            database: &self.base.database,
-            outbox: &self.base.outbox,
-            key,
-            now,
-        };
+        let context = self.base.change(key);
+        let now = context.now;
         document::change(context, id, step, |case, actions| {
             actions
                 .iter()

@@ -44,6 +44,29 @@ impl Approvals {
         self.settings.base_currency
     }
 
+    /// A request that no step of its policy applies to is approved as it is
+    /// filed: its `request.approved` event, in the filing's transaction.
+    async fn approved_at_once<C: sea_orm::ConnectionTrait>(
+        &self,
+        connection: &C,
+        request: &ApprovalRequest,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApprovalError> {
+        if request.state == RequestState::Approved {
+            let event = approval_event(
+                request,
+                None,
+                "request.approved",
+                actor,
+                "no step of the policy applies",
+                now,
+            );
+            self.base.enqueue(connection, event).await?;
+        }
+        Ok(())
+    }
+
     /// Commits unless a concurrent call with the same request id committed
     /// first; then returns that call's resource instead.
     async fn commit(
@@ -270,22 +293,8 @@ impl Approvals {
                 approval_event(&request, None, "request.created", &actor.subject, "", now),
             )
             .await?;
-        if request.state == RequestState::Approved {
-            let reason = "no step of the policy applies";
-            self.base
-                .enqueue(
-                    &*transaction,
-                    approval_event(
-                        &request,
-                        None,
-                        "request.approved",
-                        &actor.subject,
-                        reason,
-                        now,
-                    ),
-                )
-                .await?;
-        }
+        self.approved_at_once(&*transaction, &request, &actor.subject, now)
+            .await?;
         idempotency::complete(&*transaction, key.as_ref(), &request.id).await?;
         transaction.commit().await?;
         self.base.outbox.notify();
@@ -399,21 +408,8 @@ impl Approvals {
                 ),
             )
             .await?;
-        if request.state == RequestState::Approved {
-            self.base
-                .enqueue(
-                    &*transaction,
-                    approval_event(
-                        &request,
-                        None,
-                        "request.approved",
-                        &actor.subject,
-                        "no step of the policy applies",
-                        now,
-                    ),
-                )
-                .await?;
-        }
+        self.approved_at_once(&*transaction, &request, &actor.subject, now)
+            .await?;
         self.commit(transaction, key.as_ref(), approval_id).await?;
         Ok(request)
     }

@@ -19,7 +19,6 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use orderflow_platform::bus::consumer::{EventHandler, HandlerError, IncomingEvent, Subscription};
 use orderflow_platform::bus::decisions;
-
 use orderflow_platform::grpc::convert::from_timestamp;
 use orderflow_platform::money::Currency;
 use orderflow_proto::aftersales::v1 as aftersales;

@@ -25,7 +25,6 @@ use crate::domain::Actor;
 use crate::domain::stock::Line;
 use async_trait::async_trait;
 use orderflow_platform::bus::consumer::{EventHandler, HandlerError, IncomingEvent, Subscription};
-
 use orderflow_proto::orders::v1 as orders;
 use orderflow_proto::procurement::v1 as procurement;
 use orderflow_proto::production::v1 as production;

@@ -9,7 +9,6 @@ use crate::domain::shipment::{OrderLine, OrderSnapshot};
 use crate::wire;
 use async_trait::async_trait;
 use orderflow_platform::bus::consumer::{EventHandler, HandlerError, IncomingEvent, Subscription};
-
 use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::orders::v1 as orders;
 use sea_orm::DatabaseTransaction;

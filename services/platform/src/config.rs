@@ -151,17 +151,23 @@ impl Env {
         Ok(interval)
     }
 
-    /// A peer's address (`http://` or `https://`), or `default` when unset.
-    pub fn url_or(&self, name: &str, default: &str) -> Result<String, ConfigError> {
-        let url = self.string_or(name, default);
-        if url.starts_with("http://") || url.starts_with("https://") {
-            Ok(url)
-        } else {
-            Err(ConfigError::new(
+    /// An `http://` or `https://` address, or `None` when unset.
+    pub fn url(&self, name: &str) -> Result<Option<String>, ConfigError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                Ok(Some(url.to_owned()))
+            }
+            Some(_) => Err(ConfigError::new(
                 name,
                 "expected an http:// or https:// URL",
-            ))
+            )),
         }
+    }
+
+    /// A peer's address ([`Self::url`]), or `default` when unset.
+    pub fn url_or(&self, name: &str, default: &str) -> Result<String, ConfigError> {
+        Ok(self.url(name)?.unwrap_or_else(|| default.to_owned()))
     }
 
     /// `BUSINESS_TIME_ZONE` (an IANA name, default Asia/Shanghai): business

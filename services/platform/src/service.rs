@@ -17,7 +17,6 @@ use crate::bus::consumer::{Consumer, ConsumerSpec, EventHandler, Subscription};
 use crate::bus::outbox::OutboxSignal;
 use crate::bus::relay::Relay;
 use crate::clock::SharedClock;
-
 use crate::config::ServiceConfig;
 use crate::db::Database;
 use crate::grpc::StandardServices;

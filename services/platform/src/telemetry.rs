@@ -104,15 +104,7 @@ impl TelemetryConfig {
                 ));
             }
         };
-        let otlp_endpoint = env.get("OTEL_EXPORTER_OTLP_ENDPOINT").map(str::to_owned);
-        if let Some(endpoint) = &otlp_endpoint
-            && !(endpoint.starts_with("http://") || endpoint.starts_with("https://"))
-        {
-            return Err(ConfigError::new(
-                "OTEL_EXPORTER_OTLP_ENDPOINT",
-                "expected an http:// or https:// URL",
-            ));
-        }
+        let otlp_endpoint = env.url("OTEL_EXPORTER_OTLP_ENDPOINT")?;
         let export_metrics = match env.string_or("OTEL_METRICS_EXPORTER", "otlp").as_str() {
             "otlp" => true,
             "none" => false,

@@ -25,7 +25,6 @@ use async_trait::async_trait;
 use chrono::{Duration, NaiveDate};
 use orderflow_platform::bus::consumer::{EventHandler, HandlerError, IncomingEvent, Subscription};
 use orderflow_platform::bus::decisions;
-
 use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::orders::v1 as orders;
 use orderflow_proto::procurement::v1 as pb;

@@ -13,7 +13,6 @@
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use orderflow_platform::bus::consumer::{EventHandler, HandlerError, IncomingEvent, Subscription};
-
 use orderflow_platform::ids::OrderId;
 use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::orders::v1 as orders;

@@ -14,7 +14,6 @@
 
 use async_trait::async_trait;
 use orderflow_platform::bus::consumer::{EventHandler, HandlerError, IncomingEvent, Subscription};
-
 use orderflow_proto::aftersales::v1 as aftersales;
 use orderflow_proto::inventory::v1 as inventory;
 use orderflow_proto::procurement::v1 as procurement;

@@ -18,7 +18,6 @@
 
 use async_trait::async_trait;
 use orderflow_platform::bus::consumer::{EventHandler, HandlerError, IncomingEvent, Subscription};
-
 use orderflow_platform::ids::OrderId;
 use orderflow_proto::finance::v1 as finance;
 use orderflow_proto::inventory::v1 as inventory;

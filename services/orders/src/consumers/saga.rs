@@ -19,7 +19,6 @@ use std::collections::BTreeSet;
 use approvals::approval_service_client::ApprovalServiceClient;
 use async_trait::async_trait;
 use orderflow_platform::bus::consumer::{EventHandler, HandlerError, IncomingEvent, Subscription};
-
 use orderflow_platform::grpc::PeerChannel;
 use orderflow_platform::ids::OrderId;
 use orderflow_proto::approvals::v1 as approvals;
