@@ -180,6 +180,7 @@ pub async fn watch_health(
         .set_service_status(LIVENESS, ServingStatus::Serving)
         .await;
     let mut last: Option<ServingStatus> = None;
+    let mut served = false;
     loop {
         let database_ok = database.ping().await;
         let nats_ok = nats.connection_state() == async_nats::connection::State::Connected;
@@ -206,9 +207,18 @@ pub async fn watch_health(
         if shutdown.is_triggered() {
             return;
         }
+        // Until the first SERVING, look again soon: NATS reports the
+        // connection a moment after connect returns, and a one-second wait
+        // there made one service in each start-up take 1.1 s to serve.
+        served |= last == Some(ServingStatus::Serving);
+        let pause = if served {
+            Duration::from_secs(1)
+        } else {
+            Duration::from_millis(20)
+        };
         tokio::select! {
             _ = shutdown.wait() => {}
-            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = tokio::time::sleep(pause) => {}
         }
     }
 }
