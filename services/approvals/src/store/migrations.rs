@@ -1,6 +1,6 @@
 //! The approvals database: the platform's tables, then the service's own.
 
-use orderflow_platform::db::migrations::AddColumn;
+use orderflow_platform::db::migrations::{AddColumn, Schema, index, unique_index};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{
     big_integer, boolean, integer, string, string_null, text, timestamp_with_time_zone,
@@ -12,7 +12,7 @@ pub struct Migrator;
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         let mut migrations = orderflow_platform::db::migrations::platform_migrations();
-        migrations.push(Box::new(CreateApprovalTables));
+        migrations.push(Box::new(approval_tables()));
         // The estimated costs of an export contract review form (APR-2).
         migrations.push(AddColumn::new(
             "m0002_request_estimated_costs",
@@ -23,23 +23,10 @@ impl MigratorTrait for Migrator {
     }
 }
 
-struct CreateApprovalTables;
-
-impl MigrationName for CreateApprovalTables {
-    fn name(&self) -> &str {
-        "m0001_policies_requests_steps_rates"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for CreateApprovalTables {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
+fn approval_tables() -> Schema {
+    Schema::new("m0001_policies_requests_steps_rates")
+        .tables(|| {
+            vec![
                 Table::create()
                     .table("policies")
                     .col(string("id").primary_key())
@@ -50,21 +37,6 @@ impl MigrationTrait for CreateApprovalTables {
                     .col(timestamp_with_time_zone("created_at"))
                     .col(string("created_by"))
                     .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("policies_by_kind_and_version")
-                    .table("policies")
-                    .col("subject_kind")
-                    .col("version")
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
                 Table::create()
                     .table("approval_requests")
                     .col(string("id").primary_key())
@@ -85,21 +57,6 @@ impl MigrationTrait for CreateApprovalTables {
                     .col(timestamp_with_time_zone("created_at"))
                     .col(timestamp_with_time_zone("updated_at"))
                     .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("approval_requests_by_subject")
-                    .table("approval_requests")
-                    .col("subject_kind")
-                    .col("subject_id")
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
                 Table::create()
                     .table("approval_steps")
                     .col(string("id").primary_key())
@@ -124,28 +81,6 @@ impl MigrationTrait for CreateApprovalTables {
                     .col(string("currency"))
                     .col(big_integer("amount"))
                     .to_owned(),
-            )
-            .await?;
-        for (name, columns) in [
-            (
-                "approval_steps_by_request",
-                vec!["request_id", "round", "position"],
-            ),
-            (
-                "approval_steps_inbox",
-                vec!["state", "role", "activated_at", "id"],
-            ),
-            ("approval_steps_by_due", vec!["state", "due_at", "id"]),
-        ] {
-            let mut index = Index::create();
-            index.name(name).table("approval_steps");
-            for column in columns {
-                index.col(column);
-            }
-            manager.create_index(index.to_owned()).await?;
-        }
-        manager
-            .create_table(
                 Table::create()
                     .table("exchange_rates")
                     .col(string("currency").primary_key())
@@ -154,8 +89,33 @@ impl MigrationTrait for CreateApprovalTables {
                     .col(timestamp_with_time_zone("updated_at"))
                     .col(string("updated_by"))
                     .to_owned(),
-            )
-            .await?;
-        Ok(())
-    }
+            ]
+        })
+        .indexes([
+            unique_index(
+                "policies_by_kind_and_version",
+                "policies",
+                &["subject_kind", "version"],
+            ),
+            unique_index(
+                "approval_requests_by_subject",
+                "approval_requests",
+                &["subject_kind", "subject_id"],
+            ),
+            index(
+                "approval_steps_by_request",
+                "approval_steps",
+                &["request_id", "round", "position"],
+            ),
+            index(
+                "approval_steps_inbox",
+                "approval_steps",
+                &["state", "role", "activated_at", "id"],
+            ),
+            index(
+                "approval_steps_by_due",
+                "approval_steps",
+                &["state", "due_at", "id"],
+            ),
+        ])
 }

@@ -2,7 +2,7 @@
 //! Ledger rows are append-only in the database too: on either backend a
 //! trigger refuses any UPDATE or DELETE of `ledger_entries` (FIN-7).
 
-use orderflow_platform::db::migrations::AddColumn;
+use orderflow_platform::db::migrations::{AddColumn, Schema, index, unique_index};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{
     big_integer, boolean, integer, string, string_null, text, text_null, timestamp_with_time_zone,
@@ -14,9 +14,9 @@ pub struct Migrator;
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         let mut migrations = orderflow_platform::db::migrations::platform_migrations();
-        migrations.push(Box::new(CreateFinanceTables));
-        migrations.push(Box::new(CreateRefunds));
-        migrations.push(Box::new(CreateDocuments));
+        migrations.push(Box::new(finance_tables()));
+        migrations.push(Box::new(refunds()));
+        migrations.push(Box::new(documents()));
         migrations.push(AddColumn::new(
             "m0004_announced_blockers",
             "order_accounts",
@@ -57,7 +57,7 @@ impl MigratorTrait for Migrator {
             || string("store_code").default("").to_owned(),
         ));
         // ORD-20: standard costs, and the profit confirmed on a sales detail.
-        migrations.push(Box::new(CreateStandardCosts));
+        migrations.push(Box::new(standard_costs()));
         migrations.push(AddColumn::new(
             "m0012_sales_detail_profits",
             "sales_details",
@@ -79,207 +79,151 @@ impl MigratorTrait for Migrator {
     }
 }
 
-struct CreateStandardCosts;
-
-impl MigrationName for CreateStandardCosts {
-    fn name(&self) -> &str {
-        "m0011_standard_costs"
-    }
+// `id` is `<sku>@<effective_from>`: one cost per SKU and day, listed by SKU
+// and then by day.
+fn standard_costs() -> Schema {
+    Schema::new("m0011_standard_costs").tables(|| {
+        vec![
+            Table::create()
+                .table("standard_costs")
+                .col(string("id").primary_key())
+                .col(string("sku"))
+                .col(string("currency"))
+                .col(big_integer("unit_cost"))
+                .col(string("effective_from"))
+                .col(text("note"))
+                .col(string("set_by"))
+                .col(timestamp_with_time_zone("set_at"))
+                .to_owned(),
+        ]
+    })
 }
 
-#[async_trait::async_trait]
-impl MigrationTrait for CreateStandardCosts {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // `id` is `<sku>@<effective_from>`: one cost per SKU and day, listed
-        // by SKU and then by day.
-        manager
-            .create_table(
+fn finance_tables() -> Schema {
+    Schema::new("m0001_accounts_payments_lcs_ledger_credit")
+        .tables(|| {
+            vec![
                 Table::create()
-                    .table("standard_costs")
-                    .col(string("id").primary_key())
-                    .col(string("sku"))
+                    .table("order_accounts")
+                    .col(string("order_id").primary_key())
+                    .col(string("order_number"))
+                    .col(string("kind"))
+                    .col(string("customer_id"))
+                    .col(string("salesperson"))
                     .col(string("currency"))
-                    .col(big_integer("unit_cost"))
-                    .col(string("effective_from"))
-                    .col(text("note"))
-                    .col(string("set_by"))
-                    .col(timestamp_with_time_zone("set_at"))
+                    .col(big_integer("total"))
+                    .col(text_null("terms"))
+                    .col(string("delivery_date"))
+                    .col(text("lines"))
+                    .col(string("stage"))
+                    .col(timestamp_with_time_zone("order_updated_at"))
+                    .col(text_null("manager_confirmation"))
+                    .col(timestamp_with_time_zone_null("gate_opened_at"))
+                    .col(timestamp_with_time_zone("updated_at"))
                     .to_owned(),
-            )
-            .await
-    }
-}
-
-struct CreateFinanceTables;
-
-impl MigrationName for CreateFinanceTables {
-    fn name(&self) -> &str {
-        "m0001_accounts_payments_lcs_ledger_credit"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for CreateFinanceTables {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let tables = [
-            Table::create()
-                .table("order_accounts")
-                .col(string("order_id").primary_key())
-                .col(string("order_number"))
-                .col(string("kind"))
-                .col(string("customer_id"))
-                .col(string("salesperson"))
-                .col(string("currency"))
-                .col(big_integer("total"))
-                .col(text_null("terms"))
-                .col(string("delivery_date"))
-                .col(text("lines"))
-                .col(string("stage"))
-                .col(timestamp_with_time_zone("order_updated_at"))
-                .col(text_null("manager_confirmation"))
-                .col(timestamp_with_time_zone_null("gate_opened_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .to_owned(),
-            Table::create()
-                .table("payments")
-                .col(string("id").primary_key())
-                .col(string("order_id"))
-                .col(string("order_number"))
-                .col(string("kind"))
-                .col(string("currency"))
-                .col(big_integer("amount"))
-                .col(string("method"))
-                .col(string("reference"))
-                .col(string("recorded_by"))
-                .col(timestamp_with_time_zone("recorded_at"))
-                .col(string_null("confirmed_by"))
-                .col(timestamp_with_time_zone_null("confirmed_at"))
-                .to_owned(),
-            Table::create()
-                .table("letters_of_credit")
-                .col(string("id").primary_key())
-                .col(string("order_id").unique_key())
-                .col(string("order_number"))
-                .col(text("terms"))
-                .col(string("received_date"))
-                .col(string("state"))
-                .col(integer("version"))
-                .col(text("reviews"))
-                .col(text("amendment_reasons"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .to_owned(),
-            Table::create()
-                .table("ledger_entries")
-                .col(string("id").primary_key())
-                // What makes an entry once: `sale:<order>`, `return:<receipt>:<sku>`.
-                .col(string("dedupe_key").unique_key())
-                .col(string("order_id"))
-                .col(string("order_number"))
-                .col(string("salesperson"))
-                .col(string("customer_id"))
-                .col(string("kind"))
-                .col(string("currency"))
-                .col(big_integer("amount"))
-                .col(string("entry_date"))
-                .col(string_null("offsets_entry_id"))
-                .col(string("reference"))
-                .col(text("note"))
-                .col(timestamp_with_time_zone("created_at"))
-                .to_owned(),
-            Table::create()
-                .table("sales_details")
-                .col(string("id").primary_key())
-                .col(string("salesperson"))
-                .col(string("entry_date"))
-                .col(string("state"))
-                .col(text("entry_ids"))
-                .col(text("totals"))
-                .col(string("signed_by"))
-                .col(timestamp_with_time_zone("signed_at"))
-                .col(string_null("confirmed_by"))
-                .col(timestamp_with_time_zone_null("confirmed_at"))
-                .to_owned(),
-            // One row per signed entry: an entry is signed once.
-            Table::create()
-                .table("sales_detail_entries")
-                .col(string("entry_id").primary_key())
-                .col(string("sales_detail_id"))
-                .to_owned(),
-            Table::create()
-                .table("credit_ratings")
-                .col(string("customer_id").primary_key())
-                .col(string("rating"))
-                .col(string("currency"))
-                .col(big_integer("credit_limit"))
-                .col(text("note"))
-                .col(string("rated_by"))
-                .col(timestamp_with_time_zone("rated_at"))
-                .to_owned(),
-        ];
-        for table in tables {
-            manager.create_table(table).await?;
-        }
-        for (name, table, columns) in [
-            ("payments_by_order", "payments", vec!["order_id", "id"]),
-            (
+                Table::create()
+                    .table("payments")
+                    .col(string("id").primary_key())
+                    .col(string("order_id"))
+                    .col(string("order_number"))
+                    .col(string("kind"))
+                    .col(string("currency"))
+                    .col(big_integer("amount"))
+                    .col(string("method"))
+                    .col(string("reference"))
+                    .col(string("recorded_by"))
+                    .col(timestamp_with_time_zone("recorded_at"))
+                    .col(string_null("confirmed_by"))
+                    .col(timestamp_with_time_zone_null("confirmed_at"))
+                    .to_owned(),
+                Table::create()
+                    .table("letters_of_credit")
+                    .col(string("id").primary_key())
+                    .col(string("order_id").unique_key())
+                    .col(string("order_number"))
+                    .col(text("terms"))
+                    .col(string("received_date"))
+                    .col(string("state"))
+                    .col(integer("version"))
+                    .col(text("reviews"))
+                    .col(text("amendment_reasons"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .col(timestamp_with_time_zone("updated_at"))
+                    .to_owned(),
+                Table::create()
+                    .table("ledger_entries")
+                    .col(string("id").primary_key())
+                    // What makes an entry once: `sale:<order>`, `return:<receipt>:<sku>`.
+                    .col(string("dedupe_key").unique_key())
+                    .col(string("order_id"))
+                    .col(string("order_number"))
+                    .col(string("salesperson"))
+                    .col(string("customer_id"))
+                    .col(string("kind"))
+                    .col(string("currency"))
+                    .col(big_integer("amount"))
+                    .col(string("entry_date"))
+                    .col(string_null("offsets_entry_id"))
+                    .col(string("reference"))
+                    .col(text("note"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .to_owned(),
+                Table::create()
+                    .table("sales_details")
+                    .col(string("id").primary_key())
+                    .col(string("salesperson"))
+                    .col(string("entry_date"))
+                    .col(string("state"))
+                    .col(text("entry_ids"))
+                    .col(text("totals"))
+                    .col(string("signed_by"))
+                    .col(timestamp_with_time_zone("signed_at"))
+                    .col(string_null("confirmed_by"))
+                    .col(timestamp_with_time_zone_null("confirmed_at"))
+                    .to_owned(),
+                // One row per signed entry: an entry is signed once.
+                Table::create()
+                    .table("sales_detail_entries")
+                    .col(string("entry_id").primary_key())
+                    .col(string("sales_detail_id"))
+                    .to_owned(),
+                Table::create()
+                    .table("credit_ratings")
+                    .col(string("customer_id").primary_key())
+                    .col(string("rating"))
+                    .col(string("currency"))
+                    .col(big_integer("credit_limit"))
+                    .col(text("note"))
+                    .col(string("rated_by"))
+                    .col(timestamp_with_time_zone("rated_at"))
+                    .to_owned(),
+            ]
+        })
+        .indexes([
+            index("payments_by_order", "payments", &["order_id", "id"]),
+            index(
                 "ledger_by_salesperson",
                 "ledger_entries",
-                vec!["salesperson", "entry_date", "id"],
+                &["salesperson", "entry_date", "id"],
             ),
-            ("ledger_by_order", "ledger_entries", vec!["order_id", "id"]),
-            (
-                "accounts_by_customer",
-                "order_accounts",
-                vec!["customer_id"],
-            ),
-            (
+            index("ledger_by_order", "ledger_entries", &["order_id", "id"]),
+            index("accounts_by_customer", "order_accounts", &["customer_id"]),
+            index(
                 "sales_details_by_salesperson",
                 "sales_details",
-                vec!["salesperson", "id"],
+                &["salesperson", "id"],
             ),
-        ] {
-            let mut index = Index::create();
-            index.name(name).table(table);
-            for column in columns {
-                index.col(column);
-            }
-            manager.create_index(index.to_owned()).await?;
-        }
-        orderflow_platform::db::migrations::make_append_only(
-            manager,
+        ])
+        .append_only(&[(
             "ledger_entries",
             "ledger entries are append-only (FIN-7): add a negative entry instead",
-        )
-        .await
-    }
+        )])
 }
 
-struct CreateRefunds;
-
-impl MigrationName for CreateRefunds {
-    fn name(&self) -> &str {
-        "m0002_refunds"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for CreateRefunds {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
+fn refunds() -> Schema {
+    Schema::new("m0002_refunds")
+        .tables(|| {
+            vec![
                 Table::create()
                     .table("refunds")
                     .col(string("id").primary_key())
@@ -300,38 +244,24 @@ impl MigrationTrait for CreateRefunds {
                     .col(timestamp_with_time_zone_null("executed_at"))
                     .col(string("execution_reference"))
                     .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("refunds_by_order")
-                    .table("refunds")
-                    .col("order_id")
-                    .col("id")
+            ]
+        })
+        .indexes([index("refunds_by_order", "refunds", &["order_id", "id"])])
+}
+
+fn documents() -> Schema {
+    Schema::new("m0003_documents_and_balance_reminders")
+        // SLA-5: the balance reminder is sent once per order.
+        .alter(|| {
+            vec![
+                Table::alter()
+                    .table("order_accounts")
+                    .add_column(timestamp_with_time_zone_null("balance_reminded_at"))
                     .to_owned(),
-            )
-            .await
-    }
-}
-
-struct CreateDocuments;
-
-impl MigrationName for CreateDocuments {
-    fn name(&self) -> &str {
-        "m0003_documents_and_balance_reminders"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for CreateDocuments {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
+            ]
+        })
+        .tables(|| {
+            vec![
                 Table::create()
                     .table("documents")
                     .col(string("id").primary_key())
@@ -352,37 +282,10 @@ impl MigrationTrait for CreateDocuments {
                     .col(timestamp_with_time_zone_null("settled_at"))
                     .col(timestamp_with_time_zone_null("overdue_announced_at"))
                     .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("documents_one_per_kind")
-                    .table("documents")
-                    .col("order_id")
-                    .col("kind")
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("documents_by_kind")
-                    .table("documents")
-                    .col("kind")
-                    .col("id")
-                    .to_owned(),
-            )
-            .await?;
-        // SLA-5: the balance reminder is sent once per order.
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("order_accounts")
-                    .add_column(timestamp_with_time_zone_null("balance_reminded_at"))
-                    .to_owned(),
-            )
-            .await
-    }
+            ]
+        })
+        .indexes([
+            unique_index("documents_one_per_kind", "documents", &["order_id", "kind"]),
+            index("documents_by_kind", "documents", &["kind", "id"]),
+        ])
 }

@@ -1,6 +1,6 @@
 //! The orders database: the platform's tables, then the service's own.
 
-use orderflow_platform::db::migrations::AddColumn;
+use orderflow_platform::db::migrations::{AddColumn, Schema, index};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{
     big_integer, boolean, integer, string, string_null, text, timestamp_with_time_zone,
@@ -12,16 +12,16 @@ pub struct Migrator;
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         let mut migrations = orderflow_platform::db::migrations::platform_migrations();
-        migrations.push(Box::new(CreateOrderTables));
+        migrations.push(Box::new(order_tables()));
         // The fulfilment saga remembers which approval round it waits for.
         migrations.push(AddColumn::new(
             "m0002_saga_approval_round",
             "fulfilment_sagas",
             || integer("approval_round").default(0).to_owned(),
         ));
-        migrations.push(Box::new(OrderShipment));
-        migrations.push(Box::new(OrderMerges));
-        migrations.push(Box::new(OrderClaims));
+        migrations.push(Box::new(order_shipment()));
+        migrations.push(Box::new(order_merges()));
+        migrations.push(Box::new(order_claims()));
         // APR-2: an export order's factory contract and estimated costs.
         migrations.push(AddColumn::new(
             "m0006_order_export_contract",
@@ -43,8 +43,8 @@ impl MigratorTrait for Migrator {
             "orders",
             || string("manufacturer_code").default("").to_owned(),
         ));
-        migrations.push(Box::new(ConfirmationSheets));
-        migrations.push(Box::new(CustomerNotifications));
+        migrations.push(Box::new(confirmation_sheets()));
+        migrations.push(Box::new(customer_notifications()));
         // ORD-18: special custom orders and their review's due time (SLA-2).
         migrations.push(AddColumn::new(
             "m0012_order_special_custom",
@@ -68,7 +68,7 @@ impl MigratorTrait for Migrator {
             "order_timeline",
             || string("trace_id").default("").to_owned(),
         ));
-        migrations.push(Box::new(NotificationsByOrder));
+        migrations.push(Box::new(notifications_by_order()));
         // ORD-18: the price list says which SKUs are special custom-made.
         migrations.push(AddColumn::new(
             "m0017_list_price_special_custom",
@@ -81,52 +81,18 @@ impl MigratorTrait for Migrator {
 
 /// ORD-17: what an order's customer was last told of a kind (the notices'
 /// dedupe looks it up in the transaction of each cause).
-struct NotificationsByOrder;
-
-impl MigrationName for NotificationsByOrder {
-    fn name(&self) -> &str {
-        "m0016_customer_notifications_by_order"
-    }
+fn notifications_by_order() -> Schema {
+    Schema::new("m0016_customer_notifications_by_order").indexes([index(
+        "customer_notifications_by_order",
+        "customer_notifications",
+        &["order_id", "kind", "id"],
+    )])
 }
 
-#[async_trait::async_trait]
-impl MigrationTrait for NotificationsByOrder {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_index(
-                Index::create()
-                    .name("customer_notifications_by_order")
-                    .table("customer_notifications")
-                    .col("order_id")
-                    .col("kind")
-                    .col("id")
-                    .to_owned(),
-            )
-            .await
-    }
-}
-
-struct CreateOrderTables;
-
-impl MigrationName for CreateOrderTables {
-    fn name(&self) -> &str {
-        "m0001_orders_customers_quotations_saga"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for CreateOrderTables {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
+fn order_tables() -> Schema {
+    Schema::new("m0001_orders_customers_quotations_saga")
+        .tables(|| {
+            vec![
                 Table::create()
                     .table("customers")
                     .col(string("id").primary_key())
@@ -137,10 +103,6 @@ impl MigrationTrait for CreateOrderTables {
                     .col(timestamp_with_time_zone("created_at"))
                     .col(string("created_by"))
                     .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
                 Table::create()
                     .table("orders")
                     .col(string("id").primary_key())
@@ -174,24 +136,6 @@ impl MigrationTrait for CreateOrderTables {
                     .col(timestamp_with_time_zone("updated_at"))
                     .col(string("created_by"))
                     .to_owned(),
-            )
-            .await?;
-        // Lists are newest first by id (UUIDv7, so by creation), filtered by
-        // these; every index costs each order creation, so no more than this.
-        for (name, columns) in [
-            ("orders_by_state", vec!["state", "id"]),
-            ("orders_by_customer", vec!["customer_id", "id"]),
-            ("orders_by_salesperson", vec!["salesperson", "id"]),
-        ] {
-            let mut index = Index::create();
-            index.name(name).table("orders");
-            for column in columns {
-                index.col(column);
-            }
-            manager.create_index(index.to_owned()).await?;
-        }
-        manager
-            .create_table(
                 Table::create()
                     .table("order_timeline")
                     .col(string("order_id"))
@@ -206,10 +150,6 @@ impl MigrationTrait for CreateOrderTables {
                     .col(string("source"))
                     .primary_key(Index::create().col("order_id").col("id"))
                     .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
                 Table::create()
                     .table("order_revisions")
                     .col(string("order_id"))
@@ -221,10 +161,6 @@ impl MigrationTrait for CreateOrderTables {
                     .col(timestamp_with_time_zone("at"))
                     .primary_key(Index::create().col("order_id").col("revision"))
                     .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
                 Table::create()
                     .table("list_prices")
                     .col(string("sku"))
@@ -234,10 +170,6 @@ impl MigrationTrait for CreateOrderTables {
                     .col(string("updated_by"))
                     .primary_key(Index::create().col("sku").col("currency"))
                     .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
                 Table::create()
                     .table("quotations")
                     .col(string("id").primary_key())
@@ -250,10 +182,6 @@ impl MigrationTrait for CreateOrderTables {
                     .col(string("customer_po_number"))
                     .col(timestamp_with_time_zone("created_at"))
                     .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
                 Table::create()
                     .table("quotation_versions")
                     .col(string("quotation_id"))
@@ -264,10 +192,6 @@ impl MigrationTrait for CreateOrderTables {
                     .col(string("created_by"))
                     .primary_key(Index::create().col("quotation_id").col("version"))
                     .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
                 Table::create()
                     .table("number_blocks")
                     .col(string("scope"))
@@ -275,10 +199,6 @@ impl MigrationTrait for CreateOrderTables {
                     .col(big_integer("next_value"))
                     .primary_key(Index::create().col("scope").col("day"))
                     .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
                 Table::create()
                     .table("fulfilment_sagas")
                     .col(string("order_id").primary_key())
@@ -287,61 +207,38 @@ impl MigrationTrait for CreateOrderTables {
                     .col(timestamp_with_time_zone("started_at"))
                     .col(timestamp_with_time_zone("updated_at"))
                     .to_owned(),
-            )
-            .await?;
-        Ok(())
-    }
+            ]
+        })
+        // Lists are newest first by id (UUIDv7, so by creation), filtered by
+        // these; every index costs each order creation, so no more than this.
+        .indexes([
+            index("orders_by_state", "orders", &["state", "id"]),
+            index("orders_by_customer", "orders", &["customer_id", "id"]),
+            index("orders_by_salesperson", "orders", &["salesperson", "id"]),
+        ])
 }
 
 /// ORD-16: the confirmation sheet each confirmed order issued.
-struct ConfirmationSheets;
-
-impl MigrationName for ConfirmationSheets {
-    fn name(&self) -> &str {
-        "m0010_confirmation_sheets"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for ConfirmationSheets {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table("confirmation_sheets")
-                    .col(string("order_id").primary_key())
-                    .col(string("number"))
-                    .col(text("body"))
-                    .col(timestamp_with_time_zone("issued_at"))
-                    .col(timestamp_with_time_zone_null("acknowledged_at"))
-                    .to_owned(),
-            )
-            .await
-    }
+fn confirmation_sheets() -> Schema {
+    Schema::new("m0010_confirmation_sheets").tables(|| {
+        vec![
+            Table::create()
+                .table("confirmation_sheets")
+                .col(string("order_id").primary_key())
+                .col(string("number"))
+                .col(text("body"))
+                .col(timestamp_with_time_zone("issued_at"))
+                .col(timestamp_with_time_zone_null("acknowledged_at"))
+                .to_owned(),
+        ]
+    })
 }
 
 /// ORD-17: customers' notifications and their message logs.
-struct CustomerNotifications;
-
-impl MigrationName for CustomerNotifications {
-    fn name(&self) -> &str {
-        "m0011_customer_notifications"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for CustomerNotifications {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
+fn customer_notifications() -> Schema {
+    Schema::new("m0011_customer_notifications")
+        .tables(|| {
+            vec![
                 Table::create()
                     .table("customer_notifications")
                     .col(string("id").primary_key())
@@ -358,123 +255,65 @@ impl MigrationTrait for CustomerNotifications {
                     .col(text("last_error").default(""))
                     .col(timestamp_with_time_zone_null("claimed_until"))
                     .to_owned(),
-            )
-            .await?;
+            ]
+        })
         // The message log by customer; the sender's queue.
-        manager
-            .create_index(
-                Index::create()
-                    .name("customer_notifications_by_customer")
-                    .table("customer_notifications")
-                    .col("customer_id")
-                    .col("id")
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("customer_notifications_waiting")
-                    .table("customer_notifications")
-                    .col("sent_at")
-                    .col("created_at")
-                    .to_owned(),
-            )
-            .await
-    }
+        .indexes([
+            index(
+                "customer_notifications_by_customer",
+                "customer_notifications",
+                &["customer_id", "id"],
+            ),
+            index(
+                "customer_notifications_waiting",
+                "customer_notifications",
+                &["sent_at", "created_at"],
+            ),
+        ])
 }
 
 /// ORD-10: reviewers' claims on submitted orders.
-struct OrderClaims;
-
-impl MigrationName for OrderClaims {
-    fn name(&self) -> &str {
-        "m0005_order_claims"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for OrderClaims {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table("order_claims")
-                    .col(string("order_id").primary_key())
-                    .col(string("claimed_by"))
-                    .col(timestamp_with_time_zone("claimed_at"))
-                    .col(timestamp_with_time_zone("expires_at"))
-                    .to_owned(),
-            )
-            .await
-    }
+fn order_claims() -> Schema {
+    Schema::new("m0005_order_claims").tables(|| {
+        vec![
+            Table::create()
+                .table("order_claims")
+                .col(string("order_id").primary_key())
+                .col(string("claimed_by"))
+                .col(timestamp_with_time_zone("claimed_at"))
+                .col(timestamp_with_time_zone("expires_at"))
+                .to_owned(),
+        ]
+    })
 }
 
 /// ORD-9: the orders merged into an order, and the order a source went into.
-struct OrderMerges;
-
-impl MigrationName for OrderMerges {
-    fn name(&self) -> &str {
-        "m0004_order_merges"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for OrderMerges {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("orders")
-                    .add_column(text("merged_from_order_ids").default("[]"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("orders")
-                    .add_column(string_null("merged_into_order_id"))
-                    .to_owned(),
-            )
-            .await
-    }
+fn order_merges() -> Schema {
+    Schema::new("m0004_order_merges").alter(|| {
+        vec![
+            Table::alter()
+                .table("orders")
+                .add_column(text("merged_from_order_ids").default("[]"))
+                .to_owned(),
+            Table::alter()
+                .table("orders")
+                .add_column(string_null("merged_into_order_id"))
+                .to_owned(),
+        ]
+    })
 }
 
 /// The carrier and tracking number logistics dispatched the order with.
-struct OrderShipment;
-
-impl MigrationName for OrderShipment {
-    fn name(&self) -> &str {
-        "m0003_order_carrier_and_tracking"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for OrderShipment {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for column in ["carrier_code", "tracking_number"] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table("orders")
-                        .add_column(string(column).default(""))
-                        .to_owned(),
-                )
-                .await?;
-        }
-        Ok(())
-    }
+fn order_shipment() -> Schema {
+    Schema::new("m0003_order_carrier_and_tracking").alter(|| {
+        ["carrier_code", "tracking_number"]
+            .into_iter()
+            .map(|column| {
+                Table::alter()
+                    .table("orders")
+                    .add_column(string(column).default(""))
+                    .to_owned()
+            })
+            .collect()
+    })
 }

@@ -16,6 +16,7 @@ use orderflow_platform::bus::{self, headers};
 use orderflow_platform::clock;
 use orderflow_platform::config::ConsumerSettings;
 use orderflow_platform::db::Database;
+use orderflow_platform::db::migrations::Schema;
 use orderflow_platform::shutdown::Shutdown;
 use orderflow_platform::testing::{self, Backend, TestDatabase, TestNats, eventually};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, Statement};
@@ -27,37 +28,22 @@ mod retention;
 
 struct TestMigrator;
 
-struct CreateEffects;
-
-impl MigrationName for CreateEffects {
-    fn name(&self) -> &str {
-        "m0001_test_effects"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for CreateEffects {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table("effects")
-                    .col(ColumnDef::new("id").string().not_null().primary_key())
-                    .col(ColumnDef::new("subject").string().not_null())
-                    .to_owned(),
-            )
-            .await
-    }
+fn effects_table() -> Schema {
+    Schema::new("m0001_test_effects").tables(|| {
+        vec![
+            Table::create()
+                .table("effects")
+                .col(ColumnDef::new("id").string().not_null().primary_key())
+                .col(ColumnDef::new("subject").string().not_null())
+                .to_owned(),
+        ]
+    })
 }
 
 impl MigratorTrait for TestMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         let mut migrations = orderflow_platform::db::migrations::platform_migrations();
-        migrations.push(Box::new(CreateEffects));
+        migrations.push(Box::new(effects_table()));
         migrations
     }
 }
@@ -66,44 +52,30 @@ impl MigratorTrait for TestMigrator {
 /// a new table and a new nullable column the old binary ignores).
 struct NextMigrator;
 
-struct AddLabels;
-
-impl MigrationName for AddLabels {
-    fn name(&self) -> &str {
-        "m0002_test_labels"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for AddLabels {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
+fn labels_table() -> Schema {
+    Schema::new("m0002_test_labels")
+        .alter(|| {
+            vec![
                 Table::alter()
                     .table("effects")
                     .add_column(ColumnDef::new("label").string().null())
                     .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
+            ]
+        })
+        .tables(|| {
+            vec![
                 Table::create()
                     .table("labels")
                     .col(ColumnDef::new("id").string().not_null().primary_key())
                     .to_owned(),
-            )
-            .await
-    }
+            ]
+        })
 }
 
 impl MigratorTrait for NextMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         let mut migrations = TestMigrator::migrations();
-        migrations.push(Box::new(AddLabels));
+        migrations.push(Box::new(labels_table()));
         migrations
     }
 }
@@ -111,25 +83,14 @@ impl MigratorTrait for NextMigrator {
 /// Another line of releases: a migration the next release does not have.
 struct OtherMigrator;
 
-struct AddOther;
-
-impl MigrationName for AddOther {
-    fn name(&self) -> &str {
-        "m0002_test_other"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for AddOther {
-    async fn up(&self, _manager: &SchemaManager) -> Result<(), DbErr> {
-        Ok(())
-    }
+fn other_step() -> Schema {
+    Schema::new("m0002_test_other")
 }
 
 impl MigratorTrait for OtherMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         let mut migrations = TestMigrator::migrations();
-        migrations.push(Box::new(AddOther));
+        migrations.push(Box::new(other_step()));
         migrations
     }
 }

@@ -1,5 +1,6 @@
 //! The procurement database: the platform's tables, then the service's own.
 
+use orderflow_platform::db::migrations::{Schema, index, unique_index};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{boolean, string, string_null, text, timestamp_with_time_zone};
 
@@ -8,113 +9,73 @@ pub struct Migrator;
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         let mut migrations = orderflow_platform::db::migrations::platform_migrations();
-        migrations.push(Box::new(CreateProcurementTables));
-        migrations.push(Box::new(CreateOutsourcingOrders));
+        migrations.push(Box::new(procurement_tables()));
+        migrations.push(Box::new(outsourcing_orders()));
         migrations.push(Box::new(PurchaseOrderLines));
-        migrations.push(Box::new(CreateFabricPurchases));
-        migrations.push(Box::new(CreateGarmentOrders));
+        migrations.push(Box::new(fabric_purchases()));
+        migrations.push(Box::new(garment_orders()));
         migrations
     }
 }
 
-struct CreateProcurementTables;
-
-impl MigrationName for CreateProcurementTables {
-    fn name(&self) -> &str {
-        "m0001_suppliers_requisitions_purchase_orders"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for CreateProcurementTables {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let tables = [
-            Table::create()
-                .table("suppliers")
-                .col(string("code").primary_key())
-                .col(string("status"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .col(text("body"))
-                .to_owned(),
-            Table::create()
-                .table("requisitions")
-                .col(string("id").primary_key())
-                .col(string("sku"))
-                .col(string("need_by"))
-                .col(string("state"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(text("body"))
-                .to_owned(),
-            Table::create()
-                .table("requisition_sources")
-                .col(string("source_key").primary_key())
-                .col(string("requisition_id"))
-                .to_owned(),
-            Table::create()
-                .table("purchase_orders")
-                .col(string("id").primary_key())
-                .col(string("supplier_code"))
-                .col(string("state"))
-                .col(boolean("late"))
-                .col(string_null("promised_date"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .col(text("body"))
-                .to_owned(),
-        ];
-        for table in tables {
-            manager.create_table(table).await?;
-        }
-        for (name, table, columns) in [
-            (
+fn procurement_tables() -> Schema {
+    Schema::new("m0001_suppliers_requisitions_purchase_orders")
+        .tables(|| {
+            vec![
+                Table::create()
+                    .table("suppliers")
+                    .col(string("code").primary_key())
+                    .col(string("status"))
+                    .col(timestamp_with_time_zone("updated_at"))
+                    .col(text("body"))
+                    .to_owned(),
+                Table::create()
+                    .table("requisitions")
+                    .col(string("id").primary_key())
+                    .col(string("sku"))
+                    .col(string("need_by"))
+                    .col(string("state"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .col(text("body"))
+                    .to_owned(),
+                Table::create()
+                    .table("requisition_sources")
+                    .col(string("source_key").primary_key())
+                    .col(string("requisition_id"))
+                    .to_owned(),
+                Table::create()
+                    .table("purchase_orders")
+                    .col(string("id").primary_key())
+                    .col(string("supplier_code"))
+                    .col(string("state"))
+                    .col(boolean("late"))
+                    .col(string_null("promised_date"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .col(timestamp_with_time_zone("updated_at"))
+                    .col(text("body"))
+                    .to_owned(),
+            ]
+        })
+        .indexes([
+            index(
                 "requisitions_by_sku_need_by",
                 "requisitions",
-                &["sku", "need_by", "state"][..],
+                &["sku", "need_by", "state"],
             ),
-            (
-                "purchase_orders_by_state",
-                "purchase_orders",
-                &["state"][..],
-            ),
-            (
+            index("purchase_orders_by_state", "purchase_orders", &["state"]),
+            index(
                 "purchase_orders_by_supplier",
                 "purchase_orders",
-                &["supplier_code"][..],
+                &["supplier_code"],
             ),
-        ] {
-            let mut index = Index::create();
-            index.name(name).table(table);
-            for column in columns {
-                index.col(*column);
-            }
-            manager.create_index(index.to_owned()).await?;
-        }
-        Ok(())
-    }
+        ])
 }
 
 /// PRC-6: outsourcing orders, one per (production order, operation).
-struct CreateOutsourcingOrders;
-
-impl MigrationName for CreateOutsourcingOrders {
-    fn name(&self) -> &str {
-        "m0002_outsourcing_orders"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for CreateOutsourcingOrders {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
+fn outsourcing_orders() -> Schema {
+    Schema::new("m0002_outsourcing_orders")
+        .tables(|| {
+            vec![
                 Table::create()
                     .table("outsourcing_orders")
                     .col(string("id").primary_key())
@@ -124,30 +85,20 @@ impl MigrationTrait for CreateOutsourcingOrders {
                     .col(timestamp_with_time_zone("created_at"))
                     .col(text("body"))
                     .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("outsourcing_once_per_operation")
-                    .table("outsourcing_orders")
-                    .col("production_order_id")
-                    .col("seq")
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("outsourcing_by_state")
-                    .table("outsourcing_orders")
-                    .col("state")
-                    .col("id")
-                    .to_owned(),
-            )
-            .await
-    }
+            ]
+        })
+        .indexes([
+            unique_index(
+                "outsourcing_once_per_operation",
+                "outsourcing_orders",
+                &["production_order_id", "seq"],
+            ),
+            index(
+                "outsourcing_by_state",
+                "outsourcing_orders",
+                &["state", "id"],
+            ),
+        ])
 }
 
 /// PRC-3, PRC-4: a purchase order covers several requisitions, one line
@@ -236,23 +187,10 @@ impl MigrationTrait for PurchaseOrderLines {
 }
 
 /// PRC-7: made-to-measure fabric purchases, listed per partner.
-struct CreateFabricPurchases;
-
-impl MigrationName for CreateFabricPurchases {
-    fn name(&self) -> &str {
-        "m0004_fabric_purchases"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for CreateFabricPurchases {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
+fn fabric_purchases() -> Schema {
+    Schema::new("m0004_fabric_purchases")
+        .tables(|| {
+            vec![
                 Table::create()
                     .table("fabric_purchases")
                     .col(string("id").primary_key())
@@ -263,56 +201,36 @@ impl MigrationTrait for CreateFabricPurchases {
                     .col(timestamp_with_time_zone("created_at"))
                     .col(text("body"))
                     .to_owned(),
-            )
-            .await?;
-        for (name, column) in [
-            ("fabric_by_supplier", "supplier_code"),
-            ("fabric_by_manufacturer", "manufacturer_code"),
-            ("fabric_by_order", "order_id"),
-        ] {
-            manager
-                .create_index(
-                    Index::create()
-                        .name(name)
-                        .table("fabric_purchases")
-                        .col(column)
-                        .col("id")
-                        .to_owned(),
-                )
-                .await?;
-        }
-        Ok(())
-    }
+            ]
+        })
+        .indexes([
+            index(
+                "fabric_by_supplier",
+                "fabric_purchases",
+                &["supplier_code", "id"],
+            ),
+            index(
+                "fabric_by_manufacturer",
+                "fabric_purchases",
+                &["manufacturer_code", "id"],
+            ),
+            index("fabric_by_order", "fabric_purchases", &["order_id", "id"]),
+        ])
 }
 
 /// PRC-7: the made-to-measure orders fabric may be bought for.
-struct CreateGarmentOrders;
-
-impl MigrationName for CreateGarmentOrders {
-    fn name(&self) -> &str {
-        "m0005_garment_orders"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for CreateGarmentOrders {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table("garment_orders")
-                    .col(string("order_id").primary_key())
-                    .col(string("number"))
-                    .col(string("state"))
-                    .col(timestamp_with_time_zone("updated_at"))
-                    .to_owned(),
-            )
-            .await
-    }
+fn garment_orders() -> Schema {
+    Schema::new("m0005_garment_orders").tables(|| {
+        vec![
+            Table::create()
+                .table("garment_orders")
+                .col(string("order_id").primary_key())
+                .col(string("number"))
+                .col(string("state"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .to_owned(),
+        ]
+    })
 }
 
 #[cfg(test)]
