@@ -21,7 +21,7 @@ mod pki;
 mod spawn;
 pub use nats::{NatsStopper, TestNats, nats_server_binary};
 pub use pki::TestPki;
-pub use spawn::{Spawned, Starter, starter};
+pub use spawn::{Spawned, Starter, starter, utc};
 
 /// The HS256 secret of test tokens.
 pub const TEST_SECRET: &str = "orderflow-test-secret-0123456789abcdef";

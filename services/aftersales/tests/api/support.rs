@@ -27,20 +27,11 @@ pub const CALLING_PEERS: &[&str] = &[
 
 pub const CUSTOMER: &str = "0190a1b2-0000-7000-8000-00000000c001";
 
-pub struct TestApp(Spawned);
-
-impl std::ops::Deref for TestApp {
-    type Target = Spawned;
-    fn deref(&self) -> &Spawned {
-        &self.0
-    }
-}
+orderflow_platform::test_app!(TestApp);
 
 /// Monday 2027-01-11 09:00 in Shanghai.
 pub fn start_time() -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::parse_from_rfc3339("2027-01-11T01:00:00Z")
-        .map(|at| at.to_utc())
-        .unwrap_or_default()
+    testing::utc("2027-01-11T01:00:00Z")
 }
 
 pub async fn spawn_aftersales(backend: Backend) -> TestApp {

@@ -1,7 +1,6 @@
 //! `spawn_approvals()`: the service in-process on port 0, with its own
 //! database and NATS server, a settable clock and typed clients.
 
-use chrono::{DateTime, TimeZone, Utc};
 use orderflow_approvals::config::ApprovalsConfig;
 use orderflow_platform::testing::{self, Backend, Spawned};
 use orderflow_proto::approvals::v1 as pb;
@@ -10,22 +9,15 @@ use pb::approval_service_client::ApprovalServiceClient;
 
 pub type Client = ApprovalServiceClient<testing::Authorized>;
 
-pub fn start_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0)
-        .single()
-        .unwrap_or_default()
+pub fn start_time() -> chrono::DateTime<chrono::Utc> {
+    testing::utc("2026-03-02T01:00:00Z")
 }
 
-/// Approvals under test: [`Spawned`] (address, database, NATS, clock) with
-/// the approvals client.
-pub struct TestApp(Spawned);
-
-impl std::ops::Deref for TestApp {
-    type Target = Spawned;
-    fn deref(&self) -> &Spawned {
-        &self.0
-    }
-}
+orderflow_platform::test_app!(
+    /// Approvals under test: [`Spawned`] (address, database, NATS, clock) with
+    /// the approvals client.
+    TestApp
+);
 
 pub async fn spawn_approvals(backend: Backend) -> TestApp {
     TestApp(

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use async_nats::jetstream;
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use orderflow_finance::config::FinanceConfig;
 use orderflow_platform::grpc::convert::timestamp;
 use orderflow_platform::testing::{self, Backend, Spawned};
@@ -18,22 +18,15 @@ pub use pb::finance_service_client::FinanceServiceClient;
 
 pub type Client = FinanceServiceClient<testing::Authorized>;
 
-/// Finance under test: [`Spawned`] (address, database, NATS, clock) with
-/// finance's clients and events.
-pub struct TestApp(Spawned);
-
-impl std::ops::Deref for TestApp {
-    type Target = Spawned;
-    fn deref(&self) -> &Spawned {
-        &self.0
-    }
-}
+orderflow_platform::test_app!(
+    /// Finance under test: [`Spawned`] (address, database, NATS, clock) with
+    /// finance's clients and events.
+    TestApp
+);
 
 /// 2027-01-04 09:00 in Shanghai.
-pub fn start_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2027, 1, 4, 1, 0, 0)
-        .single()
-        .unwrap_or_default()
+pub fn start_time() -> chrono::DateTime<chrono::Utc> {
+    testing::utc("2027-01-04T01:00:00Z")
 }
 
 pub fn day(text: &str) -> NaiveDate {

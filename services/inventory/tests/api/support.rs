@@ -8,16 +8,11 @@ use pb::inventory_service_client::InventoryServiceClient;
 
 pub type Client = InventoryServiceClient<testing::Authorized>;
 
-/// Inventory under test: [`Spawned`] (address, database, NATS, clock) with
-/// inventory's clients.
-pub struct TestApp(Spawned);
-
-impl std::ops::Deref for TestApp {
-    type Target = Spawned;
-    fn deref(&self) -> &Spawned {
-        &self.0
-    }
-}
+orderflow_platform::test_app!(
+    /// Inventory under test: [`Spawned`] (address, database, NATS, clock) with
+    /// inventory's clients.
+    TestApp
+);
 
 pub async fn spawn_inventory(backend: Backend) -> TestApp {
     TestApp(

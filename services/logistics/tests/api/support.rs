@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use async_nats::jetstream;
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use orderflow_logistics::config::LogisticsConfig;
 use orderflow_platform::grpc::convert::timestamp;
 use orderflow_platform::shutdown::Shutdown;
@@ -41,10 +41,8 @@ impl Drop for TestApp {
 }
 
 /// 2027-01-04 09:00 in Shanghai.
-pub fn start_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2027, 1, 4, 1, 0, 0)
-        .single()
-        .unwrap_or_default()
+pub fn start_time() -> chrono::DateTime<chrono::Utc> {
+    testing::utc("2027-01-04T01:00:00Z")
 }
 
 pub async fn spawn_logistics(backend: Backend) -> TestApp {

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
 use orderflow_orders::config::OrdersConfig;
 use orderflow_platform::config::Env;
 use orderflow_platform::shutdown::Shutdown;
@@ -17,28 +16,15 @@ use orderflow_platform::testing::Bearer;
 pub use orderflow_platform::testing::{Authorized, channel};
 
 /// 2026-03-02 09:00 in Shanghai.
-pub fn start_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0)
-        .single()
-        .unwrap_or_default()
+pub fn start_time() -> chrono::DateTime<chrono::Utc> {
+    testing::utc("2026-03-02T01:00:00Z")
 }
 
-/// Orders under test: [`Spawned`] (address, database, NATS, clock) with
-/// the orders and quotation clients.
-pub struct TestApp(Spawned);
-
-impl std::ops::Deref for TestApp {
-    type Target = Spawned;
-    fn deref(&self) -> &Spawned {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for TestApp {
-    fn deref_mut(&mut self) -> &mut Spawned {
-        &mut self.0
-    }
-}
+orderflow_platform::test_app!(
+    /// Orders under test: [`Spawned`] (address, database, NATS, clock) with
+    /// the orders and quotation clients.
+    TestApp
+);
 
 /// The consumers that keep retrying the peers no test here runs.
 const RETRYING_PEERS: &[&str] = &[

@@ -40,6 +40,37 @@ where
     })
 }
 
+/// Declares a service's test app, `pub struct $name(Spawned)`, which reads
+/// as the [`Spawned`] it wraps; the service's test support adds its typed
+/// clients to it.
+#[macro_export]
+macro_rules! test_app {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        pub struct $name(pub $crate::testing::Spawned);
+
+        impl ::std::ops::Deref for $name {
+            type Target = $crate::testing::Spawned;
+            fn deref(&self) -> &Self::Target {
+                &self.0
+            }
+        }
+
+        impl ::std::ops::DerefMut for $name {
+            fn deref_mut(&mut self) -> &mut Self::Target {
+                &mut self.0
+            }
+        }
+    };
+}
+
+/// A test's fixed instant, written as RFC 3339 (`"2027-01-11T01:00:00Z"`).
+pub fn utc(at: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(at)
+        .map(|at| at.to_utc())
+        .unwrap_or_else(|error| panic!("{at} is not an RFC 3339 instant: {error}"))
+}
+
 /// A service under test and what it runs on.
 pub struct Spawned {
     pub address: SocketAddr,

@@ -19,20 +19,11 @@ pub const CONTRACTS: &str = "procurement-contracts";
 /// Its outsourcing twin (PRC-6).
 pub const OUTSOURCING_CONTRACTS: &str = "procurement-outsourcing-contracts";
 
-pub struct TestApp(Spawned);
-
-impl std::ops::Deref for TestApp {
-    type Target = Spawned;
-    fn deref(&self) -> &Spawned {
-        &self.0
-    }
-}
+orderflow_platform::test_app!(TestApp);
 
 /// 2026-12-01 09:00 in Shanghai.
 pub fn start_time() -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::parse_from_rfc3339("2026-12-01T01:00:00Z")
-        .map(|at| at.to_utc())
-        .unwrap_or_default()
+    testing::utc("2026-12-01T01:00:00Z")
 }
 
 pub async fn spawn_procurement(backend: Backend) -> TestApp {

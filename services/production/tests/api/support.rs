@@ -31,9 +31,7 @@ impl std::ops::Deref for TestApp {
 
 /// 2026-12-01 09:00 in Shanghai, a Tuesday.
 pub fn start_time() -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::parse_from_rfc3339("2026-12-01T01:00:00Z")
-        .map(|at| at.to_utc())
-        .unwrap_or_default()
+    testing::utc("2026-12-01T01:00:00Z")
 }
 
 pub async fn spawn_production(backend: Backend) -> TestApp {
