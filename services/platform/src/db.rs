@@ -17,6 +17,7 @@
 pub mod document;
 pub mod idempotency;
 pub mod migrations;
+pub mod query;
 pub mod retention;
 
 use std::ops::Deref;

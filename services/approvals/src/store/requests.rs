@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
+use orderflow_platform::db::query::{grouped_by_parent, newest_first};
 use orderflow_platform::money::{Currency, Money};
 use sea_orm::sea_query::{Condition, OnConflict};
 use sea_orm::{
@@ -91,16 +92,37 @@ fn money(currency: &str, minor_units: i64) -> Result<Money, ApprovalError> {
     Ok(Money::new(currency, minor_units))
 }
 
+/// The requests of `models` with their steps, read in one query for all.
 async fn assemble<C: ConnectionTrait>(
     connection: &C,
+    models: Vec<request::Model>,
+) -> Result<Vec<ApprovalRequest>, ApprovalError> {
+    let ids: Vec<&str> = models.iter().map(|model| model.id.as_str()).collect();
+    let mut steps = grouped_by_parent(
+        connection,
+        step::Entity::find()
+            .order_by_asc(step::Column::Round)
+            .order_by_asc(step::Column::Position),
+        step::Column::RequestId,
+        &ids,
+        |step| &step.request_id,
+    )
+    .await?;
+    models
+        .into_iter()
+        .map(|model| {
+            let steps = steps.remove(&model.id).unwrap_or_default();
+            from_model(model, steps)
+        })
+        .collect()
+}
+
+/// The request of `model` and its `steps`.
+fn from_model(
     model: request::Model,
+    steps: Vec<step::Model>,
 ) -> Result<ApprovalRequest, ApprovalError> {
-    let steps = step::Entity::find()
-        .filter(step::Column::RequestId.eq(model.id.as_str()))
-        .order_by_asc(step::Column::Round)
-        .order_by_asc(step::Column::Position)
-        .all(connection)
-        .await?
+    let steps = steps
         .into_iter()
         .map(step_from_model)
         .collect::<Result<Vec<_>, _>>()?;
@@ -187,7 +209,7 @@ pub async fn find<C: ConnectionTrait>(
         .one(connection)
         .await?
     {
-        Some(model) => Ok(Some(assemble(connection, model).await?)),
+        Some(model) => Ok(assemble(connection, vec![model]).await?.pop()),
         None => Ok(None),
     }
 }
@@ -211,7 +233,10 @@ pub async fn load_for_update<C: ConnectionTrait>(
         .one(connection)
         .await?
         .ok_or_else(|| ApprovalError::not_found("approval request", id))?;
-    assemble(connection, model).await
+    assemble(connection, vec![model])
+        .await?
+        .pop()
+        .ok_or_else(|| ApprovalError::not_found("approval request", id))
 }
 
 pub async fn find_by_subject<C: ConnectionTrait>(
@@ -225,7 +250,7 @@ pub async fn find_by_subject<C: ConnectionTrait>(
         .one(connection)
         .await?;
     match model {
-        Some(model) => Ok(Some(assemble(connection, model).await?)),
+        Some(model) => Ok(assemble(connection, vec![model]).await?.pop()),
         None => Ok(None),
     }
 }
@@ -250,19 +275,8 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(requester) = &filter.requester {
         query = query.filter(request::Column::Requester.eq(requester.as_str()));
     }
-    if let Some(after) = after {
-        query = query.filter(request::Column::Id.lt(after));
-    }
-    let models = query
-        .order_by_desc(request::Column::Id)
-        .limit(limit)
-        .all(connection)
-        .await?;
-    let mut requests = Vec::with_capacity(models.len());
-    for model in models {
-        requests.push(assemble(connection, model).await?);
-    }
-    Ok(requests)
+    let models = newest_first(connection, query, request::Column::Id, after, limit).await?;
+    assemble(connection, models).await
 }
 
 fn pending_from_model(model: step::Model) -> Result<PendingStep, ApprovalError> {

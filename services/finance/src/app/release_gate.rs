@@ -35,17 +35,26 @@ impl Finance {
         rating: &CreditRating,
         except_order: Option<&str>,
     ) -> Result<i64, FinanceError> {
-        let mut used = 0_i64;
-        for other in accounts::credit_accounts(connection, &rating.customer_id).await? {
-            let counts = other.gate_opened_at.is_some()
-                && Some(other.order_id.as_str()) != except_order
-                && rating.currency == other.currency;
-            if counts {
-                let paid = self.confirmed_paid(connection, &other).await?;
-                used = used.saturating_add(other.total.saturating_sub(paid).max(0));
-            }
-        }
-        Ok(used)
+        let counted: Vec<OrderAccount> = accounts::credit_accounts(connection, &rating.customer_id)
+            .await?
+            .into_iter()
+            .filter(|other| {
+                other.gate_opened_at.is_some()
+                    && Some(other.order_id.as_str()) != except_order
+                    && rating.currency == other.currency
+            })
+            .collect();
+        let order_ids: Vec<&str> = counted
+            .iter()
+            .map(|other| other.order_id.as_str())
+            .collect();
+        let payments = accounts::payments_of_orders(connection, &order_ids).await?;
+        Ok(counted.iter().fold(0_i64, |used, other| {
+            let paid = payments.get(&other.order_id).map_or(0, |payments| {
+                payment::confirmed_total(payments, other.currency)
+            });
+            used.saturating_add(other.total.saturating_sub(paid).max(0))
+        }))
     }
 
     /// FIN-3: what was paid for the order and confirmed, in its currency.

@@ -364,6 +364,30 @@ pub async fn payments<C: ConnectionTrait>(
         .collect()
 }
 
+/// The payments of each of `order_ids`, read in one query.
+pub async fn payments_of_orders<C: ConnectionTrait>(
+    connection: &C,
+    order_ids: &[&str],
+) -> Result<std::collections::HashMap<String, Vec<Payment>>, FinanceError> {
+    orderflow_platform::db::query::grouped_by_parent(
+        connection,
+        payment::Entity::find().order_by_asc(payment::Column::Id),
+        payment::Column::OrderId,
+        order_ids,
+        |payment| &payment.order_id,
+    )
+    .await?
+    .into_iter()
+    .map(|(order_id, rows)| {
+        let payments = rows
+            .into_iter()
+            .map(payment_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((order_id, payments))
+    })
+    .collect()
+}
+
 // ------------------------------------------------------- letters of credit
 
 fn lc_model(lc: &LetterOfCredit) -> Result<letter_of_credit::Model, FinanceError> {

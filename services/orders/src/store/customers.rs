@@ -1,14 +1,12 @@
 //! Customers.
 
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter};
 
 use super::entities::customer;
 use super::{json, parse_json};
 use crate::domain::OrderError;
 use crate::domain::customer::Customer;
+use orderflow_platform::db::query::newest_first;
 
 fn from_model(model: customer::Model) -> Result<Customer, OrderError> {
     Ok(Customer {
@@ -79,13 +77,7 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(fragment) = name_contains {
         query = query.filter(customer::Column::Name.contains(fragment));
     }
-    if let Some(after) = after {
-        query = query.filter(customer::Column::Id.lt(after));
-    }
-    query
-        .order_by_desc(customer::Column::Id)
-        .limit(limit)
-        .all(connection)
+    newest_first(connection, query, customer::Column::Id, after, limit)
         .await?
         .into_iter()
         .map(from_model)

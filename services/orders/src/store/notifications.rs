@@ -18,6 +18,7 @@ use super::corrupt;
 use super::entities::customer_notification as row;
 use crate::domain::OrderError;
 use crate::domain::notification::{Notification, NotificationKind};
+use orderflow_platform::db::query::newest_first;
 
 fn model(notification: &Notification) -> row::Model {
     row::Model {
@@ -159,13 +160,7 @@ pub async fn of_customer<C: ConnectionTrait>(
     if let Some(order_id) = order_id {
         query = query.filter(row::Column::OrderId.eq(order_id));
     }
-    if let Some(after) = after {
-        query = query.filter(row::Column::Id.lt(after));
-    }
-    query
-        .order_by_desc(row::Column::Id)
-        .limit(limit)
-        .all(connection)
+    newest_first(connection, query, row::Column::Id, after, limit)
         .await?
         .into_iter()
         .map(from_model)

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    PaginatorTrait, QueryFilter, QuerySelect,
 };
 
 use super::entities::{order, order_revision};
@@ -11,6 +11,7 @@ use super::{corrupt, json, parse_json};
 use crate::domain::OrderError;
 pub use crate::domain::listing::OrderFilter;
 use crate::domain::order::{CostBearer, EditableFields, Order, OrderKind, OrderState, Replaced};
+use orderflow_platform::db::query::newest_first;
 use orderflow_platform::money::Currency;
 
 fn to_model(order: &Order) -> Result<order::Model, OrderError> {
@@ -254,13 +255,7 @@ pub async fn list<C: ConnectionTrait>(
                 ),
         );
     }
-    if let Some(after) = after {
-        query = query.filter(order::Column::Id.lt(after));
-    }
-    query
-        .order_by_desc(order::Column::Id)
-        .limit(limit)
-        .all(connection)
+    newest_first(connection, query, order::Column::Id, after, limit)
         .await?
         .into_iter()
         .map(from_model)

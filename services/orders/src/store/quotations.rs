@@ -5,6 +5,8 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 
+use orderflow_platform::db::query::{grouped_by_parent, newest_first};
+
 use super::entities::{quotation, quotation_version};
 use super::{corrupt, json, parse_json};
 use crate::domain::OrderError;
@@ -70,15 +72,36 @@ pub async fn update_header<C: ConnectionTrait>(
     Ok(())
 }
 
+/// The quotations of `models` with their versions, read in one query for
+/// all.
 async fn assemble<C: ConnectionTrait>(
     connection: &C,
+    models: Vec<quotation::Model>,
+) -> Result<Vec<Quotation>, OrderError> {
+    let ids: Vec<&str> = models.iter().map(|model| model.id.as_str()).collect();
+    let mut versions = grouped_by_parent(
+        connection,
+        quotation_version::Entity::find().order_by_asc(quotation_version::Column::Version),
+        quotation_version::Column::QuotationId,
+        &ids,
+        |version| &version.quotation_id,
+    )
+    .await?;
+    models
+        .into_iter()
+        .map(|model| {
+            let versions = versions.remove(&model.id).unwrap_or_default();
+            from_model(model, versions)
+        })
+        .collect()
+}
+
+/// The quotation of `model` and its `versions`.
+fn from_model(
     model: quotation::Model,
+    versions: Vec<quotation_version::Model>,
 ) -> Result<Quotation, OrderError> {
-    let versions = quotation_version::Entity::find()
-        .filter(quotation_version::Column::QuotationId.eq(model.id.as_str()))
-        .order_by_asc(quotation_version::Column::Version)
-        .all(connection)
-        .await?
+    let versions = versions
         .into_iter()
         .map(|row| {
             Ok(QuotationVersion {
@@ -113,7 +136,7 @@ pub async fn find<C: ConnectionTrait>(
         .one(connection)
         .await?
     {
-        Some(model) => Ok(Some(assemble(connection, model).await?)),
+        Some(model) => Ok(assemble(connection, vec![model]).await?.pop()),
         None => Ok(None),
     }
 }
@@ -127,7 +150,10 @@ pub async fn load_for_update<C: ConnectionTrait>(
         .one(connection)
         .await?
         .ok_or_else(|| OrderError::not_found("quotation", id))?;
-    assemble(connection, model).await
+    assemble(connection, vec![model])
+        .await?
+        .pop()
+        .ok_or_else(|| OrderError::not_found("quotation", id))
 }
 
 pub async fn list<C: ConnectionTrait>(
@@ -144,17 +170,6 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(state) = state {
         query = query.filter(quotation::Column::State.eq(state.as_str()));
     }
-    if let Some(after) = after {
-        query = query.filter(quotation::Column::Id.lt(after));
-    }
-    let models = query
-        .order_by_desc(quotation::Column::Id)
-        .limit(limit)
-        .all(connection)
-        .await?;
-    let mut quotations = Vec::with_capacity(models.len());
-    for model in models {
-        quotations.push(assemble(connection, model).await?);
-    }
-    Ok(quotations)
+    let models = newest_first(connection, query, quotation::Column::Id, after, limit).await?;
+    assemble(connection, models).await
 }
