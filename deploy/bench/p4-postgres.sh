@@ -19,41 +19,12 @@
 # OUT_DIR (docs/bench). Nothing else may listen on 50051 meanwhile.
 set -euo pipefail
 
-ADMIN_URL=${ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
-BIN=${BIN:-target/release}
 SMALL=${SMALL:-10000}
 LARGE=${LARGE:-1000000}
 OUT_DIR=${OUT_DIR:-docs/bench}
-base=${ADMIN_URL%/*}
-database="${base}/bench_p4_orders"
-
-work=$(mktemp -d /tmp/orderflow-p4.XXXX)
-nats_port=$((20000 + RANDOM % 20000))
-export NATS_URL="nats://127.0.0.1:${nats_port}"
-export ORDERFLOW_JWT_SECRET=${ORDERFLOW_JWT_SECRET:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
-export RUST_LOG=${RUST_LOG:-warn}
-
-cleanup() {
-  [[ -n ${orders_pid:-} ]] && kill "$orders_pid" 2>/dev/null || true
-  [[ -n ${nats_pid:-} ]] && kill "$nats_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
-  psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS bench_p4_orders WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-nats-server -js -a 127.0.0.1 -p "$nats_port" -sd "$work/nats" >"$work/nats.log" 2>&1 &
-nats_pid=$!
-psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS bench_p4_orders WITH (FORCE)" >/dev/null
-psql -q "$ADMIN_URL" -c "CREATE DATABASE bench_p4_orders" >/dev/null
-DATABASE_URL="$database" GRPC_ADDR=127.0.0.1:50051 \
-  APPROVALS_URL=http://127.0.0.1:1 INVENTORY_URL=http://127.0.0.1:1 \
-  "$BIN/orderflow-orders" >>"$work/orders.log" 2>&1 &
-orders_pid=$!
-for _ in $(seq 1 600); do
-  "$BIN/orderflow" health http://127.0.0.1:50051 >/dev/null 2>&1 && break
-  sleep 0.1
-done
+# shellcheck source=deploy/bench/orders-alone.sh
+source "$(dirname "$0")/orders-alone.sh"
+orders_alone bench_p4_orders
 
 throughput() { awk '/throughput/ { print $2 }' "$1"; }
 p99() { awk -v path="$2" 'index($0, "  " path " ") { for (i = 1; i <= NF; i++) if ($i == "p99") print $(i + 1) }' "$1"; }
