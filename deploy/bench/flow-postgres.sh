@@ -60,15 +60,12 @@ start() {
 }
 
 serving() {
-  local service=$1 deadline=$(($(now_ms) + 60000))
-  until "$BIN/orderflow" health "http://127.0.0.1:${PORT[$service]}" >/dev/null 2>&1; do
-    if (($(now_ms) > deadline)); then
-      echo "${service} is not SERVING after 60 s; its log:" >&2
-      tail -20 "$work/${service}.log" >&2
-      exit 1
-    fi
-    sleep 0.01
-  done
+  local service=$1
+  if ! "$BIN/orderflow" health --wait 60 "http://127.0.0.1:${PORT[$service]}" >/dev/null 2>&1; then
+    echo "${service} is not SERVING after 60 s; its log:" >&2
+    tail -20 "$work/${service}.log" >&2
+    exit 1
+  fi
 }
 
 rss_mib() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }

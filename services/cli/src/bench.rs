@@ -16,6 +16,7 @@ use tonic::transport::Channel;
 
 use crate::secret;
 
+mod cpu;
 mod flow;
 mod limit;
 mod reads;

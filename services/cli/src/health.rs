@@ -16,6 +16,11 @@ pub struct HealthArgs {
     /// reachable), "liveness" for the process alone.
     #[arg(long, default_value = "")]
     service: String,
+    /// Ask again every 5 ms until SERVING, for at most this many seconds,
+    /// and print how long it took: a start-up timed without a new probe
+    /// process per try (`deploy/bench/flow-postgres.sh`).
+    #[arg(long)]
+    wait: Option<f64>,
 }
 
 pub async fn run(args: HealthArgs) -> anyhow::Result<()> {
@@ -23,6 +28,27 @@ pub async fn run(args: HealthArgs) -> anyhow::Result<()> {
         Some(address) => address,
         None => own_address(&std::env::var("GRPC_ADDR").context("no address and no GRPC_ADDR")?),
     };
+    if let Some(seconds) = args.wait {
+        let started = std::time::Instant::now();
+        let deadline = started + std::time::Duration::from_secs_f64(seconds.max(0.0));
+        loop {
+            if matches!(
+                status(&address, &args.service).await,
+                Ok(ServingStatus::Serving)
+            ) {
+                println!(
+                    "{address}: SERVING after {} ms",
+                    started.elapsed().as_millis()
+                );
+                return Ok(());
+            }
+            anyhow::ensure!(
+                std::time::Instant::now() < deadline,
+                "{address}: not SERVING after {seconds} s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
     let status = status(&address, &args.service).await?;
     anyhow::ensure!(
         status == ServingStatus::Serving,

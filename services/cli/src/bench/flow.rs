@@ -39,6 +39,7 @@ use tokio::sync::watch;
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::transport::Channel;
 
+use super::cpu::CpuSample;
 use super::limit::{self, Limit};
 use super::report::{self, FlowReport, RssSeries, StageFigures};
 use super::{authorized, bearer};
@@ -522,6 +523,7 @@ pub async fn run(args: FlowArgs) -> anyhow::Result<()> {
             .map(|(name, _)| (name.clone(), Vec::new()))
             .collect(),
     ));
+    let cpu_before = CpuSample::take(&args.processes);
     let started = Instant::now();
     let sampling = {
         let rss = rss.clone();
@@ -613,6 +615,11 @@ pub async fn run(args: FlowArgs) -> anyhow::Result<()> {
         }
         events_after = now;
     }
+    let cpu = CpuSample::take(&args.processes).since(
+        &cpu_before,
+        completed,
+        started.elapsed().as_secs_f64(),
+    );
     let per_order = |total: u64| total as f64 / completed.max(1) as f64;
     let (commits_per_order, rows_per_order) = match (&statistics, work_before) {
         (Some(database), Some((commits, written))) => {
@@ -648,6 +655,7 @@ pub async fn run(args: FlowArgs) -> anyhow::Result<()> {
         idle_commits_per_second,
         rows_written_per_order: rows_per_order,
         rss_kib: rss.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+        cpu,
         limit,
     };
     report.print();

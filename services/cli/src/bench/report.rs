@@ -8,6 +8,7 @@ use hdrhistogram::Histogram;
 use plotters::prelude::*;
 use serde::Serialize;
 
+use super::cpu::CpuUse;
 use super::limit::Limit;
 
 /// Per process: its name and (seconds since the start, KiB) samples.
@@ -67,6 +68,9 @@ pub struct FlowReport {
     pub rows_written_per_order: Option<f64>,
     /// (process, [(seconds since the start, KiB)]).
     pub rss_kib: RssSeries,
+    /// CPU per order of each process named with `--rss`, PostgreSQL, NATS
+    /// and the load generator, and how busy the cores were.
+    pub cpu: CpuUse,
     pub limit: Option<Limit>,
 }
 
@@ -118,6 +122,13 @@ impl FlowReport {
                 "  rss         {process}: max {:.1} MiB",
                 max as f64 / 1024.0
             );
+        }
+        println!(
+            "  cpu         {:.0} % of the cores busy; ms per order:",
+            self.cpu.machine_busy * 100.0
+        );
+        for share in &self.cpu.per_order {
+            println!("    {:<14} {:>7.2}", share.party, share.ms_per_order);
         }
         if let Some(limit) = self.limit {
             println!(
