@@ -418,6 +418,17 @@ impl GarmentOrders {
 
 #[async_trait]
 impl EventHandler for GarmentOrders {
+    /// Made-to-measure orders only: the others' events are acknowledged
+    /// without a transaction (an event that does not decode is handled, and
+    /// dead-lettered there).
+    fn acts_on(&self, event: &IncomingEvent) -> bool {
+        event
+            .decode::<orders::OrderEvent>()
+            .ok()
+            .and_then(|message| message.order)
+            .is_none_or(|order| order.kind == orders::OrderKind::MadeToMeasure as i32)
+    }
+
     async fn handle(
         &self,
         transaction: &DatabaseTransaction,

@@ -583,10 +583,14 @@ impl Consumer {
             tracing::debug!(event_id = %event.event_id, "already handled");
             return Ok(());
         }
-        self.handler.handle(&transaction, event).await?;
+        let (handled, written) =
+            crate::bus::outbox::counting_writes(self.handler.handle(&transaction, event)).await;
+        handled?;
         transaction.commit().await?;
-        // The handler may have written events of its own.
-        self.outbox_signal.notify();
+        // The relay is woken when the handler wrote events of its own.
+        if written > 0 {
+            self.outbox_signal.notify();
+        }
         Ok(())
     }
 

@@ -163,6 +163,29 @@ fn row(event: OutgoingEvent, now: DateTime<Utc>) -> ActiveModel {
     }
 }
 
+tokio::task_local! {
+    /// Outbox rows written by the task inside [`counting_writes`].
+    static WRITTEN: std::cell::Cell<u64>;
+}
+
+/// Runs `work` and says how many outbox rows it wrote (committed or not).
+/// A consumer wakes the relay only when its handler wrote events: most
+/// handled events write none, and every needless wake costs the relay a
+/// transaction that finds nothing.
+pub(crate) async fn counting_writes<F: std::future::Future>(work: F) -> (F::Output, u64) {
+    WRITTEN
+        .scope(std::cell::Cell::new(0), async {
+            let output = work.await;
+            (output, WRITTEN.with(std::cell::Cell::get))
+        })
+        .await
+}
+
+fn count_written(rows: usize) {
+    // Outside `counting_writes` nobody is counting.
+    let _ = WRITTEN.try_with(|written| written.set(written.get() + rows as u64));
+}
+
 /// Writes `event` to the outbox in the caller's transaction; refuses one over
 /// [`MAX_EVENT_BYTES`] ([`too_large`]), so the transaction rolls back.
 pub async fn enqueue<C: ConnectionTrait>(
@@ -171,6 +194,7 @@ pub async fn enqueue<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     checked_size(&event)?;
+    count_written(1);
     Entity::insert(row(event, now))
         .exec_without_returning(connection)
         .await?;
@@ -189,6 +213,7 @@ pub async fn enqueue_many<C: ConnectionTrait>(
     for event in &events {
         checked_size(event)?;
     }
+    count_written(events.len());
     Entity::insert_many(events.into_iter().map(|event| row(event, now)))
         .exec_without_returning(connection)
         .await?;

@@ -137,8 +137,8 @@ impl Schema {
         }
     }
 
-    /// Tables made append-only ([`make_append_only`]), each with the
-    /// message an UPDATE or DELETE is refused with.
+    /// Tables made append-only by the database itself (triggers refuse every
+    /// UPDATE and DELETE), each with the message the refusal carries.
     pub fn append_only(self, append_only: &'static [(&'static str, &'static str)]) -> Self {
         Self {
             append_only,
@@ -188,7 +188,7 @@ impl MigrationTrait for Schema {
 /// trigger, on SQLite two `RAISE(ABORT)` triggers refuse every UPDATE and
 /// DELETE with `message`, whoever connects. For ledgers (FIN-7, INV-7), whose
 /// rows are corrected by new rows, never edited.
-pub async fn make_append_only(
+async fn make_append_only(
     manager: &SchemaManager<'_>,
     table: &str,
     message: &str,

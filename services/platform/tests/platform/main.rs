@@ -196,6 +196,7 @@ backend_tests!(
     an_event_written_while_nats_is_down_is_published_once_it_is_back,
     the_relay_publishes_each_row_with_its_event_id_and_trace_context,
     a_redelivered_event_is_handled_once,
+    the_relay_is_woken_only_by_a_handler_that_wrote_events,
     an_event_the_handler_does_not_act_on_is_acknowledged_without_a_transaction,
     a_consumer_carries_on_after_nats_restarts,
     an_undecodable_event_is_dead_lettered_and_does_not_block_the_consumer,
@@ -378,6 +379,10 @@ impl EventHandler for RecordingHandler {
                 .into());
             }
         }
+        if event.payload.as_ref() == b"answers with an event" {
+            let answer = crate::event("testsvc.thing.answered", b"answer");
+            outbox::enqueue(transaction, answer, chrono::Utc::now()).await?;
+        }
         self.calls.fetch_add(1, Ordering::SeqCst);
         transaction
             .execute_raw(Statement::from_sql_and_values(
@@ -417,12 +422,14 @@ fn consumer_settings() -> ConsumerSettings {
     }
 }
 
+/// Starts the test consumer; returns the signal it wakes the relay with.
 fn start_consumer(
     database: &Database,
     client: async_nats::Client,
     handler: RecordingHandler,
     shutdown: &Shutdown,
-) {
+) -> OutboxSignal {
+    let signal = OutboxSignal::default();
     let consumer = Consumer::new(
         ConsumerSpec {
             durable_name: "testsvc-recorder".to_owned(),
@@ -434,9 +441,10 @@ fn start_consumer(
         database.clone(),
         Arc::new(handler),
         clock::system(),
-        OutboxSignal::default(),
+        signal.clone(),
     );
     tokio::spawn(consumer.run(shutdown.clone()));
+    signal
 }
 
 async fn publish(nats: &TestNats, id: &str, payload: &'static [u8]) {
@@ -478,6 +486,44 @@ async fn acknowledged_through(context: &jetstream::Context, sequence: u64) {
         },
     )
     .await;
+}
+
+/// The relay is woken after a handler that wrote events, not after one that
+/// wrote none (a wake costs the relay a transaction; issue 18).
+async fn the_relay_is_woken_only_by_a_handler_that_wrote_events(backend: Backend) {
+    let (_test_database, database) = database(backend).await;
+    let nats = TestNats::start().await;
+    let context = short_window_stream(&nats).await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let shutdown = Shutdown::new();
+    let signal = start_consumer(
+        &database,
+        nats.client().await,
+        RecordingHandler {
+            calls: calls.clone(),
+        },
+        &shutdown,
+    );
+    // A stored wake completes at once; none leaves it pending.
+    let woken = || tokio::time::timeout(Duration::ZERO, signal.notified());
+
+    publish(&nats, "event-1", b"payload").await;
+    acknowledged_through(&context, 1).await;
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert!(
+        woken().await.is_err(),
+        "a handler that wrote no event woke the relay"
+    );
+
+    publish(&nats, "event-2", b"answers with an event").await;
+    acknowledged_through(&context, 2).await;
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    assert!(
+        woken().await.is_ok(),
+        "a handler that wrote an event did not wake the relay"
+    );
+    assert_eq!(outbox::backlog(database.connection()).await.ok(), Some(1));
+    shutdown.trigger();
 }
 
 async fn a_redelivered_event_is_handled_once(backend: Backend) {
