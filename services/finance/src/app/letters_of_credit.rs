@@ -51,7 +51,7 @@ impl Finance {
                 events::letter_of_credit(&lc, "lc.registered", &actor.subject, now),
             )
             .await?;
-        self.open_if_ready(&*transaction, &mut account, &actor.subject)
+        self.open_if_waiting(&*transaction, &mut account, &actor.subject)
             .await?;
         transaction.commit().await?;
         self.base.outbox.notify();
@@ -103,7 +103,7 @@ impl Finance {
             )
             .await?;
         if let Some(mut account) = accounts::account(&*transaction, &lc.order_id, true).await? {
-            self.open_if_ready(&*transaction, &mut account, &actor.subject)
+            self.open_if_waiting(&*transaction, &mut account, &actor.subject)
                 .await?;
         }
         transaction.commit().await?;

@@ -94,11 +94,8 @@ impl Finance {
                     .await?;
             }
         }
-        // Only an order waiting for payment has a gate to open: the others'
-        // events need no gate evaluation (four reads each).
-        if incoming.stage == Stage::AwaitingPayment && incoming.gate_opened_at.is_none() {
-            self.open_if_ready(connection, &mut incoming, actor).await?;
-        }
+        self.open_if_waiting(connection, &mut incoming, actor)
+            .await?;
         self.final_invoice_if_due(connection, &incoming).await?;
         Ok(())
     }

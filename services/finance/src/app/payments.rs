@@ -100,7 +100,7 @@ impl Finance {
             .await?;
         if let Some(mut account) = accounts::account(&*transaction, &payment.order_id, true).await?
         {
-            self.open_if_ready(&*transaction, &mut account, &actor.subject)
+            self.open_if_waiting(&*transaction, &mut account, &actor.subject)
                 .await?;
         }
         self.settle_if_due(&*transaction, &payment.order_id, &actor.subject)

@@ -107,10 +107,7 @@ impl Finance {
         actor: &str,
     ) -> Result<Gate, FinanceError> {
         let gate = self.evaluate_in(connection, account).await?;
-        if account.stage == Stage::AwaitingPayment
-            && account.gate_opened_at.is_none()
-            && gate.is_open()
-        {
+        if account.awaits_release() && gate.is_open() {
             let now = self.now();
             account.gate_opened_at = Some(now);
             accounts::save_account(connection, account).await?;
@@ -118,7 +115,7 @@ impl Finance {
                 .enqueue(connection, events::gate_opened(account, &gate, actor, now))
                 .await?;
             tracing::info!(order.number = %account.order_number, rule = %gate.rule, "release gate opened");
-        } else if account.stage == Stage::AwaitingPayment && account.gate_opened_at.is_none() {
+        } else if account.awaits_release() {
             let codes: Vec<&str> = gate.blockers.iter().map(|b| b.code.as_str()).collect();
             let codes = Some(codes.join(","));
             if account.announced_blockers != codes {
@@ -135,6 +132,21 @@ impl Finance {
         Ok(gate)
     }
 
+    /// [`Self::open_if_ready`] for the callers that only want the gate
+    /// opened: an order that does not wait for its gate is not evaluated
+    /// (four reads, on every order event, payment and letter of credit).
+    pub(super) async fn open_if_waiting<C: ConnectionTrait>(
+        &self,
+        connection: &C,
+        account: &mut OrderAccount,
+        actor: &str,
+    ) -> Result<(), FinanceError> {
+        if account.awaits_release() {
+            self.open_if_ready(connection, account, actor).await?;
+        }
+        Ok(())
+    }
+
     pub(super) async fn open_waiting<C: ConnectionTrait>(
         &self,
         connection: &C,
@@ -145,7 +157,7 @@ impl Finance {
             // Locked afresh: the list was read without locks.
             if let Some(mut locked) = accounts::account(connection, &account.order_id, true).await?
             {
-                self.open_if_ready(connection, &mut locked, actor).await?;
+                self.open_if_waiting(connection, &mut locked, actor).await?;
             }
         }
         Ok(())

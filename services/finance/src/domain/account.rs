@@ -253,6 +253,12 @@ impl OrderAccount {
     pub fn expected_date(&self) -> NaiveDate {
         self.warehousing_date.unwrap_or(self.delivery_date)
     }
+
+    /// Whether the order waits for its release gate: awaiting payment, the
+    /// gate not opened yet.
+    pub fn awaits_release(&self) -> bool {
+        self.stage == Stage::AwaitingPayment && self.gate_opened_at.is_none()
+    }
 }
 
 impl OrderAccount {
